@@ -1,0 +1,73 @@
+// Bundles the CLI (and later the extension and webview) with esbuild; --tests / --bench also bundle
+// the unit tests and benchmarks into out/ so they run in plain node without a TypeScript loader.
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+
+/** The two .wasm files the Python front end loads at run time, copied next to each bundle. */
+const wasmFiles = [
+  require.resolve('web-tree-sitter/tree-sitter.wasm'),
+  require.resolve('tree-sitter-python/tree-sitter-python.wasm'),
+];
+function copyWasm(dir) {
+  mkdirSync(dir, { recursive: true });
+  for (const f of wasmFiles) copyFileSync(f, join(dir, f.split(/[\\/]/).pop()));
+}
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+};
+
+function listTs(dir, pattern) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...listTs(p, pattern));
+    else if (pattern.test(name)) out.push(p);
+  }
+  return out;
+}
+
+await esbuild.build({
+  ...common,
+  entryPoints: ['src/cli.ts'],
+  outfile: 'dist/cli.js',
+  banner: { js: '#!/usr/bin/env node' },
+});
+copyWasm('dist');
+
+if (args.has('--tests')) {
+  const entries = listTs('test/unit', /\.test\.ts$/);
+  await esbuild.build({
+    ...common,
+    entryPoints: entries,
+    outdir: 'out/test/unit',
+    outbase: 'test/unit',
+    // The oracle and the parser stay as node_modules packages (tfjs is large; the parser loads wasm).
+    external: ['@tensorflow/tfjs', '@tensorflow/*', 'web-tree-sitter'],
+  });
+  copyWasm('out/test/unit');
+}
+
+if (args.has('--bench')) {
+  await esbuild.build({
+    ...common,
+    entryPoints: ['bench/bench.ts'],
+    outfile: 'out/bench/bench.js',
+    external: ['@tensorflow/tfjs', '@tensorflow/*', 'web-tree-sitter'],
+  });
+  copyWasm('out/bench');
+}
+
+void dirname; void relative;

@@ -1,0 +1,153 @@
+// The canonical layer config: snake_case keys (Keras' Python spelling) with typed, forgiving readers.
+
+/** A config value the front end could not determine (a parameter bound to an unknown value). */
+export const UNKNOWN = Symbol.for('shape-lens.unknown');
+export type Unknown = typeof UNKNOWN;
+
+/** A layer described by class name and config, used where a layer wraps another (Bidirectional). */
+export interface LayerSpec {
+  kind: 'layerSpec';
+  className: string;
+  config: LayerConfig;
+}
+
+export type ConfigValue =
+  | number
+  | string
+  | boolean
+  | null
+  | Unknown
+  | LayerSpec
+  | ConfigValue[]
+  | { [key: string]: ConfigValue };
+
+/** Canonical config: snake_case keys. Absent keys mean "Keras default". */
+export type LayerConfig = Record<string, ConfigValue>;
+
+export function isLayerSpec(v: ConfigValue | undefined): v is LayerSpec {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as LayerSpec).kind === 'layerSpec';
+}
+
+/** `kernelSize` → `kernel_size`; `batchInputShape` → `batch_input_shape`; snake_case passes through. */
+export function toSnakeCase(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+/** Problems a reader met in the config (wrong type, wrong tuple length); reported by the caller. */
+export interface ConfigProblem {
+  key: string;
+  message: string;
+}
+
+/**
+ * Typed access to a canonical config. Every reader returns `null` for a value the analysis does
+ * not know (UNKNOWN) and the default for an absent key; a value of the wrong type is recorded as
+ * a problem and treated as unknown, so rules never throw.
+ */
+export class Cfg {
+  readonly problems: ConfigProblem[] = [];
+  constructor(readonly raw: LayerConfig) {}
+
+  has(key: string): boolean {
+    return this.raw[key] !== undefined;
+  }
+
+  isUnknown(key: string): boolean {
+    return this.raw[key] === UNKNOWN;
+  }
+
+  /** An integer setting (`filters`, `units`). */
+  int(key: string, def: number): number | null;
+  int(key: string): number | null | undefined;
+  int(key: string, def?: number): number | null | undefined {
+    const v = this.raw[key];
+    if (v === undefined || v === null) return v === null && def === undefined ? null : def;
+    if (v === UNKNOWN) return null;
+    if (typeof v === 'number' && Number.isFinite(v)) return Math.trunc(v);
+    if (typeof v === 'boolean') return v ? 1 : 0;
+    this.problems.push({ key, message: `expected an integer for \`${key}\`` });
+    return null;
+  }
+
+  /** A float setting (`rate`, `epsilon`). */
+  num(key: string, def: number): number | null {
+    const v = this.raw[key];
+    if (v === undefined) return def;
+    if (typeof v === 'number') return v;
+    if (v === UNKNOWN) return null;
+    this.problems.push({ key, message: `expected a number for \`${key}\`` });
+    return null;
+  }
+
+  /**
+   * An int-or-tuple setting (`kernel_size`, `strides`, `pool_size`) normalised to `rank` entries,
+   * as Keras' `normalize_tuple` does. `null` entries are unknown.
+   */
+  ints(key: string, rank: number, def: number | readonly number[] | null): (number | null)[] | null {
+    const v = this.raw[key];
+    if (v === undefined || (v === null && def !== null)) {
+      if (def === null) return null;
+      return typeof def === 'number' ? Array(rank).fill(def) : [...def];
+    }
+    if (v === UNKNOWN || v === null) return Array(rank).fill(null);
+    if (typeof v === 'number') return Array(rank).fill(Math.trunc(v));
+    if (Array.isArray(v)) {
+      if (v.length !== rank) {
+        this.problems.push({ key, message: `\`${key}\` must be an integer or a tuple of ${rank} integers; received ${v.length} values` });
+        return Array(rank).fill(null);
+      }
+      return v.map((x) => (typeof x === 'number' ? Math.trunc(x) : null));
+    }
+    this.problems.push({ key, message: `\`${key}\` must be an integer or a tuple of ${rank} integers` });
+    return Array(rank).fill(null);
+  }
+
+  /** A list of integers of any length (`target_shape`, `dims`, `shape`). */
+  intList(key: string): (number | null)[] | null | undefined {
+    const v = this.raw[key];
+    if (v === undefined) return undefined;
+    if (v === UNKNOWN || v === null) return null;
+    if (typeof v === 'number') return [Math.trunc(v)];
+    if (Array.isArray(v)) return v.map((x) => (typeof x === 'number' ? Math.trunc(x) : null));
+    this.problems.push({ key, message: `\`${key}\` must be a tuple of integers` });
+    return null;
+  }
+
+  /** A string setting (`padding`, `data_format`), lower-cased as Keras does for these. */
+  str(key: string, def: string): string | null;
+  str(key: string): string | null | undefined;
+  str(key: string, def?: string): string | null | undefined {
+    const v = this.raw[key];
+    if (v === undefined || v === null) return def;
+    if (v === UNKNOWN) return null;
+    if (typeof v === 'string') return v;
+    this.problems.push({ key, message: `expected a string for \`${key}\`` });
+    return null;
+  }
+
+  bool(key: string, def: boolean): boolean | null {
+    const v = this.raw[key];
+    if (v === undefined || v === null) return def;
+    if (v === UNKNOWN) return null;
+    if (typeof v === 'boolean') return v;
+    if (typeof v === 'number') return v !== 0;
+    this.problems.push({ key, message: `expected True or False for \`${key}\`` });
+    return null;
+  }
+
+  /** A nested layer (`layer=` of Bidirectional / TimeDistributed, `backward_layer=`). */
+  layer(key: string): LayerSpec | null | undefined {
+    const v = this.raw[key];
+    if (v === undefined) return undefined;
+    return isLayerSpec(v) ? v : null;
+  }
+
+  /** `data_format`, defaulting to channels_last; `null` if unknown. */
+  dataFormat(): 'channels_last' | 'channels_first' | null {
+    const f = this.str('data_format', 'channels_last');
+    if (f === null) return null;
+    if (f === 'channels_last' || f === 'channels_first') return f;
+    this.problems.push({ key: 'data_format', message: `\`data_format\` must be "channels_last" or "channels_first"; received "${f}"` });
+    return null;
+  }
+}

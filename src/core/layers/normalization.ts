@@ -1,0 +1,5 @@
+// Placeholder: rules for this family are being written.
+
+import type { LayerRule } from './types';
+
+export const normalizationRules: LayerRule[] = [];

@@ -1,0 +1,48 @@
+// Layer rules by Keras class name. Each family file exports its rules; this is the only list.
+
+import type { LayerRule } from './types';
+import { convRules } from './conv';
+import { poolingRules } from './pooling';
+import { coreRules } from './core';
+import { normalizationRules } from './normalization';
+import { reshapingRules } from './reshaping';
+import { mergingRules } from './merging';
+import { recurrentRules } from './recurrent';
+import { activationRules } from './activation';
+import { regularizationRules } from './regularization';
+import { preprocessingRules } from './preprocessing';
+import { wrapperRules } from './wrappers';
+
+const byName = new Map<string, LayerRule>();
+
+for (const rule of [
+  ...convRules,
+  ...poolingRules,
+  ...coreRules,
+  ...normalizationRules,
+  ...reshapingRules,
+  ...mergingRules,
+  ...recurrentRules,
+  ...activationRules,
+  ...regularizationRules,
+  ...preprocessingRules,
+  ...wrapperRules,
+]) {
+  byName.set(rule.className, rule);
+  for (const alias of rule.aliases ?? []) byName.set(alias, rule);
+}
+
+/** The rule for a Keras class name or alias, or undefined for classes the analysis does not know. */
+export function getRule(className: string): LayerRule | undefined {
+  return byName.get(className);
+}
+
+/** Every class name and alias with a rule (used by front ends to recognise `layers.X`). */
+export function knownClassNames(): string[] {
+  return [...byName.keys()];
+}
+
+/** The canonical class name for an alias (`MaxPool2D` → `MaxPooling2D`). */
+export function canonicalClassName(name: string): string {
+  return byName.get(name)?.className ?? name;
+}

@@ -1,0 +1,54 @@
+// The layer-rule contract: a Keras class name plus pure functions from input shapes and config
+// to output shape and parameter count. Rules report problems to the context; they never throw.
+
+import type { Cfg, LayerSpec } from '../config';
+import type { OutputShape, Shape } from '../shape';
+
+/** Weights a layer creates. `null` means the analysis cannot know (an unknown dim or setting). */
+export interface ParamCount {
+  trainable: number | null;
+  nonTrainable: number | null;
+  /** How the count was obtained, for hovers: `3·3·1·32 + 32 = 320`. */
+  formula?: string;
+}
+
+export interface RuleContext {
+  /** The layer's Keras name (`conv2d_1`), for messages. */
+  readonly layerName: string;
+  readonly className: string;
+  /** Reports a problem with the layer's inputs or config (the layer's output becomes unknown if the rule returns null). */
+  error(code: string, message: string, fix?: { arg: string; value: string; title: string }): void;
+  warning(code: string, message: string): void;
+  /** Records one step of shape arithmetic, shown in hovers: `⌊(28 − 3)/1⌋ + 1 = 26`. */
+  explain(step: string): void;
+  /** Runs another rule (the wrapped layer of Bidirectional / TimeDistributed) on the given inputs. */
+  inner(spec: LayerSpec, inputs: Shape[]): { output: OutputShape; params: ParamCount };
+}
+
+export interface LayerRule {
+  /** The Keras class name this rule is registered under (`Conv2D`). */
+  className: string;
+  /** Other Keras names for the same class (`Convolution2D`, `MaxPool2D`). */
+  aliases?: string[];
+  /**
+   * Expected input rank including the batch dim, checked before `outputShape` with Keras' wording
+   * (`expected ndim=4, found ndim=3`). Omit to accept any rank.
+   */
+  inputRank?: number | { min: number; max?: number };
+  /** `multi` for merge layers, which take a list of tensors. */
+  arity?: 'single' | 'multi';
+  /**
+   * Output shape for known input shapes (one entry per input tensor; a single-input layer gets one).
+   * Return null when it cannot be known; report why through `ctx`.
+   */
+  outputShape(inputs: Shape[], cfg: Cfg, ctx: RuleContext): OutputShape;
+  /** Parameters created when the layer is built on these inputs; omitted means none. */
+  params?(inputs: Shape[], cfg: Cfg, ctx: RuleContext): ParamCount;
+}
+
+export const NO_PARAMS: ParamCount = { trainable: 0, nonTrainable: 0 };
+
+/** Sum of trainable + non-trainable, or null if either is unknown. */
+export function totalParams(p: ParamCount): number | null {
+  return p.trainable === null || p.nonTrainable === null ? null : p.trainable + p.nonTrainable;
+}
