@@ -3,7 +3,7 @@
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const args = new Set(process.argv.slice(2));
@@ -21,6 +21,8 @@ function copyWasm(dir) {
 
 const common = {
   bundle: true,
+  // The ESM build of web-tree-sitter reads import.meta.url, which a CJS bundle lacks: use its CJS build.
+  alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
   platform: 'node',
   format: 'cjs',
   target: 'node20',
@@ -69,5 +71,3 @@ if (args.has('--bench')) {
   });
   copyWasm('out/bench');
 }
-
-void dirname; void relative;

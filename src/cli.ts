@@ -1,1 +1,131 @@
-export {};
+// `shape-lens summary FILE... [--json]`: Keras model summaries from source, without running it.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analysisToJson, type FileAnalysis } from './core/analysis';
+import { formatSummary } from './core/summary';
+import { formatOutputShape } from './core/shape';
+import { analyzePython, initPythonParser, type PythonProjectHost } from './frontends/python/analyze';
+
+const USAGE = `Usage: shape-lens summary FILE_OR_DIR... [--json]
+
+Prints the Keras summary (layers, output shapes, parameter counts) of every model built in the
+given Python files, without running them. Directories are searched for .py files.
+
+Options:
+  --json     one JSON document for all files
+  --help     this text
+
+Exit code: 0 if no error-severity diagnostic was found, 1 otherwise, 2 on usage errors.`;
+
+const SKIP_DIRS = new Set(['node_modules', '.git', '__pycache__', '.venv', 'venv', 'env', '.tox', 'dist', 'build', 'site-packages']);
+const MAX_FILE_BYTES = 5 * 1024 * 1024;
+
+/** Files given on the command line, with directories expanded to their model source files. */
+export function collectFiles(args: string[]): { files: string[]; missing: string[] } {
+  const files: string[] = [];
+  const missing: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    if (depth > 12) return;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!SKIP_DIRS.has(entry.name) && !entry.name.startsWith('.')) walk(p, depth + 1);
+      } else if (/\.py$/.test(entry.name)) files.push(p);
+    }
+  };
+  for (const a of args) {
+    if (!fs.existsSync(a)) missing.push(a);
+    else if (fs.statSync(a).isDirectory()) walk(a, 0);
+    else files.push(a);
+  }
+  return { files, missing };
+}
+
+/** Resolves project imports from disk: relative to the importing file, then up its parent folders. */
+export const diskHost: PythonProjectHost = {
+  resolve(fromFile, moduleName, level) {
+    const parts = moduleName ? moduleName.split('.') : [];
+    const bases: string[] = [];
+    let dir = path.dirname(path.resolve(fromFile));
+    if (level > 0) {
+      for (let i = 1; i < level; i++) dir = path.dirname(dir);
+      bases.push(dir);
+    } else {
+      for (let i = 0; i < 6; i++) {
+        bases.push(dir);
+        const parent = path.dirname(dir);
+        if (parent === dir) break;
+        dir = parent;
+      }
+    }
+    for (const base of bases) {
+      const stem = path.join(base, ...parts);
+      for (const candidate of [`${stem}.py`, path.join(stem, '__init__.py')]) {
+        try {
+          if (fs.statSync(candidate).isFile() && fs.statSync(candidate).size <= MAX_FILE_BYTES) {
+            return { path: candidate, text: fs.readFileSync(candidate, 'utf8') };
+          }
+        } catch {
+          // not there: try the next candidate
+        }
+      }
+    }
+    return undefined;
+  },
+};
+
+export async function analyzeFile(file: string): Promise<FileAnalysis> {
+  await initPythonParser();
+  const text = fs.readFileSync(file, 'utf8');
+  return analyzePython(text, file, { host: diskHost });
+}
+
+function printHuman(a: FileAnalysis, out: string[]): void {
+  out.push(`${a.file}`);
+  if (a.models.length === 0) out.push('  (no Keras models found)');
+  for (const m of a.models) {
+    const where = m.model.functionName ? ` in ${m.model.functionName}()` : '';
+    out.push('');
+    out.push(`${formatSummary(m)}${where ? `\n(built${where}; output ${formatOutputShape(m.outputShape)})` : ''}`);
+  }
+  const lineOf = (off: number) => a.text.slice(0, off).split('\n').length;
+  for (const d of a.diagnostics) {
+    const loc = d.range && !d.range.file ? `${a.file}:${lineOf(d.range.start)}` : d.range?.file ? d.range.file : a.file;
+    out.push(`${loc}: ${d.severity} [${d.code}] ${d.message}`);
+  }
+  out.push('');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = argv.filter((a) => !a.startsWith('--'));
+  const flags = new Set(argv.filter((a) => a.startsWith('--')));
+  if (flags.has('--help') || args[0] !== 'summary' || args.length < 2) {
+    (flags.has('--help') ? console.log : console.error)(USAGE);
+    return flags.has('--help') ? 0 : 2;
+  }
+  const { files, missing } = collectFiles(args.slice(1));
+  for (const m of missing) console.error(`shape-lens: no such file or directory: ${m}`);
+  if (missing.length > 0) return 2;
+  const analyses: FileAnalysis[] = [];
+  for (const f of files) analyses.push(await analyzeFile(f));
+  const hasError = analyses.some((a) => a.diagnostics.some((d) => d.severity === 'error'));
+  if (flags.has('--json')) {
+    process.stdout.write(`${JSON.stringify({ files: analyses.map((a) => analysisToJson(a)) }, null, 2)}\n`);
+  } else {
+    const out: string[] = [];
+    for (const a of analyses) printHuman(a, out);
+    process.stdout.write(out.join('\n'));
+  }
+  return hasError ? 1 : 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(`shape-lens: ${(e as Error).stack ?? e}`);
+      process.exit(2);
+    },
+  );
+}

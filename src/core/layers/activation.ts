@@ -1,5 +1,46 @@
-// Placeholder: rules for this family are being written.
+// Activation layer rules: Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU.
 
+import { UNKNOWN } from '../config';
+import { formatShape } from '../shape';
+import { passThrough, sameShape } from './core';
 import type { LayerRule } from './types';
 
-export const activationRules: LayerRule[] = [];
+const prelu: LayerRule = {
+  className: 'PReLU',
+  outputShape: sameShape,
+  params(inputs, cfg, ctx) {
+    const x = inputs[0];
+    // alpha has the input's shape without batch, with each 1-based `shared_axes` dim set to 1.
+    const alpha = x.slice(1);
+    const raw = cfg.raw.shared_axes;
+    if (raw === UNKNOWN) return { trainable: null, nonTrainable: 0 };
+    if (raw !== undefined && raw !== null) {
+      const shared = cfg.intList('shared_axes');
+      if (!shared || shared.some((a) => a === null)) return { trainable: null, nonTrainable: 0 };
+      for (const a of shared as number[]) {
+        if (a < 1 || a > alpha.length) {
+          ctx.error('invalid-axis', `Invalid shared_axes ${a} for PReLU on input ${formatShape(x)}: axes are 1-based and exclude the batch dimension.`);
+          return { trainable: null, nonTrainable: 0 };
+        }
+        alpha[a - 1] = 1;
+      }
+    }
+    if (alpha.some((d) => d === null)) {
+      ctx.error('unknown-dimension', `PReLU needs every non-shared input dimension to be defined. Full input shape received: ${formatShape(x)}`);
+      return { trainable: null, nonTrainable: 0 };
+    }
+    const n = (alpha as number[]).reduce((a, b) => a * b, 1);
+    return { trainable: n, nonTrainable: 0, formula: alpha.length > 1 ? `${alpha.join('·')} = ${n}` : `${n}` };
+  },
+};
+
+/** Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU. */
+export const activationRules: LayerRule[] = [
+  passThrough('Activation'),
+  passThrough('ReLU'),
+  passThrough('LeakyReLU'),
+  prelu,
+  passThrough('ELU'),
+  passThrough('Softmax'),
+  passThrough('ThresholdedReLU'),
+];

@@ -1,5 +1,133 @@
-// Placeholder: rules for this family are being written.
+// Core layer rules: Dense, Embedding, Lambda, Identity and Masking (Keras 3 `keras.layers` core).
 
-import type { LayerRule } from './types';
+import { UNKNOWN, type Cfg, type ConfigValue } from '../config';
+import { formatShape, type OutputShape, type Shape } from '../shape';
+import { type LayerRule, type ParamCount, type RuleContext } from './types';
 
-export const coreRules: LayerRule[] = [];
+const UNKNOWN_PARAMS: ParamCount = { trainable: null, nonTrainable: null };
+
+/**
+ * Reads a required positive-integer argument (`units`, `output_dim`). Reports Keras' errors for a
+ * missing or non-positive value; returns null when the value is missing, invalid or unknown.
+ */
+export function positiveInt(cfg: Cfg, key: string, ctx: RuleContext, report = true): number | null {
+  const v = cfg.int(key);
+  if (v === undefined) {
+    if (report) ctx.error('missing-argument', `${ctx.className}.__init__() missing 1 required positional argument: '${key}'`);
+    return null;
+  }
+  if (v === null) return null;
+  if (v <= 0) {
+    if (report) ctx.error('invalid-config', `Received an invalid value for \`${key}\`, expected a positive integer. Received: ${key}=${v}`);
+    return null;
+  }
+  return v;
+}
+
+/** Output of a layer that leaves its input's shape unchanged. */
+export function sameShape(inputs: Shape[]): OutputShape {
+  return [...inputs[0]];
+}
+
+/** A rule for a weightless layer whose output shape equals its input shape. */
+export function passThrough(className: string, aliases?: string[], inputRank?: LayerRule['inputRank']): LayerRule {
+  return { className, aliases, inputRank, outputShape: sameShape };
+}
+
+const dense: LayerRule = {
+  className: 'Dense',
+  inputRank: { min: 2 },
+  outputShape(inputs, cfg, ctx) {
+    const x = inputs[0];
+    const units = positiveInt(cfg, 'units', ctx);
+    if (x[x.length - 1] === null) {
+      ctx.error(
+        'unknown-dimension',
+        `The last dimension of the inputs to a Dense layer should be defined. Found None. Full input shape received: ${formatShape(x)}`,
+      );
+    }
+    if (units === null && !cfg.isUnknown('units')) return null;
+    return [...x.slice(0, -1), units];
+  },
+  params(inputs, cfg, ctx) {
+    const inDim = inputs[0][inputs[0].length - 1];
+    const units = positiveInt(cfg, 'units', ctx, false);
+    const useBias = cfg.bool('use_bias', true);
+    if (inDim === null || units === null || useBias === null) return UNKNOWN_PARAMS;
+    const bias = useBias ? units : 0;
+    const lora = cfg.int('lora_rank');
+    if (typeof lora === 'number' && lora > 0) {
+      // LoRA freezes the kernel and trains two low-rank factors instead.
+      const a = inDim * lora;
+      const b = lora * units;
+      return {
+        trainable: a + b + bias,
+        nonTrainable: inDim * units,
+        formula: `${inDim}·${lora} + ${lora}·${units}${useBias ? ` + ${units}` : ''} = ${a + b + bias} (+ ${inDim}·${units} = ${inDim * units} frozen kernel)`,
+      };
+    }
+    const total = inDim * units + bias;
+    return { trainable: total, nonTrainable: 0, formula: `${inDim}·${units}${useBias ? ` + ${units}` : ''} = ${total}` };
+  },
+};
+
+const embedding: LayerRule = {
+  className: 'Embedding',
+  outputShape(inputs, cfg, ctx) {
+    if (cfg.has('input_length')) ctx.warning('deprecated-argument', 'Argument `input_length` is deprecated. Just remove it.');
+    positiveInt(cfg, 'input_dim', ctx);
+    const outDim = positiveInt(cfg, 'output_dim', ctx);
+    if (outDim === null && !cfg.isUnknown('output_dim')) return null;
+    return [...inputs[0], outDim];
+  },
+  params(_inputs, cfg, ctx) {
+    const inDim = positiveInt(cfg, 'input_dim', ctx, false);
+    const outDim = positiveInt(cfg, 'output_dim', ctx, false);
+    if (inDim === null || outDim === null) return UNKNOWN_PARAMS;
+    const lora = cfg.int('lora_rank');
+    if (typeof lora === 'number' && lora > 0) {
+      const t = inDim * lora + lora * outDim;
+      return { trainable: t, nonTrainable: inDim * outDim, formula: `${inDim}·${lora} + ${lora}·${outDim} = ${t} (+ ${inDim}·${outDim} = ${inDim * outDim} frozen embeddings)` };
+    }
+    return { trainable: inDim * outDim, nonTrainable: 0, formula: `${inDim}·${outDim} = ${inDim * outDim}` };
+  },
+};
+
+function isDimList(v: ConfigValue): v is (number | null)[] {
+  return Array.isArray(v) && v.every((d) => d === null || typeof d === 'number' || d === UNKNOWN);
+}
+
+function toDims(v: ConfigValue[]): Shape {
+  return v.map((d) => (typeof d === 'number' ? Math.trunc(d) : null));
+}
+
+const lambda: LayerRule = {
+  className: 'Lambda',
+  outputShape(inputs, cfg, ctx) {
+    const raw = cfg.raw.output_shape;
+    const batch = inputs[0][0] ?? null;
+    // Keras: a tuple output_shape excludes the batch dimension, which is taken from the input.
+    if (raw !== undefined && raw !== null && raw !== UNKNOWN && Array.isArray(raw)) {
+      if (isDimList(raw)) return [batch, ...toDims(raw)];
+      if (raw.every((s) => Array.isArray(s) && isDimList(s))) {
+        return raw.map((s) => [batch, ...toDims(s as ConfigValue[])]);
+      }
+    }
+    if (typeof raw === 'number') return [batch, Math.trunc(raw)];
+    ctx.warning(
+      'lambda-shape',
+      `The output shape of Lambda layer "${ctx.layerName}" cannot be known without running its function. ` +
+        'Pass output_shape=(...) (without the batch dimension) to declare it.',
+    );
+    return null;
+  },
+};
+
+/** Dense, Embedding, Lambda, Identity, Masking. */
+export const coreRules: LayerRule[] = [
+  dense,
+  embedding,
+  lambda,
+  passThrough('Identity'),
+  passThrough('Masking'),
+];

@@ -1,5 +1,164 @@
-// Placeholder: rules for this family are being written.
+// Normalization layer rules: BatchNormalization, LayerNormalization, GroupNormalization, UnitNormalization.
 
-import type { LayerRule } from './types';
+import type { Cfg } from '../config';
+import { formatShape, type Shape } from '../shape';
+import { sameShape } from './core';
+import type { LayerRule, ParamCount, RuleContext } from './types';
 
-export const normalizationRules: LayerRule[] = [];
+const UNKNOWN_PARAMS: ParamCount = { trainable: null, nonTrainable: null };
+
+/**
+ * Reads an `axis` setting that may be an int or a list of ints. Returns the raw (possibly
+ * negative) axes, `[]` for Python None when `noneMeansEmpty`, or null when unknown.
+ */
+export function readAxes(cfg: Cfg, key: string, def: number, noneMeansEmpty = false): number[] | null {
+  if (noneMeansEmpty && cfg.raw[key] === null) return [];
+  const list = cfg.intList(key);
+  if (list === undefined || (list === null && cfg.raw[key] === null)) return [def];
+  if (list === null || list.some((a) => a === null)) return null;
+  return list as number[];
+}
+
+/**
+ * Resolves axes against a shape's rank (negative axes count from the end). Reports an error and
+ * returns null for an axis out of range.
+ */
+export function resolveAxes(axes: number[], shape: Shape, ctx: RuleContext, message?: (axis: number) => string): number[] | null {
+  const rank = shape.length;
+  const out: number[] = [];
+  for (const a of axes) {
+    if (a >= rank || a < -rank) {
+      ctx.error(
+        'invalid-axis',
+        message
+          ? message(a)
+          : `Invalid axis ${a} for ${ctx.className} layer "${ctx.layerName}": the input ${formatShape(shape)} has rank ${rank}.`,
+      );
+      return null;
+    }
+    out.push(a < 0 ? a + rank : a);
+  }
+  return out;
+}
+
+/** Size of the weight vector over `axes`, or null (with Keras' error) when one of them is None. */
+function paramSize(shape: Shape, axes: number[], rawAxes: number[], ctx: RuleContext, report: boolean): number | null {
+  let size = 1;
+  for (const a of axes) {
+    const d = shape[a];
+    if (d === null) {
+      if (report) {
+        const shown = rawAxes.length === 1 ? String(rawAxes[0]) : `[${rawAxes.join(', ')}]`;
+        ctx.error(
+          'unknown-dimension',
+          `Axis ${shown} of input tensor should have a defined dimension but the layer received an input with shape ${formatShape(shape)}.`,
+        );
+      }
+      return null;
+    }
+    size *= d;
+  }
+  return size;
+}
+
+/** `gamma`/`beta` style counts: `k·C = total`. */
+function vectorParams(k: number, size: number, nonTrainableVectors = 0): ParamCount {
+  const total = (k + nonTrainableVectors) * size;
+  const nt = nonTrainableVectors * size;
+  return {
+    trainable: k * size,
+    nonTrainable: nt,
+    formula: `${k + nonTrainableVectors}·${size} = ${total}${nt ? ` (${nt} non-trainable)` : ''}`,
+  };
+}
+
+function check(inputs: Shape[], cfg: Cfg, ctx: RuleContext, report: boolean): number | null {
+  const rawAxes = readAxes(cfg, 'axis', -1);
+  if (rawAxes === null) return null;
+  const axes = resolveAxes(rawAxes, inputs[0], report ? ctx : silent(ctx), (a) =>
+    `Axis ${a} is out of bounds for input shape ${formatShape(inputs[0])}. Ensure axis is within the range of input dimensions.`,
+  );
+  if (axes === null) return null;
+  return paramSize(inputs[0], axes, rawAxes, ctx, report);
+}
+
+/** A context whose reports are dropped (the params pass repeats checks already reported). */
+function silent(ctx: RuleContext): RuleContext {
+  return { ...ctx, error: () => {}, warning: () => {}, explain: () => {} };
+}
+
+const batchNormalization: LayerRule = {
+  className: 'BatchNormalization',
+  outputShape(inputs, cfg, ctx) {
+    check(inputs, cfg, ctx, true);
+    return sameShape(inputs);
+  },
+  params(inputs, cfg, ctx) {
+    const c = check(inputs, cfg, ctx, false);
+    const center = cfg.bool('center', true);
+    const scale = cfg.bool('scale', true);
+    if (c === null || center === null || scale === null) return UNKNOWN_PARAMS;
+    // gamma (scale) and beta (center) are trained; moving_mean and moving_variance are not.
+    return vectorParams(Number(center) + Number(scale), c, 2);
+  },
+};
+
+const layerNormalization: LayerRule = {
+  className: 'LayerNormalization',
+  outputShape(inputs, cfg, ctx) {
+    check(inputs, cfg, ctx, true);
+    return sameShape(inputs);
+  },
+  params(inputs, cfg, ctx) {
+    const c = check(inputs, cfg, ctx, false);
+    const center = cfg.bool('center', true);
+    const scale = cfg.bool('scale', true);
+    const rms = cfg.bool('rms_scaling', false);
+    if (c === null || center === null || scale === null || rms === null) return UNKNOWN_PARAMS;
+    // rms_scaling keeps gamma and drops beta.
+    const k = Number(scale || rms) + Number(center && !rms);
+    return vectorParams(k, c);
+  },
+};
+
+function groupChannels(inputs: Shape[], cfg: Cfg, ctx: RuleContext, report: boolean): number | null {
+  const c = check(inputs, cfg, ctx, report);
+  if (c === null) return null;
+  let groups = cfg.int('groups', 32);
+  if (groups === null) return c;
+  if (groups === -1) groups = c;
+  if (c < groups) {
+    if (report) ctx.error('invalid-config', `Number of groups (${groups}) cannot be more than the number of channels (${c}).`);
+    return null;
+  }
+  if (groups <= 0 || c % groups !== 0) {
+    // Keras' own wording (the multiple relation is stated the other way round).
+    if (report) ctx.error('invalid-config', `Number of groups (${groups}) must be a multiple of the number of channels (${c}).`);
+    return null;
+  }
+  if (report) ctx.explain(`${c} channels in ${groups} groups of ${c / groups}`);
+  return c;
+}
+
+const groupNormalization: LayerRule = {
+  className: 'GroupNormalization',
+  outputShape(inputs, cfg, ctx) {
+    groupChannels(inputs, cfg, ctx, true);
+    return sameShape(inputs);
+  },
+  params(inputs, cfg, ctx) {
+    const c = groupChannels(inputs, cfg, ctx, false);
+    const center = cfg.bool('center', true);
+    const scale = cfg.bool('scale', true);
+    if (c === null || center === null || scale === null) return UNKNOWN_PARAMS;
+    return vectorParams(Number(center) + Number(scale), c);
+  },
+};
+
+/** BatchNormalization, LayerNormalization, GroupNormalization, UnitNormalization. */
+export const normalizationRules: LayerRule[] = [
+  batchNormalization,
+  layerNormalization,
+  groupNormalization,
+  { className: 'UnitNormalization', outputShape: sameShape },
+];

@@ -1,5 +1,64 @@
-// Placeholder: rules for this family are being written.
+// Pooling layer rules: Max/Average pooling 1D–3D and their global forms, generated from one
+// factory each so the variants differ only by data (operation and spatial rank).
 
-import type { LayerRule } from './types';
+import type { Cfg } from '../config';
+import type { Shape } from '../shape';
+import { checkPositive, joinChannels, readPadding, spatialAxisNames, splitChannels, windowedSpatial } from './convutils';
+import type { LayerRule, RuleContext } from './types';
 
-export const poolingRules: LayerRule[] = [];
+type PoolOp = 'Max' | 'Average';
+
+/** Keras' short alias prefix: MaxPool2D, AvgPool2D. */
+const SHORT: Record<PoolOp, string> = { Max: 'Max', Average: 'Avg' };
+
+/**
+ * `pool_size` defaults to 2 per axis; `strides` defaults to `pool_size` when absent or None
+ * (Keras' `compute_pooling_output_shape`); the window arithmetic is the shared conv one.
+ */
+function poolOutput(rank: number, inputs: Shape[], cfg: Cfg, ctx: RuleContext): Shape | null {
+  const pool = cfg.ints('pool_size', rank, 2) ?? Array<null>(rank).fill(null);
+  const rawStrides = cfg.raw['strides'];
+  const strides = rawStrides === undefined || rawStrides === null ? [...pool] : (cfg.ints('strides', rank, 1) ?? Array<null>(rank).fill(null));
+  const padding = readPadding(cfg, ctx, ['valid', 'same'] as const);
+  const format = cfg.dataFormat();
+  let ok = padding !== 'invalid';
+  ok = checkPositive(ctx, 'pool_size', pool) && ok;
+  ok = checkPositive(ctx, 'strides', strides) && ok;
+  if (!ok || format === null) return null;
+  const { batch, spatial, channels } = splitChannels(inputs[0], format);
+  const out = windowedSpatial(spatial, { kernel: pool, strides, dilation: Array<number>(rank).fill(1), padding: padding as 'valid' | 'same' | null }, ctx);
+  return joinChannels(batch, out, channels, format);
+}
+
+function poolRule(op: PoolOp, rank: number): LayerRule {
+  return {
+    className: `${op}Pooling${rank}D`,
+    aliases: [`${SHORT[op]}Pool${rank}D`],
+    inputRank: rank + 2,
+    outputShape: (inputs, cfg, ctx) => poolOutput(rank, inputs, cfg, ctx),
+  };
+}
+
+/** Global pooling drops the spatial axes, or keeps them as 1s with `keepdims=True`. */
+function globalPoolOutput(op: PoolOp, rank: number, inputs: Shape[], cfg: Cfg, ctx: RuleContext): Shape | null {
+  const format = cfg.dataFormat();
+  const keepdims = cfg.bool('keepdims', false);
+  if (format === null || keepdims === null) return null;
+  const { batch, channels } = splitChannels(inputs[0], format);
+  ctx.explain(`${op === 'Max' ? 'max' : 'mean'} over ${spatialAxisNames(rank).join(', ')}${keepdims ? ' (kept as size 1)' : ''}`);
+  return keepdims ? joinChannels(batch, Array<number>(rank).fill(1), channels, format) : [batch, channels];
+}
+
+function globalPoolRule(op: PoolOp, rank: number): LayerRule {
+  return {
+    className: `Global${op}Pooling${rank}D`,
+    aliases: [`Global${SHORT[op]}Pool${rank}D`],
+    inputRank: rank + 2,
+    outputShape: (inputs, cfg, ctx) => globalPoolOutput(op, rank, inputs, cfg, ctx),
+  };
+}
+
+const OPS: PoolOp[] = ['Max', 'Average'];
+const RANKS = [1, 2, 3];
+
+export const poolingRules: LayerRule[] = OPS.flatMap((op) => RANKS.flatMap((rank) => [poolRule(op, rank), globalPoolRule(op, rank)]));

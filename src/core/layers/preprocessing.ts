@@ -1,5 +1,144 @@
-// Placeholder: rules for this family are being written.
+// Preprocessing layer rules: Rescaling, Resizing, CenterCrop, RandomCrop, Normalization, CategoryEncoding, random augmentations.
 
-import type { LayerRule } from './types';
+import type { Cfg } from '../config';
+import { formatShape, type Shape } from '../shape';
+import { passThrough, positiveInt } from './core';
+import { readAxes, resolveAxes } from './normalization';
+import type { LayerRule, RuleContext } from './types';
 
-export const preprocessingRules: LayerRule[] = [];
+/**
+ * Keras 3 Resizing / CenterCrop `compute_output_shape`: a rank-4 input is batched
+ * (height/width at 1,2 or 2,3); any other rank is treated as an unbatched image.
+ */
+function resizeTo(x: Shape, cfg: Cfg, ctx: RuleContext): Shape | null {
+  const h = positiveInt(cfg, 'height', ctx);
+  const w = positiveInt(cfg, 'width', ctx);
+  if ((h === null && !cfg.isUnknown('height')) || (w === null && !cfg.isUnknown('width'))) return null;
+  const format = cfg.dataFormat();
+  if (format === null) return x.map(() => null);
+  const out = [...x];
+  const first = (x.length === 4 ? 1 : 0) + (format === 'channels_first' ? 1 : 0);
+  out[first] = h;
+  out[first + 1] = w;
+  return out;
+}
+
+function imageResize(className: string): LayerRule {
+  return {
+    className,
+    inputRank: { min: 3, max: 4 },
+    outputShape: (inputs, cfg, ctx) => resizeTo(inputs[0], cfg, ctx),
+  };
+}
+
+const randomCrop: LayerRule = {
+  className: 'RandomCrop',
+  inputRank: { min: 3, max: 4 },
+  outputShape(inputs, cfg, ctx) {
+    const h = positiveInt(cfg, 'height', ctx);
+    const w = positiveInt(cfg, 'width', ctx);
+    if ((h === null && !cfg.isUnknown('height')) || (w === null && !cfg.isUnknown('width'))) return null;
+    const format = cfg.dataFormat();
+    const out = [...inputs[0]];
+    if (format === null) return out.map(() => null);
+    // Height and width axes counted from the end: −3, −2 (channels_last) or −2, −1.
+    const hAxis = out.length + (format === 'channels_last' ? -3 : -2);
+    out[hAxis] = h;
+    out[hAxis + 1] = w;
+    return out;
+  },
+};
+
+const normalization: LayerRule = {
+  className: 'Normalization',
+  outputShape(inputs, cfg, ctx) {
+    const x = inputs[0];
+    const axes = readAxes(cfg, 'axis', -1, true);
+    if (axes === null) return [...x];
+    const keep = resolveAxes(axes, x, ctx, () => `All \`axis\` values must be in the range [-ndim, ndim). Received inputs with ndim=${x.length}, while axis=${formatAxis(axes)}`);
+    if (keep && keep.some((a) => x[a] === null)) {
+      const d = [...new Set(keep)].sort((a, b) => a - b).find((a) => x[a] === null);
+      ctx.error('unknown-dimension', `All \`axis\` values to be kept must have a known shape. Received axis=${formatAxis(axes)}, inputs.shape=${formatShape(x)}, with unknown axis at index ${d}`);
+    }
+    return [...x];
+  },
+  params(inputs, cfg) {
+    const x = inputs[0];
+    // Given mean and variance become constants; otherwise build() adds mean, variance (over the
+    // kept axes) and a scalar `count`, all non-trainable.
+    const mean = cfg.raw.mean;
+    if (mean !== undefined && mean !== null) return { trainable: 0, nonTrainable: 0 };
+    const axes = readAxes(cfg, 'axis', -1, true);
+    if (axes === null) return { trainable: 0, nonTrainable: null };
+    const keep = [...new Set(axes.map((a) => (a < 0 ? a + x.length : a)))];
+    if (keep.some((a) => a < 0 || a >= x.length || x[a] === null)) return { trainable: 0, nonTrainable: null };
+    const c = keep.reduce((p, a) => p * (x[a] as number), 1);
+    return { trainable: 0, nonTrainable: 2 * c + 1, formula: `2·${c} + 1 = ${2 * c + 1} (non-trainable mean, variance, count)` };
+  },
+};
+
+function formatAxis(axes: number[]): string {
+  return axes.length === 1 ? `(${axes[0]},)` : `(${axes.join(', ')})`;
+}
+
+const categoryEncoding: LayerRule = {
+  className: 'CategoryEncoding',
+  outputShape(inputs, cfg, ctx) {
+    const x = inputs[0];
+    if (!cfg.has('num_tokens')) {
+      ctx.error('missing-argument', 'num_tokens must be set to use this layer. If the number of tokens is not known beforehand, use the IntegerLookup layer instead.');
+      return null;
+    }
+    const n = positiveInt(cfg, 'num_tokens', ctx);
+    const mode = cfg.str('output_mode', 'multi_hot');
+    if (mode === null) return null;
+    if (!['multi_hot', 'one_hot', 'count'].includes(mode)) {
+      ctx.error('invalid-config', `Unknown arg for output_mode: ${mode}. Expected one of ('multi_hot', 'one_hot', 'count').`);
+      return null;
+    }
+    // Keras 3: one_hot appends a token axis unless the last dim is 1 (then replaces it, rank ≥ 2);
+    // multi_hot and count replace the last axis.
+    if (mode === 'one_hot' && (x[x.length - 1] !== 1 || x.length === 1)) return [...x, n];
+    return [...x.slice(0, -1), n];
+  },
+};
+
+/** Augmentation layers that leave the shape unchanged (identity at inference). */
+const RANDOM_PASS_THROUGH = [
+  'RandomFlip',
+  'RandomRotation',
+  'RandomZoom',
+  'RandomTranslation',
+  'RandomContrast',
+  'RandomBrightness',
+  'RandomHue',
+  'RandomSaturation',
+  'RandomSharpness',
+  'RandomShear',
+  'RandomColorJitter',
+  'RandomColorDegeneration',
+  'RandomPosterization',
+  'RandomInvert',
+  'RandomErasing',
+  'RandomGaussianBlur',
+  'RandomPerspective',
+  'RandomElasticTransform',
+  'Solarization',
+  'AutoContrast',
+  'Equalization',
+  'RandAugment',
+  'AugMix',
+  'CutMix',
+  'MixUp',
+];
+
+/** Rescaling, Resizing, CenterCrop, RandomCrop, Normalization, CategoryEncoding, pass-through augmentations. */
+export const preprocessingRules: LayerRule[] = [
+  passThrough('Rescaling'),
+  imageResize('Resizing'),
+  imageResize('CenterCrop'),
+  randomCrop,
+  normalization,
+  categoryEncoding,
+  ...RANDOM_PASS_THROUGH.map((name) => passThrough(name)),
+];

@@ -1,5 +1,170 @@
-// Placeholder: rules for this family are being written.
+// Wrapper layer rules: Bidirectional and TimeDistributed, evaluated through the wrapped layer's own rule.
 
-import type { LayerRule } from './types';
+import { Cfg, UNKNOWN, type LayerSpec } from '../config';
+import { formatShape, isShapeList, type OutputShape, type Shape } from '../shape';
+import type { LayerRule, ParamCount, RuleContext } from './types';
 
-export const wrapperRules: LayerRule[] = [];
+const UNKNOWN_PARAMS: ParamCount = { trainable: null, nonTrainable: null };
+
+type Inner = { output: OutputShape; params: ParamCount };
+
+/**
+ * Inner evaluations are cached per config object: `outputShape` and `params` of one evaluation
+ * share the Cfg, and evaluating twice would report the wrapped layer's problems twice.
+ */
+const cache = new WeakMap<Cfg, Map<string, Inner | null>>();
+
+function once(cfg: Cfg, key: string, run: () => Inner | null): Inner | null {
+  let m = cache.get(cfg);
+  if (!m) cache.set(cfg, (m = new Map()));
+  if (!m.has(key)) m.set(key, run());
+  return m.get(key) ?? null;
+}
+
+/** Reads the wrapped `layer=`; reports a missing or unanalysable layer once. */
+function wrapped(cfg: Cfg, ctx: RuleContext, report: boolean): LayerSpec | null {
+  const spec = cfg.layer('layer');
+  if (spec === undefined) {
+    if (report) ctx.error('missing-argument', `${ctx.className}.__init__() missing 1 required positional argument: 'layer'`);
+    return null;
+  }
+  if (spec === null) {
+    if (report) ctx.warning('unknown-layer', `The layer wrapped by ${ctx.className} "${ctx.layerName}" is not known to the analysis; its output shape is unknown.`);
+    return null;
+  }
+  return spec;
+}
+
+function sumParams(a: ParamCount, b: ParamCount, same: boolean): ParamCount {
+  const add = (x: number | null, y: number | null) => (x === null || y === null ? null : x + y);
+  const trainable = add(a.trainable, b.trainable);
+  const nonTrainable = add(a.nonTrainable, b.nonTrainable);
+  const total = add(trainable, nonTrainable);
+  const ta = add(a.trainable, a.nonTrainable);
+  const tb = add(b.trainable, b.nonTrainable);
+  const formula = total === null ? undefined : same ? `2·${ta} = ${total}` : `${ta} + ${tb} = ${total}`;
+  return { trainable, nonTrainable, formula };
+}
+
+type MergeMode = 'concat' | 'sum' | 'mul' | 'ave' | 'none';
+
+function mergeMode(cfg: Cfg, ctx: RuleContext, report: boolean): MergeMode | null | undefined {
+  const raw = cfg.raw.merge_mode;
+  if (raw === undefined) return 'concat';
+  if (raw === null) return 'none';
+  if (raw === UNKNOWN) return null;
+  if (typeof raw === 'string' && ['concat', 'sum', 'mul', 'ave'].includes(raw)) return raw as MergeMode;
+  if (report) {
+    ctx.error('invalid-config', `Invalid merge mode. Received: ${String(raw)}. Merge mode should be one of {"sum", "mul", "ave", "concat", None}`);
+  }
+  return undefined;
+}
+
+function flag(spec: LayerSpec, key: string): boolean | null {
+  return new Cfg(spec.config).bool(key, false);
+}
+
+function bidirectionalParts(inputs: Shape[], cfg: Cfg, ctx: RuleContext) {
+  const fwdSpec = wrapped(cfg, ctx, false);
+  if (!fwdSpec) return null;
+  const fwd = once(cfg, 'forward', () => ctx.inner(fwdSpec, [inputs[0]]));
+  const back = cfg.layer('backward_layer');
+  const bwd = back ? once(cfg, 'backward', () => ctx.inner(back, [inputs[0]])) : fwd;
+  return fwd && bwd ? { fwd, bwd, fwdSpec, back: back ?? null } : null;
+}
+
+const bidirectional: LayerRule = {
+  className: 'Bidirectional',
+  outputShape(inputs, cfg, ctx) {
+    if (!wrapped(cfg, ctx, true)) return null;
+    const mode = mergeMode(cfg, ctx, true);
+    if (mode === undefined) return null;
+    const parts = bidirectionalParts(inputs, cfg, ctx);
+    if (!parts) return null;
+    const { fwd, bwd, fwdSpec, back } = parts;
+    if (back) {
+      const fb = flag(fwdSpec, 'go_backwards');
+      const bb = flag(back, 'go_backwards');
+      if (fb !== null && bb !== null && fb === bb) {
+        ctx.error(
+          'invalid-config',
+          `Forward layer and backward layer should have different \`go_backwards\` value. Received: forward_layer.go_backwards ${pyBool(fb)}, backward_layer.go_backwards=${pyBool(bb)}`,
+        );
+      }
+      for (const a of ['stateful', 'return_sequences', 'return_state']) {
+        const f = flag(fwdSpec, a);
+        const b = flag(back, a);
+        if (f !== null && b !== null && f !== b) {
+          ctx.error(
+            'invalid-config',
+            `Forward layer and backward layer are expected to have the same value for attribute "${a}", got "${pyBool(f)}" for forward layer and "${pyBool(b)}" for backward layer`,
+          );
+          return null;
+        }
+      }
+    }
+    if (fwd.output === null || mode === null) return null;
+    const list = isShapeList(fwd.output);
+    const out = list ? (fwd.output as Shape[])[0] : (fwd.output as Shape);
+    const states = list ? (fwd.output as Shape[]).slice(1) : [];
+    let merged: Shape[];
+    if (mode === 'concat') {
+      const last = out[out.length - 1];
+      // Keras 3 reports twice the forward size, also when a backward_layer has a different size.
+      const doubled = last === null ? null : 2 * last;
+      const bOut = isShapeList(bwd.output) ? bwd.output[0] : (bwd.output as Shape | null);
+      const bLast = bOut ? bOut[bOut.length - 1] : null;
+      if (back && last !== null && bLast !== null && bLast !== last) {
+        ctx.warning('shape-mismatch', `Keras reports the concatenated size as 2·${last} = ${doubled}, but the backward layer produces ${bLast} features, so the actual output has ${last + bLast}.`);
+      }
+      ctx.explain(`concat: 2·${last === null ? 'None' : last} = ${doubled === null ? 'None' : doubled}`);
+      merged = [[...out.slice(0, -1), doubled]];
+    } else if (mode === 'none') {
+      merged = [[...out], [...out]];
+    } else {
+      merged = [[...out]];
+    }
+    if (list) return [...merged, ...states, ...states.map((s) => [...s])];
+    return merged.length === 1 ? merged[0] : merged;
+  },
+  params(inputs, cfg, ctx) {
+    const parts = bidirectionalParts(inputs, cfg, ctx);
+    if (!parts) return UNKNOWN_PARAMS;
+    return sumParams(parts.fwd.params, parts.bwd.params, !parts.back);
+  },
+};
+
+function pyBool(b: boolean): string {
+  return b ? 'True' : 'False';
+}
+
+function timeDistributedInner(inputs: Shape[], cfg: Cfg, ctx: RuleContext): Inner | null {
+  const spec = wrapped(cfg, ctx, false);
+  const x = inputs[0];
+  if (!spec || x.length < 3) return null;
+  return once(cfg, 'inner', () => ctx.inner(spec, [[x[0], ...x.slice(2)]]));
+}
+
+const timeDistributed: LayerRule = {
+  className: 'TimeDistributed',
+  outputShape(inputs, cfg, ctx) {
+    const x = inputs[0];
+    if (!wrapped(cfg, ctx, true)) return null;
+    if (x.length < 3) {
+      ctx.error('rank-mismatch', `\`TimeDistributed\` Layer should be passed an \`input_shape\` with at least 3 dimensions, received: ${formatShape(x)}`);
+      return null;
+    }
+    const r = timeDistributedInner(inputs, cfg, ctx);
+    if (!r || r.output === null || isShapeList(r.output)) return null;
+    const out = r.output as Shape;
+    ctx.explain(`each of ${x[1] === null ? 'None' : x[1]} steps: ${formatShape([x[0], ...x.slice(2)])} → ${formatShape(out)}`);
+    return [out[0], x[1], ...out.slice(1)];
+  },
+  params(inputs, cfg, ctx) {
+    const r = timeDistributedInner(inputs, cfg, ctx);
+    return r ? r.params : UNKNOWN_PARAMS;
+  },
+};
+
+/** Bidirectional, TimeDistributed. */
+export const wrapperRules: LayerRule[] = [bidirectional, timeDistributed];

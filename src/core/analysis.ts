@@ -1,0 +1,121 @@
+// The result of analysing one file, and its JSON form for `shape-lens summary --json`.
+
+import type { GraphBuilder } from './builder';
+import type { Diagnostic, SourceRange } from './diagnostics';
+import { summarize, type ModelSummary } from './summary';
+import type { OutputShape } from './shape';
+
+export type Language = 'python' | 'javascript' | 'typescript';
+
+export interface FileAnalysis {
+  file: string;
+  language: Language;
+  text: string;
+  builder: GraphBuilder;
+  models: ModelSummary[];
+  diagnostics: Diagnostic[];
+}
+
+/** Summaries of every model the builder holds, named by Keras defaults where code gave no name. */
+export function collectModels(builder: GraphBuilder): ModelSummary[] {
+  for (const m of builder.models) {
+    if (!m.name) m.name = builder.uniqueName(m.kind === 'sequential' ? 'sequential' : 'functional');
+  }
+  return builder.models.map((m) => summarize(builder, m));
+}
+
+/** 1-based line of an offset; `lineStarts` from `lineStartsOf`. */
+export function lineOf(lineStarts: number[], offset: number): number {
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lineStarts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+export function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+
+export interface JsonDiagnostic {
+  severity: string;
+  code: string;
+  message: string;
+  line: number | null;
+  file?: string;
+}
+
+export interface JsonLayer {
+  name: string;
+  className: string;
+  line: number | null;
+  outputShape: OutputShape;
+  params: number | null;
+  trainableParams: number | null;
+  nonTrainableParams: number | null;
+}
+
+export interface JsonModel {
+  name: string;
+  function: string | null;
+  line: number | null;
+  layers: JsonLayer[];
+  outputShape: OutputShape;
+  totalParams: number | null;
+  trainableParams: number | null;
+  nonTrainableParams: number | null;
+  diagnostics: JsonDiagnostic[];
+}
+
+export interface JsonFile {
+  file: string;
+  language: Language;
+  models: JsonModel[];
+  diagnostics: JsonDiagnostic[];
+}
+
+/**
+ * The `--json` document for one file. A diagnostic goes with the model whose layer or call it
+ * points into; the rest stay at file level.
+ */
+export function analysisToJson(a: FileAnalysis, displayPath = a.file): JsonFile {
+  const starts = lineStartsOf(a.text);
+  const line = (r?: SourceRange) => (r && !r.file ? lineOf(starts, r.start) : null);
+  const diag = (d: Diagnostic): JsonDiagnostic => ({ severity: d.severity, code: d.code, message: d.message, line: line(d.range), ...(d.range?.file ? { file: d.range.file } : {}) });
+  const claimed = new Set<Diagnostic>();
+  const models = a.models.map((m): JsonModel => {
+    const ranges: SourceRange[] = [];
+    if (m.model.range) ranges.push(m.model.range);
+    for (const r of m.rows) {
+      if (r.layer.range) ranges.push(r.layer.range);
+      for (const c of r.layer.calls) if (c.range) ranges.push(c.range);
+    }
+    const mine = a.diagnostics.filter((d) => !claimed.has(d) && d.range && ranges.some((r) => !d.range!.file && !r.file && d.range!.start >= r.start && d.range!.end <= r.end));
+    mine.forEach((d) => claimed.add(d));
+    return {
+      name: m.model.name,
+      function: m.model.functionName,
+      line: line(m.model.range),
+      layers: m.rows.map((r) => ({
+        name: r.name,
+        className: r.className,
+        line: line(r.layer.range),
+        outputShape: r.outputShape,
+        params: r.params,
+        trainableParams: r.trainableParams,
+        nonTrainableParams: r.nonTrainableParams,
+      })),
+      outputShape: m.outputShape,
+      totalParams: m.totalParams,
+      trainableParams: m.trainableParams,
+      nonTrainableParams: m.nonTrainableParams,
+      diagnostics: mine.map(diag),
+    };
+  });
+  return { file: displayPath, language: a.language, models, diagnostics: a.diagnostics.filter((d) => !claimed.has(d)).map(diag) };
+}

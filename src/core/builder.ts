@@ -1,0 +1,426 @@
+// Builds model graphs as the front ends interpret code: layers, calls, Sequential, functional and
+// subclassed models. Shapes are inferred at each call (later code may read them); problems go to
+// the diagnostic sink. Shared by every front end; knows nothing about syntax.
+
+import { canonicalClassName, getRule } from './layers/registry';
+import { evaluateLayer } from './layers/evaluate';
+import type { ParamCount } from './layers/types';
+import { isLayerSpec, UNKNOWN, type ConfigValue, type LayerConfig } from './config';
+import { DiagnosticSink, type SourceRange } from './diagnostics';
+import type { CallNode, LayerNode, ModelGraph, ModelKind, SymbolicTensor } from './graph';
+import { defaultLayerName } from './naming';
+import { isShapeList, type OutputShape, type Shape } from './shape';
+
+/** Limits that keep pathological graphs (deep nesting, huge replays) bounded. */
+const MAX_NESTING = 16;
+
+export class GraphBuilder {
+  readonly sink: DiagnosticSink;
+  /** Every model created, in creation order. */
+  readonly models: ModelGraph[] = [];
+  private nextId = 1;
+  private readonly nameCounts = new Map<string, number>();
+  private readonly modelLayers = new Map<ModelGraph, LayerNode>();
+
+  constructor(sink = new DiagnosticSink()) {
+    this.sink = sink;
+  }
+
+  /** Keras' automatic naming: `conv2d`, `conv2d_1`, ... per process (here: per analysis). */
+  uniqueName(base: string): string {
+    const n = this.nameCounts.get(base) ?? 0;
+    this.nameCounts.set(base, n + 1);
+    return n === 0 ? base : `${base}_${n}`;
+  }
+
+  /** A new layer object. Unknown classes are kept (shape unknown) with a warning. */
+  createLayer(className: string, config: LayerConfig, range?: SourceRange): LayerNode {
+    const canonical = canonicalClassName(className);
+    if (!getRule(canonical)) {
+      this.sink.warning('unknown-layer', `Unknown layer class "${className}": Shape Lens does not know its output shape, so shapes after it are unknown.`, range);
+    }
+    const name = typeof config.name === 'string' ? config.name : this.uniqueName(defaultLayerName(canonical));
+    return {
+      id: this.nextId++,
+      name,
+      className: canonical,
+      config,
+      range,
+      trainable: config.trainable !== false,
+      explain: [],
+      calls: [],
+    };
+  }
+
+  /** `Input(shape=...)`: an InputLayer and its tensor. `batchShape` includes the batch dim. */
+  createInput(batchShape: Shape | null, range?: SourceRange, name?: string): SymbolicTensor {
+    const layer: LayerNode = {
+      id: this.nextId++,
+      name: name ?? this.uniqueName('input_layer'),
+      className: 'InputLayer',
+      config: { batch_shape: batchShape ?? UNKNOWN },
+      range,
+      trainable: true,
+      explain: [],
+      calls: [],
+      isInput: true,
+      inputShapes: [],
+      outputShape: batchShape,
+      params: { trainable: 0, nonTrainable: 0 },
+    };
+    const call: CallNode = { layer, inputs: [], outputs: [], range };
+    const t = this.tensor(batchShape, call, 0);
+    call.outputs.push(t);
+    layer.calls.push(call);
+    return t;
+  }
+
+  /** A tensor of a known shape but no history (e.g. a subclassed model's `call` argument). */
+  looseTensor(shape: Shape | null): SymbolicTensor {
+    return this.tensor(shape, undefined, 0);
+  }
+
+  /**
+   * Calls `layer` on `inputs` (several for merge layers), building it on the first call. Returns one
+   * tensor per output (LSTM with return_state gives several).
+   */
+  call(layer: LayerNode, inputs: SymbolicTensor[], range?: SourceRange): SymbolicTensor[] {
+    const shapes = inputs.map((t) => t.shape);
+    let output: OutputShape;
+    if (layer.nested) {
+      output = this.callNested(layer, shapes, range);
+    } else {
+      const r = evaluateLayer(layer.className, layer.config, shapes, layer.name);
+      output = r.output;
+      for (const p of r.problems) {
+        this.sink.report({
+          severity: p.severity,
+          code: p.code,
+          message: p.message,
+          range: range ?? layer.range,
+          fix: p.fix ? { kind: 'set-arg', ...p.fix } : undefined,
+        });
+      }
+      const arity = getRule(layer.className)?.arity ?? 'single';
+      if (arity === 'single' && inputs.length > 1) {
+        this.sink.error('arity', `Layer "${layer.name}" (${layer.className}) expects 1 input, but it received ${inputs.length} input tensors.`, range);
+      }
+      if (layer.calls.length === 0) {
+        layer.params = r.params;
+        layer.explain = r.explain;
+      } else if (layer.params && !this.sameParams(layer.params, r.params)) {
+        this.sink.error('shared-layer-mismatch', `Layer "${layer.name}" is reused on inputs of a different shape than when it was built, which would need different weights.`, range);
+      }
+    }
+    if (layer.calls.length === 0) {
+      layer.inputShapes = shapes;
+      layer.outputShape = output;
+    }
+    const call: CallNode = { layer, inputs, outputs: [], range };
+    const outs = isShapeList(output) ? output : [output as Shape | null];
+    outs.forEach((s, i) => call.outputs.push(this.tensor(s, call, i)));
+    layer.calls.push(call);
+    return call.outputs;
+  }
+
+  /** A new Sequential model; layers are added with `SequentialModel.add`. */
+  sequential(name: string, range?: SourceRange, functionName: string | null = null): SequentialModel {
+    const graph = this.newModel('sequential', 'Sequential', name, range, functionName);
+    graph.built = false;
+    return new SequentialModel(this, graph);
+  }
+
+  /** `Model(inputs, outputs)`: a functional model, with its layers in Keras summary order. */
+  functional(inputs: SymbolicTensor[], outputs: SymbolicTensor[], name: string, range?: SourceRange, functionName: string | null = null, className = 'Functional'): ModelGraph {
+    const graph = this.newModel('functional', className, name, range, functionName);
+    graph.inputs = inputs;
+    graph.outputs = outputs;
+    graph.layers = functionalLayerOrder(inputs, outputs);
+    for (const t of outputs) {
+      if (!t.source) this.sink.warning('disconnected-output', `An output of model "${name}" is not connected to its inputs through layers Shape Lens could follow.`, range);
+    }
+    return graph;
+  }
+
+  /** A subclassed model: layers in attribute order, graph from its `call`. */
+  subclassed(className: string, name: string, layers: LayerNode[], inputs: SymbolicTensor[], outputs: SymbolicTensor[], range?: SourceRange, functionName: string | null = null): ModelGraph {
+    const graph = this.newModel('subclassed', className, name, range, functionName);
+    graph.layers = layers;
+    graph.inputs = inputs;
+    graph.outputs = outputs;
+    graph.built = inputs.length > 0;
+    return graph;
+  }
+
+  /** The layer object standing for `model` when it is used inside another model. */
+  modelAsLayer(model: ModelGraph): LayerNode {
+    let node = this.modelLayers.get(model);
+    if (!node) {
+      node = {
+        id: this.nextId++,
+        name: model.name,
+        className: model.className === 'Sequential' ? 'Sequential' : model.kind === 'subclassed' ? model.className : 'Functional',
+        config: {},
+        range: model.range,
+        trainable: model.trainable,
+        explain: [],
+        calls: [],
+        nested: model,
+      };
+      this.modelLayers.set(model, node);
+    }
+    return node;
+  }
+
+  /** Removes a model from the list of top-level models (it was only used nested). */
+  forgetModel(model: ModelGraph): void {
+    const i = this.models.indexOf(model);
+    if (i >= 0) this.models.splice(i, 1);
+  }
+
+  /** Totals over the model's unique layers; nested models count their own totals. */
+  modelParams(model: ModelGraph): ParamCount {
+    let trainable: number | null = 0;
+    let nonTrainable: number | null = 0;
+    const seen = new Set<number>();
+    for (const layer of model.layers) {
+      if (seen.has(layer.id)) continue;
+      seen.add(layer.id);
+      const p = this.layerParams(layer);
+      trainable = trainable === null || p.trainable === null ? null : trainable + p.trainable;
+      nonTrainable = nonTrainable === null || p.nonTrainable === null ? null : nonTrainable + p.nonTrainable;
+    }
+    return model.trainable ? { trainable, nonTrainable } : { trainable: 0, nonTrainable: sumOrNull(trainable, nonTrainable) };
+  }
+
+  /**
+   * A layer's params with its `trainable` flag applied (read at summary time, since code often sets
+   * `layer.trainable = False` after building). Unbuilt layers own no weights yet (Keras: `0 (unbuilt)`).
+   */
+  layerParams(layer: LayerNode): ParamCount {
+    const raw = layer.nested ? this.modelParams(layer.nested) : layer.params ?? { trainable: 0, nonTrainable: 0 };
+    const trainable = layer.nested ? layer.nested.trainable && layer.trainable : layer.trainable;
+    return trainable ? raw : { trainable: 0, nonTrainable: sumOrNull(raw.trainable, raw.nonTrainable), formula: raw.formula };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private newModel(kind: ModelKind, className: string, name: string, range: SourceRange | undefined, functionName: string | null): ModelGraph {
+    const graph: ModelGraph = {
+      id: this.nextId++,
+      kind,
+      name,
+      className,
+      range,
+      functionName,
+      layers: [],
+      inputs: [],
+      outputs: [],
+      trainable: true,
+      built: true,
+    };
+    this.models.push(graph);
+    return graph;
+  }
+
+  private tensor(shape: Shape | null, source: CallNode | undefined, outputIndex: number): SymbolicTensor {
+    return { id: this.nextId++, shape, source, outputIndex };
+  }
+
+  private sameParams(a: ParamCount, b: ParamCount): boolean {
+    const ta = sumOrNull(a.trainable, a.nonTrainable);
+    const tb = sumOrNull(b.trainable, b.nonTrainable);
+    return ta === null || tb === null || ta === tb;
+  }
+
+  /** A model used as a layer: build it on these shapes if it was not built, then replay it. */
+  private callNested(layer: LayerNode, shapes: (Shape | null)[], range?: SourceRange): OutputShape {
+    const model = layer.nested as ModelGraph;
+    if (model.kind === 'sequential' && !model.built) {
+      const seq = SequentialModel.of(model);
+      if (seq && shapes.length === 1 && shapes[0]) seq.build(shapes[0], range);
+    }
+    return replayModel(model, shapes, 0);
+  }
+}
+
+/** A Sequential being assembled with `add`, building layers as soon as its input shape is known. */
+export class SequentialModel {
+  private static readonly byGraph = new WeakMap<ModelGraph, SequentialModel>();
+  private last: SymbolicTensor | null = null;
+
+  constructor(private readonly builder: GraphBuilder, readonly graph: ModelGraph) {
+    SequentialModel.byGraph.set(graph, this);
+  }
+
+  static of(graph: ModelGraph): SequentialModel | undefined {
+    return SequentialModel.byGraph.get(graph);
+  }
+
+  /** `model.add(Input(shape=...))` or `Sequential([Input(...), ...])`. */
+  addInput(t: SymbolicTensor, range?: SourceRange): void {
+    if (this.graph.layers.length > 0 || this.last) {
+      this.builder.sink.warning('input-not-first', 'An Input can only be the first element of a Sequential model; this one is ignored.', range);
+      return;
+    }
+    this.start(t);
+  }
+
+  /** `model.add(layer)`: builds the layer now if the model knows its input shape. */
+  add(layer: LayerNode, range?: SourceRange): void {
+    if (!this.last && this.graph.layers.length === 0) {
+      const batchShape = declaredInputShape(layer.config);
+      if (batchShape !== undefined) this.start(this.builder.createInput(batchShape, layer.range));
+    }
+    this.graph.layers.push(layer);
+    if (this.last) this.last = this.callOn(layer, this.last, range);
+  }
+
+  /** `model.build((None, 28, 28, 1))`, or the first call on a tensor, for a model added without an input shape. */
+  build(batchShape: Shape | null, range?: SourceRange): void {
+    if (this.graph.built) return;
+    this.start(this.builder.createInput(batchShape, range));
+    for (const layer of this.graph.layers) {
+      if (!this.last) break;
+      this.last = this.callOn(layer, this.last, range);
+    }
+  }
+
+  /** `model.pop()`. */
+  pop(): void {
+    this.graph.layers.pop();
+    const prev = this.graph.layers[this.graph.layers.length - 1];
+    if (prev && this.graph.inputs.length > 0) {
+      const call = prev.calls.find((c) => c.outputs.length > 0);
+      this.last = call?.outputs[0] ?? this.last;
+      this.graph.outputs = this.last ? [this.last] : [];
+    } else if (this.graph.inputs.length > 0) {
+      this.last = this.graph.inputs[0];
+      this.graph.outputs = [this.last];
+    }
+  }
+
+  private start(input: SymbolicTensor): void {
+    this.graph.inputs = [input];
+    this.graph.outputs = [input];
+    this.graph.built = true;
+    this.last = input;
+  }
+
+  private callOn(layer: LayerNode, input: SymbolicTensor, range?: SourceRange): SymbolicTensor {
+    const outs = this.builder.call(layer, [input], range ?? layer.range);
+    if (outs.length !== 1) {
+      this.builder.sink.error('sequential-multi-output', `Layer "${layer.name}" returns ${outs.length} tensors; a Sequential model needs layers with a single output.`, range ?? layer.range);
+    }
+    this.graph.outputs = [outs[0]];
+    return outs[0];
+  }
+}
+
+/**
+ * The batch input shape a first layer declares through `input_shape=`, `batch_input_shape=`,
+ * `batch_shape=` or `input_dim=` (tfjs spellings are normalised by the front end). undefined if none.
+ */
+export function declaredInputShape(config: LayerConfig): Shape | null | undefined {
+  const dims = (v: ConfigValue): Shape | null => (Array.isArray(v) ? v.map((d) => (typeof d === 'number' ? d : null)) : typeof v === 'number' ? [v] : null);
+  const batch = config.batch_size;
+  const batchDim = typeof batch === 'number' ? batch : null;
+  if (config.batch_input_shape !== undefined) return dims(config.batch_input_shape);
+  if (config.batch_shape !== undefined) return dims(config.batch_shape);
+  if (config.input_shape !== undefined) {
+    const d = dims(config.input_shape);
+    return d ? [batchDim, ...d] : null;
+  }
+  if (config.input_dim !== undefined && !isEmbedding(config)) {
+    const d = config.input_dim;
+    return [batchDim, typeof d === 'number' ? d : null];
+  }
+  return undefined;
+}
+
+/** Embedding's `input_dim` is its vocabulary size, not an input shape. */
+function isEmbedding(config: LayerConfig): boolean {
+  return config.output_dim !== undefined;
+}
+
+function sumOrNull(a: number | null, b: number | null): number | null {
+  return a === null || b === null ? null : a + b;
+}
+
+/**
+ * Keras' functional layer order (`map_graph`): depth-first from the outputs gives each layer a
+ * traversal index and each call a depth; layers are listed by decreasing depth, ties by index.
+ */
+export function functionalLayerOrder(inputs: SymbolicTensor[], outputs: SymbolicTensor[]): LayerNode[] {
+  const inputIds = new Set(inputs.map((t) => t.id));
+  const finished = new Set<CallNode>();
+  const ordered: CallNode[] = [];
+  const layerIndex = new Map<LayerNode, number>();
+  let steps = 0;
+
+  const visit = (tensor: SymbolicTensor): void => {
+    const call = tensor.source;
+    if (!call || finished.has(call) || ++steps > 100000) return;
+    if (!layerIndex.has(call.layer)) layerIndex.set(call.layer, layerIndex.size);
+    finished.add(call); // marked early: graphs from analysed code cannot be cyclic, but stay safe
+    if (!inputIds.has(tensor.id)) for (const t of call.inputs) visit(t);
+    ordered.push(call);
+  };
+  for (const t of outputs) visit(t);
+
+  const callDepth = new Map<CallNode, number>();
+  const layerDepth = new Map<LayerNode, number>();
+  for (let i = ordered.length - 1; i >= 0; i--) {
+    const call = ordered[i];
+    let depth = callDepth.get(call) ?? 0;
+    depth = Math.max(depth, layerDepth.get(call.layer) ?? 0);
+    layerDepth.set(call.layer, depth);
+    callDepth.set(call, depth);
+    for (const t of call.inputs) {
+      if (t.source && finished.has(t.source)) callDepth.set(t.source, Math.max(depth + 1, callDepth.get(t.source) ?? 0));
+    }
+  }
+  for (const t of inputs) {
+    const layer = t.source?.layer;
+    if (layer && !layerDepth.has(layer)) {
+      layerDepth.set(layer, 0);
+      layerIndex.set(layer, -1);
+    }
+  }
+  return [...layerDepth.keys()].sort((a, b) => (layerDepth.get(b)! - layerDepth.get(a)!) || (layerIndex.get(a)! - layerIndex.get(b)!));
+}
+
+/**
+ * Output shapes of `model` applied to inputs of `shapes`, computed without recording calls: walks
+ * the model's own calls in order, re-evaluating each layer rule on the new shapes.
+ */
+export function replayModel(model: ModelGraph, shapes: (Shape | null)[], depth: number): OutputShape {
+  if (depth > MAX_NESTING || !model.built) return null;
+  const known = new Map<number, Shape | null>();
+  model.inputs.forEach((t, i) => known.set(t.id, shapes[i] ?? null));
+  const calls: CallNode[] = [];
+  const seen = new Set<CallNode>();
+  const inputIds = new Set(model.inputs.map((t) => t.id));
+  const collect = (t: SymbolicTensor): void => {
+    if (inputIds.has(t.id) || !t.source || seen.has(t.source) || seen.size > 100000) return;
+    seen.add(t.source);
+    for (const x of t.source.inputs) collect(x);
+    calls.push(t.source);
+  };
+  for (const t of model.outputs) collect(t);
+  for (const call of calls) {
+    const ins = call.inputs.map((t) => (known.has(t.id) ? known.get(t.id)! : t.shape));
+    let out: OutputShape;
+    if (call.layer.nested) out = replayModel(call.layer.nested, ins, depth + 1);
+    else if (call.layer.isInput) out = call.outputs[0]?.shape ?? null;
+    else out = evaluateLayer(call.layer.className, call.layer.config, ins, call.layer.name).output;
+    const outs = isShapeList(out) ? out : [out as Shape | null];
+    call.outputs.forEach((t, i) => known.set(t.id, outs[i] ?? null));
+  }
+  const result = model.outputs.map((t) => (known.has(t.id) ? known.get(t.id)! : t.shape));
+  if (result.length === 1) return result[0];
+  return result.some((s) => s === null) ? null : (result as Shape[]);
+}
+
+/** True if a config value holds a nested layer (wrappers). Re-exported for front ends. */
+export { isLayerSpec };

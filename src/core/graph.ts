@@ -1,0 +1,71 @@
+// The model graph: layer instances, the calls that connect symbolic tensors, and models built from them.
+
+import type { LayerConfig } from './config';
+import type { SourceRange } from './diagnostics';
+import type { ParamCount } from './layers/types';
+import type { OutputShape, Shape } from './shape';
+
+/** One layer object (`Conv2D(32, 3)`), possibly called several times (shared weights). */
+export interface LayerNode {
+  id: number;
+  /** Keras name: the `name=` argument or an automatic one (`conv2d_1`). */
+  name: string;
+  /** Canonical Keras class name (`MaxPooling2D`), `Sequential` / `Functional` for nested models. */
+  className: string;
+  config: LayerConfig;
+  /** Where the layer object was created. */
+  range?: SourceRange;
+  trainable: boolean;
+  /** Input shapes and output of the first call, which builds the layer. */
+  inputShapes?: (Shape | null)[];
+  outputShape?: OutputShape;
+  /** Set once built; null params mean unknown. */
+  params?: ParamCount;
+  /** Arithmetic steps from the first call, for hovers. */
+  explain: string[];
+  /** Every call of this layer, in order. */
+  calls: CallNode[];
+  /** A model used as a layer. */
+  nested?: ModelGraph;
+  /** The InputLayer behind an `Input(...)` tensor or a Sequential's implicit input. */
+  isInput?: boolean;
+}
+
+/** One application of a layer to tensors. */
+export interface CallNode {
+  layer: LayerNode;
+  inputs: SymbolicTensor[];
+  outputs: SymbolicTensor[];
+  range?: SourceRange;
+}
+
+/** A Keras symbolic tensor (`KerasTensor`): a shape and where it came from. */
+export interface SymbolicTensor {
+  id: number;
+  /** Null when the analysis cannot know the shape. */
+  shape: Shape | null;
+  source?: CallNode;
+  outputIndex: number;
+}
+
+export type ModelKind = 'sequential' | 'functional' | 'subclassed';
+
+/** A model as Keras' summary shows it. */
+export interface ModelGraph {
+  id: number;
+  kind: ModelKind;
+  /** Keras name (`name=`), else the variable or function that holds it. */
+  name: string;
+  /** `Sequential`, `Functional`, or the subclass name. */
+  className: string;
+  range?: SourceRange;
+  /** Enclosing builder function, or null at module level. */
+  functionName: string | null;
+  /** The rows of the summary, in Keras order. */
+  layers: LayerNode[];
+  inputs: SymbolicTensor[];
+  outputs: SymbolicTensor[];
+  trainable: boolean;
+  /** False for a Sequential that never learned its input shape. */
+  built: boolean;
+}

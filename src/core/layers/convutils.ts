@@ -1,0 +1,192 @@
+// The one output-length arithmetic shared by convolution, pooling and transposed convolution,
+// plus the data_format plumbing and error wording those families have in common.
+
+import type { Cfg } from '../config';
+import { formatShape, type Dim, type Shape } from '../shape';
+import type { RuleContext } from './types';
+
+/** Padding modes of a windowed op. `causal` exists only for Conv1D and sizes like `same`. */
+export type Padding = 'valid' | 'same' | 'causal';
+export type DataFormat = 'channels_last' | 'channels_first';
+
+/** Extent of a dilated kernel: `(k − 1)·d + 1`. */
+export function effectiveKernel(k: number, d = 1): number {
+  return (k - 1) * d + 1;
+}
+
+/**
+ * Output length of a conv or pooling window along one axis, as Keras'
+ * `compute_conv_output_shape` / `compute_pooling_output_shape`:
+ * valid `⌊(n − K)/s⌋ + 1` with `K = (k − 1)·d + 1`; same / causal `⌈n/s⌉`.
+ * Null when the input length or any setting is unknown. The result can be zero or negative
+ * (n < K); the caller decides how to report that.
+ */
+export function convOutputLength(
+  n: Dim,
+  k: Dim,
+  padding: Padding | null,
+  stride: Dim,
+  dilation: Dim = 1,
+): number | null {
+  if (n === null || padding === null || stride === null || stride <= 0) return null;
+  if (padding !== 'valid') return Math.ceil(n / stride);
+  if (k === null || dilation === null) return null;
+  return Math.floor((n - effectiveKernel(k, dilation)) / stride) + 1;
+}
+
+/**
+ * Output length of a transposed convolution along one axis, as Keras'
+ * `compute_conv_transpose_output_shape` (K = (k − 1)·d + 1). Without `output_padding`:
+ * valid `(n − 1)·s + max(K, s)`, same `n·s`. With it: valid `(n − 1)·s + K + op`,
+ * same `(n − 1)·s + K mod 2 + op`. Null when anything is unknown.
+ */
+export function deconvOutputLength(
+  n: Dim,
+  k: Dim,
+  padding: 'valid' | 'same' | null,
+  stride: Dim,
+  dilation: Dim = 1,
+  outputPadding: Dim | undefined = undefined,
+): number | null {
+  if (n === null || k === null || padding === null || stride === null || dilation === null) return null;
+  const kk = effectiveKernel(k, dilation);
+  if (outputPadding === undefined) {
+    return padding === 'valid' ? (n - 1) * stride + Math.max(kk, stride) : n * stride;
+  }
+  if (outputPadding === null) return null;
+  return (n - 1) * stride + (padding === 'valid' ? kk : kk % 2) + outputPadding;
+}
+
+/** Hover text for one `convOutputLength` step: `⌊(28 − 3)/1⌋ + 1 = 26`, `⌈28/2⌉ = 14`. */
+export function explainConvLength(n: number, k: number, padding: Padding, stride: number, dilation: number, out: number): string {
+  if (padding !== 'valid') return `⌈${n}/${stride}⌉ = ${out}`;
+  const kk = effectiveKernel(k, dilation);
+  const kernel = dilation === 1 ? `${k}` : `${kk}`;
+  const note = dilation === 1 ? '' : ` (effective kernel (${k} − 1)·${dilation} + 1 = ${kk})`;
+  return `⌊(${n} − ${kernel})/${stride}⌋ + 1 = ${out}${note}`;
+}
+
+/** Hover text for one `deconvOutputLength` step: `(14 − 1)·2 + max(3, 2) = 29`, `14·2 = 28`. */
+export function explainDeconvLength(
+  n: number,
+  k: number,
+  padding: 'valid' | 'same',
+  stride: number,
+  dilation: number,
+  outputPadding: number | undefined,
+  out: number,
+): string {
+  const kk = effectiveKernel(k, dilation);
+  const note = dilation === 1 ? '' : ` (effective kernel (${k} − 1)·${dilation} + 1 = ${kk})`;
+  let body: string;
+  if (outputPadding === undefined) body = padding === 'valid' ? `(${n} − 1)·${stride} + max(${kk}, ${stride})` : `${n}·${stride}`;
+  else body = `(${n} − 1)·${stride} + ${padding === 'valid' ? kk : `${kk} mod 2`} + ${outputPadding}`;
+  return `${body} = ${out}${note}`;
+}
+
+/** Names of spatial axes for messages and hovers, by spatial rank. */
+export function spatialAxisNames(rank: number): string[] {
+  if (rank === 1) return ['steps'];
+  if (rank === 2) return ['height', 'width'];
+  if (rank === 3) return ['dim1', 'dim2', 'dim3'];
+  return Array.from({ length: rank }, (_, i) => `dim${i + 1}`);
+}
+
+/** Splits a batch-first shape into batch, spatial dims and channels according to `data_format`. */
+export function splitChannels(shape: Shape, format: DataFormat): { batch: Dim; spatial: Dim[]; channels: Dim } {
+  if (format === 'channels_first') return { batch: shape[0], channels: shape[1], spatial: shape.slice(2) };
+  return { batch: shape[0], channels: shape[shape.length - 1], spatial: shape.slice(1, -1) };
+}
+
+/** Inverse of `splitChannels`. */
+export function joinChannels(batch: Dim, spatial: Dim[], channels: Dim, format: DataFormat): Shape {
+  return format === 'channels_first' ? [batch, channels, ...spatial] : [batch, ...spatial, channels];
+}
+
+/** Reads `padding`, lower-cased as Keras' `standardize_padding` does; reports values outside `allowed`. */
+export function readPadding<P extends string>(cfg: Cfg, ctx: RuleContext, allowed: readonly P[]): P | null | 'invalid' {
+  const raw = cfg.str('padding', 'valid');
+  if (raw === null) return null;
+  const p = raw.toLowerCase();
+  if ((allowed as readonly string[]).includes(p)) return p as P;
+  ctx.error(
+    'invalid-config',
+    `${ctx.layerName} (${ctx.className}): The \`padding\` argument must be a list/tuple or one of {${allowed.map((a) => `'${a}'`).join(', ')}}. Received: ${raw}`,
+  );
+  return 'invalid';
+}
+
+/** Reports entries of an int tuple setting that are not strictly positive (Keras' `standardize_tuple`). */
+export function checkPositive(ctx: RuleContext, key: string, values: (number | null)[] | null, allowZero = false): boolean {
+  if (!values) return true;
+  const bad = values.filter((v): v is number => v !== null && (allowZero ? v < 0 : v <= 0));
+  if (bad.length === 0) return true;
+  const tuple = values.length === 1 ? `(${values[0] ?? 'None'},)` : `(${values.map((v) => v ?? 'None').join(', ')})`;
+  ctx.error(
+    'invalid-config',
+    `${ctx.layerName} (${ctx.className}): The \`${key}\` argument must be a tuple of ${values.length} integers. Received ${key}=${tuple}, including values {${[...new Set(bad)].join(', ')}} that do not satisfy \`value ${allowZero ? '>= 0' : '> 0'}\``,
+  );
+  return false;
+}
+
+/** Settings of a windowed op (conv or pooling) along every spatial axis. */
+export interface WindowSettings {
+  kernel: (number | null)[];
+  strides: (number | null)[];
+  dilation: (number | null)[];
+  padding: Padding | null;
+}
+
+/**
+ * Output spatial dims of a conv / pooling window: runs `convOutputLength` on each axis, records the
+ * arithmetic for hovers, and reports an output of zero or less as `negative-dimension`.
+ * Convention: such a dim becomes null (None) in the returned list; other dims stay known.
+ */
+export function windowedSpatial(spatial: Dim[], w: WindowSettings, ctx: RuleContext): Dim[] {
+  const names = spatialAxisNames(spatial.length);
+  const label = (i: number) => (spatial.length > 1 ? `${names[i]}: ` : '');
+  return spatial.map((n, i) => {
+    const k = w.kernel[i];
+    const s = w.strides[i];
+    const d = w.dilation[i];
+    const out = convOutputLength(n, k, w.padding, s, d);
+    if (out === null || n === null || w.padding === null || s === null) return null;
+    if (w.padding === 'valid' && (k === null || d === null)) return null;
+    const kk = w.padding === 'valid' ? effectiveKernel(k as number, d as number) : 1;
+    if (out <= 0) {
+      reportNegative(ctx, kk, n, names[i], w.padding === 'valid' ? { arg: 'padding', value: "'same'", title: "Use padding='same'" } : undefined);
+      return null;
+    }
+    ctx.explain(label(i) + explainConvLength(n, k ?? 1, w.padding, s, d ?? 1, out));
+    return out;
+  });
+}
+
+/**
+ * Reports an output dim that would be zero or negative after taking `sub` from `n` along `axis`
+ * (TensorFlow's wording), with the smallest input size that fits.
+ */
+export function reportNegative(
+  ctx: RuleContext,
+  sub: number,
+  n: number,
+  axis: string,
+  fix?: { arg: string; value: string; title: string },
+  needs = sub,
+  detail = '',
+): void {
+  const kind = n - sub < 0 ? 'Negative' : 'Zero';
+  ctx.error(
+    'negative-dimension',
+    `${kind} dimension size caused by subtracting ${sub} from ${n} in ${ctx.layerName} (${ctx.className}) along ${axis}; needs at least ${needs} along that axis.${detail ? ' ' + detail : ''}`,
+    fix,
+  );
+}
+
+/** Keras' message for an undefined channel dim, which makes the layer's weights unknowable. */
+export function reportUndefinedChannels(ctx: RuleContext, shape: Shape, format: DataFormat): void {
+  ctx.error(
+    'undefined-channels',
+    `${ctx.layerName} (${ctx.className}): The channel dimension of the inputs should be defined. The input_shape received is ${formatShape(shape)}, where axis ${format === 'channels_first' ? 1 : -1} (0-based) is the channel dimension, which found to be \`None\`.`,
+  );
+}

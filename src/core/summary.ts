@@ -1,0 +1,88 @@
+// Model summaries: the rows and totals Keras' `model.summary()` prints, as data and as text.
+
+import type { GraphBuilder } from './builder';
+import type { LayerNode, ModelGraph } from './graph';
+import { formatCount, formatOutputShape, formatWeightBytes, type OutputShape, type Shape } from './shape';
+
+export interface SummaryRow {
+  layer: LayerNode;
+  name: string;
+  className: string;
+  outputShape: OutputShape;
+  /** null when unknown (an unknown dim or setting). */
+  params: number | null;
+  trainableParams: number | null;
+  nonTrainableParams: number | null;
+  /** Never called, so it owns no weights yet (Keras prints `0 (unbuilt)`). */
+  unbuilt: boolean;
+}
+
+export interface ModelSummary {
+  model: ModelGraph;
+  rows: SummaryRow[];
+  outputShape: OutputShape;
+  totalParams: number | null;
+  trainableParams: number | null;
+  nonTrainableParams: number | null;
+}
+
+export function summarize(builder: GraphBuilder, model: ModelGraph): ModelSummary {
+  const rows: SummaryRow[] = [];
+  for (const layer of model.layers) {
+    const p = builder.layerParams(layer);
+    const unbuilt = layer.calls.length === 0 && !layer.nested;
+    rows.push({
+      layer,
+      name: layer.name,
+      className: layer.className,
+      outputShape: outputShapeIn(layer),
+      params: p.trainable === null || p.nonTrainable === null ? null : p.trainable + p.nonTrainable,
+      trainableParams: p.trainable,
+      nonTrainableParams: p.nonTrainable,
+      unbuilt,
+    });
+  }
+  const totals = builder.modelParams(model);
+  const outs = model.outputs.map((t) => t.shape);
+  return {
+    model,
+    rows,
+    outputShape: !model.built ? null : outs.length === 1 ? outs[0] : outs.some((s) => s === null) ? null : (outs as Shape[]),
+    totalParams: totals.trainable === null || totals.nonTrainable === null ? null : totals.trainable + totals.nonTrainable,
+    trainableParams: totals.trainable,
+    nonTrainableParams: totals.nonTrainable,
+  };
+}
+
+/** The output shape of the layer's first call (Keras shows the shape of the call that built it). */
+function outputShapeIn(layer: LayerNode): OutputShape {
+  if (layer.calls.length === 0) return null;
+  const call = layer.calls[0];
+  const outs = call.outputs.map((t) => t.shape);
+  if (outs.length === 1) return outs[0];
+  return outs.some((s) => s === null) ? null : (outs as Shape[]);
+}
+
+/** The Keras summary table as text (Keras 2 layout, Keras 3 figures with thousands separators). */
+export function formatSummary(s: ModelSummary, width = 80): string {
+  const col1 = Math.max(29, ...s.rows.map((r) => `${r.name} (${r.className})`.length + 2));
+  const col2 = Math.max(26, ...s.rows.map((r) => formatOutputShape(r.outputShape).length + 2));
+  const lineLen = Math.max(width, col1 + col2 + 12);
+  const line = (ch: string) => ch.repeat(lineLen);
+  const pad = (text: string, n: number) => (text.length >= n ? text + ' ' : text + ' '.repeat(n - text.length));
+  const out: string[] = [];
+  out.push(`Model: "${s.model.name}"`);
+  out.push(line('_'));
+  out.push(pad(' Layer (type)', col1) + pad('Output Shape', col2) + 'Param #');
+  out.push(line('='));
+  for (const r of s.rows) {
+    const params = r.unbuilt ? '0 (unbuilt)' : formatCount(r.params);
+    out.push(pad(` ${r.name} (${r.className})`, col1) + pad(formatOutputShape(r.outputShape), col2) + params);
+  }
+  out.push(line('='));
+  out.push(`Total params: ${formatCount(s.totalParams)} (${formatWeightBytes(s.totalParams)})`);
+  out.push(`Trainable params: ${formatCount(s.trainableParams)} (${formatWeightBytes(s.trainableParams)})`);
+  out.push(`Non-trainable params: ${formatCount(s.nonTrainableParams)} (${formatWeightBytes(s.nonTrainableParams)})`);
+  out.push(line('_'));
+  return out.join('\n');
+}

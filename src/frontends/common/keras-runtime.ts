@@ -1,0 +1,233 @@
+// What Keras objects do when interpreted code uses them, independent of the source language:
+// creating layers and models, calling them on tensors, their attributes and methods.
+
+import { GraphBuilder, SequentialModel } from '../../core/builder';
+import type { LayerConfig } from '../../core/config';
+import type { SourceRange } from '../../core/diagnostics';
+import type { LayerNode, ModelGraph, SymbolicTensor } from '../../core/graph';
+import type { Shape } from '../../core/shape';
+import { summarize } from '../../core/summary';
+import { list, NONE, num, sequenceItems, shapeValue, str, tuple, unknown, type Value } from './values';
+
+export class KerasRuntime {
+  /** The function the interpreter is currently inside (for models' `function` field). */
+  functionName: string | null = null;
+
+  constructor(readonly builder: GraphBuilder) {}
+
+  get sink() {
+    return this.builder.sink;
+  }
+
+  layer(className: string, config: LayerConfig, range?: SourceRange): Value {
+    return { k: 'layer', node: this.builder.createLayer(className, config, range) };
+  }
+
+  /** `Input(shape=...)` / `tf.input({shape})`: batch shape has the batch dim first. */
+  input(batchShape: Shape | null, range?: SourceRange, name?: string): Value {
+    return { k: 'tensor', t: this.builder.createInput(batchShape, range, name) };
+  }
+
+  /** `Sequential([...])` with optional initial layers. */
+  sequential(items: Value[], name: string | null, range?: SourceRange): Value {
+    const seq = this.builder.sequential(name ?? 'sequential', range, this.functionName);
+    seq.graph.name = name ?? '';
+    const v: Value = { k: 'model', model: seq.graph, seq };
+    for (const item of items) this.add(v, item, range);
+    return v;
+  }
+
+  /** `model.add(x)` for a layer, a nested model, or an `Input` tensor. */
+  add(model: Value, item: Value, range?: SourceRange): void {
+    if (model.k !== 'model' || !model.seq) return;
+    if (item.k === 'layer') {
+      if (item.node.className === 'InputLayer' && item.node.calls[0]) model.seq.addInput(item.node.calls[0].outputs[0], range);
+      else model.seq.add(item.node, range);
+    } else if (item.k === 'model') model.seq.add(this.builder.modelAsLayer(item.model), range);
+    else if (item.k === 'tensor') model.seq.addInput(item.t, range);
+    else if (item.k === 'object') this.sink.info('opaque-layer', 'A custom layer object was added to a Sequential model; its shape is not analysed yet.', range);
+    else this.sink.warning('unknown-layer', 'Shape Lens could not tell which layer is added here; shapes after it are unknown.', range);
+  }
+
+  /** `Model(inputs, outputs)` / `tf.model({inputs, outputs})`. */
+  functional(inputs: Value, outputs: Value, name: string | null, range?: SourceRange): Value {
+    const ins = this.tensors(inputs);
+    const outs = this.tensors(outputs);
+    if (!ins || !outs) {
+      this.sink.warning('unknown-model-io', 'The inputs or outputs of this model are not tensors Shape Lens could follow, so its layers are unknown.', range);
+    }
+    const graph = this.builder.functional(ins ?? [], outs ?? [], name ?? '', range, this.functionName);
+    return { k: 'model', model: graph };
+  }
+
+  /** Calls a layer or model value on a tensor (or a list of tensors for merge layers). */
+  call(callee: Value, input: Value, range?: SourceRange): Value {
+    const node = callee.k === 'layer' ? callee.node : callee.k === 'model' ? this.builder.modelAsLayer(callee.model) : null;
+    if (!node) return unknown();
+    const ins = this.tensors(input);
+    if (!ins) {
+      // Keep the layer built for its params if we at least know it is called; shape unknown.
+      const outs = this.builder.call(node, [this.builder.looseTensor(null)], range);
+      return outs.length === 1 ? { k: 'tensor', t: outs[0] } : list(outs.map((t) => ({ k: 'tensor', t })));
+    }
+    const outs = this.builder.call(node, ins, range);
+    if (outs.length === 1) return { k: 'tensor', t: outs[0] };
+    return list(outs.map((t) => ({ k: 'tensor', t })));
+  }
+
+  /** Tensors in a value (one tensor, or a list/tuple/dict of them); null if any is not a tensor. */
+  tensors(v: Value): SymbolicTensor[] | null {
+    if (v.k === 'tensor') return [v.t];
+    const items = sequenceItems(v) ?? (v.k === 'dict' ? [...v.map.values()] : null);
+    if (!items) return null;
+    const out: SymbolicTensor[] = [];
+    for (const item of items) {
+      const t = this.tensors(item);
+      if (!t) return null;
+      out.push(...t);
+    }
+    return out;
+  }
+
+  /** Attributes of layers, models and tensors that model code reads. */
+  attr(v: Value, name: string): Value | undefined {
+    if (v.k === 'tensor') {
+      if (name === 'shape') return v.t.shape ? shapeValue(v.t.shape) : unknown();
+      if (name === 'ndim' || name === 'rank') return v.t.shape ? num(v.t.shape.length) : unknown();
+      if (name === 'dtype') return str('float32');
+      return undefined;
+    }
+    if (v.k === 'layer') return this.layerAttr(v.node, name);
+    if (v.k === 'model') return this.modelAttr(v.model, name);
+    return undefined;
+  }
+
+  private layerAttr(node: LayerNode, name: string): Value | undefined {
+    const firstOut = node.calls[0]?.outputs;
+    switch (name) {
+      case 'name':
+        return str(node.name);
+      case 'trainable':
+        return { k: 'bool', v: node.trainable };
+      case 'output':
+        return firstOut?.length === 1 ? { k: 'tensor', t: firstOut[0] } : firstOut ? list(firstOut.map((t) => ({ k: 'tensor', t }))) : unknown();
+      case 'input':
+        return node.calls[0]?.inputs.length === 1 ? { k: 'tensor', t: node.calls[0].inputs[0] } : unknown();
+      case 'output_shape':
+      case 'outputShape':
+        return firstOut?.length === 1 && firstOut[0].shape ? shapeValue(firstOut[0].shape) : unknown();
+      case 'filters':
+      case 'units':
+      case 'kernel_size':
+      case 'pool_size':
+      case 'strides':
+        return node.config[name] !== undefined ? configToValue(node.config[name]) : unknown();
+      default:
+        return undefined;
+    }
+  }
+
+  private modelAttr(model: ModelGraph, name: string): Value | undefined {
+    switch (name) {
+      case 'name':
+        return str(model.name);
+      case 'layers':
+        return list(model.layers.filter((l) => model.kind !== 'sequential' || !l.isInput).map((node) => (node.nested ? { k: 'model', model: node.nested } : { k: 'layer', node })));
+      case 'inputs':
+        return list(model.inputs.map((t) => ({ k: 'tensor', t })));
+      case 'outputs':
+        return list(model.outputs.map((t) => ({ k: 'tensor', t })));
+      case 'input':
+        return model.inputs.length === 1 ? { k: 'tensor', t: model.inputs[0] } : model.inputs.length ? list(model.inputs.map((t) => ({ k: 'tensor', t }))) : unknown();
+      case 'output':
+        return model.outputs.length === 1 ? { k: 'tensor', t: model.outputs[0] } : model.outputs.length ? list(model.outputs.map((t) => ({ k: 'tensor', t }))) : unknown();
+      case 'output_shape':
+      case 'outputShape':
+        return model.outputs.length === 1 && model.outputs[0].shape ? shapeValue(model.outputs[0].shape) : unknown();
+      case 'input_shape':
+      case 'inputShape':
+        return model.inputs.length === 1 && model.inputs[0].shape ? shapeValue(model.inputs[0].shape) : unknown();
+      case 'trainable':
+        return { k: 'bool', v: model.trainable };
+      default:
+        return undefined;
+    }
+  }
+
+  /** `layer.trainable = False`, `model.trainable = False`. Returns false if not handled. */
+  setAttr(v: Value, name: string, value: Value): boolean {
+    if (name !== 'trainable' || value.k !== 'bool') return false;
+    if (v.k === 'layer') v.node.trainable = value.v;
+    else if (v.k === 'model') {
+      v.model.trainable = value.v;
+      const node = this.builder.modelAsLayer(v.model);
+      node.trainable = value.v;
+    } else return false;
+    return true;
+  }
+
+  /** Methods of models (and layers) that affect shapes or return figures. undefined: not a known method. */
+  method(v: Value, name: string, args: Value[], range?: SourceRange): Value | undefined {
+    if (v.k === 'model') {
+      const seq = v.seq ?? SequentialModel.of(v.model);
+      switch (name) {
+        case 'add':
+          if (args[0]) this.add({ ...v, seq }, args[0], range);
+          return NONE;
+        case 'pop':
+          seq?.pop();
+          return NONE;
+        case 'build': {
+          const shape = args[0] ? shapeFromValue(args[0]) : undefined;
+          if (seq && shape !== undefined) seq.build(shape, range);
+          return NONE;
+        }
+        case 'count_params':
+        case 'countParams': {
+          const s = summarize(this.builder, v.model);
+          return s.totalParams === null ? unknown() : num(s.totalParams);
+        }
+        case 'get_layer':
+        case 'getLayer': {
+          const key = args[0];
+          const layers = v.model.layers;
+          const found = key?.k === 'str' ? layers.find((l) => l.name === key.v) : key?.k === 'num' ? layers[key.v] : undefined;
+          if (!found) return unknown();
+          return found.nested ? { k: 'model', model: found.nested } : { k: 'layer', node: found };
+        }
+        case 'summary':
+        case 'compile':
+        case 'fit':
+        case 'evaluate':
+        case 'save':
+        case 'load_weights':
+        case 'save_weights':
+          return NONE;
+        default:
+          return undefined;
+      }
+    }
+    if (v.k === 'layer') {
+      if (name === 'count_params' || name === 'countParams') {
+        const p = this.builder.layerParams(v.node);
+        return p.trainable === null || p.nonTrainable === null ? unknown() : num(p.trainable + p.nonTrainable);
+      }
+      if (name === 'apply' && args[0]) return this.call(v, args[0], range);
+    }
+    return undefined;
+  }
+}
+
+/** A Python/JS shape value (`(None, 28, 28, 1)` / `[null, 28, 28, 1]`) as a Shape; undefined if not a sequence. */
+export function shapeFromValue(v: Value): Shape | null | undefined {
+  const items = sequenceItems(v);
+  if (!items) return v.k === 'num' ? [v.v] : v.k === 'unknown' ? null : undefined;
+  return items.map((d) => (d.k === 'num' ? d.v : null));
+}
+
+function configToValue(c: unknown): Value {
+  if (typeof c === 'number') return num(c);
+  if (typeof c === 'string') return str(c);
+  if (Array.isArray(c)) return tuple(c.map(configToValue));
+  return unknown();
+}

@@ -1,0 +1,239 @@
+// The abstract interpreters' value domain, shared by the Python and JS/TS front ends: plain data
+// the code computes, references into the Keras / tfjs API, layers, tensors, models, and Unknown.
+
+import { UNKNOWN, type ConfigValue, type LayerConfig } from '../../core/config';
+import type { LayerNode, ModelGraph, SymbolicTensor } from '../../core/graph';
+import type { SequentialModel } from '../../core/builder';
+import type { Shape } from '../../core/shape';
+
+export type Value =
+  | { k: 'num'; v: number; int: boolean }
+  | { k: 'str'; v: string }
+  | { k: 'bool'; v: boolean }
+  | { k: 'none' }
+  | { k: 'tuple'; items: Value[] }
+  | { k: 'list'; items: Value[] }
+  /** Keys are stored by their printed form (`'a'` → `a`, `1` → `#1`); `keys` keeps the originals. */
+  | { k: 'dict'; map: Map<string, Value>; keys: Map<string, Value> }
+  /** A user-defined function or lambda; `def` is the front end's own syntax node + closure. */
+  | { k: 'func'; name: string; def: unknown }
+  /** A function implemented by the interpreter (`len`, `range`, `concatenate`). */
+  | { k: 'builtin'; name: string; call: BuiltinFn }
+  /** `obj.method` bound to its receiver. */
+  | { k: 'bound'; self: Value; fn: Value }
+  /** A user class; `def` is front-end specific. */
+  | { k: 'class'; name: string; def: unknown; bases: Value[] }
+  /** An instance of a user class (a subclassed model or layer, a config object). */
+  | { k: 'object'; cls: Value & { k: 'class' }; attrs: Map<string, Value>; id: number }
+  /** A module of the project (its namespace after running it). */
+  | { k: 'module'; name: string; attrs: Map<string, Value> }
+  /** A reference into the Keras / TensorFlow API by dotted path (`keras.layers.Conv2D`). */
+  | { k: 'api'; path: string }
+  | { k: 'layer'; node: LayerNode }
+  | { k: 'tensor'; t: SymbolicTensor }
+  | { k: 'model'; model: ModelGraph; seq?: SequentialModel }
+  | { k: 'unknown'; why?: string };
+
+export interface CallArgs {
+  positional: Value[];
+  keywords: Map<string, Value>;
+}
+
+/** `range` is the call's source range (offsets). */
+export type BuiltinFn = (args: CallArgs, range: { start: number; end: number; file?: string }) => Value;
+
+export const NONE: Value = { k: 'none' };
+export const TRUE: Value = { k: 'bool', v: true };
+export const FALSE: Value = { k: 'bool', v: false };
+
+export function unknown(why?: string): Value {
+  return { k: 'unknown', why };
+}
+export function num(v: number, int = Number.isInteger(v)): Value {
+  return { k: 'num', v, int };
+}
+export function str(v: string): Value {
+  return { k: 'str', v };
+}
+export function bool(v: boolean): Value {
+  return v ? TRUE : FALSE;
+}
+export function tuple(items: Value[]): Value {
+  return { k: 'tuple', items };
+}
+export function list(items: Value[]): Value {
+  return { k: 'list', items };
+}
+
+export function isUnknown(v: Value): v is { k: 'unknown'; why?: string } {
+  return v.k === 'unknown';
+}
+
+/** Items of a tuple or list, or null. */
+export function sequenceItems(v: Value): Value[] | null {
+  return v.k === 'tuple' || v.k === 'list' ? v.items : null;
+}
+
+/** Python truthiness; null when it cannot be known. */
+export function truthy(v: Value): boolean | null {
+  switch (v.k) {
+    case 'num':
+      return v.v !== 0;
+    case 'str':
+      return v.v.length > 0;
+    case 'bool':
+      return v.v;
+    case 'none':
+      return false;
+    case 'tuple':
+    case 'list':
+      return v.items.length > 0;
+    case 'dict':
+      return v.map.size > 0;
+    case 'unknown':
+      return null;
+    default:
+      return true;
+  }
+}
+
+/** Key under which a dict stores `v`, or null for unhashable / unknown keys. */
+export function dictKey(v: Value): string | null {
+  switch (v.k) {
+    case 'str':
+      return v.v;
+    case 'num':
+      return `#${v.v}`;
+    case 'bool':
+      return `#${v.v ? 1 : 0}`;
+    case 'none':
+      return '#None';
+    case 'tuple': {
+      const parts = v.items.map(dictKey);
+      return parts.some((p) => p === null) ? null : `(${parts.join(',')})`;
+    }
+    default:
+      return null;
+  }
+}
+
+export function makeDict(entries: [Value, Value][]): Value & { k: 'dict' } {
+  const d: Value & { k: 'dict' } = { k: 'dict', map: new Map(), keys: new Map() };
+  for (const [k, v] of entries) {
+    const key = dictKey(k);
+    if (key !== null) {
+      d.map.set(key, v);
+      d.keys.set(key, k);
+    }
+  }
+  return d;
+}
+
+/** Structural equality for plain data; null when it cannot be known. */
+export function valuesEqual(a: Value, b: Value): boolean | null {
+  if (a.k === 'unknown' || b.k === 'unknown') return null;
+  if (a.k === 'num' && b.k === 'num') return a.v === b.v;
+  if ((a.k === 'bool' || a.k === 'num') && (b.k === 'bool' || b.k === 'num')) return Number((a as { v: number | boolean }).v) === Number((b as { v: number | boolean }).v);
+  if (a.k === 'str' && b.k === 'str') return a.v === b.v;
+  if (a.k === 'none' || b.k === 'none') return a.k === b.k;
+  if ((a.k === 'tuple' && b.k === 'tuple') || (a.k === 'list' && b.k === 'list')) {
+    if (a.items.length !== b.items.length) return false;
+    let result: boolean | null = true;
+    for (let i = 0; i < a.items.length; i++) {
+      const e = valuesEqual(a.items[i], b.items[i]);
+      if (e === false) return false;
+      if (e === null) result = null;
+    }
+    return result;
+  }
+  if (a.k === 'api' && b.k === 'api') return a.path === b.path;
+  if (a.k === 'layer' && b.k === 'layer') return a.node === b.node;
+  if (a.k === 'model' && b.k === 'model') return a.model === b.model;
+  if (a.k === 'tensor' && b.k === 'tensor') return a.t === b.t;
+  if (a.k === 'object' && b.k === 'object') return a === b;
+  if (a.k !== b.k) return a.k === 'tensor' || b.k === 'tensor' ? null : false;
+  return null;
+}
+
+/** Python's `str()` / f-string rendering for values that have one; null otherwise. */
+export function pyStr(v: Value): string | null {
+  switch (v.k) {
+    case 'str':
+      return v.v;
+    case 'num':
+      return v.int ? String(v.v) : pyFloat(v.v);
+    case 'bool':
+      return v.v ? 'True' : 'False';
+    case 'none':
+      return 'None';
+    case 'tuple': {
+      const parts = v.items.map(pyRepr);
+      if (parts.some((p) => p === null)) return null;
+      return parts.length === 1 ? `(${parts[0]},)` : `(${parts.join(', ')})`;
+    }
+    case 'list': {
+      const parts = v.items.map(pyRepr);
+      return parts.some((p) => p === null) ? null : `[${parts.join(', ')}]`;
+    }
+    default:
+      return null;
+  }
+}
+
+export function pyRepr(v: Value): string | null {
+  if (v.k === 'str') return `'${v.v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return pyStr(v);
+}
+
+function pyFloat(x: number): string {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
+  if (Number.isInteger(x)) return `${x}.0`;
+  return String(x);
+}
+
+/** A shape as the tuple Python code sees (`x.shape`): None for unknown dims. */
+export function shapeValue(shape: Shape): Value {
+  return tuple(shape.map((d) => (d === null ? NONE : num(d, true))));
+}
+
+/**
+ * Converts an interpreter value to a layer config value: data stays data, layers become nested
+ * layer specs (for wrappers), callables become their name, anything unknown becomes UNKNOWN.
+ */
+export function toConfigValue(v: Value, depth = 0): ConfigValue {
+  if (depth > 16) return UNKNOWN;
+  switch (v.k) {
+    case 'num':
+      return v.v;
+    case 'str':
+      return v.v;
+    case 'bool':
+      return v.v;
+    case 'none':
+      return null;
+    case 'tuple':
+    case 'list':
+      return v.items.map((x) => toConfigValue(x, depth + 1));
+    case 'dict': {
+      const o: Record<string, ConfigValue> = {};
+      for (const [key, val] of v.map) o[key] = toConfigValue(val, depth + 1);
+      return o;
+    }
+    case 'layer':
+      return { kind: 'layerSpec', className: v.node.className, config: v.node.config };
+    case 'api':
+      return v.path.split('.').pop() ?? v.path;
+    case 'func':
+    case 'builtin':
+      return `<function ${v.name}>`;
+    default:
+      return UNKNOWN;
+  }
+}
+
+/** Builds a canonical config from keyword values (keys already canonical snake_case). */
+export function configFrom(entries: Iterable<[string, Value]>): LayerConfig {
+  const config: LayerConfig = {};
+  for (const [key, value] of entries) config[key] = toConfigValue(value);
+  return config;
+}

@@ -1,0 +1,186 @@
+// The Keras Python API as the interpreter sees it: which dotted paths are Keras, positional
+// parameter names of layer constructors, and what calling an API path does.
+
+import { getRule, knownClassNames } from '../../core/layers/registry';
+import type { SourceRange } from '../../core/diagnostics';
+import type { KerasRuntime } from '../common/keras-runtime';
+import { shapeFromValue } from '../common/keras-runtime';
+import { configFrom, NONE, num, str, unknown, type CallArgs, type Value } from '../common/values';
+
+/** Top-level modules whose attributes are Keras / TensorFlow API. */
+const KERAS_ROOTS = new Set(['tensorflow', 'keras', 'tf_keras']);
+
+export function isExternalRoot(moduleName: string): boolean {
+  return KERAS_ROOTS.has(moduleName.split('.')[0]);
+}
+
+/** Strips the package prefix: `tensorflow.keras.layers.Conv2D` → `layers.Conv2D`. */
+export function apiTail(path: string): string {
+  for (const prefix of ['tensorflow.python.keras.', 'tensorflow.keras.', 'tf_keras.src.', 'tf_keras.', 'keras.src.', 'keras.', 'tensorflow.']) {
+    if (path.startsWith(prefix)) return path.slice(prefix.length);
+  }
+  return path;
+}
+
+/** Keras 3 positional parameters, by class (the rest are keyword-only or rarely positional). */
+const CONV = ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', 'groups', 'activation', 'use_bias'];
+const CONV_T = ['filters', 'kernel_size', 'strides', 'padding', 'output_padding', 'data_format', 'dilation_rate', 'activation', 'use_bias'];
+const SEP = ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', 'depth_multiplier', 'activation', 'use_bias'];
+const DW = ['kernel_size', 'strides', 'padding', 'depth_multiplier', 'data_format', 'dilation_rate', 'activation', 'use_bias'];
+const POOL = ['pool_size', 'strides', 'padding', 'data_format'];
+const GPOOL = ['data_format', 'keepdims'];
+const RNN = ['units', 'activation'];
+
+const POSITIONAL: Record<string, string[]> = {
+  Conv1D: CONV, Conv2D: CONV, Conv3D: CONV,
+  Conv1DTranspose: CONV_T, Conv2DTranspose: CONV_T, Conv3DTranspose: CONV_T,
+  SeparableConv1D: SEP, SeparableConv2D: SEP,
+  DepthwiseConv1D: DW, DepthwiseConv2D: DW,
+  MaxPooling1D: POOL, MaxPooling2D: POOL, MaxPooling3D: POOL,
+  AveragePooling1D: POOL, AveragePooling2D: POOL, AveragePooling3D: POOL,
+  GlobalMaxPooling1D: GPOOL, GlobalMaxPooling2D: GPOOL, GlobalMaxPooling3D: GPOOL,
+  GlobalAveragePooling1D: GPOOL, GlobalAveragePooling2D: GPOOL, GlobalAveragePooling3D: GPOOL,
+  Dense: ['units', 'activation', 'use_bias'],
+  Flatten: ['data_format'],
+  Reshape: ['target_shape'],
+  Permute: ['dims'],
+  RepeatVector: ['n'],
+  Dropout: ['rate', 'noise_shape', 'seed'],
+  SpatialDropout1D: ['rate'], SpatialDropout2D: ['rate', 'data_format'], SpatialDropout3D: ['rate', 'data_format'],
+  GaussianNoise: ['stddev'], GaussianDropout: ['rate'], AlphaDropout: ['rate'],
+  ActivityRegularization: ['l1', 'l2'],
+  Activation: ['activation'],
+  ReLU: ['max_value', 'negative_slope', 'threshold'],
+  LeakyReLU: ['negative_slope'],
+  PReLU: ['alpha_initializer', 'alpha_regularizer', 'alpha_constraint', 'shared_axes'],
+  ELU: ['alpha'],
+  Softmax: ['axis'],
+  ThresholdedReLU: ['theta'],
+  BatchNormalization: ['axis', 'momentum', 'epsilon', 'center', 'scale'],
+  LayerNormalization: ['axis', 'epsilon', 'center', 'scale'],
+  GroupNormalization: ['groups', 'axis', 'epsilon', 'center', 'scale'],
+  UnitNormalization: ['axis'],
+  ZeroPadding1D: ['padding', 'data_format'], ZeroPadding2D: ['padding', 'data_format'], ZeroPadding3D: ['padding', 'data_format'],
+  Cropping1D: ['cropping', 'data_format'], Cropping2D: ['cropping', 'data_format'], Cropping3D: ['cropping', 'data_format'],
+  UpSampling1D: ['size'], UpSampling2D: ['size', 'data_format', 'interpolation'], UpSampling3D: ['size', 'data_format'],
+  Concatenate: ['axis'],
+  Dot: ['axes', 'normalize'],
+  Embedding: ['input_dim', 'output_dim'],
+  SimpleRNN: RNN, LSTM: RNN, GRU: RNN,
+  ConvLSTM2D: ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate'],
+  Bidirectional: ['layer', 'merge_mode', 'weights', 'backward_layer'],
+  TimeDistributed: ['layer'],
+  Rescaling: ['scale', 'offset'],
+  Resizing: ['height', 'width', 'interpolation', 'crop_to_aspect_ratio'],
+  CenterCrop: ['height', 'width'],
+  Lambda: ['function', 'output_shape', 'mask', 'arguments'],
+  Masking: ['mask_value'],
+  Normalization: ['axis', 'mean', 'variance'],
+};
+
+/** Merge helpers (`layers.concatenate([a, b])`) and the class each creates. */
+const MERGE_FUNCTIONS: Record<string, string> = {
+  concatenate: 'Concatenate', add: 'Add', subtract: 'Subtract', multiply: 'Multiply',
+  average: 'Average', maximum: 'Maximum', minimum: 'Minimum', dot: 'Dot',
+};
+
+/** Binds positional and keyword arguments of a layer constructor to canonical config keys. */
+export function layerConfig(className: string, args: CallArgs): ReturnType<typeof configFrom> {
+  const names = POSITIONAL[className] ?? [];
+  const entries: [string, Value][] = [];
+  args.positional.forEach((v, i) => {
+    if (i < names.length) entries.push([names[i], v]);
+  });
+  for (const [k, v] of args.keywords) entries.push([k, v]);
+  return configFrom(entries);
+}
+
+function arg(args: CallArgs, index: number, name: string): Value | undefined {
+  return args.keywords.get(name) ?? args.positional[index];
+}
+
+function nameArg(args: CallArgs, index = -1): string | null {
+  const v = args.keywords.get('name') ?? (index >= 0 ? args.positional[index] : undefined);
+  return v?.k === 'str' ? v.v : null;
+}
+
+/**
+ * Calls a Keras API path with arguments. Returns undefined for paths that are not Keras model
+ * building (the interpreter then returns Unknown).
+ */
+export function callKerasApi(path: string, args: CallArgs, range: SourceRange, rt: KerasRuntime): Value | undefined {
+  const tail = apiTail(path);
+  const last = tail.split('.').pop() ?? tail;
+
+  if (last === 'Sequential') {
+    const layers = arg(args, 0, 'layers');
+    const items = layers && (layers.k === 'list' || layers.k === 'tuple') ? layers.items : [];
+    return rt.sequential(items, nameArg(args, 2), range);
+  }
+  if (last === 'Model' || last === 'Functional') {
+    const inputs = arg(args, 0, 'inputs');
+    const outputs = arg(args, 1, 'outputs');
+    if (!inputs || !outputs) return undefined;
+    return rt.functional(inputs, outputs, nameArg(args, 2), range);
+  }
+  if (last === 'Input' || last === 'InputLayer') {
+    const batchShape = arg(args, -1, 'batch_shape') ?? args.keywords.get('batch_input_shape');
+    const shapeV = arg(args, 0, 'shape') ?? args.keywords.get('input_shape');
+    const batchSize = arg(args, 1, 'batch_size');
+    let shape = batchShape ? shapeFromValue(batchShape) : undefined;
+    if (shape === undefined && shapeV) {
+      const s = shapeFromValue(shapeV);
+      shape = s === null || s === undefined ? null : [batchSize?.k === 'num' ? batchSize.v : null, ...s];
+    }
+    if (shape === undefined) {
+      rt.sink.warning('input-shape', '`Input` needs `shape=` (or `batch_shape=`) for Shape Lens to know the model\'s shapes.', range);
+      shape = null;
+    }
+    const t = rt.input(shape, range, nameArg(args) ?? undefined);
+    if (last === 'InputLayer' && t.k === 'tensor' && t.t.source) return { k: 'layer', node: t.t.source.layer };
+    return t;
+  }
+  const mergeClass = MERGE_FUNCTIONS[last];
+  if (mergeClass && /(^|\.)layers\.[a-z]+$/.test(tail)) {
+    const inputs = arg(args, 0, 'inputs');
+    const rest: CallArgs = { positional: args.positional.slice(1), keywords: new Map([...args.keywords].filter(([k]) => k !== 'inputs')) };
+    const layer = rt.layer(mergeClass, layerConfig(mergeClass, rest), range);
+    return inputs ? rt.call(layer, inputs, range) : unknown();
+  }
+  if (getRule(last)) {
+    return rt.layer(last, layerConfig(last, args), range);
+  }
+  if (last === 'image_data_format') return str('channels_last');
+  if (last === 'int_shape') {
+    const t = args.positional[0];
+    return t ? rt.attr(t, 'shape') ?? unknown() : unknown();
+  }
+  if (last === 'clear_session' || last === 'set_image_data_format' || last === 'set_seed' || last === 'seed') return NONE;
+  if (['zeros', 'ones', 'normal', 'uniform', 'random_normal', 'random_uniform', 'truncated_normal'].includes(last)) {
+    const s = arg(args, 0, 'shape');
+    const shape = s ? shapeFromValue(s) : undefined;
+    return shape ? { k: 'tensor', t: rt.builder.looseTensor(shape) } : unknown();
+  }
+  if (path === 'math.ceil' || path === 'math.floor' || path === 'math.sqrt' || path === 'numpy.prod' || path === 'math.prod') {
+    const x = args.positional[0];
+    if (path.endsWith('prod')) {
+      const items = x && (x.k === 'tuple' || x.k === 'list') ? x.items : null;
+      if (!items || items.some((i) => i.k !== 'num')) return unknown();
+      return num(items.reduce((p, i) => p * (i as { v: number }).v, 1));
+    }
+    if (x?.k !== 'num') return unknown();
+    if (path === 'math.sqrt') return num(Math.sqrt(x.v), false);
+    return num(path === 'math.ceil' ? Math.ceil(x.v) : Math.floor(x.v), true);
+  }
+  return undefined;
+}
+
+/** Names `from keras.layers import *` binds. */
+export function starImportNames(path: string): string[] {
+  const tail = apiTail(path);
+  if (tail === 'layers' || tail.endsWith('.layers')) {
+    return [...knownClassNames(), 'Input', 'InputLayer', ...Object.keys(MERGE_FUNCTIONS)];
+  }
+  if (tail === 'models') return ['Sequential', 'Model'];
+  return [];
+}

@@ -1,0 +1,45 @@
+// Loads tree-sitter-python (web-tree-sitter + the grammar's .wasm) once and parses Python source.
+
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import { Language, Parser, type Tree } from 'web-tree-sitter';
+
+let ready: Promise<Parser> | undefined;
+let parser: Parser | undefined;
+
+/** Directories searched for `tree-sitter.wasm` and `tree-sitter-python.wasm`: next to the bundle first, then node_modules. */
+function candidates(file: string, extraDir?: string): string[] {
+  const dirs = [extraDir, typeof __dirname === 'string' ? __dirname : undefined].filter((d): d is string => !!d);
+  const out = dirs.map((d) => path.join(d, file));
+  try {
+    out.push(require.resolve(file === 'tree-sitter.wasm' ? 'web-tree-sitter/tree-sitter.wasm' : 'tree-sitter-python/tree-sitter-python.wasm'));
+  } catch {
+    // not installed as a package: the bundle's copy must exist
+  }
+  return out;
+}
+
+function locate(file: string, extraDir?: string): string {
+  const found = candidates(file, extraDir).find((p) => fs.existsSync(p));
+  if (!found) throw new Error(`Shape Lens: cannot find ${file} (looked in ${candidates(file, extraDir).join(', ')})`);
+  return found;
+}
+
+/** Initialises the parser once; `wasmDir` overrides where the .wasm files are looked for. */
+export function initPythonParser(wasmDir?: string): Promise<Parser> {
+  ready ??= (async () => {
+    await Parser.init({ locateFile: () => locate('tree-sitter.wasm', wasmDir) });
+    const lang = await Language.load(fs.readFileSync(locate('tree-sitter-python.wasm', wasmDir)));
+    const p = new Parser();
+    p.setLanguage(lang);
+    parser = p;
+    return p;
+  })();
+  return ready;
+}
+
+/** Parses after `initPythonParser` resolved. Returns null if the parser is not ready or gives up. */
+export function parsePython(text: string): Tree | null {
+  if (!parser) return null;
+  return parser.parse(text);
+}
