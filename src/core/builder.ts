@@ -33,6 +33,16 @@ export class GraphBuilder {
     return n === 0 ? base : `${base}_${n}`;
   }
 
+  /** The automatic-name counters, to roll back a speculative run (a helper analysed with defaults). */
+  saveNames(): Map<string, number> {
+    return new Map(this.nameCounts);
+  }
+
+  restoreNames(saved: Map<string, number>): void {
+    this.nameCounts.clear();
+    for (const [k, v] of saved) this.nameCounts.set(k, v);
+  }
+
   /** A new layer object. Unknown classes are kept (shape unknown) with a warning. */
   createLayer(className: string, config: LayerConfig, range?: SourceRange): LayerNode {
     const canonical = canonicalClassName(className);

@@ -38,15 +38,12 @@ class Scope {
 
   lookup(name: string): Value | undefined {
     // Class bodies are not visible from methods: skip class scopes except the innermost one.
-    let s: Scope | null = this;
-    let first = true;
-    while (s) {
-      if (first || s.kind !== 'class') {
-        const v = s.vars.get(name);
-        if (v !== undefined) return v;
-      }
-      first = false;
-      s = s.parent;
+    const own = this.vars.get(name);
+    if (own !== undefined) return own;
+    for (let s = this.parent; s; s = s.parent) {
+      if (s.kind === 'class') continue;
+      const v = s.vars.get(name);
+      if (v !== undefined) return v;
     }
     return undefined;
   }
@@ -689,7 +686,7 @@ export class PythonInterpreter {
     const st = this.kerasState.get(obj)!;
     const def = obj.cls.def as ClassDef;
     const callFn = def.attrs.get('call');
-    const inputs = shapes.map((s) => this.rt.input(s, st.range));
+    const inputs = shapes.map((s, i) => this.rt.input(s, st.range, `${obj.cls.name}_input_${i}`));
     const inputTensors = inputs.map((v) => (v as { t: SymbolicTensor }).t);
     // The trace's own InputLayers are not layers of the model.
     let out: Value = unknown();
@@ -729,19 +726,40 @@ export class PythonInterpreter {
     }
   }
 
-  /** Functions and model classes defined at module level that nothing called: analyse them with their defaults. */
+  /**
+   * Functions and model classes defined at module level that nothing called: analyse them with
+   * their defaults. Functions no other module function calls go first (a `build_gan` that calls
+   * `build_generator` must not make the generator twice); a run that builds no model (a helper
+   * like `conv_block(x, filters)`) is rolled back so it leaves no names or diagnostics behind.
+   */
   private analyseUncalled(root: PyNode, scope: Scope): void {
+    const defs: { node: PyNode; value: Value }[] = [];
     for (const stmt of namedChildren(root)) {
       const def = stmt.type === 'decorated_definition' ? field(stmt, 'definition') : stmt;
-      if (!def) continue;
-      const nameNode = field(def, 'name');
-      if (!nameNode) continue;
+      const nameNode = def && field(def, 'name');
+      if (!def || !nameNode) continue;
       const v = scope.vars.get(this.text(nameNode));
-      if (def.type === 'function_definition' && v?.k === 'func' && (v.def as FuncDef).node === def && !this.calledFunctions.has(def)) {
-        this.guard(() => this.callFunction(v, { positional: [], keywords: new Map() }, null, { start: def.start, end: def.end }));
-      }
-      if (def.type === 'class_definition' && v?.k === 'class' && (v.def as ClassDef).keras === 'model' && !this.instantiatedClasses.has(def)) {
-        this.guard(() => this.instantiate(v, { positional: [], keywords: new Map() }, { start: def.start, end: def.end }));
+      if (def.type === 'function_definition' && v?.k === 'func' && (v.def as FuncDef).node === def) defs.push({ node: def, value: v });
+      if (def.type === 'class_definition' && v?.k === 'class' && (v.def as ClassDef).keras === 'model') defs.push({ node: def, value: v });
+    }
+    const names = new Set(defs.map((d) => this.text(field(d.node, 'name')!)));
+    const calledByOthers = new Set<string>();
+    for (const d of defs) for (const n of calledNames(d.node, this.main.text)) if (names.has(n) && n !== this.text(field(d.node, 'name')!)) calledByOthers.add(n);
+    const ordered = [...defs.filter((d) => !calledByOthers.has(this.text(field(d.node, 'name')!))), ...defs.filter((d) => calledByOthers.has(this.text(field(d.node, 'name')!)))];
+    for (const { node, value } of ordered) {
+      const done = value.k === 'func' ? this.calledFunctions.has(node) : this.instantiatedClasses.has(node);
+      if (done) continue;
+      const names0 = this.rt.builder.saveNames();
+      const models0 = this.rt.builder.models.length;
+      const diags0 = this.rt.sink.items.length;
+      const range = { start: node.start, end: node.end };
+      this.guard(() => {
+        if (value.k === 'func') this.callFunction(value, { positional: [], keywords: new Map() }, null, range);
+        else if (value.k === 'class') this.instantiate(value, { positional: [], keywords: new Map() }, range);
+      });
+      if (this.rt.builder.models.length === models0 && value.k === 'func') {
+        this.rt.builder.restoreNames(names0);
+        this.rt.sink.items.splice(diags0);
       }
     }
   }
@@ -1503,6 +1521,21 @@ export class PythonInterpreter {
 
 // -----------------------------------------------------------------------------------------------
 // Pure helpers
+
+/** Names called anywhere inside `node` (`f(...)`), read from the source text. */
+function calledNames(node: PyNode, text: string): Set<string> {
+  const out = new Set<string>();
+  const stack = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'call') {
+      const f = field(n, 'function');
+      if (f?.type === 'identifier') out.add(text.slice(f.start, f.end));
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  return out;
+}
 
 const STATEMENT_TYPES = new Set([
   'expression_statement', 'import_statement', 'import_from_statement', 'function_definition', 'decorated_definition',
