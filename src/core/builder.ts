@@ -5,7 +5,7 @@
 import { canonicalClassName, getRule } from './layers/registry';
 import { evaluateLayer } from './layers/evaluate';
 import type { ParamCount } from './layers/types';
-import { isLayerSpec, UNKNOWN, type ConfigValue, type LayerConfig } from './config';
+import { Cfg, isLayerSpec, UNKNOWN, type ConfigValue, type LayerConfig } from './config';
 import { DiagnosticSink, type SourceRange } from './diagnostics';
 import type { CallNode, LayerNode, ModelGraph, ModelKind, SymbolicTensor } from './graph';
 import { defaultLayerName } from './naming';
@@ -46,10 +46,11 @@ export class GraphBuilder {
   /** A new layer object. Unknown classes are kept (shape unknown) with a warning. */
   createLayer(className: string, config: LayerConfig, range?: SourceRange): LayerNode {
     const canonical = canonicalClassName(className);
-    if (!getRule(canonical)) {
+    const rule = getRule(canonical);
+    if (!rule) {
       this.sink.warning('unknown-layer', `Unknown layer class "${className}": Shape Lens does not know its output shape, so shapes after it are unknown.`, range);
     }
-    const name = typeof config.name === 'string' ? config.name : this.uniqueName(defaultLayerName(canonical));
+    const name = typeof config.name === 'string' ? config.name : this.uniqueName(rule?.defaultName?.(new Cfg(config)) ?? defaultLayerName(canonical));
     return {
       id: this.nextId++,
       name,

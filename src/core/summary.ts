@@ -1,6 +1,7 @@
 // Model summaries: the rows and totals Keras' `model.summary()` prints, as data and as text.
 
 import type { GraphBuilder } from './builder';
+import { getRule } from './layers/registry';
 import type { LayerNode, ModelGraph } from './graph';
 import { formatCount, formatOutputShape, formatWeightBytes, type OutputShape, type Shape } from './shape';
 
@@ -34,7 +35,7 @@ export function summarize(builder: GraphBuilder, model: ModelGraph): ModelSummar
     rows.push({
       layer,
       name: layer.name,
-      className: layer.className,
+      className: (!layer.nested && getRule(layer.className)?.summaryClassName) || layer.className,
       outputShape: outputShapeIn(layer),
       params: p.trainable === null || p.nonTrainable === null ? null : p.trainable + p.nonTrainable,
       trainableParams: p.trainable,

@@ -35,6 +35,10 @@ export interface LayerRule {
    * (`expected ndim=4, found ndim=3`). Omit to accept any rank.
    */
   inputRank?: number | { min: number; max?: number };
+  /** Default Keras name when code gives none (`resnet50`); else the snake_case class name. */
+  defaultName?(cfg: Cfg): string;
+  /** Class shown in summaries when it differs from the registered one (`Functional` for applications). */
+  summaryClassName?: string;
   /** `multi` for merge layers, which take a list of tensors. */
   arity?: 'single' | 'multi';
   /**

@@ -1,7 +1,7 @@
 // What Keras objects do when interpreted code uses them, independent of the source language:
 // creating layers and models, calling them on tensors, their attributes and methods.
 
-import { GraphBuilder, SequentialModel } from '../../core/builder';
+import { declaredInputShape, GraphBuilder, SequentialModel } from '../../core/builder';
 import type { LayerConfig } from '../../core/config';
 import type { SourceRange } from '../../core/diagnostics';
 import type { LayerNode, ModelGraph, SymbolicTensor } from '../../core/graph';
@@ -103,6 +103,7 @@ export class KerasRuntime {
   }
 
   private layerAttr(node: LayerNode, name: string): Value | undefined {
+    if ((name === 'input' || name === 'output') && node.calls.length === 0) this.selfBuild(node);
     const firstOut = node.calls[0]?.outputs;
     switch (name) {
       case 'name':
@@ -152,6 +153,18 @@ export class KerasRuntime {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * `base.input` / `base.output` of a layer never called but declaring its input shape (a
+   * `keras.applications` model used as `Model(base.input, head(base.output))`): Keras builds it on
+   * its own Input; so do we.
+   */
+  private selfBuild(node: LayerNode): void {
+    const shape = declaredInputShape(node.config);
+    if (shape === undefined) return;
+    const input = this.builder.createInput(shape, node.range);
+    this.builder.call(node, [input], node.range);
   }
 
   /** `layer.trainable = False`, `model.trainable = False`. Returns false if not handled. */
