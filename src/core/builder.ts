@@ -284,7 +284,7 @@ export class SequentialModel {
       if (batchShape !== undefined) this.start(this.builder.createInput(batchShape, layer.range));
     }
     this.graph.layers.push(layer);
-    if (this.last) this.last = this.callOn(layer, this.last, range);
+    if (this.last) this.last = this.callOn(layer, this.last, layer.range ?? range);
   }
 
   /** `model.build((None, 28, 28, 1))`, or the first call on a tensor, for a model added without an input shape. */

@@ -101,19 +101,23 @@ function toDims(v: ConfigValue[]): Shape {
   return v.map((d) => (typeof d === 'number' ? Math.trunc(d) : null));
 }
 
+/** Lambda's declared `output_shape` (a tuple without the batch dim, or a list of them); undefined if not declared. */
+function declaredLambdaShape(cfg: Cfg, batch: number | null): OutputShape | undefined {
+  const raw = cfg.raw.output_shape;
+  if (Array.isArray(raw)) {
+    if (isDimList(raw)) return [batch, ...toDims(raw)];
+    if (raw.every((s) => Array.isArray(s) && isDimList(s))) return raw.map((s) => [batch, ...toDims(s as ConfigValue[])]);
+  }
+  if (typeof raw === 'number') return [batch, Math.trunc(raw)];
+  return undefined;
+}
+
 const lambda: LayerRule = {
   className: 'Lambda',
   outputShape(inputs, cfg, ctx) {
-    const raw = cfg.raw.output_shape;
-    const batch = inputs[0][0] ?? null;
     // Keras: a tuple output_shape excludes the batch dimension, which is taken from the input.
-    if (raw !== undefined && raw !== null && raw !== UNKNOWN && Array.isArray(raw)) {
-      if (isDimList(raw)) return [batch, ...toDims(raw)];
-      if (raw.every((s) => Array.isArray(s) && isDimList(s))) {
-        return raw.map((s) => [batch, ...toDims(s as ConfigValue[])]);
-      }
-    }
-    if (typeof raw === 'number') return [batch, Math.trunc(raw)];
+    const declared = declaredLambdaShape(cfg, inputs[0][0] ?? null);
+    if (declared !== undefined) return declared;
     ctx.warning(
       'lambda-shape',
       `The output shape of Lambda layer "${ctx.layerName}" cannot be known without running its function. ` +
@@ -121,6 +125,7 @@ const lambda: LayerRule = {
     );
     return null;
   },
+  outputWithoutInput: (cfg) => declaredLambdaShape(cfg, null) ?? null,
 };
 
 /** Dense, Embedding, Lambda, Identity, Masking. */

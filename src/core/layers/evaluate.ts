@@ -68,6 +68,8 @@ export function evaluateLayer(
     if (allKnown && checkRank(rule.inputRank, known, layerName, problems)) {
       output = rule.outputShape(known, cfg, ctx);
       if (rule.params) params = rule.params(known, cfg, ctx);
+    } else if (!allKnown && rule.outputWithoutInput) {
+      output = rule.outputWithoutInput(cfg);
     }
   } catch (e) {
     problems.push({ severity: 'warning', code: 'internal', message: `Shape Lens could not analyse ${layerName}: ${(e as Error).message}` });

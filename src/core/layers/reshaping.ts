@@ -49,6 +49,11 @@ const flatten: LayerRule = {
 /** Keras 3 `compute_reshape_output_shape` on the non-batch dims: one -1 inferred when sizes are known. */
 const reshape: LayerRule = {
   className: 'Reshape',
+  // Without -1 the target shape alone gives the output: (batch, *target_shape).
+  outputWithoutInput(cfg) {
+    const target = cfg.intList('target_shape');
+    return target && target.every((d) => d !== null && d > 0) ? [null, ...target] : null;
+  },
   outputShape(inputs, cfg, ctx) {
     const target = cfg.intList('target_shape');
     if (target === undefined) {

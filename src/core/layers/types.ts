@@ -46,6 +46,11 @@ export interface LayerRule {
    * Return null when it cannot be known; report why through `ctx`.
    */
   outputShape(inputs: Shape[], cfg: Cfg, ctx: RuleContext): OutputShape;
+  /**
+   * The output shape when the input shape is unknown, for layers whose output does not depend on
+   * it (`Lambda(output_shape=...)`, `Reshape` without -1). Omitted: unknown.
+   */
+  outputWithoutInput?(cfg: Cfg): OutputShape;
   /** Parameters created when the layer is built on these inputs; omitted means none. */
   params?(inputs: Shape[], cfg: Cfg, ctx: RuleContext): ParamCount;
 }

@@ -30,11 +30,18 @@ export class KerasRuntime {
 
   /** `Sequential([...])` with optional initial layers. */
   sequential(items: Value[], name: string | null, range?: SourceRange): Value {
-    const seq = this.builder.sequential(name ?? 'sequential', range, this.functionName);
-    seq.graph.name = name ?? '';
+    const seq = this.builder.sequential(this.modelName(name), range, this.functionName);
     const v: Value = { k: 'model', model: seq.graph, seq };
     for (const item of items) this.add(v, item, range);
     return v;
+  }
+
+  /**
+   * A model's name: its Keras `name=`, else the builder function it is made in; '' lets the
+   * interpreter name it after the first variable it is assigned to (Keras defaults come last).
+   */
+  private modelName(name: string | null): string {
+    return name ?? this.functionName ?? '';
   }
 
   /** `model.add(x)` for a layer, a nested model, or an `Input` tensor. */
@@ -56,7 +63,7 @@ export class KerasRuntime {
     if (!ins || !outs) {
       this.sink.warning('unknown-model-io', 'The inputs or outputs of this model are not tensors Shape Lens could follow, so its layers are unknown.', range);
     }
-    const graph = this.builder.functional(ins ?? [], outs ?? [], name ?? '', range, this.functionName);
+    const graph = this.builder.functional(ins ?? [], outs ?? [], this.modelName(name), range, this.functionName);
     return { k: 'model', model: graph };
   }
 
@@ -73,6 +80,16 @@ export class KerasRuntime {
     const outs = this.builder.call(node, ins, range);
     if (outs.length === 1) return { k: 'tensor', t: outs[0] };
     return list(outs.map((t) => ({ k: 'tensor', t })));
+  }
+
+  /**
+   * Something the analysis cannot follow (a custom function, `tf.reshape`) applied to tensors: a
+   * layer of unknown class `label` keeps the graph connected, with unknown output shape.
+   */
+  opaque(label: string, inputs: SymbolicTensor[], range?: SourceRange): Value {
+    const node = this.builder.createLayer(label, {}, range);
+    const outs = this.builder.call(node, inputs, range);
+    return outs.length === 1 ? { k: 'tensor', t: outs[0] } : list(outs.map((t) => ({ k: 'tensor', t })));
   }
 
   /** Tensors in a value (one tensor, or a list/tuple/dict of them); null if any is not a tensor. */

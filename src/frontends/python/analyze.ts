@@ -41,12 +41,16 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
   const builder = new GraphBuilder(sink);
   const rt = new KerasRuntime(builder);
   const result = (): FileAnalysis => ({ file, language: 'python', text, builder, models: collectModels(builder), diagnostics: sink.items });
-  const root = parseToAst(text);
-  if (!root) {
+  const parsed = parseToAst(text);
+  if (!parsed) {
     sink.error('parser', 'The Python parser is not initialised or could not parse this file.');
     return result();
   }
-  if (root.hasError) reportSyntaxErrors(root, sink);
+  let root = parsed;
+  if (parsed.hasError) {
+    reportSyntaxErrors(parsed, sink);
+    root = repairSyntax(text, parsed);
+  }
   const budget = new Budget({ ...DEFAULT_LIMITS, ...opts.limits });
   const host = opts.host;
   const interp = new PythonInterpreter(rt, {
@@ -61,6 +65,57 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
     }
   }
   return result();
+}
+
+/**
+ * Tree-sitter's error recovery can swallow every statement after a half-typed line into one ERROR
+ * node. Blank out (same length, so offsets stay valid) the line where the first error starts, or
+ * the one before it, and re-parse, keeping each change that lowers the number of errors.
+ */
+function repairSyntax(text: string, root: PyNode, maxRounds = 8): PyNode {
+  let best = { text, root, errors: countErrors(root) };
+  for (let round = 0; round < maxRounds && best.errors > 0; round++) {
+    const first = firstError(best.root);
+    if (!first) break;
+    let improved = false;
+    const lineStart = best.text.lastIndexOf('\n', first.start - 1) + 1;
+    const prevStart = lineStart > 0 ? best.text.lastIndexOf('\n', lineStart - 2) + 1 : -1;
+    for (const start of [lineStart, prevStart]) {
+      if (start < 0) continue;
+      const end = best.text.indexOf('\n', start);
+      const stop = end < 0 ? best.text.length : end;
+      if (stop <= start || best.text.slice(start, stop).trim() === '') continue;
+      const candidate = best.text.slice(0, start) + ' '.repeat(stop - start) + best.text.slice(stop);
+      const r = parseToAst(candidate);
+      if (r && countErrors(r) < best.errors) {
+        best = { text: candidate, root: r, errors: countErrors(r) };
+        improved = true;
+        break;
+      }
+    }
+    if (!improved) break;
+  }
+  return best.root;
+}
+
+function countErrors(root: PyNode): number {
+  let n = 0;
+  const stack = [root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.type === 'ERROR' || node.missing) n++;
+    if (node.hasError) for (const c of node.children) stack.push(c);
+  }
+  return n;
+}
+
+function firstError(root: PyNode): PyNode | undefined {
+  let node: PyNode | undefined = root;
+  while (node) {
+    if (node.type === 'ERROR' || node.missing) return node;
+    node = node.children.find((c) => c.hasError || c.missing || c.type === 'ERROR');
+  }
+  return undefined;
 }
 
 /** One diagnostic per syntax error region (the first few), so the user sees why parts are missing. */

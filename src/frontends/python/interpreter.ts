@@ -1136,7 +1136,13 @@ export class PythonInterpreter {
     const viaSuper = this.superCall(fnNode, args, scope);
     if (viaSuper) return viaSuper;
     const callee = this.eval(fnNode, scope);
-    return this.callValue(callee, args, this.range(node), scope);
+    const result = this.callValue(callee, args, this.range(node), scope);
+    if (result.k === 'unknown' && (callee.k === 'unknown' || callee.k === 'api')) {
+      // An unknown callable applied to tensors: keep the graph connected through an opaque layer.
+      const tensors = args.positional.flatMap((a) => this.rt.tensors(a) ?? []);
+      if (tensors.length > 0) return this.rt.opaque(this.text(fnNode).replace(/\s+/g, '').slice(0, 60), tensors, this.layerRange(this.range(node)));
+    }
+    return result;
   }
 
   /**

@@ -147,7 +147,8 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
     const layer = rt.layer(mergeClass, layerConfig(mergeClass, rest), range);
     return inputs ? rt.call(layer, inputs, range) : unknown();
   }
-  if (getRule(last)) {
+  // A known class, or an unknown one under `layers.` (kept as a layer of unknown shape so the graph stays connected).
+  if (getRule(last) || /(^|\.)layers\.[A-Z]\w*$/.test(tail)) {
     return rt.layer(last, layerConfig(last, args), range);
   }
   if (last === 'image_data_format') return str('channels_last');
