@@ -3,6 +3,7 @@
 
 import type { Tree } from 'web-tree-sitter';
 
+
 export interface PyNode {
   type: string;
   /** UTF-16 offsets into the source (what JS strings use). */
@@ -18,52 +19,89 @@ export interface PyNode {
   missing: boolean;
 }
 
-/** Converts the tree; returns the module node. Bounded by `maxNodes` (huge files are cut, not hung). */
+/**
+ * Converts the tree; returns the module node. Bounded by `maxNodes` (huge files are cut, not hung).
+ * Every cursor read re-marshals the cursor into wasm memory, so each node costs as few reads as
+ * possible: one type id (name and named-ness cached per id), one field id, offsets only for
+ * leaves (a parent spans exactly its children, so its offsets are filled in from them), and no
+ * child probe for anonymous nodes.
+ */
 export function toAst(tree: Tree, maxNodes = 2_000_000): { root: PyNode; truncated: boolean } {
   const cursor = tree.walk();
+  const language = tree.language;
+  const types = language.types;
+  const fieldNames = language.fields;
+  const named = namedCache(language);
   let count = 0;
-  const make = (): PyNode => ({
-    type: cursor.nodeType,
-    start: cursor.startIndex,
-    end: cursor.endIndex,
-    named: cursor.nodeIsNamed,
-    field: cursor.currentFieldName,
-    children: [],
-    hasError: cursor.nodeType === 'ERROR',
-    missing: cursor.nodeIsMissing,
-  });
+  const make = (): PyNode => {
+    const id = cursor.nodeTypeId;
+    let isNamed = named.get(id);
+    if (isNamed === undefined) {
+      isNamed = cursor.nodeIsNamed;
+      named.set(id, isNamed);
+    }
+    const type = types[id] || 'ERROR';
+    return { type, start: 0, end: 0, named: isNamed, field: fieldNames[cursor.currentFieldId] ?? null, children: [], hasError: type === 'ERROR', missing: false };
+  };
+  const leaf = (node: PyNode): void => {
+    node.start = cursor.startIndex;
+    node.end = cursor.endIndex;
+    if (node.start === node.end && cursor.nodeIsMissing) node.missing = true;
+  };
+  const close = (node: PyNode): void => {
+    const c = node.children;
+    if (c.length > 0) {
+      node.start = c[0].start;
+      node.end = c[c.length - 1].end;
+    }
+  };
   const root = make();
+  root.start = cursor.startIndex;
+  root.end = cursor.endIndex;
   const stack: PyNode[] = [root];
   let truncated = false;
+  const markError = (): void => {
+    for (let i = stack.length - 1; i >= 0 && !stack[i].hasError; i--) stack[i].hasError = true;
+  };
   // Iterative pre-order walk: deep nesting in user code cannot overflow the JS stack.
   if (cursor.gotoFirstChild()) {
     for (;;) {
       const node = make();
       stack[stack.length - 1].children.push(node);
-      if (node.hasError || node.missing) {
-        for (let i = stack.length - 1; i >= 0 && !stack[i].hasError; i--) stack[i].hasError = true;
-      }
       if (++count > maxNodes) {
         truncated = true;
         break;
       }
-      if (cursor.gotoFirstChild()) {
+      if (node.hasError) markError();
+      // Anonymous nodes are grammar terminals, always leaves: no need to probe for children.
+      if (node.named && cursor.gotoFirstChild()) {
         stack.push(node);
         continue;
       }
+      leaf(node);
+      if (node.missing) markError();
       let moved = false;
       while (!moved) {
         if (cursor.gotoNextSibling()) moved = true;
         else if (cursor.gotoParent()) {
-          stack.pop();
+          const done = stack.pop()!;
+          if (done !== root) close(done);
           if (stack.length === 0) break;
         } else break;
       }
       if (!moved) break;
     }
   }
+  for (let i = stack.length - 1; i > 0; i--) close(stack[i]);
   cursor.delete();
   return { root, truncated };
+}
+
+const namedByLanguage = new WeakMap<object, Map<number, boolean>>();
+function namedCache(language: object): Map<number, boolean> {
+  let m = namedByLanguage.get(language);
+  if (!m) namedByLanguage.set(language, (m = new Map()));
+  return m;
 }
 
 export function field(node: PyNode, name: string): PyNode | undefined {
