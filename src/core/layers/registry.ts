@@ -12,6 +12,7 @@ import { activationRules } from './activation';
 import { regularizationRules } from './regularization';
 import { preprocessingRules } from './preprocessing';
 import { wrapperRules } from './wrappers';
+import { applicationRules } from './applications';
 
 const byName = new Map<string, LayerRule>();
 
@@ -27,6 +28,7 @@ for (const rule of [
   ...regularizationRules,
   ...preprocessingRules,
   ...wrapperRules,
+  ...applicationRules,
 ]) {
   byName.set(rule.className, rule);
   for (const alias of rule.aliases ?? []) byName.set(alias, rule);

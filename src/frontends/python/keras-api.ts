@@ -2,10 +2,11 @@
 // parameter names of layer constructors, and what calling an API path does.
 
 import { getRule, knownClassNames } from '../../core/layers/registry';
+import { applicationClassNames } from '../../core/layers/applications';
 import type { SourceRange } from '../../core/diagnostics';
 import type { KerasRuntime } from '../common/keras-runtime';
 import { shapeFromValue } from '../common/keras-runtime';
-import { configFrom, NONE, num, str, unknown, type CallArgs, type Value } from '../common/values';
+import { configFrom, NONE, num, shapeValue, str, unknown, type CallArgs, type Value } from '../common/values';
 
 /** Top-level modules whose attributes are Keras / TensorFlow API. */
 const KERAS_ROOTS = new Set(['tensorflow', 'keras', 'tf_keras']);
@@ -149,7 +150,15 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
   }
   // A known class, or an unknown one under `layers.` (kept as a layer of unknown shape so the graph stays connected).
   if (getRule(last) || /(^|\.)layers\.[A-Z]\w*$/.test(tail)) {
-    return rt.layer(last, layerConfig(last, args), range);
+    // `ResNet50(input_tensor=x)`: Keras builds it on that tensor right away (its shape is the input shape).
+    const inputTensor = args.keywords.get('input_tensor');
+    let bound = args;
+    if (inputTensor?.k === 'tensor' && inputTensor.t.shape && !args.keywords.has('input_shape')) {
+      bound = { positional: args.positional, keywords: new Map(args.keywords).set('input_shape', shapeValue(inputTensor.t.shape.slice(1))) };
+    }
+    const layer = rt.layer(last, layerConfig(last, bound), range);
+    if (inputTensor?.k === 'tensor') rt.call(layer, inputTensor, range);
+    return layer;
   }
   if (last === 'image_data_format') return str('channels_last');
   if (last === 'int_shape') {
@@ -179,9 +188,11 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
 /** Names `from keras.layers import *` binds. */
 export function starImportNames(path: string): string[] {
   const tail = apiTail(path);
+  const apps = new Set(applicationClassNames);
   if (tail === 'layers' || tail.endsWith('.layers')) {
-    return [...knownClassNames(), 'Input', 'InputLayer', ...Object.keys(MERGE_FUNCTIONS)];
+    return [...knownClassNames().filter((n) => !apps.has(n)), 'Input', 'InputLayer', ...Object.keys(MERGE_FUNCTIONS)];
   }
+  if (tail === 'applications' || tail.startsWith('applications.')) return [...apps];
   if (tail === 'models') return ['Sequential', 'Model'];
   return [];
 }

@@ -1,0 +1,1147 @@
+// keras.applications models (ResNet50, MobileNetV2, EfficientNetB0, ...) used as layers: each
+// architecture is replayed from the Keras 3 source (keras/src/applications/*.py) so the output
+// shape at any input size and the parameter counts come out exactly as Keras builds them.
+
+import type { Cfg, ConfigValue } from '../config';
+import { UNKNOWN } from '../config';
+import { formatCount, formatShape, type Dim, type Shape } from '../shape';
+import { convOutputLength, explainConvLength, reportNegative } from './convutils';
+import type { LayerRule, ParamCount, RuleContext } from './types';
+
+// ---------------------------------------------------------------------------------------------
+// A two-track tensor and the layers the applications use
+
+/**
+ * A feature map inside an application. `h`/`w` follow the tensor the model is called on;
+ * `bh`/`bw` follow the model's own Input, which is what Keras sees while it builds the model
+ * (`correct_pad` and NASNet's `_adjust_block` read those, and their choice is then frozen into
+ * the layers). Channels are always known: the architecture fixes them.
+ */
+interface T {
+  h: Dim;
+  w: Dim;
+  bh: Dim;
+  bw: Dim;
+  c: number;
+}
+
+type Pad = 'same' | 'valid';
+type Pads = [[number, number], [number, number]];
+
+interface ConvOpts {
+  s?: number;
+  pad?: Pad;
+  bias?: boolean;
+  groups?: number;
+}
+
+const positive = (n: number | null): Dim => (n === null || n <= 0 ? null : n);
+
+/**
+ * Replays layer calls on two-track tensors, summing weights as each Keras layer's `build` creates
+ * them, recording the spatial arithmetic for hovers and reporting the first dimension that would
+ * become zero or negative.
+ */
+class Net {
+  trainable = 0;
+  nonTrainable = 0;
+  failed = false;
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly ctx: RuleContext,
+    private readonly model: string,
+    private readonly minSize: number,
+  ) {}
+
+  /** Conv2D (`groups` for ConvNeXt's depthwise conv); kernel `k` or `[kh, kw]`. */
+  conv(x: T, label: string, filters: number, k: number | [number, number], o: ConvOpts = {}): T {
+    const [kh, kw] = typeof k === 'number' ? [k, k] : k;
+    const groups = o.groups ?? 1;
+    this.trainable += kh * kw * (x.c / groups) * filters + (o.bias === false ? 0 : filters);
+    return { ...this.window(x, label, kh, kw, o.s ?? 1, o.pad ?? 'valid'), c: filters };
+  }
+
+  /** DepthwiseConv2D (bias off, as every application builds it). */
+  dw(x: T, label: string, k: number, o: { s?: number; pad?: Pad; mult?: number } = {}): T {
+    const mult = o.mult ?? 1;
+    this.trainable += k * k * x.c * mult;
+    return { ...this.window(x, label, k, k, o.s ?? 1, o.pad ?? 'valid'), c: x.c * mult };
+  }
+
+  /** SeparableConv2D without bias: depthwise `k·k·c` plus pointwise `c·filters`. */
+  sep(x: T, label: string, filters: number, k: number, o: { s?: number; pad?: Pad } = {}): T {
+    this.trainable += k * k * x.c + x.c * filters;
+    return { ...this.window(x, label, k, k, o.s ?? 1, o.pad ?? 'valid'), c: filters };
+  }
+
+  /** BatchNormalization: gamma (unless `scale=False`) and beta trainable, moving mean/variance not. */
+  bn(x: T, scale = true): T {
+    this.trainable += (scale ? 2 : 1) * x.c;
+    this.nonTrainable += 2 * x.c;
+    return x;
+  }
+
+  /** LayerNormalization over the channel axis. */
+  ln(c: number): void {
+    this.trainable += 2 * c;
+  }
+
+  /** Dense on the last axis. */
+  dense(cIn: number, units: number): void {
+    this.trainable += cIn * units + units;
+  }
+
+  /** Squeeze-and-excitation: two 1×1 convs with bias on the pooled vector. */
+  se(c: number, squeezed: number): void {
+    this.trainable += c * squeezed + squeezed + squeezed * c + c;
+  }
+
+  pool(x: T, label: string, k: number, s: number, pad: Pad = 'valid'): T {
+    return this.window(x, label, k, k, s, pad);
+  }
+
+  zpad(x: T, label: string, p: Pads): T {
+    const grow = (n: Dim, a: number, b: number) => (n === null ? null : n + a + b);
+    const out = { ...x, h: grow(x.h, ...p[0]), w: grow(x.w, ...p[1]), bh: grow(x.bh, ...p[0]), bw: grow(x.bw, ...p[1]) };
+    if (x.h !== null && out.h !== null) this.note(`${label}: ${x.h} + ${p[0][0]} + ${p[0][1]} = ${out.h}`, x.w !== null && out.w !== null ? `${label}: ${x.w} + ${p[1][0]} + ${p[1][1]} = ${out.w}` : null);
+    return out;
+  }
+
+  crop(x: T, p: Pads): T {
+    const shrink = (n: Dim, a: number, b: number) => (n === null ? null : positive(n - a - b));
+    return { ...x, h: shrink(x.h, ...p[0]), w: shrink(x.w, ...p[1]), bh: shrink(x.bh, ...p[0]), bw: shrink(x.bw, ...p[1]) };
+  }
+
+  /** `imagenet_utils.correct_pad`: read from the shape the model is being built on. */
+  correctPad(x: T, k: number): Pads {
+    const adjust = x.bh === null ? [1, 1] : [1 - (x.bh % 2), 1 - ((x.bw ?? 0) % 2)];
+    const c = Math.floor(k / 2);
+    return [
+      [c - adjust[0], c],
+      [c - adjust[1], c],
+    ];
+  }
+
+  /** Add / Multiply: inputs must agree; reports the first disagreement Keras would raise on. */
+  add(a: T, b: T, label: string): T {
+    if (!this.failed && ((a.h !== null && b.h !== null && a.h !== b.h) || (a.w !== null && b.w !== null && a.w !== b.w) || a.c !== b.c)) {
+      this.failed = true;
+      this.ctx.error(
+        'shape-mismatch',
+        `${this.who()}: Inputs have incompatible shapes at ${label}: ${formatShape([null, a.h, a.w, a.c])} and ${formatShape([null, b.h, b.w, b.c])}.`,
+      );
+    }
+    return a;
+  }
+
+  concat(xs: T[], label: string): T {
+    const [first] = xs;
+    for (const x of xs.slice(1)) {
+      if (!this.failed && ((first.h !== null && x.h !== null && first.h !== x.h) || (first.w !== null && x.w !== null && first.w !== x.w))) {
+        this.failed = true;
+        this.ctx.error(
+          'shape-mismatch',
+          `${this.who()}: A \`Concatenate\` layer requires inputs with matching shapes except for the concatenation axis at ${label}: ${formatShape([null, first.h, first.w, first.c])} and ${formatShape([null, x.h, x.w, x.c])}.`,
+        );
+      }
+    }
+    return { ...first, c: xs.reduce((s, x) => s + x.c, 0) };
+  }
+
+  private who(): string {
+    return `${this.ctx.layerName} (${this.model})`;
+  }
+
+  private window(x: T, label: string, kh: number, kw: number, s: number, pad: Pad): T {
+    const h = this.axis(x.h, kh, s, pad, label, 'height');
+    const w = this.axis(x.w, kw, s, pad, label, 'width');
+    const bh = x.bh === null ? null : positive(convOutputLength(x.bh, kh, pad, s));
+    const bw = x.bw === null ? null : positive(convOutputLength(x.bw, kw, pad, s));
+    const step = (n: Dim, k: number, out: Dim) => (n !== null && out !== null && out !== n ? `${label}: ${explainConvLength(n, k, pad, s, 1, out)}` : null);
+    const sh = step(x.h, kh, h);
+    const sw = step(x.w, kw, w);
+    if (sh !== null || sw !== null) this.note(sh, sw);
+    return { h, w, bh, bw, c: x.c };
+  }
+
+  private axis(n: Dim, k: number, s: number, pad: Pad, label: string, axis: string): Dim {
+    if (n === null) return null;
+    const out = convOutputLength(n, k, pad, s) as number;
+    if (out > 0) return out;
+    if (!this.failed) {
+      this.failed = true;
+      reportNegative(
+        this.ctx,
+        k,
+        n,
+        axis,
+        undefined,
+        k,
+        `(at ${label} inside ${this.model}; ${this.model} expects inputs of at least ${this.minSize}x${this.minSize}).`,
+      );
+    }
+    return null;
+  }
+
+  /**
+   * Records one spatial step (`label: arithmetic`) for hovers, height then width if they differ;
+   * arithmetic already shown under another label (parallel branches, shortcuts) is skipped.
+   */
+  private note(h: string | null, w: string | null): void {
+    const steps = h !== null && w !== null && h === w ? [h] : [h && w ? `height ${h}` : h, h && w ? `width ${w}` : w];
+    for (const step of steps) {
+      if (step === null) continue;
+      const arithmetic = step.slice(step.indexOf(': ') + 2);
+      if (this.seen.has(arithmetic)) continue;
+      this.seen.add(arithmetic);
+      this.ctx.explain(step);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared settings of every application
+
+type Weights = 'imagenet' | 'none' | 'file';
+
+/** The settings every application reads, with unknown values as null. */
+interface Common {
+  includeTop: boolean | null;
+  weights: Weights | null;
+  classes: number | null;
+  pooling: 'avg' | 'max' | 'none' | null;
+  /** The model's declared `input_shape` (no batch dim): undefined if absent, null if unknown. */
+  inputShape: Dim[] | null | undefined;
+  /** `input_tensor=` given: the model is built on the tensor it is then called on. */
+  inputTensor: boolean;
+}
+
+function readWeights(v: ConfigValue | undefined): Weights | null {
+  if (v === undefined) return 'imagenet';
+  if (v === null) return 'none';
+  if (v === UNKNOWN) return null;
+  if (v === 'imagenet') return 'imagenet';
+  return typeof v === 'string' ? 'file' : null;
+}
+
+function readInputShape(v: ConfigValue | undefined): Dim[] | null | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v)) return null;
+  if (v.some((d) => d !== null && typeof d !== 'number')) return null;
+  return v.map((d) => (typeof d === 'number' ? Math.trunc(d) : null));
+}
+
+function readCommon(cfg: Cfg): Common {
+  const pooling = cfg.raw.pooling;
+  return {
+    includeTop: cfg.bool('include_top', true),
+    weights: readWeights(cfg.raw.weights),
+    classes: cfg.int('classes', 1000),
+    pooling: pooling === undefined || pooling === null ? 'none' : pooling === 'avg' || pooling === 'max' ? pooling : typeof pooling === 'string' ? 'none' : null,
+    inputShape: readInputShape(cfg.raw.input_shape),
+    inputTensor: cfg.raw.input_tensor !== undefined && cfg.raw.input_tensor !== null,
+  };
+}
+
+/** Python's repr of a shape tuple without batch dim: `(224, 224, 3)`, `(None, None, 3)`. */
+const tuple = (dims: Dim[]): string => (dims.length === 1 ? `(${dims[0] ?? 'None'},)` : `(${dims.map((d) => d ?? 'None').join(', ')})`);
+
+/** `f"{alpha:0.2f}"`. */
+const fixed2 = (alpha: number) => alpha.toFixed(2);
+
+/**
+ * `imagenet_utils.obtain_input_shape` (channels_last): the shape the model's Input gets, or
+ * 'error' after reporting Keras' ValueError, or null when a setting is unknown.
+ */
+function obtainInputShape(c: Common, defaultSize: number, minSize: number, ctx: RuleContext): Dim[] | null | 'error' {
+  if (c.inputShape === null || c.includeTop === null) return null;
+  // Python truthiness: an empty tuple counts as not given.
+  const given = c.inputShape !== undefined && c.inputShape.length > 0 ? c.inputShape : undefined;
+  const rgb: Dim[] = [defaultSize, defaultSize, 3];
+  if (c.includeTop && c.weights !== 'none' && c.weights !== 'file') {
+    // weights='imagenet' (or unknown, which only matters when the shapes differ).
+    if (given !== undefined && tuple(given) !== tuple(rgb)) {
+      if (c.weights === null) return null;
+      ctx.error(
+        'invalid-config',
+        `${ctx.layerName} (${ctx.className}): When setting \`include_top=True\` and loading \`imagenet\` weights, \`input_shape\` should be ${tuple(rgb)}.  Received: input_shape=${tuple(given)}`,
+        { arg: 'include_top', value: 'False', title: 'Use include_top=False' },
+      );
+      return 'error';
+    }
+    return rgb;
+  }
+  let shape: Dim[];
+  if (given !== undefined) {
+    if (given.length !== 3) {
+      ctx.error('invalid-config', `${ctx.layerName} (${ctx.className}): \`input_shape\` must be a tuple of three integers.`);
+      return 'error';
+    }
+    if (given[2] !== 3 && c.weights === 'imagenet') {
+      ctx.error('invalid-config', `${ctx.layerName} (${ctx.className}): The input must have 3 channels; Received \`input_shape=${tuple(given)}\``, {
+        arg: 'weights',
+        value: 'None',
+        title: 'Use weights=None (random initialization)',
+      });
+      return 'error';
+    }
+    if ((given[0] !== null && given[0] < minSize) || (given[1] !== null && given[1] < minSize)) {
+      ctx.error('invalid-config', `${ctx.layerName} (${ctx.className}): Input size must be at least ${minSize}x${minSize}; Received: input_shape=${tuple(given)}`);
+      return 'error';
+    }
+    shape = given;
+  } else {
+    shape = c.includeTop ? rgb : [null, null, 3];
+  }
+  if (c.includeTop && shape.includes(null)) {
+    ctx.error('invalid-config', `${ctx.layerName} (${ctx.className}): If \`include_top\` is True, you should specify a static \`input_shape\`. Received: input_shape=${tuple(shape)}`);
+    return 'error';
+  }
+  return shape;
+}
+
+/** A context that drops reports: `params` re-runs the analysis `outputShape` already reported on. */
+function silent(ctx: RuleContext): RuleContext {
+  return { ...ctx, error: () => undefined, warning: () => undefined, explain: () => undefined };
+}
+
+/** For settings read outside a rule call (`defaultName`). */
+const NO_REPORTS: RuleContext = silent({
+  layerName: '',
+  className: '',
+  error: () => undefined,
+  warning: () => undefined,
+  explain: () => undefined,
+  inner: () => ({ output: null, params: { trainable: null, nonTrainable: null } }),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Application definitions
+
+/** What an application does with the common settings and its own (`alpha`, ...). */
+interface AppDef {
+  className: string;
+  /** Keras' model name for these settings (`resnet50`, `mobilenetv2_1.00_224`). */
+  name(cfg: Cfg): string;
+  /** Default input size (224; 299 for Inception/Xception; per EfficientNet variant). */
+  defaultSize: number;
+  minSize: number;
+  /** Input shape the model is built on; defaults to `obtainInputShape`. */
+  inputShape?(c: Common, cfg: Cfg, ctx: RuleContext): Dim[] | null | 'error';
+  /** Application-specific ValueErrors (alpha with imagenet weights). False stops the analysis. */
+  check?(c: Common, cfg: Cfg, ctx: RuleContext): boolean | null;
+  /** The convolutional base, without top or pooling. Null when a setting is unknown. */
+  base(net: Net, x: T, cfg: Cfg, c: Common): T | null;
+  /** The classifier; returns nothing (its output is `(None, classes)`). Default: GAP + Dense. */
+  top?(net: Net, x: T, classes: number, cfg: Cfg): void;
+  /** Extra layers after the optional pooling when include_top=False (ConvNeXt's LayerNorm). */
+  noTop?(net: Net, c: number): void;
+}
+
+const defaultTop = (net: Net, x: T, classes: number) => net.dense(x.c, classes);
+
+interface Analysis {
+  output: Shape | null;
+  params: ParamCount;
+}
+
+const UNKNOWN_PARAMS: ParamCount = { trainable: null, nonTrainable: null };
+
+function analyse(app: AppDef, input: Shape, cfg: Cfg, ctx: RuleContext): Analysis {
+  const c = readCommon(cfg);
+  const fail: Analysis = { output: null, params: UNKNOWN_PARAMS };
+  if (c.includeTop === null) return fail;
+  const who = `${ctx.layerName} (${ctx.className})`;
+  if (c.weights === 'imagenet' && c.includeTop && c.classes !== null && c.classes !== 1000) {
+    ctx.error('invalid-config', `${who}: If using \`weights='imagenet'\` with \`include_top=True\`, \`classes\` should be 1000.  Received classes=${c.classes}`, {
+      arg: 'weights',
+      value: 'None',
+      title: 'Use weights=None (train the classifier from scratch)',
+    });
+    return fail;
+  }
+  if (c.includeTop && c.weights !== 'none' && c.weights !== null) {
+    const act = cfg.raw.classifier_activation;
+    if (typeof act === 'string' && act !== 'softmax') {
+      ctx.error(
+        'invalid-config',
+        `${who}: Only \`None\` and \`softmax\` activations are allowed for the \`classifier_activation\` argument when using pretrained weights, with \`include_top=True\`; Received: classifier_activation=${act}`,
+      );
+      return fail;
+    }
+  }
+  const ok = app.check?.(c, cfg, ctx);
+  if (ok === false || ok === null) return fail;
+
+  // The shape the model's own Input has (input_tensor: the tensor it is called on).
+  let built: Dim[] | null | 'error';
+  if (c.inputTensor) built = input.slice(1);
+  else built = app.inputShape ? app.inputShape(c, cfg, ctx) : obtainInputShape(c, app.defaultSize, app.minSize, ctx);
+  if (built === 'error' || built === null) return fail;
+  const [bh, bw, bc] = built;
+  if (bc === null) {
+    ctx.error('undefined-channels', `${who}: The channel dimension of the inputs should be defined. Received input_shape=${tuple(built)}.`);
+    return fail;
+  }
+
+  // Calling the model checks the tensor against the model's Input (Functional.input_spec) before
+  // any layer runs; the model itself (and its weights) exists either way.
+  const spec: Shape = [null, bh, bw, bc];
+  const fits = !input.some((d, i) => i > 0 && d !== null && spec[i] !== null && d !== spec[i]);
+  const net = new Net(fits ? ctx : silent(ctx), ctx.className, app.minSize);
+  const x0: T = fits ? { h: input[1], w: input[2], bh, bw, c: bc } : { h: bh, w: bw, bh, bw, c: bc };
+  const feat = app.base(net, x0, cfg, c);
+  if (feat === null) return fail;
+  let output: Shape | null;
+  if (c.includeTop) {
+    if (c.classes === null) return { output: fits ? [input[0], null] : null, params: UNKNOWN_PARAMS };
+    (app.top ?? defaultTop)(net, feat, c.classes, cfg);
+    output = [input[0], c.classes];
+  } else {
+    app.noTop?.(net, feat.c);
+    output = c.pooling === null ? null : c.pooling === 'none' ? [input[0], feat.h, feat.w, feat.c] : [input[0], feat.c];
+  }
+  const params: ParamCount = {
+    trainable: net.trainable,
+    nonTrainable: net.nonTrainable,
+    formula: `${ctx.className}(include_top=${c.includeTop ? 'True' : 'False'}): ${formatCount(net.trainable)} trainable + ${formatCount(net.nonTrainable)} non-trainable = ${formatCount(net.trainable + net.nonTrainable)}`,
+  };
+  if (!fits) {
+    const hint =
+      input[3] !== null && input[3] !== bc
+        ? ` ${ctx.className} was built for ${bc} input channels.`
+        : c.inputShape === undefined && !c.includeTop
+          ? ''
+          : ` Build it for this size with input_shape=${tuple(input.slice(1))}${c.includeTop ? ' and include_top=False' : ''}.`;
+    ctx.error('shape-mismatch', `Input 0 of layer "${ctx.layerName}" is incompatible with the layer: expected shape=${formatShape(spec)}, found shape=${formatShape(input)}.${hint}`);
+    return { output: null, params };
+  }
+  if (net.failed) return { output: null, params };
+  if (c.inputShape === undefined && !c.inputTensor && [input[1], input[2]].some((d) => d !== null && d < app.minSize)) {
+    ctx.warning('small-input', `${ctx.layerName} (${ctx.className}): input ${formatShape(input)} is smaller than the ${app.minSize}x${app.minSize} minimum Keras documents for ${ctx.className} (it rejects a smaller \`input_shape\`).`);
+  }
+  return { output, params };
+}
+
+function appRule(app: AppDef): LayerRule {
+  return {
+    className: app.className,
+    inputRank: 4,
+    summaryClassName: 'Functional',
+    defaultName: (cfg) => app.name(cfg),
+    outputShape: (inputs, cfg, ctx) => analyse(app, inputs[0], cfg, ctx).output,
+    params: (inputs, cfg, ctx) => analyse(app, inputs[0], cfg, silent(ctx)).params,
+  };
+}
+
+/** A name given as `name=` wins; otherwise Keras' fixed model name. */
+const fixedName = (name: string) => (cfg: Cfg) => {
+  const n = cfg.raw.name;
+  return typeof n === 'string' ? n : name;
+};
+
+// ---------------------------------------------------------------------------------------------
+// VGG16 / VGG19 (vgg16.py, vgg19.py)
+
+function vgg(className: string, convs: number[]): AppDef {
+  const filters = [64, 128, 256, 512, 512];
+  return {
+    className,
+    name: fixedName(className.toLowerCase()),
+    defaultSize: 224,
+    minSize: 32,
+    base(net, x) {
+      filters.forEach((f, b) => {
+        for (let i = 0; i < convs[b]; i++) x = net.conv(x, `block${b + 1}_conv${i + 1}`, f, 3, { pad: 'same' });
+        x = net.pool(x, `block${b + 1}_pool 2×2/2`, 2, 2);
+      });
+      return x;
+    },
+    top(net, x, classes) {
+      // Flatten → Dense: fc1's kernel is sized on the map the model was built on.
+      const flat = (x.bh ?? 0) * (x.bw ?? 0) * x.c;
+      net.dense(flat, 4096);
+      net.dense(4096, 4096);
+      net.dense(4096, classes);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// ResNet50/101/152 and their V2 (resnet.py, resnet_v2.py)
+
+function resnetStem(net: Net, x: T, preact: boolean): T {
+  x = net.zpad(x, 'conv1_pad', [[3, 3], [3, 3]]);
+  x = net.conv(x, 'conv1_conv 7×7/2', 64, 7, { s: 2 });
+  if (!preact) x = net.bn(x);
+  x = net.zpad(x, 'pool1_pad', [[1, 1], [1, 1]]);
+  return net.pool(x, 'pool1_pool 3×3/2', 3, 2);
+}
+
+function blockV1(net: Net, x: T, f: number, stride: number, convShortcut: boolean, name: string): T {
+  const shortcut = convShortcut ? net.bn(net.conv(x, `${name}_0_conv 1×1/${stride}`, 4 * f, 1, { s: stride })) : x;
+  let y = net.bn(net.conv(x, `${name}_1_conv 1×1/${stride}`, f, 1, { s: stride }));
+  y = net.bn(net.conv(y, `${name}_2_conv`, f, 3, { pad: 'same' }));
+  y = net.bn(net.conv(y, `${name}_3_conv`, 4 * f, 1));
+  return net.add(shortcut, y, `${name}_add`);
+}
+
+function blockV2(net: Net, x: T, f: number, stride: number, convShortcut: boolean, name: string): T {
+  const pre = net.bn(x);
+  const shortcut = convShortcut ? net.conv(pre, `${name}_0_conv`, 4 * f, 1, { s: stride }) : stride > 1 ? net.pool(x, `${name} shortcut max_pooling2d 1×1/${stride}`, 1, stride) : x;
+  let y = net.bn(net.conv(pre, `${name}_1_conv`, f, 1, { bias: false }));
+  y = net.zpad(y, `${name}_2_pad`, [[1, 1], [1, 1]]);
+  y = net.bn(net.conv(y, `${name}_2_conv 3×3/${stride}`, f, 3, { s: stride, bias: false }));
+  y = net.conv(y, `${name}_3_conv`, 4 * f, 1);
+  return net.add(shortcut, y, `${name}_out`);
+}
+
+function resnet(className: string, name: string, blocks: number[], v2: boolean): AppDef {
+  const filters = [64, 128, 256, 512];
+  return {
+    className,
+    name: fixedName(name),
+    defaultSize: 224,
+    minSize: 32,
+    base(net, x) {
+      x = resnetStem(net, x, v2);
+      filters.forEach((f, i) => {
+        const stack = `conv${i + 2}`;
+        if (!v2) {
+          x = blockV1(net, x, f, i === 0 ? 1 : 2, true, `${stack}_block1`);
+          for (let b = 2; b <= blocks[i]; b++) x = blockV1(net, x, f, 1, false, `${stack}_block${b}`);
+        } else {
+          // stack_residual_blocks_v2: conv shortcut first, the stride on the last block (stride1=1 for conv5).
+          x = blockV2(net, x, f, 1, true, `${stack}_block1`);
+          for (let b = 2; b < blocks[i]; b++) x = blockV2(net, x, f, 1, false, `${stack}_block${b}`);
+          x = blockV2(net, x, f, i === 3 ? 1 : 2, false, `${stack}_block${blocks[i]}`);
+        }
+      });
+      if (v2) x = net.bn(x); // post_bn
+      return x;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// MobileNet (mobilenet.py)
+
+/** `alpha` as a number, or null (unknown) after reporting a non-number. */
+function readAlpha(cfg: Cfg): number | null {
+  return cfg.num('alpha', 1.0);
+}
+
+/** MobileNet / MobileNetV2 pick `default_size` from a square `input_shape` in their weight sizes. */
+function mobileDefaultSize(c: Common, sizes: number[]): number {
+  const s = c.inputShape;
+  if (!s || s.length < 2) return 224;
+  return s[0] === s[1] && s[0] !== null && sizes.includes(s[0]) ? s[0] : 224;
+}
+
+/**
+ * Rows in MobileNet / MobileNetV2 names: the rows of the shape the model is built on, replaced by
+ * 224 when imagenet weights fall back to the 224 checkpoint (None when unknown).
+ */
+function mobileRows(cfg: Cfg, sizes: number[]): string {
+  const c = readCommon(cfg);
+  const built = obtainInputShape(c, mobileDefaultSize(c, sizes), 32, NO_REPORTS);
+  let rows: Dim = Array.isArray(built) ? built[0] : null;
+  const cols: Dim = Array.isArray(built) ? built[1] : null;
+  if (c.weights === 'imagenet' && (rows !== cols || rows === null || !sizes.includes(rows))) rows = 224;
+  return rows === null ? 'None' : String(rows);
+}
+
+const MOBILENET_SIZES = [128, 160, 192, 224];
+const MOBILENETV2_SIZES = [96, 128, 160, 192, 224];
+
+function mobileName(prefix: string, sizes: number[]) {
+  return (cfg: Cfg) => {
+    const n = cfg.raw.name;
+    if (typeof n === 'string') return n;
+    const alpha = readAlpha(cfg);
+    return `${prefix}_${alpha === null ? '?' : fixed2(alpha)}_${mobileRows(cfg, sizes)}`;
+  };
+}
+
+const mobilenet: AppDef = {
+  className: 'MobileNet',
+  name: mobileName('mobilenet', MOBILENET_SIZES),
+  defaultSize: 224,
+  minSize: 32,
+  inputShape: (c, _cfg, ctx) => obtainInputShape(c, mobileDefaultSize(c, MOBILENET_SIZES), 32, ctx),
+  check(c, cfg, ctx) {
+    const alpha = readAlpha(cfg);
+    const dm = cfg.int('depth_multiplier', 1);
+    if (alpha === null || dm === null) return null;
+    if (c.weights === 'imagenet') {
+      if (dm !== 1) {
+        ctx.error('invalid-config', `${ctx.layerName} (MobileNet): If imagenet weights are being loaded, depth multiplier must be 1.  Received depth_multiplier=${dm}`);
+        return false;
+      }
+      if (![0.25, 0.5, 0.75, 1.0].includes(alpha)) {
+        ctx.error('invalid-config', `${ctx.layerName} (MobileNet): If imagenet weights are being loaded, alpha can be one of\`0.25\`, \`0.50\`, \`0.75\` or \`1.0\` only.  Received alpha=${alpha}`);
+        return false;
+      }
+    }
+    return true;
+  },
+  base(net, x, cfg) {
+    const alpha = readAlpha(cfg) as number;
+    const dm = cfg.int('depth_multiplier', 1) as number;
+    x = net.bn(net.conv(x, 'conv1 3×3/2', Math.trunc(32 * alpha), 3, { s: 2, pad: 'same', bias: false }));
+    const blocks: [number, number][] = [
+      [64, 1], [128, 2], [128, 1], [256, 2], [256, 1], [512, 2],
+      [512, 1], [512, 1], [512, 1], [512, 1], [512, 1], [1024, 2], [1024, 1],
+    ];
+    blocks.forEach(([f, s], i) => {
+      if (s === 2) x = net.zpad(x, `conv_pad_${i + 1}`, [[0, 1], [0, 1]]);
+      x = net.bn(net.dw(x, `conv_dw_${i + 1} 3×3/${s}`, 3, { s, pad: s === 1 ? 'same' : 'valid', mult: dm }));
+      x = net.bn(net.conv(x, `conv_pw_${i + 1}`, Math.trunc(f * alpha), 1, { pad: 'same', bias: false }));
+    });
+    return x;
+  },
+  // GlobalAveragePooling2D(keepdims) → Dropout → conv_preds (1×1 Conv2D with bias) → Reshape.
+  top: (net, x, classes) => net.dense(x.c, classes),
+};
+
+// ---------------------------------------------------------------------------------------------
+// MobileNetV2 (mobilenet_v2.py)
+
+/** `_make_divisible` / `_depth`: round to a multiple of 8, never more than 10% down. */
+function makeDivisible(v: number, divisor = 8): number {
+  let n = Math.max(divisor, Math.floor(Math.trunc(v + divisor / 2) / divisor) * divisor);
+  if (n < 0.9 * v) n += divisor;
+  return n;
+}
+
+const mobilenetV2: AppDef = {
+  className: 'MobileNetV2',
+  name: mobileName('mobilenetv2', MOBILENETV2_SIZES),
+  defaultSize: 224,
+  minSize: 32,
+  inputShape: (c, _cfg, ctx) => obtainInputShape(c, mobileDefaultSize(c, MOBILENETV2_SIZES), 32, ctx),
+  check(c, cfg, ctx) {
+    const alpha = readAlpha(cfg);
+    if (alpha === null) return null;
+    if (c.weights === 'imagenet' && ![0.35, 0.5, 0.75, 1.0, 1.3, 1.4].includes(alpha)) {
+      ctx.error('invalid-config', `${ctx.layerName} (MobileNetV2): If imagenet weights are being loaded, alpha must be one of \`0.35\`, \`0.50\`, \`0.75\`, \`1.0\`, \`1.3\` or \`1.4\` only; Received \`alpha=${alpha}\``);
+      return false;
+    }
+    return true;
+  },
+  base(net, x, cfg) {
+    const alpha = readAlpha(cfg) as number;
+    x = net.bn(net.conv(x, 'Conv1 3×3/2', makeDivisible(32 * alpha), 3, { s: 2, pad: 'same', bias: false }));
+    // [filters, stride, expansion] for block_0 .. block_16.
+    const blocks: [number, number, number][] = [
+      [16, 1, 1], [24, 2, 6], [24, 1, 6], [32, 2, 6], [32, 1, 6], [32, 1, 6], [64, 2, 6], [64, 1, 6], [64, 1, 6],
+      [64, 1, 6], [96, 1, 6], [96, 1, 6], [96, 1, 6], [160, 2, 6], [160, 1, 6], [160, 1, 6], [320, 1, 6],
+    ];
+    blocks.forEach(([filters, stride, expansion], id) => {
+      const inC = x.c;
+      const pw = makeDivisible(Math.trunc(filters * alpha));
+      const prefix = id ? `block_${id}_` : 'expanded_conv_';
+      let y = x;
+      if (id) y = net.bn(net.conv(y, `${prefix}expand`, expansion * inC, 1, { pad: 'same', bias: false }));
+      if (stride === 2) y = net.zpad(y, `${prefix}pad`, net.correctPad(y, 3));
+      y = net.bn(net.dw(y, `${prefix}depthwise 3×3/${stride}`, 3, { s: stride, pad: stride === 1 ? 'same' : 'valid' }));
+      y = net.bn(net.conv(y, `${prefix}project`, pw, 1, { pad: 'same', bias: false }));
+      x = inC === pw && stride === 1 ? net.add(x, y, `${prefix}add`) : y;
+    });
+    const last = alpha > 1.0 ? makeDivisible(1280 * alpha) : 1280;
+    return net.bn(net.conv(x, 'Conv_1', last, 1, { bias: false }));
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// MobileNetV3Small / Large (mobilenet_v3.py)
+
+/** [expansion, filters (before alpha), kernel ('k' = 5, or 3 if minimalistic), stride, se, large-activation]. */
+type V3Block = [number, number, number | 'k', number, boolean];
+const V3_SMALL: V3Block[] = [
+  [1, 16, 3, 2, true], [72.0 / 16, 24, 3, 2, false], [88.0 / 24, 24, 3, 1, false], [4, 40, 'k', 2, true], [6, 40, 'k', 1, true],
+  [6, 40, 'k', 1, true], [3, 48, 'k', 1, true], [3, 48, 'k', 1, true], [6, 96, 'k', 2, true], [6, 96, 'k', 1, true], [6, 96, 'k', 1, true],
+];
+const V3_LARGE: V3Block[] = [
+  [1, 16, 3, 1, false], [4, 24, 3, 2, false], [3, 24, 3, 1, false], [3, 40, 'k', 2, true], [3, 40, 'k', 1, true], [3, 40, 'k', 1, true],
+  [6, 80, 3, 2, false], [2.5, 80, 3, 1, false], [2.3, 80, 3, 1, false], [2.3, 80, 3, 1, false], [6, 112, 3, 1, true], [6, 112, 3, 1, true],
+  [6, 160, 'k', 2, true], [6, 160, 'k', 1, true], [6, 160, 'k', 1, true],
+];
+
+function mobilenetV3(className: string, blocks: V3Block[], lastPoint: number): AppDef {
+  const minimalistic = (cfg: Cfg) => cfg.bool('minimalistic', false);
+  return {
+    className,
+    name: fixedName(className),
+    defaultSize: 224,
+    minSize: 32,
+    // MobileNetV3 does not use obtain_input_shape: (None, None, 3) unless given, even with the top.
+    inputShape(c, _cfg, ctx) {
+      const s = c.inputShape;
+      if (s === null) return null;
+      if (s === undefined) return [null, null, 3];
+      if (s.length !== 3) {
+        ctx.error('invalid-config', `${ctx.layerName} (${className}): \`input_shape\` must be a tuple of three integers.`);
+        return 'error';
+      }
+      if (s[0] && s[1] && (s[0] < 32 || s[1] < 32)) {
+        ctx.error('invalid-config', `${ctx.layerName} (${className}): Input size must be at least 32x32; Received \`input_shape=${tuple(s)}\``);
+        return 'error';
+      }
+      if (c.weights === 'imagenet' && s[2] !== 3) {
+        ctx.error('invalid-config', `${ctx.layerName} (${className}): The input must have 3 channels to load \`imagenet\` weights; Received \`input_shape=${tuple(s)}\``, {
+          arg: 'weights',
+          value: 'None',
+          title: 'Use weights=None (random initialization)',
+        });
+        return 'error';
+      }
+      return s;
+    },
+    check(c, cfg, ctx) {
+      const alpha = readAlpha(cfg);
+      const mini = minimalistic(cfg);
+      if (alpha === null || mini === null) return null;
+      if (c.weights === 'imagenet' && ((!mini && ![0.75, 1.0].includes(alpha)) || (mini && alpha !== 1.0))) {
+        ctx.error('invalid-config', `${ctx.layerName} (${className}): If imagenet weights are being loaded, alpha can be one of \`0.75\`, \`1.0\` for non minimalistic or \`1.0\` for minimalistic only.`);
+        return false;
+      }
+      return true;
+    },
+    base(net, x, cfg) {
+      const alpha = readAlpha(cfg) as number;
+      const mini = minimalistic(cfg) as boolean;
+      x = net.bn(net.conv(x, 'conv 3×3/2', 16, 3, { s: 2, pad: 'same', bias: false }));
+      blocks.forEach(([expansion, f, k, stride, se], id) => {
+        const kernel = k === 'k' ? (mini ? 3 : 5) : k;
+        const filters = makeDivisible(f * alpha);
+        const inC = x.c;
+        const expanded = makeDivisible(inC * expansion);
+        const prefix = id ? `expanded_conv_${id}_` : 'expanded_conv_';
+        let y = x;
+        if (id) y = net.bn(net.conv(y, `${prefix}expand`, expanded, 1, { pad: 'same', bias: false }));
+        if (stride === 2) y = net.zpad(y, `${prefix}depthwise_pad`, net.correctPad(y, kernel));
+        y = net.bn(net.dw(y, `${prefix}depthwise ${kernel}×${kernel}/${stride}`, kernel, { s: stride, pad: stride === 1 ? 'same' : 'valid' }));
+        if (se && !mini) net.se(expanded, makeDivisible(expanded * 0.25));
+        y = net.bn(net.conv(y, `${prefix}project`, filters, 1, { pad: 'same', bias: false }));
+        x = stride === 1 && inC === filters ? net.add(x, y, `${prefix}add`) : y;
+      });
+      return net.bn(net.conv(x, 'conv_1', makeDivisible(x.c * 6), 1, { pad: 'same', bias: false }));
+    },
+    top(net, x, classes, cfg) {
+      const alpha = readAlpha(cfg) as number;
+      const point = alpha > 1.0 ? makeDivisible(lastPoint * alpha) : lastPoint;
+      net.dense(x.c, point); // conv_2: 1×1 Conv2D with bias on the pooled map
+      net.dense(point, classes); // logits
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// InceptionV3 (inception_v3.py)
+
+const inceptionV3: AppDef = {
+  className: 'InceptionV3',
+  name: fixedName('inception_v3'),
+  defaultSize: 299,
+  minSize: 75,
+  base(net, x) {
+    /** conv2d_bn: Conv2D without bias, BatchNormalization(scale=False). */
+    const cb = (t: T, f: number, kh: number, kw: number, s = 1, pad: Pad = 'same', label = 'conv2d') => net.bn(net.conv(t, label, f, [kh, kw], { s, pad, bias: false }), false);
+    const avg = (t: T) => net.pool(t, 'average_pooling2d', 3, 1, 'same');
+    x = cb(x, 32, 3, 3, 2, 'valid', 'conv2d 3×3/2');
+    x = cb(x, 32, 3, 3, 1, 'valid', 'conv2d 3×3');
+    x = cb(x, 64, 3, 3);
+    x = net.pool(x, 'max_pooling2d 3×3/2', 3, 2);
+    x = cb(x, 80, 1, 1, 1, 'valid');
+    x = cb(x, 192, 3, 3, 1, 'valid', 'conv2d 3×3');
+    x = net.pool(x, 'max_pooling2d 3×3/2', 3, 2);
+    // mixed 0, 1, 2: 35 × 35
+    for (const poolFilters of [32, 64, 64]) {
+      const b1 = cb(x, 64, 1, 1);
+      const b5 = cb(cb(x, 48, 1, 1), 64, 5, 5);
+      const b3 = cb(cb(cb(x, 64, 1, 1), 96, 3, 3), 96, 3, 3);
+      const bp = cb(avg(x), poolFilters, 1, 1);
+      x = net.concat([b1, b5, b3, bp], 'mixed');
+    }
+    // mixed 3: 17 × 17
+    {
+      const b3 = cb(x, 384, 3, 3, 2, 'valid', 'mixed3 conv2d 3×3/2');
+      const bd = cb(cb(cb(x, 64, 1, 1), 96, 3, 3), 96, 3, 3, 2, 'valid', 'mixed3 conv2d 3×3/2');
+      const bp = net.pool(x, 'mixed3 max_pooling2d 3×3/2', 3, 2);
+      x = net.concat([b3, bd, bp], 'mixed3');
+    }
+    // mixed 4, 5, 6, 7
+    for (const f of [128, 160, 160, 192]) {
+      const b1 = cb(x, 192, 1, 1);
+      const b7 = cb(cb(cb(x, f, 1, 1), f, 1, 7), 192, 7, 1);
+      const bd = cb(cb(cb(cb(cb(x, f, 1, 1), f, 7, 1), f, 1, 7), f, 7, 1), 192, 1, 7);
+      const bp = cb(avg(x), 192, 1, 1);
+      x = net.concat([b1, b7, bd, bp], 'mixed');
+    }
+    // mixed 8: 8 × 8
+    {
+      const b3 = cb(cb(x, 192, 1, 1), 320, 3, 3, 2, 'valid', 'mixed8 conv2d 3×3/2');
+      const b7 = cb(cb(cb(cb(x, 192, 1, 1), 192, 1, 7), 192, 7, 1), 192, 3, 3, 2, 'valid', 'mixed8 conv2d 3×3/2');
+      const bp = net.pool(x, 'mixed8 max_pooling2d 3×3/2', 3, 2);
+      x = net.concat([b3, b7, bp], 'mixed8');
+    }
+    // mixed 9, 10
+    for (let i = 0; i < 2; i++) {
+      const b1 = cb(x, 320, 1, 1);
+      const b3 = cb(x, 384, 1, 1);
+      const b3x = net.concat([cb(b3, 384, 1, 3), cb(b3, 384, 3, 1)], `mixed9_${i}`);
+      const bd = cb(cb(x, 448, 1, 1), 384, 3, 3);
+      const bdx = net.concat([cb(bd, 384, 1, 3), cb(bd, 384, 3, 1)], 'concatenate');
+      const bp = cb(avg(x), 192, 1, 1);
+      x = net.concat([b1, b3x, bdx, bp], `mixed${9 + i}`);
+    }
+    return x;
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Xception (xception.py)
+
+const xception: AppDef = {
+  className: 'Xception',
+  name: fixedName('xception'),
+  defaultSize: 299,
+  minSize: 71,
+  base(net, x) {
+    x = net.bn(net.conv(x, 'block1_conv1 3×3/2', 32, 3, { s: 2, bias: false }));
+    x = net.bn(net.conv(x, 'block1_conv2 3×3', 64, 3, { bias: false }));
+    const entry: [number, number][] = [[128, 2], [256, 3], [728, 4]];
+    for (const [f, b] of entry) {
+      const residual = net.bn(net.conv(x, `block${b} residual conv2d 1×1/2`, f, 1, { s: 2, pad: 'same', bias: false }));
+      x = net.bn(net.sep(x, `block${b}_sepconv1`, f, 3, { pad: 'same' }));
+      x = net.bn(net.sep(x, `block${b}_sepconv2`, f, 3, { pad: 'same' }));
+      x = net.add(net.pool(x, `block${b}_pool 3×3/2 same`, 3, 2, 'same'), residual, `block${b} add`);
+    }
+    for (let i = 0; i < 8; i++) {
+      let y = x;
+      for (let j = 1; j <= 3; j++) y = net.bn(net.sep(y, `block${i + 5}_sepconv${j}`, 728, 3, { pad: 'same' }));
+      x = net.add(y, x, `block${i + 5} add`);
+    }
+    const residual = net.bn(net.conv(x, 'block13 residual conv2d 1×1/2', 1024, 1, { s: 2, pad: 'same', bias: false }));
+    x = net.bn(net.sep(x, 'block13_sepconv1', 728, 3, { pad: 'same' }));
+    x = net.bn(net.sep(x, 'block13_sepconv2', 1024, 3, { pad: 'same' }));
+    x = net.add(net.pool(x, 'block13_pool 3×3/2 same', 3, 2, 'same'), residual, 'block13 add');
+    x = net.bn(net.sep(x, 'block14_sepconv1', 1536, 3, { pad: 'same' }));
+    return net.bn(net.sep(x, 'block14_sepconv2', 2048, 3, { pad: 'same' }));
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// DenseNet121/169/201 (densenet.py)
+
+function densenet(className: string, blocks: number[]): AppDef {
+  return {
+    className,
+    name: fixedName(className.toLowerCase()),
+    defaultSize: 224,
+    minSize: 32,
+    base(net, x) {
+      x = net.zpad(x, 'zero_padding2d', [[3, 3], [3, 3]]);
+      x = net.bn(net.conv(x, 'conv1_conv 7×7/2', 64, 7, { s: 2, bias: false }));
+      x = net.zpad(x, 'zero_padding2d_1', [[1, 1], [1, 1]]);
+      x = net.pool(x, 'pool1 3×3/2', 3, 2);
+      blocks.forEach((n, i) => {
+        for (let b = 0; b < n; b++) {
+          let y = net.bn(x);
+          y = net.bn(net.conv(y, `conv${i + 2}_block${b + 1}_1_conv`, 128, 1, { bias: false }));
+          y = net.conv(y, `conv${i + 2}_block${b + 1}_2_conv`, 32, 3, { pad: 'same', bias: false });
+          x = net.concat([x, y], `conv${i + 2}_block${b + 1}_concat`);
+        }
+        if (i < 3) {
+          x = net.bn(x);
+          x = net.conv(x, `pool${i + 2}_conv`, Math.trunc(x.c * 0.5), 1, { bias: false });
+          x = net.pool(x, `pool${i + 2}_pool 2×2/2`, 2, 2);
+        }
+      });
+      return net.bn(x);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// EfficientNetB0–B7 (efficientnet.py)
+
+/** [kernel, repeats, filters_in, filters_out, expand_ratio, strides] of DEFAULT_BLOCKS_ARGS (se_ratio 0.25, id_skip). */
+const EFFNET_BLOCKS: [number, number, number, number, number, number][] = [
+  [3, 1, 32, 16, 1, 1], [3, 2, 16, 24, 6, 2], [5, 2, 24, 40, 6, 2], [3, 3, 40, 80, 6, 2],
+  [5, 3, 80, 112, 6, 1], [5, 4, 112, 192, 6, 2], [3, 1, 192, 320, 6, 1],
+];
+
+function efficientnet(variant: number, width: number, depth: number, size: number): AppDef {
+  const roundFilters = (f: number) => {
+    const filters = f * width;
+    let n = Math.max(8, Math.floor(Math.trunc(filters + 4) / 8) * 8);
+    if (n < 0.9 * filters) n += 8;
+    return n;
+  };
+  return {
+    className: `EfficientNetB${variant}`,
+    name: fixedName(`efficientnetb${variant}`),
+    defaultSize: size,
+    minSize: 32,
+    base(net, x) {
+      // Rescaling, then Normalization(axis=-1): non-trainable mean, variance per channel and a count.
+      net.nonTrainable += 2 * x.c + 1;
+      x = net.zpad(x, 'stem_conv_pad', net.correctPad(x, 3));
+      x = net.bn(net.conv(x, 'stem_conv 3×3/2', roundFilters(32), 3, { s: 2, bias: false }));
+      for (const [k, repeats, fin, fout, expand, strides] of EFFNET_BLOCKS) {
+        const out = roundFilters(fout);
+        let inF = roundFilters(fin);
+        for (let j = 0; j < Math.ceil(depth * repeats); j++) {
+          const s = j > 0 ? 1 : strides;
+          if (j > 0) inF = out;
+          const filters = inF * expand;
+          let y = x;
+          if (expand !== 1) y = net.bn(net.conv(y, 'expand_conv', filters, 1, { pad: 'same', bias: false }));
+          if (s === 2) y = net.zpad(y, 'dwconv_pad', net.correctPad(y, k));
+          y = net.bn(net.dw(y, `dwconv ${k}×${k}/${s}`, k, { s, pad: s === 2 ? 'valid' : 'same' }));
+          net.se(filters, Math.max(1, Math.trunc(inF * 0.25)));
+          y = net.bn(net.conv(y, 'project_conv', out, 1, { pad: 'same', bias: false }));
+          x = s === 1 && inF === out ? net.add(y, x, 'add') : y;
+        }
+      }
+      return net.bn(net.conv(x, 'top_conv', roundFilters(1280), 1, { pad: 'same', bias: false }));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// EfficientNetV2 B0–B3, S, M, L (efficientnet_v2.py)
+
+/** [kernel, repeats, input_filters, output_filters, expand_ratio, se_ratio, strides, fused]. */
+type V2Block = [number, number, number, number, number, number, number, boolean];
+const V2_B: V2Block[] = [
+  [3, 1, 32, 16, 1, 0, 1, true], [3, 2, 16, 32, 4, 0, 2, true], [3, 2, 32, 48, 4, 0, 2, true],
+  [3, 3, 48, 96, 4, 0.25, 2, false], [3, 5, 96, 112, 6, 0.25, 1, false], [3, 8, 112, 192, 6, 0.25, 2, false],
+];
+const V2_S: V2Block[] = [
+  [3, 2, 24, 24, 1, 0, 1, true], [3, 4, 24, 48, 4, 0, 2, true], [3, 4, 48, 64, 4, 0, 2, true],
+  [3, 6, 64, 128, 4, 0.25, 2, false], [3, 9, 128, 160, 6, 0.25, 1, false], [3, 15, 160, 256, 6, 0.25, 2, false],
+];
+const V2_M: V2Block[] = [
+  [3, 3, 24, 24, 1, 0, 1, true], [3, 5, 24, 48, 4, 0, 2, true], [3, 5, 48, 80, 4, 0, 2, true], [3, 7, 80, 160, 4, 0.25, 2, false],
+  [3, 14, 160, 176, 6, 0.25, 1, false], [3, 18, 176, 304, 6, 0.25, 2, false], [3, 5, 304, 512, 6, 0.25, 1, false],
+];
+const V2_L: V2Block[] = [
+  [3, 4, 32, 32, 1, 0, 1, true], [3, 7, 32, 64, 4, 0, 2, true], [3, 7, 64, 96, 4, 0, 2, true], [3, 10, 96, 192, 4, 0.25, 2, false],
+  [3, 19, 192, 224, 6, 0.25, 1, false], [3, 25, 224, 384, 6, 0.25, 2, false], [3, 7, 384, 640, 6, 0.25, 1, false],
+];
+
+function efficientnetV2(suffix: string, blocks: V2Block[], width: number, depth: number, size: number): AppDef {
+  // round_filters of efficientnet_v2.py: no 10% rule, min_depth 8.
+  const roundFilters = (f: number) => Math.max(8, Math.floor(Math.trunc(f * width + 4) / 8) * 8);
+  return {
+    className: `EfficientNetV2${suffix}`,
+    name: fixedName(`efficientnetv2-${suffix.toLowerCase()}`),
+    defaultSize: size,
+    minSize: 32,
+    base(net, x) {
+      // Rescaling (+ Normalization with given mean/variance for the B variants): no weights.
+      x = net.bn(net.conv(x, 'stem_conv 3×3/2', roundFilters(blocks[0][2]), 3, { s: 2, pad: 'same', bias: false }));
+      for (const [k, repeats, fin, fout, expand, se, strides, fused] of blocks) {
+        const out = roundFilters(fout);
+        let inF = roundFilters(fin);
+        for (let j = 0; j < Math.ceil(depth * repeats); j++) {
+          const s = j > 0 ? 1 : strides;
+          if (j > 0) inF = out;
+          const filters = inF * expand;
+          let y = x;
+          if (fused) {
+            if (expand !== 1) y = net.bn(net.conv(y, `expand_conv ${k}×${k}/${s}`, filters, k, { s, pad: 'same', bias: false }));
+            if (se > 0 && se <= 1) net.se(filters, Math.max(1, Math.trunc(inF * se)));
+            y = net.bn(net.conv(y, `project_conv ${expand !== 1 ? 1 : k}×${expand !== 1 ? 1 : k}/${expand !== 1 ? 1 : s}`, out, expand !== 1 ? 1 : k, { s: expand !== 1 ? 1 : s, pad: 'same', bias: false }));
+          } else {
+            if (expand !== 1) y = net.bn(net.conv(y, 'expand_conv', filters, 1, { pad: 'same', bias: false }));
+            y = net.bn(net.dw(y, `dwconv2 ${k}×${k}/${s}`, k, { s, pad: 'same' }));
+            if (se > 0 && se <= 1) net.se(filters, Math.max(1, Math.trunc(inF * se)));
+            y = net.bn(net.conv(y, 'project_conv', out, 1, { pad: 'same', bias: false }));
+          }
+          x = s === 1 && inF === out ? net.add(y, x, 'add') : y;
+        }
+      }
+      return net.bn(net.conv(x, 'top_conv', roundFilters(1280), 1, { pad: 'same', bias: false }));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// ConvNeXt Tiny/Small/Base/Large/XLarge (convnext.py)
+
+function convnext(variant: string, depths: number[], dims: number[]): AppDef {
+  return {
+    className: `ConvNeXt${variant}`,
+    name: fixedName(`convnext_${variant.toLowerCase()}`),
+    defaultSize: 224,
+    minSize: 32,
+    base(net, x) {
+      // PreStem Normalization has a given mean/variance: no weights.
+      x = net.conv(x, 'stem_conv 4×4/4', dims[0], 4, { s: 4 });
+      net.ln(x.c);
+      depths.forEach((d, i) => {
+        if (i > 0) {
+          net.ln(x.c);
+          x = net.conv(x, `downsampling_conv_${i - 1} 2×2/2`, dims[i], 2, { s: 2 });
+        }
+        for (let j = 0; j < d; j++) {
+          const dim = dims[i];
+          net.conv(x, 'depthwise_conv', dim, 7, { pad: 'same', groups: dim });
+          net.ln(dim);
+          net.dense(dim, 4 * dim);
+          net.dense(4 * dim, dim);
+          net.trainable += dim; // LayerScale gamma
+        }
+      });
+      return x;
+    },
+    top(net, x, classes) {
+      net.ln(x.c);
+      net.dense(x.c, classes);
+    },
+    noTop: (net, c) => net.ln(c),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// NASNetMobile / NASNetLarge (nasnet.py)
+
+function nasnet(className: string, penultimate: number, numBlocks: number, stemFilters: number, skipReduction: boolean, size: number): AppDef {
+  const sepBlock = (net: Net, ip: T, filters: number, k: number, s: number, label: string): T => {
+    let x = ip;
+    if (s === 2) x = net.zpad(x, `separable_conv_1_pad_${label}`, net.correctPad(x, k));
+    x = net.bn(net.sep(x, `separable_conv_1_${label} ${k}×${k}/${s}`, filters, k, { s, pad: s === 2 ? 'valid' : 'same' }));
+    return net.bn(net.sep(x, `separable_conv_2_${label}`, filters, k, { pad: 'same' }));
+  };
+  /** _adjust_block: compares the built widths (axis -2) of p and ip. */
+  const adjust = (net: Net, p: T | null, ip: T, filters: number, id: string): T => {
+    if (p === null) return ip;
+    if (p.bw !== ip.bw) {
+      const half = Math.floor(filters / 2);
+      const p1 = net.conv(net.pool(p, `adjust_avg_pool_1_${id} 1×1/2`, 1, 2), `adjust_conv_1_${id}`, half, 1, { pad: 'same', bias: false });
+      let p2 = net.crop(net.zpad(p, `adjust_pad_${id}`, [[0, 1], [0, 1]]), [[1, 0], [1, 0]]);
+      p2 = net.conv(net.pool(p2, `adjust_avg_pool_2_${id} 1×1/2`, 1, 2), `adjust_conv_2_${id}`, half, 1, { pad: 'same', bias: false });
+      return net.bn(net.concat([p1, p2], `adjust_concat_${id}`));
+    }
+    if (p.c !== filters) return net.bn(net.conv(p, `adjust_conv_projection_${id}`, filters, 1, { pad: 'same', bias: false }));
+    return p;
+  };
+  const normal = (net: Net, ip: T, p0: T | null, filters: number, id: string): [T, T] => {
+    const p = adjust(net, p0, ip, filters, id);
+    const h = net.bn(net.conv(ip, `normal_conv_1_${id}`, filters, 1, { pad: 'same', bias: false }));
+    const x1 = net.add(sepBlock(net, h, filters, 5, 1, `normal_left1_${id}`), sepBlock(net, p, filters, 3, 1, `normal_right1_${id}`), `normal_add_1_${id}`);
+    const x2 = net.add(sepBlock(net, p, filters, 5, 1, `normal_left2_${id}`), sepBlock(net, p, filters, 3, 1, `normal_right2_${id}`), `normal_add_2_${id}`);
+    const x3 = net.add(net.pool(h, `normal_left3_${id}`, 3, 1, 'same'), p, `normal_add_3_${id}`);
+    const x4 = net.add(net.pool(p, `normal_left4_${id}`, 3, 1, 'same'), net.pool(p, `normal_right4_${id}`, 3, 1, 'same'), `normal_add_4_${id}`);
+    const x5 = net.add(sepBlock(net, h, filters, 3, 1, `normal_left5_${id}`), h, `normal_add_5_${id}`);
+    return [net.concat([p, x1, x2, x3, x4, x5], `normal_concat_${id}`), ip];
+  };
+  const reduction = (net: Net, ip: T, p0: T | null, filters: number, id: string): [T, T] => {
+    const p = adjust(net, p0, ip, filters, id);
+    const h = net.bn(net.conv(ip, `reduction_conv_1_${id}`, filters, 1, { pad: 'same', bias: false }));
+    const h3 = net.zpad(h, `reduction_pad_1_${id}`, net.correctPad(h, 3));
+    const x1 = net.add(sepBlock(net, h, filters, 5, 2, `reduction_left1_${id}`), sepBlock(net, p, filters, 7, 2, `reduction_right1_${id}`), `reduction_add_1_${id}`);
+    const x2 = net.add(net.pool(h3, `reduction_left2_${id} 3×3/2`, 3, 2), sepBlock(net, p, filters, 7, 2, `reduction_right2_${id}`), `reduction_add_2_${id}`);
+    const x3 = net.add(net.pool(h3, `reduction_left3_${id} 3×3/2`, 3, 2), sepBlock(net, p, filters, 5, 2, `reduction_right3_${id}`), `reduction_add3_${id}`);
+    const x4 = net.add(x2, net.pool(x1, `reduction_left4_${id}`, 3, 1, 'same'), `reduction_add4_${id}`);
+    const x5 = net.add(sepBlock(net, x1, filters, 3, 1, `reduction_left4_${id}`), net.pool(h3, `reduction_right5_${id} 3×3/2`, 3, 2), `reduction_add4_${id}`);
+    return [net.concat([x2, x3, x4, x5], `reduction_concat_${id}`), ip];
+  };
+  return {
+    className,
+    name: fixedName('NASNet'),
+    defaultSize: size,
+    minSize: 32,
+    inputShape(c, cfg, ctx) {
+      const given = c.inputShape;
+      if (given && given.includes(null) && c.weights === 'imagenet') {
+        ctx.error(
+          'invalid-config',
+          `${ctx.layerName} (${className}): When specifying the input shape of a NASNet and loading \`ImageNet\` weights, the input_shape argument must be static (no None entries). Got: \`input_shape=${tuple(given)}\`.`,
+        );
+        return 'error';
+      }
+      // NASNetMobile builds on (224, 224, 3) when include_top=False and no input_shape is given.
+      const forced = className === 'NASNetMobile' && c.includeTop === false && given === undefined ? { ...c, inputShape: [224, 224, 3] } : c;
+      const shape = obtainInputShape(forced, size, 32, ctx);
+      if (Array.isArray(shape) && (shape[0] === null || shape[1] === null)) {
+        // The cells decide how to match their two inputs by comparing built sizes; with None sizes
+        // Keras builds cells whose additions fail once the model sees real images.
+        ctx.error('invalid-config', `${ctx.layerName} (${className}): NASNet needs a static \`input_shape\` (its cells compare feature-map sizes while the model is built); received input_shape=${tuple(shape)}.`);
+        return 'error';
+      }
+      return shape;
+    },
+    base(net, x) {
+      const filters = Math.floor(penultimate / 24);
+      x = net.bn(net.conv(x, 'stem_conv1 3×3/2', stemFilters, 3, { s: 2, bias: false }));
+      let p: T | null = null;
+      [x, p] = reduction(net, x, p, Math.floor(filters / 4), 'stem_1');
+      [x, p] = reduction(net, x, p, Math.floor(filters / 2), 'stem_2');
+      for (let i = 0; i < numBlocks; i++) [x, p] = normal(net, x, p, filters, `${i}`);
+      let p0: T;
+      [x, p0] = reduction(net, x, p, filters * 2, `reduce_${numBlocks}`);
+      p = skipReduction ? p : p0;
+      for (let i = 0; i < numBlocks; i++) [x, p] = normal(net, x, p, filters * 2, `${numBlocks + i + 1}`);
+      [x, p0] = reduction(net, x, p, filters * 4, `reduce_${2 * numBlocks}`);
+      p = skipReduction ? p : p0;
+      for (let i = 0; i < numBlocks; i++) [x, p] = normal(net, x, p, filters * 4, `${2 * numBlocks + i + 1}`);
+      return x;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const APPS: AppDef[] = [
+  vgg('VGG16', [2, 2, 3, 3, 3]),
+  vgg('VGG19', [2, 2, 4, 4, 4]),
+  resnet('ResNet50', 'resnet50', [3, 4, 6, 3], false),
+  resnet('ResNet101', 'resnet101', [3, 4, 23, 3], false),
+  resnet('ResNet152', 'resnet152', [3, 8, 36, 3], false),
+  resnet('ResNet50V2', 'resnet50v2', [3, 4, 6, 3], true),
+  resnet('ResNet101V2', 'resnet101v2', [3, 4, 23, 3], true),
+  resnet('ResNet152V2', 'resnet152v2', [3, 8, 36, 3], true),
+  mobilenet,
+  mobilenetV2,
+  mobilenetV3('MobileNetV3Small', V3_SMALL, 1024),
+  mobilenetV3('MobileNetV3Large', V3_LARGE, 1280),
+  inceptionV3,
+  xception,
+  densenet('DenseNet121', [6, 12, 24, 16]),
+  densenet('DenseNet169', [6, 12, 32, 32]),
+  densenet('DenseNet201', [6, 12, 48, 32]),
+  efficientnet(0, 1.0, 1.0, 224),
+  efficientnet(1, 1.0, 1.1, 240),
+  efficientnet(2, 1.1, 1.2, 260),
+  efficientnet(3, 1.2, 1.4, 300),
+  efficientnet(4, 1.4, 1.8, 380),
+  efficientnet(5, 1.6, 2.2, 456),
+  efficientnet(6, 1.8, 2.6, 528),
+  efficientnet(7, 2.0, 3.1, 600),
+  efficientnetV2('B0', V2_B, 1.0, 1.0, 224),
+  efficientnetV2('B1', V2_B, 1.0, 1.1, 240),
+  efficientnetV2('B2', V2_B, 1.1, 1.2, 260),
+  efficientnetV2('B3', V2_B, 1.2, 1.4, 300),
+  efficientnetV2('S', V2_S, 1.0, 1.0, 384),
+  efficientnetV2('M', V2_M, 1.0, 1.0, 480),
+  efficientnetV2('L', V2_L, 1.0, 1.0, 480),
+  convnext('Tiny', [3, 3, 9, 3], [96, 192, 384, 768]),
+  convnext('Small', [3, 3, 27, 3], [96, 192, 384, 768]),
+  convnext('Base', [3, 3, 27, 3], [128, 256, 512, 1024]),
+  convnext('Large', [3, 3, 27, 3], [192, 384, 768, 1536]),
+  convnext('XLarge', [3, 3, 27, 3], [256, 512, 1024, 2048]),
+  nasnet('NASNetMobile', 1056, 4, 32, false, 224),
+  nasnet('NASNetLarge', 4032, 6, 96, true, 331),
+];
+
+/** One rule per `keras.applications` constructor, registered under its function name. */
+export const applicationRules: LayerRule[] = APPS.map(appRule);
+
+/** The constructor names `keras.applications` exports (`from keras.applications import *`), which `keras.layers` does not. */
+export const applicationClassNames: readonly string[] = APPS.map((a) => a.className);
