@@ -122,7 +122,10 @@ export async function main(argv: string[]): Promise<number> {
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    // exitCode, not exit(): a piped stdout must drain before the process ends.
+    (code) => {
+      process.exitCode = code;
+    },
     (e) => {
       console.error(`shape-lens: ${(e as Error).stack ?? e}`);
       process.exit(2);

@@ -65,6 +65,7 @@ export class GraphBuilder {
 
   /** `Input(shape=...)`: an InputLayer and its tensor. `batchShape` includes the batch dim. */
   createInput(batchShape: Shape | null, range?: SourceRange, name?: string): SymbolicTensor {
+    batchShape = this.validShape(batchShape, range);
     const layer: LayerNode = {
       id: this.nextId++,
       name: name ?? this.uniqueName('input_layer'),
@@ -86,6 +87,16 @@ export class GraphBuilder {
     return t;
   }
 
+  /** Keras rejects negative and non-integer dims ("Negative dimensions are not allowed"); they become None. */
+  private validShape(shape: Shape | null, range?: SourceRange): Shape | null {
+    if (!shape) return shape;
+    return shape.map((d) => {
+      if (d === null || (Number.isSafeInteger(d) && d >= 0)) return d;
+      this.sink.error('invalid-shape', d < 0 ? `Negative dimensions are not allowed in an input shape; received ${d}.` : `Input dimensions must be integers; received ${d}.`, range);
+      return null;
+    });
+  }
+
   /** A tensor of a known shape but no history (e.g. a subclassed model's `call` argument). */
   looseTensor(shape: Shape | null): SymbolicTensor {
     return this.tensor(shape, undefined, 0);
@@ -97,13 +108,16 @@ export class GraphBuilder {
    */
   call(layer: LayerNode, inputs: SymbolicTensor[], range?: SourceRange): SymbolicTensor[] {
     const shapes = inputs.map((t) => t.shape);
+    // Inputs derived from an earlier error: report nothing new (the first error is the cause).
+    let tainted = inputs.some((t) => t.tainted);
     let output: OutputShape;
     if (layer.nested) {
       output = this.callNested(layer, shapes, range);
     } else {
       const r = evaluateLayer(layer.className, layer.config, shapes, layer.name);
       output = r.output;
-      for (const p of r.problems) {
+      if (r.problems.some((p) => p.severity === 'error')) tainted = true;
+      for (const p of inputs.some((t) => t.tainted) ? [] : r.problems) {
         this.sink.report({
           severity: p.severity,
           code: p.code,
@@ -117,7 +131,7 @@ export class GraphBuilder {
         this.sink.error('arity', `Layer "${layer.name}" (${layer.className}) expects 1 input, but it received ${inputs.length} input tensors.`, range);
       }
       if (layer.calls.length === 0) {
-        layer.params = r.params;
+        layer.params = finiteParams(r.params);
         layer.explain = r.explain;
       } else if (layer.params && !this.sameParams(layer.params, r.params)) {
         this.sink.error('shared-layer-mismatch', `Layer "${layer.name}" is reused on inputs of a different shape than when it was built, which would need different weights.`, range);
@@ -129,7 +143,11 @@ export class GraphBuilder {
     }
     const call: CallNode = { layer, inputs, outputs: [], range };
     const outs = isShapeList(output) ? output : [output as Shape | null];
-    outs.forEach((s, i) => call.outputs.push(this.tensor(s, call, i)));
+    outs.forEach((s, i) => {
+      const t = this.tensor(s, call, i);
+      if (tainted) t.tainted = true;
+      call.outputs.push(t);
+    });
     layer.calls.push(call);
     return call.outputs;
   }
@@ -352,6 +370,12 @@ export function declaredInputShape(config: LayerConfig): Shape | null | undefine
 /** Embedding's `input_dim` is its vocabulary size, not an input shape. */
 function isEmbedding(config: LayerConfig): boolean {
   return config.output_dim !== undefined;
+}
+
+/** Counts too large to be exact (from absurd sizes) are unknown, never Infinity. */
+function finiteParams(p: ParamCount): ParamCount {
+  const ok = (n: number | null) => (n !== null && Number.isSafeInteger(n) ? n : null);
+  return { trainable: ok(p.trainable), nonTrainable: ok(p.nonTrainable), formula: p.formula };
 }
 
 function sumOrNull(a: number | null, b: number | null): number | null {

@@ -63,9 +63,9 @@ export class Cfg {
     const v = this.raw[key];
     if (v === undefined || v === null) return v === null && def === undefined ? null : def;
     if (v === UNKNOWN) return null;
-    if (typeof v === 'number' && Number.isFinite(v)) return Math.trunc(v);
+    if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
     if (typeof v === 'boolean') return v ? 1 : 0;
-    this.problems.push({ key, message: `expected an integer for \`${key}\`` });
+    this.problems.push({ key, message: `expected an integer for \`${key}\`; received ${typeof v === 'number' ? v : JSON.stringify(v)}` });
     return null;
   }
 

@@ -46,6 +46,8 @@ export interface SymbolicTensor {
   shape: Shape | null;
   source?: CallNode;
   outputIndex: number;
+  /** Derived from a layer that reported an error: later layers do not repeat its consequences. */
+  tainted?: boolean;
 }
 
 export type ModelKind = 'sequential' | 'functional' | 'subclassed';
@@ -56,6 +58,8 @@ export interface ModelGraph {
   kind: ModelKind;
   /** Keras name (`name=`), else the variable or function that holds it. */
   name: string;
+  /** Where `name` came from: a module-level variable may replace a builder-function name, not a Keras one. */
+  nameFrom?: 'keras' | 'function' | 'variable';
   /** `Sequential`, `Functional`, or the subclass name. */
   className: string;
   range?: SourceRange;

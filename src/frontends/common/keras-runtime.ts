@@ -2,6 +2,7 @@
 // creating layers and models, calling them on tensors, their attributes and methods.
 
 import { declaredInputShape, GraphBuilder, SequentialModel } from '../../core/builder';
+import { defaultLayerName } from '../../core/naming';
 import type { LayerConfig } from '../../core/config';
 import type { SourceRange } from '../../core/diagnostics';
 import type { LayerNode, ModelGraph, SymbolicTensor } from '../../core/graph';
@@ -31,6 +32,7 @@ export class KerasRuntime {
   /** `Sequential([...])` with optional initial layers. */
   sequential(items: Value[], name: string | null, range?: SourceRange): Value {
     const seq = this.builder.sequential(this.modelName(name), range, this.functionName);
+    seq.graph.nameFrom = name ? 'keras' : this.functionName ? 'function' : undefined;
     const v: Value = { k: 'model', model: seq.graph, seq };
     for (const item of items) this.add(v, item, range);
     return v;
@@ -52,8 +54,12 @@ export class KerasRuntime {
       else model.seq.add(item.node, range);
     } else if (item.k === 'model') model.seq.add(this.builder.modelAsLayer(item.model), range);
     else if (item.k === 'tensor') model.seq.addInput(item.t, range);
-    else if (item.k === 'object') this.sink.info('opaque-layer', 'A custom layer object was added to a Sequential model; its shape is not analysed yet.', range);
-    else this.sink.warning('unknown-layer', 'Shape Lens could not tell which layer is added here; shapes after it are unknown.', range);
+    else {
+      // Something the analysis cannot follow: an opaque layer keeps later shapes honest (unknown).
+      const label = item.k === 'unknown' && item.why?.startsWith('call:') ? item.why.slice(5) : 'Unknown';
+      const where = (item.k === 'unknown' && item.range) || range;
+      model.seq.add(this.opaqueLayer(label, where), where);
+    }
   }
 
   /** `Model(inputs, outputs)` / `tf.model({inputs, outputs})`. */
@@ -64,6 +70,7 @@ export class KerasRuntime {
       this.sink.warning('unknown-model-io', 'The inputs or outputs of this model are not tensors Shape Lens could follow, so its layers are unknown.', range);
     }
     const graph = this.builder.functional(ins ?? [], outs ?? [], this.modelName(name), range, this.functionName);
+    graph.nameFrom = name ? 'keras' : this.functionName ? 'function' : undefined;
     return { k: 'model', model: graph };
   }
 
@@ -87,9 +94,20 @@ export class KerasRuntime {
    * layer of unknown class `label` keeps the graph connected, with unknown output shape.
    */
   opaque(label: string, inputs: SymbolicTensor[], range?: SourceRange): Value {
-    const node = this.builder.createLayer(label, {}, range);
+    const node = this.opaqueLayer(label, range);
     const outs = this.builder.call(node, inputs, range);
     return outs.length === 1 ? { k: 'tensor', t: outs[0] } : list(outs.map((t) => ({ k: 'tensor', t })));
+  }
+
+  /**
+   * A layer for code the analysis cannot follow. `FancyAttention` gives class `FancyAttention`,
+   * name `fancy_attention`; a function like `tf.reshape` keeps its dotted name as Keras 2 did.
+   */
+  private opaqueLayer(label: string, range?: SourceRange): LayerNode {
+    const last = label.split('.').pop() || label;
+    const className = /^[A-Z]/.test(last) ? last : label;
+    const name = this.builder.uniqueName(/^[A-Z]/.test(last) ? defaultLayerName(last) : label);
+    return this.builder.createLayer(className, { name }, range);
   }
 
   /** Tensors in a value (one tensor, or a list/tuple/dict of them); null if any is not a tensor. */

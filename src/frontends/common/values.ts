@@ -32,7 +32,8 @@ export type Value =
   | { k: 'layer'; node: LayerNode }
   | { k: 'tensor'; t: SymbolicTensor }
   | { k: 'model'; model: ModelGraph; seq?: SequentialModel }
-  | { k: 'unknown'; why?: string };
+  /** `why` may be `call:Label` for an unknown callable's result (labels opaque layers); `range` where it came from. */
+  | { k: 'unknown'; why?: string; range?: { start: number; end: number; file?: string } };
 
 export interface CallArgs {
   positional: Value[];
@@ -46,8 +47,8 @@ export const NONE: Value = { k: 'none' };
 export const TRUE: Value = { k: 'bool', v: true };
 export const FALSE: Value = { k: 'bool', v: false };
 
-export function unknown(why?: string): Value {
-  return { k: 'unknown', why };
+export function unknown(why?: string, range?: { start: number; end: number; file?: string }): Value {
+  return range ? { k: 'unknown', why, range } : { k: 'unknown', why };
 }
 export function num(v: number, int = Number.isInteger(v)): Value {
   return { k: 'num', v, int };
@@ -65,7 +66,7 @@ export function list(items: Value[]): Value {
   return { k: 'list', items };
 }
 
-export function isUnknown(v: Value): v is { k: 'unknown'; why?: string } {
+export function isUnknown(v: Value): v is Value & { k: 'unknown' } {
   return v.k === 'unknown';
 }
 

@@ -254,7 +254,7 @@ export class PythonInterpreter {
       case 'identifier': {
         const name = this.text(target);
         scope.assign(name, value);
-        this.nameModel(value, name);
+        this.nameModel(value, name, scope.kind === 'module');
         return;
       }
       case 'attribute': {
@@ -312,9 +312,18 @@ export class PythonInterpreter {
     }
   }
 
-  /** Models without a Keras `name=` take the first variable they are assigned to. */
-  private nameModel(value: Value, name: string): void {
-    if (value.k === 'model' && !value.model.name) value.model.name = name;
+  /**
+   * Models without a Keras `name=` take the first variable they are assigned to; a module-level
+   * variable (`unet = build_unet()`) also replaces the name of the function that built it.
+   */
+  private nameModel(value: Value, name: string, moduleLevel: boolean): void {
+    if (value.k === 'model') {
+      const m = value.model;
+      if (!m.name || (moduleLevel && m.nameFrom === 'function')) {
+        m.name = name;
+        m.nameFrom = 'variable';
+      }
+    }
     if (value.k === 'object') {
       const st = this.kerasState.get(value);
       if (st && !st.kerasName) st.kerasName = name;
@@ -713,7 +722,8 @@ export class PythonInterpreter {
   private finishKerasModels(): void {
     for (const obj of this.kerasModels) {
       const st = this.kerasState.get(obj)!;
-      if (st.traced) continue;
+      // A base class with helper methods but no layers is not a model anyone wants summarised.
+      if (st.traced || st.tracked.length === 0) continue;
       const shape = st.buildShape !== undefined ? st.buildShape : this.shapeCommentFor((obj.cls.def as ClassDef).node);
       this.guard(() => {
         if (shape !== undefined) this.trace(obj, [shape], { positional: [], keywords: new Map() }, st.range);
@@ -979,11 +989,14 @@ export class PythonInterpreter {
     if (op === '*') {
       const [seq, n] = l.k === 'num' ? [r, l] : [l, r];
       if (n.k === 'num' && n.int) {
-        const times = Math.max(0, Math.min(n.v, 100000));
+        const times = Math.max(0, n.v);
+        const size = times * (seq.k === 'str' ? seq.v.length : seq.k === 'list' || seq.k === 'tuple' ? seq.items.length : 0);
+        // Beyond this the value would only cost memory; code using it gets Unknown, not a wrong size.
+        if (size > 100000) return unknown('repetition too large');
         if (seq.k === 'str') return str(seq.v.repeat(times));
         if (seq.k === 'list' || seq.k === 'tuple') {
           const items: Value[] = [];
-          for (let i = 0; i < times && items.length < 100000; i++) items.push(...seq.items);
+          for (let i = 0; i < times; i++) items.push(...seq.items);
           return seq.k === 'list' ? list(items) : tuple(items);
         }
       }
@@ -1055,7 +1068,11 @@ export class PythonInterpreter {
         ok = false;
         return;
       }
-      for (const item of items.slice(0, this.budget.limits.loopIterations)) {
+      if (items.length > this.budget.limits.loopIterations) {
+        ok = false;
+        return;
+      }
+      for (const item of items) {
         this.assignTarget(left, item, inner);
         run(i + 1);
       }
@@ -1138,9 +1155,14 @@ export class PythonInterpreter {
     const callee = this.eval(fnNode, scope);
     const result = this.callValue(callee, args, this.range(node), scope);
     if (result.k === 'unknown' && (callee.k === 'unknown' || callee.k === 'api')) {
-      // An unknown callable applied to tensors: keep the graph connected through an opaque layer.
+      // An unknown callable: applied to tensors, an opaque layer keeps the graph connected;
+      // otherwise its result is labelled so a Sequential it is added to can show it.
+      const inner = fnNode.type === 'call' ? field(fnNode, 'function') ?? fnNode : fnNode;
+      const label = this.text(inner).replace(/\s+/g, '').slice(0, 60);
       const tensors = args.positional.flatMap((a) => this.rt.tensors(a) ?? []);
-      if (tensors.length > 0) return this.rt.opaque(this.text(fnNode).replace(/\s+/g, '').slice(0, 60), tensors, this.layerRange(this.range(node)));
+      const where = this.layerRange(this.range(node));
+      if (tensors.length > 0) return this.rt.opaque(label, tensors, where);
+      if (result.why === undefined || !result.why.startsWith('call:')) return unknown(`call:${label}`, where);
     }
     return result;
   }
@@ -1350,11 +1372,13 @@ export class PythonInterpreter {
       if (!n || n.length === 0) return unknown();
       const [start, stop, step] = n.length === 1 ? [0, n[0], 1] : [n[0], n[1], n[2] ?? 1];
       if (step === 0) return unknown();
-      const items: Value[] = [];
-      for (let i = start; step > 0 ? i < stop : i > stop; i += step) {
-        if (items.length >= this.budget.limits.loopIterations) break;
-        items.push(num(i, true));
+      const count = Math.max(0, Math.ceil((stop - start) / step));
+      if (count > this.budget.limits.loopIterations) {
+        this.rt.sink.warning('loop-budget', `range() of ${count} items is more than Shape Lens follows (${this.budget.limits.loopIterations}); what depends on it is unknown.`);
+        return unknown('range too large');
       }
+      const items: Value[] = [];
+      for (let i = start; step > 0 ? i < stop : i > stop; i += step) items.push(num(i, true));
       return list(items);
     });
     b('len', (a) => {
