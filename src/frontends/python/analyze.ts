@@ -7,7 +7,7 @@ import { Budget, BudgetExceeded, DEFAULT_LIMITS, type BudgetLimits } from '../co
 import { KerasRuntime } from '../common/keras-runtime';
 import { toAst, type PyNode } from './ast';
 import { PythonInterpreter } from './interpreter';
-import { parsePython } from './parser';
+import { parsePython, treeSitterModule } from './parser';
 
 export { initPythonParser } from './parser';
 
@@ -26,7 +26,7 @@ function parseToAst(text: string): PyNode | null {
   const tree = parsePython(text);
   if (!tree) return null;
   try {
-    return toAst(tree).root;
+    return toAst(tree, undefined, treeSitterModule()).root;
   } finally {
     tree.delete();
   }

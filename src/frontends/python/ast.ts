@@ -26,75 +26,161 @@ export interface PyNode {
  * leaves (a parent spans exactly its children, so its offsets are filled in from them), and no
  * child probe for anonymous nodes.
  */
-export function toAst(tree: Tree, maxNodes = 2_000_000): { root: PyNode; truncated: boolean } {
-  const cursor = tree.walk();
+export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, unknown>): { root: PyNode; truncated: boolean } {
+  const fast = wasm && fastCursor(tree, wasm);
+  const cursor = fast ?? publicCursor(tree);
   const language = tree.language;
   const types = language.types;
   const fieldNames = language.fields;
   const named = namedCache(language);
   let count = 0;
-  const make = (): PyNode => {
-    const id = cursor.nodeTypeId;
+  const isNamedId = (id: number): boolean => {
     let isNamed = named.get(id);
     if (isNamed === undefined) {
-      isNamed = cursor.nodeIsNamed;
+      isNamed = cursor.isNamed();
       named.set(id, isNamed);
     }
-    const type = types[id] || 'ERROR';
-    return { type, start: 0, end: 0, named: isNamed, field: fieldNames[cursor.currentFieldId] ?? null, children: [], hasError: type === 'ERROR', missing: false };
+    return isNamed;
   };
-  const leaf = (node: PyNode): void => {
-    node.start = cursor.startIndex;
-    node.end = cursor.endIndex;
-    if (node.start === node.end && cursor.nodeIsMissing) node.missing = true;
+  const node = (type: string, isNamed: boolean, field: string | null): PyNode => ({
+    type, start: -1, end: -1, named: isNamed, field, children: [], hasError: type === 'ERROR', missing: false,
+  });
+  /** A parent spans exactly its children: each finished child extends it. */
+  const extend = (parent: PyNode, start: number, end: number): void => {
+    if (parent.start < 0) parent.start = start;
+    parent.end = end;
   };
-  const close = (node: PyNode): void => {
-    const c = node.children;
-    if (c.length > 0) {
-      node.start = c[0].start;
-      node.end = c[c.length - 1].end;
-    }
-  };
-  const root = make();
-  root.start = cursor.startIndex;
-  root.end = cursor.endIndex;
+  const root = node(types[cursor.typeId()] || 'ERROR', true, null);
+  root.start = cursor.startIndex();
+  root.end = cursor.endIndex();
   const stack: PyNode[] = [root];
   let truncated = false;
   const markError = (): void => {
     for (let i = stack.length - 1; i >= 0 && !stack[i].hasError; i--) stack[i].hasError = true;
   };
   // Iterative pre-order walk: deep nesting in user code cannot overflow the JS stack.
-  if (cursor.gotoFirstChild()) {
+  if (cursor.firstChild()) {
     for (;;) {
-      const node = make();
-      stack[stack.length - 1].children.push(node);
       if (++count > maxNodes) {
         truncated = true;
         break;
       }
-      if (node.hasError) markError();
-      // Anonymous nodes are grammar terminals, always leaves: no need to probe for children.
-      if (node.named && cursor.gotoFirstChild()) {
-        stack.push(node);
-        continue;
+      const parent = stack[stack.length - 1];
+      const id = cursor.typeId();
+      const isNamed = isNamedId(id);
+      const fieldName = fieldNames[cursor.fieldId()] ?? null;
+      const type = types[id] || 'ERROR';
+      // Anonymous nodes are grammar terminals (always leaves). Punctuation nobody reads (brackets,
+      // commas) only extends its parent's span; operators (they have a field), slice colons and
+      // tokens inserted by error recovery are kept.
+      if (!isNamed && fieldName === null && parent.type !== 'slice') {
+        const start = cursor.startIndex();
+        const end = cursor.endIndex();
+        if (start === end && cursor.isMissing()) {
+          const n = node(type, false, null);
+          n.start = start;
+          n.end = end;
+          n.missing = true;
+          parent.children.push(n);
+          markError();
+        }
+        extend(parent, start, end);
+      } else {
+        const n = node(type, isNamed, fieldName);
+        parent.children.push(n);
+        if (n.hasError) markError();
+        if (isNamed && cursor.firstChild()) {
+          stack.push(n);
+          continue;
+        }
+        n.start = cursor.startIndex();
+        n.end = cursor.endIndex();
+        if (n.start === n.end && cursor.isMissing()) {
+          n.missing = true;
+          markError();
+        }
+        extend(parent, n.start, n.end);
       }
-      leaf(node);
-      if (node.missing) markError();
       let moved = false;
       while (!moved) {
-        if (cursor.gotoNextSibling()) moved = true;
-        else if (cursor.gotoParent()) {
+        if (cursor.nextSibling()) moved = true;
+        else if (cursor.parent()) {
           const done = stack.pop()!;
-          if (done !== root) close(done);
           if (stack.length === 0) break;
+          extend(stack[stack.length - 1], done.start, done.end);
         } else break;
       }
       if (!moved) break;
     }
   }
-  for (let i = stack.length - 1; i > 0; i--) close(stack[i]);
-  cursor.delete();
+  for (let i = stack.length - 1; i > 0; i--) extend(stack[i - 1], stack[i].start, stack[i].end);
+  cursor.done();
   return { root, truncated };
+}
+
+/** The few cursor operations the walk needs. */
+interface WalkCursor {
+  typeId(): number;
+  isNamed(): boolean;
+  fieldId(): number;
+  startIndex(): number;
+  endIndex(): number;
+  isMissing(): boolean;
+  firstChild(): boolean;
+  nextSibling(): boolean;
+  parent(): boolean;
+  done(): void;
+}
+
+/** web-tree-sitter's public TreeCursor: correct everywhere, but each read re-marshals the cursor. */
+function publicCursor(tree: Tree): WalkCursor {
+  const c = tree.walk();
+  return {
+    typeId: () => c.nodeTypeId,
+    isNamed: () => c.nodeIsNamed,
+    fieldId: () => c.currentFieldId,
+    startIndex: () => c.startIndex,
+    endIndex: () => c.endIndex,
+    isMissing: () => c.nodeIsMissing,
+    firstChild: () => c.gotoFirstChild(),
+    nextSibling: () => c.gotoNextSibling(),
+    parent: () => c.gotoParent(),
+    done: () => c.delete(),
+  };
+}
+
+type WasmFn = (tree: number) => number;
+const FAST_FNS = [
+  'current_node_type_id', 'current_node_is_named', 'current_field_id', 'start_index', 'end_index',
+  'current_node_is_missing', 'goto_first_child', 'goto_next_sibling', 'goto_parent',
+] as const;
+
+/**
+ * The same cursor without the per-read marshalling: web-tree-sitter's `*_wasm` cursor functions
+ * read the cursor from its transfer buffer and write moves back to it. One public read puts our
+ * cursor there; as long as nothing else calls into tree-sitter during the (synchronous) walk, every
+ * later call can use the buffer in place. Falls back (undefined) if this web-tree-sitter build
+ * does not expose those functions; a unit test checks both walks give identical trees.
+ */
+function fastCursor(tree: Tree, wasm: Record<string, unknown>): WalkCursor | undefined {
+  const fns = FAST_FNS.map((n) => wasm[`_ts_tree_cursor_${n}_wasm`]);
+  const treeAddr = (tree as unknown as Record<number, unknown>)[0];
+  if (fns.some((f) => typeof f !== 'function') || typeof treeAddr !== 'number') return undefined;
+  const [typeId, isNamed, fieldId, start, end, isMissing, first, next, parent] = fns as WasmFn[];
+  const c = tree.walk();
+  void c.nodeTypeId; // marshals this cursor into the transfer buffer
+  return {
+    typeId: () => typeId(treeAddr),
+    isNamed: () => isNamed(treeAddr) === 1,
+    fieldId: () => fieldId(treeAddr),
+    startIndex: () => start(treeAddr),
+    endIndex: () => end(treeAddr),
+    isMissing: () => isMissing(treeAddr) === 1,
+    firstChild: () => first(treeAddr) === 1,
+    nextSibling: () => next(treeAddr) === 1,
+    parent: () => parent(treeAddr) === 1,
+    done: () => c.delete(),
+  };
 }
 
 const namedByLanguage = new WeakMap<object, Map<number, boolean>>();

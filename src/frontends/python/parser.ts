@@ -6,6 +6,8 @@ import { Language, Parser, type Tree } from 'web-tree-sitter';
 
 let ready: Promise<Parser> | undefined;
 let parser: Parser | undefined;
+/** The Emscripten module behind web-tree-sitter: `Parser.init` builds it on the options object it is given. */
+let wasmModule: Record<string, unknown> | undefined;
 
 /** Directories searched for `tree-sitter.wasm` and `tree-sitter-python.wasm`: next to the bundle first, then node_modules. */
 function candidates(file: string, extraDir?: string): string[] {
@@ -28,7 +30,9 @@ function locate(file: string, extraDir?: string): string {
 /** Initialises the parser once; `wasmDir` overrides where the .wasm files are looked for. */
 export function initPythonParser(wasmDir?: string): Promise<Parser> {
   ready ??= (async () => {
-    await Parser.init({ locateFile: () => locate('tree-sitter.wasm', wasmDir) });
+    const moduleOptions: Record<string, unknown> = { locateFile: () => locate('tree-sitter.wasm', wasmDir) };
+    await Parser.init(moduleOptions);
+    wasmModule = moduleOptions;
     const lang = await Language.load(fs.readFileSync(locate('tree-sitter-python.wasm', wasmDir)));
     const p = new Parser();
     p.setLanguage(lang);
@@ -36,6 +40,11 @@ export function initPythonParser(wasmDir?: string): Promise<Parser> {
     return p;
   })();
   return ready;
+}
+
+/** The wasm module's exports, for the fast tree walk in ast.ts (undefined if web-tree-sitter was initialised elsewhere). */
+export function treeSitterModule(): Record<string, unknown> | undefined {
+  return wasmModule;
 }
 
 /** Parses after `initPythonParser` resolved. Returns null if the parser is not ready or gives up. */

@@ -1,0 +1,78 @@
+// The compact AST: the fast wasm cursor walk must give exactly the tree the public TreeCursor walk gives.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { initPythonParser, parsePython, treeSitterModule } from '../../src/frontends/python/parser';
+import { toAst, type PyNode } from '../../src/frontends/python/ast';
+
+function repoRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+function sources(): [string, string][] {
+  const dir = path.join(repoRoot(), 'test/fixtures/python');
+  const out: [string, string][] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (p.endsWith('.py')) out.push([path.relative(dir, p), fs.readFileSync(p, 'utf8')]);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function strip(n: PyNode): unknown {
+  return [n.type, n.start, n.end, n.named, n.field, n.hasError, n.missing, n.children.map(strip)];
+}
+
+function both(text: string): [unknown, unknown] {
+  const tree = parsePython(text)!;
+  try {
+    return [strip(toAst(tree, undefined, treeSitterModule()).root), strip(toAst(tree).root)];
+  } finally {
+    tree.delete();
+  }
+}
+
+test('the fast walk is available in this build (else analysis silently takes the slow path)', async () => {
+  await initPythonParser();
+  const m = treeSitterModule();
+  assert.ok(m && typeof m._ts_tree_cursor_goto_first_child_wasm === 'function');
+});
+
+test('fast and public walks agree on every fixture, on broken variants, and on non-ASCII text', async () => {
+  await initPythonParser();
+  const cases = sources();
+  assert.ok(cases.length >= 10);
+  for (const [name, text] of cases) {
+    const [fast, slow] = both(text);
+    assert.deepEqual(fast, slow, name);
+    // Truncated and bracket-damaged versions exercise ERROR and MISSING nodes.
+    for (const cut of [0.3, 0.55, 0.8]) {
+      const broken = text.slice(0, Math.floor(text.length * cut)) + '(\n  [x, ';
+      const [f2, s2] = both(broken);
+      assert.deepEqual(f2, s2, `${name} cut at ${cut}`);
+    }
+  }
+  const [f3, s3] = both("s = 'é😀'  # ünïcode\nx = f'{s}→{1 + 2}'\ny = (1,\n");
+  assert.deepEqual(f3, s3);
+});
+
+test('spans: a parent covers exactly its first to last token, punctuation included', async () => {
+  await initPythonParser();
+  const text = 'x = foo(1, [2, 3])\n';
+  const tree = parsePython(text)!;
+  const root = toAst(tree, undefined, treeSitterModule()).root;
+  tree.delete();
+  const call = root.children[0].children[0].children.find((c) => c.type === 'call')!;
+  assert.equal(text.slice(call.start, call.end), 'foo(1, [2, 3])');
+  const args = call.children.find((c) => c.type === 'argument_list')!;
+  assert.equal(text.slice(args.start, args.end), '(1, [2, 3])');
+  // Brackets and commas are not kept as nodes; the list's items are.
+  assert.deepEqual(args.children.map((c) => c.type), ['integer', 'list']);
+});
