@@ -17,6 +17,8 @@ export interface PyNode {
   hasError: boolean;
   /** Zero-width node inserted by error recovery. */
   missing: boolean;
+  /** Memo of `namedChildren` (the interpreter asks for it on every visit). */
+  namedMemo?: PyNode[];
 }
 
 /**
@@ -43,8 +45,13 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
     return isNamed;
   };
   const node = (type: string, isNamed: boolean, field: string | null): PyNode => ({
-    type, start: -1, end: -1, named: isNamed, field, children: [], hasError: type === 'ERROR', missing: false,
+    type, start: -1, end: -1, named: isNamed, field, children: NO_CHILDREN, hasError: type === 'ERROR', missing: false,
   });
+  // Most nodes are leaves: they share one empty array; a parent gets its own on its first child.
+  const adopt = (parent: PyNode, child: PyNode): void => {
+    if (parent.children === NO_CHILDREN) parent.children = [];
+    parent.children.push(child);
+  };
   /** A parent spans exactly its children: each finished child extends it. */
   const extend = (parent: PyNode, start: number, end: number): void => {
     if (parent.start < 0) parent.start = start;
@@ -81,13 +88,13 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
           n.start = start;
           n.end = end;
           n.missing = true;
-          parent.children.push(n);
+          adopt(parent, n);
           markError();
         }
         extend(parent, start, end);
       } else {
         const n = node(type, isNamed, fieldName);
-        parent.children.push(n);
+        adopt(parent, n);
         if (n.hasError) markError();
         if (isNamed && cursor.firstChild()) {
           stack.push(n);
@@ -117,6 +124,8 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
   cursor.done();
   return { root, truncated };
 }
+
+const NO_CHILDREN: PyNode[] = Object.freeze([]) as unknown as PyNode[];
 
 /** The few cursor operations the walk needs. */
 interface WalkCursor {
@@ -200,5 +209,5 @@ export function fields(node: PyNode, name: string): PyNode[] {
 }
 
 export function namedChildren(node: PyNode): PyNode[] {
-  return node.children.filter((c) => c.named && c.type !== 'comment');
+  return (node.namedMemo ??= node.children.filter((c) => c.named && c.type !== 'comment'));
 }

@@ -15,8 +15,19 @@ export function isExternalRoot(moduleName: string): boolean {
   return KERAS_ROOTS.has(moduleName.split('.')[0]);
 }
 
-/** Strips the package prefix: `tensorflow.keras.layers.Conv2D` → `layers.Conv2D`. */
+const tails = new Map<string, string>();
+
+/** Strips the package prefix: `tensorflow.keras.layers.Conv2D` → `layers.Conv2D` (memoised: asked on every API call). */
 export function apiTail(path: string): string {
+  let t = tails.get(path);
+  if (t === undefined) {
+    t = stripPrefix(path);
+    if (tails.size < 50000) tails.set(path, t);
+  }
+  return t;
+}
+
+function stripPrefix(path: string): string {
   for (const prefix of ['tensorflow.python.keras.', 'tensorflow.keras.', 'tf_keras.src.', 'tf_keras.', 'keras.src.', 'keras.', 'tensorflow.']) {
     if (path.startsWith(prefix)) return path.slice(prefix.length);
   }
