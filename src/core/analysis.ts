@@ -20,6 +20,9 @@ export interface FileAnalysis {
 export function collectModels(builder: GraphBuilder): ModelSummary[] {
   for (const m of builder.models) {
     if (!m.name) m.name = builder.uniqueName(m.kind === 'sequential' ? 'sequential' : 'functional');
+    if (m.kind === 'sequential' && !m.built && m.layers.length > 0) {
+      builder.sink.info('unbuilt-model', `Model "${m.name}" has no input shape, so Keras would not build it either: start it with keras.Input(shape=...), pass input_shape= to its first layer, or call ${m.name}.build((None, ...)).`, m.range);
+    }
   }
   return builder.models.map((m) => summarize(builder, m));
 }

@@ -379,3 +379,10 @@ clf = tf.keras.Sequential([tf.keras.applications.ResNet50(include_top=False, inp
   assert.deepEqual(clf.layers.map((l) => l.outputShape), [[null, 7, 7, 2048], [null, 100352]]);
   assert.equal(clf.nonTrainableParams, 53120);
 });
+
+test('a Sequential without any input shape is unbuilt, as in Keras, with a hint', async () => {
+  const m = await only('import keras\nm = keras.Sequential([keras.layers.Dense(4), keras.layers.Dense(1)])\n');
+  assert.deepEqual(shapes(m), [null, null]);
+  assert.equal(m.totalParams, 0);
+  assert.ok(m.diagnostics.some((d) => d.code === 'unbuilt-model' && d.severity === 'info'));
+});
