@@ -3,16 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { run } from './helpers/layer';
+import { oracle } from './helpers/tfjs-oracle';
 import { UNKNOWN, type LayerConfig } from '../../src/core/config';
 import type { OutputShape, Shape } from '../../src/core/shape';
 
-/** Builds `layer` on symbolic inputs and reads tfjs-layers' output shape and weight counts. */
-function oracle(layer: tf.layers.Layer, ...shapes: Shape[]) {
-  const ins = shapes.map((s) => tf.input({ batchShape: s }));
-  const y = layer.apply(ins) as tf.SymbolicTensor | tf.SymbolicTensor[];
-  const output = Array.isArray(y) ? y.map((t) => t.shape) : y.shape;
-  return { output: output as OutputShape, total: layer.countParams() };
-}
 
 interface TfRow { name: string; cls: string; cfg: LayerConfig; tfjs: () => tf.layers.Layer; inputs: Shape[] }
 

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { run } from './helpers/layer';
+import { tfjsArgs } from './helpers/tfjs-oracle';
 import { UNKNOWN, type LayerConfig } from '../../src/core/config';
 import type { Shape } from '../../src/core/shape';
 import { getRule } from '../../src/core/layers/registry';
@@ -11,14 +12,6 @@ import { getRule } from '../../src/core/layers/registry';
 // ---------------------------------------------------------------------------------------------
 // tfjs oracle
 
-function tfjsArgs(cfg: LayerConfig): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(cfg)) {
-    const key = k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-    out[key] = k === 'data_format' ? (v === 'channels_first' ? 'channelsFirst' : 'channelsLast') : v;
-  }
-  return out;
-}
 
 type Factory = (args: never) => tf.layers.Layer;
 const TFJS: Record<string, Factory> = {

@@ -4,19 +4,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { run } from './helpers/layer';
+import { tfjsArgs } from './helpers/tfjs-oracle';
 import { UNKNOWN, type LayerConfig } from '../../src/core/config';
 import type { Shape } from '../../src/core/shape';
 
 // ---------------------------------------------------------------------------------------------
 // tfjs oracle
 
-function tfjsArgs(cfg: LayerConfig): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(cfg)) {
-    const key = k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-    out[key] = k === 'data_format' ? (v === 'channels_first' ? 'channelsFirst' : 'channelsLast') : v;
-  }
-  // tfjs' UpSampling2D needs the [rows, cols] form of an int size (Keras normalises an int itself).
+/** tfjs args; tfjs' UpSampling2D needs the [rows, cols] form of an int size (Keras normalises an int itself). */
+function upsamplingArgs(cfg: LayerConfig): Record<string, unknown> {
+  const out = tfjsArgs(cfg);
   if (typeof out.size === 'number') out.size = [out.size, out.size];
   return out;
 }
@@ -32,7 +29,7 @@ const TFJS: Record<string, Factory> = {
 };
 
 function oracle(cls: string, cfg: LayerConfig, input: Shape): Shape {
-  const layer = TFJS[cls](tfjsArgs(cfg) as never);
+  const layer = TFJS[cls](upsamplingArgs(cfg) as never);
   const y = layer.apply(tf.input({ shape: input.slice(1) as number[] })) as tf.SymbolicTensor;
   assert.equal(layer.countParams(), 0);
   return y.shape as Shape;

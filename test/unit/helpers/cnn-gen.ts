@@ -2,6 +2,7 @@
 // names and snake_case configs), Python emitters that write a spec in several coding styles, and a
 // tfjs-layers builder of the same spec (the oracle of the differential tests and the benchmark).
 
+import { tfjsArgs as oracleArgs } from './tfjs-oracle';
 import * as tf from '@tensorflow/tfjs';
 
 // ---------------------------------------------------------------------------------------------
@@ -476,18 +477,10 @@ export function randomSpec(rng: Rng, name = 'cnn'): ModelSpec {
 // ---------------------------------------------------------------------------------------------
 // tfjs oracle
 
-function camel(key: string): string {
-  return key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
 /** Keras snake_case config → tfjs-layers camelCase args (refs must be resolved). */
 export function tfjsArgs(config: Readonly<Record<string, ConfigValue>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(config)) {
-    if (isRef(v)) throw new Error(`unresolved ${v.ref}`);
-    out[camel(k)] = k === 'data_format' ? (v === 'channels_first' ? 'channelsFirst' : 'channelsLast') : Array.isArray(v) ? [...v] : v;
-  }
-  return out;
+  for (const v of Object.values(config)) if (isRef(v)) throw new Error(`unresolved ${v.ref}`);
+  return oracleArgs(config as Parameters<typeof oracleArgs>[0]);
 }
 
 /** tfjs-layers factory name of each class (`tf.layers[name]`). */
