@@ -56,8 +56,8 @@ if (args.has('--tests')) {
     entryPoints: entries,
     outdir: 'out/test/unit',
     outbase: 'test/unit',
-    // The oracle and the parser stay as node_modules packages (tfjs is large; the parser loads wasm).
-    external: ['@tensorflow/tfjs', '@tensorflow/*', 'web-tree-sitter'],
+    // The oracle and the parsers stay as node_modules packages (tfjs and typescript are large; tree-sitter loads wasm).
+    external: ['@tensorflow/tfjs', '@tensorflow/*', 'web-tree-sitter', '@typescript-eslint/*', 'typescript'],
   });
   copyWasm('out/test/unit');
 }
@@ -67,7 +67,7 @@ if (args.has('--bench')) {
     ...common,
     entryPoints: ['bench/bench.ts'],
     outfile: 'out/bench/bench.js',
-    external: ['@tensorflow/tfjs', '@tensorflow/*', 'web-tree-sitter'],
+    external: ['@tensorflow/tfjs', '@tensorflow/*', 'web-tree-sitter', '@typescript-eslint/*', 'typescript'],
   });
   copyWasm('out/bench');
 }

@@ -10,7 +10,8 @@ import { analyzePython, initPythonParser, type PythonProjectHost } from './front
 const USAGE = `Usage: shape-lens summary FILE_OR_DIR... [--json]
 
 Prints the Keras summary (layers, output shapes, parameter counts) of every model built in the
-given Python files, without running them. Directories are searched for .py files.
+given Keras (.py) and TensorFlow.js (.js .mjs .cjs .jsx .ts .mts .cts .tsx) files, without running
+them. Directories are searched for those files.
 
 Options:
   --json     one JSON document for all files
@@ -20,6 +21,8 @@ Exit code: 0 if no error-severity diagnostic was found, 1 otherwise, 2 on usage 
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '__pycache__', '.venv', 'venv', 'env', '.tox', 'dist', 'build', 'site-packages']);
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
+const SOURCE_FILE = /\.(py|js|mjs|cjs|jsx|ts|mts|cts|tsx)$/i;
+const JS_FILE = /\.(js|mjs|cjs|jsx|ts|mts|cts|tsx)$/i;
 
 /** Files given on the command line, with directories expanded to their model source files. */
 export function collectFiles(args: string[]): { files: string[]; missing: string[] } {
@@ -31,7 +34,7 @@ export function collectFiles(args: string[]): { files: string[]; missing: string
       const p = path.join(dir, entry.name);
       if (entry.isDirectory()) {
         if (!SKIP_DIRS.has(entry.name) && !entry.name.startsWith('.')) walk(p, depth + 1);
-      } else if (/\.py$/.test(entry.name)) files.push(p);
+      } else if (SOURCE_FILE.test(entry.name) && !/\.d\.[cm]?ts$/.test(entry.name)) files.push(p);
     }
   };
   for (const a of args) {
@@ -75,9 +78,35 @@ export const diskHost: PythonProjectHost = {
   },
 };
 
+/** Resolves relative JS/TS imports from disk (`./data` → data.ts / data.js / data/index.ts ...). */
+function jsDiskHost(): import('./frontends/tfjs/analyze').TfjsProjectHost {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only for JS/TS files
+  const { moduleCandidates } = require('./frontends/tfjs/resolve') as typeof import('./frontends/tfjs/resolve');
+  return {
+    resolve(fromFile, spec) {
+      if (!spec.startsWith('.')) return undefined;
+      for (const candidate of moduleCandidates(path.resolve(fromFile), spec)) {
+        try {
+          const st = fs.statSync(candidate);
+          if (st.isFile() && st.size <= MAX_FILE_BYTES) return { path: candidate, text: fs.readFileSync(candidate, 'utf8') };
+        } catch {
+          // not there: try the next candidate
+        }
+      }
+      return undefined;
+    },
+  };
+}
+
 export async function analyzeFile(file: string): Promise<FileAnalysis> {
-  await initPythonParser();
   const text = fs.readFileSync(file, 'utf8');
+  if (JS_FILE.test(file)) {
+    // Loaded on first use: Python-only runs never load the TypeScript parser.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+    const { analyzeTfjs } = require('./frontends/tfjs/analyze') as typeof import('./frontends/tfjs/analyze');
+    return analyzeTfjs(text, file, { host: jsDiskHost() });
+  }
+  await initPythonParser();
   return analyzePython(text, file, { host: diskHost });
 }
 

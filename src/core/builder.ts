@@ -14,6 +14,12 @@ import { isShapeList, type OutputShape, type Shape } from './shape';
 /** Limits that keep pathological graphs (deep nesting, huge replays) bounded. */
 const MAX_NESTING = 16;
 
+/**
+ * How unnamed layers are named. Keras: `conv2d`, `conv2d_1`, `input_layer`. tfjs-layers:
+ * `conv2d_Conv2D1`, `conv2d_Conv2D2`, `input1` (per-class counters from 1).
+ */
+export type NamingScheme = 'keras' | 'tfjs';
+
 export class GraphBuilder {
   readonly sink: DiagnosticSink;
   /** Every model created, in creation order. */
@@ -22,8 +28,23 @@ export class GraphBuilder {
   private readonly nameCounts = new Map<string, number>();
   private readonly modelLayers = new Map<ModelGraph, LayerNode>();
 
-  constructor(sink = new DiagnosticSink()) {
+  constructor(sink = new DiagnosticSink(), readonly naming: NamingScheme = 'keras') {
     this.sink = sink;
+  }
+
+  /** The automatic name of a new layer of `className` under this builder's naming scheme. */
+  autoLayerName(className: string, kerasBase: string): string {
+    if (this.naming === 'keras') return this.uniqueName(kerasBase);
+    const n = (this.nameCounts.get(className) ?? 0) + 1;
+    this.nameCounts.set(className, n);
+    return `${kerasBase}_${className}${n}`;
+  }
+
+  private autoInputName(): string {
+    if (this.naming === 'keras') return this.uniqueName('input_layer');
+    const n = (this.nameCounts.get('input') ?? 0) + 1;
+    this.nameCounts.set('input', n);
+    return `input${n}`;
   }
 
   /** Keras' automatic naming: `conv2d`, `conv2d_1`, ... per process (here: per analysis). */
@@ -50,7 +71,7 @@ export class GraphBuilder {
     if (!rule) {
       this.sink.warning('unknown-layer', `Unknown layer class "${className}": Shape Lens does not know its output shape, so shapes after it are unknown.`, range);
     }
-    const name = typeof config.name === 'string' ? config.name : this.uniqueName(rule?.defaultName?.(new Cfg(config)) ?? defaultLayerName(canonical));
+    const name = typeof config.name === 'string' ? config.name : this.autoLayerName(canonical, rule?.defaultName?.(new Cfg(config)) ?? defaultLayerName(canonical));
     return {
       id: this.nextId++,
       name,
@@ -68,7 +89,7 @@ export class GraphBuilder {
     batchShape = this.validShape(batchShape, range);
     const layer: LayerNode = {
       id: this.nextId++,
-      name: name ?? this.uniqueName('input_layer'),
+      name: name ?? this.autoInputName(),
       className: 'InputLayer',
       config: { batch_shape: batchShape ?? UNKNOWN },
       range,

@@ -105,6 +105,21 @@ test('exit code 1 on a shape error, with file:line in human output', () => {
   assert.match(r.out, /bad\.py:3: error \[negative-dimension\] Negative dimension size caused by subtracting 4 from 2/);
 });
 
+test('tfjs example: constants imported from a data module, tfjs layer names', () => {
+  const r = run('summary', 'examples/tfjs-mnist/index.js', '--json');
+  assert.equal(r.code, 0, r.err);
+  const [file] = JSON.parse(r.out).files;
+  assert.equal(file.language, 'javascript');
+  const m = file.models[0];
+  assert.equal(m.name, 'createConvModel');
+  assert.equal(m.function, 'createConvModel');
+  // 3·3·1·16 + 16 = 160; 26→13; 3·3·16·32 + 32 = 4,640; 11→5; 3·3·32·32 + 32 = 9,248; 3·3·32 = 288;
+  // 288·64 + 64 = 18,496; 64·10 + 10 = 650
+  assert.deepEqual(m.layers.map((l: { params: number }) => l.params), [160, 0, 4640, 0, 9248, 0, 18496, 650]);
+  assert.equal(m.totalParams, 33194);
+  assert.equal(m.layers[0].name, 'conv2d_Conv2D1');
+});
+
 test('usage errors exit 2; --help exits 0; directories are searched', () => {
   assert.equal(run().code, 2);
   assert.equal(run('summary').code, 2);

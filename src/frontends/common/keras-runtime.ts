@@ -243,6 +243,8 @@ export class KerasRuntime {
           if (!found) return unknown();
           return found.nested ? { k: 'model', model: found.nested } : { k: 'layer', node: found };
         }
+        case 'apply':
+          return args[0] ? this.call(v, args[0], range) : unknown();
         case 'summary':
         case 'compile':
         case 'fit':

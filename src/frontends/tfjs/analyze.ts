@@ -1,0 +1,96 @@
+// Entry point of the JS/TS (tfjs) front end: source text → model graphs, summaries and diagnostics.
+
+import { parse, type TSESTree } from '@typescript-eslint/typescript-estree';
+import { GraphBuilder } from '../../core/builder';
+import { collectModels, type FileAnalysis, type Language } from '../../core/analysis';
+import { DiagnosticSink } from '../../core/diagnostics';
+import { Budget, BudgetExceeded, DEFAULT_LIMITS, type BudgetLimits } from '../common/budget';
+import { KerasRuntime } from '../common/keras-runtime';
+import { JsInterpreter } from './interpreter';
+
+/** Reads other files of the project for relative imports. */
+export interface TfjsProjectHost {
+  resolve(fromFile: string, spec: string): { path: string; text: string } | undefined;
+}
+
+export interface AnalyzeTfjsOptions {
+  host?: TfjsProjectHost;
+  limits?: Partial<BudgetLimits>;
+}
+
+export function languageOf(file: string): Language {
+  return /\.(c|m)?tsx?$/i.test(file) ? 'typescript' : 'javascript';
+}
+
+interface Parsed {
+  program: TSESTree.Program | null;
+  /** Syntax errors got past by blanking a line: where (offset of the skipped line) and the parser's message. */
+  errors: { offset: number; message: string }[];
+}
+
+/**
+ * Parses with typescript-estree. It stops at the first syntax error, so on error the offending
+ * line is blanked out (same length, offsets stay valid) and the file parsed again, a few times:
+ * everything else in a half-typed file is still analysed.
+ */
+export function parseTfjs(text: string, file: string, maxRepairs = 8): Parsed {
+  const jsx = /\.(j|t)sx$/i.test(file) || /\.(m|c)?js$/i.test(file);
+  const errors: Parsed['errors'] = [];
+  let current = text;
+  for (let round = 0; round <= maxRepairs; round++) {
+    try {
+      const program = parse(current, { range: true, loc: false, jsx, comment: false, allowInvalidAST: true, errorOnUnknownASTType: false, filePath: file });
+      return { program, errors };
+    } catch (e) {
+      const err = e as { index?: number; message?: string };
+      if (typeof err.index !== 'number') return { program: null, errors: [...errors, { offset: 0, message: String(err.message ?? e) }] };
+      let start = current.lastIndexOf('\n', Math.max(0, err.index - 1)) + 1;
+      let end = current.indexOf('\n', err.index);
+      if (end < 0) end = current.length;
+      // An error at the first token of a line usually comes from the unfinished line above it.
+      const firstToken = current.slice(start, err.index).trim() === '';
+      if (firstToken && start > 0) {
+        end = start - 1;
+        start = current.lastIndexOf('\n', end - 1) + 1;
+      }
+      const from = start;
+      // Reported at the line that is skipped: that is where the code is unfinished.
+      const shown = current.slice(from, end).search(/\S/);
+      errors.push({ offset: Math.min(from + Math.max(0, shown), text.length), message: String(err.message ?? 'syntax error').split('\n')[0] });
+
+      if (current.slice(from, end).trim() === '') return { program: null, errors };
+      current = current.slice(0, from) + current.slice(from, end).replace(/[^\n\r]/g, ' ') + current.slice(end);
+    }
+  }
+  return { program: null, errors };
+}
+
+/** Analyses one JS/TS file. Never throws for any input text: problems become diagnostics. */
+export function analyzeTfjs(text: string, file: string, opts: AnalyzeTfjsOptions = {}): FileAnalysis {
+  const sink = new DiagnosticSink();
+  const builder = new GraphBuilder(sink, 'tfjs');
+  const rt = new KerasRuntime(builder);
+  const language = languageOf(file);
+  const result = (): FileAnalysis => ({ file, language, text, builder, models: collectModels(builder), diagnostics: sink.items });
+  const { program, errors } = parseTfjs(text, file);
+  for (const e of errors.slice(0, 5)) {
+    sink.warning('syntax', `Syntax error: ${e.message} Shape Lens analyses the rest of the file as far as it can.`, { start: e.offset, end: Math.min(text.length, e.offset + 1) });
+  }
+  if (!program) return result();
+  const host = opts.host;
+  const interp = new JsInterpreter(rt, {
+    budget: new Budget({ ...DEFAULT_LIMITS, ...opts.limits }),
+    host: host
+      ? {
+          resolve: (f, s) => host.resolve(f, s),
+          parse: (t, p) => parseTfjs(t, p).program,
+        }
+      : undefined,
+  });
+  try {
+    interp.runMain(program, file, text);
+  } catch (e) {
+    if (!(e instanceof BudgetExceeded)) sink.warning('internal', `Shape Lens stopped analysing this file after an internal error: ${(e as Error).message}`);
+  }
+  return result();
+}

@@ -1,0 +1,148 @@
+// The TensorFlow.js API as the JS/TS interpreter sees it: which modules are tfjs, the `tf.layers`
+// factories and the Keras classes they create, camelCase config normalised to the core's
+// snake_case, tfjs defaults that differ from Keras, and what calling an API path does.
+
+import { toSnakeCase, type ConfigValue, type LayerConfig } from '../../core/config';
+import type { SourceRange } from '../../core/diagnostics';
+import type { KerasRuntime } from '../common/keras-runtime';
+import { shapeFromValue } from '../common/keras-runtime';
+import { sequenceItems, toConfigValue, unknown, type CallArgs, type Value } from '../common/values';
+
+/** Packages whose exports are the tfjs API (`tf`). */
+const TFJS_PACKAGES = new Set(['@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-core']);
+
+/** API paths are rooted at `tf` whatever the import spelling. */
+export const TF_ROOT = 'tf';
+
+export function isTfjsPackage(spec: string): boolean {
+  return TFJS_PACKAGES.has(spec);
+}
+
+/** `tf.layers.<factory>` → Keras class name. Aliases map to the same class, as in tfjs-layers' exports. */
+const FACTORIES: Record<string, string> = {
+  inputLayer: 'InputLayer',
+  conv1d: 'Conv1D', conv2d: 'Conv2D', conv3d: 'Conv3D',
+  conv2dTranspose: 'Conv2DTranspose', conv3dTranspose: 'Conv3DTranspose',
+  separableConv2d: 'SeparableConv2D', depthwiseConv2d: 'DepthwiseConv2D',
+  cropping2D: 'Cropping2D', upSampling2d: 'UpSampling2D', zeroPadding2d: 'ZeroPadding2D',
+  maxPooling1d: 'MaxPooling1D', maxPool1d: 'MaxPooling1D', maxPooling2d: 'MaxPooling2D', maxPool2d: 'MaxPooling2D', maxPooling3d: 'MaxPooling3D',
+  averagePooling1d: 'AveragePooling1D', avgPool1d: 'AveragePooling1D', avgPooling1d: 'AveragePooling1D',
+  averagePooling2d: 'AveragePooling2D', avgPool2d: 'AveragePooling2D', avgPooling2d: 'AveragePooling2D',
+  averagePooling3d: 'AveragePooling3D', avgPool3d: 'AveragePooling3D', avgPooling3d: 'AveragePooling3D',
+  globalAveragePooling1d: 'GlobalAveragePooling1D', globalAveragePooling2d: 'GlobalAveragePooling2D',
+  globalMaxPooling1d: 'GlobalMaxPooling1D', globalMaxPool1d: 'GlobalMaxPooling1D',
+  globalMaxPooling2d: 'GlobalMaxPooling2D', globalMaxPool2d: 'GlobalMaxPooling2D',
+  dense: 'Dense', flatten: 'Flatten', reshape: 'Reshape', permute: 'Permute', repeatVector: 'RepeatVector',
+  dropout: 'Dropout', spatialDropout1d: 'SpatialDropout1D', gaussianNoise: 'GaussianNoise', gaussianDropout: 'GaussianDropout', alphaDropout: 'AlphaDropout',
+  activation: 'Activation', reLU: 'ReLU', leakyReLU: 'LeakyReLU', prelu: 'PReLU', elu: 'ELU', softmax: 'Softmax', thresholdedReLU: 'ThresholdedReLU',
+  batchNormalization: 'BatchNormalization', layerNormalization: 'LayerNormalization',
+  add: 'Add', average: 'Average', concatenate: 'Concatenate', maximum: 'Maximum', minimum: 'Minimum', multiply: 'Multiply', dot: 'Dot',
+  embedding: 'Embedding', masking: 'Masking',
+  simpleRNN: 'SimpleRNN', lstm: 'LSTM', gru: 'GRU', convLstm2d: 'ConvLSTM2D',
+  bidirectional: 'Bidirectional', timeDistributed: 'TimeDistributed',
+  rescaling: 'Rescaling', resizing: 'Resizing', centerCrop: 'CenterCrop', categoryEncoding: 'CategoryEncoding',
+};
+
+/** tfjs spellings of config values that Keras spells differently. */
+const DATA_FORMATS: Record<string, string> = { channelsLast: 'channels_last', channelsFirst: 'channels_first' };
+
+/**
+ * tfjs defaults that differ from Keras 3. GRU: tfjs-layers implements only the original variant
+ * (no `resetAfter` option, params 3·u·(in + u + 1)), Keras 3 defaults to reset_after=True.
+ */
+const TFJS_DEFAULTS: Record<string, LayerConfig> = {
+  GRU: { reset_after: false },
+};
+
+/** The Keras class a `tf.layers.<factory>` creates, or undefined. */
+export function factoryClass(name: string): string | undefined {
+  return FACTORIES[name];
+}
+
+/**
+ * tfjs layer args (one camelCase object) → the core's canonical snake_case config, with tfjs'
+ * defaults where they differ from Keras. Nested layers (`layer:` of wrappers) become layer specs.
+ */
+export function tfjsConfig(className: string, args: Value | undefined): LayerConfig {
+  const config: LayerConfig = { ...(TFJS_DEFAULTS[className] ?? {}) };
+  if (!args || args.k !== 'dict') return config;
+  for (const [key, v] of args.map) {
+    const snake = toSnakeCase(key);
+    let value: ConfigValue = toConfigValue(v);
+    if (snake === 'data_format' && typeof value === 'string') value = DATA_FORMATS[value] ?? value;
+    config[snake] = value;
+  }
+  return config;
+}
+
+function prop(args: Value | undefined, key: string): Value | undefined {
+  return args?.k === 'dict' ? args.map.get(key) : undefined;
+}
+
+function nameOf(args: Value | undefined): string | null {
+  const n = prop(args, 'name');
+  return n?.k === 'str' ? n.v : null;
+}
+
+/** Reads `shape` / `batchShape` (+ `batchSize`) of `tf.input({...})` as a batch shape. */
+function inputShape(args: Value | undefined): (number | null)[] | null | undefined {
+  const batchShape = prop(args, 'batchShape');
+  if (batchShape) return shapeFromValue(batchShape) ?? null;
+  const shape = prop(args, 'shape');
+  if (!shape) return undefined;
+  const dims = shapeFromValue(shape);
+  if (!dims) return null;
+  const batch = prop(args, 'batchSize');
+  return [batch?.k === 'num' ? batch.v : null, ...dims];
+}
+
+/**
+ * Calls a tfjs API path (`tf.layers.conv2d`, `tf.sequential`, `tf.input`, `tf.model`).
+ * Returns undefined for paths that do not build models (the interpreter returns Unknown).
+ */
+export function callTfjsApi(path: string, args: CallArgs, range: SourceRange, rt: KerasRuntime): Value | undefined {
+  const parts = path.split('.');
+  if (parts[0] !== TF_ROOT) return undefined;
+  const last = parts[parts.length - 1];
+  const a0 = args.positional[0];
+  if (parts.length === 3 && parts[1] === 'layers') {
+    const cls = FACTORIES[last];
+    if (!cls) {
+      rt.sink.warning('unknown-layer', `Unknown tfjs layer factory tf.layers.${last}: its output shape is unknown.`, range);
+      return rt.layer(last, {}, range);
+    }
+    if (cls === 'InputLayer') {
+      const t = rt.input(inputShape(a0) ?? null, range, nameOf(a0) ?? undefined);
+      return t.k === 'tensor' && t.t.source ? { k: 'layer', node: t.t.source.layer } : t;
+    }
+    return rt.layer(cls, tfjsConfig(cls, a0), range);
+  }
+  if (parts.length !== 2) return undefined;
+  switch (last) {
+    case 'sequential': {
+      const layers = prop(a0, 'layers');
+      return rt.sequential(layers ? sequenceItems(layers) ?? [] : [], nameOf(a0), range);
+    }
+    case 'model': {
+      const inputs = prop(a0, 'inputs');
+      const outputs = prop(a0, 'outputs');
+      if (!inputs || !outputs) return undefined;
+      return rt.functional(inputs, outputs, nameOf(a0), range);
+    }
+    case 'input': {
+      const shape = inputShape(a0);
+      if (shape === undefined) rt.sink.warning('input-shape', '`tf.input` needs `shape` (or `batchShape`) for Shape Lens to know the model\'s shapes.', range);
+      return rt.input(shape ?? null, range, nameOf(a0) ?? undefined);
+    }
+    case 'zeros':
+    case 'ones':
+    case 'randomNormal':
+    case 'randomUniform': {
+      const shape = a0 ? shapeFromValue(a0) : undefined;
+      return shape ? { k: 'tensor', t: rt.builder.looseTensor(shape) } : unknown();
+    }
+    default:
+      return undefined;
+  }
+}
+
