@@ -218,3 +218,10 @@ const m = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] }
   const fs = await import('node:fs');
   assert.equal(fs.existsSync('/tmp/shape-lens-must-not-exist'), false);
 });
+
+test("conv1d padding 'causal': tfjs' own output length (as 'valid') and a warning that tfjs cannot run it", async () => {
+  const { json } = await analyzeJs("import * as tf from '@tensorflow/tfjs';\nconst m = tf.sequential({ layers: [tf.layers.conv1d({ filters: 2, kernelSize: 3, padding: 'causal', inputShape: [10, 4] })] });\n");
+  // tfjs-layers: symbolic output [null, 8, 2] (10 − 3 + 1), params 3·4·2 + 2 = 26; running it throws NotImplementedError.
+  assert.deepEqual(json.models[0].layers.map((l) => [l.outputShape, l.params]), [[[null, 8, 2], 26]]);
+  assert.ok(json.models[0].diagnostics.some((d) => d.code === 'tfjs-unsupported'));
+});

@@ -115,7 +115,13 @@ export function callTfjsApi(path: string, args: CallArgs, range: SourceRange, rt
       const t = rt.input(inputShape(a0) ?? null, range, nameOf(a0) ?? undefined);
       return t.k === 'tensor' && t.t.source ? { k: 'layer', node: t.t.source.layer } : t;
     }
-    return rt.layer(cls, tfjsConfig(cls, a0), range);
+    const config = tfjsConfig(cls, a0);
+    if (cls === 'Conv1D' && config.padding === 'causal') {
+      // tfjs-layers sizes causal like 'valid' and throws when the layer runs; match its shapes, say so.
+      rt.sink.warning('tfjs-unsupported', "tfjs-layers does not implement padding 'causal' for conv1d: model.summary() shows the 'valid' length and the model fails when it runs. Use 'same', or pad the sequence on the left before the layer.", range);
+      config.padding = 'valid';
+    }
+    return rt.layer(cls, config, range);
   }
   if (parts.length !== 2) return undefined;
   switch (last) {
