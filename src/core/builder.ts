@@ -209,7 +209,8 @@ export class GraphBuilder {
       node = {
         id: this.nextId++,
         name: model.name,
-        className: model.className === 'Sequential' ? 'Sequential' : model.kind === 'subclassed' ? model.className : 'Functional',
+        // tfjs prints a nested tf.model as class `Model`, Keras 3 as `Functional`.
+        className: model.className === 'Sequential' ? 'Sequential' : model.kind === 'subclassed' ? model.className : this.naming === 'tfjs' ? 'Model' : 'Functional',
         config: {},
         range: model.range,
         trainable: model.trainable,
@@ -314,13 +315,17 @@ export class SequentialModel {
       return;
     }
     this.start(t);
+    // tfjs lists an explicitly added InputLayer as a row of the Sequential; Keras does not.
+    if (this.builder.naming === 'tfjs' && t.source?.layer.isInput) this.graph.layers.push(t.source.layer);
   }
 
   /** `model.add(layer)`: builds the layer now if the model knows its input shape. */
   add(layer: LayerNode, range?: SourceRange): void {
     if (!this.last && this.graph.layers.length === 0) {
       const batchShape = declaredInputShape(layer.config);
-      if (batchShape !== undefined) this.start(this.builder.createInput(batchShape, layer.range));
+      // tfjs names the implicit input after the first layer (`dense_Dense1_input`), outside the `inputN` count.
+      const name = this.builder.naming === 'tfjs' ? `${layer.name}_input` : undefined;
+      if (batchShape !== undefined) this.start(this.builder.createInput(batchShape, layer.range, name));
     }
     this.graph.layers.push(layer);
     if (this.last) this.last = this.callOn(layer, this.last, layer.range ?? range);

@@ -90,13 +90,13 @@ export class Cfg {
       return typeof def === 'number' ? Array(rank).fill(def) : [...def];
     }
     if (v === UNKNOWN || v === null) return Array(rank).fill(null);
-    if (typeof v === 'number') return Array(rank).fill(Math.trunc(v));
+    if (typeof v === 'number') return Array(rank).fill(this.integer(key, v));
     if (Array.isArray(v)) {
       if (v.length !== rank) {
         this.problems.push({ key, message: `\`${key}\` must be an integer or a tuple of ${rank} integers; received ${v.length} values` });
         return Array(rank).fill(null);
       }
-      return v.map((x) => (typeof x === 'number' ? Math.trunc(x) : null));
+      return v.map((x) => (typeof x === 'number' ? this.integer(key, x) : null));
     }
     this.problems.push({ key, message: `\`${key}\` must be an integer or a tuple of ${rank} integers` });
     return Array(rank).fill(null);
@@ -107,9 +107,16 @@ export class Cfg {
     const v = this.raw[key];
     if (v === undefined) return undefined;
     if (v === UNKNOWN || v === null) return null;
-    if (typeof v === 'number') return [Math.trunc(v)];
-    if (Array.isArray(v)) return v.map((x) => (typeof x === 'number' ? Math.trunc(x) : null));
+    if (typeof v === 'number') return [this.integer(key, v)];
+    if (Array.isArray(v)) return v.map((x) => (typeof x === 'number' ? this.integer(key, x) : null));
     this.problems.push({ key, message: `\`${key}\` must be a tuple of integers` });
+    return null;
+  }
+
+  /** One entry of an integer tuple: NaN, fractions and unsafe sizes are problems and unknown. */
+  private integer(key: string, v: number): number | null {
+    if (Number.isSafeInteger(v)) return v;
+    this.problems.push({ key, message: `\`${key}\` must contain integers; received ${v}` });
     return null;
   }
 

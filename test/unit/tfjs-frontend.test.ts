@@ -225,3 +225,26 @@ test("conv1d padding 'causal': tfjs' own output length (as 'valid') and a warnin
   assert.deepEqual(json.models[0].layers.map((l) => [l.outputShape, l.params]), [[[null, 8, 2], 26]]);
   assert.ok(json.models[0].diagnostics.some((d) => d.code === 'tfjs-unsupported'));
 });
+
+test('syntax repair terminates when the lines above the error are blank up to the top of the file', async () => {
+  // Found by mutation: `const const` on line 4, a half-typed line 12, and an empty first line.
+  const text = "\nimport * as tf from '@tensorflow/tfjs';\n\nconst const encoder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [784], units: 64 })] });\n\nconst bottleneck = tf.layers.dense({units: 16, activation:\n\nexport const decoder = tf.sequential({ layers: [tf.layers.dense({ units: 784, inputShape: [16] })] });\n";
+  const { json } = await analyzeJs(text, {}, 'main.js');
+  assert.ok(json.diagnostics.some((d) => d.code === 'syntax'));
+  // decoder: 16·784 + 784 = 13,328
+  assert.ok(json.models.some((m) => m.name === 'decoder' && m.totalParams === 13328), JSON.stringify(json.models.map((m) => m.name)));
+});
+
+test('a helper method declared before build() leaves no trace in the names build() gives', async () => {
+  const m = await only(`import * as tf from '@tensorflow/tfjs';
+class Net {
+  convBlock(x, filters) { return tf.layers.conv2d({ filters, kernelSize: 3 }).apply(x); }
+  build() {
+    const input = tf.input({ shape: [28, 28, 1] });
+    return tf.model({ inputs: input, outputs: this.convBlock(input, 8) });
+  }
+}
+`, {}, 'main.js');
+  // tfjs names as in a fresh process: input1, conv2d_Conv2D1; 3·3·1·8 + 8 = 80.
+  assert.deepEqual(m.layers.map((l) => [l.name, l.outputShape, l.params]), [['input1', [null, 28, 28, 1], 0], ['conv2d_Conv2D1', [null, 26, 26, 8], 80]]);
+});

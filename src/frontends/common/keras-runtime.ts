@@ -29,6 +29,34 @@ export class KerasRuntime {
     return { k: 'tensor', t: this.builder.createInput(batchShape, range, name) };
   }
 
+  /**
+   * Runs `fn` speculatively (a builder function analysed with its defaults): if it builds no
+   * model, its automatic layer names and diagnostics are undone, so a helper like
+   * `conv_block(x, filters)` run alone leaves no trace.
+   */
+  speculative(fn: () => void): void {
+    const names = this.builder.saveNames();
+    const models = this.builder.models.length;
+    const diags = this.sink.items.length;
+    fn();
+    if (this.builder.models.length === models) {
+      this.builder.restoreNames(names);
+      this.sink.items.splice(diags);
+    }
+  }
+
+  /** Runs another module's top level: models and diagnostics it makes belong to that module's own report. */
+  isolated(fn: () => void): void {
+    const models = this.builder.models.length;
+    const diags = this.sink.items.length;
+    try {
+      fn();
+    } finally {
+      for (const m of this.builder.models.slice(models)) this.builder.forgetModel(m);
+      this.sink.items.splice(diags);
+    }
+  }
+
   /** `Sequential([...])` with optional initial layers. */
   sequential(items: Value[], name: string | null, range?: SourceRange): Value {
     const seq = this.builder.sequential(this.modelName(name), range, this.functionName);
@@ -206,12 +234,20 @@ export class KerasRuntime {
   setAttr(v: Value, name: string, value: Value): boolean {
     if (name !== 'trainable' || value.k !== 'bool') return false;
     if (v.k === 'layer') v.node.trainable = value.v;
-    else if (v.k === 'model') {
-      v.model.trainable = value.v;
-      const node = this.builder.modelAsLayer(v.model);
-      node.trainable = value.v;
-    } else return false;
+    else if (v.k === 'model') this.setModelTrainable(v.model, value.v, 0);
+    else return false;
     return true;
+  }
+
+  /** Keras and tfjs set `trainable` on every layer of the model, nested models included. */
+  private setModelTrainable(model: ModelGraph, trainable: boolean, depth: number): void {
+    if (depth > 16) return;
+    model.trainable = trainable;
+    this.builder.modelAsLayer(model).trainable = trainable;
+    for (const layer of model.layers) {
+      if (layer.nested) this.setModelTrainable(layer.nested, trainable, depth + 1);
+      else layer.trainable = trainable;
+    }
   }
 
   /** Methods of models (and layers) that affect shapes or return figures. undefined: not a known method. */
@@ -266,6 +302,17 @@ export class KerasRuntime {
     }
     return undefined;
   }
+}
+
+/**
+ * Uncalled top-level definitions in the order to analyse them: those no other one calls first (a
+ * `build_gan` calling `build_generator` must not make the generator twice), then the rest.
+ */
+export function rootsFirst<T>(items: T[], name: (t: T) => string, calls: (t: T) => Set<string>): T[] {
+  const names = new Set(items.map(name));
+  const calledByOthers = new Set<string>();
+  for (const t of items) for (const n of calls(t)) if (names.has(n) && n !== name(t)) calledByOthers.add(n);
+  return [...items.filter((t) => !calledByOthers.has(name(t))), ...items.filter((t) => calledByOthers.has(name(t)))];
 }
 
 /** A Python/JS shape value (`(None, 28, 28, 1)` / `[null, 28, 28, 1]`) as a Shape; undefined if not a sequence. */

@@ -8,7 +8,7 @@ import { getRule } from '../../core/layers/registry';
 import { defaultLayerName } from '../../core/naming';
 import { Budget, BudgetExceeded, DepthExceeded } from '../common/budget';
 import type { KerasRuntime } from '../common/keras-runtime';
-import { shapeFromValue } from '../common/keras-runtime';
+import { rootsFirst, shapeFromValue } from '../common/keras-runtime';
 import {
   bool, dictKey, FALSE, list, makeDict, NONE, num, pyRepr, pyStr, sequenceItems, str, TRUE, truthy, tuple, unknown, valuesEqual,
   type CallArgs, type Value,
@@ -480,19 +480,14 @@ export class PythonInterpreter {
     const root = host!.parse(resolved.text);
     if (!root) return mod;
     const saved = this.file;
-    const modelsBefore = this.rt.builder.models.length;
-    const diagBefore = this.rt.sink.items.length;
     this.file = { path: resolved.path, text: resolved.text, isMain: false };
     const scope = new Scope(null, null, 'module');
     try {
-      this.guard(() => this.execBlock(namedChildren(root), scope));
+      this.rt.isolated(() => this.guard(() => this.execBlock(namedChildren(root), scope)));
     } finally {
       this.file = saved;
     }
     for (const [k, v] of scope.vars) mod.attrs.set(k, v);
-    // Models built at import time belong to that module's own report, not this file's.
-    for (const m of this.rt.builder.models.slice(modelsBefore)) this.rt.builder.forgetModel(m);
-    this.rt.sink.items.splice(diagBefore);
     return mod;
   }
 
@@ -752,25 +747,13 @@ export class PythonInterpreter {
       if (def.type === 'function_definition' && v?.k === 'func' && (v.def as FuncDef).node === def) defs.push({ node: def, value: v });
       if (def.type === 'class_definition' && v?.k === 'class' && (v.def as ClassDef).keras === 'model') defs.push({ node: def, value: v });
     }
-    const names = new Set(defs.map((d) => this.text(field(d.node, 'name')!)));
-    const calledByOthers = new Set<string>();
-    for (const d of defs) for (const n of calledNames(d.node, this.main.text)) if (names.has(n) && n !== this.text(field(d.node, 'name')!)) calledByOthers.add(n);
-    const ordered = [...defs.filter((d) => !calledByOthers.has(this.text(field(d.node, 'name')!))), ...defs.filter((d) => calledByOthers.has(this.text(field(d.node, 'name')!)))];
+    const ordered = rootsFirst(defs, (d) => this.text(field(d.node, 'name')!), (d) => calledNames(d.node, this.main.text));
     for (const { node, value } of ordered) {
-      const done = value.k === 'func' ? this.calledFunctions.has(node) : this.instantiatedClasses.has(node);
-      if (done) continue;
-      const names0 = this.rt.builder.saveNames();
-      const models0 = this.rt.builder.models.length;
-      const diags0 = this.rt.sink.items.length;
       const range = { start: node.start, end: node.end };
-      this.guard(() => {
-        if (value.k === 'func') this.callFunction(value, { positional: [], keywords: new Map() }, null, range);
-        else if (value.k === 'class') this.instantiate(value, { positional: [], keywords: new Map() }, range);
-      });
-      if (this.rt.builder.models.length === models0 && value.k === 'func') {
-        this.rt.builder.restoreNames(names0);
-        this.rt.sink.items.splice(diags0);
-      }
+      const noArgs = { positional: [], keywords: new Map() };
+      if (value.k === 'func' && !this.calledFunctions.has(node)) this.rt.speculative(() => this.guard(() => void this.callFunction(value, noArgs, null, range)));
+      // Model classes are always reported (unbuilt if nothing gives their input shape).
+      if (value.k === 'class' && !this.instantiatedClasses.has(node)) this.guard(() => void this.instantiate(value, noArgs, range));
     }
   }
 

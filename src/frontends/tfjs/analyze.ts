@@ -50,8 +50,11 @@ export function parseTfjs(text: string, file: string, maxRepairs = 8): Parsed {
       // An error at the first token of a line usually comes from the unfinished line above it.
       const firstToken = current.slice(start, err.index).trim() === '';
       if (firstToken && start > 0) {
-        end = start - 1;
-        start = current.lastIndexOf('\n', end - 1) + 1;
+        // Up to the nearest line above that has code (blank lines and comments-only lines give nothing).
+        do {
+          end = start - 1;
+          start = end > 0 ? current.lastIndexOf('\n', end - 1) + 1 : 0;
+        } while (start > 0 && /^\s*(\/\/.*)?$/.test(current.slice(start, end)));
       }
       const from = start;
       // Reported at the line that is skipped: that is where the code is unfinished.

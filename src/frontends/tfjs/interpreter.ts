@@ -6,7 +6,7 @@
 import type { TSESTree } from '@typescript-eslint/typescript-estree';
 import type { SourceRange } from '../../core/diagnostics';
 import { Budget, BudgetExceeded, DepthExceeded } from '../common/budget';
-import type { KerasRuntime } from '../common/keras-runtime';
+import { rootsFirst, type KerasRuntime } from '../common/keras-runtime';
 import {
   bool, FALSE, list, makeDict, NONE, num, sequenceItems, str, TRUE, unknown, valuesEqual, type Value,
 } from '../common/values';
@@ -76,8 +76,13 @@ interface ClassDef {
 class ReturnSignal {
   constructor(readonly value: Value) {}
 }
-class BreakSignal {}
-class ContinueSignal {}
+/** `break` / `continue`, optionally to a label. */
+class BreakSignal {
+  constructor(readonly label?: string) {}
+}
+class ContinueSignal {
+  constructor(readonly label?: string) {}
+}
 /** `throw` in analysed code: the enclosing call's result is unknown. */
 class ThrowSignal {}
 
@@ -209,13 +214,12 @@ export class JsInterpreter {
     const program = host!.parse(resolved.text, resolved.path);
     if (!program) return mod;
     const saved = this.file;
-    const modelsBefore = this.rt.builder.models.length;
-    const diagBefore = this.rt.sink.items.length;
     this.file = { path: resolved.path, text: resolved.text, isMain: false };
     const scope = new Scope(null, true);
     const exports = this.moduleObjects(scope);
     try {
-      this.runProgram(program, scope, exports);
+      // Models built at import time belong to that module's own report, not this file's.
+      this.rt.isolated(() => this.runProgram(program, scope, exports));
     } finally {
       this.file = saved;
     }
@@ -227,8 +231,6 @@ export class JsInterpreter {
       if (cjsExports.k === 'dict') for (const [k, v] of cjsExports.map) mod.attrs.set(k, v);
       mod.attrs.set('default', cjsExports);
     } else if (!mod.attrs.has('default')) mod.attrs.set('default', exports);
-    for (const m of this.rt.builder.models.slice(modelsBefore)) this.rt.builder.forgetModel(m);
-    this.rt.sink.items.splice(diagBefore);
     return mod;
   }
 
@@ -296,9 +298,9 @@ export class JsInterpreter {
       case 'ReturnStatement':
         throw new ReturnSignal(node.argument ? this.eval(node.argument, scope) : NONE);
       case 'BreakStatement':
-        throw new BreakSignal();
+        throw new BreakSignal(node.label?.name);
       case 'ContinueStatement':
-        throw new ContinueSignal();
+        throw new ContinueSignal(node.label?.name);
       case 'ThrowStatement':
         throw new ThrowSignal();
       case 'TryStatement':
@@ -306,15 +308,37 @@ export class JsInterpreter {
           this.exec(node.block, scope);
         } catch (e) {
           if (!(e instanceof ThrowSignal)) throw e;
+          if (node.handler) {
+            const catchScope = new Scope(scope, false);
+            if (node.handler.param) this.bindPattern(node.handler.param, unknown('caught error'), catchScope, true);
+            this.exec(node.handler.body, catchScope);
+          }
+        } finally {
+          if (node.finalizer) this.exec(node.finalizer, scope);
         }
-        if (node.finalizer) this.exec(node.finalizer, scope);
         return;
       case 'SwitchStatement':
         this.execSwitch(node, scope);
         return;
-      case 'LabeledStatement':
-        this.exec(node.body, scope);
+      case 'LabeledStatement': {
+        const labels = [node.label.name];
+        let body: N = node.body;
+        while (body.type === 'LabeledStatement') {
+          labels.push(body.label.name);
+          body = body.body;
+        }
+        if (isLoop(body)) {
+          this.loopLabels = labels;
+          this.exec(body, scope);
+          return;
+        }
+        try {
+          this.exec(body, scope);
+        } catch (e) {
+          if (!(e instanceof BreakSignal && e.label !== undefined && labels.includes(e.label))) throw e;
+        }
         return;
+      }
       case 'ImportDeclaration':
       case 'ExportNamedDeclaration':
       case 'ExportDefaultDeclaration':
@@ -339,24 +363,40 @@ export class JsInterpreter {
     }
   }
 
-  private loopGuard(i: number, node: N): boolean {
+  /**
+   * Stops a loop at the iteration budget. Variables the loop was still changing are then unknown:
+   * their last values are not what the program would compute.
+   */
+  private loopGuard(i: number, node: N, scope: Scope): boolean {
     if (i < this.budget.limits.loopIterations) return true;
     this.rt.sink.warning('loop-budget', `Loop stopped after ${i} iterations (analysis budget).`, this.range(node));
+    for (const name of assignedIdentifiers(node)) if (scope.owner(name)) scope.set(name, unknown('loop budget'));
     return false;
   }
 
-  /** Runs a loop body; returns false on `break`. */
-  private body(stmt: N, scope: Scope): boolean {
+  /** Labels of the loop statement about to run (set by its LabeledStatement). */
+  private loopLabels: string[] = [];
+
+  private takeLabels(): string[] {
+    const l = this.loopLabels;
+    this.loopLabels = [];
+    return l;
+  }
+
+  /** Runs a loop body; returns false on `break` of this loop. Signals for an outer label go on up. */
+  private body(stmt: N, scope: Scope, labels: string[]): boolean {
     try {
       this.exec(stmt, scope);
     } catch (e) {
-      if (e instanceof BreakSignal) return false;
-      if (!(e instanceof ContinueSignal)) throw e;
+      const mine = (l?: string) => l === undefined || labels.includes(l);
+      if (e instanceof BreakSignal && mine(e.label)) return false;
+      if (!(e instanceof ContinueSignal && mine(e.label))) throw e;
     }
     return true;
   }
 
   private execFor(node: TSESTree.ForStatement, outer: Scope): void {
+    const labels = this.takeLabels();
     const scope = new Scope(outer, false);
     if (node.init) {
       if (node.init.type === 'VariableDeclaration') this.exec(node.init, scope);
@@ -371,13 +411,14 @@ export class JsInterpreter {
           return;
         }
       }
-      if (!this.loopGuard(i, node)) return;
-      if (!this.body(node.body, new Scope(scope, false))) return;
+      if (!this.loopGuard(i, node, scope)) return;
+      if (!this.body(node.body, new Scope(scope, false), labels)) return;
       if (node.update) this.eval(node.update, scope);
     }
   }
 
   private execForOf(node: TSESTree.ForOfStatement | TSESTree.ForInStatement, outer: Scope): void {
+    const labels = this.takeLabels();
     const iterable = this.eval(node.right, outer);
     const items = node.type === 'ForInStatement' ? this.keysOf(iterable) : this.iterate(iterable);
     if (!items) {
@@ -385,16 +426,17 @@ export class JsInterpreter {
       return;
     }
     for (let i = 0; i < items.length; i++) {
-      if (!this.loopGuard(i, node)) return;
+      if (!this.loopGuard(i, node, outer)) return;
       const scope = new Scope(outer, false);
       const left = node.left;
       if (left.type === 'VariableDeclaration') this.bindPattern(left.declarations[0].id, items[i], scope, true);
       else this.assign(left as TSESTree.Expression, items[i], scope);
-      if (!this.body(node.body, scope)) return;
+      if (!this.body(node.body, scope, labels)) return;
     }
   }
 
   private execWhile(node: TSESTree.WhileStatement | TSESTree.DoWhileStatement, scope: Scope): void {
+    const labels = this.takeLabels();
     for (let i = 0; ; i++) {
       if (node.type === 'WhileStatement' || i > 0) {
         const t = jsTruthy(this.eval(node.test, scope));
@@ -404,8 +446,8 @@ export class JsInterpreter {
           return;
         }
       }
-      if (!this.loopGuard(i, node)) return;
-      if (!this.body(node.body, new Scope(scope, false))) return;
+      if (!this.loopGuard(i, node, scope)) return;
+      if (!this.body(node.body, new Scope(scope, false), labels)) return;
     }
   }
 
@@ -654,21 +696,9 @@ export class JsInterpreter {
         }
       }
     }
-    const names = new Set(entries.map((e) => e.name));
-    const calledByOthers = new Set<string>();
-    for (const e of entries) for (const n of calledIdentifiers(e.node)) if (names.has(n) && n !== e.name) calledByOthers.add(n);
-    const ordered = [...entries.filter((e) => !calledByOthers.has(e.name)), ...entries.filter((e) => calledByOthers.has(e.name))];
-    for (const e of ordered) {
+    for (const e of rootsFirst(entries, (x) => x.name, (x) => calledIdentifiers(x.node))) {
       const done = e.isClass ? this.instantiated.has(e.node) : this.calledFunctions.has(e.node);
-      if (done) continue;
-      const names0 = this.rt.builder.saveNames();
-      const models0 = this.rt.builder.models.length;
-      const diags0 = this.rt.sink.items.length;
-      this.guard(() => e.run());
-      if (this.rt.builder.models.length === models0) {
-        this.rt.builder.restoreNames(names0);
-        this.rt.sink.items.splice(diags0);
-      }
+      if (!done) this.rt.speculative(() => this.guard(() => e.run()));
     }
   }
 
@@ -685,7 +715,8 @@ export class JsInterpreter {
         run: () => {
           const obj = this.instantiate(v, [], range);
           for (const [mname, m] of (v.def as ClassDef).methods) {
-            if (mname !== 'constructor' && !this.calledFunctions.has((m.def as FuncDef).node)) this.guard(() => void this.callFunction(m, [], obj, range));
+            // Each method on its own: a helper method run alone must not use up names `build()` will need.
+            if (mname !== 'constructor' && !this.calledFunctions.has((m.def as FuncDef).node)) this.rt.speculative(() => this.guard(() => void this.callFunction(m, [], obj, range)));
           }
         },
       });
@@ -911,6 +942,11 @@ export class JsInterpreter {
     if (!args) return unknown();
     const result = this.callValue(callee, receiver, methodName, args, range);
     if (result.k === 'unknown' && (callee.k === 'unknown' || callee.k === 'api')) {
+      // Callbacks handed to code we cannot follow (`useMemo(() => createModel())`, `.then(m => ...)`)
+      // are run once, speculatively: kept only if they build a model.
+      for (const a of args) {
+        if (a.k === 'func' && !this.calledFunctions.has((a.def as FuncDef).node)) this.rt.speculative(() => this.guard(() => void this.callFunction(a, [], null, range)));
+      }
       // An unknown callable applied to tensors: an opaque layer keeps the graph connected.
       const tensors = args.flatMap((a) => this.rt.tensors(a) ?? []);
       const label = this.text(node.callee).replace(/\s+/g, '').slice(0, 60);
@@ -1344,6 +1380,31 @@ function binary(op: string, l: Value, r: Value): Value {
     default:
       return unknown();
   }
+}
+
+function isLoop(n: N): boolean {
+  return n.type === 'ForStatement' || n.type === 'ForOfStatement' || n.type === 'ForInStatement' || n.type === 'WhileStatement' || n.type === 'DoWhileStatement';
+}
+
+/** Identifiers a statement assigns to (`x = ...`, `x += ...`, `x++`). */
+function assignedIdentifiers(node: N): Set<string> {
+  const out = new Set<string>();
+  const stack: unknown[] = [node];
+  let steps = 0;
+  while (stack.length && steps++ < 100000) {
+    const n = stack.pop();
+    if (!n || typeof n !== 'object') continue;
+    if (Array.isArray(n)) {
+      for (const x of n) stack.push(x);
+      continue;
+    }
+    const o = n as Record<string, unknown> & { type?: string };
+    if (o.type === 'AssignmentExpression' && (o.left as N).type === 'Identifier') out.add((o.left as TSESTree.Identifier).name);
+    if (o.type === 'UpdateExpression' && (o.argument as N).type === 'Identifier') out.add((o.argument as TSESTree.Identifier).name);
+    if (o.type === 'FunctionDeclaration' || o.type === 'FunctionExpression' || o.type === 'ArrowFunctionExpression') continue;
+    for (const k in o) if (k !== 'parent' && k !== 'range' && k !== 'loc') stack.push(o[k]);
+  }
+  return out;
 }
 
 /** True if a statement always leaves its block (throw/return), so an unknown `if` guarding it is a guard clause. */

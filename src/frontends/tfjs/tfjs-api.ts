@@ -72,6 +72,11 @@ export function tfjsConfig(className: string, args: Value | undefined): LayerCon
     if (snake === 'data_format' && typeof value === 'string') value = DATA_FORMATS[value] ?? value;
     config[snake] = value;
   }
+  // tfjs' Embedding always declares its input: batchInputShape [batchSize, inputLength] (null when absent).
+  if (className === 'Embedding' && config.input_shape === undefined && config.batch_input_shape === undefined) {
+    const len = config.input_length;
+    config.batch_input_shape = [typeof config.batch_size === 'number' ? config.batch_size : null, ...(Array.isArray(len) ? len : [typeof len === 'number' ? len : null])];
+  }
   return config;
 }
 
@@ -84,11 +89,11 @@ function nameOf(args: Value | undefined): string | null {
   return n?.k === 'str' ? n.v : null;
 }
 
-/** Reads `shape` / `batchShape` (+ `batchSize`) of `tf.input({...})` as a batch shape. */
+/** Reads `shape` / `batchShape` of `tf.input({...})` (`inputShape` / `batchInputShape` of `tf.layers.inputLayer`), + `batchSize`, as a batch shape. */
 function inputShape(args: Value | undefined): (number | null)[] | null | undefined {
-  const batchShape = prop(args, 'batchShape');
+  const batchShape = prop(args, 'batchShape') ?? prop(args, 'batchInputShape');
   if (batchShape) return shapeFromValue(batchShape) ?? null;
-  const shape = prop(args, 'shape');
+  const shape = prop(args, 'shape') ?? prop(args, 'inputShape');
   if (!shape) return undefined;
   const dims = shapeFromValue(shape);
   if (!dims) return null;
