@@ -386,3 +386,16 @@ test('a Sequential without any input shape is unbuilt, as in Keras, with a hint'
   assert.equal(m.totalParams, 0);
   assert.ok(m.diagnostics.some((d) => d.code === 'unbuilt-model' && d.severity === 'info'));
 });
+
+test('a variable a loop was still changing when the budget stopped it is unknown afterwards', async () => {
+  const { json } = await analyze(`
+import keras
+n = 0
+while n < 10**9:
+    n += 1
+model = keras.Sequential([keras.layers.Dense(n, input_shape=(2,))])
+`);
+  const m = json.models[0];
+  assert.deepEqual(m.layers.map((l) => [l.outputShape, l.params]), [[[null, null], null]]);
+  assert.ok(json.diagnostics.some((d) => d.code === 'loop-budget'));
+});

@@ -363,7 +363,7 @@ export class PythonInterpreter {
     let broke = false;
     for (let i = 0; i < items.length; i++) {
       if (i >= this.budget.limits.loopIterations) {
-        this.rt.sink.warning('loop-budget', `Loop stopped after ${i} iterations (analysis budget).`, this.range(node));
+        this.stopLoop(node, i, scope);
         break;
       }
       this.assignTarget(left, items[i], scope);
@@ -396,7 +396,7 @@ export class PythonInterpreter {
         return;
       }
       if (i >= this.budget.limits.loopIterations) {
-        this.rt.sink.warning('loop-budget', `Loop stopped after ${i} iterations (analysis budget).`, this.range(node));
+        this.stopLoop(node, i, scope);
         return;
       }
       try {
@@ -405,6 +405,24 @@ export class PythonInterpreter {
         if (e instanceof BreakSignal) return;
         if (!(e instanceof ContinueSignal)) throw e;
       }
+    }
+  }
+
+  /**
+   * Stops a loop at the iteration budget. Variables it was still changing are then unknown: their
+   * last values are not what the program would compute.
+   */
+  private stopLoop(node: PyNode, iterations: number, scope: Scope): void {
+    this.rt.sink.warning('loop-budget', `Loop stopped after ${iterations} iterations (analysis budget).`, this.range(node));
+    const stack = [node];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda') continue;
+      if (n.type === 'assignment' || n.type === 'augmented_assignment') {
+        const left = field(n, 'left');
+        if (left?.type === 'identifier') scope.assign(this.text(left), unknown('loop budget'));
+      }
+      for (const c of n.children) stack.push(c);
     }
   }
 
