@@ -1,13 +1,18 @@
-// Benchmark: one large generated Keras Python module (many models, helpers, loops, constants):
-// bare tree-sitter parse vs full `analyzePython` vs building the same models with tfjs-layers.
+// Benchmark: one large generated Keras Python module and one large tfjs TypeScript module (many
+// models, helpers, loops, constants): bare parse (tree-sitter / typescript-estree) vs full analysis
+// (`analyzePython` / `analyzeTfjs`) vs building the same models with tfjs-layers.
 // Prints medians and ratios; asserts nothing. Seed: SHAPE_LENS_SEED (default fixed).
 import { performance } from 'node:perf_hooks';
+import { parse as parseEstree } from '@typescript-eslint/typescript-estree';
 import { initPythonParser, parsePython } from '../src/frontends/python/parser';
 import { analyzePython } from '../src/frontends/python/analyze';
-import { buildTfjs, caseSeed, emitPythonModule, expandLayers, mulberry32, randomValidSpec, type ModelSpec } from '../test/unit/helpers/cnn-gen';
+import { analyzeTfjs } from '../src/frontends/tfjs/analyze';
+import { buildTfjs, caseSeed, emitJsModule, emitPythonModule, expandLayers, mulberry32, randomValidSpec, type ModelSpec } from '../test/unit/helpers/cnn-gen';
 
 const SEED = process.env.SHAPE_LENS_SEED ? Number(process.env.SHAPE_LENS_SEED) >>> 0 : 0xbe4c4;
 const MIN_LINES = 1500;
+/** The tfjs module's minimum size (JS spells the same models in fewer lines than Python's). */
+const MIN_JS_LINES = 1200;
 
 interface Timing {
   name: string;
@@ -31,30 +36,64 @@ function time(name: string, warmup: number, runs: number, fn: () => void): Timin
   return { name, runs, median, min: ms[0], max: ms[ms.length - 1] };
 }
 
-/** Valid specs until the emitted module reaches MIN_LINES lines. */
-function generate(): { specs: ModelSpec[]; text: string } {
+/** Valid specs until the module `emit` writes reaches `minLines` lines. */
+function generate(emit: (specs: readonly ModelSpec[], rng: ReturnType<typeof mulberry32>) => string, minLines: number): { specs: ModelSpec[]; text: string } {
   const specs: ModelSpec[] = [];
   let text = '';
-  for (let i = 0; text.split('\n').length < MIN_LINES; i++) {
+  for (let i = 0; text.split('\n').length < minLines; i++) {
     specs.push(randomValidSpec(mulberry32(caseSeed(SEED, i)), `bench_${i}`).spec);
-    text = emitPythonModule(specs, mulberry32(SEED));
+    text = emit(specs, mulberry32(SEED));
   }
   return { specs, text };
 }
 
-async function main(): Promise<void> {
+const pad = (s: string, n: number) => s.padEnd(n);
+const num = (v: number) => v.toFixed(2).padStart(10);
+
+/** The table both sections print: input size, agreement with tfjs, the three timings and their ratios. */
+function report(title: string, input: { text: string; specs: ModelSpec[]; found: number; errors: number; agree: number }, parse: Timing, analysis: Timing, build: Timing): void {
+  const lines = input.text.split('\n').length;
+  const layers = input.specs.reduce((a, s) => a + expandLayers(s).length, 0);
+  console.log('');
+  console.log(`${title} — seed ${SEED}`);
+  console.log(`input: ${lines} lines, ${(input.text.length / 1024).toFixed(1)} KB, ${input.specs.length} models, ${layers} layers`);
+  console.log(`analysis found ${input.found} models, ${input.errors} error diagnostics; ${input.agree}/${input.specs.length} model totals equal tfjs`);
+  console.log('');
+  console.log(`${pad('phase', 24)}${'runs'.padStart(6)}${'median ms'.padStart(11)}${'min ms'.padStart(11)}${'max ms'.padStart(11)}`);
+  for (const t of [parse, analysis, build]) {
+    console.log(`${pad(t.name, 24)}${String(t.runs).padStart(6)} ${num(t.median)} ${num(t.min)} ${num(t.max)}`);
+  }
+  console.log('');
+  console.log(`${pad('analysis / parse', 24)}${(analysis.median / parse.median).toFixed(2).padStart(8)}×`);
+  console.log(`${pad('tfjs build / analysis', 24)}${(build.median / analysis.median).toFixed(2).padStart(8)}×`);
+  console.log(`${pad('analysis per 1k lines', 24)}${((analysis.median * 1000) / lines).toFixed(2).padStart(8)} ms`);
+  console.log('');
+}
+
+/** Model totals as multisets, ours vs tfjs: the size of their intersection (a sanity figure, not an assertion). */
+function agreement(specs: readonly ModelSpec[], totals: (number | null)[]): number {
+  const left = new Map<number, number>();
+  for (const t of totals) if (t !== null) left.set(t, (left.get(t) ?? 0) + 1);
+  let agree = 0;
+  for (const s of specs) {
+    const want = buildTfjs(s).totalParams;
+    const n = left.get(want) ?? 0;
+    if (n > 0) {
+      left.set(want, n - 1);
+      agree++;
+    }
+  }
+  return agree;
+}
+
+async function python(): Promise<void> {
   await initPythonParser();
-  const { specs, text } = generate();
-  const lines = text.split('\n').length;
-  const layers = specs.reduce((a, s) => a + expandLayers(s).length, 0);
+  const { specs, text } = generate(emitPythonModule, MIN_LINES);
 
   const probe = analyzePython(text, 'bench.py');
   const found = probe.models.length;
   const errors = probe.diagnostics.filter((d) => d.severity === 'error').length;
-  // Sanity figure (not an assertion): model totals as a multiset, ours vs tfjs.
-  const want = specs.map((s) => buildTfjs(s).totalParams).sort((a, b) => a - b);
-  const got = probe.models.map((m) => m.totalParams ?? -1).sort((a, b) => a - b);
-  const agree = want.filter((v, i) => got[i] === v).length;
+  const agree = agreement(specs, probe.models.map((m) => m.totalParams));
 
   const parse = time('tree-sitter parse', 20, 30, () => {
     const tree = parsePython(text);
@@ -68,22 +107,31 @@ async function main(): Promise<void> {
     for (const s of specs) buildTfjs(s);
   });
 
-  const pad = (s: string, n: number) => s.padEnd(n);
-  const num = (v: number) => v.toFixed(2).padStart(10);
-  console.log('');
-  console.log(`Shape Lens benchmark — seed ${SEED}`);
-  console.log(`input: ${lines} lines, ${(text.length / 1024).toFixed(1)} KB, ${specs.length} models, ${layers} layers`);
-  console.log(`analysis found ${found} models, ${errors} error diagnostics; ${agree}/${specs.length} model totals equal tfjs`);
-  console.log('');
-  console.log(`${pad('phase', 24)}${'runs'.padStart(6)}${'median ms'.padStart(11)}${'min ms'.padStart(11)}${'max ms'.padStart(11)}`);
-  for (const t of [parse, analysis, build]) {
-    console.log(`${pad(t.name, 24)}${String(t.runs).padStart(6)} ${num(t.median)} ${num(t.min)} ${num(t.max)}`);
-  }
-  console.log('');
-  console.log(`${pad('analysis / parse', 24)}${(analysis.median / parse.median).toFixed(2).padStart(8)}×`);
-  console.log(`${pad('tfjs build / analysis', 24)}${(build.median / analysis.median).toFixed(2).padStart(8)}×`);
-  console.log(`${pad('analysis per 1k lines', 24)}${((analysis.median * 1000) / lines).toFixed(2).padStart(8)} ms`);
-  console.log('');
+  report('Shape Lens benchmark', { text, specs, found, errors, agree }, parse, analysis, build);
+}
+
+async function tfjs(): Promise<void> {
+  const { specs, text } = generate(emitJsModule, MIN_JS_LINES);
+  const probe = analyzeTfjs(text, 'bench.ts');
+  const found = probe.models.length;
+  const errors = probe.diagnostics.filter((d) => d.severity === 'error').length;
+  const agree = agreement(specs, probe.models.map((m) => m.totalParams));
+
+  const parse = time('typescript-estree parse', 20, 30, () => {
+    parseEstree(text, { range: true, loc: false });
+  });
+  const analysis = time('analyzeTfjs (full)', 10, 30, () => {
+    analyzeTfjs(text, 'bench.ts');
+  });
+  const build = time('tfjs-layers build', 2, 15, () => {
+    for (const s of specs) buildTfjs(s);
+  });
+  report('Shape Lens benchmark (tfjs, TypeScript)', { text, specs, found, errors, agree }, parse, analysis, build);
+}
+
+async function main(): Promise<void> {
+  await python();
+  await tfjs();
 }
 
 main().catch((e: unknown) => {

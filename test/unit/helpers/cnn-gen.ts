@@ -1,6 +1,7 @@
 // Test helper: a seeded generator of random valid CNN model specs (language-neutral, Keras class
-// names and snake_case configs), Python emitters that write a spec in several coding styles, and a
-// tfjs-layers builder of the same spec (the oracle of the differential tests and the benchmark).
+// names and snake_case configs), Python and JS/TS (tfjs) emitters that write a spec in several
+// coding styles, and a tfjs-layers builder of the same spec (the oracle of the differential tests
+// and the benchmark).
 
 import { tfjsArgs as oracleArgs } from './tfjs-oracle';
 import * as tf from '@tensorflow/tfjs';
@@ -709,8 +710,9 @@ function pyInput(ctx: EmitCtx, spec: ModelSpec, shapeExpr?: string): string {
   return `${I}(shape=${shape})`;
 }
 
-function indent(lines: string[], n = 1): string[] {
-  const pad = '    '.repeat(n);
+/** Indents non-empty lines by `n` units (Python: four spaces; the JS emitters pass two). */
+function indent(lines: string[], n = 1, unit = '    '): string[] {
+  const pad = unit.repeat(n);
   return lines.map((l) => (l ? pad + l : l));
 }
 
@@ -949,6 +951,803 @@ export function emitPythonModule(specs: readonly ModelSpec[], rng: Rng): string 
       lines.push(...flatBody(ctx, spec, style as 'sequential-list' | 'sequential-add' | 'functional'));
     }
     lines.push('', '');
+  });
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// JS / TS (tfjs) emission
+
+/** How the model is written in JS/TS. */
+export type JsModelStyle = 'sequential-add' | 'sequential-list' | 'functional' | 'helper-loop' | 'config-import' | 'class-build';
+export const JS_MODEL_STYLES: readonly JsModelStyle[] = ['sequential-add', 'sequential-list', 'functional', 'helper-loop', 'config-import', 'class-build'];
+
+/** How tfjs is imported and spelled. */
+export type JsImportStyle = 'tfjs' | 'tfjs-node' | 'tfjs-node-gpu' | 'tfjs-layers' | 'require' | 'named' | 'named-alias';
+export const JS_IMPORT_STYLES: readonly JsImportStyle[] = ['tfjs', 'tfjs-node', 'tfjs-node-gpu', 'tfjs-layers', 'require', 'named', 'named-alias'];
+
+/** Other tfjs factory names of a class (`tf.layers.maxPool2d` is `maxPooling2d`). */
+export const TFJS_FACTORY_ALIASES: Partial<Record<LayerClass, readonly string[]>> = {
+  MaxPooling1D: ['maxPool1d'], MaxPooling2D: ['maxPool2d'],
+  AveragePooling1D: ['avgPool1d', 'avgPooling1d'], AveragePooling2D: ['avgPool2d', 'avgPooling2d'], AveragePooling3D: ['avgPool3d', 'avgPooling3d'],
+  GlobalMaxPooling1D: ['globalMaxPool1d'], GlobalMaxPooling2D: ['globalMaxPool2d'],
+};
+
+/** Factories tfjs lets you call without an args object (the others read fields of it). */
+const TFJS_NO_ARGS = new Set<LayerClass>(['Flatten', 'GlobalAveragePooling1D', 'GlobalMaxPooling1D', 'BatchNormalization', 'ReLU']);
+
+/** A JS/TS program: the main file, the files it imports, and how to get its model when run. */
+export interface JsProgram {
+  /** Path of the main file: `main.ts`, `main.js`, `main.mjs` or `main.cjs`. */
+  file: string;
+  main: string;
+  /** Other files by POSIX path (`config.ts`, `settings/config.cjs`). */
+  files: Record<string, string>;
+  style: JsModelStyle;
+  importStyle: JsImportStyle;
+  /** An expression that, evaluated after the main module's body, yields the model (`model`, `buildModel()`, `new Net().build()`). */
+  entry: string;
+}
+
+/** Spellings of the tfjs API under one import style. */
+interface JsNames {
+  header: string[];
+  /** The layers namespace: `tf.layers`, `tfl.layers`, `layers`, `L`. */
+  layers: string;
+  sequential: string;
+  model: string;
+  input: string;
+  /** TypeScript type names (null in JS, or where the style imports none). */
+  types: { tensor: string; sequential: string; model: string; layer: string | null } | null;
+  /** Variable names that do not clash with named imports. */
+  modelVar: string;
+  inputVar: string;
+}
+
+interface JsCtx {
+  rng: Rng;
+  names: JsNames;
+  ts: boolean;
+  /** Suffix for module-level names, so many models can share one file. */
+  suffix: string;
+  /** String quote. */
+  q: string;
+  /** Statement terminator: `;` or nothing (ASI). */
+  semi: string;
+  /** A shared config object spread into conv layers (`{ ...common, filters: 32 }`). */
+  common: { name: string; cls: LayerClass; entries: [string, ConfigValue][] } | null;
+}
+
+/** The tfjs packages that re-export the whole API (tfjs-layers only has the layers part). */
+const TFJS_NODE_PACKAGES = ['@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+
+function jsNames(style: JsImportStyle, ts: boolean, rng: Rng, q: string, semi: string): JsNames {
+  const s = semi;
+  const nsTypes = (ns: string) => (ts ? { tensor: `${ns}.SymbolicTensor`, sequential: `${ns}.Sequential`, model: `${ns}.LayersModel`, layer: `${ns}.layers.Layer` } : null);
+  const base = { modelVar: 'model', inputVar: pick(rng, ['input', 'inputs', 'inp']) };
+  const nsStyle = (pkg: string, ns: string): JsNames => {
+    const header = [`import * as ${ns} from ${q}${pkg}${q}${s}`];
+    let layers = `${ns}.layers`;
+    if (chance(rng, 0.2)) {
+      header.push('', `const L = ${ns}.layers${s}`);
+      layers = 'L';
+    }
+    return { header, layers, sequential: `${ns}.sequential`, model: `${ns}.model`, input: `${ns}.input`, types: nsTypes(ns), ...base };
+  };
+  switch (style) {
+    case 'tfjs': return nsStyle('@tensorflow/tfjs', 'tf');
+    case 'tfjs-node': return nsStyle('@tensorflow/tfjs-node', 'tf');
+    case 'tfjs-node-gpu': return nsStyle('@tensorflow/tfjs-node-gpu', 'tf');
+    case 'tfjs-layers': return nsStyle('@tensorflow/tfjs-layers', 'tfl');
+    case 'require': {
+      const pkg = pick(rng, ['@tensorflow/tfjs', '@tensorflow/tfjs', '@tensorflow/tfjs-node']);
+      if (chance(rng, 0.6)) {
+        const header = [`const tf = require(${q}${pkg}${q})${s}`];
+        return { header, layers: 'tf.layers', sequential: 'tf.sequential', model: 'tf.model', input: 'tf.input', types: null, ...base };
+      }
+      return {
+        header: [`const { input, layers, model, sequential } = require(${q}${pkg}${q})${s}`],
+        layers: 'layers', sequential: 'sequential', model: 'model', input: 'input', types: null, modelVar: 'net', inputVar: 'inputs',
+      };
+    }
+    case 'named': {
+      const pkg = pick(rng, ['@tensorflow/tfjs', '@tensorflow/tfjs', TFJS_NODE_PACKAGES[1]]);
+      const typeNames = ['LayersModel', 'Sequential', 'SymbolicTensor'];
+      const header = ts && chance(rng, 0.5)
+        ? [`import { input, layers, model, sequential } from ${q}${pkg}${q}${s}`, `import type { ${typeNames.join(', ')} } from ${q}${pkg}${q}${s}`]
+        : [`import { input, layers, model, sequential${ts ? `, ${typeNames.join(', ')}` : ''} } from ${q}${pkg}${q}${s}`];
+      const types = ts ? { tensor: 'SymbolicTensor', sequential: 'Sequential', model: 'LayersModel', layer: null } : null;
+      return { header, layers: 'layers', sequential: 'sequential', model: 'model', input: 'input', types, modelVar: 'net', inputVar: 'inputs' };
+    }
+    case 'named-alias': {
+      const pkg = pick(rng, TFJS_NODE_PACKAGES);
+      if (chance(rng, 0.5)) {
+        // The namespace for the rest, an alias for the layers.
+        const header = [`import * as tf from ${q}${pkg}${q}${s}`, `import { layers as L } from ${q}${pkg}${q}${s}`];
+        return { header, layers: 'L', sequential: 'tf.sequential', model: 'tf.model', input: 'tf.input', types: nsTypes('tf'), ...base };
+      }
+      const typeImport = ts ? [`import type { SymbolicTensor as ST, LayersModel as Net, Sequential as Seq } from ${q}${pkg}${q}${s}`] : [];
+      const header = [`import { input as Input, layers as tfl, model as makeModel, sequential as makeSequential } from ${q}${pkg}${q}${s}`, ...typeImport];
+      const types = ts ? { tensor: 'ST', sequential: 'Seq', model: 'Net', layer: null } : null;
+      return { header, layers: 'tfl', sequential: 'makeSequential', model: 'makeModel', input: 'Input', types, ...base };
+    }
+  }
+}
+
+/** JS literal of a value (refs become the names in `refs`). */
+function jsLit(ctx: JsCtx, v: ConfigValue | readonly (number | null)[], refs: Refs = {}): string {
+  if (v === null) return 'null';
+  if (typeof v === 'boolean' || typeof v === 'number') return String(v);
+  if (typeof v === 'string') return `${ctx.q}${v}${ctx.q}`;
+  if (!Array.isArray(v)) {
+    const name = refs[(v as ParamRef).ref];
+    if (!name) throw new Error(`no name for ref ${(v as ParamRef).ref}`);
+    return name;
+  }
+  return `[${(v as readonly (number | null)[]).map((d) => (d === null ? 'null' : String(d))).join(', ')}]`;
+}
+
+/** tfjs key of a Keras key (`kernel_size` → `kernelSize`), through the oracle's own conversion. */
+function jsKey(key: string): string {
+  return Object.keys(tfjsArgs({ [key]: 0 }))[0];
+}
+
+/** One property of a layer's args object: `kernelSize: 3`, `dataFormat: 'channelsFirst'`, shorthand `filters`. */
+function jsProp(ctx: JsCtx, key: string, v: ConfigValue, refs: Refs): string {
+  const k = jsKey(key);
+  if (isRef(v)) {
+    const name = refs[v.ref];
+    if (!name) throw new Error(`no name for ref ${v.ref}`);
+    return name === k && chance(ctx.rng, 0.8) ? k : `${k}: ${name}`;
+  }
+  return `${k}: ${jsLit(ctx, tfjsArgs({ [key]: v })[k] as ConfigValue)}`;
+}
+
+function jsFactory(ctx: JsCtx, cls: LayerClass): string {
+  const aliases = TFJS_FACTORY_ALIASES[cls];
+  const f = aliases && chance(ctx.rng, 0.45) ? pick(ctx.rng, aliases) : TFJS_FACTORY[cls];
+  return `${ctx.names.layers}.${f}`;
+}
+
+const SAME = (a: ConfigValue, b: ConfigValue) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * `tf.layers.conv2d({ filters: 32, kernelSize: 3 })`; `extra` props (the input shape) go first or
+ * last; conv layers may spread the shared config and override some of its keys after the spread.
+ */
+function jsLayerCall(ctx: JsCtx, layer: LayerSpec, refs: Refs = {}, extra: string[] = [], name?: string): string {
+  const factory = jsFactory(ctx, layer.className);
+  let entries = Object.entries(layer.config);
+  const props: string[] = [];
+  const c = ctx.common;
+  let spread: string | null = null;
+  let overrides = false;
+  if (c && c.cls === layer.className && c.entries.every(([k]) => k in layer.config)) {
+    spread = `...${c.name}`;
+    entries = entries.filter(([k, v]) => {
+      const shared = c.entries.find((e) => e[0] === k);
+      if (!shared) return true;
+      if (SAME(shared[1], v)) return false;
+      overrides = true;
+      return true;
+    });
+  }
+  for (const [k, v] of entries) props.push(jsProp(ctx, k, v, refs));
+  if (spread) {
+    // The spread must come before keys that override it; otherwise anywhere.
+    if (overrides || chance(ctx.rng, 0.7)) props.unshift(spread);
+    else props.push(spread);
+  }
+  if (name) props.push(`name: ${name}`);
+  const all = chance(ctx.rng, 0.6) ? [...extra, ...props] : [...props, ...extra];
+  if (all.length === 0) return TFJS_NO_ARGS.has(layer.className) && chance(ctx.rng, 0.6) ? `${factory}()` : `${factory}({})`;
+  return `${factory}({ ${all.join(', ')} })`;
+}
+
+/** `layer.apply(x)`, cast to the symbolic tensor type in TS. */
+function jsApply(ctx: JsCtx, layerExpr: string, arg: string, cast = true): string {
+  const call = `${layerExpr}.apply(${arg})`;
+  const T = ctx.names.types?.tensor;
+  if (!ctx.ts || !T || !cast) return call;
+  return chance(ctx.rng, 0.15) ? `<${T}>${call}` : `${call} as ${T}`;
+}
+
+/** `tf.input({ shape: [...] })`; `shapeExpr` a name holding the shape instead of the literal. */
+function jsInput(ctx: JsCtx, spec: ModelSpec, shapeExpr?: string): string {
+  const I = ctx.names.input;
+  const withShape = (batch: number | null) => (shapeExpr === undefined ? jsLit(ctx, [batch, ...spec.inputShape]) : `[${batch}, ...${shapeExpr}]`);
+  const name = chance(ctx.rng, 0.12) ? `, name: ${ctx.q}image${ctx.q}` : '';
+  if (spec.batchSize) return `${I}({ batchShape: ${withShape(spec.batchSize)}${name} })`;
+  if (chance(ctx.rng, 0.15)) return `${I}({ batchShape: ${withShape(null)}${name} })`;
+  return `${I}({ shape: ${shapeExpr ?? jsLit(ctx, spec.inputShape)}${name} })`;
+}
+
+/** Input-shape props of a Sequential's first layer (`inputShape`, `batchInputShape`, `batchSize`). */
+function jsSeqInputProps(ctx: JsCtx, spec: ModelSpec, shapeExpr?: string): string[] {
+  const shape = shapeExpr ?? jsLit(ctx, spec.inputShape);
+  const inputShape = shapeExpr === 'inputShape' && chance(ctx.rng, 0.7) ? 'inputShape' : `inputShape: ${shape}`;
+  const batchShape = (b: number | null) => (shapeExpr === undefined ? jsLit(ctx, [b, ...spec.inputShape]) : `[${b}, ...${shapeExpr}]`);
+  if (spec.batchSize) return chance(ctx.rng, 0.5) ? [`batchInputShape: ${batchShape(spec.batchSize)}`] : [inputShape, `batchSize: ${spec.batchSize}`];
+  if (chance(ctx.rng, 0.12)) return [`batchInputShape: ${batchShape(null)}`];
+  return [inputShape];
+}
+
+/** `tf.layers.inputLayer({ inputShape: [...] })`. */
+function jsInputLayer(ctx: JsCtx, spec: ModelSpec, shapeExpr?: string): string {
+  return `${ctx.names.layers}.inputLayer({ ${jsSeqInputProps(ctx, spec, shapeExpr).join(', ')} })`;
+}
+
+/** A short tag for explicit layer names (`conv`, `pool`, `bn`). */
+function jsTag(cls: LayerClass): string {
+  if (cls.includes('Conv')) return 'conv';
+  if (cls.includes('Pooling')) return 'pool';
+  return { BatchNormalization: 'bn', Dropout: 'drop', Flatten: 'flatten', Dense: 'dense', Activation: 'act', ReLU: 'relu' }[cls as string] ?? 'layer';
+}
+
+/** Picks a shared conv config (`const common = { padding: 'same', activation: 'relu' }`) or none. */
+function jsCommon(ctx: JsCtx, spec: ModelSpec): { decl: string[]; common: JsCtx['common'] } {
+  const cls = `Conv${spec.rank}D` as LayerClass;
+  const convs = [...spec.stem, ...spec.block.layers, ...spec.head].filter((l) => l.className === cls);
+  if (convs.length === 0 || !chance(ctx.rng, 0.3)) return { decl: [], common: null };
+  const keys = ['padding', 'activation', 'data_format', 'strides', 'use_bias', 'dilation_rate'].filter((k) => {
+    const v = convs[0].config[k];
+    return v !== undefined && !isRef(v) && convs.every((l) => k in l.config);
+  });
+  if (keys.length === 0) return { decl: [], common: null };
+  const chosen = keys.filter(() => chance(ctx.rng, 0.75));
+  if (chosen.length === 0) chosen.push(keys[0]);
+  const entries = chosen.map((k): [string, ConfigValue] => [k, convs[0].config[k]]);
+  const name = `${pick(ctx.rng, ['common', 'convDefaults', 'CONV_ARGS'])}${ctx.suffix}`;
+  const body = entries.map(([k, v]) => jsProp(ctx, k, v, {})).join(', ');
+  const type = ctx.ts && chance(ctx.rng, 0.3) ? ' as const' : '';
+  return { decl: [`const ${name} = { ${body} }${type}${ctx.semi}`], common: { name, cls, entries } };
+}
+
+/** Layers applied one by one to a symbolic tensor, in chained, SSA, objects-first, reduce or nested form. */
+function jsFunctionalChain(ctx: JsCtx, layers: readonly { call: string }[], input: string, output: string, declareOutput: string): string[] {
+  const s = ctx.semi;
+  const T = ctx.ts ? ctx.names.types?.tensor : undefined;
+  const out: string[] = [];
+  const n = layers.length;
+  const u = ctx.rng();
+  if (u < 0.12 && n >= 2) {
+    // An array of layer objects folded over the input.
+    const stack = `stack${ctx.suffix}`;
+    const LT = ctx.ts ? ctx.names.types?.layer : null;
+    out.push(`const ${stack}${LT ? `: ${LT}[]` : ''} = [`, ...indent(layers.map((l) => `${l.call},`), 1, '  '), `]${s}`);
+    out.push(T
+      ? `${declareOutput}${output} = ${stack}.reduce<${T}>((t, layer) => layer.apply(t) as ${T}, ${input})${s}`
+      : `${declareOutput}${output} = ${stack}.reduce((t, layer) => layer.apply(t), ${input})${s}`);
+    return out;
+  }
+  if (u < 0.3) {
+    // Layer objects first, then applied (the last two sometimes nested).
+    const vars = layers.map((l, i) => `layer${i}${ctx.suffix}`);
+    layers.forEach((l, i) => out.push(`const ${vars[i]} = ${l.call}${s}`));
+    const nest = n >= 2 && chance(ctx.rng, 0.3);
+    const straight = nest ? n - 2 : n;
+    let prev = input;
+    for (let i = 0; i < straight; i++) {
+      const v = i === n - 1 ? output : `h${i}${ctx.suffix}`;
+      out.push(`${i === n - 1 ? declareOutput : 'const '}${v} = ${jsApply(ctx, vars[i], prev)}${s}`);
+      prev = v;
+    }
+    if (nest) out.push(`${declareOutput}${output} = ${jsApply(ctx, vars[n - 1], `${vars[n - 2]}.apply(${prev})`)}${s}`);
+    return out;
+  }
+  // Inline construction and application: `x = L.conv2d({...}).apply(x)`, the last two sometimes nested.
+  const x = `${pick(ctx.rng, ['x', 'h', 'y'])}${ctx.suffix}`;
+  const nest = n >= 2 && chance(ctx.rng, 0.25);
+  const straight = nest ? n - 2 : n;
+  let declared = false;
+  let prev = input;
+  for (let i = 0; i < straight; i++) {
+    const last = i === n - 1;
+    const target = last ? output : x;
+    const rhs = jsApply(ctx, layers[i].call, prev);
+    if (last) out.push(`${declareOutput}${target} = ${rhs}${s}`);
+    else if (!declared) {
+      out.push(`let ${x}${T && chance(ctx.rng, 0.5) ? `: ${T}` : ''} = ${rhs}${s}`);
+      declared = true;
+    } else out.push(`${x} = ${rhs}${s}`);
+    prev = x;
+  }
+  if (nest) out.push(`${declareOutput}${output} = ${jsApply(ctx, layers[n - 1].call, `${layers[n - 2].call}.apply(${prev})`)}${s}`);
+  return out;
+}
+
+/** A flat model: every layer written out (refs resolved), at module level. Returns lines and the model's variable. */
+function jsFlatBody(ctx: JsCtx, spec: ModelSpec, style: 'sequential-add' | 'sequential-list' | 'functional'): { lines: string[]; model: string } {
+  const { names, semi: s, suffix, q } = ctx;
+  const layers = expandLayers(spec);
+  const m = `${names.modelVar}${suffix}`;
+  const modelName = chance(ctx.rng, 0.4) ? `${q}${spec.name}${suffix}${q}` : null;
+  const named = chance(ctx.rng, 0.2);
+  const layerName = (l: LayerSpec, i: number) => (named && chance(ctx.rng, 0.5) ? `${q}${jsTag(l.className)}_${i}${q}` : undefined);
+  const { decl, common } = jsCommon(ctx, spec);
+  ctx.common = common;
+  const out = [...decl];
+  const types = ctx.ts ? names.types : null;
+  if (style === 'sequential-add' || style === 'sequential-list') {
+    const viaInputLayer = chance(ctx.rng, 0.15);
+    const calls = layers.map((l, i) => jsLayerCall(ctx, l, {}, i === 0 && !viaInputLayer ? jsSeqInputProps(ctx, spec) : [], layerName(l, i)));
+    if (viaInputLayer) calls.unshift(jsInputLayer(ctx, spec));
+    const annot = types && chance(ctx.rng, 0.4) ? `: ${types.sequential}` : '';
+    if (style === 'sequential-add') {
+      out.push(`const ${m}${annot} = ${names.sequential}(${modelName ? `{ name: ${modelName} }` : ''})${s}`);
+      calls.forEach((call, i) => {
+        if (chance(ctx.rng, 0.15)) out.push(`const layer${i}${suffix} = ${call}${s}`, `${m}.add(layer${i}${suffix})${s}`);
+        else out.push(`${m}.add(${call})${s}`);
+      });
+    } else {
+      // The head is sometimes added after construction.
+      const later = calls.length >= 3 && chance(ctx.rng, 0.25) ? calls.splice(calls.length - int(ctx.rng, 1, 2)) : [];
+      const items = indent(calls.map((c) => `${c},`), 1, '  ');
+      const nameProp = modelName ? `name: ${modelName}` : null;
+      if (chance(ctx.rng, 0.25)) {
+        const LT = types?.layer;
+        out.push(`const stack${suffix}${LT ? `: ${LT}[]` : ''} = [`, ...items, `]${s}`);
+        out.push(`const ${m}${annot} = ${names.sequential}({ layers: stack${suffix}${nameProp ? `, ${nameProp}` : ''} })${s}`);
+      } else {
+        out.push(`const ${m}${annot} = ${names.sequential}({`, '  layers: [', ...indent(items, 1, '  '), '  ],', ...(nameProp ? [`  ${nameProp},`] : []), `})${s}`);
+      }
+      for (const c of later) out.push(`${m}.add(${c})${s}`);
+    }
+    ctx.common = null;
+    return { lines: out, model: m };
+  }
+  const inp = `${names.inputVar}${suffix}`;
+  const outs = `${pick(ctx.rng, ['output', 'outputs', 'logits'])}${suffix}`;
+  const calls = layers.map((l, i) => ({ call: jsLayerCall(ctx, l, {}, [], layerName(l, i)) }));
+  out.push(`const ${inp}${types && chance(ctx.rng, 0.3) ? `: ${types.tensor}` : ''} = ${jsInput(ctx, spec)}${s}`);
+  out.push(...jsFunctionalChain(ctx, calls, inp, outs, 'const '));
+  const io = inp === 'inputs' && outs === 'outputs' && chance(ctx.rng, 0.6) ? 'inputs, outputs' : `inputs: ${inp}, outputs: ${outs}`;
+  const annot = types && chance(ctx.rng, 0.4) ? `: ${types.model}` : '';
+  out.push(`const ${m}${annot} = ${names.model}({ ${io}${modelName ? `, name: ${modelName}` : ''} })${s}`);
+  ctx.common = null;
+  return { lines: out, model: m };
+}
+
+/** Names of the loop styles' constants (possibly qualified: `cfg.FILTERS`, `this.filters`). */
+interface JsConsts {
+  filters: string;
+  kernel: string;
+  inputShape: string;
+  numClasses: string;
+}
+
+interface JsLoop {
+  /** Lines before the loop body (declarations, the loop head) and after it. */
+  open: string[];
+  close: string[];
+  /** Expressions of the iteration's filters and index (null: no index), and the kernel if the loop binds it. */
+  f: string;
+  i: string | null;
+  kernel?: string;
+}
+
+/**
+ * A loop over the filters: `for...of`, a classic indexed `for`, `.entries()`, `.forEach`, a
+ * destructuring `for (const { filters, kernelSize } of blocks)` over mapped objects, and (for
+ * doubling filters) a counter doubled at the end of each iteration.
+ */
+function jsLoop(ctx: JsCtx, spec: ModelSpec, filtersExpr: string, kernelExpr: string): JsLoop {
+  const s = ctx.semi;
+  const f = spec.block.filters;
+  const doubling = f.length >= 2 && f.every((v, i) => v === f[0] * 2 ** i);
+  const u = ctx.rng();
+  if (doubling && chance(ctx.rng, 0.35)) {
+    return {
+      open: [`let nf = ${filtersExpr}[0]${ctx.ts ? '!' : ''}${s}`, `for (let i = 0; i < ${filtersExpr}.length; i++) {`],
+      close: [`  nf *= 2${s}`, '}'], f: 'nf', i: 'i',
+    };
+  }
+  if (u < 0.3) return { open: [`for (const f of ${filtersExpr}) {`], close: ['}'], f: 'f', i: null };
+  if (u < 0.55) {
+    const head = `for (let i = 0; i < ${filtersExpr}.length; i++) {`;
+    if (chance(ctx.rng, 0.3)) return { open: [head], close: ['}'], f: `${filtersExpr}[i]`, i: 'i' };
+    return { open: [head, `  const f = ${filtersExpr}[i]${ctx.ts && chance(ctx.rng, 0.6) ? '!' : ''}${s}`], close: ['}'], f: 'f', i: 'i' };
+  }
+  if (u < 0.7) return { open: [`for (const [i, f] of ${filtersExpr}.entries()) {`], close: ['}'], f: 'f', i: 'i' };
+  if (u < 0.85) {
+    const decl = `const blocks = ${filtersExpr}.map((f) => ({ filters: f, kernelSize: ${kernelExpr} }))${s}`;
+    if (chance(ctx.rng, 0.5)) return { open: [decl, 'for (const { filters, kernelSize } of blocks) {'], close: ['}'], f: 'filters', i: null, kernel: 'kernelSize' };
+    return { open: [decl, 'for (const [i, { filters, kernelSize }] of blocks.entries()) {'], close: ['}'], f: 'filters', i: 'i', kernel: 'kernelSize' };
+  }
+  return { open: [`${filtersExpr}.forEach((f${ctx.ts ? ': number' : ''}, i${ctx.ts ? ': number' : ''}) => {`], close: [`})${s}`], f: 'f', i: 'i' };
+}
+
+/** What a builder asks of its block helper. */
+interface HelperOpts {
+  name: string;
+  /** The kernel's expression at the call site and the parameter's default (null: none). */
+  kernel: { name: string; dflt: string | null };
+  /** A class method called as `this.name(...)`. */
+  method: boolean;
+}
+
+interface JsHelper {
+  def: string[];
+  /** It takes a name prefix (the call must pass one that differs per iteration). */
+  prefixed: boolean;
+  call: (target: string, f: string, prefix: string | null) => string;
+}
+
+interface HelperParam {
+  name: string;
+  tsType: string;
+  /** Default value text, or null for a required parameter. */
+  dflt: string | null;
+  /** What the call passes (null: nothing, the default applies). */
+  value: string | null;
+}
+
+/**
+ * A block helper (`function convBlock(x, filters, kernelSize = 3) {...}`, an arrow, an options
+ * object, or a class method) with the block's layers, some behind flags the call sets (`if (useBn)`,
+ * `if (dropout > 0)`) and sometimes a guarded layer the call leaves off. Returns the definition and
+ * a function writing a call.
+ */
+function jsHelper(ctx: JsCtx, spec: ModelSpec, h: HelperOpts, functional: boolean, indexed: boolean): JsHelper {
+  const { name, kernel, method } = h;
+  const { semi: s, names } = ctx;
+  const T = ctx.ts ? names.types?.tensor ?? 'any' : null;
+  const target = functional ? 'x' : names.modelVar;
+  const form = method ? 'method' : pick(ctx.rng, ['function', 'function', 'arrow', 'options'] as const);
+  const fName = form === 'arrow' ? 'f' : 'filters';
+  const kName = form === 'arrow' ? 'k' : 'kernelSize';
+  const sizeType = 'number | number[]';
+  const params: HelperParam[] = [
+    { name: fName, tsType: 'number', dflt: null, value: '' },
+    { name: kName, tsType: sizeType, dflt: kernel.dflt, value: kernel.dflt === null || chance(ctx.rng, 0.3) ? kernel.name : null },
+  ];
+  const refs: Refs = { filters: fName, kernel: kName };
+  // Explicit names need the loop index to stay unique.
+  const withPrefix = indexed && chance(ctx.rng, 0.5);
+  const body: string[] = [];
+  const apply = (call: string) => (functional ? `x = ${jsApply(ctx, call, 'x')}${s}` : `${target}.add(${call})${s}`);
+  const layerName = (l: LayerSpec, k: number) => (withPrefix ? `\`\${prefix}_${jsTag(l.className)}${k}\`` : undefined);
+  const hasBn = spec.block.layers.some((l) => l.className === 'BatchNormalization');
+  spec.block.layers.forEach((l, k) => {
+    if (l.className === 'BatchNormalization' && chance(ctx.rng, 0.5)) {
+      const dflt = chance(ctx.rng, 0.5);
+      params.push({ name: 'useBn', tsType: 'boolean', dflt: String(dflt), value: !dflt || chance(ctx.rng, 0.3) ? 'true' : null });
+      body.push('if (useBn) {', `  ${apply(jsLayerCall(ctx, l, refs, [], layerName(l, k)))}`, '}');
+    } else if (l.className === 'Dropout' && chance(ctx.rng, 0.5)) {
+      params.push({ name: 'dropout', tsType: 'number', dflt: '0', value: jsLit(ctx, l.config.rate) });
+      const nm = layerName(l, k);
+      body.push('if (dropout > 0) {', `  ${apply(`${ctx.names.layers}.dropout({ rate: dropout${nm ? `, name: ${nm}` : ''} })`)}`, '}');
+    } else body.push(apply(jsLayerCall(ctx, l, refs, [], layerName(l, k))));
+  });
+  if (!hasBn && chance(ctx.rng, 0.3)) {
+    params.push({ name: 'batchNorm', tsType: 'boolean', dflt: 'false', value: chance(ctx.rng, 0.3) ? 'false' : null });
+    body.splice(1, 0, 'if (batchNorm) {', `  ${apply(`${ctx.names.layers}.batchNormalization()`)}`, '}');
+  }
+  if (withPrefix) params.push({ name: 'prefix', tsType: 'string', dflt: null, value: '' });
+  if (functional || chance(ctx.rng, 0.4)) body.push(`return ${target}${s}`);
+  const targetType = ctx.ts ? (functional ? T : names.types?.sequential ?? 'any') : null;
+  const retType = ctx.ts ? (functional ? `: ${T}` : '') : '';
+  const typed = (p: HelperParam) => `${p.name}${ctx.ts && (p.dflt === null || chance(ctx.rng, 0.5)) ? `: ${p.tsType}` : ''}${p.dflt !== null ? ` = ${p.dflt}` : ''}`;
+  const targetParam = `${target}${targetType ? `: ${targetType}` : ''}`;
+  let def: string[];
+  let paramText: string;
+  if (form === 'options') {
+    const pattern = `{ ${params.map((p) => (p.dflt !== null ? `${p.name} = ${p.dflt}` : p.name)).join(', ')} }`;
+    const type = ctx.ts ? `: { ${params.map((p) => `${p.name}${p.dflt !== null ? '?' : ''}: ${p.tsType}`).join('; ')} }` : '';
+    paramText = `${targetParam}, ${pattern}${type}`;
+  } else paramText = [targetParam, ...params.map(typed)].join(', ');
+  if (form === 'arrow') def = [`const ${name} = (${paramText})${retType} => {`, ...indent(body, 1, '  '), `}${s}`];
+  else if (form === 'method') def = [`${ctx.ts ? 'private ' : ''}${name}(${paramText})${retType} {`, ...indent(body, 1, '  '), '}'];
+  else def = [`function ${name}(${paramText})${retType} {`, ...indent(body, 1, '  '), '}'];
+  const call = (t: string, f: string, prefix: string | null): string => {
+    const values = params.map((p) => (p.name === fName ? f : p.name === 'prefix' ? prefix : p.value));
+    const callee = method ? `this.${name}` : name;
+    if (form === 'options') {
+      const props = params.flatMap((p, i) => {
+        const v = values[i];
+        if (v === null) return [];
+        return [v === p.name ? p.name : `${p.name}: ${v}`];
+      });
+      return `${callee}(${t}, { ${props.join(', ')} })`;
+    }
+    let last = -1;
+    values.forEach((v, i) => {
+      if (v !== null) last = i;
+    });
+    const args = values.slice(0, last + 1).map((v, i) => v ?? (chance(ctx.rng, 0.5) ? 'undefined' : params[i].dflt!));
+    return `${callee}(${[t, ...args].join(', ')})`;
+  };
+  return { def, call, prefixed: withPrefix };
+}
+
+/**
+ * The body of a model builder: stem, a loop over the filters calling a helper (or the block
+ * inline), head, `return`. Functional or Sequential at random. `inShape` and `classes` are
+ * expressions (parameters, constants or `this.` fields).
+ */
+function jsBuilderBody(ctx: JsCtx, spec: ModelSpec, consts: JsConsts, inShape: string, classes: string, helperOpts: HelperOpts | null, functional: boolean): { body: string[]; helperDef: string[] } {
+  const { names, semi: s, q } = ctx;
+  const T = ctx.ts ? names.types?.tensor : undefined;
+  const body: string[] = [];
+  const classRefs: Refs = { classes };
+  const m = names.modelVar;
+  const loop = jsLoop(ctx, spec, consts.filters, consts.kernel);
+  const kernelExpr = loop.kernel ?? consts.kernel;
+  const helper = helperOpts ? jsHelper(ctx, spec, { ...helperOpts, kernel: { ...helperOpts.kernel, name: kernelExpr } }, functional, loop.i !== null) : null;
+  const named = helper ? helper.prefixed : loop.i !== null && chance(ctx.rng, 0.5);
+  const prefix = named ? `\`block\${${loop.i}${chance(ctx.rng, 0.3) ? ' + 1' : ''}}\`` : null;
+  const inner: string[] = [];
+  let seqInputDone = false;
+  if (functional) {
+    const inp = names.inputVar;
+    body.push(`const ${inp} = ${jsInput(ctx, spec, inShape)}${s}`);
+    body.push(`let x${T && chance(ctx.rng, 0.6) ? `: ${T}` : ''} = ${inp}${s}`);
+    for (const l of spec.stem) body.push(`x = ${jsApply(ctx, jsLayerCall(ctx, l, classRefs), 'x')}${s}`);
+  } else {
+    const annot = ctx.ts && names.types && chance(ctx.rng, 0.3) ? `: ${names.types.sequential}` : '';
+    // Without a stem the loop's first layer needs the input shape: an input layer, or a spread on iteration 0.
+    const useInputLayer = spec.stem.length === 0 ? helper !== null || loop.i === null || chance(ctx.rng, 0.4) : chance(ctx.rng, 0.2);
+    if (useInputLayer && chance(ctx.rng, 0.3)) body.push(`const ${m}${annot} = ${names.sequential}({ layers: [${jsInputLayer(ctx, spec, inShape)}] })${s}`);
+    else {
+      body.push(`const ${m}${annot} = ${names.sequential}()${s}`);
+      if (useInputLayer) body.push(`${m}.add(${jsInputLayer(ctx, spec, inShape)})${s}`);
+    }
+    seqInputDone = useInputLayer;
+    spec.stem.forEach((l, i) => body.push(`${m}.add(${jsLayerCall(ctx, l, classRefs, i === 0 && !seqInputDone ? jsSeqInputProps(ctx, spec, inShape) : [])})${s}`));
+    if (spec.stem.length > 0) seqInputDone = true;
+  }
+  if (helper) {
+    const call = helper.call(functional ? 'x' : m, loop.f, prefix);
+    inner.push(functional ? `x = ${call}${s}` : `${call}${s}`);
+  } else {
+    spec.block.layers.forEach((l, k) => {
+      const refs: Refs = { filters: loop.f, kernel: kernelExpr };
+      const nm = prefix ? `\`block\${${loop.i}}_${jsTag(l.className)}${k}\`` : undefined;
+      let extra: string[] = [];
+      if (!functional && !seqInputDone && k === 0) {
+        // Only the first iteration's first layer carries the input shape.
+        extra = [`...(${loop.i} === 0 ? { ${jsSeqInputProps(ctx, spec, inShape).join(', ')} } : {})`];
+      }
+      const call = jsLayerCall(ctx, l, refs, extra, nm);
+      inner.push(functional ? `x = ${jsApply(ctx, call, 'x')}${s}` : `${m}.add(${call})${s}`);
+    });
+  }
+  body.push(...loop.open, ...indent(inner, 1, '  '), ...loop.close);
+  const modelName = chance(ctx.rng, 0.3) ? `${q}${spec.name}${ctx.suffix}${q}` : null;
+  if (functional) {
+    spec.head.forEach((l, i) => {
+      const last = i === spec.head.length - 1;
+      body.push(`${last ? 'const outputs' : 'x'} = ${jsApply(ctx, jsLayerCall(ctx, l, classRefs, [], last && chance(ctx.rng, 0.2) ? `${q}logits${q}` : undefined), 'x')}${s}`);
+    });
+    const inp = names.inputVar;
+    body.push(`return ${names.model}({ ${inp === 'inputs' ? 'inputs' : `inputs: ${inp}`}, outputs${modelName ? `, name: ${modelName}` : ''} })${s}`);
+  } else {
+    for (const l of spec.head) body.push(`${m}.add(${jsLayerCall(ctx, l, classRefs)})${s}`);
+    body.push(`return ${m}${s}`);
+  }
+  return { body, helperDef: helper?.def ?? [] };
+}
+
+/** Module constants of the loop styles: `export const FILTERS = [16, 32, 64]`, doubling from a base, per-dim image sizes. */
+function jsConstDecls(ctx: JsCtx, spec: ModelSpec, c: JsConsts, opts: { dims: boolean }): { name: string; expr: string; deps: string[] }[] {
+  const f = spec.block.filters;
+  const doubling = f.length >= 2 && f.every((v, i) => v === f[0] * 2 ** i);
+  const out: { name: string; expr: string; deps: string[] }[] = [];
+  const sfx = ctx.suffix;
+  if (opts.dims && spec.inputShape.every((d) => d !== null)) {
+    const dimNames = spec.rank === 1 ? ['SEQ_LEN'] : spec.rank === 2 ? ['IMAGE_H', 'IMAGE_W'] : ['DEPTH', 'IMAGE_H', 'IMAGE_W'];
+    const spatial = spec.dataFormat === 'channels_first' ? spec.inputShape.slice(1) : spec.inputShape.slice(0, -1);
+    const ch = spec.dataFormat === 'channels_first' ? spec.inputShape[0] : spec.inputShape[spec.inputShape.length - 1];
+    dimNames.forEach((n, i) => out.push({ name: `${n}${sfx}`, expr: String(spatial[i]), deps: [] }));
+    out.push({ name: `CHANNELS${sfx}`, expr: String(ch), deps: [] });
+    const names = [...dimNames.map((n) => `${n}${sfx}`)];
+    const all = spec.dataFormat === 'channels_first' ? [`CHANNELS${sfx}`, ...names] : [...names, `CHANNELS${sfx}`];
+    out.push({ name: c.inputShape, expr: `[${all.join(', ')}]`, deps: all });
+  } else out.push({ name: c.inputShape, expr: jsLit(ctx, spec.inputShape), deps: [] });
+  if (doubling && chance(ctx.rng, 0.5)) {
+    const base = `BASE_FILTERS${sfx}`;
+    out.push({ name: base, expr: String(f[0]), deps: [] });
+    const expr = chance(ctx.rng, 0.5)
+      ? `Array.from({ length: ${f.length} }, (_, i) => ${base} * 2 ** i)`
+      : `${jsLit(ctx, f.map((_, i) => 2 ** i))}.map((m) => ${base} * m)`;
+    out.push({ name: c.filters, expr, deps: [base] });
+  } else out.push({ name: c.filters, expr: jsLit(ctx, f), deps: [] });
+  out.push({ name: c.kernel, expr: jsLit(ctx, spec.block.kernel as ConfigValue), deps: [] });
+  out.push({ name: c.numClasses, expr: String(spec.numClasses), deps: [] });
+  return out;
+}
+
+function jsConstLines(ctx: JsCtx, decls: { name: string; expr: string }[], exported: boolean): string[] {
+  return decls.map((d) => {
+    const type = ctx.ts && d.expr.startsWith('[') && chance(ctx.rng, 0.3) ? (d.expr.includes('null') ? ': (number | null)[]' : ': number[]') : '';
+    return `${exported ? 'export ' : ''}const ${d.name}${type} = ${d.expr}${ctx.semi}`;
+  });
+}
+
+/**
+ * A model builder function: `function buildModel(inputShape = [..], numClasses = N) {...}` (or an
+ * arrow), with its helper before it. With `defaults` nothing needs to call it; without, parameters
+ * have no defaults and the caller writes the call.
+ */
+function jsBuilderFunction(ctx: JsCtx, spec: ModelSpec, consts: JsConsts, opts: { helper: boolean; defaults?: { inputShape: string; numClasses: string }; exported: 'esm' | 'none' }): { lines: string[]; name: string } {
+  const { suffix, names } = ctx;
+  const functional = chance(ctx.rng, 0.6);
+  const out: string[] = [];
+  const { decl, common } = jsCommon(ctx, spec);
+  ctx.common = common;
+  out.push(...decl);
+  if (decl.length) out.push('');
+  const kernelDefault = chance(ctx.rng, 0.4) ? (chance(ctx.rng, 0.5) ? consts.kernel : jsLit(ctx, spec.block.kernel as ConfigValue)) : null;
+  const helperOpts = opts.helper ? { name: `convBlock${suffix}`, kernel: { name: consts.kernel, dflt: kernelDefault }, method: false } : null;
+  const { body, helperDef } = jsBuilderBody(ctx, spec, consts, 'inputShape', 'numClasses', helperOpts, functional);
+  if (helperDef.length) out.push(...helperDef, '');
+  ctx.common = null;
+  const shapeType = spec.inputShape.includes(null) ? '(number | null)[]' : 'number[]';
+  const p = (n: string, type: string, d: string | undefined) => `${n}${ctx.ts && (d === undefined || chance(ctx.rng, 0.4)) ? `: ${type}` : ''}${d !== undefined ? ` = ${d}` : ''}`;
+  let params = `${p('inputShape', shapeType, opts.defaults?.inputShape)}, ${p('numClasses', 'number', opts.defaults?.numClasses)}`;
+  if (opts.defaults && chance(ctx.rng, 0.2)) {
+    // One options object, itself defaulted: `buildModel({ inputShape = [..], numClasses = 10 } = {})`.
+    const type = ctx.ts ? `: { inputShape?: ${shapeType}; numClasses?: number }` : '';
+    params = `{ inputShape = ${opts.defaults.inputShape}, numClasses = ${opts.defaults.numClasses} }${type} = {}`;
+  }
+  const ret = ctx.ts && names.types && chance(ctx.rng, 0.5) ? `: ${functional ? names.types.model : names.types.sequential}` : '';
+  const name = `buildModel${suffix}`;
+  const exp = opts.exported === 'esm' && chance(ctx.rng, 0.4) ? 'export ' : '';
+  if (chance(ctx.rng, 0.25)) out.push(`${exp}const ${name} = (${params})${ret} => {`, ...indent(body, 1, '  '), `}${ctx.semi}`);
+  else out.push(`${exp}function ${name}(${params})${ret} {`, ...indent(body, 1, '  '), '}');
+  return { lines: out, name };
+}
+
+/** A class whose `build()` method creates and returns the model; nothing calls it. */
+function jsClass(ctx: JsCtx, spec: ModelSpec, esm: boolean): { lines: string[]; name: string; consts: string[] } {
+  const { names, suffix, semi: s } = ctx;
+  const cls = `${pick(ctx.rng, ['Net', 'ConvNet', 'Classifier', 'ModelFactory'])}${suffix}`;
+  const fields = chance(ctx.rng, 0.35);
+  const plain: JsConsts = { filters: `FILTERS${suffix}`, kernel: `KERNEL${suffix}`, inputShape: `INPUT_SHAPE${suffix}`, numClasses: `NUM_CLASSES${suffix}` };
+  const consts: JsConsts = fields ? { filters: 'this.filters', kernel: 'this.kernel', inputShape: 'this.inputShape', numClasses: 'this.numClasses' } : plain;
+  const decls = jsConstDecls(ctx, spec, plain, { dims: false });
+  const members: string[] = [];
+  const constLines: string[] = [];
+  const mod = ctx.ts ? 'readonly ' : '';
+  const priv = ctx.ts ? 'private ' : '';
+  if (fields) {
+    // Instance fields (`private readonly filters = [...]`, read as `this.filters`); helpers stay module constants.
+    const map: [string, string][] = [['inputShape', plain.inputShape], ['filters', plain.filters], ['kernel', plain.kernel], ['numClasses', plain.numClasses]];
+    for (const d of decls) if (!map.some(([, c]) => c === d.name)) constLines.push(`const ${d.name} = ${d.expr}${s}`);
+    for (const [n, c] of map) members.push(`${priv}${mod}${n} = ${decls.find((x) => x.name === c)!.expr}${s}`);
+    members.push('');
+  } else constLines.push(...jsConstLines(ctx, decls, false));
+  const functional = chance(ctx.rng, 0.6);
+  const flat = chance(ctx.rng, 0.3);
+  let body: string[];
+  if (flat) {
+    const style = functional ? 'functional' : pick(ctx.rng, ['sequential-add', 'sequential-list'] as const);
+    const saved = ctx.suffix;
+    ctx.suffix = '';
+    const r = jsFlatBody(ctx, spec, style);
+    ctx.suffix = saved;
+    body = [...r.lines, `return ${r.model}${s}`];
+  } else {
+    const { decl, common } = jsCommon(ctx, spec);
+    ctx.common = common;
+    constLines.push(...decl);
+    const method = chance(ctx.rng, 0.5);
+    const helperOpts = chance(ctx.rng, 0.6) ? { name: method ? 'convBlock' : `convBlock${suffix}`, kernel: { name: consts.kernel, dflt: null }, method } : null;
+    const r = jsBuilderBody(ctx, spec, consts, consts.inputShape, consts.numClasses, helperOpts, functional);
+    body = r.body;
+    if (method) members.push(...r.helperDef, ...(r.helperDef.length ? [''] : []));
+    else if (r.helperDef.length) constLines.push('', ...r.helperDef);
+    ctx.common = null;
+  }
+  const ret = ctx.ts && names.types ? `: ${functional ? names.types.model : names.types.sequential}` : '';
+  const exp = esm && chance(ctx.rng, 0.5) ? (chance(ctx.rng, 0.3) ? 'export default ' : 'export ') : '';
+  const lines = [`${exp}class ${cls} {`, ...indent([...members, `build()${ret} {`, ...indent(body, 1, '  '), '}'], 1, '  '), '}'];
+  return { lines, name: cls, consts: constLines };
+}
+
+/** Emits one spec as a JS/TS program in the given (or a random) style. */
+export function emitJs(spec: ModelSpec, rng: Rng, style: JsModelStyle = pick(rng, JS_MODEL_STYLES), importStyle: JsImportStyle = pick(rng, JS_IMPORT_STYLES)): JsProgram {
+  const cjs = importStyle === 'require';
+  const ext = cjs ? pick(rng, ['js', 'js', 'cjs']) : style === 'class-build' && chance(rng, 0.75) ? 'ts' : pick(rng, ['ts', 'ts', 'js', 'mjs']);
+  const ts = ext === 'ts';
+  const q = chance(rng, 0.3) ? '"' : "'";
+  const semi = chance(rng, 0.15) ? '' : ';';
+  const names = jsNames(importStyle, ts, rng, q, semi);
+  const ctx: JsCtx = { rng, names, ts, suffix: '', q, semi, common: null };
+  const files: Record<string, string> = {};
+  const lines: string[] = [`// Generated model ${spec.name} (${style}, ${importStyle}).`, ...names.header, ''];
+  const plain: JsConsts = { filters: 'FILTERS', kernel: 'KERNEL', inputShape: 'INPUT_SHAPE', numClasses: 'NUM_CLASSES' };
+  let entry: string;
+  if (style === 'sequential-add' || style === 'sequential-list' || style === 'functional') {
+    const r = jsFlatBody(ctx, spec, style);
+    lines.push(...r.lines);
+    entry = r.model;
+    if (chance(rng, 0.3)) lines.push('', cjs ? `module.exports = { ${r.model} }${semi}` : `export { ${r.model} }${semi}`);
+  } else if (style === 'helper-loop') {
+    const decls = jsConstDecls(ctx, spec, plain, { dims: chance(rng, 0.3) });
+    lines.push(...jsConstLines(ctx, decls, false), '');
+    const called = chance(rng, 0.2);
+    const lit = chance(rng, 0.5);
+    const defaults = called ? undefined : lit ? { inputShape: jsLit(ctx, spec.inputShape), numClasses: String(spec.numClasses) } : { inputShape: plain.inputShape, numClasses: plain.numClasses };
+    const b = jsBuilderFunction(ctx, spec, plain, { helper: true, defaults, exported: cjs ? 'none' : 'esm' });
+    lines.push(...b.lines);
+    if (called) {
+      lines.push('', `const ${names.modelVar} = ${b.name}(${plain.inputShape}, ${plain.numClasses})${semi}`);
+      entry = names.modelVar;
+    } else entry = `${b.name}()`;
+    if (cjs && chance(rng, 0.5)) lines.push('', `module.exports = { ${b.name} }${semi}`);
+  } else if (style === 'config-import') {
+    const inDir = chance(rng, 0.25);
+    const dims = chance(rng, 0.4);
+    const decls = jsConstDecls(ctx, spec, plain, { dims });
+    // The config file's kind follows the main file's; the specifier is one its resolvers accept.
+    const cfgExt = ext === 'cjs' ? pick(rng, ['js', 'cjs']) : ext;
+    const cfgPath = `${inDir ? 'settings/' : ''}config.${cfgExt}`;
+    const stem = `./${inDir ? 'settings/' : ''}config`;
+    const spec2 = cfgExt === 'cjs' || cfgExt === 'mjs' ? `${stem}.${cfgExt}` : chance(rng, 0.4) ? `${stem}.js` : stem;
+    const cfgLines = ['// Hyper-parameters.'];
+    if (cjs) {
+      const u = rng();
+      if (u < 0.35 && decls.every((d) => d.deps.length === 0)) cfgLines.push('module.exports = {', ...decls.map((d) => `  ${d.name}: ${d.expr},`), `}${semi}`);
+      else if (u < 0.65) cfgLines.push(...decls.map((d) => `exports.${d.name} = ${d.deps.reduce((e, n) => e.replace(new RegExp(`\\b${n}\\b`, 'g'), `exports.${n}`), d.expr)}${semi}`));
+      else cfgLines.push(...jsConstLines(ctx, decls, false), '', `module.exports = { ${decls.map((d) => d.name).join(', ')} }${semi}`);
+    } else cfgLines.push(...jsConstLines(ctx, decls, true));
+    files[cfgPath] = [...cfgLines, ''].join('\n');
+    const dimNames = decls.filter((d) => d.name !== plain.inputShape && decls.find((x) => x.name === plain.inputShape)!.deps.includes(d.name)).map((d) => d.name);
+    const imported = [...(dims && dimNames.length ? dimNames : [plain.inputShape]), plain.filters, plain.kernel, plain.numClasses];
+    const qualified = chance(rng, 0.3);
+    const c: JsConsts = qualified ? { filters: 'cfg.FILTERS', kernel: 'cfg.KERNEL', inputShape: 'cfg.INPUT_SHAPE', numClasses: 'cfg.NUM_CLASSES' } : plain;
+    const importLine = cjs
+      ? qualified ? `const cfg = require(${q}${spec2}${q})${semi}` : `const { ${imported.join(', ')} } = require(${q}${spec2}${q})${semi}`
+      : qualified ? `import * as cfg from ${q}${spec2}${q}${semi}` : `import { ${imported.join(', ')} } from ${q}${spec2}${q}${semi}`;
+    lines.splice(1 + names.header.filter((l) => l.startsWith('import') || l.includes('require(')).length, 0, importLine);
+    const shapeExpr = !qualified && dims && dimNames.length ? decls.find((d) => d.name === plain.inputShape)!.expr : c.inputShape;
+    if (chance(rng, 0.4)) {
+      // Uncalled, with the imported constants as defaults.
+      const b = jsBuilderFunction(ctx, spec, c, { helper: chance(rng, 0.5), defaults: { inputShape: shapeExpr, numClasses: c.numClasses }, exported: cjs ? 'none' : 'esm' });
+      lines.push(...b.lines);
+      entry = `${b.name}()`;
+    } else {
+      const b = jsBuilderFunction(ctx, spec, c, { helper: chance(rng, 0.5), exported: 'none' });
+      lines.push(...b.lines, '', `const ${names.modelVar} = ${b.name}(${shapeExpr}, ${c.numClasses})${semi}`);
+      entry = names.modelVar;
+      if (!cjs && chance(rng, 0.4)) lines.push(`export default ${names.modelVar}${semi}`);
+    }
+  } else {
+    const k = jsClass(ctx, spec, !cjs);
+    lines.push(...k.consts, '', ...k.lines);
+    if (cjs && chance(rng, 0.5)) lines.push('', `module.exports = { ${k.name} }${semi}`);
+    entry = `new ${k.name}().build()`;
+  }
+  lines.push('');
+  return { file: `main.${ext}`, main: lines.join('\n'), files, style, importStyle, entry };
+}
+
+/**
+ * One TypeScript module holding many models (for the benchmark): one import header, each spec in a
+ * rotating style (Sequential, functional, helper + loop builders, classes) with suffixed names
+ * (`buildModel_3`, `FILTERS_3`, `model_3`), no other files.
+ */
+export function emitJsModule(specs: readonly ModelSpec[], rng: Rng): string {
+  const names = jsNames('tfjs', true, rng, "'", ';');
+  const lines: string[] = ['// Many generated models in one module.', ...names.header, ''];
+  const styles: JsModelStyle[] = ['sequential-add', 'functional', 'helper-loop', 'sequential-list', 'class-build', 'helper-loop'];
+  specs.forEach((spec, i) => {
+    const ctx: JsCtx = { rng, names, ts: true, suffix: `_${i}`, q: "'", semi: ';', common: null };
+    const style = styles[i % styles.length];
+    lines.push(`// --- model ${i}: ${style}`);
+    if (style === 'helper-loop') {
+      const c: JsConsts = { filters: `FILTERS_${i}`, kernel: `KERNEL_${i}`, inputShape: `INPUT_SHAPE_${i}`, numClasses: `NUM_CLASSES_${i}` };
+      const decls = jsConstDecls(ctx, spec, c, { dims: chance(rng, 0.3) });
+      lines.push(...jsConstLines(ctx, decls, true), '');
+      lines.push(...jsBuilderFunction(ctx, spec, c, { helper: chance(rng, 0.7), defaults: { inputShape: c.inputShape, numClasses: c.numClasses }, exported: 'esm' }).lines);
+    } else if (style === 'class-build') {
+      const k = jsClass(ctx, spec, true);
+      lines.push(...k.consts, '', ...k.lines);
+    } else {
+      lines.push(...jsFlatBody(ctx, spec, style as 'sequential-add' | 'sequential-list' | 'functional').lines);
+    }
+    lines.push('');
   });
   return lines.join('\n');
 }
