@@ -41,11 +41,28 @@ function listTs(dir, pattern) {
   return out;
 }
 
+/**
+ * The JS/TS front end (with the TypeScript parser, ~9 MB) is its own bundle, loaded on first use:
+ * Python-only work never reads it. In the CLI bundle its import becomes `require('./tfjs-frontend.js')`.
+ */
+const tfjsFrontendExternal = {
+  name: 'tfjs-frontend-external',
+  setup(build) {
+    build.onResolve({ filter: /frontends\/tfjs\/analyze$/ }, () => ({ path: './tfjs-frontend.js', external: true }));
+  },
+};
+
 await esbuild.build({
   ...common,
   entryPoints: ['src/cli.ts'],
   outfile: 'dist/cli.js',
   banner: { js: '#!/usr/bin/env node' },
+  plugins: [tfjsFrontendExternal],
+});
+await esbuild.build({
+  ...common,
+  entryPoints: ['src/frontends/tfjs/analyze.ts'],
+  outfile: 'dist/tfjs-frontend.js',
 });
 copyWasm('dist');
 
