@@ -131,6 +131,8 @@ export class GraphBuilder {
     const shapes = inputs.map((t) => t.shape);
     // Inputs derived from an earlier error: report nothing new (the first error is the cause).
     let tainted = inputs.some((t) => t.tainted);
+    const uncertain = inputs.some((t) => t.uncertain) || hasUnknown(layer.config);
+    const inputUncertain = inputs.some((t) => t.uncertain);
     let output: OutputShape;
     if (layer.nested) {
       output = this.callNested(layer, shapes, range);
@@ -139,6 +141,7 @@ export class GraphBuilder {
       output = r.output;
       if (r.problems.some((p) => p.severity === 'error')) tainted = true;
       for (const p of inputs.some((t) => t.tainted) ? [] : r.problems) {
+        if (inputUncertain && UNDEFINED_DIM_CODES.has(p.code)) continue;
         this.sink.report({
           severity: p.severity,
           code: p.code,
@@ -167,6 +170,7 @@ export class GraphBuilder {
     outs.forEach((s, i) => {
       const t = this.tensor(s, call, i);
       if (tainted) t.tainted = true;
+      if (uncertain) t.uncertain = true;
       call.outputs.push(t);
     });
     layer.calls.push(call);
@@ -325,7 +329,11 @@ export class SequentialModel {
       const batchShape = declaredInputShape(layer.config);
       // tfjs names the implicit input after the first layer (`dense_Dense1_input`), outside the `inputN` count.
       const name = this.builder.naming === 'tfjs' ? `${layer.name}_input` : undefined;
-      if (batchShape !== undefined) this.start(this.builder.createInput(batchShape, layer.range, name));
+      if (batchShape !== undefined) {
+        const input = this.builder.createInput(batchShape, layer.range, name);
+        if (['input_shape', 'batch_input_shape', 'batch_shape', 'input_dim'].some((k) => layer.config[k] !== undefined && hasUnknown(layer.config[k]))) input.uncertain = true;
+        this.start(input);
+      }
     }
     this.graph.layers.push(layer);
     if (this.last) this.last = this.callOn(layer, this.last, layer.range ?? range);
@@ -396,6 +404,16 @@ export function declaredInputShape(config: LayerConfig): Shape | null | undefine
 /** Embedding's `input_dim` is its vocabulary size, not an input shape. */
 function isEmbedding(config: LayerConfig): boolean {
   return config.output_dim !== undefined;
+}
+
+/** Errors about a None dimension: not reported when that None may be a value the analysis lost. */
+const UNDEFINED_DIM_CODES = new Set(['unknown-dimension', 'undefined-channels']);
+
+/** True if any setting (or nested setting) is a value the front end could not determine. */
+function hasUnknown(v: ConfigValue | LayerConfig, depth = 0): boolean {
+  if (v === UNKNOWN) return true;
+  if (depth > 8 || v === null || typeof v !== 'object') return false;
+  return Object.values(v as Record<string, ConfigValue>).some((x) => hasUnknown(x, depth + 1));
 }
 
 /** Counts too large to be exact (from absurd sizes) are unknown, never Infinity. */

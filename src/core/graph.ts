@@ -48,6 +48,11 @@ export interface SymbolicTensor {
   outputIndex: number;
   /** Derived from a layer that reported an error: later layers do not repeat its consequences. */
   tainted?: boolean;
+  /**
+   * Derived from a setting the analysis could not read (a value from an unknown import): a None
+   * here may be a number Shape Lens lost, not Keras' None, so "should be defined" is not reported.
+   */
+  uncertain?: boolean;
 }
 
 export type ModelKind = 'sequential' | 'functional' | 'subclassed';

@@ -248,3 +248,15 @@ class Net {
   // tfjs names as in a fresh process: input1, conv2d_Conv2D1; 3·3·1·8 + 8 = 80.
   assert.deepEqual(m.layers.map((l) => [l.name, l.outputShape, l.params]), [['input1', [null, 28, 28, 1], 0], ['conv2d_Conv2D1', [null, 26, 26, 8], 80]]);
 });
+
+test('a size lost to an unknown import is not reported as Keras None ("should be defined")', async () => {
+  const { json } = await analyzeJs("import * as tf from '@tensorflow/tfjs';\nimport { UNITS } from './missing';\nconst m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: UNITS }), tf.layers.dense({ units: 3 })] });\n");
+  const m = json.models[0];
+  assert.deepEqual(m.layers.map((l) => l.outputShape), [[null, null], [null, 3]]);
+  assert.deepEqual([...m.diagnostics, ...json.diagnostics].filter((d) => d.severity === 'error'), []);
+});
+
+test('destructured parameter defaults apply when the argument is missing', async () => {
+  const m = await only("import * as tf from '@tensorflow/tfjs';\nexport function build({ units = 10 } = {}) {\n  return tf.sequential({ name: 'b', layers: [tf.layers.dense({ inputShape: [4], units })] });\n}\n");
+  assert.equal(m.totalParams, 4 * 10 + 10);
+});

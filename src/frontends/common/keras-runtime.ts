@@ -25,8 +25,11 @@ export class KerasRuntime {
   }
 
   /** `Input(shape=...)` / `tf.input({shape})`: batch shape has the batch dim first. */
-  input(batchShape: Shape | null, range?: SourceRange, name?: string): Value {
-    return { k: 'tensor', t: this.builder.createInput(batchShape, range, name) };
+  input(batchShape: Shape | null, range?: SourceRange, name?: string, shapeValue?: Value): Value {
+    const t = this.builder.createInput(batchShape, range, name);
+    // A dim the code computes from something the analysis lost is not Keras' None.
+    if (shapeValue && containsUnknown(shapeValue)) t.uncertain = true;
+    return { k: 'tensor', t };
   }
 
   /**
@@ -245,8 +248,10 @@ export class KerasRuntime {
     model.trainable = trainable;
     this.builder.modelAsLayer(model).trainable = trainable;
     for (const layer of model.layers) {
-      if (layer.nested) this.setModelTrainable(layer.nested, trainable, depth + 1);
-      else layer.trainable = trainable;
+      // tfjs only sets the weights its direct layers own: a nested model keeps its own flag.
+      if (layer.nested) {
+        if (this.builder.naming === 'keras') this.setModelTrainable(layer.nested, trainable, depth + 1);
+      } else layer.trainable = trainable;
     }
   }
 
@@ -313,6 +318,13 @@ export function rootsFirst<T>(items: T[], name: (t: T) => string, calls: (t: T) 
   const calledByOthers = new Set<string>();
   for (const t of items) for (const n of calls(t)) if (names.has(n) && n !== name(t)) calledByOthers.add(n);
   return [...items.filter((t) => !calledByOthers.has(name(t))), ...items.filter((t) => calledByOthers.has(name(t)))];
+}
+
+/** True if a value is, or holds, something the analysis could not determine. */
+export function containsUnknown(v: Value, depth = 0): boolean {
+  if (v.k === 'unknown') return true;
+  const items = sequenceItems(v) ?? (v.k === 'dict' ? [...v.map.values()] : null);
+  return depth < 8 && !!items && items.some((x) => containsUnknown(x, depth + 1));
 }
 
 /** A Python/JS shape value (`(None, 28, 28, 1)` / `[null, 28, 28, 1]`) as a Shape; undefined if not a sequence. */

@@ -515,7 +515,8 @@ export class JsInterpreter {
           const key = this.propKey(prop, scope);
           if (key === null) continue;
           used.add(key);
-          this.bindPattern(prop.value, this.getProp(v, key), scope, declare);
+          // A missing argument (`build()` for `build({units = 10} = {})`, or analysed with defaults) leaves each default in force.
+          this.bindPattern(prop.value, v.k === 'none' ? NONE : this.getProp(v, key), scope, declare);
         }
         return;
       }

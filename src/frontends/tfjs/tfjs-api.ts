@@ -117,7 +117,7 @@ export function callTfjsApi(path: string, args: CallArgs, range: SourceRange, rt
       return rt.layer(last, {}, range);
     }
     if (cls === 'InputLayer') {
-      const t = rt.input(inputShape(a0) ?? null, range, nameOf(a0) ?? undefined);
+      const t = rt.input(inputShape(a0) ?? null, range, nameOf(a0) ?? undefined, a0);
       return t.k === 'tensor' && t.t.source ? { k: 'layer', node: t.t.source.layer } : t;
     }
     const config = tfjsConfig(cls, a0);
@@ -143,7 +143,7 @@ export function callTfjsApi(path: string, args: CallArgs, range: SourceRange, rt
     case 'input': {
       const shape = inputShape(a0);
       if (shape === undefined) rt.sink.warning('input-shape', '`tf.input` needs `shape` (or `batchShape`) for Shape Lens to know the model\'s shapes.', range);
-      return rt.input(shape ?? null, range, nameOf(a0) ?? undefined);
+      return rt.input(shape ?? null, range, nameOf(a0) ?? undefined, a0);
     }
     case 'zeros':
     case 'ones':
