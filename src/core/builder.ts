@@ -5,7 +5,7 @@
 import { canonicalClassName, getRule } from './layers/registry';
 import { evaluateLayer } from './layers/evaluate';
 import type { ParamCount } from './layers/types';
-import { Cfg, isLayerSpec, UNKNOWN, type ConfigValue, type LayerConfig } from './config';
+import { Cfg, UNKNOWN, type ConfigValue, type LayerConfig } from './config';
 import { DiagnosticSink, type SourceRange } from './diagnostics';
 import type { CallNode, LayerNode, ModelGraph, ModelKind, SymbolicTensor } from './graph';
 import { defaultLayerName } from './naming';
@@ -501,5 +501,3 @@ export function replayModel(model: ModelGraph, shapes: (Shape | null)[], depth: 
   return result.some((s) => s === null) ? null : (result as Shape[]);
 }
 
-/** True if a config value holds a nested layer (wrappers). Re-exported for front ends. */
-export { isLayerSpec };

@@ -179,9 +179,10 @@ export class PythonInterpreter {
         for (const item of node.children.find((c) => c.type === 'with_clause')?.children.filter((c) => c.type === 'with_item') ?? []) {
           const v = field(item, 'value');
           if (v?.type === 'as_pattern') {
-            const val = this.eval(namedChildren(v)[0], scope);
+            this.eval(namedChildren(v)[0], scope);
             const target = field(v, 'alias');
-            if (target) this.assignTarget(namedChildren(target)[0] ?? target, unknownIfStrategy(val), scope);
+            // `with strategy.scope() as s:` and similar context managers give nothing model code relies on.
+            if (target) this.assignTarget(namedChildren(target)[0] ?? target, unknown('context manager'), scope);
           } else if (v) this.eval(v, scope);
         }
         if (body) this.execBlock(namedChildren(body), scope);
@@ -1575,11 +1576,6 @@ const STATEMENT_TYPES = new Set([
 
 function isStatement(type: string): boolean {
   return STATEMENT_TYPES.has(type);
-}
-
-/** `with strategy.scope() as s:` and similar context managers give nothing model code relies on. */
-function unknownIfStrategy(v: Value): Value {
-  return v.k === 'unknown' ? v : unknown();
 }
 
 /** True for a name a `layers` object of unknown origin is assumed to hold (`layers.Conv2D`). */

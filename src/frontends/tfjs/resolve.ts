@@ -4,11 +4,6 @@ import * as path from 'node:path';
 
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 
-/** True for a specifier naming a file of the project rather than a package. */
-export function isRelativeSpecifier(spec: string): boolean {
-  return spec.startsWith('./') || spec.startsWith('../') || spec === '.' || spec === '..';
-}
-
 /**
  * Files a relative import may refer to, in the order TypeScript and bundlers try them: the exact
  * path, the path with each extension, `.js` written for a `.ts` source (TypeScript ESM style), and

@@ -54,11 +54,6 @@ const TFJS_DEFAULTS: Record<string, LayerConfig> = {
   GRU: { reset_after: false },
 };
 
-/** The Keras class a `tf.layers.<factory>` creates, or undefined. */
-export function factoryClass(name: string): string | undefined {
-  return FACTORIES[name];
-}
-
 /**
  * tfjs layer args (one camelCase object) → the core's canonical snake_case config, with tfjs'
  * defaults where they differ from Keras. Nested layers (`layer:` of wrappers) become layer specs.
