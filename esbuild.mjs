@@ -64,6 +64,13 @@ await esbuild.build({
   entryPoints: ['src/frontends/tfjs/analyze.ts'],
   outfile: 'dist/tfjs-frontend.js',
 });
+await esbuild.build({
+  ...common,
+  entryPoints: ['src/extension.ts'],
+  outfile: 'dist/extension.js',
+  external: ['vscode'],
+  plugins: [tfjsFrontendExternal],
+});
 copyWasm('dist');
 
 if (args.has('--tests')) {

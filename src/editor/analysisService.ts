@@ -1,0 +1,230 @@
+// One analysis per document version, shared by every editor feature: Python files, notebook code
+// cells (analysed together, in order), JS/TS files. Offsets stay in the analysis; `SourceMap`
+// turns them into editor positions at the edge.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { FileAnalysis } from '../core/analysis';
+import type { SourceRange } from '../core/diagnostics';
+import { analyzePython, initPythonParser, type PythonProjectHost } from '../frontends/python/analyze';
+import type { TfjsProjectHost } from '../frontends/tfjs/analyze';
+import { moduleCandidates } from '../frontends/tfjs/resolve';
+
+const PYTHON = new Set(['python']);
+const JS = new Set(['javascript', 'typescript', 'javascriptreact', 'typescriptreact']);
+const MAX_BYTES = 5 * 1024 * 1024;
+
+/** Where each part of the analysed text comes from: one document, or the code cells of a notebook. */
+export class SourceMap {
+  constructor(readonly segments: { document: vscode.TextDocument; start: number; end: number }[]) {}
+
+  /** The document and range an analysis range falls in (ranges from other files give undefined). */
+  toRange(r: SourceRange | undefined): { document: vscode.TextDocument; range: vscode.Range } | undefined {
+    if (!r || r.file) return undefined;
+    const seg = this.segments.find((s) => r.start >= s.start && r.start <= s.end);
+    if (!seg) return undefined;
+    const start = seg.document.positionAt(r.start - seg.start);
+    const end = seg.document.positionAt(Math.min(r.end, seg.end) - seg.start);
+    return { document: seg.document, range: new vscode.Range(start, end) };
+  }
+
+  /** The analysis offset of a position in one of the documents. */
+  toOffset(document: vscode.TextDocument, position: vscode.Position): number | undefined {
+    const seg = this.segments.find((s) => s.document === document);
+    return seg ? seg.start + document.offsetAt(position) : undefined;
+  }
+}
+
+export interface DocumentAnalysis {
+  analysis: FileAnalysis;
+  map: SourceMap;
+  /** Project files the analysis read (imports), for re-analysis when they change. */
+  dependencies: Set<string>;
+}
+
+interface Entry {
+  key: string;
+  result: DocumentAnalysis;
+}
+
+/** The language an editor document is analysed as, or undefined if Shape Lens ignores it. */
+export function analysedLanguage(document: vscode.TextDocument): 'python' | 'js' | undefined {
+  if (PYTHON.has(document.languageId)) return 'python';
+  if (JS.has(document.languageId)) return 'js';
+  return undefined;
+}
+
+export class AnalysisService implements vscode.Disposable {
+  private readonly cache = new Map<string, Entry>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private pythonReady = false;
+  /** Fired (debounced) when a document's analysis may have changed: features refresh on it. */
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly extensionPath: string, private readonly delay: () => number) {
+    this.disposables.push(
+      this.changed,
+      vscode.workspace.onDidChangeTextDocument((e) => this.invalidate(e.document)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.cache.delete(this.keyFor(d).id)),
+      vscode.workspace.onDidSaveTextDocument((d) => this.invalidate(d)),
+    );
+  }
+
+  /** Loads the Python parser (wasm); analyses wait for it. */
+  async init(): Promise<void> {
+    await initPythonParser(path.join(this.extensionPath, 'dist'));
+    this.pythonReady = true;
+  }
+
+  /** The analysis for the document's current version (computed now if stale; never throws). */
+  get(document: vscode.TextDocument): DocumentAnalysis | undefined {
+    const lang = analysedLanguage(document);
+    if (!lang || (lang === 'python' && !this.pythonReady)) return undefined;
+    const { id, version, segments } = this.keyFor(document);
+    const hit = this.cache.get(id);
+    if (hit && hit.key === version) return hit.result;
+    const result = this.analyse(document, lang, segments);
+    if (result) this.cache.set(id, { key: version, result });
+    return result;
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    for (const d of this.disposables) d.dispose();
+  }
+
+  /**
+   * Cache identity: a plain document by URI and version; a notebook cell by its notebook, keyed by
+   * every code cell's version (a model defined across cells is one analysis).
+   */
+  private keyFor(document: vscode.TextDocument): { id: string; version: string; segments: vscode.TextDocument[] } {
+    const nb = document.uri.scheme === 'vscode-notebook-cell' ? notebookOf(document) : undefined;
+    if (nb) {
+      const cells = nb.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code && c.document.languageId === 'python').map((c) => c.document);
+      return { id: nb.uri.toString(), version: cells.map((c) => `${c.uri.fragment}@${c.version}`).join('|'), segments: cells };
+    }
+    return { id: document.uri.toString(), version: String(document.version), segments: [document] };
+  }
+
+  private analyse(document: vscode.TextDocument, lang: 'python' | 'js', docs: vscode.TextDocument[]): DocumentAnalysis | undefined {
+    const segments: { document: vscode.TextDocument; start: number; end: number }[] = [];
+    let text = '';
+    for (const d of docs) {
+      const t = d.getText();
+      segments.push({ document: d, start: text.length, end: text.length + t.length });
+      text += `${t}\n`;
+    }
+    const file = document.uri.scheme === 'file' ? document.uri.fsPath : docs.length > 1 ? notebookOf(document)?.uri.fsPath ?? document.uri.fsPath : document.uri.fsPath;
+    const dependencies = new Set<string>();
+    try {
+      const analysis = lang === 'python'
+        ? analyzePython(text, file, { host: this.pythonHost(dependencies) })
+        : loadTfjs().analyzeTfjs(text, file, { host: this.jsHost(dependencies) });
+      return { analysis, map: new SourceMap(segments), dependencies };
+    } catch (e) {
+      // The analysers never throw by design; if one does, the editor must not see it.
+      console.error('Shape Lens: analysis failed', e);
+      return undefined;
+    }
+  }
+
+  /** Re-analysis after an edit: this document and every analysed document importing it. */
+  private invalidate(document: vscode.TextDocument): void {
+    const changedPath = document.uri.fsPath;
+    const affected = new Set<string>();
+    const { id } = this.keyFor(document);
+    if (this.cache.has(id) || analysedLanguage(document)) affected.add(id);
+    for (const [key, entry] of this.cache) if (entry.result.dependencies.has(changedPath)) affected.add(key);
+    for (const key of affected) {
+      if (key !== id) this.cache.delete(key);
+      this.schedule(key);
+    }
+  }
+
+  private schedule(key: string): void {
+    const old = this.timers.get(key);
+    if (old) clearTimeout(old);
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        this.changed.fire(vscode.Uri.parse(key));
+      }, this.delay()),
+    );
+  }
+
+  /** Reads an imported file: the open editor's text if it has one (unsaved edits count), else disk. */
+  private read(p: string, deps: Set<string>): string | undefined {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === p);
+    if (open) {
+      deps.add(p);
+      return open.getText();
+    }
+    try {
+      const st = fs.statSync(p);
+      if (!st.isFile() || st.size > MAX_BYTES) return undefined;
+      deps.add(p);
+      return fs.readFileSync(p, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  private pythonHost(deps: Set<string>): PythonProjectHost {
+    return {
+      resolve: (fromFile, moduleName, level) => {
+        const parts = moduleName ? moduleName.split('.') : [];
+        let dir = path.dirname(fromFile);
+        const bases: string[] = [];
+        if (level > 0) {
+          for (let i = 1; i < level; i++) dir = path.dirname(dir);
+          bases.push(dir);
+        } else {
+          for (const f of vscode.workspace.workspaceFolders ?? []) bases.push(f.uri.fsPath);
+          for (let i = 0; i < 6; i++) {
+            bases.push(dir);
+            const parent = path.dirname(dir);
+            if (parent === dir) break;
+            dir = parent;
+          }
+        }
+        for (const base of bases) {
+          const stem = path.join(base, ...parts);
+          for (const candidate of [`${stem}.py`, path.join(stem, '__init__.py')]) {
+            const text = this.read(candidate, deps);
+            if (text !== undefined) return { path: candidate, text };
+          }
+        }
+        return undefined;
+      },
+    };
+  }
+
+  private jsHost(deps: Set<string>): TfjsProjectHost {
+    return {
+      resolve: (fromFile, spec) => {
+        if (!spec.startsWith('.')) return undefined;
+        for (const candidate of moduleCandidates(fromFile.split(path.sep).join('/'), spec)) {
+          const text = this.read(candidate.split('/').join(path.sep), deps);
+          if (text !== undefined) return { path: candidate, text };
+        }
+        return undefined;
+      },
+    };
+  }
+}
+
+function notebookOf(cell: vscode.TextDocument): vscode.NotebookDocument | undefined {
+  return vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document === cell));
+}
+
+/** The JS/TS front end and its TypeScript parser load on first use: Python-only work never pays for them. */
+let tfjs: typeof import('../frontends/tfjs/analyze') | undefined;
+function loadTfjs(): typeof import('../frontends/tfjs/analyze') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate lazy load (own bundle)
+  tfjs ??= require('../frontends/tfjs/analyze') as typeof import('../frontends/tfjs/analyze');
+  return tfjs;
+}

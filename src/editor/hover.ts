@@ -1,0 +1,57 @@
+// Hovers on a layer (input → output shape, the params formula, the conv/pool arithmetic, a pooling
+// preview link) and on a model (totals and trainable split).
+
+import * as vscode from 'vscode';
+import { formatCount, formatOutputShape, formatShape, formatWeightBytes } from '../core/shape';
+import type { ModelSummary } from '../core/summary';
+import type { AnalysisService } from './analysisService';
+import { SELECTOR } from './inlayHints';
+import { modelAt, rowAt, type PlacedRow } from './lookup';
+
+const POOLING = /^(Max|Average)Pooling[123]D$|^Global(Max|Average)Pooling[123]D$/;
+
+export function register(service: AnalysisService): vscode.Disposable {
+  return vscode.languages.registerHoverProvider(SELECTOR, {
+    provideHover(document, position) {
+      const doc = service.get(document);
+      if (!doc) return undefined;
+      const placed = rowAt(doc, document, position);
+      if (placed) return new vscode.Hover(layerMarkdown(placed, document), placed.range);
+      const model = modelAt(doc, document, position);
+      return model ? new vscode.Hover(modelMarkdown(model)) : undefined;
+    },
+  });
+}
+
+function layerMarkdown(p: PlacedRow, document: vscode.TextDocument): vscode.MarkdownString {
+  const { row } = p;
+  const layer = row.layer;
+  const md = new vscode.MarkdownString(undefined, true);
+  md.isTrusted = { enabledCommands: ['shapeLens.showPoolingPreview'] };
+  md.appendMarkdown(`**${row.name}** (${row.className}) · model \`${p.model.model.name}\`\n\n`);
+  const ins = (layer.inputShapes ?? []).map((s) => formatShape(s));
+  const arrow = ins.length > 0 ? `${ins.join(', ')} → ` : '';
+  md.appendCodeblock(`${arrow}${formatOutputShape(row.outputShape)}`, 'text');
+  if (row.unbuilt) md.appendMarkdown('Params: 0 (unbuilt: the model never receives an input shape)\n\n');
+  else {
+    const params = layer.nested ? `${formatCount(row.params)} (the nested model's total)` : layer.params?.formula ? `${layer.params.formula}` : formatCount(row.params);
+    md.appendMarkdown(`Params: ${params}`);
+    if (row.nonTrainableParams) md.appendMarkdown(` · ${formatCount(row.nonTrainableParams)} non-trainable`);
+    md.appendMarkdown('\n\n');
+  }
+  if (layer.explain.length > 0) md.appendCodeblock(layer.explain.join('\n'), 'text');
+  if (POOLING.test(row.className)) {
+    const args = encodeURIComponent(JSON.stringify([{ uri: document.uri.toString(), line: p.range.start.line }]));
+    md.appendMarkdown(`[$(eye) Preview pooling](command:shapeLens.showPoolingPreview?${args})`);
+  }
+  return md;
+}
+
+function modelMarkdown(m: ModelSummary): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown(`**${m.model.name}** (${m.model.className}) · ${m.rows.length} layers\n\n`);
+  md.appendMarkdown(`Output: \`${formatOutputShape(m.outputShape)}\`\n\n`);
+  md.appendMarkdown(`Total params: **${formatCount(m.totalParams)}** (${formatWeightBytes(m.totalParams)})\n\n`);
+  md.appendMarkdown(`Trainable: ${formatCount(m.trainableParams)} · Non-trainable: ${formatCount(m.nonTrainableParams)}`);
+  return md;
+}

@@ -1,0 +1,56 @@
+// Inlay hints at the end of each layer line: `→ (None, 13, 13, 32) · 320 params`.
+
+import * as vscode from 'vscode';
+import type { AnalysisService } from './analysisService';
+import { describeRow, rowsIn } from './lookup';
+import { readSettings } from './settings';
+
+const SELECTOR: vscode.DocumentSelector = [
+  { language: 'python' },
+  { language: 'javascript' },
+  { language: 'typescript' },
+  { language: 'javascriptreact' },
+  { language: 'typescriptreact' },
+];
+
+export function register(service: AnalysisService): vscode.Disposable {
+  const changed = new vscode.EventEmitter<void>();
+  const provider: vscode.InlayHintsProvider = {
+    onDidChangeInlayHints: changed.event,
+    provideInlayHints(document, range) {
+      const mode = readSettings().inlayHints;
+      if (mode === 'off') return [];
+      const doc = service.get(document);
+      if (!doc) return [];
+      // Layers created on the same line (a helper called in a loop) share one hint.
+      const byLine = new Map<number, string[]>();
+      for (const placed of rowsIn(doc, document)) {
+        const line = placed.range.end.line;
+        if (line < range.start.line || line > range.end.line) continue;
+        const text = describeRow(placed.row, mode === 'shapeAndParams');
+        const list = byLine.get(line) ?? [];
+        if (!list.includes(text)) list.push(text);
+        byLine.set(line, list);
+      }
+      const hints: vscode.InlayHint[] = [];
+      for (const [line, texts] of byLine) {
+        const end = document.lineAt(line).range.end;
+        const shown = texts.length > 3 ? [...texts.slice(0, 3), `+${texts.length - 3} more`] : texts;
+        const hint = new vscode.InlayHint(end, `→ ${shown.join(' | ')}`, vscode.InlayHintKind.Type);
+        hint.paddingLeft = true;
+        hints.push(hint);
+      }
+      return hints;
+    },
+  };
+  return vscode.Disposable.from(
+    changed,
+    vscode.languages.registerInlayHintsProvider(SELECTOR, provider),
+    service.onDidChange(() => changed.fire()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('shapeLens.inlayHints')) changed.fire();
+    }),
+  );
+}
+
+export { SELECTOR };

@@ -1,0 +1,66 @@
+// Finding the layers and models of an analysis at an editor position, and how each is described.
+
+import * as vscode from 'vscode';
+import type { LayerNode } from '../core/graph';
+import type { ModelSummary, SummaryRow } from '../core/summary';
+import { formatCount, formatOutputShape } from '../core/shape';
+import type { DocumentAnalysis } from './analysisService';
+
+export interface PlacedRow {
+  model: ModelSummary;
+  row: SummaryRow;
+  /** Where the layer was created, in this document. */
+  range: vscode.Range;
+}
+
+/** Every summary row whose layer was created in `document`, with its editor range. */
+export function rowsIn(doc: DocumentAnalysis, document: vscode.TextDocument): PlacedRow[] {
+  const out: PlacedRow[] = [];
+  for (const model of doc.analysis.models) {
+    for (const row of model.rows) {
+      if (row.layer.isInput && !row.layer.range) continue;
+      const placed = doc.map.toRange(row.layer.range);
+      if (placed && placed.document === document) out.push({ model, row, range: placed.range });
+    }
+  }
+  return out;
+}
+
+/** The row under the cursor: a layer whose creation or call contains it, else one created on that line. */
+export function rowAt(doc: DocumentAnalysis, document: vscode.TextDocument, position: vscode.Position): PlacedRow | undefined {
+  const rows = rowsIn(doc, document);
+  const containing = rows.filter((r) => r.range.contains(position) || callRanges(doc, document, r.row.layer).some((c) => c.contains(position)));
+  if (containing.length > 0) return containing.sort((a, b) => rangeSize(a.range) - rangeSize(b.range))[0];
+  return rows.find((r) => r.range.start.line === position.line);
+}
+
+/** The model whose code is around `position` (its creation call or one of its layers). */
+export function modelAt(doc: DocumentAnalysis, document: vscode.TextDocument, position: vscode.Position): ModelSummary | undefined {
+  const row = rowAt(doc, document, position);
+  if (row) return row.model;
+  return doc.analysis.models.find((m) => {
+    const placed = doc.map.toRange(m.model.range);
+    return placed?.document === document && (placed.range.contains(position) || placed.range.start.line === position.line);
+  });
+}
+
+function callRanges(doc: DocumentAnalysis, document: vscode.TextDocument, layer: LayerNode): vscode.Range[] {
+  const out: vscode.Range[] = [];
+  for (const c of layer.calls) {
+    const placed = doc.map.toRange(c.range);
+    if (placed?.document === document) out.push(placed.range);
+  }
+  return out;
+}
+
+function rangeSize(r: vscode.Range): number {
+  return (r.end.line - r.start.line) * 10000 + (r.end.character - r.start.character);
+}
+
+/** `(None, 13, 13, 32) · 320 params`, or the shape only. */
+export function describeRow(row: SummaryRow, withParams: boolean): string {
+  const shape = formatOutputShape(row.outputShape);
+  if (!withParams) return shape;
+  const params = row.unbuilt ? 'unbuilt' : `${formatCount(row.params)} params`;
+  return `${shape} · ${params}`;
+}
