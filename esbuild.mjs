@@ -86,6 +86,11 @@ if (args.has('--tests')) {
   copyWasm('out/test/unit');
 }
 
+if (args.has('--vscode-tests')) {
+  // The in-editor suite: loaded by the extension host, so `vscode` is provided at run time.
+  await esbuild.build({ ...common, entryPoints: ['test/vscode/suite/index.ts'], outfile: 'out/test/vscode/index.js', external: ['vscode'] });
+}
+
 if (args.has('--bench')) {
   await esbuild.build({
     ...common,

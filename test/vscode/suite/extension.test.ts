@@ -1,0 +1,171 @@
+// The extension inside a real VS Code: hovers, inlay hints, diagnostics + quick fix, the summary,
+// edits, TypeScript and notebooks, all through the public API on test/vscode/workspace files.
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+export type Case = [name: string, fn: () => Promise<void>];
+
+const EXT_ID = 'shape-lens.shape-lens';
+
+function workspaceFile(name: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the suite needs test/vscode/workspace opened as the workspace folder');
+  return vscode.Uri.file(path.join(folder.uri.fsPath, name));
+}
+
+async function open(name: string): Promise<vscode.TextDocument> {
+  const ext = vscode.extensions.getExtension(EXT_ID);
+  assert.ok(ext, `extension ${EXT_ID} is not loaded`);
+  await ext.activate();
+  const doc = await vscode.workspace.openTextDocument(workspaceFile(name));
+  await vscode.window.showTextDocument(doc);
+  return doc;
+}
+
+/** Polls `probe` until it returns a value (analysis and providers settle asynchronously). */
+async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, ms = 10000): Promise<T> {
+  const end = Date.now() + ms;
+  let last: T | undefined;
+  while (Date.now() < end) {
+    last = await probe();
+    if (last !== undefined) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function lineOf(doc: vscode.TextDocument, needle: string, from = 0): number {
+  for (let i = from; i < doc.lineCount; i++) if (doc.lineAt(i).text.includes(needle)) return i;
+  throw new Error(`no line with ${needle}`);
+}
+
+async function hoverText(doc: vscode.TextDocument, pos: vscode.Position): Promise<string> {
+  const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, pos)) ?? [];
+  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
+}
+
+async function hints(doc: vscode.TextDocument): Promise<{ line: number; label: string }[]> {
+  const range = new vscode.Range(0, 0, doc.lineCount, 0);
+  const list = (await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, range)) ?? [];
+  return list.map((h) => ({ line: h.position.line, label: typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join('') }));
+}
+
+export const cases: Case[] = [
+  ['commands are registered', async () => {
+    await open('seed.py');
+    const all = await vscode.commands.getCommands(true);
+    for (const c of ['shapeLens.showSummary', 'shapeLens.copySummary', 'shapeLens.showPoolingPreview', 'shapeLens.refresh']) assert.ok(all.includes(c), c);
+  }],
+
+  ['seed 002: inlay hints give every row of the article', async () => {
+    const doc = await open('seed.py');
+    const got = await eventually(async () => {
+      const h = await hints(doc);
+      return h.length >= 13 ? h : undefined;
+    }, 'inlay hints');
+    const labels = got.map((h) => h.label).join('\n');
+    // Rows as printed in the article (seed 002): without pooling, then with pooling.
+    for (const row of ['(None, 222, 222, 10) · 280 params', '(None, 220, 220, 10) · 910 params', '(None, 475240) · 0 params', '(None, 1) · 475,241 params', '(None, 111, 111, 10) · 0 params', '(None, 6760) · 0 params', '(None, 1) · 6,761 params']) {
+      assert.ok(labels.includes(row), `missing hint ${row} in\n${labels}`);
+    }
+  }],
+
+  ['hover on a layer: shapes, params formula and arithmetic; on a pooling layer, a preview link', async () => {
+    const doc = await open('seed.py');
+    const conv = lineOf(doc, 'tf.keras.layers.Conv2D(10, 3)');
+    const text = await eventually(async () => {
+      const t = await hoverText(doc, new vscode.Position(conv, doc.lineAt(conv).text.indexOf('Conv2D') + 2));
+      return t.includes('Conv2D') ? t : undefined;
+    }, 'a hover');
+    assert.match(text, /\(None, 222, 222, 10\) → \(None, 220, 220, 10\)/);
+    assert.match(text, /3·3·10·10 \+ 10 = 910/);
+    assert.match(text, /⌊\(222 − 3\)\/1⌋ \+ 1 = 220/);
+    const pool = lineOf(doc, 'MaxPooling2D()');
+    const ptext = await hoverText(doc, new vscode.Position(pool, doc.lineAt(pool).text.indexOf('MaxPooling2D') + 2));
+    assert.match(ptext, /Preview pooling/);
+    assert.match(ptext, /command:shapeLens\.showPoolingPreview/);
+  }],
+
+  ['hover on a model: totals and trainable split', async () => {
+    const doc = await open('seed.py');
+    const line = lineOf(doc, 'model_with_pooling = ');
+    const text = await hoverText(doc, new vscode.Position(line, 3));
+    assert.match(text, /Total params: \*\*8,861\*\*/);
+    assert.match(text, /Trainable: 8,861/);
+  }],
+
+  ['diagnostics: a negative dimension in the Problems panel with source, code and a quick fix', async () => {
+    const doc = await open('broken.py');
+    const diags = await eventually(() => {
+      const d = vscode.languages.getDiagnostics(doc.uri).filter((x) => x.source === 'shape-lens' && x.severity === vscode.DiagnosticSeverity.Error);
+      return d.length > 0 ? d : undefined;
+    }, 'diagnostics');
+    const d = diags[0];
+    assert.equal(d.code, 'negative-dimension');
+    assert.match(d.message, /^Negative dimension size caused by subtracting 3 from 2/);
+    assert.equal(d.range.start.line, lineOf(doc, 'layers.Conv2D(8, 3),', lineOf(doc, 'MaxPooling2D')));
+    const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range)) ?? [];
+    const fix = actions.find((a) => /padding='same'/.test(a.title));
+    assert.ok(fix?.edit, `no padding quick fix in ${actions.map((a) => a.title).join(', ')}`);
+    const [[, edits]] = fix.edit.entries();
+    assert.equal(edits[0].newText, ", padding='same'");
+  }],
+
+  ['hints update after an edit', async () => {
+    const doc = await open('seed.py');
+    const line = lineOf(doc, 'tf.keras.layers.Conv2D(10, 3),');
+    const col = doc.lineAt(line).text.indexOf('(10, 3)');
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(doc.uri, new vscode.Range(line, col, line, col + 7), '(10, 5)');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    try {
+      // Conv2D(10, 5) on (222, 222, 10): 220 − 2 = 218; 5·5·10·10 + 10 = 2,510.
+      await eventually(async () => {
+        const h = await hints(doc);
+        return h.some((x) => x.line === line && x.label.includes('(None, 218, 218, 10) · 2,510 params')) ? true : undefined;
+      }, 'the updated hint');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+  }],
+
+  ['the summary: copy as text gives the Keras table of the active editor', async () => {
+    await open('seed.py');
+    const text = await vscode.commands.executeCommand<string>('shapeLens.copySummary');
+    assert.match(text, /Model: "model_with_pooling"/);
+    assert.match(text, /Total params: 8,861 \(34\.61 KB\)/);
+    assert.match(text, /Total params: 477,341 \(1\.82 MB\)/);
+    assert.equal(await vscode.env.clipboard.readText(), text);
+  }],
+
+  ['TypeScript: tfjs model hints and hover', async () => {
+    const doc = await open('mnist.ts');
+    const got = await eventually(async () => {
+      const h = await hints(doc);
+      return h.length >= 4 ? h : undefined;
+    }, 'TypeScript hints', 20000);
+    const labels = got.map((h) => h.label).join('\n');
+    // conv2d 3·3·1·16 + 16 = 160 → (26, 26, 16); pool → 13; flatten 13·13·16 = 2704; dense 2704·10 + 10 = 27,050.
+    for (const row of ['(None, 26, 26, 16) · 160 params', '(None, 13, 13, 16) · 0 params', '(None, 2704) · 0 params', '(None, 10) · 27,050 params']) assert.ok(labels.includes(row), `${row} in\n${labels}`);
+  }],
+
+  ['notebook: a model defined across cells is one model, hints appear in each cell', async () => {
+    const ext = vscode.extensions.getExtension(EXT_ID);
+    await ext?.activate();
+    const nb = await vscode.workspace.openNotebookDocument(workspaceFile('seed001.ipynb'));
+    await vscode.window.showNotebookDocument(nb);
+    const code = nb.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code);
+    assert.equal(code.length, 2);
+    const second = await eventually(async () => {
+      const h = await hints(code[1].document);
+      return h.length >= 3 ? h : undefined;
+    }, 'hints in the second cell');
+    // Seed 001: conv 3·3·1·32 + 32 = 320 (cell 1); pool (None, 13, 13, 32); flatten 5,408; dense 5,408·10 + 10 = 54,090.
+    const labels = second.map((h) => h.label).join('\n');
+    assert.ok(labels.includes('(None, 13, 13, 32) · 0 params'), labels);
+    assert.ok(labels.includes('(None, 10) · 54,090 params'), labels);
+    const first = await hints(code[0].document);
+    assert.ok(first.some((h) => h.label.includes('(None, 26, 26, 32) · 320 params')), JSON.stringify(first));
+  }],
+];
