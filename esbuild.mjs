@@ -89,6 +89,7 @@ if (args.has('--tests')) {
 if (args.has('--vscode-tests')) {
   // The in-editor suite: loaded by the extension host, so `vscode` is provided at run time.
   await esbuild.build({ ...common, entryPoints: ['test/vscode/suite/index.ts'], outfile: 'out/test/vscode/index.js', external: ['vscode'] });
+  await esbuild.build({ ...common, entryPoints: ['test/vscode/bench/index.ts'], outfile: 'out/test/vscode/bench.js', external: ['vscode'] });
 }
 
 if (args.has('--bench')) {

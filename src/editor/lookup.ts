@@ -13,8 +13,19 @@ export interface PlacedRow {
   range: vscode.Range;
 }
 
-/** Every summary row whose layer was created in `document`, with its editor range. */
+/** Placed rows per analysis and document: hints, hovers and the status bar ask for them on every request. */
+const placedCache = new WeakMap<DocumentAnalysis, Map<vscode.TextDocument, PlacedRow[]>>();
+
+/** Every summary row whose layer was created in `document`, with its editor range (memoised per analysis). */
 export function rowsIn(doc: DocumentAnalysis, document: vscode.TextDocument): PlacedRow[] {
+  let byDoc = placedCache.get(doc);
+  if (!byDoc) placedCache.set(doc, (byDoc = new Map()));
+  let rows = byDoc.get(document);
+  if (!rows) byDoc.set(document, (rows = placeRows(doc, document)));
+  return rows;
+}
+
+function placeRows(doc: DocumentAnalysis, document: vscode.TextDocument): PlacedRow[] {
   const out: PlacedRow[] = [];
   for (const model of doc.analysis.models) {
     for (const row of model.rows) {
