@@ -150,6 +150,51 @@ export const cases: Case[] = [
     for (const row of ['(None, 26, 26, 16) · 160 params', '(None, 13, 13, 16) · 0 params', '(None, 2704) · 0 params', '(None, 10) · 27,050 params']) assert.ok(labels.includes(row), `${row} in\n${labels}`);
   }],
 
+  ['settings: shapeOnly drops the params from hints, off removes them', async () => {
+    const doc = await open('seed.py');
+    const cfg = vscode.workspace.getConfiguration('shapeLens');
+    try {
+      await cfg.update('inlayHints.mode', 'shapeOnly', vscode.ConfigurationTarget.Global);
+      await eventually(async () => {
+        const h = await hints(doc);
+        return h.length > 0 && h.every((x) => !x.label.includes('params')) && h.some((x) => x.label.includes('(None, 220, 220, 10)')) ? true : undefined;
+      }, 'shape-only hints');
+      await cfg.update('inlayHints.mode', 'off', vscode.ConfigurationTarget.Global);
+      await eventually(async () => ((await hints(doc)).length === 0 ? true : undefined), 'no hints');
+    } finally {
+      await cfg.update('inlayHints.mode', undefined, vscode.ConfigurationTarget.Global);
+    }
+  }],
+
+  ['cross-file: editing an imported constant re-analyses the importing file', async () => {
+    const cfgDoc = await vscode.workspace.openTextDocument(workspaceFile('proj/config.py'));
+    const doc = await open('proj/model.py');
+    // Dense(8) on 4 inputs: 4·8 + 8 = 40.
+    const line = lineOf(doc, 'Dense(WIDTH');
+    await eventually(async () => ((await hints(doc)).some((h) => h.line === line && h.label.includes('(None, 8) · 40 params')) ? true : undefined), 'the WIDTH = 8 hint');
+    const edit = new vscode.WorkspaceEdit();
+    const wline = lineOf(cfgDoc, 'WIDTH = 8');
+    edit.replace(cfgDoc.uri, cfgDoc.lineAt(wline).range, 'WIDTH = 16');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    try {
+      // Dense(16): 4·16 + 16 = 80, from the unsaved edit in the other editor.
+      await eventually(async () => ((await hints(doc)).some((h) => h.line === line && h.label.includes('(None, 16) · 80 params')) ? true : undefined), 'the WIDTH = 16 hint');
+    } finally {
+      await vscode.window.showTextDocument(cfgDoc);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+  }],
+
+  ['pooling preview: the command opens a panel titled after the layer under the cursor', async () => {
+    const doc = await open('seed.py');
+    const line = lineOf(doc, 'MaxPooling2D()');
+    const editor = vscode.window.activeTextEditor!;
+    editor.selection = new vscode.Selection(line, 30, line, 30);
+    await vscode.commands.executeCommand('shapeLens.showPoolingPreview');
+    const tab = await eventually(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label.startsWith('Pooling: max_pooling2d')), 'the pooling panel tab');
+    assert.match(tab.label, new RegExp(`line ${line + 1}`));
+  }],
+
   ['notebook: a model defined across cells is one model, hints appear in each cell', async () => {
     const ext = vscode.extensions.getExtension(EXT_ID);
     await ext?.activate();
