@@ -145,7 +145,9 @@ export interface WindowSettings {
 export function windowedSpatial(spatial: Dim[], w: WindowSettings, ctx: RuleContext): Dim[] {
   const names = spatialAxisNames(spatial.length);
   const label = (i: number) => (spatial.length > 1 ? `${names[i]}: ` : '');
-  return spatial.map((n, i) => {
+  // Axes that come out empty are reported together: one diagnostic per layer, not one per axis.
+  const failed: { sub: number; n: number; axis: string }[] = [];
+  const dims = spatial.map((n, i) => {
     const k = w.kernel[i];
     const s = w.strides[i];
     const d = w.dilation[i];
@@ -154,12 +156,20 @@ export function windowedSpatial(spatial: Dim[], w: WindowSettings, ctx: RuleCont
     if (w.padding === 'valid' && (k === null || d === null)) return null;
     const kk = w.padding === 'valid' ? effectiveKernel(k as number, d as number) : 1;
     if (out <= 0) {
-      reportNegative(ctx, kk, n, names[i], w.padding === 'valid' ? { arg: 'padding', value: "'same'", title: "Use padding='same'" } : undefined);
+      failed.push({ sub: kk, n, axis: names[i] });
       return null;
     }
     ctx.explain(label(i) + explainConvLength(n, k ?? 1, w.padding, s, d ?? 1, out));
     return out;
   });
+  if (failed.length > 0) {
+    const [first, ...rest] = failed;
+    const same = rest.every((f) => f.sub === first.sub && f.n === first.n);
+    const axes = same ? failed.map((f) => f.axis).join(' and ') : first.axis;
+    const more = same ? '' : `Also ${rest.map((f) => `${f.axis}: subtracting ${f.sub} from ${f.n}`).join('; ')}.`;
+    reportNegative(ctx, first.sub, first.n, axes, w.padding === 'valid' ? { arg: 'padding', value: "'same'", title: "Use padding='same'" } : undefined, first.sub, more, same && failed.length > 1);
+  }
+  return dims;
 }
 
 /**
@@ -174,11 +184,12 @@ export function reportNegative(
   fix?: { arg: string; value: string; title: string },
   needs = sub,
   detail = '',
+  plural = false,
 ): void {
   const kind = n - sub < 0 ? 'Negative' : 'Zero';
   ctx.error(
     'negative-dimension',
-    `${kind} dimension size caused by subtracting ${sub} from ${n} in ${ctx.layerName} (${ctx.className}) along ${axis}; needs at least ${needs} along that axis.${detail ? ' ' + detail : ''}`,
+    `${kind} dimension size caused by subtracting ${sub} from ${n} in ${ctx.layerName} (${ctx.className}) along ${axis}; needs at least ${needs} along ${plural ? 'those axes' : 'that axis'}.${detail ? ' ' + detail : ''}`,
     fix,
   );
 }
