@@ -6,6 +6,7 @@ import { analysisToJson, type FileAnalysis } from './core/analysis';
 import { formatSummary } from './core/summary';
 import { formatOutputShape } from './core/shape';
 import { analyzePython, initPythonParser, type PythonProjectHost } from './frontends/python/analyze';
+import { pythonModuleCandidates } from './frontends/python/resolve';
 
 const USAGE = `Usage: shape-lens summary FILE_OR_DIR... [--json]
 
@@ -45,34 +46,22 @@ export function collectFiles(args: string[]): { files: string[]; missing: string
   return { files, missing };
 }
 
+/** A project file's text, or undefined if it is missing, not a file, or too large to analyse. */
+function readSmallFile(p: string): string | undefined {
+  try {
+    const st = fs.statSync(p);
+    return st.isFile() && st.size <= MAX_FILE_BYTES ? fs.readFileSync(p, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Resolves project imports from disk: relative to the importing file, then up its parent folders. */
 export const diskHost: PythonProjectHost = {
   resolve(fromFile, moduleName, level) {
-    const parts = moduleName ? moduleName.split('.') : [];
-    const bases: string[] = [];
-    let dir = path.dirname(path.resolve(fromFile));
-    if (level > 0) {
-      for (let i = 1; i < level; i++) dir = path.dirname(dir);
-      bases.push(dir);
-    } else {
-      for (let i = 0; i < 6; i++) {
-        bases.push(dir);
-        const parent = path.dirname(dir);
-        if (parent === dir) break;
-        dir = parent;
-      }
-    }
-    for (const base of bases) {
-      const stem = path.join(base, ...parts);
-      for (const candidate of [`${stem}.py`, path.join(stem, '__init__.py')]) {
-        try {
-          if (fs.statSync(candidate).isFile() && fs.statSync(candidate).size <= MAX_FILE_BYTES) {
-            return { path: candidate, text: fs.readFileSync(candidate, 'utf8') };
-          }
-        } catch {
-          // not there: try the next candidate
-        }
-      }
+    for (const candidate of pythonModuleCandidates(path.resolve(fromFile), moduleName, level)) {
+      const text = readSmallFile(candidate);
+      if (text !== undefined) return { path: candidate, text };
     }
     return undefined;
   },
@@ -86,12 +75,8 @@ function jsDiskHost(): import('./frontends/tfjs/analyze').TfjsProjectHost {
     resolve(fromFile, spec) {
       if (!spec.startsWith('.')) return undefined;
       for (const candidate of moduleCandidates(path.resolve(fromFile), spec)) {
-        try {
-          const st = fs.statSync(candidate);
-          if (st.isFile() && st.size <= MAX_FILE_BYTES) return { path: candidate, text: fs.readFileSync(candidate, 'utf8') };
-        } catch {
-          // not there: try the next candidate
-        }
+        const text = readSmallFile(candidate);
+        if (text !== undefined) return { path: candidate, text };
       }
       return undefined;
     },

@@ -9,6 +9,7 @@ import type { FileAnalysis } from '../core/analysis';
 import type { SourceRange } from '../core/diagnostics';
 import { analyzePython, initPythonParser, type PythonProjectHost } from '../frontends/python/analyze';
 import type { TfjsProjectHost } from '../frontends/tfjs/analyze';
+import { pythonModuleCandidates } from '../frontends/python/resolve';
 import { moduleCandidates } from '../frontends/tfjs/resolve';
 
 const PYTHON = new Set(['python']);
@@ -176,27 +177,10 @@ export class AnalysisService implements vscode.Disposable {
   private pythonHost(deps: Set<string>): PythonProjectHost {
     return {
       resolve: (fromFile, moduleName, level) => {
-        const parts = moduleName ? moduleName.split('.') : [];
-        let dir = path.dirname(fromFile);
-        const bases: string[] = [];
-        if (level > 0) {
-          for (let i = 1; i < level; i++) dir = path.dirname(dir);
-          bases.push(dir);
-        } else {
-          for (const f of vscode.workspace.workspaceFolders ?? []) bases.push(f.uri.fsPath);
-          for (let i = 0; i < 6; i++) {
-            bases.push(dir);
-            const parent = path.dirname(dir);
-            if (parent === dir) break;
-            dir = parent;
-          }
-        }
-        for (const base of bases) {
-          const stem = path.join(base, ...parts);
-          for (const candidate of [`${stem}.py`, path.join(stem, '__init__.py')]) {
-            const text = this.read(candidate, deps);
-            if (text !== undefined) return { path: candidate, text };
-          }
+        const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+        for (const candidate of pythonModuleCandidates(fromFile, moduleName, level, roots)) {
+          const text = this.read(candidate, deps);
+          if (text !== undefined) return { path: candidate, text };
         }
         return undefined;
       },

@@ -1387,25 +1387,35 @@ function isLoop(n: N): boolean {
   return n.type === 'ForStatement' || n.type === 'ForOfStatement' || n.type === 'ForInStatement' || n.type === 'WhileStatement' || n.type === 'DoWhileStatement';
 }
 
-/** Identifiers a statement assigns to (`x = ...`, `x += ...`, `x++`). */
+/** Identifiers a statement assigns to (`x = ...`, `x += ...`, `x++`), not counting nested functions. */
 function assignedIdentifiers(node: N): Set<string> {
   const out = new Set<string>();
+  walkEstree(node, (o) => {
+    if (o.type === 'AssignmentExpression' && o.left.type === 'Identifier') out.add(o.left.name);
+    if (o.type === 'UpdateExpression' && o.argument.type === 'Identifier') out.add(o.argument.name);
+    return !(o.type === 'FunctionDeclaration' || o.type === 'FunctionExpression' || o.type === 'ArrowFunctionExpression');
+  });
+  return out;
+}
+
+/**
+ * Visits every ESTree node under `node` (iteratively, bounded); `visit` returning false skips
+ * that node's children.
+ */
+function walkEstree(node: N, visit: (n: N) => boolean | void): void {
   const stack: unknown[] = [node];
   let steps = 0;
-  while (stack.length && steps++ < 100000) {
+  while (stack.length && steps++ < 200000) {
     const n = stack.pop();
     if (!n || typeof n !== 'object') continue;
     if (Array.isArray(n)) {
       for (const x of n) stack.push(x);
       continue;
     }
-    const o = n as Record<string, unknown> & { type?: string };
-    if (o.type === 'AssignmentExpression' && (o.left as N).type === 'Identifier') out.add((o.left as TSESTree.Identifier).name);
-    if (o.type === 'UpdateExpression' && (o.argument as N).type === 'Identifier') out.add((o.argument as TSESTree.Identifier).name);
-    if (o.type === 'FunctionDeclaration' || o.type === 'FunctionExpression' || o.type === 'ArrowFunctionExpression') continue;
+    const o = n as Record<string, unknown>;
+    if (typeof o.type === 'string' && visit(n as N) === false) continue;
     for (const k in o) if (k !== 'parent' && k !== 'range' && k !== 'loc') stack.push(o[k]);
   }
-  return out;
 }
 
 /** True if a statement always leaves its block (throw/return), so an unknown `if` guarding it is a guard clause. */
@@ -1439,25 +1449,12 @@ function patternNames(p: N): string[] {
   }
 }
 
-/** Identifiers called anywhere inside a node (`f(...)`). */
+/** Identifiers called anywhere inside a node (`f(...)`, `new F()`). */
 function calledIdentifiers(node: N): Set<string> {
   const out = new Set<string>();
-  const stack: unknown[] = [node];
-  let steps = 0;
-  while (stack.length && steps++ < 200000) {
-    const n = stack.pop();
-    if (!n || typeof n !== 'object') continue;
-    if (Array.isArray(n)) {
-      for (const x of n) stack.push(x);
-      continue;
-    }
-    const o = n as Record<string, unknown>;
-    if (o.type === 'CallExpression' || o.type === 'NewExpression') {
-      const callee = o.callee as N;
-      if (callee.type === 'Identifier') out.add(callee.name);
-    }
-    for (const k in o) if (k !== 'parent' && k !== 'range' && k !== 'loc') stack.push(o[k]);
-  }
+  walkEstree(node, (o) => {
+    if ((o.type === 'CallExpression' || o.type === 'NewExpression') && o.callee.type === 'Identifier') out.add(o.callee.name);
+  });
   return out;
 }
 
