@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { cutPoints, mutate, prng, type Vocabulary } from './helpers/mutate';
 import { analyze } from './helpers/python';
 import type { JsonDiagnostic, JsonFile } from '../../src/core/analysis';
 import type { OutputShape } from '../../src/core/shape';
@@ -154,17 +155,6 @@ function assertHasCode(json: JsonFile, wanted: string[]): void {
 // ---------------------------------------------------------------------------------------------
 // Seeded mutations
 
-/** mulberry32: a tiny deterministic PRNG so every failure is reproducible from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NOISE = [
   '(', ')', '[', ']', '{', '}', ':', ',', '=', '.', '\n', '    ', '\t', '\\', '"', "'", '"""', '#', '*', '**', '@', '->', ';',
@@ -175,85 +165,17 @@ const NOISE = [
 ];
 const NUMBERS = ['0', '-1', '-3', '1', '10**9', '999999999999', '1e308', '2**64', '0.5', '-0', '10**100', 'None', '(3, 3)', '"3"'];
 
-function mutate(text: string, rnd: () => number): { text: string; ops: string[] } {
-  const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
-  const ops: string[] = [];
-  const n = 1 + Math.floor(rnd() * 3);
-  for (let k = 0; k < n; k++) {
-    const lines = text.split('\n');
-    const li = Math.floor(rnd() * lines.length);
-    const pos = Math.floor(rnd() * (text.length + 1));
-    switch (Math.floor(rnd() * 8)) {
-      case 0:
-        lines.splice(li, 1);
-        text = lines.join('\n');
-        ops.push(`delete line ${li + 1}`);
-        break;
-      case 1:
-        lines.splice(li, 0, lines[li]);
-        text = lines.join('\n');
-        ops.push(`duplicate line ${li + 1}`);
-        break;
-      case 2: {
-        const lj = Math.floor(rnd() * lines.length);
-        [lines[li], lines[lj]] = [lines[lj], lines[li]];
-        text = lines.join('\n');
-        ops.push(`swap lines ${li + 1} and ${lj + 1}`);
-        break;
-      }
-      case 3: {
-        const noise = pick(NOISE);
-        text = text.slice(0, pos) + noise + text.slice(pos);
-        ops.push(`insert ${JSON.stringify(noise)} at ${pos}`);
-        break;
-      }
-      case 4: {
-        const nums = [...text.matchAll(/\b\d+(?:\.\d+)?\b/g)];
-        if (nums.length === 0) break;
-        const m = pick(nums);
-        const rep = pick(NUMBERS);
-        text = text.slice(0, m.index) + rep + text.slice(m.index + m[0].length);
-        ops.push(`number ${m[0]} at ${m.index} -> ${rep}`);
-        break;
-      }
-      case 5: {
-        const brackets = [...text.matchAll(/[()[\]{}]/g)];
-        if (brackets.length === 0 || rnd() < 0.3) {
-          const b = pick(['(', ')', '[', ']', '{', '}']);
-          text = text.slice(0, pos) + b + text.slice(pos);
-          ops.push(`insert bracket ${b} at ${pos}`);
-        } else {
-          const m = pick(brackets);
-          text = text.slice(0, m.index) + text.slice(m.index + 1);
-          ops.push(`delete bracket ${m[0]} at ${m.index}`);
-        }
-        break;
-      }
-      case 6: {
-        const len = 1 + Math.floor(rnd() * 30);
-        text = text.slice(0, pos) + text.slice(pos + len);
-        ops.push(`delete ${len} chars at ${pos}`);
-        break;
-      }
-      default: {
-        // Re-indent a line: the commonest half-edited state of Python code.
-        const indent = pick(['', '  ', '    ', '        ', '\t']);
-        lines[li] = indent + lines[li].trimStart();
-        text = lines.join('\n');
-        ops.push(`re-indent line ${li + 1} to ${JSON.stringify(indent)}`);
-      }
-    }
-  }
-  return { text, ops };
-}
+/** Python's vocabulary; its own edit re-indents a line, the commonest half-edited state of Python code. */
+const PYTHON: Vocabulary = {
+  noise: NOISE,
+  numbers: NUMBERS,
+  languageOp(text, lines, li, pick) {
+    const indent = pick(['', '  ', '    ', '        ', '\t']);
+    lines[li] = indent + lines[li].trimStart();
+    return { text: lines.join('\n'), op: `re-indent line ${li + 1} to ${JSON.stringify(indent)}` };
+  },
+};
 
-/** Cut points: every line boundary and every 40 characters. */
-function cutPoints(text: string): number[] {
-  const cuts = new Set<number>([0, text.length]);
-  for (let i = 0; i < text.length; i += 40) cuts.add(i);
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') cuts.add(i).add(i + 1);
-  return [...cuts].sort((a, b) => a - b);
-}
 
 /** Analysis context for a fixture: the project's siblings for the cross-file classifier. */
 function contextFor(rel: string): { others: Record<string, string>; file: string } {
@@ -283,7 +205,7 @@ for (const rel of FIXTURE_FILES) {
     const { others, file } = contextFor(rel);
     for (let i = 0; i < MUTATIONS_PER_FIXTURE; i++) {
       const seed = 1000 * FIXTURE_FILES.indexOf(rel) + i;
-      const m = mutate(text, prng(seed));
+      const m = mutate(text, prng(seed), PYTHON);
       await check(m.text, `${rel} seed ${seed} [${m.ops.join('; ')}]`, others, file);
     }
   });
@@ -294,7 +216,7 @@ test('mutated sibling modules of the cross-file project analyse without throwing
   const main = files['models/classifier.py'];
   for (const sibling of ['models/blocks.py', 'config.py']) {
     for (let i = 0; i < 100; i++) {
-      const m = mutate(files[sibling], prng(50_000 + i));
+      const m = mutate(files[sibling], prng(50_000 + i), PYTHON);
       await check(main, `${sibling} seed ${50_000 + i} [${m.ops.join('; ')}]`, { ...files, [sibling]: m.text }, 'models/classifier.py');
     }
   }

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { cutPoints, mutate, prng, type Vocabulary } from './helpers/mutate';
 import { analyzeJs } from './helpers/tfjs';
 import type { JsonDiagnostic, JsonFile } from '../../src/core/analysis';
 import type { OutputShape } from '../../src/core/shape';
@@ -244,17 +245,6 @@ function assertHasCode(json: JsonFile, wanted: string[]): void {
 // ---------------------------------------------------------------------------------------------
 // Seeded mutations
 
-/** mulberry32: a tiny deterministic PRNG so every failure is reproducible from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NOISE = [
   '(', ')', '[', ']', '{', '}', ':', ',', ';', '=', '.', '\n', '  ', '\t', '\\', '"', "'", '`', '${', '//', '/*', '*/', '/', '*', '?.', '??', '...', '=>', '!', '#',
@@ -267,87 +257,19 @@ const NOISE = [
 const NUMBERS = ['0', '-1', '-3', '1', '1e9', '999999999999', '1e308', '2 ** 64', '0.5', '-0', 'Infinity', 'NaN', 'null', 'undefined', '[3, 3]', "'3'", '1n', '0x7fffffff', '1e-308', '2 ** 53 + 1'];
 const KEYWORDS = ['const', 'let', 'function', 'return', 'if', 'for', 'while', 'class', 'new', 'await', 'async', 'import', 'export', 'this', 'null'];
 
-function mutate(text: string, rnd: () => number): { text: string; ops: string[] } {
-  const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
-  const ops: string[] = [];
-  const n = 1 + Math.floor(rnd() * 3);
-  for (let k = 0; k < n; k++) {
-    const lines = text.split('\n');
-    const li = Math.floor(rnd() * lines.length);
-    const pos = Math.floor(rnd() * (text.length + 1));
-    switch (Math.floor(rnd() * 8)) {
-      case 0:
-        lines.splice(li, 1);
-        text = lines.join('\n');
-        ops.push(`delete line ${li + 1}`);
-        break;
-      case 1:
-        lines.splice(li, 0, lines[li]);
-        text = lines.join('\n');
-        ops.push(`duplicate line ${li + 1}`);
-        break;
-      case 2: {
-        const lj = Math.floor(rnd() * lines.length);
-        [lines[li], lines[lj]] = [lines[lj], lines[li]];
-        text = lines.join('\n');
-        ops.push(`swap lines ${li + 1} and ${lj + 1}`);
-        break;
-      }
-      case 3: {
-        const noise = pick(NOISE);
-        text = text.slice(0, pos) + noise + text.slice(pos);
-        ops.push(`insert ${JSON.stringify(noise)} at ${pos}`);
-        break;
-      }
-      case 4: {
-        const nums = [...text.matchAll(/\b\d+(?:\.\d+)?\b/g)];
-        if (nums.length === 0) break;
-        const m = pick(nums);
-        const rep = pick(NUMBERS);
-        text = text.slice(0, m.index) + rep + text.slice(m.index + m[0].length);
-        ops.push(`number ${m[0]} at ${m.index} -> ${rep}`);
-        break;
-      }
-      case 5: {
-        const brackets = [...text.matchAll(/[()[\]{}]/g)];
-        if (brackets.length === 0 || rnd() < 0.3) {
-          const b = pick(['(', ')', '[', ']', '{', '}']);
-          text = text.slice(0, pos) + b + text.slice(pos);
-          ops.push(`insert bracket ${b} at ${pos}`);
-        } else {
-          const m = pick(brackets);
-          text = text.slice(0, m.index) + text.slice(m.index + 1);
-          ops.push(`delete bracket ${m[0]} at ${m.index}`);
-        }
-        break;
-      }
-      case 6: {
-        const len = 1 + Math.floor(rnd() * 30);
-        text = text.slice(0, pos) + text.slice(pos + len);
-        ops.push(`delete ${len} chars at ${pos}`);
-        break;
-      }
-      default: {
-        // Replace one identifier with a keyword: the commonest half-edited state of JS code.
-        const ids = [...text.matchAll(/\b[A-Za-z_$][\w$]*\b/g)];
-        if (ids.length === 0) break;
-        const m = pick(ids);
-        const kw = pick(KEYWORDS);
-        text = text.slice(0, m.index) + kw + text.slice(m.index + m[0].length);
-        ops.push(`identifier ${m[0]} at ${m.index} -> ${kw}`);
-      }
-    }
-  }
-  return { text, ops };
-}
+/** JS's vocabulary; its own edit replaces an identifier with a keyword, the commonest half-edited state of JS code. */
+const JS: Vocabulary = {
+  noise: NOISE,
+  numbers: NUMBERS,
+  languageOp(text, _lines, _li, pick) {
+    const ids = [...text.matchAll(/\b[A-Za-z_$][\w$]*\b/g)];
+    if (ids.length === 0) return null;
+    const m = pick(ids);
+    const kw = pick(KEYWORDS);
+    return { text: text.slice(0, m.index) + kw + text.slice(m.index + m[0].length), op: `identifier ${m[0]} at ${m.index} -> ${kw}` };
+  },
+};
 
-/** Cut points: every line boundary and every 40 characters. */
-function cutPoints(text: string): number[] {
-  const cuts = new Set<number>([0, text.length]);
-  for (let i = 0; i < text.length; i += 40) cuts.add(i);
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') cuts.add(i).add(i + 1);
-  return [...cuts].sort((a, b) => a - b);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Truncations and mutations of every fixture
@@ -399,7 +321,7 @@ for (const rel of FIXTURE_FILES) {
     const { others, file } = contextFor(rel);
     const inputs = Array.from({ length: MUTATIONS_PER_FIXTURE }, (_, i) => {
       const seed = 1000 * FIXTURE_FILES.indexOf(rel) + i;
-      const m = mutate(text, prng(seed));
+      const m = mutate(text, prng(seed), JS);
       return { text: m.text, label: `${rel} seed ${seed} [${m.ops.join('; ')}]`, others, file };
     });
     await sweep(t, inputs);
@@ -410,7 +332,7 @@ test('mutated and truncated data.js under the MNIST example analyse without thro
   const main = read('mnist/index.js');
   const data = read('mnist/data.js');
   const inputs = Array.from({ length: 100 }, (_, i) => {
-    const m = mutate(data, prng(50_000 + i));
+    const m = mutate(data, prng(50_000 + i), JS);
     return { text: main, label: `data.js seed ${50_000 + i} [${m.ops.join('; ')}]`, others: { 'mnist/data.js': m.text }, file: 'mnist/index.js' };
   });
   for (let cut = 0; cut < data.length; cut += 97) inputs.push({ text: main, label: `data.js cut at ${cut}`, others: { 'mnist/data.js': data.slice(0, cut) }, file: 'mnist/index.js' });

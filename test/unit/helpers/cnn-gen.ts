@@ -9,20 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness
 
-/** A source of uniform numbers in [0, 1). */
-export type Rng = () => number;
-
-/** mulberry32: tiny, fast, good enough for test generation; same seed, same sequence. */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32, type Rng } from './rng';
+export { mulberry32, type Rng };
 
 /** The seed of case `index` of a run seeded with `seed`: each case is reproducible on its own. */
 export function caseSeed(seed: number, index: number): number {
