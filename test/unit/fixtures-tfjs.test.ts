@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { analyzeJs } from './helpers/tfjs';
+import { allDiagnostics, assertRows, assertTotals, lineOf, modelNamed, type Row } from './helpers/fixture-asserts';
 import type { JsonDiagnostic, JsonFile, JsonModel } from '../../src/core/analysis';
 import type { OutputShape } from '../../src/core/shape';
 
@@ -34,61 +35,6 @@ async function analyzeFixture(rel: string, siblings: string[] = []): Promise<{ t
   return { text, json };
 }
 
-/** 1-based line of the `nth` (1-based) occurrence of `needle` in `text`; fails loudly if absent. */
-function lineOf(text: string, needle: string, nth = 1): number {
-  let at = -1;
-  for (let i = 0; i < nth; i++) {
-    at = text.indexOf(needle, at + 1);
-    assert.ok(at >= 0, `fixture text lacks occurrence ${nth} of ${JSON.stringify(needle)}`);
-  }
-  return text.slice(0, at).split('\n').length;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Expected rows
-
-interface Row {
-  name?: string;
-  className: string;
-  outputShape: OutputShape;
-  params: number | null;
-  trainableParams?: number | null;
-  nonTrainableParams?: number | null;
-}
-
-function modelNamed(json: JsonFile, name: string): JsonModel {
-  const m = json.models.find((x) => x.name === name);
-  assert.ok(m, `model "${name}" not found; models: ${JSON.stringify(json.models.map((x) => x.name))}`);
-  return m;
-}
-
-/** The analyser's rows reduced to the fields `expected` specifies (names and the trainable split only where given). */
-function actualRows(m: JsonModel, expected: Row[]): Row[] {
-  return m.layers.map((l, i) => {
-    const e = expected[i];
-    const r: Row = { className: l.className, outputShape: l.outputShape, params: l.params };
-    if (e?.name !== undefined) r.name = l.name;
-    if (e?.trainableParams !== undefined) r.trainableParams = l.trainableParams;
-    if (e?.nonTrainableParams !== undefined) r.nonTrainableParams = l.nonTrainableParams;
-    return r;
-  });
-}
-
-function assertRows(m: JsonModel, expected: Row[]): void {
-  assert.deepEqual(actualRows(m, expected), expected, `rows of model "${m.name}"`);
-}
-
-function assertTotals(m: JsonModel, total: number | null, trainable: number | null, nonTrainable: number | null): void {
-  assert.deepEqual(
-    { total: m.totalParams, trainable: m.trainableParams, nonTrainable: m.nonTrainableParams },
-    { total, trainable, nonTrainable },
-    `totals of model "${m.name}"`,
-  );
-}
-
-function allDiagnostics(json: JsonFile): JsonDiagnostic[] {
-  return [...json.diagnostics, ...json.models.flatMap((m) => m.diagnostics)];
-}
 
 function errorsOf(json: JsonFile): JsonDiagnostic[] {
   return allDiagnostics(json).filter((d) => d.severity === 'error');
