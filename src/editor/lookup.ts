@@ -11,6 +11,8 @@ export interface PlacedRow {
   row: SummaryRow;
   /** Where the layer was created, in this document. */
   range: vscode.Range;
+  /** Where it is called, in this document (`Conv2D(...)(x)`). */
+  calls: vscode.Range[];
 }
 
 /** Placed rows per analysis and document: hints, hovers and the status bar ask for them on every request. */
@@ -31,7 +33,7 @@ function placeRows(doc: DocumentAnalysis, document: vscode.TextDocument): Placed
     for (const row of model.rows) {
       if (row.layer.isInput && !row.layer.range) continue;
       const placed = doc.map.toRange(row.layer.range);
-      if (placed && placed.document === document) out.push({ model, row, range: placed.range });
+      if (placed && placed.document === document) out.push({ model, row, range: placed.range, calls: callRanges(doc, document, row.layer) });
     }
   }
   return out;
@@ -40,7 +42,7 @@ function placeRows(doc: DocumentAnalysis, document: vscode.TextDocument): Placed
 /** The row under the cursor: a layer whose creation or call contains it, else one created on that line. */
 export function rowAt(doc: DocumentAnalysis, document: vscode.TextDocument, position: vscode.Position): PlacedRow | undefined {
   const rows = rowsIn(doc, document);
-  const containing = rows.filter((r) => r.range.contains(position) || callRanges(doc, document, r.row.layer).some((c) => c.contains(position)));
+  const containing = rows.filter((r) => r.range.contains(position) || r.calls.some((c) => c.contains(position)));
   if (containing.length > 0) return containing.sort((a, b) => rangeSize(a.range) - rangeSize(b.range))[0];
   return rows.find((r) => r.range.start.line === position.line);
 }
