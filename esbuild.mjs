@@ -101,3 +101,16 @@ if (args.has('--bench')) {
   });
   copyWasm('out/bench');
 }
+
+// The pooling preview's webview: a browser bundle with tfjs inside (no CDN), plus its stylesheet.
+await esbuild.build({
+  entryPoints: ['webview/main.ts'],
+  outdir: 'dist/webview',
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  minify: true,
+  sourcemap: !production,
+  logLevel: 'warning',
+});

@@ -25,4 +25,19 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // The webview is a browser bundle: it shares only the message protocol with the extension.
+    files: ['webview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'The webview cannot use the VS Code API; talk to the host through src/protocol.ts.' }],
+        patterns: [{ group: ['../src/*', '!../src/protocol'], message: 'The webview imports only src/protocol.ts from src/.' }],
+      }],
+    },
+  },
+  {
+    // The protocol is shared by the extension host and the webview: no imports at all.
+    files: ['src/protocol.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['*'], message: 'src/protocol.ts is self-contained.' }] }] },
+  },
 );

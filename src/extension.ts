@@ -2,12 +2,14 @@
 
 import * as vscode from 'vscode';
 import { AnalysisService } from './editor/analysisService';
+import * as codeLens from './editor/codeLens';
 import * as commands from './editor/commands';
 import * as diagnostics from './editor/diagnostics';
 import * as hover from './editor/hover';
 import * as inlayHints from './editor/inlayHints';
 import { readSettings } from './editor/settings';
 import * as statusBar from './editor/statusBar';
+import * as poolingPreview from './panels/poolingPreview';
 import * as modelTree from './views/modelTree';
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -22,6 +24,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     modelTree.register(service, tree),
     statusBar.register(service),
     commands.register(service, tree),
+    codeLens.register(service),
+    poolingPreview.register(context.extensionUri),
   );
 }
 

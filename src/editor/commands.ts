@@ -2,10 +2,13 @@
 
 import * as vscode from 'vscode';
 import { formatSummary } from '../core/summary';
+import { isPoolingClass } from '../core/pooling';
 import { showPoolingPreview } from '../panels/poolingPreview';
+import { previewTarget } from '../panels/poolingTarget';
+import type { LayerNode } from '../core/graph';
 import type { ModelTreeProvider } from '../views/modelTree';
 import type { AnalysisService } from './analysisService';
-import { rowAt } from './lookup';
+import { modelAt, rowAt } from './lookup';
 
 export function register(service: AnalysisService, tree: ModelTreeProvider): vscode.Disposable {
   return vscode.Disposable.from(
@@ -28,14 +31,33 @@ export function register(service: AnalysisService, tree: ModelTreeProvider): vsc
       editor.selection = new vscode.Selection(pos, pos);
       editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     }),
-    vscode.commands.registerCommand('shapeLens.showPoolingPreview', async (arg?: { uri: string; line: number }) => {
+    vscode.commands.registerCommand('shapeLens.showPoolingPreview', async (arg?: unknown) => {
+      // From a hover link or code lens: {uri, line}; from the palette: the active editor's cursor.
+      const given = isLayerArg(arg) ? arg : undefined;
       const editor = vscode.window.activeTextEditor;
-      const document = arg ? await vscode.workspace.openTextDocument(vscode.Uri.parse(arg.uri)) : editor?.document;
-      const position = arg ? new vscode.Position(arg.line, 0) : editor?.selection.active;
+      const document = given ? await vscode.workspace.openTextDocument(vscode.Uri.parse(given.uri)) : editor?.document;
+      const position = given ? new vscode.Position(given.line, 0) : editor?.selection.active;
       const doc = document && service.get(document);
       const placed = doc && document && position ? rowAt(doc, document, position) : undefined;
-      const pooling = placed && /Pooling[123]D$/.test(placed.row.className) ? placed.row : undefined;
-      showPoolingPreview(pooling, pooling && document && position ? `line ${position.line + 1}` : '');
+      const layer = placed && isPoolingClass(placed.row.layer.className) ? placed.row.layer : undefined;
+      const model = layer ? placed?.model : doc && document && position ? modelAt(doc, document, position) : undefined;
+      const lineOfLayer = (l: LayerNode) => {
+        const r = doc?.map.toRange(l.range);
+        return r && r.document === document ? r.range.start.line + 1 : null;
+      };
+      const target = previewTarget(
+        document ? `${document.uri.toString()}#${layer ? `layer:${layer.name}` : model ? `model:${model.model.name}` : 'none'}` : 'seed',
+        layer,
+        model,
+        lineOfLayer,
+      );
+      const line = layer && lineOfLayer(layer);
+      showPoolingPreview({ target, document: document?.uri, title: layer ? `Pooling: ${layer.name}${line ? ` (line ${line})` : ''}` : 'Pooling Preview' });
     }),
   );
+}
+
+function isLayerArg(x: unknown): x is { uri: string; line: number } {
+  const a = x as { uri?: unknown; line?: unknown } | undefined;
+  return typeof a === 'object' && a !== null && typeof a.uri === 'string' && typeof a.line === 'number' && Number.isInteger(a.line) && a.line >= 0;
 }

@@ -9,6 +9,8 @@ export interface Settings {
   diagnostics: boolean;
   /** Milliseconds after typing stops before diagnostics and the summary refresh. */
   analysisDelay: number;
+  /** "Preview pooling" code lens above pooling layers. */
+  poolingCodeLens: boolean;
 }
 
 export function readSettings(): Settings {
@@ -18,5 +20,6 @@ export function readSettings(): Settings {
     inlayHints: mode === 'shapeOnly' || mode === 'off' ? mode : 'shapeAndParams',
     diagnostics: c.get<boolean>('diagnostics.enabled', true),
     analysisDelay: Math.max(0, Math.min(5000, c.get<number>('analysisDelay', 200))),
+    poolingCodeLens: c.get<boolean>('codeLens.poolingPreview', true),
   };
 }

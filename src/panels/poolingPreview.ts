@@ -1,30 +1,151 @@
-// Host side of the pooling preview. For now a minimal panel showing the layer's settings and the
-// output-size arithmetic; the interactive tfjs preview is the next step (see the README).
+// Host side of the pooling preview: one webview panel (webview/ bundle) that runs max and average
+// pooling on tfjs. The host renders the HTML shell (CSP with a fresh nonce, scripts only from the
+// built webview folder), tells the webview what it was opened on, and serves its requests (pick a
+// workspace image, reveal a line). Messages from the webview are validated before use.
 
+import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { formatOutputShape, formatShape } from '../core/shape';
-import type { SummaryRow } from '../core/summary';
+import { isWebviewToHost, MAX_IMAGE_BYTES, type HostToWebview, type PreviewTarget, type WebviewToHost } from '../protocol';
 
-let panel: vscode.WebviewPanel | undefined;
+export const VIEW_TYPE = 'shapeLens.poolingPreview';
 
-/** Opens (or reveals) the panel for `row`, or for the seed example when no layer is given. */
-export function showPoolingPreview(row: SummaryRow | undefined, where: string): void {
-  panel ??= vscode.window.createWebviewPanel('shapeLens.poolingPreview', 'Pooling Preview', vscode.ViewColumn.Beside, { enableScripts: false, localResourceRoots: [] });
-  panel.onDidDispose(() => (panel = undefined));
-  panel.title = row ? `Pooling: ${row.name} (${where})` : 'Pooling Preview';
-  panel.webview.html = html(panel.webview, row);
-  panel.reveal(vscode.ViewColumn.Beside, true);
+const IMAGE_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', bmp: 'image/bmp', webp: 'image/webp' };
+
+/** What the panel shows: the target, and the document its line numbers refer to. */
+export interface PreviewRequest {
+  target: PreviewTarget;
+  document?: vscode.Uri;
+  title: string;
 }
 
-function html(webview: vscode.Webview, row: SummaryRow | undefined): string {
-  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
-  const body = row
-    ? `<h2>${esc(row.name)} (${esc(row.className)})</h2>
-       <p>${esc((row.layer.inputShapes ?? []).map((s) => formatShape(s)).join(', '))} → ${esc(formatOutputShape(row.outputShape))}</p>
-       <pre>${esc(row.layer.explain.join('\n'))}</pre>`
-    : `<h2>Max and average pooling</h2><p>For the 2×2 window [[1, 3], [2, 4]]: max = 4, average = (1+3+2+4)/4 = 2.5.</p>`;
-  return `<!DOCTYPE html><html><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource} 'unsafe-inline';">
-<style>body{font-family:var(--vscode-font-family);color:var(--vscode-foreground)} pre{font-family:var(--vscode-editor-font-family)}</style>
-</head><body>${body}<p><em>The interactive tfjs pooling preview comes next.</em></p></body></html>`;
+let extensionUri: vscode.Uri | undefined;
+let current: PoolingPreviewPanel | undefined;
+
+class PoolingPreviewPanel implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private request: PreviewRequest | null = null;
+
+  constructor(readonly panel: vscode.WebviewPanel, private readonly root: vscode.Uri) {
+    panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(root, 'dist', 'webview')] };
+    panel.iconPath = vscode.Uri.joinPath(root, 'media', 'shape-lens.svg');
+    panel.webview.html = this.html();
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => {
+        if (isWebviewToHost(m)) void this.handle(m).catch((e: unknown) => console.error('Shape Lens pooling preview:', e));
+      }),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  show(request: PreviewRequest): void {
+    this.request = request;
+    this.panel.title = request.title;
+    this.post({ type: 'show', target: request.target });
+    this.panel.reveal(vscode.ViewColumn.Beside, true);
+  }
+
+  private post(m: HostToWebview): void {
+    void this.panel.webview.postMessage(m);
+  }
+
+  private async handle(m: WebviewToHost): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        // A (re)loaded webview: what it shows now; null after a window reload keeps its saved state.
+        this.post({ type: 'show', target: this.request?.target ?? null });
+        return;
+      case 'revealLine': {
+        const uri = this.request?.document;
+        if (!uri) return;
+        const document = await vscode.workspace.openTextDocument(uri);
+        const line = Math.min(m.line - 1, document.lineCount - 1);
+        const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One });
+        const pos = new vscode.Position(line, document.lineAt(line).firstNonWhitespaceCharacterIndex);
+        editor.selection = new vscode.Selection(pos, pos);
+        editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+        return;
+      }
+      case 'pickImage':
+        this.post(await pickImage());
+        return;
+    }
+  }
+
+  /** The HTML shell: a fresh nonce per render; nothing but the built webview folder may load. */
+  private html(): string {
+    const webview = this.panel.webview;
+    const nonce = randomBytes(16).toString('base64');
+    const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.root, 'dist', 'webview', name)).toString();
+    const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource} blob: data:`, `script-src 'nonce-${nonce}'`].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="${asset('main.css')}">
+<title>Pooling preview</title>
+</head>
+<body>
+<main id="app" data-shape-lens="pooling-preview"></main>
+<script nonce="${nonce}" src="${asset('main.js')}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    if (current === this) current = undefined;
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+/** Lets the user pick an image file of the workspace; its bytes (or why not) for the webview. */
+async function pickImage(): Promise<HostToWebview> {
+  const files = await vscode.workspace.findFiles('**/*.{png,jpg,jpeg,gif,bmp,webp,PNG,JPG,JPEG}', '**/{node_modules,.git}/**', 2000);
+  if (files.length === 0) return { type: 'imageError', message: 'No image files (PNG, JPEG, GIF, BMP, WebP) in this workspace.' };
+  const items = files
+    .map((uri) => ({ label: uri.path.split('/').pop() ?? uri.path, description: vscode.workspace.asRelativePath(uri), uri }))
+    .sort((a, b) => a.description.localeCompare(b.description));
+  const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Image to pool (read in the preview; up to 8 MB)', matchOnDescription: true });
+  if (!picked) return { type: 'imageError', message: 'No image was picked.' };
+  const name = picked.label;
+  try {
+    const stat = await vscode.workspace.fs.stat(picked.uri);
+    if (stat.size > MAX_IMAGE_BYTES) {
+      return { type: 'imageError', message: `${name} is ${(stat.size / 1048576).toFixed(1)} MB; the preview reads images up to ${MAX_IMAGE_BYTES / 1048576} MB.` };
+    }
+    const bytes = await vscode.workspace.fs.readFile(picked.uri);
+    const ext = name.split('.').pop()?.toLowerCase() ?? '';
+    return { type: 'image', name, mime: IMAGE_TYPES[ext] ?? 'application/octet-stream', base64: Buffer.from(bytes).toString('base64') };
+  } catch (e) {
+    return { type: 'imageError', message: `Could not read ${name}: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+/** Opens (or reveals and retargets) the preview. */
+export function showPoolingPreview(request: PreviewRequest): void {
+  if (!extensionUri) throw new Error('Shape Lens: the pooling preview is not registered.');
+  if (!current) {
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, request.title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
+    });
+    current = new PoolingPreviewPanel(panel, extensionUri);
+  }
+  current.show(request);
+}
+
+/** Keeps the extension's location and restores a preview left open when the window reloads. */
+export function register(root: vscode.Uri): vscode.Disposable {
+  extensionUri = root;
+  return vscode.Disposable.from(
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
+        current?.dispose();
+        current = new PoolingPreviewPanel(panel, root);
+      },
+    }),
+    { dispose: () => current?.dispose() },
+  );
 }

@@ -1,0 +1,178 @@
+// What the pooling preview needs from an analysis: a pooling layer's settings as Keras resolves
+// them (defaults included), the pooling layers of a model in order, and the model's parameter
+// count if its windowed pooling layers were removed (seed 002: 8,861 with, 477,341 without).
+
+import { Cfg, type LayerConfig } from './config';
+import type { CallNode, LayerNode, ModelGraph, SymbolicTensor } from './graph';
+import { evaluateLayer } from './layers/evaluate';
+import { totalParams } from './layers/types';
+import { isShapeList, type OutputShape, type Shape } from './shape';
+
+export interface PoolingSettings {
+  op: 'max' | 'avg';
+  /** GlobalMax/GlobalAveragePooling: one value per channel. */
+  global: boolean;
+  /** Spatial rank: 1, 2 or 3. */
+  rank: number;
+  /** Per spatial axis; for global pooling, empty. */
+  poolSize: number[];
+  strides: number[];
+  padding: 'valid' | 'same';
+  dataFormat: 'channels_last' | 'channels_first';
+  keepdims: boolean;
+}
+
+const POOLING = /^(Global)?(Max|Average)Pooling([123])D$/;
+
+/** True for MaxPooling/AveragePooling 1D–3D and their global forms (canonical class names). */
+export function isPoolingClass(className: string): boolean {
+  return POOLING.test(className);
+}
+
+/** True for the windowed (non-global) pooling classes: the layers "without pooling" removes. */
+export function isWindowedPoolingClass(className: string): boolean {
+  const m = POOLING.exec(className);
+  return m !== null && m[1] === undefined;
+}
+
+/**
+ * The settings Keras would use for a pooling layer of `className` with `config`: `pool_size`
+ * defaults to 2 per axis and `strides` to `pool_size`. Null when not a pooling layer or when a
+ * setting is unknown to the analysis or invalid (the layer's diagnostics say why).
+ */
+export function poolingSettings(className: string, config: LayerConfig): PoolingSettings | null {
+  const m = POOLING.exec(className);
+  if (!m) return null;
+  const global = m[1] !== undefined;
+  const op = m[2] === 'Max' ? 'max' : 'avg';
+  const rank = Number(m[3]);
+  const cfg = new Cfg(config);
+  const dataFormat = cfg.dataFormat();
+  if (dataFormat === null) return null;
+  if (global) {
+    const keepdims = cfg.bool('keepdims', false);
+    if (keepdims === null) return null;
+    return { op, global, rank, poolSize: [], strides: [], padding: 'valid', dataFormat, keepdims };
+  }
+  const pool = cfg.ints('pool_size', rank, 2);
+  const rawStrides = config['strides'];
+  const strides = rawStrides === undefined || rawStrides === null ? pool : cfg.ints('strides', rank, 1);
+  const padding = cfg.str('padding', 'valid')?.toLowerCase();
+  if (!allPositive(pool) || !allPositive(strides) || (padding !== 'valid' && padding !== 'same')) return null;
+  return { op, global, rank, poolSize: pool, strides, padding, dataFormat, keepdims: false };
+}
+
+function allPositive(v: (number | null)[] | null): v is number[] {
+  return v !== null && v.every((x) => x !== null && x > 0);
+}
+
+export interface ModelPoolingLayer {
+  layer: LayerNode;
+  settings: PoolingSettings;
+}
+
+/** The model's pooling layers with readable settings, in summary order (nested models included). */
+export function poolingLayersOf(model: ModelGraph, depth = 0): ModelPoolingLayer[] {
+  const out: ModelPoolingLayer[] = [];
+  if (depth > 16) return out;
+  for (const layer of model.layers) {
+    if (layer.nested) {
+      out.push(...poolingLayersOf(layer.nested, depth + 1));
+      continue;
+    }
+    const settings = poolingSettings(layer.className, layer.config);
+    if (settings) out.push({ layer, settings });
+  }
+  return out;
+}
+
+export interface WithoutPooling {
+  /** Total params (trainable + non-trainable) with the windowed pooling layers removed; null when unknown. */
+  totalParams: number | null;
+  /** The layers removed (empty: the model has no windowed pooling layer). */
+  removed: LayerNode[];
+}
+
+/**
+ * Replays `model` with every MaxPooling/AveragePooling layer replaced by the identity and sums the
+ * parameters each layer would create on its new input shapes (shared layers counted once, nested
+ * models replayed the same way). Global pooling layers stay: removing them changes the rank.
+ */
+export function paramsWithoutPooling(model: ModelGraph): WithoutPooling {
+  const removed: LayerNode[] = [];
+  const counted = new Set<number>();
+  let total: number | null = 0;
+  const add = (n: number | null) => (total = total === null || n === null ? null : total + n);
+  if (!model.built) return { totalParams: null, removed };
+  replay(model, model.inputs.map((t) => t.shape), 0, { removed, counted, add });
+  return { totalParams: total, removed };
+}
+
+interface ReplayState {
+  removed: LayerNode[];
+  counted: Set<number>;
+  add(n: number | null): void;
+}
+
+function replay(model: ModelGraph, shapes: (Shape | null)[], depth: number, st: ReplayState): OutputShape {
+  if (depth > 16) {
+    st.add(null);
+    return null;
+  }
+  const known = new Map<number, Shape | null>();
+  model.inputs.forEach((t, i) => known.set(t.id, shapes[i] ?? null));
+  const shapeOf = (t: SymbolicTensor) => (known.has(t.id) ? known.get(t.id)! : t.shape);
+  for (const call of callsInOrder(model)) {
+    const layer = call.layer;
+    const ins = call.inputs.map(shapeOf);
+    let out: OutputShape;
+    if (layer.isInput) {
+      out = call.outputs[0]?.shape ?? null;
+    } else if (isWindowedPoolingClass(layer.className)) {
+      if (!st.removed.includes(layer)) st.removed.push(layer);
+      out = ins[0] ?? null;
+    } else if (layer.nested) {
+      const first = !st.counted.has(layer.id);
+      st.counted.add(layer.id);
+      // A shared nested model owns its weights once: count them on its first call only.
+      const inner: ReplayState = first ? st : { removed: st.removed, counted: st.counted, add: () => {} };
+      out = replay(layer.nested, ins, depth + 1, inner);
+    } else {
+      const ev = evaluateLayer(layer.className, layer.config, ins, layer.name);
+      if (!st.counted.has(layer.id)) {
+        st.counted.add(layer.id);
+        st.add(ev.output === null && ev.problems.some((p) => p.severity === 'error') ? null : totalParams(ev.params));
+      }
+      out = ev.output;
+    }
+    const outs = isShapeList(out) ? out : [out as Shape | null];
+    call.outputs.forEach((t, i) => known.set(t.id, outs[i] ?? null));
+  }
+  const result = model.outputs.map(shapeOf);
+  if (result.length === 1) return result[0];
+  return result.some((s) => s === null) ? null : (result as Shape[]);
+}
+
+/** The calls that lead from the model's inputs to its outputs, each after the calls it reads. */
+function callsInOrder(model: ModelGraph): CallNode[] {
+  const calls: CallNode[] = [];
+  const seen = new Set<CallNode>();
+  const inputIds = new Set(model.inputs.map((t) => t.id));
+  const stack: { t: SymbolicTensor; expanded: boolean }[] = model.outputs.map((t) => ({ t, expanded: false })).reverse();
+  while (stack.length > 0 && seen.size < 100000) {
+    const top = stack.pop()!;
+    const src = top.t.source;
+    if (inputIds.has(top.t.id) || !src) continue;
+    if (top.expanded) {
+      if (!seen.has(src)) {
+        seen.add(src);
+        calls.push(src);
+      }
+      continue;
+    }
+    if (seen.has(src)) continue;
+    stack.push({ t: top.t, expanded: true });
+    for (let i = src.inputs.length - 1; i >= 0; i--) stack.push({ t: src.inputs[i], expanded: false });
+  }
+  return calls;
+}

@@ -1,0 +1,49 @@
+// "Preview pooling" above each pooling layer: opens the pooling preview on that layer.
+
+import * as vscode from 'vscode';
+import { isPoolingClass } from '../core/pooling';
+import type { AnalysisService } from './analysisService';
+import { SELECTOR } from './inlayHints';
+import { rowsIn } from './lookup';
+import { readSettings } from './settings';
+
+export function register(service: AnalysisService): vscode.Disposable {
+  const changed = new vscode.EventEmitter<void>();
+  const provider: vscode.CodeLensProvider = {
+    onDidChangeCodeLenses: changed.event,
+    provideCodeLenses(document) {
+      if (!readSettings().poolingCodeLens) return [];
+      const doc = service.get(document);
+      if (!doc) return [];
+      const lenses: vscode.CodeLens[] = [];
+      const lines = new Set<number>();
+      for (const placed of rowsIn(doc, document)) {
+        const line = placed.range.start.line;
+        if (!isPoolingClass(placed.row.layer.className) || lines.has(line)) continue;
+        lines.add(line);
+        lenses.push(
+          new vscode.CodeLens(placed.range, {
+            title: `$(eye) Preview pooling: ${describe(placed.row.layer.inputShapes?.[0], placed.row.outputShape)}`,
+            tooltip: `Open the pooling preview on ${placed.row.name}: see which input window each output value comes from`,
+            command: 'shapeLens.showPoolingPreview',
+            arguments: [{ uri: document.uri.toString(), line }],
+          }),
+        );
+      }
+      return lenses;
+    },
+  };
+  return vscode.Disposable.from(
+    changed,
+    vscode.languages.registerCodeLensProvider(SELECTOR, provider),
+    service.onDidChange(() => changed.fire()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('shapeLens.codeLens')) changed.fire();
+    }),
+  );
+}
+
+function describe(input: (number | null)[] | null | undefined, output: unknown): string {
+  const dims = (s: unknown) => (Array.isArray(s) ? s.slice(1).map((d) => (d === null ? '?' : String(d))).join('×') : '?');
+  return `${dims(input)} → ${dims(output)}`;
+}

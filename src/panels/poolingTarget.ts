@@ -1,0 +1,83 @@
+// What the pooling preview is opened on, as protocol data: the pooling layer's settings mapped to
+// the webview's 2-D stages, its inferred input, and the model's pooling stack and params with and
+// without pooling. No vscode: unit-tested in plain node.
+
+import type { LayerNode } from '../core/graph';
+import { splitChannels } from '../core/layers/convutils';
+import { paramsWithoutPooling, poolingLayersOf, poolingSettings, type PoolingSettings } from '../core/pooling';
+import { formatOutputShape, formatShape, type Shape } from '../core/shape';
+import type { ModelSummary } from '../core/summary';
+import type { LayerInfo, ModelInfo, PreviewTarget, StageSettings } from '../protocol';
+
+/** 1-based line of a layer in the document the preview was opened from, or null (another file). */
+export type LineOf = (layer: LayerNode) => number | null;
+
+/** The preview's 2-D stage for Keras settings: 1-D pools a 1 × length map; 3-D shows its height × width part. */
+export function toStage(s: PoolingSettings): { settings: StageSettings; note?: string } {
+  if (s.global) return { settings: { mode: s.op === 'max' ? 'globalMax' : 'globalAvg', poolSize: [1, 1], strides: [1, 1], padding: 'valid' } };
+  const padding = s.padding;
+  const mode = s.op;
+  if (s.rank === 1) {
+    return { settings: { mode, poolSize: [1, s.poolSize[0]], strides: [1, s.strides[0]], padding }, note: '1-D pooling: the sequence is drawn as one row (height 1).' };
+  }
+  if (s.rank === 3) {
+    return {
+      settings: { mode, poolSize: [s.poolSize[1], s.poolSize[2]], strides: [s.strides[1], s.strides[2]], padding },
+      note: `3-D pooling: the preview pools height × width; along depth the window is ${s.poolSize[0]} with stride ${s.strides[0]}.`,
+    };
+  }
+  return { settings: { mode, poolSize: [s.poolSize[0], s.poolSize[1]], strides: [s.strides[0], s.strides[1]], padding } };
+}
+
+export function layerInfo(layer: LayerNode, lineOf: LineOf): LayerInfo {
+  const settings = poolingSettings(layer.className, layer.config);
+  const stage = settings ? toStage(settings) : null;
+  const input = layer.inputShapes?.[0] ?? null;
+  const info: LayerInfo = {
+    name: layer.name,
+    className: layer.className,
+    line: lineOf(layer),
+    inputShape: formatShape(input),
+    outputShape: formatOutputShape(layer.outputShape ?? null),
+    dataFormat: settings?.dataFormat ?? 'channels_last',
+    settings: stage?.settings ?? null,
+  };
+  if (stage?.note) info.note = stage.note;
+  return info;
+}
+
+/** Height × width × channels of a pooling layer's input, when the analysis knows them all. */
+export function featureMapOf(layer: LayerNode): PreviewTarget['featureMap'] {
+  const settings = poolingSettings(layer.className, layer.config);
+  const input: Shape | null = layer.inputShapes?.[0] ?? null;
+  if (!settings || !input || input.length !== settings.rank + 2) return null;
+  const { spatial, channels } = splitChannels(input, settings.dataFormat);
+  const [height, width] = settings.rank === 1 ? [1, spatial[0]] : settings.rank === 2 ? spatial : [spatial[1], spatial[2]];
+  if (!isSize(height) || !isSize(width) || !isSize(channels)) return null;
+  return { height, width, channels };
+}
+
+const isSize = (d: number | null | undefined): d is number => typeof d === 'number' && Number.isSafeInteger(d) && d >= 1;
+
+export function modelInfo(summary: ModelSummary, lineOf: LineOf): ModelInfo {
+  const without = paramsWithoutPooling(summary.model);
+  return {
+    name: summary.model.name,
+    paramsWith: summary.totalParams,
+    paramsWithout: without.removed.length > 0 ? without.totalParams : summary.totalParams,
+    removed: without.removed.map((l) => l.name),
+    pooling: poolingLayersOf(summary.model).map((p) => layerInfo(p.layer, lineOf)),
+  };
+}
+
+/** The target for `layer` (a pooling layer) of `model`; either may be absent. */
+export function previewTarget(key: string, layer: LayerNode | undefined, model: ModelSummary | undefined, lineOf: LineOf): PreviewTarget {
+  const pooling = layer && poolingSettings(layer.className, layer.config) !== null ? layer : undefined;
+  const isPoolingRow = layer && /Pooling[123]D$/.test(layer.className);
+  return {
+    key,
+    layer: pooling ? layerInfo(pooling, lineOf) : isPoolingRow ? layerInfo(layer, lineOf) : null,
+    featureMap: pooling ? featureMapOf(pooling) : null,
+    model: model ? modelInfo(model, lineOf) : null,
+  };
+}

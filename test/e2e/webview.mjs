@@ -1,0 +1,204 @@
+// The pooling preview's webview in plain headless Chromium, without VS Code: the built bundle
+// (dist/webview) in a page that stands in for the host (posts `show` / `image` messages, records
+// what the webview posts) with VS Code's dark theme variables. Fast checks of the interactions;
+// the same panel is checked inside code-server by e2e.mjs.
+//   node esbuild.mjs && node test/e2e/webview.mjs [--shots]
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CHROMIUM_ARGS, loadPlaywright } from '../vscode/run-code-server.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const CHROMIUM = process.env.SHAPE_LENS_CHROMIUM || '/usr/bin/chromium';
+const SHOTS = process.argv.includes('--shots');
+
+/** A page like the panel's HTML shell, with the host replaced by a recorder. */
+function pageHtml() {
+  const dir = join(ROOT, 'out/webview-page');
+  mkdirSync(dir, { recursive: true });
+  const theme = {
+    '--vscode-font-family': 'system-ui, sans-serif', '--vscode-font-size': '13px', '--vscode-foreground': '#cccccc',
+    '--vscode-editor-background': '#1f1f1f', '--vscode-editor-foreground': '#cccccc', '--vscode-descriptionForeground': '#9d9d9d',
+    '--vscode-editor-font-family': 'monospace', '--vscode-editor-font-size': '13px', '--vscode-button-background': '#0078d4',
+    '--vscode-button-foreground': '#ffffff', '--vscode-button-secondaryBackground': '#313131', '--vscode-button-secondaryForeground': '#cccccc',
+    '--vscode-input-background': '#313131', '--vscode-input-foreground': '#cccccc', '--vscode-dropdown-background': '#313131',
+    '--vscode-dropdown-foreground': '#cccccc', '--vscode-focusBorder': '#0078d4', '--vscode-badge-background': '#616161',
+    '--vscode-badge-foreground': '#f8f8f8', '--vscode-errorForeground': '#f85149', '--vscode-editorWarning-foreground': '#cca700',
+    '--vscode-charts-orange': '#d18616', '--vscode-charts-blue': '#3794ff', '--vscode-sideBar-background': '#181818',
+  };
+  const style = Object.entries(theme).map(([k, v]) => `${k}: ${v};`).join(' ');
+  const html = `<!DOCTYPE html><html><head><meta charset="utf-8">
+<link rel="stylesheet" href="${pathToFileURL(join(ROOT, 'dist/webview/main.css'))}">
+<style>html { ${style} }</style>
+<script>
+  window.posted = [];
+  let state;
+  window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m), getState: () => state, setState: (s) => { state = s; } });
+</script></head>
+<body><main id="app"></main><script src="${pathToFileURL(join(ROOT, 'dist/webview/main.js'))}"></script></body></html>`;
+  writeFileSync(join(dir, 'index.html'), html);
+  return pathToFileURL(join(dir, 'index.html')).href;
+}
+
+const results = [];
+async function check(name, fn) {
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`  ok   ${name}`);
+  } catch (e) {
+    results.push({ name, ok: false });
+    console.error(`  FAIL ${name}\n${e.stack ?? e}`);
+  }
+}
+
+const { chromium } = loadPlaywright();
+const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+try {
+  const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(pageHtml());
+  const show = async (target) => {
+    await page.evaluate((t) => window.postMessage({ type: 'show', target: t }, '*'), target);
+    if (target) await page.locator(`#app[data-target="${target.key}"]`).waitFor();
+  };
+  const text = (sel) => page.locator(sel).innerText();
+
+  await check('starts with the seed example and asks the host what to show', async () => {
+    await page.locator('#grid-1').waitFor({ timeout: 20_000 });
+    assert.deepEqual(await page.evaluate(() => window.posted), [{ type: 'ready' }]);
+    await show(null);
+    assert.match(await text('#shape-0'), /4×4×1/);
+    assert.match(await text('#shape-1'), /2×2×1/);
+    assert.deepEqual(await page.locator('#grid-1 .cell').allInnerTexts(), ['4', '5', '8', '9']);
+    assert.match(await text('#formula-1'), /height: ⌊\(4 − 2\)\/2⌋ \+ 1 = 2/);
+    assert.match(await text('#status'), /backend: (webgl|cpu)/);
+  });
+
+  await check('hovering an output cell highlights its window and explains the value', async () => {
+    await page.locator('#grid-1 .cell').first().hover();
+    assert.deepEqual(await page.locator('#grid-0 .cell.in-window').allInnerTexts(), ['1', '3', '2', '4']);
+    assert.match(await text('#explain'), /max\(1, 3, 2, 4\) = 4/);
+  });
+
+  await check('average pooling gives 2.5 for [[1, 3], [2, 4]]', async () => {
+    await page.selectOption('#s1-mode', 'avg');
+    assert.deepEqual(await page.locator('#grid-1 .cell').allInnerTexts(), ['2.5', '2', '5', '5']);
+    await page.locator('#grid-1 .cell').first().hover();
+    assert.match(await text('#explain'), /\(1 \+ 3 \+ 2 \+ 4\) \/ 4 = 2\.5/);
+  });
+
+  await check('hovering an input cell highlights every output cell it feeds (overlapping windows)', async () => {
+    await page.fill('#s1-sh', '1');
+    await page.fill('#s1-sw', '1');
+    assert.match(await text('#shape-1'), /3×3×1/);
+    await page.locator('#grid-0 .cell').nth(5).hover(); // row 1, column 1: in four 2×2 windows
+    assert.equal(await page.locator('#grid-1 .cell.fed').count(), 4);
+    assert.match(await text('#explain'), /feeds 4 output cells/);
+  });
+
+  await check("padding 'same' draws the padding and ⌈n/s⌉", async () => {
+    await page.fill('#s1-ph', '3');
+    await page.fill('#s1-pw', '3');
+    await page.fill('#s1-sh', '2');
+    await page.fill('#s1-sw', '2');
+    await page.selectOption('#s1-padding', 'same');
+    assert.match(await text('#formula-1'), /height: ⌈4\/2⌉ = 2/);
+    assert.equal(await page.locator('#grid-0 .pad-ring').count(), 1);
+    await page.locator('#grid-1 .cell').nth(3).hover(); // bottom-right window reaches into the padding
+    assert.equal(await page.locator('#grid-0 .hl-window.hl-padded').count(), 1);
+    assert.match(await text('#explain'), /padded cells? (is|are) ignored/);
+  });
+
+  await check('a window larger than the input with valid padding is explained, not crashed', async () => {
+    await page.selectOption('#s1-padding', 'valid');
+    await page.fill('#s1-ph', '5');
+    assert.match(await text('#stage-error'), /does not fit/);
+  });
+
+  await check('keyboard: Tab to a grid, arrows move the highlighted window', async () => {
+    await page.fill('#s1-ph', '2');
+    await page.fill('#s1-pw', '2');
+    await page.locator('#grid-1').focus();
+    await page.keyboard.press('ArrowRight');
+    assert.match(await text('#explain'), /Stage 1 output \[0, 1\]/);
+    assert.equal(await page.locator('#grid-0 .cell.in-window').count(), 4);
+  });
+
+  const layerTarget = {
+    key: 'file:///seed.py#layer:max_pooling2d',
+    layer: { name: 'max_pooling2d', className: 'MaxPooling2D', line: 30, inputShape: '(None, 222, 222, 10)', outputShape: '(None, 111, 111, 10)', dataFormat: 'channels_last', settings: { mode: 'max', poolSize: [2, 2], strides: [2, 2], padding: 'valid' } },
+    featureMap: { height: 222, width: 222, channels: 10 },
+    model: {
+      name: 'model_with_pooling', paramsWith: 8861, paramsWithout: 477341, removed: ['max_pooling2d', 'max_pooling2d_1', 'max_pooling2d_2'],
+      pooling: ['', '_1', '_2'].map((s, i) => ({ name: `max_pooling2d${s}`, className: 'MaxPooling2D', line: 30 + 2 * i, inputShape: '?', outputShape: '?', dataFormat: 'channels_last', settings: { mode: 'max', poolSize: [2, 2], strides: [2, 2], padding: 'valid' } })),
+    },
+  };
+
+  await check("opened on a layer: its settings, its input size, the model's params with and without pooling", async () => {
+    await show(layerTarget);
+    await page.locator('#keras-shape-1').waitFor();
+    assert.match(await text('#title'), /max_pooling2d \(MaxPooling2D\)/);
+    assert.equal(await text('#keras-shape-1'), '(None, 111, 111, 10)');
+    assert.match(await text('#params-compare'), /8,861 params with its 3 pooling layers; 477,341 without them/);
+    assert.match(await text('#reduction-1'), /49,284 → 12,321 positions per channel: 4× fewer activations/);
+  });
+
+  await check("'Use the model's pooling layers' chains its three stages", async () => {
+    await page.click('#use-model');
+    assert.equal(await page.locator('section.stage').count(), 3);
+    assert.match(await text('#shape-3'), /27×27×10/);
+    await page.click('#s2-goto');
+    assert.deepEqual(await page.evaluate(() => window.posted.at(-1)), { type: 'revealLine', line: 32 });
+  });
+
+  await check('pipeline of seed 000: 28×28×3 → MaxPool 2×2 → 14×14×3 → AvgPool 2×2 → 7×7×3, RGB and per channel', async () => {
+    await show({ key: 'k2', layer: null, featureMap: null, model: null });
+    await page.selectOption('#input-select', 'colour');
+    await page.click('#add-stage');
+    await page.selectOption('#s2-mode', 'avg');
+    assert.deepEqual([await text('#shape-0'), await text('#shape-1'), await text('#shape-2')], ['28×28×3', '14×14×3', '7×7×3']);
+    assert.equal(await page.locator('#grid-2 canvas').count(), 0, 'a 7×7 map is drawn as cells');
+    assert.equal(await page.locator('#grid-0 canvas').count(), 1, 'a 28×28 map is drawn as an image');
+    await page.selectOption('#view-select', '1');
+    assert.match(await page.locator('#grid-2 .cell').first().innerText(), /^\d/);
+  });
+
+  await check('a workspace image is decoded and pooled; a bad file gets a clear message', async () => {
+    const png = readFileSync(join(ROOT, 'test/vscode/workspace/images/stripes.png')).toString('base64');
+    await page.click('#pick-image');
+    assert.deepEqual(await page.evaluate(() => window.posted.at(-1)), { type: 'pickImage' });
+    await page.evaluate((b) => window.postMessage({ type: 'image', name: 'stripes.png', mime: 'image/png', base64: b }, '*'), png);
+    await page.locator('#image-message', { hasText: 'Loaded stripes.png' }).waitFor();
+    assert.match(await text('#shape-0'), /^\d+×\d+×3$/);
+    await page.evaluate(() => window.postMessage({ type: 'image', name: 'bad.png', mime: 'image/png', base64: btoa('not an image') }, '*'));
+    await page.locator('#image-message.error').waitFor();
+    assert.match(await text('#image-message'), /bad\.png is not an image/);
+  });
+
+  await check('messages that fail the guard are ignored', async () => {
+    const before = await text('#title');
+    await page.evaluate(() => window.postMessage({ type: 'show', target: { key: 1 } }, '*'));
+    await page.evaluate(() => window.postMessage({ type: 'explode' }, '*'));
+    assert.equal(await text('#title'), before);
+  });
+
+  await check('state survives a reload of the webview (setState / getState)', async () => {
+    await page.selectOption('#s1-mode', 'globalAvg');
+    const saved = await page.evaluate(() => { const s = window.acquireVsCodeApi().getState(); return s; });
+    assert.equal(saved.stages[0].settings.mode, 'globalAvg');
+  });
+
+  if (SHOTS) {
+    await show(layerTarget);
+    await page.screenshot({ path: join(ROOT, 'out/webview-page/layer.png'), fullPage: true });
+  }
+  await check('no uncaught errors in the page', async () => assert.deepEqual(errors, []));
+} finally {
+  await browser.close();
+}
+const passed = results.filter((r) => r.ok).length;
+console.log(`${passed} passed, ${results.length - passed} failed`);
+process.exitCode = passed === results.length && results.length > 0 ? 0 : 1;

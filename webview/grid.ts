@@ -1,0 +1,216 @@
+// One feature map on screen: cells with their values when small, an image when large. Either way
+// the grid reports the cell under the mouse or the keyboard cursor, and draws highlights (a pooling
+// window, possibly reaching into `same` padding, or the output cells an input cell feeds).
+
+import { formatValue, type Window } from './pool';
+import type { FeatureMap } from './inputs';
+
+/** `rgb` draws channels 0–2 as colour; a number draws that channel. */
+export type View = 'rgb' | number;
+
+export interface GridOptions {
+  id: string;
+  label: string;
+  map: FeatureMap;
+  view: View;
+  /** Value range shared by every grid of the pipeline, so pooled maps compare with their input. */
+  range: [number, number];
+  /** Padding ring drawn around the map (the `same` padding of the stage that reads it). */
+  pad: { top: number; left: number; bottom: number; right: number };
+  onActive(cell: { y: number; x: number } | null, fromKeyboard: boolean): void;
+}
+
+export interface Highlight {
+  kind: 'window' | 'fed' | 'active';
+  area: Window;
+}
+
+/** Largest side drawn as cells with values. */
+export const MAX_CELL_SIDE = 10;
+const CELL_PX = 44;
+const IMAGE_PX = 320;
+
+/** Viridis-like scale (dark blue → green → yellow), readable on dark and light themes. */
+const STOPS: [number, number, number][] = [
+  [68, 1, 84],
+  [59, 82, 139],
+  [33, 145, 140],
+  [94, 201, 98],
+  [253, 231, 37],
+];
+function colour(t: number): [number, number, number] {
+  const u = Math.max(0, Math.min(1, Number.isFinite(t) ? t : 0)) * (STOPS.length - 1);
+  const i = Math.min(Math.floor(u), STOPS.length - 2);
+  const f = u - i;
+  const a = STOPS[i];
+  const b = STOPS[i + 1];
+  return [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f];
+}
+
+export class Grid {
+  readonly el: HTMLElement;
+  readonly cellPx: number;
+  readonly cells: boolean;
+  private readonly layer: HTMLElement;
+  private cursor: { y: number; x: number } | null = null;
+  private readonly cellEls: HTMLElement[] = [];
+
+  constructor(private readonly o: GridOptions) {
+    const { map, pad } = o;
+    const side = Math.max(map.height + pad.top + pad.bottom, map.width + pad.left + pad.right);
+    this.cells = Math.max(map.height, map.width) <= MAX_CELL_SIDE;
+    this.cellPx = this.cells ? CELL_PX : Math.min(24, IMAGE_PX / side);
+    const el = document.createElement('div');
+    el.className = `grid ${this.cells ? 'grid-cells' : 'grid-image'}`;
+    el.id = o.id;
+    el.tabIndex = 0;
+    el.setAttribute('role', 'img');
+    el.setAttribute('aria-label', `${o.label}. Arrow keys move between cells; the explanation below updates.`);
+    el.style.width = `${(map.width + pad.left + pad.right) * this.cellPx}px`;
+    el.style.height = `${(map.height + pad.top + pad.bottom) * this.cellPx}px`;
+    if (pad.top + pad.left + pad.bottom + pad.right > 0) {
+      const ring = document.createElement('div');
+      ring.className = 'pad-ring';
+      ring.title = "padding='same': implicit cells that pooling ignores";
+      el.append(ring);
+    }
+    if (this.cells) this.drawCells(el);
+    else el.append(this.drawImage());
+    this.layer = document.createElement('div');
+    this.layer.className = 'highlights';
+    el.append(this.layer);
+    this.el = el;
+    el.addEventListener('mousemove', (e) => this.fromMouse(e));
+    el.addEventListener('mouseleave', () => this.setCursor(null, false));
+    el.addEventListener('focus', () => this.setCursor(this.cursor ?? { y: 0, x: 0 }, true));
+    el.addEventListener('blur', () => this.setCursor(null, false));
+    el.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  private colourOf(y: number, x: number): [number, number, number] {
+    const { map, view, range } = this.o;
+    const base = (y * map.width + x) * map.channels;
+    const span = range[1] - range[0] || 1;
+    if (view === 'rgb' && map.channels === 3) {
+      const n = (c: number) => Math.round(255 * Math.max(0, Math.min(1, (map.data[base + c] - range[0]) / span)));
+      return [n(0), n(1), n(2)];
+    }
+    const c = view === 'rgb' ? 0 : Math.min(view, map.channels - 1);
+    return colour((map.data[base + c] - range[0]) / span).map(Math.round) as [number, number, number];
+  }
+
+  private valueAt(y: number, x: number): number {
+    const { map, view } = this.o;
+    return map.data[(y * map.width + x) * map.channels + (view === 'rgb' ? 0 : Math.min(view, map.channels - 1))];
+  }
+
+  private drawCells(el: HTMLElement): void {
+    const { map, pad } = this.o;
+    for (let y = 0; y < map.height; y++) {
+      for (let x = 0; x < map.width; x++) {
+        const cell = document.createElement('div');
+        cell.className = 'cell';
+        cell.dataset.y = String(y);
+        cell.dataset.x = String(x);
+        const [r, g, b] = this.colourOf(y, x);
+        cell.style.left = `${(x + pad.left) * CELL_PX}px`;
+        cell.style.top = `${(y + pad.top) * CELL_PX}px`;
+        cell.style.background = `rgb(${r}, ${g}, ${b})`;
+        cell.style.color = 0.299 * r + 0.587 * g + 0.114 * b > 140 ? '#111' : '#f4f4f4';
+        if (this.o.view === 'rgb' && map.channels === 3) cell.title = [0, 1, 2].map((c) => formatValue(map.data[(y * map.width + x) * map.channels + c])).join(', ');
+        else cell.textContent = formatValue(this.valueAt(y, x));
+        el.append(cell);
+        this.cellEls.push(cell);
+      }
+    }
+  }
+
+  private drawImage(): HTMLCanvasElement {
+    const { map, pad } = this.o;
+    const canvas = document.createElement('canvas');
+    canvas.width = map.width;
+    canvas.height = map.height;
+    canvas.style.width = `${map.width * this.cellPx}px`;
+    canvas.style.height = `${map.height * this.cellPx}px`;
+    canvas.style.left = `${pad.left * this.cellPx}px`;
+    canvas.style.top = `${pad.top * this.cellPx}px`;
+    const ctx = canvas.getContext('2d');
+    if (ctx) {
+      const img = ctx.createImageData(map.width, map.height);
+      for (let y = 0; y < map.height; y++) {
+        for (let x = 0; x < map.width; x++) {
+          const i = (y * map.width + x) * 4;
+          const [r, g, b] = this.colourOf(y, x);
+          img.data[i] = r;
+          img.data[i + 1] = g;
+          img.data[i + 2] = b;
+          img.data[i + 3] = 255;
+        }
+      }
+      ctx.putImageData(img, 0, 0);
+    }
+    return canvas;
+  }
+
+  private fromMouse(e: MouseEvent): void {
+    const r = this.el.getBoundingClientRect();
+    const x = Math.floor((e.clientX - r.left) / this.cellPx) - this.o.pad.left;
+    const y = Math.floor((e.clientY - r.top) / this.cellPx) - this.o.pad.top;
+    const inside = x >= 0 && y >= 0 && x < this.o.map.width && y < this.o.map.height;
+    this.setCursor(inside ? { y, x } : null, false);
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const c = this.cursor ?? { y: 0, x: 0 };
+    const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    const m = moves[e.key];
+    if (m) {
+      e.preventDefault();
+      this.setCursor({ y: Math.max(0, Math.min(this.o.map.height - 1, c.y + m[0])), x: Math.max(0, Math.min(this.o.map.width - 1, c.x + m[1])) }, true);
+    } else if (e.key === 'Home') {
+      e.preventDefault();
+      this.setCursor({ y: 0, x: 0 }, true);
+    } else if (e.key === 'End') {
+      e.preventDefault();
+      this.setCursor({ y: this.o.map.height - 1, x: this.o.map.width - 1 }, true);
+    } else if (e.key === 'Escape') {
+      this.setCursor(null, true);
+    }
+  }
+
+  private setCursor(cell: { y: number; x: number } | null, fromKeyboard: boolean): void {
+    if (cell && this.cursor && cell.y === this.cursor.y && cell.x === this.cursor.x) return;
+    if (!cell && !this.cursor) return;
+    if (cell) this.cursor = cell;
+    else if (!fromKeyboard) this.cursor = document.activeElement === this.el ? this.cursor : null;
+    this.o.onActive(cell, fromKeyboard);
+  }
+
+  /** Replaces the highlights (areas in map coordinates; windows may reach into the padding). */
+  highlight(hs: Highlight[]): void {
+    this.layer.replaceChildren();
+    for (const c of this.cellEls) c.classList.remove('in-window', 'fed', 'active');
+    const { pad, map } = this.o;
+    for (const h of hs) {
+      const a = h.area;
+      if (a.y0 > a.y1 || a.x0 > a.x1) continue;
+      const box = document.createElement('div');
+      box.className = `hl hl-${h.kind}`;
+      box.style.left = `${(a.x0 + pad.left) * this.cellPx}px`;
+      box.style.top = `${(a.y0 + pad.top) * this.cellPx}px`;
+      box.style.width = `${(a.x1 - a.x0 + 1) * this.cellPx}px`;
+      box.style.height = `${(a.y1 - a.y0 + 1) * this.cellPx}px`;
+      this.layer.append(box);
+      const cls = h.kind === 'window' ? 'in-window' : h.kind;
+      for (let y = Math.max(a.y0, 0); y <= Math.min(a.y1, map.height - 1); y++) {
+        for (let x = Math.max(a.x0, 0); x <= Math.min(a.x1, map.width - 1); x++) this.cellEls[y * map.width + x]?.classList.add(cls);
+      }
+      if (h.kind === 'window' && (a.y0 < 0 || a.x0 < 0 || a.y1 >= map.height || a.x1 >= map.width)) box.classList.add('hl-padded');
+    }
+  }
+
+  focusCell(cell: { y: number; x: number }): void {
+    this.cursor = cell;
+    this.el.focus();
+  }
+}

@@ -1,0 +1,514 @@
+// The pooling preview webview: picks an input, runs the pipeline of pooling stages on tfjs, and
+// draws each feature map with the windows that connect them. State lives in one object saved with
+// setState, so the panel comes back as it was after being hidden or after a window reload.
+
+import './style.css';
+import { isHostToWebview, isStageSettings, type ImageMessage, type LayerInfo, type PreviewTarget, type StageSettings } from '../src/protocol';
+import { Grid, type Highlight, type View } from './grid';
+import { connect, onHostMessage } from './host';
+import { at, channelOf, colourMap, digitMap, featureMap, MAX_SYNTHETIC_VALUES, range, seedExample, syntheticMap, type FeatureMap } from './inputs';
+import { clip, feedersOf, formatValue, formula, geometry, isEmpty, windowOf, type Geometry } from './pool';
+import { initBackend, runStage, TFJS_VERSION, type Backend } from './tensor';
+
+type InputKind = 'seed' | 'digit' | 'colour' | 'layer' | 'image';
+
+interface SavedImage {
+  name: string;
+  note: string;
+  height: number;
+  width: number;
+  /** RGB in [0, 1], channels last. */
+  data: number[];
+}
+
+interface Stage {
+  settings: StageSettings;
+  /** The model layer this stage reproduces, if any. */
+  layer: LayerInfo | null;
+}
+
+interface State {
+  v: 1;
+  target: PreviewTarget | null;
+  input: InputKind;
+  image: SavedImage | null;
+  stages: Stage[];
+  view: View;
+}
+
+function isState(x: unknown): x is State {
+  const s = x as State;
+  return typeof s === 'object' && s !== null && s.v === 1 && Array.isArray(s.stages) && s.stages.every((st) => isStageSettings(st?.settings)) && typeof s.input === 'string';
+}
+
+const DEFAULT_STAGE: StageSettings = { mode: 'max', poolSize: [2, 2], strides: [2, 2], padding: 'valid' };
+/** Largest side of a workspace image after scaling down (cells stay visible when pooled). */
+const IMAGE_SIDE = 112;
+
+const host = connect(isState);
+let state: State = host.getState() ?? fresh(null);
+let backend: Backend | null = null;
+let imageMessage: { text: string; error: boolean } | null = null;
+let lastMs = 0;
+
+function fresh(target: PreviewTarget | null): State {
+  const layer = target?.layer ?? null;
+  const settings = layer?.settings ?? DEFAULT_STAGE;
+  return {
+    v: 1,
+    target,
+    input: layer ? (target?.featureMap ? 'layer' : 'digit') : 'seed',
+    image: null,
+    stages: [{ settings: structuredClone(settings), layer: layer?.settings ? layer : null }],
+    view: 'rgb',
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+function inputMap(): { map: FeatureMap; label: string; note?: string } {
+  const t = state.target;
+  switch (state.input) {
+    case 'layer':
+      if (t?.featureMap) {
+        const { height, width, channels } = t.featureMap;
+        const shown = Math.max(1, Math.min(channels, Math.floor(MAX_SYNTHETIC_VALUES / (height * width))));
+        if (height * width <= MAX_SYNTHETIC_VALUES) {
+          return {
+            map: syntheticMap(height, width, shown),
+            label: `Layer input ${height}×${width}×${channels} (synthetic)`,
+            note: `A stand-in for ${t.layer?.name ?? 'the layer'}'s real input ${t.layer?.inputShape ?? ''}: a digit seen through ${channels} edge filters (the real values need the trained weights).${shown < channels ? ` Showing the first ${shown} of ${channels} channels.` : ''}`,
+          };
+        }
+      }
+      break;
+    case 'image':
+      if (state.image) {
+        const im = state.image;
+        return { map: featureMap(im.height, im.width, 3, Float32Array.from(im.data)), label: `${im.name} (${im.height}×${im.width}×3)`, note: im.note };
+      }
+      break;
+    case 'digit':
+      return { map: digitMap(), label: 'Digit 28×28×1' };
+    case 'colour':
+      return { map: colourMap(), label: 'Colour picture 28×28×3' };
+    case 'seed':
+      break;
+  }
+  return { map: seedExample(), label: 'Seed example 4×4×1', note: 'The pooling article’s example: its top-left 2×2 window [[1, 3], [2, 4]] gives max 4 and average 2.5.' };
+}
+
+async function decodeImage(m: ImageMessage): Promise<SavedImage> {
+  const bin = atob(m.base64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(new Blob([bytes], { type: m.mime }));
+  } catch {
+    throw new Error(`${m.name} is not an image this webview can decode (PNG, JPEG, GIF, BMP or WebP).`);
+  }
+  if (bitmap.width * bitmap.height > 50_000_000) throw new Error(`${m.name} is ${bitmap.width}×${bitmap.height}: too large to preview.`);
+  const scale = Math.min(1, IMAGE_SIDE / Math.max(bitmap.width, bitmap.height));
+  const width = Math.max(1, Math.round(bitmap.width * scale));
+  const height = Math.max(1, Math.round(bitmap.height * scale));
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('This webview cannot draw images (no 2D canvas).');
+  ctx.drawImage(bitmap, 0, 0, width, height);
+  const px = ctx.getImageData(0, 0, width, height).data;
+  const data: number[] = new Array(width * height * 3);
+  for (let i = 0; i < width * height; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = px[i * 4 + c] / 255;
+  const note = scale < 1 ? `Scaled from ${bitmap.width}×${bitmap.height} to ${width}×${height}; alpha dropped.` : `${width}×${height}, alpha dropped.`;
+  return { name: m.name, note, height, width, data };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pipeline
+
+interface Run {
+  maps: FeatureMap[];
+  geos: Geometry[];
+  /** Why stage `errorAt` has no output. */
+  error?: { at: number; message: string };
+}
+
+function runPipeline(input: FeatureMap): Run {
+  const maps = [input];
+  const geos: Geometry[] = [];
+  lastMs = 0;
+  for (let i = 0; i < state.stages.length; i++) {
+    const prev = maps[i];
+    const g = geometry(prev.height, prev.width, state.stages[i].settings);
+    if ('error' in g) return { maps, geos, error: { at: i, message: g.error } };
+    const r = runStage(prev, state.stages[i].settings);
+    lastMs += r.ms;
+    maps.push(r.output);
+    geos.push(g);
+  }
+  return { maps, geos };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+
+const h = <K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> & { className?: string } = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] => {
+  const el = document.createElement(tag);
+  Object.assign(el, props);
+  el.append(...children);
+  return el;
+};
+
+const MODE_LABEL: Record<StageSettings['mode'], string> = { max: 'Max', avg: 'Average', globalMax: 'Global max', globalAvg: 'Global average' };
+const isGlobal = (s: StageSettings) => s.mode === 'globalMax' || s.mode === 'globalAvg';
+
+function stageTitle(s: StageSettings): string {
+  if (isGlobal(s)) return `${MODE_LABEL[s.mode]} pooling over the whole map`;
+  return `${MODE_LABEL[s.mode]} pooling ${s.poolSize.join('×')}, strides ${s.strides.join('×')}, padding '${s.padding}'`;
+}
+
+/** The map's shape as Keras prints it for the layer the stage comes from (HWC when there is none). */
+function kerasShape(m: FeatureMap, layer: LayerInfo | null, global: boolean): string {
+  if (global) return `(None, ${m.channels})`;
+  const cls = layer?.className ?? '';
+  const spatial = cls.endsWith('1D') ? [m.width] : [m.height, m.width];
+  if (cls.endsWith('3D')) return `${m.height}×${m.width}×${m.channels} (height × width × channels)`;
+  const dims = layer?.dataFormat === 'channels_first' ? [m.channels, ...spatial] : [...spatial, m.channels];
+  return `(None, ${dims.join(', ')})`;
+}
+
+function ratio(a: number, b: number): string {
+  if (b === 0) return '∞';
+  const r = a / b;
+  return Number.isInteger(r) ? String(r) : r.toFixed(r < 10 ? 2 : 1);
+}
+
+function numberInput(id: string, label: string, value: number, disabled: boolean, onChange: (v: number) => void): HTMLElement {
+  const input = h('input', { id, type: 'number', min: '1', max: '64', value: String(value), disabled });
+  input.setAttribute('aria-label', label);
+  input.addEventListener('input', () => {
+    const v = Number(input.value);
+    if (Number.isInteger(v) && v >= 1 && v <= 64) onChange(v);
+  });
+  return input;
+}
+
+function select<T extends string>(id: string, label: string, options: [T, string][], value: T, onChange: (v: T) => void): HTMLElement {
+  const el = h('select', { id });
+  el.setAttribute('aria-label', label);
+  for (const [v, text] of options) el.append(h('option', { value: v, textContent: text, selected: v === value }));
+  el.addEventListener('change', () => onChange(el.value as T));
+  return el;
+}
+
+function button(id: string, text: string, onClick: () => void, title = ''): HTMLButtonElement {
+  const b = h('button', { id, textContent: text, title, type: 'button' });
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function update(mutate: () => void): void {
+  mutate();
+  render();
+}
+
+let grids: Grid[] = [];
+let run: Run = { maps: [], geos: [] };
+
+function render(): void {
+  const app = document.getElementById('app');
+  if (!app || !backend) return;
+  const focusId = document.activeElement instanceof HTMLElement ? document.activeElement.id : '';
+  const { map: input, label: inputLabel, note: inputNote } = inputMap();
+  run = runPipeline(input);
+  if (input.channels !== 3 && state.view === 'rgb') state.view = 0;
+  if (typeof state.view === 'number' && state.view >= input.channels) state.view = 0;
+  const shownRange = range(state.view === 'rgb' ? input : channelOf(input, state.view));
+
+  app.replaceChildren(header(), inputControls(inputLabel, inputNote, input), modelSection(), pipeline(shownRange), explainBox());
+  app.dataset.target = state.target?.key ?? '';
+  host.setState(state);
+  const again = focusId ? document.getElementById(focusId) : null;
+  if (again) again.focus();
+}
+
+function header(): HTMLElement {
+  const t = state.target;
+  const layer = t?.layer;
+  const head = h('header', {});
+  head.append(h('h1', { id: 'title', textContent: layer ? `Pooling: ${layer.name} (${layer.className})` : 'Pooling preview' }));
+  if (layer) {
+    const p = h('p', { id: 'layer-info' }, `${layer.line ? `Line ${layer.line}: ` : ''}${layer.inputShape} → ${layer.outputShape}`);
+    if (layer.line) p.append(' ', button('goto-layer', 'Go to line', () => host.post({ type: 'revealLine', line: layer.line! })));
+    head.append(p);
+    if (!layer.settings) head.append(h('p', { className: 'warning', textContent: 'Shape Lens could not read this layer’s settings from the code; showing 2×2 max pooling.' }));
+    if (layer.note) head.append(h('p', { className: 'note', textContent: layer.note }));
+    if (layer.dataFormat === 'channels_first') head.append(h('p', { className: 'note', textContent: "data_format='channels_first': the maps are drawn height × width per channel; shapes are printed as Keras does." }));
+  } else {
+    head.append(h('p', { id: 'layer-info', textContent: 'Max pooling keeps the largest value of each window; average pooling keeps their mean. Open this preview on a pooling layer to start from its settings.' }));
+  }
+  const status = h('p', { id: 'status', className: backend?.fallback ? 'warning' : '' });
+  status.setAttribute('role', 'status');
+  status.textContent = backend
+    ? `tfjs ${TFJS_VERSION} · backend: ${backend.name}${backend.fallback ? ` (${backend.fallback})` : ''} · pooling took ${lastMs.toFixed(2)} ms`
+    : 'Starting tfjs…';
+  head.append(status);
+  return head;
+}
+
+function inputControls(label: string, note: string | undefined, input: FeatureMap): HTMLElement {
+  const t = state.target;
+  const options: [InputKind, string][] = [['seed', 'Seed example 4×4×1'], ['digit', 'Digit 28×28×1'], ['colour', 'Colour picture 28×28×3']];
+  if (t?.featureMap) options.push(['layer', `Layer input ${t.featureMap.height}×${t.featureMap.width}×${t.featureMap.channels} (synthetic)`]);
+  if (state.image) options.push(['image', `${state.image.name} (${state.image.height}×${state.image.width}×3)`]);
+  const views: [string, string][] = [];
+  if (input.channels === 3) views.push(['rgb', 'RGB']);
+  const names = input.channels === 3 ? ['red', 'green', 'blue'] : [];
+  for (let c = 0; c < Math.min(input.channels, 512); c++) views.push([String(c), `Channel ${c + 1}${names[c] ? ` (${names[c]})` : ''}`]);
+  const section = h('section', { id: 'inputs', className: 'toolbar' });
+  section.append(
+    h('label', {}, 'Input ', select('input-select', 'Input', options, state.input, (v) => update(() => (state.input = v)))),
+    button('pick-image', 'Image from workspace…', () => {
+      imageMessage = { text: 'Pick an image in the list at the top of the window…', error: false };
+      host.post({ type: 'pickImage' });
+      render();
+    }),
+    h('label', {}, 'View ', select('view-select', 'Channel view', views, String(state.view), (v) => update(() => (state.view = v === 'rgb' ? 'rgb' : Number(v))))),
+  );
+  const out = h('div', {}, section);
+  out.setAttribute('aria-label', label);
+  if (note) out.append(h('p', { className: 'note', id: 'input-note', textContent: note }));
+  if (imageMessage) {
+    const p = h('p', { id: 'image-message', className: imageMessage.error ? 'error' : 'note', textContent: imageMessage.text });
+    p.setAttribute('role', imageMessage.error ? 'alert' : 'status');
+    out.append(p);
+  }
+  return out;
+}
+
+function modelSection(): HTMLElement | string {
+  const m = state.target?.model;
+  if (!m) return '';
+  const s = h('section', { id: 'model', className: 'card' });
+  const fmt = (n: number | null) => (n === null ? 'unknown' : n.toLocaleString('en-US'));
+  if (m.removed.length > 0) {
+    const more = m.paramsWith && m.paramsWithout !== null ? ` (${ratio(m.paramsWithout, m.paramsWith)}× as many)` : '';
+    s.append(
+      h('p', { id: 'params-compare' },
+        h('strong', { textContent: m.name }),
+        `: ${fmt(m.paramsWith)} params with its ${m.removed.length} pooling layer${m.removed.length === 1 ? '' : 's'}; `,
+        h('strong', { textContent: fmt(m.paramsWithout) }),
+        ` without them${more}. Every layer after a pooling layer sees a smaller map, so the Dense layer after Flatten needs far fewer weights.`),
+    );
+  } else {
+    s.append(h('p', { id: 'params-compare', textContent: `${m.name}: ${fmt(m.paramsWith)} params; it has no MaxPooling or AveragePooling layer.` }));
+  }
+  const usable = m.pooling.filter((l) => l.settings);
+  if (usable.length > 0) {
+    s.append(
+      button('use-model', `Use the model’s pooling layers (${usable.length})`, () =>
+        update(() => (state.stages = usable.map((l) => ({ settings: structuredClone(l.settings!), layer: l })))),
+        usable.map((l) => `${l.name}: ${l.inputShape} → ${l.outputShape}`).join('\n'),
+      ),
+    );
+  }
+  if (state.target?.layer?.settings) s.append(' ', button('reset', 'Just this layer', () => update(() => (state = { ...fresh(state.target), input: state.input, image: state.image, view: state.view }))));
+  return s;
+}
+
+function pipeline(shownRange: [number, number]): HTMLElement {
+  const root = h('div', { id: 'pipeline' });
+  grids = [];
+  run.maps.forEach((map, k) => {
+    if (k > 0) root.append(stageBlock(k - 1));
+    const next = run.geos[k];
+    const pad = next ? { top: next.padTop, left: next.padLeft, bottom: next.padBottom, right: next.padRight } : { top: 0, left: 0, bottom: 0, right: 0 };
+    const label = k === 0 ? `Input ${map.height}×${map.width}×${map.channels}` : `Stage ${k} output ${map.height}×${map.width}×${map.channels}`;
+    const grid = new Grid({ id: `grid-${k}`, label, map, view: state.view, range: shownRange, pad, onActive: (cell) => activate(k, cell) });
+    grids.push(grid);
+    const fig = h('figure', { className: 'map', id: `map-${k}` }, grid.el);
+    const cap = h('figcaption', {}, h('span', { className: 'shape', id: `shape-${k}`, textContent: `${map.height}×${map.width}×${map.channels}` }), ` ${k === 0 ? 'input' : 'output'}`);
+    if (k > 0) {
+      const st = state.stages[k - 1];
+      cap.append(' · ', h('span', { className: 'keras-shape', id: `keras-shape-${k}`, textContent: kerasShape(map, st.layer, isGlobal(st.settings)) }));
+    }
+    fig.prepend(cap);
+    root.append(fig);
+  });
+  if (run.error) {
+    root.append(stageBlock(run.error.at));
+    root.append(h('p', { className: 'error', id: 'stage-error', role: 'alert', textContent: `Stage ${run.error.at + 1}: ${run.error.message}` }));
+  }
+  // Stages after a failed one are kept (and editable) but not run.
+  for (let i = (run.error?.at ?? run.maps.length - 1) + 1; i < state.stages.length; i++) root.append(stageBlock(i, true));
+  root.append(
+    h('div', { className: 'toolbar' },
+      button('add-stage', 'Add a stage', () => update(() => state.stages.push({ settings: structuredClone(state.stages.at(-1)?.settings ?? DEFAULT_STAGE), layer: null }))),
+    ),
+  );
+  return root;
+}
+
+function stageBlock(i: number, notRun = false): HTMLElement {
+  const st = state.stages[i];
+  const s = st.settings;
+  const global = isGlobal(s);
+  const block = h('section', { className: 'stage card', id: `stage-${i + 1}` });
+  const title = h('h2', {}, `Stage ${i + 1}: ${stageTitle(s)}`);
+  if (st.layer) {
+    const l = st.layer;
+    title.append(' ', h('span', { className: 'layer-tag', textContent: `${l.name}${l.line ? `, line ${l.line}` : ''}` }));
+  }
+  block.append(title);
+  const set = (f: (s: StageSettings) => void) => update(() => f(state.stages[i].settings));
+  const controls = h('div', { className: 'toolbar' },
+    select(`s${i + 1}-mode`, `Stage ${i + 1} operation`, (Object.keys(MODE_LABEL) as StageSettings['mode'][]).map((m) => [m, MODE_LABEL[m]]), s.mode, (v) => set((x) => (x.mode = v))),
+    h('span', { className: 'field' }, 'pool ', numberInput(`s${i + 1}-ph`, `Stage ${i + 1} pool height`, s.poolSize[0], global, (v) => set((x) => (x.poolSize[0] = v))), '×', numberInput(`s${i + 1}-pw`, `Stage ${i + 1} pool width`, s.poolSize[1], global, (v) => set((x) => (x.poolSize[1] = v)))),
+    h('span', { className: 'field' }, 'strides ', numberInput(`s${i + 1}-sh`, `Stage ${i + 1} stride height`, s.strides[0], global, (v) => set((x) => (x.strides[0] = v))), '×', numberInput(`s${i + 1}-sw`, `Stage ${i + 1} stride width`, s.strides[1], global, (v) => set((x) => (x.strides[1] = v)))),
+    select(`s${i + 1}-padding`, `Stage ${i + 1} padding`, [['valid', "padding 'valid'"], ['same', "padding 'same'"]], s.padding, (v) => set((x) => (x.padding = v))),
+  );
+  if (global) for (const el of controls.querySelectorAll('select')) if (el.id.endsWith('padding')) el.disabled = true;
+  if (st.layer?.line) {
+    const line = st.layer.line;
+    controls.append(button(`s${i + 1}-goto`, 'Go to layer', () => host.post({ type: 'revealLine', line })));
+  }
+  if (state.stages.length > 1) controls.append(button(`s${i + 1}-remove`, 'Remove', () => update(() => state.stages.splice(i, 1)), `Remove stage ${i + 1}`));
+  block.append(controls);
+  const input = run.maps[i];
+  if (notRun || !input) {
+    block.append(h('p', { className: 'note', textContent: 'Not run: an earlier stage has no output.' }));
+    return block;
+  }
+  const f = h('div', { className: 'formula', id: `formula-${i + 1}` });
+  if (global) {
+    f.append(h('div', { textContent: `${input.height}×${input.width}×${input.channels} → ${input.channels}: one ${s.mode === 'globalMax' ? 'maximum' : 'mean'} per channel over all ${input.height * input.width} positions` }));
+  } else {
+    f.append(h('div', { textContent: formula('height', input.height, s.poolSize[0], s.strides[0], s.padding) }));
+    f.append(h('div', { textContent: formula('width', input.width, s.poolSize[1], s.strides[1], s.padding) }));
+  }
+  block.append(f);
+  const out = run.maps[i + 1];
+  if (out) {
+    const a = input.height * input.width;
+    const b = out.height * out.width;
+    const g = run.geos[i];
+    const overlap = !global && (s.strides[0] < s.poolSize[0] || s.strides[1] < s.poolSize[1]) ? ' Windows overlap (strides < pool size): some inputs reach several outputs.' : '';
+    const skip = !global && (s.strides[0] > s.poolSize[0] || s.strides[1] > s.poolSize[1]) ? ' Strides > pool size: some inputs are never read.' : '';
+    const pad = g && g.padTop + g.padBottom + g.padLeft + g.padRight > 0 ? ` Padding 'same' adds ${g.padTop}/${g.padBottom} rows and ${g.padLeft}/${g.padRight} columns (dashed), which pooling ignores.` : '';
+    block.append(
+      h('p', { className: 'reduction', id: `reduction-${i + 1}`, textContent: `${a.toLocaleString('en-US')} → ${b.toLocaleString('en-US')} positions per channel: ${b < a ? `${ratio(a, b)}× fewer activations` : b === a ? 'as many activations' : `${ratio(b, a)}× more activations`} (${(a * input.channels).toLocaleString('en-US')} → ${(b * out.channels).toLocaleString('en-US')} values). No weights: pooling has 0 params.${overlap}${skip}${pad}` }),
+    );
+  }
+  return block;
+}
+
+function explainBox(): HTMLElement {
+  const p = h('p', { id: 'explain', className: 'explain', textContent: 'Hover or focus a cell (Tab, then the arrow keys) to see its pooling window.' });
+  p.setAttribute('aria-live', 'polite');
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hover: output cell → its window in the stage's input; input cell → the outputs it feeds
+
+function channelList(m: FeatureMap): number[] {
+  if (state.view === 'rgb') return m.channels === 3 ? [0, 1, 2] : [0];
+  return [Math.min(state.view, m.channels - 1)];
+}
+
+function describeWindow(k: number, y: number, x: number): string {
+  const s = state.stages[k - 1].settings;
+  const g = run.geos[k - 1];
+  const input = run.maps[k - 1];
+  const out = run.maps[k];
+  const w = clip(g, windowOf(g, y, x));
+  const padded = g.kh * g.kw - (w.y1 - w.y0 + 1) * (w.x1 - w.x0 + 1);
+  const parts = channelList(out).map((c) => {
+    const vals: number[] = [];
+    for (let yy = w.y0; yy <= w.y1; yy++) for (let xx = w.x0; xx <= w.x1; xx++) vals.push(at(input, yy, xx, c));
+    const result = formatValue(at(out, y, x, c));
+    const list = vals.length <= 16 ? vals.map(formatValue).join(', ') : `${vals.length} values`;
+    const name = state.view === 'rgb' && out.channels === 3 ? `${['R', 'G', 'B'][c]}: ` : '';
+    const max = s.mode === 'max' || s.mode === 'globalMax';
+    if (max) return `${name}max(${list}) = ${result}`;
+    return vals.length <= 16 ? `${name}(${vals.map(formatValue).join(' + ')}) / ${vals.length} = ${result}` : `${name}mean of ${list} = ${result}`;
+  });
+  const where = `rows ${w.y0}–${w.y1}, columns ${w.x0}–${w.x1} of the stage's input`;
+  const padNote = padded > 0 ? `; ${padded} padded cell${padded === 1 ? ' is' : 's are'} ignored` : '';
+  return `Stage ${k} output [${y}, ${x}]: ${parts.join('; ')} — window ${where}${padNote}.`;
+}
+
+function describeFeeds(k: number, y: number, x: number): string {
+  const m = run.maps[k];
+  const v = channelList(m).map((c) => formatValue(at(m, y, x, c))).join(', ');
+  const g = run.geos[k];
+  const name = k === 0 ? 'Input' : `Stage ${k} output`;
+  if (!g) return `${name} [${y}, ${x}] = ${v}.`;
+  const f = feedersOf(g, y, x);
+  if (isEmpty(f)) return `${name} [${y}, ${x}] = ${v}: no window of stage ${k + 1} reads it (the strides skip it).`;
+  const n = (f.y1 - f.y0 + 1) * (f.x1 - f.x0 + 1);
+  return `${name} [${y}, ${x}] = ${v} feeds ${n} output cell${n === 1 ? '' : 's'} of stage ${k + 1}: rows ${f.y0}–${f.y1}, columns ${f.x0}–${f.x1}.`;
+}
+
+function activate(k: number, cell: { y: number; x: number } | null): void {
+  for (const g of grids) g.highlight([]);
+  const explain = document.getElementById('explain');
+  if (!cell) return;
+  const mine: Highlight[] = [{ kind: 'active', area: { y0: cell.y, y1: cell.y, x0: cell.x, x1: cell.x } }];
+  const text: string[] = [];
+  if (k > 0 && run.geos[k - 1]) {
+    grids[k - 1].highlight([{ kind: 'window', area: windowOf(run.geos[k - 1], cell.y, cell.x) }]);
+    text.push(describeWindow(k, cell.y, cell.x));
+  }
+  if (run.geos[k] && grids[k + 1]) {
+    grids[k + 1].highlight([{ kind: 'fed', area: feedersOf(run.geos[k], cell.y, cell.x) }]);
+  }
+  if (run.geos[k] || k === 0) text.push(describeFeeds(k, cell.y, cell.x));
+  grids[k].highlight(mine);
+  if (explain) explain.textContent = text.join(' ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start
+
+onHostMessage(isHostToWebview, (m) => {
+  switch (m.type) {
+    case 'show': {
+      const saved = state;
+      if (m.target === null) break;
+      state = saved.target?.key === m.target.key ? { ...saved, target: m.target } : fresh(m.target);
+      imageMessage = null;
+      break;
+    }
+    case 'image':
+      decodeImage(m).then(
+        (image) => {
+          imageMessage = { text: `Loaded ${image.name}. ${image.note}`, error: false };
+          update(() => {
+            state.image = image;
+            state.input = 'image';
+            state.view = 'rgb';
+          });
+        },
+        (e: unknown) => {
+          imageMessage = { text: e instanceof Error ? e.message : String(e), error: true };
+          render();
+        },
+      );
+      return;
+    case 'imageError':
+      imageMessage = { text: m.message, error: true };
+      break;
+  }
+  render();
+});
+
+render();
+host.post({ type: 'ready' });
+void initBackend().then((b) => {
+  backend = b;
+  render();
+});
