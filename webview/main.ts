@@ -360,7 +360,10 @@ function stageBlock(i: number, notRun = false): HTMLElement {
   const title = h('h2', {}, `Stage ${i + 1}: ${stageTitle(s)}`);
   if (st.layer) {
     const l = st.layer;
-    title.append(' ', h('span', { className: 'layer-tag', textContent: `${l.name}${l.line ? `, line ${l.line}` : ''}` }));
+    const edited = l.settings !== null && JSON.stringify(l.settings) !== JSON.stringify(s);
+    const tag = h('span', { className: 'layer-tag', textContent: `${l.name}${l.line ? `, line ${l.line}` : ''}${edited ? ' (edited here)' : ''}` });
+    if (edited) tag.title = `Changed in the preview; the code says ${stageTitle(l.settings!)}`;
+    title.append(' ', tag);
   }
   block.append(title);
   const set = (f: (s: StageSettings) => void) => update(() => f(state.stages[i].settings));

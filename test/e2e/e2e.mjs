@@ -6,6 +6,28 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { SCREENSHOTS, goTo, hoverAtCursor, openFile, withWorkbench } from './screenshot.mjs';
 
+/** Runs a palette command by its title. */
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** The frame of the pooling preview webview (VS Code nests it in two iframes). */
+async function previewFrame(page, timeout = 30_000) {
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    for (const f of page.frames()) {
+      if (await f.locator('#app[data-shape-lens="pooling-preview"] #grid-1').count().catch(() => 0)) return f;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error('pooling preview webview not found among the page frames');
+}
+
 const results = [];
 async function check(name, fn) {
   try {
@@ -44,6 +66,57 @@ await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { wid
     const item = page.locator('.statusbar-item', { hasText: 'params' }).first();
     await item.waitFor({ timeout: 10_000 });
     assert.match(await item.innerText(), /477,341 params/);
+  });
+
+  let frame;
+  await check("the pooling preview opens on seed 001's MaxPooling2D with the layer's settings and shapes", async () => {
+    await openFile(page, 'seed001.py');
+    await page.waitForFunction(() => document.querySelector('.editor-group-container.active .monaco-editor .view-lines')?.textContent?.includes('params'), null, { timeout: 20_000 });
+    await goTo(page, 6, 10);
+    await runCommand(page, 'Shape Lens: Open Pooling Preview');
+    await page.locator('.tabs-container .tab', { hasText: 'Pooling: max_pooling2d (line 6)' }).waitFor({ timeout: 20_000 });
+    frame = await previewFrame(page);
+    assert.match(await frame.locator('#title').innerText(), /max_pooling2d \(MaxPooling2D\)/);
+    assert.match(await frame.locator('#layer-info').innerText(), /Line 6: \(None, 26, 26, 32\) → \(None, 13, 13, 32\)/);
+    assert.equal(await frame.locator('#keras-shape-1').innerText(), '(None, 13, 13, 32)');
+    assert.match(await frame.locator('#formula-1').innerText(), /height: ⌊\(26 − 2\)\/2⌋ \+ 1 = 13/);
+    assert.match(await frame.locator('#params-compare').innerText(), /54,410 params with its 1 pooling layer; 216,650 without/);
+    assert.match(await frame.locator('#status').innerText(), /tfjs 4\.\d+\.\d+ · backend: (webgl|cpu).* · pooling took \d+\.\d+ ms/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'pooling-layer.png') });
+  });
+
+  await check('seed 001 example in the panel: max 4 and average 2.5 for [[1, 3], [2, 4]], hovered window highlighted', async () => {
+    if (!frame) throw new Error('no panel');
+    await frame.selectOption('#input-select', 'seed');
+    await frame.locator('#grid-1 .cell').first().waitFor();
+    assert.equal(await frame.locator('#shape-1').innerText(), '2×2×1');
+    assert.equal(await frame.locator('#grid-1 .cell').first().innerText(), '4');
+    await frame.locator('#grid-1 .cell').first().hover();
+    assert.deepEqual(await frame.locator('#grid-0 .cell.in-window').allInnerTexts(), ['1', '3', '2', '4']);
+    assert.match(await frame.locator('#explain').innerText(), /max\(1, 3, 2, 4\) = 4/);
+    await frame.selectOption('#s1-mode', 'avg');
+    assert.equal(await frame.locator('#grid-1 .cell').first().innerText(), '2.5');
+    await frame.locator('#grid-1 .cell').nth(1).hover();
+    await frame.locator('#grid-1 .cell').first().hover();
+    assert.equal(await frame.locator('#grid-0 .cell.in-window').count(), 4);
+    assert.match(await frame.locator('#explain').innerText(), /\(1 \+ 3 \+ 2 \+ 4\) \/ 4 = 2\.5/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'pooling-seed.png') });
+  });
+
+  await check('an image picked from the workspace is pooled; a file that is not an image gets a clear message', async () => {
+    if (!frame) throw new Error('no panel');
+    for (const [name, expect] of [['stripes.png', /Loaded stripes\.png/], ['bad.png', /bad\.png is not an image/]]) {
+      await frame.click('#pick-image');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor();
+      await input.fill(name);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+      await page.keyboard.press('Enter');
+      await frame.locator('#image-message', { hasText: expect }).waitFor({ timeout: 15_000 });
+    }
+    assert.match(await frame.locator('#input-select').inputValue(), /image/);
+    assert.equal(await frame.locator('#shape-0').innerText(), '24×32×3');
+    assert.equal(await frame.locator('#image-message').getAttribute('role'), 'alert');
   });
 });
 

@@ -193,6 +193,26 @@ export const cases: Case[] = [
     await vscode.commands.executeCommand('shapeLens.showPoolingPreview');
     const tab = await eventually(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label.startsWith('Pooling: max_pooling2d')), 'the pooling panel tab');
     assert.match(tab.label, new RegExp(`line ${line + 1}`));
+    assert.equal((tab.input as vscode.TabInputWebview).viewType.endsWith('shapeLens.poolingPreview'), true);
+  }],
+
+  ['pooling preview: a code lens above each pooling layer opens the preview on that layer', async () => {
+    const doc = await open('seed.py');
+    const first = lineOf(doc, 'MaxPooling2D()');
+    const lenses = await eventually(async () => {
+      const l = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 100)) ?? [];
+      const mine = l.filter((x) => x.command?.command === 'shapeLens.showPoolingPreview');
+      return mine.length === 3 ? mine : undefined;
+    }, 'three pooling code lenses');
+    const lensLines = lenses.map((l) => l.range.start.line).sort((a, b) => a - b);
+    assert.deepEqual(lensLines, [first, lineOf(doc, 'MaxPooling2D()', first + 1), lineOf(doc, 'MaxPooling2D()', lineOf(doc, 'MaxPooling2D()', first + 1) + 1)]);
+    // MaxPooling2D on 222×222×10: the lens names the input and output sizes.
+    assert.match(lenses.find((l) => l.range.start.line === first)!.command!.title, /222×222×10 → 111×111×10/);
+    const second = lenses.find((l) => l.range.start.line === lensLines[1])!;
+    await vscode.commands.executeCommand(second.command!.command, ...(second.command!.arguments ?? []));
+    await eventually(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === `Pooling: max_pooling2d_1 (line ${lensLines[1] + 1})`), 'the panel retargeted to max_pooling2d_1');
+    // One panel, retargeted rather than duplicated.
+    assert.equal(vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label.startsWith('Pooling')).length, 1);
   }],
 
   ['notebook: a model defined across cells is one model, hints appear in each cell', async () => {
