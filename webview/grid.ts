@@ -29,6 +29,7 @@ export interface Highlight {
 export const MAX_CELL_SIDE = 10;
 const CELL_PX = 44;
 const IMAGE_PX = 320;
+const MIN_BOX_PX = 10;
 
 /** Viridis-like scale (dark blue → green → yellow), readable on dark and light themes. */
 const STOPS: [number, number, number][] = [
@@ -196,10 +197,18 @@ export class Grid {
       if (a.y0 > a.y1 || a.x0 > a.x1) continue;
       const box = document.createElement('div');
       box.className = `hl hl-${h.kind}`;
-      box.style.left = `${(a.x0 + pad.left) * this.cellPx}px`;
-      box.style.top = `${(a.y0 + pad.top) * this.cellPx}px`;
-      box.style.width = `${(a.x1 - a.x0 + 1) * this.cellPx}px`;
-      box.style.height = `${(a.y1 - a.y0 + 1) * this.cellPx}px`;
+      // On large images a window can be a few pixels wide: draw at least MIN_BOX_PX, centred on it.
+      const place = (start: number, count: number, before: number): [number, number] => {
+        const size = count * this.cellPx;
+        const shown = Math.max(size, MIN_BOX_PX);
+        return [(start + before) * this.cellPx - (shown - size) / 2, shown];
+      };
+      const [left, width] = place(a.x0, a.x1 - a.x0 + 1, pad.left);
+      const [top, height] = place(a.y0, a.y1 - a.y0 + 1, pad.top);
+      box.style.left = `${left}px`;
+      box.style.top = `${top}px`;
+      box.style.width = `${width}px`;
+      box.style.height = `${height}px`;
       this.layer.append(box);
       const cls = h.kind === 'window' ? 'in-window' : h.kind;
       for (let y = Math.max(a.y0, 0); y <= Math.min(a.y1, map.height - 1); y++) {

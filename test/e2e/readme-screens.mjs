@@ -29,3 +29,46 @@ await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { wid
   await page.screenshot({ path: join(SCREENSHOTS, 'sidebar.png') });
   console.log('sidebar.png: summary tree shown');
 });
+
+/** The pooling preview's frame (nested in two iframes by VS Code). */
+async function previewFrame(page) {
+  for (let i = 0; i < 120; i++) {
+    for (const f of page.frames()) if (await f.locator('#app[data-shape-lens="pooling-preview"] #grid-1').count().catch(() => 0)) return f;
+    await page.waitForTimeout(250);
+  }
+  throw new Error('pooling preview not found');
+}
+
+await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { width: 1600, height: 1150 } }, async (page) => {
+  await openFile(page, 'seed.py');
+  await page.waitForTimeout(1500);
+  await runCommand(page, 'View: Close Primary Side Bar');
+  await page.keyboard.press('Control+G');
+  await page.keyboard.type('30:20');
+  await page.keyboard.press('Enter');
+  await runCommand(page, 'Shape Lens: Open Pooling Preview');
+  const frame = await previewFrame(page);
+  // Seed 002's model: its three MaxPooling2D layers chained, params with and without pooling.
+  await frame.click('#use-model');
+  await frame.locator('#grid-3').waitFor();
+  await frame.locator('#params-compare', { hasText: '477,341' }).waitFor();
+  await frame.locator('#map-1').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  const grid = frame.locator('#grid-2');
+  const box = await grid.boundingBox();
+  await page.mouse.move(box.x + box.width * 0.585, box.y + box.height * 0.52, { steps: 4 });
+  await frame.locator('#grid-1 .hl-window').waitFor();
+  await page.screenshot({ path: join(SCREENSHOTS, 'pooling-model.png') });
+  console.log('pooling-model.png: seed 002 pooling stack, hovered window');
+
+  // Seed 000's pipeline: a 28×28×3 picture → MaxPool 2×2 → AvgPool 2×2, in RGB.
+  await frame.selectOption('#input-select', 'colour');
+  while ((await frame.locator('section.stage').count()) > 2) await frame.click('#s3-remove');
+  await frame.selectOption('#s2-mode', 'avg');
+  await frame.selectOption('#view-select', 'rgb');
+  await frame.locator('#map-1').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  const cell = frame.locator('#grid-2 .cell').nth(17);
+  await cell.hover();
+  await frame.locator('#grid-1 .hl-window').waitFor();
+  await page.screenshot({ path: join(SCREENSHOTS, 'pooling-pipeline.png') });
+  console.log('pooling-pipeline.png: seed 000 pipeline, hovered window');
+});
