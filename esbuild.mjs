@@ -1,7 +1,7 @@
 // Bundles the CLI (and later the extension and webview) with esbuild; --tests / --bench also bundle
 // the unit tests and benchmarks into out/ so they run in plain node without a TypeScript loader.
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -103,6 +103,8 @@ if (args.has('--bench')) {
 }
 
 // The pooling preview's webview: a browser bundle with tfjs inside (no CDN), plus its stylesheet.
+// Rebuilt from an empty folder so a production build carries no stale source maps.
+rmSync('dist/webview', { recursive: true, force: true });
 await esbuild.build({
   entryPoints: ['webview/main.ts'],
   outdir: 'dist/webview',

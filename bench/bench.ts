@@ -7,6 +7,8 @@ import { parse as parseEstree } from '@typescript-eslint/typescript-estree';
 import { initPythonParser, parsePython } from '../src/frontends/python/parser';
 import { analyzePython } from '../src/frontends/python/analyze';
 import { analyzeTfjs } from '../src/frontends/tfjs/analyze';
+import { runStage } from '../webview/tensor';
+import { featureMap, syntheticMap, type FeatureMap } from '../webview/inputs';
 import { buildTfjs, caseSeed, emitJsModule, emitPythonModule, expandLayers, mulberry32, randomValidSpec, type ModelSpec } from '../test/unit/helpers/cnn-gen';
 
 const SEED = process.env.SHAPE_LENS_SEED ? Number(process.env.SHAPE_LENS_SEED) >>> 0 : 0xbe4c4;
@@ -129,9 +131,54 @@ async function tfjs(): Promise<void> {
   report('Shape Lens benchmark (tfjs, TypeScript)', { text, specs, found, errors, agree }, parse, analysis, build);
 }
 
+/** Baseline for the preview's pooling: a plain 2×2/2 valid max-pool loop over a channels-last map. */
+function loopMaxPool(m: FeatureMap): FeatureMap {
+  const oh = Math.floor((m.height - 2) / 2) + 1;
+  const ow = Math.floor((m.width - 2) / 2) + 1;
+  const out = featureMap(oh, ow, m.channels);
+  for (let y = 0; y < oh; y++) {
+    for (let x = 0; x < ow; x++) {
+      for (let c = 0; c < m.channels; c++) {
+        let best = -Infinity;
+        for (let dy = 0; dy < 2; dy++) for (let dx = 0; dx < 2; dx++) best = Math.max(best, m.data[((2 * y + dy) * m.width + 2 * x + dx) * m.channels + c]);
+        out.data[(y * ow + x) * m.channels + c] = best;
+      }
+    }
+  }
+  return out;
+}
+
+/** The pooling preview's work on seed 002's stack: 222×222×10 through three 2×2 max pools. */
+async function pooling(): Promise<void> {
+  const tf = await import('@tensorflow/tfjs');
+  await tf.setBackend('cpu');
+  const stage = { mode: 'max' as const, poolSize: [2, 2] as [number, number], strides: [2, 2] as [number, number], padding: 'valid' as const };
+  const input = syntheticMap(222, 222, 10);
+  const gen = time('synthetic 222×222×10 input', 3, 15, () => {
+    syntheticMap(222, 222, 10);
+  });
+  const pipeline = time('tfjs cpu: 3 max pools', 5, 30, () => {
+    let m = input;
+    for (let i = 0; i < 3; i++) m = runStage(m, stage).output;
+  });
+  const loop = time('plain loop: 3 max pools', 5, 30, () => {
+    let m = input;
+    for (let i = 0; i < 3; i++) m = loopMaxPool(m);
+  });
+  console.log('');
+  console.log('Shape Lens benchmark (pooling preview, node, tfjs CPU backend; the webview uses WebGL when it has it)');
+  console.log('');
+  console.log(`${pad('phase', 28)}${'runs'.padStart(6)}${'median ms'.padStart(11)}${'min ms'.padStart(11)}${'max ms'.padStart(11)}`);
+  for (const t of [gen, pipeline, loop]) console.log(`${pad(t.name, 28)}${String(t.runs).padStart(6)} ${num(t.median)} ${num(t.min)} ${num(t.max)}`);
+  console.log('');
+  console.log(`${pad('tfjs / plain loop', 28)}${(pipeline.median / loop.median).toFixed(2).padStart(8)}×`);
+  console.log('');
+}
+
 async function main(): Promise<void> {
   await python();
   await tfjs();
+  await pooling();
 }
 
 main().catch((e: unknown) => {
