@@ -65,7 +65,8 @@ export class Grid {
     el.className = `grid ${this.cells ? 'grid-cells' : 'grid-image'}`;
     el.id = o.id;
     el.tabIndex = 0;
-    el.setAttribute('role', 'img');
+    el.setAttribute('role', 'group');
+    el.setAttribute('aria-roledescription', 'feature map');
     el.setAttribute('aria-label', `${o.label}. Arrow keys move between cells; the explanation below updates.`);
     el.style.width = `${(map.width + pad.left + pad.right) * this.cellPx}px`;
     el.style.height = `${(map.height + pad.top + pad.bottom) * this.cellPx}px`;

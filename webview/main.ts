@@ -422,6 +422,9 @@ function channelList(m: FeatureMap): number[] {
   return [Math.min(state.view, m.channels - 1)];
 }
 
+/** `row 3` or `rows 3–4`. */
+const span = (what: string, a: number, b: number) => (a === b ? `${what} ${a}` : `${what}s ${a}–${b}`);
+
 function describeWindow(k: number, y: number, x: number): string {
   const s = state.stages[k - 1].settings;
   const g = run.geos[k - 1];
@@ -439,7 +442,7 @@ function describeWindow(k: number, y: number, x: number): string {
     if (max) return `${name}max(${list}) = ${result}`;
     return vals.length <= 16 ? `${name}(${vals.map(formatValue).join(' + ')}) / ${vals.length} = ${result}` : `${name}mean of ${list} = ${result}`;
   });
-  const where = `rows ${w.y0}–${w.y1}, columns ${w.x0}–${w.x1} of the stage's input`;
+  const where = `${span('row', w.y0, w.y1)}, ${span('column', w.x0, w.x1)} of the stage's input`;
   const padNote = padded > 0 ? `; ${padded} padded cell${padded === 1 ? ' is' : 's are'} ignored` : '';
   return `Stage ${k} output [${y}, ${x}]: ${parts.join('; ')} — window ${where}${padNote}.`;
 }
@@ -453,7 +456,7 @@ function describeFeeds(k: number, y: number, x: number): string {
   const f = feedersOf(g, y, x);
   if (isEmpty(f)) return `${name} [${y}, ${x}] = ${v}: no window of stage ${k + 1} reads it (the strides skip it).`;
   const n = (f.y1 - f.y0 + 1) * (f.x1 - f.x0 + 1);
-  return `${name} [${y}, ${x}] = ${v} feeds ${n} output cell${n === 1 ? '' : 's'} of stage ${k + 1}: rows ${f.y0}–${f.y1}, columns ${f.x0}–${f.x1}.`;
+  return `${name} [${y}, ${x}] = ${v} feeds ${n} output cell${n === 1 ? '' : 's'} of stage ${k + 1}: ${span('row', f.y0, f.y1)}, ${span('column', f.x0, f.x1)}.`;
 }
 
 function activate(k: number, cell: { y: number; x: number } | null): void {

@@ -28,7 +28,10 @@ function pageHtml() {
     '--vscode-charts-orange': '#d18616', '--vscode-charts-blue': '#3794ff', '--vscode-sideBar-background': '#181818',
   };
   const style = Object.entries(theme).map(([k, v]) => `${k}: ${v};`).join(' ');
+  // The panel's CSP minus the nonce (the stand-in host below is an inline script): no eval, no remote loads.
+  const csp = `default-src 'none'; style-src file: 'unsafe-inline'; img-src file: blob: data:; script-src file: 'unsafe-inline'`;
   const html = `<!DOCTYPE html><html><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
 <link rel="stylesheet" href="${pathToFileURL(join(ROOT, 'dist/webview/main.css'))}">
 <style>html { ${style} }</style>
 <script>
@@ -59,6 +62,9 @@ try {
   const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/.test(m.text())) errors.push(m.text());
+  });
   await page.goto(pageHtml());
   const show = async (target) => {
     await page.evaluate((t) => window.postMessage({ type: 'show', target: t }, '*'), target);
@@ -195,9 +201,35 @@ try {
     await show(layerTarget);
     await page.screenshot({ path: join(ROOT, 'out/webview-page/layer.png'), fullPage: true });
   }
-  await check('no uncaught errors in the page', async () => assert.deepEqual(errors, []));
+  await check('no uncaught errors and no CSP violations in the page', async () => assert.deepEqual(errors, []));
 } finally {
   await browser.close();
+}
+
+// Without WebGL the preview falls back to tfjs's CPU backend and says so.
+const noGl = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+try {
+  const page = await noGl.newPage();
+  // A browser without WebGL: canvases refuse WebGL contexts (Chromium's flags do not reliably do this headless).
+  await page.addInitScript(() => {
+    for (const C of [HTMLCanvasElement, globalThis.OffscreenCanvas].filter(Boolean)) {
+      const get = C.prototype.getContext;
+      C.prototype.getContext = function (type, ...rest) {
+        return /webgl/i.test(type) ? null : get.call(this, type, ...rest);
+      };
+    }
+  });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(pageHtml());
+  await check('without WebGL: the CPU backend, with a note, and the same numbers', async () => {
+    await page.locator('#grid-1').waitFor({ timeout: 20_000 });
+    assert.match(await page.locator('#status').innerText(), /backend: cpu \(.*WebGL.*using the CPU backend\.\)/);
+    assert.deepEqual(await page.locator('#grid-1 .cell').allInnerTexts(), ['4', '5', '8', '9']);
+    assert.deepEqual(errors, []);
+  });
+} finally {
+  await noGl.close();
 }
 const passed = results.filter((r) => r.ok).length;
 console.log(`${passed} passed, ${results.length - passed} failed`);
