@@ -4,41 +4,8 @@
 //   node esbuild.mjs && node test/e2e/e2e.mjs
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { SCREENSHOTS, goTo, hoverAtCursor, openFile, withWorkbench } from './screenshot.mjs';
-
-/** Runs a palette command by its title. */
-async function runCommand(page, title) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-  await page.keyboard.press('Enter');
-}
-
-/** The frame of the pooling preview webview (VS Code nests it in two iframes). */
-async function previewFrame(page, timeout = 30_000) {
-  const end = Date.now() + timeout;
-  while (Date.now() < end) {
-    for (const f of page.frames()) {
-      if (await f.locator('#app[data-shape-lens="pooling-preview"] #grid-1').count().catch(() => 0)) return f;
-    }
-    await page.waitForTimeout(250);
-  }
-  throw new Error('pooling preview webview not found among the page frames');
-}
-
-const results = [];
-async function check(name, fn) {
-  try {
-    await fn();
-    results.push({ name, ok: true });
-    console.log(`  ok   ${name}`);
-  } catch (e) {
-    results.push({ name, ok: false });
-    console.error(`  FAIL ${name}\n${e.stack ?? e}`);
-  }
-}
+import { check, summary } from './check.mjs';
+import { SCREENSHOTS, goTo, hoverAtCursor, openFile, previewFrame, runCommand, withWorkbench } from './screenshot.mjs';
 
 await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { width: 1280, height: 800 } }, async (page) => {
   await openFile(page, 'seed.py');
@@ -120,6 +87,4 @@ await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { wid
   });
 });
 
-const passed = results.filter((r) => r.ok).length;
-console.log(`${passed} passed, ${results.length - passed} failed`);
-process.exitCode = passed === results.length && results.length > 0 ? 0 : 1;
+summary();

@@ -2,14 +2,7 @@
 // shows: diagnostics in the Problems panel, and the Shape Lens sidebar with the seed models.
 //   node esbuild.mjs && node test/e2e/readme-screens.mjs
 import { join } from 'node:path';
-import { SCREENSHOTS, openFile, withWorkbench } from './screenshot.mjs';
-
-async function runCommand(page, title) {
-  await page.keyboard.press('F1');
-  await page.keyboard.type(title);
-  await page.waitForTimeout(400);
-  await page.keyboard.press('Enter');
-}
+import { SCREENSHOTS, openFile, previewFrame, runCommand, withWorkbench } from './screenshot.mjs';
 
 await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { width: 1280, height: 800 } }, async (page) => {
   await openFile(page, 'broken.py');
@@ -29,15 +22,6 @@ await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { wid
   await page.screenshot({ path: join(SCREENSHOTS, 'sidebar.png') });
   console.log('sidebar.png: summary tree shown');
 });
-
-/** The pooling preview's frame (nested in two iframes by VS Code). */
-async function previewFrame(page) {
-  for (let i = 0; i < 120; i++) {
-    for (const f of page.frames()) if (await f.locator('#app[data-shape-lens="pooling-preview"] #grid-1').count().catch(() => 0)) return f;
-    await page.waitForTimeout(250);
-  }
-  throw new Error('pooling preview not found');
-}
 
 await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { width: 1600, height: 1150 } }, async (page) => {
   await openFile(page, 'seed.py');

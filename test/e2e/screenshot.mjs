@@ -5,7 +5,7 @@
 //        --line <1-based> --col <1-based> [--expect <text the hover must contain>] [--out <png>]
 //
 // Default --out: test/e2e/screenshots/hover.png. Exits non-zero if --expect is not in the hover.
-// Also exported (withWorkbench, openFile, goTo, hoverAtCursor, hoverText) for e2e suites.
+// Also exported (withWorkbench, openFile, goTo, runCommand, previewFrame, hoverAtCursor, hoverText) for e2e suites.
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -52,6 +52,28 @@ export async function openFile(page, relPath) {
   await page.keyboard.press('Enter');
   await page.locator(`.tabs-container .tab.active[aria-label*="${base}"]`).waitFor();
   await page.locator('.editor-group-container.active .monaco-editor .view-lines').waitFor();
+}
+
+/** Runs a palette command by its title. */
+export async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** The frame of the pooling preview webview (VS Code nests it in two iframes), once it has drawn. */
+export async function previewFrame(page, timeout = 30_000) {
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    for (const f of page.frames()) {
+      if (await f.locator('#app[data-shape-lens="pooling-preview"] #grid-1').count().catch(() => 0)) return f;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error('pooling preview webview not found among the page frames');
 }
 
 /** Moves the cursor to a 1-based line and column with Go to Line (Ctrl+G). */

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CHROMIUM_ARGS, loadPlaywright } from '../vscode/run-code-server.mjs';
+import { check, summary } from './check.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CHROMIUM = process.env.SHAPE_LENS_CHROMIUM || '/usr/bin/chromium';
@@ -42,18 +43,6 @@ function pageHtml() {
 <body><main id="app"></main><script src="${pathToFileURL(join(ROOT, 'dist/webview/main.js'))}"></script></body></html>`;
   writeFileSync(join(dir, 'index.html'), html);
   return pathToFileURL(join(dir, 'index.html')).href;
-}
-
-const results = [];
-async function check(name, fn) {
-  try {
-    await fn();
-    results.push({ name, ok: true });
-    console.log(`  ok   ${name}`);
-  } catch (e) {
-    results.push({ name, ok: false });
-    console.error(`  FAIL ${name}\n${e.stack ?? e}`);
-  }
 }
 
 const { chromium } = loadPlaywright();
@@ -231,6 +220,4 @@ try {
 } finally {
   await noGl.close();
 }
-const passed = results.filter((r) => r.ok).length;
-console.log(`${passed} passed, ${results.length - passed} failed`);
-process.exitCode = passed === results.length && results.length > 0 ? 0 : 1;
+summary();
