@@ -30,6 +30,9 @@ export const MAX_CELL_SIDE = 10;
 const CELL_PX = 44;
 const IMAGE_PX = 320;
 const MIN_BOX_PX = 10;
+const MAX_CANVAS = 1024;
+/** Thin maps (1 × 500) are drawn at least this tall. */
+const MIN_THIN_PX = 24;
 
 /** Viridis-like scale (dark blue → green → yellow), readable on dark and light themes. */
 const STOPS: [number, number, number][] = [
@@ -50,7 +53,9 @@ function colour(t: number): [number, number, number] {
 
 export class Grid {
   readonly el: HTMLElement;
+  /** Cell width and height on screen (px); equal except for thin maps (a 1-D sequence is one row). */
   readonly cellPx: number;
+  readonly cellH: number;
   readonly cells: boolean;
   private readonly layer: HTMLElement;
   private cursor: { y: number; x: number } | null = null;
@@ -61,6 +66,8 @@ export class Grid {
     const side = Math.max(map.height + pad.top + pad.bottom, map.width + pad.left + pad.right);
     this.cells = Math.max(map.height, map.width) <= MAX_CELL_SIDE;
     this.cellPx = this.cells ? CELL_PX : Math.min(24, IMAGE_PX / side);
+    const rows = map.height + pad.top + pad.bottom;
+    this.cellH = this.cells ? CELL_PX : Math.max(this.cellPx, Math.min(24, MIN_THIN_PX / rows));
     const el = document.createElement('div');
     el.className = `grid ${this.cells ? 'grid-cells' : 'grid-image'}`;
     el.id = o.id;
@@ -69,7 +76,7 @@ export class Grid {
     el.setAttribute('aria-roledescription', 'feature map');
     el.setAttribute('aria-label', `${o.label}. Arrow keys move between cells; the explanation below updates.`);
     el.style.width = `${(map.width + pad.left + pad.right) * this.cellPx}px`;
-    el.style.height = `${(map.height + pad.top + pad.bottom) * this.cellPx}px`;
+    el.style.height = `${rows * this.cellH}px`;
     if (pad.top + pad.left + pad.bottom + pad.right > 0) {
       const ring = document.createElement('div');
       ring.className = 'pad-ring';
@@ -129,24 +136,29 @@ export class Grid {
 
   private drawImage(): HTMLCanvasElement {
     const { map, pad } = this.o;
+    // Maps wider than the screen can show are sampled (nearest cell) onto a canvas of at most MAX_CANVAS px a side.
+    const cw = Math.min(map.width, MAX_CANVAS);
+    const ch = Math.min(map.height, MAX_CANVAS);
     const canvas = document.createElement('canvas');
-    canvas.width = map.width;
-    canvas.height = map.height;
+    canvas.width = cw;
+    canvas.height = ch;
     canvas.style.width = `${map.width * this.cellPx}px`;
-    canvas.style.height = `${map.height * this.cellPx}px`;
+    canvas.style.height = `${map.height * this.cellH}px`;
     canvas.style.left = `${pad.left * this.cellPx}px`;
-    canvas.style.top = `${pad.top * this.cellPx}px`;
+    canvas.style.top = `${pad.top * this.cellH}px`;
     const ctx = canvas.getContext('2d');
     if (ctx) {
-      const img = ctx.createImageData(map.width, map.height);
-      for (let y = 0; y < map.height; y++) {
-        for (let x = 0; x < map.width; x++) {
-          const i = (y * map.width + x) * 4;
+      const img = ctx.createImageData(cw, ch);
+      for (let j = 0; j < ch; j++) {
+        const y = Math.floor((j * map.height) / ch);
+        for (let i = 0; i < cw; i++) {
+          const x = Math.floor((i * map.width) / cw);
+          const o = (j * cw + i) * 4;
           const [r, g, b] = this.colourOf(y, x);
-          img.data[i] = r;
-          img.data[i + 1] = g;
-          img.data[i + 2] = b;
-          img.data[i + 3] = 255;
+          img.data[o] = r;
+          img.data[o + 1] = g;
+          img.data[o + 2] = b;
+          img.data[o + 3] = 255;
         }
       }
       ctx.putImageData(img, 0, 0);
@@ -157,7 +169,7 @@ export class Grid {
   private fromMouse(e: MouseEvent): void {
     const r = this.el.getBoundingClientRect();
     const x = Math.floor((e.clientX - r.left) / this.cellPx) - this.o.pad.left;
-    const y = Math.floor((e.clientY - r.top) / this.cellPx) - this.o.pad.top;
+    const y = Math.floor((e.clientY - r.top) / this.cellH) - this.o.pad.top;
     const inside = x >= 0 && y >= 0 && x < this.o.map.width && y < this.o.map.height;
     this.setCursor(inside ? { y, x } : null, false);
   }
@@ -199,13 +211,13 @@ export class Grid {
       const box = document.createElement('div');
       box.className = `hl hl-${h.kind}`;
       // On large images a window can be a few pixels wide: draw at least MIN_BOX_PX, centred on it.
-      const place = (start: number, count: number, before: number): [number, number] => {
-        const size = count * this.cellPx;
+      const place = (start: number, count: number, before: number, cell: number): [number, number] => {
+        const size = count * cell;
         const shown = Math.max(size, MIN_BOX_PX);
-        return [(start + before) * this.cellPx - (shown - size) / 2, shown];
+        return [(start + before) * cell - (shown - size) / 2, shown];
       };
-      const [left, width] = place(a.x0, a.x1 - a.x0 + 1, pad.left);
-      const [top, height] = place(a.y0, a.y1 - a.y0 + 1, pad.top);
+      const [left, width] = place(a.x0, a.x1 - a.x0 + 1, pad.left, this.cellPx);
+      const [top, height] = place(a.y0, a.y1 - a.y0 + 1, pad.top, this.cellH);
       box.style.left = `${left}px`;
       box.style.top = `${top}px`;
       box.style.width = `${width}px`;

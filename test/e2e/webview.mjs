@@ -173,6 +173,18 @@ try {
     assert.match(await text('#image-message'), /bad\.png is not an image/);
   });
 
+  await check('a 1-D layer on a long sequence: one visible row, its Keras shape, hover still maps windows', async () => {
+    const layer = { name: 'max_pooling1d', className: 'MaxPooling1D', line: 4, inputShape: '(None, 500, 8)', outputShape: '(None, 250, 8)', dataFormat: 'channels_last', settings: { mode: 'max', poolSize: [1, 2], strides: [1, 2], padding: 'valid' }, note: '1-D pooling: the sequence is drawn as one row (height 1).' };
+    await show({ key: 'k1d', layer, featureMap: { height: 1, width: 500, channels: 8 }, model: null });
+    assert.equal(await text('#keras-shape-1'), '(None, 250, 8)');
+    const box = await page.locator('#grid-0').boundingBox();
+    assert.ok(box.height >= 20, `input row drawn ${box.height}px tall`);
+    const out = await page.locator('#grid-1').boundingBox();
+    await page.mouse.move(out.x + out.width * 0.5, out.y + out.height / 2);
+    assert.match(await text('#explain'), /Stage 1 output \[0, 12[45]\]: max\(/);
+    assert.equal(await page.locator('#grid-0 .hl-window').count(), 1);
+  });
+
   await check('messages that fail the guard are ignored', async () => {
     const before = await text('#title');
     await page.evaluate(() => window.postMessage({ type: 'show', target: { key: 1 } }, '*'));
