@@ -29,6 +29,8 @@ export interface LayerInfo {
   settings: StageSettings | null;
   /** What the mapping changed, if anything (1-D as height 1, 3-D shown as its height × width part). */
   note?: string;
+  /** Global pooling with `keepdims=True` (the output keeps its spatial axes as 1s). */
+  keepdims?: boolean;
 }
 
 export interface ModelInfo {
@@ -51,6 +53,8 @@ export interface PreviewTarget {
   /** Spatial size and channels of the layer's inferred input, when all are known. */
   featureMap: { height: number; width: number; channels: number } | null;
   model: ModelInfo | null;
+  /** URI of the document line numbers refer to (also how a restored panel finds it after a reload). */
+  document?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -90,6 +94,10 @@ export interface RevealLineMessage {
 }
 export type WebviewToHost = ReadyMessage | PickImageMessage | RevealLineMessage;
 
+/** Largest pool size / stride per axis, and largest feature-map side, the preview accepts. */
+export const MAX_WINDOW = 4096;
+export const MAX_SIDE = 1 << 20;
+
 /** The largest image file the host sends (bytes). */
 export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
 
@@ -100,7 +108,7 @@ type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isPosInt = (x: unknown, max = 1 << 20): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 1 && x <= max;
 const isStr = (x: unknown, max = 10_000): x is string => typeof x === 'string' && x.length <= max;
-const isPair = (x: unknown): x is [number, number] => Array.isArray(x) && x.length === 2 && isPosInt(x[0], 4096) && isPosInt(x[1], 4096);
+const isPair = (x: unknown): x is [number, number] => Array.isArray(x) && x.length === 2 && isPosInt(x[0], MAX_WINDOW) && isPosInt(x[1], MAX_WINDOW);
 const isCount = (x: unknown): x is number | null => x === null || (typeof x === 'number' && Number.isSafeInteger(x) && x >= 0);
 
 export function isStageSettings(x: unknown): x is StageSettings {
@@ -123,7 +131,8 @@ function isLayerInfo(x: unknown): x is LayerInfo {
     isStr(x.outputShape, 500) &&
     (x.dataFormat === 'channels_last' || x.dataFormat === 'channels_first') &&
     (x.settings === null || isStageSettings(x.settings)) &&
-    (x.note === undefined || isStr(x.note, 1000))
+    (x.note === undefined || isStr(x.note, 1000)) &&
+    (x.keepdims === undefined || typeof x.keepdims === 'boolean')
   );
 }
 
@@ -142,11 +151,11 @@ function isModelInfo(x: unknown): x is ModelInfo {
 }
 
 export function isPreviewTarget(x: unknown): x is PreviewTarget {
-  if (!isObj(x) || !isStr(x.key, 5000)) return false;
+  if (!isObj(x) || !isStr(x.key, 5000) || (x.document !== undefined && !isStr(x.document, 5000))) return false;
   if (x.layer !== null && !isLayerInfo(x.layer)) return false;
   if (x.model !== null && !isModelInfo(x.model)) return false;
   const f = x.featureMap;
-  return f === null || (isObj(f) && isPosInt(f.height) && isPosInt(f.width) && isPosInt(f.channels));
+  return f === null || (isObj(f) && isPosInt(f.height, MAX_SIDE) && isPosInt(f.width, MAX_SIDE) && isPosInt(f.channels, MAX_SIDE));
 }
 
 /** Validates a message received by the webview. */

@@ -58,7 +58,9 @@ export class Grid {
   readonly cellH: number;
   readonly cells: boolean;
   private readonly layer: HTMLElement;
+  /** The last cell visited (kept so the keyboard resumes there) and whether it is highlighted now. */
   private cursor: { y: number; x: number } | null = null;
+  private shown = false;
   private readonly cellEls: HTMLElement[] = [];
 
   constructor(private readonly o: GridOptions) {
@@ -193,10 +195,14 @@ export class Grid {
   }
 
   private setCursor(cell: { y: number; x: number } | null, fromKeyboard: boolean): void {
-    if (cell && this.cursor && cell.y === this.cursor.y && cell.x === this.cursor.x) return;
-    if (!cell && !this.cursor) return;
-    if (cell) this.cursor = cell;
-    else if (!fromKeyboard) this.cursor = document.activeElement === this.el ? this.cursor : null;
+    if (cell) {
+      if (this.shown && this.cursor && cell.y === this.cursor.y && cell.x === this.cursor.x) return;
+      this.cursor = cell;
+      this.shown = true;
+    } else {
+      if (!this.shown) return;
+      this.shown = false;
+    }
     this.o.onActive(cell, fromKeyboard);
   }
 

@@ -51,13 +51,18 @@ let backend: Backend | null = null;
 let imageMessage: { text: string; error: boolean } | null = null;
 let lastMs = 0;
 
+/** The layer's input can be stood in for (its height × width is not too large to generate). */
+function layerInputFits(t: PreviewTarget | null): boolean {
+  return !!t?.featureMap && t.featureMap.height * t.featureMap.width <= MAX_SYNTHETIC_VALUES;
+}
+
 function fresh(target: PreviewTarget | null): State {
   const layer = target?.layer ?? null;
   const settings = layer?.settings ?? DEFAULT_STAGE;
   return {
     v: 1,
     target,
-    input: layer ? (target?.featureMap ? 'layer' : 'digit') : 'seed',
+    input: layer ? (layerInputFits(target) ? 'layer' : 'digit') : 'seed',
     image: null,
     stages: [{ settings: structuredClone(settings), layer: layer?.settings ? layer : null }],
     view: 'rgb',
@@ -67,7 +72,16 @@ function fresh(target: PreviewTarget | null): State {
 // ---------------------------------------------------------------------------------------------
 // Inputs
 
-function inputMap(): { map: FeatureMap; label: string; note?: string } {
+let inputCache: { key: string; value: ReturnType<typeof buildInput> } | null = null;
+
+/** The current input map, rebuilt only when the input choice changes (not on every control change). */
+function inputMap(): ReturnType<typeof buildInput> {
+  const key = JSON.stringify([state.input, state.input === 'layer' ? state.target?.featureMap : null, state.input === 'image' ? state.image?.name : null, state.input === 'image' ? state.image?.data.length : null]);
+  if (inputCache?.key !== key) inputCache = { key, value: buildInput() };
+  return inputCache.value;
+}
+
+function buildInput(): { map: FeatureMap; label: string; note?: string } {
   const t = state.target;
   switch (state.input) {
     case 'layer':
@@ -172,10 +186,10 @@ function stageTitle(s: StageSettings): string {
 
 /** The map's shape as Keras prints it for the layer the stage comes from (HWC when there is none). */
 function kerasShape(m: FeatureMap, layer: LayerInfo | null, global: boolean): string {
-  if (global) return `(None, ${m.channels})`;
   const cls = layer?.className ?? '';
-  const spatial = cls.endsWith('1D') ? [m.width] : [m.height, m.width];
-  if (cls.endsWith('3D')) return `${m.height}×${m.width}×${m.channels} (height × width × channels)`;
+  if (global && !layer?.keepdims) return `(None, ${m.channels})`;
+  const spatial = cls.endsWith('1D') ? [m.width] : cls.endsWith('3D') && global ? [1, 1, 1] : [m.height, m.width];
+  if (cls.endsWith('3D') && !global) return `${m.height}×${m.width}×${m.channels} (height × width × channels)`;
   const dims = layer?.dataFormat === 'channels_first' ? [m.channels, ...spatial] : [...spatial, m.channels];
   return `(None, ${dims.join(', ')})`;
 }
@@ -220,10 +234,20 @@ let run: Run = { maps: [], geos: [] };
 
 function render(): void {
   const app = document.getElementById('app');
-  if (!app || !backend) return;
+  if (!app) return;
+  if (!backend || backend.failed) {
+    // Nothing to pool with yet (or ever): say so; the state is kept for when it can run.
+    app.replaceChildren(header());
+    host.setState(state);
+    return;
+  }
   const focusId = document.activeElement instanceof HTMLElement ? document.activeElement.id : '';
   const { map: input, label: inputLabel, note: inputNote } = inputMap();
-  run = runPipeline(input);
+  try {
+    run = runPipeline(input);
+  } catch (e) {
+    run = { maps: [input], geos: [], error: { at: 0, message: `tfjs failed: ${e instanceof Error ? e.message : String(e)}` } };
+  }
   if (input.channels !== 3 && state.view === 'rgb') state.view = 0;
   if (typeof state.view === 'number' && state.view >= input.channels) state.view = 0;
   const shownRange = range(state.view === 'rgb' ? input : channelOf(input, state.view));
@@ -250,11 +274,13 @@ function header(): HTMLElement {
   } else {
     head.append(h('p', { id: 'layer-info', textContent: 'Max pooling keeps the largest value of each window; average pooling keeps their mean. Open this preview on a pooling layer to start from its settings.' }));
   }
-  const status = h('p', { id: 'status', className: backend?.fallback ? 'warning' : '' });
+  const status = h('p', { id: 'status', className: backend?.failed ? 'error' : backend?.fallback ? 'warning' : '' });
   status.setAttribute('role', 'status');
-  status.textContent = backend
-    ? `tfjs ${TFJS_VERSION} · backend: ${backend.name}${backend.fallback ? ` (${backend.fallback})` : ''} · pooling took ${lastMs.toFixed(2)} ms`
-    : 'Starting tfjs…';
+  status.textContent = !backend
+    ? `Starting tfjs ${TFJS_VERSION}…`
+    : backend.failed
+      ? backend.fallback ?? 'tfjs could not start.'
+      : `tfjs ${TFJS_VERSION} · backend: ${backend.name}${backend.fallback ? ` (${backend.fallback})` : ''} · pooling took ${lastMs.toFixed(2)} ms`;
   head.append(status);
   return head;
 }
@@ -262,7 +288,7 @@ function header(): HTMLElement {
 function inputControls(label: string, note: string | undefined, input: FeatureMap): HTMLElement {
   const t = state.target;
   const options: [InputKind, string][] = [['seed', 'Seed example 4×4×1'], ['digit', 'Digit 28×28×1'], ['colour', 'Colour picture 28×28×3']];
-  if (t?.featureMap) options.push(['layer', `Layer input ${t.featureMap.height}×${t.featureMap.width}×${t.featureMap.channels} (synthetic)`]);
+  if (t?.featureMap && layerInputFits(t)) options.push(['layer', `Layer input ${t.featureMap.height}×${t.featureMap.width}×${t.featureMap.channels} (synthetic)`]);
   if (state.image) options.push(['image', `${state.image.name} (${state.image.height}×${state.image.width}×3)`]);
   const views: [string, string][] = [];
   if (input.channels === 3) views.push(['rgb', 'RGB']);
@@ -485,7 +511,8 @@ onHostMessage(isHostToWebview, (m) => {
     case 'show': {
       const saved = state;
       if (m.target === null) break;
-      state = saved.target?.key === m.target.key ? { ...saved, target: m.target } : fresh(m.target);
+      // The same target (panel shown again, window reloaded): keep what the user set. Anything else: start from it.
+      state = saved.target && JSON.stringify(saved.target) === JSON.stringify(m.target) ? saved : fresh(m.target);
       imageMessage = null;
       break;
     }
@@ -514,7 +541,13 @@ onHostMessage(isHostToWebview, (m) => {
 
 render();
 host.post({ type: 'ready' });
-void initBackend().then((b) => {
-  backend = b;
-  render();
-});
+initBackend().then(
+  (b) => {
+    backend = b;
+    render();
+  },
+  (e: unknown) => {
+    backend = { name: 'none', failed: true, fallback: `tfjs could not start a backend (${e instanceof Error ? e.message : String(e)}); the preview cannot pool here.` };
+    render();
+  },
+);

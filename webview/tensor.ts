@@ -6,8 +6,10 @@ import { featureMap, type FeatureMap } from './inputs';
 
 export interface Backend {
   name: string;
-  /** Set when WebGL was not available and the CPU backend is used instead. */
+  /** Set when WebGL was not available and the CPU backend is used instead (or why nothing runs). */
   fallback?: string;
+  /** No backend could start. */
+  failed?: boolean;
 }
 
 /** Picks WebGL, falling back to the CPU backend (and saying why). */

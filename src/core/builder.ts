@@ -293,7 +293,10 @@ export class GraphBuilder {
     const model = layer.nested as ModelGraph;
     if (model.kind === 'sequential' && !model.built) {
       const seq = SequentialModel.of(model);
-      if (seq && shapes.length === 1 && shapes[0]) seq.build(shapes[0], range);
+      if (seq && shapes.length === 1 && shapes[0]) {
+        seq.build(shapes[0], range);
+        model.builtByCall = model.built;
+      }
     }
     return replayModel(model, shapes, 0);
   }

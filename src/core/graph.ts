@@ -77,4 +77,6 @@ export interface ModelGraph {
   trainable: boolean;
   /** False for a Sequential that never learned its input shape. */
   built: boolean;
+  /** A Sequential without an input shape, built by its first call (its input shape is not fixed in code). */
+  builtByCall?: boolean;
 }

@@ -104,7 +104,7 @@ export function paramsWithoutPooling(model: ModelGraph): WithoutPooling {
   let total: number | null = 0;
   const add = (n: number | null) => (total = total === null || n === null ? null : total + n);
   if (!model.built) return { totalParams: null, removed };
-  replay(model, model.inputs.map((t) => t.shape), 0, { removed, counted, add });
+  replay(model, model.inputs.map((t) => t.shape), 0, { removed, counted, add, firstParams: new Map() });
   return { totalParams: total, removed };
 }
 
@@ -112,6 +112,20 @@ interface ReplayState {
   removed: LayerNode[];
   counted: Set<number>;
   add(n: number | null): void;
+  /** Params of each layer on its first call, to catch a shared layer whose later call would need other weights. */
+  firstParams?: Map<number, number | null>;
+}
+
+/** A nested model whose input shape is fixed in code (Input, input_shape=, build()): Keras would not rebuild it for a new shape. */
+function hasFixedInput(model: ModelGraph): boolean {
+  return !model.builtByCall;
+}
+
+/** Two shapes that differ in a known non-batch dim. */
+function differs(a: Shape | null, b: Shape | null): boolean {
+  if (!a || !b) return false;
+  if (a.length !== b.length) return true;
+  return a.some((d, i) => i > 0 && d !== null && b[i] !== null && d !== b[i]);
 }
 
 function replay(model: ModelGraph, shapes: (Shape | null)[], depth: number, st: ReplayState): OutputShape {
@@ -134,14 +148,21 @@ function replay(model: ModelGraph, shapes: (Shape | null)[], depth: number, st: 
     } else if (layer.nested) {
       const first = !st.counted.has(layer.id);
       st.counted.add(layer.id);
+      // Built for a fixed input shape: without pooling it would receive another one, which Keras rejects.
+      if (hasFixedInput(layer.nested) && layer.nested.inputs.some((t, i) => differs(t.shape, ins[i] ?? null))) st.add(null);
       // A shared nested model owns its weights once: count them on its first call only.
-      const inner: ReplayState = first ? st : { removed: st.removed, counted: st.counted, add: () => {} };
+      const inner: ReplayState = first ? st : { ...st, add: (n) => (n === null ? st.add(null) : undefined) };
       out = replay(layer.nested, ins, depth + 1, inner);
     } else {
       const ev = evaluateLayer(layer.className, layer.config, ins, layer.name);
+      const params = ev.output === null && ev.problems.some((p) => p.severity === 'error') ? null : totalParams(ev.params);
       if (!st.counted.has(layer.id)) {
         st.counted.add(layer.id);
-        st.add(ev.output === null && ev.problems.some((p) => p.severity === 'error') ? null : totalParams(ev.params));
+        st.firstParams?.set(layer.id, params);
+        st.add(params);
+      } else if (st.firstParams?.has(layer.id) && st.firstParams.get(layer.id) !== params) {
+        // A shared layer called on shapes that need other weights: Keras would fail, so the total is unknown.
+        st.add(null);
       }
       out = ev.output;
     }

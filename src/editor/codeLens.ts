@@ -16,17 +16,15 @@ export function register(service: AnalysisService): vscode.Disposable {
       const doc = service.get(document);
       if (!doc) return [];
       const lenses: vscode.CodeLens[] = [];
-      const lines = new Set<number>();
       for (const placed of rowsIn(doc, document)) {
-        const line = placed.range.start.line;
-        if (!isPoolingClass(placed.row.layer.className) || lines.has(line)) continue;
-        lines.add(line);
+        if (!isPoolingClass(placed.row.layer.className)) continue;
+        const { line, character } = placed.range.start;
         lenses.push(
           new vscode.CodeLens(placed.range, {
             title: `$(eye) Preview pooling: ${describe(placed.row.layer.inputShapes?.[0], placed.row.outputShape)}`,
             tooltip: `Open the pooling preview on ${placed.row.name}: see which input window each output value comes from`,
             command: 'shapeLens.showPoolingPreview',
-            arguments: [{ uri: document.uri.toString(), line }],
+            arguments: [{ uri: document.uri.toString(), line, character }],
           }),
         );
       }

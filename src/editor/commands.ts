@@ -36,7 +36,7 @@ export function register(service: AnalysisService, tree: ModelTreeProvider): vsc
       const given = isLayerArg(arg) ? arg : undefined;
       const editor = vscode.window.activeTextEditor;
       const document = given ? await vscode.workspace.openTextDocument(vscode.Uri.parse(given.uri)) : editor?.document;
-      const position = given ? new vscode.Position(given.line, 0) : editor?.selection.active;
+      const position = given ? new vscode.Position(given.line, given.character ?? 0) : editor?.selection.active;
       const doc = document && service.get(document);
       const placed = doc && document && position ? rowAt(doc, document, position) : undefined;
       const layer = placed && isPoolingClass(placed.row.layer.className) ? placed.row.layer : undefined;
@@ -52,12 +52,14 @@ export function register(service: AnalysisService, tree: ModelTreeProvider): vsc
         lineOfLayer,
       );
       const line = layer && lineOfLayer(layer);
+      if (document) target.document = document.uri.toString();
       showPoolingPreview({ target, document: document?.uri, title: layer ? `Pooling: ${layer.name}${line ? ` (line ${line})` : ''}` : 'Pooling Preview' });
     }),
   );
 }
 
-function isLayerArg(x: unknown): x is { uri: string; line: number } {
-  const a = x as { uri?: unknown; line?: unknown } | undefined;
-  return typeof a === 'object' && a !== null && typeof a.uri === 'string' && typeof a.line === 'number' && Number.isInteger(a.line) && a.line >= 0;
+function isLayerArg(x: unknown): x is { uri: string; line: number; character?: number } {
+  const a = x as { uri?: unknown; line?: unknown; character?: unknown } | undefined;
+  const index = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+  return typeof a === 'object' && a !== null && typeof a.uri === 'string' && index(a.line) && (a.character === undefined || index(a.character));
 }

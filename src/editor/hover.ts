@@ -7,8 +7,7 @@ import type { ModelSummary } from '../core/summary';
 import type { AnalysisService } from './analysisService';
 import { SELECTOR } from './inlayHints';
 import { modelAt, rowAt, type PlacedRow } from './lookup';
-
-const POOLING = /^(Max|Average)Pooling[123]D$|^Global(Max|Average)Pooling[123]D$/;
+import { isPoolingClass } from '../core/pooling';
 
 export function register(service: AnalysisService): vscode.Disposable {
   return vscode.languages.registerHoverProvider(SELECTOR, {
@@ -40,8 +39,8 @@ function layerMarkdown(p: PlacedRow, document: vscode.TextDocument): vscode.Mark
     md.appendMarkdown('\n\n');
   }
   if (layer.explain.length > 0) md.appendCodeblock(layer.explain.join('\n'), 'text');
-  if (POOLING.test(row.className)) {
-    const args = encodeURIComponent(JSON.stringify([{ uri: document.uri.toString(), line: p.range.start.line }]));
+  if (isPoolingClass(layer.className)) {
+    const args = encodeURIComponent(JSON.stringify([{ uri: document.uri.toString(), line: p.range.start.line, character: p.range.start.character }]));
     md.appendMarkdown(`[$(eye) Preview pooling](command:shapeLens.showPoolingPreview?${args})`);
   }
   return md;

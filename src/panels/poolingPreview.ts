@@ -5,7 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { isWebviewToHost, MAX_IMAGE_BYTES, type HostToWebview, type PreviewTarget, type WebviewToHost } from '../protocol';
+import { isPreviewTarget, isWebviewToHost, MAX_IMAGE_BYTES, type HostToWebview, type PreviewTarget, type WebviewToHost } from '../protocol';
 
 export const VIEW_TYPE = 'shapeLens.poolingPreview';
 
@@ -37,6 +37,11 @@ class PoolingPreviewPanel implements vscode.Disposable {
     );
   }
 
+  /** After a window reload: the target the webview saved, so Go to line still knows the document. */
+  restore(target: PreviewTarget): void {
+    this.request = { target, document: target.document ? vscode.Uri.parse(target.document) : undefined, title: this.panel.title };
+  }
+
   show(request: PreviewRequest): void {
     this.request = request;
     this.panel.title = request.title;
@@ -66,7 +71,7 @@ class PoolingPreviewPanel implements vscode.Disposable {
         return;
       }
       case 'pickImage':
-        this.post(await pickImage());
+        this.post(await pickImage().catch((e: unknown): HostToWebview => ({ type: 'imageError', message: `Could not list or read images: ${e instanceof Error ? e.message : String(e)}` })));
         return;
     }
   }
@@ -102,7 +107,9 @@ class PoolingPreviewPanel implements vscode.Disposable {
 
 /** Lets the user pick an image file of the workspace; its bytes (or why not) for the webview. */
 async function pickImage(): Promise<HostToWebview> {
-  const files = await vscode.workspace.findFiles('**/*.{png,jpg,jpeg,gif,bmp,webp,PNG,JPG,JPEG}', '**/{node_modules,.git}/**', 2000);
+  // `undefined` keeps the user's files.exclude; the extension list covers the usual spellings.
+  const found = await vscode.workspace.findFiles('**/*.{png,jpg,jpeg,gif,bmp,webp,PNG,JPG,JPEG,GIF,BMP,WEBP,Png,Jpg,Jpeg}', undefined, 5000);
+  const files = found.filter((u) => !/\/(node_modules|\.git)\//.test(u.path)).slice(0, 2000);
   if (files.length === 0) return { type: 'imageError', message: 'No image files (PNG, JPEG, GIF, BMP, WebP) in this workspace.' };
   const items = files
     .map((uri) => ({ label: uri.path.split('/').pop() ?? uri.path, description: vscode.workspace.asRelativePath(uri), uri }))
@@ -141,9 +148,11 @@ export function register(root: vscode.Uri): vscode.Disposable {
   extensionUri = root;
   return vscode.Disposable.from(
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         current?.dispose();
         current = new PoolingPreviewPanel(panel, root);
+        const target = (state as { target?: unknown } | undefined)?.target;
+        if (isPreviewTarget(target)) current.restore(target);
       },
     }),
     { dispose: () => current?.dispose() },

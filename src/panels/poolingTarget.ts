@@ -7,7 +7,7 @@ import { splitChannels } from '../core/layers/convutils';
 import { paramsWithoutPooling, poolingLayersOf, poolingSettings, type PoolingSettings } from '../core/pooling';
 import { formatOutputShape, formatShape, type Shape } from '../core/shape';
 import type { ModelSummary } from '../core/summary';
-import type { LayerInfo, ModelInfo, PreviewTarget, StageSettings } from '../protocol';
+import { MAX_SIDE, MAX_WINDOW, type LayerInfo, type ModelInfo, type PreviewTarget, type StageSettings } from '../protocol';
 
 /** 1-based line of a layer in the document the preview was opened from, or null (another file). */
 export type LineOf = (layer: LayerNode) => number | null;
@@ -29,20 +29,26 @@ export function toStage(s: PoolingSettings): { settings: StageSettings; note?: s
   return { settings: { mode, poolSize: [s.poolSize[0], s.poolSize[1]], strides: [s.strides[0], s.strides[1]], padding } };
 }
 
+/** Texts are cut to what the protocol guard accepts (a pathological name must not drop the whole message). */
+const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
 export function layerInfo(layer: LayerNode, lineOf: LineOf): LayerInfo {
   const settings = poolingSettings(layer.className, layer.config);
   const stage = settings ? toStage(settings) : null;
+  const tooLarge = stage !== null && [...stage.settings.poolSize, ...stage.settings.strides].some((v) => v > MAX_WINDOW);
   const input = layer.inputShapes?.[0] ?? null;
   const info: LayerInfo = {
-    name: layer.name,
-    className: layer.className,
+    name: cut(layer.name, 500),
+    className: cut(layer.className, 200),
     line: lineOf(layer),
-    inputShape: formatShape(input),
-    outputShape: formatOutputShape(layer.outputShape ?? null),
+    inputShape: cut(formatShape(input), 500),
+    outputShape: cut(formatOutputShape(layer.outputShape ?? null), 500),
     dataFormat: settings?.dataFormat ?? 'channels_last',
-    settings: stage?.settings ?? null,
+    settings: stage && !tooLarge ? stage.settings : null,
   };
-  if (stage?.note) info.note = stage.note;
+  if (tooLarge) info.note = `Pool sizes and strides above ${MAX_WINDOW} are not previewed.`;
+  else if (stage?.note) info.note = stage.note;
+  if (settings?.global && settings.keepdims) info.keepdims = true;
   return info;
 }
 
@@ -57,16 +63,16 @@ export function featureMapOf(layer: LayerNode): PreviewTarget['featureMap'] {
   return { height, width, channels };
 }
 
-const isSize = (d: number | null | undefined): d is number => typeof d === 'number' && Number.isSafeInteger(d) && d >= 1;
+const isSize = (d: number | null | undefined): d is number => typeof d === 'number' && Number.isSafeInteger(d) && d >= 1 && d <= MAX_SIDE;
 
 export function modelInfo(summary: ModelSummary, lineOf: LineOf): ModelInfo {
   const without = paramsWithoutPooling(summary.model);
   return {
-    name: summary.model.name,
+    name: cut(summary.model.name, 500),
     paramsWith: summary.totalParams,
     paramsWithout: without.removed.length > 0 ? without.totalParams : summary.totalParams,
-    removed: without.removed.map((l) => l.name),
-    pooling: poolingLayersOf(summary.model).map((p) => layerInfo(p.layer, lineOf)),
+    removed: without.removed.map((l) => cut(l.name, 500)),
+    pooling: poolingLayersOf(summary.model).slice(0, 1000).map((p) => layerInfo(p.layer, lineOf)),
   };
 }
 

@@ -185,6 +185,28 @@ try {
     assert.equal(await page.locator('#grid-0 .hl-window').count(), 1);
   });
 
+  await check('the same layer shown again after the code changed starts from the new settings', async () => {
+    const v1 = { ...layerTarget, key: 'same-key', featureMap: { height: 12, width: 12, channels: 1 }, model: null };
+    await show(v1);
+    await page.selectOption('#s1-mode', 'avg');
+    await show(v1); // hidden and shown again: the user's choice stays
+    assert.equal(await page.locator('#s1-mode').inputValue(), 'avg');
+    const v2 = { ...v1, layer: { ...v1.layer, settings: { mode: 'max', poolSize: [3, 3], strides: [3, 3], padding: 'valid' } } };
+    await page.evaluate((t) => window.postMessage({ type: 'show', target: t }, '*'), v2);
+    await page.locator('#stage-1 h2', { hasText: 'Max pooling 3×3' }).waitFor();
+    assert.equal(await page.locator('#s1-mode').inputValue(), 'max');
+    assert.equal(await text('#shape-1'), '4×4×1');
+  });
+
+  await check('keyboard: Escape clears the highlight, Home brings it back', async () => {
+    await page.locator('#grid-1').focus();
+    assert.equal(await page.locator('#grid-0 .hl-window').count(), 1);
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('#grid-0 .hl-window').count(), 0);
+    await page.keyboard.press('Home');
+    assert.equal(await page.locator('#grid-0 .hl-window').count(), 1);
+  });
+
   await check('messages that fail the guard are ignored', async () => {
     const before = await text('#title');
     await page.evaluate(() => window.postMessage({ type: 'show', target: { key: 1 } }, '*'));

@@ -91,6 +91,30 @@ model = keras.Model(inp, out)
   assert.equal(model.totalParams, 112 + 25);
 });
 
+test('params without pooling are unknown where Keras could not build the model without its pooling layers', async () => {
+  // A nested model with a fixed 14×14×4 input would receive 28×28×4.
+  const [, outer] = await models(`
+import keras
+from keras import layers
+head = keras.Sequential([keras.Input((14, 14, 4)), layers.Flatten(), layers.Dense(10)])
+model = keras.Sequential([keras.Input((28, 28, 4)), layers.MaxPooling2D(), head])
+`);
+  assert.equal(outer.totalParams, 14 * 14 * 4 * 10 + 10);
+  assert.deepEqual([paramsWithoutPooling(outer.model).totalParams, paramsWithoutPooling(outer.model).removed.length], [null, 1]);
+  // One Dense shared by a pooled and an unpooled branch: without pooling its two calls need different weights.
+  const [m] = await models(`
+import keras
+from keras import layers
+inp = keras.Input((8, 8, 2))
+shared = layers.Dense(3)
+a = shared(layers.Flatten()(layers.AveragePooling2D(2)(inp)))
+b = shared(layers.Flatten()(layers.Conv2D(2, 5)(inp)))
+model = keras.Model(inp, layers.Add()([a, b]))
+`);
+  assert.equal(m.totalParams, 4 * 4 * 2 * 3 + 3 + (5 * 5 * 2 * 2 + 2));
+  assert.equal(paramsWithoutPooling(m.model).totalParams, null);
+});
+
 /** The spec with its MaxPooling/AveragePooling layers removed (global pooling kept). */
 function withoutPoolingSpec(spec: ModelSpec): ModelSpec {
   const keep = (l: LayerSpec) => !/^(Max|Average)Pooling[123]D$/.test(l.className);
@@ -153,6 +177,25 @@ test('preview target away from a pooling layer: no layer, no feature map; unknow
   assert.equal(t2.featureMap, null);
   assert.equal(t2.layer?.inputShape, '(None, None, None, 3)');
   assert.ok(isPreviewTarget(t2));
+});
+
+test('every fixture’s pooling layers give targets the webview guard accepts; oversized settings are dropped, not sent', async () => {
+  let layers = 0;
+  for (const name of ['seed_001_pooling.py', 'seed_002_max_pooling.py', 'conv1d_3d.py', 'resnet_functional.py', 'unet.py', 'mnist_convnet.py', 'text_rnn.py']) {
+    for (const m of await models(fixture(name))) {
+      for (const row of m.rows) {
+        const t = previewTarget(`k`, row.layer, m, () => 1);
+        assert.ok(isPreviewTarget(t), `${name}: ${row.name}`);
+        if (t.layer) layers++;
+      }
+    }
+  }
+  assert.ok(layers >= 8, `only ${layers} pooling layers in the fixtures`);
+  const [big] = await models('import keras\nfrom keras import layers\nm = keras.Sequential([keras.Input((3000000, 2)), layers.MaxPooling1D(5000)])\n');
+  const t = previewTarget('k', big.rows.find((r) => r.className === 'MaxPooling1D')!.layer, big, () => 2);
+  assert.ok(isPreviewTarget(t));
+  assert.deepEqual([t.layer?.settings, t.featureMap], [null, null]);
+  assert.match(t.layer?.note ?? '', /above 4096/);
 });
 
 // ---------------------------------------------------------------------------------------------
