@@ -17,7 +17,7 @@ export interface GridOptions {
   range: [number, number];
   /** Padding ring drawn around the map (the `same` padding of the stage that reads it). */
   pad: { top: number; left: number; bottom: number; right: number };
-  onActive(cell: { y: number; x: number } | null, fromKeyboard: boolean): void;
+  onActive(cell: { y: number; x: number } | null): void;
 }
 
 export interface Highlight {
@@ -92,9 +92,9 @@ export class Grid {
     el.append(this.layer);
     this.el = el;
     el.addEventListener('mousemove', (e) => this.fromMouse(e));
-    el.addEventListener('mouseleave', () => this.setCursor(null, false));
-    el.addEventListener('focus', () => this.setCursor(this.cursor ?? { y: 0, x: 0 }, true));
-    el.addEventListener('blur', () => this.setCursor(null, false));
+    el.addEventListener('mouseleave', () => this.setCursor(null));
+    el.addEventListener('focus', () => this.setCursor(this.cursor ?? { y: 0, x: 0 }));
+    el.addEventListener('blur', () => this.setCursor(null));
     el.addEventListener('keydown', (e) => this.onKey(e));
   }
 
@@ -173,7 +173,7 @@ export class Grid {
     const x = Math.floor((e.clientX - r.left) / this.cellPx) - this.o.pad.left;
     const y = Math.floor((e.clientY - r.top) / this.cellH) - this.o.pad.top;
     const inside = x >= 0 && y >= 0 && x < this.o.map.width && y < this.o.map.height;
-    this.setCursor(inside ? { y, x } : null, false);
+    this.setCursor(inside ? { y, x } : null);
   }
 
   private onKey(e: KeyboardEvent): void {
@@ -182,19 +182,19 @@ export class Grid {
     const m = moves[e.key];
     if (m) {
       e.preventDefault();
-      this.setCursor({ y: Math.max(0, Math.min(this.o.map.height - 1, c.y + m[0])), x: Math.max(0, Math.min(this.o.map.width - 1, c.x + m[1])) }, true);
+      this.setCursor({ y: Math.max(0, Math.min(this.o.map.height - 1, c.y + m[0])), x: Math.max(0, Math.min(this.o.map.width - 1, c.x + m[1])) });
     } else if (e.key === 'Home') {
       e.preventDefault();
-      this.setCursor({ y: 0, x: 0 }, true);
+      this.setCursor({ y: 0, x: 0 });
     } else if (e.key === 'End') {
       e.preventDefault();
-      this.setCursor({ y: this.o.map.height - 1, x: this.o.map.width - 1 }, true);
+      this.setCursor({ y: this.o.map.height - 1, x: this.o.map.width - 1 });
     } else if (e.key === 'Escape') {
-      this.setCursor(null, true);
+      this.setCursor(null);
     }
   }
 
-  private setCursor(cell: { y: number; x: number } | null, fromKeyboard: boolean): void {
+  private setCursor(cell: { y: number; x: number } | null): void {
     if (cell) {
       if (this.shown && this.cursor && cell.y === this.cursor.y && cell.x === this.cursor.x) return;
       this.cursor = cell;
@@ -203,7 +203,7 @@ export class Grid {
       if (!this.shown) return;
       this.shown = false;
     }
-    this.o.onActive(cell, fromKeyboard);
+    this.o.onActive(cell);
   }
 
   /** Replaces the highlights (areas in map coordinates; windows may reach into the padding). */
@@ -235,10 +235,5 @@ export class Grid {
       }
       if (h.kind === 'window' && (a.y0 < 0 || a.x0 < 0 || a.y1 >= map.height || a.x1 >= map.width)) box.classList.add('hl-padded');
     }
-  }
-
-  focusCell(cell: { y: number; x: number }): void {
-    this.cursor = cell;
-    this.el.focus();
   }
 }

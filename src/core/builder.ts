@@ -480,17 +480,7 @@ export function replayModel(model: ModelGraph, shapes: (Shape | null)[], depth: 
   if (depth > MAX_NESTING || !model.built) return null;
   const known = new Map<number, Shape | null>();
   model.inputs.forEach((t, i) => known.set(t.id, shapes[i] ?? null));
-  const calls: CallNode[] = [];
-  const seen = new Set<CallNode>();
-  const inputIds = new Set(model.inputs.map((t) => t.id));
-  const collect = (t: SymbolicTensor): void => {
-    if (inputIds.has(t.id) || !t.source || seen.has(t.source) || seen.size > 100000) return;
-    seen.add(t.source);
-    for (const x of t.source.inputs) collect(x);
-    calls.push(t.source);
-  };
-  for (const t of model.outputs) collect(t);
-  for (const call of calls) {
+  for (const call of callsInOrder(model)) {
     const ins = call.inputs.map((t) => (known.has(t.id) ? known.get(t.id)! : t.shape));
     let out: OutputShape;
     if (call.layer.nested) out = replayModel(call.layer.nested, ins, depth + 1);
@@ -504,3 +494,29 @@ export function replayModel(model: ModelGraph, shapes: (Shape | null)[], depth: 
   return result.some((s) => s === null) ? null : (result as Shape[]);
 }
 
+/**
+ * The calls that lead from the model's inputs to its outputs, each after the calls it reads
+ * (iterative: deep graphs do not grow the stack). Used to replay a model on other shapes.
+ */
+export function callsInOrder(model: ModelGraph): CallNode[] {
+  const calls: CallNode[] = [];
+  const seen = new Set<CallNode>();
+  const inputIds = new Set(model.inputs.map((t) => t.id));
+  const stack: { t: SymbolicTensor; expanded: boolean }[] = model.outputs.map((t) => ({ t, expanded: false })).reverse();
+  while (stack.length > 0 && seen.size < 100000) {
+    const top = stack.pop()!;
+    const src = top.t.source;
+    if (inputIds.has(top.t.id) || !src) continue;
+    if (top.expanded) {
+      if (!seen.has(src)) {
+        seen.add(src);
+        calls.push(src);
+      }
+      continue;
+    }
+    if (seen.has(src)) continue;
+    stack.push({ t: top.t, expanded: true });
+    for (let i = src.inputs.length - 1; i >= 0; i--) stack.push({ t: src.inputs[i], expanded: false });
+  }
+  return calls;
+}

@@ -2,8 +2,9 @@
 // them (defaults included), the pooling layers of a model in order, and the model's parameter
 // count if its windowed pooling layers were removed (seed 002: 8,861 with, 477,341 without).
 
+import { callsInOrder } from './builder';
 import { Cfg, type LayerConfig } from './config';
-import type { CallNode, LayerNode, ModelGraph, SymbolicTensor } from './graph';
+import type { LayerNode, ModelGraph, SymbolicTensor } from './graph';
 import { evaluateLayer } from './layers/evaluate';
 import { totalParams } from './layers/types';
 import { isShapeList, type OutputShape, type Shape } from './shape';
@@ -172,28 +173,4 @@ function replay(model: ModelGraph, shapes: (Shape | null)[], depth: number, st: 
   const result = model.outputs.map(shapeOf);
   if (result.length === 1) return result[0];
   return result.some((s) => s === null) ? null : (result as Shape[]);
-}
-
-/** The calls that lead from the model's inputs to its outputs, each after the calls it reads. */
-function callsInOrder(model: ModelGraph): CallNode[] {
-  const calls: CallNode[] = [];
-  const seen = new Set<CallNode>();
-  const inputIds = new Set(model.inputs.map((t) => t.id));
-  const stack: { t: SymbolicTensor; expanded: boolean }[] = model.outputs.map((t) => ({ t, expanded: false })).reverse();
-  while (stack.length > 0 && seen.size < 100000) {
-    const top = stack.pop()!;
-    const src = top.t.source;
-    if (inputIds.has(top.t.id) || !src) continue;
-    if (top.expanded) {
-      if (!seen.has(src)) {
-        seen.add(src);
-        calls.push(src);
-      }
-      continue;
-    }
-    if (seen.has(src)) continue;
-    stack.push({ t: top.t, expanded: true });
-    for (let i = src.inputs.length - 1; i >= 0; i--) stack.push({ t: src.inputs[i], expanded: false });
-  }
-  return calls;
 }

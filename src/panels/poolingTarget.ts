@@ -4,7 +4,7 @@
 
 import type { LayerNode } from '../core/graph';
 import { splitChannels } from '../core/layers/convutils';
-import { paramsWithoutPooling, poolingLayersOf, poolingSettings, type PoolingSettings } from '../core/pooling';
+import { isPoolingClass, paramsWithoutPooling, poolingLayersOf, poolingSettings, type PoolingSettings } from '../core/pooling';
 import { formatOutputShape, formatShape, type Shape } from '../core/shape';
 import type { ModelSummary } from '../core/summary';
 import { MAX_SIDE, MAX_WINDOW, type LayerInfo, type ModelInfo, type PreviewTarget, type StageSettings } from '../protocol';
@@ -78,11 +78,10 @@ export function modelInfo(summary: ModelSummary, lineOf: LineOf): ModelInfo {
 
 /** The target for `layer` (a pooling layer) of `model`; either may be absent. */
 export function previewTarget(key: string, layer: LayerNode | undefined, model: ModelSummary | undefined, lineOf: LineOf): PreviewTarget {
-  const pooling = layer && poolingSettings(layer.className, layer.config) !== null ? layer : undefined;
-  const isPoolingRow = layer && /Pooling[123]D$/.test(layer.className);
+  const pooling = layer && isPoolingClass(layer.className) ? layer : undefined;
   return {
     key,
-    layer: pooling ? layerInfo(pooling, lineOf) : isPoolingRow ? layerInfo(layer, lineOf) : null,
+    layer: pooling ? layerInfo(pooling, lineOf) : null,
     featureMap: pooling ? featureMapOf(pooling) : null,
     model: model ? modelInfo(model, lineOf) : null,
   };
