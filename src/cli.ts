@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analysisToJson, type FileAnalysis } from './core/analysis';
-import { formatSummary } from './core/summary';
+import { formatSummary, formatUnknownNotes } from './core/summary';
 import { formatOutputShape } from './core/shape';
 import { analyzePython, initPythonParser, type PythonProjectHost } from './frontends/python/analyze';
 import { pythonModuleCandidates } from './frontends/python/resolve';
@@ -102,6 +102,7 @@ function printHuman(a: FileAnalysis, out: string[]): void {
     const where = m.model.functionName ? ` in ${m.model.functionName}()` : '';
     out.push('');
     out.push(`${formatSummary(m)}${where ? `\n(built${where}; output ${formatOutputShape(m.outputShape)})` : ''}`);
+    out.push(...formatUnknownNotes(m));
   }
   const lineOf = (off: number) => a.text.slice(0, off).split('\n').length;
   for (const d of a.diagnostics) {

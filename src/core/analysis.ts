@@ -2,7 +2,7 @@
 
 import type { GraphBuilder } from './builder';
 import type { Diagnostic, SourceRange } from './diagnostics';
-import { summarize, type ModelSummary } from './summary';
+import { rowHasUnknown, summarize, type ModelSummary } from './summary';
 import type { OutputShape } from './shape';
 
 export type Language = 'python' | 'javascript' | 'typescript';
@@ -53,14 +53,22 @@ export interface JsonDiagnostic {
   file?: string;
 }
 
+/** Unknown to the analysis, in JSON: `"?"` (Keras' None stays `null`). */
+export type JsonUnknown = '?';
+/** A shape in JSON: `[null, 26, "?", 32]`, several shapes for multi-output layers, or `"?"`. */
+export type JsonShape = Exclude<OutputShape, null> | JsonUnknown;
+export type JsonCount = number | JsonUnknown;
+
 export interface JsonLayer {
   name: string;
   className: string;
   line: number | null;
-  outputShape: OutputShape;
-  params: number | null;
-  trainableParams: number | null;
-  nonTrainableParams: number | null;
+  outputShape: JsonShape;
+  params: JsonCount;
+  trainableParams: JsonCount;
+  nonTrainableParams: JsonCount;
+  /** Why a `"?"` in this row is unknown. */
+  unknownWhy?: string;
 }
 
 export interface JsonModel {
@@ -68,10 +76,10 @@ export interface JsonModel {
   function: string | null;
   line: number | null;
   layers: JsonLayer[];
-  outputShape: OutputShape;
-  totalParams: number | null;
-  trainableParams: number | null;
-  nonTrainableParams: number | null;
+  outputShape: JsonShape;
+  totalParams: JsonCount;
+  trainableParams: JsonCount;
+  nonTrainableParams: JsonCount;
   diagnostics: JsonDiagnostic[];
 }
 
@@ -108,15 +116,16 @@ export function analysisToJson(a: FileAnalysis, displayPath = a.file): JsonFile 
         name: r.name,
         className: r.className,
         line: line(r.layer.range),
-        outputShape: r.outputShape,
-        params: r.params,
-        trainableParams: r.trainableParams,
-        nonTrainableParams: r.nonTrainableParams,
+        outputShape: r.outputShape ?? '?',
+        params: r.params ?? '?',
+        trainableParams: r.trainableParams ?? '?',
+        nonTrainableParams: r.nonTrainableParams ?? '?',
+        ...(r.layer.unknownWhy && rowHasUnknown(r) ? { unknownWhy: r.layer.unknownWhy } : {}),
       })),
-      outputShape: m.outputShape,
-      totalParams: m.totalParams,
-      trainableParams: m.trainableParams,
-      nonTrainableParams: m.nonTrainableParams,
+      outputShape: m.outputShape ?? '?',
+      totalParams: m.totalParams ?? '?',
+      trainableParams: m.trainableParams ?? '?',
+      nonTrainableParams: m.nonTrainableParams ?? '?',
       diagnostics: mine.map(diag),
     };
   });

@@ -5,11 +5,11 @@
 import { canonicalClassName, getRule } from './layers/registry';
 import { evaluateLayer } from './layers/evaluate';
 import type { ParamCount } from './layers/types';
-import { Cfg, UNKNOWN, type ConfigValue, type LayerConfig } from './config';
+import { Cfg, hasUnknownValue, UNKNOWN, type ConfigValue, type LayerConfig } from './config';
 import { DiagnosticSink, type SourceRange } from './diagnostics';
 import type { CallNode, LayerNode, ModelGraph, ModelKind, SymbolicTensor } from './graph';
 import { defaultLayerName } from './naming';
-import { isShapeList, type OutputShape, type Shape } from './shape';
+import { hasUnknownDim, isShapeList, UNKNOWN_DIM, type Dim, type OutputShape, type Shape } from './shape';
 
 /** Limits that keep pathological graphs (deep nesting, huge replays) bounded. */
 const MAX_NESTING = 16;
@@ -84,8 +84,11 @@ export class GraphBuilder {
     };
   }
 
-  /** `Input(shape=...)`: an InputLayer and its tensor. `batchShape` includes the batch dim. */
-  createInput(batchShape: Shape | null, range?: SourceRange, name?: string): SymbolicTensor {
+  /**
+   * `Input(shape=...)`: an InputLayer and its tensor. `batchShape` includes the batch dim; `why`
+   * says where an unknown size in it comes from.
+   */
+  createInput(batchShape: Shape | null, range?: SourceRange, name?: string, why?: string): SymbolicTensor {
     batchShape = this.validShape(batchShape, range);
     const layer: LayerNode = {
       id: this.nextId++,
@@ -103,6 +106,10 @@ export class GraphBuilder {
     };
     const call: CallNode = { layer, inputs: [], outputs: [], range };
     const t = this.tensor(batchShape, call, 0);
+    if (!batchShape || hasUnknownDim(batchShape)) {
+      t.unknownWhy = why ?? 'the input shape is not a value Shape Lens could follow';
+      layer.unknownWhy = t.unknownWhy;
+    }
     call.outputs.push(t);
     layer.calls.push(call);
     return t;
@@ -112,7 +119,7 @@ export class GraphBuilder {
   private validShape(shape: Shape | null, range?: SourceRange): Shape | null {
     if (!shape) return shape;
     return shape.map((d) => {
-      if (d === null || (Number.isSafeInteger(d) && d >= 0)) return d;
+      if (typeof d !== 'number' || (Number.isSafeInteger(d) && d >= 0)) return d;
       this.sink.error('invalid-shape', d < 0 ? `Negative dimensions are not allowed in an input shape; received ${d}.` : `Input dimensions must be integers; received ${d}.`, range);
       return null;
     });
@@ -131,17 +138,17 @@ export class GraphBuilder {
     const shapes = inputs.map((t) => t.shape);
     // Inputs derived from an earlier error: report nothing new (the first error is the cause).
     let tainted = inputs.some((t) => t.tainted);
-    const uncertain = inputs.some((t) => t.uncertain) || hasUnknown(layer.config);
-    const inputUncertain = inputs.some((t) => t.uncertain);
     let output: OutputShape;
+    let why: string | undefined;
     if (layer.nested) {
       output = this.callNested(layer, shapes, range);
     } else {
       const r = evaluateLayer(layer.className, layer.config, shapes, layer.name);
       output = r.output;
+      if (!r.known) why = `Shape Lens has no rule for the layer class ${layer.className}`;
+      else if (r.partlyUnknown || output === null || hasUnknownDim(isShapeList(output) ? output.flat() : output)) why = unknownCause(layer, inputs);
       if (r.problems.some((p) => p.severity === 'error')) tainted = true;
       for (const p of inputs.some((t) => t.tainted) ? [] : r.problems) {
-        if (inputUncertain && UNDEFINED_DIM_CODES.has(p.code)) continue;
         this.sink.report({
           severity: p.severity,
           code: p.code,
@@ -150,13 +157,15 @@ export class GraphBuilder {
           fix: p.fix ? { kind: 'set-arg', ...p.fix } : undefined,
         });
       }
-      const arity = getRule(layer.className)?.arity ?? 'single';
+      // Unknown classes (custom layers) and Lambda take whatever their `call` takes.
+      const arity = r.known ? getRule(layer.className)?.arity ?? 'single' : 'any';
       if (arity === 'single' && inputs.length > 1) {
         this.sink.error('arity', `Layer "${layer.name}" (${layer.className}) expects 1 input, but it received ${inputs.length} input tensors.`, range);
       }
       if (layer.calls.length === 0) {
         layer.params = finiteParams(r.params);
         layer.explain = r.explain;
+        if (why) layer.unknownWhy = why;
       } else if (layer.params && !this.sameParams(layer.params, r.params)) {
         this.sink.error('shared-layer-mismatch', `Layer "${layer.name}" is reused on inputs of a different shape than when it was built, which would need different weights.`, range);
       }
@@ -167,10 +176,11 @@ export class GraphBuilder {
     }
     const call: CallNode = { layer, inputs, outputs: [], range };
     const outs = isShapeList(output) ? output : [output as Shape | null];
+    const inheritedWhy = why ?? inputs.find((t) => t.unknownWhy)?.unknownWhy;
     outs.forEach((s, i) => {
       const t = this.tensor(s, call, i);
       if (tainted) t.tainted = true;
-      if (uncertain) t.uncertain = true;
+      if (inheritedWhy && (!s || hasUnknownDim(s))) t.unknownWhy = inheritedWhy;
       call.outputs.push(t);
     });
     layer.calls.push(call);
@@ -333,8 +343,8 @@ export class SequentialModel {
       // tfjs names the implicit input after the first layer (`dense_Dense1_input`), outside the `inputN` count.
       const name = this.builder.naming === 'tfjs' ? `${layer.name}_input` : undefined;
       if (batchShape !== undefined) {
-        const input = this.builder.createInput(batchShape, layer.range, name);
-        if (['input_shape', 'batch_input_shape', 'batch_shape', 'input_dim'].some((k) => layer.config[k] !== undefined && hasUnknown(layer.config[k]))) input.uncertain = true;
+        const unknownKey = ['input_shape', 'batch_input_shape', 'batch_shape', 'input_dim', 'batch_size'].find((k) => hasUnknownValue(layer.config[k]));
+        const input = this.builder.createInput(batchShape, layer.range, name, unknownKey ? `\`${unknownKey}\` of ${layer.name} is not a value Shape Lens could follow` : undefined);
         this.start(input);
       }
     }
@@ -388,9 +398,9 @@ export class SequentialModel {
  * `batch_shape=` or `input_dim=` (tfjs spellings are normalised by the front end). undefined if none.
  */
 export function declaredInputShape(config: LayerConfig): Shape | null | undefined {
-  const dims = (v: ConfigValue): Shape | null => (Array.isArray(v) ? v.map((d) => (typeof d === 'number' ? d : null)) : typeof v === 'number' ? [v] : null);
-  const batch = config.batch_size;
-  const batchDim = typeof batch === 'number' ? batch : null;
+  const dim = (d: ConfigValue | undefined): Dim => (typeof d === 'number' ? d : d === null || d === undefined ? null : UNKNOWN_DIM);
+  const dims = (v: ConfigValue): Shape | null => (Array.isArray(v) ? v.map(dim) : typeof v === 'number' ? [v] : null);
+  const batchDim = dim(config.batch_size);
   if (config.batch_input_shape !== undefined) return dims(config.batch_input_shape);
   if (config.batch_shape !== undefined) return dims(config.batch_shape);
   if (config.input_shape !== undefined) {
@@ -398,8 +408,7 @@ export function declaredInputShape(config: LayerConfig): Shape | null | undefine
     return d ? [batchDim, ...d] : null;
   }
   if (config.input_dim !== undefined && !isEmbedding(config)) {
-    const d = config.input_dim;
-    return [batchDim, typeof d === 'number' ? d : null];
+    return [batchDim, dim(config.input_dim)];
   }
   return undefined;
 }
@@ -409,14 +418,13 @@ function isEmbedding(config: LayerConfig): boolean {
   return config.output_dim !== undefined;
 }
 
-/** Errors about a None dimension: not reported when that None may be a value the analysis lost. */
-const UNDEFINED_DIM_CODES = new Set(['unknown-dimension', 'undefined-channels']);
-
-/** True if any setting (or nested setting) is a value the front end could not determine. */
-function hasUnknown(v: ConfigValue | LayerConfig, depth = 0): boolean {
-  if (v === UNKNOWN) return true;
-  if (depth > 8 || v === null || typeof v !== 'object') return false;
-  return Object.values(v as Record<string, ConfigValue>).some((x) => hasUnknown(x, depth + 1));
+/** Why a layer's output or weights are partly unknown: its settings, else its inputs. */
+function unknownCause(layer: LayerNode, inputs: SymbolicTensor[]): string {
+  const keys = Object.keys(layer.config).filter((k) => k !== 'name' && hasUnknownValue(layer.config[k]));
+  if (keys.length > 0) return `${keys.map((k) => `\`${k}\``).join(', ')} of ${layer.name} ${keys.length === 1 ? 'is not a value' : 'are not values'} Shape Lens could follow`;
+  const from = inputs.find((t) => t.unknownWhy);
+  if (from) return from.unknownWhy!;
+  return 'its input shape is not known to Shape Lens';
 }
 
 /** Counts too large to be exact (from absurd sizes) are unknown, never Infinity. */

@@ -39,14 +39,46 @@ export interface ConfigProblem {
   message: string;
 }
 
+/** True if a setting (or a nested setting) is a value the front end could not determine. */
+export function hasUnknownValue(v: ConfigValue | LayerConfig | undefined, depth = 0): boolean {
+  if (v === UNKNOWN) return true;
+  if (depth > 8 || v === null || v === undefined || typeof v !== 'object') return false;
+  return Object.values(v as Record<string, ConfigValue>).some((x) => hasUnknownValue(x, depth + 1));
+}
+
+/**
+ * Stand-ins for unknown integer settings in the evaluator's runs (see `evaluate.ts`): small and
+ * distinct, so any shape or count that depends on the setting differs between runs.
+ */
+const INT_SAMPLES = [2, 3, 5];
+
 /**
  * Typed access to a canonical config. Every reader returns `null` for a value the analysis does
  * not know (UNKNOWN) and the default for an absent key; a value of the wrong type is recorded as
  * a problem and treated as unknown, so rules never throw.
+ *
+ * With a `run` index the readers replace UNKNOWN by that run's stand-in instead (an integer
+ * sample, the run-th choice of an enumerated string, alternating booleans): the evaluator runs a
+ * rule several times and keeps only what every run agrees on. A reader that has no stand-in sets
+ * `lost`: its null may then not be Keras' None.
  */
 export class Cfg {
   readonly problems: ConfigProblem[] = [];
-  constructor(readonly raw: LayerConfig) {}
+  /** A reader returned null for an UNKNOWN it could not stand in for. */
+  lost = false;
+  constructor(readonly raw: LayerConfig, readonly run?: number) {}
+
+  /**
+   * The run's stand-in for an unknown integer, or null (and `lost`) outside runs. Rules with a
+   * reader of their own call it where they meet UNKNOWN.
+   */
+  standIn(): number | null {
+    if (this.run === undefined) {
+      this.lost = true;
+      return null;
+    }
+    return INT_SAMPLES[this.run % INT_SAMPLES.length];
+  }
 
   has(key: string): boolean {
     return this.raw[key] !== undefined;
@@ -62,7 +94,7 @@ export class Cfg {
   int(key: string, def?: number): number | null | undefined {
     const v = this.raw[key];
     if (v === undefined || v === null) return v === null && def === undefined ? null : def;
-    if (v === UNKNOWN) return null;
+    if (v === UNKNOWN) return this.standIn();
     if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
     if (typeof v === 'boolean') return v ? 1 : 0;
     this.problems.push({ key, message: `expected an integer for \`${key}\`; received ${typeof v === 'number' ? v : JSON.stringify(v)}` });
@@ -74,7 +106,7 @@ export class Cfg {
     const v = this.raw[key];
     if (v === undefined) return def;
     if (typeof v === 'number') return v;
-    if (v === UNKNOWN) return null;
+    if (v === UNKNOWN) return this.standIn();
     this.problems.push({ key, message: `expected a number for \`${key}\`` });
     return null;
   }
@@ -89,14 +121,15 @@ export class Cfg {
       if (def === null) return null;
       return typeof def === 'number' ? Array(rank).fill(def) : [...def];
     }
-    if (v === UNKNOWN || v === null) return Array(rank).fill(null);
+    if (v === UNKNOWN) return Array(rank).fill(this.standIn());
+    if (v === null) return Array(rank).fill(null);
     if (typeof v === 'number') return Array(rank).fill(this.integer(key, v));
     if (Array.isArray(v)) {
       if (v.length !== rank) {
         this.problems.push({ key, message: `\`${key}\` must be an integer or a tuple of ${rank} integers; received ${v.length} values` });
         return Array(rank).fill(null);
       }
-      return v.map((x) => (typeof x === 'number' ? this.integer(key, x) : null));
+      return v.map((x) => (typeof x === 'number' ? this.integer(key, x) : x === UNKNOWN ? this.standIn() : null));
     }
     this.problems.push({ key, message: `\`${key}\` must be an integer or a tuple of ${rank} integers` });
     return Array(rank).fill(null);
@@ -106,9 +139,13 @@ export class Cfg {
   intList(key: string): (number | null)[] | null | undefined {
     const v = this.raw[key];
     if (v === undefined) return undefined;
-    if (v === UNKNOWN || v === null) return null;
+    if (v === UNKNOWN) {
+      this.lost = true;
+      return null;
+    }
+    if (v === null) return null;
     if (typeof v === 'number') return [this.integer(key, v)];
-    if (Array.isArray(v)) return v.map((x) => (typeof x === 'number' ? this.integer(key, x) : null));
+    if (Array.isArray(v)) return v.map((x) => (typeof x === 'number' ? this.integer(key, x) : x === UNKNOWN ? this.standIn() : null));
     this.problems.push({ key, message: `\`${key}\` must be a tuple of integers` });
     return null;
   }
@@ -120,13 +157,20 @@ export class Cfg {
     return null;
   }
 
-  /** A string setting (`padding`, `data_format`), lower-cased as Keras does for these. */
-  str(key: string, def: string): string | null;
+  /**
+   * A string setting (`padding`, `data_format`). `choices` are the values Keras accepts, which
+   * the evaluator's runs try in turn when the setting is unknown.
+   */
+  str(key: string, def: string, choices?: readonly string[]): string | null;
   str(key: string): string | null | undefined;
-  str(key: string, def?: string): string | null | undefined {
+  str(key: string, def?: string, choices?: readonly string[]): string | null | undefined {
     const v = this.raw[key];
     if (v === undefined || v === null) return def;
-    if (v === UNKNOWN) return null;
+    if (v === UNKNOWN) {
+      if (this.run !== undefined && choices && choices.length > 0) return choices[this.run % choices.length];
+      this.lost = true;
+      return null;
+    }
     if (typeof v === 'string') return v;
     this.problems.push({ key, message: `expected a string for \`${key}\`` });
     return null;
@@ -135,7 +179,11 @@ export class Cfg {
   bool(key: string, def: boolean): boolean | null {
     const v = this.raw[key];
     if (v === undefined || v === null) return def;
-    if (v === UNKNOWN) return null;
+    if (v === UNKNOWN) {
+      if (this.run !== undefined) return this.run % 2 === 1;
+      this.lost = true;
+      return null;
+    }
     if (typeof v === 'boolean') return v;
     if (typeof v === 'number') return v !== 0;
     this.problems.push({ key, message: `expected True or False for \`${key}\`` });
@@ -146,12 +194,14 @@ export class Cfg {
   layer(key: string): LayerSpec | null | undefined {
     const v = this.raw[key];
     if (v === undefined) return undefined;
-    return isLayerSpec(v) ? v : null;
+    if (isLayerSpec(v)) return v;
+    this.lost = true;
+    return null;
   }
 
   /** `data_format`, defaulting to channels_last; `null` if unknown. */
   dataFormat(): 'channels_last' | 'channels_first' | null {
-    const f = this.str('data_format', 'channels_last');
+    const f = this.str('data_format', 'channels_last', ['channels_last', 'channels_first']);
     if (f === null) return null;
     if (f === 'channels_last' || f === 'channels_first') return f;
     this.problems.push({ key: 'data_format', message: `\`data_format\` must be "channels_last" or "channels_first"; received "${f}"` });

@@ -23,6 +23,8 @@ export interface LayerNode {
   params?: ParamCount;
   /** Arithmetic steps from the first call, for hovers. */
   explain: string[];
+  /** Why part of its output shape or weights is unknown (`?`): the setting or input Shape Lens could not follow. */
+  unknownWhy?: string;
   /** Every call of this layer, in order. */
   calls: CallNode[];
   /** A model used as a layer. */
@@ -42,17 +44,14 @@ export interface CallNode {
 /** A Keras symbolic tensor (`KerasTensor`): a shape and where it came from. */
 export interface SymbolicTensor {
   id: number;
-  /** Null when the analysis cannot know the shape. */
+  /** Null when the analysis cannot know the shape at all; `?` dims where it cannot know a size. */
   shape: Shape | null;
   source?: CallNode;
   outputIndex: number;
   /** Derived from a layer that reported an error: later layers do not repeat its consequences. */
   tainted?: boolean;
-  /**
-   * Derived from a setting the analysis could not read (a value from an unknown import): a None
-   * here may be a number Shape Lens lost, not Keras' None, so "should be defined" is not reported.
-   */
-  uncertain?: boolean;
+  /** Why the shape, or some dim of it, is unknown (`?`). */
+  unknownWhy?: string;
 }
 
 export type ModelKind = 'sequential' | 'functional' | 'subclassed';

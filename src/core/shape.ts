@@ -1,17 +1,41 @@
-// Keras shapes: batch-first dimension lists with null for None, and their printed forms.
+// Keras shapes: batch-first dimension lists where a dim is a size, Keras' None, or unknown to the
+// analysis, and their printed forms.
 
-/** One dimension: a size, or null for None (unknown / batch). */
-export type Dim = number | null;
-/** A Keras shape, batch dimension first: `[null, 26, 26, 32]` prints as `(None, 26, 26, 32)`. */
+/** A dimension Shape Lens could not follow (a size from data, an argument it cannot see). Printed `?`. */
+export const UNKNOWN_DIM = '?';
+export type UnknownDim = typeof UNKNOWN_DIM;
+
+/** What a layer rule computes with: a size, or null for Keras' None (batch, free length). */
+export type RuleDim = number | null;
+export type RuleShape = RuleDim[];
+export type RuleOutputShape = RuleShape | RuleShape[] | null;
+
+/** One dimension: a size, null for Keras' None, or `?` when unknown to the analysis. */
+export type Dim = RuleDim | UnknownDim;
+/** A Keras shape, batch dimension first: `[null, 26, '?', 32]` prints as `(None, 26, ?, 32)`. */
 export type Shape = Dim[];
 /** What a layer produces: one shape, several (LSTM with return_state), or unknown (null). */
 export type OutputShape = Shape | Shape[] | null;
 
-export function isShapeList(s: OutputShape | undefined): s is Shape[] {
+export function isUnknownDim(d: Dim | undefined): d is UnknownDim {
+  return d === UNKNOWN_DIM;
+}
+
+/** True if some dim is unknown to the analysis. */
+export function hasUnknownDim(s: readonly Dim[] | null | undefined): boolean {
+  return !!s && s.some(isUnknownDim);
+}
+
+/** The shape as a rule sees it, or null when a dim is unknown (the evaluator resolves those). */
+export function asRuleShape(s: Shape): RuleShape | null {
+  return hasUnknownDim(s) ? null : (s as RuleShape);
+}
+
+export function isShapeList<S extends Shape>(s: S | S[] | null | undefined): s is S[] {
   return Array.isArray(s) && s.length > 0 && Array.isArray(s[0]);
 }
 
-/** Formats a shape as Python prints the tuple: `(None, 10)`, `(None,)`, `()`. Unknown is `?`. */
+/** Formats a shape as Python prints the tuple: `(None, 10)`, `(None,)`, `()`; `?` for what is unknown. */
 export function formatShape(s: Shape | null | undefined): string {
   if (!s) return '?';
   const parts = s.map((d) => (d === null ? 'None' : String(d)));
@@ -40,11 +64,11 @@ export function formatWeightBytes(params: number | null | undefined): string {
   return `${bytes.toFixed(2)} B`;
 }
 
-/** Product of known dims; null if any is unknown. */
+/** Product of the dims; null if any is None or unknown. */
 export function prodDims(dims: readonly Dim[]): number | null {
   let p = 1;
   for (const d of dims) {
-    if (d === null) return null;
+    if (typeof d !== 'number') return null;
     p *= d;
   }
   return p;

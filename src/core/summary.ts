@@ -3,7 +3,7 @@
 import type { GraphBuilder } from './builder';
 import { getRule } from './layers/registry';
 import type { LayerNode, ModelGraph } from './graph';
-import { formatCount, formatOutputShape, formatWeightBytes, type OutputShape, type Shape } from './shape';
+import { formatCount, formatOutputShape, formatWeightBytes, hasUnknownDim, isShapeList, type OutputShape, type Shape } from './shape';
 
 export interface SummaryRow {
   layer: LayerNode;
@@ -53,6 +53,40 @@ export function summarize(builder: GraphBuilder, model: ModelGraph): ModelSummar
     trainableParams: totals.trainable,
     nonTrainableParams: totals.nonTrainable,
   };
+}
+
+/** True if the row shows a `?` (its shape, a dim of it, or its params). */
+export function rowHasUnknown(r: SummaryRow): boolean {
+  if (r.params === null && !r.unbuilt) return true;
+  const s = r.outputShape;
+  if (s === null) return !r.unbuilt;
+  return (isShapeList(s) ? s : [s]).some((x) => hasUnknownDim(x));
+}
+
+/** Rows that show a `?`, each with why (the setting or input Shape Lens could not follow). */
+export function unknownRows(s: ModelSummary): { row: SummaryRow; why: string }[] {
+  return s.rows.filter(rowHasUnknown).map((row) => ({ row, why: row.layer.unknownWhy ?? 'Shape Lens could not follow how it is built' }));
+}
+
+/** The params of the rows that are known, when the total is not: "at least 1,234 + unknown". */
+export function knownParams(s: ModelSummary): number {
+  const seen = new Set<number>();
+  let sum = 0;
+  for (const r of s.rows) {
+    if (seen.has(r.layer.id) || r.params === null) continue;
+    seen.add(r.layer.id);
+    sum += r.params;
+  }
+  return sum;
+}
+
+/** Lines under the summary table that say what each `?` stands for. */
+export function formatUnknownNotes(s: ModelSummary): string[] {
+  const rows = unknownRows(s);
+  if (rows.length === 0 && s.totalParams !== null) return [];
+  const out = rows.map(({ row, why }) => `  ? ${row.name}: ${why}`);
+  if (s.totalParams === null) out.push(`  Total params: at least ${formatCount(knownParams(s))} + unknown`);
+  return ['? = not known to Shape Lens (not Keras\' None):', ...out];
 }
 
 /** The output shape of the layer's first call (Keras shows the shape of the call that built it). */

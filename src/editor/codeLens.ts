@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { isPoolingClass } from '../core/pooling';
 import type { AnalysisService } from './analysisService';
+import type { Shape } from '../core/shape';
 import { SELECTOR } from './inlayHints';
 import { rowsIn } from './lookup';
 import { readSettings } from './settings';
@@ -41,7 +42,7 @@ export function register(service: AnalysisService): vscode.Disposable {
   );
 }
 
-function describe(input: (number | null)[] | null | undefined, output: unknown): string {
-  const dims = (s: unknown) => (Array.isArray(s) ? s.slice(1).map((d) => (d === null ? '?' : String(d))).join('×') : '?');
+function describe(input: Shape | null | undefined, output: unknown): string {
+  const dims = (s: unknown) => (Array.isArray(s) ? s.slice(1).map((d) => (d === null ? 'None' : String(d))).join('×') : '?');
   return `${dims(input)} → ${dims(output)}`;
 }

@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import { formatCount, formatOutputShape, formatShape, formatWeightBytes } from '../core/shape';
-import type { ModelSummary } from '../core/summary';
+import { knownParams, rowHasUnknown, unknownRows, type ModelSummary } from '../core/summary';
 import type { AnalysisService } from './analysisService';
 import { SELECTOR } from './inlayHints';
 import { modelAt, rowAt, type PlacedRow } from './lookup';
@@ -39,6 +39,7 @@ function layerMarkdown(p: PlacedRow, document: vscode.TextDocument): vscode.Mark
     md.appendMarkdown('\n\n');
   }
   if (layer.explain.length > 0) md.appendCodeblock(layer.explain.join('\n'), 'text');
+  if (rowHasUnknown(row)) md.appendMarkdown(`\`?\` is not known to Shape Lens (it is not Keras' \`None\`): ${escape(layer.unknownWhy ?? 'it could not follow how this layer is built')}.\n\n`);
   if (isPoolingClass(layer.className)) {
     const args = encodeURIComponent(JSON.stringify([{ uri: document.uri.toString(), line: p.range.start.line, character: p.range.start.character }]));
     md.appendMarkdown(`[$(eye) Preview pooling](command:shapeLens.showPoolingPreview?${args})`);
@@ -50,7 +51,16 @@ function modelMarkdown(m: ModelSummary): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**${m.model.name}** (${m.model.className}) · ${m.rows.length} layers\n\n`);
   md.appendMarkdown(`Output: \`${formatOutputShape(m.outputShape)}\`\n\n`);
-  md.appendMarkdown(`Total params: **${formatCount(m.totalParams)}** (${formatWeightBytes(m.totalParams)})\n\n`);
+  if (m.totalParams === null) {
+    const unknown = unknownRows(m);
+    md.appendMarkdown(`Total params: **?** (at least ${formatCount(knownParams(m))} + unknown)\n\n`);
+    if (unknown.length > 0) md.appendMarkdown(`Not known to Shape Lens: ${unknown.slice(0, 5).map(({ row, why }) => `\`${row.name}\` (${escape(why)})`).join(', ')}${unknown.length > 5 ? `, and ${unknown.length - 5} more` : ''}\n\n`);
+  } else md.appendMarkdown(`Total params: **${formatCount(m.totalParams)}** (${formatWeightBytes(m.totalParams)})\n\n`);
   md.appendMarkdown(`Trainable: ${formatCount(m.trainableParams)} · Non-trainable: ${formatCount(m.nonTrainableParams)}`);
   return md;
+}
+
+/** Text from the analysis inside Markdown: backticks in it stay code, nothing else is markup. */
+function escape(text: string): string {
+  return text.replace(/[\\*_[\]<>]/g, (c) => `\\${c}`);
 }

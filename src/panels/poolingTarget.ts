@@ -5,7 +5,7 @@
 import type { LayerNode } from '../core/graph';
 import { splitChannels } from '../core/layers/convutils';
 import { isPoolingClass, paramsWithoutPooling, poolingLayersOf, poolingSettings, type PoolingSettings } from '../core/pooling';
-import { formatOutputShape, formatShape, type Shape } from '../core/shape';
+import { formatOutputShape, formatShape, type Dim, type Shape } from '../core/shape';
 import type { ModelSummary } from '../core/summary';
 import { MAX_SIDE, MAX_WINDOW, type LayerInfo, type ModelInfo, type PreviewTarget, type StageSettings } from '../protocol';
 
@@ -63,7 +63,7 @@ export function featureMapOf(layer: LayerNode): PreviewTarget['featureMap'] {
   return { height, width, channels };
 }
 
-const isSize = (d: number | null | undefined): d is number => typeof d === 'number' && Number.isSafeInteger(d) && d >= 1 && d <= MAX_SIDE;
+const isSize = (d: Dim | undefined): d is number => typeof d === 'number' && Number.isSafeInteger(d) && d >= 1 && d <= MAX_SIDE;
 
 export function modelInfo(summary: ModelSummary, lineOf: LineOf): ModelInfo {
   const without = paramsWithoutPooling(summary.model);

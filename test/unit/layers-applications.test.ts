@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { run } from './helpers/layer';
 import { UNKNOWN, Cfg, type LayerConfig } from '../../src/core/config';
-import type { Shape } from '../../src/core/shape';
+import type { RuleShape } from '../../src/core/shape';
 import { getRule } from '../../src/core/layers/registry';
 
 // Sources (public):
@@ -31,7 +31,7 @@ interface Row {
   /** include_top=False: total (non-trainable is the same: the top adds only trainable weights). */
   noTop: number;
   /** Output of include_top=False at `size` (channels_last). */
-  out: Shape;
+  out: RuleShape;
 }
 
 const ROWS: Row[] = [
@@ -204,9 +204,9 @@ function weightCounts(m: tf.LayersModel): { total: number; nonTrainable: number 
 }
 
 /** The tfjs model applied to a (None, s, s, 3) tensor; null where a dimension vanishes (Keras raises). */
-function callOn(m: tf.LayersModel, s: number): Shape | null {
+function callOn(m: tf.LayersModel, s: number): RuleShape | null {
   try {
-    const shape = (m.apply(tf.input({ shape: [s, s, 3] })) as T).shape as Shape;
+    const shape = (m.apply(tf.input({ shape: [s, s, 3] })) as T).shape as RuleShape;
     return shape.some((d) => d !== null && d <= 0) ? null : shape;
   } catch {
     return null;
@@ -214,7 +214,7 @@ function callOn(m: tf.LayersModel, s: number): Shape | null {
 }
 
 /** Our output for `cls` equals tfjs', or both agree the input is too small. */
-function sameAsTfjs(cls: string, cfg: LayerConfig, s: number, expected: Shape | null): void {
+function sameAsTfjs(cls: string, cfg: LayerConfig, s: number, expected: RuleShape | null): void {
   const ours = run(cls, cfg, [null, s, s, 3]);
   if (expected === null) {
     assert.equal(ours.output, null, `size ${s}`);
@@ -278,7 +278,7 @@ test('MobileNetV2 against tfjs rebuilds: correct_pad follows the built shape, no
 });
 
 test('output shapes of other applications at unusual sizes (worked by hand)', () => {
-  const cases: [string, LayerConfig, number, Shape][] = [
+  const cases: [string, LayerConfig, number, RuleShape][] = [
     // VGG16: five 2×2/2 pools: 331 → 165 → 82 → 41 → 20 → 10; 96 → 3; 32 → 1.
     ['VGG16', {}, 331, [null, 10, 10, 512]],
     ['VGG16', {}, 96, [null, 3, 3, 512]],
@@ -359,7 +359,7 @@ test('Keras model names and the Functional summary class', () => {
 // ---------------------------------------------------------------------------------------------
 // Errors Keras raises, and unknown settings
 
-function errorOf(cls: string, cfg: LayerConfig, input: Shape): string {
+function errorOf(cls: string, cfg: LayerConfig, input: RuleShape): string {
   const r = run(cls, cfg, input);
   assert.equal(r.output, null, `${cls} ${JSON.stringify(cfg)}`);
   assert.equal(r.errors.length, 1, r.errors.join('\n'));
@@ -429,7 +429,7 @@ test('imagenet weights with the top: 1000 classes, the default input size, softm
 });
 
 test('unknown settings give unknown shapes or counts, never a throw', () => {
-  const x: Shape = [null, 224, 224, 3];
+  const x: RuleShape = [null, 224, 224, 3];
   const top = run('ResNet50', { include_top: UNKNOWN }, x);
   assert.equal(top.output, null);
   assert.equal(top.total, null);
@@ -446,7 +446,7 @@ test('unknown settings give unknown shapes or counts, never a throw', () => {
   assert.equal(pooling.total, 23_587_712);
   // Unknown classes: (None, ?) and unknown weights.
   const classes = run('ResNet50', { weights: null, classes: UNKNOWN }, x);
-  assert.deepEqual(classes.output, [null, null]);
+  assert.deepEqual(classes.output, [null, '?']);
   assert.equal(classes.total, null);
   // Unknown weights only skip the imagenet checks.
   assert.equal(run('ResNet50', { include_top: false, weights: UNKNOWN }, x).total, 23_587_712);

@@ -7,7 +7,7 @@ import { run } from './helpers/layer';
 import { tfjsArgs } from './helpers/tfjs-oracle';
 import type { LayerConfig } from '../../src/core/config';
 import { UNKNOWN } from '../../src/core/config';
-import type { Shape } from '../../src/core/shape';
+import type { RuleShape } from '../../src/core/shape';
 import { convOutputLength, deconvOutputLength, effectiveKernel } from '../../src/core/layers/convutils';
 import { getRule } from '../../src/core/layers/registry';
 
@@ -27,15 +27,15 @@ const TFJS: Record<string, Factory> = {
 };
 
 /** Output shape and param count of the same layer built by tfjs-layers on a symbolic input. */
-function oracle(cls: string, cfg: LayerConfig, input: Shape): { shape: Shape; params: number } {
+function oracle(cls: string, cfg: LayerConfig, input: RuleShape): { shape: RuleShape; params: number } {
   const layer = TFJS[cls](tfjsArgs(cfg) as never);
   const y = layer.apply(tf.input({ shape: input.slice(1) as number[] })) as tf.SymbolicTensor;
-  return { shape: y.shape as Shape, params: layer.countParams() };
+  return { shape: y.shape as RuleShape, params: layer.countParams() };
 }
 
 /** 1D layers tfjs lacks, computed by the 2D tfjs layer on a height-1 input with a (1, k) window. */
 const LIFT: Record<string, string> = { Conv1DTranspose: 'Conv2DTranspose', SeparableConv1D: 'SeparableConv2D', DepthwiseConv1D: 'DepthwiseConv2D' };
-function liftedOracle(cls: string, cfg: LayerConfig, input: Shape): { shape: Shape; params: number } {
+function liftedOracle(cls: string, cfg: LayerConfig, input: RuleShape): { shape: RuleShape; params: number } {
   const first = cfg.data_format === 'channels_first';
   const lift = (v: unknown, one: number) => (v === undefined ? undefined : [one, Array.isArray(v) ? v[0] : v]);
   const cfg2: LayerConfig = { ...cfg };
@@ -43,7 +43,7 @@ function liftedOracle(cls: string, cfg: LayerConfig, input: Shape): { shape: Sha
     const v = lift(cfg[key], one);
     if (v !== undefined) cfg2[key] = v as number[];
   }
-  const input2: Shape = first ? [input[0], input[1], 1, input[2]] : [input[0], 1, input[1], input[2]];
+  const input2: RuleShape = first ? [input[0], input[1], 1, input[2]] : [input[0], 1, input[1], input[2]];
   const r = oracle(LIFT[cls], cfg2, input2);
   const shape = r.shape.filter((_, i) => i !== (first ? 2 : 1));
   return { shape, params: r.params };
@@ -51,12 +51,12 @@ function liftedOracle(cls: string, cfg: LayerConfig, input: Shape): { shape: Sha
 
 /**
  * Our rule must give tfjs' shape and count. Where tfjs reports a dim <= 0 (it does not check),
- * Keras raises: the rule must report `negative-dimension` and leave that dim None.
+ * Keras raises: the rule must report `negative-dimension` and leave that dim unknown (`?`: Keras gives no size after an error).
  */
-function assertMatches(desc: string, cls: string, cfg: LayerConfig, input: Shape, exp: { shape: Shape; params: number }): void {
+function assertMatches(desc: string, cls: string, cfg: LayerConfig, input: RuleShape, exp: { shape: RuleShape; params: number }): void {
   const r = run(cls, cfg, input);
   const bad = exp.shape.some((d) => d !== null && d <= 0);
-  const want = exp.shape.map((d) => (d !== null && d <= 0 ? null : d));
+  const want = exp.shape.map((d) => (d !== null && d <= 0 ? '?' : d));
   assert.deepEqual(r.output, want, `${desc}: shape`);
   assert.equal(r.total, exp.params, `${desc}: params`);
   if (bad) {
@@ -72,7 +72,7 @@ function assertMatches(desc: string, cls: string, cfg: LayerConfig, input: Shape
 interface Row {
   cls: string;
   cfg: LayerConfig;
-  input: Shape;
+  input: RuleShape;
 }
 
 function product<T>(...lists: T[][]): T[][] {
@@ -91,8 +91,8 @@ function windows(kernels: (number | number[])[], strides: (number | number[])[],
   return out;
 }
 
-function add(cls: string, inputs: Shape[], wins: ReturnType<typeof windows>, extra: LayerConfig[] = [{}]) {
-  for (const [input, win, padding, more] of product<unknown>(inputs, wins, ['valid', 'same'], extra) as [Shape, LayerConfig, string, LayerConfig][]) {
+function add(cls: string, inputs: RuleShape[], wins: ReturnType<typeof windows>, extra: LayerConfig[] = [{}]) {
+  for (const [input, win, padding, more] of product<unknown>(inputs, wins, ['valid', 'same'], extra) as [RuleShape, LayerConfig, string, LayerConfig][]) {
     flip = !flip;
     rows.push({ cls, input, cfg: { ...win, padding, ...more, ...(flip ? {} : { use_bias: false }) } });
   }
@@ -144,7 +144,7 @@ test(`conv rules match tfjs-layers (${rows.length} rows)`, async (t) => {
 // Hand-computed Keras expectations (tfjs lacks the feature or differs from Keras).
 
 interface HandRow extends Row {
-  shape: Shape | null;
+  shape: RuleShape | null;
   params: number | null;
   why: string;
 }
@@ -226,7 +226,7 @@ test('convOutputLength / deconvOutputLength follow the Keras formulas', () => {
 
 test('negative dimension: message names layer, axis, minimum size and offers padding=same', () => {
   const r = run('Conv2D', { filters: 8, kernel_size: 5 }, [null, 3, 10, 3]);
-  assert.deepEqual(r.output, [null, null, 6, 8]);
+  assert.deepEqual(r.output, [null, '?', 6, 8]);
   assert.equal(r.total, 5 * 5 * 3 * 8 + 8);
   const p = r.problems.filter((x) => x.code === 'negative-dimension');
   assert.equal(p.length, 1);
@@ -239,7 +239,7 @@ test('negative dimension: message names layer, axis, minimum size and offers pad
 
 test('negative dimension with dilation uses the effective kernel', () => {
   const r = run('Conv1D', { filters: 2, kernel_size: 3, dilation_rate: 3 }, [null, 6, 1]);
-  assert.deepEqual(r.output, [null, null, 2]);
+  assert.deepEqual(r.output, [null, '?', 2]);
   assert.match(r.errors[0], /subtracting 7 from 6 .*needs at least 7/);
 });
 
@@ -294,30 +294,33 @@ test('unknown channel dim: shape known where possible, params unknown with Keras
     'undefined-channels: layer (Conv2D): The channel dimension of the inputs should be defined. The input_shape received is (None, 10, 10, None), where axis -1 (0-based) is the channel dimension, which found to be `None`.',
   ]);
   const d = run('DepthwiseConv2D', { kernel_size: 3, data_format: 'channels_first' }, [null, null, 10, 10]);
-  assert.deepEqual(d.output, [null, null, 8, 8]);
+  assert.deepEqual(d.output, [null, '?', 8, 8]);
   assert.equal(d.total, null);
   assert.match(d.errors[0], /axis 1 \(0-based\)/);
 });
 
-test('unknown config values propagate as None / unknown params without errors', () => {
+test('unknown config values give unknown (?) dims and params without errors; what does not depend on them stays exact', () => {
   const a = run('Conv2D', { filters: UNKNOWN, kernel_size: 3 }, [null, 10, 10, 3]);
-  assert.deepEqual(a.output, [null, 8, 8, null]);
+  assert.deepEqual(a.output, [null, 8, 8, '?']);
   assert.equal(a.total, null);
   assert.deepEqual(a.errors, []);
   const b = run('Conv2D', { filters: 4, kernel_size: UNKNOWN }, [null, 10, 10, 3]);
-  assert.deepEqual(b.output, [null, null, null, 4]);
+  assert.deepEqual(b.output, [null, '?', '?', 4]);
   assert.equal(b.total, null);
   const c = run('Conv2D', { filters: 4, kernel_size: 3, padding: UNKNOWN }, [null, 10, 10, 3]);
-  assert.deepEqual(c.output, [null, null, null, 4]);
+  assert.deepEqual(c.output, [null, '?', '?', 4]);
   assert.equal(c.total, 112);
   const d = run('Conv2D', { filters: 4, kernel_size: [3, UNKNOWN], strides: [1, UNKNOWN] }, [null, 10, 10, 3]);
-  assert.deepEqual(d.output, [null, 8, null, 4]);
+  assert.deepEqual(d.output, [null, 8, '?', 4]);
   assert.equal(d.total, null);
   const e = run('Conv2D', { filters: 4, kernel_size: 3, data_format: UNKNOWN }, [null, 10, 10, 3]);
-  assert.equal(e.output, null);
+  // channels_last gives (None, 8, 8, 4), channels_first (None, 4, 8, 1): only the width is certain.
+  assert.deepEqual(e.output, [null, '?', 8, '?']);
+  assert.equal(e.total, null);
   assert.deepEqual(e.errors, []);
   const f = run('Conv2D', { filters: 4, kernel_size: 3, strides: UNKNOWN, padding: 'same' }, [null, 10, 10, 3]);
-  assert.deepEqual(f.output, [null, null, null, 4]);
+  assert.deepEqual(f.output, [null, '?', '?', 4]);
+  assert.equal(f.total, 112);
   assert.deepEqual(f.errors, []);
 });
 

@@ -5,10 +5,10 @@ import * as tf from '@tensorflow/tfjs';
 import { run } from './helpers/layer';
 import { oracle } from './helpers/tfjs-oracle';
 import { UNKNOWN, type LayerConfig } from '../../src/core/config';
-import type { OutputShape, Shape } from '../../src/core/shape';
+import type { OutputShape, RuleShape } from '../../src/core/shape';
 
 
-interface TfRow { name: string; cls: string; cfg: LayerConfig; tfjs: () => tf.layers.Layer; inputs: Shape[] }
+interface TfRow { name: string; cls: string; cfg: LayerConfig; tfjs: () => tf.layers.Layer; inputs: RuleShape[] }
 
 const tfRows: TfRow[] = [
   { name: 'Dense 2D', cls: 'Dense', cfg: { units: 10 }, tfjs: () => tf.layers.dense({ units: 10 }), inputs: [[null, 784]] },
@@ -34,7 +34,7 @@ for (const row of tfRows) {
   });
 }
 
-interface Row { name: string; cls: string; cfg: LayerConfig; inputs: Shape[]; output: OutputShape; total: number | null; nonTrainable?: number | null; errors?: RegExp[]; warnings?: RegExp[] }
+interface Row { name: string; cls: string; cfg: LayerConfig; inputs: RuleShape[]; output: OutputShape; total: number | null; nonTrainable?: number | null; errors?: RegExp[]; warnings?: RegExp[] }
 
 const rows: Row[] = [
   // Keras 3 Identity: returns its input; no weights.
@@ -53,8 +53,8 @@ const rows: Row[] = [
   { name: 'Dense units=0', cls: 'Dense', cfg: { units: 0 }, inputs: [[null, 3]], output: null, total: null, errors: [/expected a positive integer\. Received: units=0/] },
   { name: 'Dense missing units', cls: 'Dense', cfg: {}, inputs: [[null, 3]], output: null, total: null, errors: [/missing 1 required positional argument: 'units'/] },
   // Unknown config: dims and params become unknown, no error.
-  { name: 'Dense unknown units', cls: 'Dense', cfg: { units: UNKNOWN }, inputs: [[null, 3]], output: [null, null], total: null },
-  { name: 'Embedding unknown output_dim', cls: 'Embedding', cfg: { input_dim: 10, output_dim: UNKNOWN }, inputs: [[null, 5]], output: [null, 5, null], total: null },
+  { name: 'Dense unknown units', cls: 'Dense', cfg: { units: UNKNOWN }, inputs: [[null, 3]], output: [null, '?'], total: null },
+  { name: 'Embedding unknown output_dim', cls: 'Embedding', cfg: { input_dim: 10, output_dim: UNKNOWN }, inputs: [[null, 5]], output: [null, 5, '?'], total: null },
 ];
 
 for (const row of rows) {

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { run } from './helpers/layer';
 import { oracle } from './helpers/tfjs-oracle';
 import { UNKNOWN, type LayerConfig, type LayerSpec } from '../../src/core/config';
-import type { OutputShape, Shape } from '../../src/core/shape';
+import type { OutputShape, RuleShape } from '../../src/core/shape';
 
 
 /** tfjs' GRU accepts `resetAfter` at runtime but its GRULayerArgs type omits it. */
@@ -13,7 +13,7 @@ const gruArgs = (a: Record<string, unknown>) => a as unknown as Parameters<typeo
 
 const spec = (className: string, config: LayerConfig): LayerSpec => ({ kind: 'layerSpec', className, config });
 
-interface TfRow { name: string; cls: string; cfg: LayerConfig; tfjs: () => tf.layers.Layer; inputs: Shape[] }
+interface TfRow { name: string; cls: string; cfg: LayerConfig; tfjs: () => tf.layers.Layer; inputs: RuleShape[] }
 
 const tfRows: TfRow[] = [
   // Activations.
@@ -75,7 +75,7 @@ for (const row of tfRows) {
   });
 }
 
-interface Row { name: string; cls: string; cfg: LayerConfig; inputs: Shape[]; output: OutputShape; total: number | null; nonTrainable?: number | null; formula?: string; errors?: RegExp[] }
+interface Row { name: string; cls: string; cfg: LayerConfig; inputs: RuleShape[]; output: OutputShape; total: number | null; nonTrainable?: number | null; formula?: string; errors?: RegExp[] }
 
 const rows: Row[] = [
   // Keras SpatialDropout2D/3D: shape unchanged, input_spec ndim 4 / 5 (not in tfjs).
@@ -131,11 +131,11 @@ const rows: Row[] = [
     total: 2 * 4 * 4 * 8,
     errors: [/Forward layer and backward layer should have different `go_backwards` value/],
   },
-  { name: 'PReLU None dim', cls: 'PReLU', cfg: {}, inputs: [[null, null, 3]], output: [null, null, 3], total: null, errors: [/^unknown-dimension: /] },
-  { name: 'Normalization None kept axis', cls: 'Normalization', cfg: {}, inputs: [[null, null]], output: [null, null], total: null, errors: [/All `axis` values to be kept must have a known shape\. Received axis=\(-1,\), inputs\.shape=\(None, None\), with unknown axis at index 1/] },
+  { name: 'PReLU None dim', cls: 'PReLU', cfg: {}, inputs: [[null, null, 3]], output: [null, '?', 3], total: null, errors: [/^unknown-dimension: /] },
+  { name: 'Normalization None kept axis', cls: 'Normalization', cfg: {}, inputs: [[null, null]], output: [null, '?'], total: null, errors: [/All `axis` values to be kept must have a known shape\. Received axis=\(-1,\), inputs\.shape=\(None, None\), with unknown axis at index 1/] },
   { name: 'CategoryEncoding missing num_tokens', cls: 'CategoryEncoding', cfg: {}, inputs: [[null, 3]], output: null, total: 0, errors: [/num_tokens must be set/] },
   // Unknown config.
-  { name: 'Resizing unknown height', cls: 'Resizing', cfg: { height: UNKNOWN, width: 9 }, inputs: [[null, 4, 4, 3]], output: [null, null, 9, 3], total: 0 },
+  { name: 'Resizing unknown height', cls: 'Resizing', cfg: { height: UNKNOWN, width: 9 }, inputs: [[null, 4, 4, 3]], output: [null, '?', 9, 3], total: 0 },
   { name: 'TimeDistributed unknown layer', cls: 'TimeDistributed', cfg: { layer: UNKNOWN }, inputs: [[null, 7, 3]], output: null, total: null },
 ];
 

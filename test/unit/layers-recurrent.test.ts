@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { run } from './helpers/layer';
 import { oracle } from './helpers/tfjs-oracle';
 import { UNKNOWN, type LayerConfig, type LayerSpec } from '../../src/core/config';
-import type { OutputShape, Shape } from '../../src/core/shape';
+import type { OutputShape, RuleShape } from '../../src/core/shape';
 
 
 /** tfjs' GRU accepts `resetAfter` at runtime but its GRULayerArgs type omits it. */
@@ -13,7 +13,7 @@ const gruArgs = (a: Record<string, unknown>) => a as unknown as Parameters<typeo
 
 const spec = (className: string, config: LayerConfig): LayerSpec => ({ kind: 'layerSpec', className, config });
 
-interface TfRow { name: string; cls: string; cfg: LayerConfig; tfjs: () => tf.layers.Layer; inputs: Shape[] }
+interface TfRow { name: string; cls: string; cfg: LayerConfig; tfjs: () => tf.layers.Layer; inputs: RuleShape[] }
 
 const tfRows: TfRow[] = [
   { name: 'SimpleRNN', cls: 'SimpleRNN', cfg: { units: 32 }, tfjs: () => tf.layers.simpleRNN({ units: 32 }), inputs: [[null, 10, 8]] },
@@ -54,7 +54,7 @@ for (const row of tfRows) {
   });
 }
 
-interface Row { name: string; cls: string; cfg: LayerConfig; inputs: Shape[]; output: OutputShape; total: number | null; formula?: string; errors?: RegExp[] }
+interface Row { name: string; cls: string; cfg: LayerConfig; inputs: RuleShape[]; output: OutputShape; total: number | null; formula?: string; errors?: RegExp[] }
 
 const rows: Row[] = [
   // Keras 3 GRU default reset_after=True: kernel 3u·in + recurrent 3u·u + bias (2, 3u) → 3·u·(in + u + 2)
@@ -78,7 +78,7 @@ const rows: Row[] = [
   { name: 'ConvLSTM2D negative size', cls: 'ConvLSTM2D', cfg: { filters: 2, kernel_size: 5 }, inputs: [[null, 3, 4, 4, 1]], output: null, total: null, errors: [/^negative-dimension: Computed output size would be negative/] },
   { name: 'LSTM missing units', cls: 'LSTM', cfg: {}, inputs: [[null, 7, 3]], output: null, total: null, errors: [/missing 1 required positional argument: 'units'/] },
   // Unknown config.
-  { name: 'LSTM unknown units', cls: 'LSTM', cfg: { units: UNKNOWN }, inputs: [[null, 7, 3]], output: [null, null], total: null },
+  { name: 'LSTM unknown units', cls: 'LSTM', cfg: { units: UNKNOWN }, inputs: [[null, 7, 3]], output: [null, '?'], total: null },
   { name: 'LSTM unknown return_sequences', cls: 'LSTM', cfg: { units: 4, return_sequences: UNKNOWN }, inputs: [[null, 7, 3]], output: null, total: 4 * 4 * (3 + 4 + 1) },
 ];
 

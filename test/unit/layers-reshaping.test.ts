@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { run } from './helpers/layer';
 import { tfjsArgs } from './helpers/tfjs-oracle';
 import { UNKNOWN, type LayerConfig } from '../../src/core/config';
-import type { Shape } from '../../src/core/shape';
+import type { RuleShape, Shape } from '../../src/core/shape';
 
 // ---------------------------------------------------------------------------------------------
 // tfjs oracle
@@ -28,11 +28,11 @@ const TFJS: Record<string, Factory> = {
   UpSampling2D: tf.layers.upSampling2d as Factory,
 };
 
-function oracle(cls: string, cfg: LayerConfig, input: Shape): Shape {
+function oracle(cls: string, cfg: LayerConfig, input: RuleShape): RuleShape {
   const layer = TFJS[cls](upsamplingArgs(cfg) as never);
   const y = layer.apply(tf.input({ shape: input.slice(1) as number[] })) as tf.SymbolicTensor;
   assert.equal(layer.countParams(), 0);
-  return y.shape as Shape;
+  return y.shape as RuleShape;
 }
 
 /**
@@ -45,7 +45,7 @@ const LIFT: Record<string, { cls: string; key: string; keep: number | number[] }
   UpSampling1D: { cls: 'UpSampling2D', key: 'size', keep: 1 },
 };
 const DEFAULT_1D: Record<string, number> = { ZeroPadding1D: 1, Cropping1D: 1, UpSampling1D: 2 };
-function liftedOracle(cls: string, cfg: LayerConfig, input: Shape): Shape {
+function liftedOracle(cls: string, cfg: LayerConfig, input: RuleShape): RuleShape {
   const { cls: cls2, key, keep } = LIFT[cls];
   const v = cfg[key] ?? DEFAULT_1D[cls];
   const along = key === 'size' ? v : typeof v === 'number' ? [v, v] : v;
@@ -56,12 +56,12 @@ function liftedOracle(cls: string, cfg: LayerConfig, input: Shape): Shape {
 interface Row {
   cls: string;
   cfg: LayerConfig;
-  input: Shape;
+  input: RuleShape;
 }
 
 const rows: Row[] = [];
 // Flatten (tfjs requires rank >= 3 and fully known dims; the rest is hand-computed below)
-for (const input of [[null, 28, 28, 1], [null, 10, 64], [null, 4, 5, 6, 7], [null, 1, 1]] as Shape[]) {
+for (const input of [[null, 28, 28, 1], [null, 10, 64], [null, 4, 5, 6, 7], [null, 1, 1]] as RuleShape[]) {
   rows.push({ cls: 'Flatten', cfg: {}, input });
   rows.push({ cls: 'Flatten', cfg: { data_format: 'channels_first' }, input });
 }
@@ -72,9 +72,9 @@ for (const [dims, input] of [
   [[3, 1, 2], [null, 4, 5, 6]],
   [[2, 3, 1], [null, null, 5, 6]],
   [[4, 3, 2, 1], [null, 2, 3, 4, 5]],
-] as [number[], Shape][]) rows.push({ cls: 'Permute', cfg: { dims }, input });
+] as [number[], RuleShape][]) rows.push({ cls: 'Permute', cfg: { dims }, input });
 // RepeatVector
-for (const [n, input] of [[3, [null, 32]], [1, [null, 5]], [10, [null, null]]] as [number, Shape][]) rows.push({ cls: 'RepeatVector', cfg: { n }, input });
+for (const [n, input] of [[3, [null, 32]], [1, [null, 5]], [10, [null, null]]] as [number, RuleShape][]) rows.push({ cls: 'RepeatVector', cfg: { n }, input });
 // ZeroPadding2D / Cropping2D: int, symmetric pair, and ((top, bottom), (left, right)) forms.
 // tfjs' Cropping2D has no default and turns None dims into numbers, so those cases are hand-computed.
 const PAIRS: (number | number[] | number[][] | undefined)[] = [undefined, 0, 2, [1, 3], [[1, 2], [3, 4]], [[0, 9], [5, 0]]];
@@ -83,7 +83,7 @@ for (const amount of PAIRS) {
     [[null, 28, 28, 3], undefined],
     [[null, 12, null, 3], undefined],
     [[null, 3, 28, 20], 'channels_first'],
-  ] as [Shape, string | undefined][]) {
+  ] as [RuleShape, string | undefined][]) {
     for (const [cls, key] of [['ZeroPadding2D', 'padding'], ['Cropping2D', 'cropping']]) {
       if (cls === 'Cropping2D' && (amount === undefined || input.includes(null))) continue;
       const cfg: LayerConfig = {};
@@ -95,7 +95,7 @@ for (const amount of PAIRS) {
 }
 // UpSampling2D
 for (const size of [undefined, 1, 3, [2, 3]] as (number | number[] | undefined)[]) {
-  for (const [input, format] of [[[null, 14, 14, 8], undefined], [[null, null, 5, 2], undefined], [[null, 8, 14, 10], 'channels_first']] as [Shape, string | undefined][]) {
+  for (const [input, format] of [[[null, 14, 14, 8], undefined], [[null, null, 5, 2], undefined], [[null, 8, 14, 10], 'channels_first']] as [RuleShape, string | undefined][]) {
     const cfg: LayerConfig = { interpolation: 'bilinear' };
     if (size !== undefined) cfg.size = size;
     if (format) cfg.data_format = format;
@@ -103,7 +103,7 @@ for (const size of [undefined, 1, 3, [2, 3]] as (number | number[] | undefined)[
   }
 }
 // 1D forms via the height-1 2D layer
-for (const input of [[null, 20, 4], [null, null, 3]] as Shape[]) {
+for (const input of [[null, 20, 4], [null, null, 3]] as RuleShape[]) {
   for (const padding of [undefined, 0, 3, [1, 4]]) rows.push({ cls: 'ZeroPadding1D', cfg: padding === undefined ? {} : { padding }, input });
   if (input[1] !== null) for (const cropping of [undefined, 0, 3, [1, 4], [0, 7]]) rows.push({ cls: 'Cropping1D', cfg: cropping === undefined ? {} : { cropping }, input });
   for (const size of [undefined, 1, 4]) rows.push({ cls: 'UpSampling1D', cfg: size === undefined ? {} : { size }, input });
@@ -126,7 +126,7 @@ test(`reshaping rules match tfjs-layers (${rows.length} rows)`, async (t) => {
 // Reshape: tfjs does not infer -1 on symbolic inputs (it looks at the batch dim too), so the
 // oracle runs the tfjs layer on a concrete batch of 2 and reads the real result shape.
 
-const reshapes: [number[], Shape][] = [
+const reshapes: [number[], RuleShape][] = [
   [[3, 4], [null, 12]],
   [[-1, 2, 2], [null, 12]],
   [[-1], [null, 4, 5, 6]],
@@ -142,7 +142,7 @@ test(`Reshape infers -1 like a real reshape (${reshapes.length} rows)`, async (t
     await t.test(desc, () => {
       const layer = tf.layers.reshape({ targetShape: [...target] }); // tfjs rewrites the array it is given
       const y = layer.apply(tf.zeros([2, ...(input.slice(1) as number[])])) as tf.Tensor;
-      const exp: Shape = [null, ...y.shape.slice(1)];
+      const exp: RuleShape = [null, ...y.shape.slice(1)];
       y.dispose();
       const r = run('Reshape', { target_shape: target }, input);
       assert.deepEqual(r.output, exp, desc);
@@ -154,7 +154,7 @@ test(`Reshape infers -1 like a real reshape (${reshapes.length} rows)`, async (t
 // ---------------------------------------------------------------------------------------------
 // Hand-computed Keras expectations (tfjs lacks the layer or differs from Keras).
 
-const hand: (Row & { shape: Shape | null; why: string })[] = [
+const hand: (Row & { shape: RuleShape | null; why: string })[] = [
   // Keras 3 Flatten: min_ndim=1 (tfjs: 3); (batch,) → (batch, 1).
   { cls: 'Flatten', cfg: {}, input: [null, 10], shape: [null, 10], why: 'rank 2' },
   { cls: 'Flatten', cfg: {}, input: [null], shape: [null, 1], why: 'rank 1 gets a unit axis' },
@@ -236,12 +236,12 @@ test('wrong input rank uses Keras wording', () => {
 
 test('cropping that leaves nothing is reported per axis', () => {
   const a = run('Cropping2D', { cropping: [[3, 3], 1] }, [null, 5, 10, 3]);
-  assert.deepEqual(a.output, [null, null, 8, 3]);
+  assert.deepEqual(a.output, [null, '?', 8, 3]);
   assert.equal(a.errors.length, 1);
   assert.match(a.errors[0], /^negative-dimension: Negative dimension size caused by subtracting 6 from 5 in layer \(Cropping2D\) along height; needs at least 7 along that axis\./);
   assert.match(a.errors[0], /Values in `cropping` argument should be smaller than the corresponding spatial dimension of the input/);
   const b = run('Cropping1D', { cropping: [2, 3] }, [null, 5, 7]);
-  assert.deepEqual(b.output, [null, null, 7]);
+  assert.deepEqual(b.output, [null, '?', 7]);
   assert.match(b.errors[0], /^negative-dimension: Zero dimension size caused by subtracting 5 from 5 .*needs at least 6/);
   assert.match(b.errors[0], /`cropping` parameter of `Cropping1D` layer must be smaller than the input length/);
 });
@@ -253,17 +253,18 @@ test('malformed padding / cropping / size settings', () => {
   assert.match(run('UpSampling2D', { size: [0, 2] }, [null, 5, 5, 1]).errors[0], /Argument `size` should be a positive integer/);
 });
 
-test('unknown settings give None dims without errors', () => {
-  const cases: [string, LayerConfig, Shape, Shape | null][] = [
-    ['ZeroPadding2D', { padding: UNKNOWN }, [null, 5, 5, 1], [null, null, null, 1]],
-    ['ZeroPadding2D', { padding: [[1, UNKNOWN], 2] }, [null, 5, 5, 1], [null, null, 9, 1]],
-    ['Cropping2D', { cropping: [UNKNOWN, 1] }, [null, 5, 5, 1], [null, null, 3, 1]],
-    ['UpSampling2D', { size: [UNKNOWN, 2] }, [null, 5, 5, 1], [null, null, 10, 1]],
-    ['RepeatVector', { n: UNKNOWN }, [null, 5], [null, null, 5]],
-    ['Reshape', { target_shape: [UNKNOWN, 5] }, [null, 10], [null, null, 5]],
+test('unknown settings give unknown (?) dims without errors', () => {
+  const cases: [string, LayerConfig, RuleShape, Shape | null][] = [
+    ['ZeroPadding2D', { padding: UNKNOWN }, [null, 5, 5, 1], [null, '?', '?', 1]],
+    ['ZeroPadding2D', { padding: [[1, UNKNOWN], 2] }, [null, 5, 5, 1], [null, '?', 9, 1]],
+    ['Cropping2D', { cropping: [UNKNOWN, 1] }, [null, 5, 5, 1], [null, '?', 3, 1]],
+    ['UpSampling2D', { size: [UNKNOWN, 2] }, [null, 5, 5, 1], [null, '?', 10, 1]],
+    ['RepeatVector', { n: UNKNOWN }, [null, 5], [null, '?', 5]],
+    // Only 2 fits 10 values; other stand-ins fail, so nothing is certain about the output.
+    ['Reshape', { target_shape: [UNKNOWN, 5] }, [null, 10], null],
     ['Reshape', { target_shape: UNKNOWN }, [null, 10], null],
     ['Permute', { dims: UNKNOWN }, [null, 3, 4], null],
-    ['UpSampling2D', { data_format: UNKNOWN }, [null, 5, 5, 1], null],
+    ['UpSampling2D', { data_format: UNKNOWN }, [null, 5, 5, 1], [null, '?', 10, '?']], // channels_first: (None, 5, 10, 2)
   ];
   for (const [cls, cfg, input, want] of cases) {
     const r = run(cls, cfg, input);

@@ -179,8 +179,8 @@ const outer = tf.model({ inputs: inp, outputs: out as tf.SymbolicTensor });
   assert.deepEqual(m.layers.map((l) => [l.className, l.outputShape, l.params]), [
     ['InputLayer', [null, 6], 0],
     ['Sequential', [null, 4], 28],
-    ['customOp', null, null],
-    ['Dense', null, null],
+    ['customOp', '?', '?'],
+    ['Dense', '?', '?'],
   ]);
 });
 
@@ -249,10 +249,12 @@ class Net {
   assert.deepEqual(m.layers.map((l) => [l.name, l.outputShape, l.params]), [['input1', [null, 28, 28, 1], 0], ['conv2d_Conv2D1', [null, 26, 26, 8], 80]]);
 });
 
-test('a size lost to an unknown import is not reported as Keras None ("should be defined")', async () => {
+test('a size lost to an unknown import is unknown (?), not Keras None, and not a "should be defined" error', async () => {
   const { json } = await analyzeJs("import * as tf from '@tensorflow/tfjs';\nimport { UNITS } from './missing';\nconst m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: UNITS }), tf.layers.dense({ units: 3 })] });\n");
   const m = json.models[0];
-  assert.deepEqual(m.layers.map((l) => l.outputShape), [[null, null], [null, 3]]);
+  assert.deepEqual(m.layers.map((l) => l.outputShape), [[null, '?'], [null, 3]]);
+  assert.deepEqual(m.layers.map((l) => l.params), ['?', '?']);
+  assert.equal(m.totalParams, '?');
   assert.deepEqual([...m.diagnostics, ...json.diagnostics].filter((d) => d.severity === 'error'), []);
 });
 

@@ -4,7 +4,7 @@
 
 import type { Cfg, ConfigValue } from '../config';
 import { UNKNOWN } from '../config';
-import { formatCount, formatShape, type Dim, type Shape } from '../shape';
+import { formatCount, formatShape, type RuleDim, type RuleShape } from '../shape';
 import { convOutputLength, explainConvLength, reportNegative } from './convutils';
 import type { LayerRule, ParamCount, RuleContext } from './types';
 
@@ -18,10 +18,10 @@ import type { LayerRule, ParamCount, RuleContext } from './types';
  * the layers). Channels are always known: the architecture fixes them.
  */
 interface T {
-  h: Dim;
-  w: Dim;
-  bh: Dim;
-  bw: Dim;
+  h: RuleDim;
+  w: RuleDim;
+  bh: RuleDim;
+  bw: RuleDim;
   c: number;
 }
 
@@ -35,7 +35,7 @@ interface ConvOpts {
   groups?: number;
 }
 
-const positive = (n: number | null): Dim => (n === null || n <= 0 ? null : n);
+const positive = (n: number | null): RuleDim => (n === null || n <= 0 ? null : n);
 
 /**
  * Replays layer calls on two-track tensors, summing weights as each Keras layer's `build` creates
@@ -102,14 +102,14 @@ class Net {
   }
 
   zpad(x: T, label: string, p: Pads): T {
-    const grow = (n: Dim, a: number, b: number) => (n === null ? null : n + a + b);
+    const grow = (n: RuleDim, a: number, b: number) => (n === null ? null : n + a + b);
     const out = { ...x, h: grow(x.h, ...p[0]), w: grow(x.w, ...p[1]), bh: grow(x.bh, ...p[0]), bw: grow(x.bw, ...p[1]) };
     if (x.h !== null && out.h !== null) this.note(`${label}: ${x.h} + ${p[0][0]} + ${p[0][1]} = ${out.h}`, x.w !== null && out.w !== null ? `${label}: ${x.w} + ${p[1][0]} + ${p[1][1]} = ${out.w}` : null);
     return out;
   }
 
   crop(x: T, p: Pads): T {
-    const shrink = (n: Dim, a: number, b: number) => (n === null ? null : positive(n - a - b));
+    const shrink = (n: RuleDim, a: number, b: number) => (n === null ? null : positive(n - a - b));
     return { ...x, h: shrink(x.h, ...p[0]), w: shrink(x.w, ...p[1]), bh: shrink(x.bh, ...p[0]), bw: shrink(x.bw, ...p[1]) };
   }
 
@@ -158,14 +158,14 @@ class Net {
     const w = this.axis(x.w, kw, s, pad, label, 'width');
     const bh = x.bh === null ? null : positive(convOutputLength(x.bh, kh, pad, s));
     const bw = x.bw === null ? null : positive(convOutputLength(x.bw, kw, pad, s));
-    const step = (n: Dim, k: number, out: Dim) => (n !== null && out !== null && out !== n ? `${label}: ${explainConvLength(n, k, pad, s, 1, out)}` : null);
+    const step = (n: RuleDim, k: number, out: RuleDim) => (n !== null && out !== null && out !== n ? `${label}: ${explainConvLength(n, k, pad, s, 1, out)}` : null);
     const sh = step(x.h, kh, h);
     const sw = step(x.w, kw, w);
     if (sh !== null || sw !== null) this.note(sh, sw);
     return { h, w, bh, bw, c: x.c };
   }
 
-  private axis(n: Dim, k: number, s: number, pad: Pad, label: string, axis: string): Dim {
+  private axis(n: RuleDim, k: number, s: number, pad: Pad, label: string, axis: string): RuleDim {
     if (n === null) return null;
     const out = convOutputLength(n, k, pad, s) as number;
     if (out > 0) return out;
@@ -212,7 +212,7 @@ interface Common {
   classes: number | null;
   pooling: 'avg' | 'max' | 'none' | null;
   /** The model's declared `input_shape` (no batch dim): undefined if absent, null if unknown. */
-  inputShape: Dim[] | null | undefined;
+  inputShape: RuleDim[] | null | undefined;
   /** `input_tensor=` given: the model is built on the tensor it is then called on. */
   inputTensor: boolean;
 }
@@ -225,7 +225,7 @@ function readWeights(v: ConfigValue | undefined): Weights | null {
   return typeof v === 'string' ? 'file' : null;
 }
 
-function readInputShape(v: ConfigValue | undefined): Dim[] | null | undefined {
+function readInputShape(v: ConfigValue | undefined): RuleDim[] | null | undefined {
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v)) return null;
   if (v.some((d) => d !== null && typeof d !== 'number')) return null;
@@ -245,7 +245,7 @@ function readCommon(cfg: Cfg): Common {
 }
 
 /** Python's repr of a shape tuple without batch dim: `(224, 224, 3)`, `(None, None, 3)`. */
-const tuple = (dims: Dim[]): string => (dims.length === 1 ? `(${dims[0] ?? 'None'},)` : `(${dims.map((d) => d ?? 'None').join(', ')})`);
+const tuple = (dims: RuleDim[]): string => (dims.length === 1 ? `(${dims[0] ?? 'None'},)` : `(${dims.map((d) => d ?? 'None').join(', ')})`);
 
 /** `f"{alpha:0.2f}"`. */
 const fixed2 = (alpha: number) => alpha.toFixed(2);
@@ -254,11 +254,11 @@ const fixed2 = (alpha: number) => alpha.toFixed(2);
  * `imagenet_utils.obtain_input_shape` (channels_last): the shape the model's Input gets, or
  * 'error' after reporting Keras' ValueError, or null when a setting is unknown.
  */
-function obtainInputShape(c: Common, defaultSize: number, minSize: number, ctx: RuleContext): Dim[] | null | 'error' {
+function obtainInputShape(c: Common, defaultSize: number, minSize: number, ctx: RuleContext): RuleDim[] | null | 'error' {
   if (c.inputShape === null || c.includeTop === null) return null;
   // Python truthiness: an empty tuple counts as not given.
   const given = c.inputShape !== undefined && c.inputShape.length > 0 ? c.inputShape : undefined;
-  const rgb: Dim[] = [defaultSize, defaultSize, 3];
+  const rgb: RuleDim[] = [defaultSize, defaultSize, 3];
   if (c.includeTop && c.weights !== 'none' && c.weights !== 'file') {
     // weights='imagenet' (or unknown, which only matters when the shapes differ).
     if (given !== undefined && tuple(given) !== tuple(rgb)) {
@@ -272,7 +272,7 @@ function obtainInputShape(c: Common, defaultSize: number, minSize: number, ctx: 
     }
     return rgb;
   }
-  let shape: Dim[];
+  let shape: RuleDim[];
   if (given !== undefined) {
     if (given.length !== 3) {
       ctx.error('invalid-config', `${ctx.layerName} (${ctx.className}): \`input_shape\` must be a tuple of three integers.`);
@@ -328,7 +328,7 @@ interface AppDef {
   defaultSize: number;
   minSize: number;
   /** Input shape the model is built on; defaults to `obtainInputShape`. */
-  inputShape?(c: Common, cfg: Cfg, ctx: RuleContext): Dim[] | null | 'error';
+  inputShape?(c: Common, cfg: Cfg, ctx: RuleContext): RuleDim[] | null | 'error';
   /** Application-specific ValueErrors (alpha with imagenet weights). False stops the analysis. */
   check?(c: Common, cfg: Cfg, ctx: RuleContext): boolean | null;
   /** The convolutional base, without top or pooling. Null when a setting is unknown. */
@@ -342,13 +342,13 @@ interface AppDef {
 const defaultTop = (net: Net, x: T, classes: number) => net.dense(x.c, classes);
 
 interface Analysis {
-  output: Shape | null;
+  output: RuleShape | null;
   params: ParamCount;
 }
 
 const UNKNOWN_PARAMS: ParamCount = { trainable: null, nonTrainable: null };
 
-function analyse(app: AppDef, input: Shape, cfg: Cfg, ctx: RuleContext): Analysis {
+function analyse(app: AppDef, input: RuleShape, cfg: Cfg, ctx: RuleContext): Analysis {
   const c = readCommon(cfg);
   const fail: Analysis = { output: null, params: UNKNOWN_PARAMS };
   if (c.includeTop === null) return fail;
@@ -375,7 +375,7 @@ function analyse(app: AppDef, input: Shape, cfg: Cfg, ctx: RuleContext): Analysi
   if (ok === false || ok === null) return fail;
 
   // The shape the model's own Input has (input_tensor: the tensor it is called on).
-  let built: Dim[] | null | 'error';
+  let built: RuleDim[] | null | 'error';
   if (c.inputTensor) built = input.slice(1);
   else built = app.inputShape ? app.inputShape(c, cfg, ctx) : obtainInputShape(c, app.defaultSize, app.minSize, ctx);
   if (built === 'error' || built === null) return fail;
@@ -387,13 +387,13 @@ function analyse(app: AppDef, input: Shape, cfg: Cfg, ctx: RuleContext): Analysi
 
   // Calling the model checks the tensor against the model's Input (Functional.input_spec) before
   // any layer runs; the model itself (and its weights) exists either way.
-  const spec: Shape = [null, bh, bw, bc];
+  const spec: RuleShape = [null, bh, bw, bc];
   const fits = !input.some((d, i) => i > 0 && d !== null && spec[i] !== null && d !== spec[i]);
   const net = new Net(fits ? ctx : silent(ctx), ctx.className, app.minSize);
   const x0: T = fits ? { h: input[1], w: input[2], bh, bw, c: bc } : { h: bh, w: bw, bh, bw, c: bc };
   const feat = app.base(net, x0, cfg, c);
   if (feat === null) return fail;
-  let output: Shape | null;
+  let output: RuleShape | null;
   if (c.includeTop) {
     if (c.classes === null) return { output: fits ? [input[0], null] : null, params: UNKNOWN_PARAMS };
     (app.top ?? defaultTop)(net, feat, c.classes, cfg);
@@ -546,8 +546,8 @@ function mobileDefaultSize(c: Common, sizes: number[]): number {
 function mobileRows(cfg: Cfg, sizes: number[]): string {
   const c = readCommon(cfg);
   const built = obtainInputShape(c, mobileDefaultSize(c, sizes), 32, NO_REPORTS);
-  let rows: Dim = Array.isArray(built) ? built[0] : null;
-  const cols: Dim = Array.isArray(built) ? built[1] : null;
+  let rows: RuleDim = Array.isArray(built) ? built[0] : null;
+  const cols: RuleDim = Array.isArray(built) ? built[1] : null;
   if (c.weights === 'imagenet' && (rows !== cols || rows === null || !sizes.includes(rows))) rows = 224;
   return rows === null ? 'None' : String(rows);
 }

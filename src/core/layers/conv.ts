@@ -2,7 +2,7 @@
 // one factory so the variants differ only by data (spatial rank and kind).
 
 import type { Cfg } from '../config';
-import { formatCount, type Dim, type Shape } from '../shape';
+import { formatCount, type RuleDim, type RuleShape } from '../shape';
 import {
   checkPositive,
   deconvOutputLength,
@@ -152,12 +152,12 @@ function mul(a: number | null, b: number | null): number | null {
 }
 
 /** Output channels: `filters`, or `c_in · depth_multiplier` for depthwise convs. */
-function outChannels(kind: ConvKind, s: ConvSetup, cin: Dim): Dim {
+function outChannels(kind: ConvKind, s: ConvSetup, cin: RuleDim): RuleDim {
   return kind === 'depthwise' ? mul(cin, s.depthMultiplier) : s.filters;
 }
 
 /** Transposed conv spatial dims; a zero or negative result is reported and becomes None. */
-function transposedSpatial(spatial: Dim[], s: ConvSetup, ctx: RuleContext): Dim[] {
+function transposedSpatial(spatial: RuleDim[], s: ConvSetup, ctx: RuleContext): RuleDim[] {
   const names = spatialAxisNames(spatial.length);
   const padding = s.padding === 'causal' ? null : s.padding;
   return spatial.map((n, i) => {
@@ -174,7 +174,7 @@ function transposedSpatial(spatial: Dim[], s: ConvSetup, ctx: RuleContext): Dim[
   });
 }
 
-function outputShape(kind: ConvKind, rank: number, inputs: Shape[], cfg: Cfg, ctx: RuleContext): Shape | null {
+function outputShape(kind: ConvKind, rank: number, inputs: RuleShape[], cfg: Cfg, ctx: RuleContext): RuleShape | null {
   const s = readSetup(kind, rank, cfg, ctx);
   if (!s || !s.format) return null;
   const input = inputs[0];
@@ -190,7 +190,7 @@ function outputShape(kind: ConvKind, rank: number, inputs: Shape[], cfg: Cfg, ct
   return joinChannels(batch, outSpatial, outChannels(kind, s, channels), s.format);
 }
 
-function params(kind: ConvKind, rank: number, inputs: Shape[], cfg: Cfg, ctx: RuleContext): ParamCount {
+function params(kind: ConvKind, rank: number, inputs: RuleShape[], cfg: Cfg, ctx: RuleContext): ParamCount {
   const s = readSetup(kind, rank, cfg, ctx);
   if (!s || !s.format) return UNKNOWN_PARAMS;
   const input = inputs[0];

@@ -2,7 +2,7 @@
 // plus the data_format plumbing and error wording those families have in common.
 
 import type { Cfg } from '../config';
-import { formatShape, type Dim, type Shape } from '../shape';
+import { formatShape, type RuleDim, type RuleShape } from '../shape';
 import type { RuleContext } from './types';
 
 /** Padding modes of a windowed op. `causal` exists only for Conv1D and sizes like `same`. */
@@ -22,11 +22,11 @@ export function effectiveKernel(k: number, d = 1): number {
  * (n < K); the caller decides how to report that.
  */
 export function convOutputLength(
-  n: Dim,
-  k: Dim,
+  n: RuleDim,
+  k: RuleDim,
   padding: Padding | null,
-  stride: Dim,
-  dilation: Dim = 1,
+  stride: RuleDim,
+  dilation: RuleDim = 1,
 ): number | null {
   if (n === null || padding === null || stride === null || stride <= 0) return null;
   if (padding !== 'valid') return Math.ceil(n / stride);
@@ -41,12 +41,12 @@ export function convOutputLength(
  * same `(n − 1)·s + K mod 2 + op`. Null when anything is unknown.
  */
 export function deconvOutputLength(
-  n: Dim,
-  k: Dim,
+  n: RuleDim,
+  k: RuleDim,
   padding: 'valid' | 'same' | null,
-  stride: Dim,
-  dilation: Dim = 1,
-  outputPadding: Dim | undefined = undefined,
+  stride: RuleDim,
+  dilation: RuleDim = 1,
+  outputPadding: RuleDim | undefined = undefined,
 ): number | null {
   if (n === null || k === null || padding === null || stride === null || dilation === null) return null;
   const kk = effectiveKernel(k, dilation);
@@ -93,19 +93,19 @@ export function spatialAxisNames(rank: number): string[] {
 }
 
 /** Splits a batch-first shape into batch, spatial dims and channels according to `data_format`. */
-export function splitChannels(shape: Shape, format: DataFormat): { batch: Dim; spatial: Dim[]; channels: Dim } {
+export function splitChannels<D>(shape: readonly D[], format: DataFormat): { batch: D; spatial: D[]; channels: D } {
   if (format === 'channels_first') return { batch: shape[0], channels: shape[1], spatial: shape.slice(2) };
   return { batch: shape[0], channels: shape[shape.length - 1], spatial: shape.slice(1, -1) };
 }
 
 /** Inverse of `splitChannels`. */
-export function joinChannels(batch: Dim, spatial: Dim[], channels: Dim, format: DataFormat): Shape {
+export function joinChannels(batch: RuleDim, spatial: RuleDim[], channels: RuleDim, format: DataFormat): RuleShape {
   return format === 'channels_first' ? [batch, channels, ...spatial] : [batch, ...spatial, channels];
 }
 
 /** Reads `padding`, lower-cased as Keras' `standardize_padding` does; reports values outside `allowed`. */
 export function readPadding<P extends string>(cfg: Cfg, ctx: RuleContext, allowed: readonly P[]): P | null | 'invalid' {
-  const raw = cfg.str('padding', 'valid');
+  const raw = cfg.str('padding', 'valid', allowed);
   if (raw === null) return null;
   const p = raw.toLowerCase();
   if ((allowed as readonly string[]).includes(p)) return p as P;
@@ -142,7 +142,7 @@ export interface WindowSettings {
  * arithmetic for hovers, and reports an output of zero or less as `negative-dimension`.
  * Convention: such a dim becomes null (None) in the returned list; other dims stay known.
  */
-export function windowedSpatial(spatial: Dim[], w: WindowSettings, ctx: RuleContext): Dim[] {
+export function windowedSpatial(spatial: RuleDim[], w: WindowSettings, ctx: RuleContext): RuleDim[] {
   const names = spatialAxisNames(spatial.length);
   const label = (i: number) => (spatial.length > 1 ? `${names[i]}: ` : '');
   // Axes that come out empty are reported together: one diagnostic per layer, not one per axis.
@@ -195,7 +195,7 @@ export function reportNegative(
 }
 
 /** Keras' message for an undefined channel dim, which makes the layer's weights unknowable. */
-export function reportUndefinedChannels(ctx: RuleContext, shape: Shape, format: DataFormat): void {
+export function reportUndefinedChannels(ctx: RuleContext, shape: RuleShape, format: DataFormat): void {
   ctx.error(
     'undefined-channels',
     `${ctx.layerName} (${ctx.className}): The channel dimension of the inputs should be defined. The input_shape received is ${formatShape(shape)}, where axis ${format === 'channels_first' ? 1 : -1} (0-based) is the channel dimension, which found to be \`None\`.`,

@@ -1,7 +1,7 @@
 // Core layer rules: Dense, Embedding, Lambda, Identity and Masking (Keras 3 `keras.layers` core).
 
 import { UNKNOWN, type Cfg, type ConfigValue } from '../config';
-import { formatShape, type OutputShape, type Shape } from '../shape';
+import { formatShape, type RuleOutputShape, type RuleShape } from '../shape';
 import { type LayerRule, type ParamCount, type RuleContext } from './types';
 
 const UNKNOWN_PARAMS: ParamCount = { trainable: null, nonTrainable: null };
@@ -25,7 +25,7 @@ export function positiveInt(cfg: Cfg, key: string, ctx: RuleContext, report = tr
 }
 
 /** Output of a layer that leaves its input's shape unchanged. */
-export function sameShape(inputs: Shape[]): OutputShape {
+export function sameShape(inputs: RuleShape[]): RuleOutputShape {
   return [...inputs[0]];
 }
 
@@ -97,12 +97,12 @@ function isDimList(v: ConfigValue): v is (number | null)[] {
   return Array.isArray(v) && v.every((d) => d === null || typeof d === 'number' || d === UNKNOWN);
 }
 
-function toDims(v: ConfigValue[]): Shape {
+function toDims(v: ConfigValue[]): RuleShape {
   return v.map((d) => (typeof d === 'number' ? Math.trunc(d) : null));
 }
 
 /** Lambda's declared `output_shape` (a tuple without the batch dim, or a list of them); undefined if not declared. */
-function declaredLambdaShape(cfg: Cfg, batch: number | null): OutputShape | undefined {
+function declaredLambdaShape(cfg: Cfg, batch: number | null): RuleOutputShape | undefined {
   const raw = cfg.raw.output_shape;
   if (Array.isArray(raw)) {
     if (isDimList(raw)) return [batch, ...toDims(raw)];
@@ -114,6 +114,7 @@ function declaredLambdaShape(cfg: Cfg, batch: number | null): OutputShape | unde
 
 const lambda: LayerRule = {
   className: 'Lambda',
+  arity: 'any',
   outputShape(inputs, cfg, ctx) {
     // Keras: a tuple output_shape excludes the batch dimension, which is taken from the input.
     const declared = declaredLambdaShape(cfg, inputs[0][0] ?? null);

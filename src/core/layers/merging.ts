@@ -1,22 +1,22 @@
 // Merge layer rules (list inputs): Concatenate, Dot and the elementwise Add/Subtract/Multiply/Average/Maximum/Minimum.
 
 import { UNKNOWN } from '../config';
-import { formatShape, type Shape } from '../shape';
+import { formatShape, type RuleShape } from '../shape';
 import type { LayerRule, RuleContext } from './types';
 
 /** Python's print of a list of shapes: `[(None, 4), (None, 5)]`. */
-export function formatShapeList(shapes: Shape[]): string {
+export function formatShapeList(shapes: RuleShape[]): string {
   return `[${shapes.map(formatShape).join(', ')}]`;
 }
 
 /**
- * Shape of an elementwise op on two shapes without batch dim, as Keras'
+ * RuleShape of an elementwise op on two shapes without batch dim, as Keras'
  * `Merge._compute_elemwise_op_output_shape`: right-aligned, 1 broadcasts, None wins.
  */
-function elemwiseShape(a: Shape, b: Shape, ctx: RuleContext): Shape | null {
+function elemwiseShape(a: RuleShape, b: RuleShape, ctx: RuleContext): RuleShape | null {
   if (a.length < b.length) return elemwiseShape(b, a, ctx);
   if (b.length === 0) return [...a];
-  const out: Shape = a.slice(0, a.length - b.length);
+  const out: RuleShape = a.slice(0, a.length - b.length);
   const tail = a.slice(a.length - b.length);
   for (let k = 0; k < b.length; k++) {
     const i = tail[k];
@@ -33,7 +33,7 @@ function elemwiseShape(a: Shape, b: Shape, ctx: RuleContext): Shape | null {
 }
 
 /** Batch dim shared by all inputs (null if none is known); reports differing known batch sizes. */
-function mergedBatch(inputs: Shape[], ctx: RuleContext): number | null | undefined {
+function mergedBatch(inputs: RuleShape[], ctx: RuleContext): number | null | undefined {
   const sizes = new Set(inputs.map((s) => s[0]).filter((d): d is number => d !== null && d !== undefined));
   if (sizes.size > 1) {
     ctx.error('merge-mismatch', `Cannot merge tensors with different batch sizes. Received tensors with shapes ${formatShapeList(inputs)}`);
@@ -53,7 +53,7 @@ function elementwise(className: string, exactlyTwo = false): LayerRule {
         ctx.error('merge-mismatch', `A \`${className}\` layer should be called on exactly 2 inputs. Received: input_shape=${formatShapeList(inputs)}`);
         return null;
       }
-      let out: Shape | null = inputs[0].slice(1);
+      let out: RuleShape | null = inputs[0].slice(1);
       for (let i = 1; i < inputs.length && out; i++) out = elemwiseShape(out, inputs[i].slice(1), ctx);
       return out ? [batch, ...out] : null;
     },
@@ -75,7 +75,7 @@ const concatenate: LayerRule = {
         `A \`Concatenate\` layer requires inputs with matching shapes except for the concatenation axis. Received: input_shape=${formatShapeList(inputs)}`,
       );
     // Each input without its concatenation axis; ranks must agree and known dims must match.
-    const reduced: Shape[] = [];
+    const reduced: RuleShape[] = [];
     for (const s of inputs) {
       const a = axis < 0 ? axis + s.length : axis;
       if (a < 0 || a >= s.length) {
@@ -106,7 +106,7 @@ const concatenate: LayerRule = {
 };
 
 /** Dot `axes` resolved to one axis per input (Python negative indexing), or null if unknown. */
-function dotAxes(raw: unknown, s1: Shape, s2: Shape): [number, number] | null {
+function dotAxes(raw: unknown, s1: RuleShape, s2: RuleShape): [number, number] | null {
   if (raw === undefined) raw = -1; // the `keras.layers.dot` default
   if (typeof raw === 'number') {
     const a = Math.trunc(raw);

@@ -1,7 +1,7 @@
 // Normalization layer rules: BatchNormalization, LayerNormalization, GroupNormalization, UnitNormalization.
 
 import type { Cfg } from '../config';
-import { formatShape, type Shape } from '../shape';
+import { formatShape, type RuleShape } from '../shape';
 import { sameShape } from './core';
 import type { LayerRule, ParamCount, RuleContext } from './types';
 
@@ -23,7 +23,7 @@ export function readAxes(cfg: Cfg, key: string, def: number, noneMeansEmpty = fa
  * Resolves axes against a shape's rank (negative axes count from the end). Reports an error and
  * returns null for an axis out of range.
  */
-export function resolveAxes(axes: number[], shape: Shape, ctx: RuleContext, message?: (axis: number) => string): number[] | null {
+export function resolveAxes(axes: number[], shape: RuleShape, ctx: RuleContext, message?: (axis: number) => string): number[] | null {
   const rank = shape.length;
   const out: number[] = [];
   for (const a of axes) {
@@ -42,7 +42,7 @@ export function resolveAxes(axes: number[], shape: Shape, ctx: RuleContext, mess
 }
 
 /** Size of the weight vector over `axes`, or null (with Keras' error) when one of them is None. */
-function paramSize(shape: Shape, axes: number[], rawAxes: number[], ctx: RuleContext, report: boolean): number | null {
+function paramSize(shape: RuleShape, axes: number[], rawAxes: number[], ctx: RuleContext, report: boolean): number | null {
   let size = 1;
   for (const a of axes) {
     const d = shape[a];
@@ -72,7 +72,7 @@ function vectorParams(k: number, size: number, nonTrainableVectors = 0): ParamCo
   };
 }
 
-function check(inputs: Shape[], cfg: Cfg, ctx: RuleContext, report: boolean): number | null {
+function check(inputs: RuleShape[], cfg: Cfg, ctx: RuleContext, report: boolean): number | null {
   const rawAxes = readAxes(cfg, 'axis', -1);
   if (rawAxes === null) return null;
   const axes = resolveAxes(rawAxes, inputs[0], report ? ctx : silent(ctx), (a) =>
@@ -121,7 +121,7 @@ const layerNormalization: LayerRule = {
   },
 };
 
-function groupChannels(inputs: Shape[], cfg: Cfg, ctx: RuleContext, report: boolean): number | null {
+function groupChannels(inputs: RuleShape[], cfg: Cfg, ctx: RuleContext, report: boolean): number | null {
   const c = check(inputs, cfg, ctx, report);
   if (c === null) return null;
   let groups = cfg.int('groups', 32);

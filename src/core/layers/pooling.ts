@@ -2,7 +2,7 @@
 // factory each so the variants differ only by data (operation and spatial rank).
 
 import type { Cfg } from '../config';
-import type { Shape } from '../shape';
+import type { RuleShape } from '../shape';
 import { checkPositive, joinChannels, readPadding, spatialAxisNames, splitChannels, windowedSpatial } from './convutils';
 import type { LayerRule, RuleContext } from './types';
 
@@ -15,7 +15,7 @@ const SHORT: Record<PoolOp, string> = { Max: 'Max', Average: 'Avg' };
  * `pool_size` defaults to 2 per axis; `strides` defaults to `pool_size` when absent or None
  * (Keras' `compute_pooling_output_shape`); the window arithmetic is the shared conv one.
  */
-function poolOutput(rank: number, inputs: Shape[], cfg: Cfg, ctx: RuleContext): Shape | null {
+function poolOutput(rank: number, inputs: RuleShape[], cfg: Cfg, ctx: RuleContext): RuleShape | null {
   const pool = cfg.ints('pool_size', rank, 2) ?? Array<null>(rank).fill(null);
   const rawStrides = cfg.raw['strides'];
   const strides = rawStrides === undefined || rawStrides === null ? [...pool] : (cfg.ints('strides', rank, 1) ?? Array<null>(rank).fill(null));
@@ -40,7 +40,7 @@ function poolRule(op: PoolOp, rank: number): LayerRule {
 }
 
 /** Global pooling drops the spatial axes, or keeps them as 1s with `keepdims=True`. */
-function globalPoolOutput(op: PoolOp, rank: number, inputs: Shape[], cfg: Cfg, ctx: RuleContext): Shape | null {
+function globalPoolOutput(op: PoolOp, rank: number, inputs: RuleShape[], cfg: Cfg, ctx: RuleContext): RuleShape | null {
   const format = cfg.dataFormat();
   const keepdims = cfg.bool('keepdims', false);
   if (format === null || keepdims === null) return null;

@@ -1,7 +1,7 @@
 // Preprocessing layer rules: Rescaling, Resizing, CenterCrop, RandomCrop, Normalization, CategoryEncoding, random augmentations.
 
 import type { Cfg } from '../config';
-import { formatShape, type Shape } from '../shape';
+import { formatShape, type RuleShape } from '../shape';
 import { passThrough, positiveInt } from './core';
 import { readAxes, resolveAxes } from './normalization';
 import type { LayerRule, RuleContext } from './types';
@@ -10,7 +10,7 @@ import type { LayerRule, RuleContext } from './types';
  * Keras 3 Resizing / CenterCrop `compute_output_shape`: a rank-4 input is batched
  * (height/width at 1,2 or 2,3); any other rank is treated as an unbatched image.
  */
-function resizeTo(x: Shape, cfg: Cfg, ctx: RuleContext): Shape | null {
+function resizeTo(x: RuleShape, cfg: Cfg, ctx: RuleContext): RuleShape | null {
   const h = positiveInt(cfg, 'height', ctx);
   const w = positiveInt(cfg, 'width', ctx);
   if ((h === null && !cfg.isUnknown('height')) || (w === null && !cfg.isUnknown('width'))) return null;
@@ -90,7 +90,7 @@ const categoryEncoding: LayerRule = {
       return null;
     }
     const n = positiveInt(cfg, 'num_tokens', ctx);
-    const mode = cfg.str('output_mode', 'multi_hot');
+    const mode = cfg.str('output_mode', 'multi_hot', ['multi_hot', 'one_hot', 'count']);
     if (mode === null) return null;
     if (!['multi_hot', 'one_hot', 'count'].includes(mode)) {
       ctx.error('invalid-config', `Unknown arg for output_mode: ${mode}. Expected one of ('multi_hot', 'one_hot', 'count').`);

@@ -1,7 +1,7 @@
 // Recurrent layer rules: SimpleRNN, LSTM, GRU, generic RNN over cells, ConvLSTM1D/2D/3D.
 
 import { Cfg, isLayerSpec, type ConfigValue, type LayerSpec } from '../config';
-import { formatShape, type OutputShape, type Shape } from '../shape';
+import { formatShape, type RuleOutputShape, type RuleShape } from '../shape';
 import { positiveInt } from './core';
 import type { LayerRule, ParamCount, RuleContext } from './types';
 
@@ -29,15 +29,15 @@ export function cellParams(kind: CellKind, inDim: number, units: number, useBias
 }
 
 /** Output list of an RNN layer: output (sequence or last step), plus states when return_state. */
-function rnnOutput(batch: number | null, steps: number | null, out: Shape, states: Shape[], cfg: Cfg): OutputShape {
+function rnnOutput(batch: number | null, steps: number | null, out: RuleShape, states: RuleShape[], cfg: Cfg): RuleOutputShape {
   const seq = cfg.bool('return_sequences', false);
   const withState = cfg.bool('return_state', false);
   if (seq === null || withState === null) return null;
-  const output: Shape = seq ? [batch, steps, ...out] : [batch, ...out];
+  const output: RuleShape = seq ? [batch, steps, ...out] : [batch, ...out];
   return withState ? [output, ...states.map((s) => [batch, ...s])] : output;
 }
 
-function lastDimError(x: Shape, ctx: RuleContext): void {
+function lastDimError(x: RuleShape, ctx: RuleContext): void {
   ctx.error(
     'unknown-dimension',
     `The last dimension of the inputs to a ${ctx.className} layer should be defined. Found None. Full input shape received: ${formatShape(x)}`,
@@ -151,11 +151,11 @@ export function convLength(n: number | null, k: number | null, s: number | null,
 
 interface ConvLstmGeometry {
   channels: number | null;
-  state: Shape;
+  state: RuleShape;
   kernel: (number | null)[];
 }
 
-function convLstmGeometry(rank: number, x: Shape, cfg: Cfg, ctx: RuleContext, report: boolean): ConvLstmGeometry | null {
+function convLstmGeometry(rank: number, x: RuleShape, cfg: Cfg, ctx: RuleContext, report: boolean): ConvLstmGeometry | null {
   const filters = positiveInt(cfg, 'filters', ctx, report);
   if (filters === null && !cfg.isUnknown('filters')) return null;
   const kernel = cfg.ints('kernel_size', rank, null);
@@ -165,7 +165,7 @@ function convLstmGeometry(rank: number, x: Shape, cfg: Cfg, ctx: RuleContext, re
   }
   const strides = cfg.ints('strides', rank, 1) ?? Array(rank).fill(null);
   const dilation = cfg.ints('dilation_rate', rank, 1) ?? Array(rank).fill(null);
-  const padRaw = cfg.str('padding', 'valid');
+  const padRaw = cfg.str('padding', 'valid', ['valid', 'same']);
   const padding = padRaw === null ? null : padRaw.toLowerCase();
   const format = cfg.dataFormat();
   if (format === null) return null;

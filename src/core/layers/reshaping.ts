@@ -2,7 +2,7 @@
 // UpSampling in 1D–3D (each trio generated from one factory, differing only by data).
 
 import { UNKNOWN, type Cfg, type ConfigValue } from '../config';
-import { formatCount, formatShape, type Dim, type Shape } from '../shape';
+import { formatCount, formatShape, type RuleDim, type RuleShape } from '../shape';
 import { reportNegative, spatialAxisNames, splitChannels, joinChannels, type DataFormat } from './convutils';
 import type { LayerRule, RuleContext } from './types';
 
@@ -156,9 +156,9 @@ const repeatVector: LayerRule = {
 
 type Pair = [number | null, number | null];
 
-function scalar(v: ConfigValue): number | null | 'bad' {
+function scalar(cfg: Cfg, v: ConfigValue): number | null | 'bad' {
   if (typeof v === 'number') return Math.trunc(v);
-  if (v === UNKNOWN) return null;
+  if (v === UNKNOWN) return cfg.standIn();
   return 'bad';
 }
 
@@ -170,8 +170,10 @@ function scalar(v: ConfigValue): number | null | 'bad' {
 function readPairs(cfg: Cfg, ctx: RuleContext, key: string, rank: number, def: Pair[]): Pair[] | null {
   const v = cfg.raw[key];
   if (v === undefined) return def;
-  const unknownPairs = (): Pair[] => Array.from({ length: rank }, (): Pair => [null, null]);
-  if (v === UNKNOWN) return unknownPairs();
+  if (v === UNKNOWN) {
+    const n = cfg.standIn();
+    return Array.from({ length: rank }, (): Pair => [n, n]);
+  }
   const forms =
     rank === 1
       ? 'an int or a tuple of 2 ints'
@@ -186,20 +188,20 @@ function readPairs(cfg: Cfg, ctx: RuleContext, key: string, rank: number, def: P
   } else if (Array.isArray(v)) {
     if (rank === 1) {
       if (v.length !== 2) return bad();
-      const a = scalar(v[0]);
-      const b = scalar(v[1]);
+      const a = scalar(cfg, v[0]);
+      const b = scalar(cfg, v[1]);
       if (a === 'bad' || b === 'bad') return bad();
       pairs = [[a, b]];
     } else {
       if (v.length !== rank) return bad();
       pairs = [];
       for (const entry of v) {
-        const one = scalar(entry);
+        const one = scalar(cfg, entry);
         if (one !== 'bad') {
           pairs.push([one, one]);
         } else if (Array.isArray(entry) && entry.length === 2) {
-          const a = scalar(entry[0]);
-          const b = scalar(entry[1]);
+          const a = scalar(cfg, entry[0]);
+          const b = scalar(cfg, entry[1]);
           if (a === 'bad' || b === 'bad') return bad();
           pairs.push([a, b]);
         } else {
@@ -230,7 +232,7 @@ type Edit = 'pad' | 'crop';
  */
 function editSpatial(edit: Edit, rank: number, withFormat: boolean, def: Pair[]) {
   const key = edit === 'pad' ? 'padding' : 'cropping';
-  return (inputs: Shape[], cfg: Cfg, ctx: RuleContext): Shape | null => {
+  return (inputs: RuleShape[], cfg: Cfg, ctx: RuleContext): RuleShape | null => {
     const format: DataFormat | null = withFormat ? cfg.dataFormat() : 'channels_last';
     const pairs = readPairs(cfg, ctx, key, rank, def);
     if (!pairs || !format) return null;
@@ -238,7 +240,7 @@ function editSpatial(edit: Edit, rank: number, withFormat: boolean, def: Pair[])
     const { batch, spatial, channels } = splitChannels(input, format);
     const names = spatialAxisNames(rank);
     const label = (i: number) => (rank > 1 ? `${names[i]}: ` : '');
-    const out = spatial.map((n, i): Dim => {
+    const out = spatial.map((n, i): RuleDim => {
       const [a, b] = pairs[i];
       if (n === null || a === null || b === null) return null;
       if (edit === 'pad') {
@@ -270,7 +272,7 @@ function symmetric(rank: number, v: number): Pair[] {
 // UpSampling: each spatial axis times `size`.
 
 function upSample(rank: number) {
-  return (inputs: Shape[], cfg: Cfg, ctx: RuleContext): Shape | null => {
+  return (inputs: RuleShape[], cfg: Cfg, ctx: RuleContext): RuleShape | null => {
     // UpSampling1D has no data_format in Keras; the others do.
     const format: DataFormat | null = rank === 1 ? 'channels_last' : cfg.dataFormat();
     const size = cfg.ints('size', rank, 2) ?? Array<null>(rank).fill(null);

@@ -2,7 +2,7 @@
 // to output shape and parameter count. Rules report problems to the context; they never throw.
 
 import type { Cfg, LayerSpec } from '../config';
-import type { OutputShape, Shape } from '../shape';
+import type { RuleOutputShape, RuleShape } from '../shape';
 
 /** Weights a layer creates. `null` means the analysis cannot know (an unknown dim or setting). */
 export interface ParamCount {
@@ -22,7 +22,7 @@ export interface RuleContext {
   /** Records one step of shape arithmetic, shown in hovers: `⌊(28 − 3)/1⌋ + 1 = 26`. */
   explain(step: string): void;
   /** Runs another rule (the wrapped layer of Bidirectional / TimeDistributed) on the given inputs. */
-  inner(spec: LayerSpec, inputs: Shape[]): { output: OutputShape; params: ParamCount };
+  inner(spec: LayerSpec, inputs: RuleShape[]): { output: RuleOutputShape; params: ParamCount };
 }
 
 export interface LayerRule {
@@ -39,20 +39,20 @@ export interface LayerRule {
   defaultName?(cfg: Cfg): string;
   /** Class shown in summaries when it differs from the registered one (`Functional` for applications). */
   summaryClassName?: string;
-  /** `multi` for merge layers, which take a list of tensors. */
-  arity?: 'single' | 'multi';
+  /** `multi` for merge layers, which take a list of tensors; `any` when the layer's own code decides (Lambda). */
+  arity?: 'single' | 'multi' | 'any';
   /**
    * Output shape for known input shapes (one entry per input tensor; a single-input layer gets one).
    * Return null when it cannot be known; report why through `ctx`.
    */
-  outputShape(inputs: Shape[], cfg: Cfg, ctx: RuleContext): OutputShape;
+  outputShape(inputs: RuleShape[], cfg: Cfg, ctx: RuleContext): RuleOutputShape;
   /**
    * The output shape when the input shape is unknown, for layers whose output does not depend on
    * it (`Lambda(output_shape=...)`, `Reshape` without -1). Omitted: unknown.
    */
-  outputWithoutInput?(cfg: Cfg): OutputShape;
+  outputWithoutInput?(cfg: Cfg): RuleOutputShape;
   /** Parameters created when the layer is built on these inputs; omitted means none. */
-  params?(inputs: Shape[], cfg: Cfg, ctx: RuleContext): ParamCount;
+  params?(inputs: RuleShape[], cfg: Cfg, ctx: RuleContext): ParamCount;
 }
 
 export const NO_PARAMS: ParamCount = { trainable: 0, nonTrainable: 0 };

@@ -1,12 +1,12 @@
 // Wrapper layer rules: Bidirectional and TimeDistributed, evaluated through the wrapped layer's own rule.
 
 import { Cfg, UNKNOWN, type LayerSpec } from '../config';
-import { formatShape, isShapeList, type OutputShape, type Shape } from '../shape';
+import { formatShape, isShapeList, type RuleOutputShape, type RuleShape } from '../shape';
 import type { LayerRule, ParamCount, RuleContext } from './types';
 
 const UNKNOWN_PARAMS: ParamCount = { trainable: null, nonTrainable: null };
 
-type Inner = { output: OutputShape; params: ParamCount };
+type Inner = { output: RuleOutputShape; params: ParamCount };
 
 /**
  * Inner evaluations are cached per config object: `outputShape` and `params` of one evaluation
@@ -64,7 +64,7 @@ function flag(spec: LayerSpec, key: string): boolean | null {
   return new Cfg(spec.config).bool(key, false);
 }
 
-function bidirectionalParts(inputs: Shape[], cfg: Cfg, ctx: RuleContext) {
+function bidirectionalParts(inputs: RuleShape[], cfg: Cfg, ctx: RuleContext) {
   const fwdSpec = wrapped(cfg, ctx, false);
   if (!fwdSpec) return null;
   const fwd = once(cfg, 'forward', () => ctx.inner(fwdSpec, [inputs[0]]));
@@ -105,14 +105,14 @@ const bidirectional: LayerRule = {
     }
     if (fwd.output === null || mode === null) return null;
     const list = isShapeList(fwd.output);
-    const out = list ? (fwd.output as Shape[])[0] : (fwd.output as Shape);
-    const states = list ? (fwd.output as Shape[]).slice(1) : [];
-    let merged: Shape[];
+    const out = list ? (fwd.output as RuleShape[])[0] : (fwd.output as RuleShape);
+    const states = list ? (fwd.output as RuleShape[]).slice(1) : [];
+    let merged: RuleShape[];
     if (mode === 'concat') {
       const last = out[out.length - 1];
       // Keras 3 reports twice the forward size, also when a backward_layer has a different size.
       const doubled = last === null ? null : 2 * last;
-      const bOut = isShapeList(bwd.output) ? bwd.output[0] : (bwd.output as Shape | null);
+      const bOut = isShapeList(bwd.output) ? bwd.output[0] : (bwd.output as RuleShape | null);
       const bLast = bOut ? bOut[bOut.length - 1] : null;
       if (back && last !== null && bLast !== null && bLast !== last) {
         ctx.warning('shape-mismatch', `Keras reports the concatenated size as 2·${last} = ${doubled}, but the backward layer produces ${bLast} features, so the actual output has ${last + bLast}.`);
@@ -138,7 +138,7 @@ function pyBool(b: boolean): string {
   return b ? 'True' : 'False';
 }
 
-function timeDistributedInner(inputs: Shape[], cfg: Cfg, ctx: RuleContext): Inner | null {
+function timeDistributedInner(inputs: RuleShape[], cfg: Cfg, ctx: RuleContext): Inner | null {
   const spec = wrapped(cfg, ctx, false);
   const x = inputs[0];
   if (!spec || x.length < 3) return null;
@@ -156,7 +156,7 @@ const timeDistributed: LayerRule = {
     }
     const r = timeDistributedInner(inputs, cfg, ctx);
     if (!r || r.output === null || isShapeList(r.output)) return null;
-    const out = r.output as Shape;
+    const out = r.output as RuleShape;
     ctx.explain(`each of ${x[1] === null ? 'None' : x[1]} steps: ${formatShape([x[0], ...x.slice(2)])} → ${formatShape(out)}`);
     return [out[0], x[1], ...out.slice(1)];
   },

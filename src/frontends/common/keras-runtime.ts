@@ -6,9 +6,9 @@ import { defaultLayerName } from '../../core/naming';
 import type { LayerConfig } from '../../core/config';
 import type { SourceRange } from '../../core/diagnostics';
 import type { LayerNode, ModelGraph, SymbolicTensor } from '../../core/graph';
-import type { Shape } from '../../core/shape';
+import { UNKNOWN_DIM, type Shape } from '../../core/shape';
 import { summarize } from '../../core/summary';
-import { list, NONE, num, sequenceItems, shapeValue, str, tuple, unknown, type Value } from './values';
+import { describeUnknown, list, NONE, num, sequenceItems, shapeValue, str, tuple, unknown, type Value } from './values';
 
 export class KerasRuntime {
   /** The function the interpreter is currently inside (for models' `function` field). */
@@ -26,9 +26,8 @@ export class KerasRuntime {
 
   /** `Input(shape=...)` / `tf.input({shape})`: batch shape has the batch dim first. */
   input(batchShape: Shape | null, range?: SourceRange, name?: string, shapeValue?: Value): Value {
-    const t = this.builder.createInput(batchShape, range, name);
-    // A dim the code computes from something the analysis lost is not Keras' None.
-    if (shapeValue && containsUnknown(shapeValue)) t.uncertain = true;
+    const lost = shapeValue && firstUnknown(shapeValue);
+    const t = this.builder.createInput(batchShape, range, name, lost ? `${describeUnknown(lost)} (in the input shape) is not known to Shape Lens` : undefined);
     return { k: 'tensor', t };
   }
 
@@ -322,16 +321,29 @@ export function rootsFirst<T>(items: T[], name: (t: T) => string, calls: (t: T) 
 
 /** True if a value is, or holds, something the analysis could not determine. */
 export function containsUnknown(v: Value, depth = 0): boolean {
-  if (v.k === 'unknown') return true;
-  const items = sequenceItems(v) ?? (v.k === 'dict' ? [...v.map.values()] : null);
-  return depth < 8 && !!items && items.some((x) => containsUnknown(x, depth + 1));
+  return firstUnknown(v, depth) !== undefined;
 }
 
-/** A Python/JS shape value (`(None, 28, 28, 1)` / `[null, 28, 28, 1]`) as a Shape; undefined if not a sequence. */
+/** The first Unknown inside `v` (itself, or an item of a sequence or dict). */
+export function firstUnknown(v: Value, depth = 0): (Value & { k: 'unknown' }) | undefined {
+  if (v.k === 'unknown') return v;
+  const items = sequenceItems(v) ?? (v.k === 'dict' ? [...v.map.values()] : null);
+  if (depth >= 8 || !items) return undefined;
+  for (const x of items) {
+    const u = firstUnknown(x, depth + 1);
+    if (u) return u;
+  }
+  return undefined;
+}
+
+/**
+ * A Python/JS shape value (`(None, 28, 28, 1)` / `[null, 28, 28, 1]`) as a Shape; undefined if not
+ * a sequence. None / null is Keras' None; anything else that is not a number is unknown (`?`).
+ */
 export function shapeFromValue(v: Value): Shape | null | undefined {
   const items = sequenceItems(v);
   if (!items) return v.k === 'num' ? [v.v] : v.k === 'unknown' ? null : undefined;
-  return items.map((d) => (d.k === 'num' ? d.v : null));
+  return items.map((d) => (d.k === 'num' ? d.v : d.k === 'none' ? null : UNKNOWN_DIM));
 }
 
 function configToValue(c: unknown): Value {

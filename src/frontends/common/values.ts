@@ -192,9 +192,20 @@ function pyFloat(x: number): string {
   return String(x);
 }
 
-/** A shape as the tuple Python code sees (`x.shape`): None for unknown dims. */
+/** A shape as the tuple Python code sees (`x.shape`): None for Keras' None, Unknown for `?`. */
 export function shapeValue(shape: Shape): Value {
-  return tuple(shape.map((d) => (d === null ? NONE : num(d, true))));
+  return tuple(shape.map((d) => (d === null ? NONE : typeof d === 'number' ? num(d, true) : unknown('size'))));
+}
+
+/** What an Unknown stands for, in words for a hover: "the result of `load_data()`". */
+export function describeUnknown(v: Value & { k: 'unknown' }): string {
+  const why = v.why ?? '';
+  if (why.startsWith('call:')) return `the result of \`${why.slice(5)}(...)\``;
+  if (why.startsWith('argument ')) return `the argument \`${why.slice(9)}\``;
+  if (why.startsWith('name ')) return `\`${why.slice(5)}\``;
+  if (why === 'loop budget') return 'a value changed in a loop Shape Lens stopped following';
+  if (why === 'size') return 'a size';
+  return why ? `a value (${why})` : 'a value';
 }
 
 /**

@@ -4,6 +4,7 @@
 
 import type { SourceRange } from '../../core/diagnostics';
 import type { SymbolicTensor } from '../../core/graph';
+import type { Shape } from '../../core/shape';
 import { getRule } from '../../core/layers/registry';
 import { defaultLayerName } from '../../core/naming';
 import { Budget, BudgetExceeded, DepthExceeded } from '../common/budget';
@@ -82,7 +83,7 @@ interface KerasObjectState {
   tracked: Value[];
   kerasName: string | null;
   traced?: Value & { k: 'model' };
-  buildShape?: (number | null)[] | null;
+  buildShape?: Shape | null;
   called: boolean;
   range: SourceRange;
 }
@@ -705,7 +706,7 @@ export class PythonInterpreter {
   }
 
   /** Runs the subclass's `call` on fresh inputs of the given shapes and records its graph. */
-  private trace(obj: Value & { k: 'object' }, shapes: ((number | null)[] | null)[], args: CallArgs, range: SourceRange): void {
+  private trace(obj: Value & { k: 'object' }, shapes: (Shape | null)[], args: CallArgs, range: SourceRange): void {
     const st = this.kerasState.get(obj)!;
     const def = obj.cls.def as ClassDef;
     const callFn = def.attrs.get('call');

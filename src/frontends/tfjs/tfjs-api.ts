@@ -5,6 +5,7 @@
 import { toSnakeCase, type ConfigValue, type LayerConfig } from '../../core/config';
 import type { SourceRange } from '../../core/diagnostics';
 import type { KerasRuntime } from '../common/keras-runtime';
+import { UNKNOWN_DIM, type Shape } from '../../core/shape';
 import { shapeFromValue } from '../common/keras-runtime';
 import { sequenceItems, toConfigValue, unknown, type CallArgs, type Value } from '../common/values';
 
@@ -85,7 +86,7 @@ function nameOf(args: Value | undefined): string | null {
 }
 
 /** Reads `shape` / `batchShape` of `tf.input({...})` (`inputShape` / `batchInputShape` of `tf.layers.inputLayer`), + `batchSize`, as a batch shape. */
-function inputShape(args: Value | undefined): (number | null)[] | null | undefined {
+function inputShape(args: Value | undefined): Shape | null | undefined {
   const batchShape = prop(args, 'batchShape') ?? prop(args, 'batchInputShape');
   if (batchShape) return shapeFromValue(batchShape) ?? null;
   const shape = prop(args, 'shape') ?? prop(args, 'inputShape');
@@ -93,7 +94,7 @@ function inputShape(args: Value | undefined): (number | null)[] | null | undefin
   const dims = shapeFromValue(shape);
   if (!dims) return null;
   const batch = prop(args, 'batchSize');
-  return [batch?.k === 'num' ? batch.v : null, ...dims];
+  return [batch === undefined || batch.k === 'none' ? null : batch.k === 'num' ? batch.v : UNKNOWN_DIM, ...dims];
 }
 
 /**

@@ -1,7 +1,6 @@
 // Assertions the fixture suites share: lines of a fixture, expected rows, totals, diagnostics.
 import assert from 'node:assert/strict';
-import type { JsonDiagnostic, JsonFile, JsonModel } from '../../../src/core/analysis';
-import type { OutputShape } from '../../../src/core/shape';
+import type { JsonCount, JsonDiagnostic, JsonFile, JsonModel, JsonShape } from '../../../src/core/analysis';
 
 /** 1-based line of the `nth` (1-based) occurrence of `needle` in `text`; fails loudly if absent. */
 export function lineOf(text: string, needle: string, nth = 1): number {
@@ -16,10 +15,11 @@ export function lineOf(text: string, needle: string, nth = 1): number {
 export interface Row {
   name?: string;
   className: string;
-  outputShape: OutputShape;
-  params: number | null;
-  trainableParams?: number | null;
-  nonTrainableParams?: number | null;
+  /** `'?'` where the analysis cannot know it; null dims are Keras' None. */
+  outputShape: JsonShape;
+  params: JsonCount;
+  trainableParams?: JsonCount;
+  nonTrainableParams?: JsonCount;
 }
 
 export function modelNamed(json: JsonFile, name: string): JsonModel {
@@ -44,7 +44,7 @@ export function assertRows(m: JsonModel, expected: Row[]): void {
   assert.deepEqual(actualRows(m, expected), expected, `rows of model "${m.name}"`);
 }
 
-export function assertTotals(m: JsonModel, total: number | null, trainable: number | null, nonTrainable: number | null): void {
+export function assertTotals(m: JsonModel, total: JsonCount, trainable: JsonCount, nonTrainable: JsonCount): void {
   assert.deepEqual(
     { total: m.totalParams, trainable: m.trainableParams, nonTrainable: m.nonTrainableParams },
     { total, trainable, nonTrainable },

@@ -1,8 +1,7 @@
 // Invariants every analysis result must satisfy, checked by the robustness suites: strict
 // structure (asserted at once) and numeric invariants (recorded, judged once per kind at the end).
 import assert from 'node:assert/strict';
-import type { JsonDiagnostic, JsonFile } from '../../../src/core/analysis';
-import type { OutputShape } from '../../../src/core/shape';
+import type { JsonDiagnostic, JsonFile, JsonShape } from '../../../src/core/analysis';
 
 /**
  * Invariant violations seen anywhere in this file, by kind, with the first few inputs that showed
@@ -24,18 +23,20 @@ export const V = {
   badCount: 'non-integer or non-finite parameter count',
   split: 'trainable + non-trainable != params',
   sum: 'model total != sum of its rows',
+  nullCount: 'a count is null in JSON (unknown must be "?")',
+  unknownInTotal: 'a known model total although a row is unknown',
 } as const;
 
-function checkDim(d: unknown, where: string, s: OutputShape): void {
-  if (d === null) return;
+function checkDim(d: unknown, where: string, s: JsonShape): void {
+  if (d === null || d === '?') return;
   if (typeof d !== 'number' || !Number.isFinite(d) || !Number.isInteger(d)) violation(V.badDim, `${where}: ${JSON.stringify(s)} has ${String(d)}`);
   else if (d < 0) violation(V.negativeDim, `${where}: ${JSON.stringify(s)}`);
 }
 
-function checkShape(s: OutputShape, where: string): void {
-  if (s === null) return;
+function checkShape(s: JsonShape, where: string): void {
+  if (s === '?') return;
   assert.ok(Array.isArray(s), `${where}: shape is not an array`);
-  const shapes = s.length > 0 && Array.isArray(s[0]) ? (s as (number | null)[][]) : [s as (number | null)[]];
+  const shapes = s.length > 0 && Array.isArray(s[0]) ? (s as unknown[][]) : [s as unknown[]];
   for (const one of shapes) {
     assert.ok(Array.isArray(one), `${where}: shape list holds a non-array`);
     for (const d of one) checkDim(d, where, s);
@@ -43,7 +44,8 @@ function checkShape(s: OutputShape, where: string): void {
 }
 
 function checkCount(n: unknown, where: string): void {
-  if (n === null) return;
+  if (n === '?') return;
+  if (n === null) return violation(V.nullCount, where);
   if (typeof n !== 'number' || !Number.isFinite(n) || !Number.isInteger(n)) violation(V.badCount, `${where}: ${String(n)}`);
   else if (n < 0) violation(V.negativeCount, `${where}: ${n}`);
 }
@@ -65,7 +67,7 @@ export function checkInvariants(json: JsonFile, label: string): void {
     assert.ok(Array.isArray(m.layers), where);
     checkShape(m.outputShape, where);
     for (const n of [m.totalParams, m.trainableParams, m.nonTrainableParams]) checkCount(n, where);
-    if (m.totalParams !== null && m.trainableParams !== null && m.nonTrainableParams !== null && m.trainableParams + m.nonTrainableParams !== m.totalParams) {
+    if (typeof m.totalParams === 'number' && typeof m.trainableParams === 'number' && typeof m.nonTrainableParams === 'number' && m.trainableParams + m.nonTrainableParams !== m.totalParams) {
       violation(V.split, `${where}: ${m.trainableParams} + ${m.nonTrainableParams} != ${m.totalParams}`);
     }
     for (const l of m.layers) {
@@ -75,13 +77,14 @@ export function checkInvariants(json: JsonFile, label: string): void {
       assert.ok(l.line === null || (Number.isInteger(l.line) && l.line >= 1), `${lw}: line ${String(l.line)}`);
       checkShape(l.outputShape, lw);
       for (const n of [l.params, l.trainableParams, l.nonTrainableParams]) checkCount(n, lw);
-      if (l.params !== null && l.trainableParams !== null && l.nonTrainableParams !== null && l.trainableParams + l.nonTrainableParams !== l.params) {
+      if (typeof l.params === 'number' && typeof l.trainableParams === 'number' && typeof l.nonTrainableParams === 'number' && l.trainableParams + l.nonTrainableParams !== l.params) {
         violation(V.split, `${lw}: ${l.trainableParams} + ${l.nonTrainableParams} != ${l.params}`);
       }
     }
     // Float sums lose precision above 2**53; only exact totals can be compared with their rows.
-    if (m.totalParams !== null && m.totalParams <= Number.MAX_SAFE_INTEGER && m.layers.every((l) => l.params !== null)) {
-      const sum = m.layers.reduce((acc, l) => acc + (l.params ?? 0), 0);
+    if (typeof m.totalParams === 'number' && m.layers.some((l) => l.params === '?')) violation(V.unknownInTotal, `${where}: total ${m.totalParams}`);
+    if (typeof m.totalParams === 'number' && m.totalParams <= Number.MAX_SAFE_INTEGER && m.layers.every((l) => l.params !== '?')) {
+      const sum = m.layers.reduce((acc, l) => acc + (typeof l.params === 'number' ? l.params : 0), 0);
       if (sum !== m.totalParams) violation(V.sum, `${where}: total ${m.totalParams}, rows sum to ${sum}`);
     }
   }

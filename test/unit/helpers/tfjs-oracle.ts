@@ -2,7 +2,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { ConfigValue } from '../../../src/core/config';
-import type { OutputShape, Shape } from '../../../src/core/shape';
+import type { OutputShape, RuleShape } from '../../../src/core/shape';
 
 /** Keras snake_case config → tfjs-layers camelCase args (`data_format` values renamed, arrays copied since tfjs may mutate them). */
 export function tfjsArgs(config: Readonly<Record<string, ConfigValue>>): Record<string, unknown> {
@@ -15,7 +15,7 @@ export function tfjsArgs(config: Readonly<Record<string, ConfigValue>>): Record<
 }
 
 /** Applies `layer` to symbolic inputs of the given batch shapes; reads its output shape and weight counts. */
-export function oracle(layer: tf.layers.Layer, ...shapes: Shape[]): { output: OutputShape; total: number; nonTrainable: number } {
+export function oracle(layer: tf.layers.Layer, ...shapes: RuleShape[]): { output: OutputShape; total: number; nonTrainable: number } {
   const ins = shapes.map((s) => tf.input({ batchShape: s }));
   const y = layer.apply(ins.length === 1 ? ins[0] : ins) as tf.SymbolicTensor | tf.SymbolicTensor[];
   const output = Array.isArray(y) ? y.map((t) => t.shape) : y.shape;
