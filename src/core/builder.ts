@@ -142,6 +142,11 @@ export class GraphBuilder {
     let why: string | undefined;
     if (layer.nested) {
       output = this.callNested(layer, shapes, range);
+      if (output === null || hasUnknownDim(isShapeList(output) ? output.flat() : output)) {
+        const nested = layer.nested;
+        why = nested.kind === 'subclassed' && nested.outputs.length === 0 ? `Shape Lens could not follow ${nested.className}.call (in ${layer.name}) to an output` : inputs.find((t) => t.unknownWhy)?.unknownWhy ?? `the output of ${layer.name} is not known to Shape Lens`;
+        if (layer.calls.length === 0) layer.unknownWhy = why;
+      }
     } else {
       const r = evaluateLayer(layer.className, layer.config, shapes, layer.name);
       output = r.output;
@@ -245,6 +250,8 @@ export class GraphBuilder {
 
   /** Totals over the model's unique layers; nested models count their own totals. */
   modelParams(model: ModelGraph): ParamCount {
+    // A subclass whose `call` could not be followed may create weights Shape Lens never saw.
+    if (model.kind === 'subclassed' && model.outputs.length === 0 && model.built) return { trainable: null, nonTrainable: null };
     let trainable: number | null = 0;
     let nonTrainable: number | null = 0;
     const seen = new Set<number>();
@@ -424,7 +431,8 @@ function unknownCause(layer: LayerNode, inputs: SymbolicTensor[]): string {
   if (keys.length > 0) return `${keys.map((k) => `\`${k}\``).join(', ')} of ${layer.name} ${keys.length === 1 ? 'is not a value' : 'are not values'} Shape Lens could follow`;
   const from = inputs.find((t) => t.unknownWhy);
   if (from) return from.unknownWhy!;
-  return 'its input shape is not known to Shape Lens';
+  const src = inputs.find((t) => t.source)?.source?.layer;
+  return src ? `the output of ${src.name} is not known to Shape Lens` : 'its input shape is not known to Shape Lens';
 }
 
 /** Counts too large to be exact (from absurd sizes) are unknown, never Infinity. */
@@ -498,6 +506,7 @@ export function replayModel(model: ModelGraph, shapes: (Shape | null)[], depth: 
     call.outputs.forEach((t, i) => known.set(t.id, outs[i] ?? null));
   }
   const result = model.outputs.map((t) => (known.has(t.id) ? known.get(t.id)! : t.shape));
+  if (result.length === 0) return null; // a `call` Shape Lens could not follow to an output
   if (result.length === 1) return result[0];
   return result.some((s) => s === null) ? null : (result as Shape[]);
 }

@@ -208,6 +208,9 @@ export function describeUnknown(v: Value & { k: 'unknown' }): string {
   return why ? `a value (${why})` : 'a value';
 }
 
+/** Roots of API references whose names are settings Keras understands (`tf.nn.relu`, `np.float32`). */
+const API_ROOTS = new Set(['tensorflow', 'keras', 'tf_keras', 'tf', 'numpy', 'np']);
+
 /**
  * Converts an interpreter value to a layer config value: data stays data, layers become nested
  * layer specs (for wrappers), callables become their name, anything unknown becomes UNKNOWN.
@@ -233,8 +236,11 @@ export function toConfigValue(v: Value, depth = 0): ConfigValue {
     }
     case 'layer':
       return { kind: 'layerSpec', className: v.node.className, config: v.node.config };
-    case 'api':
-      return v.path.split('.').pop() ?? v.path;
+    case 'api': {
+      // `tf.nn.relu` → 'relu'; a name from a module Shape Lens could not read is not a setting it knows.
+      const parts = v.path.split('.');
+      return API_ROOTS.has(parts[0]) ? parts[parts.length - 1] : UNKNOWN;
+    }
     case 'func':
     case 'builtin':
       return `<function ${v.name}>`;
