@@ -1,37 +1,53 @@
-// `shape-lens summary FILE... [--json]`: Keras model summaries from source, without running it.
+// `shape-lens summary FILE_OR_DIR... [--json]`: Keras model summaries from source (.py, .ipynb,
+// JS/TS), without running it.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analysisToJson, type FileAnalysis } from './core/analysis';
+import { analysisToJson, lineStartsOf, positionOf, unreadableFile, type FileAnalysis } from './core/analysis';
 import { formatSummary, formatUnknownNotes } from './core/summary';
 import { formatOutputShape } from './core/shape';
-import { analyzePython, initPythonParser, type PythonProjectHost } from './frontends/python/analyze';
+import { analyzeNotebook, analyzePython, initPythonParser, type PythonProjectHost } from './frontends/python/analyze';
 import { pythonModuleCandidates } from './frontends/python/resolve';
 
 const USAGE = `Usage: shape-lens summary FILE_OR_DIR... [--json]
 
 Prints the Keras summary (layers, output shapes, parameter counts) of every model built in the
-given Keras (.py) and TensorFlow.js (.js .mjs .cjs .jsx .ts .mts .cts .tsx) files, without running
-them. Directories are searched for those files.
+given Keras (.py), Jupyter notebook (.ipynb) and TensorFlow.js (.js .mjs .cjs .jsx .ts .mts .cts
+.tsx) files, without running them. Folders are searched recursively for those files. A notebook's
+code cells are read in order as one program; IPython magics, ! shell lines and ? help lines are
+skipped.
 
 Options:
   --json     one JSON document for all files
-  --help     this text
+  -h, --help this text
 
 Exit code: 0 if no error-severity diagnostic was found, 1 otherwise, 2 on usage errors.`;
 
+const COMMANDS = ['summary'];
+const OPTIONS = ['--json', '--help', '-h'];
 const SKIP_DIRS = new Set(['node_modules', '.git', '__pycache__', '.venv', 'venv', 'env', '.tox', 'dist', 'build', 'site-packages']);
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
-const SOURCE_FILE = /\.(py|js|mjs|cjs|jsx|ts|mts|cts|tsx)$/i;
+const SOURCE_FILE = /\.(py|ipynb|js|mjs|cjs|jsx|ts|mts|cts|tsx)$/i;
 const JS_FILE = /\.(js|mjs|cjs|jsx|ts|mts|cts|tsx)$/i;
+const NOTEBOOK_FILE = /\.ipynb$/i;
 
-/** Files given on the command line, with directories expanded to their model source files. */
-export function collectFiles(args: string[]): { files: string[]; missing: string[] } {
+/**
+ * Files given on the command line, with folders expanded (recursively, sorted) to their model
+ * source files; `emptyDirs` are folders that held none.
+ */
+export function collectFiles(args: string[]): { files: string[]; missing: string[]; emptyDirs: string[] } {
   const files: string[] = [];
   const missing: string[] = [];
+  const emptyDirs: string[] = [];
   const walk = (dir: string, depth: number): void => {
     if (depth > 12) return;
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // unreadable folder: nothing to analyse in it
+    }
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       const p = path.join(dir, entry.name);
       if (entry.isDirectory()) {
         if (!SKIP_DIRS.has(entry.name) && !entry.name.startsWith('.')) walk(p, depth + 1);
@@ -40,10 +56,13 @@ export function collectFiles(args: string[]): { files: string[]; missing: string
   };
   for (const a of args) {
     if (!fs.existsSync(a)) missing.push(a);
-    else if (fs.statSync(a).isDirectory()) walk(a, 0);
-    else files.push(a);
+    else if (fs.statSync(a).isDirectory()) {
+      const before = files.length;
+      walk(a, 0);
+      if (files.length === before) emptyDirs.push(a);
+    } else files.push(a);
   }
-  return { files, missing };
+  return { files, missing, emptyDirs };
 }
 
 /** A project file's text, or undefined if it is missing, not a file, or too large to analyse. */
@@ -83,8 +102,15 @@ function jsDiskHost(): import('./frontends/tfjs/analyze').TfjsProjectHost {
   };
 }
 
+/** Analyses one file by its extension: JS/TS, a notebook, else Python. Never throws. */
 export async function analyzeFile(file: string): Promise<FileAnalysis> {
-  const text = fs.readFileSync(file, 'utf8');
+  const language = JS_FILE.test(file) ? (/\.[cm]?tsx?$/i.test(file) ? 'typescript' : 'javascript') : 'python';
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    return unreadableFile(file, language, { severity: 'error', code: 'read-error', message: `Cannot read this file: ${(e as Error).message}` });
+  }
   if (JS_FILE.test(file)) {
     // Loaded on first use: Python-only runs never load the TypeScript parser.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
@@ -92,45 +118,98 @@ export async function analyzeFile(file: string): Promise<FileAnalysis> {
     return analyzeTfjs(text, file, { host: jsDiskHost() });
   }
   await initPythonParser();
+  if (NOTEBOOK_FILE.test(file)) return analyzeNotebook(text, file, { host: diskHost });
   return analyzePython(text, file, { host: diskHost });
 }
 
 function printHuman(a: FileAnalysis, out: string[]): void {
   out.push(`${a.file}`);
-  if (a.models.length === 0) out.push('  (no Keras models found)');
+  if (a.models.length === 0) out.push('  (no Keras or TensorFlow.js model found)');
   for (const m of a.models) {
     const where = m.model.functionName ? ` in ${m.model.functionName}()` : '';
     out.push('');
     out.push(`${formatSummary(m)}${where ? `\n(built${where}; output ${formatOutputShape(m.outputShape)})` : ''}`);
     out.push(...formatUnknownNotes(m));
   }
-  const lineOf = (off: number) => a.text.slice(0, off).split('\n').length;
+  const starts = lineStartsOf(a.text);
   for (const d of a.diagnostics) {
-    const loc = d.range && !d.range.file ? `${a.file}:${lineOf(d.range.start)}` : d.range?.file ? d.range.file : a.file;
+    let loc = d.range?.file ?? a.file;
+    if (d.range && !d.range.file) {
+      const p = positionOf(a, starts, d.range.start);
+      loc = p.cell === undefined ? `${a.file}:${p.line}` : `${a.file}:cell ${p.cell}:${p.line}`;
+    }
     out.push(`${loc}: ${d.severity} [${d.code}] ${d.message}`);
   }
   out.push('');
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const args = argv.filter((a) => !a.startsWith('--'));
-  const flags = new Set(argv.filter((a) => a.startsWith('--')));
-  if (flags.has('--help') || args[0] !== 'summary' || args.length < 2) {
-    (flags.has('--help') ? console.log : console.error)(USAGE);
-    return flags.has('--help') ? 0 : 2;
+type Parsed = { help: true } | { help: false; error?: string; json: boolean; paths: string[] };
+
+/** The command line: `summary` plus paths and options; `--` ends the options. */
+export function parseArgs(argv: string[]): Parsed {
+  const positional: string[] = [];
+  const flags: string[] = [];
+  let optionsEnded = false;
+  for (const a of argv) {
+    if (!optionsEnded && a === '--') optionsEnded = true;
+    else if (!optionsEnded && a.startsWith('-') && a !== '-') flags.push(a);
+    else positional.push(a);
   }
-  const { files, missing } = collectFiles(args.slice(1));
+  if (flags.includes('--help') || flags.includes('-h')) return { help: true };
+  const json = flags.includes('--json');
+  const fail = (error: string): Parsed => ({ help: false, error, json, paths: [] });
+  const unknownFlag = flags.find((f) => !OPTIONS.includes(f));
+  if (unknownFlag !== undefined) return fail(`unknown option ${unknownFlag}${didYouMean(unknownFlag.replace(/=.*/, ''), OPTIONS)}`);
+  const [command, ...paths] = positional;
+  if (command === undefined) return fail('missing command (summary)');
+  if (!COMMANDS.includes(command)) return fail(`unknown command ${command}${didYouMean(command, COMMANDS)}`);
+  if (paths.length === 0) return fail(`${command} needs at least one file or folder`);
+  return { help: false, json, paths };
+}
+
+/** ` (did you mean X?)` for a near miss (edit distance ≤ 2), else ''. */
+function didYouMean(word: string, known: string[]): string {
+  const near = known.filter((k) => k.length > 2).find((k) => editDistance(word, k) <= 2);
+  return near ? ` (did you mean ${near}?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (args.error !== undefined) {
+    console.error(`shape-lens: ${args.error}\n\n${USAGE}`);
+    return 2;
+  }
+  const { files, missing, emptyDirs } = collectFiles(args.paths);
   for (const m of missing) console.error(`shape-lens: no such file or directory: ${m}`);
   if (missing.length > 0) return 2;
   const analyses: FileAnalysis[] = [];
   for (const f of files) analyses.push(await analyzeFile(f));
   const hasError = analyses.some((a) => a.diagnostics.some((d) => d.severity === 'error'));
-  if (flags.has('--json')) {
+  // Said plainly when nothing was found; on stderr with --json so stdout stays one JSON document.
+  const notes = emptyDirs.map((d) => `${d}: no .py, .ipynb or JS/TS file in this folder`);
+  if (analyses.every((a) => a.models.length === 0)) notes.push(`no Keras or TensorFlow.js model found in ${files.length} file${files.length === 1 ? '' : 's'}`);
+  if (args.json) {
     process.stdout.write(`${JSON.stringify({ files: analyses.map((a) => analysisToJson(a)) }, null, 2)}\n`);
+    for (const n of notes) console.error(`shape-lens: ${n}`);
   } else {
     const out: string[] = [];
     for (const a of analyses) printHuman(a, out);
-    process.stdout.write(out.join('\n'));
+    out.push(...notes);
+    process.stdout.write(`${out.join('\n')}${notes.length > 0 ? '\n' : ''}`);
   }
   return hasError ? 1 : 0;
 }

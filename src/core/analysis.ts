@@ -1,7 +1,7 @@
 // The result of analysing one file, and its JSON form for `shape-lens summary --json`.
 
-import type { GraphBuilder } from './builder';
-import type { Diagnostic, SourceRange } from './diagnostics';
+import { GraphBuilder } from './builder';
+import { DiagnosticSink, type Diagnostic, type SourceRange } from './diagnostics';
 import { rowHasUnknown, summarize, type ModelSummary } from './summary';
 import type { OutputShape } from './shape';
 
@@ -14,6 +14,24 @@ export interface FileAnalysis {
   builder: GraphBuilder;
   models: ModelSummary[];
   diagnostics: Diagnostic[];
+  /** A notebook's code cells in `text`, in order (absent for plain files). */
+  cells?: CellSpan[];
+}
+
+/** Where one notebook cell's text lies in an analysed text that joins several cells. */
+export interface CellSpan {
+  /** 0-based index of the cell among all the notebook's cells. */
+  cell: number;
+  start: number;
+  /** Offset just past the cell's text (the joining newline there still belongs to the cell). */
+  end: number;
+}
+
+/** An analysis that found nothing because the file could not be read as source (one diagnostic says why). */
+export function unreadableFile(file: string, language: Language, diagnostic: Diagnostic): FileAnalysis {
+  const sink = new DiagnosticSink();
+  sink.report(diagnostic);
+  return { file, language, text: '', builder: new GraphBuilder(sink), models: [], diagnostics: sink.items };
 }
 
 /** Summaries of every model the builder holds, named by Keras defaults where code gave no name. */
@@ -39,6 +57,30 @@ export function lineOf(lineStarts: number[], offset: number): number {
   return lo + 1;
 }
 
+/** The span an offset of the joined text falls in (its end, the joining newline, included). */
+export function spanAt(spans: readonly CellSpan[], offset: number): CellSpan | undefined {
+  let lo = 0;
+  let hi = spans.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = spans[mid];
+    if (offset < s.start) hi = mid - 1;
+    else if (offset > s.end) lo = mid + 1;
+    else return s;
+  }
+  return undefined;
+}
+
+/**
+ * 1-based line of an offset of `a.text`, and for a notebook the 1-based cell (counting all cells)
+ * with the line counted within that cell.
+ */
+export function positionOf(a: FileAnalysis, lineStarts: number[], offset: number): { line: number; cell?: number } {
+  const line = lineOf(lineStarts, offset);
+  const span = a.cells && spanAt(a.cells, offset);
+  return span ? { line: line - lineOf(lineStarts, span.start) + 1, cell: span.cell + 1 } : { line };
+}
+
 export function lineStartsOf(text: string): number[] {
   const starts = [0];
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
@@ -50,6 +92,8 @@ export interface JsonDiagnostic {
   code: string;
   message: string;
   line: number | null;
+  /** Notebooks: the 1-based cell (counting all cells) that `line` is counted in. */
+  cell?: number;
   file?: string;
 }
 
@@ -63,6 +107,7 @@ export interface JsonLayer {
   name: string;
   className: string;
   line: number | null;
+  cell?: number;
   outputShape: JsonShape;
   params: JsonCount;
   trainableParams: JsonCount;
@@ -75,6 +120,7 @@ export interface JsonModel {
   name: string;
   function: string | null;
   line: number | null;
+  cell?: number;
   layers: JsonLayer[];
   outputShape: JsonShape;
   totalParams: JsonCount;
@@ -96,8 +142,13 @@ export interface JsonFile {
  */
 export function analysisToJson(a: FileAnalysis, displayPath = a.file): JsonFile {
   const starts = lineStartsOf(a.text);
-  const line = (r?: SourceRange) => (r && !r.file ? lineOf(starts, r.start) : null);
-  const diag = (d: Diagnostic): JsonDiagnostic => ({ severity: d.severity, code: d.code, message: d.message, line: line(d.range), ...(d.range?.file ? { file: d.range.file } : {}) });
+  // `line` (and in a notebook `cell`, where known) of a range in this file.
+  const where = (r?: SourceRange): { line: number | null; cell?: number } => {
+    if (!r || r.file) return { line: null };
+    const p = positionOf(a, starts, r.start);
+    return p.cell === undefined ? { line: p.line } : { line: p.line, cell: p.cell };
+  };
+  const diag = (d: Diagnostic): JsonDiagnostic => ({ severity: d.severity, code: d.code, message: d.message, ...where(d.range), ...(d.range?.file ? { file: d.range.file } : {}) });
   const claimed = new Set<Diagnostic>();
   const models = a.models.map((m): JsonModel => {
     const ranges: SourceRange[] = [];
@@ -111,11 +162,11 @@ export function analysisToJson(a: FileAnalysis, displayPath = a.file): JsonFile 
     return {
       name: m.model.name,
       function: m.model.functionName,
-      line: line(m.model.range),
+      ...where(m.model.range),
       layers: m.rows.map((r) => ({
         name: r.name,
         className: r.className,
-        line: line(r.layer.range),
+        ...where(r.layer.range),
         outputShape: r.outputShape ?? '?',
         params: r.params ?? '?',
         trainableParams: r.trainableParams ?? '?',

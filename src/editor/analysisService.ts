@@ -1,6 +1,6 @@
 // One analysis per document version, shared by every editor feature: Python files, notebook code
-// cells (analysed together, in order), JS/TS files. Offsets stay in the analysis; `SourceMap`
-// turns them into editor positions at the edge.
+// cells (analysed together, in order, IPython syntax blanked: frontends/python/notebook.ts), JS/TS
+// files. Offsets stay in the analysis; `SourceMap` turns them into editor positions at the edge.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,6 +9,7 @@ import type { FileAnalysis } from '../core/analysis';
 import type { SourceRange } from '../core/diagnostics';
 import { analyzePython, initPythonParser, type PythonProjectHost } from '../frontends/python/analyze';
 import type { TfjsProjectHost } from '../frontends/tfjs/analyze';
+import { joinCells } from '../frontends/python/notebook';
 import { pythonModuleCandidates } from '../frontends/python/resolve';
 import { moduleCandidates } from '../frontends/tfjs/resolve';
 
@@ -111,13 +112,10 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   private analyse(document: vscode.TextDocument, lang: 'python' | 'js', docs: vscode.TextDocument[]): DocumentAnalysis | undefined {
-    const segments: { document: vscode.TextDocument; start: number; end: number }[] = [];
-    let text = '';
-    for (const d of docs) {
-      const t = d.getText();
-      segments.push({ document: d, start: text.length, end: text.length + t.length });
-      text += `${t}\n`;
-    }
+    // One text for all the notebook's code cells (or the one document), IPython syntax blanked in notebooks.
+    const notebook = document.uri.scheme === 'vscode-notebook-cell';
+    const { text, spans } = joinCells(docs.map((d, index) => ({ index, source: d.getText() })), { ipython: notebook && lang === 'python' });
+    const segments = spans.map((s) => ({ document: docs[s.cell], start: s.start, end: s.end }));
     const file = document.uri.scheme === 'file' ? document.uri.fsPath : docs.length > 1 ? notebookOf(document)?.uri.fsPath ?? document.uri.fsPath : document.uri.fsPath;
     const dependencies = new Set<string>();
     try {

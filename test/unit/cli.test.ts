@@ -130,3 +130,146 @@ test('usage errors exit 2; --help exits 0; directories are searched', () => {
   const dir = run('summary', 'examples', '--json');
   assert.ok(JSON.parse(dir.out).files.length >= 1);
 });
+
+// ---------------------------------------------------------------------------------------------
+// Notebooks, folders, usage errors
+
+const NOTEBOOKS = path.join(root, 'test/fixtures/notebooks');
+
+function tmpDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'shape-lens-cli-'));
+}
+
+interface JsonRow {
+  className: string;
+  outputShape: (number | null)[];
+  params: number;
+  line: number;
+  cell?: number;
+}
+
+test('notebook: the CNN across cells, IPython lines never reported, lines counted per cell', () => {
+  const r = run('summary', path.join(NOTEBOOKS, 'small_cnn.ipynb'), '--json');
+  assert.equal(r.code, 0, r.err);
+  const [file] = JSON.parse(r.out).files;
+  assert.equal(file.language, 'python');
+  assert.deepEqual(file.diagnostics, []);
+  assert.equal(file.models.length, 1);
+  const m = file.models[0];
+  assert.equal(m.name, 'small_cnn');
+  assert.deepEqual(m.diagnostics, []);
+  // 3·3·1·32 + 32 = 320; 26 → 13; 3·3·32·64 + 64 = 18,496; 11 → 5; 5·5·64 = 1,600; 1,600·10 + 10 = 16,010.
+  assert.deepEqual(m.layers.map((l: JsonRow) => [l.outputShape, l.params]), [
+    [[null, 26, 26, 32], 320],
+    [[null, 13, 13, 32], 0],
+    [[null, 11, 11, 64], 18496],
+    [[null, 5, 5, 64], 0],
+    [[null, 1600], 0],
+    [[null, 10], 16010],
+  ]);
+  assert.equal(m.totalParams, 34826);
+  // Cell 1 is markdown, cell 2 starts the model (after !pip and %matplotlib), cell 3 is %%bash.
+  assert.deepEqual(m.layers.map((l: JsonRow) => [l.cell, l.line]), [[2, 8], [2, 9], [4, 4], [4, 5], [4, 6], [4, 7]]);
+  const human = run('summary', path.join(NOTEBOOKS, 'small_cnn.ipynb'));
+  assert.equal(human.code, 0, human.err);
+  assert.match(human.out, /Total params: 34,826 /);
+  assert.doesNotMatch(human.out, /syntax|error|warning|info/);
+});
+
+test('notebook: a shape error names its cell and the line in that cell', () => {
+  const file = path.join(NOTEBOOKS, 'shape_error.ipynb');
+  const r = run('summary', file);
+  assert.equal(r.code, 1);
+  // Conv2D(8, 5) on a 4×4 input, third cell (after a markdown cell), its third line.
+  assert.match(r.out, /shape_error\.ipynb:cell 3:3: error \[negative-dimension\] Negative dimension size caused by subtracting 5 from 4/);
+  assert.doesNotMatch(r.out, /autoreload|load_ext|syntax/);
+  const j = run('summary', file, '--json');
+  assert.equal(j.code, 1);
+  const [f] = JSON.parse(j.out).files;
+  const all = [...f.diagnostics, ...f.models.flatMap((m: { diagnostics: unknown[] }) => m.diagnostics)];
+  assert.deepEqual(all.map((d: { code: string; cell: number; line: number }) => [d.code, d.cell, d.line]), [['negative-dimension', 3, 3]]);
+});
+
+test('notebook: a malformed .ipynb is one clear line for that file, the others still analysed', () => {
+  const dir = tmpDir();
+  fs.writeFileSync(path.join(dir, 'broken.ipynb'), '{"cells": [{"cell_type": "code", "source": ["x = 1\\n"');
+  fs.copyFileSync(path.join(NOTEBOOKS, 'small_cnn.ipynb'), path.join(dir, 'ok.ipynb'));
+  const r = run('summary', dir);
+  assert.equal(r.code, 1, 'an unreadable notebook is an error-severity diagnostic');
+  assert.equal(r.err, '');
+  const lines = r.out.split('\n').filter((l) => l.includes('broken.ipynb'));
+  assert.equal(lines.length, 2, r.out); // the file header and its one diagnostic
+  assert.match(lines[1], /broken\.ipynb: error \[invalid-notebook\] Not a notebook Shape Lens can read: not valid JSON \(.+\)\.$/);
+  assert.match(r.out, /Total params: 34,826 /);
+  const j = JSON.parse(run('summary', dir, '--json').out);
+  assert.deepEqual(j.files.map((f: { file: string; models: unknown[] }) => [path.basename(f.file), f.models.length]), [['broken.ipynb', 0], ['ok.ipynb', 1]]);
+});
+
+test('folders are searched recursively (notebooks included, hidden folders skipped)', () => {
+  const dir = tmpDir();
+  fs.mkdirSync(path.join(dir, 'sub', 'deeper'), { recursive: true });
+  fs.mkdirSync(path.join(dir, '.ipynb_checkpoints'));
+  fs.copyFileSync(path.join(NOTEBOOKS, 'small_cnn.ipynb'), path.join(dir, 'sub', 'deeper', 'book.ipynb'));
+  fs.copyFileSync(path.join(NOTEBOOKS, 'small_cnn.ipynb'), path.join(dir, '.ipynb_checkpoints', 'book-checkpoint.ipynb'));
+  fs.writeFileSync(path.join(dir, 'sub', 'notes.txt'), 'not code');
+  // Dense on 8 features: 8·3 + 3 = 27.
+  fs.writeFileSync(path.join(dir, 'top.py'), 'import keras\nm = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(3)])\n');
+  const r = run('summary', dir, '--json');
+  assert.equal(r.code, 0, r.err);
+  const files = JSON.parse(r.out).files as { file: string; models: { totalParams: number }[] }[];
+  assert.deepEqual(files.map((f) => [path.relative(dir, f.file), f.models.map((m) => m.totalParams)]), [
+    [path.join('sub', 'deeper', 'book.ipynb'), [34826]],
+    ['top.py', [27]],
+  ]);
+});
+
+test('an empty folder and files without models say so and exit 0', () => {
+  const empty = tmpDir();
+  const r = run('summary', empty);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /: no \.py, \.ipynb or JS\/TS file in this folder\n/);
+  assert.match(r.out, /no Keras or TensorFlow\.js model found in 0 files\n$/);
+  const plain = tmpDir();
+  fs.writeFileSync(path.join(plain, 'util.py'), 'def add(a, b):\n    return a + b\n');
+  fs.writeFileSync(path.join(plain, 'plot.ipynb'), JSON.stringify({ cells: [{ cell_type: 'code', metadata: {}, source: ['%matplotlib inline\n', 'import matplotlib.pyplot as plt\n'] }], metadata: {}, nbformat: 4, nbformat_minor: 5 }));
+  fs.mkdirSync(path.join(plain, 'lib'));
+  fs.writeFileSync(path.join(plain, 'lib', 'index.js'), 'export const x = 1;\n');
+  const p = run('summary', plain);
+  assert.equal(p.code, 0, p.err);
+  assert.match(p.out, /no Keras or TensorFlow\.js model found in 3 files\n$/);
+  assert.equal((p.out.match(/\(no Keras or TensorFlow\.js model found\)/g) ?? []).length, 3);
+  // With --json, stdout stays one JSON document and the note goes to stderr.
+  const j = run('summary', plain, '--json');
+  assert.equal(j.code, 0);
+  assert.equal(JSON.parse(j.out).files.length, 3);
+  assert.match(j.err, /shape-lens: no Keras or TensorFlow\.js model found in 3 files/);
+});
+
+test('an unknown option or command is named, with the usage, exit 2; -h is help', () => {
+  const opt = run('summary', 'examples/seed_pooling_cnn.py', '--jsn');
+  assert.equal(opt.code, 2);
+  assert.equal(opt.out, '');
+  assert.match(opt.err, /^shape-lens: unknown option --jsn \(did you mean --json\?\)\n/);
+  assert.match(opt.err, /Usage: shape-lens summary/);
+  const short = run('summary', 'examples', '-x');
+  assert.equal(short.code, 2);
+  assert.match(short.err, /^shape-lens: unknown option -x\n/);
+  const cmd = run('sumary', 'x.py');
+  assert.equal(cmd.code, 2);
+  assert.match(cmd.err, /^shape-lens: unknown command sumary \(did you mean summary\?\)\n/);
+  assert.match(cmd.err, /Usage: shape-lens summary/);
+  const other = run('export', 'x.py');
+  assert.equal(other.code, 2);
+  assert.match(other.err, /^shape-lens: unknown command export\n/);
+  const none = run('summary', '--json');
+  assert.equal(none.code, 2);
+  assert.match(none.err, /^shape-lens: summary needs at least one file or folder\n/);
+  const h = run('-h');
+  assert.equal(h.code, 0);
+  assert.match(h.out, /Usage: shape-lens summary FILE_OR_DIR\.\.\. \[--json\]/);
+  assert.match(h.out, /\.ipynb/);
+  // `--` ends the options: a file named like an option is a path (here a missing one).
+  const dashed = run('summary', '--', '--json');
+  assert.equal(dashed.code, 2);
+  assert.match(dashed.err, /no such file or directory: --json/);
+});

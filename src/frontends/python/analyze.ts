@@ -1,12 +1,13 @@
 // Entry point of the Python front end: source text → model graphs, summaries and diagnostics.
 
 import { GraphBuilder } from '../../core/builder';
-import { collectModels, type FileAnalysis } from '../../core/analysis';
+import { collectModels, unreadableFile, type FileAnalysis } from '../../core/analysis';
 import { DiagnosticSink } from '../../core/diagnostics';
 import { Budget, BudgetExceeded, DEFAULT_LIMITS, type BudgetLimits } from '../common/budget';
 import { KerasRuntime } from '../common/keras-runtime';
 import { toAst, type PyNode } from './ast';
 import { PythonInterpreter } from './interpreter';
+import { joinCells, parseNotebook } from './notebook';
 import { parsePython, treeSitterModule } from './parser';
 
 export { initPythonParser } from './parser';
@@ -65,6 +66,22 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
     }
   }
   return result();
+}
+
+/**
+ * Analyses a Jupyter notebook (.ipynb JSON): its Python code cells in order as one program, with
+ * IPython syntax blanked; `cells` maps the analysed text back to cells. A file that is not a
+ * notebook gives one `invalid-notebook` error, a notebook of another kernel language one
+ * `notebook-language` note, and no models. Never throws.
+ */
+export function analyzeNotebook(json: string, file: string, opts: AnalyzeOptions = {}): FileAnalysis {
+  const nb = parseNotebook(json);
+  if (!nb.ok) return unreadableFile(file, 'python', { severity: 'error', code: 'invalid-notebook', message: `Not a notebook Shape Lens can read: ${nb.error}.` });
+  if (nb.language && nb.language !== 'python') {
+    return unreadableFile(file, 'python', { severity: 'info', code: 'notebook-language', message: `Not a Python notebook (kernel language: ${nb.language}); skipped.` });
+  }
+  const joined = joinCells(nb.cells, { ipython: true });
+  return { ...analyzePython(joined.text, file, opts), cells: joined.spans };
 }
 
 /**

@@ -233,4 +233,24 @@ export const cases: Case[] = [
     const first = await hints(code[0].document);
     assert.ok(first.some((h) => h.label.includes('(None, 26, 26, 32) · 320 params')), JSON.stringify(first));
   }],
+
+  ['notebook: !pip, %matplotlib, a %%bash cell, `x = !ls` and `obj?` are never reported', async () => {
+    const ext = vscode.extensions.getExtension(EXT_ID);
+    await ext?.activate();
+    const nb = await vscode.workspace.openNotebookDocument(workspaceFile('magics.ipynb'));
+    await vscode.window.showNotebookDocument(nb);
+    const code = nb.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code);
+    assert.equal(code.length, 3);
+    // Dense 8·4 + 4 = 36 in the first code cell; Dense 4·2 + 2 = 10 added in the last one.
+    const last = await eventually(async () => {
+      const h = await hints(code[2].document);
+      return h.some((x) => x.label.includes('(None, 2) · 10 params')) ? h : undefined;
+    }, 'hints in the last cell');
+    assert.ok(last.length >= 1);
+    assert.ok((await hints(code[0].document)).some((h) => h.label.includes('(None, 4) · 36 params')));
+    // The deliberate error (Conv2D(8, 5) on 4×4) shows diagnostics were published; it is the only one.
+    const shapeLens = () => code.flatMap((c, i) => vscode.languages.getDiagnostics(c.document.uri).filter((d) => d.source === 'shape-lens').map((d) => ({ cell: i, line: d.range.start.line, code: String(d.code) })));
+    await eventually(() => (shapeLens().some((d) => d.code === 'negative-dimension') ? true : undefined), 'the negative-dimension error');
+    assert.deepEqual(shapeLens(), [{ cell: 2, line: 3, code: 'negative-dimension' }]);
+  }],
 ];
