@@ -3,7 +3,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analysisToJson, lineStartsOf, positionOf, unreadableFile, type FileAnalysis } from './core/analysis';
+import { analysisToJson, lineStartsOf, positionOf, reportedSummaries, unreadableFile, type FileAnalysis } from './core/analysis';
 import { formatSummary, formatUnknownNotes } from './core/summary';
 import { formatOutputShape } from './core/shape';
 import { analyzeNotebook, analyzePython, initPythonParser, type PythonProjectHost } from './frontends/python/analyze';
@@ -18,13 +18,15 @@ code cells are read in order as one program; IPython magics, ! shell lines and ?
 skipped.
 
 Options:
-  --json     one JSON document for all files
-  -h, --help this text
+  --json        one JSON document for all files
+  --at-summary  each model as of its model.summary() calls (before later add() or
+                trainable changes), as Keras prints it there
+  -h, --help    this text
 
 Exit code: 0 if no error-severity diagnostic was found, 1 otherwise, 2 on usage errors.`;
 
 const COMMANDS = ['summary'];
-const OPTIONS = ['--json', '--help', '-h'];
+const OPTIONS = ['--json', '--at-summary', '--help', '-h'];
 const SKIP_DIRS = new Set(['node_modules', '.git', '__pycache__', '.venv', 'venv', 'env', '.tox', 'dist', 'build', 'site-packages']);
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
 const SOURCE_FILE = /\.(py|ipynb|js|mjs|cjs|jsx|ts|mts|cts|tsx)$/i;
@@ -122,16 +124,18 @@ export async function analyzeFile(file: string): Promise<FileAnalysis> {
   return analyzePython(text, file, { host: diskHost });
 }
 
-function printHuman(a: FileAnalysis, out: string[]): void {
+function printHuman(a: FileAnalysis, out: string[], atSummary: boolean): void {
   out.push(`${a.file}`);
   if (a.models.length === 0) out.push('  (no Keras or TensorFlow.js model found)');
-  for (const m of a.models) {
-    const where = m.model.functionName ? ` in ${m.model.functionName}()` : '';
+  const starts = lineStartsOf(a.text);
+  for (const { summary: m, at } of reportedSummaries(a, atSummary)) {
+    const notes: string[] = [];
+    if (at) notes.push(`as of ${m.model.name}.summary() on line ${positionOf(a, starts, at.start).line}`);
+    if (m.model.functionName) notes.push(`built in ${m.model.functionName}(); output ${formatOutputShape(m.outputShape)}`);
     out.push('');
-    out.push(`${formatSummary(m)}${where ? `\n(built${where}; output ${formatOutputShape(m.outputShape)})` : ''}`);
+    out.push(`${formatSummary(m)}${notes.length > 0 ? `\n(${notes.join('; ')})` : ''}`);
     out.push(...formatUnknownNotes(m));
   }
-  const starts = lineStartsOf(a.text);
   for (const d of a.diagnostics) {
     let loc = d.range?.file ?? a.file;
     if (d.range && !d.range.file) {
@@ -143,7 +147,7 @@ function printHuman(a: FileAnalysis, out: string[]): void {
   out.push('');
 }
 
-type Parsed = { help: true } | { help: false; error?: string; json: boolean; paths: string[] };
+type Parsed = { help: true } | { help: false; error?: string; json: boolean; atSummary: boolean; paths: string[] };
 
 /** The command line: `summary` plus paths and options; `--` ends the options. */
 export function parseArgs(argv: string[]): Parsed {
@@ -157,14 +161,15 @@ export function parseArgs(argv: string[]): Parsed {
   }
   if (flags.includes('--help') || flags.includes('-h')) return { help: true };
   const json = flags.includes('--json');
-  const fail = (error: string): Parsed => ({ help: false, error, json, paths: [] });
+  const atSummary = flags.includes('--at-summary');
+  const fail = (error: string): Parsed => ({ help: false, error, json, atSummary, paths: [] });
   const unknownFlag = flags.find((f) => !OPTIONS.includes(f));
   if (unknownFlag !== undefined) return fail(`unknown option ${unknownFlag}${didYouMean(unknownFlag.replace(/=.*/, ''), OPTIONS)}`);
   const [command, ...paths] = positional;
   if (command === undefined) return fail('missing command (summary)');
   if (!COMMANDS.includes(command)) return fail(`unknown command ${command}${didYouMean(command, COMMANDS)}`);
   if (paths.length === 0) return fail(`${command} needs at least one file or folder`);
-  return { help: false, json, paths };
+  return { help: false, json, atSummary, paths };
 }
 
 /** ` (did you mean X?)` for a near miss (edit distance ≤ 2), else ''. */
@@ -203,11 +208,11 @@ export async function main(argv: string[]): Promise<number> {
   const notes = emptyDirs.map((d) => `${d}: no .py, .ipynb or JS/TS file in this folder`);
   if (analyses.every((a) => a.models.length === 0)) notes.push(`no Keras or TensorFlow.js model found in ${files.length} file${files.length === 1 ? '' : 's'}`);
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ files: analyses.map((a) => analysisToJson(a)) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ files: analyses.map((a) => analysisToJson(a, a.file, args.atSummary)) }, null, 2)}\n`);
     for (const n of notes) console.error(`shape-lens: ${n}`);
   } else {
     const out: string[] = [];
-    for (const a of analyses) printHuman(a, out);
+    for (const a of analyses) printHuman(a, out, args.atSummary);
     out.push(...notes);
     process.stdout.write(`${out.join('\n')}${notes.length > 0 ? '\n' : ''}`);
   }

@@ -126,6 +126,8 @@ export interface JsonModel {
   totalParams: JsonCount;
   trainableParams: JsonCount;
   nonTrainableParams: JsonCount;
+  /** With `--at-summary`: the line of the `model.summary()` call this entry is as of. */
+  atSummaryLine?: number | null;
   diagnostics: JsonDiagnostic[];
 }
 
@@ -140,7 +142,19 @@ export interface JsonFile {
  * The `--json` document for one file. A diagnostic goes with the model whose layer or call it
  * points into; the rest stay at file level.
  */
-export function analysisToJson(a: FileAnalysis, displayPath = a.file): JsonFile {
+/**
+ * The summaries to report: each model as Keras prints it at the end of the file, or with
+ * `atSummary` as of each of its `model.summary()` calls (models never summarised stay as at the end).
+ */
+export function reportedSummaries(a: FileAnalysis, atSummary = false): { summary: ModelSummary; at?: SourceRange }[] {
+  if (!atSummary) return a.models.map((summary) => ({ summary }));
+  return a.models.flatMap((summary) => {
+    const snaps = a.builder.snapshots.filter((s) => s.model === summary.model);
+    return snaps.length === 0 ? [{ summary }] : snaps.map((s) => ({ summary: s.summary, at: s.range }));
+  });
+}
+
+export function analysisToJson(a: FileAnalysis, displayPath = a.file, atSummary = false): JsonFile {
   const starts = lineStartsOf(a.text);
   // `line` (and in a notebook `cell`, where known) of a range in this file.
   const where = (r?: SourceRange): { line: number | null; cell?: number } => {
@@ -150,7 +164,7 @@ export function analysisToJson(a: FileAnalysis, displayPath = a.file): JsonFile 
   };
   const diag = (d: Diagnostic): JsonDiagnostic => ({ severity: d.severity, code: d.code, message: d.message, ...where(d.range), ...(d.range?.file ? { file: d.range.file } : {}) });
   const claimed = new Set<Diagnostic>();
-  const models = a.models.map((m): JsonModel => {
+  const models = reportedSummaries(a, atSummary).map(({ summary: m, at }): JsonModel => {
     const ranges: SourceRange[] = [];
     if (m.model.range) ranges.push(m.model.range);
     for (const r of m.rows) {
@@ -177,6 +191,7 @@ export function analysisToJson(a: FileAnalysis, displayPath = a.file): JsonFile 
       totalParams: m.totalParams ?? '?',
       trainableParams: m.trainableParams ?? '?',
       nonTrainableParams: m.nonTrainableParams ?? '?',
+      ...(at ? { atSummaryLine: where(at).line } : {}),
       diagnostics: mine.map(diag),
     };
   });

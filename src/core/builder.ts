@@ -9,6 +9,7 @@ import { Cfg, hasUnknownValue, UNKNOWN, type ConfigValue, type LayerConfig } fro
 import { DiagnosticSink, type SourceRange } from './diagnostics';
 import type { CallNode, LayerNode, ModelGraph, ModelKind, SymbolicTensor } from './graph';
 import { defaultLayerName } from './naming';
+import { summarize, type ModelSummary } from './summary';
 import { hasUnknownDim, isShapeList, UNKNOWN_DIM, type Dim, type OutputShape, type Shape } from './shape';
 
 /** Limits that keep pathological graphs (deep nesting, huge replays) bounded. */
@@ -20,10 +21,20 @@ const MAX_NESTING = 16;
  */
 export type NamingScheme = 'keras' | 'tfjs';
 
+/** A model's summary as of one `model.summary()` call. */
+export interface SummarySnapshot {
+  model: ModelGraph;
+  /** The `summary()` call. */
+  range?: SourceRange;
+  summary: ModelSummary;
+}
+
 export class GraphBuilder {
   readonly sink: DiagnosticSink;
   /** Every model created, in creation order. */
   readonly models: ModelGraph[] = [];
+  /** Each `model.summary()` call with the model's summary as it was then (later `add`s and `trainable` changes not yet made). */
+  readonly snapshots: SummarySnapshot[] = [];
   private nextId = 1;
   private readonly nameCounts = new Map<string, number>();
   private readonly modelLayers = new Map<ModelGraph, LayerNode>();
@@ -52,6 +63,16 @@ export class GraphBuilder {
     const n = this.nameCounts.get(base) ?? 0;
     this.nameCounts.set(base, n + 1);
     return n === 0 ? base : `${base}_${n}`;
+  }
+
+  /** The id the next layer, tensor or model will get: everything made before has a smaller one. */
+  peekId(): number {
+    return this.nextId;
+  }
+
+  /** `model.summary()`: remembers what Keras would print at this point. */
+  snapshot(model: ModelGraph, range?: SourceRange): void {
+    if (this.snapshots.length < 1000) this.snapshots.push({ model, range, summary: summarize(this, model) });
   }
 
   /** The automatic-name counters, to roll back a speculative run (a helper analysed with defaults). */

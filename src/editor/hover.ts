@@ -3,10 +3,11 @@
 
 import * as vscode from 'vscode';
 import { formatCount, formatOutputShape, formatShape, formatWeightBytes } from '../core/shape';
-import { knownParams, rowHasUnknown, unknownRows, type ModelSummary } from '../core/summary';
+import { formatSummary, formatUnknownNotes, knownParams, rowHasUnknown, unknownRows, type ModelSummary } from '../core/summary';
 import type { AnalysisService } from './analysisService';
 import { SELECTOR } from './inlayHints';
-import { modelAt, rowAt, type PlacedRow } from './lookup';
+import { modelAt, rowAt, snapshotAt, type PlacedRow } from './lookup';
+import type { SummarySnapshot } from '../core/builder';
 import { isPoolingClass } from '../core/pooling';
 
 export function register(service: AnalysisService): vscode.Disposable {
@@ -14,6 +15,8 @@ export function register(service: AnalysisService): vscode.Disposable {
     provideHover(document, position) {
       const doc = service.get(document);
       if (!doc) return undefined;
+      const snap = snapshotAt(doc, document, position);
+      if (snap) return new vscode.Hover(snapshotMarkdown(snap.snapshot), snap.range);
       const placed = rowAt(doc, document, position);
       if (placed) return new vscode.Hover(layerMarkdown(placed, document), placed.range);
       const model = modelAt(doc, document, position);
@@ -44,6 +47,14 @@ function layerMarkdown(p: PlacedRow, document: vscode.TextDocument): vscode.Mark
     const args = encodeURIComponent(JSON.stringify([{ uri: document.uri.toString(), line: p.range.start.line, character: p.range.start.character }]));
     md.appendMarkdown(`[$(eye) Preview pooling](command:shapeLens.showPoolingPreview?${args})`);
   }
+  return md;
+}
+
+/** `model.summary()`: the table Keras prints at that call (later `add`s and `trainable` changes not yet made). */
+function snapshotMarkdown(s: SummarySnapshot): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown(`What \`${s.model.name}.summary()\` prints here:\n\n`);
+  md.appendCodeblock([formatSummary(s.summary), ...formatUnknownNotes(s.summary)].join('\n'), 'text');
   return md;
 }
 

@@ -2,6 +2,7 @@
 
 import * as vscode from 'vscode';
 import type { LayerNode } from '../core/graph';
+import type { SummarySnapshot } from '../core/builder';
 import type { ModelSummary, SummaryRow } from '../core/summary';
 import { formatCount, formatOutputShape } from '../core/shape';
 import type { DocumentAnalysis } from './analysisService';
@@ -55,6 +56,16 @@ export function modelAt(doc: DocumentAnalysis, document: vscode.TextDocument, po
     const placed = doc.map.toRange(m.model.range);
     return placed?.document === document && (placed.range.contains(position) || placed.range.start.line === position.line);
   });
+}
+
+/** The `model.summary()` call under the cursor, with what it prints there. */
+export function snapshotAt(doc: DocumentAnalysis, document: vscode.TextDocument, position: vscode.Position): { snapshot: SummarySnapshot; range: vscode.Range } | undefined {
+  for (const snapshot of doc.analysis.builder.snapshots) {
+    if (!doc.analysis.builder.models.includes(snapshot.model)) continue;
+    const placed = doc.map.toRange(snapshot.range);
+    if (placed?.document === document && placed.range.contains(position)) return { snapshot, range: placed.range };
+  }
+  return undefined;
 }
 
 function callRanges(doc: DocumentAnalysis, document: vscode.TextDocument, layer: LayerNode): vscode.Range[] {

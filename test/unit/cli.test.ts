@@ -273,3 +273,29 @@ test('an unknown option or command is named, with the usage, exit 2; -h is help'
   assert.equal(dashed.code, 2);
   assert.match(dashed.err, /no such file or directory: --json/);
 });
+
+test('--at-summary prints each model as of its summary() calls; unknowns are "?" in JSON and explained in text', () => {
+  const f = tmpFile('at_summary.py', [
+    'import keras',
+    'from keras import layers',
+    'from settings import UNITS',
+    'm = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(4, name="d1")], name="m")',
+    'm.summary()',
+    'm.add(layers.Dense(UNITS, name="d2"))',
+    '',
+  ].join('\n'));
+  const human = run('summary', f, '--at-summary');
+  assert.equal(human.code, 0, human.err);
+  // Dense(4) on 8 inputs: 8·4 + 4 = 36, all there is at line 5.
+  assert.match(human.out, /Total params: 36 \(144\.00 B\)\n[^]*\(as of m\.summary\(\) on line 5\)/);
+  const final = run('summary', f);
+  assert.match(final.out, / d2 \(Dense\)\s+\(None, \?\)\s+\?/);
+  assert.match(final.out, /Total params: \? \(\?\)/);
+  assert.match(final.out, /\? d2: `units` of d2 is not a value Shape Lens could follow/);
+  assert.match(final.out, /Total params: at least 36 \+ unknown/);
+  const json = JSON.parse(run('summary', f, '--json').out);
+  const m = json.files[0].models[0];
+  assert.deepEqual([m.layers[1].outputShape, m.layers[1].params, m.totalParams], [[null, '?'], '?', '?']);
+  const at = JSON.parse(run('summary', f, '--json', '--at-summary').out).files[0].models;
+  assert.deepEqual(at.map((x: { atSummaryLine: number; totalParams: number }) => [x.atSummaryLine, x.totalParams]), [[5, 36]]);
+});

@@ -40,11 +40,34 @@ export class KerasRuntime {
     const names = this.builder.saveNames();
     const models = this.builder.models.length;
     const diags = this.sink.items.length;
-    fn();
+    const snapshots = this.builder.snapshots.length;
+    this.speculation.push({ startId: this.builder.peekId(), undo: [] });
+    try {
+      fn();
+    } finally {
+      // The function is not really called: what it did to layers and models made before it is undone.
+      const run = this.speculation.pop()!;
+      for (let i = run.undo.length - 1; i >= 0; i--) run.undo[i]();
+    }
     if (this.builder.models.length === models) {
       this.builder.restoreNames(names);
       this.sink.items.splice(diags);
+      this.builder.snapshots.splice(snapshots);
     }
+  }
+
+  /** Open speculative runs: objects older than `startId` get their `trainable` flag back at the end. */
+  private readonly speculation: { startId: number; undo: (() => void)[] }[] = [];
+
+  private setTrainable(o: { id: number; trainable: boolean }, trainable: boolean): void {
+    const run = this.speculation[this.speculation.length - 1];
+    if (run && o.id < run.startId && o.trainable !== trainable) {
+      const before = o.trainable;
+      run.undo.push(() => {
+        o.trainable = before;
+      });
+    }
+    o.trainable = trainable;
   }
 
   /** Runs another module's top level: models and diagnostics it makes belong to that module's own report. */
@@ -235,7 +258,7 @@ export class KerasRuntime {
   /** `layer.trainable = False`, `model.trainable = False`. Returns false if not handled. */
   setAttr(v: Value, name: string, value: Value): boolean {
     if (name !== 'trainable' || value.k !== 'bool') return false;
-    if (v.k === 'layer') v.node.trainable = value.v;
+    if (v.k === 'layer') this.setTrainable(v.node, value.v);
     else if (v.k === 'model') this.setModelTrainable(v.model, value.v, 0);
     else return false;
     return true;
@@ -244,13 +267,13 @@ export class KerasRuntime {
   /** Keras and tfjs set `trainable` on every layer of the model, nested models included. */
   private setModelTrainable(model: ModelGraph, trainable: boolean, depth: number): void {
     if (depth > 16) return;
-    model.trainable = trainable;
-    this.builder.modelAsLayer(model).trainable = trainable;
+    this.setTrainable(model, trainable);
+    this.setTrainable(this.builder.modelAsLayer(model), trainable);
     for (const layer of model.layers) {
       // tfjs only sets the weights its direct layers own: a nested model keeps its own flag.
       if (layer.nested) {
         if (this.builder.naming === 'keras') this.setModelTrainable(layer.nested, trainable, depth + 1);
-      } else layer.trainable = trainable;
+      } else this.setTrainable(layer, trainable);
     }
   }
 
@@ -286,6 +309,8 @@ export class KerasRuntime {
         case 'apply':
           return args[0] ? this.call(v, args[0], range) : unknown();
         case 'summary':
+          this.builder.snapshot(v.model, range);
+          return NONE;
         case 'compile':
         case 'fit':
         case 'evaluate':
