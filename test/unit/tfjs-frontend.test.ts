@@ -262,3 +262,26 @@ test('destructured parameter defaults apply when the argument is missing', async
   const m = await only("import * as tf from '@tensorflow/tfjs';\nexport function build({ units = 10 } = {}) {\n  return tf.sequential({ name: 'b', layers: [tf.layers.dense({ inputShape: [4], units })] });\n}\n");
   assert.equal(m.totalParams, 4 * 10 + 10);
 });
+
+test('a <script> page: the global tf without an import, class getters and static fields', async () => {
+  const m = await only(`
+class Net {
+  static UNITS = 16;
+  get inputSize() { return 8; }
+  build() {
+    const model = tf.sequential();
+    model.add(tf.layers.dense({ inputShape: [this.inputSize], units: Net.UNITS }));
+    model.add(tf.layers.dense({ units: 2 }));
+    return model;
+  }
+}
+const model = new Net().build();
+`, {}, 'page.js');
+  // 8·16 + 16 = 144; 16·2 + 2 = 34.
+  assert.deepEqual(m.layers.map((l) => [l.outputShape, l.params]), [[[null, 16], 144], [[null, 2], 34]]);
+});
+
+test('a local binding named tf is not the global tfjs', async () => {
+  const { json } = await analyzeJs('const tf = { sequential: () => null, layers: {} };\nconst m = tf.sequential();\n');
+  assert.equal(json.models.length, 0);
+});

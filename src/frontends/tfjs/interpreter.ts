@@ -70,6 +70,8 @@ interface ClassDef {
   closure: Scope;
   file: FileCtx;
   methods: Map<string, Value & { k: 'func' }>;
+  /** `get name() {...}`: read as a property, computed on each read. */
+  getters: Set<string>;
   superClass: Value | null;
 }
 
@@ -584,14 +586,20 @@ export class JsInterpreter {
   private makeClass(node: TSESTree.ClassDeclaration | TSESTree.ClassExpression, scope: Scope): Value {
     const superClass = node.superClass ? this.eval(node.superClass, scope) : null;
     const methods = new Map<string, Value & { k: 'func' }>();
-    if (superClass?.k === 'class') for (const [k, f] of (superClass.def as ClassDef).methods) methods.set(k, f);
+    const getters = new Set<string>();
+    if (superClass?.k === 'class') {
+      for (const [k, f] of (superClass.def as ClassDef).methods) methods.set(k, f);
+      for (const k of (superClass.def as ClassDef).getters) getters.add(k);
+    }
     for (const el of node.body.body) {
-      if (el.type === 'MethodDefinition' && el.key.type === 'Identifier' && el.value.type === 'FunctionExpression') {
+      if (el.type === 'MethodDefinition' && !el.static && el.key.type === 'Identifier' && el.value.type === 'FunctionExpression' && el.kind !== 'set') {
         methods.set(el.kind === 'constructor' ? 'constructor' : el.key.name, this.makeFunction(el.value, scope, el.key.name));
+        if (el.kind === 'get') getters.add(el.key.name);
+        else getters.delete(el.key.name);
       }
     }
     const name = node.id?.name ?? '<class>';
-    const def: ClassDef = { node, closure: scope, file: this.file, methods, superClass };
+    const def: ClassDef = { node, closure: scope, file: this.file, methods, getters, superClass };
     return { k: 'class', name, def, bases: superClass ? [superClass] : [] };
   }
 
@@ -1000,7 +1008,9 @@ export class JsInterpreter {
       case 'object': {
         const v = obj.attrs.get(key);
         if (v) return v;
-        const m = (obj.cls.def as ClassDef).methods.get(key);
+        const def = obj.cls.def as ClassDef;
+        const m = def.methods.get(key);
+        if (m && def.getters.has(key)) return this.callFunction(m, [], obj, { start: 0, end: 0 });
         return m ?? unknown();
       }
       case 'class': {
@@ -1240,6 +1250,8 @@ export class JsInterpreter {
     g('JSON.stringify', () => unknown());
     for (const k of ['log', 'info', 'warn', 'error', 'debug']) g(`console.${k}`, () => NONE);
     this.globals.set('NaN', num(NaN, false));
+    // A page that loads tfjs with <script src=".../tfjs"> uses the global `tf` without importing it.
+    this.globals.set('tf', { k: 'api', path: TF_ROOT });
     this.globals.set('Infinity', num(Infinity, false));
   }
 
