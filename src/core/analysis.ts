@@ -42,6 +42,7 @@ export function collectModels(builder: GraphBuilder): ModelSummary[] {
       builder.sink.info('unbuilt-model', `Model "${m.name}" has no input shape, so Keras would not build it either: start it with keras.Input(shape=...), pass input_shape= to its first layer, or call ${m.name}.build((None, ...)).`, m.range);
     }
   }
+  builder.reportUnknownLayers();
   return builder.models.map((m) => summarize(builder, m));
 }
 

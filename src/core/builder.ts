@@ -89,9 +89,6 @@ export class GraphBuilder {
   createLayer(className: string, config: LayerConfig, range?: SourceRange): LayerNode {
     const canonical = canonicalClassName(className);
     const rule = getRule(canonical);
-    if (!rule) {
-      this.sink.warning('unknown-layer', `Unknown layer class "${className}": Shape Lens does not know its output shape, so shapes after it are unknown.`, range);
-    }
     const name = typeof config.name === 'string' ? config.name : this.autoLayerName(canonical, rule?.defaultName?.(new Cfg(config)) ?? defaultLayerName(canonical));
     return {
       id: this.nextId++,
@@ -261,6 +258,26 @@ export class GraphBuilder {
       this.modelLayers.set(model, node);
     }
     return node;
+  }
+
+  /**
+   * One warning per layer Shape Lens has no rule for, once the models are known, and only for
+   * layers in a model (a NumPy call on arrays in a data loop is nobody's layer).
+   */
+  reportUnknownLayers(): void {
+    const seen = new Set<LayerNode>();
+    const visit = (model: ModelGraph, depth: number): void => {
+      if (depth > MAX_NESTING) return;
+      for (const layer of model.layers) {
+        if (layer.nested) visit(layer.nested, depth + 1);
+        else if (!layer.isInput && !seen.has(layer) && !getRule(layer.className)) {
+          seen.add(layer);
+          const what = /^[A-Z]/.test(layer.className) && !layer.className.includes('.') ? `Unknown layer class "${layer.className}"` : `\`${layer.className}(...)\` is not a layer Shape Lens knows`;
+          this.sink.warning('unknown-layer', `${what}: its output shape and weights are unknown (?), and so are the shapes after it.`, layer.range);
+        }
+      }
+    };
+    for (const m of this.models) visit(m, 0);
   }
 
   /** Removes a model from the list of top-level models (it was only used nested). */

@@ -195,7 +195,7 @@ export class Cfg {
     const v = this.raw[key];
     if (v === undefined) return undefined;
     if (isLayerSpec(v)) return v;
-    this.lost = true;
+    if (v === UNKNOWN) this.lost = true;
     return null;
   }
 

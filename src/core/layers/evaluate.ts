@@ -104,9 +104,12 @@ function runRule(rule: LayerRule, config: LayerConfig, inputs: (RuleShape | null
   let output: RuleOutputShape = null;
   let params: ParamCount = rule.params ? UNKNOWN_PARAMS : NO_PARAMS;
   try {
-    if (allKnown && checkRank(rule.inputRank, known, layerName, problems)) {
+    // A layer that takes whatever its code takes (`arity: 'any'`) checks the rank of a lone input only.
+    const rank = rule.arity === 'any' && known.length > 1 ? undefined : rule.inputRank;
+    if (allKnown && checkRank(rank, known, layerName, problems)) {
       output = rule.outputShape(known, cfg, ctx);
       if (rule.params) params = rule.params(known, cfg, ctx);
+      params = withActivationLayer(params, output, cfg, ctx);
     } else if (!allKnown && rule.outputWithoutInput) {
       output = rule.outputWithoutInput(cfg);
     }
@@ -116,6 +119,22 @@ function runRule(rule: LayerRule, config: LayerConfig, inputs: (RuleShape | null
   }
   for (const p of cfg.problems) problems.push({ severity: 'error', code: 'invalid-config', message: `${layerName} (${rule.className}): ${p.message}` });
   return { known: true, output, params, problems, explain, lost: lost || cfg.lost };
+}
+
+/**
+ * `Dense(64, activation=PReLU())`: a layer given as the activation is built on the output and
+ * tracked by the layer, so Keras counts its weights in this row.
+ */
+function withActivationLayer(params: ParamCount, output: RuleOutputShape, cfg: Cfg, ctx: RuleContext): ParamCount {
+  const spec = cfg.layer('activation');
+  if (!spec || output === null || isShapeList(output)) return params;
+  const inner = ctx.inner(spec, [output]).params;
+  const add = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
+  const trainable = add(params.trainable, inner.trainable);
+  const nonTrainable = add(params.nonTrainable, inner.nonTrainable);
+  const extra = (inner.trainable ?? 0) + (inner.nonTrainable ?? 0);
+  const formula = params.formula && trainable !== null && nonTrainable !== null && extra > 0 ? `${params.formula.replace(/ = [\d,]+.*$/, '')} + ${extra} (${spec.className}) = ${trainable + nonTrainable}` : params.formula;
+  return { trainable, nonTrainable, formula };
 }
 
 /** What the stand-in runs agree on: equal dims and counts are exact, the rest unknown. */

@@ -118,7 +118,10 @@ function walkCells(specs: LayerSpec[], inDim: number | null, ctx: RuleContext, r
 const rnn: LayerRule = {
   className: 'RNN',
   inputRank: 3,
+  // A custom cell may take nested inputs (`RNN(cell)((x1, x2))`); their shapes are the cell's business.
+  arity: 'any',
   outputShape(inputs, cfg, ctx) {
+    if (inputs.length > 1) return null;
     const x = inputs[0];
     const specs = cellSpecs(cfg.raw.cell);
     if (!specs || specs.length === 0) {
@@ -130,6 +133,7 @@ const rnn: LayerRule = {
     return rnnOutput(x[0], x[1], [walk.outDim], walk.states.map((s) => [s]), cfg);
   },
   params(inputs, cfg, ctx) {
+    if (inputs.length > 1) return UNKNOWN_PARAMS;
     const specs = cellSpecs(cfg.raw.cell);
     if (!specs || specs.length === 0) return UNKNOWN_PARAMS;
     const walk = walkCells(specs, inputs[0][2], ctx, false);

@@ -71,8 +71,11 @@ export function tfjsConfig(className: string, args: Value | undefined): LayerCon
   // tfjs' Embedding always declares its input: batchInputShape [batchSize, inputLength] (null when absent).
   if (className === 'Embedding' && config.input_shape === undefined && config.batch_input_shape === undefined) {
     const len = config.input_length;
-    config.batch_input_shape = [typeof config.batch_size === 'number' ? config.batch_size : null, ...(Array.isArray(len) ? len : [typeof len === 'number' ? len : null])];
+    const batch = config.batch_size;
+    config.batch_input_shape = [batch === undefined ? null : batch, ...(Array.isArray(len) ? len : [len === undefined ? null : len])] as ConfigValue[];
   }
+  // `inputLength` is tfjs' own (not Keras 3's deprecated `input_length`): used above, not passed on.
+  if (className === 'Embedding') delete config.input_length;
   return config;
 }
 

@@ -1,0 +1,189 @@
+// Trust: working code gets no error, and nothing Shape Lens states is a number Keras would not
+// print. (1) Every realistic fixture that runs in Keras / tfjs: no error-severity diagnostic, no
+// count that is null (unknown is "?"), no total that leaves an unknown row out. (2) Constructs met in
+// public model code that once gave a false error or a wrong number, each written here from scratch;
+// expected figures by hand beside each.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyze } from './helpers/python';
+import { analyzeJs } from './helpers/tfjs';
+import type { JsonDiagnostic, JsonFile } from '../../src/core/analysis';
+
+function repoRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+const root = repoRoot();
+
+const errorsOf = (json: JsonFile): JsonDiagnostic[] => [...json.diagnostics, ...json.models.flatMap((m) => m.diagnostics)].filter((d) => d.severity === 'error');
+
+/** Fixtures written to fail in Keras (they test the errors) or not to parse. */
+const BROKEN_ON_PURPOSE = new Set(['shape_errors.py', 'syntax_error.py', 'shape-errors.js', 'syntax-error.js']);
+
+function fixtures(dir: string, ext: RegExp): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (ext.test(e.name) && !BROKEN_ON_PURPOSE.has(e.name)) out.push(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+function assertHonest(json: JsonFile, label: string): void {
+  assert.deepEqual(errorsOf(json), [], `${label}: error-severity diagnostics on working code`);
+  for (const m of json.models) {
+    for (const l of m.layers) {
+      for (const n of [l.params, l.trainableParams, l.nonTrainableParams]) assert.ok(n === '?' || (Number.isInteger(n) && n >= 0), `${label} / ${m.name} / ${l.name}: count ${String(n)}`);
+    }
+    if (m.layers.some((l) => l.params === '?')) assert.equal(m.totalParams, '?', `${label} / ${m.name}: a total that leaves an unknown row out`);
+  }
+}
+
+for (const file of fixtures(path.join(root, 'test/fixtures/python'), /\.py$/)) {
+  const rel = path.relative(root, file);
+  test(`trust: ${rel} has no error and no wrong-looking count`, async () => {
+    const others: Record<string, string> = {};
+    const { json } = await analyze(fs.readFileSync(file, 'utf8'), others, file);
+    assertHonest(json, rel);
+  });
+}
+
+for (const file of fixtures(path.join(root, 'test/fixtures/tfjs'), /\.(js|ts|tsx|jsx|mjs|cjs)$/)) {
+  const rel = path.relative(root, file);
+  test(`trust: ${rel} has no error and no wrong-looking count`, async () => {
+    const { json } = await analyzeJs(fs.readFileSync(file, 'utf8'), {}, file);
+    assertHonest(json, rel);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constructs from public model code
+
+test('siamese towers joined by Lambda(distance)([a, b]): no arity error, the towers are counted', async () => {
+  const { json } = await analyze(`
+import keras
+from keras import layers, ops
+
+def distance(vects):
+    x, y = vects
+    return ops.sqrt(ops.maximum(ops.sum(ops.square(x - y), axis=1, keepdims=True), 1e-7))
+
+inp = keras.Input((28, 28, 1))
+x = layers.Conv2D(4, (5, 5), activation="tanh")(inp)
+x = layers.AveragePooling2D(pool_size=(2, 2))(x)
+x = layers.Flatten()(x)
+x = layers.Dense(10, activation="tanh")(x)
+tower = keras.Model(inp, x)
+a = keras.Input((28, 28, 1))
+b = keras.Input((28, 28, 1))
+merged = layers.Lambda(distance)([tower(a), tower(b)])
+out = layers.Dense(1, activation="sigmoid")(layers.BatchNormalization()(merged))
+siamese = keras.Model(inputs=[a, b], outputs=out)
+`);
+  assertHonest(json, 'siamese');
+  const tower = json.models.find((m) => m.name === 'tower')!;
+  // Conv2D 5·5·1·4 + 4 = 104 → (24, 24, 4); pool → (12, 12, 4); flatten 576; Dense 576·10 + 10 = 5,770.
+  assert.equal(tower.totalParams, 104 + 5770);
+  const siamese = json.models.find((m) => m.name === 'siamese')!;
+  assert.equal(siamese.totalParams, '?'); // the Lambda's output (and so BatchNormalization's size) is unknown
+});
+
+test('NumPy / TensorFlow calls on arrays in a data loop are not layers and raise nothing', async () => {
+  const { json } = await analyze(`
+import numpy as np
+import tensorflow as tf
+import keras
+from keras import layers
+
+model = keras.Sequential([keras.Input((4,)), layers.Dense(2)])
+batches = []
+for step in range(3):
+    real = np.random.normal(size=(8, 4))
+    fake = np.random.normal(size=(8, 4))
+    both = np.concatenate([real, fake])
+    labels = np.concatenate([np.ones((8, 1)), np.zeros((8, 1))])
+    pairs = tf.data.Dataset.from_tensor_slices((both, labels))
+    batches.append(tf.matmul(both, both, transpose_b=True))
+`);
+  assertHonest(json, 'data loop');
+  // Dense(2) on 4 inputs: 4·2 + 2 = 10.
+  assert.deepEqual(json.models.map((m) => [m.name, m.totalParams]), [['model', 10]]);
+});
+
+test('a custom layer called with two tensors keeps both branches and makes the total ?', async () => {
+  const { json } = await analyze(`
+import keras
+from keras import layers
+
+class Gate(layers.Layer):
+    def call(self, inputs):
+        a, b = inputs
+        return a * keras.activations.sigmoid(b)
+
+x = keras.Input((16,))
+h = layers.Dense(8)(x)
+g = layers.Dense(8)(x)
+out = layers.Dense(1)(Gate()([h, g]))
+model = keras.Model(x, out)
+`);
+  assertHonest(json, 'gate');
+  const m = json.models[0];
+  // Both Dense(8) on 16 inputs: 16·8 + 8 = 136 each.
+  assert.deepEqual(m.layers.filter((l) => l.className === 'Dense').slice(0, 2).map((l) => l.params), [136, 136]);
+});
+
+test("Dense(units, activation=PReLU()): Keras counts the activation layer's weights in the row", async () => {
+  const { json } = await analyze(`
+import keras
+from keras import layers
+model = keras.Sequential([keras.Input((4,)), layers.Dense(125, activation=layers.PReLU())])
+`);
+  // 4·125 + 125 = 625 for the kernel and bias, + 125 PReLU alphas (one per unit) = 750.
+  assert.deepEqual(json.models[0].layers.map((l) => l.params), [750]);
+});
+
+test('RNN with a custom cell on nested inputs: no arity or rank error', async () => {
+  const { json } = await analyze(`
+import keras
+from keras import layers
+
+class NestedCell(layers.Layer):
+    pass
+
+a = keras.Input((None, 10))
+b = keras.Input((None, 5, 6))
+out = layers.RNN(NestedCell())((a, b))
+model = keras.Model([a, b], out)
+`);
+  assertHonest(json, 'nested rnn');
+});
+
+test('tfjs: an input size read from data is ? (not None), and no "should be defined" error', async () => {
+  const { json } = await analyzeJs(`
+import * as tf from '@tensorflow/tfjs';
+import { loadData } from './data';
+const data = loadData();
+const model = tf.sequential();
+model.add(tf.layers.dense({ inputShape: [data.numFeatures], units: 1 }));
+`);
+  assertHonest(json, 'tfjs numFeatures');
+  assert.deepEqual(json.models[0].layers.map((l) => [l.outputShape, l.params]), [[[null, 1], '?']]);
+});
+
+test("tfjs: embedding inputLength is tfjs' own argument, not Keras 3's deprecated one", async () => {
+  const { json } = await analyzeJs(`
+import * as tf from '@tensorflow/tfjs';
+const model = tf.sequential();
+model.add(tf.layers.embedding({ inputDim: 100, outputDim: 8, inputLength: 20 }));
+`);
+  assert.deepEqual([...json.diagnostics, ...json.models.flatMap((m) => m.diagnostics)].map((d) => d.code), []);
+  // 100·8 = 800; (None, 20) → (None, 20, 8).
+  assert.deepEqual(json.models[0].layers.map((l) => [l.outputShape, l.params]), [[[null, 20, 8], 800]]);
+});
