@@ -6,7 +6,6 @@ import { analysisToJson, type FileAnalysis } from './core/analysis';
 import { formatSummary } from './core/summary';
 import { formatOutputShape } from './core/shape';
 import { analyzePython, initPythonParser, type PythonProjectHost } from './frontends/python/analyze';
-import { pythonModuleCandidates } from './frontends/python/resolve';
 
 const USAGE = `Usage: shape-lens summary FILE_OR_DIR... [--json]
 
@@ -56,15 +55,10 @@ function readSmallFile(p: string): string | undefined {
   }
 }
 
-/** Resolves project imports from disk: relative to the importing file, then up its parent folders. */
+/** Reads the project's Python files from disk for imports (resolution is the front end's, as Python does it). */
 export const diskHost: PythonProjectHost = {
-  resolve(fromFile, moduleName, level) {
-    for (const candidate of pythonModuleCandidates(path.resolve(fromFile), moduleName, level)) {
-      const text = readSmallFile(candidate);
-      if (text !== undefined) return { path: candidate, text };
-    }
-    return undefined;
-  },
+  readFile: readSmallFile,
+  absolute: (file) => path.resolve(file),
 };
 
 /** Resolves relative JS/TS imports from disk (`./data` → data.ts / data.js / data/index.ts ...). */

@@ -2,17 +2,11 @@
 
 import * as path from 'node:path';
 import { analyzePython, initPythonParser, type PythonProjectHost } from '../../../src/frontends/python/analyze';
-import { pythonModuleCandidates } from '../../../src/frontends/python/resolve';
 import { analysisToJson, type FileAnalysis, type JsonFile } from '../../../src/core/analysis';
 
 /** Resolves imports among in-memory files keyed by POSIX path (`pkg/config.py`). */
 export function memoryHost(files: Record<string, string>): PythonProjectHost {
-  return {
-    resolve(fromFile, moduleName, level) {
-      for (const p of pythonModuleCandidates(fromFile, moduleName, level, [], path.posix)) if (files[p] !== undefined) return { path: p, text: files[p] };
-      return undefined;
-    },
-  };
+  return { readFile: (p) => files[path.posix.normalize(p)] };
 }
 
 /** Analyses `main` (default `main.py`) among `files`; returns the analysis and its JSON form. */
