@@ -114,6 +114,8 @@ function declaredLambdaShape(cfg: Cfg, batch: number | null): OutputShape | unde
 
 const lambda: LayerRule = {
   className: 'Lambda',
+  // Keras passes a list of tensors to the function as one argument (`Lambda(f)([a, b])`).
+  arity: 'multi',
   outputShape(inputs, cfg, ctx) {
     // Keras: a tuple output_shape excludes the batch dimension, which is taken from the input.
     const declared = declaredLambdaShape(cfg, inputs[0][0] ?? null);

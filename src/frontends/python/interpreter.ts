@@ -520,8 +520,15 @@ export class PythonInterpreter {
     if (known) return this.touch(known);
     const chain = [...this.opts.host!.resolver.parentPackages(target.path), target];
     if (this.group) return this.loadChain(chain);
-    const entry = chain.find((m) => !this.modules.has(m.path))!;
-    return this.fromCache(entry.path, target.path) ?? this.runGroup(entry.path, () => this.loadChain(chain));
+    // Packages already loaded stay outside the new group (`from pkg import sub`): the first new
+    // module is bound on its package once the group has run, as Python binds it once it has run.
+    const first = chain.findIndex((m) => !this.modules.has(m.path));
+    const rest = chain.slice(first);
+    const rec = this.fromCache(rest[0].path, target.path) ?? this.runGroup(rest[0].path, () => this.loadChain(rest));
+    const parent = first > 0 ? this.modules.get(chain[first - 1].path) : undefined;
+    const child = this.modules.get(rest[0].path);
+    if (parent && child) parent.value.attrs.set(moduleBaseName(child.path), child.value);
+    return rec;
   }
 
   private loadChain(chain: ResolvedModule[]): ModuleRec {
@@ -1085,7 +1092,9 @@ export class PythonInterpreter {
         const v = e ? this.eval(e, scope) : unknown();
         const conv = c.children.find((x) => x.type === 'type_conversion');
         const spec = c.children.find((x) => x.type === 'format_specifier');
-        const rendered = conv && this.text(conv) === '!r' ? pyRepr(v) : spec ? formatSpec(v, this.text(spec).replace(/^:/, '')) : pyStr(v);
+        // The spec's text is not a node of its own (the compact tree keeps only its ':'): it runs to the closing brace.
+        const specText = spec ? this.file.text.slice(spec.start + 1, c.end - 1) : '';
+        const rendered = conv && this.text(conv) === '!r' ? pyRepr(v) : spec ? formatSpec(v, specText) : pyStr(v);
         if (rendered === null) return unknown();
         s += rendered;
       }
