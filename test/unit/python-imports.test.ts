@@ -230,3 +230,27 @@ test('module cache: state a builder changes in a cached module (a global, a list
   }
   assert.deepEqual(cache.stats, { interpreted: 2, reused: 4 });
 });
+
+test('copy.deepcopy of a block table (EfficientNet style) is a copy, not unknown: its loop builds every block', async () => {
+  const { json } = await analyze(
+    [
+      'import copy',
+      'from tensorflow import keras',
+      'BLOCKS = [{"filters": 8, "repeats": 2}, {"filters": 16, "repeats": 1}]',
+      'def Net(blocks_args=BLOCKS):',
+      '    blocks_args = copy.deepcopy(blocks_args)',
+      '    inputs = keras.Input(shape=(8, 8, 4))',
+      '    x = inputs',
+      '    for args in blocks_args:',
+      '        for _ in range(args.pop("repeats")):',
+      '            x = keras.layers.Conv2D(args["filters"], 1)(x)',
+      '    return keras.Model(inputs, x, name="net")',
+      'net = Net()',
+      'again = Net()',
+    ].join('\n'),
+  );
+  // Three 1×1 convs: 4·8 + 8 = 40, 8·8 + 8 = 72, 8·16 + 16 = 144 — in both models: the pops
+  // emptied the copy, never BLOCKS.
+  for (const m of json.models) assert.deepEqual(m.layers.map((l) => l.params), [0, 40, 72, 144], m.name);
+  assert.equal(json.models.length, 2);
+});

@@ -7,6 +7,7 @@ import type { SourceRange } from '../../core/diagnostics';
 import type { KerasRuntime } from '../common/keras-runtime';
 import { shapeFromValue } from '../common/keras-runtime';
 import { configFrom, NONE, num, shapeValue, str, unknown, type CallArgs, type Value } from '../common/values';
+import { NamespaceCopier } from './modules';
 
 /** Top-level modules whose attributes are Keras / TensorFlow API. */
 const KERAS_ROOTS = new Set(['tensorflow', 'keras', 'tf_keras']);
@@ -43,7 +44,8 @@ export function isLibraryModule(moduleName: string): boolean {
  */
 const MODELLED_MODULES = new Set([
   'layers', 'models', 'backend', 'ops', 'activations', 'initializers', 'regularizers', 'constraints', 'optimizers', 'losses',
-  'metrics', 'callbacks', 'random', 'saving', 'trainers', 'dtype_policies', 'mixed_precision', 'tree', 'engine', 'Input', 'Model', 'Sequential',
+  'metrics', 'callbacks', 'random', 'saving', 'trainers', 'dtype_policies', 'mixed_precision', 'tree', 'engine', 'utils', 'api_export',
+  'Input', 'Model', 'Sequential',
 ]);
 
 export function isModelledKerasModule(moduleName: string): boolean {
@@ -245,6 +247,7 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
     const shape = s ? shapeFromValue(s) : undefined;
     return shape ? { k: 'tensor', t: rt.builder.looseTensor(shape) } : unknown();
   }
+  if (path === 'copy.deepcopy' || path === 'copy.copy') return copyValue(args.positional[0], path === 'copy.deepcopy');
   if (path === 'math.ceil' || path === 'math.floor' || path === 'math.sqrt' || path === 'numpy.prod' || path === 'math.prod') {
     const x = args.positional[0];
     if (path.endsWith('prod')) {
@@ -257,6 +260,22 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
     return num(path === 'math.ceil' ? Math.ceil(x.v) : Math.floor(x.v), true);
   }
   return undefined;
+}
+
+/**
+ * `copy.copy` / `copy.deepcopy` of the data model code copies (configs, block tables); a copy of a
+ * layer, tensor or model is unknown (Keras objects are not copied that way in model code).
+ */
+function copyValue(v: Value | undefined, deep: boolean): Value {
+  if (!v) return unknown();
+  if (!deep) {
+    if (v.k === 'list') return { k: 'list', items: [...v.items] };
+    if (v.k === 'dict') return { k: 'dict', map: new Map(v.map), keys: new Map(v.keys) };
+    return v.k === 'num' || v.k === 'str' || v.k === 'bool' || v.k === 'none' || v.k === 'tuple' ? v : unknown('copy');
+  }
+  const copier = new NamespaceCopier((b) => b);
+  const out = copier.value(v);
+  return copier.failed ? unknown('deepcopy of a Keras object') : out;
 }
 
 /** Names `from keras.layers import *` binds. */
