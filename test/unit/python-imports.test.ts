@@ -254,3 +254,24 @@ test('copy.deepcopy of a block table (EfficientNet style) is a copy, not unknown
   for (const m of json.models) assert.deepEqual(m.layers.map((l) => l.params), [0, 40, 72, 144], m.name);
   assert.equal(json.models.length, 2);
 });
+
+test('bad imports never throw or hang: self-import, cycles, a 400-module chain, beyond the top package, broken modules, namespace packages', async () => {
+  const chain: Record<string, string> = {};
+  for (let i = 0; i < 400; i++) chain[`m${i}.py`] = `import m${i + 1}\nfrom m${i + 1} import *\nX${i} = ${i}\n`;
+  chain['m400.py'] = 'import m0\nUNITS = 5\n';
+  const cases: { main: string; files: Record<string, string>; file?: string }[] = [
+    { main: 'import main\nfrom main import *\nimport main as again\n', files: {} },
+    { main: 'import a\n', files: { 'a.py': 'from b import *\n', 'b.py': 'from c import *\n', 'c.py': 'import a\nfrom a import nothing\n' } },
+    { main: 'import m0\nfrom tensorflow import keras\ni = keras.Input(shape=(2,))\nm = keras.Model(i, keras.layers.Dense(m0.m1.m2.X2)(i))\n', files: chain },
+    { main: 'from .... import far\nfrom ..x import y\nfrom . import z\n', files: {}, file: 'p/q.py' },
+    { main: 'import broken\nfrom broken import *\n', files: { 'broken.py': 'def f(:\n  class\n\x00\x01 import import\n' } },
+    { main: 'import ns.sub\nimport ns.sub.deep as d\nprint(ns.sub.V, d.W)\n', files: { 'ns/sub/__init__.py': 'V = 1\n', 'ns/sub/deep.py': 'W = 2\n' } },
+    { main: 'from . import *\nimport __init__\n', files: { '__init__.py': 'from . import *\n' }, file: 'main.py' },
+  ];
+  for (const c of cases) {
+    const t0 = Date.now();
+    const { analysis } = await analyze(c.main, c.files, c.file);
+    assert.ok(Date.now() - t0 < 5000, `${c.main.split('\n')[0]}: ${Date.now() - t0} ms`);
+    assert.ok(analysis.diagnostics.every((d) => d.severity !== 'error'), c.main.split('\n')[0]);
+  }
+});
