@@ -275,3 +275,33 @@ test('bad imports never throw or hang: self-import, cycles, a 400-module chain, 
     assert.ok(analysis.diagnostics.every((d) => d.severity !== 'error'), c.main.split('\n')[0]);
   }
 });
+
+test('module cache: modules sharing a dependency the main file imported first are reused together; after other code ran they are not', async () => {
+  await initPythonParser();
+  const files = {
+    'config.py': 'FILTERS = [4, 8]\nUNITS = 3\n',
+    'blocks.py': 'from tensorflow.keras import layers\nimport config\ndef stack(x):\n    for f in config.FILTERS:\n        x = layers.Dense(f)(x)\n    return x\n',
+  };
+  const main = [
+    'import config',
+    'from config import FILTERS',
+    'import blocks',
+    'from tensorflow import keras',
+    'inputs = keras.Input(shape=(2,))',
+    'model = keras.Model(inputs, keras.layers.Dense(config.UNITS)(blocks.stack(inputs)), name="m")',
+  ].join('\n');
+  const cache = new ModuleCache();
+  const run = (text: string) => analysisToJson(analyzePython(text, 'main.py', { host: memoryHost({ ...files, 'main.py': text }), moduleCache: cache }));
+  // Dense 2·4 + 4 = 12, 4·8 + 8 = 40, 8·3 + 3 = 27.
+  assert.equal(modelNamed(run(main), 'm').totalParams, 79);
+  assert.deepEqual(cache.stats, { interpreted: 2, reused: 0 });
+  assert.equal(modelNamed(run(main), 'm').totalParams, 79);
+  assert.deepEqual(cache.stats, { interpreted: 2, reused: 2 }, 'config from its image, blocks from the image that took config in');
+  // The main file changes config before importing blocks: blocks must see the change, so neither
+  // image is used for it (blocks runs again, on this analysis's config).
+  const mutating = main.replace('import blocks', 'config.FILTERS.append(16)\nimport blocks');
+  // Dense 2·4 + 4 = 12, 4·8 + 8 = 40, 8·16 + 16 = 144, 16·3 + 3 = 51.
+  assert.equal(modelNamed(run(mutating), 'm').totalParams, 247);
+  assert.equal(cache.stats.interpreted, 3);
+  assert.equal(modelNamed(run(main), 'm').totalParams, 79);
+});

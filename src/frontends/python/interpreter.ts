@@ -14,7 +14,7 @@ import {
 } from '../common/values';
 import { field, fields, namedChildren, type PyNode } from './ast';
 import { apiTail, callKerasApi, isExternalRoot, isLibraryModule, isModelledKerasModule, kerasNameOnUnknown, starImportNames } from './keras-api';
-import { NamespaceCopier, Scope, volatileGlobals, type ClassDef, type FileCtx, type FuncDef, type ModuleCache, type ModuleImage, type ModuleRec } from './modules';
+import { NamespaceCopier, Scope, volatileGlobals, type ClassDef, type FileCtx, type FuncDef, type ModuleCache, type ModuleRec } from './modules';
 import type { PythonResolver, ResolvedModule } from './resolve';
 import { basename, dirname } from 'node:path';
 
@@ -36,7 +36,10 @@ class ContinueSignal {}
 /** The modules one outermost import runs, with what the module cache needs to know about them. */
 interface ImportGroup {
   entry: string;
+  /** Modules the group ran, and modules loaded before it whose state it took in (with their clusters). */
   recs: ModuleRec[];
+  absorbed: ModuleRec[];
+  absorbedSteps: number;
   reads: Map<string, string | undefined>;
   /** It used a module from outside the group (its result depends on more than its files). */
   external: boolean;
@@ -44,6 +47,13 @@ interface ImportGroup {
   steps: number;
   names: Map<string, number>;
   caught: number;
+}
+
+/** Modules whose state is a function of the files `reads` names (one cached group, with what it took in). */
+interface Cluster {
+  recs: ModuleRec[];
+  reads: Map<string, string | undefined>;
+  steps: number;
 }
 
 /** Per-instance state of a subclassed Keras model or layer. */
@@ -71,6 +81,10 @@ export class PythonInterpreter {
   private mainTop: string | undefined;
   /** Internal errors `guard` turned into warnings (a group that had one is not cached). */
   private caught = 0;
+  /** Each cacheable module's cluster. */
+  private readonly clusters = new WeakMap<ModuleRec, Cluster>();
+  /** The main file ran something besides imports and definitions: loaded modules may have changed since they were imported. */
+  private dirty = false;
   private readonly calledFunctions = new Set<PyNode>();
   private readonly instantiatedClasses = new Set<PyNode>();
   private readonly kerasState = new WeakMap<object, KerasObjectState>();
@@ -96,7 +110,13 @@ export class PythonInterpreter {
     this.scanShapeComments(text);
     const scope = new Scope(null, null, 'module');
     scope.volatile = this.main.volatile;
-    this.guard(() => this.execBlock(namedChildren(root), scope));
+    this.guard(() => {
+      for (const stmt of namedChildren(root)) {
+        if (!this.dirty && !isInert(stmt)) this.dirty = true;
+        this.exec(stmt, scope);
+      }
+    });
+    this.dirty = true;
     this.analyseUncalled(root, scope);
     this.finishKerasModels();
   }
@@ -546,9 +566,22 @@ export class PythonInterpreter {
     return rec!;
   }
 
-  /** A module from outside the running group makes the group's result depend on more than its files: not cached. */
+  /**
+   * A module from outside the running group. While the main file has only imported, the state of
+   * modules loaded earlier is a function of their files: the group takes in their whole cluster
+   * (and its files). After other code ran, it depends on more than files: not cached.
+   */
   private touch(rec: ModuleRec): ModuleRec {
-    if (this.group && !this.group.recs.includes(rec)) this.group.external = true;
+    const group = this.group;
+    if (!group || group.recs.includes(rec) || group.absorbed.includes(rec)) return rec;
+    const cluster = this.dirty ? undefined : this.clusters.get(rec);
+    if (!cluster) {
+      group.external = true;
+      return rec;
+    }
+    for (const r of cluster.recs) if (!group.recs.includes(r) && !group.absorbed.includes(r)) group.absorbed.push(r);
+    for (const [p, t] of cluster.reads) if (!group.reads.has(p)) group.reads.set(p, t);
+    group.absorbedSteps += cluster.steps;
     return rec;
   }
 
@@ -585,7 +618,9 @@ export class PythonInterpreter {
 
   private runGroup(entry: string, load: () => ModuleRec): ModuleRec {
     const resolver = this.opts.host!.resolver;
-    const group: ImportGroup = { entry, recs: [], reads: new Map(), external: false, steps: this.budget.steps, names: this.rt.builder.saveNames(), caught: this.caught };
+    const group: ImportGroup = {
+      entry, recs: [], absorbed: [], reads: new Map(), external: false, steps: this.budget.steps, absorbedSteps: 0, names: this.rt.builder.saveNames(), caught: this.caught,
+    };
     this.group = group;
     resolver.onRead = (p, text) => {
       if (!group.reads.has(p)) group.reads.set(p, text);
@@ -610,12 +645,15 @@ export class PythonInterpreter {
     const names = this.rt.builder.saveNames();
     if (names.size !== group.names.size || [...names].some(([k, n]) => group.names.get(k) !== n)) return;
     const copier = new NamespaceCopier((b) => (this.builtins.get(b.name) === b ? placeholderBuiltin(b.name) : b), (v) => this.kerasState.has(v));
-    const modules = group.recs.map((r) => copier.rec(r));
+    const members = [...group.recs, ...group.absorbed];
+    const modules = members.map((r) => copier.rec(r));
     if (copier.failed) return;
     // The modules' own texts were read before the group started (resolving the import).
     for (const r of group.recs) group.reads.set(r.path, r.file.text);
-    const image: ModuleImage = { entry: group.entry, modules, reads: group.reads, steps: this.budget.steps - group.steps, size: modules.reduce((n, m) => n + m.file.text.length, 0) };
-    cache.add(image);
+    const steps = this.budget.steps - group.steps;
+    const cluster: Cluster = { recs: members, reads: group.reads, steps: steps + group.absorbedSteps };
+    for (const r of members) this.clusters.set(r, cluster);
+    cache.add({ entry: group.entry, modules, reads: group.reads, steps, absorbedSteps: group.absorbedSteps, size: modules.reduce((n, m) => n + m.file.text.length, 0) });
   }
 
   /** A copy of a cached group that started at `entry` and holds `target`, if the files it read are unchanged. */
@@ -624,7 +662,10 @@ export class PythonInterpreter {
     const cache = host.cache;
     if (!cache) return undefined;
     for (const image of cache.candidates(entry)) {
-      if (!image.modules.some((m) => m.path === target) || image.modules.some((m) => this.modules.has(m.path))) continue;
+      if (!image.modules.some((m) => m.path === target)) continue;
+      const loaded = image.modules.filter((m) => this.modules.has(m.path));
+      // Modules of the image this analysis already has must be in the state the image saw them in.
+      if (loaded.length > 0 && this.dirty) continue;
       let valid = true;
       for (const [p, text] of image.reads) {
         if (host.resolver.read(p) !== text) {
@@ -634,13 +675,19 @@ export class PythonInterpreter {
       }
       if (!valid) continue;
       const copier = new NamespaceCopier((b) => (isPlaceholderBuiltin(b) ? this.builtins.get(b.name) ?? b : b));
-      for (const m of image.modules) {
+      if (!loaded.every((m) => copier.seed(m, this.modules.get(m.path)!))) continue;
+      const recs = image.modules.map((m) => {
+        const live = this.modules.get(m.path);
+        if (live) return live;
         const rec = copier.rec(m);
         this.modules.set(rec.path, rec);
         this.moduleRecs.set(rec.value, rec);
-      }
-      cache.stats.reused += image.modules.length;
-      this.budget.charge(image.steps);
+        return rec;
+      });
+      const cluster: Cluster = { recs, reads: image.reads, steps: image.steps + image.absorbedSteps };
+      for (const r of recs) this.clusters.set(r, cluster);
+      cache.stats.reused += image.modules.length - loaded.length;
+      this.budget.charge(loaded.length > 0 ? image.steps : image.steps + image.absorbedSteps);
       return this.modules.get(target);
     }
     return undefined;
@@ -1695,6 +1742,26 @@ export class PythonInterpreter {
 
 // -----------------------------------------------------------------------------------------------
 // Pure helpers
+
+/**
+ * True for a top-level statement that cannot change imported modules: an import, or a statement
+ * that calls nothing (outside the bodies of functions it defines) and assigns only plain names.
+ */
+function isInert(stmt: PyNode): boolean {
+  if (stmt.type === 'import_statement' || stmt.type === 'import_from_statement' || stmt.type === 'future_import_statement') return true;
+  const stack = [stmt];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'call' || n.type === 'augmented_assignment' || n.type === 'delete_statement' || n.type === 'ERROR' || n.type === 'named_expression') return false;
+    if (n.type === 'assignment' && n.children.some((c) => c.field === 'left' && (c.type === 'attribute' || c.type === 'subscript' || c.children.some((x) => x.type === 'attribute' || x.type === 'subscript')))) return false;
+    for (const c of n.children) {
+      // A function's body (and a lambda's) runs when it is called, not when it is defined.
+      if (c.field === 'body' && (n.type === 'function_definition' || n.type === 'lambda')) continue;
+      stack.push(c);
+    }
+  }
+  return true;
+}
 
 /** True if `node` calls anything outside `raise` statements and nested definitions. */
 function callsSomething(node: PyNode): boolean {

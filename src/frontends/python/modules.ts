@@ -97,6 +97,8 @@ export interface ModuleImage {
   reads: Map<string, string | undefined>;
   /** Evaluation steps the group took: charged again on reuse, so a result never depends on the cache. */
   steps: number;
+  /** Steps of the modules it took in from earlier groups (charged too when those are not loaded yet). */
+  absorbedSteps: number;
   /** Total text size, for the cache's bound. */
   size: number;
 }
@@ -238,10 +240,119 @@ export class NamespaceCopier {
     return out;
   }
 
+  /**
+   * Maps a cached module's namespace onto the same module already loaded in this analysis, so the
+   * copy of the rest of an image refers to the live objects. False if the two differ anywhere
+   * (then the image does not describe this analysis's state and must not be used).
+   */
+  seed(image: ModuleRec, live: ModuleRec): boolean {
+    return image.file.text === live.file.text && this.sameValue(image.value, live.value) && this.sameScope(image.scope, live.scope);
+  }
+
+  private sameValue(a: Value, b: Value): boolean {
+    const hit = this.memo.get(a);
+    if (hit !== undefined) return hit === b;
+    if (a.k !== b.k) return false;
+    switch (a.k) {
+      case 'num':
+        return a.v === (b as typeof a).v && a.int === (b as typeof a).int;
+      case 'str':
+      case 'bool':
+        return a.v === (b as typeof a).v;
+      case 'none':
+      case 'unknown':
+        return true;
+      case 'api':
+        return a.path === (b as typeof a).path;
+      case 'builtin':
+        return a.name === (b as typeof a).name;
+      case 'tuple':
+      case 'list': {
+        const o = b as typeof a;
+        this.memo.set(a, b);
+        return a.items.length === o.items.length && a.items.every((x, i) => this.sameValue(x, o.items[i]));
+      }
+      case 'dict': {
+        const o = b as typeof a;
+        this.memo.set(a, b);
+        if (a.map.size !== o.map.size) return false;
+        for (const [k, x] of a.map) {
+          const y = o.map.get(k);
+          if (!y || !this.sameValue(x, y)) return false;
+        }
+        return true;
+      }
+      case 'func': {
+        const o = b as typeof a;
+        this.memo.set(a, b);
+        return this.sameFunc(a.def as FuncDef, o.def as FuncDef);
+      }
+      case 'bound': {
+        const o = b as typeof a;
+        this.memo.set(a, b);
+        return this.sameValue(a.self, o.self) && this.sameValue(a.fn, o.fn);
+      }
+      case 'class': {
+        const o = b as typeof a;
+        this.memo.set(a, b);
+        const da = a.def as ClassDef;
+        const db = o.def as ClassDef;
+        if (!sameNode(da.node, db.node) || da.file.text !== db.file.text || da.keras !== db.keras || a.bases.length !== o.bases.length) return false;
+        this.memo.set(da, db);
+        return this.sameMap(da.attrs, db.attrs) && a.bases.every((x, i) => this.sameValue(x, o.bases[i]));
+      }
+      case 'object': {
+        const o = b as typeof a;
+        this.memo.set(a, b);
+        return this.sameValue(a.cls, o.cls) && this.sameMap(a.attrs, o.attrs);
+      }
+      case 'module': {
+        this.memo.set(a, b);
+        return this.sameMap(a.attrs, (b as typeof a).attrs);
+      }
+      default:
+        return false;
+    }
+  }
+
+  private sameMap(a: Map<string, Value>, b: Map<string, Value>): boolean {
+    const hit = this.memo.get(a);
+    if (hit !== undefined) return hit === b;
+    this.memo.set(a, b);
+    if (a.size !== b.size) return false;
+    for (const [k, x] of a) {
+      const y = b.get(k);
+      if (!y || !this.sameValue(x, y)) return false;
+    }
+    return true;
+  }
+
+  private sameScope(a: Scope, b: Scope): boolean {
+    const hit = this.memo.get(a);
+    if (hit !== undefined) return hit === b;
+    this.memo.set(a, b);
+    if (a.kind !== b.kind || !a.parent !== !b.parent || !a.module !== !b.module) return false;
+    if (a.parent && !this.sameScope(a.parent, b.parent!)) return false;
+    if (a.module && !this.sameScope(a.module, b.module!)) return false;
+    return this.sameMap(a.vars, b.vars);
+  }
+
+  private sameFunc(a: FuncDef, b: FuncDef): boolean {
+    const hit = this.memo.get(a);
+    if (hit !== undefined) return hit === b;
+    this.memo.set(a, b);
+    return sameNode(a.node, b.node) && a.file.path === b.file.path && a.file.text === b.file.text && this.sameScope(a.closure, b.closure) && this.sameMap(a.defaults, b.defaults);
+  }
+
   rec(r: ModuleRec): ModuleRec {
     const value = this.value(r.value) as Value & { k: 'module' };
     return { path: r.path, value, scope: this.scope(r.scope), file: r.file };
   }
+}
+
+/** The same definition in two parses of one text. */
+function sameNode(a: PyNode, b: PyNode): boolean {
+  return a === b || (a.type === b.type && a.start === b.start && a.end === b.end);
 }
 
 export interface ModuleCacheStats {
