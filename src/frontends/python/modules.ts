@@ -372,7 +372,8 @@ export class ModuleCache {
   private readonly images = new Map<string, ModuleImage[]>();
   private size = 0;
 
-  constructor(private readonly maxTextBytes = 16 * 1024 * 1024) {}
+  /** `maxTextBytes` bounds the sources kept (their syntax trees take about 20 times as much memory). */
+  constructor(private readonly maxTextBytes = 4 * 1024 * 1024) {}
 
   /** Images whose group started at `entry`, newest first. */
   candidates(entry: string): readonly ModuleImage[] {
