@@ -180,7 +180,7 @@ async function imports(): Promise<void> {
     const warm = time('warm', 3, 20, () => {
       analyzePython(text, file, { host: diskHost, moduleCache: cache });
     });
-    const name = path.relative(process.cwd(), file).slice(-34);
+    const name = `${path.basename(path.dirname(file))}/${path.basename(file)}`;
     console.log(
       `${pad(name, 34)}${num(parseOne.median).slice(1).padStart(9)}${num(parsePkg.median).padStart(11)}${num(cold.median).slice(1).padStart(9)}${num(warm.median).slice(1).padStart(9)}` +
         `${`${(warm.median / parsePkg.median).toFixed(2)}×`.padStart(16)}${String(second.interpreted).padStart(17)}${String(second.reused).padStart(12)}`,
