@@ -7,7 +7,8 @@ import { parse as parseEstree } from '@typescript-eslint/typescript-estree';
 import { initPythonParser, parsePython } from '../src/frontends/python/parser';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzePython, type PythonProjectHost } from '../src/frontends/python/analyze';
+import { analyzePython } from '../src/frontends/python/analyze';
+import { diskHost } from '../test/unit/helpers/python';
 import { ModuleCache } from '../src/frontends/python/modules';
 import { analyzeTfjs } from '../src/frontends/tfjs/analyze';
 import { runStage } from '../webview/tensor';
@@ -133,18 +134,6 @@ async function tfjs(): Promise<void> {
   });
   report('Shape Lens benchmark (tfjs, TypeScript)', { text, specs, found, errors, agree }, parse, analysis, build);
 }
-
-/** A disk host for the imports benchmark (as the CLI's). */
-const diskHost: PythonProjectHost = {
-  readFile: (p) => {
-    try {
-      return fs.statSync(p).isFile() ? fs.readFileSync(p, 'utf8') : undefined;
-    } catch {
-      return undefined;
-    }
-  },
-  absolute: (p) => path.resolve(p),
-};
 
 /**
  * Files that import a package, analysed with their imports resolved from disk: bare parse of the
