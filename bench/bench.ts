@@ -5,7 +5,11 @@
 import { performance } from 'node:perf_hooks';
 import { parse as parseEstree } from '@typescript-eslint/typescript-estree';
 import { initPythonParser, parsePython } from '../src/frontends/python/parser';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { analyzePython } from '../src/frontends/python/analyze';
+import { diskHost } from '../test/unit/helpers/python';
+import { ModuleCache } from '../src/frontends/python/modules';
 import { analyzeTfjs } from '../src/frontends/tfjs/analyze';
 import { runStage } from '../webview/tensor';
 import { featureMap, syntheticMap, type FeatureMap } from '../webview/inputs';
@@ -131,6 +135,50 @@ async function tfjs(): Promise<void> {
   report('Shape Lens benchmark (tfjs, TypeScript)', { text, specs, found, errors, agree }, parse, analysis, build);
 }
 
+/**
+ * Files that import a package, analysed with their imports resolved from disk: bare parse of the
+ * file (and of every file its package holds) vs analysis with a cold module cache vs the second
+ * analysis (warm cache: no module interpreted again).
+ */
+async function imports(): Promise<void> {
+  await initPythonParser();
+  const fixtures = path.join(__dirname, '..', '..', 'test', 'fixtures', 'python', 'injected');
+  const cases = [
+    path.join(fixtures, 'tiny_net.py'),
+    ...['vgg16.py', 'mobilenet.py', 'densenet.py'].map((f) => path.join('/usr/lib/python3/dist-packages/keras_applications', f)),
+  ].filter((f) => fs.existsSync(f));
+  console.log('');
+  console.log('Shape Lens benchmark (Python imports resolved from disk, module cache)');
+  console.log('');
+  console.log(`${pad('file', 34)}${'parse'.padStart(9)}${'parse pkg'.padStart(11)}${'cold'.padStart(9)}${'warm'.padStart(9)}${'warm/parse pkg'.padStart(16)}${'interpreted 2nd'.padStart(17)}${'reused 2nd'.padStart(12)}`);
+  for (const file of cases) {
+    const text = fs.readFileSync(file, 'utf8');
+    const pkg = fs.readdirSync(path.dirname(file)).filter((f) => f.endsWith('.py')).map((f) => fs.readFileSync(path.join(path.dirname(file), f), 'utf8'));
+    const parseOne = time('parse', 5, 20, () => parsePython(text)?.delete());
+    const parsePkg = time('parse package', 3, 10, () => {
+      for (const t of pkg) parsePython(t)?.delete();
+    });
+    const cold = time('cold', 2, 10, () => {
+      analyzePython(text, file, { host: diskHost, moduleCache: new ModuleCache() });
+    });
+    const cache = new ModuleCache();
+    analyzePython(text, file, { host: diskHost, moduleCache: cache });
+    const before = { ...cache.stats };
+    analyzePython(text, file, { host: diskHost, moduleCache: cache });
+    const second = { interpreted: cache.stats.interpreted - before.interpreted, reused: cache.stats.reused - before.reused };
+    const warm = time('warm', 3, 20, () => {
+      analyzePython(text, file, { host: diskHost, moduleCache: cache });
+    });
+    const name = `${path.basename(path.dirname(file))}/${path.basename(file)}`;
+    console.log(
+      `${pad(name, 34)}${num(parseOne.median).slice(1).padStart(9)}${num(parsePkg.median).padStart(11)}${num(cold.median).slice(1).padStart(9)}${num(warm.median).slice(1).padStart(9)}` +
+        `${`${(warm.median / parsePkg.median).toFixed(2)}×`.padStart(16)}${String(second.interpreted).padStart(17)}${String(second.reused).padStart(12)}`,
+    );
+  }
+  console.log('(medians in ms; "parse pkg": tree-sitter parse of every .py file in the package folder)');
+  console.log('');
+}
+
 /** Baseline for the preview's pooling: a plain 2×2/2 valid max-pool loop over a channels-last map. */
 function loopMaxPool(m: FeatureMap): FeatureMap {
   const oh = Math.floor((m.height - 2) / 2) + 1;
@@ -176,6 +224,7 @@ async function pooling(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  await imports();
   await python();
   await tfjs();
   await pooling();

@@ -7,7 +7,6 @@ import { analysisToJson, lineStartsOf, positionOf, reportedSummaries, unreadable
 import { formatSummary, formatUnknownNotes } from './core/summary';
 import { formatOutputShape } from './core/shape';
 import { analyzeNotebook, analyzePython, initPythonParser, type PythonProjectHost } from './frontends/python/analyze';
-import { pythonModuleCandidates } from './frontends/python/resolve';
 
 const USAGE = `Usage: shape-lens summary FILE_OR_DIR... [--json]
 
@@ -77,15 +76,10 @@ function readSmallFile(p: string): string | undefined {
   }
 }
 
-/** Resolves project imports from disk: relative to the importing file, then up its parent folders. */
+/** Reads the project's Python files from disk for imports (resolution is the front end's, as Python does it). */
 export const diskHost: PythonProjectHost = {
-  resolve(fromFile, moduleName, level) {
-    for (const candidate of pythonModuleCandidates(path.resolve(fromFile), moduleName, level)) {
-      const text = readSmallFile(candidate);
-      if (text !== undefined) return { path: candidate, text };
-    }
-    return undefined;
-  },
+  readFile: readSmallFile,
+  absolute: (file) => path.resolve(file),
 };
 
 /** Resolves relative JS/TS imports from disk (`./data` → data.ts / data.js / data/index.ts ...). */

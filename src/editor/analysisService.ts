@@ -10,7 +10,6 @@ import type { SourceRange } from '../core/diagnostics';
 import { analyzePython, initPythonParser, type PythonProjectHost } from '../frontends/python/analyze';
 import type { TfjsProjectHost } from '../frontends/tfjs/analyze';
 import { joinCells } from '../frontends/python/notebook';
-import { pythonModuleCandidates } from '../frontends/python/resolve';
 import { moduleCandidates } from '../frontends/tfjs/resolve';
 
 const PYTHON = new Set(['python']);
@@ -174,14 +173,8 @@ export class AnalysisService implements vscode.Disposable {
 
   private pythonHost(deps: Set<string>): PythonProjectHost {
     return {
-      resolve: (fromFile, moduleName, level) => {
-        const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
-        for (const candidate of pythonModuleCandidates(fromFile, moduleName, level, roots)) {
-          const text = this.read(candidate, deps);
-          if (text !== undefined) return { path: candidate, text };
-        }
-        return undefined;
-      },
+      readFile: (p) => this.read(p, deps),
+      roots: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
     };
   }
 

@@ -114,6 +114,7 @@ function declaredLambdaShape(cfg: Cfg, batch: number | null): RuleOutputShape | 
 
 const lambda: LayerRule = {
   className: 'Lambda',
+  // Keras passes a list of tensors to the function as one argument (`Lambda(f)([a, b])`).
   arity: 'any',
   outputShape(inputs, cfg, ctx) {
     // Keras: a tuple output_shape excludes the batch dimension, which is taken from the input.

@@ -38,6 +38,13 @@ export type Value =
 export interface CallArgs {
   positional: Value[];
   keywords: Map<string, Value>;
+  /**
+   * More may be passed than is listed: a `*args` / `**kwargs` of unknown content at the call
+   * ('splat'), or a builder analysed with its defaults because nothing calls it ('uncalled'). Its
+   * `*args` / `**kwargs` parameters are then unknown, and after a splat so are the parameters left
+   * to their defaults (the splat may hold them).
+   */
+  rest?: 'splat' | 'uncalled';
 }
 
 /** `range` is the call's source range (offsets). */

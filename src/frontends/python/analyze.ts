@@ -8,19 +8,22 @@ import { KerasRuntime } from '../common/keras-runtime';
 import { toAst, type PyNode } from './ast';
 import { PythonInterpreter } from './interpreter';
 import { joinCells, parseNotebook } from './notebook';
+import { ModuleCache } from './modules';
 import { parsePython, treeSitterModule } from './parser';
+import { PythonResolver, type PythonProjectHost } from './resolve';
 
 export { initPythonParser } from './parser';
 
-/** Reads other files of the project for cross-file imports. */
-export interface PythonProjectHost {
-  /** Resolves a module relative to `fromFile`: `level` 0 for absolute imports, n for n leading dots. */
-  resolve(fromFile: string, moduleName: string, level: number): { path: string; text: string } | undefined;
-}
+export type { PythonProjectHost } from './resolve';
+
+/** The module cache analyses share unless told otherwise (imported modules are interpreted once per content). */
+export const pythonModuleCache = new ModuleCache();
 
 export interface AnalyzeOptions {
   host?: PythonProjectHost;
   limits?: Partial<BudgetLimits>;
+  /** Imported modules from earlier analyses (default: `pythonModuleCache`; null: none). */
+  moduleCache?: ModuleCache | null;
 }
 
 function parseToAst(text: string): PyNode | null {
@@ -56,7 +59,7 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
   const host = opts.host;
   const interp = new PythonInterpreter(rt, {
     budget,
-    host: host ? { resolve: (f, m, l) => host.resolve(f, m, l), parse: parseToAst } : undefined,
+    host: host ? { resolver: new PythonResolver(host), parse: parseToAst, cache: opts.moduleCache === undefined ? pythonModuleCache : opts.moduleCache } : undefined,
   });
   try {
     interp.runMain(root, file, text);

@@ -5,7 +5,6 @@
 import type { SourceRange } from '../../core/diagnostics';
 import type { SymbolicTensor } from '../../core/graph';
 import type { Shape } from '../../core/shape';
-import { getRule } from '../../core/layers/registry';
 import { defaultLayerName } from '../../core/naming';
 import { Budget, BudgetExceeded, DepthExceeded } from '../common/budget';
 import type { KerasRuntime } from '../common/keras-runtime';
@@ -15,61 +14,18 @@ import {
   type CallArgs, type Value,
 } from '../common/values';
 import { field, fields, namedChildren, type PyNode } from './ast';
-import { apiTail, callKerasApi, isExternalRoot, starImportNames } from './keras-api';
+import { apiTail, callKerasApi, isExternalRoot, isLibraryModule, isModelledKerasModule, kerasNameOnUnknown, starImportNames } from './keras-api';
+import { NamespaceCopier, Scope, volatileGlobals, type ClassDef, type FileCtx, type FuncDef, type ModuleCache, type ModuleRec } from './modules';
+import type { PythonResolver, ResolvedModule } from './resolve';
+import { basename, dirname } from 'node:path';
 
-/** Reads project modules for cross-file imports (the CLI reads disk, the extension the workspace). */
+/** What the interpreter needs for cross-file imports (the CLI reads disk, the extension the workspace). */
 export interface ModuleHost {
-  /** Resolves `import a.b` (level 0) or `from ..a import b` (level 2) relative to `fromFile`. */
-  resolve(fromFile: string, moduleName: string, level: number): { path: string; text: string } | undefined;
+  resolver: PythonResolver;
   /** Parses another module's text into an AST (null if it cannot). */
   parse(text: string): PyNode | null;
-}
-
-/** One source file being interpreted. */
-interface FileCtx {
-  path: string;
-  text: string;
-  isMain: boolean;
-}
-
-class Scope {
-  readonly vars = new Map<string, Value>();
-  globalNames?: Set<string>;
-  constructor(readonly parent: Scope | null, readonly module: Scope | null, readonly kind: 'module' | 'function' | 'class') {}
-
-  lookup(name: string): Value | undefined {
-    // Class bodies are not visible from methods: skip class scopes except the innermost one.
-    const own = this.vars.get(name);
-    if (own !== undefined) return own;
-    for (let s = this.parent; s; s = s.parent) {
-      if (s.kind === 'class') continue;
-      const v = s.vars.get(name);
-      if (v !== undefined) return v;
-    }
-    return undefined;
-  }
-
-  assign(name: string, v: Value): void {
-    if (this.globalNames?.has(name) && this.module) this.module.vars.set(name, v);
-    else this.vars.set(name, v);
-  }
-}
-
-interface FuncDef {
-  node: PyNode;
-  closure: Scope;
-  file: FileCtx;
-  defaults: Map<string, Value>;
-  /** `def` name, or `<lambda>`. */
-  name: string;
-}
-
-interface ClassDef {
-  node: PyNode;
-  file: FileCtx;
-  attrs: Map<string, Value>;
-  /** Keras base: a Model or a Layer subclass (directly or through a user base class). */
-  keras: 'model' | 'layer' | null;
+  /** Imported modules interpreted in earlier analyses (null: interpret every import afresh). */
+  cache: ModuleCache | null;
 }
 
 class ReturnSignal {
@@ -77,6 +33,29 @@ class ReturnSignal {
 }
 class BreakSignal {}
 class ContinueSignal {}
+
+/** The modules one outermost import runs, with what the module cache needs to know about them. */
+interface ImportGroup {
+  entry: string;
+  /** Modules the group ran, and modules loaded before it whose state it took in (with their clusters). */
+  recs: ModuleRec[];
+  absorbed: ModuleRec[];
+  absorbedSteps: number;
+  reads: Map<string, string | undefined>;
+  /** It used a module from outside the group (its result depends on more than its files). */
+  external: boolean;
+  /** Budget steps, automatic-name counters and caught errors when it started. */
+  steps: number;
+  names: Map<string, number>;
+  caught: number;
+}
+
+/** Modules whose state is a function of the files `reads` names (one cached group, with what it took in). */
+interface Cluster {
+  recs: ModuleRec[];
+  reads: Map<string, string | undefined>;
+  steps: number;
+}
 
 /** Per-instance state of a subclassed Keras model or layer. */
 interface KerasObjectState {
@@ -95,7 +74,18 @@ export interface InterpreterOptions {
 
 export class PythonInterpreter {
   private readonly budget: Budget;
-  private readonly modules = new Map<string, Value & { k: 'module' }>();
+  /** Project modules of this analysis by path, and each module value's record. */
+  private readonly modules = new Map<string, ModuleRec>();
+  private readonly moduleRecs = new WeakMap<object, ModuleRec>();
+  /** The modules the current outermost import is running (a unit of the module cache). */
+  private group: ImportGroup | null = null;
+  private mainTop: string | undefined;
+  /** Internal errors `guard` turned into warnings (a group that had one is not cached). */
+  private caught = 0;
+  /** Each cacheable module's cluster. */
+  private readonly clusters = new WeakMap<ModuleRec, Cluster>();
+  /** The main file ran something besides imports and definitions: loaded modules may have changed since they were imported. */
+  private dirty = false;
   private readonly calledFunctions = new Set<PyNode>();
   private readonly instantiatedClasses = new Set<PyNode>();
   private readonly kerasState = new WeakMap<object, KerasObjectState>();
@@ -116,11 +106,18 @@ export class PythonInterpreter {
 
   /** Runs a whole main file, then builder functions and model classes nothing called. */
   runMain(root: PyNode, path: string, text: string): void {
-    this.main = { path, text, isMain: true };
+    this.main = { path, text, isMain: true, volatile: volatileGlobals(root, text) };
     this.file = this.main;
     this.scanShapeComments(text);
     const scope = new Scope(null, null, 'module');
-    this.guard(() => this.execBlock(namedChildren(root), scope));
+    scope.volatile = this.main.volatile;
+    this.guard(() => {
+      for (const stmt of namedChildren(root)) {
+        if (!this.dirty && !isInert(stmt)) this.dirty = true;
+        this.exec(stmt, scope);
+      }
+    });
+    this.dirty = true;
     this.analyseUncalled(root, scope);
     this.finishKerasModels();
   }
@@ -359,7 +356,8 @@ export class PythonInterpreter {
     const iterable = this.eval(right, scope);
     const items = this.iterate(iterable);
     if (!items) {
-      this.rt.sink.info('unknown-loop', 'Shape Lens cannot tell what this loop iterates over, so layers created in it are not analysed.', this.range(right));
+      // A loop that calls nothing (argument checks that only raise) builds nothing: nothing to say.
+      if (callsSomething(body)) this.rt.sink.info('unknown-loop', 'Shape Lens cannot tell what this loop iterates over, so layers created in it are not analysed.', this.range(right));
       return;
     }
     let broke = false;
@@ -440,12 +438,16 @@ export class PythonInterpreter {
           const alias = this.text(field(n, 'alias')!);
           scope.assign(alias, this.importModule(mod, 0));
         } else {
+          // `import a.b.c` runs a, a.b and a.b.c, and binds `a` (its attribute `b` is the package a.b).
           const mod = this.text(n);
-          const root = mod.split('.')[0];
-          // `import a.b` binds `a`; load the full path so `a.b` is reachable.
+          const parts = mod.split('.');
           const full = this.importModule(mod, 0);
-          if (full.k === 'api') scope.assign(root, { k: 'api', path: root });
-          else scope.assign(root, this.importModule(root, 0));
+          if (full.k !== 'module') {
+            scope.assign(parts[0], full.k === 'api' ? { k: 'api', path: parts[0] } : full);
+            continue;
+          }
+          const top = parts.length === 1 ? full : this.importModule(parts[0], 0);
+          scope.assign(parts[0], top.k === 'module' ? top : namespaceChain(parts, full));
         }
       }
       return;
@@ -463,7 +465,7 @@ export class PythonInterpreter {
     }
     const mod = this.importModule(modName, level);
     if (node.children.some((c) => c.type === 'wildcard_import')) {
-      if (mod.k === 'module') for (const [k, v] of mod.attrs) if (!k.startsWith('_')) scope.assign(k, v);
+      if (mod.k === 'module') for (const k of mod.attrs.keys()) if (!k.startsWith('_')) scope.assign(k, this.moduleAttr(mod, k) ?? unknown());
       if (mod.k === 'api') for (const k of starImportNames(mod.path)) scope.assign(k, { k: 'api', path: `${mod.path}.${k}` });
       return;
     }
@@ -476,39 +478,220 @@ export class PythonInterpreter {
     }
   }
 
-  /** `from mod import name`: an attribute of the module, else a submodule. */
+  /** `from mod import name`: an attribute of the module, else its submodule `name` (imported now, as Python does). */
   private member(mod: Value, name: string, modName: string, level: number): Value {
-    if (mod.k === 'api') return { k: 'api', path: `${mod.path}.${name}` };
-    if (mod.k === 'module') {
-      const v = mod.attrs.get(name);
-      if (v) return v;
-      const sub = this.importModule(modName ? `${modName}.${name}` : name, level);
-      if (sub.k === 'module') return sub;
+    const sub = modName ? `${modName}.${name}` : name;
+    if (mod.k === 'api' || (level === 0 && this.isApiModule(sub))) return { k: 'api', path: `${modName}.${name}` };
+    const v = mod.k === 'module' ? this.moduleAttr(mod, name) : undefined;
+    if (v) return v;
+    // `from . import x` where the folder is not a package (no __init__.py): x beside the file.
+    if (mod.k === 'module' || (level > 0 && !modName)) {
+      const m = this.importModule(sub, level);
+      if (m.k === 'module') return m;
     }
-    return unknown(`${name} from an unknown module`);
+    return unknown(`${name} from ${'.'.repeat(level)}${modName}: not found`);
+  }
+
+  /**
+   * True if an absolute module name stands for a library Shape Lens models (Keras, TensorFlow, the
+   * standard library, NumPy) rather than files to read. Only the library's own source, analysed in
+   * place, reads it from disk: Keras' helper modules (`keras.src.applications.imagenet_utils`), not
+   * the layers and backend the API model knows.
+   */
+  private isApiModule(name: string): boolean {
+    const keras = isExternalRoot(name);
+    if (!keras && !isLibraryModule(name)) return false;
+    if (this.mainPackage() !== name.split('.')[0]) return true;
+    return keras && isModelledKerasModule(name);
+  }
+
+  /** The top package the main file belongs to ('' for a file outside packages). */
+  private mainPackage(): string {
+    if (this.mainTop === undefined) {
+      const r = this.opts.host?.resolver;
+      const parts = r ? r.moduleName(this.main.path).parts : [];
+      this.mainTop = parts.length > 1 || r?.isPackage(dirname(this.main.path)) ? parts[0] : '';
+    }
+    return this.mainTop;
   }
 
   private importModule(name: string, level: number): Value {
-    if (level === 0 && (isExternalRoot(name) || !this.opts.host)) return { k: 'api', path: name };
     const host = this.opts.host;
-    const resolved = host?.resolve(this.file.path, name, level);
-    if (!resolved) return level === 0 ? { k: 'api', path: name } : unknown(`module .${name} not found`);
-    const cached = this.modules.get(resolved.path);
-    if (cached) return cached;
-    const mod: Value & { k: 'module' } = { k: 'module', name, attrs: new Map() };
-    this.modules.set(resolved.path, mod);
-    const root = host!.parse(resolved.text);
-    if (!root) return mod;
-    const saved = this.file;
-    this.file = { path: resolved.path, text: resolved.text, isMain: false };
+    if (level === 0 && (!host || this.isApiModule(name))) return { k: 'api', path: name };
+    const target = host?.resolver.resolve(this.file.path, name, level);
+    if (!target) return level === 0 ? { k: 'api', path: name } : unknown(`module ${'.'.repeat(level)}${name} not found`);
+    return this.loadModule(target).value;
+  }
+
+  /** A module variable as other code reads it (`mod.x`, `from mod import x`). */
+  private moduleAttr(mod: Value & { k: 'module' }, name: string): Value | undefined {
+    const v = mod.attrs.get(name);
+    const rec = this.moduleRecs.get(mod);
+    return v && rec ? rec.scope.read(name, v) : v;
+  }
+
+  /**
+   * A project module, run once per analysis: its enclosing packages' `__init__.py` first (outermost
+   * first), each bound as an attribute of its parent once it has run, as Python does. The outermost
+   * import is one group: taken from the module cache when the files it read are unchanged, else run
+   * and offered to the cache.
+   */
+  private loadModule(target: ResolvedModule): ModuleRec {
+    const known = this.modules.get(target.path);
+    if (known) return this.touch(known);
+    const chain = [...this.opts.host!.resolver.parentPackages(target.path), target];
+    if (this.group) return this.loadChain(chain);
+    // Packages already loaded stay outside the new group (`from pkg import sub`): the first new
+    // module is bound on its package once the group has run, as Python binds it once it has run.
+    const first = chain.findIndex((m) => !this.modules.has(m.path));
+    const rest = chain.slice(first);
+    const rec = this.fromCache(rest[0].path, target.path) ?? this.runGroup(rest[0].path, () => this.loadChain(rest));
+    const parent = first > 0 ? this.modules.get(chain[first - 1].path) : undefined;
+    const child = this.modules.get(rest[0].path);
+    if (parent && child) parent.value.attrs.set(moduleBaseName(child.path), child.value);
+    return rec;
+  }
+
+  private loadChain(chain: ResolvedModule[]): ModuleRec {
+    let parent: ModuleRec | undefined;
+    let rec: ModuleRec | undefined;
+    for (const m of chain) {
+      const known = this.modules.get(m.path);
+      rec = known ? this.touch(known) : this.execModule(m);
+      if (parent && parent.value.attrs.get(moduleBaseName(m.path)) !== rec.value) {
+        this.touch(parent);
+        parent.value.attrs.set(moduleBaseName(m.path), rec.value);
+      }
+      parent = rec;
+    }
+    return rec!;
+  }
+
+  /**
+   * A module from outside the running group. While the main file has only imported, the state of
+   * modules loaded earlier is a function of their files: the group takes in their whole cluster
+   * (and its files). After other code ran, it depends on more than files: not cached.
+   */
+  private touch(rec: ModuleRec): ModuleRec {
+    const group = this.group;
+    if (!group || group.recs.includes(rec) || group.absorbed.includes(rec)) return rec;
+    const cluster = this.dirty ? undefined : this.clusters.get(rec);
+    if (!cluster) {
+      group.external = true;
+      return rec;
+    }
+    for (const r of cluster.recs) if (!group.recs.includes(r) && !group.absorbed.includes(r)) group.absorbed.push(r);
+    for (const [p, t] of cluster.reads) if (!group.reads.has(p)) group.reads.set(p, t);
+    group.absorbedSteps += cluster.steps;
+    return rec;
+  }
+
+  /** Runs a module's top level in its own namespace (registered first: circular imports see it partial). */
+  private execModule(m: ResolvedModule): ModuleRec {
+    const host = this.opts.host!;
+    const root = host.parse(m.text);
+    const file: FileCtx = { path: m.path, text: m.text, isMain: false, volatile: root ? volatileGlobals(root, m.text) : new Set() };
     const scope = new Scope(null, null, 'module');
+    scope.volatile = file.volatile;
+    const value: Value & { k: 'module' } = { k: 'module', name: moduleBaseName(m.path), attrs: scope.vars };
+    const rec: ModuleRec = { path: m.path, value, scope, file };
+    this.modules.set(m.path, rec);
+    this.moduleRecs.set(value, rec);
+    this.group?.recs.push(rec);
+    if (host.cache) host.cache.stats.interpreted++;
+    if (!root) return rec;
+    const saved = this.file;
+    const savedDepth = this.budget.depth;
+    const savedFn = this.rt.functionName;
+    // A module's top level runs the same wherever it is imported from (call depth, enclosing function).
+    this.budget.depth = 0;
+    this.rt.functionName = null;
+    this.file = file;
     try {
       this.rt.isolated(() => this.guard(() => this.execBlock(namedChildren(root), scope)));
     } finally {
       this.file = saved;
+      this.budget.depth = savedDepth;
+      this.rt.functionName = savedFn;
     }
-    for (const [k, v] of scope.vars) mod.attrs.set(k, v);
-    return mod;
+    return rec;
+  }
+
+  private runGroup(entry: string, load: () => ModuleRec): ModuleRec {
+    const resolver = this.opts.host!.resolver;
+    const group: ImportGroup = {
+      entry, recs: [], absorbed: [], reads: new Map(), external: false, steps: this.budget.steps, absorbedSteps: 0, names: this.rt.builder.saveNames(), caught: this.caught,
+    };
+    this.group = group;
+    resolver.onRead = (p, text) => {
+      if (!group.reads.has(p)) group.reads.set(p, text);
+    };
+    let done = false;
+    try {
+      const rec = load();
+      done = true;
+      return rec;
+    } finally {
+      this.group = null;
+      resolver.onRead = undefined;
+      if (done) this.offerToCache(group);
+    }
+  }
+
+  /** Caches a group's namespaces if they depend on its files alone. */
+  private offerToCache(group: ImportGroup): void {
+    const cache = this.opts.host?.cache;
+    if (!cache || group.external || group.caught !== this.caught) return;
+    // Layers made (and dropped) at a module's top level moved Keras' automatic-name counters.
+    const names = this.rt.builder.saveNames();
+    if (names.size !== group.names.size || [...names].some(([k, n]) => group.names.get(k) !== n)) return;
+    const copier = new NamespaceCopier((b) => (this.builtins.get(b.name) === b ? placeholderBuiltin(b.name) : b), (v) => this.kerasState.has(v));
+    const members = [...group.recs, ...group.absorbed];
+    const modules = members.map((r) => copier.rec(r));
+    if (copier.failed) return;
+    // The modules' own texts were read before the group started (resolving the import).
+    for (const r of group.recs) group.reads.set(r.path, r.file.text);
+    const steps = this.budget.steps - group.steps;
+    const cluster: Cluster = { recs: members, reads: group.reads, steps: steps + group.absorbedSteps };
+    for (const r of members) this.clusters.set(r, cluster);
+    cache.add({ entry: group.entry, modules, reads: group.reads, steps, absorbedSteps: group.absorbedSteps, size: modules.reduce((n, m) => n + m.file.text.length, 0) });
+  }
+
+  /** A copy of a cached group that started at `entry` and holds `target`, if the files it read are unchanged. */
+  private fromCache(entry: string, target: string): ModuleRec | undefined {
+    const host = this.opts.host!;
+    const cache = host.cache;
+    if (!cache) return undefined;
+    for (const image of cache.candidates(entry)) {
+      if (!image.modules.some((m) => m.path === target)) continue;
+      const loaded = image.modules.filter((m) => this.modules.has(m.path));
+      // Modules of the image this analysis already has must be in the state the image saw them in.
+      if (loaded.length > 0 && this.dirty) continue;
+      let valid = true;
+      for (const [p, text] of image.reads) {
+        if (host.resolver.read(p) !== text) {
+          valid = false;
+          break;
+        }
+      }
+      if (!valid) continue;
+      const copier = new NamespaceCopier((b) => (isPlaceholderBuiltin(b) ? this.builtins.get(b.name) ?? b : b));
+      if (!loaded.every((m) => copier.seed(m, this.modules.get(m.path)!))) continue;
+      const recs = image.modules.map((m) => {
+        const live = this.modules.get(m.path);
+        if (live) return live;
+        const rec = copier.rec(m);
+        this.modules.set(rec.path, rec);
+        this.moduleRecs.set(rec.value, rec);
+        return rec;
+      });
+      const cluster: Cluster = { recs, reads: image.reads, steps: image.steps + image.absorbedSteps };
+      for (const r of recs) this.clusters.set(r, cluster);
+      cache.stats.reused += image.modules.length - loaded.length;
+      this.budget.charge(loaded.length > 0 ? image.steps : image.steps + image.absorbedSteps);
+      return this.modules.get(target);
+    }
+    return undefined;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -617,13 +800,13 @@ export class PythonInterpreter {
         case 'default_parameter':
         case 'typed_default_parameter': {
           if (p.type === 'typed_parameter' && namedChildren(p)[0]?.type === 'list_splat_pattern') {
-            scope.assign(this.text(namedChildren(namedChildren(p)[0])[0]), tuple(positional.slice(pi)));
+            scope.assign(this.text(namedChildren(namedChildren(p)[0])[0]), args.rest ? unknown('*args') : tuple(positional.slice(pi)));
             pi = positional.length;
             kwOnly = true;
             break;
           }
           if (p.type === 'typed_parameter' && namedChildren(p)[0]?.type === 'dictionary_splat_pattern') {
-            scope.assign(this.text(namedChildren(namedChildren(p)[0])[0]), this.kwDict(keywords));
+            scope.assign(this.text(namedChildren(namedChildren(p)[0])[0]), args.rest ? unknown('**kwargs') : this.kwDict(keywords));
             keywords.clear();
             break;
           }
@@ -635,13 +818,13 @@ export class PythonInterpreter {
           else if (keywords.has(name)) {
             v = keywords.get(name);
             keywords.delete(name);
-          } else v = def.defaults.get(name);
+          } else v = args.rest === 'splat' ? unknown(`argument ${name}`) : def.defaults.get(name);
           scope.vars.set(name, v ?? unknown(`argument ${name}`));
           break;
         }
         case 'list_splat_pattern': {
           const n = namedChildren(p)[0];
-          if (n) scope.vars.set(this.text(n), tuple(positional.slice(pi)));
+          if (n) scope.vars.set(this.text(n), args.rest ? unknown('*args') : tuple(positional.slice(pi)));
           pi = positional.length;
           kwOnly = true;
           break;
@@ -651,7 +834,7 @@ export class PythonInterpreter {
           break;
         case 'dictionary_splat_pattern': {
           const n = namedChildren(p)[0];
-          if (n) scope.vars.set(this.text(n), this.kwDict(keywords));
+          if (n) scope.vars.set(this.text(n), args.rest ? unknown('**kwargs') : this.kwDict(keywords));
           keywords.clear();
           break;
         }
@@ -770,7 +953,7 @@ export class PythonInterpreter {
     const ordered = rootsFirst(defs, (d) => this.text(field(d.node, 'name')!), (d) => calledNames(d.node, this.main.text));
     for (const { node, value } of ordered) {
       const range = { start: node.start, end: node.end };
-      const noArgs = { positional: [], keywords: new Map() };
+      const noArgs: CallArgs = { positional: [], keywords: new Map(), rest: 'uncalled' };
       if (value.k === 'func' && !this.calledFunctions.has(node)) this.rt.speculative(() => this.guard(() => void this.callFunction(value, noArgs, null, range)));
       // Model classes are always reported (unbuilt if nothing gives their input shape).
       if (value.k === 'class' && !this.instantiatedClasses.has(node)) this.guard(() => void this.instantiate(value, noArgs, range));
@@ -957,7 +1140,9 @@ export class PythonInterpreter {
         const v = e ? this.eval(e, scope) : unknown();
         const conv = c.children.find((x) => x.type === 'type_conversion');
         const spec = c.children.find((x) => x.type === 'format_specifier');
-        const rendered = conv && this.text(conv) === '!r' ? pyRepr(v) : spec ? formatSpec(v, this.text(spec).replace(/^:/, '')) : pyStr(v);
+        // The spec's text is not a node of its own (the compact tree keeps only its ':'): it runs to the closing brace.
+        const specText = spec ? this.file.text.slice(spec.start + 1, c.end - 1) : '';
+        const rendered = conv && this.text(conv) === '!r' ? pyRepr(v) : spec ? formatSpec(v, specText) : pyStr(v);
         if (rendered === null) return unknown();
         s += rendered;
       }
@@ -1090,10 +1275,12 @@ export class PythonInterpreter {
       case 'api':
         return { k: 'api', path: `${obj.path}.${name}` };
       case 'module': {
-        const v = obj.attrs.get(name);
+        const v = this.moduleAttr(obj, name);
         if (v) return v;
-        const sub = this.importModule(`${obj.name}.${name}`, 0);
-        return sub.k === 'module' ? sub : unknown();
+        // A package's submodule nothing imported yet (Python would need the import; be lenient).
+        const rec = this.moduleRecs.get(obj);
+        const sub = rec && basename(rec.path) === '__init__.py' ? this.opts.host?.resolver.resolve(rec.path, name, 1) : undefined;
+        return sub ? this.loadModule(sub).value : unknown(`${obj.name}.${name}`);
       }
       case 'object': {
         const v = obj.attrs.get(name);
@@ -1109,10 +1296,7 @@ export class PythonInterpreter {
         return v ?? unknown();
       }
       case 'unknown':
-        // A `layers` object of unknown origin (library code gets it from a function): a Keras
-        // class name on it is taken as that class.
-        if (/^[A-Z]/.test(name) && isKerasClassName(name)) return { k: 'api', path: `keras.layers.${name}` };
-        return unknown();
+        return kerasNameOnUnknown(name) ?? unknown();
       case 'layer':
       case 'model':
       case 'tensor': {
@@ -1146,10 +1330,14 @@ export class PythonInterpreter {
         } else if (a.type === 'list_splat') {
           const items = this.iterate(this.eval(namedChildren(a)[0], scope));
           if (items) args.positional.push(...items);
-          else args.positional.push(unknown());
+          else {
+            args.positional.push(unknown());
+            args.rest = 'splat';
+          }
         } else if (a.type === 'dictionary_splat') {
           const d = this.eval(namedChildren(a)[0], scope);
           if (d.k === 'dict') for (const [k, v] of d.map) args.keywords.set(k, v);
+          else args.rest = 'splat';
         } else args.positional.push(this.eval(a, scope));
       }
     }
@@ -1544,6 +1732,7 @@ export class PythonInterpreter {
       }
       if (e instanceof ReturnSignal || e instanceof BreakSignal || e instanceof ContinueSignal) return;
       if (e instanceof RangeError) {
+        this.caught++;
         this.rt.sink.warning('budget', 'Analysis stopped early: the code nests too deeply.');
         return;
       }
@@ -1554,6 +1743,62 @@ export class PythonInterpreter {
 
 // -----------------------------------------------------------------------------------------------
 // Pure helpers
+
+/**
+ * True for a top-level statement that cannot change imported modules: an import, or a statement
+ * that calls nothing (outside the bodies of functions it defines) and assigns only plain names.
+ */
+function isInert(stmt: PyNode): boolean {
+  if (stmt.type === 'import_statement' || stmt.type === 'import_from_statement' || stmt.type === 'future_import_statement') return true;
+  const stack = [stmt];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'call' || n.type === 'augmented_assignment' || n.type === 'delete_statement' || n.type === 'ERROR' || n.type === 'named_expression') return false;
+    if (n.type === 'assignment' && n.children.some((c) => c.field === 'left' && (c.type === 'attribute' || c.type === 'subscript' || c.children.some((x) => x.type === 'attribute' || x.type === 'subscript')))) return false;
+    for (const c of n.children) {
+      // A function's body (and a lambda's) runs when it is called, not when it is defined.
+      if (c.field === 'body' && (n.type === 'function_definition' || n.type === 'lambda')) continue;
+      stack.push(c);
+    }
+  }
+  return true;
+}
+
+/** True if `node` calls anything outside `raise` statements and nested definitions. */
+function callsSomething(node: PyNode): boolean {
+  const stack = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'call') return true;
+    if (n.type === 'raise_statement' || n.type === 'function_definition' || n.type === 'class_definition') continue;
+    for (const c of n.children) stack.push(c);
+  }
+  return false;
+}
+
+/** A module's name as its parent package binds it: `pkg/sub.py` → `sub`, `pkg/__init__.py` → `pkg`. */
+function moduleBaseName(file: string): string {
+  const base = basename(file);
+  return base === '__init__.py' ? basename(dirname(file)) : base.replace(/\.py$/, '');
+}
+
+/** `import a.b.c` of a namespace package (no `a/__init__.py`): `a` is a module holding `b` holding `c`. */
+function namespaceChain(parts: string[], leaf: Value): Value {
+  let v = leaf;
+  for (let i = parts.length - 2; i >= 0; i--) v = { k: 'module', name: parts[i], attrs: new Map([[parts[i + 1], v]]) };
+  return v;
+}
+
+/** Stand-ins for the interpreter's builtins in cached namespaces (each analysis has its own builtins). */
+const placeholders = new Map<string, Value & { k: 'builtin' }>();
+function placeholderBuiltin(name: string): Value & { k: 'builtin' } {
+  let p = placeholders.get(name);
+  if (!p) placeholders.set(name, (p = { k: 'builtin', name, call: () => unknown(name) }));
+  return p;
+}
+function isPlaceholderBuiltin(v: Value & { k: 'builtin' }): boolean {
+  return placeholders.get(v.name) === v;
+}
 
 /** Names called anywhere inside `node` (`f(...)`), read from the source text. */
 function calledNames(node: PyNode, text: string): Set<string> {
@@ -1577,11 +1822,6 @@ const STATEMENT_TYPES = new Set([
 
 function isStatement(type: string): boolean {
   return STATEMENT_TYPES.has(type);
-}
-
-/** True for a name a `layers` object of unknown origin is assumed to hold (`layers.Conv2D`). */
-function isKerasClassName(name: string): boolean {
-  return getRule(name) !== undefined || /^(Sequential|Model|Input|InputLayer)$/.test(name);
 }
 
 function arith(op: string, l: Value & { k: 'num' }, r: Value & { k: 'num' }): Value {

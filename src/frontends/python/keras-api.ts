@@ -7,12 +7,50 @@ import type { SourceRange } from '../../core/diagnostics';
 import type { KerasRuntime } from '../common/keras-runtime';
 import { shapeFromValue } from '../common/keras-runtime';
 import { configFrom, NONE, num, shapeValue, str, unknown, type CallArgs, type Value } from '../common/values';
+import { NamespaceCopier } from './modules';
 
 /** Top-level modules whose attributes are Keras / TensorFlow API. */
 const KERAS_ROOTS = new Set(['tensorflow', 'keras', 'tf_keras']);
 
 export function isExternalRoot(moduleName: string): boolean {
   return KERAS_ROOTS.has(moduleName.split('.')[0]);
+}
+
+/**
+ * Libraries Shape Lens never reads from disk, wherever they are installed (a project's root may be
+ * `site-packages`): the standard library and the scientific stack. What model code uses of them
+ * (`math.ceil`, `numpy.prod`) is modelled as API; the rest is unknown.
+ */
+const LIBRARY_ROOTS = new Set([
+  '__future__', 'abc', 'argparse', 'ast', 'base64', 'bisect', 'builtins', 'collections', 'contextlib', 'copy', 'csv', 'dataclasses',
+  'datetime', 'decimal', 'enum', 'fractions', 'functools', 'gc', 'glob', 'gzip', 'hashlib', 'heapq', 'importlib', 'inspect', 'io',
+  'itertools', 'json', 'logging', 'math', 'multiprocessing', 'numbers', 'operator', 'os', 'pathlib', 'pickle', 'platform', 'pprint',
+  'queue', 'random', 're', 'shutil', 'signal', 'statistics', 'string', 'struct', 'subprocess', 'sys', 'tarfile', 'tempfile',
+  'textwrap', 'threading', 'time', 'timeit', 'traceback', 'types', 'typing', 'unittest', 'urllib', 'uuid', 'warnings', 'weakref', 'zipfile',
+  'numpy', 'scipy', 'pandas', 'matplotlib', 'seaborn', 'sklearn', 'skimage', 'PIL', 'cv2', 'h5py', 'six', 'absl', 'tqdm', 'yaml',
+  'requests', 'IPython', 'torch', 'torchvision', 'jax', 'flax', 'transformers', 'datasets', 'tensorflow_datasets', 'tensorflow_hub',
+  'tensorflow_addons', 'tensorflow_probability', 'keras_tuner', 'keras_cv', 'keras_nlp', 'keras_hub', 'pydot', 'graphviz', 'wandb', 'mlflow',
+]);
+
+export function isLibraryModule(moduleName: string): boolean {
+  return LIBRARY_ROOTS.has(moduleName.split('.')[0]);
+}
+
+/**
+ * Keras modules the built-in API model stands for even when Keras' own source is analysed in place
+ * (its layers, models, backend and ops are what Shape Lens knows as rules; reading their
+ * implementation would be slower and know less). Other Keras modules (`applications.imagenet_utils`)
+ * are then read from disk.
+ */
+const MODELLED_MODULES = new Set([
+  'layers', 'models', 'backend', 'ops', 'activations', 'initializers', 'regularizers', 'constraints', 'optimizers', 'losses',
+  'metrics', 'callbacks', 'random', 'saving', 'trainers', 'dtype_policies', 'mixed_precision', 'tree', 'engine', 'utils', 'api_export',
+  'Input', 'Model', 'Sequential',
+]);
+
+export function isModelledKerasModule(moduleName: string): boolean {
+  const tail = apiTail(moduleName);
+  return tail !== moduleName && MODELLED_MODULES.has(tail.split('.')[0]);
 }
 
 const tails = new Map<string, string>();
@@ -96,6 +134,30 @@ const MERGE_FUNCTIONS: Record<string, string> = {
   average: 'Average', maximum: 'Maximum', minimum: 'Minimum', dot: 'Dot',
 };
 
+/** Prefix of API paths read off a value of unknown origin (`layers.add` when `layers` came from a caller). */
+const UNKNOWN_ORIGIN = '?.';
+
+/** Keras backend functions whose results the analysis knows (`image_data_format()` and `backend()` give Keras' defaults). */
+const BACKEND_FUNCTIONS = new Set(['image_data_format', 'int_shape', 'backend']);
+
+/**
+ * What a name read off a value of unknown origin stands for. Library code gets its `layers`,
+ * `backend`, `models` and `utils` modules from its callers (`get_submodules_from_kwargs(kwargs)`),
+ * so these are taken as Keras': class names are Keras' classes, `image_data_format()` and
+ * `int_shape()` Keras' backend functions, and merge helpers (`layers.add([a, b])`) apply only to
+ * lists of tensors (`something.add(x)` is rarely Keras'). Any other name stays unknown.
+ */
+export function kerasNameOnUnknown(name: string): Value | undefined {
+  if (/^[A-Z]/.test(name)) {
+    if (name === 'Model' || name === 'Sequential' || name === 'Functional') return { k: 'api', path: `keras.models.${name}` };
+    if (getRule(name) || name === 'Input' || name === 'InputLayer') return { k: 'api', path: `keras.layers.${name}` };
+    return undefined;
+  }
+  if (BACKEND_FUNCTIONS.has(name)) return { k: 'api', path: `keras.backend.${name}` };
+  if (Object.hasOwn(MERGE_FUNCTIONS, name)) return { k: 'api', path: `${UNKNOWN_ORIGIN}layers.${name}` };
+  return undefined;
+}
+
 /** Binds positional and keyword arguments of a layer constructor to canonical config keys. */
 export function layerConfig(className: string, args: CallArgs): ReturnType<typeof configFrom> {
   const names = POSITIONAL[className] ?? [];
@@ -155,6 +217,7 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
   const mergeClass = MERGE_FUNCTIONS[last];
   if (mergeClass && /(^|\.)layers\.[a-z]+$/.test(tail)) {
     const inputs = arg(args, 0, 'inputs');
+    if (path.startsWith(UNKNOWN_ORIGIN) && !(inputs && rt.tensors(inputs))) return undefined;
     const rest: CallArgs = { positional: args.positional.slice(1), keywords: new Map([...args.keywords].filter(([k]) => k !== 'inputs')) };
     const layer = rt.layer(mergeClass, layerConfig(mergeClass, rest), range);
     return inputs ? rt.call(layer, inputs, range) : unknown();
@@ -171,7 +234,9 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
     if (inputTensor?.k === 'tensor') rt.call(layer, inputTensor, range);
     return layer;
   }
+  // Keras' defaults (keras.json): code that branches on them takes the branch Keras would.
   if (last === 'image_data_format') return str('channels_last');
+  if (last === 'backend' && /(^|\.)backend\.backend$/.test(tail)) return str('tensorflow');
   if (last === 'int_shape') {
     const t = args.positional[0];
     return t ? rt.attr(t, 'shape') ?? unknown() : unknown();
@@ -182,6 +247,7 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
     const shape = s ? shapeFromValue(s) : undefined;
     return shape ? { k: 'tensor', t: rt.builder.looseTensor(shape) } : unknown();
   }
+  if (path === 'copy.deepcopy' || path === 'copy.copy') return copyValue(args.positional[0], path === 'copy.deepcopy');
   if (path === 'math.ceil' || path === 'math.floor' || path === 'math.sqrt' || path === 'numpy.prod' || path === 'math.prod') {
     const x = args.positional[0];
     if (path.endsWith('prod')) {
@@ -194,6 +260,22 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
     return num(path === 'math.ceil' ? Math.ceil(x.v) : Math.floor(x.v), true);
   }
   return undefined;
+}
+
+/**
+ * `copy.copy` / `copy.deepcopy` of the data model code copies (configs, block tables); a copy of a
+ * layer, tensor or model is unknown (Keras objects are not copied that way in model code).
+ */
+function copyValue(v: Value | undefined, deep: boolean): Value {
+  if (!v) return unknown();
+  if (!deep) {
+    if (v.k === 'list') return { k: 'list', items: [...v.items] };
+    if (v.k === 'dict') return { k: 'dict', map: new Map(v.map), keys: new Map(v.keys) };
+    return v.k === 'num' || v.k === 'str' || v.k === 'bool' || v.k === 'none' || v.k === 'tuple' ? v : unknown('copy');
+  }
+  const copier = new NamespaceCopier((b) => b);
+  const out = copier.value(v);
+  return copier.failed ? unknown('deepcopy of a Keras object') : out;
 }
 
 /** Names `from keras.layers import *` binds. */

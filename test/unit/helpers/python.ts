@@ -1,18 +1,32 @@
 // Test helper: analyse Python source held in memory (one file, or several for cross-file imports).
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzePython, initPythonParser, type PythonProjectHost } from '../../../src/frontends/python/analyze';
-import { pythonModuleCandidates } from '../../../src/frontends/python/resolve';
+import { analyzePython, initPythonParser, type AnalyzeOptions, type PythonProjectHost } from '../../../src/frontends/python/analyze';
 import { analysisToJson, type FileAnalysis, type JsonFile } from '../../../src/core/analysis';
 
 /** Resolves imports among in-memory files keyed by POSIX path (`pkg/config.py`). */
 export function memoryHost(files: Record<string, string>): PythonProjectHost {
-  return {
-    resolve(fromFile, moduleName, level) {
-      for (const p of pythonModuleCandidates(fromFile, moduleName, level, [], path.posix)) if (files[p] !== undefined) return { path: p, text: files[p] };
+  return { readFile: (p) => files[path.posix.normalize(p)] };
+}
+
+/** Reads the project's files from disk, as the CLI does. */
+export const diskHost: PythonProjectHost = {
+  readFile: (p) => {
+    try {
+      return fs.statSync(p).isFile() ? fs.readFileSync(p, 'utf8') : undefined;
+    } catch {
       return undefined;
-    },
-  };
+    }
+  },
+  absolute: (p) => path.resolve(p),
+};
+
+/** Analyses one file on disk in place (its imports read from disk). */
+export async function analyzeOnDisk(file: string, opts: Omit<AnalyzeOptions, 'host'> = {}): Promise<{ analysis: FileAnalysis; json: JsonFile }> {
+  await initPythonParser();
+  const analysis = analyzePython(fs.readFileSync(file, 'utf8'), file, { ...opts, host: diskHost });
+  return { analysis, json: analysisToJson(analysis) };
 }
 
 /** Analyses `main` (default `main.py`) among `files`; returns the analysis and its JSON form. */
