@@ -127,6 +127,8 @@ export interface JsonModel {
   totalParams: JsonCount;
   trainableParams: JsonCount;
   nonTrainableParams: JsonCount;
+  /** Why the totals are `"?"` although every row is known (layers added by code Shape Lens could not run). */
+  unknownWhy?: string;
   /** With `--at-summary`: the line of the `model.summary()` call this entry is as of. */
   atSummaryLine?: number | null;
   diagnostics: JsonDiagnostic[];
@@ -193,6 +195,7 @@ export function analysisToJson(a: FileAnalysis, displayPath = a.file, atSummary 
       trainableParams: m.trainableParams ?? '?',
       nonTrainableParams: m.nonTrainableParams ?? '?',
       ...(at ? { atSummaryLine: where(at).line } : {}),
+      ...(m.model.incomplete ? { unknownWhy: m.model.incomplete } : {}),
       diagnostics: mine.map(diag),
     };
   });

@@ -290,6 +290,7 @@ export class GraphBuilder {
   modelParams(model: ModelGraph): ParamCount {
     // A subclass whose `call` could not be followed may create weights Shape Lens never saw.
     if (model.kind === 'subclassed' && model.outputs.length === 0 && model.built) return { trainable: null, nonTrainable: null };
+    if (model.incomplete) return { trainable: null, nonTrainable: null };
     let trainable: number | null = 0;
     let nonTrainable: number | null = 0;
     const seen = new Set<number>();
@@ -405,6 +406,14 @@ export class SequentialModel {
       if (!this.last) break;
       this.last = this.callOn(layer, this.last, range);
     }
+  }
+
+  /** Code Shape Lens could not run may have added layers: what comes after starts from an unknown shape. */
+  lose(why: string): void {
+    if (!this.last) return;
+    const t = this.builder.looseTensor(null);
+    t.unknownWhy = why;
+    this.last = t;
   }
 
   /** `model.pop()`. */

@@ -76,6 +76,8 @@ export interface ModelGraph {
   trainable: boolean;
   /** False for a Sequential that never learned its input shape. */
   built: boolean;
+  /** Why the model may have layers Shape Lens did not see (added in a loop it could not run): totals are unknown. */
+  incomplete?: string;
   /** A Sequential without an input shape, built by its first call (its input shape is not fixed in code). */
   builtByCall?: boolean;
 }

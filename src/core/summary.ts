@@ -85,6 +85,7 @@ export function formatUnknownNotes(s: ModelSummary): string[] {
   const rows = unknownRows(s);
   if (rows.length === 0 && s.totalParams !== null) return [];
   const out = rows.map(({ row, why }) => `  ? ${row.name}: ${why}`);
+  if (s.model.incomplete) out.push(`  ? ${s.model.name}: ${s.model.incomplete}`);
   if (s.totalParams === null) out.push(`  Total params: at least ${formatCount(knownParams(s))} + unknown`);
   return ['? = not known to Shape Lens (not Keras\' None):', ...out];
 }

@@ -187,3 +187,76 @@ model.add(tf.layers.embedding({ inputDim: 100, outputDim: 8, inputLength: 20 }))
   // 100·8 = 800; (None, 20) → (None, 20, 8).
   assert.deepEqual(json.models[0].layers.map((l) => [l.outputShape, l.params]), [[[null, 20, 8], 800]]);
 });
+
+test('a list filled by a loop Shape Lens cannot run is unknown, not empty: no units=0 error', async () => {
+  const { json } = await analyze(`
+import os
+import keras
+from keras import layers
+class_names = []
+for d in sorted(os.listdir("data")):
+    class_names.append(d)
+model = keras.Sequential([keras.Input((16,)), layers.Dense(len(class_names))])
+`);
+  assertHonest(json, 'listdir classes');
+  // Dense(?) on 16 inputs: (None, ?), 16·? + ? unknown.
+  assert.deepEqual(json.models[0].layers.map((l) => [l.outputShape, l.params]), [[[null, '?'], '?']]);
+});
+
+test('layers added in a loop Shape Lens cannot run: the total is ?, what follows starts from ?, and it says why once', async () => {
+  const { json } = await analyze(`
+import keras
+from keras import layers
+from config import load
+model = keras.Sequential([keras.Input((4,)), layers.Dense(8)])
+for units in load()["hidden"]:
+    model.add(layers.Dense(units))
+model.add(layers.Dense(1))
+`);
+  assertHonest(json, 'loop adds');
+  const m = json.models[0];
+  // Dense(8) on 4 inputs: 4·8 + 8 = 40, known; the last Dense's input is whatever the loop left.
+  assert.deepEqual(m.layers.map((l) => [l.outputShape, l.params]), [[[null, 8], 40], ['?', '?']]);
+  assert.equal(m.totalParams, '?');
+  assert.match(m.unknownWhy ?? '', /loop at line 6/);
+  const infos = [...json.diagnostics, ...m.diagnostics].filter((d) => d.code === 'unknown-loop');
+  assert.equal(infos.length, 1);
+});
+
+test('loops that build nothing (plotting, clean-up) produce nothing', async () => {
+  const { json } = await analyze(`
+import os
+import matplotlib.pyplot as plt
+import keras
+from keras import layers
+model = keras.Sequential([keras.Input((4,)), layers.Dense(2)])
+history = model.fit(x, y)
+for key in history.history:
+    plt.plot(history.history[key])
+for f in os.listdir("checkpoints"):
+    os.remove(f)
+while not done():
+    step()
+`);
+  assert.deepEqual([...json.diagnostics, ...json.models.flatMap((m) => m.diagnostics)], []);
+  assert.equal(json.models[0].totalParams, 10);
+});
+
+test('tfjs: a class that fills an array in a loop over file text: its size is ? (not 0), no error', async () => {
+  const { json } = await analyzeJs(`
+import * as tf from '@tensorflow/tfjs';
+import * as fs from 'fs';
+class TextData {
+  constructor(text) {
+    this.chars = [];
+    for (const c of text) if (this.chars.indexOf(c) === -1) this.chars.push(c);
+  }
+  size() { return this.chars.length; }
+}
+const data = new TextData(fs.readFileSync('corpus.txt', 'utf8'));
+const model = tf.sequential();
+model.add(tf.layers.dense({ inputShape: [10], units: data.size() }));
+`);
+  assertHonest(json, 'tfjs chars');
+  assert.deepEqual(json.models[0].layers.map((l) => [l.outputShape, l.params]), [[[null, '?'], '?']]);
+});

@@ -115,6 +115,12 @@ export class KerasRuntime {
     }
   }
 
+  /** A model some code Shape Lens could not run may have changed (layers added in an unknown loop): its total is unknown. */
+  incomplete(model: Value & { k: 'model' }, why: string): void {
+    model.model.incomplete ??= why;
+    (model.seq ?? SequentialModel.of(model.model))?.lose(why);
+  }
+
   /** `Model(inputs, outputs)` / `tf.model({inputs, outputs})`. */
   functional(inputs: Value, outputs: Value, name: string | null, range?: SourceRange): Value {
     const ins = this.tensors(inputs);

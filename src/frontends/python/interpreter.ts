@@ -356,8 +356,7 @@ export class PythonInterpreter {
     const iterable = this.eval(right, scope);
     const items = this.iterate(iterable);
     if (!items) {
-      // A loop that calls nothing (argument checks that only raise) builds nothing: nothing to say.
-      if (callsSomething(body)) this.rt.sink.info('unknown-loop', 'Shape Lens cannot tell what this loop iterates over, so layers created in it are not analysed.', this.range(right));
+      this.loseLoopEffects(node, scope, 'Shape Lens cannot tell what this loop iterates over', right);
       return;
     }
     let broke = false;
@@ -392,7 +391,7 @@ export class PythonInterpreter {
       const t = truthy(this.eval(cond, scope));
       if (t === false) return;
       if (t === null) {
-        this.rt.sink.info('unknown-loop', 'Shape Lens cannot tell how often this loop runs, so layers created in it are not analysed.', this.range(cond));
+        this.loseLoopEffects(node, scope, 'Shape Lens cannot tell how often this loop runs', cond);
         return;
       }
       if (i >= this.budget.limits.loopIterations) {
@@ -412,6 +411,64 @@ export class PythonInterpreter {
    * Stops a loop at the iteration budget. Variables it was still changing are then unknown: their
    * last values are not what the program would compute.
    */
+  /**
+   * A loop Shape Lens cannot run: what it would change is unknown afterwards — names it assigns,
+   * attributes it sets, containers it appends to — and a model it adds layers to is incomplete
+   * (its total is `?`). Said only when a model loses something: a plotting or clean-up loop
+   * builds nothing and produces nothing.
+   */
+  private loseLoopEffects(node: PyNode, scope: Scope, why: string, at: PyNode): void {
+    const lost = unknown(`loop: ${why}`);
+    let lostModelPart = false;
+    const loseValue = (target: PyNode): void => {
+      const before = this.evalQuiet(target, scope);
+      if (before && (before.k === 'tensor' || before.k === 'layer' || before.k === 'model')) lostModelPart = true;
+      if (target.type === 'identifier') scope.assign(this.text(target), lost);
+      else if (target.type === 'attribute') {
+        const obj = this.evalQuiet(field(target, 'object'), scope);
+        const attr = field(target, 'attribute');
+        if (attr && (obj?.k === 'object' || obj?.k === 'module')) obj.attrs.set(this.text(attr), lost);
+      }
+    };
+    const stack = [...namedChildren(node)];
+    let steps = 0;
+    while (stack.length > 0 && ++steps < 20000) {
+      const n = stack.pop()!;
+      if (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda') continue;
+      if (n.type === 'assignment' || n.type === 'augmented_assignment' || n.type === 'for_statement') {
+        const left = field(n, 'left');
+        for (const t of left?.type === 'pattern_list' || left?.type === 'tuple_pattern' ? namedChildren(left) : left ? [left] : []) loseValue(t);
+      }
+      if (n.type === 'call') {
+        const fn = field(n, 'function');
+        const method = fn?.type === 'attribute' ? field(fn, 'attribute') : undefined;
+        if (fn && method && LOOP_MUTATORS.has(this.text(method))) {
+          const recvNode = field(fn, 'object')!;
+          const recv = this.evalQuiet(recvNode, scope);
+          if (recv?.k === 'model') {
+            this.rt.incomplete(recv, `what the loop at ${this.rangeText(node)} adds is not known (${why})`);
+            lostModelPart = true;
+          } else if (recv && recv.k !== 'api' && recv.k !== 'unknown') loseValue(recvNode);
+        }
+      }
+      for (const c of n.children) stack.push(c);
+    }
+    if (lostModelPart) this.rt.sink.info('unknown-loop', `${why}: what it changes is unknown (?) afterwards.`, this.range(at));
+  }
+
+  /** A name or attribute chain's value without side effects (no calls); undefined for anything else. */
+  private evalQuiet(node: PyNode | undefined, scope: Scope): Value | undefined {
+    if (!node) return undefined;
+    if (node.type === 'identifier') return scope.lookup(this.text(node));
+    if (node.type === 'attribute') {
+      const obj = this.evalQuiet(field(node, 'object'), scope);
+      const attr = field(node, 'attribute');
+      if (!obj || !attr) return undefined;
+      if (obj.k === 'object' || obj.k === 'module') return obj.attrs.get(this.text(attr));
+    }
+    return undefined;
+  }
+
   private stopLoop(node: PyNode, iterations: number, scope: Scope): void {
     this.rt.sink.warning('loop-budget', `Loop stopped after ${iterations} iterations (analysis budget).`, this.range(node));
     const stack = [node];
@@ -1711,6 +1768,13 @@ export class PythonInterpreter {
     return this.file.text.slice(node.start, node.end);
   }
 
+  /** `line 12` of this file, or `line 12 of utils.py` in an imported one, for messages. */
+  private rangeText(node: PyNode): string {
+    let line = 1;
+    for (let i = 0; i < node.start && i < this.file.text.length; i++) if (this.file.text.charCodeAt(i) === 10) line++;
+    return this.file.isMain ? `line ${line}` : `line ${line} of ${this.file.path.split(/[\\/]/).pop()}`;
+  }
+
   private range(node: PyNode): SourceRange {
     return this.file.isMain ? { start: node.start, end: node.end } : { start: node.start, end: node.end, file: this.file.path };
   }
@@ -1765,16 +1829,8 @@ function isInert(stmt: PyNode): boolean {
 }
 
 /** True if `node` calls anything outside `raise` statements and nested definitions. */
-function callsSomething(node: PyNode): boolean {
-  const stack = [node];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.type === 'call') return true;
-    if (n.type === 'raise_statement' || n.type === 'function_definition' || n.type === 'class_definition') continue;
-    for (const c of n.children) stack.push(c);
-  }
-  return false;
-}
+/** Methods that change their receiver: a loop Shape Lens cannot run leaves the receiver unknown. */
+const LOOP_MUTATORS = new Set(['append', 'extend', 'insert', 'add', 'update', 'setdefault', 'pop', 'remove', 'clear', 'sort', 'reverse', 'discard']);
 
 /** A module's name as its parent package binds it: `pkg/sub.py` → `sub`, `pkg/__init__.py` → `pkg`. */
 function moduleBaseName(file: string): string {

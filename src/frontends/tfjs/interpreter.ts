@@ -376,6 +376,60 @@ export class JsInterpreter {
     return false;
   }
 
+  /**
+   * A loop Shape Lens cannot run: what it would change is unknown afterwards — variables it
+   * assigns, properties it sets, arrays and maps it pushes to — and a model it adds layers to is
+   * incomplete (its total is `?`). Said only when a model loses something.
+   */
+  private loseLoopEffects(node: N, scope: Scope, why: string, at: N): void {
+    const lost = unknown(`loop: ${why}`);
+    let lostModelPart = false;
+    const loseValue = (target: N): void => {
+      const before = this.evalQuiet(target, scope);
+      if (before && (before.k === 'tensor' || before.k === 'layer' || before.k === 'model')) lostModelPart = true;
+      if (target.type === 'Identifier') {
+        if (scope.owner(target.name)) scope.set(target.name, lost);
+      } else if (target.type === 'MemberExpression' && !target.computed && target.property.type === 'Identifier') {
+        const obj = this.evalQuiet(target.object, scope);
+        if (obj?.k === 'object' || obj?.k === 'module') obj.attrs.set(target.property.name, lost);
+        else if (obj?.k === 'dict') obj.map.set(target.property.name, lost);
+      }
+    };
+    walkEstree(node, (n) => {
+      if (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression') return false;
+      if (n.type === 'AssignmentExpression') loseValue(n.left);
+      if (n.type === 'UpdateExpression') loseValue(n.argument);
+      if (n.type === 'CallExpression' && n.callee.type === 'MemberExpression' && !n.callee.computed && n.callee.property.type === 'Identifier' && JS_MUTATORS.has(n.callee.property.name)) {
+        const recv = this.evalQuiet(n.callee.object, scope);
+        if (recv?.k === 'model') {
+          this.rt.incomplete(recv, `what the loop on line ${this.lineOf(node)} adds is not known (${why})`);
+          lostModelPart = true;
+        } else if (recv && recv.k !== 'api' && recv.k !== 'unknown' && recv.k !== 'builtin') loseValue(n.callee.object);
+      }
+      return true;
+    });
+    if (lostModelPart) this.rt.sink.info('unknown-loop', `${why}: what it changes is unknown (?) afterwards.`, this.range(at));
+  }
+
+  /** A name, `this` or property chain's value without side effects (no calls, no getters); undefined otherwise. */
+  private evalQuiet(node: N, scope: Scope): Value | undefined {
+    if (node.type === 'Identifier') return scope.lookup(node.name);
+    if (node.type === 'ThisExpression') return scope.lookup('this');
+    if (node.type === 'MemberExpression' && !node.computed && node.property.type === 'Identifier') {
+      const obj = this.evalQuiet(node.object, scope);
+      if (obj?.k === 'object' || obj?.k === 'module') return obj.attrs.get(node.property.name);
+      if (obj?.k === 'dict') return obj.map.get(node.property.name);
+    }
+    return undefined;
+  }
+
+  private lineOf(node: N): number {
+    let line = 1;
+    const text = this.file.text;
+    for (let i = 0; i < node.range[0] && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+    return line;
+  }
+
   /** Labels of the loop statement about to run (set by its LabeledStatement). */
   private loopLabels: string[] = [];
 
@@ -409,7 +463,7 @@ export class JsInterpreter {
         const t = jsTruthy(this.eval(node.test, scope));
         if (t === false) return;
         if (t === null) {
-          this.rt.sink.info('unknown-loop', 'Shape Lens cannot tell how often this loop runs, so layers created in it are not analysed.', this.range(node.test));
+          this.loseLoopEffects(node, scope, 'Shape Lens cannot tell how often this loop runs', node.test);
           return;
         }
       }
@@ -424,7 +478,7 @@ export class JsInterpreter {
     const iterable = this.eval(node.right, outer);
     const items = node.type === 'ForInStatement' ? this.keysOf(iterable) : this.iterate(iterable);
     if (!items) {
-      this.rt.sink.info('unknown-loop', 'Shape Lens cannot tell what this loop iterates over, so layers created in it are not analysed.', this.range(node.right));
+      this.loseLoopEffects(node, outer, 'Shape Lens cannot tell what this loop iterates over', node.right);
       return;
     }
     for (let i = 0; i < items.length; i++) {
@@ -444,7 +498,7 @@ export class JsInterpreter {
         const t = jsTruthy(this.eval(node.test, scope));
         if (t === false) return;
         if (t === null) {
-          this.rt.sink.info('unknown-loop', 'Shape Lens cannot tell how often this loop runs, so layers created in it are not analysed.', this.range(node.test));
+          this.loseLoopEffects(node, scope, 'Shape Lens cannot tell how often this loop runs', node.test);
           return;
         }
       }
@@ -1400,6 +1454,9 @@ function isLoop(n: N): boolean {
 }
 
 /** Identifiers a statement assigns to (`x = ...`, `x += ...`, `x++`), not counting nested functions. */
+/** Methods that change their receiver: a loop Shape Lens cannot run leaves the receiver unknown. */
+const JS_MUTATORS = new Set(['push', 'unshift', 'splice', 'pop', 'shift', 'sort', 'reverse', 'fill', 'set', 'add', 'delete', 'clear']);
+
 function assignedIdentifiers(node: N): Set<string> {
   const out = new Set<string>();
   walkEstree(node, (o) => {
