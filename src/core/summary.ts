@@ -48,7 +48,7 @@ export function summarize(builder: GraphBuilder, model: ModelGraph): ModelSummar
   return {
     model,
     rows,
-    outputShape: !model.built ? null : outs.length === 1 ? outs[0] : outs.some((s) => s === null) ? null : (outs as Shape[]),
+    outputShape: !model.built || model.incomplete ? null : outs.length === 1 ? outs[0] : outs.some((s) => s === null) ? null : (outs as Shape[]),
     totalParams: totals.trainable === null || totals.nonTrainable === null ? null : totals.trainable + totals.nonTrainable,
     trainableParams: totals.trainable,
     nonTrainableParams: totals.nonTrainable,

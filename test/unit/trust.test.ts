@@ -260,3 +260,26 @@ model.add(tf.layers.dense({ inputShape: [10], units: data.size() }));
   assertHonest(json, 'tfjs chars');
   assert.deepEqual(json.models[0].layers.map((l) => [l.outputShape, l.params]), [[[null, '?'], '?']]);
 });
+
+test('tfjs: a builder nothing calls gets unknown options (not undefined); a custom layer output makes the total ?, never 0', async () => {
+  const { json } = await analyzeJs(`
+import * as tf from '@tensorflow/tfjs';
+class Sampler extends tf.layers.Layer {
+  computeOutputShape(s) { return s[0]; }
+  call(inputs) { return inputs[0]; }
+}
+export function encoder(opts) {
+  const { originalDim, latentDim } = opts;
+  const inputs = tf.input({ shape: [originalDim] });
+  const mean = tf.layers.dense({ units: latentDim }).apply(inputs);
+  const logVar = tf.layers.dense({ units: latentDim }).apply(inputs);
+  const z = new Sampler({}).apply([mean, logVar]);
+  return tf.model({ inputs, outputs: [mean, logVar, z], name: 'encoder' });
+}
+`, {}, 'model.js');
+  assertHonest(json, 'tfjs encoder');
+  const m = json.models.find((x) => x.name === 'encoder')!;
+  assert.deepEqual(m.layers.map((l) => l.className), ['InputLayer', 'Dense', 'Dense']);
+  assert.equal(m.totalParams, '?');
+  assert.match(m.unknownWhy ?? '', /outputs/);
+});

@@ -125,11 +125,15 @@ export class KerasRuntime {
   functional(inputs: Value, outputs: Value, name: string | null, range?: SourceRange): Value {
     const ins = this.tensors(inputs);
     const outs = this.tensors(outputs);
-    if (!ins || !outs) {
-      this.sink.warning('unknown-model-io', 'The inputs or outputs of this model are not tensors Shape Lens could follow, so its layers are unknown.', range);
-    }
-    const graph = this.builder.functional(ins ?? [], outs ?? [], this.modelName(name), range, this.functionName);
+    // Outputs it could only partly follow: the layers behind the known ones are still rows.
+    const someOuts = outs ?? this.someTensors(outputs);
+    const graph = this.builder.functional(ins ?? [], someOuts, this.modelName(name), range, this.functionName);
     graph.nameFrom = name ? 'keras' : this.functionName ? 'function' : undefined;
+    if (!ins || !outs) {
+      const what = !ins ? 'inputs' : 'outputs';
+      this.sink.warning('unknown-model-io', `Some ${what} of this model are not tensors Shape Lens could follow: layers behind them are missing, so its total is unknown (?).`, range);
+      graph.incomplete = `some of its ${what} are not tensors Shape Lens could follow`;
+    }
     return { k: 'model', model: graph };
   }
 
@@ -181,6 +185,13 @@ export class KerasRuntime {
       out.push(...t);
     }
     return out;
+  }
+
+  /** The tensors Shape Lens can follow in a value (skipping what it cannot). */
+  private someTensors(v: Value, depth = 0): SymbolicTensor[] {
+    if (v.k === 'tensor') return [v.t];
+    const items = depth < 8 ? sequenceItems(v) ?? (v.k === 'dict' ? [...v.map.values()] : null) : null;
+    return items ? items.flatMap((x) => this.someTensors(x, depth + 1)) : [];
   }
 
   /** Attributes of layers, models and tensors that model code reads. */

@@ -769,21 +769,36 @@ export class JsInterpreter {
     const v = scope.vars.get(name);
     const range = this.range(node);
     if (v?.k === 'func' && (v.def as FuncDef).node === node) {
-      entries.push({ name, node, isClass: false, run: () => void this.callFunction(v, [], null, range) });
+      entries.push({ name, node, isClass: false, run: () => void this.callFunction(v, this.unknownArgs(v), null, range) });
     } else if (v?.k === 'class' && (v.def as ClassDef).node === node) {
       entries.push({
         name,
         node,
         isClass: true,
         run: () => {
-          const obj = this.instantiate(v, [], range);
+          const ctor = (v.def as ClassDef).methods.get('constructor');
+          const obj = this.instantiate(v, ctor ? this.unknownArgs(ctor) : [], range);
           for (const [mname, m] of (v.def as ClassDef).methods) {
             // Each method on its own: a helper method run alone must not use up names `build()` will need.
-            if (mname !== 'constructor' && !this.calledFunctions.has((m.def as FuncDef).node)) this.rt.speculative(() => this.guard(() => void this.callFunction(m, [], obj, range)));
+            if (mname !== 'constructor' && !this.calledFunctions.has((m.def as FuncDef).node)) this.rt.speculative(() => this.guard(() => void this.callFunction(m, this.unknownArgs(m), obj, range)));
           }
         },
       });
     }
+  }
+
+  /**
+   * Arguments for a function nothing calls, run to see what it builds: a parameter with a default
+   * gets it (undefined), one without is unknown — a caller would pass something, not undefined.
+   */
+  private unknownArgs(fn: Value & { k: 'func' }): Value[] {
+    return (fn.def as FuncDef).node.params.map((p) => {
+      const param = p.type === 'TSParameterProperty' ? p.parameter : p;
+      if (param.type === 'AssignmentPattern' || param.type === 'RestElement') return NONE;
+      // `({ units = 10, classes = 3 })`, React props: every field has a default, so those stand.
+      if (param.type === 'ObjectPattern' && param.properties.every((q) => q.type === 'Property' && q.value.type === 'AssignmentPattern')) return NONE;
+      return unknown(param.type === 'Identifier' ? `argument ${param.name}` : 'argument');
+    });
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -253,4 +253,32 @@ export const cases: Case[] = [
     await eventually(() => (shapeLens().some((d) => d.code === 'negative-dimension') ? true : undefined), 'the negative-dimension error');
     assert.deepEqual(shapeLens(), [{ cell: 2, line: 3, code: 'negative-dimension' }]);
   }],
+
+  ['unknown values: ? in hints and hovers with the reason, never None or 0; summary() hover shows the model as then', async () => {
+    const doc = await open('unknowns.py');
+    const conv = lineOf(doc, 'layers.Conv2D(FILTERS');
+    const all = await eventually(async () => {
+      const h = await hints(doc);
+      return h.some((x) => x.line === conv) ? h : undefined;
+    }, 'hints on unknowns.py');
+    // Conv2D(?, 3) on 28×28×1: (None, 26, 26, ?) with unknown weights; pooling halves the known axes.
+    const label = (line: number) => all.find((h) => h.line === line)?.label ?? '';
+    assert.ok(label(conv).includes('(None, 26, 26, ?) · ? params'), label(conv));
+    assert.ok(label(lineOf(doc, 'layers.MaxPooling2D')).includes('(None, 13, 13, ?) · 0 params'), JSON.stringify(all));
+    const hover = await hoverText(doc, new vscode.Position(conv, doc.lineAt(conv).text.indexOf('Conv2D') + 2));
+    assert.match(hover, /is not known to Shape Lens/);
+    assert.match(hover, /filters/);
+    // The model: total ? with what is known; Dense(10) on (None, 13, 13, ?) has ?·10 + 10 weights.
+    const model = await hoverText(doc, new vscode.Position(lineOf(doc, 'model = keras.Sequential'), 2));
+    assert.match(model, /Total params: \*\*\?\*\* \(at least 0 \+ unknown\)/);
+    // summary() before the last add: three rows, no dense_1.
+    const at = lineOf(doc, 'model.summary()');
+    const snap = await hoverText(doc, new vscode.Position(at, 8));
+    assert.match(snap, /What `unknowns.summary\(\)` prints here/);
+    assert.ok(!snap.includes('dense_1'), snap);
+    assert.match(snap, /conv2d \(Conv2D\)\s+\(None, 26, 26, \?\)\s+\?/);
+    // No error-severity diagnostic for a value Shape Lens merely does not know.
+    const errors = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === 'shape-lens' && d.severity === vscode.DiagnosticSeverity.Error);
+    assert.deepEqual(errors, []);
+  }],
 ];
