@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import { formatCount, formatOutputShape, formatWeightBytes } from '../core/shape';
-import type { ModelSummary, SummaryRow } from '../core/summary';
+import { knownParams, rowHasUnknown, type ModelSummary, type SummaryRow } from '../core/summary';
 import type { AnalysisService } from '../editor/analysisService';
 
 type Node =
@@ -34,7 +34,7 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<Node> {
       const m = node.model;
       return [
         ...m.rows.map((row): Node => ({ kind: 'layer', model: m, row })),
-        { kind: 'total', label: 'Total params', value: `${formatCount(m.totalParams)} (${formatWeightBytes(m.totalParams)})` },
+        { kind: 'total', label: 'Total params', value: m.totalParams === null ? `? (at least ${formatCount(knownParams(m))} + unknown)` : `${formatCount(m.totalParams)} (${formatWeightBytes(m.totalParams)})` },
         { kind: 'total', label: 'Trainable params', value: formatCount(m.trainableParams) },
         { kind: 'total', label: 'Non-trainable params', value: formatCount(m.nonTrainableParams) },
       ];
@@ -47,7 +47,8 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<Node> {
       const m = node.model;
       const item = new vscode.TreeItem(m.model.name, vscode.TreeItemCollapsibleState.Expanded);
       item.description = `${m.model.className} · ${formatCount(m.totalParams)} params`;
-      item.tooltip = `${m.model.name}${m.model.functionName ? ` (built in ${m.model.functionName}())` : ''}\noutput ${formatOutputShape(m.outputShape)}`;
+      const unknown = m.model.incomplete ? `\n? ${m.model.incomplete}` : '';
+      item.tooltip = `${m.model.name}${m.model.functionName ? ` (built in ${m.model.functionName}())` : ''}\noutput ${formatOutputShape(m.outputShape)}${unknown}`;
       item.iconPath = new vscode.ThemeIcon('symbol-class');
       item.contextValue = 'model';
       return item;
@@ -58,6 +59,7 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<Node> {
       item.description = `${formatOutputShape(r.outputShape)} · ${r.unbuilt ? '0 (unbuilt)' : formatCount(r.params)}`;
       item.iconPath = new vscode.ThemeIcon(r.params ? 'symbol-field' : 'symbol-operator');
       item.contextValue = 'layer';
+      if (rowHasUnknown(r)) item.tooltip = `? is not known to Shape Lens (not Keras' None): ${r.layer.unknownWhy ?? 'it could not follow how this layer is built'}`;
       const placed = this.document && this.service.get(this.document)?.map.toRange(r.layer.range);
       if (placed) {
         item.command = { command: 'shapeLens.revealLayer', title: 'Reveal Layer', arguments: [placed.document.uri, placed.range.start.line, placed.range.start.character] };
