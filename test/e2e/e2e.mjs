@@ -35,6 +35,16 @@ await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { wid
     assert.match(await item.innerText(), /477,341 params/);
   });
 
+  await check('a size Shape Lens cannot follow is ? in the hints and the hover says why', async () => {
+    await openFile(page, 'unknowns.py');
+    await page.waitForFunction(() => document.querySelector('.editor-group-container.active .monaco-editor .view-lines')?.textContent?.replace(/\u00a0/g, ' ').includes('(None, 26, 26, ?) · ? params'), null, { timeout: 20_000 });
+    await goTo(page, 8, 17);
+    const hover = (await hoverAtCursor(page)).replace(/\u00a0/g, ' ');
+    assert.match(hover, /\(None, 28, 28, 1\) → \(None, 26, 26, \?\)/);
+    assert.match(hover, /is not known to Shape Lens \(it is not Keras' None\): `?filters`? of conv2d is not a value Shape Lens could follow/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'hover-unknown.png') });
+  });
+
   let frame;
   await check("the pooling preview opens on seed 001's MaxPooling2D with the layer's settings and shapes", async () => {
     await openFile(page, 'seed001.py');
