@@ -152,7 +152,7 @@ export class GraphBuilder {
    * Calls `layer` on `inputs` (several for merge layers), building it on the first call. Returns one
    * tensor per output (LSTM with return_state gives several).
    */
-  call(layer: LayerNode, inputs: SymbolicTensor[], range?: SourceRange): SymbolicTensor[] {
+  call(layer: LayerNode, inputs: SymbolicTensor[], range?: SourceRange, extraInputs: SymbolicTensor[] = []): SymbolicTensor[] {
     const shapes = inputs.map((t) => t.shape);
     // Inputs derived from an earlier error: report nothing new (the first error is the cause).
     let tainted = inputs.some((t) => t.tainted);
@@ -198,6 +198,7 @@ export class GraphBuilder {
       layer.outputShape = output;
     }
     const call: CallNode = { layer, inputs, outputs: [], range };
+    if (extraInputs.length > 0) call.extraInputs = extraInputs;
     const outs = isShapeList(output) ? output : [output as Shape | null];
     const inheritedWhy = why ?? inputs.find((t) => t.unknownWhy)?.unknownWhy;
     outs.forEach((s, i) => {
@@ -508,7 +509,7 @@ export function functionalLayerOrder(inputs: SymbolicTensor[], outputs: Symbolic
     if (!call || finished.has(call) || ++steps > 100000) return;
     if (!layerIndex.has(call.layer)) layerIndex.set(call.layer, layerIndex.size);
     finished.add(call); // marked early: graphs from analysed code cannot be cyclic, but stay safe
-    if (!inputIds.has(tensor.id)) for (const t of call.inputs) visit(t);
+    if (!inputIds.has(tensor.id)) for (const t of allInputs(call)) visit(t);
     ordered.push(call);
   };
   for (const t of outputs) visit(t);
@@ -521,7 +522,7 @@ export function functionalLayerOrder(inputs: SymbolicTensor[], outputs: Symbolic
     depth = Math.max(depth, layerDepth.get(call.layer) ?? 0);
     layerDepth.set(call.layer, depth);
     callDepth.set(call, depth);
-    for (const t of call.inputs) {
+    for (const t of allInputs(call)) {
       if (t.source && finished.has(t.source)) callDepth.set(t.source, Math.max(depth + 1, callDepth.get(t.source) ?? 0));
     }
   }
@@ -533,6 +534,10 @@ export function functionalLayerOrder(inputs: SymbolicTensor[], outputs: Symbolic
     }
   }
   return [...layerDepth.keys()].sort((a, b) => (layerDepth.get(b)! - layerDepth.get(a)!) || (layerIndex.get(a)! - layerIndex.get(b)!));
+}
+
+function allInputs(call: CallNode): SymbolicTensor[] {
+  return call.extraInputs ? [...call.inputs, ...call.extraInputs] : call.inputs;
 }
 
 /**
@@ -580,7 +585,8 @@ export function callsInOrder(model: ModelGraph): CallNode[] {
     }
     if (seen.has(src)) continue;
     stack.push({ t: top.t, expanded: true });
-    for (let i = src.inputs.length - 1; i >= 0; i--) stack.push({ t: src.inputs[i], expanded: false });
+    const ins = allInputs(src);
+    for (let i = ins.length - 1; i >= 0; i--) stack.push({ t: ins[i], expanded: false });
   }
   return calls;
 }

@@ -37,6 +37,12 @@ export interface LayerNode {
 export interface CallNode {
   layer: LayerNode;
   inputs: SymbolicTensor[];
+  /**
+   * Tensors passed other than as the input (`LSTM(...)(x, initial_state=[h, c])`, a custom layer's
+   * second positional tensor): they connect the graph (Keras lists their layers) but are not what
+   * the rule's shape is computed from.
+   */
+  extraInputs?: SymbolicTensor[];
   outputs: SymbolicTensor[];
   range?: SourceRange;
 }

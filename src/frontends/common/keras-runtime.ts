@@ -138,16 +138,18 @@ export class KerasRuntime {
   }
 
   /** Calls a layer or model value on a tensor (or a list of tensors for merge layers). */
-  call(callee: Value, input: Value, range?: SourceRange): Value {
+  call(callee: Value, input: Value, range?: SourceRange, extra: Value[] = []): Value {
     const node = callee.k === 'layer' ? callee.node : callee.k === 'model' ? this.builder.modelAsLayer(callee.model) : null;
     if (!node) return unknown();
     const ins = this.tensors(input);
+    // Tensors given besides the input (`initial_state=`, a second positional tensor) keep their layers in the graph.
+    const more = extra.flatMap((v) => this.someTensors(v));
     if (!ins) {
       // Keep the layer built for its params if we at least know it is called; shape unknown.
-      const outs = this.builder.call(node, [this.builder.looseTensor(null)], range);
+      const outs = this.builder.call(node, [this.builder.looseTensor(null)], range, more);
       return outs.length === 1 ? { k: 'tensor', t: outs[0] } : list(outs.map((t) => ({ k: 'tensor', t })));
     }
-    const outs = this.builder.call(node, ins, range);
+    const outs = this.builder.call(node, ins, range, more);
     if (outs.length === 1) return { k: 'tensor', t: outs[0] };
     return list(outs.map((t) => ({ k: 'tensor', t })));
   }
