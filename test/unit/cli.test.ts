@@ -5,13 +5,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { repoRoot } from './helpers/paths';
 
-/** The repository root: the nearest folder above this (bundled) test with a package.json. */
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
 const root = repoRoot();
 const cli = path.join(root, 'dist/cli.js');
 

@@ -7,19 +7,12 @@ import * as tf from '@tensorflow/tfjs';
 import { analyze } from './helpers/python';
 import { allDiagnostics, assertRows, assertTotals, lineOf, modelNamed, type Row } from './helpers/fixture-asserts';
 import type { JsonFile, JsonModel, JsonShape } from '../../src/core/analysis';
+import { fixturesDir } from './helpers/paths';
 
 // ---------------------------------------------------------------------------------------------
 // Fixture files
 
-/** test/fixtures/python, found by walking up from the bundle (out/test/unit or out/helper-*). */
-function fixturesDir(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'test', 'fixtures', 'python');
-    if (fs.existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`test/fixtures/python not found above ${__dirname}`);
-  }
-}
-const FIXTURES = fixturesDir();
+const FIXTURES = fixturesDir('python');
 
 function read(rel: string): string {
   return fs.readFileSync(path.join(FIXTURES, ...rel.split('/')), 'utf8');

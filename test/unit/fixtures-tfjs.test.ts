@@ -8,19 +8,12 @@ import { analyzeJs } from './helpers/tfjs';
 import { allDiagnostics, assertRows, assertTotals, lineOf, modelNamed, type Row } from './helpers/fixture-asserts';
 import type { JsonDiagnostic, JsonFile, JsonModel, JsonShape } from '../../src/core/analysis';
 import type { OutputShape } from '../../src/core/shape';
+import { fixturesDir } from './helpers/paths';
 
 // ---------------------------------------------------------------------------------------------
 // Fixture files
 
-/** test/fixtures/tfjs, found by walking up from the bundle (out/test/unit or out/helper-*). */
-function fixturesDir(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'test', 'fixtures', 'tfjs');
-    if (fs.existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`test/fixtures/tfjs not found above ${__dirname}`);
-  }
-}
-const FIXTURES = fixturesDir();
+const FIXTURES = fixturesDir('tfjs');
 
 function read(rel: string): string {
   return fs.readFileSync(path.join(FIXTURES, ...rel.split('/')), 'utf8');

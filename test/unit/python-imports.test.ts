@@ -11,16 +11,9 @@ import { ModuleCache } from '../../src/frontends/python/modules';
 import { analysisToJson } from '../../src/core/analysis';
 import { analyze, analyzeOnDisk, memoryHost } from './helpers/python';
 import { allDiagnostics, assertRows, assertTotals, modelNamed } from './helpers/fixture-asserts';
+import { fixturesDir } from './helpers/paths';
 
-/** test/fixtures/python, found by walking up from the bundle. */
-function fixturesDir(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'test', 'fixtures', 'python');
-    if (fs.existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`test/fixtures/python not found above ${__dirname}`);
-  }
-}
-const FIXTURES = fixturesDir();
+const FIXTURES = fixturesDir('python');
 const INJECTED = path.join(FIXTURES, 'injected');
 
 /** The fixture package as in-memory files keyed `injected/<name>` (root: the folder above the package). */

@@ -7,6 +7,7 @@ import { cutPoints, mutate, prng, type Vocabulary } from './helpers/mutate';
 import { checkInvariants, V, violations } from './helpers/invariants';
 import { analyze } from './helpers/python';
 import type { JsonFile } from '../../src/core/analysis';
+import { fixturesDir } from './helpers/paths';
 
 /** Generous per-test limit: a hang fails the test instead of the run (speed is measured in bench/). */
 const TIMEOUT = 20_000;
@@ -17,15 +18,7 @@ const MUTATIONS_PER_FIXTURE = 200;
 // ---------------------------------------------------------------------------------------------
 // Fixtures
 
-/** test/fixtures/python, found by walking up from the bundle (out/test/unit or out/helper-*). */
-function fixturesDir(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'test', 'fixtures', 'python');
-    if (fs.existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`test/fixtures/python not found above ${__dirname}`);
-  }
-}
-const FIXTURES = fixturesDir();
+const FIXTURES = fixturesDir('python');
 
 function listPy(dir: string, prefix = ''): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

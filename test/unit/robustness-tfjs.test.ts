@@ -9,6 +9,7 @@ import { cutPoints, mutate, prng, type Vocabulary } from './helpers/mutate';
 import { checkInvariants, V, violations } from './helpers/invariants';
 import { analyzeJs } from './helpers/tfjs';
 import type { JsonFile } from '../../src/core/analysis';
+import { fixturesDir } from './helpers/paths';
 
 /** Generous per-test limit: a hang fails the test instead of the run (speed is measured in bench/). */
 const TIMEOUT = 20_000;
@@ -21,15 +22,7 @@ const MUTATIONS_PER_FIXTURE = 200;
 // ---------------------------------------------------------------------------------------------
 // Fixtures
 
-/** test/fixtures/tfjs, found by walking up from the bundle (out/test/unit or out/helper-*). */
-function fixturesDir(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'test', 'fixtures', 'tfjs');
-    if (fs.existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`test/fixtures/tfjs not found above ${__dirname}`);
-  }
-}
-const FIXTURES = fixturesDir();
+const FIXTURES = fixturesDir('tfjs');
 
 function listSources(dir: string, prefix = ''): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

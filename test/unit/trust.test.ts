@@ -10,12 +10,8 @@ import * as path from 'node:path';
 import { analyze } from './helpers/python';
 import { analyzeJs } from './helpers/tfjs';
 import type { JsonDiagnostic, JsonFile } from '../../src/core/analysis';
+import { repoRoot } from './helpers/paths';
 
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
 const root = repoRoot();
 
 const errorsOf = (json: JsonFile): JsonDiagnostic[] => [...json.diagnostics, ...json.models.flatMap((m) => m.diagnostics)].filter((d) => d.severity === 'error');
