@@ -6,9 +6,12 @@ import type { SourceRange } from '../../core/diagnostics';
 import type { SymbolicTensor } from '../../core/graph';
 import type { Shape } from '../../core/shape';
 import { defaultLayerName } from '../../core/naming';
-import { Budget, BudgetExceeded, DepthExceeded } from '../common/budget';
+import type { Budget } from '../common/budget';
+import { InterpreterCore, missingArgument, type UncalledEntry } from '../common/interpreter-core';
 import type { KerasRuntime } from '../common/keras-runtime';
-import { rootsFirst, shapeFromValue } from '../common/keras-runtime';
+import { shapeFromValue } from '../common/keras-runtime';
+import { LoopEffects, reportLoopBudget } from '../common/loops';
+import { BreakSignal, ContinueSignal, ReturnSignal } from '../common/signals';
 import {
   bool, dictKey, FALSE, list, makeDict, NONE, num, pyRepr, pyStr, sequenceItems, str, TRUE, truthy, tuple, unknown, valuesEqual,
   type CallArgs, type Value,
@@ -27,12 +30,6 @@ export interface ModuleHost {
   /** Imported modules interpreted in earlier analyses (null: interpret every import afresh). */
   cache: ModuleCache | null;
 }
-
-class ReturnSignal {
-  constructor(readonly value: Value) {}
-}
-class BreakSignal {}
-class ContinueSignal {}
 
 /** The modules one outermost import runs, with what the module cache needs to know about them. */
 interface ImportGroup {
@@ -72,35 +69,26 @@ export interface InterpreterOptions {
   host?: ModuleHost;
 }
 
-export class PythonInterpreter {
-  private readonly budget: Budget;
+export class PythonInterpreter extends InterpreterCore<PyNode, FileCtx> {
   /** Project modules of this analysis by path, and each module value's record. */
   private readonly modules = new Map<string, ModuleRec>();
   private readonly moduleRecs = new WeakMap<object, ModuleRec>();
   /** The modules the current outermost import is running (a unit of the module cache). */
   private group: ImportGroup | null = null;
   private mainTop: string | undefined;
-  /** Internal errors `guard` turned into warnings (a group that had one is not cached). */
-  private caught = 0;
   /** Each cacheable module's cluster. */
   private readonly clusters = new WeakMap<ModuleRec, Cluster>();
   /** The main file ran something besides imports and definitions: loaded modules may have changed since they were imported. */
   private dirty = false;
-  private readonly calledFunctions = new Set<PyNode>();
-  private readonly instantiatedClasses = new Set<PyNode>();
   private readonly kerasState = new WeakMap<object, KerasObjectState>();
   /** Subclassed model instances, to summarise at the end if never called. */
   private readonly kerasModels: (Value & { k: 'object' })[] = [];
-  private nextObjectId = 1;
-  private file!: FileCtx;
   private main!: FileCtx;
-  /** Where in the main file the current cross-file call started (layer ranges point here). */
-  private mainSite: SourceRange | null = null;
   private readonly builtins = new Map<string, Value>();
   private readonly shapeComments: { offset: number; shape: (number | null)[] }[] = [];
 
-  constructor(private readonly rt: KerasRuntime, private readonly opts: InterpreterOptions) {
-    this.budget = opts.budget;
+  constructor(rt: KerasRuntime, private readonly opts: InterpreterOptions) {
+    super(rt, opts.budget);
     this.installBuiltins();
   }
 
@@ -315,14 +303,9 @@ export class PythonInterpreter {
    * Models without a Keras `name=` take the first variable they are assigned to; a module-level
    * variable (`unet = build_unet()`) also replaces the name of the function that built it.
    */
-  private nameModel(value: Value, name: string, moduleLevel: boolean): void {
-    if (value.k === 'model') {
-      const m = value.model;
-      if (!m.name || (moduleLevel && m.nameFrom === 'function')) {
-        m.name = name;
-        m.nameFrom = 'variable';
-      }
-    }
+  /** Models as the common rule says; a subclassed Keras object takes the variable's name too. */
+  protected override nameModel(value: Value, name: string, moduleLevel: boolean): void {
+    super.nameModel(value, name, moduleLevel);
     if (value.k === 'object') {
       const st = this.kerasState.get(value);
       if (st && !st.kerasName) st.kerasName = name;
@@ -418,11 +401,10 @@ export class PythonInterpreter {
    * builds nothing and produces nothing.
    */
   private loseLoopEffects(node: PyNode, scope: Scope, why: string, at: PyNode): void {
-    const lost = unknown(`loop: ${why}`);
-    let lostModelPart = false;
+    const effects = new LoopEffects(this.rt, why);
+    const lost = effects.lost;
     const loseValue = (target: PyNode): void => {
-      const before = this.evalQuiet(target, scope);
-      if (before && (before.k === 'tensor' || before.k === 'layer' || before.k === 'model')) lostModelPart = true;
+      effects.assigned(this.evalQuiet(target, scope));
       if (target.type === 'identifier') scope.assign(this.text(target), lost);
       else if (target.type === 'attribute') {
         const obj = this.evalQuiet(field(target, 'object'), scope);
@@ -444,16 +426,12 @@ export class PythonInterpreter {
         const method = fn?.type === 'attribute' ? field(fn, 'attribute') : undefined;
         if (fn && method && LOOP_MUTATORS.has(this.text(method))) {
           const recvNode = field(fn, 'object')!;
-          const recv = this.evalQuiet(recvNode, scope);
-          if (recv?.k === 'model') {
-            this.rt.incomplete(recv, `what the loop at ${this.rangeText(node)} adds is not known (${why})`);
-            lostModelPart = true;
-          } else if (recv && recv.k !== 'api' && recv.k !== 'unknown') loseValue(recvNode);
+          if (effects.mutated(this.evalQuiet(recvNode, scope), `at ${this.rangeText(node)}`, KEEP_IN_LOOPS)) loseValue(recvNode);
         }
       }
       for (const c of n.children) stack.push(c);
     }
-    if (lostModelPart) this.rt.sink.info('unknown-loop', `${why}: what it changes is unknown (?) afterwards.`, this.range(at));
+    effects.finish(this.range(at));
   }
 
   /** A name or attribute chain's value without side effects (no calls); undefined for anything else. */
@@ -470,7 +448,7 @@ export class PythonInterpreter {
   }
 
   private stopLoop(node: PyNode, iterations: number, scope: Scope): void {
-    this.rt.sink.warning('loop-budget', `Loop stopped after ${iterations} iterations (analysis budget).`, this.range(node));
+    reportLoopBudget(this.rt, iterations, this.range(node));
     const stack = [node];
     while (stack.length) {
       const n = stack.pop()!;
@@ -806,42 +784,15 @@ export class PythonInterpreter {
   /** Calls a user function with bound arguments; a too-deep call yields Unknown. */
   private callFunction(fn: Value & { k: 'func' }, args: CallArgs, self: Value | null, range: SourceRange): Value {
     const def = fn.def as FuncDef;
-    this.calledFunctions.add(def.node);
-    try {
-      this.budget.enter();
-    } catch (e) {
-      if (e instanceof DepthExceeded) {
-        this.rt.sink.warning('recursion', `Call depth above ${e.limit}: the result of this call is unknown.`, range);
-        return unknown('recursion');
-      }
-      throw e;
-    }
-    const scope = new Scope(def.closure, def.closure.module ?? def.closure, 'function');
-    const savedFile = this.file;
-    const savedFn = this.rt.functionName;
-    const savedSite = this.mainSite;
-    if (this.file.isMain && !def.file.isMain) this.mainSite = range;
-    this.file = def.file;
-    if (def.name !== '<lambda>') this.rt.functionName = def.name;
-    try {
+    return this.callFrame(def, range, () => {
+      const scope = new Scope(def.closure, def.closure.module ?? def.closure, 'function');
       this.bindParams(def, scope, args, self);
       const body = field(def.node, 'body');
       if (!body) return unknown();
       if (def.node.type === 'lambda') return this.eval(body, scope);
-      try {
-        this.execBlock(namedChildren(body), scope);
-      } catch (e) {
-        if (e instanceof ReturnSignal) return e.value;
-        if (e instanceof BreakSignal || e instanceof ContinueSignal) return NONE;
-        throw e;
-      }
+      this.execBlock(namedChildren(body), scope);
       return NONE;
-    } finally {
-      this.file = savedFile;
-      this.rt.functionName = savedFn;
-      this.mainSite = savedSite;
-      this.budget.leave();
-    }
+    });
   }
 
   private bindParams(def: FuncDef, scope: Scope, args: CallArgs, self: Value | null): void {
@@ -875,8 +826,8 @@ export class PythonInterpreter {
           else if (keywords.has(name)) {
             v = keywords.get(name);
             keywords.delete(name);
-          } else v = args.rest === 'splat' ? unknown(`argument ${name}`) : def.defaults.get(name);
-          scope.vars.set(name, v ?? unknown(`argument ${name}`));
+          } else v = args.rest === 'splat' ? missingArgument(name) : def.defaults.get(name);
+          scope.vars.set(name, v ?? missingArgument(name));
           break;
         }
         case 'list_splat_pattern': {
@@ -997,24 +948,26 @@ export class PythonInterpreter {
    * `build_generator` must not make the generator twice); a run that builds no model (a helper
    * like `conv_block(x, filters)`) is rolled back so it leaves no names or diagnostics behind.
    */
+  /** Builder functions nothing called run with their defaults (speculatively); model classes are always reported (unbuilt if nothing gives their input shape). */
   private analyseUncalled(root: PyNode, scope: Scope): void {
-    const defs: { node: PyNode; value: Value }[] = [];
+    const entries: UncalledEntry<PyNode>[] = [];
+    const noArgs = (): CallArgs => ({ positional: [], keywords: new Map(), rest: 'uncalled' });
     for (const stmt of namedChildren(root)) {
       const def = stmt.type === 'decorated_definition' ? field(stmt, 'definition') : stmt;
       const nameNode = def && field(def, 'name');
       if (!def || !nameNode) continue;
-      const v = scope.vars.get(this.text(nameNode));
-      if (def.type === 'function_definition' && v?.k === 'func' && (v.def as FuncDef).node === def) defs.push({ node: def, value: v });
-      if (def.type === 'class_definition' && v?.k === 'class' && (v.def as ClassDef).keras === 'model') defs.push({ node: def, value: v });
+      const name = this.text(nameNode);
+      const v = scope.vars.get(name);
+      const range = { start: def.start, end: def.end };
+      const calls = (): Set<string> => calledNames(def, this.main.text);
+      if (def.type === 'function_definition' && v?.k === 'func' && (v.def as FuncDef).node === def) {
+        entries.push({ name, node: def, calls, isClass: false, speculative: true, run: () => void this.callFunction(v, noArgs(), null, range) });
+      }
+      if (def.type === 'class_definition' && v?.k === 'class' && (v.def as ClassDef).keras === 'model') {
+        entries.push({ name, node: def, calls, isClass: true, speculative: false, run: () => void this.instantiate(v, noArgs(), range) });
+      }
     }
-    const ordered = rootsFirst(defs, (d) => this.text(field(d.node, 'name')!), (d) => calledNames(d.node, this.main.text));
-    for (const { node, value } of ordered) {
-      const range = { start: node.start, end: node.end };
-      const noArgs: CallArgs = { positional: [], keywords: new Map(), rest: 'uncalled' };
-      if (value.k === 'func' && !this.calledFunctions.has(node)) this.rt.speculative(() => this.guard(() => void this.callFunction(value, noArgs, null, range)));
-      // Model classes are always reported (unbuilt if nothing gives their input shape).
-      if (value.k === 'class' && !this.instantiatedClasses.has(node)) this.guard(() => void this.instantiate(value, noArgs, range));
-    }
+    this.runUncalled(entries);
   }
 
   private scanShapeComments(text: string): void {
@@ -1778,31 +1731,6 @@ export class PythonInterpreter {
   private range(node: PyNode): SourceRange {
     return this.file.isMain ? { start: node.start, end: node.end } : { start: node.start, end: node.end, file: this.file.path };
   }
-
-  /** Layers created while running another file's code are placed at the main file's call site. */
-  private layerRange(range: SourceRange): SourceRange {
-    if (this.file.isMain || !this.mainSite) return range;
-    return this.mainSite;
-  }
-
-  /** Runs `fn`, turning budget exhaustion into a diagnostic and internal errors into a warning. */
-  private guard(fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      if (e instanceof BudgetExceeded) {
-        this.rt.sink.warning('budget', `Analysis stopped early: ${e.message}. Shapes after this point are unknown.`);
-        throw e;
-      }
-      if (e instanceof ReturnSignal || e instanceof BreakSignal || e instanceof ContinueSignal) return;
-      if (e instanceof RangeError) {
-        this.caught++;
-        this.rt.sink.warning('budget', 'Analysis stopped early: the code nests too deeply.');
-        return;
-      }
-      throw e;
-    }
-  }
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -1830,6 +1758,8 @@ function isInert(stmt: PyNode): boolean {
 
 /** True if `node` calls anything outside `raise` statements and nested definitions. */
 /** Methods that change their receiver: a loop Shape Lens cannot run leaves the receiver unknown. */
+/** Receivers a mutating call in an unrunnable loop leaves alone (modules of an API, what is unknown already). */
+const KEEP_IN_LOOPS: ReadonlySet<Value['k']> = new Set(['api', 'unknown']);
 const LOOP_MUTATORS = new Set(['append', 'extend', 'insert', 'add', 'update', 'setdefault', 'pop', 'remove', 'clear', 'sort', 'reverse', 'discard']);
 
 /** A module's name as its parent package binds it: `pkg/sub.py` → `sub`, `pkg/__init__.py` → `pkg`. */

@@ -5,8 +5,12 @@
 
 import type { TSESTree } from '@typescript-eslint/typescript-estree';
 import type { SourceRange } from '../../core/diagnostics';
-import { Budget, BudgetExceeded, DepthExceeded } from '../common/budget';
-import { rootsFirst, type KerasRuntime } from '../common/keras-runtime';
+import type { Budget } from '../common/budget';
+import { InterpreterCore, missingArgument, type UncalledEntry } from '../common/interpreter-core';
+import type { KerasRuntime } from '../common/keras-runtime';
+import { LoopEffects, reportLoopBudget } from '../common/loops';
+import { ScopeBase, type ClassRecord, type FunctionRecord, type SourceFile } from '../common/scope';
+import { BreakSignal, ContinueSignal, ReturnSignal, ThrowSignal } from '../common/signals';
 import {
   bool, FALSE, list, makeDict, NONE, num, sequenceItems, str, TRUE, unknown, valuesEqual, type Value,
 } from '../common/values';
@@ -22,18 +26,12 @@ export interface JsModuleHost {
   parse(text: string, path: string): TSESTree.Program | null;
 }
 
-interface FileCtx {
-  path: string;
-  text: string;
-  isMain: boolean;
-}
+type FileCtx = SourceFile;
 
-class Scope {
-  readonly vars = new Map<string, Value>();
-  constructor(readonly parent: Scope | null, readonly isFunction: boolean) {}
-
-  lookup(name: string): Value | undefined {
-    return this.vars.get(name) ?? this.parent?.lookup(name);
+/** JS scopes: function and block scopes; `this` and `arguments` are bindings of function scopes. */
+class Scope extends ScopeBase<Scope> {
+  constructor(parent: Scope | null, readonly isFunction: boolean) {
+    super(parent);
   }
 
   /** The scope holding `name`, if any. */
@@ -56,55 +54,30 @@ class Scope {
   }
 }
 
-interface FuncDef {
-  node: TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression;
-  closure: Scope;
-  file: FileCtx;
-  name: string;
+interface FuncDef extends FunctionRecord<TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression, Scope, FileCtx> {
   /** Arrow functions keep the `this` of where they were made. */
   lexicalThis?: Value;
 }
 
-interface ClassDef {
-  node: TSESTree.ClassDeclaration | TSESTree.ClassExpression;
+interface ClassDef extends ClassRecord<TSESTree.ClassDeclaration | TSESTree.ClassExpression, FileCtx> {
   closure: Scope;
-  file: FileCtx;
   methods: Map<string, Value & { k: 'func' }>;
   /** `get name() {...}`: read as a property, computed on each read. */
   getters: Set<string>;
   superClass: Value | null;
 }
 
-class ReturnSignal {
-  constructor(readonly value: Value) {}
-}
-/** `break` / `continue`, optionally to a label. */
-class BreakSignal {
-  constructor(readonly label?: string) {}
-}
-class ContinueSignal {
-  constructor(readonly label?: string) {}
-}
-/** `throw` in analysed code: the enclosing call's result is unknown. */
-class ThrowSignal {}
-
 export interface JsInterpreterOptions {
   budget: Budget;
   host?: JsModuleHost;
 }
 
-export class JsInterpreter {
-  private readonly budget: Budget;
+export class JsInterpreter extends InterpreterCore<N, FileCtx> {
   private readonly modules = new Map<string, Value & { k: 'module' }>();
-  private readonly calledFunctions = new Set<N>();
-  private readonly instantiated = new Set<N>();
   private readonly globals = new Map<string, Value>();
-  private nextObjectId = 1;
-  private file!: FileCtx;
-  private mainSite: SourceRange | null = null;
 
-  constructor(private readonly rt: KerasRuntime, private readonly opts: JsInterpreterOptions) {
-    this.budget = opts.budget;
+  constructor(rt: KerasRuntime, private readonly opts: JsInterpreterOptions) {
+    super(rt, opts.budget);
     this.installGlobals();
   }
 
@@ -371,7 +344,7 @@ export class JsInterpreter {
    */
   private loopGuard(i: number, node: N, scope: Scope): boolean {
     if (i < this.budget.limits.loopIterations) return true;
-    this.rt.sink.warning('loop-budget', `Loop stopped after ${i} iterations (analysis budget).`, this.range(node));
+    reportLoopBudget(this.rt, i, this.range(node));
     for (const name of assignedIdentifiers(node)) if (scope.owner(name)) scope.set(name, unknown('loop budget'));
     return false;
   }
@@ -382,11 +355,10 @@ export class JsInterpreter {
    * incomplete (its total is `?`). Said only when a model loses something.
    */
   private loseLoopEffects(node: N, scope: Scope, why: string, at: N): void {
-    const lost = unknown(`loop: ${why}`);
-    let lostModelPart = false;
+    const effects = new LoopEffects(this.rt, why);
+    const lost = effects.lost;
     const loseValue = (target: N): void => {
-      const before = this.evalQuiet(target, scope);
-      if (before && (before.k === 'tensor' || before.k === 'layer' || before.k === 'model')) lostModelPart = true;
+      effects.assigned(this.evalQuiet(target, scope));
       if (target.type === 'Identifier') {
         if (scope.owner(target.name)) scope.set(target.name, lost);
       } else if (target.type === 'MemberExpression' && !target.computed && target.property.type === 'Identifier') {
@@ -400,15 +372,11 @@ export class JsInterpreter {
       if (n.type === 'AssignmentExpression') loseValue(n.left);
       if (n.type === 'UpdateExpression') loseValue(n.argument);
       if (n.type === 'CallExpression' && n.callee.type === 'MemberExpression' && !n.callee.computed && n.callee.property.type === 'Identifier' && JS_MUTATORS.has(n.callee.property.name)) {
-        const recv = this.evalQuiet(n.callee.object, scope);
-        if (recv?.k === 'model') {
-          this.rt.incomplete(recv, `what the loop on line ${this.lineOf(node)} adds is not known (${why})`);
-          lostModelPart = true;
-        } else if (recv && recv.k !== 'api' && recv.k !== 'unknown' && recv.k !== 'builtin') loseValue(n.callee.object);
+        if (effects.mutated(this.evalQuiet(n.callee.object, scope), `on line ${this.lineOf(node)}`, KEEP_IN_LOOPS)) loseValue(n.callee.object);
       }
       return true;
     });
-    if (lostModelPart) this.rt.sink.info('unknown-loop', `${why}: what it changes is unknown (?) afterwards.`, this.range(at));
+    effects.finish(this.range(at));
   }
 
   /** A name, `this` or property chain's value without side effects (no calls, no getters); undefined otherwise. */
@@ -618,16 +586,6 @@ export class JsInterpreter {
     this.bindPattern(target, v, scope, false);
   }
 
-  /** Models without a `name` take the first variable they are assigned to (module level also replaces a builder-function name). */
-  private nameModel(value: Value, name: string, moduleLevel: boolean): void {
-    if (value.k !== 'model') return;
-    const m = value.model;
-    if (!m.name || (moduleLevel && m.nameFrom === 'function')) {
-      m.name = name;
-      m.nameFrom = 'variable';
-    }
-  }
-
   // ---------------------------------------------------------------------------------------------
   // Functions and classes
 
@@ -659,26 +617,10 @@ export class JsInterpreter {
 
   private callFunction(fn: Value & { k: 'func' }, args: Value[], thisValue: Value | null, range: SourceRange): Value {
     const def = fn.def as FuncDef;
-    this.calledFunctions.add(def.node);
-    try {
-      this.budget.enter();
-    } catch (e) {
-      if (e instanceof DepthExceeded) {
-        this.rt.sink.warning('recursion', `Call depth above ${e.limit}: the result of this call is unknown.`, range);
-        return unknown('recursion');
-      }
-      throw e;
-    }
-    const scope = new Scope(def.closure, true);
-    scope.vars.set('this', def.lexicalThis ?? thisValue ?? NONE);
-    scope.vars.set('arguments', list(args));
-    const savedFile = this.file;
-    const savedFn = this.rt.functionName;
-    const savedSite = this.mainSite;
-    if (this.file.isMain && !def.file.isMain) this.mainSite = range;
-    this.file = def.file;
-    if (def.name !== '<arrow>' && def.name !== '<function>') this.rt.functionName = def.name;
-    try {
+    return this.callFrame(def, range, () => {
+      const scope = new Scope(def.closure, true);
+      scope.vars.set('this', def.lexicalThis ?? thisValue ?? NONE);
+      scope.vars.set('arguments', list(args));
       def.node.params.forEach((p, i) => {
         if (p.type === 'RestElement') this.bindPattern(p.argument, list(args.slice(i)), scope, true);
         else this.bindPattern(p, i < args.length ? args[i] : NONE, scope, true);
@@ -686,26 +628,14 @@ export class JsInterpreter {
       const body = def.node.body;
       if (!body) return unknown();
       if (body.type !== 'BlockStatement') return this.eval(body, scope);
-      try {
-        this.execBlock(body.body, scope);
-      } catch (e) {
-        if (e instanceof ReturnSignal) return e.value;
-        if (e instanceof ThrowSignal) return unknown('threw');
-        if (e instanceof BreakSignal || e instanceof ContinueSignal) return NONE;
-        throw e;
-      }
+      this.execBlock(body.body, scope);
       return NONE;
-    } finally {
-      this.file = savedFile;
-      this.rt.functionName = savedFn;
-      this.mainSite = savedSite;
-      this.budget.leave();
-    }
+    });
   }
 
   private instantiate(cls: Value & { k: 'class' }, args: Value[], range: SourceRange): Value {
     const def = cls.def as ClassDef;
-    this.instantiated.add(def.node);
+    this.instantiatedClasses.add(def.node);
     const obj: Value & { k: 'object' } = { k: 'object', cls, attrs: new Map(), id: this.nextObjectId++ };
     this.initFields(def, obj);
     const ctor = def.methods.get('constructor');
@@ -744,8 +674,7 @@ export class JsInterpreter {
    * builds no model is rolled back so it leaves no names or diagnostics behind.
    */
   private analyseUncalled(program: TSESTree.Program, scope: Scope): void {
-    type Entry = { name: string; node: N; run: () => void; isClass: boolean };
-    const entries: Entry[] = [];
+    const entries: UncalledEntry<N>[] = [];
     for (const s of program.body) {
       const d = s.type === 'ExportNamedDeclaration' || s.type === 'ExportDefaultDeclaration' ? s.declaration : s;
       if (!d) continue;
@@ -759,22 +688,22 @@ export class JsInterpreter {
         }
       }
     }
-    for (const e of rootsFirst(entries, (x) => x.name, (x) => calledIdentifiers(x.node))) {
-      const done = e.isClass ? this.instantiated.has(e.node) : this.calledFunctions.has(e.node);
-      if (!done) this.rt.speculative(() => this.guard(() => e.run()));
-    }
+    this.runUncalled(entries);
   }
 
-  private entryFor(name: string, node: N, scope: Scope, entries: { name: string; node: N; run: () => void; isClass: boolean }[]): void {
+  private entryFor(name: string, node: N, scope: Scope, entries: UncalledEntry<N>[]): void {
     const v = scope.vars.get(name);
     const range = this.range(node);
+    const calls = (): Set<string> => calledIdentifiers(node);
     if (v?.k === 'func' && (v.def as FuncDef).node === node) {
-      entries.push({ name, node, isClass: false, run: () => void this.callFunction(v, this.unknownArgs(v), null, range) });
+      entries.push({ name, node, calls, isClass: false, speculative: true, run: () => void this.callFunction(v, this.unknownArgs(v), null, range) });
     } else if (v?.k === 'class' && (v.def as ClassDef).node === node) {
       entries.push({
         name,
         node,
+        calls,
         isClass: true,
+        speculative: true,
         run: () => {
           const ctor = (v.def as ClassDef).methods.get('constructor');
           const obj = this.instantiate(v, ctor ? this.unknownArgs(ctor) : [], range);
@@ -797,7 +726,7 @@ export class JsInterpreter {
       if (param.type === 'AssignmentPattern' || param.type === 'RestElement') return NONE;
       // `({ units = 10, classes = 3 })`, React props: every field has a default, so those stand.
       if (param.type === 'ObjectPattern' && param.properties.every((q) => q.type === 'Property' && q.value.type === 'AssignmentPattern')) return NONE;
-      return unknown(param.type === 'Identifier' ? `argument ${param.name}` : 'argument');
+      return missingArgument(param.type === 'Identifier' ? param.name : undefined);
     });
   }
 
@@ -1336,26 +1265,6 @@ export class JsInterpreter {
   }
 
   /** Layers created while running another file's code are placed at the main file's call site. */
-  private layerRange(range: SourceRange): SourceRange {
-    return this.file.isMain || !this.mainSite ? range : this.mainSite;
-  }
-
-  private guard(fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      if (e instanceof BudgetExceeded) {
-        this.rt.sink.warning('budget', `Analysis stopped early: ${e.message}. Shapes after this point are unknown.`);
-        throw e;
-      }
-      if (e instanceof ReturnSignal || e instanceof BreakSignal || e instanceof ContinueSignal || e instanceof ThrowSignal) return;
-      if (e instanceof RangeError) {
-        this.rt.sink.warning('budget', 'Analysis stopped early: the code nests too deeply.');
-        return;
-      }
-      throw e;
-    }
-  }
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -1470,6 +1379,8 @@ function isLoop(n: N): boolean {
 
 /** Identifiers a statement assigns to (`x = ...`, `x += ...`, `x++`), not counting nested functions. */
 /** Methods that change their receiver: a loop Shape Lens cannot run leaves the receiver unknown. */
+/** Receivers a mutating call in an unrunnable loop leaves alone (API namespaces, builtins, what is unknown already). */
+const KEEP_IN_LOOPS: ReadonlySet<Value['k']> = new Set(['api', 'unknown', 'builtin']);
 const JS_MUTATORS = new Set(['push', 'unshift', 'splice', 'pop', 'shift', 'sort', 'reverse', 'fill', 'set', 'add', 'delete', 'clear']);
 
 function assignedIdentifiers(node: N): Set<string> {
