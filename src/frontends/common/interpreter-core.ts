@@ -26,19 +26,23 @@ export function missingArgument(name?: string): Value {
   return unknown(name ? `argument ${name}` : 'argument');
 }
 
-/** State and machinery every language's interpreter has; `Node` is its syntax tree's node type. */
+/**
+ * State and machinery every language's interpreter has; `Node` is its syntax tree's node type.
+ * Members are public: the language's own modules (statements, expressions ...) take the
+ * interpreter as their context object.
+ */
 export abstract class InterpreterCore<Node, F extends SourceFile> {
   /** The file whose code runs now. */
-  protected file!: F;
+  file!: F;
   /** Where in the main file the current cross-file call started (layer ranges point here). */
-  protected mainSite: SourceRange | null = null;
-  protected readonly calledFunctions = new Set<Node>();
-  protected readonly instantiatedClasses = new Set<Node>();
-  protected nextObjectId = 1;
+  mainSite: SourceRange | null = null;
+  readonly calledFunctions = new Set<Node>();
+  readonly instantiatedClasses = new Set<Node>();
+  nextObjectId = 1;
   /** Internal errors `guard` turned into warnings. */
-  protected caught = 0;
+  caught = 0;
 
-  constructor(protected readonly rt: KerasRuntime, protected readonly budget: Budget) {}
+  constructor(readonly rt: KerasRuntime, readonly budget: Budget) {}
 
   /**
    * Runs a user function's body in a new frame: marks it called, enters the depth budget (too deep:
@@ -46,7 +50,7 @@ export abstract class InterpreterCore<Node, F extends SourceFile> {
    * makes. `run` binds the parameters and runs the body; a `return` gives the result, a `throw`
    * Unknown, falling off the end `None`.
    */
-  protected callFrame(def: FunctionRecord<Node, unknown, F>, range: SourceRange, run: () => Value): Value {
+  callFrame(def: FunctionRecord<Node, unknown, F>, range: SourceRange, run: () => Value): Value {
     this.calledFunctions.add(def.node);
     try {
       this.budget.enter();
@@ -79,12 +83,12 @@ export abstract class InterpreterCore<Node, F extends SourceFile> {
   }
 
   /** A layer's range: its own in the main file, else the main-file call that led to it. */
-  protected layerRange(range: SourceRange): SourceRange {
+  layerRange(range: SourceRange): SourceRange {
     return this.file.isMain || !this.mainSite ? range : this.mainSite;
   }
 
   /** Runs `fn`, turning budget exhaustion into a diagnostic and internal errors into a warning. */
-  protected guard(fn: () => void): void {
+  guard(fn: () => void): void {
     try {
       fn();
     } catch (e) {
@@ -103,7 +107,7 @@ export abstract class InterpreterCore<Node, F extends SourceFile> {
   }
 
   /** Models without a `name` take the first variable they are assigned to (module level also replaces a builder-function name). */
-  protected nameModel(value: Value, name: string, moduleLevel: boolean): void {
+  nameModel(value: Value, name: string, moduleLevel: boolean): void {
     if (value.k !== 'model') return;
     const m = value.model;
     if (!m.name || (moduleLevel && m.nameFrom === 'function')) {
@@ -116,7 +120,7 @@ export abstract class InterpreterCore<Node, F extends SourceFile> {
    * Top-level builders nothing called, run to see what they build: those no other one calls first,
    * each skipped if an earlier run called (or instantiated) it.
    */
-  protected runUncalled(entries: UncalledEntry<Node>[]): void {
+  runUncalled(entries: UncalledEntry<Node>[]): void {
     for (const e of rootsFirst(entries, (x) => x.name, (x) => x.calls())) {
       const done = e.isClass ? this.instantiatedClasses.has(e.node) : this.calledFunctions.has(e.node);
       if (done) continue;
