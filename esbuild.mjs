@@ -43,12 +43,12 @@ function listTs(dir, pattern) {
 
 /**
  * The JS/TS front end (with the TypeScript parser, ~9 MB) is its own bundle, loaded on first use:
- * Python-only work never reads it. In the CLI bundle its import becomes `require('./tfjs-frontend.js')`.
+ * Python-only work never reads it. In the CLI and extension bundles the registry's import of it becomes `require('./tfjs-frontend.js')`.
  */
 const tfjsFrontendExternal = {
   name: 'tfjs-frontend-external',
   setup(build) {
-    build.onResolve({ filter: /frontends\/tfjs\/analyze$/ }, () => ({ path: './tfjs-frontend.js', external: true }));
+    build.onResolve({ filter: /(^|\/)tfjs\/frontend$/ }, () => ({ path: './tfjs-frontend.js', external: true }));
   },
 };
 
@@ -61,7 +61,7 @@ await esbuild.build({
 });
 await esbuild.build({
   ...common,
-  entryPoints: ['src/frontends/tfjs/analyze.ts'],
+  entryPoints: ['src/frontends/tfjs/frontend.ts'],
   outfile: 'dist/tfjs-frontend.js',
 });
 await esbuild.build({

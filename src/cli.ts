@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { analysisToJson, lineStartsOf, positionOf, reportedSummaries, unreadableFile, type FileAnalysis } from './core/analysis';
 import { formatSummary, formatUnknownNotes } from './core/summary';
 import { formatOutputShape } from './core/shape';
-import { analyzeNotebook, analyzePython, initPythonParser, type PythonProjectHost } from './frontends/python/analyze';
+import type { ProjectHost } from './frontends/common/frontend';
+import { frontEndForFile, frontEnds, loadFrontEnd } from './frontends/registry';
 
 const USAGE = `Usage: shape-lens summary FILE_OR_DIR... [--json]
 
@@ -28,9 +29,6 @@ const COMMANDS = ['summary'];
 const OPTIONS = ['--json', '--at-summary', '--help', '-h'];
 const SKIP_DIRS = new Set(['node_modules', '.git', '__pycache__', '.venv', 'venv', 'env', '.tox', 'dist', 'build', 'site-packages']);
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
-const SOURCE_FILE = /\.(py|ipynb|js|mjs|cjs|jsx|ts|mts|cts|tsx)$/i;
-const JS_FILE = /\.(js|mjs|cjs|jsx|ts|mts|cts|tsx)$/i;
-const NOTEBOOK_FILE = /\.ipynb$/i;
 
 /**
  * Files given on the command line, with folders expanded (recursively, sorted) to their model
@@ -52,7 +50,7 @@ export function collectFiles(args: string[]): { files: string[]; missing: string
       const p = path.join(dir, entry.name);
       if (entry.isDirectory()) {
         if (!SKIP_DIRS.has(entry.name) && !entry.name.startsWith('.')) walk(p, depth + 1);
-      } else if (SOURCE_FILE.test(entry.name) && !/\.d\.[cm]?ts$/.test(entry.name)) files.push(p);
+      } else if (frontEndForFile(entry.name) && !/\.d\.[cm]?ts$/.test(entry.name)) files.push(p);
     }
   };
   for (const a of args) {
@@ -76,46 +74,27 @@ function readSmallFile(p: string): string | undefined {
   }
 }
 
-/** Reads the project's Python files from disk for imports (resolution is the front end's, as Python does it). */
-export const diskHost: PythonProjectHost = {
+/** Reads the project's files from disk for imports (resolution is each front end's, as its language does it). */
+export const diskHost: ProjectHost = {
   readFile: readSmallFile,
   absolute: (file) => path.resolve(file),
 };
 
-/** Resolves relative JS/TS imports from disk (`./data` → data.ts / data.js / data/index.ts ...). */
-function jsDiskHost(): import('./frontends/tfjs/analyze').TfjsProjectHost {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only for JS/TS files
-  const { moduleCandidates } = require('./frontends/tfjs/resolve') as typeof import('./frontends/tfjs/resolve');
-  return {
-    resolve(fromFile, spec) {
-      if (!spec.startsWith('.')) return undefined;
-      for (const candidate of moduleCandidates(path.resolve(fromFile), spec)) {
-        const text = readSmallFile(candidate);
-        if (text !== undefined) return { path: candidate, text };
-      }
-      return undefined;
-    },
-  };
-}
-
-/** Analyses one file by its extension: JS/TS, a notebook, else Python. Never throws. */
+/**
+ * Analyses one file with the front end its extension picks (files of no front end's extension are
+ * read as Python). Never throws.
+ */
 export async function analyzeFile(file: string): Promise<FileAnalysis> {
-  const language = JS_FILE.test(file) ? (/\.[cm]?tsx?$/i.test(file) ? 'typescript' : 'javascript') : 'python';
+  const info = frontEndForFile(file) ?? frontEnds[0];
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    return unreadableFile(file, language, { severity: 'error', code: 'read-error', message: `Cannot read this file: ${(e as Error).message}` });
+    return unreadableFile(file, info.languageOf(file), { severity: 'error', code: 'read-error', message: `Cannot read this file: ${(e as Error).message}` });
   }
-  if (JS_FILE.test(file)) {
-    // Loaded on first use: Python-only runs never load the TypeScript parser.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
-    const { analyzeTfjs } = require('./frontends/tfjs/analyze') as typeof import('./frontends/tfjs/analyze');
-    return analyzeTfjs(text, file, { host: jsDiskHost() });
-  }
-  await initPythonParser();
-  if (NOTEBOOK_FILE.test(file)) return analyzeNotebook(text, file, { host: diskHost });
-  return analyzePython(text, file, { host: diskHost });
+  const frontEnd = loadFrontEnd(info);
+  await frontEnd.init?.();
+  return frontEnd.analyseFile(text, file, { host: diskHost });
 }
 
 function printHuman(a: FileAnalysis, out: string[], atSummary: boolean): void {

@@ -7,13 +7,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FileAnalysis } from '../core/analysis';
 import type { SourceRange } from '../core/diagnostics';
-import { analyzePython, initPythonParser, type PythonProjectHost } from '../frontends/python/analyze';
-import type { TfjsProjectHost } from '../frontends/tfjs/analyze';
+import type { FrontEnd, FrontEndInfo, ProjectHost } from '../frontends/common/frontend';
 import { joinCells } from '../frontends/python/notebook';
-import { moduleCandidates } from '../frontends/tfjs/resolve';
+import { frontEndForLanguage, frontEnds, loadFrontEnd } from '../frontends/registry';
 
-const PYTHON = new Set(['python']);
-const JS = new Set(['javascript', 'typescript', 'javascriptreact', 'typescriptreact']);
 const MAX_BYTES = 5 * 1024 * 1024;
 
 /** Where each part of the analysed text comes from: one document, or the code cells of a notebook. */
@@ -49,11 +46,9 @@ interface Entry {
   result: DocumentAnalysis;
 }
 
-/** The language an editor document is analysed as, or undefined if Shape Lens ignores it. */
-export function analysedLanguage(document: vscode.TextDocument): 'python' | 'js' | undefined {
-  if (PYTHON.has(document.languageId)) return 'python';
-  if (JS.has(document.languageId)) return 'js';
-  return undefined;
+/** The front end an editor document is analysed with, or undefined if Shape Lens ignores it. */
+export function analysedLanguage(document: vscode.TextDocument): FrontEndInfo | undefined {
+  return frontEndForLanguage(document.languageId);
 }
 
 export class AnalysisService implements vscode.Disposable {
@@ -61,7 +56,8 @@ export class AnalysisService implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private pythonReady = false;
+  /** Front ends whose `init()` has resolved (the others' analyses wait for it). */
+  private readonly ready = new Set<string>();
   /** Fired (debounced) when a document's analysis may have changed: features refresh on it. */
   readonly onDidChange = this.changed.event;
 
@@ -74,20 +70,31 @@ export class AnalysisService implements vscode.Disposable {
     );
   }
 
-  /** Loads the Python parser (wasm); analyses wait for it. */
+  /** Initialises the front ends that load eagerly (the Python parser's wasm); analyses wait for them. */
   async init(): Promise<void> {
-    await initPythonParser(path.join(this.extensionPath, 'dist'));
-    this.pythonReady = true;
+    for (const info of frontEnds) {
+      const fe = loadFrontEnd(info);
+      if (!fe.init) continue;
+      await fe.init(path.join(this.extensionPath, 'dist'));
+      this.ready.add(info.id);
+    }
+  }
+
+  /** The document's front end if it is ready to analyse (lazily loaded ones need no init). */
+  private frontEnd(info: FrontEndInfo): FrontEnd | undefined {
+    const fe = loadFrontEnd(info);
+    return !fe.init || this.ready.has(info.id) ? fe : undefined;
   }
 
   /** The analysis for the document's current version (computed now if stale; never throws). */
   get(document: vscode.TextDocument): DocumentAnalysis | undefined {
-    const lang = analysedLanguage(document);
-    if (!lang || (lang === 'python' && !this.pythonReady)) return undefined;
+    const info = analysedLanguage(document);
+    const fe = info && this.frontEnd(info);
+    if (!fe) return undefined;
     const { id, version, segments } = this.keyFor(document);
     const hit = this.cache.get(id);
     if (hit && hit.key === version) return hit.result;
-    const result = this.analyse(document, lang, segments);
+    const result = this.analyse(document, fe, segments);
     if (result) this.cache.set(id, { key: version, result });
     return result;
   }
@@ -110,17 +117,15 @@ export class AnalysisService implements vscode.Disposable {
     return { id: document.uri.toString(), version: String(document.version), segments: [document] };
   }
 
-  private analyse(document: vscode.TextDocument, lang: 'python' | 'js', docs: vscode.TextDocument[]): DocumentAnalysis | undefined {
+  private analyse(document: vscode.TextDocument, fe: FrontEnd, docs: vscode.TextDocument[]): DocumentAnalysis | undefined {
     // One text for all the notebook's code cells (or the one document), IPython syntax blanked in notebooks.
     const notebook = document.uri.scheme === 'vscode-notebook-cell';
-    const { text, spans } = joinCells(docs.map((d, index) => ({ index, source: d.getText() })), { ipython: notebook && lang === 'python' });
+    const { text, spans } = joinCells(docs.map((d, index) => ({ index, source: d.getText() })), { ipython: notebook && fe.ipythonCells === true });
     const segments = spans.map((s) => ({ document: docs[s.cell], start: s.start, end: s.end }));
     const file = document.uri.scheme === 'file' ? document.uri.fsPath : docs.length > 1 ? notebookOf(document)?.uri.fsPath ?? document.uri.fsPath : document.uri.fsPath;
     const dependencies = new Set<string>();
     try {
-      const analysis = lang === 'python'
-        ? analyzePython(text, file, { host: this.pythonHost(dependencies) })
-        : loadTfjs().analyzeTfjs(text, file, { host: this.jsHost(dependencies) });
+      const analysis = fe.analyse(text, file, { host: this.host(dependencies) });
       return { analysis, map: new SourceMap(segments), dependencies };
     } catch (e) {
       // The analysers never throw by design; if one does, the editor must not see it.
@@ -171,35 +176,14 @@ export class AnalysisService implements vscode.Disposable {
     }
   }
 
-  private pythonHost(deps: Set<string>): PythonProjectHost {
+  private host(deps: Set<string>): ProjectHost {
     return {
       readFile: (p) => this.read(p, deps),
       roots: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
-    };
-  }
-
-  private jsHost(deps: Set<string>): TfjsProjectHost {
-    return {
-      resolve: (fromFile, spec) => {
-        if (!spec.startsWith('.')) return undefined;
-        for (const candidate of moduleCandidates(fromFile.split(path.sep).join('/'), spec)) {
-          const text = this.read(candidate.split('/').join(path.sep), deps);
-          if (text !== undefined) return { path: candidate, text };
-        }
-        return undefined;
-      },
     };
   }
 }
 
 function notebookOf(cell: vscode.TextDocument): vscode.NotebookDocument | undefined {
   return vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document === cell));
-}
-
-/** The JS/TS front end and its TypeScript parser load on first use: Python-only work never pays for them. */
-let tfjs: typeof import('../frontends/tfjs/analyze') | undefined;
-function loadTfjs(): typeof import('../frontends/tfjs/analyze') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate lazy load (own bundle)
-  tfjs ??= require('../frontends/tfjs/analyze') as typeof import('../frontends/tfjs/analyze');
-  return tfjs;
 }

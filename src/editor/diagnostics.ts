@@ -59,7 +59,7 @@ function provideCodeActions(document: vscode.TextDocument, _range: vscode.Range,
   for (const diag of context.diagnostics) {
     const fix = fixes.get(diag);
     if (!fix || diag.source !== 'shape-lens') continue;
-    const edit = argumentEdit(document, diag.range, fix.arg, fix.value, analysedLanguage(document) === 'js');
+    const edit = argumentEdit(document, diag.range, fix.arg, fix.value, analysedLanguage(document)?.id === 'tfjs');
     if (!edit) continue;
     const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
     action.diagnostics = [diag];

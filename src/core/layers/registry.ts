@@ -13,8 +13,10 @@ import { regularizationRules } from './regularization';
 import { preprocessingRules } from './preprocessing';
 import { wrapperRules } from './wrappers';
 import { applicationRules } from './applications';
+import { PYTHON_ARGS, TFJS_FACTORIES } from './signatures';
 
 const byName = new Map<string, LayerRule>();
+const byTfjsFactory = new Map<string, LayerRule>();
 
 for (const rule of [
   ...convRules,
@@ -32,6 +34,14 @@ for (const rule of [
 ]) {
   byName.set(rule.className, rule);
   for (const alias of rule.aliases ?? []) byName.set(alias, rule);
+  if (Object.hasOwn(PYTHON_ARGS, rule.className)) rule.pythonArgs ??= PYTHON_ARGS[rule.className];
+  if (Object.hasOwn(TFJS_FACTORIES, rule.className)) rule.tfjsFactories ??= TFJS_FACTORIES[rule.className];
+  for (const f of rule.tfjsFactories ?? []) byTfjsFactory.set(f, rule);
+}
+
+/** The rule a tfjs `tf.layers.<factory>` makes (`conv2d`, `maxPool2d` → MaxPooling2D), if any. */
+export function ruleForTfjsFactory(factory: string): LayerRule | undefined {
+  return byTfjsFactory.get(factory);
 }
 
 /** The rule for a Keras class name or alias, or undefined for classes the analysis does not know. */

@@ -53,6 +53,10 @@ export interface LayerRule {
   outputWithoutInput?(cfg: Cfg): RuleOutputShape;
   /** Parameters created when the layer is built on these inputs; omitted means none. */
   params?(inputs: RuleShape[], cfg: Cfg, ctx: RuleContext): ParamCount;
+  /** The Python constructor's positional parameters, in order (Keras 3); set from signatures.ts by the registry. */
+  pythonArgs?: readonly string[];
+  /** `tf.layers.<factory>` names that make this class in tfjs; set from signatures.ts by the registry. */
+  tfjsFactories?: readonly string[];
 }
 
 export const NO_PARAMS: ParamCount = { trainable: 0, nonTrainable: 0 };

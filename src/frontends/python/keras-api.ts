@@ -72,62 +72,6 @@ function stripPrefix(path: string): string {
   return path;
 }
 
-/** Keras 3 positional parameters, by class (the rest are keyword-only or rarely positional). */
-const CONV = ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', 'groups', 'activation', 'use_bias'];
-const CONV_T = ['filters', 'kernel_size', 'strides', 'padding', 'output_padding', 'data_format', 'dilation_rate', 'activation', 'use_bias'];
-const SEP = ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', 'depth_multiplier', 'activation', 'use_bias'];
-const DW = ['kernel_size', 'strides', 'padding', 'depth_multiplier', 'data_format', 'dilation_rate', 'activation', 'use_bias'];
-const POOL = ['pool_size', 'strides', 'padding', 'data_format'];
-const GPOOL = ['data_format', 'keepdims'];
-const RNN = ['units', 'activation'];
-
-const POSITIONAL: Record<string, string[]> = {
-  Conv1D: CONV, Conv2D: CONV, Conv3D: CONV,
-  Conv1DTranspose: CONV_T, Conv2DTranspose: CONV_T, Conv3DTranspose: CONV_T,
-  SeparableConv1D: SEP, SeparableConv2D: SEP,
-  DepthwiseConv1D: DW, DepthwiseConv2D: DW,
-  MaxPooling1D: POOL, MaxPooling2D: POOL, MaxPooling3D: POOL,
-  AveragePooling1D: POOL, AveragePooling2D: POOL, AveragePooling3D: POOL,
-  GlobalMaxPooling1D: GPOOL, GlobalMaxPooling2D: GPOOL, GlobalMaxPooling3D: GPOOL,
-  GlobalAveragePooling1D: GPOOL, GlobalAveragePooling2D: GPOOL, GlobalAveragePooling3D: GPOOL,
-  Dense: ['units', 'activation', 'use_bias'],
-  Flatten: ['data_format'],
-  Reshape: ['target_shape'],
-  Permute: ['dims'],
-  RepeatVector: ['n'],
-  Dropout: ['rate', 'noise_shape', 'seed'],
-  SpatialDropout1D: ['rate'], SpatialDropout2D: ['rate', 'data_format'], SpatialDropout3D: ['rate', 'data_format'],
-  GaussianNoise: ['stddev'], GaussianDropout: ['rate'], AlphaDropout: ['rate'],
-  ActivityRegularization: ['l1', 'l2'],
-  Activation: ['activation'],
-  ReLU: ['max_value', 'negative_slope', 'threshold'],
-  LeakyReLU: ['negative_slope'],
-  PReLU: ['alpha_initializer', 'alpha_regularizer', 'alpha_constraint', 'shared_axes'],
-  ELU: ['alpha'],
-  Softmax: ['axis'],
-  ThresholdedReLU: ['theta'],
-  BatchNormalization: ['axis', 'momentum', 'epsilon', 'center', 'scale'],
-  LayerNormalization: ['axis', 'epsilon', 'center', 'scale'],
-  GroupNormalization: ['groups', 'axis', 'epsilon', 'center', 'scale'],
-  UnitNormalization: ['axis'],
-  ZeroPadding1D: ['padding', 'data_format'], ZeroPadding2D: ['padding', 'data_format'], ZeroPadding3D: ['padding', 'data_format'],
-  Cropping1D: ['cropping', 'data_format'], Cropping2D: ['cropping', 'data_format'], Cropping3D: ['cropping', 'data_format'],
-  UpSampling1D: ['size'], UpSampling2D: ['size', 'data_format', 'interpolation'], UpSampling3D: ['size', 'data_format'],
-  Concatenate: ['axis'],
-  Dot: ['axes', 'normalize'],
-  Embedding: ['input_dim', 'output_dim'],
-  SimpleRNN: RNN, LSTM: RNN, GRU: RNN,
-  ConvLSTM2D: ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate'],
-  Bidirectional: ['layer', 'merge_mode', 'weights', 'backward_layer'],
-  TimeDistributed: ['layer'],
-  Rescaling: ['scale', 'offset'],
-  Resizing: ['height', 'width', 'interpolation', 'crop_to_aspect_ratio'],
-  CenterCrop: ['height', 'width'],
-  Lambda: ['function', 'output_shape', 'mask', 'arguments'],
-  Masking: ['mask_value'],
-  Normalization: ['axis', 'mean', 'variance'],
-};
-
 /** Merge helpers (`layers.concatenate([a, b])`) and the class each creates. */
 const MERGE_FUNCTIONS: Record<string, string> = {
   concatenate: 'Concatenate', add: 'Add', subtract: 'Subtract', multiply: 'Multiply',
@@ -160,7 +104,10 @@ export function kerasNameOnUnknown(name: string): Value | undefined {
 
 /** Binds positional and keyword arguments of a layer constructor to canonical config keys. */
 export function layerConfig(className: string, args: CallArgs): ReturnType<typeof configFrom> {
-  const names = POSITIONAL[className] ?? [];
+  // Only the canonical name binds positionally, as before the table moved to the rules (an alias such
+  // as `MaxPool2D(2)` still drops its positional arguments: a known gap, kept by this refactor).
+  const rule = getRule(className);
+  const names = rule?.className === className ? rule.pythonArgs ?? [] : [];
   const entries: [string, Value][] = [];
   args.positional.forEach((v, i) => {
     if (i < names.length) entries.push([names[i], v]);

@@ -4,28 +4,26 @@
 
 import type { Value } from '../common/values';
 import { unknown } from '../common/values';
+import { ScopeBase, type ClassRecord, type FunctionRecord, type SourceFile } from '../common/scope';
 import type { PyNode } from './ast';
 
 /** One source file being interpreted. */
-export interface FileCtx {
-  path: string;
-  text: string;
-  isMain: boolean;
+export interface FileCtx extends SourceFile {
   /** Module globals some function assigns under `global`: not constants (reading one gives Unknown). */
   volatile: ReadonlySet<string>;
 }
 
-export class Scope {
-  readonly vars: Map<string, Value>;
+/** Python scopes: module, function and class bodies (which methods do not see), with `global` names. */
+export class Scope extends ScopeBase<Scope> {
   globalNames?: Set<string>;
   /** On module scopes: names that read as Unknown (see `FileCtx.volatile`). */
   volatile?: ReadonlySet<string>;
 
-  constructor(readonly parent: Scope | null, readonly module: Scope | null, readonly kind: 'module' | 'function' | 'class', vars = new Map<string, Value>()) {
-    this.vars = vars;
+  constructor(parent: Scope | null, readonly module: Scope | null, readonly kind: 'module' | 'function' | 'class', vars = new Map<string, Value>()) {
+    super(parent, vars);
   }
 
-  lookup(name: string): Value | undefined {
+  override lookup(name: string): Value | undefined {
     // Class bodies are not visible from methods: skip class scopes except the innermost one.
     const own = this.vars.get(name);
     if (own !== undefined) return this.kind === 'module' ? this.read(name, own) : own;
@@ -48,18 +46,12 @@ export class Scope {
   }
 }
 
-export interface FuncDef {
-  node: PyNode;
-  closure: Scope;
-  file: FileCtx;
+/** A `def` or `lambda` (name `<lambda>`), with its defaults evaluated where it was defined. */
+export interface FuncDef extends FunctionRecord<PyNode, Scope, FileCtx> {
   defaults: Map<string, Value>;
-  /** `def` name, or `<lambda>`. */
-  name: string;
 }
 
-export interface ClassDef {
-  node: PyNode;
-  file: FileCtx;
+export interface ClassDef extends ClassRecord<PyNode, FileCtx> {
   attrs: Map<string, Value>;
   /** Keras base: a Model or a Layer subclass (directly or through a user base class). */
   keras: 'model' | 'layer' | null;

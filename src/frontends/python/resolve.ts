@@ -3,16 +3,10 @@
 // walk up packages, and importing `a.b.c` runs `a` and `a.b` first.
 
 import * as path from 'node:path';
+import type { ProjectHost } from '../common/frontend';
 
-/** Reads the project's files for cross-file imports (the CLI reads disk, the editor open documents first). */
-export interface PythonProjectHost {
-  /** A file's text, or undefined if there is none (or it is too large to analyse). Paths are the platform's. */
-  readFile(file: string): string | undefined;
-  /** Folders absolute imports are looked up in after the importing file's project root (workspace folders). */
-  roots?: readonly string[];
-  /** The absolute form of a path as analyses name files (so folder walks can go above the current folder); default: unchanged. */
-  absolute?(file: string): string;
-}
+/** Reads the project's files for cross-file imports: the front ends' common host. */
+export type PythonProjectHost = ProjectHost;
 
 /** A module file found for an import. */
 export interface ResolvedModule {

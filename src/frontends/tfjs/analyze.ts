@@ -2,7 +2,8 @@
 
 import { parse, type TSESTree } from '@typescript-eslint/typescript-estree';
 import { GraphBuilder } from '../../core/builder';
-import { collectModels, type FileAnalysis, type Language } from '../../core/analysis';
+import { collectModels, type FileAnalysis } from '../../core/analysis';
+import { languageOf } from './info';
 import { DiagnosticSink } from '../../core/diagnostics';
 import { Budget, BudgetExceeded, DEFAULT_LIMITS, type BudgetLimits } from '../common/budget';
 import { KerasRuntime } from '../common/keras-runtime';
@@ -18,9 +19,6 @@ export interface AnalyzeTfjsOptions {
   limits?: Partial<BudgetLimits>;
 }
 
-export function languageOf(file: string): Language {
-  return /\.(c|m)?tsx?$/i.test(file) ? 'typescript' : 'javascript';
-}
 
 interface Parsed {
   program: TSESTree.Program | null;

@@ -3,6 +3,7 @@
 // snake_case, tfjs defaults that differ from Keras, and what calling an API path does.
 
 import { toSnakeCase, type ConfigValue, type LayerConfig } from '../../core/config';
+import { ruleForTfjsFactory } from '../../core/layers/registry';
 import type { SourceRange } from '../../core/diagnostics';
 import type { KerasRuntime } from '../common/keras-runtime';
 import { UNKNOWN_DIM, type Shape } from '../../core/shape';
@@ -18,31 +19,6 @@ export const TF_ROOT = 'tf';
 export function isTfjsPackage(spec: string): boolean {
   return TFJS_PACKAGES.has(spec);
 }
-
-/** `tf.layers.<factory>` → Keras class name. Aliases map to the same class, as in tfjs-layers' exports. */
-const FACTORIES: Record<string, string> = {
-  inputLayer: 'InputLayer',
-  conv1d: 'Conv1D', conv2d: 'Conv2D', conv3d: 'Conv3D',
-  conv2dTranspose: 'Conv2DTranspose', conv3dTranspose: 'Conv3DTranspose',
-  separableConv2d: 'SeparableConv2D', depthwiseConv2d: 'DepthwiseConv2D',
-  cropping2D: 'Cropping2D', upSampling2d: 'UpSampling2D', zeroPadding2d: 'ZeroPadding2D',
-  maxPooling1d: 'MaxPooling1D', maxPool1d: 'MaxPooling1D', maxPooling2d: 'MaxPooling2D', maxPool2d: 'MaxPooling2D', maxPooling3d: 'MaxPooling3D',
-  averagePooling1d: 'AveragePooling1D', avgPool1d: 'AveragePooling1D', avgPooling1d: 'AveragePooling1D',
-  averagePooling2d: 'AveragePooling2D', avgPool2d: 'AveragePooling2D', avgPooling2d: 'AveragePooling2D',
-  averagePooling3d: 'AveragePooling3D', avgPool3d: 'AveragePooling3D', avgPooling3d: 'AveragePooling3D',
-  globalAveragePooling1d: 'GlobalAveragePooling1D', globalAveragePooling2d: 'GlobalAveragePooling2D',
-  globalMaxPooling1d: 'GlobalMaxPooling1D', globalMaxPool1d: 'GlobalMaxPooling1D',
-  globalMaxPooling2d: 'GlobalMaxPooling2D', globalMaxPool2d: 'GlobalMaxPooling2D',
-  dense: 'Dense', flatten: 'Flatten', reshape: 'Reshape', permute: 'Permute', repeatVector: 'RepeatVector',
-  dropout: 'Dropout', spatialDropout1d: 'SpatialDropout1D', gaussianNoise: 'GaussianNoise', gaussianDropout: 'GaussianDropout', alphaDropout: 'AlphaDropout',
-  activation: 'Activation', reLU: 'ReLU', leakyReLU: 'LeakyReLU', prelu: 'PReLU', elu: 'ELU', softmax: 'Softmax', thresholdedReLU: 'ThresholdedReLU',
-  batchNormalization: 'BatchNormalization', layerNormalization: 'LayerNormalization',
-  add: 'Add', average: 'Average', concatenate: 'Concatenate', maximum: 'Maximum', minimum: 'Minimum', multiply: 'Multiply', dot: 'Dot',
-  embedding: 'Embedding', masking: 'Masking',
-  simpleRNN: 'SimpleRNN', lstm: 'LSTM', gru: 'GRU', convLstm2d: 'ConvLSTM2D',
-  bidirectional: 'Bidirectional', timeDistributed: 'TimeDistributed',
-  rescaling: 'Rescaling', resizing: 'Resizing', centerCrop: 'CenterCrop', categoryEncoding: 'CategoryEncoding',
-};
 
 /** tfjs spellings of config values that Keras spells differently. */
 const DATA_FORMATS: Record<string, string> = { channelsLast: 'channels_last', channelsFirst: 'channels_first' };
@@ -110,7 +86,7 @@ export function callTfjsApi(path: string, args: CallArgs, range: SourceRange, rt
   const last = parts[parts.length - 1];
   const a0 = args.positional[0];
   if (parts.length === 3 && parts[1] === 'layers') {
-    const cls = FACTORIES[last];
+    const cls = last === 'inputLayer' ? 'InputLayer' : ruleForTfjsFactory(last)?.className;
     if (!cls) {
       rt.sink.warning('unknown-layer', `Unknown tfjs layer factory tf.layers.${last}: its output shape is unknown.`, range);
       return rt.layer(last, {}, range);

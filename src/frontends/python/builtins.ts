@@ -1,0 +1,159 @@
+// Python's builtins as the interpreter models them (len, range, zip, int, isinstance ...).
+
+import { bool, FALSE, list, makeDict, NONE, num, pyRepr, pyStr, sequenceItems, str, TRUE, truthy, tuple, unknown, type Value } from '../common/values';
+import type { PythonInterpreter } from './interpreter';
+import { getAttr } from './expressions';
+import { iterate } from './methods';
+import { roundHalfEven } from './helpers';
+
+// ---------------------------------------------------------------------------------------------
+// Builtins
+export function installBuiltins(ip: PythonInterpreter): void {
+  const b = (name: string, call: (a: Value[], kw: Map<string, Value>) => Value) =>
+    ip.builtins.set(name, { k: 'builtin', name, call: (args) => call(args.positional, args.keywords) });
+  const nums = (a: Value[]) => (a.every((x) => x.k === 'num' || x.k === 'bool') ? a.map((x) => Number((x as { v: number | boolean }).v)) : null);
+  b('range', (a) => {
+    const n = nums(a);
+    if (!n || n.length === 0) return unknown();
+    const [start, stop, step] = n.length === 1 ? [0, n[0], 1] : [n[0], n[1], n[2] ?? 1];
+    if (step === 0) return unknown();
+    const count = Math.max(0, Math.ceil((stop - start) / step));
+    if (count > ip.budget.limits.loopIterations) {
+      ip.rt.sink.warning('loop-budget', `range() of ${count} items is more than Shape Lens follows (${ip.budget.limits.loopIterations}); what depends on it is unknown.`);
+      return unknown('range too large');
+    }
+    const items: Value[] = [];
+    for (let i = start; step > 0 ? i < stop : i > stop; i += step) items.push(num(i, true));
+    return list(items);
+  });
+  b('len', (a) => {
+    const v = a[0];
+    if (!v) return unknown();
+    if (v.k === 'str') return num(v.v.length);
+    if (v.k === 'dict') return num(v.map.size);
+    const items = sequenceItems(v);
+    return items ? num(items.length) : unknown();
+  });
+  b('int', (a) => {
+    const v = a[0];
+    if (!v) return num(0);
+    if (v.k === 'num') return num(Math.trunc(v.v), true);
+    if (v.k === 'bool') return num(Number(v.v), true);
+    if (v.k === 'str' && /^\s*[-+]?\d+\s*$/.test(v.v)) return num(parseInt(v.v, 10), true);
+    return unknown();
+  });
+  b('float', (a) => {
+    const v = a[0];
+    if (!v) return num(0, false);
+    if (v.k === 'num') return num(v.v, false);
+    if (v.k === 'str' && !Number.isNaN(Number(v.v))) return num(Number(v.v), false);
+    return unknown();
+  });
+  b('str', (a) => {
+    const s = a[0] ? pyStr(a[0]) : '';
+    return s === null ? unknown() : str(s);
+  });
+  b('repr', (a) => {
+    const s = a[0] ? pyRepr(a[0]) : null;
+    return s === null ? unknown() : str(s);
+  });
+  b('bool', (a) => {
+    const t = a[0] ? truthy(a[0]) : false;
+    return t === null ? unknown() : bool(t);
+  });
+  b('abs', (a) => (a[0]?.k === 'num' ? num(Math.abs(a[0].v), a[0].int) : unknown()));
+  b('round', (a) => {
+    if (a[0]?.k !== 'num') return unknown();
+    const nd = a[1]?.k === 'num' ? a[1].v : 0;
+    if (nd === 0) return num(roundHalfEven(a[0].v), true);
+    const f = 10 ** nd;
+    return num(Math.round(a[0].v * f) / f, false);
+  });
+  const minmax = (pick: (x: number, y: number) => boolean) => (a: Value[]) => {
+    const items = a.length === 1 ? iterate(ip, a[0]) : a;
+    const n = items ? nums(items) : null;
+    if (!n || n.length === 0) return unknown();
+    let best = 0;
+    n.forEach((x, i) => {
+      if (pick(x, n[best])) best = i;
+    });
+    return items![best];
+  };
+  b('min', minmax((x, y) => x < y));
+  b('max', minmax((x, y) => x > y));
+  b('sum', (a) => {
+    const items = a[0] ? iterate(ip, a[0]) : null;
+    const n = items ? nums(items) : null;
+    if (!n) return unknown();
+    const start = a[1]?.k === 'num' ? a[1].v : 0;
+    return num(n.reduce((p, x) => p + x, start), items!.every((x) => x.k !== 'num' || x.int));
+  });
+  b('list', (a) => (a[0] ? (iterate(ip, a[0]) ? list([...iterate(ip, a[0])!]) : unknown()) : list([])));
+  b('tuple', (a) => (a[0] ? (iterate(ip, a[0]) ? tuple([...iterate(ip, a[0])!]) : unknown()) : tuple([])));
+  b('dict', (a, kw) => {
+    const d = makeDict([...kw].map(([k, v]) => [str(k), v] as [Value, Value]));
+    if (a[0]?.k === 'dict') for (const [k, v] of a[0].map) {
+      d.map.set(k, v);
+      d.keys.set(k, a[0].keys.get(k)!);
+    }
+    return d;
+  });
+  b('enumerate', (a) => {
+    const items = a[0] ? iterate(ip, a[0]) : null;
+    const start = a[1]?.k === 'num' ? a[1].v : 0;
+    return items ? list(items.map((v, i) => tuple([num(i + start, true), v]))) : unknown();
+  });
+  b('zip', (a) => {
+    const lists = a.map((x) => iterate(ip, x));
+    if (lists.some((l) => !l) || lists.length === 0) return unknown();
+    const n = Math.min(...lists.map((l) => l!.length));
+    return list(Array.from({ length: n }, (_, i) => tuple(lists.map((l) => l![i]))));
+  });
+  b('reversed', (a) => {
+    const items = a[0] ? iterate(ip, a[0]) : null;
+    return items ? list([...items].reverse()) : unknown();
+  });
+  b('sorted', (a) => {
+    const items = a[0] ? iterate(ip, a[0]) : null;
+    const n = items ? nums(items) : null;
+    if (!items || !n) return unknown();
+    return list(items.map((v, i) => [v, n[i]] as const).sort((x, y) => x[1] - y[1]).map((x) => x[0]));
+  });
+  b('any', (a) => {
+    const items = a[0] ? iterate(ip, a[0]) : null;
+    if (!items) return unknown();
+    const t = items.map(truthy);
+    return t.some((x) => x === true) ? TRUE : t.some((x) => x === null) ? unknown() : FALSE;
+  });
+  b('all', (a) => {
+    const items = a[0] ? iterate(ip, a[0]) : null;
+    if (!items) return unknown();
+    const t = items.map(truthy);
+    return t.some((x) => x === false) ? FALSE : t.some((x) => x === null) ? unknown() : TRUE;
+  });
+  b('isinstance', (a) => {
+    const [v, t] = a;
+    if (!v || !t || t.k !== 'builtin') return unknown();
+    const kinds: Record<string, string[]> = { int: ['num'], float: ['num'], str: ['str'], list: ['list'], tuple: ['tuple'], dict: ['dict'], bool: ['bool'] };
+    const ks = kinds[t.name];
+    if (!ks || v.k === 'unknown') return unknown();
+    if (t.name === 'int' && v.k === 'num') return bool(v.int);
+    if (t.name === 'float' && v.k === 'num') return bool(!v.int);
+    return bool(ks.includes(v.k));
+  });
+  b('print', () => NONE);
+  b('getattr', (a) => {
+    if (!a[0] || a[1]?.k !== 'str') return unknown();
+    const v = getAttr(ip, a[0], a[1].v, { type: 'identifier', start: 0, end: 0, named: true, field: null, children: [], hasError: false, missing: false });
+    return v.k === 'unknown' && a[2] ? a[2] : v;
+  });
+  b('hasattr', () => unknown());
+  b('divmod', (a) => {
+    const n = nums(a);
+    return n && n.length === 2 && n[1] !== 0 ? tuple([num(Math.floor(n[0] / n[1]), true), num(n[0] - Math.floor(n[0] / n[1]) * n[1], true)]) : unknown();
+  });
+  b('pow', (a) => {
+    const n = nums(a);
+    return n && n.length >= 2 ? num(n[0] ** n[1]) : unknown();
+  });
+}

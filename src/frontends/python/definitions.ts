@@ -1,0 +1,272 @@
+// Python functions and classes: def / lambda / class, calls with bound parameters, subclassed Keras models and layers, builders nothing called.
+
+import type { SourceRange } from '../../core/diagnostics';
+import type { SymbolicTensor } from '../../core/graph';
+import type { Shape } from '../../core/shape';
+import { defaultLayerName } from '../../core/naming';
+import { missingArgument, type UncalledEntry } from '../common/interpreter-core';
+import { list, makeDict, NONE, sequenceItems, str, tuple, unknown, valuesEqual, type CallArgs, type Value } from '../common/values';
+import { field, namedChildren, type PyNode } from './ast';
+import { apiTail } from './keras-api';
+import { Scope, type ClassDef, type FuncDef } from './modules';
+import type { PythonInterpreter } from './interpreter';
+import { execBlock } from './statements';
+import { evaluate } from './expressions';
+import { calledNames } from './helpers';
+
+// ---------------------------------------------------------------------------------------------
+// Functions and classes
+export function defineFunction(ip: PythonInterpreter, node: PyNode, scope: Scope): void {
+  const nameNode = field(node, 'name');
+  if (!nameNode) return;
+  const name = ip.text(nameNode);
+  scope.assign(name, makeFunction(ip, node, scope, name));
+}
+
+export function makeFunction(ip: PythonInterpreter, node: PyNode, scope: Scope, name: string): Value {
+  const defaults = new Map<string, Value>();
+  const params = field(node, 'parameters');
+  for (const p of params ? namedChildren(params) : []) {
+    if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
+      const n = field(p, 'name');
+      const v = field(p, 'value');
+      if (n && v) defaults.set(ip.text(n), evaluate(ip, v, scope));
+    }
+  }
+  const def: FuncDef = { node, closure: scope, file: ip.file, defaults, name };
+  return { k: 'func', name, def };
+}
+
+export function defineClass(ip: PythonInterpreter, node: PyNode, scope: Scope): void {
+  const nameNode = field(node, 'name');
+  const body = field(node, 'body');
+  if (!nameNode || !body) return;
+  const bases = field(node, 'superclasses');
+  const baseValues = bases ? namedChildren(bases).filter((b) => b.type !== 'keyword_argument').map((b) => evaluate(ip, b, scope)) : [];
+  let keras: 'model' | 'layer' | null = null;
+  for (const b of baseValues) {
+    if (b.k === 'api') {
+      const last = apiTail(b.path).split('.').pop();
+      if (last === 'Model' || last === 'Sequential') keras = 'model';
+      else if (last === 'Layer' && !keras) keras = 'layer';
+    } else if (b.k === 'class') {
+      keras ??= (b.def as ClassDef).keras;
+    } else if (b.k === 'unknown' && bases && /\bModel\b/.test(ip.text(bases))) keras = 'model';
+  }
+  const classScope = new Scope(scope, scope.module ?? scope, 'class');
+  const cls: ClassDef = { node, file: ip.file, attrs: classScope.vars, keras };
+  // Inherit attributes from user base classes.
+  for (const b of baseValues) if (b.k === 'class') for (const [k, v] of (b.def as ClassDef).attrs) if (!classScope.vars.has(k)) classScope.vars.set(k, v);
+  const saved = new Map(classScope.vars);
+  classScope.vars.clear();
+  execBlock(ip, namedChildren(body), classScope);
+  for (const [k, v] of saved) if (!classScope.vars.has(k)) classScope.vars.set(k, v);
+  const name = ip.text(nameNode);
+  scope.assign(name, { k: 'class', name, def: cls, bases: baseValues });
+}
+
+/** Calls a user function with bound arguments; a too-deep call yields Unknown. */
+export function callFunction(ip: PythonInterpreter, fn: Value & { k: 'func' }, args: CallArgs, self: Value | null, range: SourceRange): Value {
+  const def = fn.def as FuncDef;
+  return ip.callFrame(def, range, () => {
+    const scope = new Scope(def.closure, def.closure.module ?? def.closure, 'function');
+    bindParams(ip, def, scope, args, self);
+    const body = field(def.node, 'body');
+    if (!body) return unknown();
+    if (def.node.type === 'lambda') return evaluate(ip, body, scope);
+    execBlock(ip, namedChildren(body), scope);
+    return NONE;
+  });
+}
+
+export function bindParams(ip: PythonInterpreter, def: FuncDef, scope: Scope, args: CallArgs, self: Value | null): void {
+  const params = field(def.node, 'parameters');
+  const positional = self ? [self, ...args.positional] : [...args.positional];
+  const keywords = new Map(args.keywords);
+  let pi = 0;
+  let kwOnly = false;
+  for (const p of params ? namedChildren(params) : []) {
+    switch (p.type) {
+      case 'identifier':
+      case 'typed_parameter':
+      case 'default_parameter':
+      case 'typed_default_parameter': {
+        if (p.type === 'typed_parameter' && namedChildren(p)[0]?.type === 'list_splat_pattern') {
+          scope.assign(ip.text(namedChildren(namedChildren(p)[0])[0]), args.rest ? unknown('*args') : tuple(positional.slice(pi)));
+          pi = positional.length;
+          kwOnly = true;
+          break;
+        }
+        if (p.type === 'typed_parameter' && namedChildren(p)[0]?.type === 'dictionary_splat_pattern') {
+          scope.assign(ip.text(namedChildren(namedChildren(p)[0])[0]), args.rest ? unknown('**kwargs') : kwDict(ip, keywords));
+          keywords.clear();
+          break;
+        }
+        const nameNode = p.type === 'identifier' ? p : p.type === 'typed_parameter' ? namedChildren(p)[0] : field(p, 'name');
+        if (!nameNode) break;
+        const name = ip.text(nameNode);
+        let v: Value | undefined;
+        if (!kwOnly && pi < positional.length) v = positional[pi++];
+        else if (keywords.has(name)) {
+          v = keywords.get(name);
+          keywords.delete(name);
+        } else v = args.rest === 'splat' ? missingArgument(name) : def.defaults.get(name);
+        scope.vars.set(name, v ?? missingArgument(name));
+        break;
+      }
+      case 'list_splat_pattern': {
+        const n = namedChildren(p)[0];
+        if (n) scope.vars.set(ip.text(n), args.rest ? unknown('*args') : tuple(positional.slice(pi)));
+        pi = positional.length;
+        kwOnly = true;
+        break;
+      }
+      case 'keyword_separator':
+        kwOnly = true;
+        break;
+      case 'dictionary_splat_pattern': {
+        const n = namedChildren(p)[0];
+        if (n) scope.vars.set(ip.text(n), args.rest ? unknown('**kwargs') : kwDict(ip, keywords));
+        keywords.clear();
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+export function kwDict(ip: PythonInterpreter, keywords: Map<string, Value>): Value {
+  return makeDict([...keywords].map(([k, v]) => [str(k), v]));
+}
+
+/** Instantiates a user class: runs `__init__`; Keras subclasses get tracked layers. */
+export function instantiate(ip: PythonInterpreter, cls: Value & { k: 'class' }, args: CallArgs, range: SourceRange): Value {
+  const def = cls.def as ClassDef;
+  ip.instantiatedClasses.add(def.node);
+  const obj: Value & { k: 'object' } = { k: 'object', cls, attrs: new Map(), id: ip.nextObjectId++ };
+  if (def.keras) {
+    ip.kerasState.set(obj, { tracked: [], kerasName: null, called: false, range: ip.layerRange(range) });
+    if (def.keras === 'model') ip.kerasModels.push(obj);
+    const nameArg = args.keywords.get('name');
+    if (nameArg?.k === 'str') ip.kerasState.get(obj)!.kerasName = nameArg.v;
+  }
+  const init = def.attrs.get('__init__');
+  if (init?.k === 'func') callFunction(ip, init, args, obj, range);
+  return obj;
+}
+
+/** Records layers assigned to attributes of a Keras subclass, in assignment order. */
+export function track(ip: PythonInterpreter, obj: Value & { k: 'object' }, value: Value): void {
+  const st = ip.kerasState.get(obj);
+  if (!st) return;
+  const add = (v: Value) => {
+    if ((v.k === 'layer' || v.k === 'model' || (v.k === 'object' && ip.kerasState.has(v))) && !st.tracked.some((t) => valuesEqual(t, v) === true)) st.tracked.push(v);
+  };
+  add(value);
+  for (const item of sequenceItems(value) ?? (value.k === 'dict' ? [...value.map.values()] : [])) add(item);
+}
+
+/** Calls a Keras subclass instance on a tensor: traces `call` once, then reuses the traced graph. */
+export function callKerasObject(ip: PythonInterpreter, obj: Value & { k: 'object' }, input: Value, args: CallArgs, range: SourceRange): Value {
+  const st = ip.kerasState.get(obj)!;
+  st.called = true;
+  if (!st.traced) {
+    const shapes = ip.rt.tensors(input)?.map((t) => t.shape);
+    if (!shapes) return unknown();
+    trace(ip, obj, shapes, args, range);
+  }
+  if (!st.traced) return unknown();
+  return ip.rt.call(st.traced, input, ip.layerRange(range));
+}
+
+/** Runs the subclass's `call` on fresh inputs of the given shapes and records its graph. */
+export function trace(ip: PythonInterpreter, obj: Value & { k: 'object' }, shapes: (Shape | null)[], args: CallArgs, range: SourceRange): void {
+  const st = ip.kerasState.get(obj)!;
+  const def = obj.cls.def as ClassDef;
+  const callFn = def.attrs.get('call');
+  const inputs = shapes.map((s, i) => ip.rt.input(s, st.range, `${obj.cls.name}_input_${i}`));
+  const inputTensors = inputs.map((v) => (v as { t: SymbolicTensor }).t);
+  // The trace's own InputLayers are not layers of the model.
+  let out: Value = unknown();
+  if (callFn?.k === 'func') {
+    const extra: CallArgs = { positional: [], keywords: new Map([...args.keywords].filter(([k]) => k === 'training' || k === 'mask')) };
+    out = callFunction(ip, callFn, { positional: [inputs.length === 1 ? inputs[0] : list(inputs)], keywords: extra.keywords }, obj, range);
+  }
+  const outputs = ip.rt.tensors(out) ?? [];
+  const layers = st.tracked.map((v) => (v.k === 'layer' ? v.node : v.k === 'model' ? ip.rt.builder.modelAsLayer(v.model) : kerasObjectLayer(ip, v as Value & { k: 'object' })));
+  const name = st.kerasName ?? defaultLayerName(obj.cls.name);
+  const graph = ip.rt.builder.subclassed(obj.cls.name, name, layers.filter((l): l is NonNullable<typeof l> => !!l), inputTensors, outputs, st.range, ip.rt.functionName);
+  if (def.keras === 'layer') ip.rt.builder.forgetModel(graph);
+  st.traced = { k: 'model', model: graph };
+  if (outputs.length === 0) ip.rt.sink.info('subclass-output', `Shape Lens could not follow ${obj.cls.name}.call to an output tensor.`, st.range);
+}
+
+export function kerasObjectLayer(ip: PythonInterpreter, obj: Value & { k: 'object' }) {
+  const st = ip.kerasState.get(obj);
+  if (!st?.traced) return undefined;
+  return ip.rt.builder.modelAsLayer(st.traced.model);
+}
+
+/** Subclassed models that were never called: trace them from a known input shape, else list them unbuilt. */
+export function finishKerasModels(ip: PythonInterpreter): void {
+  for (const obj of ip.kerasModels) {
+    const st = ip.kerasState.get(obj)!;
+    // A base class with helper methods but no layers is not a model anyone wants summarised.
+    if (st.traced || st.tracked.length === 0) continue;
+    const shape = st.buildShape !== undefined ? st.buildShape : shapeCommentFor(ip, (obj.cls.def as ClassDef).node);
+    ip.guard(() => {
+      if (shape !== undefined) trace(ip, obj, [shape], { positional: [], keywords: new Map() }, st.range);
+      else {
+        const layers = st.tracked.flatMap((v) => (v.k === 'layer' ? [v.node] : v.k === 'model' ? [ip.rt.builder.modelAsLayer(v.model)] : []));
+        ip.rt.builder.subclassed(obj.cls.name, st.kerasName ?? defaultLayerName(obj.cls.name), layers, [], [], st.range, null);
+        ip.rt.sink.info('subclass-input-shape', `The input shape of ${obj.cls.name} is unknown: call it on an Input, call model.build(...), or add a comment "# shape-lens: input_shape=(None, 28, 28, 1)".`, st.range);
+      }
+    });
+  }
+}
+
+/**
+ * Functions and model classes defined at module level that nothing called: analyse them with
+ * their defaults. Functions no other module function calls go first (a `build_gan` that calls
+ * `build_generator` must not make the generator twice); a run that builds no model (a helper
+ * like `conv_block(x, filters)`) is rolled back so it leaves no names or diagnostics behind.
+ */
+/** Builder functions nothing called run with their defaults (speculatively); model classes are always reported (unbuilt if nothing gives their input shape). */
+export function analyseUncalled(ip: PythonInterpreter, root: PyNode, scope: Scope): void {
+  const entries: UncalledEntry<PyNode>[] = [];
+  const noArgs = (): CallArgs => ({ positional: [], keywords: new Map(), rest: 'uncalled' });
+  for (const stmt of namedChildren(root)) {
+    const def = stmt.type === 'decorated_definition' ? field(stmt, 'definition') : stmt;
+    const nameNode = def && field(def, 'name');
+    if (!def || !nameNode) continue;
+    const name = ip.text(nameNode);
+    const v = scope.vars.get(name);
+    const range = { start: def.start, end: def.end };
+    const calls = (): Set<string> => calledNames(def, ip.main.text);
+    if (def.type === 'function_definition' && v?.k === 'func' && (v.def as FuncDef).node === def) {
+      entries.push({ name, node: def, calls, isClass: false, speculative: true, run: () => void callFunction(ip, v, noArgs(), null, range) });
+    }
+    if (def.type === 'class_definition' && v?.k === 'class' && (v.def as ClassDef).keras === 'model') {
+      entries.push({ name, node: def, calls, isClass: true, speculative: false, run: () => void instantiate(ip, v, noArgs(), range) });
+    }
+  }
+  ip.runUncalled(entries);
+}
+
+export function scanShapeComments(ip: PythonInterpreter, text: string): void {
+  const re = /#\s*shape-lens:\s*input_shape\s*=\s*([([][^)\]]*[)\]])/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const dims = m[1].slice(1, -1).split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+    ip.shapeComments.push({ offset: m.index, shape: dims.map((d) => (/^\d+$/.test(d) ? Number(d) : null)) });
+  }
+}
+
+/** A `# shape-lens: input_shape=...` comment inside the class or on the lines just above it. */
+export function shapeCommentFor(ip: PythonInterpreter, cls: PyNode): (number | null)[] | undefined {
+  const lineStart = ip.main.text.lastIndexOf('\n', Math.max(0, cls.start - 1));
+  let above = lineStart;
+  for (let i = 0; i < 3 && above > 0; i++) above = ip.main.text.lastIndexOf('\n', above - 1);
+  const c = ip.shapeComments.find((sc) => sc.offset >= Math.max(0, above) && sc.offset < cls.end);
+  return c?.shape;
+}
