@@ -279,3 +279,44 @@ export function encoder(opts) {
   assert.equal(m.totalParams, '?');
   assert.match(m.unknownWhy ?? '', /outputs/);
 });
+
+test('LSTM(...)(x, initial_state=[h, c]): the encoder stays in the model (Keras prints 258,698)', async () => {
+  const { json } = await analyze(`
+import keras
+from keras import layers
+enc_in = layers.Input(shape=(None,))
+enc_emb = layers.Embedding(input_dim=1000, output_dim=64)(enc_in)
+out, h, c = layers.LSTM(64, return_state=True, name="encoder")(enc_emb)
+dec_in = layers.Input(shape=(None,))
+dec_emb = layers.Embedding(input_dim=2000, output_dim=64)(dec_in)
+dec_out = layers.LSTM(64, name="decoder")(dec_emb, initial_state=[h, c])
+model = keras.Model([enc_in, dec_in], layers.Dense(10)(dec_out))
+`);
+  assertHonest(json, 'initial_state');
+  const m = json.models[0];
+  // Embeddings 1000·64 = 64,000 and 2000·64 = 128,000; each LSTM 4·(64·64 + 64·64 + 64) = 33,024; Dense 64·10 + 10 = 650.
+  assert.deepEqual(m.layers.map((l) => l.name), ['input_layer', 'input_layer_1', 'embedding', 'embedding_1', 'encoder', 'decoder', 'dense']);
+  assert.equal(m.totalParams, 64000 + 128000 + 33024 * 2 + 650);
+});
+
+test('a custom layer called with two positional tensors keeps the layers behind the second one', async () => {
+  const { json } = await analyze(`
+import keras
+from keras import layers
+
+class LossEndpoint(layers.Layer):
+    def call(self, y_true, y_pred):
+        self.add_loss(keras.ops.mean(y_true - y_pred))
+        return y_pred
+
+image = layers.Input(shape=(8,), name="image")
+labels = layers.Input(shape=(4,), name="label")
+x = layers.Dense(4, name="features")(image)
+out = LossEndpoint(name="loss")(labels, x)
+model = keras.Model([image, labels], out)
+`);
+  assertHonest(json, 'two positional');
+  const m = json.models[0];
+  assert.ok(m.layers.some((l) => l.name === 'features'), JSON.stringify(m.layers.map((l) => l.name)));
+  assert.ok(m.layers.some((l) => l.name === 'image'));
+});

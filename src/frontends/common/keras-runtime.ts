@@ -326,7 +326,7 @@ export class KerasRuntime {
           return found.nested ? { k: 'model', model: found.nested } : { k: 'layer', node: found };
         }
         case 'apply':
-          return args[0] ? this.call(v, args[0], range) : unknown();
+          return args[0] ? this.call(v, args[0], range, args.slice(1)) : unknown();
         case 'summary':
           this.builder.snapshot(v.model, range);
           return NONE;
@@ -346,7 +346,7 @@ export class KerasRuntime {
         const p = this.builder.layerParams(v.node);
         return p.trainable === null || p.nonTrainable === null ? unknown() : num(p.trainable + p.nonTrainable);
       }
-      if (name === 'apply' && args[0]) return this.call(v, args[0], range);
+      if (name === 'apply' && args[0]) return this.call(v, args[0], range, args.slice(1));
     }
     return undefined;
   }

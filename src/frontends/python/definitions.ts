@@ -177,7 +177,7 @@ export function callKerasObject(ip: PythonInterpreter, obj: Value & { k: 'object
     trace(ip, obj, shapes, args, range);
   }
   if (!st.traced) return unknown();
-  return ip.rt.call(st.traced, input, ip.layerRange(range));
+  return ip.rt.call(st.traced, input, ip.layerRange(range), [...args.positional.slice(1), ...args.keywords.values()]);
 }
 
 /** Runs the subclass's `call` on fresh inputs of the given shapes and records its graph. */

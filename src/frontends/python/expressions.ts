@@ -429,7 +429,8 @@ export function callValue(ip: PythonInterpreter, callee: Value, args: CallArgs, 
       return callKerasApi(callee.path, args, ip.layerRange(range), ip.rt) ?? unknown();
     case 'layer':
     case 'model':
-      return args.positional[0] ? ip.rt.call(callee, args.positional[0], ip.layerRange(range)) : unknown();
+      // Other tensors passed (`initial_state=[h, c]`, a second positional tensor) keep their layers in the graph.
+      return args.positional[0] ? ip.rt.call(callee, args.positional[0], ip.layerRange(range), [...args.positional.slice(1), ...args.keywords.values()]) : unknown();
     case 'object': {
       if (ip.kerasState.has(callee)) return args.positional[0] ? callKerasObject(ip, callee, args.positional[0], args, range) : unknown();
       const call = (callee.cls.def as ClassDef).attrs.get('__call__');
