@@ -3,6 +3,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pythonCallers, readSmallFile, SKIP_DIRS } from './node-host';
 import { analysisToJson, lineStartsOf, positionOf, reportedSummaries, unreadableFile, type FileAnalysis } from './core/analysis';
 import { formatSummary, formatUnknownNotes } from './core/summary';
 import { formatOutputShape } from './core/shape';
@@ -27,8 +28,6 @@ Exit code: 0 if no error-severity diagnostic was found, 1 otherwise, 2 on usage 
 
 const COMMANDS = ['summary'];
 const OPTIONS = ['--json', '--at-summary', '--help', '-h'];
-const SKIP_DIRS = new Set(['node_modules', '.git', '__pycache__', '.venv', 'venv', 'env', '.tox', 'dist', 'build', 'site-packages']);
-const MAX_FILE_BYTES = 5 * 1024 * 1024;
 
 /**
  * Files given on the command line, with folders expanded (recursively, sorted) to their model
@@ -64,21 +63,13 @@ export function collectFiles(args: string[]): { files: string[]; missing: string
   return { files, missing, emptyDirs };
 }
 
-/** A project file's text, or undefined if it is missing, not a file, or too large to analyse. */
-function readSmallFile(p: string): string | undefined {
-  try {
-    const st = fs.statSync(p);
-    return st.isFile() && st.size <= MAX_FILE_BYTES ? fs.readFileSync(p, 'utf8') : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Reads the project's files from disk for imports (resolution is each front end's, as its language does it). */
 export const diskHost: ProjectHost = {
   readFile: readSmallFile,
   absolute: (file) => path.resolve(file),
+  callers: (file) => pythonCallers(file, readSmallFile),
 };
+
 
 /**
  * Analyses one file with the front end its extension picks (files of no front end's extension are
@@ -104,7 +95,7 @@ function printHuman(a: FileAnalysis, out: string[], atSummary: boolean): void {
   for (const { summary: m, at } of reportedSummaries(a, atSummary)) {
     const notes: string[] = [];
     if (at) notes.push(`as of ${m.model.name}.summary() on line ${positionOf(a, starts, at.start).line}`);
-    if (m.model.functionName) notes.push(`built in ${m.model.functionName}(); output ${formatOutputShape(m.outputShape)}`);
+    if (m.model.functionName) notes.push(`built in ${m.model.functionName}()${m.model.argumentsFrom ? ` with the arguments of the call in ${m.model.argumentsFrom}` : ''}; output ${formatOutputShape(m.outputShape)}`);
     out.push('');
     out.push(`${formatSummary(m)}${notes.length > 0 ? `\n(${notes.join('; ')})` : ''}`);
     out.push(...formatUnknownNotes(m));

@@ -127,6 +127,8 @@ export interface JsonModel {
   totalParams: JsonCount;
   trainableParams: JsonCount;
   nonTrainableParams: JsonCount;
+  /** A builder nothing in this file calls, run with the arguments of a call in another file (`train.py:12`). */
+  argumentsFrom?: string;
   /** Why the totals are `"?"` although every row is known (layers added by code Shape Lens could not run). */
   unknownWhy?: string;
   /** With `--at-summary`: the line of the `model.summary()` call this entry is as of. */
@@ -196,6 +198,7 @@ export function analysisToJson(a: FileAnalysis, displayPath = a.file, atSummary 
       nonTrainableParams: m.nonTrainableParams ?? '?',
       ...(at ? { atSummaryLine: where(at).line } : {}),
       ...(m.model.incomplete ? { unknownWhy: m.model.incomplete } : {}),
+      ...(m.model.argumentsFrom ? { argumentsFrom: m.model.argumentsFrom } : {}),
       diagnostics: mine.map(diag),
     };
   });

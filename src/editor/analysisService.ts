@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { FileAnalysis } from '../core/analysis';
 import type { SourceRange } from '../core/diagnostics';
 import type { FrontEnd, FrontEndInfo, ProjectHost } from '../frontends/common/frontend';
+import { pythonCallers, readSmallFile } from '../node-host';
 import { joinCells } from '../frontends/python/notebook';
 import { frontEndForLanguage, frontEnds, loadFrontEnd } from '../frontends/registry';
 
@@ -180,6 +181,9 @@ export class AnalysisService implements vscode.Disposable {
     return {
       readFile: (p) => this.read(p, deps),
       roots: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+      // Files that call this file's builders (found on disk; the analysis then reads the ones it uses
+      // like imports, open editors first, so editing a caller re-analyses this file).
+      callers: (file) => pythonCallers(file, readSmallFile),
     };
   }
 }

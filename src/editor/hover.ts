@@ -62,6 +62,7 @@ function modelMarkdown(m: ModelSummary): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**${m.model.name}** (${m.model.className}) · ${m.rows.length} layers\n\n`);
   md.appendMarkdown(`Output: \`${formatOutputShape(m.outputShape)}\`\n\n`);
+  if (m.model.argumentsFrom && m.model.functionName) md.appendMarkdown(`Built by \`${m.model.functionName}()\` with the arguments of the call in \`${m.model.argumentsFrom}\`\n\n`);
   if (m.totalParams === null) {
     const unknown = unknownRows(m);
     md.appendMarkdown(`Total params: **?** (at least ${formatCount(knownParams(m))} + unknown)\n\n`);

@@ -15,6 +15,11 @@ export interface ProjectHost {
   roots?: readonly string[];
   /** The absolute form of a path as analyses name files (so folder walks can go above the current folder); default: unchanged. */
   absolute?(file: string): string;
+  /**
+   * Project files that may call functions of `file` (they import its module), most likely first:
+   * a builder whose parameters have no defaults takes its arguments from the first call found.
+   */
+  callers?(file: string): string[];
 }
 
 /** What every front end's analysis takes besides the text. */

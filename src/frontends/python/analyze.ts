@@ -6,7 +6,7 @@ import { DiagnosticSink } from '../../core/diagnostics';
 import { Budget, BudgetExceeded, DEFAULT_LIMITS, type BudgetLimits } from '../common/budget';
 import { KerasRuntime } from '../common/keras-runtime';
 import { toAst, type PyNode } from './ast';
-import { PythonInterpreter } from './interpreter';
+import { PythonInterpreter, type CallRecorder, type CallSite } from './interpreter';
 import { joinCells, parseNotebook } from './notebook';
 import { ModuleCache } from './modules';
 import { parsePython, treeSitterModule } from './parser';
@@ -21,6 +21,8 @@ export const pythonModuleCache = new ModuleCache();
 
 export interface AnalyzeOptions {
   host?: PythonProjectHost;
+  /** Internal: this analysis only records what the file's calls pass to another file's builders. */
+  recordCalls?: CallRecorder;
   limits?: Partial<BudgetLimits>;
   /** Imported modules from earlier analyses (default: `pythonModuleCache`; null: none). */
   moduleCache?: ModuleCache | null;
@@ -60,6 +62,8 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
   const interp = new PythonInterpreter(rt, {
     budget,
     host: host ? { resolver: new PythonResolver(host), parse: parseToAst, cache: opts.moduleCache === undefined ? pythonModuleCache : opts.moduleCache } : undefined,
+    recordCalls: opts.recordCalls,
+    callSites: host && !opts.recordCalls ? callSitesFor(root, text, file, host, opts) : undefined,
   });
   try {
     interp.runMain(root, file, text);
@@ -69,6 +73,42 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
     }
   }
   return result();
+}
+
+/** At most this many other files are read for a file's call sites (each is analysed once). */
+const MAX_CALLERS = 8;
+
+/**
+ * What calls in other project files pass to this file's top-level functions that have parameters
+ * without defaults (each caller analysed with those calls recorded, not run). Empty when the host
+ * cannot list callers.
+ */
+function callSitesFor(root: PyNode, text: string, file: string, host: PythonProjectHost, opts: AnalyzeOptions): Map<string, CallSite[]> | undefined {
+  if (!host.callers) return undefined;
+  const names = new Set<string>();
+  for (const stmt of root.children) {
+    const def = stmt.type === 'decorated_definition' ? stmt.children.find((c) => c.type === 'function_definition') : stmt;
+    if (def?.type !== 'function_definition') continue;
+    const params = def.children.find((c) => c.type === 'parameters');
+    const required = params?.children.some((p) => p.type === 'identifier' || p.type === 'typed_parameter') ?? false;
+    const nameNode = def.children.find((c) => c.type === 'identifier');
+    if (required && nameNode) names.add(text.slice(nameNode.start, nameNode.end));
+  }
+  if (names.size === 0) return undefined;
+  const self = host.absolute?.(file) ?? file;
+  const out = new Map<string, CallSite[]>();
+  let callers: string[] = [];
+  try {
+    callers = host.callers(self).slice(0, MAX_CALLERS);
+  } catch {
+    return undefined;
+  }
+  for (const caller of callers) {
+    const callerText = host.readFile(caller);
+    if (callerText === undefined || ![...names].some((n) => callerText.includes(n))) continue;
+    analyzePython(callerText, caller, { host, limits: opts.limits, moduleCache: opts.moduleCache, recordCalls: { file: self, names, out } });
+  }
+  return out.size > 0 ? out : undefined;
 }
 
 /**

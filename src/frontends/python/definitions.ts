@@ -1,5 +1,6 @@
 // Python functions and classes: def / lambda / class, calls with bound parameters, subclassed Keras models and layers, builders nothing called.
 
+import { basename } from 'node:path';
 import type { SourceRange } from '../../core/diagnostics';
 import type { SymbolicTensor } from '../../core/graph';
 import type { Shape } from '../../core/shape';
@@ -68,6 +69,14 @@ export function defineClass(ip: PythonInterpreter, node: PyNode, scope: Scope): 
 /** Calls a user function with bound arguments; a too-deep call yields Unknown. */
 export function callFunction(ip: PythonInterpreter, fn: Value & { k: 'func' }, args: CallArgs, self: Value | null, range: SourceRange): Value {
   const def = fn.def as FuncDef;
+  const rec = ip.opts.recordCalls;
+  if (rec && !self && def.file.path === rec.file && rec.names.has(def.name)) {
+    // Another file's analysis asking what this call passes: remember it, build nothing here.
+    const sites = rec.out.get(def.name) ?? [];
+    if (sites.length < 8) sites.push({ args: { positional: args.positional.map(plainData), keywords: new Map([...args.keywords].map(([k, v]) => [k, plainData(v)])) }, where: `${basename(ip.file.path)}:${lineAt(ip.file.text, range.start)}` });
+    rec.out.set(def.name, sites);
+    return unknown(`call:${def.name}`);
+  }
   return ip.callFrame(def, range, () => {
     const scope = new Scope(def.closure, def.closure.module ?? def.closure, 'function');
     bindParams(ip, def, scope, args, self);
@@ -245,7 +254,14 @@ export function analyseUncalled(ip: PythonInterpreter, root: PyNode, scope: Scop
     const range = { start: def.start, end: def.end };
     const calls = (): Set<string> => calledNames(def, ip.main.text);
     if (def.type === 'function_definition' && v?.k === 'func' && (v.def as FuncDef).node === def) {
-      entries.push({ name, node: def, calls, isClass: false, speculative: true, run: () => void callFunction(ip, v, noArgs(), null, range) });
+      // A call in another file of the project gives its arguments (the first one found); else unknown ones.
+      const site = ip.opts.callSites?.get(name)?.[0];
+      const run = (): void => {
+        const before = ip.rt.builder.models.length;
+        callFunction(ip, v, site ? site.args : noArgs(), null, range);
+        if (site) for (const m of ip.rt.builder.models.slice(before)) m.argumentsFrom = site.where;
+      };
+      entries.push({ name, node: def, calls, isClass: false, speculative: true, run });
     }
     if (def.type === 'class_definition' && v?.k === 'class' && (v.def as ClassDef).keras === 'model') {
       entries.push({ name, node: def, calls, isClass: true, speculative: false, run: () => void instantiate(ip, v, noArgs(), range) });
@@ -269,4 +285,26 @@ export function shapeCommentFor(ip: PythonInterpreter, cls: PyNode): (number | n
   for (let i = 0; i < 3 && above > 0; i++) above = ip.main.text.lastIndexOf('\n', above - 1);
   const c = ip.shapeComments.find((sc) => sc.offset >= Math.max(0, above) && sc.offset < cls.end);
   return c?.shape;
+}
+
+/** A value passed from another file's analysis: plain data only (layers and tensors belong to that analysis). */
+function plainData(v: Value, depth = 0): Value {
+  switch (v.k) {
+    case 'num':
+    case 'str':
+    case 'bool':
+    case 'none':
+      return v;
+    case 'tuple':
+    case 'list':
+      return depth < 8 ? { k: v.k, items: v.items.map((x) => plainData(x, depth + 1)) } : unknown('argument');
+    default:
+      return unknown('an argument from another file that is not plain data');
+  }
+}
+
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
 }

@@ -9,7 +9,7 @@ import type { Shape } from '../../core/shape';
 import type { Budget } from '../common/budget';
 import { InterpreterCore } from '../common/interpreter-core';
 import type { KerasRuntime } from '../common/keras-runtime';
-import type { Value } from '../common/values';
+import type { CallArgs, Value } from '../common/values';
 import { namedChildren, type PyNode } from './ast';
 import { Scope, volatileGlobals, type FileCtx, type ModuleCache, type ModuleRec } from './modules';
 import type { PythonResolver } from './resolve';
@@ -63,6 +63,23 @@ export interface KerasObjectState {
 export interface InterpreterOptions {
   budget: Budget;
   host?: ModuleHost;
+  /** Record calls of these functions of `file` (their plain-data arguments) instead of running them. */
+  recordCalls?: CallRecorder;
+  /** Arguments from call sites in other files, by function name, for builders nothing here calls. */
+  callSites?: Map<string, CallSite[]>;
+}
+
+/** Arguments one call in another file passed to a builder of the analysed file. */
+export interface CallSite {
+  args: CallArgs;
+  /** `train.py:12`. */
+  where: string;
+}
+
+export interface CallRecorder {
+  file: string;
+  names: ReadonlySet<string>;
+  out: Map<string, CallSite[]>;
 }
 
 export class PythonInterpreter extends InterpreterCore<PyNode, FileCtx> {
