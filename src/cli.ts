@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pythonCallers, readSmallFile, SKIP_DIRS } from './node-host';
 import { analysisToJson, lineStartsOf, positionOf, reportedSummaries, unreadableFile, type FileAnalysis } from './core/analysis';
+import { DiagnosticCode } from './core/diagnostics';
 import { formatSummary, formatUnknownNotes } from './core/summary';
 import { formatOutputShape } from './core/shape';
 import type { ProjectHost } from './frontends/common/frontend';
@@ -81,7 +82,7 @@ export async function analyzeFile(file: string): Promise<FileAnalysis> {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    return unreadableFile(file, info.languageOf(file), { severity: 'error', code: 'read-error', message: `Cannot read this file: ${(e as Error).message}` });
+    return unreadableFile(file, info.languageOf(file), { severity: 'error', code: DiagnosticCode.readError, message: `Cannot read this file: ${(e as Error).message}` });
   }
   const frontEnd = loadFrontEnd(info);
   await frontEnd.init?.();

@@ -1,7 +1,7 @@
 // The result of analysing one file, and its JSON form for `shape-lens summary --json`.
 
 import { GraphBuilder } from './builder';
-import { DiagnosticSink, type Diagnostic, type SourceRange } from './diagnostics';
+import { DiagnosticCode, DiagnosticSink, type Diagnostic, type SourceRange } from './diagnostics';
 import { rowHasUnknown, summarize, type ModelSummary } from './summary';
 import type { OutputShape } from './shape';
 
@@ -39,7 +39,7 @@ export function collectModels(builder: GraphBuilder): ModelSummary[] {
   for (const m of builder.models) {
     if (!m.name) m.name = builder.uniqueName(m.kind === 'sequential' ? 'sequential' : 'functional');
     if (m.kind === 'sequential' && !m.built && m.layers.length > 0) {
-      builder.sink.info('unbuilt-model', `Model "${m.name}" has no input shape, so Keras would not build it either: start it with keras.Input(shape=...), pass input_shape= to its first layer, or call ${m.name}.build((None, ...)).`, m.range);
+      builder.sink.info(DiagnosticCode.unbuiltModel, `Model "${m.name}" has no input shape, so Keras would not build it either: start it with keras.Input(shape=...), pass input_shape= to its first layer, or call ${m.name}.build((None, ...)).`, m.range);
     }
   }
   builder.reportUnknownLayers();

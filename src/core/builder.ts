@@ -6,7 +6,7 @@ import { canonicalClassName, getRule } from './layers/registry';
 import { evaluateLayer } from './layers/evaluate';
 import type { ParamCount } from './layers/types';
 import { Cfg, hasUnknownValue, UNKNOWN, type ConfigValue, type LayerConfig } from './config';
-import { DiagnosticSink, type SourceRange } from './diagnostics';
+import { DiagnosticCode, DiagnosticSink, type SourceRange } from './diagnostics';
 import type { CallNode, LayerNode, ModelGraph, ModelKind, SymbolicTensor } from './graph';
 import { defaultLayerName } from './naming';
 import { summarize, type ModelSummary } from './summary';
@@ -138,7 +138,7 @@ export class GraphBuilder {
     if (!shape) return shape;
     return shape.map((d) => {
       if (typeof d !== 'number' || (Number.isSafeInteger(d) && d >= 0)) return d;
-      this.sink.error('invalid-shape', d < 0 ? `Negative dimensions are not allowed in an input shape; received ${d}.` : `Input dimensions must be integers; received ${d}.`, range);
+      this.sink.error(DiagnosticCode.invalidShape, d < 0 ? `Negative dimensions are not allowed in an input shape; received ${d}.` : `Input dimensions must be integers; received ${d}.`, range);
       return null;
     });
   }
@@ -183,14 +183,14 @@ export class GraphBuilder {
       // Unknown classes (custom layers) and Lambda take whatever their `call` takes.
       const arity = r.known ? getRule(layer.className)?.arity ?? 'single' : 'any';
       if (arity === 'single' && inputs.length > 1) {
-        this.sink.error('arity', `Layer "${layer.name}" (${layer.className}) expects 1 input, but it received ${inputs.length} input tensors.`, range);
+        this.sink.error(DiagnosticCode.arity, `Layer "${layer.name}" (${layer.className}) expects 1 input, but it received ${inputs.length} input tensors.`, range);
       }
       if (layer.calls.length === 0) {
         layer.params = finiteParams(r.params);
         layer.explain = r.explain;
         if (why) layer.unknownWhy = why;
       } else if (layer.params && !this.sameParams(layer.params, r.params)) {
-        this.sink.error('shared-layer-mismatch', `Layer "${layer.name}" is reused on inputs of a different shape than when it was built, which would need different weights.`, range);
+        this.sink.error(DiagnosticCode.sharedLayerMismatch, `Layer "${layer.name}" is reused on inputs of a different shape than when it was built, which would need different weights.`, range);
       }
     }
     if (layer.calls.length === 0) {
@@ -225,7 +225,7 @@ export class GraphBuilder {
     graph.outputs = outputs;
     graph.layers = functionalLayerOrder(inputs, outputs);
     for (const t of outputs) {
-      if (!t.source) this.sink.warning('disconnected-output', `An output of model "${name}" is not connected to its inputs through layers Shape Lens could follow.`, range);
+      if (!t.source) this.sink.warning(DiagnosticCode.disconnectedOutput, `An output of model "${name}" is not connected to its inputs through layers Shape Lens could follow.`, range);
     }
     return graph;
   }
@@ -274,7 +274,7 @@ export class GraphBuilder {
         else if (!layer.isInput && !seen.has(layer) && !getRule(layer.className)) {
           seen.add(layer);
           const what = /^[A-Z]/.test(layer.className) && !layer.className.includes('.') ? `Unknown layer class "${layer.className}"` : `\`${layer.className}(...)\` is not a layer Shape Lens knows`;
-          this.sink.warning('unknown-layer', `${what}: its output shape and weights are unknown (?), and so are the shapes after it.`, layer.range);
+          this.sink.warning(DiagnosticCode.unknownLayer, `${what}: its output shape and weights are unknown (?), and so are the shapes after it.`, layer.range);
         }
       }
     };
@@ -375,7 +375,7 @@ export class SequentialModel {
   /** `model.add(Input(shape=...))` or `Sequential([Input(...), ...])`. */
   addInput(t: SymbolicTensor, range?: SourceRange): void {
     if (this.graph.layers.length > 0 || this.last) {
-      this.builder.sink.warning('input-not-first', 'An Input can only be the first element of a Sequential model; this one is ignored.', range);
+      this.builder.sink.warning(DiagnosticCode.inputNotFirst, 'An Input can only be the first element of a Sequential model; this one is ignored.', range);
       return;
     }
     this.start(t);
@@ -441,7 +441,7 @@ export class SequentialModel {
   private callOn(layer: LayerNode, input: SymbolicTensor, range?: SourceRange): SymbolicTensor {
     const outs = this.builder.call(layer, [input], range ?? layer.range);
     if (outs.length !== 1) {
-      this.builder.sink.error('sequential-multi-output', `Layer "${layer.name}" returns ${outs.length} tensors; a Sequential model needs layers with a single output.`, range ?? layer.range);
+      this.builder.sink.error(DiagnosticCode.sequentialMultiOutput, `Layer "${layer.name}" returns ${outs.length} tensors; a Sequential model needs layers with a single output.`, range ?? layer.range);
     }
     this.graph.outputs = [outs[0]];
     return outs[0];

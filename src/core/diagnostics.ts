@@ -2,6 +2,144 @@
 
 export type Severity = 'error' | 'warning' | 'info';
 
+/**
+ * Every diagnostic code, declared once. The string values are the stable identifiers seen in the
+ * Problems panel and the CLI's JSON output; never rename one (users filter on them).
+ */
+export const DiagnosticCode = {
+  // Layer rules: a layer's inputs or config (mostly Keras' own error wording).
+  /** A layer class or tfjs factory the analysis has no rule for (also when wrapped); warning. */
+  unknownLayer: 'unknown-layer',
+  /** A constructor argument has the wrong type or value (`strides=0`, two `-1` in Reshape); error. */
+  invalidConfig: 'invalid-config',
+  /** A required constructor argument is missing (`Reshape()` without `target_shape`); error. */
+  missingArgument: 'missing-argument',
+  /** An argument Keras deprecates is passed (`Embedding(input_length=...)`); warning. */
+  deprecatedArgument: 'deprecated-argument',
+  /** An input's rank differs from the one the layer expects (`expected ndim=4, found ndim=3`); error. */
+  rankMismatch: 'rank-mismatch',
+  /** Reshape's `target_shape` does not hold the same number of elements as the input; error. */
+  reshapeSize: 'reshape-size',
+  /** A Lambda layer without `output_shape`, whose output cannot be known without running it; warning. */
+  lambdaShape: 'lambda-shape',
+  /** A size along some axis would be zero or negative (kernel larger than its input, too much pooling); error. */
+  negativeDimension: 'negative-dimension',
+  /** A dimension the layer's weights depend on is None (Dense's last dim, PReLU's axes); error. */
+  unknownDimension: 'unknown-dimension',
+  /** The channel dimension of a conv / application input is None; error. */
+  undefinedChannels: 'undefined-channels',
+  /** `groups` does not divide the filters or the input channels; error. */
+  invalidGroups: 'invalid-groups',
+  /** An `axis` / `shared_axes` outside the input's rank; error. */
+  invalidAxis: 'invalid-axis',
+  /** Merge-layer inputs (Add, Concatenate, Dot, ...) have incompatible shapes or count; error. */
+  mergeMismatch: 'merge-mismatch',
+  /** Shapes that should agree do not (inside an application model; Bidirectional's concat size); error or warning. */
+  shapeMismatch: 'shape-mismatch',
+  /** An application model's input is below the minimum size Keras documents for it; warning. */
+  smallInput: 'small-input',
+  /** The valid shape in Keras but not in tfjs-layers (conv1d `padding: 'causal'`); warning. */
+  tfjsUnsupported: 'tfjs-unsupported',
+
+  // Model graphs: how layers are called and assembled.
+  /** A single-input layer is called on several tensors; error. */
+  arity: 'arity',
+  /** A layer is reused on inputs of a different shape than it was built for; error. */
+  sharedLayerMismatch: 'shared-layer-mismatch',
+  /** An input shape has a negative or non-integer dimension; error. */
+  invalidShape: 'invalid-shape',
+  /** `Input` / `tf.input` without `shape` (or `batch_shape`); warning. */
+  inputShape: 'input-shape',
+  /** An `Input` that is not the first element of a Sequential model (ignored); warning. */
+  inputNotFirst: 'input-not-first',
+  /** A layer with several outputs inside a Sequential model; error. */
+  sequentialMultiOutput: 'sequential-multi-output',
+  /** A model output not connected to its inputs through layers the analysis followed; warning. */
+  disconnectedOutput: 'disconnected-output',
+  /** Some of a model's inputs or outputs are not tensors the analysis could follow; warning. */
+  unknownModelIo: 'unknown-model-io',
+  /** A model with no input shape, which Keras would not build either; info. */
+  unbuiltModel: 'unbuilt-model',
+  /** A subclassed model's `call` could not be followed to an output tensor; info. */
+  subclassOutput: 'subclass-output',
+  /** A subclassed model's input shape is unknown (no Input, build() or shape comment); info. */
+  subclassInputShape: 'subclass-input-shape',
+
+  // The interpreters: what they could not follow.
+  /** A branch condition the analysis cannot evaluate; it assumes the branch runs; info. */
+  unknownCondition: 'unknown-condition',
+  /** A loop the analysis could not follow changes part of a model, which becomes unknown; info. */
+  unknownLoop: 'unknown-loop',
+  /** A loop or `range()` longer than the iteration budget; warning. */
+  loopBudget: 'loop-budget',
+  /** Analysis of the file stopped early (time / step budget or nesting depth); warning. */
+  budget: 'budget',
+  /** Call depth above the recursion limit; that call's result is unknown; warning. */
+  recursion: 'recursion',
+
+  // Files: reading and parsing.
+  /** A syntax error; the rest of the file is analysed as far as possible; warning. */
+  syntax: 'syntax',
+  /** The Python parser is not initialised or failed on the file; error. */
+  parser: 'parser',
+  /** The CLI could not read a file; error. */
+  readError: 'read-error',
+  /** An .ipynb file that is not a notebook Shape Lens can read; error. */
+  invalidNotebook: 'invalid-notebook',
+  /** A notebook whose kernel language is not Python (skipped); info. */
+  notebookLanguage: 'notebook-language',
+  /** An unexpected exception inside Shape Lens (a bug), caught so analysis goes on; warning. */
+  internal: 'internal',
+} as const;
+
+/** One of the stable diagnostic identifiers (`negative-dimension`, `unknown-layer`, ...). */
+export type DiagnosticCode = (typeof DiagnosticCode)[keyof typeof DiagnosticCode];
+
+/**
+ * What each code means, in words for users: the text for an "explain this diagnostic" hover.
+ * A Record so the compiler insists on an entry for every code.
+ */
+export const CODE_DOCS: Record<DiagnosticCode, string> = {
+  'unknown-layer': 'Shape Lens has no rule for this layer class, so its output shape and weights are unknown (?), and so are the shapes after it.',
+  'invalid-config': 'A constructor argument has a type or value Keras would reject when the layer is created or built.',
+  'missing-argument': 'A required constructor argument is missing; Keras raises a TypeError when the layer is created.',
+  'deprecated-argument': 'This argument is deprecated in Keras 3 and has no effect; remove it.',
+  'rank-mismatch': 'An input has a different number of dimensions than the layer accepts; Keras raises when the layer is called.',
+  'reshape-size': 'The target shape of Reshape does not hold the same number of elements as its input.',
+  'lambda-shape': "The output shape of a Lambda layer cannot be known without running its function: pass output_shape=(...) (without the batch dimension) to declare it.",
+  'negative-dimension': 'The output would have a zero or negative size along some axis: the input is too small for the kernel, strides or pooling applied to it.',
+  'unknown-dimension': "A dimension the layer's weights depend on is None, so Keras cannot build the layer.",
+  'undefined-channels': "The channel dimension of the input is None, so the layer's kernel cannot be created.",
+  'invalid-groups': '`groups` must be a positive integer that divides both the number of filters and the number of input channels.',
+  'invalid-axis': "An axis argument lies outside the input's dimensions.",
+  'merge-mismatch': 'The inputs of this merge layer have shapes (or a count) it cannot combine.',
+  'shape-mismatch': 'Two shapes that must agree here do not; the shape shown may differ from what Keras computes or runs.',
+  'small-input': 'The input is smaller than the minimum size Keras documents for this application model; Keras rejects it when weights are loaded.',
+  'tfjs-unsupported': 'Valid in Keras, but not implemented by tfjs-layers: the model would fail when it runs in TensorFlow.js.',
+  'arity': 'A layer that takes one tensor is called on several; Keras raises when the layer is called.',
+  'shared-layer-mismatch': 'A layer is reused on inputs of a different shape than the one it was built on, which would need different weights.',
+  'invalid-shape': 'An input shape has a negative or non-integer dimension.',
+  'input-shape': 'The model input has no shape, so the shapes of the layers after it are unknown.',
+  'input-not-first': 'An Input can only be the first element of a Sequential model; this one is ignored.',
+  'sequential-multi-output': 'Every layer in a Sequential model must return a single tensor.',
+  'disconnected-output': "A model output is not connected to the model's inputs through layers Shape Lens could follow.",
+  'unknown-model-io': "Some of the model's inputs or outputs are values Shape Lens could not follow, so its layer list and totals are incomplete.",
+  'unbuilt-model': 'The model has no input shape, so Keras would not build it either: give it an Input, an input_shape on its first layer, or call build().',
+  'subclass-output': "Shape Lens could not follow the subclassed model's call() to an output tensor.",
+  'subclass-input-shape': 'The input shape of this subclassed model is unknown: call it on an Input, call build(), or add a "# shape-lens: input_shape=(...)" comment.',
+  'unknown-condition': 'Shape Lens cannot tell whether this condition holds, so it assumes the branch runs.',
+  'unknown-loop': 'Shape Lens could not follow this loop, and it changes part of a model: what it changes is unknown (?) afterwards.',
+  'loop-budget': 'The loop runs more iterations than Shape Lens follows; what depends on it is unknown.',
+  'budget': 'Analysis of this file stopped early (too long, too many steps, or nested too deeply); shapes after this point are unknown.',
+  'recursion': 'The call nests deeper than Shape Lens follows; the result of this call is unknown.',
+  'syntax': 'The file has a syntax error; Shape Lens analyses the rest of it as far as it can.',
+  'parser': 'The Python parser is not available or could not parse this file.',
+  'read-error': 'The file could not be read.',
+  'invalid-notebook': 'The file is not a Jupyter notebook Shape Lens can read.',
+  'notebook-language': "The notebook's kernel language is not Python, so it is skipped.",
+  'internal': 'Shape Lens hit an internal error (a bug; please report it) and skipped part of the analysis.',
+};
+
 /** A source range as character offsets into one file's text (converted to positions at the edge). */
 export interface SourceRange {
   start: number;
@@ -13,7 +151,7 @@ export interface SourceRange {
 export interface Diagnostic {
   severity: Severity;
   /** Stable identifier, e.g. `negative-dimension`, `rank-mismatch`, `unknown-layer`. */
-  code: string;
+  code: DiagnosticCode;
   message: string;
   range?: SourceRange;
   /** Machine-readable hint for a quick fix, e.g. `{ kind: 'set-arg', arg: 'padding', value: "'same'" }`. */
@@ -32,13 +170,13 @@ export class DiagnosticSink {
     this.seen.add(key);
     this.items.push(d);
   }
-  error(code: string, message: string, range?: SourceRange): void {
+  error(code: DiagnosticCode, message: string, range?: SourceRange): void {
     this.report({ severity: 'error', code, message, range });
   }
-  warning(code: string, message: string, range?: SourceRange): void {
+  warning(code: DiagnosticCode, message: string, range?: SourceRange): void {
     this.report({ severity: 'warning', code, message, range });
   }
-  info(code: string, message: string, range?: SourceRange): void {
+  info(code: DiagnosticCode, message: string, range?: SourceRange): void {
     this.report({ severity: 'info', code, message, range });
   }
 }

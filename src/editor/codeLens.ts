@@ -6,7 +6,7 @@ import type { AnalysisService } from './analysisService';
 import type { Shape } from '../core/shape';
 import { SELECTOR } from './inlayHints';
 import { rowsIn } from './lookup';
-import { readSettings } from './settings';
+import { readSettings, settingId } from './settings';
 
 export function register(service: AnalysisService): vscode.Disposable {
   const changed = new vscode.EventEmitter<void>();
@@ -37,7 +37,7 @@ export function register(service: AnalysisService): vscode.Disposable {
     vscode.languages.registerCodeLensProvider(SELECTOR, provider),
     service.onDidChange(() => changed.fire()),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('shapeLens.codeLens')) changed.fire();
+      if (e.affectsConfiguration(settingId('poolingCodeLens'))) changed.fire();
     }),
   );
 }

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { Diagnostic as ShapeDiagnostic } from '../core/diagnostics';
 import { analysedLanguage, type AnalysisService } from './analysisService';
 import { SELECTOR } from './inlayHints';
-import { readSettings } from './settings';
+import { readSettings, settingId } from './settings';
 
 const SEVERITY: Record<ShapeDiagnostic['severity'], vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -48,7 +48,7 @@ export function register(service: AnalysisService): vscode.Disposable {
     vscode.window.onDidChangeVisibleTextEditors(publishVisible),
     service.onDidChange(publishVisible),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('shapeLens.diagnostics')) publishVisible();
+      if (e.affectsConfiguration(settingId('diagnosticsEnabled'))) publishVisible();
     }),
     vscode.languages.registerCodeActionsProvider(SELECTOR, { provideCodeActions }, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
   );

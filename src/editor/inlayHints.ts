@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { AnalysisService } from './analysisService';
 import { describeRow, rowsIn } from './lookup';
-import { readSettings } from './settings';
+import { readSettings, settingId } from './settings';
 
 const SELECTOR: vscode.DocumentSelector = [
   { language: 'python' },
@@ -48,7 +48,7 @@ export function register(service: AnalysisService): vscode.Disposable {
     vscode.languages.registerInlayHintsProvider(SELECTOR, provider),
     service.onDidChange(() => changed.fire()),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('shapeLens.inlayHints')) changed.fire();
+      if (e.affectsConfiguration(settingId('inlayHintsMode'))) changed.fire();
     }),
   );
 }

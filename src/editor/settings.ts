@@ -1,10 +1,14 @@
-// The one typed reader of Shape Lens settings (documented in package.json `contributes.configuration`).
+// The one typed reader of Shape Lens settings (documented in package.json `contributes.configuration`);
+// the keys and defaults are declared in settingKeys.ts, re-exported here.
 
 import * as vscode from 'vscode';
+import { INLAY_HINT_MODES, SETTING, SETTINGS_SECTION, type InlayHintMode } from './settingKeys';
+
+export { SETTING, SETTINGS_SECTION, settingId, type SettingName } from './settingKeys';
 
 export interface Settings {
   /** What the inlay hint at the end of each layer line shows. */
-  inlayHints: 'shapeAndParams' | 'shapeOnly' | 'off';
+  inlayHints: InlayHintMode;
   /** Report shape errors in the Problems panel. */
   diagnostics: boolean;
   /** Milliseconds after typing stops before diagnostics and the summary refresh. */
@@ -14,12 +18,13 @@ export interface Settings {
 }
 
 export function readSettings(): Settings {
-  const c = vscode.workspace.getConfiguration('shapeLens');
-  const mode = c.get<string>('inlayHints.mode', 'shapeAndParams');
+  const c = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  const { inlayHintsMode, diagnosticsEnabled, analysisDelay, poolingCodeLens } = SETTING;
+  const mode = c.get<string>(inlayHintsMode.key, inlayHintsMode.default);
   return {
-    inlayHints: mode === 'shapeOnly' || mode === 'off' ? mode : 'shapeAndParams',
-    diagnostics: c.get<boolean>('diagnostics.enabled', true),
-    analysisDelay: Math.max(0, Math.min(5000, c.get<number>('analysisDelay', 200))),
-    poolingCodeLens: c.get<boolean>('codeLens.poolingPreview', true),
+    inlayHints: (INLAY_HINT_MODES as readonly string[]).includes(mode) ? (mode as InlayHintMode) : inlayHintsMode.default,
+    diagnostics: c.get<boolean>(diagnosticsEnabled.key, diagnosticsEnabled.default),
+    analysisDelay: Math.max(analysisDelay.minimum, Math.min(analysisDelay.maximum, c.get<number>(analysisDelay.key, analysisDelay.default))),
+    poolingCodeLens: c.get<boolean>(poolingCodeLens.key, poolingCodeLens.default),
   };
 }

@@ -1,6 +1,7 @@
 // Activation layer rules: Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU.
 
 import { UNKNOWN } from '../config';
+import { DiagnosticCode } from '../diagnostics';
 import { formatShape } from '../shape';
 import { passThrough, sameShape } from './core';
 import type { LayerRule } from './types';
@@ -19,14 +20,14 @@ const prelu: LayerRule = {
       if (!shared || shared.some((a) => a === null)) return { trainable: null, nonTrainable: 0 };
       for (const a of shared as number[]) {
         if (a < 1 || a > alpha.length) {
-          ctx.error('invalid-axis', `Invalid shared_axes ${a} for PReLU on input ${formatShape(x)}: axes are 1-based and exclude the batch dimension.`);
+          ctx.error(DiagnosticCode.invalidAxis, `Invalid shared_axes ${a} for PReLU on input ${formatShape(x)}: axes are 1-based and exclude the batch dimension.`);
           return { trainable: null, nonTrainable: 0 };
         }
         alpha[a - 1] = 1;
       }
     }
     if (alpha.some((d) => d === null)) {
-      ctx.error('unknown-dimension', `PReLU needs every non-shared input dimension to be defined. Full input shape received: ${formatShape(x)}`);
+      ctx.error(DiagnosticCode.unknownDimension, `PReLU needs every non-shared input dimension to be defined. Full input shape received: ${formatShape(x)}`);
       return { trainable: null, nonTrainable: 0 };
     }
     const n = (alpha as number[]).reduce((a, b) => a * b, 1);

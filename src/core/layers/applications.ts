@@ -4,6 +4,7 @@
 
 import type { Cfg, ConfigValue } from '../config';
 import { UNKNOWN } from '../config';
+import { DiagnosticCode } from '../diagnostics';
 import { formatCount, formatShape, type RuleDim, type RuleShape } from '../shape';
 import { convOutputLength, explainConvLength, reportNegative } from './convutils';
 import type { LayerRule, ParamCount, RuleContext } from './types';
@@ -128,7 +129,7 @@ class Net {
     if (!this.failed && ((a.h !== null && b.h !== null && a.h !== b.h) || (a.w !== null && b.w !== null && a.w !== b.w) || a.c !== b.c)) {
       this.failed = true;
       this.ctx.error(
-        'shape-mismatch',
+        DiagnosticCode.shapeMismatch,
         `${this.who()}: Inputs have incompatible shapes at ${label}: ${formatShape([null, a.h, a.w, a.c])} and ${formatShape([null, b.h, b.w, b.c])}.`,
       );
     }
@@ -141,7 +142,7 @@ class Net {
       if (!this.failed && ((first.h !== null && x.h !== null && first.h !== x.h) || (first.w !== null && x.w !== null && first.w !== x.w))) {
         this.failed = true;
         this.ctx.error(
-          'shape-mismatch',
+          DiagnosticCode.shapeMismatch,
           `${this.who()}: A \`Concatenate\` layer requires inputs with matching shapes except for the concatenation axis at ${label}: ${formatShape([null, first.h, first.w, first.c])} and ${formatShape([null, x.h, x.w, x.c])}.`,
         );
       }
@@ -264,7 +265,7 @@ function obtainInputShape(c: Common, defaultSize: number, minSize: number, ctx: 
     if (given !== undefined && tuple(given) !== tuple(rgb)) {
       if (c.weights === null) return null;
       ctx.error(
-        'invalid-config',
+        DiagnosticCode.invalidConfig,
         `${ctx.layerName} (${ctx.className}): When setting \`include_top=True\` and loading \`imagenet\` weights, \`input_shape\` should be ${tuple(rgb)}.  Received: input_shape=${tuple(given)}`,
         { arg: 'include_top', value: 'False', title: 'Use include_top=False' },
       );
@@ -275,11 +276,11 @@ function obtainInputShape(c: Common, defaultSize: number, minSize: number, ctx: 
   let shape: RuleDim[];
   if (given !== undefined) {
     if (given.length !== 3) {
-      ctx.error('invalid-config', `${ctx.layerName} (${ctx.className}): \`input_shape\` must be a tuple of three integers.`);
+      ctx.error(DiagnosticCode.invalidConfig, `${ctx.layerName} (${ctx.className}): \`input_shape\` must be a tuple of three integers.`);
       return 'error';
     }
     if (given[2] !== 3 && c.weights === 'imagenet') {
-      ctx.error('invalid-config', `${ctx.layerName} (${ctx.className}): The input must have 3 channels; Received \`input_shape=${tuple(given)}\``, {
+      ctx.error(DiagnosticCode.invalidConfig, `${ctx.layerName} (${ctx.className}): The input must have 3 channels; Received \`input_shape=${tuple(given)}\``, {
         arg: 'weights',
         value: 'None',
         title: 'Use weights=None (random initialization)',
@@ -287,7 +288,7 @@ function obtainInputShape(c: Common, defaultSize: number, minSize: number, ctx: 
       return 'error';
     }
     if ((given[0] !== null && given[0] < minSize) || (given[1] !== null && given[1] < minSize)) {
-      ctx.error('invalid-config', `${ctx.layerName} (${ctx.className}): Input size must be at least ${minSize}x${minSize}; Received: input_shape=${tuple(given)}`);
+      ctx.error(DiagnosticCode.invalidConfig, `${ctx.layerName} (${ctx.className}): Input size must be at least ${minSize}x${minSize}; Received: input_shape=${tuple(given)}`);
       return 'error';
     }
     shape = given;
@@ -295,7 +296,7 @@ function obtainInputShape(c: Common, defaultSize: number, minSize: number, ctx: 
     shape = c.includeTop ? rgb : [null, null, 3];
   }
   if (c.includeTop && shape.includes(null)) {
-    ctx.error('invalid-config', `${ctx.layerName} (${ctx.className}): If \`include_top\` is True, you should specify a static \`input_shape\`. Received: input_shape=${tuple(shape)}`);
+    ctx.error(DiagnosticCode.invalidConfig, `${ctx.layerName} (${ctx.className}): If \`include_top\` is True, you should specify a static \`input_shape\`. Received: input_shape=${tuple(shape)}`);
     return 'error';
   }
   return shape;
@@ -354,7 +355,7 @@ function analyse(app: AppDef, input: RuleShape, cfg: Cfg, ctx: RuleContext): Ana
   if (c.includeTop === null) return fail;
   const who = `${ctx.layerName} (${ctx.className})`;
   if (c.weights === 'imagenet' && c.includeTop && c.classes !== null && c.classes !== 1000) {
-    ctx.error('invalid-config', `${who}: If using \`weights='imagenet'\` with \`include_top=True\`, \`classes\` should be 1000.  Received classes=${c.classes}`, {
+    ctx.error(DiagnosticCode.invalidConfig, `${who}: If using \`weights='imagenet'\` with \`include_top=True\`, \`classes\` should be 1000.  Received classes=${c.classes}`, {
       arg: 'weights',
       value: 'None',
       title: 'Use weights=None (train the classifier from scratch)',
@@ -365,7 +366,7 @@ function analyse(app: AppDef, input: RuleShape, cfg: Cfg, ctx: RuleContext): Ana
     const act = cfg.raw.classifier_activation;
     if (typeof act === 'string' && act !== 'softmax') {
       ctx.error(
-        'invalid-config',
+        DiagnosticCode.invalidConfig,
         `${who}: Only \`None\` and \`softmax\` activations are allowed for the \`classifier_activation\` argument when using pretrained weights, with \`include_top=True\`; Received: classifier_activation=${act}`,
       );
       return fail;
@@ -381,7 +382,7 @@ function analyse(app: AppDef, input: RuleShape, cfg: Cfg, ctx: RuleContext): Ana
   if (built === 'error' || built === null) return fail;
   const [bh, bw, bc] = built;
   if (bc === null) {
-    ctx.error('undefined-channels', `${who}: The channel dimension of the inputs should be defined. Received input_shape=${tuple(built)}.`);
+    ctx.error(DiagnosticCode.undefinedChannels, `${who}: The channel dimension of the inputs should be defined. Received input_shape=${tuple(built)}.`);
     return fail;
   }
 
@@ -414,12 +415,12 @@ function analyse(app: AppDef, input: RuleShape, cfg: Cfg, ctx: RuleContext): Ana
         : c.inputShape === undefined && !c.includeTop
           ? ''
           : ` Build it for this size with input_shape=${tuple(input.slice(1))}${c.includeTop ? ' and include_top=False' : ''}.`;
-    ctx.error('shape-mismatch', `Input 0 of layer "${ctx.layerName}" is incompatible with the layer: expected shape=${formatShape(spec)}, found shape=${formatShape(input)}.${hint}`);
+    ctx.error(DiagnosticCode.shapeMismatch, `Input 0 of layer "${ctx.layerName}" is incompatible with the layer: expected shape=${formatShape(spec)}, found shape=${formatShape(input)}.${hint}`);
     return { output: null, params };
   }
   if (net.failed) return { output: null, params };
   if (c.inputShape === undefined && !c.inputTensor && [input[1], input[2]].some((d) => d !== null && d < app.minSize)) {
-    ctx.warning('small-input', `${ctx.layerName} (${ctx.className}): input ${formatShape(input)} is smaller than the ${app.minSize}x${app.minSize} minimum Keras documents for ${ctx.className} (it rejects a smaller \`input_shape\`).`);
+    ctx.warning(DiagnosticCode.smallInput, `${ctx.layerName} (${ctx.className}): input ${formatShape(input)} is smaller than the ${app.minSize}x${app.minSize} minimum Keras documents for ${ctx.className} (it rejects a smaller \`input_shape\`).`);
   }
   return { output, params };
 }
@@ -576,11 +577,11 @@ const mobilenet: AppDef = {
     if (alpha === null || dm === null) return null;
     if (c.weights === 'imagenet') {
       if (dm !== 1) {
-        ctx.error('invalid-config', `${ctx.layerName} (MobileNet): If imagenet weights are being loaded, depth multiplier must be 1.  Received depth_multiplier=${dm}`);
+        ctx.error(DiagnosticCode.invalidConfig, `${ctx.layerName} (MobileNet): If imagenet weights are being loaded, depth multiplier must be 1.  Received depth_multiplier=${dm}`);
         return false;
       }
       if (![0.25, 0.5, 0.75, 1.0].includes(alpha)) {
-        ctx.error('invalid-config', `${ctx.layerName} (MobileNet): If imagenet weights are being loaded, alpha can be one of\`0.25\`, \`0.50\`, \`0.75\` or \`1.0\` only.  Received alpha=${alpha}`);
+        ctx.error(DiagnosticCode.invalidConfig, `${ctx.layerName} (MobileNet): If imagenet weights are being loaded, alpha can be one of\`0.25\`, \`0.50\`, \`0.75\` or \`1.0\` only.  Received alpha=${alpha}`);
         return false;
       }
     }
@@ -625,7 +626,7 @@ const mobilenetV2: AppDef = {
     const alpha = readAlpha(cfg);
     if (alpha === null) return null;
     if (c.weights === 'imagenet' && ![0.35, 0.5, 0.75, 1.0, 1.3, 1.4].includes(alpha)) {
-      ctx.error('invalid-config', `${ctx.layerName} (MobileNetV2): If imagenet weights are being loaded, alpha must be one of \`0.35\`, \`0.50\`, \`0.75\`, \`1.0\`, \`1.3\` or \`1.4\` only; Received \`alpha=${alpha}\``);
+      ctx.error(DiagnosticCode.invalidConfig, `${ctx.layerName} (MobileNetV2): If imagenet weights are being loaded, alpha must be one of \`0.35\`, \`0.50\`, \`0.75\`, \`1.0\`, \`1.3\` or \`1.4\` only; Received \`alpha=${alpha}\``);
       return false;
     }
     return true;
@@ -682,15 +683,15 @@ function mobilenetV3(className: string, blocks: V3Block[], lastPoint: number): A
       if (s === null) return null;
       if (s === undefined) return [null, null, 3];
       if (s.length !== 3) {
-        ctx.error('invalid-config', `${ctx.layerName} (${className}): \`input_shape\` must be a tuple of three integers.`);
+        ctx.error(DiagnosticCode.invalidConfig, `${ctx.layerName} (${className}): \`input_shape\` must be a tuple of three integers.`);
         return 'error';
       }
       if (s[0] && s[1] && (s[0] < 32 || s[1] < 32)) {
-        ctx.error('invalid-config', `${ctx.layerName} (${className}): Input size must be at least 32x32; Received \`input_shape=${tuple(s)}\``);
+        ctx.error(DiagnosticCode.invalidConfig, `${ctx.layerName} (${className}): Input size must be at least 32x32; Received \`input_shape=${tuple(s)}\``);
         return 'error';
       }
       if (c.weights === 'imagenet' && s[2] !== 3) {
-        ctx.error('invalid-config', `${ctx.layerName} (${className}): The input must have 3 channels to load \`imagenet\` weights; Received \`input_shape=${tuple(s)}\``, {
+        ctx.error(DiagnosticCode.invalidConfig, `${ctx.layerName} (${className}): The input must have 3 channels to load \`imagenet\` weights; Received \`input_shape=${tuple(s)}\``, {
           arg: 'weights',
           value: 'None',
           title: 'Use weights=None (random initialization)',
@@ -704,7 +705,7 @@ function mobilenetV3(className: string, blocks: V3Block[], lastPoint: number): A
       const mini = minimalistic(cfg);
       if (alpha === null || mini === null) return null;
       if (c.weights === 'imagenet' && ((!mini && ![0.75, 1.0].includes(alpha)) || (mini && alpha !== 1.0))) {
-        ctx.error('invalid-config', `${ctx.layerName} (${className}): If imagenet weights are being loaded, alpha can be one of \`0.75\`, \`1.0\` for non minimalistic or \`1.0\` for minimalistic only.`);
+        ctx.error(DiagnosticCode.invalidConfig, `${ctx.layerName} (${className}): If imagenet weights are being loaded, alpha can be one of \`0.75\`, \`1.0\` for non minimalistic or \`1.0\` for minimalistic only.`);
         return false;
       }
       return true;
@@ -1061,7 +1062,7 @@ function nasnet(className: string, penultimate: number, numBlocks: number, stemF
       const given = c.inputShape;
       if (given && given.includes(null) && c.weights === 'imagenet') {
         ctx.error(
-          'invalid-config',
+          DiagnosticCode.invalidConfig,
           `${ctx.layerName} (${className}): When specifying the input shape of a NASNet and loading \`ImageNet\` weights, the input_shape argument must be static (no None entries). Got: \`input_shape=${tuple(given)}\`.`,
         );
         return 'error';
@@ -1072,7 +1073,7 @@ function nasnet(className: string, penultimate: number, numBlocks: number, stemF
       if (Array.isArray(shape) && (shape[0] === null || shape[1] === null)) {
         // The cells decide how to match their two inputs by comparing built sizes; with None sizes
         // Keras builds cells whose additions fail once the model sees real images.
-        ctx.error('invalid-config', `${ctx.layerName} (${className}): NASNet needs a static \`input_shape\` (its cells compare feature-map sizes while the model is built); received input_shape=${tuple(shape)}.`);
+        ctx.error(DiagnosticCode.invalidConfig, `${ctx.layerName} (${className}): NASNet needs a static \`input_shape\` (its cells compare feature-map sizes while the model is built); received input_shape=${tuple(shape)}.`);
         return 'error';
       }
       return shape;

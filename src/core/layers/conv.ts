@@ -2,6 +2,7 @@
 // one factory so the variants differ only by data (spatial rank and kind).
 
 import type { Cfg } from '../config';
+import { DiagnosticCode } from '../diagnostics';
 import { formatCount, type RuleDim, type RuleShape } from '../shape';
 import {
   checkPositive,
@@ -57,7 +58,7 @@ function validate(kind: ConvKind, rank: number, cfg: Cfg, ctx: RuleContext): Con
   const who = `${ctx.layerName} (${ctx.className})`;
   let ok = true;
   const missing = (arg: string) => {
-    ctx.error('missing-argument', `${who}: ${ctx.className}.__init__() missing 1 required positional argument: '${arg}'`);
+    ctx.error(DiagnosticCode.missingArgument, `${who}: ${ctx.className}.__init__() missing 1 required positional argument: '${arg}'`);
     ok = false;
   };
 
@@ -67,7 +68,7 @@ function validate(kind: ConvKind, rank: number, cfg: Cfg, ctx: RuleContext): Con
     if (f === undefined) missing('filters');
     else filters = f;
     if (filters !== null && filters <= 0) {
-      ctx.error('invalid-config', `${who}: Invalid value for argument \`filters\`. Expected a strictly positive value. Received filters=${filters}.`);
+      ctx.error(DiagnosticCode.invalidConfig, `${who}: Invalid value for argument \`filters\`. Expected a strictly positive value. Received filters=${filters}.`);
       ok = false;
     }
   }
@@ -89,10 +90,10 @@ function validate(kind: ConvKind, rank: number, cfg: Cfg, ctx: RuleContext): Con
   if (kind === 'conv') {
     groups = cfg.int('groups', 1);
     if (groups !== null && groups <= 0) {
-      ctx.error('invalid-groups', `${who}: The number of groups must be a positive integer. Received: groups=${groups}.`);
+      ctx.error(DiagnosticCode.invalidGroups, `${who}: The number of groups must be a positive integer. Received: groups=${groups}.`);
       ok = false;
     } else if (groups !== null && filters !== null && filters > 0 && filters % groups !== 0) {
-      ctx.error('invalid-groups', `${who}: The number of filters must be evenly divisible by the number of groups. Received: groups=${groups}, filters=${filters}.`);
+      ctx.error(DiagnosticCode.invalidGroups, `${who}: The number of filters must be evenly divisible by the number of groups. Received: groups=${groups}, filters=${filters}.`);
       ok = false;
     }
   }
@@ -101,7 +102,7 @@ function validate(kind: ConvKind, rank: number, cfg: Cfg, ctx: RuleContext): Con
   if (kind === 'separable' || kind === 'depthwise') {
     depthMultiplier = cfg.int('depth_multiplier', 1);
     if (depthMultiplier !== null && depthMultiplier <= 0) {
-      ctx.error('invalid-config', `${who}: Invalid value for argument \`depth_multiplier\`. Expected a strictly positive value. Received depth_multiplier=${depthMultiplier}.`);
+      ctx.error(DiagnosticCode.invalidConfig, `${who}: Invalid value for argument \`depth_multiplier\`. Expected a strictly positive value. Received depth_multiplier=${depthMultiplier}.`);
       ok = false;
     }
   }
@@ -112,7 +113,7 @@ function validate(kind: ConvKind, rank: number, cfg: Cfg, ctx: RuleContext): Con
     ok = checkPositive(ctx, 'output_padding', outputPadding, true) && ok;
     const tooBig = outputPadding.some((p, i) => p !== null && strides[i] !== null && p >= (strides[i] as number));
     if (tooBig) {
-      ctx.error('invalid-config', `${who}: \`output_padding\` must be < \`strides\`. output_padding=${tuple(outputPadding)}, strides=${tuple(strides)}`);
+      ctx.error(DiagnosticCode.invalidConfig, `${who}: \`output_padding\` must be < \`strides\`. output_padding=${tuple(outputPadding)}, strides=${tuple(strides)}`);
       ok = false;
     }
   }
@@ -120,7 +121,7 @@ function validate(kind: ConvKind, rank: number, cfg: Cfg, ctx: RuleContext): Con
   const maxOf = (v: (number | null)[]) => Math.max(...v.map((x) => x ?? 1));
   if (maxOf(strides) > 1 && maxOf(dilation) > 1) {
     ctx.error(
-      'invalid-config',
+      DiagnosticCode.invalidConfig,
       `${who}: \`strides > 1\` not supported in conjunction with \`dilation_rate > 1\`. Received: strides=${tuple(strides)} and dilation_rate=${tuple(dilation)}`,
     );
     ok = false;
@@ -166,7 +167,7 @@ function transposedSpatial(spatial: RuleDim[], s: ConvSetup, ctx: RuleContext): 
     if (out === null) return null;
     const text = explainDeconvLength(n as number, s.kernel[i] as number, padding as 'valid' | 'same', s.strides[i] as number, s.dilation[i] as number, op ?? undefined, out);
     if (out <= 0) {
-      ctx.error('negative-dimension', `Transposed convolution in ${ctx.layerName} (${ctx.className}) gives a ${out < 0 ? 'negative' : 'zero'} size along ${names[i]}: ${text}.`);
+      ctx.error(DiagnosticCode.negativeDimension, `Transposed convolution in ${ctx.layerName} (${ctx.className}) gives a ${out < 0 ? 'negative' : 'zero'} size along ${names[i]}: ${text}.`);
       return null;
     }
     ctx.explain((spatial.length > 1 ? `${names[i]}: ` : '') + text);
@@ -181,7 +182,7 @@ function outputShape(kind: ConvKind, rank: number, inputs: RuleShape[], cfg: Cfg
   const { batch, spatial, channels } = splitChannels(input, s.format);
   if (kind === 'conv' && channels !== null && s.groups !== null && channels % s.groups !== 0) {
     ctx.error(
-      'invalid-groups',
+      DiagnosticCode.invalidGroups,
       `${ctx.layerName} (${ctx.className}): The number of input channels must be evenly divisible by the number of groups. Received groups=${s.groups}, but the input has ${channels} channels (full input shape is ${tuple(input)}).`,
     );
     return null;

@@ -2,6 +2,7 @@
 // plus the data_format plumbing and error wording those families have in common.
 
 import type { Cfg } from '../config';
+import { DiagnosticCode } from '../diagnostics';
 import { formatShape, type RuleDim, type RuleShape } from '../shape';
 import type { RuleContext } from './types';
 
@@ -110,7 +111,7 @@ export function readPadding<P extends string>(cfg: Cfg, ctx: RuleContext, allowe
   const p = raw.toLowerCase();
   if ((allowed as readonly string[]).includes(p)) return p as P;
   ctx.error(
-    'invalid-config',
+    DiagnosticCode.invalidConfig,
     `${ctx.layerName} (${ctx.className}): The \`padding\` argument must be a list/tuple or one of {${allowed.map((a) => `'${a}'`).join(', ')}}. Received: ${raw}`,
   );
   return 'invalid';
@@ -123,7 +124,7 @@ export function checkPositive(ctx: RuleContext, key: string, values: (number | n
   if (bad.length === 0) return true;
   const tuple = values.length === 1 ? `(${values[0] ?? 'None'},)` : `(${values.map((v) => v ?? 'None').join(', ')})`;
   ctx.error(
-    'invalid-config',
+    DiagnosticCode.invalidConfig,
     `${ctx.layerName} (${ctx.className}): The \`${key}\` argument must be a tuple of ${values.length} integers. Received ${key}=${tuple}, including values {${[...new Set(bad)].join(', ')}} that do not satisfy \`value ${allowZero ? '>= 0' : '> 0'}\``,
   );
   return false;
@@ -188,7 +189,7 @@ export function reportNegative(
 ): void {
   const kind = n - sub < 0 ? 'Negative' : 'Zero';
   ctx.error(
-    'negative-dimension',
+    DiagnosticCode.negativeDimension,
     `${kind} dimension size caused by subtracting ${sub} from ${n} in ${ctx.layerName} (${ctx.className}) along ${axis}; needs at least ${needs} along ${plural ? 'those axes' : 'that axis'}.${detail ? ' ' + detail : ''}`,
     fix,
   );
@@ -197,7 +198,7 @@ export function reportNegative(
 /** Keras' message for an undefined channel dim, which makes the layer's weights unknowable. */
 export function reportUndefinedChannels(ctx: RuleContext, shape: RuleShape, format: DataFormat): void {
   ctx.error(
-    'undefined-channels',
+    DiagnosticCode.undefinedChannels,
     `${ctx.layerName} (${ctx.className}): The channel dimension of the inputs should be defined. The input_shape received is ${formatShape(shape)}, where axis ${format === 'channels_first' ? 1 : -1} (0-based) is the channel dimension, which found to be \`None\`.`,
   );
 }

@@ -1,6 +1,7 @@
 // Core layer rules: Dense, Embedding, Lambda, Identity and Masking (Keras 3 `keras.layers` core).
 
 import { UNKNOWN, type Cfg, type ConfigValue } from '../config';
+import { DiagnosticCode } from '../diagnostics';
 import { formatShape, type RuleOutputShape, type RuleShape } from '../shape';
 import { type LayerRule, type ParamCount, type RuleContext } from './types';
 
@@ -13,12 +14,12 @@ const UNKNOWN_PARAMS: ParamCount = { trainable: null, nonTrainable: null };
 export function positiveInt(cfg: Cfg, key: string, ctx: RuleContext, report = true): number | null {
   const v = cfg.int(key);
   if (v === undefined) {
-    if (report) ctx.error('missing-argument', `${ctx.className}.__init__() missing 1 required positional argument: '${key}'`);
+    if (report) ctx.error(DiagnosticCode.missingArgument, `${ctx.className}.__init__() missing 1 required positional argument: '${key}'`);
     return null;
   }
   if (v === null) return null;
   if (v <= 0) {
-    if (report) ctx.error('invalid-config', `Received an invalid value for \`${key}\`, expected a positive integer. Received: ${key}=${v}`);
+    if (report) ctx.error(DiagnosticCode.invalidConfig, `Received an invalid value for \`${key}\`, expected a positive integer. Received: ${key}=${v}`);
     return null;
   }
   return v;
@@ -42,7 +43,7 @@ const dense: LayerRule = {
     const units = positiveInt(cfg, 'units', ctx);
     if (x[x.length - 1] === null) {
       ctx.error(
-        'unknown-dimension',
+        DiagnosticCode.unknownDimension,
         `The last dimension of the inputs to a Dense layer should be defined. Found None. Full input shape received: ${formatShape(x)}`,
       );
     }
@@ -74,7 +75,7 @@ const dense: LayerRule = {
 const embedding: LayerRule = {
   className: 'Embedding',
   outputShape(inputs, cfg, ctx) {
-    if (cfg.has('input_length')) ctx.warning('deprecated-argument', 'Argument `input_length` is deprecated. Just remove it.');
+    if (cfg.has('input_length')) ctx.warning(DiagnosticCode.deprecatedArgument, 'Argument `input_length` is deprecated. Just remove it.');
     positiveInt(cfg, 'input_dim', ctx);
     const outDim = positiveInt(cfg, 'output_dim', ctx);
     if (outDim === null && !cfg.isUnknown('output_dim')) return null;
@@ -121,7 +122,7 @@ const lambda: LayerRule = {
     const declared = declaredLambdaShape(cfg, inputs[0][0] ?? null);
     if (declared !== undefined) return declared;
     ctx.warning(
-      'lambda-shape',
+      DiagnosticCode.lambdaShape,
       `The output shape of Lambda layer "${ctx.layerName}" cannot be known without running its function. ` +
         'Pass output_shape=(...) (without the batch dimension) to declare it.',
     );

@@ -3,13 +3,14 @@
 // per-layer unit tests.
 
 import { Cfg, hasUnknownValue, type LayerConfig, type LayerSpec } from '../config';
+import { DiagnosticCode } from '../diagnostics';
 import { formatShape, hasUnknownDim, isShapeList, UNKNOWN_DIM, type Dim, type OutputShape, type RuleOutputShape, type RuleShape, type Shape } from '../shape';
 import { getRule } from './registry';
 import { NO_PARAMS, type LayerRule, type ParamCount, type RuleContext } from './types';
 
 export interface RuleProblem {
   severity: 'error' | 'warning';
-  code: string;
+  code: DiagnosticCode;
   message: string;
   fix?: { arg: string; value: string; title: string };
 }
@@ -89,7 +90,7 @@ function runRule(rule: LayerRule, config: LayerConfig, inputs: (RuleShape | null
     inner: (spec: LayerSpec, innerInputs: RuleShape[]) => {
       const innerRule = getRule(spec.className);
       if (depth > 8 || !innerRule) {
-        if (!innerRule) problems.push({ severity: 'warning', code: 'unknown-layer', message: `Unknown layer class "${spec.className}" wrapped by ${rule.className}; its output shape is unknown.` });
+        if (!innerRule) problems.push({ severity: 'warning', code: DiagnosticCode.unknownLayer, message: `Unknown layer class "${spec.className}" wrapped by ${rule.className}; its output shape is unknown.` });
         return { output: null, params: UNKNOWN_PARAMS };
       }
       const r = runRule(innerRule, spec.config, innerInputs, layerName, depth + 1, run);
@@ -114,10 +115,10 @@ function runRule(rule: LayerRule, config: LayerConfig, inputs: (RuleShape | null
       output = rule.outputWithoutInput(cfg);
     }
   } catch (e) {
-    problems.push({ severity: 'warning', code: 'internal', message: `Shape Lens could not analyse ${layerName}: ${(e as Error).message}` });
+    problems.push({ severity: 'warning', code: DiagnosticCode.internal, message: `Shape Lens could not analyse ${layerName}: ${(e as Error).message}` });
     output = null;
   }
-  for (const p of cfg.problems) problems.push({ severity: 'error', code: 'invalid-config', message: `${layerName} (${rule.className}): ${p.message}` });
+  for (const p of cfg.problems) problems.push({ severity: 'error', code: DiagnosticCode.invalidConfig, message: `${layerName} (${rule.className}): ${p.message}` });
   return { known: true, output, params, problems, explain, lost: lost || cfg.lost };
 }
 
@@ -203,7 +204,7 @@ function checkRank(
       ok = false;
       problems.push({
         severity: 'error',
-        code: 'rank-mismatch',
+        code: DiagnosticCode.rankMismatch,
         message: `Input ${i} of layer "${layerName}" is incompatible with the layer: expected ${expected}, found ndim=${n}. Full shape received: ${formatShape(shape)}`,
       });
     }

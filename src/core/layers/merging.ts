@@ -1,6 +1,7 @@
 // Merge layer rules (list inputs): Concatenate, Dot and the elementwise Add/Subtract/Multiply/Average/Maximum/Minimum.
 
 import { UNKNOWN } from '../config';
+import { DiagnosticCode } from '../diagnostics';
 import { formatShape, type RuleShape } from '../shape';
 import type { LayerRule, RuleContext } from './types';
 
@@ -25,7 +26,7 @@ function elemwiseShape(a: RuleShape, b: RuleShape, ctx: RuleContext): RuleShape 
     else if (i === 1) out.push(j);
     else if (j === 1) out.push(i);
     else if (i !== j) {
-      ctx.error('merge-mismatch', `Inputs have incompatible shapes. Received shapes ${formatShape(a)} and ${formatShape(b)}`);
+      ctx.error(DiagnosticCode.mergeMismatch, `Inputs have incompatible shapes. Received shapes ${formatShape(a)} and ${formatShape(b)}`);
       return null;
     } else out.push(i);
   }
@@ -36,7 +37,7 @@ function elemwiseShape(a: RuleShape, b: RuleShape, ctx: RuleContext): RuleShape 
 function mergedBatch(inputs: RuleShape[], ctx: RuleContext): number | null | undefined {
   const sizes = new Set(inputs.map((s) => s[0]).filter((d): d is number => d !== null && d !== undefined));
   if (sizes.size > 1) {
-    ctx.error('merge-mismatch', `Cannot merge tensors with different batch sizes. Received tensors with shapes ${formatShapeList(inputs)}`);
+    ctx.error(DiagnosticCode.mergeMismatch, `Cannot merge tensors with different batch sizes. Received tensors with shapes ${formatShapeList(inputs)}`);
     return undefined;
   }
   return sizes.size === 1 ? [...sizes][0] : null;
@@ -50,7 +51,7 @@ function elementwise(className: string, exactlyTwo = false): LayerRule {
       const batch = mergedBatch(inputs, ctx);
       if (batch === undefined) return null;
       if (exactlyTwo && inputs.length !== 2) {
-        ctx.error('merge-mismatch', `A \`${className}\` layer should be called on exactly 2 inputs. Received: input_shape=${formatShapeList(inputs)}`);
+        ctx.error(DiagnosticCode.mergeMismatch, `A \`${className}\` layer should be called on exactly 2 inputs. Received: input_shape=${formatShapeList(inputs)}`);
         return null;
       }
       let out: RuleShape | null = inputs[0].slice(1);
@@ -71,7 +72,7 @@ const concatenate: LayerRule = {
     }
     const mismatch = () =>
       ctx.error(
-        'merge-mismatch',
+        DiagnosticCode.mergeMismatch,
         `A \`Concatenate\` layer requires inputs with matching shapes except for the concatenation axis. Received: input_shape=${formatShapeList(inputs)}`,
       );
     // Each input without its concatenation axis; ranks must agree and known dims must match.
@@ -79,7 +80,7 @@ const concatenate: LayerRule = {
     for (const s of inputs) {
       const a = axis < 0 ? axis + s.length : axis;
       if (a < 0 || a >= s.length) {
-        ctx.error('invalid-axis', `Invalid axis ${axis} for \`Concatenate\`: input shape ${formatShape(s)} has rank ${s.length}. Received: input_shape=${formatShapeList(inputs)}`);
+        ctx.error(DiagnosticCode.invalidAxis, `Invalid axis ${axis} for \`Concatenate\`: input shape ${formatShape(s)} has rank ${s.length}. Received: input_shape=${formatShapeList(inputs)}`);
         return null;
       }
       reduced.push(s.filter((_, i) => i !== a));
@@ -128,7 +129,7 @@ const dot: LayerRule = {
   arity: 'multi',
   outputShape(inputs, cfg, ctx) {
     if (inputs.length !== 2) {
-      ctx.error('merge-mismatch', `A \`Dot\` layer should be called on a list of 2 inputs. Received: input_shape=${formatShapeList(inputs)}`);
+      ctx.error(DiagnosticCode.mergeMismatch, `A \`Dot\` layer should be called on a list of 2 inputs. Received: input_shape=${formatShapeList(inputs)}`);
       return null;
     }
     const [s1, s2] = inputs;
@@ -136,16 +137,16 @@ const dot: LayerRule = {
     if (raw === UNKNOWN || (Array.isArray(raw) && raw.some((x) => x === UNKNOWN))) return null;
     const axes = dotAxes(raw, s1, s2);
     if (!axes) {
-      ctx.error('invalid-config', `Invalid format for argument \`axes\`: it should be an int or contain two integers. Received: axes=${JSON.stringify(raw)}`);
+      ctx.error(DiagnosticCode.invalidConfig, `Invalid format for argument \`axes\`: it should be an int or contain two integers. Received: axes=${JSON.stringify(raw)}`);
       return null;
     }
     const [a1, a2] = axes;
     if (a1 < 0 || a1 >= s1.length || a2 < 0 || a2 >= s2.length) {
-      ctx.error('invalid-axis', `Invalid axes for \`Dot\`: (${a1}, ${a2}) with input shapes ${formatShape(s1)}, ${formatShape(s2)}`);
+      ctx.error(DiagnosticCode.invalidAxis, `Invalid axes for \`Dot\`: (${a1}, ${a2}) with input shapes ${formatShape(s1)}, ${formatShape(s2)}`);
       return null;
     }
     if (a1 === 0 || a2 === 0) {
-      ctx.error('invalid-axis', 'Cannot perform batch_dot over axis 0. If your inputs are not batched, add a dummy batch dimension to your inputs using keras.ops.expand_dims(x, 0)');
+      ctx.error(DiagnosticCode.invalidAxis, 'Cannot perform batch_dot over axis 0. If your inputs are not batched, add a dummy batch dimension to your inputs using keras.ops.expand_dims(x, 0)');
       return null;
     }
     const d1 = s1[a1];
@@ -154,7 +155,7 @@ const dot: LayerRule = {
     // analysis", so only two known, different sizes are reported.
     if (d1 !== null && d2 !== null && d1 !== d2) {
       ctx.error(
-        'merge-mismatch',
+        DiagnosticCode.mergeMismatch,
         `Incompatible input shapes: axis values ${d1} (at axis ${a1}) != ${d2} (at axis ${a2}). Full input shapes: ${formatShape(s1)}, ${formatShape(s2)}`,
       );
       return null;

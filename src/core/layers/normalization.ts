@@ -1,6 +1,7 @@
 // Normalization layer rules: BatchNormalization, LayerNormalization, GroupNormalization, UnitNormalization.
 
 import type { Cfg } from '../config';
+import { DiagnosticCode } from '../diagnostics';
 import { formatShape, type RuleShape } from '../shape';
 import { sameShape } from './core';
 import type { LayerRule, ParamCount, RuleContext } from './types';
@@ -29,7 +30,7 @@ export function resolveAxes(axes: number[], shape: RuleShape, ctx: RuleContext, 
   for (const a of axes) {
     if (a >= rank || a < -rank) {
       ctx.error(
-        'invalid-axis',
+        DiagnosticCode.invalidAxis,
         message
           ? message(a)
           : `Invalid axis ${a} for ${ctx.className} layer "${ctx.layerName}": the input ${formatShape(shape)} has rank ${rank}.`,
@@ -50,7 +51,7 @@ function paramSize(shape: RuleShape, axes: number[], rawAxes: number[], ctx: Rul
       if (report) {
         const shown = rawAxes.length === 1 ? String(rawAxes[0]) : `[${rawAxes.join(', ')}]`;
         ctx.error(
-          'unknown-dimension',
+          DiagnosticCode.unknownDimension,
           `Axis ${shown} of input tensor should have a defined dimension but the layer received an input with shape ${formatShape(shape)}.`,
         );
       }
@@ -128,12 +129,12 @@ function groupChannels(inputs: RuleShape[], cfg: Cfg, ctx: RuleContext, report: 
   if (groups === null) return c;
   if (groups === -1) groups = c;
   if (c < groups) {
-    if (report) ctx.error('invalid-config', `Number of groups (${groups}) cannot be more than the number of channels (${c}).`);
+    if (report) ctx.error(DiagnosticCode.invalidConfig, `Number of groups (${groups}) cannot be more than the number of channels (${c}).`);
     return null;
   }
   if (groups <= 0 || c % groups !== 0) {
     // Keras' own wording (the multiple relation is stated the other way round).
-    if (report) ctx.error('invalid-config', `Number of groups (${groups}) must be a multiple of the number of channels (${c}).`);
+    if (report) ctx.error(DiagnosticCode.invalidConfig, `Number of groups (${groups}) must be a multiple of the number of channels (${c}).`);
     return null;
   }
   if (report) ctx.explain(`${c} channels in ${groups} groups of ${c / groups}`);

@@ -1,6 +1,7 @@
 // Preprocessing layer rules: Rescaling, Resizing, CenterCrop, RandomCrop, Normalization, CategoryEncoding, random augmentations.
 
 import type { Cfg } from '../config';
+import { DiagnosticCode } from '../diagnostics';
 import { formatShape, type RuleShape } from '../shape';
 import { passThrough, positiveInt } from './core';
 import { readAxes, resolveAxes } from './normalization';
@@ -58,7 +59,7 @@ const normalization: LayerRule = {
     const keep = resolveAxes(axes, x, ctx, () => `All \`axis\` values must be in the range [-ndim, ndim). Received inputs with ndim=${x.length}, while axis=${formatAxis(axes)}`);
     if (keep && keep.some((a) => x[a] === null)) {
       const d = [...new Set(keep)].sort((a, b) => a - b).find((a) => x[a] === null);
-      ctx.error('unknown-dimension', `All \`axis\` values to be kept must have a known shape. Received axis=${formatAxis(axes)}, inputs.shape=${formatShape(x)}, with unknown axis at index ${d}`);
+      ctx.error(DiagnosticCode.unknownDimension, `All \`axis\` values to be kept must have a known shape. Received axis=${formatAxis(axes)}, inputs.shape=${formatShape(x)}, with unknown axis at index ${d}`);
     }
     return [...x];
   },
@@ -86,14 +87,14 @@ const categoryEncoding: LayerRule = {
   outputShape(inputs, cfg, ctx) {
     const x = inputs[0];
     if (!cfg.has('num_tokens')) {
-      ctx.error('missing-argument', 'num_tokens must be set to use this layer. If the number of tokens is not known beforehand, use the IntegerLookup layer instead.');
+      ctx.error(DiagnosticCode.missingArgument, 'num_tokens must be set to use this layer. If the number of tokens is not known beforehand, use the IntegerLookup layer instead.');
       return null;
     }
     const n = positiveInt(cfg, 'num_tokens', ctx);
     const mode = cfg.str('output_mode', 'multi_hot', ['multi_hot', 'one_hot', 'count']);
     if (mode === null) return null;
     if (!['multi_hot', 'one_hot', 'count'].includes(mode)) {
-      ctx.error('invalid-config', `Unknown arg for output_mode: ${mode}. Expected one of ('multi_hot', 'one_hot', 'count').`);
+      ctx.error(DiagnosticCode.invalidConfig, `Unknown arg for output_mode: ${mode}. Expected one of ('multi_hot', 'one_hot', 'count').`);
       return null;
     }
     // Keras 3: one_hot appends a token axis unless the last dim is 1 (then replaces it, rank ≥ 2);

@@ -1,6 +1,7 @@
 // Recurrent layer rules: SimpleRNN, LSTM, GRU, generic RNN over cells, ConvLSTM1D/2D/3D.
 
 import { Cfg, isLayerSpec, type ConfigValue, type LayerSpec } from '../config';
+import { DiagnosticCode } from '../diagnostics';
 import { formatShape, type RuleOutputShape, type RuleShape } from '../shape';
 import { positiveInt } from './core';
 import type { LayerRule, ParamCount, RuleContext } from './types';
@@ -39,7 +40,7 @@ function rnnOutput(batch: number | null, steps: number | null, out: RuleShape, s
 
 function lastDimError(x: RuleShape, ctx: RuleContext): void {
   ctx.error(
-    'unknown-dimension',
+    DiagnosticCode.unknownDimension,
     `The last dimension of the inputs to a ${ctx.className} layer should be defined. Found None. Full input shape received: ${formatShape(x)}`,
   );
 }
@@ -95,7 +96,7 @@ function walkCells(specs: LayerSpec[], inDim: number | null, ctx: RuleContext, r
   for (const spec of specs) {
     const kind = CELL_CLASSES[spec.className];
     if (!kind) {
-      if (report) ctx.warning('unknown-layer', `Unknown RNN cell class "${spec.className}" in ${ctx.className}; its output shape is unknown.`);
+      if (report) ctx.warning(DiagnosticCode.unknownLayer, `Unknown RNN cell class "${spec.className}" in ${ctx.className}; its output shape is unknown.`);
       return null;
     }
     const cfg = new Cfg(spec.config);
@@ -125,7 +126,7 @@ const rnn: LayerRule = {
     const x = inputs[0];
     const specs = cellSpecs(cfg.raw.cell);
     if (!specs || specs.length === 0) {
-      ctx.warning('unknown-layer', `The cell of ${ctx.className} layer "${ctx.layerName}" is not known to the analysis; its output shape is unknown.`);
+      ctx.warning(DiagnosticCode.unknownLayer, `The cell of ${ctx.className} layer "${ctx.layerName}" is not known to the analysis; its output shape is unknown.`);
       return null;
     }
     const walk = walkCells(specs, x[2], ctx, true);
@@ -164,7 +165,7 @@ function convLstmGeometry(rank: number, x: RuleShape, cfg: Cfg, ctx: RuleContext
   if (filters === null && !cfg.isUnknown('filters')) return null;
   const kernel = cfg.ints('kernel_size', rank, null);
   if (kernel === null) {
-    if (report) ctx.error('missing-argument', `${ctx.className}.__init__() missing 1 required positional argument: 'kernel_size'`);
+    if (report) ctx.error(DiagnosticCode.missingArgument, `${ctx.className}.__init__() missing 1 required positional argument: 'kernel_size'`);
     return null;
   }
   const strides = cfg.ints('strides', rank, 1) ?? Array(rank).fill(null);
@@ -178,12 +179,12 @@ function convLstmGeometry(rank: number, x: RuleShape, cfg: Cfg, ctx: RuleContext
   const spatial = format === 'channels_last' ? step.slice(0, -1) : step.slice(1);
   if (report && spatial.some((d) => d === null)) {
     ctx.error(
-      'unknown-dimension',
+      DiagnosticCode.unknownDimension,
       `ConvLSTM layers only support static input shapes for the spatial dimension. Received invalid input shape: input_shape=${formatShape([x[0], ...step])}`,
     );
   }
   if (report && channels === null) {
-    ctx.error('unknown-dimension', `The channel dimension of the inputs (last axis) should be defined. Found None. Full input shape received: input_shape=${formatShape([x[0], ...step])}`);
+    ctx.error(DiagnosticCode.unknownDimension, `The channel dimension of the inputs (last axis) should be defined. Found None. Full input shape received: input_shape=${formatShape([x[0], ...step])}`);
   }
   const out: (number | null)[] = [];
   for (let i = 0; i < rank; i++) {
@@ -191,7 +192,7 @@ function convLstmGeometry(rank: number, x: RuleShape, cfg: Cfg, ctx: RuleContext
     if (len !== null && len <= 0) {
       if (report) {
         ctx.error(
-          'negative-dimension',
+          DiagnosticCode.negativeDimension,
           `Computed output size would be negative. Received \`inputs shape=${formatShape([x[0], ...step])}\`, \`kernel shape=${formatShape([...kernel, channels, filters === null ? null : 4 * filters])}\`, \`dilation_rate=${formatShape(dilation)}\`.`,
         );
       }

@@ -2,6 +2,7 @@
 // UpSampling in 1D–3D (each trio generated from one factory, differing only by data).
 
 import { UNKNOWN, type Cfg, type ConfigValue } from '../config';
+import { DiagnosticCode } from '../diagnostics';
 import { formatCount, formatShape, type RuleDim, type RuleShape } from '../shape';
 import { reportNegative, spatialAxisNames, splitChannels, joinChannels, type DataFormat } from './convutils';
 import type { LayerRule, RuleContext } from './types';
@@ -57,17 +58,17 @@ const reshape: LayerRule = {
   outputShape(inputs, cfg, ctx) {
     const target = cfg.intList('target_shape');
     if (target === undefined) {
-      ctx.error('missing-argument', `${who(ctx)}: Reshape.__init__() missing 1 required positional argument: 'target_shape'`);
+      ctx.error(DiagnosticCode.missingArgument, `${who(ctx)}: Reshape.__init__() missing 1 required positional argument: 'target_shape'`);
       return null;
     }
     if (target === null) return null;
     const shown = pyRepr(target.map((d) => (d === null ? UNKNOWN : d)));
     if (target.filter((d) => d === -1).length > 1) {
-      ctx.error('invalid-config', `${who(ctx)}: The \`target_shape\` argument must not contain more than one \`-1\` value. Received: target_shape=${shown}`);
+      ctx.error(DiagnosticCode.invalidConfig, `${who(ctx)}: The \`target_shape\` argument must not contain more than one \`-1\` value. Received: target_shape=${shown}`);
       return null;
     }
     if (target.some((d) => d !== null && d < -1)) {
-      ctx.error('invalid-config', `${who(ctx)}: Each dimension in \`target_shape\` must be a non-negative integer, or \`-1\` for a single unknown dimension. Received: target_shape=${shown}.`);
+      ctx.error(DiagnosticCode.invalidConfig, `${who(ctx)}: Each dimension in \`target_shape\` must be a non-negative integer, or \`-1\` for a single unknown dimension. Received: target_shape=${shown}.`);
       return null;
     }
     const [batch, ...rest] = inputs[0];
@@ -81,7 +82,7 @@ const reshape: LayerRule = {
     if (inferAt < 0) {
       if (product(dims) !== size) {
         ctx.error(
-          'reshape-size',
+          DiagnosticCode.reshapeSize,
           `${who(ctx)}: The total size of the tensor must be unchanged. Received: input_shape=${inShape}, target_shape=${shown} (${formatCount(size)} elements vs ${formatCount(product(dims))}).`,
         );
         return null;
@@ -91,7 +92,7 @@ const reshape: LayerRule = {
     const known = product(dims.filter((_, i) => i !== inferAt));
     if (known === 0 || size % known !== 0) {
       ctx.error(
-        'reshape-size',
+        DiagnosticCode.reshapeSize,
         `${who(ctx)}: The total size of the tensor must be unchanged, however, the input size cannot by divided by the specified dimensions in target_shape. Received: input_shape=${inShape}, target_shape=${shown}`,
       );
       return null;
@@ -111,14 +112,14 @@ const permute: LayerRule = {
   outputShape(inputs, cfg, ctx) {
     const dims = cfg.intList('dims');
     if (dims === undefined) {
-      ctx.error('missing-argument', `${who(ctx)}: Permute.__init__() missing 1 required positional argument: 'dims'`);
+      ctx.error(DiagnosticCode.missingArgument, `${who(ctx)}: Permute.__init__() missing 1 required positional argument: 'dims'`);
       return null;
     }
     if (dims === null || dims.some((d) => d === null)) return null;
     const sorted = [...(dims as number[])].sort((a, b) => a - b);
     if (!sorted.every((d, i) => d === i + 1)) {
       ctx.error(
-        'invalid-config',
+        DiagnosticCode.invalidConfig,
         `${who(ctx)}: Invalid permutation argument \`dims\` for Permute Layer. The set of indices in \`dims\` must be consecutive and start from 1. Received dims=${pyRepr(dims as number[])}`,
       );
       return null;
@@ -126,7 +127,7 @@ const permute: LayerRule = {
     const input = inputs[0];
     if (input.length !== dims.length + 1) {
       ctx.error(
-        'rank-mismatch',
+        DiagnosticCode.rankMismatch,
         `Input 0 of layer "${ctx.layerName}" is incompatible with the layer: expected ndim=${dims.length + 1}, found ndim=${input.length}. Full shape received: ${formatShape(input)}`,
       );
       return null;
@@ -144,7 +145,7 @@ const repeatVector: LayerRule = {
   outputShape(inputs, cfg, ctx) {
     const n = cfg.int('n');
     if (n === undefined) {
-      ctx.error('missing-argument', `${who(ctx)}: RepeatVector.__init__() missing 1 required positional argument: 'n'`);
+      ctx.error(DiagnosticCode.missingArgument, `${who(ctx)}: RepeatVector.__init__() missing 1 required positional argument: 'n'`);
       return null;
     }
     return [inputs[0][0], n, inputs[0][1]];
@@ -179,7 +180,7 @@ function readPairs(cfg: Cfg, ctx: RuleContext, key: string, rank: number, def: P
       ? 'an int or a tuple of 2 ints'
       : `an int, a tuple of ${rank} ints, or a tuple of ${rank} tuples of 2 ints`;
   const bad = (): null => {
-    ctx.error('invalid-config', `${who(ctx)}: \`${key}\` should be ${forms}. Received: ${key}=${pyRepr(v)}.`);
+    ctx.error(DiagnosticCode.invalidConfig, `${who(ctx)}: \`${key}\` should be ${forms}. Received: ${key}=${pyRepr(v)}.`);
     return null;
   };
   let pairs: Pair[];
@@ -213,7 +214,7 @@ function readPairs(cfg: Cfg, ctx: RuleContext, key: string, rank: number, def: P
     return bad();
   }
   if (pairs.some(([a, b]) => (a !== null && a < 0) || (b !== null && b < 0))) {
-    ctx.error('invalid-config', `${who(ctx)}: \`${key}\` cannot be negative. Received: ${key}=${pyRepr(v)}.`);
+    ctx.error(DiagnosticCode.invalidConfig, `${who(ctx)}: \`${key}\` cannot be negative. Received: ${key}=${pyRepr(v)}.`);
     return null;
   }
   return pairs;
@@ -278,7 +279,7 @@ function upSample(rank: number) {
     const size = cfg.ints('size', rank, 2) ?? Array<null>(rank).fill(null);
     const bad = size.filter((s): s is number => s !== null && s <= 0);
     if (bad.length > 0) {
-      ctx.error('invalid-config', `${who(ctx)}: Argument \`size\` should be a positive integer. Received: size=${pyRepr(size.map((s) => s ?? UNKNOWN))}`);
+      ctx.error(DiagnosticCode.invalidConfig, `${who(ctx)}: Argument \`size\` should be a positive integer. Received: size=${pyRepr(size.map((s) => s ?? UNKNOWN))}`);
       return null;
     }
     if (!format) return null;

@@ -2,6 +2,7 @@
 // to output shape and parameter count. Rules report problems to the context; they never throw.
 
 import type { Cfg, LayerSpec } from '../config';
+import type { DiagnosticCode } from '../diagnostics';
 import type { RuleOutputShape, RuleShape } from '../shape';
 
 /** Weights a layer creates. `null` means the analysis cannot know (an unknown dim or setting). */
@@ -17,8 +18,8 @@ export interface RuleContext {
   readonly layerName: string;
   readonly className: string;
   /** Reports a problem with the layer's inputs or config (the layer's output becomes unknown if the rule returns null). */
-  error(code: string, message: string, fix?: { arg: string; value: string; title: string }): void;
-  warning(code: string, message: string): void;
+  error(code: DiagnosticCode, message: string, fix?: { arg: string; value: string; title: string }): void;
+  warning(code: DiagnosticCode, message: string): void;
   /** Records one step of shape arithmetic, shown in hovers: `⌊(28 − 3)/1⌋ + 1 = 26`. */
   explain(step: string): void;
   /** Runs another rule (the wrapped layer of Bidirectional / TimeDistributed) on the given inputs. */

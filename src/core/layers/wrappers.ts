@@ -1,6 +1,7 @@
 // Wrapper layer rules: Bidirectional and TimeDistributed, evaluated through the wrapped layer's own rule.
 
 import { Cfg, UNKNOWN, type LayerSpec } from '../config';
+import { DiagnosticCode } from '../diagnostics';
 import { formatShape, isShapeList, type RuleOutputShape, type RuleShape } from '../shape';
 import type { LayerRule, ParamCount, RuleContext } from './types';
 
@@ -25,11 +26,11 @@ function once(cfg: Cfg, key: string, run: () => Inner | null): Inner | null {
 function wrapped(cfg: Cfg, ctx: RuleContext, report: boolean): LayerSpec | null {
   const spec = cfg.layer('layer');
   if (spec === undefined) {
-    if (report) ctx.error('missing-argument', `${ctx.className}.__init__() missing 1 required positional argument: 'layer'`);
+    if (report) ctx.error(DiagnosticCode.missingArgument, `${ctx.className}.__init__() missing 1 required positional argument: 'layer'`);
     return null;
   }
   if (spec === null) {
-    if (report) ctx.warning('unknown-layer', `The layer wrapped by ${ctx.className} "${ctx.layerName}" is not known to the analysis; its output shape is unknown.`);
+    if (report) ctx.warning(DiagnosticCode.unknownLayer, `The layer wrapped by ${ctx.className} "${ctx.layerName}" is not known to the analysis; its output shape is unknown.`);
     return null;
   }
   return spec;
@@ -55,7 +56,7 @@ function mergeMode(cfg: Cfg, ctx: RuleContext, report: boolean): MergeMode | nul
   if (raw === UNKNOWN) return null;
   if (typeof raw === 'string' && ['concat', 'sum', 'mul', 'ave'].includes(raw)) return raw as MergeMode;
   if (report) {
-    ctx.error('invalid-config', `Invalid merge mode. Received: ${String(raw)}. Merge mode should be one of {"sum", "mul", "ave", "concat", None}`);
+    ctx.error(DiagnosticCode.invalidConfig, `Invalid merge mode. Received: ${String(raw)}. Merge mode should be one of {"sum", "mul", "ave", "concat", None}`);
   }
   return undefined;
 }
@@ -87,7 +88,7 @@ const bidirectional: LayerRule = {
       const bb = flag(back, 'go_backwards');
       if (fb !== null && bb !== null && fb === bb) {
         ctx.error(
-          'invalid-config',
+          DiagnosticCode.invalidConfig,
           `Forward layer and backward layer should have different \`go_backwards\` value. Received: forward_layer.go_backwards ${pyBool(fb)}, backward_layer.go_backwards=${pyBool(bb)}`,
         );
       }
@@ -96,7 +97,7 @@ const bidirectional: LayerRule = {
         const b = flag(back, a);
         if (f !== null && b !== null && f !== b) {
           ctx.error(
-            'invalid-config',
+            DiagnosticCode.invalidConfig,
             `Forward layer and backward layer are expected to have the same value for attribute "${a}", got "${pyBool(f)}" for forward layer and "${pyBool(b)}" for backward layer`,
           );
           return null;
@@ -115,7 +116,7 @@ const bidirectional: LayerRule = {
       const bOut = isShapeList(bwd.output) ? bwd.output[0] : (bwd.output as RuleShape | null);
       const bLast = bOut ? bOut[bOut.length - 1] : null;
       if (back && last !== null && bLast !== null && bLast !== last) {
-        ctx.warning('shape-mismatch', `Keras reports the concatenated size as 2·${last} = ${doubled}, but the backward layer produces ${bLast} features, so the actual output has ${last + bLast}.`);
+        ctx.warning(DiagnosticCode.shapeMismatch, `Keras reports the concatenated size as 2·${last} = ${doubled}, but the backward layer produces ${bLast} features, so the actual output has ${last + bLast}.`);
       }
       ctx.explain(`concat: 2·${last === null ? 'None' : last} = ${doubled === null ? 'None' : doubled}`);
       merged = [[...out.slice(0, -1), doubled]];
@@ -151,7 +152,7 @@ const timeDistributed: LayerRule = {
     const x = inputs[0];
     if (!wrapped(cfg, ctx, true)) return null;
     if (x.length < 3) {
-      ctx.error('rank-mismatch', `\`TimeDistributed\` Layer should be passed an \`input_shape\` with at least 3 dimensions, received: ${formatShape(x)}`);
+      ctx.error(DiagnosticCode.rankMismatch, `\`TimeDistributed\` Layer should be passed an \`input_shape\` with at least 3 dimensions, received: ${formatShape(x)}`);
       return null;
     }
     const r = timeDistributedInner(inputs, cfg, ctx);

@@ -2,7 +2,7 @@
 // function (frame, depth budget, the builder-function name models take), guarding top-level runs,
 // naming models after variables, and running builders nothing called (roots first).
 
-import type { SourceRange } from '../../core/diagnostics';
+import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
 import { BudgetExceeded, DepthExceeded, type Budget } from './budget';
 import { rootsFirst, type KerasRuntime } from './keras-runtime';
 import { ANONYMOUS_FUNCTIONS, type FunctionRecord, type SourceFile } from './scope';
@@ -56,7 +56,7 @@ export abstract class InterpreterCore<Node, F extends SourceFile> {
       this.budget.enter();
     } catch (e) {
       if (e instanceof DepthExceeded) {
-        this.rt.sink.warning('recursion', `Call depth above ${e.limit}: the result of this call is unknown.`, range);
+        this.rt.sink.warning(DiagnosticCode.recursion, `Call depth above ${e.limit}: the result of this call is unknown.`, range);
         return unknown('recursion');
       }
       throw e;
@@ -93,13 +93,13 @@ export abstract class InterpreterCore<Node, F extends SourceFile> {
       fn();
     } catch (e) {
       if (e instanceof BudgetExceeded) {
-        this.rt.sink.warning('budget', `Analysis stopped early: ${e.message}. Shapes after this point are unknown.`);
+        this.rt.sink.warning(DiagnosticCode.budget, `Analysis stopped early: ${e.message}. Shapes after this point are unknown.`);
         throw e;
       }
       if (isSignal(e)) return;
       if (e instanceof RangeError) {
         this.caught++;
-        this.rt.sink.warning('budget', 'Analysis stopped early: the code nests too deeply.');
+        this.rt.sink.warning(DiagnosticCode.budget, 'Analysis stopped early: the code nests too deeply.');
         return;
       }
       throw e;

@@ -4,7 +4,7 @@
 import { declaredInputShape, GraphBuilder, SequentialModel } from '../../core/builder';
 import { defaultLayerName } from '../../core/naming';
 import type { LayerConfig } from '../../core/config';
-import type { SourceRange } from '../../core/diagnostics';
+import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
 import type { LayerNode, ModelGraph, SymbolicTensor } from '../../core/graph';
 import { UNKNOWN_DIM, type Shape } from '../../core/shape';
 import { summarize } from '../../core/summary';
@@ -131,7 +131,7 @@ export class KerasRuntime {
     graph.nameFrom = name ? 'keras' : this.functionName ? 'function' : undefined;
     if (!ins || !outs) {
       const what = !ins ? 'inputs' : 'outputs';
-      this.sink.warning('unknown-model-io', `Some ${what} of this model are not tensors Shape Lens could follow: layers behind them are missing, so its total is unknown (?).`, range);
+      this.sink.warning(DiagnosticCode.unknownModelIo, `Some ${what} of this model are not tensors Shape Lens could follow: layers behind them are missing, so its total is unknown (?).`, range);
       graph.incomplete = `some of its ${what} are not tensors Shape Lens could follow`;
     }
     return { k: 'model', model: graph };

@@ -1,7 +1,7 @@
 // What a loop Shape Lens cannot run loses, language-independently: which values are model parts,
 // marking a model incomplete, and the one info per loop. Each language walks its own syntax.
 
-import type { SourceRange } from '../../core/diagnostics';
+import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
 import type { KerasRuntime } from './keras-runtime';
 import { unknown, type Value } from './values';
 
@@ -45,11 +45,11 @@ export class LoopEffects {
 
   /** Reports the loss once, at `at`, if a model lost something. */
   finish(at: SourceRange): void {
-    if (this.lostModelPart) this.rt.sink.info('unknown-loop', `${this.why}: what it changes is unknown (?) afterwards.`, at);
+    if (this.lostModelPart) this.rt.sink.info(DiagnosticCode.unknownLoop, `${this.why}: what it changes is unknown (?) afterwards.`, at);
   }
 }
 
 /** The warning for a loop stopped at the iteration budget (what it was still changing becomes unknown). */
 export function reportLoopBudget(rt: KerasRuntime, iterations: number, at: SourceRange): void {
-  rt.sink.warning('loop-budget', `Loop stopped after ${iterations} iterations (analysis budget).`, at);
+  rt.sink.warning(DiagnosticCode.loopBudget, `Loop stopped after ${iterations} iterations (analysis budget).`, at);
 }

@@ -2,7 +2,7 @@
 
 import { GraphBuilder } from '../../core/builder';
 import { collectModels, unreadableFile, type FileAnalysis } from '../../core/analysis';
-import { DiagnosticSink } from '../../core/diagnostics';
+import { DiagnosticCode, DiagnosticSink } from '../../core/diagnostics';
 import { Budget, BudgetExceeded, DEFAULT_LIMITS, type BudgetLimits } from '../common/budget';
 import { KerasRuntime } from '../common/keras-runtime';
 import { toAst, type PyNode } from './ast';
@@ -49,7 +49,7 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
   const result = (): FileAnalysis => ({ file, language: 'python', text, builder, models: collectModels(builder), diagnostics: sink.items });
   const parsed = parseToAst(text);
   if (!parsed) {
-    sink.error('parser', 'The Python parser is not initialised or could not parse this file.');
+    sink.error(DiagnosticCode.parser, 'The Python parser is not initialised or could not parse this file.');
     return result();
   }
   let root = parsed;
@@ -69,7 +69,7 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
     interp.runMain(root, file, text);
   } catch (e) {
     if (!(e instanceof BudgetExceeded)) {
-      sink.warning('internal', `Shape Lens stopped analysing this file after an internal error: ${(e as Error).message}`);
+      sink.warning(DiagnosticCode.internal, `Shape Lens stopped analysing this file after an internal error: ${(e as Error).message}`);
     }
   }
   return result();
@@ -119,9 +119,9 @@ function callSitesFor(root: PyNode, text: string, file: string, host: PythonProj
  */
 export function analyzeNotebook(json: string, file: string, opts: AnalyzeOptions = {}): FileAnalysis {
   const nb = parseNotebook(json);
-  if (!nb.ok) return unreadableFile(file, 'python', { severity: 'error', code: 'invalid-notebook', message: `Not a notebook Shape Lens can read: ${nb.error}.` });
+  if (!nb.ok) return unreadableFile(file, 'python', { severity: 'error', code: DiagnosticCode.invalidNotebook, message: `Not a notebook Shape Lens can read: ${nb.error}.` });
   if (nb.language && nb.language !== 'python') {
-    return unreadableFile(file, 'python', { severity: 'info', code: 'notebook-language', message: `Not a Python notebook (kernel language: ${nb.language}); skipped.` });
+    return unreadableFile(file, 'python', { severity: 'info', code: DiagnosticCode.notebookLanguage, message: `Not a Python notebook (kernel language: ${nb.language}); skipped.` });
   }
   const joined = joinCells(nb.cells, { ipython: true });
   return { ...analyzePython(joined.text, file, opts), cells: joined.spans };
@@ -185,7 +185,7 @@ function reportSyntaxErrors(root: PyNode, sink: DiagnosticSink): void {
     if (count >= 5) return;
     if (n.type === 'ERROR' || n.missing) {
       count++;
-      sink.warning('syntax', n.missing ? `Syntax error: missing ${n.type}.` : 'Syntax error: Shape Lens analyses the rest of the file as far as it can.', { start: n.start, end: Math.max(n.end, n.start + 1) });
+      sink.warning(DiagnosticCode.syntax, n.missing ? `Syntax error: missing ${n.type}.` : 'Syntax error: Shape Lens analyses the rest of the file as far as it can.', { start: n.start, end: Math.max(n.end, n.start + 1) });
       return;
     }
     if (n.hasError) for (const c of n.children) visit(c);

@@ -1,5 +1,6 @@
 // Python's builtins as the interpreter models them (len, range, zip, int, isinstance ...).
 
+import { DiagnosticCode } from '../../core/diagnostics';
 import { bool, FALSE, list, makeDict, NONE, num, pyRepr, pyStr, sequenceItems, str, TRUE, truthy, tuple, unknown, type Value } from '../common/values';
 import type { PythonInterpreter } from './interpreter';
 import { getAttr } from './expressions';
@@ -19,7 +20,7 @@ export function installBuiltins(ip: PythonInterpreter): void {
     if (step === 0) return unknown();
     const count = Math.max(0, Math.ceil((stop - start) / step));
     if (count > ip.budget.limits.loopIterations) {
-      ip.rt.sink.warning('loop-budget', `range() of ${count} items is more than Shape Lens follows (${ip.budget.limits.loopIterations}); what depends on it is unknown.`);
+      ip.rt.sink.warning(DiagnosticCode.loopBudget, `range() of ${count} items is more than Shape Lens follows (${ip.budget.limits.loopIterations}); what depends on it is unknown.`);
       return unknown('range too large');
     }
     const items: Value[] = [];

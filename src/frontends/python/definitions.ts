@@ -1,7 +1,7 @@
 // Python functions and classes: def / lambda / class, calls with bound parameters, subclassed Keras models and layers, builders nothing called.
 
 import { basename } from 'node:path';
-import type { SourceRange } from '../../core/diagnostics';
+import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
 import type { SymbolicTensor } from '../../core/graph';
 import type { Shape } from '../../core/shape';
 import { defaultLayerName } from '../../core/naming';
@@ -208,7 +208,7 @@ export function trace(ip: PythonInterpreter, obj: Value & { k: 'object' }, shape
   const graph = ip.rt.builder.subclassed(obj.cls.name, name, layers.filter((l): l is NonNullable<typeof l> => !!l), inputTensors, outputs, st.range, ip.rt.functionName);
   if (def.keras === 'layer') ip.rt.builder.forgetModel(graph);
   st.traced = { k: 'model', model: graph };
-  if (outputs.length === 0) ip.rt.sink.info('subclass-output', `Shape Lens could not follow ${obj.cls.name}.call to an output tensor.`, st.range);
+  if (outputs.length === 0) ip.rt.sink.info(DiagnosticCode.subclassOutput, `Shape Lens could not follow ${obj.cls.name}.call to an output tensor.`, st.range);
 }
 
 export function kerasObjectLayer(ip: PythonInterpreter, obj: Value & { k: 'object' }) {
@@ -229,7 +229,7 @@ export function finishKerasModels(ip: PythonInterpreter): void {
       else {
         const layers = st.tracked.flatMap((v) => (v.k === 'layer' ? [v.node] : v.k === 'model' ? [ip.rt.builder.modelAsLayer(v.model)] : []));
         ip.rt.builder.subclassed(obj.cls.name, st.kerasName ?? defaultLayerName(obj.cls.name), layers, [], [], st.range, null);
-        ip.rt.sink.info('subclass-input-shape', `The input shape of ${obj.cls.name} is unknown: call it on an Input, call model.build(...), or add a comment "# shape-lens: input_shape=(None, 28, 28, 1)".`, st.range);
+        ip.rt.sink.info(DiagnosticCode.subclassInputShape, `The input shape of ${obj.cls.name} is unknown: call it on an Input, call model.build(...), or add a comment "# shape-lens: input_shape=(None, 28, 28, 1)".`, st.range);
       }
     });
   }

@@ -3,7 +3,7 @@
 
 import { getRule, knownClassNames } from '../../core/layers/registry';
 import { applicationClassNames } from '../../core/layers/applications';
-import type { SourceRange } from '../../core/diagnostics';
+import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
 import type { KerasRuntime } from '../common/keras-runtime';
 import { shapeFromValue } from '../common/keras-runtime';
 import { configFrom, NONE, num, shapeValue, str, unknown, type CallArgs, type Value } from '../common/values';
@@ -154,7 +154,7 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
       shape = s === null || s === undefined ? null : [batchSize?.k === 'num' ? batchSize.v : null, ...s];
     }
     if (shape === undefined) {
-      rt.sink.warning('input-shape', '`Input` needs `shape=` (or `batch_shape=`) for Shape Lens to know the model\'s shapes.', range);
+      rt.sink.warning(DiagnosticCode.inputShape, '`Input` needs `shape=` (or `batch_shape=`) for Shape Lens to know the model\'s shapes.', range);
       shape = null;
     }
     const t = rt.input(shape, range, nameArg(args) ?? undefined, batchShape ?? shapeV);

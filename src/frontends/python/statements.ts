@@ -1,5 +1,6 @@
 // Python statements: blocks, assignments and their targets, if / for / while, loops Shape Lens cannot run.
 
+import { DiagnosticCode } from '../../core/diagnostics';
 import { LoopEffects, reportLoopBudget } from '../common/loops';
 import { BreakSignal, ContinueSignal, ReturnSignal } from '../common/signals';
 import { dictKey, list, NONE, truthy, unknown, type Value } from '../common/values';
@@ -212,7 +213,7 @@ export function execIf(ip: PythonInterpreter, node: PyNode, scope: Scope): void 
     const t = b.cond ? truthy(evaluate(ip, b.cond, scope)) : true;
     if (t === false) continue;
     if (t === null && b.cond) {
-      ip.rt.sink.info('unknown-condition', 'Shape Lens cannot tell whether this condition holds; it assumes this branch runs.', ip.range(b.cond));
+      ip.rt.sink.info(DiagnosticCode.unknownCondition, 'Shape Lens cannot tell whether this condition holds; it assumes this branch runs.', ip.range(b.cond));
     }
     if (b.body) execBlock(ip, namedChildren(b.body), scope);
     return;

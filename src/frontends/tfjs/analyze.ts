@@ -4,7 +4,7 @@ import { parse, type TSESTree } from '@typescript-eslint/typescript-estree';
 import { GraphBuilder } from '../../core/builder';
 import { collectModels, type FileAnalysis } from '../../core/analysis';
 import { languageOf } from './info';
-import { DiagnosticSink } from '../../core/diagnostics';
+import { DiagnosticCode, DiagnosticSink } from '../../core/diagnostics';
 import { Budget, BudgetExceeded, DEFAULT_LIMITS, type BudgetLimits } from '../common/budget';
 import { KerasRuntime } from '../common/keras-runtime';
 import { JsInterpreter } from './interpreter';
@@ -75,7 +75,7 @@ export function analyzeTfjs(text: string, file: string, opts: AnalyzeTfjsOptions
   const result = (): FileAnalysis => ({ file, language, text, builder, models: collectModels(builder), diagnostics: sink.items });
   const { program, errors } = parseTfjs(text, file);
   for (const e of errors.slice(0, 5)) {
-    sink.warning('syntax', `Syntax error: ${e.message} Shape Lens analyses the rest of the file as far as it can.`, { start: e.offset, end: Math.min(text.length, e.offset + 1) });
+    sink.warning(DiagnosticCode.syntax, `Syntax error: ${e.message} Shape Lens analyses the rest of the file as far as it can.`, { start: e.offset, end: Math.min(text.length, e.offset + 1) });
   }
   if (!program) return result();
   const host = opts.host;
@@ -91,7 +91,7 @@ export function analyzeTfjs(text: string, file: string, opts: AnalyzeTfjsOptions
   try {
     interp.runMain(program, file, text);
   } catch (e) {
-    if (!(e instanceof BudgetExceeded)) sink.warning('internal', `Shape Lens stopped analysing this file after an internal error: ${(e as Error).message}`);
+    if (!(e instanceof BudgetExceeded)) sink.warning(DiagnosticCode.internal, `Shape Lens stopped analysing this file after an internal error: ${(e as Error).message}`);
   }
   return result();
 }

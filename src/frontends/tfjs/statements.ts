@@ -1,6 +1,7 @@
 // JS/TS statements: blocks, declarations and destructuring, assignments, loops (labels, budgets, loops Shape Lens cannot run), switch.
 
 import type { TSESTree } from '@typescript-eslint/typescript-estree';
+import { DiagnosticCode } from '../../core/diagnostics';
 import { LoopEffects, reportLoopBudget } from '../common/loops';
 import { BreakSignal, ContinueSignal, ReturnSignal, ThrowSignal } from '../common/signals';
 import { list, makeDict, NONE, num, str, unknown, valuesEqual, type Value } from '../common/values';
@@ -56,7 +57,7 @@ export function exec(ip: JsInterpreter, node: N, scope: Scope): void {
       } else if (alwaysExits(node.consequent) && !node.alternate) {
         // A guard clause (`if (!valid) throw ...`) on an unknown condition: assume the code goes on.
       } else {
-        ip.rt.sink.info('unknown-condition', 'Shape Lens cannot tell whether this condition holds; it assumes this branch runs.', ip.range(node.test));
+        ip.rt.sink.info(DiagnosticCode.unknownCondition, 'Shape Lens cannot tell whether this condition holds; it assumes this branch runs.', ip.range(node.test));
         exec(ip, node.consequent, scope);
       }
       return;

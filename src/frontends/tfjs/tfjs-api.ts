@@ -4,7 +4,7 @@
 
 import { toSnakeCase, type ConfigValue, type LayerConfig } from '../../core/config';
 import { ruleForTfjsFactory } from '../../core/layers/registry';
-import type { SourceRange } from '../../core/diagnostics';
+import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
 import type { KerasRuntime } from '../common/keras-runtime';
 import { UNKNOWN_DIM, type Shape } from '../../core/shape';
 import { shapeFromValue } from '../common/keras-runtime';
@@ -88,7 +88,7 @@ export function callTfjsApi(path: string, args: CallArgs, range: SourceRange, rt
   if (parts.length === 3 && parts[1] === 'layers') {
     const cls = last === 'inputLayer' ? 'InputLayer' : ruleForTfjsFactory(last)?.className;
     if (!cls) {
-      rt.sink.warning('unknown-layer', `Unknown tfjs layer factory tf.layers.${last}: its output shape is unknown.`, range);
+      rt.sink.warning(DiagnosticCode.unknownLayer, `Unknown tfjs layer factory tf.layers.${last}: its output shape is unknown.`, range);
       return rt.layer(last, {}, range);
     }
     if (cls === 'InputLayer') {
@@ -98,7 +98,7 @@ export function callTfjsApi(path: string, args: CallArgs, range: SourceRange, rt
     const config = tfjsConfig(cls, a0);
     if (cls === 'Conv1D' && config.padding === 'causal') {
       // tfjs-layers sizes causal like 'valid' and throws when the layer runs; match its shapes, say so.
-      rt.sink.warning('tfjs-unsupported', "tfjs-layers does not implement padding 'causal' for conv1d: model.summary() shows the 'valid' length and the model fails when it runs. Use 'same', or pad the sequence on the left before the layer.", range);
+      rt.sink.warning(DiagnosticCode.tfjsUnsupported, "tfjs-layers does not implement padding 'causal' for conv1d: model.summary() shows the 'valid' length and the model fails when it runs. Use 'same', or pad the sequence on the left before the layer.", range);
       config.padding = 'valid';
     }
     return rt.layer(cls, config, range);
@@ -117,7 +117,7 @@ export function callTfjsApi(path: string, args: CallArgs, range: SourceRange, rt
     }
     case 'input': {
       const shape = inputShape(a0);
-      if (shape === undefined) rt.sink.warning('input-shape', '`tf.input` needs `shape` (or `batchShape`) for Shape Lens to know the model\'s shapes.', range);
+      if (shape === undefined) rt.sink.warning(DiagnosticCode.inputShape, '`tf.input` needs `shape` (or `batchShape`) for Shape Lens to know the model\'s shapes.', range);
       return rt.input(shape ?? null, range, nameOf(a0) ?? undefined, a0);
     }
     case 'zeros':

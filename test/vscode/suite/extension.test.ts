@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { SETTING, SETTINGS_SECTION } from '../../../src/editor/settingKeys';
 
 export type Case = [name: string, fn: () => Promise<void>];
 
@@ -152,17 +153,17 @@ export const cases: Case[] = [
 
   ['settings: shapeOnly drops the params from hints, off removes them', async () => {
     const doc = await open('seed.py');
-    const cfg = vscode.workspace.getConfiguration('shapeLens');
+    const cfg = vscode.workspace.getConfiguration(SETTINGS_SECTION);
     try {
-      await cfg.update('inlayHints.mode', 'shapeOnly', vscode.ConfigurationTarget.Global);
+      await cfg.update(SETTING.inlayHintsMode.key, 'shapeOnly', vscode.ConfigurationTarget.Global);
       await eventually(async () => {
         const h = await hints(doc);
         return h.length > 0 && h.every((x) => !x.label.includes('params')) && h.some((x) => x.label.includes('(None, 220, 220, 10)')) ? true : undefined;
       }, 'shape-only hints');
-      await cfg.update('inlayHints.mode', 'off', vscode.ConfigurationTarget.Global);
+      await cfg.update(SETTING.inlayHintsMode.key, 'off', vscode.ConfigurationTarget.Global);
       await eventually(async () => ((await hints(doc)).length === 0 ? true : undefined), 'no hints');
     } finally {
-      await cfg.update('inlayHints.mode', undefined, vscode.ConfigurationTarget.Global);
+      await cfg.update(SETTING.inlayHintsMode.key, undefined, vscode.ConfigurationTarget.Global);
     }
   }],
 

@@ -1,0 +1,24 @@
+// Every Shape Lens setting's key and default, declared once and checked against package.json
+// `contributes.configuration` by a unit test. No vscode here: read by settings.ts, tested in plain node.
+
+/** The configuration section all settings sit under. */
+export const SETTINGS_SECTION = 'shapeLens';
+
+/** Inlay hint modes, in package.json's `enum` order. */
+export const INLAY_HINT_MODES = ['shapeAndParams', 'shapeOnly', 'off'] as const;
+export type InlayHintMode = (typeof INLAY_HINT_MODES)[number];
+
+/** Each setting's key (relative to the section) and default, plus its bounds where package.json declares them. */
+export const SETTING = {
+  inlayHintsMode: { key: 'inlayHints.mode', default: 'shapeAndParams' as InlayHintMode },
+  diagnosticsEnabled: { key: 'diagnostics.enabled', default: true },
+  analysisDelay: { key: 'analysisDelay', default: 200, minimum: 0, maximum: 5000 },
+  poolingCodeLens: { key: 'codeLens.poolingPreview', default: true },
+} as const;
+
+export type SettingName = keyof typeof SETTING;
+
+/** The full id (`shapeLens.inlayHints.mode`), as package.json and `affectsConfiguration` spell it. */
+export function settingId(name: SettingName): string {
+  return `${SETTINGS_SECTION}.${SETTING[name].key}`;
+}

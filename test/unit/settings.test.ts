@@ -1,0 +1,42 @@
+// The settings declared in src/editor/settingKeys.ts (read by settings.ts) match package.json
+// `contributes.configuration`: the same keys, defaults, bounds and inlay-hint modes, both ways.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { INLAY_HINT_MODES, SETTING, SETTINGS_SECTION, settingId, type SettingName } from '../../src/editor/settingKeys';
+import { repoRoot } from './helpers/paths';
+
+interface Declared {
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  enum?: unknown[];
+}
+const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'package.json'), 'utf8')) as {
+  contributes: { configuration: { properties: Record<string, Declared> } };
+};
+const declared = pkg.contributes.configuration.properties;
+const names = Object.keys(SETTING) as SettingName[];
+
+test('every setting in settingKeys.ts is in package.json with the same default and bounds', () => {
+  for (const name of names) {
+    const id = settingId(name);
+    const d = declared[id];
+    assert.ok(d, `${id} is not declared in package.json`);
+    const s: { default: unknown; minimum?: number; maximum?: number } = SETTING[name];
+    assert.deepEqual(d.default, s.default, `${id}: default`);
+    assert.equal(d.minimum, s.minimum, `${id}: minimum`);
+    assert.equal(d.maximum, s.maximum, `${id}: maximum`);
+  }
+  assert.deepEqual(declared[settingId('inlayHintsMode')].enum, [...INLAY_HINT_MODES]);
+});
+
+test('every Shape Lens setting in package.json is in settingKeys.ts', () => {
+  const ids = new Set(names.map(settingId));
+  for (const id of Object.keys(declared)) {
+    assert.ok(id.startsWith(`${SETTINGS_SECTION}.`), `${id}: outside the ${SETTINGS_SECTION} section`);
+    assert.ok(ids.has(id), `${id} is in package.json but not in settingKeys.ts`);
+  }
+  assert.equal(ids.size, names.length, 'two names for one key');
+});
