@@ -320,3 +320,19 @@ model = keras.Model([image, labels], out)
   assert.ok(m.layers.some((l) => l.name === 'features'), JSON.stringify(m.layers.map((l) => l.name)));
   assert.ok(m.layers.some((l) => l.name === 'image'));
 });
+
+test('tfjs: a callback given to code Shape Lens cannot follow gets unknown arguments, not undefined (no false None error)', async () => {
+  const { json } = await analyzeJs(`
+const tf = require('@tensorflow/tfjs');
+import('./data.js').then((exports) => {
+  const { FLAT_SIZE } = exports;
+  const input = tf.input({ shape: [FLAT_SIZE] });
+  const out = tf.layers.dense({ units: 4 }).apply(input);
+  const model = tf.model({ inputs: input, outputs: out, name: 'enc' });
+});
+`, {}, 'train.js');
+  assertHonest(json, 'then callback');
+  const m = json.models.find((x) => x.name === 'enc')!;
+  // Dense(4) on (None, ?): (None, 4) with ?·4 + 4 weights.
+  assert.deepEqual(m.layers.map((l) => [l.outputShape, l.params]), [[[null, '?'], 0], [[null, 4], '?']]);
+});

@@ -7,7 +7,7 @@ import { callTfjsApi } from './tfjs-api';
 import { type JsInterpreter, type N, type Expr, Scope, type FuncDef, type ClassDef } from './interpreter';
 import { assignTo } from './statements';
 import { importModule } from './imports';
-import { makeFunction, makeClass, callFunction, instantiate } from './definitions';
+import { makeFunction, makeClass, callFunction, instantiate, unknownArgs } from './definitions';
 import { arrayMethod, stringMethod, dictMethod, iterate } from './methods';
 import { jsTruthy, jsString, binary } from './helpers';
 
@@ -232,7 +232,7 @@ export function evalCall(ip: JsInterpreter, node: TSESTree.CallExpression, scope
     // Callbacks handed to code we cannot follow (`useMemo(() => createModel())`, `.then(m => ...)`)
     // are run once, speculatively: kept only if they build a model.
     for (const a of args) {
-      if (a.k === 'func' && !ip.calledFunctions.has((a.def as FuncDef).node)) ip.rt.speculative(() => ip.guard(() => void callFunction(ip, a, [], null, range)));
+      if (a.k === 'func' && !ip.calledFunctions.has((a.def as FuncDef).node)) ip.rt.speculative(() => ip.guard(() => void callFunction(ip, a, unknownArgs(ip, a), null, range)));
     }
     // An unknown callable applied to tensors: an opaque layer keeps the graph connected.
     const tensors = args.flatMap((a) => ip.rt.tensors(a) ?? []);
