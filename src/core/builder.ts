@@ -143,6 +143,11 @@ export class GraphBuilder {
     });
   }
 
+  /** Marks a tensor as computed under an assumption (see `SymbolicTensor.assumed`); later tensors inherit it. */
+  assume(t: SymbolicTensor, why: string): void {
+    t.assumed ??= why;
+  }
+
   /** A tensor of a known shape but no history (e.g. a subclassed model's `call` argument). */
   looseTensor(shape: Shape | null): SymbolicTensor {
     return this.tensor(shape, undefined, 0);
@@ -201,10 +206,12 @@ export class GraphBuilder {
     if (extraInputs.length > 0) call.extraInputs = extraInputs;
     const outs = isShapeList(output) ? output : [output as Shape | null];
     const inheritedWhy = why ?? inputs.find((t) => t.unknownWhy)?.unknownWhy;
+    const assumed = [...inputs, ...extraInputs].find((t) => t.assumed)?.assumed;
     outs.forEach((s, i) => {
       const t = this.tensor(s, call, i);
       if (tainted) t.tainted = true;
       if (inheritedWhy && (!s || hasUnknownDim(s))) t.unknownWhy = inheritedWhy;
+      if (assumed) t.assumed = assumed;
       call.outputs.push(t);
     });
     layer.calls.push(call);
@@ -224,6 +231,8 @@ export class GraphBuilder {
     graph.inputs = inputs;
     graph.outputs = outputs;
     graph.layers = functionalLayerOrder(inputs, outputs);
+    const assumed = outputs.find((t) => t.assumed)?.assumed;
+    if (assumed) graph.incomplete = assumed;
     for (const t of outputs) {
       if (!t.source) this.sink.warning(DiagnosticCode.disconnectedOutput, `An output of model "${name}" is not connected to its inputs through layers Shape Lens could follow.`, range);
     }

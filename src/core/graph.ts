@@ -58,6 +58,8 @@ export interface SymbolicTensor {
   tainted?: boolean;
   /** Why the shape, or some dim of it, is unknown (`?`). */
   unknownWhy?: string;
+  /** Computed under an assumption Shape Lens could not check (a branch of an undecidable `if`): models built from it have unknown totals. */
+  assumed?: string;
 }
 
 export type ModelKind = 'sequential' | 'functional' | 'subclassed';

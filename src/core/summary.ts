@@ -86,7 +86,8 @@ export function formatUnknownNotes(s: ModelSummary): string[] {
   if (rows.length === 0 && s.totalParams !== null) return [];
   const out = rows.map(({ row, why }) => `  ? ${row.name}: ${why}`);
   if (s.model.incomplete) out.push(`  ? ${s.model.name}: ${s.model.incomplete}`);
-  if (s.totalParams === null) out.push(`  Total params: at least ${formatCount(knownParams(s))} + unknown`);
+  // An incomplete model (a loop or branch Shape Lens could not decide) has no safe lower bound.
+  if (s.totalParams === null && !s.model.incomplete) out.push(`  Total params: at least ${formatCount(knownParams(s))} + unknown`);
   return ['? = not known to Shape Lens (not Keras\' None):', ...out];
 }
 

@@ -65,7 +65,7 @@ function modelMarkdown(m: ModelSummary): vscode.MarkdownString {
   if (m.model.argumentsFrom && m.model.functionName) md.appendMarkdown(`Built by \`${m.model.functionName}()\` with the arguments of the call in \`${m.model.argumentsFrom}\`\n\n`);
   if (m.totalParams === null) {
     const unknown = unknownRows(m);
-    md.appendMarkdown(`Total params: **?** (at least ${formatCount(knownParams(m))} + unknown)\n\n`);
+    md.appendMarkdown(m.model.incomplete ? `Total params: **?** (${escape(m.model.incomplete)})\n\n` : `Total params: **?** (at least ${formatCount(knownParams(m))} + unknown)\n\n`);
     if (unknown.length > 0) md.appendMarkdown(`Not known to Shape Lens: ${unknown.slice(0, 5).map(({ row, why }) => `\`${row.name}\` (${escape(why)})`).join(', ')}${unknown.length > 5 ? `, and ${unknown.length - 5} more` : ''}\n\n`);
   } else md.appendMarkdown(`Total params: **${formatCount(m.totalParams)}** (${formatWeightBytes(m.totalParams)})\n\n`);
   md.appendMarkdown(`Trainable: ${formatCount(m.trainableParams)} · Non-trainable: ${formatCount(m.nonTrainableParams)}`);

@@ -34,7 +34,7 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<Node> {
       const m = node.model;
       return [
         ...m.rows.map((row): Node => ({ kind: 'layer', model: m, row })),
-        { kind: 'total', label: 'Total params', value: m.totalParams === null ? `? (at least ${formatCount(knownParams(m))} + unknown)` : `${formatCount(m.totalParams)} (${formatWeightBytes(m.totalParams)})` },
+        { kind: 'total', label: 'Total params', value: m.totalParams === null ? (m.model.incomplete ? '?' : `? (at least ${formatCount(knownParams(m))} + unknown)`) : `${formatCount(m.totalParams)} (${formatWeightBytes(m.totalParams)})` },
         { kind: 'total', label: 'Trainable params', value: formatCount(m.trainableParams) },
         { kind: 'total', label: 'Non-trainable params', value: formatCount(m.nonTrainableParams) },
       ];

@@ -336,3 +336,42 @@ import('./data.js').then((exports) => {
   // Dense(4) on (None, ?): (None, 4) with ?·4 + 4 weights.
   assert.deepEqual(m.layers.map((l) => [l.outputShape, l.params]), [[[null, '?'], 0], [[null, 4], '?']]);
 });
+
+test('an if Shape Lens cannot decide: models that depend on it have unknown totals and say why; checks that only raise and __main__ guards are not assumptions', async () => {
+  const { json } = await analyze(`
+import keras
+from keras import layers
+from config import USE_BN, WIDE
+
+def check(weights):
+    if weights not in {"imagenet", None}:
+        raise ValueError("bad weights")
+
+inp = keras.Input((32, 32, 3))
+x = layers.Conv2D(8, 3)(inp)
+if USE_BN:
+    x = layers.BatchNormalization()(x)
+if WIDE:
+    units = 64
+else:
+    units = 16
+out = layers.Dense(units)(layers.Flatten()(x))
+model = keras.Model(inp, out, name="m")
+
+def main():
+    return keras.Sequential([keras.Input((4,)), layers.Dense(2)], name="plain")
+
+if __name__ == "__main__":
+    main()
+`);
+  assertHonest(json, 'undecidable if');
+  const m = json.models.find((x) => x.name === 'm')!;
+  assert.equal(m.totalParams, '?');
+  assert.match(m.unknownWhy ?? '', /condition at line 12/);
+  // units is 64 or 16: unknown, so the Dense row is (None, ?) and ?, not the first branch's 64.
+  assert.deepEqual(m.layers.find((l) => l.className === 'Dense')?.outputShape, [null, '?']);
+  // Dense(2) on 4 inputs: 4·2 + 2 = 10, in a function run under `if __name__ == "__main__"`.
+  assert.equal(json.models.find((x) => x.name === 'plain')?.totalParams, 10);
+  const infos = [...json.diagnostics, ...json.models.flatMap((x) => x.diagnostics)].filter((d) => d.code === 'unknown-condition');
+  assert.deepEqual(infos.map((d) => d.line), [12]);
+});

@@ -100,6 +100,9 @@ export function truthy(v: Value): boolean | null {
       return v.map.size > 0;
     case 'unknown':
       return null;
+    case 'api':
+      // A Keras / TF function or module is truthy; a name from a module Shape Lens cannot read is a value it does not know.
+      return API_ROOTS.has(v.path.split('.')[0]) ? true : null;
     default:
       return true;
   }

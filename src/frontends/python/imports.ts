@@ -1,6 +1,6 @@
 // Python imports as Python resolves them: project modules run once per analysis (and cached across analyses), Keras / TensorFlow API modules modelled.
 
-import { unknown, type Value } from '../common/values';
+import { str, unknown, type Value } from '../common/values';
 import { field, fields, namedChildren, type PyNode } from './ast';
 import { isExternalRoot, isLibraryModule, isModelledKerasModule, starImportNames } from './keras-api';
 import { NamespaceCopier, Scope, volatileGlobals, type FileCtx, type ModuleRec } from './modules';
@@ -177,6 +177,7 @@ export function execModule(ip: PythonInterpreter, m: ResolvedModule): ModuleRec 
   const scope = new Scope(null, null, 'module');
   scope.volatile = file.volatile;
   const value: Value & { k: 'module' } = { k: 'module', name: moduleBaseName(m.path), attrs: scope.vars };
+  scope.vars.set('__name__', str(moduleBaseName(m.path)));
   const rec: ModuleRec = { path: m.path, value, scope, file };
   ip.modules.set(m.path, rec);
   ip.moduleRecs.set(value, rec);

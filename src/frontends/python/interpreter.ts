@@ -9,7 +9,7 @@ import type { Shape } from '../../core/shape';
 import type { Budget } from '../common/budget';
 import { InterpreterCore } from '../common/interpreter-core';
 import type { KerasRuntime } from '../common/keras-runtime';
-import type { CallArgs, Value } from '../common/values';
+import { str, type CallArgs, type Value } from '../common/values';
 import { namedChildren, type PyNode } from './ast';
 import { Scope, volatileGlobals, type FileCtx, type ModuleCache, type ModuleRec } from './modules';
 import type { PythonResolver } from './resolve';
@@ -112,6 +112,8 @@ export class PythonInterpreter extends InterpreterCore<PyNode, FileCtx> {
     scanShapeComments(this, text);
     const scope = new Scope(null, null, 'module');
     scope.volatile = this.main.volatile;
+    // The analysed file runs as the script: `if __name__ == "__main__":` holds.
+    scope.vars.set('__name__', str('__main__'));
     this.guard(() => {
       for (const stmt of namedChildren(root)) {
         if (!this.dirty && !isInert(stmt)) this.dirty = true;

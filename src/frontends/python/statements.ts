@@ -209,15 +209,72 @@ export function execIf(ip: PythonInterpreter, node: PyNode, scope: Scope): void 
     if (alt.type === 'elif_clause') branches.push({ cond: field(alt, 'condition'), body: field(alt, 'consequence') });
     else branches.push({ cond: undefined, body: field(alt, 'body') ?? alt.children.find((c) => c.type === 'block') });
   }
-  for (const b of branches) {
+  for (let i = 0; i < branches.length; i++) {
+    const b = branches[i];
     const t = b.cond ? truthy(evaluate(ip, b.cond, scope)) : true;
     if (t === false) continue;
     if (t === null && b.cond) {
-      ip.rt.sink.info(DiagnosticCode.unknownCondition, 'Shape Lens cannot tell whether this condition holds; it assumes this branch runs.', ip.range(b.cond));
+      // Code that runs does not take a branch that only raises (argument checks): no assumption.
+      if (b.body && onlyRaises(b.body)) continue;
+      const why = `Shape Lens cannot tell whether the condition at ${ip.rangeText(b.cond)} holds and assumed it does`;
+      if (b.body) execBlock(ip, namedChildren(b.body), scope);
+      assumeBranches(ip, branches.slice(i), scope, why, b.cond);
+      return;
     }
     if (b.body) execBlock(ip, namedChildren(b.body), scope);
     return;
   }
+}
+
+/** A block whose last statement is `raise`. */
+function onlyRaises(body: PyNode): boolean {
+  const stmts = namedChildren(body).filter((n) => n.type !== 'comment');
+  return stmts.length > 0 && stmts[stmts.length - 1].type === 'raise_statement';
+}
+
+/**
+ * After running the branch it assumed, what any branch of an undecidable `if` sets is not certain:
+ * plain values become unknown, tensors carry the assumption into the models built from them (their
+ * totals become ?, with why), and a model a branch adds layers to or assigns is incomplete. Said
+ * once, and only when a model depends on it.
+ */
+function assumeBranches(ip: PythonInterpreter, branches: { body: PyNode | undefined }[], scope: Scope, why: string, at: PyNode): void {
+  let modelPart = false;
+  const consider = (target: PyNode): void => {
+    const v = evalQuiet(ip, target, scope);
+    if (v?.k === 'tensor') {
+      ip.rt.builder.assume(v.t, why);
+      modelPart = true;
+    } else if (v?.k === 'model') {
+      ip.rt.incomplete(v, why);
+      modelPart = true;
+    } else if (target.type === 'identifier' && v && v.k !== 'layer' && v.k !== 'func' && v.k !== 'class' && v.k !== 'module' && v.k !== 'api') {
+      scope.assign(ip.text(target), unknown(why));
+    }
+  };
+  const stack = branches.flatMap((b) => (b.body ? namedChildren(b.body) : []));
+  let steps = 0;
+  while (stack.length > 0 && ++steps < 20000) {
+    const n = stack.pop()!;
+    if (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda') continue;
+    if (n.type === 'assignment' || n.type === 'augmented_assignment') {
+      const left = field(n, 'left');
+      for (const t of left?.type === 'pattern_list' || left?.type === 'tuple_pattern' ? namedChildren(left) : left ? [left] : []) consider(t);
+    }
+    if (n.type === 'call') {
+      const fn = field(n, 'function');
+      const method = fn?.type === 'attribute' ? field(fn, 'attribute') : undefined;
+      if (fn && method && ip.text(method) === 'add') {
+        const recv = evalQuiet(ip, field(fn, 'object'), scope);
+        if (recv?.k === 'model') {
+          ip.rt.incomplete(recv, why);
+          modelPart = true;
+        }
+      }
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  if (modelPart) ip.rt.sink.info(DiagnosticCode.unknownCondition, `${why}: the totals of the models that depend on it are unknown (?).`, ip.range(at));
 }
 
 export function execFor(ip: PythonInterpreter, node: PyNode, scope: Scope): void {
