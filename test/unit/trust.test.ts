@@ -375,3 +375,18 @@ if __name__ == "__main__":
   const infos = [...json.diagnostics, ...json.models.flatMap((x) => x.diagnostics)].filter((d) => d.code === 'unknown-condition');
   assert.deepEqual(infos.map((d) => d.line), [12]);
 });
+
+test('tfjs: an if Shape Lens cannot decide makes the model it adds to incomplete (total ?), with why', async () => {
+  const { json } = await analyzeJs(`
+import * as tf from '@tensorflow/tfjs';
+import { settings } from './settings';
+const model = tf.sequential({ name: 'net' });
+model.add(tf.layers.dense({ inputShape: [4], units: 8 }));
+if (settings.dropout) model.add(tf.layers.dropout({ rate: 0.5 }));
+model.add(tf.layers.dense({ units: 1 }));
+`);
+  assertHonest(json, 'tfjs if');
+  const m = json.models[0];
+  assert.equal(m.totalParams, '?');
+  assert.match(m.unknownWhy ?? '', /condition on line 6/);
+});

@@ -57,8 +57,8 @@ export function exec(ip: JsInterpreter, node: N, scope: Scope): void {
       } else if (alwaysExits(node.consequent) && !node.alternate) {
         // A guard clause (`if (!valid) throw ...`) on an unknown condition: assume the code goes on.
       } else {
-        ip.rt.sink.info(DiagnosticCode.unknownCondition, 'Shape Lens cannot tell whether this condition holds; it assumes this branch runs.', ip.range(node.test));
         exec(ip, node.consequent, scope);
+        assumeBranches(ip, node, scope, `Shape Lens cannot tell whether the condition on line ${lineOf(ip, node.test)} holds and assumed it does`);
       }
       return;
     }
@@ -183,6 +183,40 @@ export function loseLoopEffects(ip: JsInterpreter, node: N, scope: Scope, why: s
 }
 
 /** A name, `this` or property chain's value without side effects (no calls, no getters); undefined otherwise. */
+/**
+ * After running the branch it assumed, what either branch of an undecidable `if` sets is not
+ * certain: plain values become unknown, tensors carry the assumption into the models built from
+ * them, and a model a branch adds layers to or assigns is incomplete (totals ?). Said once, and only
+ * when a model depends on it.
+ */
+function assumeBranches(ip: JsInterpreter, node: TSESTree.IfStatement, scope: Scope, why: string): void {
+  let modelPart = false;
+  const visit = (n: N): boolean => {
+    if (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression') return false;
+    if (n.type === 'AssignmentExpression' && n.left.type === 'Identifier' && scope.owner(n.left.name)) {
+      const v = scope.lookup(n.left.name);
+      if (v?.k === 'tensor') {
+        ip.rt.builder.assume(v.t, why);
+        modelPart = true;
+      } else if (v?.k === 'model') {
+        ip.rt.incomplete(v, why);
+        modelPart = true;
+      } else if (v && v.k !== 'layer' && v.k !== 'func' && v.k !== 'class' && v.k !== 'module' && v.k !== 'api') scope.set(n.left.name, unknown(why));
+    }
+    if (n.type === 'CallExpression' && n.callee.type === 'MemberExpression' && !n.callee.computed && n.callee.property.type === 'Identifier' && n.callee.property.name === 'add') {
+      const recv = evalQuiet(ip, n.callee.object, scope);
+      if (recv?.k === 'model') {
+        ip.rt.incomplete(recv, why);
+        modelPart = true;
+      }
+    }
+    return true;
+  };
+  walkEstree(node.consequent, visit);
+  if (node.alternate) walkEstree(node.alternate, visit);
+  if (modelPart) ip.rt.sink.info(DiagnosticCode.unknownCondition, `${why}: the totals of the models that depend on it are unknown (?).`, ip.range(node.test));
+}
+
 export function evalQuiet(ip: JsInterpreter, node: N, scope: Scope): Value | undefined {
   if (node.type === 'Identifier') return scope.lookup(node.name);
   if (node.type === 'ThisExpression') return scope.lookup('this');
