@@ -362,6 +362,9 @@ export class GraphBuilder {
       if (seq && shapes.length === 1 && shapes[0]) {
         seq.build(shapes[0], range);
         model.builtByCall = model.built;
+      } else if (seq && model.layers.length > 0) {
+        // Keras builds it on this call; Shape Lens cannot see the input, so not its weights either (never 0).
+        model.incomplete ??= 'it is built by a call on an input Shape Lens could not follow';
       }
     }
     return replayModel(model, shapes, 0);

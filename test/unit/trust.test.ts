@@ -390,3 +390,20 @@ model.add(tf.layers.dense({ units: 1 }));
   assert.equal(m.totalParams, '?');
   assert.match(m.unknownWhy ?? '', /condition on line 6/);
 });
+
+test('a Sequential block built by a call on an input Shape Lens cannot follow: its total is ?, never 0', async () => {
+  const { json } = await analyze(`
+import keras
+from keras import layers
+from blocks import Mystery
+
+block = keras.Sequential([layers.LayerNormalization(), layers.Conv2D(8, 2, strides=2)], name="down")
+inp = keras.Input((32, 32, 3))
+x = Mystery()(inp)
+x = block(x)
+model = keras.Model(inp, x, name="net")
+`);
+  assertHonest(json, 'nested sequential on unknown');
+  assert.equal(json.models.find((m) => m.name === 'down')?.totalParams, '?');
+  assert.equal(json.models.find((m) => m.name === 'net')?.totalParams, '?');
+});
