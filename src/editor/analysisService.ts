@@ -10,7 +10,7 @@ import type { SourceRange } from '../core/diagnostics';
 import type { FrontEnd, FrontEndInfo, ProjectHost } from '../frontends/common/frontend';
 import { pythonCallers, readSmallFile } from '../node-host';
 import { joinCells } from '../frontends/python/notebook';
-import { frontEndForLanguage, frontEnds, loadFrontEnd } from '../frontends/registry';
+import { eagerFrontEnds, frontEndForLanguage, loadFrontEnd } from '../frontends/registry';
 
 const MAX_BYTES = 5 * 1024 * 1024;
 
@@ -73,10 +73,10 @@ export class AnalysisService implements vscode.Disposable {
 
   /** Initialises the front ends that load eagerly (the Python parser's wasm); analyses wait for them. */
   async init(): Promise<void> {
-    for (const info of frontEnds) {
-      const fe = loadFrontEnd(info);
-      if (!fe.init) continue;
-      await fe.init(path.join(this.extensionPath, 'dist'));
+    // Only the bundled front ends: a lazy one (tfjs, with the TypeScript parser) loads when its first document opens.
+    for (const { info, frontEnd } of eagerFrontEnds()) {
+      if (!frontEnd.init) continue;
+      await frontEnd.init(path.join(this.extensionPath, 'dist'));
       this.ready.add(info.id);
     }
   }

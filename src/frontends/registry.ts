@@ -8,6 +8,8 @@ import { tfjsInfo } from './tfjs/info';
 interface Entry {
   info: FrontEndInfo;
   load(): FrontEnd;
+  /** Loaded on first use (a large bundle of its own), never at start-up. */
+  lazy?: true;
 }
 
 let tfjs: FrontEnd | undefined;
@@ -16,6 +18,7 @@ const ENTRIES: readonly Entry[] = [
   { info: pythonFrontEnd, load: () => pythonFrontEnd },
   {
     info: tfjsInfo,
+    lazy: true,
     // Loaded on first use (its own bundle, dist/tfjs-frontend.js: see esbuild.mjs): Python-only work never loads the TypeScript parser.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate lazy load
     load: () => (tfjs ??= (require('./tfjs/frontend') as typeof import('./tfjs/frontend')).tfjsFrontEnd),
@@ -39,6 +42,11 @@ export function frontEndForLanguage(languageId: string): FrontEndInfo | undefine
 /** Every file extension some front end reads. */
 export function sourceExtensions(): string[] {
   return frontEnds.flatMap((f) => f.fileExtensions);
+}
+
+/** The front ends bundled with the caller (not lazy): the ones to `init()` at start-up. */
+export function eagerFrontEnds(): { info: FrontEndInfo; frontEnd: FrontEnd }[] {
+  return ENTRIES.filter((e) => !e.lazy).map((e) => ({ info: e.info, frontEnd: e.load() }));
 }
 
 /** Loads a front end (on first use for lazy ones). Call its `init()` before analysing. */
