@@ -96,7 +96,7 @@ function printHuman(a: FileAnalysis, out: string[], atSummary: boolean): void {
   for (const { summary: m, at } of reportedSummaries(a, atSummary)) {
     const notes: string[] = [];
     if (at) notes.push(`as of ${m.model.name}.summary() on line ${positionOf(a, starts, at.start).line}`);
-    if (m.model.functionName) notes.push(`built in ${m.model.functionName}()${m.model.argumentsFrom ? ` with the arguments of the call in ${m.model.argumentsFrom}` : ''}; output ${formatOutputShape(m.outputShape)}`);
+    if (m.model.functionName) notes.push(`built in ${m.model.functionName}()${m.model.argumentsFrom ? ` with the arguments of the call in ${m.model.argumentsFrom}${m.model.otherCallSites?.length ? ` (other calls: ${m.model.otherCallSites.join(', ')})` : ''}` : ''}; output ${formatOutputShape(m.outputShape)}`);
     out.push('');
     out.push(`${formatSummary(m)}${notes.length > 0 ? `\n(${notes.join('; ')})` : ''}`);
     out.push(...formatUnknownNotes(m));

@@ -129,6 +129,8 @@ export interface JsonModel {
   nonTrainableParams: JsonCount;
   /** A builder nothing in this file calls, run with the arguments of a call in another file (`train.py:12`). */
   argumentsFrom?: string;
+  /** Other calls of that builder found in the project, whose arguments are not used. */
+  otherCallSites?: string[];
   /** Why the totals are `"?"` although every row is known (layers added by code Shape Lens could not run). */
   unknownWhy?: string;
   /** With `--at-summary`: the line of the `model.summary()` call this entry is as of. */
@@ -199,6 +201,7 @@ export function analysisToJson(a: FileAnalysis, displayPath = a.file, atSummary 
       ...(at ? { atSummaryLine: where(at).line } : {}),
       ...(m.model.incomplete ? { unknownWhy: m.model.incomplete } : {}),
       ...(m.model.argumentsFrom ? { argumentsFrom: m.model.argumentsFrom } : {}),
+      ...(m.model.otherCallSites ? { otherCallSites: m.model.otherCallSites } : {}),
       diagnostics: mine.map(diag),
     };
   });

@@ -86,6 +86,8 @@ export interface ModelGraph {
   built: boolean;
   /** Where a builder nothing in this file calls got its arguments (`train.py:12`), from a call in another file. */
   argumentsFrom?: string;
+  /** The other calls found in the project (their arguments are not used; the hover lists them). */
+  otherCallSites?: string[];
   /** Why the model may have layers Shape Lens did not see (added in a loop it could not run): totals are unknown. */
   incomplete?: string;
   /** A Sequential without an input shape, built by its first call (its input shape is not fixed in code). */

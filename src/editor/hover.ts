@@ -62,7 +62,11 @@ function modelMarkdown(m: ModelSummary): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**${m.model.name}** (${m.model.className}) · ${m.rows.length} layers\n\n`);
   md.appendMarkdown(`Output: \`${formatOutputShape(m.outputShape)}\`\n\n`);
-  if (m.model.argumentsFrom && m.model.functionName) md.appendMarkdown(`Built by \`${m.model.functionName}()\` with the arguments of the call in \`${m.model.argumentsFrom}\`\n\n`);
+  if (m.model.argumentsFrom && m.model.functionName) {
+    md.appendMarkdown(`Built by \`${m.model.functionName}()\` with the arguments of the call in \`${m.model.argumentsFrom}\``);
+    if (m.model.otherCallSites?.length) md.appendMarkdown(` (other calls: ${m.model.otherCallSites.map((w) => `\`${w}\``).join(', ')})`);
+    md.appendMarkdown('\n\n');
+  }
   if (m.totalParams === null) {
     const unknown = unknownRows(m);
     md.appendMarkdown(m.model.incomplete ? `Total params: **?** (${escape(m.model.incomplete)})\n\n` : `Total params: **?** (at least ${formatCount(knownParams(m))} + unknown)\n\n`);

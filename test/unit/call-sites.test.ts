@@ -61,7 +61,9 @@ test('without a call anywhere, the parameters without defaults are unknown (?), 
 test('the first call found wins; sizes the other file computes (here from a tensor\'s shape) count too', async () => {
   const other = 'from model import build_model\nimport keras\nm = build_model(keras.Input((8, 8, 3)).shape[1:], 5)\n';
   const json = await analyse({ 'model.py': MODEL, 'train.py': TRAIN, 'other.py': other }, 'model.py', ['train.py', 'other.py']);
-  assert.equal(json.models.find((x) => x.name === 'classifier')!.totalParams, 650);
+  const first = json.models.find((x) => x.name === 'classifier')!;
+  assert.equal(first.totalParams, 650);
+  assert.deepEqual([first.argumentsFrom, first.otherCallSites], ['train.py:4', ['other.py:3']]);
   const json2 = await analyse({ 'model.py': MODEL, 'other.py': other }, 'model.py', ['other.py']);
   // (8, 8, 3) read from a tensor's shape in other.py is plain data: 3·3·3·32 + 32 = 896; Dense(5) on 32: 165.
   assert.equal(json2.models.find((x) => x.name === 'classifier')!.totalParams, 896 + 165);

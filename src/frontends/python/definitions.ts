@@ -255,11 +255,17 @@ export function analyseUncalled(ip: PythonInterpreter, root: PyNode, scope: Scop
     const calls = (): Set<string> => calledNames(def, ip.main.text);
     if (def.type === 'function_definition' && v?.k === 'func' && (v.def as FuncDef).node === def) {
       // A call in another file of the project gives its arguments (the first one found); else unknown ones.
-      const site = ip.opts.callSites?.get(name)?.[0];
+      const sites = ip.opts.callSites?.get(name) ?? [];
+      const site = sites[0];
       const run = (): void => {
         const before = ip.rt.builder.models.length;
         callFunction(ip, v, site ? site.args : noArgs(), null, range);
-        if (site) for (const m of ip.rt.builder.models.slice(before)) m.argumentsFrom = site.where;
+        if (site) {
+          for (const m of ip.rt.builder.models.slice(before)) {
+            m.argumentsFrom = site.where;
+            if (sites.length > 1) m.otherCallSites = sites.slice(1).map((s) => s.where);
+          }
+        }
       };
       entries.push({ name, node: def, calls, isClass: false, speculative: true, run });
     }
