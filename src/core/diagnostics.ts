@@ -165,10 +165,27 @@ export class DiagnosticSink {
   constructor(private readonly limit = 500) {}
 
   report(d: Diagnostic): void {
-    const key = `${d.code}|${d.message}|${d.range?.file ?? ''}|${d.range?.start ?? ''}`;
+    const key = this.keyOf(d);
     if (this.seen.has(key) || this.items.length >= this.limit) return;
     this.seen.add(key);
     this.items.push(d);
+  }
+
+  /** Drops what was reported after the first `length` items (a rolled-back speculative run); it may be reported again. */
+  truncate(length: number): void {
+    if (length >= this.items.length) return;
+    this.items.splice(length);
+    this.seen.clear();
+    for (const d of this.items) this.seen.add(this.keyOf(d));
+  }
+
+  /**
+   * One report per cause: an error per message and place; a warning or note per code and place (a
+   * Lambda in a helper called 37 times is one cause, whatever each layer is named).
+   */
+  private keyOf(d: Diagnostic): string {
+    const where = `${d.range?.file ?? ''}|${d.range?.start ?? ''}`;
+    return d.severity === 'error' ? `${d.code}|${d.message}|${where}` : `${d.code}|${where}`;
   }
   error(code: DiagnosticCode, message: string, range?: SourceRange): void {
     this.report({ severity: 'error', code, message, range });

@@ -407,3 +407,21 @@ model = keras.Model(inp, x, name="net")
   assert.equal(json.models.find((m) => m.name === 'down')?.totalParams, '?');
   assert.equal(json.models.find((m) => m.name === 'net')?.totalParams, '?');
 });
+
+test('one warning per cause: a Lambda in a helper called five times is one lambda-shape warning', async () => {
+  const { json } = await analyze(`
+import keras
+from keras import layers
+
+def block(x):
+    return layers.Lambda(lambda t: t * 2)(x)
+
+x = inp = keras.Input((4,))
+for _ in range(5):
+    x = block(x)
+model = keras.Model(inp, x)
+`);
+  const lambdas = [...json.diagnostics, ...json.models.flatMap((m) => m.diagnostics)].filter((d) => d.code === 'lambda-shape');
+  assert.equal(lambdas.length, 1);
+  assert.equal(json.models[0].layers.filter((l) => l.className === 'Lambda').length, 5);
+});

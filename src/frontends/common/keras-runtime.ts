@@ -51,7 +51,7 @@ export class KerasRuntime {
     }
     if (this.builder.models.length === models) {
       this.builder.restoreNames(names);
-      this.sink.items.splice(diags);
+      this.sink.truncate(diags);
       this.builder.snapshots.splice(snapshots);
     }
   }
@@ -78,7 +78,7 @@ export class KerasRuntime {
       fn();
     } finally {
       for (const m of this.builder.models.slice(models)) this.builder.forgetModel(m);
-      this.sink.items.splice(diags);
+      this.sink.truncate(diags);
     }
   }
 
