@@ -13,6 +13,7 @@ import { regularizationRules } from './regularization';
 import { preprocessingRules } from './preprocessing';
 import { wrapperRules } from './wrappers';
 import { applicationRules } from './applications';
+import { attentionRules } from './attention';
 import { PYTHON_ARGS, TFJS_FACTORIES } from './signatures';
 
 const byName = new Map<string, LayerRule>();
@@ -31,6 +32,7 @@ for (const rule of [
   ...preprocessingRules,
   ...wrapperRules,
   ...applicationRules,
+  ...attentionRules,
 ]) {
   byName.set(rule.className, rule);
   for (const alias of rule.aliases ?? []) byName.set(alias, rule);

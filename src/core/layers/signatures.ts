@@ -56,6 +56,10 @@ export const PYTHON_ARGS: Readonly<Record<string, readonly string[]>> = {
   Lambda: ['function', 'output_shape', 'mask', 'arguments'],
   Masking: ['mask_value'],
   Normalization: ['axis', 'mean', 'variance'],
+  MultiHeadAttention: ['num_heads', 'key_dim', 'value_dim', 'dropout', 'use_bias', 'output_shape', 'attention_axes'],
+  Attention: ['use_scale', 'score_mode', 'dropout', 'seed'],
+  AdditiveAttention: ['use_scale', 'dropout'],
+  EinsumDense: ['equation', 'output_shape', 'activation', 'bias_axes'],
 };
 
 

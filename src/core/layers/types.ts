@@ -43,6 +43,13 @@ export interface LayerRule {
   /** `multi` for merge layers, which take a list of tensors; `any` when the layer's own code decides (Lambda). */
   arity?: 'single' | 'multi' | 'any';
   /**
+   * How many positional tensors the layer's `call` takes (`MultiHeadAttention(query, value, key)`:
+   * 3). The front ends pass the tensors given as further positional arguments as extra inputs, in
+   * order, so the rule sees `[query, value]` or `[query, value, key]`. Omitted: 1 (the others only
+   * connect the graph). Use with `arity: 'any'`.
+   */
+  tensorArgs?: number;
+  /**
    * Output shape for known input shapes (one entry per input tensor; a single-input layer gets one).
    * Return null when it cannot be known; report why through `ctx`.
    */

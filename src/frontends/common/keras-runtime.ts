@@ -3,6 +3,7 @@
 
 import { declaredInputShape, GraphBuilder, SequentialModel } from '../../core/builder';
 import { defaultLayerName } from '../../core/naming';
+import { getRule } from '../../core/layers/registry';
 import type { LayerConfig } from '../../core/config';
 import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
 import type { LayerNode, ModelGraph, SymbolicTensor } from '../../core/graph';
@@ -137,11 +138,24 @@ export class KerasRuntime {
     return { k: 'model', model: graph };
   }
 
-  /** Calls a layer or model value on a tensor (or a list of tensors for merge layers). */
-  call(callee: Value, input: Value, range?: SourceRange, extra: Value[] = []): Value {
+  /**
+   * Calls a layer or model value on a tensor (or a list of tensors for merge layers). The first
+   * `positional` values of `extra` are further positional arguments: a rule with `tensorArgs`
+   * (`MultiHeadAttention(query, value, key)`) gets those that are tensors as inputs, in order.
+   */
+  call(callee: Value, input: Value, range?: SourceRange, extra: Value[] = [], positional = 0): Value {
     const node = callee.k === 'layer' ? callee.node : callee.k === 'model' ? this.builder.modelAsLayer(callee.model) : null;
     if (!node) return unknown();
-    const ins = this.tensors(input);
+    let ins = this.tensors(input);
+    const takes = callee.k === 'layer' ? getRule(node.className)?.tensorArgs ?? 1 : 1;
+    if (ins && ins.length === 1 && takes > 1 && positional > 0) {
+      const n = Math.min(positional, takes - 1);
+      const args = extra.slice(0, n);
+      if (args.every((v) => v.k === 'tensor')) {
+        ins = [...ins, ...args.map((v) => (v as Value & { k: 'tensor' }).t)];
+        extra = extra.slice(n);
+      }
+    }
     // Tensors given besides the input (`initial_state=`, a second positional tensor) keep their layers in the graph.
     const more = extra.flatMap((v) => this.someTensors(v));
     if (!ins) {

@@ -1,0 +1,271 @@
+// Attention layer rules (Keras 3 `keras.layers`): MultiHeadAttention, Attention, AdditiveAttention
+// and EinsumDense, the projection MultiHeadAttention is built from.
+
+import { UNKNOWN, type Cfg } from '../config';
+import { DiagnosticCode } from '../diagnostics';
+import { formatShape, type RuleShape } from '../shape';
+import { positiveInt } from './core';
+import type { LayerRule, ParamCount, RuleContext } from './types';
+
+const UNKNOWN_PARAMS: ParamCount = { trainable: null, nonTrainable: null };
+
+/** Product of known dims, or null if any is unknown. */
+function prod(dims: (number | null)[]): number | null {
+  let p = 1;
+  for (const d of dims) {
+    if (d === null) return null;
+    p *= d;
+  }
+  return p;
+}
+
+/**
+ * An `output_shape` setting (int or tuple; None entries allowed) as a list, as Keras' layers
+ * normalise it; `undefined` when absent or None, null when it cannot be read.
+ */
+function shapeSetting(cfg: Cfg, key: string): (number | null)[] | null | undefined {
+  const v = cfg.raw[key];
+  if (v === undefined || v === null) return undefined;
+  if (v === UNKNOWN) {
+    cfg.lost = true;
+    return null;
+  }
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? [v] : null;
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'number' && Number.isSafeInteger(x) ? x : x === UNKNOWN ? cfg.standIn() : null));
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// MultiHeadAttention
+
+/**
+ * `mha(query, value)` / `mha(query, value, key)`: the front ends give the rule all positional
+ * tensors in order (`tensorArgs: 3`). Output: the query's shape with its last dim replaced by
+ * `output_shape` (default: unchanged), as Keras' `compute_output_shape`.
+ *
+ * Weights (Keras' `build`, four EinsumDense sublayers, last-dim projections whatever the rank or
+ * `attention_axes`): with H = num_heads, K = key_dim, V = value_dim (default K), O = output_shape
+ * (default the query's last dim) and bias when use_bias:
+ *   query  q·H·K + H·K      key  k·H·K + H·K      value  v·H·V + H·V
+ *   output H·V·∏O + ∏O      gate (use_gate)  q·H·V + H·V
+ */
+const multiHeadAttention: LayerRule = {
+  className: 'MultiHeadAttention',
+  arity: 'any',
+  tensorArgs: 3,
+  inputRank: { min: 3 },
+  outputShape(inputs, cfg, ctx) {
+    const heads = positiveInt(cfg, 'num_heads', ctx);
+    const keyDim = positiveInt(cfg, 'key_dim', ctx);
+    if (inputs.length < 2) return null; // value not followed (or given by keyword): unknown
+    const [query, value] = inputs;
+    const key = inputs[2] ?? value;
+    const mid = (s: RuleShape) => s.slice(1, -1);
+    const vm = mid(value);
+    const km = mid(key);
+    if (vm.length !== km.length || vm.some((d, i) => d !== null && km[i] !== null && d !== km[i])) {
+      ctx.error(DiagnosticCode.shapeMismatch, `All dimensions of \`value\` and \`key\`, except the last one, must be equal. Received: value_shape=${formatShape(value)} and key_shape=${formatShape(key)}`);
+      return null;
+    }
+    if (heads === null || keyDim === null) return null;
+    const out = shapeSetting(cfg, 'output_shape');
+    if (out === null) return null;
+    return out && out.length > 0 ? [...query.slice(0, -1), ...out] : [...query];
+  },
+  params(inputs, cfg, ctx) {
+    if (inputs.length < 2) return UNKNOWN_PARAMS;
+    const H = positiveInt(cfg, 'num_heads', ctx, false);
+    const K = positiveInt(cfg, 'key_dim', ctx, false);
+    const rawV = cfg.int('value_dim');
+    const V = rawV === undefined || rawV === 0 ? K : rawV;
+    const useBias = cfg.bool('use_bias', true);
+    const useGate = cfg.bool('use_gate', false);
+    const [query, value] = inputs;
+    const key = inputs[2] ?? value;
+    const q = query[query.length - 1];
+    const v = value[value.length - 1];
+    const k = key[key.length - 1];
+    const out = shapeSetting(cfg, 'output_shape');
+    const O = out === null ? null : out && out.length > 0 ? prod(out) : q;
+    if (H === null || K === null || V === null || useBias === null || useGate === null || q === null || v === null || k === null || O === null) return UNKNOWN_PARAMS;
+    const b = (n: number) => (useBias ? n : 0);
+    const parts: [string, number, string][] = [
+      ['query', q * H * K + b(H * K), `${q}·${H}·${K}${useBias ? ` + ${H}·${K}` : ''}`],
+      ['key', k * H * K + b(H * K), `${k}·${H}·${K}${useBias ? ` + ${H}·${K}` : ''}`],
+      ['value', v * H * V + b(H * V), `${v}·${H}·${V}${useBias ? ` + ${H}·${V}` : ''}`],
+      ['output', H * V * O + b(O), `${H}·${V}·${O}${useBias ? ` + ${O}` : ''}`],
+    ];
+    if (useGate) parts.push(['gate', q * H * V + b(H * V), `${q}·${H}·${V}${useBias ? ` + ${H}·${V}` : ''}`]);
+    const total = parts.reduce((s, p) => s + p[1], 0);
+    return { trainable: total, nonTrainable: 0, formula: `${parts.map(([n, , f]) => `${n} ${f}`).join(', ')}: ${parts.map((p) => p[1]).join(' + ')} = ${total}` };
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Attention / AdditiveAttention: called on [query, value] or [query, value, key].
+
+function checkList(inputs: RuleShape[], ctx: RuleContext): boolean {
+  if (inputs.length < 2 || inputs.length > 3) {
+    ctx.error(DiagnosticCode.mergeMismatch, `${ctx.className} layer accepts inputs list of length 2 or 3, namely [query, value] or [query, value, key]. Received length: ${inputs.length}.`);
+    return false;
+  }
+  return true;
+}
+
+/** Keras' `compute_output_shape`: `(*query_shape[:-1], value_shape[-1])`. */
+function attentionOutput(inputs: RuleShape[], _cfg: Cfg, ctx: RuleContext): RuleShape | null {
+  if (!checkList(inputs, ctx)) return null;
+  const [query, value] = inputs;
+  return [...query.slice(0, -1), value[value.length - 1]];
+}
+
+/** Dot-product attention: a scalar `scale` if use_scale, a scalar `concat_score_weight` if score_mode='concat'. */
+const attention: LayerRule = {
+  className: 'Attention',
+  arity: 'multi',
+  outputShape(inputs, cfg, ctx) {
+    const mode = cfg.str('score_mode', 'dot', ['dot', 'concat']);
+    if (mode !== null && mode !== 'dot' && mode !== 'concat') {
+      ctx.error(DiagnosticCode.invalidConfig, `Invalid value for argument score_mode. Expected one of {'dot', 'concat'}. Received: score_mode=${mode}`);
+      return null;
+    }
+    return attentionOutput(inputs, cfg, ctx);
+  },
+  params(_inputs, cfg) {
+    const useScale = cfg.bool('use_scale', false);
+    const mode = cfg.str('score_mode', 'dot', ['dot', 'concat']);
+    if (useScale === null || mode === null) return UNKNOWN_PARAMS;
+    const n = (useScale ? 1 : 0) + (mode === 'concat' ? 1 : 0);
+    return { trainable: n, nonTrainable: 0, formula: n ? `${[useScale ? 'scale 1' : '', mode === 'concat' ? 'concat_score_weight 1' : ''].filter(Boolean).join(' + ')} = ${n}` : undefined };
+  },
+};
+
+/** Additive (Bahdanau) attention: a `scale` vector of the query's last dim if use_scale (default True). */
+const additiveAttention: LayerRule = {
+  className: 'AdditiveAttention',
+  arity: 'multi',
+  outputShape: attentionOutput,
+  params(inputs, cfg) {
+    const useScale = cfg.bool('use_scale', true);
+    if (useScale === null) return UNKNOWN_PARAMS;
+    if (!useScale) return { trainable: 0, nonTrainable: 0 };
+    const dim = inputs[0][inputs[0].length - 1];
+    return dim === null ? UNKNOWN_PARAMS : { trainable: dim, nonTrainable: 0, formula: `scale ${dim}` };
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// EinsumDense
+
+interface EinsumShapes {
+  kernel: (number | null)[];
+  bias: (number | null)[] | null;
+  output: (number | null)[];
+}
+
+/**
+ * Keras' `_analyze_einsum_string` / `_analyze_split_string`: kernel, bias and full output shape
+ * of `equation` on `input` with the partial `outputShape`. Reports Keras' errors; returns null
+ * for an equation it rejects.
+ */
+export function analyzeEinsum(equation: string, biasAxes: string | null, input: RuleShape, outputShape: (number | null)[], ctx: RuleContext): EinsumShapes | null {
+  const s = equation.replace(/\.\.\./g, '0');
+  let m = /^([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)/.exec(s);
+  let leftElided = false;
+  if (!m) {
+    m = /^0([a-zA-Z]+),([a-zA-Z]+)->0([a-zA-Z]+)/.exec(s);
+    leftElided = !!m;
+  }
+  m ??= /^([a-zA-Z]{2,})0,([a-zA-Z]+)->([a-zA-Z]+)0/.exec(s);
+  if (!m) {
+    ctx.error(DiagnosticCode.invalidConfig, `Invalid einsum equation '${equation}'. Equations must be in the form [X],[Y]->[Z], ...[X],[Y]->...[Z], or [X]...,[Y]->[Z]....`);
+    return null;
+  }
+  const [, inSpec, wSpec, outSpec] = m;
+  const elided = input.length - inSpec.length;
+  const out: (number | null)[] = [input[0], ...outputShape];
+  if (elided > 0 && leftElided) {
+    for (let i = 1; i < elided; i++) out.splice(1, 0, input[i]);
+  } else if (elided > 0) {
+    for (let i = input.length - elided; i < input.length; i++) out.push(input[i]);
+  }
+  const at = (arr: (number | null)[], i: number) => arr[i < 0 ? arr.length + i : i] ?? null;
+  const inMap = new Map<string, number>();
+  const outMap = new Map<string, number>();
+  [...inSpec].forEach((c, i) => inMap.set(c, leftElided ? i + elided - input.length : i));
+  [...outSpec].forEach((c, i) => outMap.set(c, leftElided ? i + elided : i));
+  for (const c of inSpec) {
+    const o = outMap.get(c);
+    if (o === undefined) continue;
+    const iv = at(input, inMap.get(c)!);
+    const ov = at(out, o);
+    if (ov !== null && iv !== null && ov !== iv) {
+      ctx.error(DiagnosticCode.shapeMismatch, `Input shape and output shape do not match at shared dimension '${c}'. Input shape is ${iv}, and output shape is ${ov}.`);
+      return null;
+    }
+  }
+  for (const c of outSpec) {
+    if (!inSpec.includes(c) && !wSpec.includes(c)) {
+      ctx.error(DiagnosticCode.invalidConfig, `Dimension '${c}' was specified in the output '${outSpec}' but has no corresponding dim in the input spec '${inSpec}' or weight spec '${outSpec}'`);
+      return null;
+    }
+  }
+  const kernel: (number | null)[] = [];
+  for (const c of wSpec) {
+    if (outMap.has(c)) kernel.push(at(out, outMap.get(c)!));
+    else if (inMap.has(c)) kernel.push(at(input, inMap.get(c)!));
+    else {
+      ctx.error(DiagnosticCode.invalidConfig, `Weight dimension '${c}' did not have a match in either the input spec '${inSpec}' or the output spec '${outSpec}'. For this layer, the weight must be fully specified.`);
+      return null;
+    }
+  }
+  let bias: (number | null)[] | null = null;
+  if (biasAxes !== null) {
+    const skip = leftElided ? elided : 0;
+    for (const c of biasAxes) {
+      if (!outSpec.includes(c)) {
+        ctx.error(DiagnosticCode.invalidConfig, `Bias dimension '${c}' was requested, but is not part of the output spec '${outSpec}'`);
+        return null;
+      }
+    }
+    const first = Math.min(...[...biasAxes].map((c) => outSpec.indexOf(c)));
+    bias = [...outSpec.slice(first)].map((c) => (biasAxes.includes(c) ? at(out, outSpec.indexOf(c) + Math.max(skip, 0)) : 1));
+  }
+  return { kernel, bias, output: out };
+}
+
+function einsumSetup(inputs: RuleShape[], cfg: Cfg, ctx: RuleContext): EinsumShapes | null {
+  const equation = cfg.str('equation');
+  if (equation === undefined) {
+    ctx.error(DiagnosticCode.missingArgument, `EinsumDense.__init__() missing 1 required positional argument: 'equation'`);
+    return null;
+  }
+  const partial = shapeSetting(cfg, 'output_shape');
+  if (partial === undefined && !cfg.has('output_shape')) {
+    ctx.error(DiagnosticCode.missingArgument, `EinsumDense.__init__() missing 1 required positional argument: 'output_shape'`);
+    return null;
+  }
+  const biasAxes = cfg.str('bias_axes');
+  if (equation === null || partial === null || biasAxes === null || partial === undefined) return null;
+  return analyzeEinsum(equation, biasAxes ?? null, inputs[0], partial, ctx);
+}
+
+const einsumDense: LayerRule = {
+  className: 'EinsumDense',
+  outputShape(inputs, cfg, ctx) {
+    const r = einsumSetup(inputs, cfg, ctx);
+    return r ? r.output : null;
+  },
+  params(inputs, cfg, ctx) {
+    const silent: RuleContext = { ...ctx, error: () => undefined, warning: () => undefined, explain: () => undefined };
+    const r = einsumSetup(inputs, cfg, silent);
+    if (!r) return UNKNOWN_PARAMS;
+    const k = prod(r.kernel);
+    const b = r.bias ? prod(r.bias) : 0;
+    if (k === null || b === null) return UNKNOWN_PARAMS;
+    const dims = (a: (number | null)[]) => a.join('·');
+    return { trainable: k + b, nonTrainable: 0, formula: `${dims(r.kernel)}${r.bias ? ` + ${dims(r.bias)}` : ''} = ${k + b}` };
+  },
+};
+
+export const attentionRules: LayerRule[] = [multiHeadAttention, attention, additiveAttention, einsumDense];
