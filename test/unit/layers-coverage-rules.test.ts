@@ -34,6 +34,8 @@ const rows: Row[] = [
   { name: 'Hashing multi_hot', cls: 'Hashing', cfg: { num_bins: 5, output_mode: 'multi_hot' }, inputs: [[null, 4]], output: [null, 5], total: 0 },
   { name: 'Hashing bad output_mode', cls: 'Hashing', cfg: { num_bins: 5, output_mode: 'tf_idf' }, inputs: [[null, 4]], output: null, total: 0, errors: [/Invalid value for argument `output_mode`/] },
   { name: 'Hashing missing num_bins', cls: 'Hashing', cfg: {}, inputs: [[null, 4]], output: [null, 4], total: 0, errors: [/missing 1 required positional argument: 'num_bins'/] },
+  { name: 'Hashing num_bins 0', cls: 'Hashing', cfg: { num_bins: 0, output_mode: 'count' }, inputs: [[null, 4]], output: null, total: 0, errors: [/^invalid-config: The `num_bins` for `Hashing` cannot be `None` or non-positive values\. Received: num_bins=0\.$/] },
+  { name: 'Hashing num_bins None', cls: 'Hashing', cfg: { num_bins: null }, inputs: [[null, 4]], output: [null, 4], total: 0, errors: [/Received: num_bins=None\.$/] },
   // RandomGrayscale.compute_output_shape returns input_shape (3 channels stay 3); CLAHE likewise.
   { name: 'RandomGrayscale', cls: 'RandomGrayscale', cfg: { factor: 0.5 }, inputs: [[null, 32, 32, 3]], output: [null, 32, 32, 3], total: 0 },
   { name: 'ContrastLimitedAdaptiveHistogramEqualization', cls: 'ContrastLimitedAdaptiveHistogramEqualization', cfg: {}, inputs: [[null, 64, 64, 1]], output: [null, 64, 64, 1], total: 0 },

@@ -144,7 +144,12 @@ const hashing: LayerRule = {
   className: 'Hashing',
   outputShape(inputs, cfg, ctx) {
     const x = inputs[0];
-    const bins = positiveInt(cfg, 'num_bins', ctx);
+    const raw = cfg.int('num_bins');
+    let bins = positiveInt(cfg, 'num_bins', ctx, raw === undefined);
+    if (raw !== undefined && cfg.raw.num_bins !== undefined && (cfg.raw.num_bins === null || (typeof raw === 'number' && raw <= 0))) {
+      ctx.error(DiagnosticCode.invalidConfig, `The \`num_bins\` for \`Hashing\` cannot be \`None\` or non-positive values. Received: num_bins=${raw ?? 'None'}.`);
+      bins = null;
+    }
     const mode = cfg.str('output_mode', 'int');
     if (mode === null) return null;
     if (!['int', 'one_hot', 'multi_hot', 'count'].includes(mode)) {
