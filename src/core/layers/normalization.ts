@@ -156,10 +156,31 @@ const groupNormalization: LayerRule = {
   },
 };
 
-/** BatchNormalization, LayerNormalization, GroupNormalization, UnitNormalization. */
+/**
+ * Keras 3 RMSNormalization: one trainable `scale` of shape `tuple(input_shape[a] for a in axis)`
+ * (default axis −1), no input_spec; the output keeps the input's shape.
+ */
+const rmsNormalization: LayerRule = {
+  className: 'RMSNormalization',
+  outputShape: sameShape,
+  params(inputs, cfg, ctx) {
+    const x = inputs[0];
+    const rawAxes = readAxes(cfg, 'axis', -1);
+    if (rawAxes === null) return UNKNOWN_PARAMS;
+    // Python indexes the shape tuple: an axis outside it is an IndexError at build.
+    const axes = resolveAxes(rawAxes, x, ctx, () => 'tuple index out of range');
+    if (axes === null || axes.some((a) => x[a] === null)) return UNKNOWN_PARAMS;
+    const dims = axes.map((a) => x[a] as number);
+    const size = dims.reduce((p, d) => p * d, 1);
+    return { trainable: size, nonTrainable: 0, formula: dims.length === 1 ? `${size} (scale)` : `${dims.join('·')} = ${size} (scale)` };
+  },
+};
+
+/** BatchNormalization, LayerNormalization, GroupNormalization, UnitNormalization, RMSNormalization. */
 export const normalizationRules: LayerRule[] = [
   batchNormalization,
   layerNormalization,
   groupNormalization,
   { className: 'UnitNormalization', outputShape: sameShape },
+  rmsNormalization,
 ];

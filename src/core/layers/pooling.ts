@@ -2,6 +2,7 @@
 // factory each so the variants differ only by data (operation and spatial rank).
 
 import type { Cfg } from '../config';
+import { DiagnosticCode } from '../diagnostics';
 import type { RuleShape } from '../shape';
 import { checkPositive, joinChannels, readPadding, spatialAxisNames, splitChannels, windowedSpatial } from './convutils';
 import type { LayerRule, RuleContext } from './types';
@@ -58,7 +59,28 @@ function globalPoolRule(op: PoolOp, rank: number): LayerRule {
   };
 }
 
+/**
+ * Keras 3 adaptive pooling (`BaseAdaptivePooling.compute_output_shape`): `(batch, *output_size, C)`
+ * or `(batch, C, *output_size)`, whatever the input's spatial size; no weights, no input_spec.
+ */
+function adaptivePoolRule(op: PoolOp, rank: number): LayerRule {
+  return {
+    className: `Adaptive${op}Pooling${rank}D`,
+    outputShape(inputs, cfg, ctx) {
+      const x = inputs[0];
+      if (!cfg.has('output_size')) {
+        ctx.error(DiagnosticCode.missingArgument, `${ctx.className}.__init__() missing 1 required positional argument: 'output_size'`);
+        return null;
+      }
+      const size = cfg.ints('output_size', rank, null);
+      const format = cfg.dataFormat();
+      if (size === null || format === null) return null;
+      return format === 'channels_last' ? [x[0] ?? null, ...size, x[x.length - 1] ?? null] : [x[0] ?? null, x[1] ?? null, ...size];
+    },
+  };
+}
+
 const OPS: PoolOp[] = ['Max', 'Average'];
 const RANKS = [1, 2, 3];
 
-export const poolingRules: LayerRule[] = OPS.flatMap((op) => RANKS.flatMap((rank) => [poolRule(op, rank), globalPoolRule(op, rank)]));
+export const poolingRules: LayerRule[] = OPS.flatMap((op) => RANKS.flatMap((rank) => [poolRule(op, rank), globalPoolRule(op, rank), adaptivePoolRule(op, rank)]));

@@ -131,9 +131,38 @@ const RANDOM_PASS_THROUGH = [
   'AugMix',
   'CutMix',
   'MixUp',
+  // Keras 3 RandomGrayscale.compute_output_shape returns the input shape (channels kept).
+  'RandomGrayscale',
+  'ContrastLimitedAdaptiveHistogramEqualization',
 ];
 
-/** Rescaling, Resizing, CenterCrop, RandomCrop, Normalization, CategoryEncoding, pass-through augmentations. */
+/**
+ * Keras 3 Hashing.compute_output_shape: `int` keeps the shape; `one_hot`, `multi_hot` and `count`
+ * replace the last axis by `num_bins` (a scalar input becomes `(num_bins,)`).
+ */
+const hashing: LayerRule = {
+  className: 'Hashing',
+  outputShape(inputs, cfg, ctx) {
+    const x = inputs[0];
+    const raw = cfg.int('num_bins');
+    let bins = positiveInt(cfg, 'num_bins', ctx, raw === undefined);
+    if (raw !== undefined && cfg.raw.num_bins !== undefined && (cfg.raw.num_bins === null || (typeof raw === 'number' && raw <= 0))) {
+      ctx.error(DiagnosticCode.invalidConfig, `The \`num_bins\` for \`Hashing\` cannot be \`None\` or non-positive values. Received: num_bins=${raw ?? 'None'}.`);
+      bins = null;
+    }
+    const mode = cfg.str('output_mode', 'int');
+    if (mode === null) return null;
+    if (!['int', 'one_hot', 'multi_hot', 'count'].includes(mode)) {
+      ctx.error(DiagnosticCode.invalidConfig, `Invalid value for argument \`output_mode\`. Expected one of ('int', 'one_hot', 'multi_hot', 'count'). Received: output_mode=${mode}`);
+      return null;
+    }
+    if (mode === 'int') return [...x];
+    if (bins === null && !cfg.isUnknown('num_bins')) return null;
+    return [...x.slice(0, -1), bins];
+  },
+};
+
+/** Rescaling, Resizing, CenterCrop, RandomCrop, Normalization, CategoryEncoding, Hashing, pass-through augmentations. */
 export const preprocessingRules: LayerRule[] = [
   passThrough('Rescaling'),
   imageResize('Resizing'),
@@ -141,5 +170,6 @@ export const preprocessingRules: LayerRule[] = [
   randomCrop,
   normalization,
   categoryEncoding,
+  hashing,
   ...RANDOM_PASS_THROUGH.map((name) => passThrough(name)),
 ];

@@ -60,6 +60,18 @@ export const PYTHON_ARGS: Readonly<Record<string, readonly string[]>> = {
   Attention: ['use_scale', 'score_mode', 'dropout', 'seed'],
   AdditiveAttention: ['use_scale', 'dropout'],
   EinsumDense: ['equation', 'output_shape', 'activation', 'bias_axes'],
+  RandomCrop: ['height', 'width', 'seed', 'data_format'],
+  RandomFlip: ['mode', 'seed', 'data_format'],
+  RandomRotation: ['factor', 'fill_mode', 'interpolation', 'seed', 'fill_value', 'data_format'],
+  RandomZoom: ['height_factor', 'width_factor', 'fill_mode', 'interpolation', 'seed', 'fill_value', 'data_format'],
+  RandomTranslation: ['height_factor', 'width_factor', 'fill_mode', 'interpolation', 'seed', 'fill_value', 'data_format'],
+  RandomContrast: ['factor', 'value_range', 'seed'],
+  RandomBrightness: ['factor', 'value_range', 'seed'],
+  RandomGrayscale: ['factor', 'data_format', 'seed'],
+  Hashing: ['num_bins', 'mask_value', 'salt', 'output_mode', 'sparse'],
+  RMSNormalization: ['axis', 'epsilon'],
+  AdaptiveAveragePooling1D: ['output_size', 'data_format'], AdaptiveAveragePooling2D: ['output_size', 'data_format'], AdaptiveAveragePooling3D: ['output_size', 'data_format'],
+  AdaptiveMaxPooling1D: ['output_size', 'data_format'], AdaptiveMaxPooling2D: ['output_size', 'data_format'], AdaptiveMaxPooling3D: ['output_size', 'data_format'],
 };
 
 
