@@ -30,6 +30,8 @@ export interface ModelSummary {
 export function summarize(builder: GraphBuilder, model: ModelGraph): ModelSummary {
   const rows: SummaryRow[] = [];
   for (const layer of model.layers) {
+    // Tensor operations (`x + y`) connect the graph but are not rows: Keras lists Layers only.
+    if (!layer.nested && getRule(layer.className)?.operation) continue;
     const p = builder.layerParams(layer);
     const unbuilt = layer.calls.length === 0 && !layer.nested;
     rows.push({

@@ -14,12 +14,14 @@ import { preprocessingRules } from './preprocessing';
 import { wrapperRules } from './wrappers';
 import { applicationRules } from './applications';
 import { attentionRules } from './attention';
+import { opsRules } from './ops';
 import { PYTHON_ARGS, TFJS_FACTORIES } from './signatures';
 
 const byName = new Map<string, LayerRule>();
 const byTfjsFactory = new Map<string, LayerRule>();
 
 for (const rule of [
+  ...opsRules,
   ...convRules,
   ...poolingRules,
   ...coreRules,

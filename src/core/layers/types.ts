@@ -36,6 +36,11 @@ export interface LayerRule {
    * (`expected ndim=4, found ndim=3`). Omit to accept any rank.
    */
   inputRank?: number | { min: number; max?: number };
+  /**
+   * A tensor operation, not a layer (`x + y`, `keras.ops.add`): it connects the graph and shapes
+   * tensors but is no row of the summary and owns no weights.
+   */
+  operation?: boolean;
   /** Default Keras name when code gives none (`resnet50`); else the snake_case class name. */
   defaultName?(cfg: Cfg): string;
   /** Class shown in summaries when it differs from the registered one (`Functional` for applications). */

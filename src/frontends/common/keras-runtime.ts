@@ -169,6 +169,16 @@ export class KerasRuntime {
   }
 
   /**
+   * A tensor operation (`x + y`, `keras.ops.multiply(a, b)`): part of the graph, not a layer row.
+   * `inputs` are the tensor operands (a number operand adds none).
+   */
+  operation(op: string, inputs: SymbolicTensor[], range?: SourceRange): Value {
+    const node = this.builder.createLayer(`ops.${op}`, {}, range);
+    const outs = this.builder.call(node, inputs, range);
+    return outs.length === 1 ? { k: 'tensor', t: outs[0] } : unknown();
+  }
+
+  /**
    * Something the analysis cannot follow (a custom function, `tf.reshape`) applied to tensors: a
    * layer of unknown class `label` keeps the graph connected, with unknown output shape.
    */

@@ -12,6 +12,7 @@ import { execAssign, assignTarget } from './statements';
 import { moduleAttr, loadModule } from './imports';
 import { makeFunction, callFunction, instantiate, callKerasObject, trace } from './definitions';
 import { dataMethod, iterate } from './methods';
+import { OPERATOR_OPS } from '../../core/layers/ops';
 import { arith, compareValues, pySlice, decodeEscape, formatSpec, percentFormat } from './helpers';
 
 // ---------------------------------------------------------------------------------------------
@@ -85,7 +86,7 @@ export function evaluate(ip: PythonInterpreter, node: PyNode, scope: Scope): Val
     case 'binary_operator': {
       const l = evaluate(ip, field(node, 'left')!, scope);
       const r = evaluate(ip, field(node, 'right')!, scope);
-      return binary(ip, ip.text(field(node, 'operator')!), l, r);
+      return binary(ip, ip.text(field(node, 'operator')!), l, r, ip.layerRange(ip.range(node)));
     }
     case 'unary_operator': {
       const v = evaluate(ip, field(node, 'argument')!, scope);
@@ -201,7 +202,13 @@ export function compare(ip: PythonInterpreter, node: PyNode, scope: Scope): Valu
   return result === null ? unknown() : bool(result);
 }
 
-export function binary(ip: PythonInterpreter, op: string, l: Value, r: Value): Value {
+export function binary(ip: PythonInterpreter, op: string, l: Value, r: Value, range?: SourceRange): Value {
+  // Arithmetic on KerasTensors is a Keras operation (`x + inputs` in a residual block).
+  const kerasOp = OPERATOR_OPS[op];
+  if (kerasOp && (l.k === 'tensor' || r.k === 'tensor') && (l.k === 'tensor' || l.k === 'num') && (r.k === 'tensor' || r.k === 'num')) {
+    const tensors = [l, r].flatMap((v) => (v.k === 'tensor' ? [v.t] : []));
+    return ip.rt.operation(kerasOp, tensors, range);
+  }
   if (l.k === 'bool') l = num(Number(l.v), true);
   if (r.k === 'bool') r = num(Number(r.v), true);
   if (l.k === 'num' && r.k === 'num') return arith(op, l, r);

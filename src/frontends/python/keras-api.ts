@@ -133,6 +133,13 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
   const tail = apiTail(path);
   const last = tail.split('.').pop() ?? tail;
 
+  // `keras.ops.add(x, y)`, `ops.multiply(x, 2.0)`: an operation on tensors (part of the graph, not a row).
+  if (tail === `ops.${last}` && getRule(`ops.${last}`)?.operation) {
+    const operands = [...args.positional, ...args.keywords.values()];
+    const tensors = operands.flatMap((v) => (v.k === 'tensor' ? [v.t] : []));
+    if (tensors.length > 0 && operands.every((v) => v.k === 'tensor' || v.k === 'num' || v.k === 'bool')) return rt.operation(last, tensors, range);
+  }
+
   if (last === 'Sequential') {
     const layers = arg(args, 0, 'layers');
     const items = layers && (layers.k === 'list' || layers.k === 'tuple') ? layers.items : [];

@@ -135,7 +135,7 @@ export function execAugAssign(ip: PythonInterpreter, node: PyNode, scope: Scope)
     else assignTarget(ip, left, unknown(), scope);
     return;
   }
-  assignTarget(ip, left, binary(ip, opText, cur, r), scope);
+  assignTarget(ip, left, binary(ip, opText, cur, r, ip.layerRange(ip.range(node))), scope);
 }
 
 export function assignTarget(ip: PythonInterpreter, target: PyNode, value: Value, scope: Scope): void {

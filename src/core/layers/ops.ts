@@ -1,0 +1,51 @@
+// Tensor operations that connect a functional graph without being layers (Keras 3: `x + y` on
+// KerasTensors is `ops.Add`, `keras.ops.multiply(a, b)` ...): they shape tensors but are not rows
+// of the summary (`Functional.layers` holds Layers only) and own no weights.
+
+import { DiagnosticCode } from '../diagnostics';
+import { formatShape, type RuleDim, type RuleShape } from '../shape';
+import type { LayerRule, RuleContext } from './types';
+
+/**
+ * NumPy broadcasting as Keras' `broadcast_shapes` does it (None against 1 stays None, None against
+ * a size takes the size); null after reporting Keras' error for sizes that cannot broadcast.
+ */
+export function broadcastShapes(a: RuleShape, b: RuleShape, ctx: RuleContext): RuleShape | null {
+  const n = Math.max(a.length, b.length);
+  const x: RuleDim[] = [...Array(n - a.length).fill(1), ...a];
+  const y: RuleDim[] = [...Array(n - b.length).fill(1), ...b];
+  const out: RuleDim[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = x[i];
+    const q = y[i];
+    if (p === 1) out.push(q);
+    else if (p === null) out.push(q === 1 ? null : q);
+    else if (q === 1 || q === null || q === p) out.push(p);
+    else {
+      ctx.error(DiagnosticCode.shapeMismatch, `Cannot broadcast shape, the failure dim has value ${p}, which cannot be broadcasted to ${q}. Input shapes are: ${formatShape(a)} and ${formatShape(b)}.`);
+      return null;
+    }
+  }
+  return out;
+}
+
+/** An element-wise operation of any number of tensors (a Python number operand adds none). */
+function elementwise(name: string): LayerRule {
+  return {
+    className: `ops.${name}`,
+    operation: true,
+    arity: 'any',
+    defaultName: () => name,
+    outputShape(inputs, _cfg, ctx) {
+      let shape: RuleShape | null = inputs[0];
+      for (let i = 1; i < inputs.length && shape; i++) shape = broadcastShapes(shape, inputs[i], ctx);
+      return shape ? [...shape] : null;
+    },
+  };
+}
+
+/** The element-wise arithmetic of `keras.ops` and of the operators on KerasTensors. */
+export const opsRules: LayerRule[] = ['add', 'subtract', 'multiply', 'divide', 'true_divide', 'maximum', 'minimum', 'power'].map(elementwise);
+
+/** Python operator → the `keras.ops` function Keras 3 calls for it. */
+export const OPERATOR_OPS: Readonly<Record<string, string>> = { '+': 'add', '-': 'subtract', '*': 'multiply', '/': 'divide', '**': 'power' };
