@@ -425,3 +425,26 @@ model = keras.Model(inp, x)
   assert.equal(lambdas.length, 1);
   assert.equal(json.models[0].layers.filter((l) => l.className === 'Lambda').length, 5);
 });
+
+test('a custom layer that makes its own weights (add_weight / Variable): its params are ?, never 0', async () => {
+  const { json } = await analyze(`
+import keras
+import tensorflow as tf
+from keras import layers
+
+class Codebook(layers.Layer):
+    def __init__(self, n, dim, **kwargs):
+        super().__init__(**kwargs)
+        self.embeddings = tf.Variable(tf.random.uniform((dim, n)), trainable=True)
+    def call(self, x):
+        return x + 0.0
+
+inp = keras.Input((7, 7, 16))
+out = Codebook(64, 16, name="codebook")(inp)
+model = keras.Model(inp, out)
+`);
+  assertHonest(json, 'own weights');
+  const m = json.models.find((x) => x.name === 'model')!;
+  assert.equal(m.layers.find((l) => l.name === 'codebook')?.params, '?');
+  assert.equal(m.totalParams, '?');
+});

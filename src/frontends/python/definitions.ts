@@ -206,6 +206,8 @@ export function trace(ip: PythonInterpreter, obj: Value & { k: 'object' }, shape
   const layers = st.tracked.map((v) => (v.k === 'layer' ? v.node : v.k === 'model' ? ip.rt.builder.modelAsLayer(v.model) : kerasObjectLayer(ip, v as Value & { k: 'object' })));
   const name = st.kerasName ?? defaultLayerName(obj.cls.name);
   const graph = ip.rt.builder.subclassed(obj.cls.name, name, layers.filter((l): l is NonNullable<typeof l> => !!l), inputTensors, outputs, st.range, ip.rt.functionName);
+  // Weights a class makes itself (`self.add_weight(...)`, `tf.Variable(...)`) are not sub-layers: not counted yet, so unknown, never 0.
+  if (createsOwnWeights(obj.cls)) graph.incomplete ??= `${obj.cls.name} creates weights of its own (add_weight / Variable), which Shape Lens does not count yet`;
   if (def.keras === 'layer') ip.rt.builder.forgetModel(graph);
   st.traced = { k: 'model', model: graph };
   if (outputs.length === 0) ip.rt.sink.info(DiagnosticCode.subclassOutput, `Shape Lens could not follow ${obj.cls.name}.call to an output tensor.`, st.range);
@@ -313,4 +315,12 @@ function lineAt(text: string, offset: number): number {
   let line = 1;
   for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
   return line;
+}
+
+/** True if the class (or a user base class) makes weights itself: `self.add_weight(...)`, `tf.Variable(...)`. */
+function createsOwnWeights(cls: Value & { k: 'class' }, depth = 0): boolean {
+  const def = cls.def as ClassDef;
+  const source = def.file.text.slice(def.node.start, def.node.end);
+  if (/\badd_weight\s*\(|\bVariable\s*\(/.test(source)) return true;
+  return depth < 8 && cls.bases.some((b) => b.k === 'class' && createsOwnWeights(b, depth + 1));
 }
