@@ -53,3 +53,52 @@ export class LoopEffects {
 export function reportLoopBudget(rt: KerasRuntime, iterations: number, at: SourceRange): void {
   rt.sink.warning(DiagnosticCode.loopBudget, `Loop stopped after ${iterations} iterations (analysis budget).`, at);
 }
+
+/**
+ * What an `if` Shape Lens cannot decide leaves uncertain, language-independently (each language
+ * walks its branches' syntax): after the assumed branch ran, each value a branch assigns is
+ * reported with `assigned`, each `.add(...)` receiver with `added`; `finish` says why, once, and
+ * only if a model depends on it.
+ */
+export class BranchAssumption {
+  private modelPart = false;
+
+  constructor(private readonly rt: KerasRuntime, readonly why: string) {}
+
+  /**
+   * A value some branch assigns: a tensor carries the assumption into the models built from it, a
+   * model becomes incomplete. True if the name must be rebound to unknown (plain data).
+   */
+  assigned(v: Value | undefined): boolean {
+    if (v?.k === 'tensor') {
+      this.rt.builder.assume(v.t, this.why);
+      this.modelPart = true;
+      return false;
+    }
+    if (v?.k === 'model') {
+      this.rt.incomplete(v, this.why);
+      this.modelPart = true;
+      return false;
+    }
+    return !!v && !KEEP_ASSUMED.has(v.k);
+  }
+
+  /** `recv.add(...)` in some branch: a model gets layers Shape Lens cannot be sure of. */
+  added(recv: Value | undefined): void {
+    if (recv?.k !== 'model') return;
+    this.rt.incomplete(recv, this.why);
+    this.modelPart = true;
+  }
+
+  /** `that branch unknown` for plain values. */
+  unknown(): Value {
+    return unknown(this.why);
+  }
+
+  finish(at: SourceRange): void {
+    if (this.modelPart) this.rt.sink.info(DiagnosticCode.unknownCondition, `${this.why}: the totals of the models that depend on it are unknown (?).`, at);
+  }
+}
+
+/** Values an undecidable branch does not make unknown: definitions and API references. */
+const KEEP_ASSUMED: ReadonlySet<Value['k']> = new Set(['layer', 'func', 'class', 'module', 'api', 'builtin']);

@@ -1,7 +1,6 @@
 // Python statements: blocks, assignments and their targets, if / for / while, loops Shape Lens cannot run.
 
-import { DiagnosticCode } from '../../core/diagnostics';
-import { LoopEffects, reportLoopBudget } from '../common/loops';
+import { BranchAssumption, LoopEffects, reportLoopBudget } from '../common/loops';
 import { BreakSignal, ContinueSignal, ReturnSignal } from '../common/signals';
 import { dictKey, list, NONE, truthy, unknown, type Value } from '../common/values';
 import { field, fields, namedChildren, type PyNode } from './ast';
@@ -239,18 +238,9 @@ function onlyRaises(body: PyNode): boolean {
  * once, and only when a model depends on it.
  */
 function assumeBranches(ip: PythonInterpreter, branches: { body: PyNode | undefined }[], scope: Scope, why: string, at: PyNode): void {
-  let modelPart = false;
+  const assumption = new BranchAssumption(ip.rt, why);
   const consider = (target: PyNode): void => {
-    const v = evalQuiet(ip, target, scope);
-    if (v?.k === 'tensor') {
-      ip.rt.builder.assume(v.t, why);
-      modelPart = true;
-    } else if (v?.k === 'model') {
-      ip.rt.incomplete(v, why);
-      modelPart = true;
-    } else if (target.type === 'identifier' && v && v.k !== 'layer' && v.k !== 'func' && v.k !== 'class' && v.k !== 'module' && v.k !== 'api') {
-      scope.assign(ip.text(target), unknown(why));
-    }
+    if (assumption.assigned(evalQuiet(ip, target, scope)) && target.type === 'identifier') scope.assign(ip.text(target), assumption.unknown());
   };
   const stack = branches.flatMap((b) => (b.body ? namedChildren(b.body) : []));
   let steps = 0;
@@ -264,17 +254,11 @@ function assumeBranches(ip: PythonInterpreter, branches: { body: PyNode | undefi
     if (n.type === 'call') {
       const fn = field(n, 'function');
       const method = fn?.type === 'attribute' ? field(fn, 'attribute') : undefined;
-      if (fn && method && ip.text(method) === 'add') {
-        const recv = evalQuiet(ip, field(fn, 'object'), scope);
-        if (recv?.k === 'model') {
-          ip.rt.incomplete(recv, why);
-          modelPart = true;
-        }
-      }
+      if (fn && method && ip.text(method) === 'add') assumption.added(evalQuiet(ip, field(fn, 'object'), scope));
     }
     for (const c of n.children) stack.push(c);
   }
-  if (modelPart) ip.rt.sink.info(DiagnosticCode.unknownCondition, `${why}: the totals of the models that depend on it are unknown (?).`, ip.range(at));
+  assumption.finish(ip.range(at));
 }
 
 export function execFor(ip: PythonInterpreter, node: PyNode, scope: Scope): void {

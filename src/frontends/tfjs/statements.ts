@@ -1,8 +1,7 @@
 // JS/TS statements: blocks, declarations and destructuring, assignments, loops (labels, budgets, loops Shape Lens cannot run), switch.
 
 import type { TSESTree } from '@typescript-eslint/typescript-estree';
-import { DiagnosticCode } from '../../core/diagnostics';
-import { LoopEffects, reportLoopBudget } from '../common/loops';
+import { BranchAssumption, LoopEffects, reportLoopBudget } from '../common/loops';
 import { BreakSignal, ContinueSignal, ReturnSignal, ThrowSignal } from '../common/signals';
 import { list, makeDict, NONE, num, str, unknown, valuesEqual, type Value } from '../common/values';
 import { type JsInterpreter, type N, Scope } from './interpreter';
@@ -190,31 +189,20 @@ export function loseLoopEffects(ip: JsInterpreter, node: N, scope: Scope, why: s
  * when a model depends on it.
  */
 function assumeBranches(ip: JsInterpreter, node: TSESTree.IfStatement, scope: Scope, why: string): void {
-  let modelPart = false;
+  const assumption = new BranchAssumption(ip.rt, why);
   const visit = (n: N): boolean => {
     if (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression') return false;
     if (n.type === 'AssignmentExpression' && n.left.type === 'Identifier' && scope.owner(n.left.name)) {
-      const v = scope.lookup(n.left.name);
-      if (v?.k === 'tensor') {
-        ip.rt.builder.assume(v.t, why);
-        modelPart = true;
-      } else if (v?.k === 'model') {
-        ip.rt.incomplete(v, why);
-        modelPart = true;
-      } else if (v && v.k !== 'layer' && v.k !== 'func' && v.k !== 'class' && v.k !== 'module' && v.k !== 'api') scope.set(n.left.name, unknown(why));
+      if (assumption.assigned(scope.lookup(n.left.name))) scope.set(n.left.name, assumption.unknown());
     }
     if (n.type === 'CallExpression' && n.callee.type === 'MemberExpression' && !n.callee.computed && n.callee.property.type === 'Identifier' && n.callee.property.name === 'add') {
-      const recv = evalQuiet(ip, n.callee.object, scope);
-      if (recv?.k === 'model') {
-        ip.rt.incomplete(recv, why);
-        modelPart = true;
-      }
+      assumption.added(evalQuiet(ip, n.callee.object, scope));
     }
     return true;
   };
   walkEstree(node.consequent, visit);
   if (node.alternate) walkEstree(node.alternate, visit);
-  if (modelPart) ip.rt.sink.info(DiagnosticCode.unknownCondition, `${why}: the totals of the models that depend on it are unknown (?).`, ip.range(node.test));
+  assumption.finish(ip.range(node.test));
 }
 
 export function evalQuiet(ip: JsInterpreter, node: N, scope: Scope): Value | undefined {
