@@ -387,11 +387,6 @@ export function rootsFirst<T>(items: T[], name: (t: T) => string, calls: (t: T) 
   return [...items.filter((t) => !calledByOthers.has(name(t))), ...items.filter((t) => calledByOthers.has(name(t)))];
 }
 
-/** True if a value is, or holds, something the analysis could not determine. */
-export function containsUnknown(v: Value, depth = 0): boolean {
-  return firstUnknown(v, depth) !== undefined;
-}
-
 /** The first Unknown inside `v` (itself, or an item of a sequence or dict). */
 export function firstUnknown(v: Value, depth = 0): (Value & { k: 'unknown' }) | undefined {
   if (v.k === 'unknown') return v;

@@ -2,6 +2,7 @@
 // bodies and `global`, JS block scopes and `this`) live in a subclass in its own folder.
 
 import type { Value } from './values';
+import { lineOf, lineStartsOf } from '../../core/analysis';
 
 /** A source file being interpreted. */
 export interface SourceFile {
@@ -9,6 +10,15 @@ export interface SourceFile {
   text: string;
   /** The file the analysis was asked for (not one it imported). */
   isMain: boolean;
+}
+
+const lineStarts = new WeakMap<SourceFile, number[]>();
+
+/** 1-based line of an offset in `file`, for messages (line starts computed once per file). */
+export function lineAt(file: SourceFile, offset: number): number {
+  let starts = lineStarts.get(file);
+  if (!starts) lineStarts.set(file, (starts = lineStartsOf(file.text)));
+  return lineOf(starts, offset);
 }
 
 /** A chain of variable bindings; `lookup` walks outwards (languages refine which scopes it sees). */

@@ -75,8 +75,13 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
   return result();
 }
 
-/** At most this many other files are read for a file's call sites (each is analysed once). */
-const MAX_CALLERS = 8;
+/**
+ * Call sites are looked for on every analysis (in the editor: every edit), so the callers' analyses
+ * are bounded: at most this many files, each with a small share of the budget. A call the budget
+ * does not reach leaves the arguments unknown (`?`), never guessed.
+ */
+const MAX_CALLERS = 4;
+const CALLER_LIMITS = { steps: 200_000, millis: 150 };
 
 /**
  * What calls in other project files pass to this file's top-level functions that have parameters
@@ -106,7 +111,7 @@ function callSitesFor(root: PyNode, text: string, file: string, host: PythonProj
   for (const caller of callers) {
     const callerText = host.readFile(caller);
     if (callerText === undefined || ![...names].some((n) => callerText.includes(n))) continue;
-    analyzePython(callerText, caller, { host, limits: opts.limits, moduleCache: opts.moduleCache, recordCalls: { file: self, names, out } });
+    analyzePython(callerText, caller, { host, limits: { ...opts.limits, ...CALLER_LIMITS }, moduleCache: opts.moduleCache, recordCalls: { file: self, names, out } });
   }
   return out.size > 0 ? out : undefined;
 }

@@ -14,6 +14,7 @@ import type { PythonInterpreter } from './interpreter';
 import { execBlock } from './statements';
 import { evaluate } from './expressions';
 import { calledNames } from './helpers';
+import { lineAt } from '../common/scope';
 
 // ---------------------------------------------------------------------------------------------
 // Functions and classes
@@ -73,7 +74,7 @@ export function callFunction(ip: PythonInterpreter, fn: Value & { k: 'func' }, a
   if (rec && !self && def.file.path === rec.file && rec.names.has(def.name)) {
     // Another file's analysis asking what this call passes: remember it, build nothing here.
     const sites = rec.out.get(def.name) ?? [];
-    if (sites.length < 8) sites.push({ args: { positional: args.positional.map(plainData), keywords: new Map([...args.keywords].map(([k, v]) => [k, plainData(v)])) }, where: `${basename(ip.file.path)}:${lineAt(ip.file.text, range.start)}` });
+    if (sites.length < 8) sites.push({ args: { positional: args.positional.map(plainData), keywords: new Map([...args.keywords].map(([k, v]) => [k, plainData(v)])) }, where: `${basename(ip.file.path)}:${lineAt(ip.file, range.start)}` });
     rec.out.set(def.name, sites);
     return unknown(`call:${def.name}`);
   }
@@ -309,12 +310,6 @@ function plainData(v: Value, depth = 0): Value {
     default:
       return unknown('an argument from another file that is not plain data');
   }
-}
-
-function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
 }
 
 /** True if the class (or a user base class) makes weights itself: `self.add_weight(...)`, `tf.Variable(...)`. */

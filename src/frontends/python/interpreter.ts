@@ -17,6 +17,7 @@ import { exec } from './statements';
 import { finishKerasModels, analyseUncalled, scanShapeComments } from './definitions';
 import { installBuiltins } from './builtins';
 import { isInert } from './helpers';
+import { lineAt } from '../common/scope';
 
 /** What the interpreter needs for cross-file imports (the CLI reads disk, the extension the workspace). */
 export interface ModuleHost {
@@ -147,8 +148,7 @@ export class PythonInterpreter extends InterpreterCore<PyNode, FileCtx> {
 
   /** `line 12` of this file, or `line 12 of utils.py` in an imported one, for messages. */
   rangeText(node: PyNode): string {
-    let line = 1;
-    for (let i = 0; i < node.start && i < this.file.text.length; i++) if (this.file.text.charCodeAt(i) === 10) line++;
+    const line = lineAt(this.file, node.start);
     return this.file.isMain ? `line ${line}` : `line ${line} of ${this.file.path.split(/[\\/]/).pop()}`;
   }
 

@@ -10,6 +10,7 @@ import { makeFunction, makeClass } from './definitions';
 import { evaluate, propKey, keyOf, getProp } from './expressions';
 import { iterate, keysOf } from './methods';
 import { jsTruthy, isLoop, KEEP_IN_LOOPS, JS_MUTATORS, assignedIdentifiers, walkEstree, alwaysExits } from './helpers';
+import { lineAt } from '../common/scope';
 
 // ---------------------------------------------------------------------------------------------
 // Statements
@@ -217,10 +218,7 @@ export function evalQuiet(ip: JsInterpreter, node: N, scope: Scope): Value | und
 }
 
 export function lineOf(ip: JsInterpreter, node: N): number {
-  let line = 1;
-  const text = ip.file.text;
-  for (let i = 0; i < node.range[0] && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
+  return lineAt(ip.file, node.range[0]);
 }
 
 export function takeLabels(ip: JsInterpreter): string[] {
