@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze } from './helpers/python';
+import { analyzeJs } from './helpers/tfjs';
 import { evaluateLayer } from '../../src/core/layers/evaluate';
 import { UNKNOWN } from '../../src/core/config';
 import { formatShape } from '../../src/core/shape';
@@ -174,4 +175,41 @@ model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(UNITS), layers.D
   assert.match(notes, /\? dense: `units` of dense is not a value Shape Lens could follow/);
   assert.match(notes, /\? head: `units` of dense/);
   assert.match(notes, /at least 0 \+ unknown/);
+});
+
+test('tfjs: a switch on an unknown value runs the first case that does not throw, marks it assumed, and drops no layer', async () => {
+  // Modelled on tfjs-examples' addition-rnn: the RNN type comes from the UI. Before, no case ran,
+  // the first layer was lost and the model printed Total params 0.
+  const { json } = await analyzeJs(`
+import * as tf from '@tensorflow/tfjs';
+export function make(rnnType: string) {
+  const model = tf.sequential();
+  switch (rnnType) {
+    case 'Bad':
+      throw new Error('no');
+    case 'GRU':
+      model.add(tf.layers.gru({ units: 16, inputShape: [7, 12] }));
+      break;
+    case 'LSTM':
+      model.add(tf.layers.lstm({ units: 16, inputShape: [7, 12] }));
+      break;
+    default:
+      throw new Error('unsupported');
+  }
+  model.add(tf.layers.dense({ units: 3 }));
+  return model;
+}
+`);
+  const m = json.models.find((x) => x.name === 'make');
+  assert.ok(m, JSON.stringify(json.models.map((x) => x.name)));
+  // GRU (tfjs resetAfter false): 3·(12·16 + 16·16 + 16) = 1,392. What follows an assumed layer in
+  // a Sequential is not certain (another case could add another shape): ?, not dropped.
+  assert.deepEqual(rows(m).map(([n, s, p]) => [String(n).replace(/\d+$/, ''), s, p]), [
+    ['gru_GRU', [null, 16], 1392],
+    ['dense_Dense', '?', '?'],
+  ]);
+  // The other case would have given an LSTM (1,856): the total is not certain.
+  assert.equal(m.totalParams, '?');
+  const infos = [...json.diagnostics, ...m.diagnostics].filter((d) => d.code === 'unknown-condition');
+  assert.ok(infos.some((d) => /switch on line 5 .*assumed case 'GRU'/.test(d.message)), JSON.stringify(infos));
 });
