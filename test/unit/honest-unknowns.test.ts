@@ -213,3 +213,43 @@ export function make(rnnType: string) {
   const infos = [...json.diagnostics, ...m.diagnostics].filter((d) => d.code === 'unknown-condition');
   assert.ok(infos.some((d) => /switch on line 5 .*assumed case 'GRU'/.test(d.message)), JSON.stringify(infos));
 });
+
+test('Python match: decided like Python where it can be, assumed (never skipped) where it cannot', async () => {
+  const src = (subject: string) => `
+import sys
+import keras
+from keras import layers
+from enum import Enum
+class Size(Enum):
+    SMALL = "small"
+kind = ${subject}
+model = keras.Sequential([keras.Input((8,))], name="m")
+match kind:
+    case "bad":
+        raise ValueError(kind)
+    case "small" | "tiny":
+        model.add(layers.Dense(4))
+    case width if width == 64:
+        model.add(layers.Dense(64))
+    case _:
+        raise ValueError(kind)
+model.add(layers.Dense(1))
+`;
+  const rowsOf = async (subject: string) => {
+    const { json } = await analyze(src(subject));
+    const m = json.models.find((x) => x.name === 'm')!;
+    return { rows: rows(m), total: m.totalParams, json };
+  };
+  // "tiny" takes the | pattern: Dense(4) 8·4 + 4 = 36, then Dense(1) 4 + 1 = 5.
+  const tiny = await rowsOf('"tiny"');
+  assert.deepEqual([tiny.rows, tiny.total], [[['dense', [null, 4], 36], ['dense_1', [null, 1], 5]], 41]);
+  // 64 falls to the capture with a guard: Dense(64) 8·64 + 64 = 576, Dense(1) 64 + 1 = 65.
+  const wide = await rowsOf('64');
+  assert.deepEqual([wide.rows, wide.total], [[['dense', [null, 64], 576], ['dense_1', [null, 1], 65]], 641]);
+  // From argv: never a model without its middle layer (before: Dense(1) alone, Total params 9).
+  const unknownKind = await rowsOf('sys.argv[1]');
+  assert.deepEqual(unknownKind.rows, [['dense', [null, 4], 36], ['dense_1', '?', '?']]);
+  assert.equal(unknownKind.total, '?');
+  assert.ok(unknownKind.json.models.flatMap((m) => m.diagnostics).concat(unknownKind.json.diagnostics).some((d) => d.code === 'unknown-condition' && /assumed `case "small" \| "tiny"`/.test(d.message)));
+  assert.deepEqual(errors(unknownKind.json), []);
+});
