@@ -253,3 +253,21 @@ model.add(layers.Dense(1))
   assert.ok(unknownKind.json.models.flatMap((m) => m.diagnostics).concat(unknownKind.json.diagnostics).some((d) => d.code === 'unknown-condition' && /assumed `case "small" \| "tiny"`/.test(d.message)));
   assert.deepEqual(errors(unknownKind.json), []);
 });
+
+test('a conditional expression Shape Lens cannot decide keeps the layers of the branch it assumes', async () => {
+  const { json } = await analyze(`
+import sys
+import keras
+from keras import layers
+flag = sys.argv[1] == "x"
+inp = keras.Input((8,))
+x = layers.Dense(4)(inp) if flag else layers.Dense(16)(inp)
+out = layers.Dense(1, activation="sigmoid" if flag else None)(x)
+model = keras.Model(inp, out, name="m")
+`);
+  const m = json.models.find((x) => x.name === 'm')!;
+  // Before: x was unknown and Dense(4) was missing from the model. 8·4 + 4 = 36; 4 + 1 = 5.
+  assert.deepEqual(rows(m), [['input_layer', [null, 8], 0], ['dense', [null, 4], 36], ['dense_1', [null, 1], 5]]);
+  assert.equal(m.totalParams, '?');
+  assert.deepEqual(errors(json), []);
+});

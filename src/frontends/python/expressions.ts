@@ -112,7 +112,16 @@ export function evaluate(ip: PythonInterpreter, node: PyNode, scope: Scope): Val
     case 'conditional_expression': {
       const [a, cond, b] = namedChildren(node);
       const t = truthy(evaluate(ip, cond, scope));
-      if (t === null) return unknown();
+      if (t === null) {
+        // Like an undecidable `if`: a tensor (or model) from the first branch, marked assumed, so
+        // the layers it went through are not dropped; plain values are unknown.
+        const v = evaluate(ip, a, scope);
+        const why = `Shape Lens cannot tell whether the condition at ${ip.rangeText(cond)} holds and assumed it does`;
+        if (v.k === 'tensor') ip.rt.builder.assume(v.t, why);
+        else if (v.k === 'model') ip.rt.incomplete(v, why);
+        else return unknown(why);
+        return v;
+      }
       return evaluate(ip, t ? a : b, scope);
     }
     case 'attribute': {
