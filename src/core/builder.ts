@@ -174,7 +174,7 @@ export class GraphBuilder {
       const r = evaluateLayer(layer.className, layer.config, shapes, layer.name);
       output = r.output;
       if (!r.known) why = `Shape Lens has no rule for the layer class ${layer.className}`;
-      else if (r.partlyUnknown || output === null || hasUnknownDim(isShapeList(output) ? output.flat() : output)) why = unknownCause(layer, inputs);
+      else if (r.partlyUnknown || output === null || hasUnknownDim(isShapeList(output) ? output.flat() : output)) why = r.unknownWhy ?? unknownCause(layer, inputs);
       if (r.problems.some((p) => p.severity === 'error')) tainted = true;
       for (const p of inputs.some((t) => t.tainted) ? [] : r.problems) {
         this.sink.report({

@@ -4,6 +4,7 @@
 import { declaredInputShape, GraphBuilder, SequentialModel } from '../../core/builder';
 import { defaultLayerName } from '../../core/naming';
 import { getRule } from '../../core/layers/registry';
+import { vocabularySize } from '../../core/layers/vocabulary';
 import type { LayerConfig } from '../../core/config';
 import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
 import type { LayerNode, ModelGraph, SymbolicTensor } from '../../core/graph';
@@ -371,6 +372,11 @@ export class KerasRuntime {
         return p.trainable === null || p.nonTrainable === null ? unknown() : num(p.trainable + p.nonTrainable);
       }
       if (name === 'apply' && args[0]) return this.call(v, args[0], range, args.slice(1));
+      // StringLookup / IntegerLookup / TextVectorization with a literal vocabulary.
+      if (name === 'vocabulary_size') {
+        const n = vocabularySize(v.node.className, v.node.config);
+        return n === null ? unknown() : num(n);
+      }
     }
     return undefined;
   }
