@@ -3,7 +3,7 @@
 
 import { UNKNOWN, type Cfg } from '../config';
 import { DiagnosticCode } from '../diagnostics';
-import { formatShape, type RuleShape } from '../shape';
+import { formatShape, type RuleOutputShape, type RuleShape } from '../shape';
 import { positiveInt } from './core';
 import type { LayerRule, ParamCount, RuleContext } from './types';
 
@@ -54,6 +54,8 @@ const multiHeadAttention: LayerRule = {
   className: 'MultiHeadAttention',
   arity: 'any',
   tensorArgs: 3,
+  tensorArgNames: ['query', 'value', 'key'],
+  callSettings: ['return_attention_scores'],
   inputRank: { min: 3 },
   outputShape(inputs, cfg, ctx) {
     const heads = positiveInt(cfg, 'num_heads', ctx);
@@ -135,6 +137,8 @@ const groupedQueryAttention: LayerRule = {
   aliases: ['GroupQueryAttention'],
   arity: 'any',
   tensorArgs: 3,
+  tensorArgNames: ['query', 'value', 'key'],
+  callSettings: ['return_attention_scores'],
   outputShape(inputs, cfg, ctx) {
     const s = gqaSettings(cfg, ctx, true);
     if (inputs.length < 2 || !s) return null;
@@ -195,17 +199,25 @@ function checkList(inputs: RuleShape[], ctx: RuleContext): boolean {
   return true;
 }
 
-/** Keras' `compute_output_shape`: `(*query_shape[:-1], value_shape[-1])`. */
-function attentionOutput(inputs: RuleShape[], _cfg: Cfg, ctx: RuleContext): RuleShape | null {
+/**
+ * Keras' `compute_output_shape`: `(*query_shape[:-1], value_shape[-1])`; with the call's
+ * `return_attention_scores=True` also the scores `(*query_shape[:-1], key_shape[-2])`.
+ */
+function attentionOutput(inputs: RuleShape[], cfg: Cfg, ctx: RuleContext): RuleOutputShape {
   if (!checkList(inputs, ctx)) return null;
   const [query, value] = inputs;
-  return [...query.slice(0, -1), value[value.length - 1]];
+  const key = inputs[2] ?? value;
+  const out = [...query.slice(0, -1), value[value.length - 1]];
+  const scores = cfg.bool('return_attention_scores', false);
+  if (scores === null) return null;
+  return scores ? [out, [...query.slice(0, -1), key[key.length - 2] ?? null]] : out;
 }
 
 /** Dot-product attention: a scalar `scale` if use_scale, a scalar `concat_score_weight` if score_mode='concat'. */
 const attention: LayerRule = {
   className: 'Attention',
   arity: 'multi',
+  callSettings: ['return_attention_scores'],
   outputShape(inputs, cfg, ctx) {
     const mode = cfg.str('score_mode', 'dot', ['dot', 'concat']);
     if (mode !== null && mode !== 'dot' && mode !== 'concat') {
@@ -227,6 +239,7 @@ const attention: LayerRule = {
 const additiveAttention: LayerRule = {
   className: 'AdditiveAttention',
   arity: 'multi',
+  callSettings: ['return_attention_scores'],
   outputShape: attentionOutput,
   params(inputs, cfg) {
     const useScale = cfg.bool('use_scale', true);

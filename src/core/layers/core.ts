@@ -138,6 +138,7 @@ const lambda: LayerRule = {
  */
 const reversibleEmbedding: LayerRule = {
   className: 'ReversibleEmbedding',
+  callSettings: ['reverse'],
   outputShape(inputs, cfg, ctx) {
     const reverse = cfg.bool('reverse', false);
     if (reverse === null) return null;

@@ -61,6 +61,16 @@ export interface LayerRule {
    */
   tensorArgs?: number;
   /**
+   * Names of those positional tensors when given by keyword (`mha(query=x, value=y, key=z)`),
+   * in `call`'s order.
+   */
+  tensorArgNames?: readonly string[];
+  /**
+   * `call` keyword arguments that change the output (`return_attention_scores`, `reverse`): the
+   * front ends give their values to the rule as settings of that call.
+   */
+  callSettings?: readonly string[];
+  /**
    * Output shape for known input shapes (one entry per input tensor; a single-input layer gets one).
    * Return null when it cannot be known; report why through `ctx`.
    */
