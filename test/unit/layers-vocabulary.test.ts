@@ -78,6 +78,11 @@ const rows: Row[] = [
   { name: 'Discretization num_bins adapted', cls: 'Discretization', cfg: { num_bins: 4, output_mode: 'multi_hot' }, inputs: [[null, 3]], output: [null, Q], data: true },
   { name: 'Discretization both', cls: 'Discretization', cfg: { num_bins: 4, bin_boundaries: [0, 1] }, inputs: [[null, 3]], output: null, errors: [/Both `num_bins` and `bin_boundaries` should not be set/] },
   { name: 'Discretization neither', cls: 'Discretization', cfg: {}, inputs: [[null, 3]], output: null, errors: [/You need to set either `num_bins` or `bin_boundaries`/] },
+  // CategoryEncoding (category_encoding.py): 'binary' is multi_hot; its own error wording.
+  { name: 'CategoryEncoding binary', cls: 'CategoryEncoding', cfg: { num_tokens: 6, output_mode: 'binary' }, inputs: [[null, 3]], output: [null, 6] },
+  { name: 'CategoryEncoding num_tokens 0', cls: 'CategoryEncoding', cfg: { num_tokens: 0 }, inputs: [[null, 3]], output: null, errors: [/^invalid-config: `num_tokens` must be >= 1\. Received: num_tokens=0\.$/] },
+  { name: 'CategoryEncoding num_tokens None', cls: 'CategoryEncoding', cfg: { num_tokens: null }, inputs: [[null, 3]], output: null, errors: [/num_tokens must be set/] },
+  { name: 'CategoryEncoding bad mode', cls: 'CategoryEncoding', cfg: { num_tokens: 3, output_mode: 'tf_idf' }, inputs: [[null, 3]], output: null, errors: [/^invalid-config: Unknown arg for output_mode: tf_idf$/] },
   // HashedCrossing on two (None, 1): int keeps it; one_hot replaces the 1 with num_bins.
   { name: 'HashedCrossing int', cls: 'HashedCrossing', cfg: { num_bins: 5 }, inputs: [[null, 1], [null, 1]], output: [null, 1] },
   { name: 'HashedCrossing one_hot', cls: 'HashedCrossing', cfg: { num_bins: 5, output_mode: 'one_hot' }, inputs: [[null, 1], [null, 1]], output: [null, 5] },

@@ -87,15 +87,21 @@ const categoryEncoding: LayerRule = {
   className: 'CategoryEncoding',
   outputShape(inputs, cfg, ctx) {
     const x = inputs[0];
-    if (!cfg.has('num_tokens')) {
+    if (!cfg.has('num_tokens') || cfg.raw.num_tokens === null) {
       ctx.error(DiagnosticCode.missingArgument, 'num_tokens must be set to use this layer. If the number of tokens is not known beforehand, use the IntegerLookup layer instead.');
       return null;
     }
-    const n = positiveInt(cfg, 'num_tokens', ctx);
-    const mode = cfg.str('output_mode', 'multi_hot', ['multi_hot', 'one_hot', 'count']);
+    let n = cfg.int('num_tokens') ?? null;
+    if (n !== null && n < 1) {
+      ctx.error(DiagnosticCode.invalidConfig, `\`num_tokens\` must be >= 1. Received: num_tokens=${n}.`);
+      n = null;
+    }
+    let mode = cfg.str('output_mode', 'multi_hot', ['multi_hot', 'one_hot', 'count']);
     if (mode === null) return null;
+    // Keras' deprecated spelling.
+    if (mode === 'binary') mode = 'multi_hot';
     if (!['multi_hot', 'one_hot', 'count'].includes(mode)) {
-      ctx.error(DiagnosticCode.invalidConfig, `Unknown arg for output_mode: ${mode}. Expected one of ('multi_hot', 'one_hot', 'count').`);
+      ctx.error(DiagnosticCode.invalidConfig, `Unknown arg for output_mode: ${mode}`);
       return null;
     }
     // Keras 3: one_hot appends a token axis unless the last dim is 1 (then replaces it, rank ≥ 2);
