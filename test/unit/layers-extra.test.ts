@@ -158,3 +158,17 @@ lm = keras.Model(tok, logits)
   assert.deepEqual(lm.outputShape, [null, 12, 100]);
   assert.equal(lm.totalParams, 3200);
 });
+
+test('extra: a layer called with inputs= by keyword', async () => {
+  const { json } = await analyze(`
+import keras
+from keras import layers
+
+x = keras.Input(shape=(8,))
+y = layers.Dense(3)(inputs=x)
+model = keras.Model(x, y)
+`);
+  assert.deepEqual(json.diagnostics.filter((d) => d.severity === 'error'), []);
+  // Dense 8·3 + 3 = 27.
+  assert.deepEqual(json.models[0].layers.map((l) => [l.name, l.outputShape, l.params]), [['input_layer', [null, 8], 0], ['dense', [null, 3], 27]]);
+});

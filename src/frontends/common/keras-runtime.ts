@@ -176,7 +176,8 @@ export class KerasRuntime {
    */
   callWith(callee: Value, positional: Value[], keywords: ReadonlyMap<string, Value>, range?: SourceRange): Value {
     const rule = callee.k === 'layer' ? getRule(callee.node.className) : undefined;
-    const names = rule?.tensorArgNames ?? [];
+    // Most layers' `call` names its tensor `inputs` (`Dense(3)(inputs=x)`).
+    const names = rule?.tensorArgNames ?? ['inputs'];
     const pos = [...positional];
     const kw = new Map(keywords);
     for (let i = pos.length; i < names.length && kw.has(names[i]); i++) {
