@@ -157,7 +157,7 @@ export class GraphBuilder {
    * Calls `layer` on `inputs` (several for merge layers), building it on the first call. Returns one
    * tensor per output (LSTM with return_state gives several).
    */
-  call(layer: LayerNode, inputs: SymbolicTensor[], range?: SourceRange, extraInputs: SymbolicTensor[] = []): SymbolicTensor[] {
+  call(layer: LayerNode, inputs: SymbolicTensor[], range?: SourceRange, extraInputs: SymbolicTensor[] = [], callSettings?: LayerConfig): SymbolicTensor[] {
     const shapes = inputs.map((t) => t.shape);
     // Inputs derived from an earlier error: report nothing new (the first error is the cause).
     let tainted = inputs.some((t) => t.tainted);
@@ -171,10 +171,10 @@ export class GraphBuilder {
         if (layer.calls.length === 0) layer.unknownWhy = why;
       }
     } else {
-      const r = evaluateLayer(layer.className, layer.config, shapes, layer.name);
+      const r = evaluateLayer(layer.className, callSettings ? { ...layer.config, ...callSettings } : layer.config, shapes, layer.name);
       output = r.output;
       if (!r.known) why = `Shape Lens has no rule for the layer class ${layer.className}`;
-      else if (r.partlyUnknown || output === null || hasUnknownDim(isShapeList(output) ? output.flat() : output)) why = unknownCause(layer, inputs);
+      else if (r.partlyUnknown || output === null || hasUnknownDim(isShapeList(output) ? output.flat() : output)) why = r.unknownWhy ?? unknownCause(layer, inputs);
       if (r.problems.some((p) => p.severity === 'error')) tainted = true;
       for (const p of inputs.some((t) => t.tainted) ? [] : r.problems) {
         this.sink.report({

@@ -446,7 +446,7 @@ export function callValue(ip: PythonInterpreter, callee: Value, args: CallArgs, 
     case 'layer':
     case 'model':
       // Other tensors passed (`initial_state=[h, c]`, a second positional tensor) keep their layers in the graph.
-      return args.positional[0] ? ip.rt.call(callee, args.positional[0], ip.layerRange(range), [...args.positional.slice(1), ...args.keywords.values()], args.positional.length - 1) : unknown();
+      return ip.rt.callWith(callee, args.positional, args.keywords, ip.layerRange(range));
     case 'object': {
       if (ip.kerasState.has(callee)) return args.positional[0] ? callKerasObject(ip, callee, args.positional[0], args, range) : unknown();
       const call = (callee.cls.def as ClassDef).attrs.get('__call__');
