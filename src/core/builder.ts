@@ -398,7 +398,9 @@ export class SequentialModel {
   /** `model.add(layer)`: builds the layer now if the model knows its input shape. */
   add(layer: LayerNode, range?: SourceRange): void {
     if (!this.last && this.graph.layers.length === 0) {
-      const batchShape = declaredInputShape(layer.config);
+      // Keras 3 builds a Sequential whose first layer is a built functional model on that model's input shape.
+      const nestedInput = this.builder.naming === 'keras' && layer.nested?.kind === 'functional' && layer.nested.inputs.length === 1 ? layer.nested.inputs[0].shape : undefined;
+      const batchShape = nestedInput ?? declaredInputShape(layer.config);
       // tfjs names the implicit input after the first layer (`dense_Dense1_input`), outside the `inputN` count.
       const name = this.builder.naming === 'tfjs' ? `${layer.name}_input` : undefined;
       if (batchShape !== undefined) {

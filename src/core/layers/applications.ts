@@ -2,8 +2,7 @@
 // architecture is replayed from the Keras 3 source (keras/src/applications/*.py) so the output
 // shape at any input size and the parameter counts come out exactly as Keras builds them.
 
-import type { Cfg, ConfigValue } from '../config';
-import { UNKNOWN } from '../config';
+import { Cfg, UNKNOWN, type ConfigValue, type LayerConfig } from '../config';
 import { DiagnosticCode } from '../diagnostics';
 import { formatCount, formatShape, type RuleDim, type RuleShape } from '../shape';
 import { convOutputLength, explainConvLength, reportNegative } from './convutils';
@@ -16,7 +15,8 @@ import type { LayerRule, ParamCount, RuleContext } from './types';
  * A feature map inside an application. `h`/`w` follow the tensor the model is called on;
  * `bh`/`bw` follow the model's own Input, which is what Keras sees while it builds the model
  * (`correct_pad` and NASNet's `_adjust_block` read those, and their choice is then frozen into
- * the layers). Channels are always known: the architecture fixes them.
+ * the layers). Channels are always known: the architecture fixes them. `ref` is the recorder's
+ * handle of the tensor (see `LayerRecorder`).
  */
 interface T {
   h: RuleDim;
@@ -24,6 +24,7 @@ interface T {
   bh: RuleDim;
   bw: RuleDim;
   c: number;
+  ref?: unknown;
 }
 
 type Pad = 'same' | 'valid';
@@ -34,14 +35,32 @@ interface ConvOpts {
   pad?: Pad;
   bias?: boolean;
   groups?: number;
+  act?: string;
+}
+
+/**
+ * Receives every layer an application's Keras code creates, in call order, with the handles of its
+ * input tensors, and returns the handle of its output: the graph builder turns the replay into the
+ * model's real layer graph (`core/applications/graph.ts`).
+ */
+export interface LayerRecorder {
+  layer(className: string, config: LayerConfig, inputs: unknown[]): unknown;
 }
 
 const positive = (n: number | null): RuleDim => (n === null || n <= 0 ? null : n);
 
 /**
+ * A label is the Keras layer name, optionally followed by the arithmetic shown in hovers
+ * (`conv1_conv 7×7/2`); a label starting with `*` is a layer Keras names automatically.
+ */
+function layerName(label: string): { name?: string } {
+  return label.startsWith('*') ? {} : { name: label.split(' ')[0] };
+}
+
+/**
  * Replays layer calls on two-track tensors, summing weights as each Keras layer's `build` creates
  * them, recording the spatial arithmetic for hovers and reporting the first dimension that would
- * become zero or negative.
+ * become zero or negative. With a recorder, also emits each layer with its Keras name and config.
  */
 class Net {
   trainable = 0;
@@ -53,34 +72,58 @@ class Net {
     private readonly ctx: RuleContext,
     private readonly model: string,
     private readonly minSize: number,
+    private readonly recorder?: LayerRecorder,
   ) {}
+
+  /** Records one layer called on `inputs` (a list for merge layers) giving `out`. */
+  private rec(className: string, config: LayerConfig, inputs: T | T[], out: T): T {
+    if (!this.recorder) return out;
+    const ref = this.recorder.layer(className, config, (Array.isArray(inputs) ? inputs : [inputs]).map((t) => t.ref));
+    return { ...out, ref };
+  }
 
   /** Conv2D (`groups` for ConvNeXt's depthwise conv); kernel `k` or `[kh, kw]`. */
   conv(x: T, label: string, filters: number, k: number | [number, number], o: ConvOpts = {}): T {
     const [kh, kw] = typeof k === 'number' ? [k, k] : k;
     const groups = o.groups ?? 1;
+    const s = o.s ?? 1;
     this.trainable += kh * kw * (x.c / groups) * filters + (o.bias === false ? 0 : filters);
-    return { ...this.window(x, label, kh, kw, o.s ?? 1, o.pad ?? 'valid'), c: filters };
+    const out = { ...this.window(x, label, kh, kw, s, o.pad ?? 'valid'), c: filters };
+    return this.rec('Conv2D', { ...layerName(label), filters, kernel_size: [kh, kw], strides: [s, s], padding: o.pad ?? 'valid', use_bias: o.bias !== false, ...(groups !== 1 ? { groups } : {}), ...(o.act ? { activation: o.act } : {}) }, x, out);
   }
 
   /** DepthwiseConv2D (bias off, as every application builds it). */
   dw(x: T, label: string, k: number, o: { s?: number; pad?: Pad; mult?: number } = {}): T {
     const mult = o.mult ?? 1;
+    const s = o.s ?? 1;
     this.trainable += k * k * x.c * mult;
-    return { ...this.window(x, label, k, k, o.s ?? 1, o.pad ?? 'valid'), c: x.c * mult };
+    const out = { ...this.window(x, label, k, k, s, o.pad ?? 'valid'), c: x.c * mult };
+    return this.rec('DepthwiseConv2D', { ...layerName(label), kernel_size: [k, k], strides: [s, s], padding: o.pad ?? 'valid', depth_multiplier: mult, use_bias: false }, x, out);
   }
 
   /** SeparableConv2D without bias: depthwise `k·k·c` plus pointwise `c·filters`. */
   sep(x: T, label: string, filters: number, k: number, o: { s?: number; pad?: Pad } = {}): T {
+    const s = o.s ?? 1;
     this.trainable += k * k * x.c + x.c * filters;
-    return { ...this.window(x, label, k, k, o.s ?? 1, o.pad ?? 'valid'), c: filters };
+    const out = { ...this.window(x, label, k, k, s, o.pad ?? 'valid'), c: filters };
+    return this.rec('SeparableConv2D', { ...layerName(label), filters, kernel_size: [k, k], strides: [s, s], padding: o.pad ?? 'valid', use_bias: false }, x, out);
   }
 
   /** BatchNormalization: gamma (unless `scale=False`) and beta trainable, moving mean/variance not. */
-  bn(x: T, scale = true): T {
+  bn(x: T, label = '*', scale = true): T {
     this.trainable += (scale ? 2 : 1) * x.c;
     this.nonTrainable += 2 * x.c;
-    return x;
+    return this.rec('BatchNormalization', { ...layerName(label), axis: -1, ...(scale ? {} : { scale: false }) }, x, { ...x });
+  }
+
+  /** A layer without weights that keeps the shape (Activation, ReLU, Dropout, Rescaling). */
+  same(x: T, className: string, label: string, config: LayerConfig = {}): T {
+    return this.rec(className, { ...layerName(label), ...config }, x, { ...x });
+  }
+
+  /** `Activation(fn, name=label)`. */
+  act(x: T, label: string, fn = 'relu'): T {
+    return this.same(x, 'Activation', label, { activation: fn });
   }
 
   /** LayerNormalization over the channel axis. */
@@ -93,25 +136,49 @@ class Net {
     this.trainable += cIn * units + units;
   }
 
+  /** Dense on a pooled or flattened vector: a recorded layer. */
+  fc(x: T, label: string, units: number, act?: string): T {
+    this.dense(x.c, units);
+    return this.rec('Dense', { ...layerName(label), units, ...(act ? { activation: act } : {}) }, x, { ...x, c: units });
+  }
+
+  /** Global pooling to a vector (`keepdims` keeps a 1×1 map). */
+  global(x: T, label: string, max = false, keepdims = false): T {
+    const out = { ...x, h: 1, w: 1, bh: 1, bw: 1 };
+    return this.rec(max ? 'GlobalMaxPooling2D' : 'GlobalAveragePooling2D', { ...layerName(label), ...(keepdims ? { keepdims: true } : {}) }, x, out);
+  }
+
+  /** Flatten of the map the model was built on (VGG's top). */
+  flatten(x: T, label: string): T {
+    const c = (x.bh ?? 0) * (x.bw ?? 0) * x.c;
+    return this.rec('Flatten', layerName(label), x, { h: 1, w: 1, bh: 1, bw: 1, c });
+  }
+
+  /** Reshape to a vector (`target` without batch dim) or a map. */
+  reshape(x: T, label: string, target: number[]): T {
+    const out = target.length === 1 ? { h: 1, w: 1, bh: 1, bw: 1, c: target[0] } : { h: target[0], w: target[1], bh: target[0], bw: target[1], c: target[2] };
+    return this.rec('Reshape', { ...layerName(label), target_shape: target }, x, out);
+  }
+
   /** Squeeze-and-excitation: two 1×1 convs with bias on the pooled vector. */
   se(c: number, squeezed: number): void {
     this.trainable += c * squeezed + squeezed + squeezed * c + c;
   }
 
-  pool(x: T, label: string, k: number, s: number, pad: Pad = 'valid'): T {
-    return this.window(x, label, k, k, s, pad);
+  pool(x: T, label: string, k: number, s: number, pad: Pad = 'valid', className = 'MaxPooling2D'): T {
+    return this.rec(className, { ...layerName(label), pool_size: [k, k], strides: [s, s], padding: pad }, x, this.window(x, label, k, k, s, pad));
   }
 
   zpad(x: T, label: string, p: Pads): T {
     const grow = (n: RuleDim, a: number, b: number) => (n === null ? null : n + a + b);
     const out = { ...x, h: grow(x.h, ...p[0]), w: grow(x.w, ...p[1]), bh: grow(x.bh, ...p[0]), bw: grow(x.bw, ...p[1]) };
     if (x.h !== null && out.h !== null) this.note(`${label}: ${x.h} + ${p[0][0]} + ${p[0][1]} = ${out.h}`, x.w !== null && out.w !== null ? `${label}: ${x.w} + ${p[1][0]} + ${p[1][1]} = ${out.w}` : null);
-    return out;
+    return this.rec('ZeroPadding2D', { ...layerName(label), padding: p }, x, out);
   }
 
-  crop(x: T, p: Pads): T {
+  crop(x: T, p: Pads, label = '*'): T {
     const shrink = (n: RuleDim, a: number, b: number) => (n === null ? null : positive(n - a - b));
-    return { ...x, h: shrink(x.h, ...p[0]), w: shrink(x.w, ...p[1]), bh: shrink(x.bh, ...p[0]), bw: shrink(x.bw, ...p[1]) };
+    return this.rec('Cropping2D', { ...layerName(label), cropping: p }, x, { ...x, h: shrink(x.h, ...p[0]), w: shrink(x.w, ...p[1]), bh: shrink(x.bh, ...p[0]), bw: shrink(x.bw, ...p[1]) });
   }
 
   /** `imagenet_utils.correct_pad`: read from the shape the model is being built on. */
@@ -124,16 +191,16 @@ class Net {
     ];
   }
 
-  /** Add / Multiply: inputs must agree; reports the first disagreement Keras would raise on. */
-  add(a: T, b: T, label: string): T {
+  /** Add (Multiply with `className`): inputs must agree; reports the first disagreement Keras would raise on. */
+  add(a: T, b: T, label: string, className = 'Add'): T {
     if (!this.failed && ((a.h !== null && b.h !== null && a.h !== b.h) || (a.w !== null && b.w !== null && a.w !== b.w) || a.c !== b.c)) {
       this.failed = true;
       this.ctx.error(
         DiagnosticCode.shapeMismatch,
-        `${this.who()}: Inputs have incompatible shapes at ${label}: ${formatShape([null, a.h, a.w, a.c])} and ${formatShape([null, b.h, b.w, b.c])}.`,
+        `${this.who()}: Inputs have incompatible shapes at ${label.replace(/^\*/, '')}: ${formatShape([null, a.h, a.w, a.c])} and ${formatShape([null, b.h, b.w, b.c])}.`,
       );
     }
-    return a;
+    return this.rec(className, layerName(label), [a, b], { ...a });
   }
 
   concat(xs: T[], label: string): T {
@@ -143,11 +210,11 @@ class Net {
         this.failed = true;
         this.ctx.error(
           DiagnosticCode.shapeMismatch,
-          `${this.who()}: A \`Concatenate\` layer requires inputs with matching shapes except for the concatenation axis at ${label}: ${formatShape([null, first.h, first.w, first.c])} and ${formatShape([null, x.h, x.w, x.c])}.`,
+          `${this.who()}: A \`Concatenate\` layer requires inputs with matching shapes except for the concatenation axis at ${label.replace(/^\*/, '')}: ${formatShape([null, first.h, first.w, first.c])} and ${formatShape([null, x.h, x.w, x.c])}.`,
         );
       }
     }
-    return { ...first, c: xs.reduce((s, x) => s + x.c, 0) };
+    return this.rec('Concatenate', { ...layerName(label), axis: -1 }, xs, { ...first, c: xs.reduce((s, x) => s + x.c, 0) });
   }
 
   private who(): string {
@@ -196,7 +263,7 @@ class Net {
       const arithmetic = step.slice(step.indexOf(': ') + 2);
       if (this.seen.has(arithmetic)) continue;
       this.seen.add(arithmetic);
-      this.ctx.explain(step);
+      this.ctx.explain(step.replace(/^((?:height |width )?)\*/, '$1'));
     }
   }
 }
@@ -334,22 +401,42 @@ interface AppDef {
   check?(c: Common, cfg: Cfg, ctx: RuleContext): boolean | null;
   /** The convolutional base, without top or pooling. Null when a setting is unknown. */
   base(net: Net, x: T, cfg: Cfg, c: Common): T | null;
-  /** The classifier; returns nothing (its output is `(None, classes)`). Default: GAP + Dense. */
-  top?(net: Net, x: T, classes: number, cfg: Cfg): void;
+  /** The classifier; returns its output (`(None, classes)`). Default: GAP `avg_pool` + Dense `predictions`. */
+  top?(net: Net, x: T, classes: number, cfg: Cfg): T;
+  /** Labels of the pooling layers when include_top=False (`pooling='avg'` / `'max'`). Default `avg_pool` / `max_pool`. */
+  poolLabels?: [string, string];
   /** Extra layers after the optional pooling when include_top=False (ConvNeXt's LayerNorm). */
   noTop?(net: Net, c: number): void;
+  /**
+   * The replay names every layer as Keras does and emits every layer Keras creates, so the front
+   * ends build the application's real layer graph (`core/applications/graph.ts`); without it the
+   * application is one opaque layer.
+   */
+  graph?: boolean;
 }
 
-const defaultTop = (net: Net, x: T, classes: number) => net.dense(x.c, classes);
+/** `classifier_activation` (default softmax; None is linear). */
+function classifierActivation(cfg: Cfg): string {
+  const act = cfg.raw.classifier_activation;
+  return act === undefined ? 'softmax' : typeof act === 'string' ? act : 'linear';
+}
+
+const defaultTop = (net: Net, x: T, classes: number, cfg: Cfg): T => net.fc(net.global(x, 'avg_pool'), 'predictions', classes, classifierActivation(cfg));
 
 interface Analysis {
   output: RuleShape | null;
   params: ParamCount;
+  /** The recorder's handle of the model's output. */
+  ref?: unknown;
 }
 
 const UNKNOWN_PARAMS: ParamCount = { trainable: null, nonTrainable: null };
 
-function analyse(app: AppDef, input: RuleShape, cfg: Cfg, ctx: RuleContext): Analysis {
+/**
+ * The application built as `cfg` says and called on `input`. With a recorder (which then gets
+ * every layer), `inputRef` is the handle of the model's input tensor.
+ */
+function analyse(app: AppDef, input: RuleShape, cfg: Cfg, ctx: RuleContext, recorder?: LayerRecorder, inputRef?: unknown): Analysis {
   const c = readCommon(cfg);
   const fail: Analysis = { output: null, params: UNKNOWN_PARAMS };
   if (c.includeTop === null) return fail;
@@ -390,16 +477,19 @@ function analyse(app: AppDef, input: RuleShape, cfg: Cfg, ctx: RuleContext): Ana
   // any layer runs; the model itself (and its weights) exists either way.
   const spec: RuleShape = [null, bh, bw, bc];
   const fits = !input.some((d, i) => i > 0 && d !== null && spec[i] !== null && d !== spec[i]);
-  const net = new Net(fits ? ctx : silent(ctx), ctx.className, app.minSize);
-  const x0: T = fits ? { h: input[1], w: input[2], bh, bw, c: bc } : { h: bh, w: bw, bh, bw, c: bc };
+  const net = new Net(fits ? ctx : silent(ctx), ctx.className, app.minSize, recorder);
+  const x0: T = fits ? { h: input[1], w: input[2], bh, bw, c: bc, ref: inputRef } : { h: bh, w: bw, bh, bw, c: bc, ref: inputRef };
   const feat = app.base(net, x0, cfg, c);
   if (feat === null) return fail;
   let output: RuleShape | null;
+  let last: T = feat;
   if (c.includeTop) {
     if (c.classes === null) return { output: fits ? [input[0], null] : null, params: UNKNOWN_PARAMS };
-    (app.top ?? defaultTop)(net, feat, c.classes, cfg);
+    last = (app.top ?? defaultTop)(net, feat, c.classes, cfg);
     output = [input[0], c.classes];
   } else {
+    const [avg, max] = app.poolLabels ?? ['avg_pool', 'max_pool'];
+    if (c.pooling === 'avg' || c.pooling === 'max') last = net.global(feat, c.pooling === 'avg' ? avg : max, c.pooling === 'max');
     app.noTop?.(net, feat.c);
     output = c.pooling === null ? null : c.pooling === 'none' ? [input[0], feat.h, feat.w, feat.c] : [input[0], feat.c];
   }
@@ -418,11 +508,11 @@ function analyse(app: AppDef, input: RuleShape, cfg: Cfg, ctx: RuleContext): Ana
     ctx.error(DiagnosticCode.shapeMismatch, `Input 0 of layer "${ctx.layerName}" is incompatible with the layer: expected shape=${formatShape(spec)}, found shape=${formatShape(input)}.${hint}`);
     return { output: null, params };
   }
-  if (net.failed) return { output: null, params };
+  if (net.failed) return { output: null, params, ref: last.ref };
   if (c.inputShape === undefined && !c.inputTensor && [input[1], input[2]].some((d) => d !== null && d < app.minSize)) {
     ctx.warning(DiagnosticCode.smallInput, `${ctx.layerName} (${ctx.className}): input ${formatShape(input)} is smaller than the ${app.minSize}x${app.minSize} minimum Keras documents for ${ctx.className} (it rejects a smaller \`input_shape\`).`);
   }
-  return { output, params };
+  return { output, params, ref: last.ref };
 }
 
 function appRule(app: AppDef): LayerRule {
@@ -452,20 +542,22 @@ function vgg(className: string, convs: number[]): AppDef {
     name: fixedName(className.toLowerCase()),
     defaultSize: 224,
     minSize: 32,
+    graph: true,
     base(net, x) {
       filters.forEach((f, b) => {
-        for (let i = 0; i < convs[b]; i++) x = net.conv(x, `block${b + 1}_conv${i + 1}`, f, 3, { pad: 'same' });
+        for (let i = 0; i < convs[b]; i++) x = net.conv(x, `block${b + 1}_conv${i + 1}`, f, 3, { pad: 'same', act: 'relu' });
         x = net.pool(x, `block${b + 1}_pool 2×2/2`, 2, 2);
       });
       return x;
     },
-    top(net, x, classes) {
+    top(net, x, classes, cfg) {
       // Flatten → Dense: fc1's kernel is sized on the map the model was built on.
-      const flat = (x.bh ?? 0) * (x.bw ?? 0) * x.c;
-      net.dense(flat, 4096);
-      net.dense(4096, 4096);
-      net.dense(4096, classes);
+      x = net.flatten(x, 'flatten');
+      x = net.fc(x, 'fc1', 4096, 'relu');
+      x = net.fc(x, 'fc2', 4096, 'relu');
+      return net.fc(x, 'predictions', classes, classifierActivation(cfg));
     },
+    poolLabels: ['*', '*'],
   };
 }
 
@@ -475,25 +567,25 @@ function vgg(className: string, convs: number[]): AppDef {
 function resnetStem(net: Net, x: T, preact: boolean): T {
   x = net.zpad(x, 'conv1_pad', [[3, 3], [3, 3]]);
   x = net.conv(x, 'conv1_conv 7×7/2', 64, 7, { s: 2 });
-  if (!preact) x = net.bn(x);
+  if (!preact) x = net.act(net.bn(x, 'conv1_bn'), 'conv1_relu');
   x = net.zpad(x, 'pool1_pad', [[1, 1], [1, 1]]);
   return net.pool(x, 'pool1_pool 3×3/2', 3, 2);
 }
 
 function blockV1(net: Net, x: T, f: number, stride: number, convShortcut: boolean, name: string): T {
-  const shortcut = convShortcut ? net.bn(net.conv(x, `${name}_0_conv 1×1/${stride}`, 4 * f, 1, { s: stride })) : x;
-  let y = net.bn(net.conv(x, `${name}_1_conv 1×1/${stride}`, f, 1, { s: stride }));
-  y = net.bn(net.conv(y, `${name}_2_conv`, f, 3, { pad: 'same' }));
-  y = net.bn(net.conv(y, `${name}_3_conv`, 4 * f, 1));
-  return net.add(shortcut, y, `${name}_add`);
+  const shortcut = convShortcut ? net.bn(net.conv(x, `${name}_0_conv 1×1/${stride}`, 4 * f, 1, { s: stride }), `${name}_0_bn`) : x;
+  let y = net.act(net.bn(net.conv(x, `${name}_1_conv 1×1/${stride}`, f, 1, { s: stride }), `${name}_1_bn`), `${name}_1_relu`);
+  y = net.act(net.bn(net.conv(y, `${name}_2_conv`, f, 3, { pad: 'same' }), `${name}_2_bn`), `${name}_2_relu`);
+  y = net.bn(net.conv(y, `${name}_3_conv`, 4 * f, 1), `${name}_3_bn`);
+  return net.act(net.add(shortcut, y, `${name}_add`), `${name}_out`);
 }
 
 function blockV2(net: Net, x: T, f: number, stride: number, convShortcut: boolean, name: string): T {
-  const pre = net.bn(x);
-  const shortcut = convShortcut ? net.conv(pre, `${name}_0_conv`, 4 * f, 1, { s: stride }) : stride > 1 ? net.pool(x, `${name} shortcut max_pooling2d 1×1/${stride}`, 1, stride) : x;
-  let y = net.bn(net.conv(pre, `${name}_1_conv`, f, 1, { bias: false }));
+  const pre = net.act(net.bn(x, `${name}_preact_bn`), `${name}_preact_relu`);
+  const shortcut = convShortcut ? net.conv(pre, `${name}_0_conv`, 4 * f, 1, { s: stride }) : stride > 1 ? net.pool(x, `*${name} shortcut max_pooling2d 1×1/${stride}`, 1, stride) : x;
+  let y = net.act(net.bn(net.conv(pre, `${name}_1_conv`, f, 1, { bias: false }), `${name}_1_bn`), `${name}_1_relu`);
   y = net.zpad(y, `${name}_2_pad`, [[1, 1], [1, 1]]);
-  y = net.bn(net.conv(y, `${name}_2_conv 3×3/${stride}`, f, 3, { s: stride, bias: false }));
+  y = net.act(net.bn(net.conv(y, `${name}_2_conv 3×3/${stride}`, f, 3, { s: stride, bias: false }), `${name}_2_bn`), `${name}_2_relu`);
   y = net.conv(y, `${name}_3_conv`, 4 * f, 1);
   return net.add(shortcut, y, `${name}_out`);
 }
@@ -505,6 +597,7 @@ function resnet(className: string, name: string, blocks: number[], v2: boolean):
     name: fixedName(name),
     defaultSize: 224,
     minSize: 32,
+    graph: true,
     base(net, x) {
       x = resnetStem(net, x, v2);
       filters.forEach((f, i) => {
@@ -519,7 +612,7 @@ function resnet(className: string, name: string, blocks: number[], v2: boolean):
           x = blockV2(net, x, f, i === 3 ? 1 : 2, false, `${stack}_block${blocks[i]}`);
         }
       });
-      if (v2) x = net.bn(x); // post_bn
+      if (v2) x = net.act(net.bn(x, 'post_bn'), 'post_relu');
       return x;
     },
   };
@@ -587,23 +680,33 @@ const mobilenet: AppDef = {
     }
     return true;
   },
+  graph: true,
   base(net, x, cfg) {
     const alpha = readAlpha(cfg) as number;
     const dm = cfg.int('depth_multiplier', 1) as number;
-    x = net.bn(net.conv(x, 'conv1 3×3/2', Math.trunc(32 * alpha), 3, { s: 2, pad: 'same', bias: false }));
+    const relu6 = (t: T, label: string) => net.same(t, 'ReLU', label, { max_value: 6 });
+    x = relu6(net.bn(net.conv(x, 'conv1 3×3/2', Math.trunc(32 * alpha), 3, { s: 2, pad: 'same', bias: false }), 'conv1_bn'), 'conv1_relu');
     const blocks: [number, number][] = [
       [64, 1], [128, 2], [128, 1], [256, 2], [256, 1], [512, 2],
       [512, 1], [512, 1], [512, 1], [512, 1], [512, 1], [1024, 2], [1024, 1],
     ];
     blocks.forEach(([f, s], i) => {
-      if (s === 2) x = net.zpad(x, `conv_pad_${i + 1}`, [[0, 1], [0, 1]]);
-      x = net.bn(net.dw(x, `conv_dw_${i + 1} 3×3/${s}`, 3, { s, pad: s === 1 ? 'same' : 'valid', mult: dm }));
-      x = net.bn(net.conv(x, `conv_pw_${i + 1}`, Math.trunc(f * alpha), 1, { pad: 'same', bias: false }));
+      const id = i + 1;
+      if (s === 2) x = net.zpad(x, `conv_pad_${id}`, [[0, 1], [0, 1]]);
+      x = relu6(net.bn(net.dw(x, `conv_dw_${id} 3×3/${s}`, 3, { s, pad: s === 1 ? 'same' : 'valid', mult: dm }), `conv_dw_${id}_bn`), `conv_dw_${id}_relu`);
+      x = relu6(net.bn(net.conv(x, `conv_pw_${id}`, Math.trunc(f * alpha), 1, { pad: 'same', bias: false }), `conv_pw_${id}_bn`), `conv_pw_${id}_relu`);
     });
     return x;
   },
-  // GlobalAveragePooling2D(keepdims) → Dropout → conv_preds (1×1 Conv2D with bias) → Reshape.
-  top: (net, x, classes) => net.dense(x.c, classes),
+  // GlobalAveragePooling2D(keepdims) → Dropout → conv_preds (1×1 Conv2D with bias) → Reshape → Activation.
+  top(net, x, classes, cfg) {
+    const rate = cfg.num('dropout', 1e-3);
+    x = net.same(net.global(x, '*', false, true), 'Dropout', 'dropout', { rate: rate ?? UNKNOWN });
+    x = net.conv(x, 'conv_preds', classes, 1, { pad: 'same' });
+    x = net.reshape(x, 'reshape_2', [classes]);
+    return net.act(x, 'predictions', classifierActivation(cfg));
+  },
+  poolLabels: ['*', '*'],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -631,9 +734,11 @@ const mobilenetV2: AppDef = {
     }
     return true;
   },
+  graph: true,
   base(net, x, cfg) {
     const alpha = readAlpha(cfg) as number;
-    x = net.bn(net.conv(x, 'Conv1 3×3/2', makeDivisible(32 * alpha), 3, { s: 2, pad: 'same', bias: false }));
+    const relu6 = (t: T, label: string) => net.same(t, 'ReLU', label, { max_value: 6 });
+    x = relu6(net.bn(net.conv(x, 'Conv1 3×3/2', makeDivisible(32 * alpha), 3, { s: 2, pad: 'same', bias: false }), 'bn_Conv1'), 'Conv1_relu');
     // [filters, stride, expansion] for block_0 .. block_16.
     const blocks: [number, number, number][] = [
       [16, 1, 1], [24, 2, 6], [24, 1, 6], [32, 2, 6], [32, 1, 6], [32, 1, 6], [64, 2, 6], [64, 1, 6], [64, 1, 6],
@@ -644,15 +749,17 @@ const mobilenetV2: AppDef = {
       const pw = makeDivisible(Math.trunc(filters * alpha));
       const prefix = id ? `block_${id}_` : 'expanded_conv_';
       let y = x;
-      if (id) y = net.bn(net.conv(y, `${prefix}expand`, expansion * inC, 1, { pad: 'same', bias: false }));
+      if (id) y = relu6(net.bn(net.conv(y, `${prefix}expand`, expansion * inC, 1, { pad: 'same', bias: false }), `${prefix}expand_BN`), `${prefix}expand_relu`);
       if (stride === 2) y = net.zpad(y, `${prefix}pad`, net.correctPad(y, 3));
-      y = net.bn(net.dw(y, `${prefix}depthwise 3×3/${stride}`, 3, { s: stride, pad: stride === 1 ? 'same' : 'valid' }));
-      y = net.bn(net.conv(y, `${prefix}project`, pw, 1, { pad: 'same', bias: false }));
+      y = relu6(net.bn(net.dw(y, `${prefix}depthwise 3×3/${stride}`, 3, { s: stride, pad: stride === 1 ? 'same' : 'valid' }), `${prefix}depthwise_BN`), `${prefix}depthwise_relu`);
+      y = net.bn(net.conv(y, `${prefix}project`, pw, 1, { pad: 'same', bias: false }), `${prefix}project_BN`);
       x = inC === pw && stride === 1 ? net.add(x, y, `${prefix}add`) : y;
     });
     const last = alpha > 1.0 ? makeDivisible(1280 * alpha) : 1280;
-    return net.bn(net.conv(x, 'Conv_1', last, 1, { bias: false }));
+    return relu6(net.bn(net.conv(x, 'Conv_1', last, 1, { bias: false }), 'Conv_1_bn'), 'out_relu');
   },
+  top: (net, x, classes, cfg) => net.fc(net.global(x, '*'), 'predictions', classes, classifierActivation(cfg)),
+  poolLabels: ['*', '*'],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -735,6 +842,7 @@ function mobilenetV3(className: string, blocks: V3Block[], lastPoint: number): A
       const point = alpha > 1.0 ? makeDivisible(lastPoint * alpha) : lastPoint;
       net.dense(x.c, point); // conv_2: 1×1 Conv2D with bias on the pooled map
       net.dense(point, classes); // logits
+      return x;
     },
   };
 }
@@ -749,7 +857,7 @@ const inceptionV3: AppDef = {
   minSize: 75,
   base(net, x) {
     /** conv2d_bn: Conv2D without bias, BatchNormalization(scale=False). */
-    const cb = (t: T, f: number, kh: number, kw: number, s = 1, pad: Pad = 'same', label = 'conv2d') => net.bn(net.conv(t, label, f, [kh, kw], { s, pad, bias: false }), false);
+    const cb = (t: T, f: number, kh: number, kw: number, s = 1, pad: Pad = 'same', label = 'conv2d') => net.bn(net.conv(t, label, f, [kh, kw], { s, pad, bias: false }), '*', false);
     const avg = (t: T) => net.pool(t, 'average_pooling2d', 3, 1, 'same');
     x = cb(x, 32, 3, 3, 2, 'valid', 'conv2d 3×3/2');
     x = cb(x, 32, 3, 3, 1, 'valid', 'conv2d 3×3');
@@ -1004,6 +1112,7 @@ function convnext(variant: string, depths: number[], dims: number[]): AppDef {
     top(net, x, classes) {
       net.ln(x.c);
       net.dense(x.c, classes);
+      return x;
     },
     noTop: (net, c) => net.ln(c),
   };
@@ -1146,3 +1255,36 @@ export const applicationRules: LayerRule[] = APPS.map(appRule);
 
 /** The constructor names `keras.applications` exports (`from keras.applications import *`), which `keras.layers` does not. */
 export const applicationClassNames: readonly string[] = APPS.map((a) => a.className);
+
+/** The applications whose replay names and emits every layer (their real graph can be built). */
+export const graphApplicationNames: readonly string[] = APPS.filter((a) => a.graph).map((a) => a.className);
+
+/**
+ * Replays application `className` built as `config` says, giving every layer to `recorder`. The
+ * model's Input has the shape Keras gives it (or `inputShape`, the `input_tensor`'s shape);
+ * `input(shape)` makes it and returns its handle. Null (and nothing recorded) when the
+ * application has no graph replay, a setting is unknown or Keras would raise: the caller then
+ * keeps the application as one layer, whose rule reports why.
+ */
+export function recordApplication(
+  className: string,
+  config: LayerConfig,
+  recorder: LayerRecorder & { input(shape: RuleShape): unknown },
+  inputShape?: RuleShape,
+): { name: string; input: unknown; output: unknown; params: ParamCount } | null {
+  const app = APPS.find((a) => a.className === className);
+  if (!app?.graph) return null;
+  const cfg = new Cfg(inputShape ? { ...config, input_tensor: UNKNOWN } : config);
+  const ctx: RuleContext = { ...NO_REPORTS, layerName: app.name(cfg), className };
+  const c = readCommon(cfg);
+  let built: RuleDim[] | null | 'error';
+  if (inputShape) built = inputShape.slice(1);
+  else built = app.inputShape ? app.inputShape(c, cfg, ctx) : obtainInputShape(c, app.defaultSize, app.minSize, ctx);
+  if (!Array.isArray(built)) return null;
+  const input: RuleShape = [null, ...built];
+  const dry = analyse(app, input, cfg, ctx);
+  if (dry.output === null || dry.params.trainable === null || dry.params.nonTrainable === null) return null;
+  const ref = recorder.input(input);
+  const run = analyse(app, input, cfg, ctx, recorder, ref);
+  return { name: app.name(cfg), input: ref, output: run.ref, params: run.params };
+}

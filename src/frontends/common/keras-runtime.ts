@@ -9,6 +9,7 @@ import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
 import type { LayerNode, ModelGraph, SymbolicTensor } from '../../core/graph';
 import { UNKNOWN_DIM, type Shape } from '../../core/shape';
 import { summarize } from '../../core/summary';
+import { buildApplication } from '../../core/applications/graph';
 import { describeUnknown, list, NONE, num, sequenceItems, shapeValue, str, tuple, unknown, type Value } from './values';
 
 export class KerasRuntime {
@@ -23,6 +24,15 @@ export class KerasRuntime {
 
   layer(className: string, config: LayerConfig, range?: SourceRange): Value {
     return { k: 'layer', node: this.builder.createLayer(className, config, range) };
+  }
+
+  /**
+   * `keras.applications.ResNet50(...)`: the application's real layer graph as a functional model
+   * (`input_tensor=`: built on that tensor); undefined when it stays one layer (see `buildApplication`).
+   */
+  application(className: string, config: LayerConfig, range?: SourceRange, inputTensor?: SymbolicTensor): Value | undefined {
+    const built = buildApplication(this.builder, className, config, range, inputTensor, this.functionName);
+    return built ? { k: 'model', model: built.model } : undefined;
   }
 
   /** `Input(shape=...)` / `tf.input({shape})`: batch shape has the batch dim first. */
