@@ -160,6 +160,17 @@ class Net {
     return this.rec('Reshape', { ...layerName(label), target_shape: target }, x, out);
   }
 
+  /**
+   * Squeeze-and-excitation as EfficientNet builds it: `{p}se_squeeze` (GAP), `se_reshape` to 1×1,
+   * `se_reduce` / `se_expand` 1×1 convs with bias, `se_excite` multiplying the map.
+   */
+  squeezeExcite(x: T, p: string, squeezed: number, act: string): T {
+    let se = this.reshape(this.global(x, `${p}se_squeeze`), `${p}se_reshape`, [1, 1, x.c]);
+    se = this.conv(se, `${p}se_reduce`, squeezed, 1, { pad: 'same', act });
+    se = this.conv(se, `${p}se_expand`, x.c, 1, { pad: 'same', act: 'sigmoid' });
+    return this.rec('Multiply', layerName(`${p}se_excite`), [x, se], { ...x });
+  }
+
   /** Squeeze-and-excitation: two 1×1 convs with bias on the pooled vector. */
   se(c: number, squeezed: number): void {
     this.trainable += c * squeezed + squeezed + squeezed * c + c;
@@ -983,41 +994,52 @@ const EFFNET_BLOCKS: [number, number, number, number, number, number][] = [
   [5, 3, 80, 112, 6, 1], [5, 4, 112, 192, 6, 2], [3, 1, 192, 320, 6, 1],
 ];
 
-function efficientnet(variant: number, width: number, depth: number, size: number): AppDef {
+function efficientnet(variant: number, width: number, depth: number, size: number, dropout: number): AppDef {
   const roundFilters = (f: number) => {
     const filters = f * width;
     let n = Math.max(8, Math.floor(Math.trunc(filters + 4) / 8) * 8);
     if (n < 0.9 * filters) n += 8;
     return n;
   };
+  const swish = (net: Net, t: T, label: string) => net.act(t, label, 'swish');
   return {
     className: `EfficientNetB${variant}`,
     name: fixedName(`efficientnetb${variant}`),
     defaultSize: size,
     minSize: 32,
-    base(net, x) {
+    graph: true,
+    base(net, x, _cfg, c) {
       // Rescaling, then Normalization(axis=-1): non-trainable mean, variance per channel and a count.
+      x = net.same(x, 'Rescaling', '*', { scale: 1 / 255 });
       net.nonTrainable += 2 * x.c + 1;
+      x = net.same(x, 'Normalization', '*', { axis: -1 });
+      if (c.weights === 'imagenet') x = net.same(x, 'Rescaling', '*', { scale: [0.229, 0.224, 0.225].map((sd) => 1 / Math.sqrt(sd)) });
       x = net.zpad(x, 'stem_conv_pad', net.correctPad(x, 3));
-      x = net.bn(net.conv(x, 'stem_conv 3×3/2', roundFilters(32), 3, { s: 2, bias: false }));
-      for (const [k, repeats, fin, fout, expand, strides] of EFFNET_BLOCKS) {
+      x = swish(net, net.bn(net.conv(x, 'stem_conv 3×3/2', roundFilters(32), 3, { s: 2, bias: false }), 'stem_bn'), 'stem_activation');
+      const total = EFFNET_BLOCKS.reduce((n, args) => n + Math.ceil(depth * args[1]), 0);
+      let b = 0;
+      EFFNET_BLOCKS.forEach(([k, repeats, fin, fout, expand, strides], i) => {
         const out = roundFilters(fout);
         let inF = roundFilters(fin);
         for (let j = 0; j < Math.ceil(depth * repeats); j++) {
+          const p = `block${i + 1}${String.fromCharCode(97 + j)}_`;
           const s = j > 0 ? 1 : strides;
           if (j > 0) inF = out;
           const filters = inF * expand;
           let y = x;
-          if (expand !== 1) y = net.bn(net.conv(y, 'expand_conv', filters, 1, { pad: 'same', bias: false }));
-          if (s === 2) y = net.zpad(y, 'dwconv_pad', net.correctPad(y, k));
-          y = net.bn(net.dw(y, `dwconv ${k}×${k}/${s}`, k, { s, pad: s === 2 ? 'valid' : 'same' }));
-          net.se(filters, Math.max(1, Math.trunc(inF * 0.25)));
-          y = net.bn(net.conv(y, 'project_conv', out, 1, { pad: 'same', bias: false }));
-          x = s === 1 && inF === out ? net.add(y, x, 'add') : y;
+          if (expand !== 1) y = swish(net, net.bn(net.conv(y, `${p}expand_conv`, filters, 1, { pad: 'same', bias: false }), `${p}expand_bn`), `${p}expand_activation`);
+          if (s === 2) y = net.zpad(y, `${p}dwconv_pad`, net.correctPad(y, k));
+          y = swish(net, net.bn(net.dw(y, `${p}dwconv ${k}×${k}/${s}`, k, { s, pad: s === 2 ? 'valid' : 'same' }), `${p}bn`), `${p}activation`);
+          y = net.squeezeExcite(y, p, Math.max(1, Math.trunc(inF * 0.25)), 'swish');
+          y = net.bn(net.conv(y, `${p}project_conv`, out, 1, { pad: 'same', bias: false }), `${p}project_bn`);
+          // Every block with a skip has a drop_connect rate above 0 (only the first block has 0, and it has no skip).
+          x = s === 1 && inF === out ? net.add(net.same(y, 'Dropout', `${p}drop`, { rate: (0.2 * b) / total }), x, `${p}add`) : y;
+          b++;
         }
-      }
-      return net.bn(net.conv(x, 'top_conv', roundFilters(1280), 1, { pad: 'same', bias: false }));
+      });
+      return swish(net, net.bn(net.conv(x, 'top_conv', roundFilters(1280), 1, { pad: 'same', bias: false }), 'top_bn'), 'top_activation');
     },
+    top: (net, x, classes, cfg) => net.fc(net.same(net.global(x, 'avg_pool'), 'Dropout', 'top_dropout', { rate: dropout }), 'predictions', classes, classifierActivation(cfg)),
   };
 }
 
@@ -1226,14 +1248,14 @@ const APPS: AppDef[] = [
   densenet('DenseNet121', [6, 12, 24, 16]),
   densenet('DenseNet169', [6, 12, 32, 32]),
   densenet('DenseNet201', [6, 12, 48, 32]),
-  efficientnet(0, 1.0, 1.0, 224),
-  efficientnet(1, 1.0, 1.1, 240),
-  efficientnet(2, 1.1, 1.2, 260),
-  efficientnet(3, 1.2, 1.4, 300),
-  efficientnet(4, 1.4, 1.8, 380),
-  efficientnet(5, 1.6, 2.2, 456),
-  efficientnet(6, 1.8, 2.6, 528),
-  efficientnet(7, 2.0, 3.1, 600),
+  efficientnet(0, 1.0, 1.0, 224, 0.2),
+  efficientnet(1, 1.0, 1.1, 240, 0.2),
+  efficientnet(2, 1.1, 1.2, 260, 0.3),
+  efficientnet(3, 1.2, 1.4, 300, 0.3),
+  efficientnet(4, 1.4, 1.8, 380, 0.4),
+  efficientnet(5, 1.6, 2.2, 456, 0.4),
+  efficientnet(6, 1.8, 2.6, 528, 0.5),
+  efficientnet(7, 2.0, 3.1, 600, 0.5),
   efficientnetV2('B0', V2_B, 1.0, 1.0, 224),
   efficientnetV2('B1', V2_B, 1.0, 1.1, 240),
   efficientnetV2('B2', V2_B, 1.1, 1.2, 260),
