@@ -962,25 +962,29 @@ function densenet(className: string, blocks: number[]): AppDef {
     name: fixedName(className.toLowerCase()),
     defaultSize: 224,
     minSize: 32,
+    graph: true,
     base(net, x) {
-      x = net.zpad(x, 'zero_padding2d', [[3, 3], [3, 3]]);
-      x = net.bn(net.conv(x, 'conv1_conv 7×7/2', 64, 7, { s: 2, bias: false }));
-      x = net.zpad(x, 'zero_padding2d_1', [[1, 1], [1, 1]]);
+      const bnRelu = (t: T, name: string, bn = `${name}_bn`) => net.act(net.bn(t, bn), `${name}_relu`);
+      x = net.zpad(x, '*zero_padding2d', [[3, 3], [3, 3]]);
+      x = bnRelu(net.conv(x, 'conv1_conv 7×7/2', 64, 7, { s: 2, bias: false }), 'conv1');
+      x = net.zpad(x, '*zero_padding2d_1', [[1, 1], [1, 1]]);
       x = net.pool(x, 'pool1 3×3/2', 3, 2);
       blocks.forEach((n, i) => {
         for (let b = 0; b < n; b++) {
-          let y = net.bn(x);
-          y = net.bn(net.conv(y, `conv${i + 2}_block${b + 1}_1_conv`, 128, 1, { bias: false }));
-          y = net.conv(y, `conv${i + 2}_block${b + 1}_2_conv`, 32, 3, { pad: 'same', bias: false });
-          x = net.concat([x, y], `conv${i + 2}_block${b + 1}_concat`);
+          const name = `conv${i + 2}_block${b + 1}`;
+          let y = net.act(net.bn(x, `${name}_0_bn`), `${name}_0_relu`);
+          y = bnRelu(net.conv(y, `${name}_1_conv`, 128, 1, { bias: false }), `${name}_1`);
+          y = net.conv(y, `${name}_2_conv`, 32, 3, { pad: 'same', bias: false });
+          x = net.concat([x, y], `${name}_concat`);
         }
         if (i < 3) {
-          x = net.bn(x);
-          x = net.conv(x, `pool${i + 2}_conv`, Math.trunc(x.c * 0.5), 1, { bias: false });
-          x = net.pool(x, `pool${i + 2}_pool 2×2/2`, 2, 2);
+          const name = `pool${i + 2}`;
+          x = bnRelu(x, name);
+          x = net.conv(x, `${name}_conv`, Math.trunc(x.c * 0.5), 1, { bias: false });
+          x = net.pool(x, `${name}_pool 2×2/2`, 2, 2, 'valid', 'AveragePooling2D');
         }
       });
-      return net.bn(x);
+      return net.act(net.bn(x, 'bn'), 'relu');
     },
   };
 }
