@@ -866,45 +866,47 @@ const inceptionV3: AppDef = {
   name: fixedName('inception_v3'),
   defaultSize: 299,
   minSize: 75,
+  graph: true,
   base(net, x) {
-    /** conv2d_bn: Conv2D without bias, BatchNormalization(scale=False). */
-    const cb = (t: T, f: number, kh: number, kw: number, s = 1, pad: Pad = 'same', label = 'conv2d') => net.bn(net.conv(t, label, f, [kh, kw], { s, pad, bias: false }), '*', false);
-    const avg = (t: T) => net.pool(t, 'average_pooling2d', 3, 1, 'same');
-    x = cb(x, 32, 3, 3, 2, 'valid', 'conv2d 3×3/2');
-    x = cb(x, 32, 3, 3, 1, 'valid', 'conv2d 3×3');
+    // Every layer but the `mixed` concatenations is named automatically (conv2d_bn gets no name).
+    /** conv2d_bn: Conv2D without bias, BatchNormalization(scale=False), ReLU. */
+    const cb = (t: T, f: number, kh: number, kw: number, s = 1, pad: Pad = 'same', label = '*conv2d') => net.act(net.bn(net.conv(t, label, f, [kh, kw], { s, pad, bias: false }), '*', false), '*');
+    const avg = (t: T) => net.pool(t, '*average_pooling2d', 3, 1, 'same', 'AveragePooling2D');
+    x = cb(x, 32, 3, 3, 2, 'valid', '*conv2d 3×3/2');
+    x = cb(x, 32, 3, 3, 1, 'valid', '*conv2d 3×3');
     x = cb(x, 64, 3, 3);
-    x = net.pool(x, 'max_pooling2d 3×3/2', 3, 2);
+    x = net.pool(x, '*max_pooling2d 3×3/2', 3, 2);
     x = cb(x, 80, 1, 1, 1, 'valid');
-    x = cb(x, 192, 3, 3, 1, 'valid', 'conv2d 3×3');
-    x = net.pool(x, 'max_pooling2d 3×3/2', 3, 2);
+    x = cb(x, 192, 3, 3, 1, 'valid', '*conv2d 3×3');
+    x = net.pool(x, '*max_pooling2d 3×3/2', 3, 2);
     // mixed 0, 1, 2: 35 × 35
-    for (const poolFilters of [32, 64, 64]) {
+    [32, 64, 64].forEach((poolFilters, i) => {
       const b1 = cb(x, 64, 1, 1);
       const b5 = cb(cb(x, 48, 1, 1), 64, 5, 5);
       const b3 = cb(cb(cb(x, 64, 1, 1), 96, 3, 3), 96, 3, 3);
       const bp = cb(avg(x), poolFilters, 1, 1);
-      x = net.concat([b1, b5, b3, bp], 'mixed');
-    }
+      x = net.concat([b1, b5, b3, bp], `mixed${i}`);
+    });
     // mixed 3: 17 × 17
     {
-      const b3 = cb(x, 384, 3, 3, 2, 'valid', 'mixed3 conv2d 3×3/2');
-      const bd = cb(cb(cb(x, 64, 1, 1), 96, 3, 3), 96, 3, 3, 2, 'valid', 'mixed3 conv2d 3×3/2');
-      const bp = net.pool(x, 'mixed3 max_pooling2d 3×3/2', 3, 2);
+      const b3 = cb(x, 384, 3, 3, 2, 'valid', '*mixed3 conv2d 3×3/2');
+      const bd = cb(cb(cb(x, 64, 1, 1), 96, 3, 3), 96, 3, 3, 2, 'valid', '*mixed3 conv2d 3×3/2');
+      const bp = net.pool(x, '*mixed3 max_pooling2d 3×3/2', 3, 2);
       x = net.concat([b3, bd, bp], 'mixed3');
     }
     // mixed 4, 5, 6, 7
-    for (const f of [128, 160, 160, 192]) {
+    [128, 160, 160, 192].forEach((f, i) => {
       const b1 = cb(x, 192, 1, 1);
       const b7 = cb(cb(cb(x, f, 1, 1), f, 1, 7), 192, 7, 1);
       const bd = cb(cb(cb(cb(cb(x, f, 1, 1), f, 7, 1), f, 1, 7), f, 7, 1), 192, 1, 7);
       const bp = cb(avg(x), 192, 1, 1);
-      x = net.concat([b1, b7, bd, bp], 'mixed');
-    }
+      x = net.concat([b1, b7, bd, bp], `mixed${4 + i}`);
+    });
     // mixed 8: 8 × 8
     {
-      const b3 = cb(cb(x, 192, 1, 1), 320, 3, 3, 2, 'valid', 'mixed8 conv2d 3×3/2');
-      const b7 = cb(cb(cb(cb(x, 192, 1, 1), 192, 1, 7), 192, 7, 1), 192, 3, 3, 2, 'valid', 'mixed8 conv2d 3×3/2');
-      const bp = net.pool(x, 'mixed8 max_pooling2d 3×3/2', 3, 2);
+      const b3 = cb(cb(x, 192, 1, 1), 320, 3, 3, 2, 'valid', '*mixed8 conv2d 3×3/2');
+      const b7 = cb(cb(cb(cb(x, 192, 1, 1), 192, 1, 7), 192, 7, 1), 192, 3, 3, 2, 'valid', '*mixed8 conv2d 3×3/2');
+      const bp = net.pool(x, '*mixed8 max_pooling2d 3×3/2', 3, 2);
       x = net.concat([b3, b7, bp], 'mixed8');
     }
     // mixed 9, 10
@@ -913,12 +915,13 @@ const inceptionV3: AppDef = {
       const b3 = cb(x, 384, 1, 1);
       const b3x = net.concat([cb(b3, 384, 1, 3), cb(b3, 384, 3, 1)], `mixed9_${i}`);
       const bd = cb(cb(x, 448, 1, 1), 384, 3, 3);
-      const bdx = net.concat([cb(bd, 384, 1, 3), cb(bd, 384, 3, 1)], 'concatenate');
+      const bdx = net.concat([cb(bd, 384, 1, 3), cb(bd, 384, 3, 1)], '*concatenate');
       const bp = cb(avg(x), 192, 1, 1);
       x = net.concat([b1, b3x, bdx, bp], `mixed${9 + i}`);
     }
     return x;
   },
+  poolLabels: ['*', '*'],
 };
 
 // ---------------------------------------------------------------------------------------------
