@@ -932,28 +932,32 @@ const xception: AppDef = {
   name: fixedName('xception'),
   defaultSize: 299,
   minSize: 71,
+  graph: true,
   base(net, x) {
-    x = net.bn(net.conv(x, 'block1_conv1 3×3/2', 32, 3, { s: 2, bias: false }));
-    x = net.bn(net.conv(x, 'block1_conv2 3×3', 64, 3, { bias: false }));
-    const entry: [number, number][] = [[128, 2], [256, 3], [728, 4]];
-    for (const [f, b] of entry) {
-      const residual = net.bn(net.conv(x, `block${b} residual conv2d 1×1/2`, f, 1, { s: 2, pad: 'same', bias: false }));
-      x = net.bn(net.sep(x, `block${b}_sepconv1`, f, 3, { pad: 'same' }));
-      x = net.bn(net.sep(x, `block${b}_sepconv2`, f, 3, { pad: 'same' }));
-      x = net.add(net.pool(x, `block${b}_pool 3×3/2 same`, 3, 2, 'same'), residual, `block${b} add`);
-    }
+    const sepBn = (t: T, name: string, f: number) => net.bn(net.sep(t, name, f, 3, { pad: 'same' }), `${name}_bn`);
+    x = net.act(net.bn(net.conv(x, 'block1_conv1 3×3/2', 32, 3, { s: 2, bias: false }), 'block1_conv1_bn'), 'block1_conv1_act');
+    x = net.act(net.bn(net.conv(x, 'block1_conv2 3×3', 64, 3, { bias: false }), 'block1_conv2_bn'), 'block1_conv2_act');
+    /** An entry-flow block: a 1×1/2 residual (named automatically), two separable convs, a max pool, `add`. */
+    const down = (t: T, b: number, f1: number, f2: number, firstAct: boolean): T => {
+      const residual = net.bn(net.conv(t, `*block${b} residual conv2d 1×1/2`, f2, 1, { s: 2, pad: 'same', bias: false }));
+      if (firstAct) t = net.act(t, `block${b}_sepconv1_act`);
+      t = net.act(sepBn(t, `block${b}_sepconv1`, f1), `block${b}_sepconv2_act`);
+      t = sepBn(t, `block${b}_sepconv2`, f2);
+      return net.add(net.pool(t, `block${b}_pool 3×3/2 same`, 3, 2, 'same'), residual, `*block${b} add`);
+    };
+    x = down(x, 2, 128, 128, false);
+    x = down(x, 3, 256, 256, true);
+    x = down(x, 4, 728, 728, true);
     for (let i = 0; i < 8; i++) {
       let y = x;
-      for (let j = 1; j <= 3; j++) y = net.bn(net.sep(y, `block${i + 5}_sepconv${j}`, 728, 3, { pad: 'same' }));
-      x = net.add(y, x, `block${i + 5} add`);
+      for (let j = 1; j <= 3; j++) y = sepBn(net.act(y, `block${i + 5}_sepconv${j}_act`), `block${i + 5}_sepconv${j}`, 728);
+      x = net.add(y, x, `*block${i + 5} add`);
     }
-    const residual = net.bn(net.conv(x, 'block13 residual conv2d 1×1/2', 1024, 1, { s: 2, pad: 'same', bias: false }));
-    x = net.bn(net.sep(x, 'block13_sepconv1', 728, 3, { pad: 'same' }));
-    x = net.bn(net.sep(x, 'block13_sepconv2', 1024, 3, { pad: 'same' }));
-    x = net.add(net.pool(x, 'block13_pool 3×3/2 same', 3, 2, 'same'), residual, 'block13 add');
-    x = net.bn(net.sep(x, 'block14_sepconv1', 1536, 3, { pad: 'same' }));
-    return net.bn(net.sep(x, 'block14_sepconv2', 2048, 3, { pad: 'same' }));
+    x = down(x, 13, 728, 1024, true);
+    x = net.act(sepBn(x, 'block14_sepconv1', 1536), 'block14_sepconv1_act');
+    return net.act(sepBn(x, 'block14_sepconv2', 2048), 'block14_sepconv2_act');
   },
+  poolLabels: ['*', '*'],
 };
 
 // ---------------------------------------------------------------------------------------------
