@@ -1,0 +1,320 @@
+// keras.applications built as their real layer graphs: layer counts worked out from the Keras 3
+// source (keras/src/applications/*.py), `get_layer(name).output` shapes worked from the
+// architecture, published totals, a U-Net encoder, a fine-tuning loop, and the replay's sums
+// cross-checking the layer rules' params layer by layer.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze } from './helpers/python';
+import type { JsonModel } from '../../src/core/analysis';
+import { GraphBuilder } from '../../src/core/builder';
+import { buildApplication, graphApplicationNames } from '../../src/core/applications/graph';
+import type { LayerConfig } from '../../src/core/config';
+
+async function models(src: string): Promise<JsonModel[]> {
+  return (await analyze(src)).json.models;
+}
+
+function named(ms: JsonModel[], name: string): JsonModel {
+  const m = ms.find((x) => x.name === name);
+  assert.ok(m, `no model "${name}" among ${ms.map((x) => x.name).join(', ')}`);
+  return m;
+}
+
+type Shape = (number | null)[];
+
+interface Family {
+  cls: string;
+  /** Keras' model name. */
+  name: string;
+  /** `len(model.layers)` with the top (the InputLayer included), counted from the source. */
+  layers: number;
+  /** Published `Total params` with the top (keras.io applications table). */
+  total: number;
+  /** `get_layer(name).output` shapes at the default size. */
+  probes: [string, Shape][];
+}
+
+// Layer counts, from the block structure in keras/src/applications/*.py (include_top=True):
+//  ResNet50: Input 1 + stem 6 (conv1_pad, conv1_conv, conv1_bn, conv1_relu, pool1_pad, pool1_pool)
+//    + 4 blocks with a conv shortcut × 12 (0_conv, 0_bn, 1_conv, 1_bn, 1_relu, 2_conv, 2_bn, 2_relu,
+//    3_conv, 3_bn, add, out) + 12 identity blocks × 10 + avg_pool, predictions = 1 + 6 + 48 + 120 + 2 = 177.
+//  ResNet101 ([3, 4, 23, 3]): 1 + 6 + 48 + 29·10 + 2 = 347. ResNet152 ([3, 8, 36, 3]): 1 + 6 + 48 + 46·10 + 2 = 517.
+//  ResNet50V2: Input + stem 4 (no BN/relu) + per stack: block1 12 (preact_bn, preact_relu, 0_conv,
+//    1_conv, 1_bn, 1_relu, 2_pad, 2_conv, 2_bn, 2_relu, 3_conv, out), middle 11, a strided last block 12
+//    (its shortcut MaxPooling2D): 35 + 46 + 68 + 34 = 183; post_bn, post_relu, avg_pool, predictions: 1 + 4 + 183 + 4 = 192.
+//  VGG16: Input + 13 conv + 5 pool + flatten, fc1, fc2, predictions = 23; VGG19: 1 + 16 + 5 + 4 = 26.
+//  MobileNetV2: Input + Conv1, bn_Conv1, Conv1_relu + block 0 (5: depthwise, BN, relu, project, BN)
+//    + blocks 1–16 × 8 (expand, BN, relu, depthwise, BN, relu, project, BN) + 4 pads (strides 2 at
+//    blocks 1, 3, 6, 13) + 10 adds (blocks 2, 4, 5, 7, 8, 9, 11, 12, 14, 15) + Conv_1, Conv_1_bn,
+//    out_relu + GAP, predictions = 1 + 3 + 5 + 128 + 4 + 10 + 3 + 2 = 156 (154 without the top, the
+//    figure TensorFlow's transfer-learning tutorial prints).
+//  MobileNet: Input + conv1 3 + 13 blocks × 6 + 4 pads + GAP, dropout, conv_preds, reshape_2, predictions = 1 + 3 + 78 + 4 + 5 = 91.
+//  EfficientNetB0: Input + rescaling, normalization, rescaling_1 (imagenet) + stem 4 + 16 blocks: 1a 10
+//    (dwconv, bn, activation, 5 SE, project_conv, project_bn), strided blocks 14 (3 expand + pad + 3 + 5 + 2),
+//    blocks with a skip 15 (3 + 3 + 5 + 2 + drop, add), 5a and 7a 13: 10 + (14+15) + (14+15) + (14+2·15)
+//    + (13+2·15) + (14+3·15) + 13 = 227; top_conv, top_bn, top_activation, avg_pool, top_dropout,
+//    predictions: 1 + 3 + 4 + 227 + 6 = 241.
+//  DenseNet121: Input + zero_padding2d, conv1_conv, conv1_bn, conv1_relu, zero_padding2d_1, pool1
+//    + 58 conv blocks × 7 + 3 transitions × 4 + bn, relu + avg_pool, predictions = 1 + 6 + 406 + 12 + 2 + 2 = 429.
+//  InceptionV3: 94 conv2d_bn × 3 + 2 max pools + 9 average pools + mixed3/mixed8 max pools + 15
+//    concatenations (mixed0–10, mixed9_0, mixed9_1, two unnamed) + Input + avg_pool, predictions = 282 + 2 + 9 + 2 + 15 + 3 = 313.
+//  Xception: Input + block1 6 + 3 entry blocks × 10 (residual conv, BN, [act], 2 × (sepconv, BN),
+//    act, pool, add; block2 has no first act: 9) + 8 middle × 10 + block13 10 + block14 6 + 2 = 1 + 6 + 29 + 80 + 10 + 6 + 2 = 134.
+const FAMILIES: Family[] = [
+  {
+    cls: 'ResNet50', name: 'resnet50', layers: 177, total: 25_636_712,
+    probes: [['conv1_pad', [null, 230, 230, 3]], ['pool1_pool', [null, 56, 56, 64]], ['conv3_block4_out', [null, 28, 28, 512]], ['conv4_block6_out', [null, 14, 14, 1024]], ['conv5_block3_out', [null, 7, 7, 2048]]],
+  },
+  { cls: 'ResNet101', name: 'resnet101', layers: 347, total: 44_707_176, probes: [['conv4_block23_out', [null, 14, 14, 1024]]] },
+  { cls: 'ResNet152', name: 'resnet152', layers: 517, total: 60_419_944, probes: [['conv3_block8_out', [null, 28, 28, 512]]] },
+  {
+    cls: 'ResNet50V2', name: 'resnet50v2', layers: 192, total: 25_613_800,
+    // V2 strides in the last block of a stack: conv2_block3 halves 56 → 28.
+    probes: [['conv2_block1_preact_relu', [null, 56, 56, 64]], ['conv2_block3_out', [null, 28, 28, 256]], ['post_relu', [null, 7, 7, 2048]]],
+  },
+  { cls: 'VGG16', name: 'vgg16', layers: 23, total: 138_357_544, probes: [['block4_pool', [null, 14, 14, 512]], ['flatten', [null, 25088]], ['fc1', [null, 4096]]] },
+  { cls: 'VGG19', name: 'vgg19', layers: 26, total: 143_667_240, probes: [['block5_conv4', [null, 14, 14, 512]]] },
+  {
+    cls: 'MobileNetV2', name: 'mobilenetv2_1.00_224', layers: 156, total: 3_538_984,
+    // Expansions are 6 × the block's input channels: 16·6, 24·6, 32·6, 96·6.
+    probes: [['block_1_expand_relu', [null, 112, 112, 96]], ['block_3_expand_relu', [null, 56, 56, 144]], ['block_6_expand_relu', [null, 28, 28, 192]], ['block_13_expand_relu', [null, 14, 14, 576]], ['block_16_project', [null, 7, 7, 320]], ['block_1_pad', [null, 113, 113, 96]]],
+  },
+  { cls: 'MobileNet', name: 'mobilenet_1.00_224', layers: 91, total: 4_253_864, probes: [['conv_pw_11_relu', [null, 14, 14, 512]], ['conv_pad_12', [null, 15, 15, 512]], ['reshape_2', [null, 1000]]] },
+  {
+    cls: 'EfficientNetB0', name: 'efficientnetb0', layers: 241, total: 5_330_571,
+    // block6a expands 112 channels × 6 = 672 at 14 × 14; block2a pads 112 by correct_pad ((0, 1), (0, 1)).
+    probes: [['block6a_expand_activation', [null, 14, 14, 672]], ['block2a_dwconv_pad', [null, 113, 113, 96]], ['block1a_se_reshape', [null, 1, 1, 32]], ['top_activation', [null, 7, 7, 1280]]],
+  },
+  {
+    cls: 'DenseNet121', name: 'densenet121', layers: 429, total: 8_062_504,
+    // conv4 starts from 512 / 2 = 256 channels and adds 24 × 32; conv5 from 1024 / 2 = 512 plus 16 × 32.
+    probes: [['pool3_pool', [null, 14, 14, 256]], ['conv4_block24_concat', [null, 14, 14, 1024]], ['conv5_block16_concat', [null, 7, 7, 1024]]],
+  },
+  { cls: 'InceptionV3', name: 'inception_v3', layers: 313, total: 23_851_784, probes: [['mixed2', [null, 35, 35, 288]], ['mixed7', [null, 17, 17, 768]], ['mixed10', [null, 8, 8, 2048]]] },
+  // 299 → 149 → 147 → 74 → 37 → 19 → 10.
+  { cls: 'Xception', name: 'xception', layers: 134, total: 22_910_480, probes: [['block4_pool', [null, 19, 19, 728]], ['block14_sepconv2_act', [null, 10, 10, 2048]]] },
+];
+
+for (const f of FAMILIES) {
+  test(`${f.cls}: ${f.layers} layers, ${f.total.toLocaleString('en-US')} params, get_layer(...).output shapes`, async () => {
+    const probes = f.probes.map(([n], i) => `p${i} = keras.Model(base.input, base.get_layer("${n}").output)\n`).join('');
+    const ms = await models(`import keras\nbase = keras.applications.${f.cls}()\nbase.summary()\n${probes}`);
+    const base = named(ms, f.name);
+    assert.equal(base.layers.length, f.layers);
+    assert.equal(base.totalParams, f.total);
+    assert.equal(base.layers[0].className, 'InputLayer');
+    assert.deepEqual(base.diagnostics, []);
+    f.probes.forEach(([n, shape], i) => {
+      assert.deepEqual(named(ms, `p${i}`).outputShape, shape, n);
+      assert.deepEqual(base.layers.find((l) => l.name === n)?.outputShape, shape, n);
+    });
+  });
+}
+
+test('every graph application: the layer rules agree with the replay sums, with and without the top, at other sizes', () => {
+  const settings: LayerConfig[] = [{}, { include_top: false }, { include_top: false, pooling: 'avg', input_shape: [160, 160, 3] }, { weights: null, classes: 10 }, { include_top: false, input_shape: [256, 320, 3], pooling: 'max' }];
+  for (const cls of graphApplicationNames) {
+    for (const config of settings) {
+      const builder = new GraphBuilder();
+      const built = buildApplication(builder, cls, config);
+      assert.ok(built, `${cls} ${JSON.stringify(config)}`);
+      const p = builder.modelParams(built.model);
+      assert.deepEqual([p.trainable, p.nonTrainable], [built.replayParams.trainable, built.replayParams.nonTrainable], `${cls} ${JSON.stringify(config)}`);
+      assert.deepEqual(builder.sink.items, [], `${cls} ${JSON.stringify(config)}`);
+    }
+  }
+});
+
+test('include_top=False, pooling, input_shape, weights=None with classes', async () => {
+  const ms = await models(`
+import keras
+a = keras.applications.ResNet50(include_top=False, pooling="avg", input_shape=(160, 160, 3))
+b = keras.applications.ResNet50(include_top=False, input_shape=(160, 160, 3))
+c = keras.applications.MobileNetV2(weights=None, classes=10)
+d = keras.applications.VGG16(include_top=False, pooling="max")
+e = keras.applications.EfficientNetB0(include_top=False, weights=None)
+`);
+  // No top: 25,636,712 − (2048·1000 + 1000) = 23,587,712 at any size; 160 / 32 = 5.
+  const a = named(ms, 'resnet50');
+  assert.deepEqual([a.layers.length, a.outputShape, a.totalParams], [176, [null, 2048], 23_587_712]);
+  assert.deepEqual(a.layers.at(-1)?.name, 'avg_pool');
+  const b = ms.filter((m) => m.name === 'resnet50')[1];
+  assert.deepEqual([b.layers.length, b.outputShape, b.totalParams], [175, [null, 5, 5, 2048], 23_587_712]);
+  // weights=None, classes=10: 3,538,984 − 1280·990 − 990 = 2,270,794; the name keeps the 224 rows.
+  const c = named(ms, 'mobilenetv2_1.00_224');
+  assert.deepEqual([c.outputShape, c.totalParams, c.layers.at(-1)?.params], [[null, 10], 2_270_794, 12_810]);
+  // VGG16's pooling layers are named automatically.
+  const d = named(ms, 'vgg16');
+  assert.deepEqual([d.layers.at(-1)?.name, d.layers.at(-1)?.className, d.outputShape, d.totalParams], ['global_max_pooling2d', 'GlobalMaxPooling2D', [null, 512], 14_714_688]);
+  // weights=None: no third Rescaling (imagenet only), so 241 − 3 (top) − 1 = 237 layers; (None, None, 3).
+  const e = named(ms, 'efficientnetb0');
+  assert.deepEqual([e.layers.length, e.outputShape, e.totalParams], [237, [null, null, null, 1280], 5_330_571 - 1_281_000]);
+});
+
+test('import spellings: tf.keras.applications, from keras.applications import, keras.applications.resnet50.ResNet50', async () => {
+  const ms = await models(`
+import tensorflow as tf
+import keras
+from keras.applications import ResNet50
+from tensorflow.keras.applications.mobilenet_v2 import MobileNetV2
+a = tf.keras.applications.VGG16(include_top=False)
+b = ResNet50(include_top=False, name="backbone")
+c = keras.applications.resnet50.ResNet50(include_top=False)
+d = MobileNetV2(include_top=False, input_shape=(96, 96, 3))
+`);
+  assert.deepEqual(
+    ms.map((m) => [m.name, m.layers.length, m.totalParams]),
+    [['vgg16', 19, 14_714_688], ['backbone', 175, 23_587_712], ['resnet50', 175, 23_587_712], ['mobilenetv2_1.00_96', 154, 2_257_984]],
+  );
+  // Each application makes its own Input (input_layer, input_layer_1, ...), as Keras names them.
+  assert.deepEqual(ms.map((m) => m.layers[0].name), ['input_layer', 'input_layer_1', 'input_layer_2', 'input_layer_3']);
+});
+
+test('an application used as a layer is one Functional row with its totals; len(base.layers) is Keras\'', async () => {
+  const ms = await models(`
+import keras
+base = keras.applications.ResNet50(include_top=False, input_shape=(224, 224, 3))
+base.trainable = False
+inputs = keras.Input(shape=(224, 224, 3))
+x = base(inputs, training=False)
+x = keras.layers.GlobalAveragePooling2D()(x)
+outputs = keras.layers.Dense(len(base.layers))(x)
+model = keras.Model(inputs, outputs)
+clf = keras.Sequential([keras.applications.MobileNetV2(include_top=False, input_shape=(160, 160, 3)), keras.layers.GlobalAveragePooling2D()])
+`);
+  const m = named(ms, 'model');
+  // 175 layers without the top; Dense(175) on 2048 inputs: 2048·175 + 175 = 358,575.
+  assert.deepEqual(
+    m.layers.map((l) => [l.name, l.className, l.outputShape, l.params]),
+    [
+      ['input_layer_1', 'InputLayer', [null, 224, 224, 3], 0],
+      ['resnet50', 'Functional', [null, 7, 7, 2048], 23_587_712],
+      ['global_average_pooling2d', 'GlobalAveragePooling2D', [null, 2048], 0],
+      ['dense', 'Dense', [null, 175], 358_575],
+    ],
+  );
+  assert.deepEqual([m.trainableParams, m.nonTrainableParams], [358_575, 23_587_712]);
+  const clf = named(ms, 'clf');
+  assert.deepEqual(clf.layers.map((l) => [l.className, l.outputShape, l.params]), [['Functional', [null, 5, 5, 1280], 2_257_984], ['GlobalAveragePooling2D', [null, 1280], 0]]);
+});
+
+test('fine-tuning: for layer in base.layers[:100]: layer.trainable = False', async () => {
+  const ms = await models(`
+import tensorflow as tf
+base_model = tf.keras.applications.MobileNetV2(input_shape=(160, 160, 3), include_top=False, weights="imagenet")
+base_model.trainable = True
+fine_tune_at = 100
+for layer in base_model.layers[:fine_tune_at]:
+    layer.trainable = False
+inputs = tf.keras.Input(shape=(160, 160, 3))
+x = base_model(inputs, training=False)
+x = tf.keras.layers.GlobalAveragePooling2D()(x)
+x = tf.keras.layers.Dropout(0.2)(x)
+outputs = tf.keras.layers.Dense(1)(x)
+model = tf.keras.Model(inputs, outputs)
+`);
+  // layers[:100] of the 154 (no top) are the Input through block_11_expand_BN (block 1 and the
+  // strided blocks 3 and 6 have 9 layers with their pad, blocks with an add 9, block 10 8). Their
+  // trainable weights, by hand: Conv1 864 + bn_Conv1 64 + block 0 (288 + 64 + 512 + 32) + blocks
+  // 1–10 and block_11_expand 96·576 + its BN 2·576 = 396,544 − 34,112 → the split moves by 362,432:
+  // trainable 2,223,872 − 362,432 = 1,861,440; non-trainable 34,112 + 362,432 = 396,544. With the head
+  // (Dense 1280 + 1): 1,862,721 trainable of 2,259,265, the figures TensorFlow's tutorial prints.
+  const m = named(ms, 'model');
+  assert.deepEqual([m.totalParams, m.trainableParams, m.nonTrainableParams], [2_259_265, 1_862_721, 396_544]);
+  const base = named(ms, 'mobilenetv2_1.00_160');
+  assert.deepEqual([base.trainableParams, base.nonTrainableParams], [1_861_440, 396_544]);
+  const row = (n: string) => base.layers.find((l) => l.name === n)!;
+  assert.deepEqual([row('block_11_expand_BN').trainableParams, row('block_11_expand_relu').trainableParams, row('block_11_depthwise').trainableParams], [0, 0, 5_184]);
+});
+
+test('a U-Net encoder from MobileNetV2 get_layer outputs, with an exact decoder', async () => {
+  const ms = await models(`
+import tensorflow as tf
+from tensorflow.keras import layers
+
+backbone = tf.keras.applications.MobileNetV2(input_shape=[128, 128, 3], include_top=False)
+names = ["block_1_expand_relu", "block_3_expand_relu", "block_6_expand_relu", "block_13_expand_relu", "block_16_project"]
+encoder = tf.keras.Model(inputs=backbone.input, outputs=[backbone.get_layer(n).output for n in names], name="encoder")
+encoder.trainable = False
+
+inputs = layers.Input(shape=[128, 128, 3])
+skips = encoder(inputs)
+x = skips[-1]
+for filters, skip in zip([512, 256, 128, 64], reversed(skips[:-1])):
+    x = layers.Conv2DTranspose(filters, 3, strides=2, padding="same", use_bias=False)(x)
+    x = layers.BatchNormalization()(x)
+    x = layers.ReLU()(x)
+    x = layers.Concatenate()([x, skip])
+outputs = layers.Conv2DTranspose(3, 3, strides=2, padding="same")(x)
+unet = tf.keras.Model(inputs, outputs, name="unet")
+`);
+  const enc = named(ms, 'encoder');
+  // The encoder keeps MobileNetV2's layers up to block_16_project: the no-top 2,257,984 less Conv_1
+  // (320·1280), Conv_1_bn (4·1280) and block_16_project_BN (4·320) = 1,841,984.
+  assert.equal(enc.totalParams, 1_841_984);
+  assert.deepEqual(enc.outputShape, [[null, 64, 64, 96], [null, 32, 32, 144], [null, 16, 16, 192], [null, 8, 8, 576], [null, 4, 4, 320]]);
+  const unet = named(ms, 'unet');
+  // Conv2DTranspose k·k·c_in·filters (no bias); 4·filters BatchNormalization; the last one with bias.
+  assert.deepEqual(
+    unet.layers.map((l) => [l.className, l.outputShape, l.params]),
+    [
+      ['InputLayer', [null, 128, 128, 3], 0],
+      ['Functional', [[null, 64, 64, 96], [null, 32, 32, 144], [null, 16, 16, 192], [null, 8, 8, 576], [null, 4, 4, 320]], 1_841_984],
+      ['Conv2DTranspose', [null, 8, 8, 512], 1_474_560], // 9·320·512
+      ['BatchNormalization', [null, 8, 8, 512], 2_048],
+      ['ReLU', [null, 8, 8, 512], 0],
+      ['Concatenate', [null, 8, 8, 1088], 0], // 512 + 576
+      ['Conv2DTranspose', [null, 16, 16, 256], 2_506_752], // 9·1088·256
+      ['BatchNormalization', [null, 16, 16, 256], 1_024],
+      ['ReLU', [null, 16, 16, 256], 0],
+      ['Concatenate', [null, 16, 16, 448], 0], // 256 + 192
+      ['Conv2DTranspose', [null, 32, 32, 128], 516_096], // 9·448·128
+      ['BatchNormalization', [null, 32, 32, 128], 512],
+      ['ReLU', [null, 32, 32, 128], 0],
+      ['Concatenate', [null, 32, 32, 272], 0], // 128 + 144
+      ['Conv2DTranspose', [null, 64, 64, 64], 156_672], // 9·272·64
+      ['BatchNormalization', [null, 64, 64, 64], 256],
+      ['ReLU', [null, 64, 64, 64], 0],
+      ['Concatenate', [null, 64, 64, 160], 0], // 64 + 96
+      ['Conv2DTranspose', [null, 128, 128, 3], 4_323], // 9·160·3 + 3
+    ],
+  );
+  // 6,504,227 in all (the figure of TensorFlow's segmentation tutorial); the frozen encoder and the
+  // decoder's moving statistics 2·(512 + 256 + 128 + 64) = 1,920 are not trained.
+  assert.deepEqual([unet.totalParams, unet.trainableParams, unet.nonTrainableParams], [6_504_227, 4_660_323, 1_843_904]);
+});
+
+test('a bare application with summary() is a model; base.output feeds a head; unconverted families stay one layer', async () => {
+  const ms = await models(`
+import keras
+base = keras.applications.DenseNet121(include_top=False, input_shape=(224, 224, 3))
+base.summary()
+x = keras.layers.GlobalAveragePooling2D()(base.output)
+head = keras.Model(base.input, keras.layers.Dense(2)(x), name="head")
+inputs = keras.Input(shape=(224, 224, 3))
+y = keras.applications.ConvNeXtTiny(include_top=False)(inputs)
+conv = keras.Model(inputs, y, name="conv")
+`);
+  const base = named(ms, 'densenet121');
+  assert.equal(base.layers.length, 427);
+  // The head model reaches base.output through every DenseNet layer: 427 + GAP + Dense (1024·2 + 2).
+  const head = named(ms, 'head');
+  assert.equal(head.layers.length, 429);
+  assert.equal(head.totalParams, 8_062_504 - 1_025_000 + 2_050);
+  // ConvNeXtTiny has no graph replay yet: one row, as before (28,589,128 − 768·1000 − 1000).
+  const conv = named(ms, 'conv');
+  assert.deepEqual(conv.layers.map((l) => [l.name, l.className, l.outputShape, l.params]), [['input_layer_1', 'InputLayer', [null, 224, 224, 3], 0], ['convnext_tiny', 'Functional', [null, 7, 7, 768], 27_820_128]]);
+});
+
+test('settings Shape Lens cannot read, or a ValueError, keep the application one layer with its diagnostics', async () => {
+  const { json } = await analyze(`
+import keras
+inputs = keras.Input(shape=(224, 224, 3))
+a = keras.applications.ResNet50(include_top=flag)(inputs)
+b = keras.applications.ResNet50(weights="imagenet", classes=10)(inputs)
+m = keras.Model(inputs, [a, b])
+`);
+  const m = json.models.find((x) => x.name === 'm')!;
+  assert.deepEqual(m.layers.map((l) => l.className), ['InputLayer', 'Functional', 'Functional']);
+  assert.ok(json.diagnostics.concat(m.diagnostics).some((d) => d.code === 'invalid-config'));
+});
