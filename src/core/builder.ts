@@ -10,7 +10,7 @@ import { DiagnosticCode, DiagnosticSink, type SourceRange } from './diagnostics'
 import type { CallNode, LayerNode, ModelGraph, ModelKind, SymbolicTensor } from './graph';
 import { defaultLayerName } from './naming';
 import { summarize, type ModelSummary } from './summary';
-import { hasUnknownDim, isShapeList, UNKNOWN_DIM, type Dim, type OutputShape, type Shape } from './shape';
+import { formatShape, hasUnknownDim, isShapeList, UNKNOWN_DIM, type Dim, type OutputShape, type Shape } from './shape';
 
 /** Limits that keep pathological graphs (deep nesting, huge replays) bounded. */
 const MAX_NESTING = 16;
@@ -367,7 +367,25 @@ export class GraphBuilder {
         model.incomplete ??= 'it is built by a call on an input Shape Lens could not follow';
       }
     }
+    if (this.naming === 'keras' && model.kind === 'functional' && !this.fitsInputs(layer, model, shapes, range)) return null;
     return replayModel(model, shapes, 0);
+  }
+
+  /**
+   * Keras checks a functional model's call against its Inputs' shapes (`Functional.input_spec`)
+   * before any layer runs; a size that differs is a ValueError.
+   */
+  private fitsInputs(layer: LayerNode, model: ModelGraph, shapes: (Shape | null)[], range?: SourceRange): boolean {
+    for (let i = 0; i < shapes.length && i < model.inputs.length; i++) {
+      const want = model.inputs[i].shape;
+      const got = shapes[i];
+      if (!want || !got || want.length !== got.length) continue;
+      if (got.some((d, k) => k > 0 && typeof d === 'number' && typeof want[k] === 'number' && d !== want[k])) {
+        this.sink.error(DiagnosticCode.shapeMismatch, `Input ${i} of layer "${layer.name}" is incompatible with the layer: expected shape=${formatShape([null, ...want.slice(1)])}, found shape=${formatShape(got)}.`, range);
+        return false;
+      }
+    }
+    return true;
   }
 }
 

@@ -318,3 +318,22 @@ m = keras.Model(inputs, [a, b])
   assert.deepEqual(m.layers.map((l) => l.className), ['InputLayer', 'Functional', 'Functional']);
   assert.ok(json.diagnostics.concat(m.diagnostics).some((d) => d.code === 'invalid-config'));
 });
+
+test('calling an application checks the tensor against its Input, as Functional.input_spec does', async () => {
+  const { json } = await analyze(`
+import keras
+base = keras.applications.ResNet50()
+inp = keras.Input((160, 160, 3))
+m = keras.Model(inp, base(inp))
+free = keras.applications.ResNet50(include_top=False)
+m2 = keras.Model(inp, free(inp))
+`);
+  const diags = json.models.flatMap((m) => m.diagnostics).concat(json.diagnostics);
+  assert.deepEqual(
+    diags.filter((d) => d.code === 'shape-mismatch').map((d) => d.message),
+    ['Input 0 of layer "resnet50" is incompatible with the layer: expected shape=(None, 224, 224, 3), found shape=(None, 160, 160, 3).'],
+  );
+  assert.deepEqual(json.models.find((m) => m.name === 'm')!.layers[1].outputShape, '?');
+  // Built on (None, None, 3): any size fits; 160 / 32 = 5.
+  assert.deepEqual(json.models.find((m) => m.name === 'm2')!.layers[1].outputShape, [null, 5, 5, 2048]);
+});
