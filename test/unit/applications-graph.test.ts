@@ -30,8 +30,10 @@ interface Family {
   layers: number;
   /** Published `Total params` with the top (keras.io applications table). */
   total: number;
-  /** `get_layer(name).output` shapes at the default size. */
+  /** `get_layer(name).output` shapes at the default size (or as `args` say). */
   probes: [string, Shape][];
+  /** Arguments of the call (default none). */
+  args?: string;
 }
 
 // Layer counts, from the block structure in keras/src/applications/*.py (include_top=True):
@@ -58,6 +60,12 @@ interface Family {
 //    + 58 conv blocks × 7 + 3 transitions × 4 + bn, relu + avg_pool, predictions = 1 + 6 + 406 + 12 + 2 + 2 = 429.
 //  InceptionV3: 94 conv2d_bn × 3 + 2 max pools + 9 average pools + mixed3/mixed8 max pools + 15
 //    concatenations (mixed0–10, mixed9_0, mixed9_1, two unnamed) + Input + avg_pool, predictions = 282 + 2 + 9 + 2 + 15 + 3 = 313.
+//  MobileNetV3Small: Input, rescaling, conv, conv_bn, activation + 11 blocks (expand 3, pad when
+//    strided, depthwise 3, SE 6 — squeeze_excite_avg_pool, _conv, _relu, _conv_1, the ReLU of
+//    hard_sigmoid, _mul —, project 2, add when the shape is kept): 12 + 9 + 9 + 15 + 15 + 15 + 14 + 15 +
+//    15 + 15 + 15 = 149; conv_1, conv_1_bn, activation; GAP, conv_2, activation, dropout, logits,
+//    flatten, predictions: 5 + 149 + 3 + 7 = 164. MobileNetV3Large: 6 + 9 + 9 + 15 + 15 + 15 + 9 + 9 +
+//    9 + 9 + 14 + 15 + 15 + 15 + 15 = 179 → 5 + 179 + 3 + 7 = 194.
 //  Xception: Input + block1 6 + 3 entry blocks × 10 (residual conv, BN, [act], 2 × (sepconv, BN),
 //    act, pool, add; block2 has no first act: 9) + 8 middle × 10 + block13 10 + block14 6 + 2 = 1 + 6 + 29 + 80 + 10 + 6 + 2 = 134.
 const FAMILIES: Family[] = [
@@ -91,6 +99,15 @@ const FAMILIES: Family[] = [
     probes: [['pool3_pool', [null, 14, 14, 256]], ['conv4_block24_concat', [null, 14, 14, 1024]], ['conv5_block16_concat', [null, 7, 7, 1024]]],
   },
   { cls: 'InceptionV3', name: 'inception_v3', layers: 313, total: 23_851_784, probes: [['mixed2', [null, 35, 35, 288]], ['mixed7', [null, 17, 17, 768]], ['mixed10', [null, 8, 8, 2048]]] },
+  {
+    cls: 'MobileNetV3Small', name: 'MobileNetV3Small', layers: 164, total: 2_554_968, args: 'input_shape=(224, 224, 3)',
+    // conv and block 0 stride 2: 56; block 1: 28, where block 3 expands 24 × 4 = 96.
+    probes: [['expanded_conv_squeeze_excite_mul', [null, 56, 56, 16]], ['expanded_conv_3_expand', [null, 28, 28, 96]], ['conv_1', [null, 7, 7, 576]]],
+  },
+  {
+    cls: 'MobileNetV3Large', name: 'MobileNetV3Large', layers: 194, total: 5_507_432, args: 'input_shape=(224, 224, 3)',
+    probes: [['expanded_conv_6_expand', [null, 28, 28, 240]], ['expanded_conv_12_depthwise', [null, 7, 7, 672]], ['conv_1', [null, 7, 7, 960]]],
+  },
   // 299 → 149 → 147 → 74 → 37 → 19 → 10.
   { cls: 'Xception', name: 'xception', layers: 134, total: 22_910_480, probes: [['block4_pool', [null, 19, 19, 728]], ['block14_sepconv2_act', [null, 10, 10, 2048]]] },
 ];
@@ -98,7 +115,7 @@ const FAMILIES: Family[] = [
 for (const f of FAMILIES) {
   test(`${f.cls}: ${f.layers} layers, ${f.total.toLocaleString('en-US')} params, get_layer(...).output shapes`, async () => {
     const probes = f.probes.map(([n], i) => `p${i} = keras.Model(base.input, base.get_layer("${n}").output)\n`).join('');
-    const ms = await models(`import keras\nbase = keras.applications.${f.cls}()\nbase.summary()\n${probes}`);
+    const ms = await models(`import keras\nbase = keras.applications.${f.cls}(${f.args ?? ''})\nbase.summary()\n${probes}`);
     const base = named(ms, f.name);
     assert.equal(base.layers.length, f.layers);
     assert.equal(base.totalParams, f.total);

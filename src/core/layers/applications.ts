@@ -75,6 +75,11 @@ class Net {
     private readonly recorder?: LayerRecorder,
   ) {}
 
+  /** Whether layers are being emitted (settings that only add weightless layers matter then). */
+  get recording(): boolean {
+    return this.recorder !== undefined;
+  }
+
   /** Records one layer called on `inputs` (a list for merge layers) giving `out`. */
   private rec(className: string, config: LayerConfig, inputs: T | T[], out: T): T {
     if (!this.recorder) return out;
@@ -154,6 +159,11 @@ class Net {
     return this.rec('Flatten', layerName(label), x, { h: 1, w: 1, bh: 1, bw: 1, c });
   }
 
+  /** A tensor operation on one tensor and a number (`x + 3.0`): connects the graph, no summary row. */
+  op(x: T, name: string): T {
+    return this.rec(`ops.${name}`, {}, x, { ...x });
+  }
+
   /** Reshape to a vector (`target` without batch dim) or a map. */
   reshape(x: T, label: string, target: number[]): T {
     const out = target.length === 1 ? { h: 1, w: 1, bh: 1, bw: 1, c: target[0] } : { h: target[0], w: target[1], bh: target[0], bw: target[1], c: target[2] };
@@ -202,9 +212,10 @@ class Net {
     ];
   }
 
-  /** Add (Multiply with `className`): inputs must agree; reports the first disagreement Keras would raise on. */
+  /** Add (or a squeeze-and-excitation Multiply): Add's inputs must agree; reports the first disagreement Keras would raise on. */
   add(a: T, b: T, label: string, className = 'Add'): T {
-    if (!this.failed && ((a.h !== null && b.h !== null && a.h !== b.h) || (a.w !== null && b.w !== null && a.w !== b.w) || a.c !== b.c)) {
+    // Multiply only scales a map by a pooled 1×1 gate (squeeze-and-excitation): it broadcasts.
+    if (className === 'Add' && !this.failed && ((a.h !== null && b.h !== null && a.h !== b.h) || (a.w !== null && b.w !== null && a.w !== b.w) || a.c !== b.c)) {
       this.failed = true;
       this.ctx.error(
         DiagnosticCode.shapeMismatch,
@@ -788,7 +799,7 @@ const V3_LARGE: V3Block[] = [
   [6, 160, 'k', 2, true], [6, 160, 'k', 1, true], [6, 160, 'k', 1, true],
 ];
 
-function mobilenetV3(className: string, blocks: V3Block[], lastPoint: number): AppDef {
+function mobilenetV3(className: string, blocks: V3Block[], lastPoint: number, reluBlocks: number): AppDef {
   const minimalistic = (cfg: Cfg) => cfg.bool('minimalistic', false);
   return {
     className,
@@ -828,32 +839,52 @@ function mobilenetV3(className: string, blocks: V3Block[], lastPoint: number): A
       }
       return true;
     },
+    graph: true,
     base(net, x, cfg) {
       const alpha = readAlpha(cfg) as number;
       const mini = minimalistic(cfg) as boolean;
-      x = net.bn(net.conv(x, 'conv 3×3/2', 16, 3, { s: 2, pad: 'same', bias: false }));
+      const pre = cfg.bool('include_preprocessing', true);
+      // Settings that only decide whether a layer without weights exists: unknown, the graph is unknown.
+      if (net.recording && (pre === null || cfg.num('dropout_rate', 0.2) === null)) return null;
+      // relu is `ReLU()`, hard_swish `Activation("hard_swish")`, both named automatically.
+      const relu = (t: T) => net.same(t, 'ReLU', '*');
+      const act = (t: T) => (mini ? relu(t) : net.act(t, '*', 'hard_swish'));
+      if (pre !== false) x = net.same(x, 'Rescaling', '*', { scale: 1 / 127.5, offset: -1 });
+      x = act(net.bn(net.conv(x, 'conv 3×3/2', 16, 3, { s: 2, pad: 'same', bias: false }), 'conv_bn'));
       blocks.forEach(([expansion, f, k, stride, se], id) => {
         const kernel = k === 'k' ? (mini ? 3 : 5) : k;
+        const blockAct = id < reluBlocks ? relu : act;
         const filters = makeDivisible(f * alpha);
         const inC = x.c;
         const expanded = makeDivisible(inC * expansion);
         const prefix = id ? `expanded_conv_${id}_` : 'expanded_conv_';
         let y = x;
-        if (id) y = net.bn(net.conv(y, `${prefix}expand`, expanded, 1, { pad: 'same', bias: false }));
+        if (id) y = blockAct(net.bn(net.conv(y, `${prefix}expand`, expanded, 1, { pad: 'same', bias: false }), `${prefix}expand_bn`));
         if (stride === 2) y = net.zpad(y, `${prefix}depthwise_pad`, net.correctPad(y, kernel));
-        y = net.bn(net.dw(y, `${prefix}depthwise ${kernel}×${kernel}/${stride}`, kernel, { s: stride, pad: stride === 1 ? 'same' : 'valid' }));
-        if (se && !mini) net.se(expanded, makeDivisible(expanded * 0.25));
-        y = net.bn(net.conv(y, `${prefix}project`, filters, 1, { pad: 'same', bias: false }));
+        y = blockAct(net.bn(net.dw(y, `${prefix}depthwise ${kernel}×${kernel}/${stride}`, kernel, { s: stride, pad: stride === 1 ? 'same' : 'valid' }), `${prefix}depthwise_bn`));
+        if (se && !mini) {
+          // _se_block; hard_sigmoid is `ReLU(6.0)(x + 3.0) * (1.0 / 6.0)`: two tensor operations around a ReLU.
+          let g = net.global(y, `${prefix}squeeze_excite_avg_pool`, false, true);
+          g = net.same(net.conv(g, `${prefix}squeeze_excite_conv`, makeDivisible(expanded * 0.25), 1, { pad: 'same' }), 'ReLU', `${prefix}squeeze_excite_relu`);
+          g = net.conv(g, `${prefix}squeeze_excite_conv_1`, expanded, 1, { pad: 'same' });
+          g = net.op(net.same(net.op(g, 'add'), 'ReLU', '*', { max_value: 6 }), 'multiply');
+          y = net.add(y, g, `${prefix}squeeze_excite_mul`, 'Multiply');
+        }
+        y = net.bn(net.conv(y, `${prefix}project`, filters, 1, { pad: 'same', bias: false }), `${prefix}project_bn`);
         x = stride === 1 && inC === filters ? net.add(x, y, `${prefix}add`) : y;
       });
-      return net.bn(net.conv(x, 'conv_1', makeDivisible(x.c * 6), 1, { pad: 'same', bias: false }));
+      return act(net.bn(net.conv(x, 'conv_1', makeDivisible(x.c * 6), 1, { pad: 'same', bias: false }), 'conv_1_bn'));
     },
     top(net, x, classes, cfg) {
       const alpha = readAlpha(cfg) as number;
       const point = alpha > 1.0 ? makeDivisible(lastPoint * alpha) : lastPoint;
-      net.dense(x.c, point); // conv_2: 1×1 Conv2D with bias on the pooled map
-      net.dense(point, classes); // logits
-      return x;
+      const relu = (t: T) => net.same(t, 'ReLU', '*');
+      const act = (t: T) => (minimalistic(cfg) ? relu(t) : net.act(t, '*', 'hard_swish'));
+      x = act(net.conv(net.global(x, '*', false, true), 'conv_2', point, 1, { pad: 'same' }));
+      const rate = cfg.num('dropout_rate', 0.2);
+      if (rate !== null && rate > 0) x = net.same(x, 'Dropout', '*', { rate });
+      x = net.flatten(net.conv(x, 'logits', classes, 1, { pad: 'same' }), '*');
+      return net.act(x, 'predictions', classifierActivation(cfg));
     },
   };
 }
@@ -1252,8 +1283,8 @@ const APPS: AppDef[] = [
   resnet('ResNet152V2', 'resnet152v2', [3, 8, 36, 3], true),
   mobilenet,
   mobilenetV2,
-  mobilenetV3('MobileNetV3Small', V3_SMALL, 1024),
-  mobilenetV3('MobileNetV3Large', V3_LARGE, 1280),
+  mobilenetV3('MobileNetV3Small', V3_SMALL, 1024, 3),
+  mobilenetV3('MobileNetV3Large', V3_LARGE, 1280, 6),
   inceptionV3,
   xception,
   densenet('DenseNet121', [6, 12, 24, 16]),
@@ -1315,7 +1346,8 @@ export function recordApplication(
   else built = app.inputShape ? app.inputShape(c, cfg, ctx) : obtainInputShape(c, app.defaultSize, app.minSize, ctx);
   if (!Array.isArray(built)) return null;
   const input: RuleShape = [null, ...built];
-  const dry = analyse(app, input, cfg, ctx);
+  // A replay that needs a setting only the recording reads (MobileNetV3's include_preprocessing) fails here, before anything is made.
+  const dry = analyse(app, input, cfg, ctx, { layer: () => null }, null);
   if (dry.output === null || dry.params.trainable === null || dry.params.nonTrainable === null) return null;
   const ref = recorder.input(input);
   const run = analyse(app, input, cfg, ctx, recorder, ref);

@@ -274,7 +274,8 @@ export class KerasRuntime {
       case 'name':
         return str(model.name);
       case 'layers':
-        return list(model.layers.filter((l) => model.kind !== 'sequential' || !l.isInput).map((node) => (node.nested ? { k: 'model', model: node.nested } : { k: 'layer', node })));
+        // Tensor operations (`x + 3.0`) connect the graph but are no Layers: Keras' `model.layers` leaves them out.
+        return list(model.layers.filter((l) => (model.kind !== 'sequential' || !l.isInput) && (l.nested || !getRule(l.className)?.operation)).map((node) => (node.nested ? { k: 'model', model: node.nested } : { k: 'layer', node })));
       case 'inputs':
         return list(model.inputs.map((t) => ({ k: 'tensor', t })));
       case 'outputs':
