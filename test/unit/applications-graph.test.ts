@@ -66,6 +66,11 @@ interface Family {
 //    15 + 15 + 15 = 149; conv_1, conv_1_bn, activation; GAP, conv_2, activation, dropout, logits,
 //    flatten, predictions: 5 + 149 + 3 + 7 = 164. MobileNetV3Large: 6 + 9 + 9 + 15 + 15 + 15 + 9 + 9 +
 //    9 + 9 + 14 + 15 + 15 + 15 + 15 = 179 → 5 + 179 + 3 + 7 = 194.
+//  EfficientNetV2B0: Input, rescaling, normalization + stem 3 + blocks: 1a fused without expansion 3
+//    (project_conv, project_bn, project_activation); 2a, 3a fused 5 (expand conv/bn/activation, project
+//    conv/bn), 2b, 3b 7 (+ drop, add); 4a, 5a, 6a 13 (expand 3, dwconv2/bn/activation 3, SE 5, project
+//    2), the others 15: 3 + 12 + 12 + (13 + 2·15) + (13 + 4·15) + (13 + 7·15) = 261; top_conv, top_bn,
+//    top_activation, avg_pool, top_dropout, predictions: 1 + 2 + 3 + 261 + 6 = 273.
 //  Xception: Input + block1 6 + 3 entry blocks × 10 (residual conv, BN, [act], 2 × (sepconv, BN),
 //    act, pool, add; block2 has no first act: 9) + 8 middle × 10 + block13 10 + block14 6 + 2 = 1 + 6 + 29 + 80 + 10 + 6 + 2 = 134.
 const FAMILIES: Family[] = [
@@ -92,6 +97,11 @@ const FAMILIES: Family[] = [
     cls: 'EfficientNetB0', name: 'efficientnetb0', layers: 241, total: 5_330_571,
     // block6a expands 112 channels × 6 = 672 at 14 × 14; block2a pads 112 by correct_pad ((0, 1), (0, 1)).
     probes: [['block6a_expand_activation', [null, 14, 14, 672]], ['block2a_dwconv_pad', [null, 113, 113, 96]], ['block1a_se_reshape', [null, 1, 1, 32]], ['top_activation', [null, 7, 7, 1280]]],
+  },
+  {
+    cls: 'EfficientNetV2B0', name: 'efficientnetv2-b0', layers: 273, total: 7_200_312,
+    // stem 112, blocks 2a, 3a stride to 28; block4a expands 48 × 4 = 192 before its strided dwconv2.
+    probes: [['block1a_project_activation', [null, 112, 112, 16]], ['block4a_expand_activation', [null, 28, 28, 192]], ['block6h_add', [null, 7, 7, 192]]],
   },
   {
     cls: 'DenseNet121', name: 'densenet121', layers: 429, total: 8_062_504,

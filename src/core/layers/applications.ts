@@ -1115,32 +1115,54 @@ function efficientnetV2(suffix: string, blocks: V2Block[], width: number, depth:
     name: fixedName(`efficientnetv2-${suffix.toLowerCase()}`),
     defaultSize: size,
     minSize: 32,
-    base(net, x) {
-      // Rescaling (+ Normalization with given mean/variance for the B variants): no weights.
-      x = net.bn(net.conv(x, 'stem_conv 3×3/2', roundFilters(blocks[0][2]), 3, { s: 2, pad: 'same', bias: false }));
-      for (const [k, repeats, fin, fout, expand, se, strides, fused] of blocks) {
+    graph: true,
+    base(net, x, cfg) {
+      const swish = (t: T, label: string) => net.act(t, label, 'swish');
+      const pre = cfg.bool('include_preprocessing', true);
+      if (net.recording && pre === null) return null;
+      if (pre !== false) {
+        // Rescaling (+ Normalization with given mean/variance when the model's name ends in `-b…` and
+        // the input has 3 channels): no weights.
+        const name = String(cfg.raw.name ?? `efficientnetv2-${suffix.toLowerCase()}`);
+        if ((name.split('-').pop() ?? '').startsWith('b') && x.c === 3) {
+          x = net.same(x, 'Rescaling', '*', { scale: 1 / 255 });
+          x = net.same(x, 'Normalization', '*', { mean: [0.485, 0.456, 0.406], variance: [0.229 ** 2, 0.224 ** 2, 0.225 ** 2], axis: -1 });
+        } else x = net.same(x, 'Rescaling', '*', { scale: 1 / 128, offset: -1 });
+      }
+      x = swish(net.bn(net.conv(x, 'stem_conv 3×3/2', roundFilters(blocks[0][2]), 3, { s: 2, pad: 'same', bias: false }), 'stem_bn'), 'stem_activation');
+      const total = blocks.reduce((n, args) => n + args[1], 0);
+      let b = 0;
+      blocks.forEach(([k, repeats, fin, fout, expand, se, strides, fused], i) => {
         const out = roundFilters(fout);
         let inF = roundFilters(fin);
         for (let j = 0; j < Math.ceil(depth * repeats); j++) {
+          const p = `block${i + 1}${String.fromCharCode(97 + j)}_`;
           const s = j > 0 ? 1 : strides;
           if (j > 0) inF = out;
           const filters = inF * expand;
           let y = x;
           if (fused) {
-            if (expand !== 1) y = net.bn(net.conv(y, `expand_conv ${k}×${k}/${s}`, filters, k, { s, pad: 'same', bias: false }));
-            if (se > 0 && se <= 1) net.se(filters, Math.max(1, Math.trunc(inF * se)));
-            y = net.bn(net.conv(y, `project_conv ${expand !== 1 ? 1 : k}×${expand !== 1 ? 1 : k}/${expand !== 1 ? 1 : s}`, out, expand !== 1 ? 1 : k, { s: expand !== 1 ? 1 : s, pad: 'same', bias: false }));
+            if (expand !== 1) y = swish(net.bn(net.conv(y, `${p}expand_conv ${k}×${k}/${s}`, filters, k, { s, pad: 'same', bias: false }), `${p}expand_bn`), `${p}expand_activation`);
+            if (se > 0 && se <= 1) y = net.squeezeExcite(y, p, Math.max(1, Math.trunc(inF * se)), 'swish');
+            const pk = expand !== 1 ? 1 : k;
+            const ps = expand !== 1 ? 1 : s;
+            y = net.bn(net.conv(y, `${p}project_conv ${pk}×${pk}/${ps}`, out, pk, { s: ps, pad: 'same', bias: false }), `${p}project_bn`);
+            if (expand === 1) y = swish(y, `${p}project_activation`);
           } else {
-            if (expand !== 1) y = net.bn(net.conv(y, 'expand_conv', filters, 1, { pad: 'same', bias: false }));
-            y = net.bn(net.dw(y, `dwconv2 ${k}×${k}/${s}`, k, { s, pad: 'same' }));
-            if (se > 0 && se <= 1) net.se(filters, Math.max(1, Math.trunc(inF * se)));
-            y = net.bn(net.conv(y, 'project_conv', out, 1, { pad: 'same', bias: false }));
+            if (expand !== 1) y = swish(net.bn(net.conv(y, `${p}expand_conv`, filters, 1, { pad: 'same', bias: false }), `${p}expand_bn`), `${p}expand_activation`);
+            y = swish(net.bn(net.dw(y, `${p}dwconv2 ${k}×${k}/${s}`, k, { s, pad: 'same' }), `${p}bn`), `${p}activation`);
+            if (se > 0 && se <= 1) y = net.squeezeExcite(y, p, Math.max(1, Math.trunc(inF * se)), 'swish');
+            y = net.bn(net.conv(y, `${p}project_conv`, out, 1, { pad: 'same', bias: false }), `${p}project_bn`);
           }
-          x = s === 1 && inF === out ? net.add(y, x, 'add') : y;
+          // survival_probability = 0.2·b / blocks: no Dropout for the very first block.
+          if (s === 1 && inF === out) x = net.add(b > 0 ? net.same(y, 'Dropout', `${p}drop`, { rate: (0.2 * b) / total }) : y, x, `${p}add`);
+          else x = y;
+          b++;
         }
-      }
-      return net.bn(net.conv(x, 'top_conv', roundFilters(1280), 1, { pad: 'same', bias: false }));
+      });
+      return swish(net.bn(net.conv(x, 'top_conv', roundFilters(1280), 1, { pad: 'same', bias: false }), 'top_bn'), 'top_activation');
     },
+    top: (net, x, classes, cfg) => net.fc(net.same(net.global(x, 'avg_pool'), 'Dropout', 'top_dropout', { rate: 0.2 }), 'predictions', classes, classifierActivation(cfg)),
   };
 }
 
