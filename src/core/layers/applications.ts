@@ -1208,43 +1208,48 @@ function convnext(variant: string, depths: number[], dims: number[]): AppDef {
 // NASNetMobile / NASNetLarge (nasnet.py)
 
 function nasnet(className: string, penultimate: number, numBlocks: number, stemFilters: number, skipReduction: boolean, size: number): AppDef {
+  // Every ReLU in the cells is an automatically named Activation.
+  const relu = (net: Net, t: T, label = '*') => net.act(t, label);
   const sepBlock = (net: Net, ip: T, filters: number, k: number, s: number, label: string): T => {
-    let x = ip;
+    let x = relu(net, ip);
     if (s === 2) x = net.zpad(x, `separable_conv_1_pad_${label}`, net.correctPad(x, k));
-    x = net.bn(net.sep(x, `separable_conv_1_${label} ${k}×${k}/${s}`, filters, k, { s, pad: s === 2 ? 'valid' : 'same' }));
-    return net.bn(net.sep(x, `separable_conv_2_${label}`, filters, k, { pad: 'same' }));
+    x = net.bn(net.sep(x, `separable_conv_1_${label} ${k}×${k}/${s}`, filters, k, { s, pad: s === 2 ? 'valid' : 'same' }), `separable_conv_1_bn_${label}`);
+    x = relu(net, x);
+    return net.bn(net.sep(x, `separable_conv_2_${label}`, filters, k, { pad: 'same' }), `separable_conv_2_bn_${label}`);
   };
   /** _adjust_block: compares the built widths (axis -2) of p and ip. */
   const adjust = (net: Net, p: T | null, ip: T, filters: number, id: string): T => {
     if (p === null) return ip;
     if (p.bw !== ip.bw) {
       const half = Math.floor(filters / 2);
-      const p1 = net.conv(net.pool(p, `adjust_avg_pool_1_${id} 1×1/2`, 1, 2), `adjust_conv_1_${id}`, half, 1, { pad: 'same', bias: false });
-      let p2 = net.crop(net.zpad(p, `adjust_pad_${id}`, [[0, 1], [0, 1]]), [[1, 0], [1, 0]]);
-      p2 = net.conv(net.pool(p2, `adjust_avg_pool_2_${id} 1×1/2`, 1, 2), `adjust_conv_2_${id}`, half, 1, { pad: 'same', bias: false });
-      return net.bn(net.concat([p1, p2], `adjust_concat_${id}`));
+      p = relu(net, p, `adjust_relu_1_${id}`);
+      const p1 = net.conv(net.pool(p, `adjust_avg_pool_1_${id} 1×1/2`, 1, 2, 'valid', 'AveragePooling2D'), `adjust_conv_1_${id}`, half, 1, { pad: 'same', bias: false });
+      let p2 = net.crop(net.zpad(p, `*adjust_pad_${id}`, [[0, 1], [0, 1]]), [[1, 0], [1, 0]]);
+      p2 = net.conv(net.pool(p2, `adjust_avg_pool_2_${id} 1×1/2`, 1, 2, 'valid', 'AveragePooling2D'), `adjust_conv_2_${id}`, half, 1, { pad: 'same', bias: false });
+      return net.bn(net.concat([p1, p2], `*adjust_concat_${id}`), `adjust_bn_${id}`);
     }
-    if (p.c !== filters) return net.bn(net.conv(p, `adjust_conv_projection_${id}`, filters, 1, { pad: 'same', bias: false }));
+    if (p.c !== filters) return net.bn(net.conv(relu(net, p), `adjust_conv_projection_${id}`, filters, 1, { pad: 'same', bias: false }), `adjust_bn_${id}`);
     return p;
   };
+  const avg3 = (net: Net, t: T, label: string, s = 1) => net.pool(t, label, 3, s, s === 1 ? 'same' : 'valid', 'AveragePooling2D');
   const normal = (net: Net, ip: T, p0: T | null, filters: number, id: string): [T, T] => {
     const p = adjust(net, p0, ip, filters, id);
-    const h = net.bn(net.conv(ip, `normal_conv_1_${id}`, filters, 1, { pad: 'same', bias: false }));
+    const h = net.bn(net.conv(relu(net, ip), `normal_conv_1_${id}`, filters, 1, { pad: 'same', bias: false }), `normal_bn_1_${id}`);
     const x1 = net.add(sepBlock(net, h, filters, 5, 1, `normal_left1_${id}`), sepBlock(net, p, filters, 3, 1, `normal_right1_${id}`), `normal_add_1_${id}`);
     const x2 = net.add(sepBlock(net, p, filters, 5, 1, `normal_left2_${id}`), sepBlock(net, p, filters, 3, 1, `normal_right2_${id}`), `normal_add_2_${id}`);
-    const x3 = net.add(net.pool(h, `normal_left3_${id}`, 3, 1, 'same'), p, `normal_add_3_${id}`);
-    const x4 = net.add(net.pool(p, `normal_left4_${id}`, 3, 1, 'same'), net.pool(p, `normal_right4_${id}`, 3, 1, 'same'), `normal_add_4_${id}`);
+    const x3 = net.add(avg3(net, h, `normal_left3_${id}`), p, `normal_add_3_${id}`);
+    const x4 = net.add(avg3(net, p, `normal_left4_${id}`), avg3(net, p, `normal_right4_${id}`), `normal_add_4_${id}`);
     const x5 = net.add(sepBlock(net, h, filters, 3, 1, `normal_left5_${id}`), h, `normal_add_5_${id}`);
     return [net.concat([p, x1, x2, x3, x4, x5], `normal_concat_${id}`), ip];
   };
   const reduction = (net: Net, ip: T, p0: T | null, filters: number, id: string): [T, T] => {
     const p = adjust(net, p0, ip, filters, id);
-    const h = net.bn(net.conv(ip, `reduction_conv_1_${id}`, filters, 1, { pad: 'same', bias: false }));
+    const h = net.bn(net.conv(relu(net, ip), `reduction_conv_1_${id}`, filters, 1, { pad: 'same', bias: false }), `reduction_bn_1_${id}`);
     const h3 = net.zpad(h, `reduction_pad_1_${id}`, net.correctPad(h, 3));
     const x1 = net.add(sepBlock(net, h, filters, 5, 2, `reduction_left1_${id}`), sepBlock(net, p, filters, 7, 2, `reduction_right1_${id}`), `reduction_add_1_${id}`);
     const x2 = net.add(net.pool(h3, `reduction_left2_${id} 3×3/2`, 3, 2), sepBlock(net, p, filters, 7, 2, `reduction_right2_${id}`), `reduction_add_2_${id}`);
-    const x3 = net.add(net.pool(h3, `reduction_left3_${id} 3×3/2`, 3, 2), sepBlock(net, p, filters, 5, 2, `reduction_right3_${id}`), `reduction_add3_${id}`);
-    const x4 = net.add(x2, net.pool(x1, `reduction_left4_${id}`, 3, 1, 'same'), `reduction_add4_${id}`);
+    const x3 = net.add(avg3(net, h3, `reduction_left3_${id} 3×3/2`, 2), sepBlock(net, p, filters, 5, 2, `reduction_right3_${id}`), `reduction_add3_${id}`);
+    const x4 = net.add(x2, avg3(net, x1, `reduction_left4_${id}`), `*reduction_add4 ${id}`);
     const x5 = net.add(sepBlock(net, x1, filters, 3, 1, `reduction_left4_${id}`), net.pool(h3, `reduction_right5_${id} 3×3/2`, 3, 2), `reduction_add4_${id}`);
     return [net.concat([x2, x3, x4, x5], `reduction_concat_${id}`), ip];
   };
@@ -1273,9 +1278,10 @@ function nasnet(className: string, penultimate: number, numBlocks: number, stemF
       }
       return shape;
     },
+    graph: true,
     base(net, x) {
       const filters = Math.floor(penultimate / 24);
-      x = net.bn(net.conv(x, 'stem_conv1 3×3/2', stemFilters, 3, { s: 2, bias: false }));
+      x = net.bn(net.conv(x, 'stem_conv1 3×3/2', stemFilters, 3, { s: 2, bias: false }), 'stem_bn1');
       let p: T | null = null;
       [x, p] = reduction(net, x, p, Math.floor(filters / 4), 'stem_1');
       [x, p] = reduction(net, x, p, Math.floor(filters / 2), 'stem_2');
@@ -1287,8 +1293,10 @@ function nasnet(className: string, penultimate: number, numBlocks: number, stemF
       [x, p0] = reduction(net, x, p, filters * 4, `reduce_${2 * numBlocks}`);
       p = skipReduction ? p : p0;
       for (let i = 0; i < numBlocks; i++) [x, p] = normal(net, x, p, filters * 4, `${2 * numBlocks + i + 1}`);
-      return x;
+      return relu(net, x);
     },
+    top: (net, x, classes, cfg) => net.fc(net.global(x, '*'), 'predictions', classes, classifierActivation(cfg)),
+    poolLabels: ['*', '*'],
   };
 }
 
