@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { analyze } from './helpers/python';
 import type { JsonModel } from '../../src/core/analysis';
 import { GraphBuilder } from '../../src/core/builder';
-import { buildApplication, graphApplicationNames } from '../../src/core/applications/graph';
+import { buildApplication } from '../../src/core/applications/graph';
+import { applicationClassNames } from '../../src/core/layers/applications';
 import type { LayerConfig } from '../../src/core/config';
 
 async function models(src: string): Promise<JsonModel[]> {
@@ -79,6 +80,10 @@ interface Family {
 //    51 + 3·45; reduce_4 51; cells 5–8 51 + 3·45; reduce_8 51; cells 9–12 51 + 3·45; relu, GAP,
 //    predictions: 3 + 48 + 57 + 3·186 + 2·51 + 3 = 771. NASNetLarge (6 cells a stage): 3 + 48 + 57 +
 //    3·276 + 2·51 + 3 = 1041.
+//  ConvNeXtTiny: Input, prestem Normalization, the stem (a Sequential: one row) + 18 blocks × 7
+//    (depthwise_conv, layernorm, pointwise_conv_1, gelu, pointwise_conv_2, layer_scale, identity; the
+//    residual `inputs + x` is a tensor operation, not a layer) + 3 downsampling Sequentials + head_gap,
+//    head_layernorm, head_dense = 3 + 126 + 3 + 3 = 135.
 //  Xception: Input + block1 6 + 3 entry blocks × 10 (residual conv, BN, [act], 2 × (sepconv, BN),
 //    act, pool, add; block2 has no first act: 9) + 8 middle × 10 + block13 10 + block14 6 + 2 = 1 + 6 + 29 + 80 + 10 + 6 + 2 = 134.
 const FAMILIES: Family[] = [
@@ -132,6 +137,11 @@ const FAMILIES: Family[] = [
     probes: [['stem_conv1', [null, 111, 111, 32]], ['reduction_concat_stem_1', [null, 56, 56, 44]], ['normal_concat_3', [null, 28, 28, 264]], ['reduction_concat_reduce_8', [null, 7, 7, 704]], ['normal_concat_12', [null, 7, 7, 1056]]],
   },
   { cls: 'NASNetLarge', name: 'NASNet', layers: 1041, total: 88_949_818, probes: [['normal_concat_18', [null, 11, 11, 4032]]] },
+  {
+    cls: 'ConvNeXtTiny', name: 'convnext_tiny', layers: 135, total: 28_589_128,
+    // The stem is 4×4/4: 56; each downsampling block halves it.
+    probes: [['convnext_tiny_stem', [null, 56, 56, 96]], ['convnext_tiny_stage_2_block_8_identity', [null, 14, 14, 384]], ['convnext_tiny_downsampling_block_2', [null, 7, 7, 768]], ['convnext_tiny_head_layernorm', [null, 768]]],
+  },
   // 299 → 149 → 147 → 74 → 37 → 19 → 10.
   { cls: 'Xception', name: 'xception', layers: 134, total: 22_910_480, probes: [['block4_pool', [null, 19, 19, 728]], ['block14_sepconv2_act', [null, 10, 10, 2048]]] },
 ];
@@ -154,7 +164,7 @@ for (const f of FAMILIES) {
 
 test('every graph application: the layer rules agree with the replay sums, with and without the top, at other sizes', () => {
   const settings: LayerConfig[] = [{}, { include_top: false }, { include_top: false, pooling: 'avg', input_shape: [160, 160, 3] }, { weights: null, classes: 10 }, { include_top: false, input_shape: [256, 320, 3], pooling: 'max' }];
-  for (const cls of graphApplicationNames) {
+  for (const cls of applicationClassNames) {
     for (const config of settings) {
       const builder = new GraphBuilder();
       const built = buildApplication(builder, cls, config);
@@ -330,7 +340,7 @@ unet = tf.keras.Model(inputs, outputs, name="unet")
   assert.deepEqual([unet.totalParams, unet.trainableParams, unet.nonTrainableParams], [6_504_227, 4_660_323, 1_843_904]);
 });
 
-test('a bare application with summary() is a model; base.output feeds a head; unconverted families stay one layer', async () => {
+test('a bare application with summary() is a model; base.output feeds a head; one still used as a layer is one row', async () => {
   const ms = await models(`
 import keras
 base = keras.applications.DenseNet121(include_top=False, input_shape=(224, 224, 3))
@@ -347,7 +357,8 @@ conv = keras.Model(inputs, y, name="conv")
   const head = named(ms, 'head');
   assert.equal(head.layers.length, 429);
   assert.equal(head.totalParams, 8_062_504 - 1_025_000 + 2_050);
-  // ConvNeXtTiny has no graph replay yet: one row, as before (28,589,128 − 768·1000 − 1000).
+  // ConvNeXtTiny called on a tensor: one Functional row (28,589,128 − 768·1000 − 1000); its stem and
+  // downsampling Sequentials make Inputs of their own (input_layer_2 … _6), as Keras names them.
   const conv = named(ms, 'conv');
   assert.deepEqual(conv.layers.map((l) => [l.name, l.className, l.outputShape, l.params]), [['input_layer_1', 'InputLayer', [null, 224, 224, 3], 0], ['convnext_tiny', 'Functional', [null, 7, 7, 768], 27_820_128]]);
 });

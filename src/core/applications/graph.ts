@@ -11,7 +11,6 @@ import { recordApplication } from '../layers/applications';
 import type { ParamCount } from '../layers/types';
 import { isUnknownDim } from '../shape';
 
-export { graphApplicationNames } from '../layers/applications';
 
 /** An application built as a graph, with the totals the replay summed (tests cross-check them). */
 export interface ApplicationGraph {
@@ -21,8 +20,8 @@ export interface ApplicationGraph {
 
 /**
  * `keras.applications.<className>(**config)` as a functional model, or null when it stays one
- * layer (no graph replay for the class, a setting Shape Lens cannot read, or a ValueError Keras
- * would raise, which the layer's rule reports). With `inputTensor` (`input_tensor=`), the layers are
+ * layer (a setting Shape Lens cannot read, or a ValueError Keras would raise, which the layer's
+ * rule reports). With `inputTensor` (`input_tensor=`), the layers are
  * called on that tensor and the model's inputs are the Inputs it comes from, as Keras does.
  */
 export function buildApplication(
@@ -41,6 +40,13 @@ export function buildApplication(
     {
       input: (shape) => (input = inputTensor ?? builder.createInput(shape, range)),
       layer: (cls: string, cfg: LayerConfig, inputs: unknown[]) => builder.call(builder.createLayer(cls, cfg), inputs as SymbolicTensor[], range)[0],
+      // A Sequential inside the application (ConvNeXt's stem): built by its call, as Keras builds it; not a model of its own in the report.
+      sequential: (name: string, layers: [string, LayerConfig][], input: unknown) => {
+        const seq = builder.sequential(name, range, functionName);
+        for (const [cls, cfg] of layers) seq.add(builder.createLayer(cls, cfg));
+        builder.forgetModel(seq.graph);
+        return builder.call(builder.modelAsLayer(seq.graph), [input as SymbolicTensor], range)[0];
+      },
     },
     inputTensor ? (inputTensor.shape as (number | null)[]) : undefined,
   );

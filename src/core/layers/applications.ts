@@ -1,6 +1,8 @@
-// keras.applications models (ResNet50, MobileNetV2, EfficientNetB0, ...) used as layers: each
-// architecture is replayed from the Keras 3 source (keras/src/applications/*.py) so the output
-// shape at any input size and the parameter counts come out exactly as Keras builds them.
+// keras.applications models (ResNet50, MobileNetV2, EfficientNetB0, ...): each architecture is
+// replayed from the Keras 3 source (keras/src/applications/*.py), naming and emitting every layer
+// Keras creates, so the front ends build the model's real layer graph (`core/applications/graph.ts`)
+// and the replay's own sums and arithmetic give the rule used when that graph cannot be built (a
+// setting Shape Lens cannot read, or a ValueError Keras would raise, which the rule reports).
 
 import { Cfg, UNKNOWN, type ConfigValue, type LayerConfig } from '../config';
 import { DiagnosticCode } from '../diagnostics';
@@ -45,6 +47,8 @@ interface ConvOpts {
  */
 export interface LayerRecorder {
   layer(className: string, config: LayerConfig, inputs: unknown[]): unknown;
+  /** A Sequential model `name` of these layers (class name, config), called on `input`. */
+  sequential(name: string, layers: [string, LayerConfig][], input: unknown): unknown;
 }
 
 const positive = (n: number | null): RuleDim => (n === null || n <= 0 ? null : n);
@@ -83,6 +87,10 @@ class Net {
   /** Records one layer called on `inputs` (a list for merge layers) giving `out`. */
   private rec(className: string, config: LayerConfig, inputs: T | T[], out: T): T {
     if (!this.recorder) return out;
+    if (this.capture) {
+      this.capture.push([className, config]);
+      return out;
+    }
     const ref = this.recorder.layer(className, config, (Array.isArray(inputs) ? inputs : [inputs]).map((t) => t.ref));
     return { ...out, ref };
   }
@@ -131,19 +139,46 @@ class Net {
     return this.same(x, 'Activation', label, { activation: fn });
   }
 
-  /** LayerNormalization over the channel axis. */
-  ln(c: number): void {
-    this.trainable += 2 * c;
+  /** LayerNormalization over the channel axis (gamma and beta). */
+  layerNorm(x: T, label: string): T {
+    this.trainable += 2 * x.c;
+    return this.rec('LayerNormalization', { ...layerName(label), axis: -1, epsilon: 1e-6 }, x, { ...x });
   }
+
+  /** ConvNeXt's LayerScale: a trainable `gamma` per channel. */
+  layerScale(x: T, label: string): T {
+    this.trainable += x.c;
+    return this.rec(LAYER_SCALE, { ...layerName(label), projection_dim: x.c }, x, { ...x });
+  }
+
+  /** A tensor operation on two tensors of one shape (`inputs + x`): no summary row. */
+  op2(a: T, b: T, name: string): T {
+    return this.rec(`ops.${name}`, {}, [a, b], { ...a });
+  }
+
+  /**
+   * A Sequential model inside the application (ConvNeXt's stem): the layers `body` makes are its
+   * rows, and the application gets one row for it.
+   */
+  group(x: T, name: string, body: (x: T) => T): T {
+    const outer = this.capture;
+    this.capture = [];
+    let out: T;
+    try {
+      out = body(x);
+    } finally {
+      const layers = this.capture;
+      this.capture = outer;
+      if (this.recorder) out = { ...out!, ref: this.recorder.sequential(name, layers, x.ref) };
+    }
+    return out;
+  }
+
+  private capture: [string, LayerConfig][] | null = null;
 
   /** Dense on the last axis. */
-  dense(cIn: number, units: number): void {
-    this.trainable += cIn * units + units;
-  }
-
-  /** Dense on a pooled or flattened vector: a recorded layer. */
   fc(x: T, label: string, units: number, act?: string): T {
-    this.dense(x.c, units);
+    this.trainable += x.c * units + units;
     return this.rec('Dense', { ...layerName(label), units, ...(act ? { activation: act } : {}) }, x, { ...x, c: units });
   }
 
@@ -179,11 +214,6 @@ class Net {
     se = this.conv(se, `${p}se_reduce`, squeezed, 1, { pad: 'same', act });
     se = this.conv(se, `${p}se_expand`, x.c, 1, { pad: 'same', act: 'sigmoid' });
     return this.rec('Multiply', layerName(`${p}se_excite`), [x, se], { ...x });
-  }
-
-  /** Squeeze-and-excitation: two 1×1 convs with bias on the pooled vector. */
-  se(c: number, squeezed: number): void {
-    this.trainable += c * squeezed + squeezed + squeezed * c + c;
   }
 
   pool(x: T, label: string, k: number, s: number, pad: Pad = 'valid', className = 'MaxPooling2D'): T {
@@ -428,13 +458,7 @@ interface AppDef {
   /** Labels of the pooling layers when include_top=False (`pooling='avg'` / `'max'`). Default `avg_pool` / `max_pool`. */
   poolLabels?: [string, string];
   /** Extra layers after the optional pooling when include_top=False (ConvNeXt's LayerNorm). */
-  noTop?(net: Net, c: number): void;
-  /**
-   * The replay names every layer as Keras does and emits every layer Keras creates, so the front
-   * ends build the application's real layer graph (`core/applications/graph.ts`); without it the
-   * application is one opaque layer.
-   */
-  graph?: boolean;
+  noTop?(net: Net, x: T): T;
 }
 
 /** `classifier_activation` (default softmax; None is linear). */
@@ -512,7 +536,7 @@ function analyse(app: AppDef, input: RuleShape, cfg: Cfg, ctx: RuleContext, reco
   } else {
     const [avg, max] = app.poolLabels ?? ['avg_pool', 'max_pool'];
     if (c.pooling === 'avg' || c.pooling === 'max') last = net.global(feat, c.pooling === 'avg' ? avg : max, c.pooling === 'max');
-    app.noTop?.(net, feat.c);
+    if (app.noTop) last = app.noTop(net, last);
     output = c.pooling === null ? null : c.pooling === 'none' ? [input[0], feat.h, feat.w, feat.c] : [input[0], feat.c];
   }
   const params: ParamCount = {
@@ -564,7 +588,6 @@ function vgg(className: string, convs: number[]): AppDef {
     name: fixedName(className.toLowerCase()),
     defaultSize: 224,
     minSize: 32,
-    graph: true,
     base(net, x) {
       filters.forEach((f, b) => {
         for (let i = 0; i < convs[b]; i++) x = net.conv(x, `block${b + 1}_conv${i + 1}`, f, 3, { pad: 'same', act: 'relu' });
@@ -619,7 +642,6 @@ function resnet(className: string, name: string, blocks: number[], v2: boolean):
     name: fixedName(name),
     defaultSize: 224,
     minSize: 32,
-    graph: true,
     base(net, x) {
       x = resnetStem(net, x, v2);
       filters.forEach((f, i) => {
@@ -702,7 +724,6 @@ const mobilenet: AppDef = {
     }
     return true;
   },
-  graph: true,
   base(net, x, cfg) {
     const alpha = readAlpha(cfg) as number;
     const dm = cfg.int('depth_multiplier', 1) as number;
@@ -756,7 +777,6 @@ const mobilenetV2: AppDef = {
     }
     return true;
   },
-  graph: true,
   base(net, x, cfg) {
     const alpha = readAlpha(cfg) as number;
     const relu6 = (t: T, label: string) => net.same(t, 'ReLU', label, { max_value: 6 });
@@ -839,7 +859,6 @@ function mobilenetV3(className: string, blocks: V3Block[], lastPoint: number, re
       }
       return true;
     },
-    graph: true,
     base(net, x, cfg) {
       const alpha = readAlpha(cfg) as number;
       const mini = minimalistic(cfg) as boolean;
@@ -897,7 +916,6 @@ const inceptionV3: AppDef = {
   name: fixedName('inception_v3'),
   defaultSize: 299,
   minSize: 75,
-  graph: true,
   base(net, x) {
     // Every layer but the `mixed` concatenations is named automatically (conv2d_bn gets no name).
     /** conv2d_bn: Conv2D without bias, BatchNormalization(scale=False), ReLU. */
@@ -963,7 +981,6 @@ const xception: AppDef = {
   name: fixedName('xception'),
   defaultSize: 299,
   minSize: 71,
-  graph: true,
   base(net, x) {
     const sepBn = (t: T, name: string, f: number) => net.bn(net.sep(t, name, f, 3, { pad: 'same' }), `${name}_bn`);
     x = net.act(net.bn(net.conv(x, 'block1_conv1 3×3/2', 32, 3, { s: 2, bias: false }), 'block1_conv1_bn'), 'block1_conv1_act');
@@ -1000,7 +1017,6 @@ function densenet(className: string, blocks: number[]): AppDef {
     name: fixedName(className.toLowerCase()),
     defaultSize: 224,
     minSize: 32,
-    graph: true,
     base(net, x) {
       const bnRelu = (t: T, name: string, bn = `${name}_bn`) => net.act(net.bn(t, bn), `${name}_relu`);
       x = net.zpad(x, '*zero_padding2d', [[3, 3], [3, 3]]);
@@ -1049,7 +1065,6 @@ function efficientnet(variant: number, width: number, depth: number, size: numbe
     name: fixedName(`efficientnetb${variant}`),
     defaultSize: size,
     minSize: 32,
-    graph: true,
     base(net, x, _cfg, c) {
       // Rescaling, then Normalization(axis=-1): non-trainable mean, variance per channel and a count.
       x = net.same(x, 'Rescaling', '*', { scale: 1 / 255 });
@@ -1115,7 +1130,6 @@ function efficientnetV2(suffix: string, blocks: V2Block[], width: number, depth:
     name: fixedName(`efficientnetv2-${suffix.toLowerCase()}`),
     defaultSize: size,
     minSize: 32,
-    graph: true,
     base(net, x, cfg) {
       const swish = (t: T, label: string) => net.act(t, label, 'swish');
       const pre = cfg.bool('include_preprocessing', true);
@@ -1170,37 +1184,44 @@ function efficientnetV2(suffix: string, blocks: V2Block[], width: number, depth:
 // ConvNeXt Tiny/Small/Base/Large/XLarge (convnext.py)
 
 function convnext(variant: string, depths: number[], dims: number[]): AppDef {
+  const modelName = (cfg: Cfg) => (typeof cfg.raw.name === 'string' ? cfg.raw.name : `convnext_${variant.toLowerCase()}`);
   return {
     className: `ConvNeXt${variant}`,
     name: fixedName(`convnext_${variant.toLowerCase()}`),
     defaultSize: 224,
     minSize: 32,
-    base(net, x) {
-      // PreStem Normalization has a given mean/variance: no weights.
-      x = net.conv(x, 'stem_conv 4×4/4', dims[0], 4, { s: 4 });
-      net.ln(x.c);
+    base(net, x, cfg) {
+      // Every layer name starts with the model's name.
+      const m = modelName(cfg);
+      const pre = cfg.bool('include_preprocessing', true);
+      if (net.recording && pre === null) return null;
+      // PreStem: Normalization with a given mean/variance, no weights (3-channel inputs only).
+      if (pre !== false && x.c === 3) {
+        x = net.same(x, 'Normalization', `${m}_prestem_normalization`, { mean: [0.485 * 255, 0.456 * 255, 0.406 * 255], variance: [(0.229 * 255) ** 2, (0.224 * 255) ** 2, (0.225 * 255) ** 2], axis: -1 });
+      }
       depths.forEach((d, i) => {
-        if (i > 0) {
-          net.ln(x.c);
-          x = net.conv(x, `downsampling_conv_${i - 1} 2×2/2`, dims[i], 2, { s: 2 });
-        }
+        // The stem and each downsampling block are Sequential models inside the application.
+        if (i === 0) x = net.group(x, `${m}_stem`, (t) => net.layerNorm(net.conv(t, `${m}_stem_conv 4×4/4`, dims[0], 4, { s: 4 }), `${m}_stem_layernorm`));
+        else x = net.group(x, `${m}_downsampling_block_${i - 1}`, (t) => net.conv(net.layerNorm(t, `${m}_downsampling_layernorm_${i - 1}`), `${m}_downsampling_conv_${i - 1} 2×2/2`, dims[i], 2, { s: 2 }));
         for (let j = 0; j < d; j++) {
           const dim = dims[i];
-          net.conv(x, 'depthwise_conv', dim, 7, { pad: 'same', groups: dim });
-          net.ln(dim);
-          net.dense(dim, 4 * dim);
-          net.dense(4 * dim, dim);
-          net.trainable += dim; // LayerScale gamma
+          const p = `${m}_stage_${i}_block_${j}`;
+          let y = net.conv(x, `${p}_depthwise_conv`, dim, 7, { pad: 'same', groups: dim });
+          y = net.fc(net.layerNorm(y, `${p}_layernorm`), `${p}_pointwise_conv_1`, 4 * dim);
+          y = net.fc(net.act(y, `${p}_gelu`, 'gelu'), `${p}_pointwise_conv_2`, dim);
+          y = net.layerScale(y, `${p}_layer_scale`);
+          // drop_path_rate is 0.0 in every ConvNeXt constructor: an identity Activation, then `inputs + x`.
+          x = net.op2(x, net.act(y, `${p}_identity`, 'linear'), 'add');
         }
       });
       return x;
     },
-    top(net, x, classes) {
-      net.ln(x.c);
-      net.dense(x.c, classes);
-      return x;
+    top(net, x, classes, cfg) {
+      const m = modelName(cfg);
+      return net.fc(net.layerNorm(net.global(x, `${m}_head_gap`), `${m}_head_layernorm`), `${m}_head_dense`, classes, classifierActivation(cfg));
     },
-    noTop: (net, c) => net.ln(c),
+    poolLabels: ['*', '*'],
+    noTop: (net, x) => net.layerNorm(x, '*'),
   };
 }
 
@@ -1278,7 +1299,6 @@ function nasnet(className: string, penultimate: number, numBlocks: number, stemF
       }
       return shape;
     },
-    graph: true,
     base(net, x) {
       const filters = Math.floor(penultimate / 24);
       x = net.bn(net.conv(x, 'stem_conv1 3×3/2', stemFilters, 3, { s: 2, bias: false }), 'stem_bn1');
@@ -1344,20 +1364,32 @@ const APPS: AppDef[] = [
   nasnet('NASNetLarge', 4032, 6, 96, true, 331),
 ];
 
-/** One rule per `keras.applications` constructor, registered under its function name. */
-export const applicationRules: LayerRule[] = APPS.map(appRule);
+/**
+ * ConvNeXt's own `LayerScale` layer (convnext.py): `gamma` of `projection_dim` weights, shape kept.
+ * Registered under an internal name so that a user's class of the same name is never taken for it.
+ */
+const LAYER_SCALE = 'applications.LayerScale';
+const layerScaleRule: LayerRule = {
+  className: LAYER_SCALE,
+  summaryClassName: 'LayerScale',
+  outputShape: (inputs) => inputs[0],
+  params: (_inputs, cfg) => {
+    const dim = cfg.int('projection_dim', 0);
+    return { trainable: dim, nonTrainable: 0 };
+  },
+};
+
+/** One rule per `keras.applications` constructor, registered under its function name (and the layers only they use). */
+export const applicationRules: LayerRule[] = [...APPS.map(appRule), layerScaleRule];
 
 /** The constructor names `keras.applications` exports (`from keras.applications import *`), which `keras.layers` does not. */
 export const applicationClassNames: readonly string[] = APPS.map((a) => a.className);
-
-/** The applications whose replay names and emits every layer (their real graph can be built). */
-export const graphApplicationNames: readonly string[] = APPS.filter((a) => a.graph).map((a) => a.className);
 
 /**
  * Replays application `className` built as `config` says, giving every layer to `recorder`. The
  * model's Input has the shape Keras gives it (or `inputShape`, the `input_tensor`'s shape);
  * `input(shape)` makes it and returns its handle. Null (and nothing recorded) when the
- * application has no graph replay, a setting is unknown or Keras would raise: the caller then
+ * class is no application, a setting is unknown or Keras would raise: the caller then
  * keeps the application as one layer, whose rule reports why.
  */
 export function recordApplication(
@@ -1367,7 +1399,7 @@ export function recordApplication(
   inputShape?: RuleShape,
 ): { name: string; input: unknown; output: unknown; params: ParamCount } | null {
   const app = APPS.find((a) => a.className === className);
-  if (!app?.graph) return null;
+  if (!app) return null;
   const cfg = new Cfg(inputShape ? { ...config, input_tensor: UNKNOWN } : config);
   const ctx: RuleContext = { ...NO_REPORTS, layerName: app.name(cfg), className };
   const c = readCommon(cfg);
@@ -1377,7 +1409,7 @@ export function recordApplication(
   if (!Array.isArray(built)) return null;
   const input: RuleShape = [null, ...built];
   // A replay that needs a setting only the recording reads (MobileNetV3's include_preprocessing) fails here, before anything is made.
-  const dry = analyse(app, input, cfg, ctx, { layer: () => null }, null);
+  const dry = analyse(app, input, cfg, ctx, { layer: () => null, sequential: () => null }, null);
   if (dry.output === null || dry.params.trainable === null || dry.params.nonTrainable === null) return null;
   const ref = recorder.input(input);
   const run = analyse(app, input, cfg, ctx, recorder, ref);

@@ -2,15 +2,15 @@
 // parameter names of layer constructors, and what calling an API path does.
 
 import { getRule, knownClassNames } from '../../core/layers/registry';
-import { applicationClassNames, graphApplicationNames } from '../../core/layers/applications';
+import { applicationClassNames } from '../../core/layers/applications';
 import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
 import type { KerasRuntime } from '../common/keras-runtime';
 import { shapeFromValue } from '../common/keras-runtime';
 import { configFrom, NONE, num, shapeValue, str, unknown, type CallArgs, type Value } from '../common/values';
 import { NamespaceCopier } from './modules';
 
-/** keras.applications constructors built as real layer graphs. */
-const GRAPH_APPLICATIONS = new Set(graphApplicationNames);
+/** keras.applications constructors (built as real layer graphs). */
+const APPLICATIONS = new Set(applicationClassNames);
 
 /** Top-level modules whose attributes are Keras / TensorFlow API. */
 const KERAS_ROOTS = new Set(['tensorflow', 'keras', 'tf_keras']);
@@ -187,8 +187,8 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
     if (inputTensor?.k === 'tensor' && inputTensor.t.shape && !args.keywords.has('input_shape')) {
       bound = { positional: args.positional, keywords: new Map(args.keywords).set('input_shape', shapeValue(inputTensor.t.shape.slice(1))) };
     }
-    // An application Shape Lens can replay layer by layer is its real graph (a functional model).
-    const app = GRAPH_APPLICATIONS.has(last) ? rt.application(last, layerConfig(last, bound), range, inputTensor?.k === 'tensor' ? inputTensor.t : undefined) : undefined;
+    // An application is its real layer graph (a functional model), unless a setting is unknown or wrong.
+    const app = APPLICATIONS.has(last) ? rt.application(last, layerConfig(last, bound), range, inputTensor?.k === 'tensor' ? inputTensor.t : undefined) : undefined;
     if (app) return app;
     const layer = rt.layer(last, layerConfig(last, bound), range);
     if (inputTensor?.k === 'tensor') rt.call(layer, inputTensor, range);
