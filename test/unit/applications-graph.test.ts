@@ -84,6 +84,11 @@ interface Family {
 //    (depthwise_conv, layernorm, pointwise_conv_1, gelu, pointwise_conv_2, layer_scale, identity; the
 //    residual `inputs + x` is a tensor operation, not a layer) + 3 downsampling Sequentials + head_gap,
 //    head_layernorm, head_dense = 3 + 126 + 3 + 3 = 135.
+//  InceptionResNetV2: conv2d_bn is 3 layers (conv, bn, activation); Input + stem 5·3 + 2 pools +
+//    mixed_5b (7·3 + pool + concat 23) + 10 block35 (6·3 + _mixed, _conv, custom_scale_layer, _ac = 22)
+//    + mixed_6a (4·3 + pool + concat 14) + 20 block17 (4·3 + 4 = 16) + mixed_7a (7·3 + 2 = 23) + 9 block8
+//    (16) + block8_10 without its activation (15) + conv_7b 3 + avg_pool, predictions
+//    = 1 + 17 + 23 + 220 + 14 + 320 + 23 + 144 + 15 + 3 + 2 = 782.
 //  Xception: Input + block1 6 + 3 entry blocks × 10 (residual conv, BN, [act], 2 × (sepconv, BN),
 //    act, pool, add; block2 has no first act: 9) + 8 middle × 10 + block13 10 + block14 6 + 2 = 1 + 6 + 29 + 80 + 10 + 6 + 2 = 134.
 const FAMILIES: Family[] = [
@@ -141,6 +146,11 @@ const FAMILIES: Family[] = [
     cls: 'ConvNeXtTiny', name: 'convnext_tiny', layers: 135, total: 28_589_128,
     // The stem is 4×4/4: 56; each downsampling block halves it.
     probes: [['convnext_tiny_stem', [null, 56, 56, 96]], ['convnext_tiny_stage_2_block_8_identity', [null, 14, 14, 384]], ['convnext_tiny_downsampling_block_2', [null, 7, 7, 768]], ['convnext_tiny_head_layernorm', [null, 768]]],
+  },
+  {
+    cls: 'InceptionResNetV2', name: 'inception_resnet_v2', layers: 782, total: 55_873_736,
+    // 299 → 149 → 147 → 73 → 71 → 35 (mixed_5b: 96 + 64 + 96 + 64 = 320) → 17 (mixed_6a: 384 + 384 + 320) → 8 (mixed_7a: 384 + 288 + 320 + 1088).
+    probes: [['mixed_5b', [null, 35, 35, 320]], ['block17_20_ac', [null, 17, 17, 1088]], ['mixed_7a', [null, 8, 8, 2080]], ['conv_7b_ac', [null, 8, 8, 1536]]],
   },
   // 299 → 149 → 147 → 74 → 37 → 19 → 10.
   { cls: 'Xception', name: 'xception', layers: 134, total: 22_910_480, probes: [['block4_pool', [null, 19, 19, 728]], ['block14_sepconv2_act', [null, 10, 10, 2048]]] },

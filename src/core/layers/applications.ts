@@ -151,6 +151,11 @@ class Net {
     return this.rec(LAYER_SCALE, { ...layerName(label), projection_dim: x.c }, x, { ...x });
   }
 
+  /** InceptionResNetV2's `CustomScaleLayer(scale)([x, r])`: `x + r·scale`, no weights, named automatically. */
+  customScale(x: T, r: T): T {
+    return this.rec(CUSTOM_SCALE, {}, [x, r], { ...x });
+  }
+
   /** A tensor operation on two tensors of one shape (`inputs + x`): no summary row. */
   op2(a: T, b: T, name: string): T {
     return this.rec(`ops.${name}`, {}, [a, b], { ...a });
@@ -974,6 +979,67 @@ const inceptionV3: AppDef = {
 };
 
 // ---------------------------------------------------------------------------------------------
+// InceptionResNetV2 (inception_resnet_v2.py)
+
+const inceptionResNetV2: AppDef = {
+  className: 'InceptionResNetV2',
+  name: fixedName('inception_resnet_v2'),
+  defaultSize: 299,
+  minSize: 75,
+  base(net, x) {
+    /** conv2d_bn: Conv2D without bias, BatchNormalization(scale=False), Activation; `name` names all three. */
+    const cb = (t: T, f: number, k: number | [number, number], s = 1, pad: Pad = 'same', name?: string) => {
+      const [kh, kw] = typeof k === 'number' ? [k, k] : k;
+      const conv = net.conv(t, `${name ?? '*conv2d'} ${kh}×${kw}/${s}`, f, [kh, kw], { s, pad, bias: false });
+      return net.act(net.bn(conv, name ? `${name}_bn` : '*', false), name ? `${name}_ac` : '*');
+    };
+    const max3 = (t: T) => net.pool(t, '*max_pooling2d 3×3/2', 3, 2);
+    x = cb(x, 32, 3, 2, 'valid');
+    x = cb(x, 32, 3, 1, 'valid');
+    x = cb(x, 64, 3);
+    x = max3(x);
+    x = cb(x, 80, 1, 1, 'valid');
+    x = cb(x, 192, 3, 1, 'valid');
+    x = max3(x);
+    {
+      const b0 = cb(x, 96, 1);
+      const b1 = cb(cb(x, 48, 1), 64, 5);
+      const b2 = cb(cb(cb(x, 64, 1), 96, 3), 96, 3);
+      const bp = cb(net.pool(x, '*average_pooling2d', 3, 1, 'same', 'AveragePooling2D'), 64, 1);
+      x = net.concat([b0, b1, b2, bp], 'mixed_5b');
+    }
+    /** inception_resnet_block: branches, `{block}_mixed`, a 1×1 conv with bias back to the input's channels, `x + r·scale` (CustomScaleLayer), ReLU. */
+    const block = (t: T, type: 'block35' | 'block17' | 'block8', idx: number, relu = true): T => {
+      let branches: T[];
+      if (type === 'block35') branches = [cb(t, 32, 1), cb(cb(t, 32, 1), 32, 3), cb(cb(cb(t, 32, 1), 48, 3), 64, 3)];
+      else if (type === 'block17') branches = [cb(t, 192, 1), cb(cb(cb(t, 128, 1), 160, [1, 7]), 192, [7, 1])];
+      else branches = [cb(t, 192, 1), cb(cb(cb(t, 192, 1), 224, [1, 3]), 256, [3, 1])];
+      const name = `${type}_${idx}`;
+      const up = net.conv(net.concat(branches, `${name}_mixed`), `${name}_conv`, t.c, 1, { pad: 'same' });
+      const out = net.customScale(t, up);
+      return relu ? net.act(out, `${name}_ac`) : out;
+    };
+    for (let i = 1; i <= 10; i++) x = block(x, 'block35', i);
+    {
+      const b0 = cb(x, 384, 3, 2, 'valid');
+      const b1 = cb(cb(cb(x, 256, 1), 256, 3), 384, 3, 2, 'valid');
+      x = net.concat([b0, b1, max3(x)], 'mixed_6a');
+    }
+    for (let i = 1; i <= 20; i++) x = block(x, 'block17', i);
+    {
+      const b0 = cb(cb(x, 256, 1), 384, 3, 2, 'valid');
+      const b1 = cb(cb(x, 256, 1), 288, 3, 2, 'valid');
+      const b2 = cb(cb(cb(x, 256, 1), 288, 3), 320, 3, 2, 'valid');
+      x = net.concat([b0, b1, b2, max3(x)], 'mixed_7a');
+    }
+    for (let i = 1; i <= 9; i++) x = block(x, 'block8', i);
+    x = block(x, 'block8', 10, false);
+    return cb(x, 1536, 1, 1, 'same', 'conv_7b');
+  },
+  poolLabels: ['*', '*'],
+};
+
+// ---------------------------------------------------------------------------------------------
 // Xception (xception.py)
 
 const xception: AppDef = {
@@ -1336,6 +1402,7 @@ const APPS: AppDef[] = [
   mobilenetV3('MobileNetV3Small', V3_SMALL, 1024, 3),
   mobilenetV3('MobileNetV3Large', V3_LARGE, 1280, 6),
   inceptionV3,
+  inceptionResNetV2,
   xception,
   densenet('DenseNet121', [6, 12, 24, 16]),
   densenet('DenseNet169', [6, 12, 32, 32]),
@@ -1379,8 +1446,18 @@ const layerScaleRule: LayerRule = {
   },
 };
 
+/** InceptionResNetV2's own `CustomScaleLayer` (inception_resnet_v2.py): `inputs[0] + inputs[1] * scale`. */
+const CUSTOM_SCALE = 'applications.CustomScaleLayer';
+const customScaleRule: LayerRule = {
+  className: CUSTOM_SCALE,
+  summaryClassName: 'CustomScaleLayer',
+  defaultName: () => 'custom_scale_layer',
+  arity: 'multi',
+  outputShape: (inputs) => inputs[0],
+};
+
 /** One rule per `keras.applications` constructor, registered under its function name (and the layers only they use). */
-export const applicationRules: LayerRule[] = [...APPS.map(appRule), layerScaleRule];
+export const applicationRules: LayerRule[] = [...APPS.map(appRule), layerScaleRule, customScaleRule];
 
 /** The constructor names `keras.applications` exports (`from keras.applications import *`), which `keras.layers` does not. */
 export const applicationClassNames: readonly string[] = APPS.map((a) => a.className);
