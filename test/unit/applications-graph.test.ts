@@ -404,3 +404,19 @@ m2 = keras.Model(inp, free(inp))
   // Built on (None, None, 3): any size fits; 160 / 32 = 5.
   assert.deepEqual(json.models.find((m) => m.name === 'm2')!.layers[1].outputShape, [null, 5, 5, 2048]);
 });
+
+test('fine-tuning the last 20 layers: for layer in base.layers[:-20]', async () => {
+  const ms = await models(`
+import keras
+base = keras.applications.ResNet50(include_top=False, weights="imagenet", input_shape=(224, 224, 3))
+base.trainable = True
+for layer in base.layers[:-20]:
+    layer.trainable = False
+`);
+  // The last 20 of the 175 layers are conv5_block2 and conv5_block3 (10 each). An identity block of
+  // 512 filters trains 1_conv 2048·512 + 512 = 1,049,088, 1_bn 2·512, 2_conv 9·512·512 + 512 =
+  // 2,359,808, 2_bn 2·512, 3_conv 512·2048 + 2048 = 1,050,624, 3_bn 2·2048: 4,465,664; two: 8,931,328.
+  const base = named(ms, 'resnet50');
+  assert.deepEqual([base.totalParams, base.trainableParams, base.nonTrainableParams], [23_587_712, 8_931_328, 23_587_712 - 8_931_328]);
+  assert.deepEqual(base.layers.slice(-20).map((l) => l.name.slice(0, 12)), [...Array(10).fill('conv5_block2'), ...Array(10).fill('conv5_block3')]);
+});
