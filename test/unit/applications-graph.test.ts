@@ -137,11 +137,11 @@ const FAMILIES: Family[] = [
     probes: [['expanded_conv_6_expand', [null, 28, 28, 240]], ['expanded_conv_12_depthwise', [null, 7, 7, 672]], ['conv_1', [null, 7, 7, 960]]],
   },
   {
-    cls: 'NASNetMobile', name: 'NASNet', layers: 771, total: 5_326_716,
+    cls: 'NASNetMobile', name: 'nasnet_mobile', layers: 771, total: 5_326_716,
     // 224 → 111 (3×3/2 valid) → 113 (correct_pad) → 56 → 28 → 14 → 7; cells of 44, 88, 176 filters.
     probes: [['stem_conv1', [null, 111, 111, 32]], ['reduction_concat_stem_1', [null, 56, 56, 44]], ['normal_concat_3', [null, 28, 28, 264]], ['reduction_concat_reduce_8', [null, 7, 7, 704]], ['normal_concat_12', [null, 7, 7, 1056]]],
   },
-  { cls: 'NASNetLarge', name: 'NASNet', layers: 1041, total: 88_949_818, probes: [['normal_concat_18', [null, 11, 11, 4032]]] },
+  { cls: 'NASNetLarge', name: 'nasnet_large', layers: 1041, total: 88_949_818, probes: [['normal_concat_18', [null, 11, 11, 4032]]] },
   {
     cls: 'ConvNeXtTiny', name: 'convnext_tiny', layers: 135, total: 28_589_128,
     // The stem is 4×4/4: 56; each downsampling block halves it.

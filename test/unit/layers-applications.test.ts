@@ -345,7 +345,9 @@ test('Keras model names and the Functional summary class', () => {
   assert.equal(name('EfficientNetB0'), 'efficientnetb0');
   assert.equal(name('EfficientNetV2B0'), 'efficientnetv2-b0');
   assert.equal(name('ConvNeXtTiny'), 'convnext_tiny');
-  assert.equal(name('NASNetMobile'), 'NASNet');
+  // Keras 3 names NASNet models nasnet_mobile / nasnet_large (nasnet.py); Keras 2 and keras_applications named both "NASNet".
+  assert.equal(name('NASNetMobile'), 'nasnet_mobile');
+  assert.equal(name('NASNetLarge'), 'nasnet_large');
   assert.equal(name('MobileNetV3Small'), 'MobileNetV3Small');
   // mobilenetv2_{alpha:0.2f}_{rows}: rows of the built shape; imagenet falls back to 224.
   assert.equal(name('MobileNetV2'), 'mobilenetv2_1.00_224');

@@ -1342,7 +1342,7 @@ function nasnet(className: string, penultimate: number, numBlocks: number, stemF
   };
   return {
     className,
-    name: fixedName('NASNet'),
+    name: fixedName(className === 'NASNetMobile' ? 'nasnet_mobile' : 'nasnet_large'),
     defaultSize: size,
     minSize: 32,
     inputShape(c, cfg, ctx) {
