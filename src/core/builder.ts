@@ -10,7 +10,7 @@ import { DiagnosticCode, DiagnosticSink, type SourceRange } from './diagnostics'
 import type { CallNode, LayerNode, ModelGraph, ModelKind, SymbolicTensor } from './graph';
 import { defaultLayerName } from './naming';
 import { summarize, type ModelSummary } from './summary';
-import { hasUnknownDim, isShapeList, UNKNOWN_DIM, type Dim, type OutputShape, type Shape } from './shape';
+import { formatShape, hasUnknownDim, isShapeList, UNKNOWN_DIM, type Dim, type OutputShape, type Shape } from './shape';
 
 /** Limits that keep pathological graphs (deep nesting, huge replays) bounded. */
 const MAX_NESTING = 16;
@@ -367,7 +367,25 @@ export class GraphBuilder {
         model.incomplete ??= 'it is built by a call on an input Shape Lens could not follow';
       }
     }
+    if (this.naming === 'keras' && model.kind === 'functional' && !this.fitsInputs(layer, model, shapes, range)) return null;
     return replayModel(model, shapes, 0);
+  }
+
+  /**
+   * Keras checks a functional model's call against its Inputs' shapes (`Functional.input_spec`)
+   * before any layer runs; a size that differs is a ValueError.
+   */
+  private fitsInputs(layer: LayerNode, model: ModelGraph, shapes: (Shape | null)[], range?: SourceRange): boolean {
+    for (let i = 0; i < shapes.length && i < model.inputs.length; i++) {
+      const want = model.inputs[i].shape;
+      const got = shapes[i];
+      if (!want || !got || want.length !== got.length) continue;
+      if (got.some((d, k) => k > 0 && typeof d === 'number' && typeof want[k] === 'number' && d !== want[k])) {
+        this.sink.error(DiagnosticCode.shapeMismatch, `Input ${i} of layer "${layer.name}" is incompatible with the layer: expected shape=${formatShape([null, ...want.slice(1)])}, found shape=${formatShape(got)}.`, range);
+        return false;
+      }
+    }
+    return true;
   }
 }
 
@@ -398,7 +416,9 @@ export class SequentialModel {
   /** `model.add(layer)`: builds the layer now if the model knows its input shape. */
   add(layer: LayerNode, range?: SourceRange): void {
     if (!this.last && this.graph.layers.length === 0) {
-      const batchShape = declaredInputShape(layer.config);
+      // Keras 3 builds a Sequential whose first layer is a built functional model on that model's input shape.
+      const nestedInput = this.builder.naming === 'keras' && layer.nested?.kind === 'functional' && layer.nested.inputs.length === 1 ? layer.nested.inputs[0].shape : undefined;
+      const batchShape = nestedInput ?? declaredInputShape(layer.config);
       // tfjs names the implicit input after the first layer (`dense_Dense1_input`), outside the `inputN` count.
       const name = this.builder.naming === 'tfjs' ? `${layer.name}_input` : undefined;
       if (batchShape !== undefined) {

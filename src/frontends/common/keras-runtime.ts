@@ -10,6 +10,7 @@ import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
 import type { LayerNode, ModelGraph, SymbolicTensor } from '../../core/graph';
 import { UNKNOWN_DIM, type Shape } from '../../core/shape';
 import { summarize } from '../../core/summary';
+import { buildApplication } from '../../core/applications/graph';
 import { describeUnknown, list, NONE, num, sequenceItems, shapeValue, str, toConfigValue, tuple, unknown, type Value } from './values';
 
 export class KerasRuntime {
@@ -24,6 +25,15 @@ export class KerasRuntime {
 
   layer(className: string, config: LayerConfig, range?: SourceRange): Value {
     return { k: 'layer', node: this.builder.createLayer(className, config, range) };
+  }
+
+  /**
+   * `keras.applications.ResNet50(...)`: the application's real layer graph as a functional model
+   * (`input_tensor=`: built on that tensor); undefined when it stays one layer (see `buildApplication`).
+   */
+  application(className: string, config: LayerConfig, range?: SourceRange, inputTensor?: SymbolicTensor): Value | undefined {
+    const built = buildApplication(this.builder, className, config, range, inputTensor, this.functionName);
+    return built ? { k: 'model', model: built.model } : undefined;
   }
 
   /** `Input(shape=...)` / `tf.input({shape})`: batch shape has the batch dim first. */
@@ -290,7 +300,8 @@ export class KerasRuntime {
       case 'name':
         return str(model.name);
       case 'layers':
-        return list(model.layers.filter((l) => model.kind !== 'sequential' || !l.isInput).map((node) => (node.nested ? { k: 'model', model: node.nested } : { k: 'layer', node })));
+        // Tensor operations (`x + 3.0`) connect the graph but are no Layers: Keras' `model.layers` leaves them out.
+        return list(model.layers.filter((l) => (model.kind !== 'sequential' || !l.isInput) && (l.nested || !getRule(l.className)?.operation)).map((node) => (node.nested ? { k: 'model', model: node.nested } : { k: 'layer', node })));
       case 'inputs':
         return list(model.inputs.map((t) => ({ k: 'tensor', t })));
       case 'outputs':
