@@ -172,9 +172,12 @@ export class KerasRuntime {
    * A tensor operation (`x + y`, `keras.ops.multiply(a, b)`): part of the graph, not a layer row.
    * `inputs` are the tensor operands (a number operand adds none).
    */
-  operation(op: string, inputs: SymbolicTensor[], range?: SourceRange): Value {
-    const node = this.builder.createLayer(`ops.${op}`, {}, range);
+  operation(op: string, inputs: SymbolicTensor[], range?: SourceRange, config: LayerConfig = {}, nameBase?: string, several = false): Value {
+    // `nameBase`: ops Keras does not name with its layer counters (`tf.reshape`) count on their own.
+    const node = this.builder.createLayer(`ops.${op}`, nameBase ? { ...config, name: this.builder.uniqueName(nameBase) } : config, range);
     const outs = this.builder.call(node, inputs, range);
+    // An op that returns several tensors (`split`, `top_k`) whose count is unknown is unknown.
+    if (several) return outs.length === 1 && !outs[0].shape ? unknown() : tuple(outs.map((t) => ({ k: 'tensor', t })));
     return outs.length === 1 ? { k: 'tensor', t: outs[0] } : unknown();
   }
 
