@@ -1,0 +1,205 @@
+// Tensor ops in Python model code: keras.ops, tf.*, the Keras backend, operators, indexing,
+// `x.shape` and `tf.shape(x)[i]` on small models of our own. Expected shapes and totals worked by
+// hand beside each case (the op arithmetic is checked against tfjs in ops-shapes.test.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze } from './helpers/python';
+import type { JsonFile } from '../../src/core/analysis';
+
+function model(json: JsonFile, name: string) {
+  const m = json.models.find((x) => x.name === name);
+  assert.ok(m, `no model ${name} among ${json.models.map((x) => x.name)}`);
+  return m;
+}
+
+function errorsOf(json: JsonFile): string[] {
+  return [...json.diagnostics, ...json.models.flatMap((m) => m.diagnostics)].filter((d) => d.severity === 'error').map((d) => d.message);
+}
+
+test('a transformer-ish block with tf.reshape / tf.transpose / tf.matmul, CLS pooling, tf.concat, keras.ops.mean, K.int_shape', async () => {
+  const { json } = await analyze(`
+import tensorflow as tf
+import keras
+from keras import layers
+from keras import backend as K
+
+inputs = keras.Input(shape=(16, 32))
+x = layers.Dense(64)(inputs)
+b = tf.shape(x)[0]
+q = tf.reshape(x, [b, -1, 4, 16])
+q = tf.transpose(q, perm=[0, 2, 1, 3])
+att = tf.matmul(q, q, transpose_b=True) / 4.0
+att = tf.nn.softmax(att, axis=-1)
+o = tf.matmul(att, q)
+o = tf.transpose(o, [0, 2, 1, 3])
+o = tf.reshape(o, (-1, 16, 64))
+cls = o[:, 0]
+m = keras.ops.mean(o, axis=1)
+z = tf.concat([cls, m], axis=-1)
+z = tf.expand_dims(z, 1)
+z = layers.Dense(K.int_shape(z)[-1] // 2)(z)
+out = layers.Dense(3)(z[:, 0, :])
+model = keras.Model(inputs, out)
+heads = keras.Model(inputs, q, name="heads")
+scores = keras.Model(inputs, att, name="scores")
+pooled = keras.Model(inputs, z, name="pooled")
+`);
+  assert.deepEqual(errorsOf(json), []);
+  // (None, 16, 64) → reshape [batch, -1, 4, 16]: TF infers 16 → transpose → (None, 4, 16, 16).
+  assert.deepEqual(model(json, 'heads').outputShape, [null, 4, 16, 16]);
+  // q · qᵀ: (None, 4, 16, 16); softmax keeps it.
+  assert.deepEqual(model(json, 'scores').outputShape, [null, 4, 16, 16]);
+  // cls (None, 64) ++ mean (None, 64) → (None, 128) → expand_dims → (None, 1, 128) → Dense(64).
+  assert.deepEqual(model(json, 'pooled').outputShape, [null, 1, 64]);
+  const m = model(json, 'model');
+  // Dense 32·64 + 64 = 2,112; Dense 128·64 + 64 = 8,256; Dense 64·3 + 3 = 195 → 10,563. Ops are no rows.
+  assert.deepEqual(m.layers.map((l) => [l.className, l.outputShape, l.params]), [
+    ['InputLayer', [null, 16, 32], 0],
+    ['Dense', [null, 16, 64], 2112],
+    ['Dense', [null, 1, 64], 8256],
+    ['Dense', [null, 3], 195],
+  ]);
+  assert.equal(m.totalParams, 10563);
+});
+
+test('tf.nn.depth_to_space super-resolution (ESPCN-like): shapes and total', async () => {
+  const { json } = await analyze(`
+import tensorflow as tf
+from tensorflow import keras
+from tensorflow.keras import layers
+
+def get_model(upscale_factor=3, channels=1):
+    inputs = keras.Input(shape=(32, 32, channels))
+    x = layers.Conv2D(64, 5, padding="same", activation="relu")(inputs)
+    x = layers.Conv2D(64, 3, padding="same", activation="relu")(x)
+    x = layers.Conv2D(32, 3, padding="same", activation="relu")(x)
+    x = layers.Conv2D(channels * (upscale_factor ** 2), 3, padding="same")(x)
+    outputs = tf.nn.depth_to_space(x, upscale_factor)
+    return keras.Model(inputs, outputs, name="espcn")
+
+model = get_model()
+`);
+  assert.deepEqual(errorsOf(json), []);
+  const m = model(json, 'espcn');
+  // (None, 32, 32, 9) → depth_to_space(3) → (None, 96, 96, 1).
+  assert.deepEqual(m.outputShape, [null, 96, 96, 1]);
+  // 25·64 + 64 = 1,664; 9·64·64 + 64 = 36,928; 9·64·32 + 32 = 18,464; 9·32·9 + 9 = 2,601 → 59,657.
+  assert.equal(m.totalParams, 59657);
+  assert.equal(m.layers.length, 5);
+});
+
+test('keras.ops spellings, operators and indexing; Keras 3 names ops with the layer counters', async () => {
+  const { json } = await analyze(`
+import keras
+from keras import layers, ops
+
+inputs = keras.Input(shape=(10, 8))
+a = ops.reshape(inputs, (-1, 5, 16))
+b = ops.nn.relu(a)
+c = ops.numpy.transpose(b, axes=(0, 2, 1))
+d = c[:, 1:-1, ::2]
+e = d[..., None]
+f = ops.squeeze(e, axis=-1)
+g = -f * 2 + 1
+h = ops.concatenate([g, g], axis=1)
+s1, s2 = ops.split(h, 2, axis=1)
+w = layers.Reshape((42,))(s1 @ ops.ones((3, 3)))
+m = keras.Model(inputs, w)
+shapes = keras.Model(inputs, [a, c, d, e, s2], name="shapes")
+`);
+  assert.deepEqual(errorsOf(json), []);
+  const m = model(json, 'm');
+  // reshape (None, 10, 8) → (None, 5, 16); transpose → (None, 16, 5); [:, 1:-1, ::2] → (None, 14, 3);
+  // concat on 1 → (None, 28, 3); split in 2 → (None, 14, 3); @ (3, 3) → (None, 14, 3) → Reshape (42,).
+  assert.deepEqual(m.layers.map((l) => [l.name, l.className, l.outputShape]), [
+    ['input_layer', 'InputLayer', [null, 10, 8]],
+    // ops.reshape took the name `reshape` (Keras 3's shared counters), so the layer is reshape_1.
+    ['reshape_1', 'Reshape', [null, 42]],
+  ]);
+  assert.deepEqual(model(json, 'shapes').outputShape, [[null, 5, 16], [null, 16, 5], [null, 14, 3], [null, 14, 3, 1], [null, 14, 3]]);
+});
+
+test('several outputs, tensor methods, x.shape and comparisons', async () => {
+  const { json } = await analyze(`
+import tensorflow as tf
+import keras
+from keras import layers
+
+inputs = keras.Input(shape=(12, 8))
+a, b, c = tf.split(inputs, [2, 4, -1], axis=-1)
+vals, idx = tf.math.top_k(inputs, k=3)
+n = inputs.shape[-1]
+r = inputs.reshape((-1, 8, 12))
+mask = tf.cast(inputs > 0, "float32")
+sel = tf.where(mask > 0.5, inputs, 0.0)
+g = tf.gather(inputs, [0, 2, 4], axis=1)
+p = tf.pad(inputs, [[0, 0], [1, 1], [0, 2]])
+o = tf.one_hot(tf.argmax(inputs, axis=-1), depth=n)
+red = tf.reduce_sum(inputs, axis=[1, 2], keepdims=True)
+outs = keras.Model(inputs, [a, b, c, vals, idx, r, sel, g, p, o, red], name="outs")
+`);
+  assert.deepEqual(errorsOf(json), []);
+  const m = model(json, 'outs') as unknown as { outputShape: unknown };
+  assert.deepEqual(m.outputShape, [
+    // split sizes [2, 4, -1] of 8: 2, 4, 2; top_k 3: values and indices.
+    [null, 12, 2], [null, 12, 4], [null, 12, 2],
+    [null, 12, 3], [null, 12, 3],
+    // Keras 3's KerasTensor.reshape.
+    [null, 8, 12],
+    // where(mask > 0.5, x, 0.0) broadcasts to x.
+    [null, 12, 8],
+    // gather 3 rows on axis 1; pad 1 + 1 and 0 + 2.
+    [null, 3, 8],
+    [null, 14, 10],
+    // one_hot(argmax(x, -1), depth=x.shape[-1]): (None, 12) → (None, 12, 8); reduce_sum over 1, 2 keepdims.
+    [null, 12, 8],
+    [null, 1, 1],
+  ]);
+});
+
+test('unknown arguments give ?, never an error: tf.reshape(x, (-1, n)) with n unknown', async () => {
+  const { json } = await analyze(`
+import tensorflow as tf
+import keras
+from keras import layers
+import config
+
+n = config.width()
+inputs = keras.Input(shape=(8, 8, 4))
+x = tf.reshape(inputs, (-1, n))
+y = tf.reshape(inputs, (-1, 8, n))
+t = tf.transpose(inputs, perm=config.perm)
+out = layers.Dense(2)(x)
+model = keras.Model(inputs, out)
+ys = keras.Model(inputs, y, name="ys")
+ts = keras.Model(inputs, t, name="ts")
+`);
+  assert.deepEqual(errorsOf(json), []);
+  const m = model(json, 'model');
+  // TF cannot infer a -1 beside the batch's None: None; n is `?`; the Dense's kernel depends on n: unknown params.
+  assert.deepEqual(m.layers.map((l) => [l.className, l.outputShape, l.params]), [
+    ['InputLayer', [null, 8, 8, 4], 0],
+    ['Dense', [null, 2], '?'],
+  ]);
+  assert.notEqual(typeof m.totalParams, 'number');
+  assert.deepEqual(model(json, 'ys').outputShape, [null, 8, '?']);
+  // An unknown permutation: the shape is unknown (even the batch dim may move).
+  assert.equal(model(json, 'ts').outputShape, '?');
+});
+
+test('Keras\' own error wording when an op cannot apply', async () => {
+  const { json } = await analyze(`
+import keras
+from keras import ops
+a = keras.Input(shape=(4, 8))
+b = keras.Input(shape=(3, 8))
+c = a + b
+d = ops.matmul(a, b)
+e = ops.reshape(a, (-1, 5))
+`);
+  const errs = errorsOf(json);
+  assert.ok(errs.some((e) => /^Cannot broadcast shape, the failure dim has value 4, which cannot be broadcasted to 3\. Input shapes are: \(None, 4, 8\) and \(None, 3, 8\)\.$/.test(e)), errs.join('\n'));
+  assert.ok(errs.some((e) => e.startsWith('Inner dimensions (`x1.shape[-1]` and `x2.shape[-2]`) must be equal, but received `x1.shape=(None, 4, 8)` and `x2.shape=(None, 3, 8)`.')), errs.join('\n'));
+  // A -1 next to the batch None is None in Keras 3: no error.
+  assert.equal(errs.length, 2, errs.join('\n'));
+});
