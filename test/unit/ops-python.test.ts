@@ -203,3 +203,103 @@ e = ops.reshape(a, (-1, 5))
   // A -1 next to the batch None is None in Keras 3: no error.
   assert.equal(errs.length, 2, errs.join('\n'));
 });
+
+test('the Keras backend (K.*), tf.image / keras.ops.image, conv and pool ops on variables, tf.newaxis', async () => {
+  const { json } = await analyze(`
+import tensorflow as tf
+import keras
+from tensorflow.keras import backend as K
+from keras import layers, ops
+
+img = keras.Input(shape=(64, 48, 3))
+r1 = tf.image.resize(img, (32, 32))
+r2 = ops.image.resize(img, size=(16, 24))
+pt = tf.image.extract_patches(images=img, sizes=[1, 8, 8, 1], strides=[1, 8, 8, 1], rates=[1, 1, 1, 1], padding="VALID")
+pk = ops.image.extract_patches(img, 16)
+kernel = tf.random.normal((3, 3, 3, 10))
+cv = tf.nn.conv2d(img, kernel, strides=[1, 2, 2, 1], padding="SAME")
+mp = tf.nn.max_pool2d(cv, ksize=2, strides=2, padding="VALID")
+ap = ops.average_pool(img, pool_size=3, strides=1, padding="same")
+s2d = tf.nn.space_to_depth(img, 2)
+seq = keras.Input(shape=(7, 5))
+k1 = K.mean(seq, axis=1, keepdims=True)
+k2 = K.concatenate([seq, seq])
+k3 = K.expand_dims(seq)
+k4 = K.permute_dimensions(seq, (0, 2, 1))
+k5 = K.batch_flatten(seq)
+k6 = K.reshape(seq, (-1, 35))
+k7 = seq[:, tf.newaxis]
+k8 = tf.stack([seq, seq], axis=1)
+k9 = tf.einsum("bij,bkj->bik", seq, seq)
+images = keras.Model(img, [r1, r2, pt, pk, cv, mp, ap, s2d], name="images")
+backend = keras.Model(seq, [k1, k2, k3, k4, k5, k6, k7, k8, k9], name="backend")
+`);
+  assert.deepEqual(errorsOf(json), []);
+  assert.deepEqual(model(json, 'images').outputShape, [
+    [null, 32, 32, 3],
+    [null, 16, 24, 3],
+    // 8×8 patches every 8 pixels of 64×48: 8 × 6 patches of 8·8·3 = 192 values.
+    [null, 8, 6, 192],
+    // keras.ops.image.extract_patches(img, 16): 4 × 3 patches of 16·16·3 = 768.
+    [null, 4, 3, 768],
+    // SAME with stride 2: ⌈64/2⌉ = 32, ⌈48/2⌉ = 24; 10 filters; then 2×2 pooling.
+    [null, 32, 24, 10],
+    [null, 16, 12, 10],
+    [null, 64, 48, 3],
+    [null, 32, 24, 12],
+  ]);
+  assert.deepEqual(model(json, 'backend').outputShape, [
+    [null, 1, 5],
+    [null, 7, 10],
+    [null, 7, 5, 1],
+    [null, 5, 7],
+    [null, 35],
+    [null, 35],
+    [null, 1, 7, 5],
+    [null, 2, 7, 5],
+    [null, 7, 7],
+  ]);
+});
+
+test('x.shape gives ints and None, an unknown dim an unknown value (never None); tf.shape(x)[i] of a known dim is its size', async () => {
+  const { json } = await analyze(`
+import tensorflow as tf
+import keras
+from keras import layers
+import data
+
+inputs = keras.Input(shape=(data.length(), 16))
+x = layers.Dense(8)(inputs)
+batch, steps, width = x.shape
+flag = batch is None
+a = layers.Dense(width * 2)(x)
+b = layers.Dense(tf.shape(x)[-1] + 1)(x)
+c = layers.Dense(4)(x) if steps is None else layers.Dense(5)(x)
+m = keras.Model(inputs, [a, b], name="m")
+`);
+  const m = model(json, 'm');
+  // width 8: Dense(16) has 8·16 + 16 = 144 params; Dense(9) 8·9 + 9 = 81.
+  const dense = m.layers.filter((l) => l.className === 'Dense').map((l) => [l.outputShape, l.params]);
+  assert.deepEqual(dense.slice(0, 3), [[[null, '?', 8], 136], [[null, '?', 16], 144], [[null, '?', 9], 81]]);
+});
+
+test('Keras 3 names ops with the layer counters: ops.softmax, ops.concatenate and x - y take softmax, concatenate, subtract', async () => {
+  const { json } = await analyze(`
+import keras
+from keras import layers, ops
+a = keras.Input((4, 4))
+b = ops.softmax(a / 2.0)
+c = ops.concatenate([b, a - b], axis=-1)
+d = layers.Softmax()(c)
+e = layers.Concatenate()([d, d])
+f = layers.Subtract()([e, e])
+m = keras.Model(a, f)
+`);
+  assert.deepEqual(errorsOf(json), []);
+  assert.deepEqual(model(json, 'm').layers.map((l) => [l.name, l.outputShape]), [
+    ['input_layer', [null, 4, 4]],
+    ['softmax_1', [null, 4, 8]],
+    ['concatenate_1', [null, 4, 16]],
+    ['subtract_1', [null, 4, 16]],
+  ]);
+});
