@@ -3,32 +3,15 @@
 // signature that binds the call's arguments; plus indexing (`x[:, 0]`), operators, tensor
 // methods, `tf.shape(x)[i]` and `K.int_shape`.
 
-import type { ConfigValue, LayerConfig } from '../../core/config';
+import type { ConfigValue } from '../../core/config';
 import { UNKNOWN } from '../../core/config';
 import type { SourceRange } from '../../core/diagnostics';
 import type { SymbolicTensor } from '../../core/graph';
 import { OP_NAMES, OPERATOR_OPS } from '../../core/ops';
 import { UNKNOWN_DIM, type Dim } from '../../core/shape';
 import type { KerasRuntime } from '../common/keras-runtime';
-import { list, num, sequenceItems, tuple, unknown, type CallArgs, type Value } from '../common/values';
-
-/**
- * How one API function binds to an op: `sig` lists its Python parameters in order — `x*` a
- * tensor operand, `xs**` a list of tensors, `...xs` the remaining positional tensors, `name=key`
- * a parameter read into the op's config as `key`, `name` one read as itself. `defaults` are
- * config values this spelling defaults differently (`K.concatenate` joins on axis -1).
- */
-interface OpSpec {
-  op: string;
-  sig: string;
-  defaults?: LayerConfig;
-}
-
-interface Param {
-  name: string;
-  key: string;
-  kind: 'tensor' | 'tensors' | 'rest' | 'arg';
-}
+import { callOp, type OpSpec } from '../common/ops-call';
+import { list, num, tuple, unknown, type CallArgs, type Value } from '../common/values';
 
 const UNARY_KERAS = [
   'negative', 'abs', 'absolute', 'exp', 'expm1', 'log', 'log1p', 'log2', 'log10', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'sign', 'floor', 'ceil',
@@ -227,23 +210,6 @@ function specFor(path: string, tail: string): { spec: OpSpec; nameBase?: string 
   return undefined;
 }
 
-const parsed = new Map<string, Param[]>();
-
-function params(sig: string): Param[] {
-  let p = parsed.get(sig);
-  if (!p) {
-    p = sig.split(' ').map((tok): Param => {
-      if (tok.startsWith('...')) return { name: tok.slice(3), key: tok.slice(3), kind: 'rest' };
-      if (tok.endsWith('**')) return { name: tok.slice(0, -2), key: tok.slice(0, -2), kind: 'tensors' };
-      if (tok.endsWith('*')) return { name: tok.slice(0, -1), key: tok.slice(0, -1), kind: 'tensor' };
-      const [name, key = name] = tok.split('=');
-      return { name, key, kind: 'arg' };
-    });
-    parsed.set(sig, p);
-  }
-  return p;
-}
-
 /**
  * What the interpreter knows about tensors that stand for sizes: `shapeOf` the tensor `tf.shape(x)`
  * (x's dims), `dynamic` the scalar `tf.shape(x)[0]` of a None dim (a size known when the model runs).
@@ -290,58 +256,7 @@ function argConfig(v: Value, depth = 0): ConfigValue {
 export function callOpApi(path: string, tail: string, args: CallArgs, range: SourceRange, rt: KerasRuntime): Value | undefined {
   const found = specFor(path, tail);
   if (!found) return undefined;
-  const { spec, nameBase } = found;
-  const ps = params(spec.sig);
-  const inputs: SymbolicTensor[] = [];
-  const config: LayerConfig = { ...spec.defaults };
-  let sawTensor = false;
-  const operand = (v: Value): boolean => {
-    if (v.k === 'tensor') {
-      sawTensor = true;
-      inputs.push(v.t);
-    } else if (v.k === 'num' || v.k === 'bool') inputs.push(rt.builder.looseTensor([]));
-    else if (v.k === 'tuple' || v.k === 'list') {
-      // A nested list of numbers is a constant of that shape; anything else cannot be followed.
-      const shape: Dim[] = [];
-      let x: Value = v;
-      while ((x.k === 'tuple' || x.k === 'list') && shape.length < 8) {
-        shape.push(x.items.length);
-        if (x.items.length === 0) break;
-        x = x.items[0];
-      }
-      if (x.k !== 'num' && x.k !== 'bool' && !(x.k === 'list' || x.k === 'tuple')) return false;
-      inputs.push(rt.builder.looseTensor(shape));
-    } else return false;
-    return true;
-  };
-  let pos = 0;
-  for (const p of ps) {
-    if (p.kind === 'rest') {
-      for (const v of args.positional.slice(pos)) if (!operand(v)) return opaque(rt, inputs, args, range, nameBase ?? spec.op);
-      pos = args.positional.length;
-      continue;
-    }
-    const v = args.keywords.get(p.name) ?? args.positional[pos];
-    pos++;
-    if (v === undefined) continue;
-    if (p.kind === 'tensor') {
-      if (v.k === 'none') continue;
-      if (!operand(v)) return opaque(rt, inputs, args, range, nameBase ?? spec.op);
-    } else if (p.kind === 'tensors') {
-      const items = sequenceItems(v);
-      if (!items || !items.every((x) => operand(x))) return opaque(rt, inputs, args, range, nameBase ?? spec.op);
-    } else config[p.key] = argConfig(v);
-  }
-  if (!sawTensor) return undefined;
-  const several = spec.op === 'split' || spec.op === 'unstack' || spec.op === 'top_k' || spec.op === 'moments';
-  return rt.operation(spec.op, inputs, range, config, nameBase, several);
-}
-
-/** An op applied to something Shape Lens cannot follow as a tensor: the result is unknown, the graph stays connected. */
-function opaque(rt: KerasRuntime, inputs: SymbolicTensor[], args: CallArgs, range: SourceRange, label: string): Value | undefined {
-  const all = [...inputs, ...args.positional.flatMap((v) => rt.tensors(v) ?? [])];
-  if (all.length === 0) return undefined;
-  return rt.operation('identity', [rt.builder.looseTensor(null), ...all.filter((t, i, a) => a.indexOf(t) === i)], range, {}, label.includes('.') ? label : `tf.${label}`);
+  return callOp(found.spec, args, range, rt, found.nameBase, argConfig);
 }
 
 /** `tf.shape(x)` / `K.shape(x)`: a 1-D tensor holding x's shape; `keras.ops.shape(x)` is x.shape itself. */
