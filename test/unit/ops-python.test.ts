@@ -303,3 +303,19 @@ m = keras.Model(a, f)
     ['subtract_1', [null, 4, 16]],
   ]);
 });
+
+test('ops on constants run eagerly in Keras and take no name; a size from tf.shape is no layer either', async () => {
+  const { json } = await analyze(`
+import tensorflow as tf
+import keras
+from keras import layers, ops
+a = keras.Input((4, 3))
+w = ops.ones((3, 3)) * 2.0
+n = tf.shape(a)[1] * 2
+b = layers.Multiply()([a, a @ w])
+m = keras.Model(a, b)
+`);
+  assert.deepEqual(errorsOf(json), []);
+  // Only \`a @ w\` is an Operation on a KerasTensor (matmul); the multiply by 2.0 on constants is eager.
+  assert.deepEqual(model(json, 'm').layers.map((l) => [l.name, l.outputShape]), [['input_layer', [null, 4, 3]], ['multiply', [null, 4, 3]]]);
+});

@@ -35,9 +35,9 @@ model.add(tf.layers.dense({ units: top.values.shape[1] * conv.shape[3] }));
     const conv = tf.conv2d(img, tf.zeros([3, 3, 3, 5]) as tf.Tensor4D, 2, 'same');
     return { c: c.shape, d: d.shape, p1: parts[1].shape, top: top.values.shape, conv: conv.shape };
   });
-  const units1 = shapes.c[2] + shapes.d[1];
-  const units2 = shapes.top[1] * shapes.conv[3];
-  const inDim = shapes.p1[1];
+  const units1 = shapes.c[2]! + shapes.d[1]!;
+  const units2 = shapes.top[1]! * shapes.conv[3]!;
+  const inDim = shapes.p1[1]!;
   const m = json.models[0];
   assert.deepEqual(m.layers.map((l) => [l.outputShape, l.params]), [
     [[null, units1], inDim * units1 + units1],

@@ -174,11 +174,22 @@ export class KerasRuntime {
    */
   operation(op: string, inputs: SymbolicTensor[], range?: SourceRange, config: LayerConfig = {}, nameBase?: string, several = false): Value {
     // `nameBase`: ops Keras does not name with its layer counters (`tf.reshape`) count on their own.
-    const node = this.builder.createLayer(`ops.${op}`, nameBase ? { ...config, name: this.builder.uniqueName(nameBase) } : config, range);
+    // An op on concrete tensors only (`ops.ones((3, 3)) * 2`, `tf.shape(x)[0] + 1`) runs eagerly in
+    // Keras: no Operation, no name taken.
+    const name = !inputs.some((t) => this.symbolic(t)) ? `ops.${op}` : nameBase ? this.builder.uniqueName(nameBase) : undefined;
+    const node = this.builder.createLayer(`ops.${op}`, name ? { ...config, name } : config, range);
     const outs = this.builder.call(node, inputs, range);
     // An op that returns several tensors (`split`, `top_k`) whose count is unknown is unknown.
     if (several) return outs.length === 1 && !outs[0].shape ? unknown() : tuple(outs.map((t) => ({ k: 'tensor', t })));
     return outs.length === 1 ? { k: 'tensor', t: outs[0] } : unknown();
+  }
+
+  /** A tensor that derives from a model input (a KerasTensor), not only from constants. */
+  private symbolic(t: SymbolicTensor, depth = 0): boolean {
+    const call = t.source;
+    if (!call) return false;
+    if (!getRule(call.layer.className)?.operation || depth > 32) return true;
+    return call.inputs.some((i) => this.symbolic(i, depth + 1));
   }
 
   /**
