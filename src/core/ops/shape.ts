@@ -229,7 +229,7 @@ function pad(x: RuleShape, cfg: Cfg, ctx: RuleContext): RuleOutputShape {
   else if (Array.isArray(raw) && raw.length === 2) pairs = x.map(() => (raw as ConfigValue[]).map(int));
   else return null;
   if (pairs.length === 1 && x.length > 1 && !cfg.bool('tf', false)) pairs = x.map(() => pairs[0]);
-  if (pairs.length !== x.length) return shapeError(ctx, `The first dimension of paddings must be the rank of inputs${pairs.length}, ${formatShape(x)}`);
+  if (pairs.length !== x.length) return shapeError(ctx, `The first dimension of paddings must be the rank of inputs: ${pairs.length} pairs for an input of shape ${formatShape(x)}.`);
   return x.map((d, i) => {
     const [a, b] = pairs[i].length === 1 ? [pairs[i][0], pairs[i][0]] : pairs[i];
     return d === null || a === null || b === null || a === undefined || b === undefined ? null : d + a + b;
