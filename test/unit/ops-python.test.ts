@@ -319,3 +319,19 @@ m = keras.Model(a, b)
   // Only \`a @ w\` is an Operation on a KerasTensor (matmul); the multiply by 2.0 on constants is eager.
   assert.deepEqual(model(json, 'm').layers.map((l) => [l.name, l.outputShape]), [['input_layer', [null, 4, 3]], ['multiply', [null, 4, 3]]]);
 });
+
+test('tf.math.reduce_prod of known sizes is their product (a Dense sized from a shape)', async () => {
+  const { json } = await analyze(`
+import tensorflow as tf
+import keras
+from keras import layers
+inputs = keras.Input((4, 5, 3))
+units = tf.math.reduce_prod(inputs.shape[1:])
+x = layers.Flatten()(inputs)
+x = layers.Dense(units)(x)
+m = keras.Model(inputs, x)
+`);
+  assert.deepEqual(errorsOf(json), []);
+  // 4·5·3 = 60 units on 60 inputs: 60·60 + 60 = 3,660.
+  assert.deepEqual(model(json, 'm').layers.map((l) => [l.className, l.outputShape, l.params]).at(-1), ['Dense', [null, 60], 3660]);
+});

@@ -256,7 +256,20 @@ function argConfig(v: Value, depth = 0): ConfigValue {
 export function callOpApi(path: string, tail: string, args: CallArgs, range: SourceRange, rt: KerasRuntime): Value | undefined {
   const found = specFor(path, tail);
   if (!found) return undefined;
+  const folded = foldSizes(found.spec.op, args);
+  if (folded) return folded;
   return callOp(found.spec, args, range, rt, found.nameBase, argConfig);
+}
+
+/** `tf.math.reduce_prod(x.shape[1:])`, `K.sum([a, b])`: a product or sum of known sizes is that number. */
+function foldSizes(op: string, args: CallArgs): Value | undefined {
+  if ((op !== 'prod' && op !== 'sum') || args.positional.length !== 1 || args.keywords.size > 0) return undefined;
+  const x = args.positional[0];
+  if (x.k !== 'tuple' && x.k !== 'list') return undefined;
+  if (x.items.some((i) => i.k === 'tensor' || i.k === 'tuple' || i.k === 'list')) return undefined;
+  if (!x.items.every((i) => i.k === 'num' && i.int)) return unknown('size');
+  const vals = x.items.map((i) => (i as { v: number }).v);
+  return num(op === 'prod' ? vals.reduce((p, q) => p * q, 1) : vals.reduce((p, q) => p + q, 0), true);
 }
 
 /** `tf.shape(x)` / `K.shape(x)`: a 1-D tensor holding x's shape; `keras.ops.shape(x)` is x.shape itself. */
