@@ -335,3 +335,10 @@ m = keras.Model(inputs, x)
   // 4·5·3 = 60 units on 60 inputs: 60·60 + 60 = 3,660.
   assert.deepEqual(model(json, 'm').layers.map((l) => [l.className, l.outputShape, l.params]).at(-1), ['Dense', [null, 60], 3660]);
 });
+
+test('every API spelling in the Python and tfjs tables names an op that has a rule', async () => {
+  const py = await import('../../src/frontends/python/ops-api');
+  const js = await import('../../src/frontends/tfjs/ops-api');
+  assert.deepEqual(py.tableOpsWithoutRule(), []);
+  assert.deepEqual(js.tableOpsWithoutRule(), []);
+});

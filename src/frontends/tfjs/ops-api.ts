@@ -6,6 +6,7 @@ import { UNKNOWN, type ConfigValue } from '../../core/config';
 import type { SourceRange } from '../../core/diagnostics';
 import type { SymbolicTensor } from '../../core/graph';
 import type { KerasRuntime } from '../common/keras-runtime';
+import { OP_NAMES } from '../../core/ops';
 import { callOp, type OpSpec } from '../common/ops-call';
 import type { Value } from '../common/values';
 
@@ -111,4 +112,9 @@ export function tfjsTensorMethod(t: SymbolicTensor, name: string, args: Value[],
     return callOp(TFJS_OPS[name], { positional: [{ k: 'list', items: [{ k: 'tensor', t }, ...others] }, ...args.slice(1)], keywords: new Map() }, range, rt, `tf.${name}`, argConfig);
   }
   return callOp(TFJS_OPS[name], { positional: [{ k: 'tensor', t }, ...args], keywords: new Map() }, range, rt, `tf.${name}`, argConfig);
+}
+
+/** Ops the table names that have no rule (a test keeps this empty). */
+export function tableOpsWithoutRule(): string[] {
+  return Object.values(TFJS_OPS).map((s) => s.op).filter((op) => !OP_NAMES.has(op));
 }
