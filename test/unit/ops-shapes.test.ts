@@ -151,7 +151,10 @@ test('concatenate, stack, unstack, split match tfjs (negative axes, count and si
   // keras.ops.split with indices: numpy's cut points.
   assert.deepEqual(out('split', [[null, 10]], { indices_or_sections: [3, 7], axis: 1 }), [[null, 3], [null, 4], [null, 3]]);
   assert.deepEqual(out('concatenate', [[null, 4, 8], [null, 4, 2]], { axis: -1 }), [null, 4, 10]);
-  assert.equal(errors('concatenate', [[2, 4, 8], [2, 3, 2]], { axis: -1 }).length, 1);
+  assert.match(errors('concatenate', [[2, 4, 8], [2, 3, 2]], { axis: -1 })[0], /^Every value in `xs` must have the same shape except on the `axis` dim\. But found element of shape \(2, 3, 2\), which is different from the first element's shape \(2, 4, 8\)\.$/);
+  // Keras' Concatenate keeps the first shape's None where another input has a size.
+  assert.deepEqual(out('concatenate', [[null, null, 8], [null, 5, 2]], { axis: -1 }), [null, null, 10]);
+  assert.match(errors('stack', [[2, 4], [2, 3]])[0], /^Every value in `x` must have the same shape\. But found element of shape \(2, 3\),  which is different/);
   assert.throws(() => tf.concat([z([2, 4, 8]), z([2, 3, 2])], -1));
 });
 

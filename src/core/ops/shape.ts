@@ -88,47 +88,45 @@ function squeeze(x: RuleShape, cfg: Cfg, ctx: RuleContext): RuleOutputShape {
   return x.filter((_, i) => !norm.includes(i));
 }
 
-/** `concatenate(xs, axis=0)`: equal ranks, equal sizes off the axis; the axis sizes add. */
-function concatenate(xs: RuleShape[], cfg: Cfg, ctx: RuleContext): RuleOutputShape {
-  if (xs.length === 0) return null;
-  const rank = xs[0].length;
-  const axis = intArg(cfg, 'axis') ?? (cfg.has('axis') ? null : 0);
-  if (axis === null) return null;
-  if (xs.some((s) => s.length !== rank)) {
-    return shapeError(ctx, `All input arrays must have the same number of dimensions; received shapes ${xs.map(formatShape).join(', ')}.`);
-  }
-  const ax = normAxis(axis, rank, ctx, 'concatenate');
-  if (ax === null) return null;
-  const out: RuleDim[] = [...xs[0]];
-  for (const s of xs.slice(1)) {
-    for (let i = 0; i < rank; i++) {
-      if (i === ax) out[i] = out[i] === null || s[i] === null ? null : (out[i] as number) + (s[i] as number);
-      else if (out[i] === null) out[i] = s[i];
-      else if (s[i] !== null && s[i] !== out[i]) {
-        return shapeError(ctx, `\`concatenate\` expects all input shapes to match except on the concatenation axis ${axis}; received shapes ${xs.map(formatShape).join(', ')}.`);
-      }
-    }
-  }
-  return out;
+/** Keras' `shape_equal(a, b, axis, allow_none=True)`: equal ranks, equal sizes off `skip` (None matches anything). */
+function sameShape(a: RuleShape, b: RuleShape, skip: number): boolean {
+  return a.length === b.length && a.every((d, i) => i === skip || d === null || b[i] === null || d === b[i]);
 }
 
-/** `stack(xs, axis=0)`: equal shapes, a new axis of their count. */
+/** `concatenate(xs, axis=0)`: the first shape with the axis sizes added (Keras keeps its Nones). */
+function concatenate(xs: RuleShape[], cfg: Cfg, ctx: RuleContext): RuleOutputShape {
+  if (xs.length === 0) return null;
+  const axis = intArg(cfg, 'axis') ?? (cfg.has('axis') ? null : 0);
+  if (axis === null) return null;
+  const first = xs[0];
+  const ax = normAxis(axis, first.length, ctx, 'concatenate');
+  if (ax === null) return null;
+  let total: RuleDim = 0;
+  for (const s of xs) {
+    if (!sameShape(s, first, ax)) {
+      return shapeError(ctx, `Every value in \`xs\` must have the same shape except on the \`axis\` dim. But found element of shape ${formatShape(s)}, which is different from the first element's shape ${formatShape(first)}.`);
+    }
+    total = total === null || s[ax] === null ? null : total + (s[ax] as number);
+  }
+  return first.map((d, i) => (i === ax ? total : d));
+}
+
+/** `stack(xs, axis=0)`: equal shapes, a new axis of their count (Keras keeps the first's Nones). */
 function stack(xs: RuleShape[], cfg: Cfg, ctx: RuleContext): RuleOutputShape {
   if (xs.length === 0) return null;
   const axis = intArg(cfg, 'axis') ?? (cfg.has('axis') ? null : 0);
   if (axis === null) return null;
-  const base: RuleDim[] = [...xs[0]];
-  for (const s of xs.slice(1)) {
-    if (s.length !== base.length) return shapeError(ctx, `All input arrays must have the same shape; received shapes ${xs.map(formatShape).join(', ')}.`);
-    for (let i = 0; i < s.length; i++) {
-      if (base[i] === null) base[i] = s[i];
-      else if (s[i] !== null && s[i] !== base[i]) return shapeError(ctx, `All input arrays must have the same shape; received shapes ${xs.map(formatShape).join(', ')}.`);
+  const first = xs[0];
+  const ax = normAxis(axis, first.length + 1, ctx, 'stack');
+  if (ax === null) return null;
+  for (const s of xs) {
+    if (!sameShape(s, first, -1)) {
+      return shapeError(ctx, `Every value in \`x\` must have the same shape. But found element of shape ${formatShape(s)},  which is different from the first element's shape ${formatShape(first)}.`);
     }
   }
-  const ax = normAxis(axis, base.length + 1, ctx, 'stack');
-  if (ax === null) return null;
-  base.splice(ax, 0, xs.length);
-  return base;
+  const out: RuleDim[] = [...first];
+  out.splice(ax, 0, xs.length);
+  return out;
 }
 
 /** `unstack(x, num=None, axis=0)`: one tensor per entry of the axis (which must be a size). */
