@@ -264,6 +264,9 @@ test('top_k, one_hot, gather / take match tfjs', () => {
     if (s.length >= 2) assert.deepEqual(out('take', [s, bidx], { axis: 1, batch_dims: 1 }), tfShape(() => tf.gather(z(s), tf.zeros(bidx, 'int32'), 1, 1)));
   }
   assert.deepEqual(out('one_hot', [[null, 5]], { num_classes: 10, axis: 1 }), [null, 10, 5]);
+  // Keras' OneHot takes -1 or an axis in [0, rank); TF's also the rank itself.
+  assert.match(errors('one_hot', [[null, 5]], { num_classes: 10, axis: 2 })[0], /^axis must be -1 or between \[0, 2\), but received 2\.$/);
+  assert.deepEqual(out('one_hot', [[null, 5]], { num_classes: 10, axis: 2, tf: true }), [null, 5, 10]);
   assert.deepEqual(out('take', [[100, 16], [null, 20]]), [null, 20]);
   assert.deepEqual(out('take', [[100, 16], [null, 20]], { axis: 0 }), [null, 20, 16]);
 });

@@ -274,15 +274,18 @@ function takeAlongAxis(inputs: RuleShape[], cfg: Cfg, ctx: RuleContext): RuleOut
   return broadcastShapes(base, idx, ctx);
 }
 
-/** `one_hot(x, num_classes, axis=-1)`: a new axis of `num_classes`. */
+/**
+ * `one_hot(x, num_classes, axis=-1)`: a new axis of `num_classes`, last for -1, else before dim
+ * `axis` of the input (Keras: in `[0, rank)`; TF, config `tf`: up to `rank`).
+ */
 function oneHot(x: RuleShape, cfg: Cfg, ctx: RuleContext): RuleOutputShape {
   const n = intArg(cfg, 'num_classes');
   const axis = intArg(cfg, 'axis') ?? (cfg.has('axis') ? null : -1);
   if (n === undefined || axis === null) return null;
-  const ax = normAxis(axis, x.length + 1, ctx, 'one_hot');
-  if (ax === null) return null;
+  const max = cfg.bool('tf', false) ? x.length : x.length - 1;
+  if (axis !== -1 && (axis < 0 || axis > max)) return argError(ctx, `axis must be -1 or between [0, ${x.length}), but received ${axis}.`);
   const out: RuleDim[] = [...x];
-  out.splice(ax, 0, n);
+  out.splice(axis === -1 ? x.length : axis, 0, n);
   return out;
 }
 

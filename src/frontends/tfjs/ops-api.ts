@@ -52,7 +52,7 @@ const TFJS_OPS: Record<string, OpSpec> = {
   slice: { op: 'slice', sig: 'x* start_indices shape' },
   stridedSlice: { op: 'strided_slice', sig: 'x* begin end strides begin_mask end_mask ellipsis_mask new_axis_mask shrink_axis_mask' },
   gather: { op: 'take', sig: 'x* indices* axis batch_dims', defaults: { axis: 0 } },
-  oneHot: { op: 'one_hot', sig: 'indices* num_classes' },
+  oneHot: { op: 'one_hot', sig: 'indices* num_classes', defaults: { tf: true } },
   matMul: { op: 'matmul', sig: 'a* b* transpose_a transpose_b' },
   dot: { op: 'dot', sig: 't1* t2*' },
   einsum: { op: 'einsum', sig: 'subscripts ...tensors' },
