@@ -221,6 +221,7 @@ test('einsum: the patterns tfjs runs, and `...` / implicit outputs worked by han
   // EinsumDense-like attention scores: (None, 8, 2, 16) · (None, 10, 2, 16) → (None, 2, 8, 10).
   assert.deepEqual(out('einsum', [[null, 8, 2, 16], [null, 10, 2, 16]], { subscripts: 'aecd,abcd->acbe' }), [null, 2, 10, 8]);
   assert.equal(errors('einsum', [[2, 3], [4, 5]], { subscripts: 'ij,jk->ik' }).length, 1);
+  assert.match(errors('einsum', [[null, 3]], { subscripts: 'ijk->i' })[0], /^Number of dimensions in the subscript does not match the number of dimensions in the operand, received subscript `ijk` and operand of shape \[-1, 3\]\.$/);
   assert.match(errors('einsum', [[2, 3]], { subscripts: 'ij,jk->ik' })[0], /Number of operands \(1\) does not match the number of input specs \(2\)/);
 });
 

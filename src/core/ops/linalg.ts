@@ -100,7 +100,8 @@ export function einsumShape(equation: string, inputs: RuleShape[], ctx: RuleCont
     const letters = parts.join('');
     const ellRank = shape.length - letters.length;
     if (parts.length === 1 ? ellRank !== 0 : ellRank < 0) {
-      return shapeError(ctx, `einsum: the operand ${i} of shape ${formatShape(shape)} does not match its subscripts "${spec}".`);
+      const dims = `[${shape.map((d) => (d === null ? -1 : d)).join(', ')}]`;
+      return shapeError(ctx, `Number of dimensions in the subscript does not match the number of dimensions in the operand, received subscript \`${spec}\` and operand of shape ${dims}.`);
     }
     const lead = parts[0].length;
     if (parts.length === 2) {
