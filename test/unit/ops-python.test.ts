@@ -342,3 +342,24 @@ test('every API spelling in the Python and tfjs tables names an op that has a ru
   assert.deepEqual(py.tableOpsWithoutRule(), []);
   assert.deepEqual(js.tableOpsWithoutRule(), []);
 });
+
+test('Keras 3 patch encoding: ops.shape(x)[0] is None, so a reshape to (batch, -1, d) keeps -1 as None; ops.arange positions', async () => {
+  const { json } = await analyze(`
+import keras
+from keras import layers, ops
+images = keras.Input((32, 32, 3))
+batch_size = ops.shape(images)[0]
+patches = ops.image.extract_patches(images, size=4)
+patches = ops.reshape(patches, (batch_size, -1, 4 * 4 * 3))
+positions = ops.expand_dims(ops.arange(start=0, stop=64, step=1), axis=0)
+encoded = layers.Dense(16)(patches)
+pos = layers.Embedding(input_dim=64, output_dim=16)(positions)
+m = keras.Model(images, encoded, name="m")
+p = keras.Model(images, [patches], name="p")
+`);
+  assert.deepEqual(errorsOf(json), []);
+  // (None, 8, 8, 48) reshaped to (None, -1, 48): Keras 3 leaves the -1 None beside a None.
+  assert.deepEqual(model(json, 'p').outputShape, [null, null, 48]);
+  // Dense 48·16 + 16 = 784.
+  assert.equal(model(json, 'm').totalParams, 784);
+});

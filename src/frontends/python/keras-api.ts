@@ -8,7 +8,7 @@ import type { KerasRuntime } from '../common/keras-runtime';
 import { shapeFromValue } from '../common/keras-runtime';
 import { configFrom, NONE, num, shapeValue, str, unknown, type CallArgs, type Value } from '../common/values';
 import { NamespaceCopier } from './modules';
-import { callOpApi, shapeCall } from './ops-api';
+import { callOpApi, constantCall, shapeCall } from './ops-api';
 
 /** Top-level modules whose attributes are Keras / TensorFlow API. */
 const KERAS_ROOTS = new Set(['tensorflow', 'keras', 'tf_keras']);
@@ -139,7 +139,7 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
     const shape = shapeCall(tail, path, args, rt);
     if (shape) return shape;
   }
-  const op = callOpApi(path, tail, args, range, rt);
+  const op = callOpApi(path, tail, args, range, rt) ?? constantCall(tail, path, args, rt);
   if (op) return op;
 
   if (last === 'Sequential') {

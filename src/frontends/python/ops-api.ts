@@ -272,6 +272,31 @@ function foldSizes(op: string, args: CallArgs): Value | undefined {
   return num(op === 'prod' ? vals.reduce((p, q) => p * q, 1) : vals.reduce((p, q) => p + q, 0), true);
 }
 
+/**
+ * Constants that code builds sizes and position ids from: `keras.ops.arange(n)`, `tf.range(a, b)`,
+ * `tf.eye(n)`: a tensor of their (known or unknown) length.
+ */
+export function constantCall(tail: string, path: string, args: CallArgs, rt: KerasRuntime): Value | undefined {
+  const name = /^ops\.(?:numpy\.)?(arange|eye)$/.exec(tail)?.[1] ?? (path.startsWith('tensorflow.') && /^(range|eye)$/.test(tail) ? tail : undefined);
+  if (!name) return undefined;
+  const n = (v: Value | undefined): number | null | undefined => (v === undefined || v.k === 'none' ? undefined : v.k === 'num' ? v.v : null);
+  const p = args.positional;
+  if (name === 'eye') {
+    const rows = n(p[0] ?? args.keywords.get('num_rows') ?? args.keywords.get('N'));
+    const cols = n(p[1] ?? args.keywords.get('num_columns') ?? args.keywords.get('M')) ?? rows;
+    if (rows === undefined) return undefined;
+    return { k: 'tensor', t: rt.builder.looseTensor([rows ?? UNKNOWN_DIM, cols ?? UNKNOWN_DIM]) };
+  }
+  let start = n(p[0] ?? args.keywords.get('start'));
+  let stop = n(p[1] ?? args.keywords.get('stop') ?? args.keywords.get('limit'));
+  const step = n(p[2] ?? args.keywords.get('step') ?? args.keywords.get('delta')) ?? 1;
+  if (stop === undefined) [start, stop] = [0, start];
+  const from = start ?? (start === undefined ? 0 : null);
+  const to = stop ?? null;
+  const len = from === null || to === null || step === null || step === 0 ? UNKNOWN_DIM : Math.max(0, Math.ceil((to - from) / step));
+  return { k: 'tensor', t: rt.builder.looseTensor([len]) };
+}
+
 /** `tf.shape(x)` / `K.shape(x)`: a 1-D tensor holding x's shape; `keras.ops.shape(x)` is x.shape itself. */
 export function shapeCall(tail: string, path: string, args: CallArgs, rt: KerasRuntime): Value | undefined {
   const x = args.positional[0] ?? args.keywords.get('input') ?? args.keywords.get('x');
