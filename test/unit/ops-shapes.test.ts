@@ -194,6 +194,8 @@ test('matmul with batch broadcasting and transposes matches tfjs; 1-D operands a
   assert.deepEqual(out('matmul', [[3], [3, 4]]), [4]);
   assert.deepEqual(out('matmul', [[2, 3], [3]]), [2]);
   assert.deepEqual(out('matmul', [[3], [3]]), []);
+  // tf.matmul takes matrices only: unknown, no guess.
+  assert.deepEqual(opOutputShape('matmul', [[3], [3, 4]], { tf: true }), { output: null, problems: [] });
   assert.deepEqual(out('matmul', [[null, 8, 16], [16, 4]]), [null, 8, 4]);
   assert.match(errors('matmul', [[2, 3], [4, 5]])[0], /^Inner dimensions \(`x1.shape\[-1\]` and `x2.shape\[-2\]`\) must be equal, but received `x1.shape=\(2, 3\)` and `x2.shape=\(4, 5\)`\.$/);
   assert.throws(() => tf.matMul(z([2, 3]), z([4, 5])));

@@ -11,7 +11,9 @@
 //     and the problems Keras would raise. `args` is the canonical config: the `keras.ops`
 //     parameter names (`newshape`, `axes`, `axis`, `keepdims`, `key`, `subscripts`, ...), with
 //     `tf: true` for TensorFlow's semantics where they differ (`tf.reshape`'s dynamic sizes,
-//     `tf.tile`'s strict multiples, `tf.pad`) and `sizes: true` for `tf.split`'s sizes list.
+//     `tf.tile`'s strict multiples, `tf.pad`, `tf.one_hot`'s axis, `tf.matmul` on matrices only)
+//     and `sizes: true` for `tf.split`'s sizes list. A size known only when the model runs
+//     (`tf.shape(x)[0]`) is null in a shape argument; a value Shape Lens does not know is UNKNOWN.
 //   - Inputs are the tensor operands in order; a Python number operand is a `()` shape.
 
 // The rules come first: the registry imports them from './rules', and the evaluator below imports the registry.

@@ -41,6 +41,8 @@ function matmul(inputs: RuleShape[], cfg: Cfg, ctx: RuleContext): RuleOutputShap
   const b2 = swap(b, 'transpose_b', 'adjoint_b');
   if (!a2 || !b2) return null;
   [a, b] = [a2, b2];
+  // tf.matmul (config `tf`) takes matrices only: a 1-D operand fails there (shape unknown, no guess).
+  if (cfg.bool('tf', false) && (a.length < 2 || b.length < 2)) return null;
   return matmulShape(a, b, ctx);
 }
 
