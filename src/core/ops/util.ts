@@ -103,11 +103,6 @@ export function product(dims: readonly (number | null)[]): number | null {
   return p;
 }
 
-/** A boolean argument (`keepdims`): the default when absent, alternating per run when unknown. */
-export function boolArg(cfg: Cfg, key: string, def: boolean): boolean | null {
-  return cfg.bool(key, def);
-}
-
 /** Reports a shape problem. */
 export function shapeError(ctx: RuleContext, message: string): null {
   ctx.error(DiagnosticCode.shapeMismatch, message);
