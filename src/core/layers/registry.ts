@@ -14,7 +14,7 @@ import { preprocessingRules } from './preprocessing';
 import { wrapperRules } from './wrappers';
 import { applicationRules } from './applications';
 import { attentionRules } from './attention';
-import { opsRules } from './ops';
+import { opsRules } from '../ops/rules';
 import { vocabularyRules } from './vocabulary';
 import { PYTHON_ARGS, TFJS_FACTORIES } from './signatures';
 

@@ -208,10 +208,24 @@ export class KerasRuntime {
    * A tensor operation (`x + y`, `keras.ops.multiply(a, b)`): part of the graph, not a layer row.
    * `inputs` are the tensor operands (a number operand adds none).
    */
-  operation(op: string, inputs: SymbolicTensor[], range?: SourceRange): Value {
-    const node = this.builder.createLayer(`ops.${op}`, {}, range);
+  operation(op: string, inputs: SymbolicTensor[], range?: SourceRange, config: LayerConfig = {}, nameBase?: string, several = false): Value {
+    // `nameBase`: ops Keras does not name with its layer counters (`tf.reshape`) count on their own.
+    // An op on concrete tensors only (`ops.ones((3, 3)) * 2`, `tf.shape(x)[0] + 1`) runs eagerly in
+    // Keras: no Operation, no name taken.
+    const name = !inputs.some((t) => this.symbolic(t)) ? `ops.${op}` : nameBase ? this.builder.uniqueName(nameBase) : undefined;
+    const node = this.builder.createLayer(`ops.${op}`, name ? { ...config, name } : config, range);
     const outs = this.builder.call(node, inputs, range);
+    // An op that returns several tensors (`split`, `top_k`) whose count is unknown is unknown.
+    if (several) return outs.length === 1 && !outs[0].shape ? unknown() : tuple(outs.map((t) => ({ k: 'tensor', t })));
     return outs.length === 1 ? { k: 'tensor', t: outs[0] } : unknown();
+  }
+
+  /** A tensor that derives from a model input (a KerasTensor), not only from constants. */
+  private symbolic(t: SymbolicTensor, depth = 0): boolean {
+    const call = t.source;
+    if (!call) return false;
+    if (!getRule(call.layer.className)?.operation || depth > 32) return true;
+    return call.inputs.some((i) => this.symbolic(i, depth + 1));
   }
 
   /**

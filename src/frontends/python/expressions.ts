@@ -1,6 +1,7 @@
 // Python expressions: names, literals, operators, subscripts, comprehensions, attributes and calls.
 
 import type { SourceRange } from '../../core/diagnostics';
+import type { SymbolicTensor } from '../../core/graph';
 import { shapeFromValue } from '../common/keras-runtime';
 import { bool, dictKey, FALSE, list, makeDict, NONE, num, pyRepr, pyStr, sequenceItems, str, TRUE, truthy, tuple, unknown, type CallArgs, type Value } from '../common/values';
 import { field, fields, namedChildren, type PyNode } from './ast';
@@ -12,7 +13,7 @@ import { execAssign, assignTarget } from './statements';
 import { moduleAttr, loadModule } from './imports';
 import { makeFunction, callFunction, instantiate, callKerasObject, trace } from './definitions';
 import { dataMethod, iterate } from './methods';
-import { OPERATOR_OPS } from '../../core/layers/ops';
+import { asList, operatorOp, tensorIndex, tensorMethod, unaryOp, type KeyPart } from './ops-api';
 import { arith, compareValues, pySlice, decodeEscape, formatSpec, percentFormat } from './helpers';
 
 // ---------------------------------------------------------------------------------------------
@@ -91,6 +92,7 @@ export function evaluate(ip: PythonInterpreter, node: PyNode, scope: Scope): Val
     case 'unary_operator': {
       const v = evaluate(ip, field(node, 'argument')!, scope);
       const op = ip.text(field(node, 'operator')!);
+      if (v.k === 'tensor') return unaryOp(op, v, ip.layerRange(ip.range(node)), ip.rt) ?? unknown();
       if (v.k === 'num') return op === '-' ? num(-v.v, v.int) : op === '~' ? num(~v.v, true) : v;
       if (v.k === 'bool') return op === '-' ? num(-Number(v.v), true) : num(Number(v.v), true);
       return unknown();
@@ -200,6 +202,14 @@ export function compare(ip: PythonInterpreter, node: PyNode, scope: Scope): Valu
   const operands = namedChildren(node);
   const ops = fields(node, 'operators').map((o) => ip.text(o).replace(/\s+/g, ' '));
   let left = evaluate(ip, operands[0], scope);
+  if (ops.length === 1 && operands.length === 2) {
+    // `x > 0` on a tensor is a Keras operation (`ops.greater`).
+    const right = evaluate(ip, operands[1], scope);
+    const op = operatorOp(ops[0], left, right, ip.layerRange(ip.range(node)), ip.rt);
+    if (op) return op;
+    const r = compareValues(ops[0], left, right);
+    return r === null ? unknown() : bool(r);
+  }
   let result: boolean | null = true;
   for (let i = 0; i < ops.length && i + 1 < operands.length; i++) {
     const right = evaluate(ip, operands[i + 1], scope);
@@ -212,12 +222,9 @@ export function compare(ip: PythonInterpreter, node: PyNode, scope: Scope): Valu
 }
 
 export function binary(ip: PythonInterpreter, op: string, l: Value, r: Value, range?: SourceRange): Value {
-  // Arithmetic on KerasTensors is a Keras operation (`x + inputs` in a residual block).
-  const kerasOp = OPERATOR_OPS[op];
-  if (kerasOp && (l.k === 'tensor' || r.k === 'tensor') && (l.k === 'tensor' || l.k === 'num') && (r.k === 'tensor' || r.k === 'num')) {
-    const tensors = [l, r].flatMap((v) => (v.k === 'tensor' ? [v.t] : []));
-    return ip.rt.operation(kerasOp, tensors, range);
-  }
+  // Arithmetic on KerasTensors is a Keras operation (`x + inputs` in a residual block, `q @ k`).
+  const tensorOp = operatorOp(op, l, r, range, ip.rt);
+  if (tensorOp) return tensorOp;
   if (l.k === 'bool') l = num(Number(l.v), true);
   if (r.k === 'bool') r = num(Number(r.v), true);
   if (l.k === 'num' && r.k === 'num') return arith(op, l, r);
@@ -248,6 +255,7 @@ export function binary(ip: PythonInterpreter, op: string, l: Value, r: Value, ra
 export function evalSubscript(ip: PythonInterpreter, node: PyNode, scope: Scope): Value {
   const obj = evaluate(ip, field(node, 'value')!, scope);
   const subs = fields(node, 'subscript');
+  if (obj.k === 'tensor') return tensorSubscript(ip, obj.t, subs, node, scope);
   if (subs.length !== 1) return unknown();
   const sub = subs[0];
   if (sub.type === 'slice') {
@@ -278,6 +286,26 @@ export function evalSubscript(ip: PythonInterpreter, node: PyNode, scope: Scope)
     return items[i] ?? unknown();
   }
   return unknown();
+}
+
+/** `x[:, 0]`, `x[..., None]`, `x[:, 1:-1, ::2]`, `tf.shape(x)[0]` on a tensor. */
+function tensorSubscript(ip: PythonInterpreter, t: SymbolicTensor, subs: PyNode[], node: PyNode, scope: Scope): Value {
+  const parts: KeyPart[] = [];
+  // `x[a, b]` may also arrive as one tuple subscript.
+  const items = subs.length === 1 && subs[0].type === 'tuple' ? namedChildren(subs[0]) : subs;
+  for (const sub of items) {
+    if (sub.type === 'ellipsis') parts.push('ellipsis');
+    else if (sub.type === 'slice') {
+      const bounds: Value[] = [NONE, NONE, NONE];
+      let idx = 0;
+      for (const c of sub.children) {
+        if (c.type === ':') idx++;
+        else if (c.named && idx < 3) bounds[idx] = evaluate(ip, c, scope);
+      }
+      parts.push({ slice: [bounds[0], bounds[1], bounds[2]] });
+    } else parts.push(evaluate(ip, sub, scope));
+  }
+  return tensorIndex(t, parts, items === subs && subs.length === 1, ip.layerRange(ip.range(node)), ip.rt);
 }
 
 export function comprehension(ip: PythonInterpreter, node: PyNode, scope: Scope, kind: 'list' | 'dict'): Value {
@@ -476,8 +504,13 @@ export function callMethod(ip: PythonInterpreter, self: Value, fn: Value, args: 
     if (st.traced) return ip.rt.method(st.traced, name, args.positional, range) ?? unknown();
     return unknown();
   }
+  if (self.k === 'tensor') {
+    const r = tensorMethod(self.t, name, args, ip.layerRange(range), ip.rt);
+    if (r) return r;
+  }
   if (self.k === 'layer' || self.k === 'model' || self.k === 'tensor') {
     return ip.rt.method(self, name, args.positional, ip.layerRange(range)) ?? unknown();
   }
+  if (name === 'as_list') return asList(self) ?? unknown();
   return dataMethod(ip, self, name, args);
 }

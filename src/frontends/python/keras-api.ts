@@ -8,6 +8,7 @@ import type { KerasRuntime } from '../common/keras-runtime';
 import { shapeFromValue } from '../common/keras-runtime';
 import { configFrom, NONE, num, shapeValue, str, unknown, type CallArgs, type Value } from '../common/values';
 import { NamespaceCopier } from './modules';
+import { callOpApi, constantCall, shapeCall } from './ops-api';
 
 /** keras.applications constructors (built as real layer graphs). */
 const APPLICATIONS = new Set(applicationClassNames);
@@ -136,12 +137,13 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
   const tail = apiTail(path);
   const last = tail.split('.').pop() ?? tail;
 
-  // `keras.ops.add(x, y)`, `ops.multiply(x, 2.0)`: an operation on tensors (part of the graph, not a row).
-  if (tail === `ops.${last}` && getRule(`ops.${last}`)?.operation) {
-    const operands = [...args.positional, ...args.keywords.values()];
-    const tensors = operands.flatMap((v) => (v.k === 'tensor' ? [v.t] : []));
-    if (tensors.length > 0 && operands.every((v) => v.k === 'tensor' || v.k === 'num' || v.k === 'bool')) return rt.operation(last, tensors, range);
+  // `keras.ops.reshape(x, ...)`, `tf.concat([a, b], -1)`, `K.mean(x)`: an operation on tensors (part of the graph, not a row).
+  if (last === 'shape') {
+    const shape = shapeCall(tail, path, args, rt);
+    if (shape) return shape;
   }
+  const op = callOpApi(path, tail, args, range, rt) ?? constantCall(tail, path, args, rt);
+  if (op) return op;
 
   if (last === 'Sequential') {
     const layers = arg(args, 0, 'layers');
