@@ -8,7 +8,8 @@ import type { ParamCount } from './layers/types';
 import { Cfg, hasUnknownValue, UNKNOWN, type ConfigValue, type LayerConfig } from './config';
 import { DiagnosticCode, DiagnosticSink, type SourceRange } from './diagnostics';
 import type { CallNode, LayerNode, ModelGraph, ModelKind, SymbolicTensor } from './graph';
-import { defaultLayerName } from './naming';
+import { defaultLayerName, keras2OperationName } from './naming';
+import { keras2Config, type KerasVersion } from './keras-version';
 import { summarize, type ModelSummary } from './summary';
 import { hasUnknownDim, isShapeList, UNKNOWN_DIM, type Dim, type OutputShape, type Shape } from './shape';
 
@@ -39,8 +40,17 @@ export class GraphBuilder {
   private readonly nameCounts = new Map<string, number>();
   private readonly modelLayers = new Map<ModelGraph, LayerNode>();
 
-  constructor(sink = new DiagnosticSink(), readonly naming: NamingScheme = 'keras') {
+  /**
+   * `kerasVersion` (Python only): 2 names and builds as tf.keras 2 did (`input_1`, TFOpLambda
+   * rows, Embedding built at once); 3 as Keras 3.
+   */
+  constructor(sink = new DiagnosticSink(), readonly naming: NamingScheme = 'keras', readonly kerasVersion: KerasVersion = 3) {
     this.sink = sink;
+  }
+
+  /** tf.keras 2 naming and layer defaults (Python front end in Keras 2 mode). */
+  get keras2(): boolean {
+    return this.naming === 'keras' && this.kerasVersion === 2;
   }
 
   /** The automatic name of a new layer of `className` under this builder's naming scheme. */
@@ -52,6 +62,12 @@ export class GraphBuilder {
   }
 
   private autoInputName(): string {
+    // tf.keras 2: `input_1`, `input_2`, ... on a counter of its own (`backend.get_uid("input")`).
+    if (this.keras2) {
+      const n = (this.nameCounts.get('\0input') ?? 0) + 1;
+      this.nameCounts.set('\0input', n);
+      return `input_${n}`;
+    }
     if (this.naming === 'keras') return this.uniqueName('input_layer');
     const n = (this.nameCounts.get('input') ?? 0) + 1;
     this.nameCounts.set('input', n);
@@ -85,11 +101,18 @@ export class GraphBuilder {
     for (const [k, v] of saved) this.nameCounts.set(k, v);
   }
 
-  /** A new layer object. Unknown classes are kept (shape unknown) with a warning. */
-  createLayer(className: string, config: LayerConfig, range?: SourceRange): LayerNode {
+  /**
+   * A new layer object. Unknown classes are kept (shape unknown) with a warning. `tfName` is the
+   * tf API name of an operation as written (`tf.__operators__.add` for `x + y`), Keras 2's row name.
+   */
+  createLayer(className: string, config: LayerConfig, range?: SourceRange, tfName?: string): LayerNode {
     const canonical = canonicalClassName(className);
     const rule = getRule(canonical);
-    const name = typeof config.name === 'string' ? config.name : this.autoLayerName(canonical, rule?.defaultName?.(new Cfg(config)) ?? defaultLayerName(canonical));
+    if (this.keras2) config = keras2Config(canonical, config);
+    let name: string;
+    if (typeof config.name === 'string') name = config.name;
+    else if (this.keras2 && rule?.operation) name = this.uniqueName(tfName ?? keras2OperationName(canonical, rule.tfName));
+    else name = this.autoLayerName(canonical, rule?.defaultName?.(new Cfg(config)) ?? defaultLayerName(canonical));
     return {
       id: this.nextId++,
       name,

@@ -67,7 +67,8 @@ test('human output is the Keras table with thousands separators', () => {
   const r = run('summary', 'examples/seed_pooling_cnn.py');
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /Model: "model_with_pooling"/);
-  assert.match(r.out, / max_pooling2d \(MaxPooling2D\)\s+\(None, 111, 111, 10\)\s+0\n/);
+  // Keras 3's box table: the row as `│ name (Class) │ shape │ params │`, params right-aligned.
+  assert.match(r.out, /│ max_pooling2d \(MaxPooling2D\) +│ \(None, 111, 111, 10\) +│ +0 │\n/);
   assert.match(r.out, /Total params: 477,341 \(1\.82 MB\)/);
   assert.match(r.out, /Total params: 8,861 \(34\.61 KB\)/);
 });
@@ -284,7 +285,7 @@ test('--at-summary prints each model as of its summary() calls; unknowns are "?"
   // Dense(4) on 8 inputs: 8·4 + 4 = 36, all there is at line 5.
   assert.match(human.out, /Total params: 36 \(144\.00 B\)\n[^]*\(as of m\.summary\(\) on line 5\)/);
   const final = run('summary', f);
-  assert.match(final.out, / d2 \(Dense\)\s+\(None, \?\)\s+\?/);
+  assert.match(final.out, / d2 \(Dense\)[│\s]+\(None, \?\)[│\s]+\?/);
   assert.match(final.out, /Total params: \? \(\?\)/);
   assert.match(final.out, /\? d2: `units` of d2 is not a value Shape Lens could follow/);
   assert.match(final.out, /Total params: at least 36 \+ unknown/);

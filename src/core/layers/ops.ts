@@ -30,10 +30,11 @@ export function broadcastShapes(a: RuleShape, b: RuleShape, ctx: RuleContext): R
 }
 
 /** An element-wise operation of any number of tensors (a Python number operand adds none). */
-function elementwise(name: string): LayerRule {
+function elementwise(name: string, tfName: string): LayerRule {
   return {
     className: `ops.${name}`,
     operation: true,
+    tfName,
     arity: 'any',
     defaultName: () => name,
     outputShape(inputs, _cfg, ctx) {
@@ -44,8 +45,26 @@ function elementwise(name: string): LayerRule {
   };
 }
 
-/** The element-wise arithmetic of `keras.ops` and of the operators on KerasTensors. */
-export const opsRules: LayerRule[] = ['add', 'subtract', 'multiply', 'divide', 'true_divide', 'maximum', 'minimum', 'power'].map(elementwise);
+/**
+ * The element-wise arithmetic of `keras.ops` and of the operators on KerasTensors, with the tf
+ * function tf.keras 2 names the TFOpLambda after (`tf.add(x, y)` → `tf.math.add`).
+ */
+export const opsRules: LayerRule[] = [
+  ['add', 'tf.math.add'],
+  ['subtract', 'tf.math.subtract'],
+  ['multiply', 'tf.math.multiply'],
+  ['divide', 'tf.math.divide'],
+  ['true_divide', 'tf.math.truediv'],
+  ['maximum', 'tf.math.maximum'],
+  ['minimum', 'tf.math.minimum'],
+  ['power', 'tf.math.pow'],
+].map(([name, tfName]) => elementwise(name, tfName));
 
-/** Python operator → the `keras.ops` function Keras 3 calls for it. */
-export const OPERATOR_OPS: Readonly<Record<string, string>> = { '+': 'add', '-': 'subtract', '*': 'multiply', '/': 'divide', '**': 'power' };
+/** Python operator → the `keras.ops` function Keras 3 calls for it (`/` is `TrueDivide`, keras_tensor.py). */
+export const OPERATOR_OPS: Readonly<Record<string, string>> = { '+': 'add', '-': 'subtract', '*': 'multiply', '/': 'true_divide', '**': 'power' };
+
+/**
+ * Python operator → the tf function tf.keras 2 records for it on a Keras tensor: `+` dispatches
+ * as `tf.__operators__.add`, the others as the math op they call.
+ */
+export const OPERATOR_TF_NAMES: Readonly<Record<string, string>> = { '+': 'tf.__operators__.add', '-': 'tf.math.subtract', '*': 'tf.math.multiply', '/': 'tf.math.truediv', '**': 'tf.math.pow' };

@@ -41,6 +41,11 @@ export interface LayerRule {
    * tensors but is no row of the summary and owns no weights.
    */
   operation?: boolean;
+  /**
+   * An operation's canonical tf API name (`tf.math.multiply`): tf.keras 2 makes a TFOpLambda row of
+   * that name for a tf op on a Keras tensor. Omitted: `tf.` + the op's name.
+   */
+  tfName?: string;
   /** Default Keras name when code gives none (`resnet50`); else the snake_case class name. */
   defaultName?(cfg: Cfg): string;
   /** Class shown in summaries when it differs from the registered one (`Functional` for applications). */

@@ -169,11 +169,13 @@ export class KerasRuntime {
   }
 
   /**
-   * A tensor operation (`x + y`, `keras.ops.multiply(a, b)`): part of the graph, not a layer row.
-   * `inputs` are the tensor operands (a number operand adds none).
+   * A tensor operation (`x + y`, `keras.ops.multiply(a, b)`): a row of the functional model's
+   * summary with no weights (Keras 3 `add (Add)`, tf.keras 2 `tf.__operators__.add (TFOpLambda)`).
+   * `inputs` are the tensor operands (a number operand adds none); `tfName` is the tf function
+   * as written, when it is not the rule's (`x + y` is `tf.__operators__.add`, `tf.add` `tf.math.add`).
    */
-  operation(op: string, inputs: SymbolicTensor[], range?: SourceRange): Value {
-    const node = this.builder.createLayer(`ops.${op}`, {}, range);
+  operation(op: string, inputs: SymbolicTensor[], range?: SourceRange, tfName?: string): Value {
+    const node = this.builder.createLayer(`ops.${op}`, {}, range, tfName);
     const outs = this.builder.call(node, inputs, range);
     return outs.length === 1 ? { k: 'tensor', t: outs[0] } : unknown();
   }

@@ -12,7 +12,7 @@ import { execAssign, assignTarget } from './statements';
 import { moduleAttr, loadModule } from './imports';
 import { makeFunction, callFunction, instantiate, callKerasObject, trace } from './definitions';
 import { dataMethod, iterate } from './methods';
-import { OPERATOR_OPS } from '../../core/layers/ops';
+import { OPERATOR_OPS, OPERATOR_TF_NAMES } from '../../core/layers/ops';
 import { arith, compareValues, pySlice, decodeEscape, formatSpec, percentFormat } from './helpers';
 
 // ---------------------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ export function binary(ip: PythonInterpreter, op: string, l: Value, r: Value, ra
   const kerasOp = OPERATOR_OPS[op];
   if (kerasOp && (l.k === 'tensor' || r.k === 'tensor') && (l.k === 'tensor' || l.k === 'num') && (r.k === 'tensor' || r.k === 'num')) {
     const tensors = [l, r].flatMap((v) => (v.k === 'tensor' ? [v.t] : []));
-    return ip.rt.operation(kerasOp, tensors, range);
+    return ip.rt.operation(kerasOp, tensors, range, OPERATOR_TF_NAMES[op]);
   }
   if (l.k === 'bool') l = num(Number(l.v), true);
   if (r.k === 'bool') r = num(Number(r.v), true);
