@@ -422,8 +422,9 @@ export class SequentialModel {
   add(layer: LayerNode, range?: SourceRange): void {
     if (!this.last && this.graph.layers.length === 0) {
       const batchShape = declaredInputShape(layer.config);
-      // tfjs names the implicit input after the first layer (`dense_Dense1_input`), outside the `inputN` count.
-      const name = this.builder.naming === 'tfjs' ? `${layer.name}_input` : undefined;
+      // tfjs and tf.keras 2 name the implicit input after the first layer (`dense_Dense1_input`,
+      // `dense_input`), outside the `inputN` / `input_N` count.
+      const name = this.builder.naming === 'tfjs' || this.builder.keras2 ? `${layer.name}_input` : undefined;
       if (batchShape !== undefined) {
         const unknownKey = ['input_shape', 'batch_input_shape', 'batch_shape', 'input_dim', 'batch_size'].find((k) => hasUnknownValue(layer.config[k]));
         const input = this.builder.createInput(batchShape, layer.range, name, unknownKey ? `\`${unknownKey}\` of ${layer.name} is not a value Shape Lens could follow` : undefined);
@@ -437,7 +438,8 @@ export class SequentialModel {
   /** `model.build((None, 28, 28, 1))`, or the first call on a tensor, for a model added without an input shape. */
   build(batchShape: Shape | null, range?: SourceRange): void {
     if (this.graph.built) return;
-    this.start(this.builder.createInput(batchShape, range));
+    const first = this.graph.layers[0];
+    this.start(this.builder.createInput(batchShape, range, this.builder.keras2 && first ? `${first.name}_input` : undefined));
     for (const layer of this.graph.layers) {
       if (!this.last) break;
       this.last = this.callOn(layer, this.last, range);

@@ -221,19 +221,26 @@ export function formatKeras3Summary(s: ModelSummary, lineLength?: number): strin
     if (!seq) fields.push(connections(r.layer, inModel).join(', ') || '-');
     return fields;
   });
-  const widths = richColumnWidths(positions, length);
+  const out = [`Model: "${s.model.name}"`, ...richTable(positions, length, header, right, rows)];
+  const total = (label: string, n: number | null) => ` ${label}: ${formatCount(n)} (${formatWeightBytes(n)})`;
+  out.push(total('Total params', s.totalParams), total('Trainable params', s.trainableParams), total('Non-trainable params', s.nonTrainableParams));
+  return out.join('\n');
+}
+
+/**
+ * The lines of the table Keras 3 has rich draw (`rich.table.Table(*columns, width=line_length,
+ * show_lines=True)`, heavy head), columns sized from `positions` of `lineLength`.
+ */
+export function richTable(positions: number[], lineLength: number, header: string[], right: boolean[], rows: string[][]): string[] {
+  const widths = richColumnWidths(positions, lineLength);
   const rule = (l: string, fill: string, mid: string, r: string) => l + widths.map((w) => fill.repeat(w + 2)).join(mid) + r;
-  const out = [`Model: "${s.model.name}"`, rule('┏', '━', '┳', '┓')];
-  out.push(...richRow(header, widths, right, '┃'));
-  out.push(rule('┡', '━', '╇', '┩'));
+  const out = [rule('┏', '━', '┳', '┓'), ...richRow(header, widths, right, '┃', true), rule('┡', '━', '╇', '┩')];
   rows.forEach((fields, i) => {
     if (i > 0) out.push(rule('├', '─', '┼', '┤'));
     out.push(...richRow(fields, widths, right, '│'));
   });
   out.push(rule('└', '─', '┴', '┘'));
-  const total = (label: string, n: number | null) => ` ${label}: ${formatCount(n)} (${formatWeightBytes(n)})`;
-  out.push(total('Total params', s.totalParams), total('Trainable params', s.trainableParams), total('Non-trainable params', s.nonTrainableParams));
-  return out.join('\n');
+  return out;
 }
 
 /**
@@ -269,12 +276,13 @@ function roundHalfEven(x: number): number {
   return f % 2 === 0 ? f : f + 1;
 }
 
-/** One table row of rich cells (wrapped at spaces, top-aligned), between `bar`s. */
-function richRow(fields: string[], widths: number[], right: boolean[], bar: string): string[] {
+/** One table row of rich cells (wrapped at spaces; top-aligned, the header bottom-aligned), between `bar`s. */
+function richRow(fields: string[], widths: number[], right: boolean[], bar: string, header = false): string[] {
   const cells = fields.map((f, i) => richCell(f, widths[i], right[i]));
   const height = Math.max(...cells.map((c) => c.length));
   const lines: string[] = [];
-  for (let y = 0; y < height; y++) lines.push(bar + cells.map((c, i) => ` ${c[y] ?? ' '.repeat(widths[i])} `).join(bar) + bar);
+  const cellLine = (c: string[], i: number, y: number) => (header ? c[y - (height - c.length)] : c[y]) ?? ' '.repeat(widths[i]);
+  for (let y = 0; y < height; y++) lines.push(bar + cells.map((c, i) => ` ${cellLine(c, i, y)} `).join(bar) + bar);
   return lines;
 }
 
@@ -319,18 +327,15 @@ function keras2Shape(r: SummaryRow, model: ModelGraph): string {
 export function formatKeras2Summary(s: ModelSummary, lineLength?: number): string {
   const seq = sequentialLike(s.model);
   const length = lineLength ?? (seq ? 65 : 98);
-  const positions = (seq ? [0.45, 0.85, 1.0] : [0.3, 0.6, 0.7, 1.0]).map((p) => Math.trunc(length * p));
   const inModel = seq ? new Set<CallNode>() : modelCalls(s.model);
-  const out = [`Model: "${s.model.name}"`, '_'.repeat(length)];
-  out.push(...keras2Row(seq ? ['Layer (type)', 'Output Shape', 'Param #'] : ['Layer (type)', 'Output Shape', 'Param #', 'Connected to'], positions));
-  out.push('='.repeat(length));
-  for (const r of s.rows) {
+  const rows = s.rows.map((r) => {
     const params = r.unbuilt ? '0 (unused)' : r.params === null ? '?' : String(r.params);
     const fields = [`${r.name} (${r.className})`, keras2Shape(r, s.model), params];
     if (!seq) fields.push(`[${connections(r.layer, inModel).map((c) => `'${c}'`).join(', ')}]`);
-    out.push(...keras2Row(fields, positions), ' '.repeat(length));
-  }
-  out.push('='.repeat(length));
+    return fields;
+  });
+  const header = seq ? ['Layer (type)', 'Output Shape', 'Param #'] : ['Layer (type)', 'Output Shape', 'Param #', 'Connected to'];
+  const out = [`Model: "${s.model.name}"`, ...classicTable(seq ? [0.45, 0.85, 1.0] : [0.3, 0.6, 0.7, 1.0], length, header, rows)];
   const size = (n: number | null) => formatWeightBytes(n).replace(/ B$/, ' Byte');
   const count = (n: number | null) => (n === null ? '?' : String(n));
   out.push(`Total params: ${count(s.totalParams)} (${size(s.totalParams)})`);
@@ -338,6 +343,15 @@ export function formatKeras2Summary(s: ModelSummary, lineLength?: number): strin
   out.push(`Non-trainable params: ${count(s.nonTrainableParams)} (${size(s.nonTrainableParams)})`);
   out.push('_'.repeat(length));
   return out.join('\n');
+}
+
+/** tf.keras 2's table: rules of `_` and `=`, each row followed by a blank line of `lineLength` spaces. */
+export function classicTable(positions: number[], lineLength: number, header: string[], rows: string[][]): string[] {
+  const at = positions.map((p) => Math.trunc(lineLength * p));
+  const out = ['_'.repeat(lineLength), ...keras2Row(header, at), '='.repeat(lineLength)];
+  for (const fields of rows) out.push(...keras2Row(fields, at), ' '.repeat(lineLength));
+  out.push('='.repeat(lineLength));
+  return out;
 }
 
 /**
