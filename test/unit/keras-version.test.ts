@@ -331,3 +331,18 @@ net.build((None, 784))
   // The layer is named after its class (`dense_1`: the Sequential's Dense took `dense`), not its attribute.
   assert.ok(formatSummary(sub).includes('\n dense_1 (Dense)             multiple                  7850      \n'), formatSummary(sub));
 });
+
+test('clear_session() resets the automatic names in both versions', async () => {
+  const src = `
+import tensorflow as tf
+from tensorflow import keras
+a = keras.layers.InputLayer(input_shape=[4])
+b = keras.layers.Dense(2)
+keras.backend.clear_session()
+i = keras.Input(shape=(4,))
+m = keras.Model(i, keras.layers.Dense(2)(i), name="m")
+`;
+  const names = async (keras: KerasVersionOption) => (await analyse(src, keras)).json.models.find((x) => x.name === 'm')!.layers.map((l) => l.name);
+  assert.deepEqual(await names(as2), ['input_1', 'dense']);
+  assert.deepEqual(await names(as3), ['input_layer', 'dense']);
+});
