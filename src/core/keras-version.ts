@@ -147,9 +147,9 @@ function versionOfRequirement(pkg: string, spec: string): KerasVersion | undefin
 
 const PACKAGES = 'tensorflow(?:-gpu|-cpu|-macos|-intel|-aarch64)?|tf[-_]keras|keras';
 /** `name <spec>` in PEP 508 strings, requirements lines and conda lists. */
-const PEP508 = new RegExp(`(?<![\\w.-])(${PACKAGES})(?![\\w.-])\\s*(?:\\[[^\\]]*\\])?\\s*((?:(?:===|==|~=|!=|<=|>=|<|>|=)\\s*v?\\d[\\w.*+!-]*\\s*,?\\s*)*)`, 'gi');
+const PEP508 = new RegExp(`(?<![\\w.-])(${PACKAGES})(?![\\w.-])[ \\t]*(?:\\[[^\\]\\n]{0,100}\\])?[ \\t]*((?:(?:===|==|~=|!=|<=|>=|<|>|=)[ \\t]*v?\\d[\\w.*+!-]{0,40}[ \\t]*,?[ \\t]*){0,8})`, 'gi');
 /** `name = "spec"` / `name = {version = "spec"}` in TOML (poetry, Pipfile). */
-const TOML = new RegExp(`^\\s*["']?(${PACKAGES})["']?\\s*=\\s*(?:\\{[^}\\n]*version\\s*=\\s*)?["']([^"'\\n]*)["']`, 'gim');
+const TOML = new RegExp(`^[ \\t]*["']?(${PACKAGES})["']?[ \\t]*=[ \\t]*(?:\\{[^}\\n]*version\\s*=\\s*)?["']([^"'\\n]*)["']`, 'gim');
 
 /**
  * The Keras version a project file pins (`requirements.txt`, `pyproject.toml`, `setup.py` /
@@ -184,11 +184,17 @@ export function kerasPinOfFile(fileName: string, text: string): KerasVersionChoi
   return { version: pick.version, from: `${base}: ${pick.req}` };
 }
 
-/** A bare package name counts where requirements are listed: a line of its own, a string, a list item. */
+/**
+ * A bare package name counts where requirements are listed: a line of its own, a string, a list
+ * item. Only the 200 characters before it are read (a huge one-line file stays linear).
+ */
 function isRequirementContext(text: string, at: number): boolean {
-  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
-  const before = text.slice(lineStart, at);
-  return /^\s*(?:-\s*)?["']?$/.test(before) || /["']\s*$/.test(before);
+  const from = Math.max(0, at - 200);
+  const window = text.slice(from, at);
+  const nl = window.lastIndexOf('\n');
+  const before = nl >= 0 ? window.slice(nl + 1) : window;
+  const lineStart = nl >= 0 || from === 0;
+  return (lineStart && /^[ \t]*(?:-[ \t]*)?["']?$/.test(before)) || /["'][ \t]*$/.test(before);
 }
 
 /**

@@ -346,3 +346,17 @@ m = keras.Model(i, keras.layers.Dense(2)(i), name="m")
   assert.deepEqual(await names(as2), ['input_1', 'dense']);
   assert.deepEqual(await names(as3), ['input_layer', 'dense']);
 });
+
+test('pin files that are huge or adversarial are read in linear time', () => {
+  const t0 = Date.now();
+  assert.equal(kerasPinOfFile('pyproject.toml', '\n'.repeat(900_000)), undefined);
+  assert.equal(kerasPinOfFile('requirements.txt', 'tensorflow['.repeat(60_000)), undefined);
+  assert.equal(kerasPinOfFile('Pipfile', `${' '.repeat(200_000)}\ntensorflow = "==2.11"`)?.version, 2);
+  // A 200,000-character version is still a 2.x pin; what is quoted of it stays short.
+  const long = kerasPinOfFile('requirements.txt', `tensorflow==${'2.'.repeat(100_000)}`);
+  assert.equal(long?.version, 2);
+  assert.ok((long?.from.length ?? 0) < 100);
+  assert.equal(kerasPinOfFile('setup.py', `x = [${'"tensorflow-gpu", '.repeat(50_000)}]`)?.version, 2);
+  assert.equal(kerasPinOfFile('setup.py', `x = ${'tensorflow-gpu '.repeat(50_000)}`), undefined);
+  assert.ok(Date.now() - t0 < 3000, `${Date.now() - t0} ms`);
+});
