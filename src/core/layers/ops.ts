@@ -1,6 +1,7 @@
 // Tensor operations that connect a functional graph without being layers (Keras 3: `x + y` on
-// KerasTensors is `ops.Add`, `keras.ops.multiply(a, b)` ...): they shape tensors but are not rows
-// of the summary (`Functional.layers` holds Layers only) and own no weights.
+// KerasTensors is `ops.Add`, `keras.ops.multiply(a, b)` ...): they shape tensors and own no weights.
+// They are not in `Functional.layers`, but they are summary rows: Keras 3's print_summary lists
+// `Functional._operations` (`add (Add)`), tf.keras 2 made each a TFOpLambda layer.
 
 import { DiagnosticCode } from '../diagnostics';
 import { formatShape, type RuleDim, type RuleShape } from '../shape';

@@ -37,8 +37,9 @@ export interface LayerRule {
    */
   inputRank?: number | { min: number; max?: number };
   /**
-   * A tensor operation, not a layer (`x + y`, `keras.ops.add`): it connects the graph and shapes
-   * tensors but is no row of the summary and owns no weights.
+   * A tensor operation, not a layer (`x + y`, `keras.ops.add`): it connects the graph, shapes
+   * tensors and owns no weights; a summary row with 0 params (Keras 3 `add (Add)`, tf.keras 2
+   * `tf.__operators__.add (TFOpLambda)`), none in tfjs.
    */
   operation?: boolean;
   /**
