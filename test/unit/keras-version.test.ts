@@ -360,3 +360,33 @@ test('pin files that are huge or adversarial are read in linear time', () => {
   assert.equal(kerasPinOfFile('setup.py', `x = ${'tensorflow-gpu '.repeat(50_000)}`), undefined);
   assert.ok(Date.now() - t0 < 3000, `${Date.now() - t0} ms`);
 });
+
+test("MobileNetV2's preprocessing written out (x / 127.5 - 1): the rows real summaries show in each version", async () => {
+  const src = `
+import tensorflow as tf
+from tensorflow import keras
+inputs = keras.Input(shape=(160, 160, 3))
+x = inputs / 127.5
+x = x - 1
+x = keras.layers.GlobalAveragePooling2D()(x)
+model = keras.Model(inputs, keras.layers.Dense(1)(x))
+`;
+  const rows = async (keras: KerasVersionOption) => (await analyse(src, keras)).json.models[0].layers.map((l) => `${l.name} (${l.className}) ${JSON.stringify(l.outputShape)} ${l.params}`);
+  // tf.keras 2 (transfer-learning tutorials printed `tf.math.truediv (TFOpLambda)` then
+  // `tf.math.subtract (TFOpLambda)`); Keras 3 notebooks `true_divide (TrueDivide)`, `subtract (Subtract)`.
+  // Dense(1) on 3 channels: 3 + 1 = 4.
+  assert.deepEqual(await rows(as2), [
+    'input_1 (InputLayer) [null,160,160,3] 0',
+    'tf.math.truediv (TFOpLambda) [null,160,160,3] 0',
+    'tf.math.subtract (TFOpLambda) [null,160,160,3] 0',
+    'global_average_pooling2d (GlobalAveragePooling2D) [null,3] 0',
+    'dense (Dense) [null,1] 4',
+  ]);
+  assert.deepEqual(await rows(as3), [
+    'input_layer (InputLayer) [null,160,160,3] 0',
+    'true_divide (TrueDivide) [null,160,160,3] 0',
+    'subtract (Subtract) [null,160,160,3] 0',
+    'global_average_pooling2d (GlobalAveragePooling2D) [null,3] 0',
+    'dense (Dense) [null,1] 4',
+  ]);
+});
