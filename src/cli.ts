@@ -105,7 +105,8 @@ function printHuman(a: FileAnalysis, out: string[], atSummary: boolean): void {
     if (at) notes.push(`as of ${m.model.name}.summary() on line ${positionOf(a, starts, at.start).line}`);
     if (m.model.functionName) notes.push(`built in ${m.model.functionName}()${m.model.argumentsFrom ? ` with the arguments of the call in ${m.model.argumentsFrom}${m.model.otherCallSites?.length ? ` (other calls: ${m.model.otherCallSites.join(', ')})` : ''}` : ''}; output ${formatOutputShape(m.outputShape)}`);
     out.push('');
-    out.push(`${formatSummary(m)}${notes.length > 0 ? `\n(${notes.join('; ')})` : ''}`);
+    // Keras 3 fits its table to the terminal it prints in; so does the CLI when it prints to one.
+    out.push(`${formatSummary(m, undefined, process.stdout.isTTY ? process.stdout.columns : undefined)}${notes.length > 0 ? `\n(${notes.join('; ')})` : ''}`);
     out.push(...formatUnknownNotes(m));
   }
   for (const d of a.diagnostics) {

@@ -119,10 +119,11 @@ function outputShapeIn(layer: LayerNode): OutputShape {
 /**
  * The summary table as the model's Keras prints it: Keras 3's box-drawn table, tf.keras 2's
  * classic one, or tfjs' plain layout. `lineLength` is Keras' `line_length` (Keras 3 defaults to 88,
- * 108 with a Connected-to column, clipped to the terminal; tf.keras 2 to 65 and 98).
+ * 108 with a Connected-to column, clipped as Keras clips it to a terminal of `terminalColumns`;
+ * tf.keras 2 to 65 and 98).
  */
-export function formatSummary(s: ModelSummary, lineLength?: number): string {
-  if (s.style === 'keras3') return formatKeras3Summary(s, lineLength);
+export function formatSummary(s: ModelSummary, lineLength?: number, terminalColumns?: number): string {
+  if (s.style === 'keras3') return formatKeras3Summary(s, lineLength, terminalColumns);
   if (s.style === 'keras2') return formatKeras2Summary(s, lineLength);
   return formatPlainSummary(s);
 }
@@ -208,9 +209,10 @@ function lastOutputShape(r: SummaryRow): OutputShape {
 }
 
 /** Keras 3's `model.summary()` text: a rich table (heavy head, a line between rows), then the totals. */
-export function formatKeras3Summary(s: ModelSummary, lineLength?: number): string {
+export function formatKeras3Summary(s: ModelSummary, lineLength?: number, terminalColumns?: number): string {
   const seq = sequentialLike(s.model);
-  const length = lineLength ?? (seq ? 88 : 108);
+  // Keras: min(default, terminal columns - 4); narrower than rich can draw is not clipped further.
+  const length = lineLength ?? Math.min(seq ? 88 : 108, terminalColumns !== undefined && terminalColumns >= 40 ? terminalColumns - 4 : Infinity);
   const positions = seq ? [0.45, 0.8, 1.0] : [0.3, 0.56, 0.74, 1.0];
   const header = seq ? ['Layer (type)', 'Output Shape', 'Param #'] : ['Layer (type)', 'Output Shape', 'Param #', 'Connected to'];
   const right = [false, false, true, false];

@@ -390,3 +390,15 @@ model = keras.Model(inputs, keras.layers.Dense(1)(x))
     'dense (Dense) [null,1] 4',
   ]);
 });
+
+test('Keras 3 fits its table to the terminal (line length min(88, columns - 4)), tf.keras 2 does not', async () => {
+  const src = 'import keras\nfrom keras import layers\nm = keras.Sequential([keras.Input((8,)), layers.Dense(4)], name="m")\n';
+  const k3 = (await analyse(src, as3)).analysis.models[0];
+  // 80 columns: line length 76, columns 34 / 26 / 16 → 33 / 24 / 15 once rich takes padding and borders out.
+  const lines = formatSummary(k3, undefined, 80).split('\n');
+  assert.equal(lines[1], `┏${'━'.repeat(33)}┳${'━'.repeat(24)}┳${'━'.repeat(15)}┓`);
+  assert.equal(lines[4], `│ dense (Dense)${' '.repeat(19)}│ (None, 4)${' '.repeat(14)}│${' '.repeat(12)}36 │`);
+  assert.equal(formatSummary(k3, undefined, 200).split('\n')[1].length, 88);
+  const k2 = (await analyse(src, as2)).analysis.models[0];
+  assert.equal(formatSummary(k2, undefined, 50).split('\n')[1].length, 65);
+});
