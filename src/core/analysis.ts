@@ -119,6 +119,8 @@ export interface JsonLayer {
   nonTrainableParams: JsonCount;
   /** Why a `"?"` in this row is unknown. */
   unknownWhy?: string;
+  /** A tensor operation (`x + y`: Keras 3 `Add`, tf.keras 2 `TFOpLambda`), not in `model.layers`. */
+  operation?: true;
 }
 
 export interface JsonModel {
@@ -199,6 +201,7 @@ export function analysisToJson(a: FileAnalysis, displayPath = a.file, atSummary 
         trainableParams: r.trainableParams ?? '?',
         nonTrainableParams: r.nonTrainableParams ?? '?',
         ...(r.layer.unknownWhy && rowHasUnknown(r) ? { unknownWhy: r.layer.unknownWhy } : {}),
+        ...(r.operation ? { operation: true as const } : {}),
       })),
       outputShape: m.outputShape ?? '?',
       totalParams: m.totalParams ?? '?',

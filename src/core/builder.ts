@@ -11,7 +11,7 @@ import type { CallNode, LayerNode, ModelGraph, ModelKind, SymbolicTensor } from 
 import { defaultLayerName, keras2OperationName } from './naming';
 import { keras2Config, type KerasVersion } from './keras-version';
 import { summarize, type ModelSummary } from './summary';
-import { hasUnknownDim, isShapeList, UNKNOWN_DIM, type Dim, type OutputShape, type Shape } from './shape';
+import { formatShape, hasUnknownDim, isShapeList, UNKNOWN_DIM, type Dim, type OutputShape, type Shape } from './shape';
 
 /** Limits that keep pathological graphs (deep nesting, huge replays) bounded. */
 const MAX_NESTING = 16;
@@ -180,7 +180,7 @@ export class GraphBuilder {
    * Calls `layer` on `inputs` (several for merge layers), building it on the first call. Returns one
    * tensor per output (LSTM with return_state gives several).
    */
-  call(layer: LayerNode, inputs: SymbolicTensor[], range?: SourceRange, extraInputs: SymbolicTensor[] = []): SymbolicTensor[] {
+  call(layer: LayerNode, inputs: SymbolicTensor[], range?: SourceRange, extraInputs: SymbolicTensor[] = [], callSettings?: LayerConfig): SymbolicTensor[] {
     const shapes = inputs.map((t) => t.shape);
     // Inputs derived from an earlier error: report nothing new (the first error is the cause).
     let tainted = inputs.some((t) => t.tainted);
@@ -194,10 +194,10 @@ export class GraphBuilder {
         if (layer.calls.length === 0) layer.unknownWhy = why;
       }
     } else {
-      const r = evaluateLayer(layer.className, layer.config, shapes, layer.name);
+      const r = evaluateLayer(layer.className, callSettings ? { ...layer.config, ...callSettings } : layer.config, shapes, layer.name);
       output = r.output;
       if (!r.known) why = `Shape Lens has no rule for the layer class ${layer.className}`;
-      else if (r.partlyUnknown || output === null || hasUnknownDim(isShapeList(output) ? output.flat() : output)) why = unknownCause(layer, inputs);
+      else if (r.partlyUnknown || output === null || hasUnknownDim(isShapeList(output) ? output.flat() : output)) why = r.unknownWhy ?? unknownCause(layer, inputs);
       if (r.problems.some((p) => p.severity === 'error')) tainted = true;
       for (const p of inputs.some((t) => t.tainted) ? [] : r.problems) {
         this.sink.report({
@@ -390,7 +390,25 @@ export class GraphBuilder {
         model.incomplete ??= 'it is built by a call on an input Shape Lens could not follow';
       }
     }
+    if (this.naming === 'keras' && model.kind === 'functional' && !this.fitsInputs(layer, model, shapes, range)) return null;
     return replayModel(model, shapes, 0);
+  }
+
+  /**
+   * Keras checks a functional model's call against its Inputs' shapes (`Functional.input_spec`)
+   * before any layer runs; a size that differs is a ValueError.
+   */
+  private fitsInputs(layer: LayerNode, model: ModelGraph, shapes: (Shape | null)[], range?: SourceRange): boolean {
+    for (let i = 0; i < shapes.length && i < model.inputs.length; i++) {
+      const want = model.inputs[i].shape;
+      const got = shapes[i];
+      if (!want || !got || want.length !== got.length) continue;
+      if (got.some((d, k) => k > 0 && typeof d === 'number' && typeof want[k] === 'number' && d !== want[k])) {
+        this.sink.error(DiagnosticCode.shapeMismatch, `Input ${i} of layer "${layer.name}" is incompatible with the layer: expected shape=${formatShape([null, ...want.slice(1)])}, found shape=${formatShape(got)}.`, range);
+        return false;
+      }
+    }
+    return true;
   }
 }
 
@@ -421,7 +439,9 @@ export class SequentialModel {
   /** `model.add(layer)`: builds the layer now if the model knows its input shape. */
   add(layer: LayerNode, range?: SourceRange): void {
     if (!this.last && this.graph.layers.length === 0) {
-      const batchShape = declaredInputShape(layer.config);
+      // Keras 3 builds a Sequential whose first layer is a built functional model on that model's input shape.
+      const nestedInput = this.builder.naming === 'keras' && layer.nested?.kind === 'functional' && layer.nested.inputs.length === 1 ? layer.nested.inputs[0].shape : undefined;
+      const batchShape = nestedInput ?? declaredInputShape(layer.config);
       // tfjs and tf.keras 2 name the implicit input after the first layer (`dense_Dense1_input`,
       // `dense_input`), outside the `inputN` / `input_N` count.
       const name = this.builder.naming === 'tfjs' || this.builder.keras2 ? `${layer.name}_input` : undefined;

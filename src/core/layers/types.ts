@@ -22,6 +22,12 @@ export interface RuleContext {
   warning(code: DiagnosticCode, message: string): void;
   /** Records one step of shape arithmetic, shown in hovers: `⌊(28 − 3)/1⌋ + 1 = 26`. */
   explain(step: string): void;
+  /**
+   * A size that depends on data the layer is adapted to (a vocabulary learnt by `adapt`): returns
+   * a stand-in that differs between the evaluator's runs, so the dims and counts computed from it
+   * are unknown (`?`), with `why` as the reason.
+   */
+  dataDependent?(why: string): number | null;
   /** Runs another rule (the wrapped layer of Bidirectional / TimeDistributed) on the given inputs. */
   inner(spec: LayerSpec, inputs: RuleShape[]): { output: RuleOutputShape; params: ParamCount };
 }
@@ -60,6 +66,16 @@ export interface LayerRule {
    * connect the graph). Use with `arity: 'any'`.
    */
   tensorArgs?: number;
+  /**
+   * Names of those positional tensors when given by keyword (`mha(query=x, value=y, key=z)`),
+   * in `call`'s order.
+   */
+  tensorArgNames?: readonly string[];
+  /**
+   * `call` keyword arguments that change the output (`return_attention_scores`, `reverse`): the
+   * front ends give their values to the rule as settings of that call.
+   */
+  callSettings?: readonly string[];
   /**
    * Output shape for known input shapes (one entry per input tensor; a single-input layer gets one).
    * Return null when it cannot be known; report why through `ctx`.

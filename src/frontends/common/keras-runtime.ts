@@ -4,12 +4,14 @@
 import { declaredInputShape, GraphBuilder, SequentialModel } from '../../core/builder';
 import { defaultLayerName } from '../../core/naming';
 import { getRule } from '../../core/layers/registry';
+import { vocabularySize } from '../../core/layers/vocabulary';
 import type { LayerConfig } from '../../core/config';
 import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
 import type { LayerNode, ModelGraph, SymbolicTensor } from '../../core/graph';
 import { UNKNOWN_DIM, type Shape } from '../../core/shape';
 import { summarize } from '../../core/summary';
-import { describeUnknown, list, NONE, num, sequenceItems, shapeValue, str, tuple, unknown, type Value } from './values';
+import { buildApplication } from '../../core/applications/graph';
+import { describeUnknown, list, NONE, num, sequenceItems, shapeValue, str, toConfigValue, tuple, unknown, type Value } from './values';
 
 export class KerasRuntime {
   /** The function the interpreter is currently inside (for models' `function` field). */
@@ -23,6 +25,15 @@ export class KerasRuntime {
 
   layer(className: string, config: LayerConfig, range?: SourceRange): Value {
     return { k: 'layer', node: this.builder.createLayer(className, config, range) };
+  }
+
+  /**
+   * `keras.applications.ResNet50(...)`: the application's real layer graph as a functional model
+   * (`input_tensor=`: built on that tensor); undefined when it stays one layer (see `buildApplication`).
+   */
+  application(className: string, config: LayerConfig, range?: SourceRange, inputTensor?: SymbolicTensor): Value | undefined {
+    const built = buildApplication(this.builder, className, config, range, inputTensor, this.functionName);
+    return built ? { k: 'model', model: built.model } : undefined;
   }
 
   /** `Input(shape=...)` / `tf.input({shape})`: batch shape has the batch dim first. */
@@ -143,7 +154,7 @@ export class KerasRuntime {
    * `positional` values of `extra` are further positional arguments: a rule with `tensorArgs`
    * (`MultiHeadAttention(query, value, key)`) gets those that are tensors as inputs, in order.
    */
-  call(callee: Value, input: Value, range?: SourceRange, extra: Value[] = [], positional = 0): Value {
+  call(callee: Value, input: Value, range?: SourceRange, extra: Value[] = [], positional = 0, settings?: LayerConfig): Value {
     const node = callee.k === 'layer' ? callee.node : callee.k === 'model' ? this.builder.modelAsLayer(callee.model) : null;
     if (!node) return unknown();
     let ins = this.tensors(input);
@@ -160,12 +171,37 @@ export class KerasRuntime {
     const more = extra.flatMap((v) => this.someTensors(v));
     if (!ins) {
       // Keep the layer built for its params if we at least know it is called; shape unknown.
-      const outs = this.builder.call(node, [this.builder.looseTensor(null)], range, more);
+      const outs = this.builder.call(node, [this.builder.looseTensor(null)], range, more, settings);
       return outs.length === 1 ? { k: 'tensor', t: outs[0] } : list(outs.map((t) => ({ k: 'tensor', t })));
     }
-    const outs = this.builder.call(node, ins, range, more);
+    const outs = this.builder.call(node, ins, range, more, settings);
     if (outs.length === 1) return { k: 'tensor', t: outs[0] };
     return list(outs.map((t) => ({ k: 'tensor', t })));
+  }
+
+  /**
+   * A layer or model called with positional and keyword arguments: tensors the rule names
+   * (`mha(query=x, value=y)`, `LayerRule.tensorArgNames`) join the positional ones in `call`'s
+   * order, and the rule's `callSettings` (`return_attention_scores=True`) reach it as settings.
+   */
+  callWith(callee: Value, positional: Value[], keywords: ReadonlyMap<string, Value>, range?: SourceRange): Value {
+    const rule = callee.k === 'layer' ? getRule(callee.node.className) : undefined;
+    // Most layers' `call` names its tensor `inputs` (`Dense(3)(inputs=x)`).
+    const names = rule?.tensorArgNames ?? ['inputs'];
+    const pos = [...positional];
+    const kw = new Map(keywords);
+    for (let i = pos.length; i < names.length && kw.has(names[i]); i++) {
+      pos.push(kw.get(names[i])!);
+      kw.delete(names[i]);
+    }
+    let settings: LayerConfig | undefined;
+    for (const key of rule?.callSettings ?? []) {
+      const v = kw.get(key);
+      if (v === undefined) continue;
+      (settings ??= {})[key] = toConfigValue(v);
+      kw.delete(key);
+    }
+    return pos[0] ? this.call(callee, pos[0], range, [...pos.slice(1), ...kw.values()], pos.length - 1, settings) : unknown();
   }
 
   /**
@@ -266,7 +302,8 @@ export class KerasRuntime {
       case 'name':
         return str(model.name);
       case 'layers':
-        return list(model.layers.filter((l) => model.kind !== 'sequential' || !l.isInput).map((node) => (node.nested ? { k: 'model', model: node.nested } : { k: 'layer', node })));
+        // Tensor operations (`x + 3.0`) connect the graph but are no Layers: Keras' `model.layers` leaves them out.
+        return list(model.layers.filter((l) => (model.kind !== 'sequential' || !l.isInput) && (l.nested || !getRule(l.className)?.operation)).map((node) => (node.nested ? { k: 'model', model: node.nested } : { k: 'layer', node })));
       case 'inputs':
         return list(model.inputs.map((t) => ({ k: 'tensor', t })));
       case 'outputs':
@@ -373,6 +410,11 @@ export class KerasRuntime {
         return p.trainable === null || p.nonTrainable === null ? unknown() : num(p.trainable + p.nonTrainable);
       }
       if (name === 'apply' && args[0]) return this.call(v, args[0], range, args.slice(1));
+      // StringLookup / IntegerLookup / TextVectorization with a literal vocabulary.
+      if (name === 'vocabulary_size') {
+        const n = vocabularySize(v.node.className, v.node.config);
+        return n === null ? unknown() : num(n);
+      }
     }
     return undefined;
   }

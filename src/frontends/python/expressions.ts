@@ -112,7 +112,16 @@ export function evaluate(ip: PythonInterpreter, node: PyNode, scope: Scope): Val
     case 'conditional_expression': {
       const [a, cond, b] = namedChildren(node);
       const t = truthy(evaluate(ip, cond, scope));
-      if (t === null) return unknown();
+      if (t === null) {
+        // Like an undecidable `if`: a tensor (or model) from the first branch, marked assumed, so
+        // the layers it went through are not dropped; plain values are unknown.
+        const v = evaluate(ip, a, scope);
+        const why = `Shape Lens cannot tell whether the condition at ${ip.rangeText(cond)} holds and assumed it does`;
+        if (v.k === 'tensor') ip.rt.builder.assume(v.t, why);
+        else if (v.k === 'model') ip.rt.incomplete(v, why);
+        else return unknown(why);
+        return v;
+      }
       return evaluate(ip, t ? a : b, scope);
     }
     case 'attribute': {
@@ -437,7 +446,7 @@ export function callValue(ip: PythonInterpreter, callee: Value, args: CallArgs, 
     case 'layer':
     case 'model':
       // Other tensors passed (`initial_state=[h, c]`, a second positional tensor) keep their layers in the graph.
-      return args.positional[0] ? ip.rt.call(callee, args.positional[0], ip.layerRange(range), [...args.positional.slice(1), ...args.keywords.values()], args.positional.length - 1) : unknown();
+      return ip.rt.callWith(callee, args.positional, args.keywords, ip.layerRange(range));
     case 'object': {
       if (ip.kerasState.has(callee)) return args.positional[0] ? callKerasObject(ip, callee, args.positional[0], args, range) : unknown();
       const call = (callee.cls.def as ClassDef).attrs.get('__call__');

@@ -9,6 +9,9 @@ import { shapeFromValue } from '../common/keras-runtime';
 import { configFrom, NONE, num, shapeValue, str, unknown, type CallArgs, type Value } from '../common/values';
 import { NamespaceCopier } from './modules';
 
+/** keras.applications constructors (built as real layer graphs). */
+const APPLICATIONS = new Set(applicationClassNames);
+
 /** Top-level modules whose attributes are Keras / TensorFlow API. */
 const KERAS_ROOTS = new Set(['tensorflow', 'keras', 'tf_keras']);
 
@@ -184,6 +187,9 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
     if (inputTensor?.k === 'tensor' && inputTensor.t.shape && !args.keywords.has('input_shape')) {
       bound = { positional: args.positional, keywords: new Map(args.keywords).set('input_shape', shapeValue(inputTensor.t.shape.slice(1))) };
     }
+    // An application is its real layer graph (a functional model), unless a setting is unknown or wrong.
+    const app = APPLICATIONS.has(last) ? rt.application(last, layerConfig(last, bound), range, inputTensor?.k === 'tensor' ? inputTensor.t : undefined) : undefined;
+    if (app) return app;
     const layer = rt.layer(last, layerConfig(last, bound), range);
     if (inputTensor?.k === 'tensor') rt.call(layer, inputTensor, range);
     return layer;

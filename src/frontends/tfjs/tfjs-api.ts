@@ -81,7 +81,8 @@ function inputShape(args: Value | undefined): Shape | null | undefined {
  * Returns undefined for paths that do not build models (the interpreter returns Unknown).
  */
 export function callTfjsApi(path: string, args: CallArgs, range: SourceRange, rt: KerasRuntime): Value | undefined {
-  const parts = path.split('.');
+  // `tf.layers.input` is tfjs' alias of `tf.input` (a SymbolicTensor, not a layer).
+  const parts = path === `${TF_ROOT}.layers.input` ? [TF_ROOT, 'input'] : path.split('.');
   if (parts[0] !== TF_ROOT) return undefined;
   const last = parts[parts.length - 1];
   const a0 = args.positional[0];
