@@ -8,7 +8,8 @@ import type { ParamCount } from './layers/types';
 import { Cfg, hasUnknownValue, UNKNOWN, type ConfigValue, type LayerConfig } from './config';
 import { DiagnosticCode, DiagnosticSink, type SourceRange } from './diagnostics';
 import type { CallNode, LayerNode, ModelGraph, ModelKind, SymbolicTensor } from './graph';
-import { defaultLayerName } from './naming';
+import { defaultLayerName, keras2OperationName } from './naming';
+import { keras2Config, type KerasVersion } from './keras-version';
 import { summarize, type ModelSummary } from './summary';
 import { formatShape, hasUnknownDim, isShapeList, UNKNOWN_DIM, type Dim, type OutputShape, type Shape } from './shape';
 
@@ -39,8 +40,17 @@ export class GraphBuilder {
   private readonly nameCounts = new Map<string, number>();
   private readonly modelLayers = new Map<ModelGraph, LayerNode>();
 
-  constructor(sink = new DiagnosticSink(), readonly naming: NamingScheme = 'keras') {
+  /**
+   * `kerasVersion` (Python only): 2 names and builds as tf.keras 2 did (`input_1`, TFOpLambda
+   * rows, Embedding built at once); 3 as Keras 3.
+   */
+  constructor(sink = new DiagnosticSink(), readonly naming: NamingScheme = 'keras', readonly kerasVersion: KerasVersion = 3) {
     this.sink = sink;
+  }
+
+  /** tf.keras 2 naming and layer defaults (Python front end in Keras 2 mode). */
+  get keras2(): boolean {
+    return this.naming === 'keras' && this.kerasVersion === 2;
   }
 
   /** The automatic name of a new layer of `className` under this builder's naming scheme. */
@@ -52,6 +62,12 @@ export class GraphBuilder {
   }
 
   private autoInputName(): string {
+    // tf.keras 2: `input_1`, `input_2`, ... on a counter of its own (`backend.get_uid("input")`).
+    if (this.keras2) {
+      const n = (this.nameCounts.get('\0input') ?? 0) + 1;
+      this.nameCounts.set('\0input', n);
+      return `input_${n}`;
+    }
     if (this.naming === 'keras') return this.uniqueName('input_layer');
     const n = (this.nameCounts.get('input') ?? 0) + 1;
     this.nameCounts.set('input', n);
@@ -85,11 +101,18 @@ export class GraphBuilder {
     for (const [k, v] of saved) this.nameCounts.set(k, v);
   }
 
-  /** A new layer object. Unknown classes are kept (shape unknown) with a warning. */
-  createLayer(className: string, config: LayerConfig, range?: SourceRange): LayerNode {
+  /**
+   * A new layer object. Unknown classes are kept (shape unknown) with a warning. `tfName` is the
+   * tf API name of an operation as written (`tf.__operators__.add` for `x + y`), Keras 2's row name.
+   */
+  createLayer(className: string, config: LayerConfig, range?: SourceRange, tfName?: string): LayerNode {
     const canonical = canonicalClassName(className);
     const rule = getRule(canonical);
-    const name = typeof config.name === 'string' ? config.name : this.autoLayerName(canonical, rule?.defaultName?.(new Cfg(config)) ?? defaultLayerName(canonical));
+    if (this.keras2) config = keras2Config(canonical, config);
+    let name: string;
+    if (typeof config.name === 'string') name = config.name;
+    else if (this.keras2 && rule?.operation) name = this.uniqueName(tfName ?? keras2OperationName(canonical, rule.tfName));
+    else name = this.autoLayerName(canonical, rule?.defaultName?.(new Cfg(config)) ?? defaultLayerName(canonical));
     return {
       id: this.nextId++,
       name,
@@ -419,8 +442,9 @@ export class SequentialModel {
       // Keras 3 builds a Sequential whose first layer is a built functional model on that model's input shape.
       const nestedInput = this.builder.naming === 'keras' && layer.nested?.kind === 'functional' && layer.nested.inputs.length === 1 ? layer.nested.inputs[0].shape : undefined;
       const batchShape = nestedInput ?? declaredInputShape(layer.config);
-      // tfjs names the implicit input after the first layer (`dense_Dense1_input`), outside the `inputN` count.
-      const name = this.builder.naming === 'tfjs' ? `${layer.name}_input` : undefined;
+      // tfjs and tf.keras 2 name the implicit input after the first layer (`dense_Dense1_input`,
+      // `dense_input`), outside the `inputN` / `input_N` count.
+      const name = this.builder.naming === 'tfjs' || this.builder.keras2 ? `${layer.name}_input` : undefined;
       if (batchShape !== undefined) {
         const unknownKey = ['input_shape', 'batch_input_shape', 'batch_shape', 'input_dim', 'batch_size'].find((k) => hasUnknownValue(layer.config[k]));
         const input = this.builder.createInput(batchShape, layer.range, name, unknownKey ? `\`${unknownKey}\` of ${layer.name} is not a value Shape Lens could follow` : undefined);
@@ -434,7 +458,8 @@ export class SequentialModel {
   /** `model.build((None, 28, 28, 1))`, or the first call on a tensor, for a model added without an input shape. */
   build(batchShape: Shape | null, range?: SourceRange): void {
     if (this.graph.built) return;
-    this.start(this.builder.createInput(batchShape, range));
+    const first = this.graph.layers[0];
+    this.start(this.builder.createInput(batchShape, range, this.builder.keras2 && first ? `${first.name}_input` : undefined));
     for (const layer of this.graph.layers) {
       if (!this.last) break;
       this.last = this.callOn(layer, this.last, range);

@@ -167,7 +167,7 @@ model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(UNITS), layers.D
   const s = analysis.models[0];
   assert.equal(json.models[0].totalParams, '?');
   const text = formatSummary(s);
-  assert.match(text, /dense \(Dense\)\s+\(None, \?\)\s+\?/);
+  assert.match(text, /dense \(Dense\)[│\s]+\(None, \?\)[│\s]+\?/);
   assert.match(text, /Total params: \? \(\?\)/);
   // head: Dense(2) on (None, ?) has ?·2 + 2 weights: unknown too, so nothing is known for sure.
   const notes = formatUnknownNotes(s).join('\n');

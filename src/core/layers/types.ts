@@ -43,10 +43,16 @@ export interface LayerRule {
    */
   inputRank?: number | { min: number; max?: number };
   /**
-   * A tensor operation, not a layer (`x + y`, `keras.ops.add`): it connects the graph and shapes
-   * tensors but is no row of the summary and owns no weights.
+   * A tensor operation, not a layer (`x + y`, `keras.ops.add`): it connects the graph, shapes
+   * tensors and owns no weights; a summary row with 0 params (Keras 3 `add (Add)`, tf.keras 2
+   * `tf.__operators__.add (TFOpLambda)`), none in tfjs.
    */
   operation?: boolean;
+  /**
+   * An operation's canonical tf API name (`tf.math.multiply`): tf.keras 2 makes a TFOpLambda row of
+   * that name for a tf op on a Keras tensor. Omitted: `tf.` + the op's name.
+   */
+  tfName?: string;
   /** Default Keras name when code gives none (`resnet50`); else the snake_case class name. */
   defaultName?(cfg: Cfg): string;
   /** Class shown in summaries when it differs from the registered one (`Functional` for applications). */

@@ -57,12 +57,24 @@ const UNARY = [
 /** Automatic names Keras 3 gives ops whose class is not the function's name in CamelCase. */
 const KERAS_NAMES: Record<string, string> = { abs: 'absolute' };
 
+/**
+ * The tf function tf.keras 2 names an operation's TFOpLambda row after when it differs from
+ * `tf.<op>` (`tf.add(x, y)` is recorded as `tf.math.add`).
+ */
+const TF_NAMES: Record<string, string> = {
+  add: 'tf.math.add', subtract: 'tf.math.subtract', multiply: 'tf.math.multiply', divide: 'tf.math.divide', true_divide: 'tf.math.truediv',
+  floor_divide: 'tf.math.floordiv', mod: 'tf.math.floormod', maximum: 'tf.math.maximum', minimum: 'tf.math.minimum', power: 'tf.math.pow',
+  equal: 'tf.math.equal', not_equal: 'tf.math.not_equal', greater: 'tf.math.greater', greater_equal: 'tf.math.greater_equal',
+  less: 'tf.math.less', less_equal: 'tf.math.less_equal', logical_and: 'tf.math.logical_and', logical_or: 'tf.math.logical_or',
+  logical_xor: 'tf.math.logical_xor', negative: 'tf.math.negative', logical_not: 'tf.math.logical_not',
+};
+
 function elementwise(name: string): LayerRule {
-  return opRule(name, (inputs, _cfg, ctx) => broadcastAll(inputs, ctx), KERAS_NAMES[name]);
+  return { ...opRule(name, (inputs, _cfg, ctx) => broadcastAll(inputs, ctx), KERAS_NAMES[name]), tfName: TF_NAMES[name] };
 }
 
 function unary(name: string): LayerRule {
-  return opRule(name, (inputs) => (inputs[0] ? [...inputs[0]] : null), KERAS_NAMES[name]);
+  return { ...opRule(name, (inputs) => (inputs[0] ? [...inputs[0]] : null), KERAS_NAMES[name]), tfName: TF_NAMES[name] };
 }
 
 /** `softmax(x, axis=-1)`, `log_softmax`, `sparsemax`: shape kept, the axis must exist. */
@@ -92,4 +104,15 @@ export const OPERATOR_OPS: Readonly<Record<string, string>> = {
   '+': 'add', '-': 'subtract', '*': 'multiply', '/': 'true_divide', '//': 'floor_divide', '%': 'mod', '**': 'power', '@': 'matmul',
   '<': 'less', '<=': 'less_equal', '>': 'greater', '>=': 'greater_equal', '!=': 'not_equal',
   '&': 'logical_and', '|': 'logical_or', '^': 'logical_xor',
+};
+
+/**
+ * Python operator → the tf function tf.keras 2 records for it on a Keras tensor (its TFOpLambda row
+ * name): `+` dispatches as `tf.__operators__.add`, the others as the math op they call.
+ */
+export const OPERATOR_TF_NAMES: Readonly<Record<string, string>> = {
+  '+': 'tf.__operators__.add', '-': 'tf.math.subtract', '*': 'tf.math.multiply', '/': 'tf.math.truediv', '//': 'tf.math.floordiv',
+  '%': 'tf.math.floormod', '**': 'tf.math.pow', '@': 'tf.linalg.matmul', '<': 'tf.math.less', '<=': 'tf.math.less_equal',
+  '>': 'tf.math.greater', '>=': 'tf.math.greater_equal', '!=': 'tf.__operators__.ne', '&': 'tf.math.logical_and',
+  '|': 'tf.math.logical_or', '^': 'tf.math.logical_xor',
 };

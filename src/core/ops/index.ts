@@ -23,7 +23,7 @@ import type { OutputShape, Shape } from '../shape';
 import { evaluateLayer, type RuleProblem } from '../layers/evaluate';
 
 export { opsRules, OP_NAMES };
-export { broadcastShapes, OPERATOR_OPS } from './elementwise';
+export { broadcastShapes, OPERATOR_OPS, OPERATOR_TF_NAMES } from './elementwise';
 export { einsumShape, matmulShape } from './linalg';
 
 /**

@@ -205,15 +205,19 @@ export class KerasRuntime {
   }
 
   /**
-   * A tensor operation (`x + y`, `keras.ops.multiply(a, b)`): part of the graph, not a layer row.
-   * `inputs` are the tensor operands (a number operand adds none).
+   * A tensor operation (`x + y`, `keras.ops.multiply(a, b)`): a row of the functional model's
+   * summary with no weights (Keras 3 `add (Add)`, tf.keras 2 `tf.__operators__.add (TFOpLambda)`).
+   * `inputs` are the tensor operands (a number operand adds none); `tfName` is the tf function
+   * as written, when it is not the rule's (`x + y` is `tf.__operators__.add`, `tf.add` `tf.math.add`).
    */
-  operation(op: string, inputs: SymbolicTensor[], range?: SourceRange, config: LayerConfig = {}, nameBase?: string, several = false): Value {
-    // `nameBase`: ops Keras does not name with its layer counters (`tf.reshape`) count on their own.
+  operation(op: string, inputs: SymbolicTensor[], range?: SourceRange, config: LayerConfig = {}, nameBase?: string, several = false, tfName?: string): Value {
+    // `nameBase`: ops Keras does not name with its layer counters (`tf.reshape`) count on their own
+    // (in Keras 2 every operation does: the builder names it after its tf function).
     // An op on concrete tensors only (`ops.ones((3, 3)) * 2`, `tf.shape(x)[0] + 1`) runs eagerly in
     // Keras: no Operation, no name taken.
-    const name = !inputs.some((t) => this.symbolic(t)) ? `ops.${op}` : nameBase ? this.builder.uniqueName(nameBase) : undefined;
-    const node = this.builder.createLayer(`ops.${op}`, name ? { ...config, name } : config, range);
+    const eager = !inputs.some((t) => this.symbolic(t));
+    const name = eager ? `ops.${op}` : nameBase && !this.builder.keras2 ? this.builder.uniqueName(nameBase) : undefined;
+    const node = this.builder.createLayer(`ops.${op}`, name ? { ...config, name } : config, range, tfName ?? nameBase);
     const outs = this.builder.call(node, inputs, range);
     // An op that returns several tensors (`split`, `top_k`) whose count is unknown is unknown.
     if (several) return outs.length === 1 && !outs[0].shape ? unknown() : tuple(outs.map((t) => ({ k: 'tensor', t })));

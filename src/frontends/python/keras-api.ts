@@ -203,6 +203,11 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
     const t = args.positional[0];
     return t ? rt.attr(t, 'shape') ?? unknown() : unknown();
   }
+  // `clear_session()` resets Keras' automatic names (both versions: `dense` and `input_1` / `input_layer` again).
+  if (last === 'clear_session' && /(^|\.)backend\.clear_session$|^utils\.clear_session$/.test(tail)) {
+    rt.builder.restoreNames(new Map());
+    return NONE;
+  }
   if (last === 'clear_session' || last === 'set_image_data_format' || last === 'set_seed' || last === 'seed') return NONE;
   if (['zeros', 'ones', 'normal', 'uniform', 'random_normal', 'random_uniform', 'truncated_normal'].includes(last)) {
     const s = arg(args, 0, 'shape');

@@ -7,7 +7,7 @@ import type { ConfigValue } from '../../core/config';
 import { UNKNOWN } from '../../core/config';
 import type { SourceRange } from '../../core/diagnostics';
 import type { SymbolicTensor } from '../../core/graph';
-import { OP_NAMES, OPERATOR_OPS } from '../../core/ops';
+import { OP_NAMES, OPERATOR_OPS, OPERATOR_TF_NAMES } from '../../core/ops';
 import { UNKNOWN_DIM, type Dim } from '../../core/shape';
 import type { KerasRuntime } from '../common/keras-runtime';
 import { callOp, type OpSpec } from '../common/ops-call';
@@ -347,7 +347,7 @@ export function tensorIndex(t: SymbolicTensor, parts: KeyPart[], single: boolean
     if (v.k === 'tensor' && st.dynamic.has(v.t)) return UNKNOWN;
     return UNKNOWN;
   });
-  return rt.operation('get_item', [t], range, { key: single ? key[0] : key });
+  return rt.operation('get_item', [t], range, { key: single ? key[0] : key }, undefined, false, 'tf.__operators__.getitem');
 }
 
 /** Python operators on tensors (`x + y`, `x @ w`, `-x`, `x > 0`): the `keras.ops` function Keras calls. */
@@ -358,7 +358,7 @@ export function operatorOp(op: string, l: Value, r: Value, range: SourceRange | 
   if (!ok(l) || !ok(r)) return undefined;
   if (name === 'matmul' && (l.k !== 'tensor' || r.k !== 'tensor')) return undefined;
   const operand = (v: Value): SymbolicTensor => (v.k === 'tensor' ? v.t : rt.builder.looseTensor([]));
-  return rt.operation(name, [operand(l), operand(r)], range);
+  return rt.operation(name, [operand(l), operand(r)], range, {}, undefined, false, OPERATOR_TF_NAMES[op]);
 }
 
 /** Unary operators on a tensor: `-x` (negative), `~x` (logical_not), `+x` (itself). */
