@@ -163,7 +163,8 @@ function sequentialLike(model: ModelGraph): boolean {
   const consumed = new Set<number>();
   const layers = new Set<LayerNode>();
   for (const call of callsInOrder(model)) {
-    const ins = call.extraInputs ? [...call.inputs, ...call.extraInputs] : call.inputs;
+    // Constants an operation takes (`x * 0.5`) are not graph tensors: only those a layer made count.
+    const ins = (call.extraInputs ? [...call.inputs, ...call.extraInputs] : call.inputs).filter((t) => t.source);
     if (ins.length > 1 || layers.has(call.layer)) return false;
     layers.add(call.layer);
     for (const t of ins) {

@@ -12,6 +12,11 @@ function model(json: JsonFile, name: string) {
   return m;
 }
 
+/** The model's layer rows (`model.layers`): operations are rows of the summary, not layers. */
+function layerRows<L extends { operation?: true }>(m: { layers: L[] }): L[] {
+  return m.layers.filter((l) => !l.operation);
+}
+
 function errorsOf(json: JsonFile): string[] {
   return [...json.diagnostics, ...json.models.flatMap((m) => m.diagnostics)].filter((d) => d.severity === 'error').map((d) => d.message);
 }
@@ -52,14 +57,19 @@ pooled = keras.Model(inputs, z, name="pooled")
   // cls (None, 64) ++ mean (None, 64) → (None, 128) → expand_dims → (None, 1, 128) → Dense(64).
   assert.deepEqual(model(json, 'pooled').outputShape, [null, 1, 64]);
   const m = model(json, 'model');
-  // Dense 32·64 + 64 = 2,112; Dense 128·64 + 64 = 8,256; Dense 64·3 + 3 = 195 → 10,563. Ops are no rows.
-  assert.deepEqual(m.layers.map((l) => [l.className, l.outputShape, l.params]), [
+  // Dense 32·64 + 64 = 2,112; Dense 128·64 + 64 = 8,256; Dense 64·3 + 3 = 195 → 10,563.
+  assert.deepEqual(layerRows(m).map((l) => [l.className, l.outputShape, l.params]), [
     ['InputLayer', [null, 16, 32], 0],
     ['Dense', [null, 16, 64], 2112],
     ['Dense', [null, 1, 64], 8256],
     ['Dense', [null, 3], 195],
   ]);
   assert.equal(m.totalParams, 10563);
+  // TensorFlow functions on KerasTensors only run in tf.keras 2: the file is analysed as such, and
+  // each op is a TFOpLambda row named after its function.
+  assert.equal(json.keras?.version, 2);
+  assert.match(json.keras?.from ?? '', /^tf\.reshape on a Keras tensor \(line 10\), which only tf\.keras 2 accepts$/);
+  assert.ok(m.layers.some((l) => l.name === 'tf.reshape' && l.className === 'TFOpLambda'), JSON.stringify(m.layers.map((l) => [l.name, l.className])));
 });
 
 test('tf.nn.depth_to_space super-resolution (ESPCN-like): shapes and total', async () => {
@@ -85,7 +95,11 @@ model = get_model()
   assert.deepEqual(m.outputShape, [null, 96, 96, 1]);
   // 25·64 + 64 = 1,664; 9·64·64 + 64 = 36,928; 9·64·32 + 32 = 18,464; 9·32·9 + 9 = 2,601 → 59,657.
   assert.equal(m.totalParams, 59657);
-  assert.equal(m.layers.length, 5);
+  // tf.keras 2 (the only Keras that accepts tf.nn on a KerasTensor): input, 4 convs, the TFOpLambda row.
+  assert.deepEqual(m.layers.map((l) => [l.name, l.className]), [
+    ['input_1', 'InputLayer'], ['conv2d', 'Conv2D'], ['conv2d_1', 'Conv2D'], ['conv2d_2', 'Conv2D'], ['conv2d_3', 'Conv2D'],
+    ['tf.nn.depth_to_space', 'TFOpLambda'],
+  ]);
 });
 
 test('keras.ops spellings, operators and indexing; Keras 3 names ops with the layer counters', async () => {
@@ -111,7 +125,7 @@ shapes = keras.Model(inputs, [a, c, d, e, s2], name="shapes")
   const m = model(json, 'm');
   // reshape (None, 10, 8) → (None, 5, 16); transpose → (None, 16, 5); [:, 1:-1, ::2] → (None, 14, 3);
   // concat on 1 → (None, 28, 3); split in 2 → (None, 14, 3); @ (3, 3) → (None, 14, 3) → Reshape (42,).
-  assert.deepEqual(m.layers.map((l) => [l.name, l.className, l.outputShape]), [
+  assert.deepEqual(layerRows(m).map((l) => [l.name, l.className, l.outputShape]), [
     ['input_layer', 'InputLayer', [null, 10, 8]],
     // ops.reshape took the name `reshape` (Keras 3's shared counters), so the layer is reshape_1.
     ['reshape_1', 'Reshape', [null, 42]],
@@ -177,7 +191,7 @@ ts = keras.Model(inputs, t, name="ts")
   assert.deepEqual(errorsOf(json), []);
   const m = model(json, 'model');
   // TF cannot infer a -1 beside the batch's None: None; n is `?`; the Dense's kernel depends on n: unknown params.
-  assert.deepEqual(m.layers.map((l) => [l.className, l.outputShape, l.params]), [
+  assert.deepEqual(layerRows(m).map((l) => [l.className, l.outputShape, l.params]), [
     ['InputLayer', [null, 8, 8, 4], 0],
     ['Dense', [null, 2], '?'],
   ]);
@@ -296,28 +310,38 @@ f = layers.Subtract()([e, e])
 m = keras.Model(a, f)
 `);
   assert.deepEqual(errorsOf(json), []);
+  // Operations are rows of Keras 3's summary (model._operations) in graph order: the layers after
+  // them take the next numbers of the same counters.
   assert.deepEqual(model(json, 'm').layers.map((l) => [l.name, l.outputShape]), [
     ['input_layer', [null, 4, 4]],
+    ['true_divide', [null, 4, 4]],
+    ['softmax', [null, 4, 4]],
+    ['subtract', [null, 4, 4]],
+    ['concatenate', [null, 4, 8]],
     ['softmax_1', [null, 4, 8]],
     ['concatenate_1', [null, 4, 16]],
     ['subtract_1', [null, 4, 16]],
   ]);
 });
 
-test('ops on constants run eagerly in Keras and take no name; a size from tf.shape is no layer either', async () => {
+test('ops on constants run eagerly in Keras and take no name; a size from ops.shape is no layer either', async () => {
   const { json } = await analyze(`
 import tensorflow as tf
 import keras
 from keras import layers, ops
 a = keras.Input((4, 3))
 w = ops.ones((3, 3)) * 2.0
-n = tf.shape(a)[1] * 2
+n = ops.shape(a)[1] * 2
 b = layers.Multiply()([a, a @ w])
 m = keras.Model(a, b)
 `);
   assert.deepEqual(errorsOf(json), []);
-  // Only \`a @ w\` is an Operation on a KerasTensor (matmul); the multiply by 2.0 on constants is eager.
-  assert.deepEqual(model(json, 'm').layers.map((l) => [l.name, l.outputShape]), [['input_layer', [null, 4, 3]], ['multiply', [null, 4, 3]]]);
+  // Only \`a @ w\` is an Operation on a KerasTensor (a Matmul row); the multiply by 2.0 on constants is eager.
+  assert.deepEqual(model(json, 'm').layers.map((l) => [l.name, l.className, l.outputShape]), [
+    ['input_layer', 'InputLayer', [null, 4, 3]],
+    ['matmul', 'Matmul', [null, 4, 3]],
+    ['multiply', 'Multiply', [null, 4, 3]],
+  ]);
 });
 
 test('tf.math.reduce_prod of known sizes is their product (a Dense sized from a shape)', async () => {
@@ -362,4 +386,37 @@ p = keras.Model(images, [patches], name="p")
   assert.deepEqual(model(json, 'p').outputShape, [null, null, 48]);
   // Dense 48·16 + 16 = 784.
   assert.equal(model(json, 'm').totalParams, 784);
+});
+
+test('a TensorFlow function on a KerasTensor: tf.keras 2 code when nothing says which Keras, an error when Keras 3 is known, fine inside a layer', async () => {
+  const src = (head: string) => `${head}
+import tensorflow as tf
+import keras
+from keras import layers
+
+class Scale(layers.Layer):
+    def call(self, x):
+        return tf.math.multiply(x, 2.0)
+
+inputs = keras.Input(shape=(4, 6))
+x = Scale()(inputs)
+y = tf.reshape(x, (-1, 24))
+m = keras.Model(inputs, y, name="m")
+`;
+  // Nothing says which Keras: the tf.reshape proves tf.keras 2 (Keras 3 rejects it), no error.
+  const auto = (await analyze(src(''))).json;
+  assert.equal(auto.keras?.version, 2);
+  assert.match(auto.keras?.from ?? '', /^tf\.reshape on a Keras tensor \(line 12\)/);
+  assert.deepEqual(errorsOf(auto), []);
+  assert.deepEqual(model(auto, 'm').layers.map((l) => [l.name, l.className, l.outputShape]), [
+    ['input_1', 'InputLayer', [null, 4, 6]],
+    ['scale', 'Scale', [null, 4, 6]],
+    ['tf.reshape', 'TFOpLambda', [null, 24]],
+  ]);
+  // Keras 3 said in the file: Keras raises "A KerasTensor cannot be used as input to a TensorFlow function".
+  const k3 = (await analyze(src('# shape-lens: keras=3'))).json;
+  assert.equal(k3.keras?.version, 3);
+  const errs = [...k3.diagnostics, ...k3.models.flatMap((x) => x.diagnostics)].filter((d) => d.severity === 'error');
+  assert.deepEqual(errs.map((d) => d.code), ['tf-function-on-keras-tensor']);
+  assert.match(errs[0].message, /\(tf\.reshape\)/);
 });

@@ -17,6 +17,13 @@ export class KerasRuntime {
   /** The function the interpreter is currently inside (for models' `function` field). */
   functionName: string | null = null;
 
+  /** How deep the interpreter is inside a layer's `call` / a Lambda's function (TensorFlow functions are fine there). */
+  layerCallDepth = 0;
+  /** The first TensorFlow function applied to a KerasTensor in model code (Keras 3 rejects it; tf.keras 2 makes a TFOpLambda). */
+  tfFunctionOnKerasTensor: { fn: string; range?: SourceRange } | undefined;
+  /** Why the analysis uses its Keras version (`default` when nothing said which). */
+  kerasFrom = 'default';
+
   constructor(readonly builder: GraphBuilder) {}
 
   get sink() {
@@ -218,13 +225,28 @@ export class KerasRuntime {
     const eager = !inputs.some((t) => this.symbolic(t));
     const name = eager ? `ops.${op}` : nameBase && !this.builder.keras2 ? this.builder.uniqueName(nameBase) : undefined;
     const node = this.builder.createLayer(`ops.${op}`, name ? { ...config, name } : config, range, tfName ?? nameBase);
-    const outs = this.builder.call(node, inputs, range);
+    const called = this.builder.call(node, inputs, range);
+    // An eager result is a constant to the graph, not an Operation's output (no summary row).
+    const outs = eager ? called.map((t) => this.builder.looseTensor(t.shape)) : called;
     // An op that returns several tensors (`split`, `top_k`) whose count is unknown is unknown.
     if (several) return outs.length === 1 && !outs[0].shape ? unknown() : tuple(outs.map((t) => ({ k: 'tensor', t })));
     return outs.length === 1 ? { k: 'tensor', t: outs[0] } : unknown();
   }
 
   /** A tensor that derives from a model input (a KerasTensor), not only from constants. */
+  /**
+   * A TensorFlow function (`tf.reshape`) applied to `inputs`: in Keras 3 model code (not inside a
+   * layer's call) on a KerasTensor it raises — an error when the file is known to be Keras 3, and
+   * remembered so an analysis that merely defaulted to Keras 3 can be redone as tf.keras 2.
+   */
+  tfFunction(fn: string, inputs: SymbolicTensor[], range: SourceRange | undefined): void {
+    if (this.builder.keras2 || this.layerCallDepth > 0 || !inputs.some((t) => this.symbolic(t))) return;
+    this.tfFunctionOnKerasTensor ??= { fn, range };
+    if (this.kerasFrom !== 'default') {
+      this.sink.error(DiagnosticCode.tfFunctionOnKerasTensor, `A KerasTensor cannot be used as input to a TensorFlow function (${fn}) in Keras 3 (${this.kerasFrom}): use keras.ops or a layer instead.`, range);
+    }
+  }
+
   private symbolic(t: SymbolicTensor, depth = 0): boolean {
     const call = t.source;
     if (!call) return false;

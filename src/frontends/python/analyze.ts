@@ -52,6 +52,7 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
   const keras = kerasVersionOfFile(text, opts.keras);
   const builder = new GraphBuilder(sink, 'keras', keras.version);
   const rt = new KerasRuntime(builder);
+  rt.kerasFrom = keras.from;
   const result = (): FileAnalysis => ({ file, language: 'python', text, builder, models: collectModels(builder), diagnostics: sink.items, keras });
   const parsed = parseToAst(text);
   if (!parsed) {
@@ -77,6 +78,13 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
     if (!(e instanceof BudgetExceeded)) {
       sink.warning(DiagnosticCode.internal, `Shape Lens stopped analysing this file after an internal error: ${(e as Error).message}`);
     }
+  }
+  // Nothing said which Keras, and the model code applies a TensorFlow function to a KerasTensor,
+  // which only tf.keras 2 accepts: the file is tf.keras 2 code, analysed as such.
+  const tfFn = rt.tfFunctionOnKerasTensor;
+  if (keras.from === 'default' && tfFn) {
+    const line = tfFn.range ? ` (line ${text.slice(0, tfFn.range.start).split('\n').length})` : '';
+    return analyzePython(text, file, { ...opts, keras: { ...opts.keras, explicit: { version: 2, from: `${tfFn.fn} on a Keras tensor${line}, which only tf.keras 2 accepts` } } });
   }
   return result();
 }

@@ -201,7 +201,12 @@ export function trace(ip: PythonInterpreter, obj: Value & { k: 'object' }, shape
   let out: Value = unknown();
   if (callFn?.k === 'func') {
     const extra: CallArgs = { positional: [], keywords: new Map([...args.keywords].filter(([k]) => k === 'training' || k === 'mask')) };
-    out = callFunction(ip, callFn, { positional: [inputs.length === 1 ? inputs[0] : list(inputs)], keywords: extra.keywords }, obj, range);
+    ip.rt.layerCallDepth++;
+    try {
+      out = callFunction(ip, callFn, { positional: [inputs.length === 1 ? inputs[0] : list(inputs)], keywords: extra.keywords }, obj, range);
+    } finally {
+      ip.rt.layerCallDepth--;
+    }
   }
   const outputs = ip.rt.tensors(out) ?? [];
   const layers = st.tracked.map((v) => (v.k === 'layer' ? v.node : v.k === 'model' ? ip.rt.builder.modelAsLayer(v.model) : kerasObjectLayer(ip, v as Value & { k: 'object' })));

@@ -258,6 +258,10 @@ export function callOpApi(path: string, tail: string, args: CallArgs, range: Sou
   if (!found) return undefined;
   const folded = foldSizes(found.spec.op, args);
   if (folded) return folded;
+  // A TensorFlow function (not keras.ops, not the Keras backend) on a KerasTensor: Keras 3 rejects it.
+  if (path.startsWith('tensorflow.') && !/(^|\.)keras\./.test(path) && found.nameBase) {
+    rt.tfFunction(found.nameBase, [...args.positional, ...args.keywords.values()].flatMap((v) => rt.tensors(v) ?? []), range);
+  }
   return callOp(found.spec, args, range, rt, found.nameBase, argConfig);
 }
 
