@@ -30,6 +30,9 @@ export interface SummarySnapshot {
   summary: ModelSummary;
 }
 
+/** Recurrent layers whose list input is `[sequence, ...initial states]` in tfjs and tf.keras 2. */
+const RECURRENT: ReadonlySet<string> = new Set(['SimpleRNN', 'LSTM', 'GRU', 'RNN', 'ConvLSTM1D', 'ConvLSTM2D', 'ConvLSTM3D']);
+
 export class GraphBuilder {
   readonly sink: DiagnosticSink;
   /** Every model created, in creation order. */
@@ -181,6 +184,11 @@ export class GraphBuilder {
    * tensor per output (LSTM with return_state gives several).
    */
   call(layer: LayerNode, inputs: SymbolicTensor[], range?: SourceRange, extraInputs: SymbolicTensor[] = [], callSettings?: LayerConfig): SymbolicTensor[] {
+    // tfjs and tf.keras 2 read `lstm.apply([x, h, c])` as the sequence and its initial states.
+    if (inputs.length > 1 && RECURRENT.has(layer.className) && (this.naming === 'tfjs' || this.keras2)) {
+      extraInputs = [...inputs.slice(1), ...extraInputs];
+      inputs = inputs.slice(0, 1);
+    }
     const shapes = inputs.map((t) => t.shape);
     // Inputs derived from an earlier error: report nothing new (the first error is the cause).
     let tainted = inputs.some((t) => t.tainted);

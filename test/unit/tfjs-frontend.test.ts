@@ -92,6 +92,22 @@ export const enc = tf.model({ inputs: x, outputs: y });
   ]);
 });
 
+test('an RNN applied to [sequence, h, c] takes h and c as its initial states (tfjs-examples translation)', async () => {
+  const m = await only(`
+import * as tf from '@tensorflow/tfjs';
+const x = tf.input({ shape: [null, 12] });
+const h = tf.input({ shape: [8] });
+const c = tf.input({ shape: [8] });
+const lstm = tf.layers.lstm({ units: 8, returnSequences: true, returnState: true });
+const [seq, sh, sc] = lstm.apply([x, h, c]) as tf.SymbolicTensor[];
+export const decoder = tf.model({ inputs: [x, h, c], outputs: [seq, sh, sc] });
+`);
+  // tfjs: no arity error; LSTM 4·(12·8 + 8·8 + 8) = 672; outputs (None, None, 8), (None, 8), (None, 8).
+  assert.deepEqual(m.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(m.outputShape, [[null, null, 8], [null, 8], [null, 8]]);
+  assert.equal(m.totalParams, 672);
+});
+
 test('helpers: function and arrow with defaults, closures, spreads, template names, for / for...of / classic for', async () => {
   const m = await only(`
 import * as tf from '@tensorflow/tfjs';
