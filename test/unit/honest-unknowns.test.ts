@@ -271,3 +271,22 @@ model = keras.Model(inp, out, name="m")
   assert.equal(m.totalParams, '?');
   assert.deepEqual(errors(json), []);
 });
+
+test('a layer of another library that declares input_shape builds its Sequential: ?, never Total params 0', async () => {
+  // handson-ml2 / t81_558: hub.KerasLayer(url, input_shape=[], dtype=tf.string) first in a Sequential.
+  // Keras builds the model (48,191,433 params in the notebook); before, Shape Lens showed it unbuilt, 0.
+  const { json } = await analyze(`
+import tensorflow as tf
+import tensorflow_hub as hub
+from tensorflow import keras
+model = keras.Sequential([
+    hub.KerasLayer("https://tfhub.dev/google/nnlm-en-dim50/2", dtype=tf.string, input_shape=[]),
+    keras.layers.Dense(16, activation="relu"),
+    keras.layers.Dense(1, activation="sigmoid"),
+], name="m")
+`);
+  const m = json.models.find((x) => x.name === 'm')!;
+  assert.deepEqual(rows(m), [['keras_layer', '?', '?'], ['dense', '?', '?'], ['dense_1', '?', '?']]);
+  assert.equal(m.totalParams, '?');
+  assert.ok(!json.diagnostics.concat(m.diagnostics).some((d) => d.code === 'unbuilt-model'));
+});

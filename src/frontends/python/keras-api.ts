@@ -182,7 +182,10 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
     return inputs ? rt.call(layer, inputs, range) : unknown();
   }
   // A known class, or an unknown one under `layers.` (kept as a layer of unknown shape so the graph stays connected).
-  if (getRule(last) || /(^|\.)layers\.[A-Z]\w*$/.test(tail)) {
+  // A class of another library that takes `input_shape=` (`hub.KerasLayer(url, input_shape=[])`) is
+  // a Keras layer too: its shape and weights are unknown, but it builds the Sequential it starts.
+  const declaresInput = /^[A-Z]/.test(last) && (args.keywords.has('input_shape') || args.keywords.has('batch_input_shape'));
+  if (getRule(last) || /(^|\.)layers\.[A-Z]\w*$/.test(tail) || declaresInput) {
     // `ResNet50(input_tensor=x)`: Keras builds it on that tensor right away (its shape is the input shape).
     const inputTensor = args.keywords.get('input_tensor');
     let bound = args;
