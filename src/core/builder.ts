@@ -301,8 +301,8 @@ export class GraphBuilder {
     // A subclass whose `call` could not be followed may create weights Shape Lens never saw.
     if (model.kind === 'subclassed' && model.outputs.length === 0 && model.built) return { trainable: null, nonTrainable: null };
     if (model.incomplete) return { trainable: null, nonTrainable: null };
-    let trainable: number | null = 0;
-    let nonTrainable: number | null = 0;
+    let trainable: number | null = model.ownWeights ? model.ownWeights.trainable : 0;
+    let nonTrainable: number | null = model.ownWeights ? model.ownWeights.nonTrainable : 0;
     const seen = new Set<number>();
     for (const layer of model.layers) {
       if (seen.has(layer.id)) continue;

@@ -92,4 +92,6 @@ export interface ModelGraph {
   incomplete?: string;
   /** A Sequential without an input shape, built by its first call (its input shape is not fixed in code). */
   builtByCall?: boolean;
+  /** Weights a subclassed model or layer makes itself (`add_weight`), besides its sub-layers'; null counts are unknown. */
+  ownWeights?: ParamCount;
 }

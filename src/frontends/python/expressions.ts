@@ -11,6 +11,7 @@ import type { PythonInterpreter } from './interpreter';
 import { execAssign, assignTarget } from './statements';
 import { moduleAttr, loadModule } from './imports';
 import { makeFunction, callFunction, instantiate, callKerasObject, trace } from './definitions';
+import { callLambda, customLayerApi, kerasObjectMethod, rememberLambda } from './custom-layers';
 import { dataMethod, iterate } from './methods';
 import { OPERATOR_OPS } from '../../core/layers/ops';
 import { arith, compareValues, pySlice, decodeEscape, formatSpec, percentFormat } from './helpers';
@@ -432,14 +433,23 @@ export function callValue(ip: PythonInterpreter, callee: Value, args: CallArgs, 
       return callee.call(args, range);
     case 'class':
       return instantiate(ip, callee, args, range);
-    case 'api':
-      return callKerasApi(callee.path, args, ip.layerRange(range), ip.rt) ?? unknown();
+    case 'api': {
+      const custom = customLayerApi(ip, callee.path, args);
+      if (custom) return custom;
+      const made = callKerasApi(callee.path, args, ip.layerRange(range), ip.rt) ?? unknown();
+      rememberLambda(made, args);
+      return made;
+    }
     case 'layer':
     case 'model':
+      if (callee.k === 'layer' && callee.node.className === 'Lambda') {
+        const out = callLambda(ip, callee, args, ip.layerRange(range), (fn, a) => callValue(ip, fn, a, range, scope));
+        if (out) return out;
+      }
       // Other tensors passed (`initial_state=[h, c]`, a second positional tensor) keep their layers in the graph.
       return args.positional[0] ? ip.rt.call(callee, args.positional[0], ip.layerRange(range), [...args.positional.slice(1), ...args.keywords.values()], args.positional.length - 1) : unknown();
     case 'object': {
-      if (ip.kerasState.has(callee)) return args.positional[0] ? callKerasObject(ip, callee, args.positional[0], args, range) : unknown();
+      if (ip.kerasState.has(callee)) return callKerasObject(ip, callee, args.positional[0] ?? unknown(), args, range);
       const call = (callee.cls.def as ClassDef).attrs.get('__call__');
       return call?.k === 'func' ? callFunction(ip, call, args, callee, range) : unknown();
     }
@@ -455,6 +465,8 @@ export function callMethod(ip: PythonInterpreter, self: Value, fn: Value, args: 
   const name = fn.k === 'builtin' ? fn.name : '';
   if (self.k === 'object' && ip.kerasState.has(self)) {
     const st = ip.kerasState.get(self)!;
+    const own = kerasObjectMethod(ip, self, name, args);
+    if (own) return own;
     if (name === 'build') {
       const shape = args.positional[0] ? shapeFromValue(args.positional[0]) : undefined;
       if (shape !== undefined && !st.traced) {

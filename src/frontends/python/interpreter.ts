@@ -18,6 +18,7 @@ import { finishKerasModels, analyseUncalled, scanShapeComments } from './definit
 import { installBuiltins } from './builtins';
 import { isInert } from './helpers';
 import { lineAt } from '../common/scope';
+import type { OwnWeights } from './custom-layers';
 
 /** What the interpreter needs for cross-file imports (the CLI reads disk, the extension the workspace). */
 export interface ModuleHost {
@@ -59,6 +60,8 @@ export interface KerasObjectState {
   buildShape?: Shape | null;
   called: boolean;
   range: SourceRange;
+  /** Weights it made itself (`add_weight`, a `keras.Variable` attribute); `unknown` says why they are not known. */
+  weights?: OwnWeights;
 }
 
 export interface InterpreterOptions {

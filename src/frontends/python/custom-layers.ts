@@ -1,0 +1,373 @@
+// What Keras does around a custom layer's code: `add_weight` / `keras.Variable` weights,
+// `build(input_shape)` before the first call, `compute_output_shape`, the tensors of a call with
+// several inputs, initializers, and Lambda layers whose function is followed on the input shapes.
+
+import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
+import type { LayerNode, SymbolicTensor } from '../../core/graph';
+import type { ParamCount } from '../../core/layers/types';
+import { UNKNOWN_DIM, type Shape } from '../../core/shape';
+import { describeUnknown, list, makeDict, NONE, num, sequenceItems, tuple, unknown, type CallArgs, type Value } from '../common/values';
+import { field, namedChildren, type PyNode } from './ast';
+import { apiTail } from './keras-api';
+import type { ClassDef, FuncDef } from './modules';
+import type { PythonInterpreter } from './interpreter';
+
+/** Weights an object made itself; `unknown` (why) makes its counts unknown. */
+export interface OwnWeights {
+  trainable: number;
+  nonTrainable: number;
+  unknown?: string;
+}
+
+/** A variable made by `keras.Variable(...)` / `tf.Variable(...)`: counted by the Keras object whose attribute it becomes. */
+interface VariableInfo {
+  size: number | null;
+  trainable: boolean | null;
+  why?: string;
+  /** Keras 3 tracks `keras.Variable` only: a raw `tf.Variable` is not one of a layer's weights. */
+  tracked: boolean;
+  path: string;
+}
+
+const variables = new WeakMap<SymbolicTensor, VariableInfo>();
+/** Variables already counted by each object. */
+const counted = new WeakMap<object, Set<SymbolicTensor>>();
+
+function weightsOf(ip: PythonInterpreter, obj: Value & { k: 'object' }): OwnWeights | undefined {
+  const st = ip.kerasState.get(obj);
+  if (!st) return undefined;
+  st.weights ??= { trainable: 0, nonTrainable: 0 };
+  return st.weights;
+}
+
+/** The graph's count of an object's own weights. */
+export function ownParams(w: OwnWeights | undefined): ParamCount | undefined {
+  if (!w) return undefined;
+  return w.unknown ? { trainable: null, nonTrainable: null } : { trainable: w.trainable, nonTrainable: w.nonTrainable };
+}
+
+function addWeights(w: OwnWeights, size: number | null, trainable: boolean | null, why: string): void {
+  if (size === null || trainable === null) {
+    w.unknown ??= why;
+    return;
+  }
+  if (trainable) w.trainable += size;
+  else w.nonTrainable += size;
+  if (!Number.isSafeInteger(w.trainable + w.nonTrainable)) w.unknown ??= 'its weights are too large to count exactly';
+}
+
+/** The number of elements of a weight shape (a tuple of ints), or why it is not known. */
+function shapeSize(v: Value | undefined): { size: number | null; why?: string; shape: Shape | null } {
+  if (!v || v.k === 'none') return { size: 1, shape: [] };
+  const items = sequenceItems(v);
+  if (!items) return { size: null, why: v.k === 'unknown' ? `its shape is ${describeUnknown(v)}` : 'its shape is not a tuple Shape Lens could follow', shape: null };
+  let size = 1;
+  const shape: Shape = [];
+  for (const d of items) {
+    if (d.k === 'num' && Number.isInteger(d.v) && d.v >= 0) {
+      size *= d.v;
+      shape.push(d.v);
+    } else return { size: null, why: d.k === 'unknown' ? `a dimension of its shape is ${describeUnknown(d)}` : 'a dimension of its shape is not a known size', shape: null };
+  }
+  return { size: Number.isSafeInteger(size) ? size : null, why: 'its size is too large to count exactly', shape };
+}
+
+function bool3(v: Value | undefined, dflt: boolean): boolean | null {
+  if (!v || v.k === 'none') return dflt;
+  return v.k === 'bool' ? v.v : null;
+}
+
+function weightTensor(ip: PythonInterpreter, shape: Shape | null): Value {
+  return { k: 'tensor', t: ip.rt.builder.looseTensor(shape) };
+}
+
+/**
+ * Methods of a Keras subclass instance Shape Lens models: `self.add_weight(...)` /
+ * `self.add_variable(...)` count a weight (Keras 3: `shape` first, default `()`; a string first is
+ * tf.keras 2's `name`). Undefined for other methods.
+ */
+export function kerasObjectMethod(ip: PythonInterpreter, self: Value & { k: 'object' }, name: string, args: CallArgs): Value | undefined {
+  if (name !== 'add_weight' && name !== 'add_variable') return undefined;
+  const w = weightsOf(ip, self);
+  if (!w) return undefined;
+  const legacyName = args.positional[0]?.k === 'str';
+  const shapeV = args.keywords.get('shape') ?? (legacyName ? args.positional[1] : args.positional[0]);
+  const { size, why, shape } = shapeSize(shapeV);
+  const trainable = bool3(args.keywords.get('trainable'), true);
+  const what = `${self.cls.name}.${name}(...)`;
+  addWeights(w, size, trainable, size === null ? `${what}: ${why}` : `${what}: whether it is trainable is not known`);
+  if (args.rest === 'splat' && !args.keywords.has('shape')) w.unknown ??= `${what}: its arguments are not known`;
+  return weightTensor(ip, shape);
+}
+
+/**
+ * API calls of custom-layer code the Keras API model does not cover: `tf.Variable(...)` /
+ * `keras.Variable(...)`, and initializers (`tf.random_uniform_initializer()`,
+ * `keras.initializers.GlorotUniform()`), whose call gives a tensor of the asked shape.
+ */
+export function customLayerApi(ip: PythonInterpreter, path: string, args: CallArgs): Value | undefined {
+  const tail = apiTail(path);
+  const last = tail.split('.').pop() ?? tail;
+  if (last === 'Variable') return variable(ip, path, args);
+  if (/(^|\.)initializers\.[A-Z]\w*$/.test(tail) || /^[a-z_]+_initializer$/.test(last)) {
+    return {
+      k: 'builtin',
+      name: last,
+      call: (a) => {
+        const s = shapeSize(a.keywords.get('shape') ?? a.positional[0]);
+        return weightTensor(ip, s.shape);
+      },
+    };
+  }
+  return undefined;
+}
+
+function variable(ip: PythonInterpreter, path: string, args: CallArgs): Value {
+  const tracked = !(path.startsWith('tensorflow.') && !path.startsWith('tensorflow.keras.'));
+  const init = args.keywords.get(tracked ? 'initializer' : 'initial_value') ?? args.keywords.get('initial_value') ?? args.positional[0];
+  const shapeKw = args.keywords.get('shape');
+  let size: number | null;
+  let why: string | undefined;
+  let shape: Shape | null;
+  if (tracked && shapeKw) ({ size, why, shape } = shapeSize(shapeKw));
+  else ({ size, why, shape } = valueShape(init));
+  const trainable = bool3(args.keywords.get('trainable') ?? (tracked ? undefined : args.positional[1]), true);
+  const t = ip.rt.builder.looseTensor(shape);
+  variables.set(t, { size, trainable, why: size === null ? `a Variable's ${why ?? 'shape is not known'}` : 'whether a Variable is trainable is not known', tracked, path });
+  return { k: 'tensor', t };
+}
+
+/** The shape of an initial value: a tensor, a number, a (nested) list literal. */
+function valueShape(v: Value | undefined): { size: number | null; why?: string; shape: Shape | null } {
+  if (!v) return { size: null, why: 'initial value is missing', shape: null };
+  if (v.k === 'num' || v.k === 'bool') return { size: 1, shape: [] };
+  if (v.k === 'tensor') {
+    const s = v.t.shape;
+    if (!s || s.some((d) => typeof d !== 'number')) return { size: null, why: 'initial value has a shape Shape Lens does not know', shape: s };
+    return shapeSize(tuple(s.map((d) => num(d as number))));
+  }
+  const items = sequenceItems(v);
+  if (items) {
+    const dims: number[] = [];
+    let level: Value[] | null = items;
+    for (let depth = 0; level && depth < 16; depth++) {
+      dims.push(level.length);
+      const first: Value | undefined = level[0];
+      const sub: Value[] | null = first ? sequenceItems(first) : null;
+      if (sub && level.some((x) => sequenceItems(x)?.length !== sub.length)) return { size: null, why: 'initial value is not a regular array', shape: null };
+      if (!sub && level.some((x) => x.k !== 'num' && x.k !== 'bool')) return { size: null, why: 'initial value holds values Shape Lens does not know', shape: null };
+      level = sub;
+    }
+    return shapeSize(tuple(dims.map((d) => num(d))));
+  }
+  return { size: null, why: v.k === 'unknown' ? `initial value is ${describeUnknown(v)}` : 'initial value has a shape Shape Lens does not know', shape: null };
+}
+
+/** A Variable assigned to an attribute of a Keras object: Keras 3 counts a `keras.Variable` among its weights (not a raw `tf.Variable`). */
+export function trackVariable(ip: PythonInterpreter, obj: Value & { k: 'object' }, v: Value): void {
+  if (v.k !== 'tensor') return;
+  const info = variables.get(v.t);
+  if (!info) return;
+  const seen = counted.get(obj) ?? new Set<SymbolicTensor>();
+  counted.set(obj, seen);
+  if (seen.has(v.t)) return;
+  seen.add(v.t);
+  const st = ip.kerasState.get(obj);
+  if (!info.tracked) {
+    if (st) ip.rt.sink.info(DiagnosticCode.untrackedVariable, `Keras 3 does not count a tf.Variable assigned to ${obj.cls.name} among its weights (only self.add_weight(...) or keras.Variable(...)); tf.keras 2 did.`, st.range);
+    return;
+  }
+  const w = weightsOf(ip, obj);
+  if (w) addWeights(w, info.size, info.trainable, `${obj.cls.name}: ${info.why ?? 'a Variable is not known'}`);
+}
+
+/** A weight made in a loop Shape Lens cannot run (`self.add_weight` in its body): the object's own weights are unknown. */
+export function loseWeightsInLoop(ip: PythonInterpreter, call: PyNode, self: Value | undefined, why: string): void {
+  const fn = field(call, 'function');
+  if (!fn || self?.k !== 'object') return;
+  const text = ip.text(fn);
+  if (!/(^|\.)(add_weight|add_variable|Variable)$/.test(text)) return;
+  const w = weightsOf(ip, self);
+  if (w) w.unknown ??= `${self.cls.name} makes weights in a loop Shape Lens cannot run (${why})`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calls: the tensors passed, build, compute_output_shape
+
+/** The tensors of a call, in order (positional arguments, then keywords other than `training`); nested lists, tuples and dicts included. */
+export function callTensors(ip: PythonInterpreter, args: CallArgs): SymbolicTensor[] {
+  const out: SymbolicTensor[] = [];
+  const walk = (v: Value, depth: number): void => {
+    if (v.k === 'tensor') out.push(v.t);
+    else if (depth < 8) for (const x of sequenceItems(v) ?? (v.k === 'dict' ? [...v.map.values()] : [])) walk(x, depth + 1);
+  };
+  for (const v of args.positional) walk(v, 0);
+  for (const [k, v] of args.keywords) if (k !== 'training') walk(v, 0);
+  return out;
+}
+
+/** The call's arguments with each tensor replaced by `fresh(t)` (same structure), in the order `callTensors` lists them. */
+export function replaceTensors(args: CallArgs, fresh: (t: SymbolicTensor) => Value): CallArgs {
+  const map = (v: Value, depth: number): Value => {
+    if (v.k === 'tensor') return fresh(v.t);
+    if (depth >= 8) return v;
+    if (v.k === 'list' || v.k === 'tuple') return { k: v.k, items: v.items.map((x) => map(x, depth + 1)) };
+    if (v.k === 'dict') return { k: 'dict', map: new Map([...v.map].map(([k, x]) => [k, map(x, depth + 1)])), keys: v.keys };
+    return v;
+  };
+  const positional = args.positional.map((v) => map(v, 0));
+  const keywords = new Map([...args.keywords].map(([k, v]) => [k, k === 'training' ? v : map(v, 0)]));
+  return { positional, keywords, rest: args.rest };
+}
+
+/** A shape as Keras passes it to `build` / `compute_output_shape`: a tuple of ints and None (an unknown dim is unknown). */
+export function shapeArg(shape: Shape | null): Value {
+  if (!shape) return unknown('an input shape Shape Lens does not know');
+  return tuple(shape.map((d) => (d === null ? NONE : typeof d === 'number' ? num(d, true) : unknown('a dimension Shape Lens does not know'))));
+}
+
+/** The shapes of a call argument, in its structure (a list of tensors gives a list of shapes). */
+function shapesOf(v: Value, depth = 0): Value {
+  if (v.k === 'tensor') return shapeArg(v.t.shape);
+  if (depth < 8 && (v.k === 'list' || v.k === 'tuple')) return { k: v.k, items: v.items.map((x) => shapesOf(x, depth + 1)) };
+  if (depth < 8 && v.k === 'dict') return makeDict([...v.keys].map(([k, key]) => [key, shapesOf(v.map.get(k)!, depth + 1)]));
+  return NONE;
+}
+
+/** Parameter names of a user function, `self` excluded. */
+function paramNames(ip: PythonInterpreter, fn: Value & { k: 'func' }): string[] {
+  const params = field((fn.def as FuncDef).node, 'parameters');
+  const names: string[] = [];
+  for (const p of params ? namedChildren(params) : []) {
+    const n = p.type === 'identifier' ? p : p.type === 'typed_parameter' ? namedChildren(p)[0] : field(p, 'name');
+    if (n?.type === 'identifier') names.push(ip.file.text.slice(n.start, n.end));
+  }
+  return names.slice(1);
+}
+
+/**
+ * Arguments for `build` / `compute_output_shape` as Keras aligns them: one parameter takes the
+ * shape of the call's first argument; several take `<arg>_shape` for each call argument `<arg>`.
+ */
+export function shapeArgs(ip: PythonInterpreter, target: Value & { k: 'func' }, callFn: Value | undefined, args: CallArgs): CallArgs {
+  const names = paramNames(ip, target);
+  const first = args.positional[0] ?? [...args.keywords.values()][0];
+  if (names.length <= 1) return { positional: [first ? shapesOf(first) : NONE], keywords: new Map() };
+  const callNames = callFn?.k === 'func' ? paramNames(ip, callFn) : [];
+  const keywords = new Map<string, Value>();
+  callNames.forEach((n, i) => {
+    const v = i < args.positional.length ? args.positional[i] : args.keywords.get(n);
+    if (v && names.includes(`${n}_shape`)) keywords.set(`${n}_shape`, shapesOf(v));
+  });
+  return { positional: [], keywords };
+}
+
+/** The user-written method `name` of a class (its own or a user base class's). */
+export function userMethod(cls: Value & { k: 'class' }, name: string): (Value & { k: 'func' }) | undefined {
+  const v = (cls.def as ClassDef).attrs.get(name);
+  return v?.k === 'func' ? v : undefined;
+}
+
+/** Output shapes from a `compute_output_shape` result: a shape tuple, or a list/tuple of them; null if not known. */
+export function shapesFromResult(v: Value): (Shape | null)[] | null {
+  const items = sequenceItems(v);
+  if (!items) return null;
+  if (items.length > 0 && items.every((x) => sequenceItems(x) !== null)) return items.map((x) => dimsOf(x));
+  return [dimsOf(v)];
+}
+
+function dimsOf(v: Value): Shape | null {
+  const items = sequenceItems(v);
+  if (!items) return null;
+  return items.map((d) => (d.k === 'num' && Number.isInteger(d.v) && d.v >= 0 ? d.v : d.k === 'none' ? null : UNKNOWN_DIM));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lambda
+
+interface LambdaInfo {
+  fn: Value;
+  outputShape?: Value;
+  arguments?: Value;
+}
+
+const lambdas = new WeakMap<LayerNode, LambdaInfo>();
+
+/** Remembers the function of a `Lambda(...)` layer just created (the config keeps only plain data). */
+export function rememberLambda(layer: Value, args: CallArgs): void {
+  if (layer.k !== 'layer' || layer.node.className !== 'Lambda') return;
+  const fn = args.keywords.get('function') ?? args.positional[0];
+  if (!fn) return;
+  lambdas.set(layer.node, { fn, outputShape: args.keywords.get('output_shape') ?? args.positional[1], arguments: args.keywords.get('arguments') ?? args.positional[3] });
+}
+
+/**
+ * Calls a Lambda layer as Keras 3 does: a declared `output_shape` (a tuple without the batch dim,
+ * or a function of the input shape) gives the output; without one, the function is followed on
+ * tensors of the input's shapes (Keras runs it symbolically). Undefined: not a Lambda we know the
+ * function of (the caller calls it as any layer).
+ */
+export function callLambda(ip: PythonInterpreter, layer: Value & { k: 'layer' }, args: CallArgs, range: SourceRange, callFn: (fn: Value, a: CallArgs) => Value): Value | undefined {
+  const info = lambdas.get(layer.node);
+  const input = args.positional[0] ?? args.keywords.get('inputs');
+  if (!info || !input) return undefined;
+  const declared = info.outputShape;
+  if (declared && declared.k !== 'none' && declared.k !== 'func' && declared.k !== 'bound' && declared.k !== 'builtin') return undefined; // the rule reads a tuple
+  let shapes: (Shape | null)[] | null;
+  let why: string;
+  if (declared && declared.k !== 'none') {
+    shapes = shapesFromResult(callFn(declared, { positional: [shapesOf(input)], keywords: new Map() }));
+    why = `the output_shape function of ${layer.node.name} gave no shape Shape Lens could follow`;
+  } else {
+    // Follow the function on fresh tensors of the input shapes: what it builds there is not part of any model.
+    const fresh = replaceTensors({ positional: [input], keywords: new Map() }, (t) => ({ k: 'tensor', t: ip.rt.builder.looseTensor(t.shape) }));
+    const extra = info.arguments?.k === 'dict' ? new Map([...info.arguments.map].map(([k, v]) => [k, v] as [string, Value])) : new Map<string, Value>();
+    const names = ip.rt.builder.saveNames();
+    const out = callFn(info.fn, { positional: fresh.positional, keywords: extra });
+    ip.rt.builder.restoreNames(names);
+    const outs = ip.rt.tensors(out);
+    shapes = outs ? outs.map((t) => t.shape) : null;
+    why = outs ? (outs.find((t) => t.unknownWhy)?.unknownWhy ?? `Shape Lens could not follow the function of ${layer.node.name} to a known shape`) : `Shape Lens could not follow the function of ${layer.node.name} to a tensor`;
+  }
+  const ins = ip.rt.tensors(input);
+  const diags = ip.rt.sink.items.length;
+  const result = ip.rt.call(layer, input, range, [...args.positional.slice(1), ...[...args.keywords].filter(([k]) => k !== 'inputs').map(([, v]) => v)]);
+  // The rule's "cannot be known" warning is answered here.
+  ip.rt.sink.truncate(diags);
+  const outTensors = ip.rt.tensors(result) ?? [];
+  if (!shapes || !ins) {
+    for (const t of outTensors) t.unknownWhy ??= why;
+    if (layer.node.calls.length === 1) layer.node.unknownWhy = why;
+    return result;
+  }
+  const first = layer.node.calls.length === 1;
+  if (shapes.length === 1 && outTensors.length === 1) {
+    outTensors[0].shape = shapes[0];
+    if (!shapes[0] || shapes[0].some((d) => d === UNKNOWN_DIM)) outTensors[0].unknownWhy = why;
+    else delete outTensors[0].unknownWhy;
+    if (first) {
+      layer.node.outputShape = shapes[0];
+      if (outTensors[0].unknownWhy) layer.node.unknownWhy = why;
+      else delete layer.node.unknownWhy;
+    }
+    return result;
+  }
+  // Several outputs: one tensor each, as Keras gives.
+  const call = layer.node.calls[layer.node.calls.length - 1];
+  call.outputs = shapes.map((s, i) => {
+    const t = i === 0 && outTensors[0] ? outTensors[0] : ip.rt.builder.looseTensor(s);
+    t.shape = s;
+    t.source = call;
+    t.outputIndex = i;
+    if (!s || s.some((d) => d === UNKNOWN_DIM)) t.unknownWhy = why;
+    else delete t.unknownWhy;
+    return t;
+  });
+  if (first) {
+    layer.node.outputShape = shapes.some((s) => s === null) ? null : (shapes as Shape[]);
+    delete layer.node.unknownWhy;
+  }
+  return list(call.outputs.map((t) => ({ k: 'tensor', t })));
+}
+
+
