@@ -64,8 +64,6 @@ export const DiagnosticCode = {
   subclassOutput: 'subclass-output',
   /** A subclassed model's input shape is unknown (no Input, build() or shape comment); info. */
   subclassInputShape: 'subclass-input-shape',
-  /** A `tf.Variable` assigned to a Keras 3 layer, which Keras 3 does not count among its weights; info. */
-  untrackedVariable: 'untracked-variable',
 
   // The interpreters: what they could not follow.
   /** A branch condition the analysis cannot evaluate; it assumes the branch runs; info. */
@@ -129,7 +127,6 @@ export const CODE_DOCS: Record<DiagnosticCode, string> = {
   'unbuilt-model': 'The model has no input shape, so Keras would not build it either: give it an Input, an input_shape on its first layer, or call build().',
   'subclass-output': "Shape Lens could not follow the subclassed model's call() to an output tensor.",
   'subclass-input-shape': 'The input shape of this subclassed model is unknown: call it on an Input, call build(), or add a "# shape-lens: input_shape=(...)" comment.',
-  'untracked-variable': 'Keras 3 counts the weights a layer makes with self.add_weight(...) or keras.Variable(...); a raw tf.Variable assigned to it is not one of its weights (tf.keras 2 counted it).',
   'unknown-condition': 'Shape Lens cannot tell whether this condition holds, so it assumes the branch runs.',
   'unknown-loop': 'Shape Lens could not follow this loop, and it changes part of a model: what it changes is unknown (?) afterwards.',
   'loop-budget': 'The loop runs more iterations than Shape Lens follows; what depends on it is unknown.',

@@ -371,6 +371,12 @@ export class KerasRuntime {
         return p.trainable === null || p.nonTrainable === null ? unknown() : num(p.trainable + p.nonTrainable);
       }
       if (name === 'apply' && args[0]) return this.call(v, args[0], range, args.slice(1));
+      // `layer.build(input_shape)` (a custom layer building its sub-layer): its weights exist from then on.
+      if (name === 'build') {
+        const shape = args[0] ? shapeFromValue(args[0]) : undefined;
+        if (shape !== undefined && v.node.calls.length === 0 && !v.node.isInput) this.builder.call(v.node, [this.builder.looseTensor(shape)], range);
+        return NONE;
+      }
     }
     return undefined;
   }

@@ -2,7 +2,7 @@
 // `build(input_shape)` before the first call, `compute_output_shape`, the tensors of a call with
 // several inputs, initializers, and Lambda layers whose function is followed on the input shapes.
 
-import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
+import type { SourceRange } from '../../core/diagnostics';
 import type { LayerNode, SymbolicTensor } from '../../core/graph';
 import type { ParamCount } from '../../core/layers/types';
 import { UNKNOWN_DIM, type Shape } from '../../core/shape';
@@ -172,13 +172,15 @@ export function trackVariable(ip: PythonInterpreter, obj: Value & { k: 'object' 
   counted.set(obj, seen);
   if (seen.has(v.t)) return;
   seen.add(v.t);
-  const st = ip.kerasState.get(obj);
+  const w = weightsOf(ip, obj);
+  if (!w) return;
   if (!info.tracked) {
-    if (st) ip.rt.sink.info(DiagnosticCode.untrackedVariable, `Keras 3 does not count a tf.Variable assigned to ${obj.cls.name} among its weights (only self.add_weight(...) or keras.Variable(...)); tf.keras 2 did.`, st.range);
+    // Keras 3 tracks its own Variables only; tf.keras 2 counted a tf.Variable attribute too. Which one runs the code is not known here.
+    const size = info.size === null ? 'an unknown number of' : `${info.size.toLocaleString('en-US')}`;
+    w.unknown ??= `${obj.cls.name} keeps a tf.Variable (${size} weights): tf.keras 2 counts it, Keras 3 does not (use self.add_weight)`;
     return;
   }
-  const w = weightsOf(ip, obj);
-  if (w) addWeights(w, info.size, info.trainable, `${obj.cls.name}: ${info.why ?? 'a Variable is not known'}`);
+  addWeights(w, info.size, info.trainable, `${obj.cls.name}: ${info.why ?? 'a Variable is not known'}`);
 }
 
 /** A weight made in a loop Shape Lens cannot run (`self.add_weight` in its body): the object's own weights are unknown. */
@@ -260,6 +262,12 @@ export function shapeArgs(ip: PythonInterpreter, target: Value & { k: 'func' }, 
     if (v && names.includes(`${n}_shape`)) keywords.set(`${n}_shape`, shapesOf(v));
   });
   return { positional: [], keywords };
+}
+
+/** True if the function's body raises unconditionally (a `raise` among its top-level statements): Keras fails there. */
+export function alwaysRaises(fn: Value & { k: 'func' }): boolean {
+  const body = field((fn.def as FuncDef).node, 'body');
+  return !!body && namedChildren(body).some((n) => n.type === 'raise_statement');
 }
 
 /** The user-written method `name` of a class (its own or a user base class's). */

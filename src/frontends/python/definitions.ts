@@ -8,7 +8,7 @@ import { defaultLayerName } from '../../core/naming';
 import { missingArgument, type UncalledEntry } from '../common/interpreter-core';
 import { list, makeDict, NONE, sequenceItems, str, tuple, unknown, valuesEqual, type CallArgs, type Value } from '../common/values';
 import { field, namedChildren, type PyNode } from './ast';
-import { callTensors, ownParams, replaceTensors, shapeArgs, shapesFromResult, trackVariable, userMethod } from './custom-layers';
+import { alwaysRaises, callTensors, ownParams, replaceTensors, shapeArgs, shapesFromResult, trackVariable, userMethod } from './custom-layers';
 import { apiTail } from './keras-api';
 import { Scope, type ClassDef, type FuncDef } from './modules';
 import type { PythonInterpreter } from './interpreter';
@@ -189,7 +189,8 @@ export function track(ip: PythonInterpreter, obj: Value & { k: 'object' }, value
 export function callKerasObject(ip: PythonInterpreter, obj: Value & { k: 'object' }, _input: Value, args: CallArgs, range: SourceRange): Value {
   const st = ip.kerasState.get(obj)!;
   st.called = true;
-  const first = args.positional[0] ?? args.keywords.get('inputs');
+  // The first argument must be tensors Shape Lens follows (positional, or the first keyword).
+  const first = args.positional[0] ?? [...args.keywords.values()][0];
   if (!first || !ip.rt.tensors(first)) return unknown();
   if (!st.traced) trace(ip, obj, [], args, range, args);
   if (!st.traced) return unknown();
@@ -231,7 +232,8 @@ export function trace(ip: PythonInterpreter, obj: Value & { k: 'object' }, shape
   const build = userMethod(obj.cls, 'build');
   if (build) {
     const r = callFunction(ip, build, shapeArgs(ip, build, callFn, fresh), obj, range);
-    if (r.k === 'unknown' && (r.why === 'threw' || r.why === 'recursion')) st.weights.unknown ??= `${obj.cls.name}.build ${r.why === 'threw' ? 'raised an exception' : 'recursed too deeply'} on these input shapes`;
+    if (alwaysRaises(build)) st.weights.unknown ??= `${obj.cls.name}.build raised an exception (Keras stops there)`;
+    else if (r.k === 'unknown' && (r.why === 'threw' || r.why === 'recursion')) st.weights.unknown ??= `${obj.cls.name}.build ${r.why === 'threw' ? 'raised an exception' : 'recursed too deeply'} on these input shapes`;
   }
   let outputs: SymbolicTensor[];
   const cos = userMethod(obj.cls, 'compute_output_shape');
