@@ -414,7 +414,7 @@ import keras
 from keras import layers
 
 def block(x):
-    return layers.Lambda(lambda t: t * 2)(x)
+    return layers.Lambda(lambda t: mystery(t))(x)
 
 x = inp = keras.Input((4,))
 for _ in range(5):

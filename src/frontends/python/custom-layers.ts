@@ -340,9 +340,10 @@ export function callLambda(ip: PythonInterpreter, layer: Value & { k: 'layer' },
   const ins = ip.rt.tensors(input);
   const diags = ip.rt.sink.items.length;
   const result = ip.rt.call(layer, input, range, [...args.positional.slice(1), ...[...args.keywords].filter(([k]) => k !== 'inputs').map(([, v]) => v)]);
-  // The rule's "cannot be known" warning is answered here.
-  ip.rt.sink.truncate(diags);
   const outTensors = ip.rt.tensors(result) ?? [];
+  const known = !!shapes && !!ins && shapes.every((s) => s !== null && !s.includes(UNKNOWN_DIM));
+  // The rule's "cannot be known without running it" warning is answered when the function was followed to a known shape.
+  if (known) ip.rt.sink.truncate(diags);
   if (!shapes || !ins) {
     for (const t of outTensors) t.unknownWhy ??= why;
     if (layer.node.calls.length === 1) layer.node.unknownWhy = why;

@@ -215,9 +215,11 @@ export function instantiateTfjsLayer(ip: JsInterpreter, cls: Value & { k: 'class
   const config = state.superConfig;
   const nameV = config?.k === 'dict' ? config.map.get('name') : undefined;
   const trainableV = config?.k === 'dict' ? config.map.get('trainable') : undefined;
-  // tfjs prints `getClassName()`: the static `className` (tfjs prints `undefined` without one).
-  const className = staticClassName(ip, cls) ?? 'undefined';
-  const node = ip.rt.builder.createLayer(className, nameV?.k === 'str' ? { name: nameV.v } : {}, ip.layerRange(range));
+  // tfjs prints `getClassName()`: the static `className` (`undefined` without one, and then it
+  // cannot make a name: the constructor throws unless the config names the layer — left unknown).
+  const className = staticClassName(ip, cls);
+  if (className === undefined && nameV?.k !== 'str') return obj;
+  const node = ip.rt.builder.createLayer(className ?? 'undefined', nameV?.k === 'str' ? { name: nameV.v } : {}, ip.layerRange(range));
   if (trainableV?.k === 'bool') node.trainable = trainableV.v;
   let built = false;
   const shapeValue = (s: Shape | null): Value => (s ? list(s.map((d) => (d === null ? NONE : typeof d === 'number' ? num(d) : unknown('a dimension Shape Lens does not know')))) : unknown('an input shape Shape Lens does not know'));
