@@ -477,11 +477,15 @@ class Identityish extends tf.layers.Layer {
   static className = 'Identityish';
   call(inputs) { return inputs; }
 }
+class Renamed extends Identityish {
+  getClassName() { return 'Shown'; }
+}
 const model = tf.sequential();
 model.add(tf.layers.dense({units: 4, inputShape: [6]}));
 model.add(new Antirectifier());
 model.add(new Antirectifier({name: 'second'}));
 model.add(new Identityish());
+model.add(new Renamed({name: 'renamed'}));
 model.summary();
 `;
   const { json } = await analyzeJs(source, {}, 'main.js');
@@ -514,11 +518,17 @@ model.summary();
       return inputs;
     }
   }
+  class Renamed extends Identityish {
+    override getClassName(): string {
+      return 'Shown';
+    }
+  }
   const ref = tf.sequential();
   ref.add(tf.layers.dense({ units: 4, inputShape: [6] }));
   ref.add(new Antirectifier({}));
   ref.add(new Antirectifier({ name: 'second' }));
   ref.add(new Identityish({}));
+  ref.add(new Renamed({ name: 'renamed' }));
   const expected = ref.layers.map((l) => [l.name, l.getClassName(), (l.outputShape as (number | null)[]), l.countParams()]);
   assert.deepEqual(rows(m), expected);
   const trainable = ref.trainableWeights.reduce((s, w) => s + w.shape.reduce((p: number, d) => p * (d ?? 0), 1), 0);

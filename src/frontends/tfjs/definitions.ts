@@ -217,7 +217,9 @@ export function instantiateTfjsLayer(ip: JsInterpreter, cls: Value & { k: 'class
   const trainableV = config?.k === 'dict' ? config.map.get('trainable') : undefined;
   // tfjs prints `getClassName()`: the static `className` (`undefined` without one, and then it
   // cannot make a name: the constructor throws unless the config names the layer — left unknown).
-  const className = staticClassName(ip, cls);
+  const getClassName = def.methods.get('getClassName');
+  const written = getClassName ? callFunction(ip, getClassName, [], obj, range) : undefined;
+  const className = written?.k === 'str' ? written.v : staticClassName(ip, cls);
   if (className === undefined && nameV?.k !== 'str') return obj;
   const node = ip.rt.builder.createLayer(className ?? 'undefined', nameV?.k === 'str' ? { name: nameV.v } : {}, ip.layerRange(range));
   if (trainableV?.k === 'bool') node.trainable = trainableV.v;
