@@ -577,3 +577,30 @@ const encoder = tf.model({inputs, outputs: [zMean, zLogVar, z], name: 'encoder'}
   assert.equal(m.totalParams, ref.countParams());
   ref.dispose();
 });
+
+test('a custom layer in a Sequential list and in model.add: traced on the shape it gets there', async () => {
+  const { json } = await analyze(`
+import keras
+from keras import layers
+
+class Scale(layers.Layer):
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1] * 2, input_shape[-1]))
+    def call(self, x):
+        return x * 2.0
+
+model = keras.Sequential([keras.Input((5,)), layers.Dense(8), Scale(), layers.Dense(3)])
+other = keras.Sequential()
+other.add(keras.Input((4,)))
+other.add(Scale(name="s"))
+`);
+  // Dense 5·8 + 8 = 48; Scale (16, 8) = 128; Dense 8·3 + 3 = 27 → 203.
+  assert.deepEqual(rows(model(json, 'model')), [
+    ['dense', 'Dense', [null, 8], 48],
+    ['scale', 'Scale', [null, 8], 128],
+    ['dense_1', 'Dense', [null, 3], 27],
+  ]);
+  assert.equal(model(json, 'model').totalParams, 203);
+  // (8, 4) = 32.
+  assert.deepEqual(rows(model(json, 'other')), [['s', 'Scale', [null, 4], 32]]);
+});

@@ -14,6 +14,8 @@ import { describeUnknown, list, NONE, num, sequenceItems, shapeValue, str, tuple
 export class KerasRuntime {
   /** The function the interpreter is currently inside (for models' `function` field). */
   functionName: string | null = null;
+  /** The layer a user-class instance stands for (a custom Keras layer added to a Sequential), from the front end. */
+  objectLayer: ((v: Value) => LayerNode | undefined) | null = null;
 
   constructor(readonly builder: GraphBuilder) {}
 
@@ -108,6 +110,7 @@ export class KerasRuntime {
       else model.seq.add(item.node, range);
     } else if (item.k === 'model') model.seq.add(this.builder.modelAsLayer(item.model), range);
     else if (item.k === 'tensor') model.seq.addInput(item.t, range);
+    else if (this.objectLayer?.(item)) model.seq.add(this.objectLayer(item)!, range);
     else {
       // Something the analysis cannot follow: an opaque layer keeps later shapes honest (unknown).
       const label = item.k === 'unknown' && item.why?.startsWith('call:') ? item.why.slice(5) : 'Unknown';

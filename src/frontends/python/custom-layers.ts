@@ -60,14 +60,14 @@ function addWeights(w: OwnWeights, size: number | null, trainable: boolean | nul
 function shapeSize(v: Value | undefined): { size: number | null; why?: string; shape: Shape | null } {
   if (!v || v.k === 'none') return { size: 1, shape: [] };
   const items = sequenceItems(v);
-  if (!items) return { size: null, why: v.k === 'unknown' ? `its shape is ${describeUnknown(v)}` : 'its shape is not a tuple Shape Lens could follow', shape: null };
+  if (!items) return { size: null, why: v.k === 'unknown' ? 'its shape is not known to Shape Lens' : 'its shape is not a tuple Shape Lens could follow', shape: null };
   let size = 1;
   const shape: Shape = [];
   for (const d of items) {
     if (d.k === 'num' && Number.isInteger(d.v) && d.v >= 0) {
       size *= d.v;
       shape.push(d.v);
-    } else return { size: null, why: d.k === 'unknown' ? `a dimension of its shape is ${describeUnknown(d)}` : 'a dimension of its shape is not a known size', shape: null };
+    } else return { size: null, why: d.k === 'unknown' ? 'a dimension of its shape is not known to Shape Lens' : 'a dimension of its shape is not a size', shape: null };
   }
   return { size: Number.isSafeInteger(size) ? size : null, why: 'its size is too large to count exactly', shape };
 }

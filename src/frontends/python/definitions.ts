@@ -2,7 +2,9 @@
 
 import { basename } from 'node:path';
 import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
-import type { SymbolicTensor } from '../../core/graph';
+import type { LayerNode, SymbolicTensor } from '../../core/graph';
+import { replayModel } from '../../core/builder';
+import { isShapeList, UNKNOWN_DIM } from '../../core/shape';
 import type { Shape } from '../../core/shape';
 import { defaultLayerName } from '../../core/naming';
 import { missingArgument, type UncalledEntry } from '../common/interpreter-core';
@@ -157,6 +159,7 @@ export function instantiate(ip: PythonInterpreter, cls: Value & { k: 'class' }, 
   ip.instantiatedClasses.add(def.node);
   const obj: Value & { k: 'object' } = { k: 'object', cls, attrs: new Map(), id: ip.nextObjectId++ };
   if (def.keras) {
+    ip.rt.objectLayer ??= (v) => objectAsLayer(ip, v);
     ip.kerasState.set(obj, { tracked: [], kerasName: null, called: false, range: ip.layerRange(range) });
     if (def.keras === 'model') ip.kerasModels.push(obj);
     const nameArg = args.keywords.get('name');
@@ -261,6 +264,38 @@ export function trace(ip: PythonInterpreter, obj: Value & { k: 'object' }, shape
   if (def.keras === 'layer') ip.rt.builder.forgetModel(graph);
   st.traced = { k: 'model', model: graph };
   if (outputs.length === 0) ip.rt.sink.info(DiagnosticCode.subclassOutput, `Shape Lens could not follow ${obj.cls.name}.call to an output tensor.`, st.range);
+}
+
+const objectNodes = new WeakMap<object, LayerNode>();
+
+/**
+ * The layer a custom Keras layer instance stands for where a layer is expected before any call
+ * (`Sequential([..., Antirectifier(), ...])`, `model.add(...)`): a node that traces the instance
+ * on the first shapes it is called with (build, then call or compute_output_shape), replays that
+ * trace on later shapes, and counts what the trace counted.
+ */
+export function objectAsLayer(ip: PythonInterpreter, v: Value): LayerNode | undefined {
+  if (v.k !== 'object') return undefined;
+  const st = ip.kerasState.get(v);
+  if (!st || (v.cls.def as ClassDef).keras !== 'layer') return undefined;
+  if (st.traced) return ip.rt.builder.modelAsLayer(st.traced.model);
+  const node = objectNodes.get(v);
+  if (node) return node;
+  const made = ip.rt.builder.createLayer(v.cls.name, { name: st.kerasName ?? defaultLayerName(v.cls.name) }, st.range);
+  made.custom = {
+    output(shapes) {
+      st.called = true;
+      if (!st.traced) trace(ip, v, shapes, { positional: [], keywords: new Map() }, st.range);
+      const output = st.traced ? replayModel(st.traced.model, shapes, 0) : null;
+      const known = output !== null && !(isShapeList(output) ? output.flat() : output).includes(UNKNOWN_DIM);
+      return { output, why: known ? undefined : (st.weights?.unknown ?? `Shape Lens could not follow ${v.cls.name}.call to a known shape`) };
+    },
+    params() {
+      return st.traced ? ip.rt.builder.modelParams(st.traced.model) : { trainable: null, nonTrainable: null };
+    },
+  };
+  objectNodes.set(v, made);
+  return made;
 }
 
 export function kerasObjectLayer(ip: PythonInterpreter, obj: Value & { k: 'object' }) {
