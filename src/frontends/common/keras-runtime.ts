@@ -374,10 +374,17 @@ export class KerasRuntime {
         return p.trainable === null || p.nonTrainable === null ? unknown() : num(p.trainable + p.nonTrainable);
       }
       if (name === 'apply' && args[0]) return this.call(v, args[0], range, args.slice(1));
-      // `layer.build(input_shape)` (a custom layer building its sub-layer): its weights exist from then on.
+      // `layer.build(input_shape)` (a custom layer building its sub-layer): its weights exist from
+      // then on, but it has no call yet (a summary row shows the shape of its first real call).
       if (name === 'build') {
+        const node = v.node;
         const shape = args[0] ? shapeFromValue(args[0]) : undefined;
-        if (shape !== undefined && v.node.calls.length === 0 && !v.node.isInput) this.builder.call(v.node, [this.builder.looseTensor(shape)], range);
+        if (shape !== undefined && node.calls.length === 0 && node.params === undefined && !node.isInput) {
+          this.builder.call(node, [this.builder.looseTensor(shape)], range);
+          node.calls.length = 0;
+          node.inputShapes = undefined;
+          node.outputShape = undefined;
+        }
         return NONE;
       }
     }

@@ -250,7 +250,7 @@ export function trace(ip: PythonInterpreter, obj: Value & { k: 'object' }, shape
   }
   const layers = st.tracked.map((v) => (v.k === 'layer' ? v.node : v.k === 'model' ? ip.rt.builder.modelAsLayer(v.model) : kerasObjectLayer(ip, v as Value & { k: 'object' })));
   // A written `build` ends what a layer can make (Keras 3 locks its state): if its sub-layers are all built, its weights are known even when `call` is not followed.
-  if (outputs.length === 0 && build && layers.every((l) => l && (l.calls.length > 0 || (l.nested && l.nested.built)))) {
+  if (outputs.length === 0 && build && layers.every((l) => l && (l.params !== undefined || l.calls.length > 0 || (l.nested && l.nested.built)))) {
     outputs = [ip.rt.builder.looseTensor(null)];
     outputs[0].unknownWhy = `Shape Lens could not follow ${obj.cls.name}.call to an output`;
   }
