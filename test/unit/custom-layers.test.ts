@@ -268,7 +268,7 @@ class CTCLayer(layers.Layer):
 image = keras.Input(shape=(32, 8), name="image")
 labels = keras.Input(shape=(None,), name="label")
 x = layers.Dense(11, name="dense2")(image)
-out = CTCLayer(name="ctc_loss")(labels, x)
+out = CTCLayer("ctc_loss")(labels, x)
 out2 = CTCLayer()(y_true=labels, y_pred=x)
 model = keras.Model([image, labels], [out, out2])
 `);

@@ -164,11 +164,12 @@ export function instantiate(ip: PythonInterpreter, cls: Value & { k: 'class' }, 
     if (def.keras === 'model') ip.kerasModels.push(obj);
     const nameArg = args.keywords.get('name');
     if (nameArg?.k === 'str') ip.kerasState.get(obj)!.kerasName = nameArg.v;
-    // Keras names a layer when it is made (`layer_scale`, `layer_scale_1`, ...), before the layers its __init__ makes.
-    else if (def.keras === 'layer') ip.kerasState.get(obj)!.kerasName = ip.rt.builder.uniqueName(defaultLayerName(cls.name));
   }
   const init = def.attrs.get('__init__');
   if (init?.k === 'func') callFunction(ip, init, args, obj, range);
+  // Keras names a layer when it is made (`layer_scale`, `layer_scale_1`, ...) unless `super().__init__(name=...)` named it.
+  const st = ip.kerasState.get(obj);
+  if (st && def.keras === 'layer' && !st.kerasName) st.kerasName = ip.rt.builder.uniqueName(defaultLayerName(cls.name));
   return obj;
 }
 
