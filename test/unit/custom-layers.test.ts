@@ -604,3 +604,33 @@ other.add(Scale(name="s"))
   // (8, 4) = 32.
   assert.deepEqual(rows(model(json, 'other')), [['s', 'Scale', [null, 4], 32]]);
 });
+
+test('add_weight under an if Shape Lens cannot decide makes the layer ?; under a decided one it counts', async () => {
+  const { json } = await analyze(`
+import keras
+from keras import layers
+
+class Maybe(layers.Layer):
+    def __init__(self, use_bias, extra):
+        super().__init__()
+        self.use_bias = use_bias
+        self.extra = extra
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1], 2))
+        if self.use_bias:
+            self.b = self.add_weight(shape=(2,))
+        if self.extra:
+            self.e = self.add_weight(shape=(7,))
+    def call(self, x):
+        return x
+
+inp = keras.Input((3,))
+a = Maybe(True, False)(inp)
+b = Maybe(True, flag_from_somewhere())(inp)
+model = keras.Model(inp, [a, b])
+`);
+  const [known, unsure] = model(json, 'model').layers.filter((l) => l.className === 'Maybe');
+  // 3·2 + 2 = 8.
+  assert.equal(known.params, 8);
+  assert.equal(unsure.params, '?');
+});

@@ -183,14 +183,14 @@ export function trackVariable(ip: PythonInterpreter, obj: Value & { k: 'object' 
   addWeights(w, info.size, info.trainable, `${obj.cls.name}: ${info.why ?? 'a Variable is not known'}`);
 }
 
-/** A weight made in a loop Shape Lens cannot run (`self.add_weight` in its body): the object's own weights are unknown. */
+/** A weight made in a loop Shape Lens cannot run or a branch it cannot decide (`self.add_weight` in its body): the object's own weights are unknown. */
 export function loseWeightsInLoop(ip: PythonInterpreter, call: PyNode, self: Value | undefined, why: string): void {
   const fn = field(call, 'function');
   if (!fn || self?.k !== 'object') return;
   const text = ip.text(fn);
   if (!/(^|\.)(add_weight|add_variable|Variable)$/.test(text)) return;
   const w = weightsOf(ip, self);
-  if (w) w.unknown ??= `${self.cls.name} makes weights in a loop Shape Lens cannot run (${why})`;
+  if (w) w.unknown ??= `${self.cls.name} makes weights in code Shape Lens cannot follow (${why})`;
 }
 
 // ---------------------------------------------------------------------------------------------
