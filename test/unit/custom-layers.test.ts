@@ -634,3 +634,39 @@ model = keras.Model(inp, [a, b])
   assert.equal(known.params, 8);
   assert.equal(unsure.params, '?');
 });
+
+test('tfjs computeOutputShape that edits a copy of the shape (slice + splice), as tfjs-examples GetLastTimestepLayer', async () => {
+  const { json } = await analyzeJs(`
+import * as tf from '@tensorflow/tfjs';
+class GetLastTimestepLayer extends tf.layers.Layer {
+  constructor(config) { super(config || {}); }
+  computeOutputShape(inputShape) {
+    const outputShape = inputShape.slice();
+    outputShape.splice(outputShape.length - 2, 1);
+    return outputShape;
+  }
+  call(input) { return input; }
+  static get className() { return 'GetLastTimestepLayer'; }
+}
+const inp = tf.input({shape: [7, 4]});
+const last = new GetLastTimestepLayer({name: 'encoderLast'}).apply(inp);
+const model = tf.model({inputs: inp, outputs: last});
+`, {}, 'main.js');
+  class GetLastTimestepLayer extends tf.layers.Layer {
+    override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+      const outputShape = (inputShape as tf.Shape).slice();
+      outputShape.splice(outputShape.length - 2, 1);
+      return outputShape;
+    }
+    override call(input: tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] {
+      return input;
+    }
+    static get className(): string {
+      return 'GetLastTimestepLayer';
+    }
+  }
+  const inp = tf.input({ shape: [7, 4] });
+  const last = new GetLastTimestepLayer({ name: 'encoderLast' }).apply(inp) as tf.SymbolicTensor;
+  const row = model(json, 'model').layers.find((l) => l.name === 'encoderLast')!;
+  assert.deepEqual([row.className, row.outputShape, row.params], ['GetLastTimestepLayer', last.shape, 0]);
+});
