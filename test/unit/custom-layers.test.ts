@@ -670,3 +670,33 @@ const model = tf.model({inputs: inp, outputs: last});
   const row = model(json, 'model').layers.find((l) => l.name === 'encoderLast')!;
   assert.deepEqual([row.className, row.outputShape, row.params], ['GetLastTimestepLayer', last.shape, 0]);
 });
+
+test('a custom sub-layer built explicitly in build is built once (Keras keeps it built), and counted in its parent row', async () => {
+  const { json } = await analyze(`
+import keras
+from keras import layers
+
+class Inner(layers.Layer):
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1], 3))
+    def call(self, x):
+        return x
+
+class Outer(layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.inner = Inner()
+        self.dense = layers.Dense(2)
+    def build(self, input_shape):
+        self.inner.build(input_shape)
+        self.bias = self.add_weight(shape=(2,), trainable=False)
+    def call(self, x):
+        return self.dense(self.inner(x))
+
+inp = keras.Input((5,))
+model = keras.Model(inp, Outer()(inp))
+`);
+  const row = model(json, 'model').layers.find((l) => l.className === 'Outer')!;
+  // Inner w 5·3 = 15 (once), Dense 5·2 + 2 = 12, bias 2 non-trainable → 27 trainable, 2 non-trainable.
+  assert.deepEqual([row.name, row.outputShape, row.trainableParams, row.nonTrainableParams], ['outer', [null, 2], 27, 2]);
+});

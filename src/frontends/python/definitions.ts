@@ -234,7 +234,8 @@ export function trace(ip: PythonInterpreter, obj: Value & { k: 'object' }, shape
   });
   st.weights ??= { trainable: 0, nonTrainable: 0 };
   const build = userMethod(obj.cls, 'build');
-  if (build) {
+  if (build && !st.built) {
+    st.built = true;
     const r = callFunction(ip, build, shapeArgs(ip, build, callFn, fresh), obj, range);
     if (alwaysRaises(build)) st.weights.unknown ??= `${obj.cls.name}.build raised an exception (Keras stops there)`;
     else if (r.k === 'unknown' && (r.why === 'threw' || r.why === 'recursion')) st.weights.unknown ??= `${obj.cls.name}.build ${r.why === 'threw' ? 'raised an exception' : 'recursed too deeply'} on these input shapes`;
@@ -297,6 +298,21 @@ export function objectAsLayer(ip: PythonInterpreter, v: Value): LayerNode | unde
   };
   objectNodes.set(v, made);
   return made;
+}
+
+/**
+ * `layer.build(input_shape)` called explicitly on a custom Keras layer with a written `build`
+ * (an outer layer building its sub-layer): runs it once, as Keras' `built` flag does; undefined
+ * for any other method.
+ */
+export function userBuild(ip: PythonInterpreter, self: Value, fn: Value & { k: 'func' }, args: CallArgs, range: SourceRange): Value | undefined {
+  if (self.k !== 'object' || fn !== userMethod(self.cls, 'build')) return undefined;
+  const st = ip.kerasState.get(self);
+  if (!st) return undefined;
+  if (st.built) return NONE;
+  st.built = true;
+  st.weights ??= { trainable: 0, nonTrainable: 0 };
+  return callFunction(ip, fn, args, self, range);
 }
 
 export function kerasObjectLayer(ip: PythonInterpreter, obj: Value & { k: 'object' }) {

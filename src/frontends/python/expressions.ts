@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import type { PythonInterpreter } from './interpreter';
 import { execAssign, assignTarget } from './statements';
 import { moduleAttr, loadModule } from './imports';
-import { makeFunction, callFunction, instantiate, callKerasObject, trace } from './definitions';
+import { makeFunction, callFunction, instantiate, callKerasObject, trace, userBuild } from './definitions';
 import { callLambda, customLayerApi, kerasObjectMethod, rememberLambda } from './custom-layers';
 import { dataMethod, iterate } from './methods';
 import { OPERATOR_OPS } from '../../core/layers/ops';
@@ -461,7 +461,7 @@ export function callValue(ip: PythonInterpreter, callee: Value, args: CallArgs, 
 }
 
 export function callMethod(ip: PythonInterpreter, self: Value, fn: Value, args: CallArgs, range: SourceRange, _scope: Scope): Value {
-  if (fn.k === 'func') return callFunction(ip, fn, args, self, range);
+  if (fn.k === 'func') return userBuild(ip, self, fn, args, range) ?? callFunction(ip, fn, args, self, range);
   const name = fn.k === 'builtin' ? fn.name : '';
   if (self.k === 'object' && ip.kerasState.has(self)) {
     const st = ip.kerasState.get(self)!;

@@ -62,6 +62,8 @@ export interface KerasObjectState {
   range: SourceRange;
   /** Weights it made itself (`add_weight`, a `keras.Variable` attribute); `unknown` says why they are not known. */
   weights?: OwnWeights;
+  /** Its `build` ran (Keras' `built`): the first call does not run it again. */
+  built?: boolean;
 }
 
 export interface InterpreterOptions {
