@@ -700,3 +700,41 @@ model = keras.Model(inp, Outer()(inp))
   // Inner w 5·3 = 15 (once), Dense 5·2 + 2 = 12, bias 2 non-trainable → 27 trainable, 2 non-trainable.
   assert.deepEqual([row.name, row.outputShape, row.trainableParams, row.nonTrainableParams], ['outer', [null, 2], 27, 2]);
 });
+
+test('subclasses of built-in layers (class MyDense(layers.Dense)): the built-in weights, its call or super().call, one row', async () => {
+  const { json } = await analyze(`
+import keras
+from keras import layers
+
+class ScaledDense(layers.Dense):
+    def __init__(self, units, scale=2.0, **kwargs):
+        super().__init__(units, **kwargs)
+        self.scale = scale
+    def call(self, inputs):
+        return super().call(inputs) * self.scale
+
+class PlainConv(layers.Conv2D):
+    pass
+
+class WithBias(layers.Dense):
+    def build(self, input_shape):
+        super().build(input_shape)
+        self.extra = self.add_weight(shape=(self.units,))
+
+inp = keras.Input((8, 8, 3))
+x = PlainConv(4, 3)(inp)
+x = layers.Flatten()(x)
+x = ScaledDense(5, name="scaled")(x)
+x = WithBias(2)(x)
+model = keras.Model(inp, x)
+`);
+  const m = model(json, 'model');
+  // PlainConv 3·3·3·4 + 4 = 112 on (8, 8, 3) → (6, 6, 4) → 144; ScaledDense 144·5 + 5 = 725;
+  // WithBias Dense 5·2 + 2 = 12 + extra 2 = 14.
+  assert.deepEqual(rows(m).slice(1), [
+    ['plain_conv', 'PlainConv', [null, 6, 6, 4], 112],
+    ['flatten', 'Flatten', [null, 144], 0],
+    ['scaled', 'ScaledDense', [null, 5], 725],
+    ['with_bias', 'WithBias', [null, 2], 14],
+  ]);
+});

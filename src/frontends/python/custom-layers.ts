@@ -8,7 +8,8 @@ import type { ParamCount } from '../../core/layers/types';
 import { UNKNOWN_DIM, type Shape } from '../../core/shape';
 import { describeUnknown, list, makeDict, NONE, num, sequenceItems, tuple, unknown, type CallArgs, type Value } from '../common/values';
 import { field, namedChildren, type PyNode } from './ast';
-import { apiTail } from './keras-api';
+import { apiTail, layerConfig } from './keras-api';
+import { shapeFromValue } from '../common/keras-runtime';
 import type { ClassDef, FuncDef } from './modules';
 import type { PythonInterpreter } from './interpreter';
 
@@ -380,3 +381,63 @@ export function callLambda(ip: PythonInterpreter, layer: Value & { k: 'layer' },
 }
 
 
+
+// ---------------------------------------------------------------------------------------------
+// Subclasses of built-in layers: `class MyDense(layers.Dense)`
+
+const builtinBases = new WeakMap<object, string>();
+
+/** Records that a user class derives directly from the built-in layer class `className`. */
+export function noteBuiltinBase(def: ClassDef, className: string): void {
+  builtinBases.set(def, className);
+}
+
+/** The built-in layer class a user class derives from (through user classes too), if any. */
+export function builtinBaseOf(cls: Value & { k: 'class' }, depth = 0): string | undefined {
+  const own = builtinBases.get(cls.def as object);
+  if (own || depth > 16) return own;
+  for (const b of cls.bases) if (b.k === 'class') {
+    const found = builtinBaseOf(b, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Builds a built-in layer on `shape` without recording a call (its weights exist, its rows show real calls). */
+export function buildBuiltin(ip: PythonInterpreter, node: LayerNode, shape: Shape | null): void {
+  if (node.calls.length > 0 || node.params !== undefined) return;
+  ip.rt.builder.call(node, [ip.rt.builder.looseTensor(shape)]);
+  node.calls.length = 0;
+  node.inputShapes = undefined;
+  node.outputShape = undefined;
+}
+
+/**
+ * `super().__init__(...)`, `super().build(...)`, `super().call(...)` in a subclass of a built-in
+ * layer: the built-in part is a layer of the base class made from the `__init__` arguments, built
+ * and called where Keras' own methods would be. Undefined when the class has no built-in base or
+ * the method is not one of these.
+ */
+export function superBuiltin(ip: PythonInterpreter, self: Value & { k: 'object' }, method: string, args: CallArgs, range: SourceRange): Value | undefined {
+  const base = builtinBaseOf(self.cls);
+  const st = ip.kerasState.get(self);
+  if (!base || !st) return undefined;
+  if (method === '__init__') {
+    const keywords = new Map([...args.keywords].filter(([k]) => k !== 'name'));
+    const config = layerConfig(base, { positional: args.positional, keywords });
+    const layer = ip.rt.layer(base, { ...config, name: `${self.cls.name}.${base}` }, range);
+    if (layer.k === 'layer') st.base = layer.node;
+    return NONE;
+  }
+  if (!st.base) return undefined;
+  if (method === 'build') {
+    const shape = args.positional[0] ? shapeFromValue(args.positional[0]) : undefined;
+    if (shape !== undefined) buildBuiltin(ip, st.base, shape);
+    return NONE;
+  }
+  if (method === 'call') {
+    const input = args.positional[0] ?? [...args.keywords.values()][0];
+    return input ? ip.rt.call({ k: 'layer', node: st.base }, input, range) : unknown();
+  }
+  return undefined;
+}

@@ -10,8 +10,9 @@ import { defaultLayerName } from '../../core/naming';
 import { missingArgument, type UncalledEntry } from '../common/interpreter-core';
 import { list, makeDict, NONE, sequenceItems, str, tuple, unknown, valuesEqual, type CallArgs, type Value } from '../common/values';
 import { field, namedChildren, type PyNode } from './ast';
-import { alwaysRaises, callTensors, ownParams, replaceTensors, shapeArgs, shapesFromResult, trackVariable, userMethod } from './custom-layers';
+import { alwaysRaises, buildBuiltin, builtinBaseOf, noteBuiltinBase, superBuiltin, callTensors, ownParams, replaceTensors, shapeArgs, shapesFromResult, trackVariable, userMethod } from './custom-layers';
 import { apiTail } from './keras-api';
+import { getRule } from '../../core/layers/registry';
 import { Scope, type ClassDef, type FuncDef } from './modules';
 import type { PythonInterpreter } from './interpreter';
 import { execBlock } from './statements';
@@ -49,17 +50,23 @@ export function defineClass(ip: PythonInterpreter, node: PyNode, scope: Scope): 
   const bases = field(node, 'superclasses');
   const baseValues = bases ? namedChildren(bases).filter((b) => b.type !== 'keyword_argument').map((b) => evaluate(ip, b, scope)) : [];
   let keras: 'model' | 'layer' | null = null;
+  let builtinBase: string | undefined;
   for (const b of baseValues) {
     if (b.k === 'api') {
-      const last = apiTail(b.path).split('.').pop();
+      const last = apiTail(b.path).split('.').pop() ?? '';
       if (last === 'Model' || last === 'Sequential') keras = 'model';
       else if (last === 'Layer' && !keras) keras = 'layer';
+      else if (!keras && /(^|\.)layers\.([\w.]+\.)?[A-Z]\w*$/.test(apiTail(b.path)) && getRule(last)?.className === last && !getRule(last)?.operation) {
+        keras = 'layer';
+        builtinBase = last;
+      }
     } else if (b.k === 'class') {
       keras ??= (b.def as ClassDef).keras;
     } else if (b.k === 'unknown' && bases && /\bModel\b/.test(ip.text(bases))) keras = 'model';
   }
   const classScope = new Scope(scope, scope.module ?? scope, 'class');
   const cls: ClassDef = { node, file: ip.file, attrs: classScope.vars, keras };
+  if (builtinBase) noteBuiltinBase(cls, builtinBase);
   // Inherit attributes from user base classes.
   for (const b of baseValues) if (b.k === 'class') for (const [k, v] of (b.def as ClassDef).attrs) if (!classScope.vars.has(k)) classScope.vars.set(k, v);
   const saved = new Map(classScope.vars);
@@ -167,6 +174,8 @@ export function instantiate(ip: PythonInterpreter, cls: Value & { k: 'class' }, 
   }
   const init = def.attrs.get('__init__');
   if (init?.k === 'func') callFunction(ip, init, args, obj, range);
+  // A subclass of a built-in layer without its own __init__ passes its arguments to the built-in's.
+  else if (def.keras === 'layer' && builtinBaseOf(cls)) superBuiltin(ip, obj, '__init__', args, ip.layerRange(range));
   // Keras names a layer when it is made (`layer_scale`, `layer_scale_1`, ...) unless `super().__init__(name=...)` named it.
   const st = ip.kerasState.get(obj);
   if (st && def.keras === 'layer' && !st.kerasName) st.kerasName = ip.rt.builder.uniqueName(defaultLayerName(cls.name));
@@ -240,6 +249,9 @@ export function trace(ip: PythonInterpreter, obj: Value & { k: 'object' }, shape
     if (alwaysRaises(build)) st.weights.unknown ??= `${obj.cls.name}.build raised an exception (Keras stops there)`;
     else if (r.k === 'unknown' && (r.why === 'threw' || r.why === 'recursion')) st.weights.unknown ??= `${obj.cls.name}.build ${r.why === 'threw' ? 'raised an exception' : 'recursed too deeply'} on these input shapes`;
   }
+  // A built-in base (`class MyDense(layers.Dense)`) is built by Keras' own build when the class writes none.
+  const firstArg = fresh.positional[0] ?? [...fresh.keywords.values()][0];
+  if (st.base && !build && firstArg?.k === 'tensor') buildBuiltin(ip, st.base, firstArg.t.shape);
   let outputs: SymbolicTensor[];
   const cos = userMethod(obj.cls, 'compute_output_shape');
   if (cos) {
@@ -247,9 +259,10 @@ export function trace(ip: PythonInterpreter, obj: Value & { k: 'object' }, shape
     outputs = (found ?? [null]).map((s) => ip.rt.builder.looseTensor(s));
     if (!found) outputs[0].unknownWhy = `${obj.cls.name}.compute_output_shape gave no shape Shape Lens could follow`;
   } else {
-    const out = callFn ? callFunction(ip, callFn, fresh, obj, range) : unknown();
+    const out = callFn ? callFunction(ip, callFn, fresh, obj, range) : st.base && firstArg ? ip.rt.call({ k: 'layer', node: st.base }, firstArg, st.range) : unknown();
     outputs = ip.rt.tensors(out) ?? [];
   }
+  if (st.base && !st.tracked.some((v) => v.k === 'layer' && v.node === st.base)) st.tracked.unshift({ k: 'layer', node: st.base });
   const layers = st.tracked.map((v) => (v.k === 'layer' ? v.node : v.k === 'model' ? ip.rt.builder.modelAsLayer(v.model) : kerasObjectLayer(ip, v as Value & { k: 'object' })));
   // A written `build` ends what a layer can make (Keras 3 locks its state): if its sub-layers are all built, its weights are known even when `call` is not followed.
   if (outputs.length === 0 && build && layers.every((l) => l && (l.params !== undefined || l.calls.length > 0 || (l.nested && l.nested.built)))) {

@@ -11,7 +11,7 @@ import type { PythonInterpreter } from './interpreter';
 import { execAssign, assignTarget } from './statements';
 import { moduleAttr, loadModule } from './imports';
 import { makeFunction, callFunction, instantiate, callKerasObject, trace, userBuild } from './definitions';
-import { callLambda, customLayerApi, kerasObjectMethod, rememberLambda } from './custom-layers';
+import { callLambda, customLayerApi, kerasObjectMethod, rememberLambda, superBuiltin } from './custom-layers';
 import { dataMethod, iterate } from './methods';
 import { OPERATOR_OPS } from '../../core/layers/ops';
 import { arith, compareValues, pySlice, decodeEscape, formatSpec, percentFormat } from './helpers';
@@ -332,6 +332,9 @@ export function getAttr(ip: PythonInterpreter, obj: Value, name: string, node: P
       const cv = (obj.cls.def as ClassDef).attrs.get(name);
       if (cv?.k === 'func') return { k: 'bound', self: obj, fn: cv };
       if (cv) return cv;
+      const base = ip.kerasState.get(obj)?.base;
+      const fromBase = base && ip.rt.attr({ k: 'layer', node: base }, name);
+      if (fromBase) return fromBase;
       if (ip.kerasState.has(obj)) return { k: 'bound', self: obj, fn: { k: 'builtin', name, call: () => unknown() } };
       return unknown();
     }
@@ -422,7 +425,7 @@ export function superCall(ip: PythonInterpreter, fnNode: PyNode, args: CallArgs,
     const fn = (base.def as ClassDef).attrs.get(method);
     if (fn?.k === 'func') return callFunction(ip, fn, args, self, ip.range(fnNode));
   }
-  return NONE;
+  return superBuiltin(ip, self, method, args, ip.layerRange(ip.range(fnNode))) ?? NONE;
 }
 
 export function callValue(ip: PythonInterpreter, callee: Value, args: CallArgs, range: SourceRange, scope: Scope): Value {

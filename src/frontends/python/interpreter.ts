@@ -6,6 +6,7 @@
 
 import type { SourceRange } from '../../core/diagnostics';
 import type { Shape } from '../../core/shape';
+import type { LayerNode } from '../../core/graph';
 import type { Budget } from '../common/budget';
 import { InterpreterCore } from '../common/interpreter-core';
 import type { KerasRuntime } from '../common/keras-runtime';
@@ -64,6 +65,8 @@ export interface KerasObjectState {
   weights?: OwnWeights;
   /** Its `build` ran (Keras' `built`): the first call does not run it again. */
   built?: boolean;
+  /** The built-in layer it extends (`class MyDense(layers.Dense)`), made by `super().__init__(...)`. */
+  base?: LayerNode;
 }
 
 export interface InterpreterOptions {
