@@ -3,7 +3,8 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pythonCallers, readSmallFile, SKIP_DIRS } from './node-host';
+import { projectKerasPin, pythonCallers, readSmallFile, SKIP_DIRS } from './node-host';
+import { parseKerasVersion, type KerasVersion, type KerasVersionOption } from './core/keras-version';
 import { analysisToJson, lineStartsOf, positionOf, reportedSummaries, unreadableFile, type FileAnalysis } from './core/analysis';
 import { DiagnosticCode } from './core/diagnostics';
 import { formatSummary, formatUnknownNotes } from './core/summary';
@@ -11,7 +12,7 @@ import { formatOutputShape } from './core/shape';
 import type { ProjectHost } from './frontends/common/frontend';
 import { frontEndForFile, frontEnds, loadFrontEnd } from './frontends/registry';
 
-const USAGE = `Usage: shape-lens summary FILE_OR_DIR... [--json]
+const USAGE = `Usage: shape-lens summary FILE_OR_DIR... [--json] [--keras 2|3]
 
 Prints the Keras summary (layers, output shapes, parameter counts) of every model built in the
 given Keras (.py), Jupyter notebook (.ipynb) and TensorFlow.js (.js .mjs .cjs .jsx .ts .mts .cts
@@ -23,12 +24,16 @@ Options:
   --json        one JSON document for all files
   --at-summary  each model as of its model.summary() calls (before later add() or
                 trainable changes), as Keras prints it there
+  --keras 2|3   summaries as tf.keras 2 (TF 2.13-2.15) or Keras 3 prints them; default:
+                the project's pins (requirements*.txt, pyproject.toml, setup.py/.cfg,
+                environment.yml, Pipfile: tensorflow<2.16 or keras<3 is 2), else 3.
+                A file's own "# shape-lens: keras=2" comment wins over both.
   -h, --help    this text
 
 Exit code: 0 if no error-severity diagnostic was found, 1 otherwise, 2 on usage errors.`;
 
 const COMMANDS = ['summary'];
-const OPTIONS = ['--json', '--at-summary', '--help', '-h'];
+const OPTIONS = ['--json', '--at-summary', '--keras', '--help', '-h'];
 
 /**
  * Files given on the command line, with folders expanded (recursively, sorted) to their model
@@ -74,9 +79,9 @@ export const diskHost: ProjectHost = {
 
 /**
  * Analyses one file with the front end its extension picks (files of no front end's extension are
- * read as Python). Never throws.
+ * read as Python), as Keras `keras` if given, else as the project pins it. Never throws.
  */
-export async function analyzeFile(file: string): Promise<FileAnalysis> {
+export async function analyzeFile(file: string, keras?: KerasVersion): Promise<FileAnalysis> {
   const info = frontEndForFile(file) ?? frontEnds[0];
   let text: string;
   try {
@@ -86,11 +91,13 @@ export async function analyzeFile(file: string): Promise<FileAnalysis> {
   }
   const frontEnd = loadFrontEnd(info);
   await frontEnd.init?.();
-  return frontEnd.analyseFile(text, file, { host: diskHost });
+  // Only Python code is Keras 2 or 3 (tfjs follows its own layers API).
+  const option: KerasVersionOption | undefined = info.id !== 'python' ? undefined : keras ? { explicit: { version: keras, from: `--keras ${keras}` } } : { pinned: projectKerasPin(file) };
+  return frontEnd.analyseFile(text, file, { host: diskHost, keras: option });
 }
 
 function printHuman(a: FileAnalysis, out: string[], atSummary: boolean): void {
-  out.push(`${a.file}`);
+  out.push(a.keras ? `${a.file} (Keras ${a.keras.version}: ${a.keras.from === 'default' ? 'no Keras 2 pin found' : a.keras.from})` : a.file);
   if (a.models.length === 0) out.push('  (no Keras or TensorFlow.js model found)');
   const starts = lineStartsOf(a.text);
   for (const { summary: m, at } of reportedSummaries(a, atSummary)) {
@@ -98,7 +105,8 @@ function printHuman(a: FileAnalysis, out: string[], atSummary: boolean): void {
     if (at) notes.push(`as of ${m.model.name}.summary() on line ${positionOf(a, starts, at.start).line}`);
     if (m.model.functionName) notes.push(`built in ${m.model.functionName}()${m.model.argumentsFrom ? ` with the arguments of the call in ${m.model.argumentsFrom}${m.model.otherCallSites?.length ? ` (other calls: ${m.model.otherCallSites.join(', ')})` : ''}` : ''}; output ${formatOutputShape(m.outputShape)}`);
     out.push('');
-    out.push(`${formatSummary(m)}${notes.length > 0 ? `\n(${notes.join('; ')})` : ''}`);
+    // Keras 3 fits its table to the terminal it prints in; so does the CLI when it prints to one.
+    out.push(`${formatSummary(m, undefined, process.stdout.isTTY ? process.stdout.columns : undefined)}${notes.length > 0 ? `\n(${notes.join('; ')})` : ''}`);
     out.push(...formatUnknownNotes(m));
   }
   for (const d of a.diagnostics) {
@@ -112,16 +120,20 @@ function printHuman(a: FileAnalysis, out: string[], atSummary: boolean): void {
   out.push('');
 }
 
-type Parsed = { help: true } | { help: false; error?: string; json: boolean; atSummary: boolean; paths: string[] };
+type Parsed = { help: true } | { help: false; error?: string; json: boolean; atSummary: boolean; keras?: KerasVersion; paths: string[] };
 
-/** The command line: `summary` plus paths and options; `--` ends the options. */
+/** The command line: `summary` plus paths and options (`--keras 2` or `--keras=2`); `--` ends the options. */
 export function parseArgs(argv: string[]): Parsed {
   const positional: string[] = [];
   const flags: string[] = [];
+  const kerasValues: string[] = [];
   let optionsEnded = false;
-  for (const a of argv) {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
     if (!optionsEnded && a === '--') optionsEnded = true;
-    else if (!optionsEnded && a.startsWith('-') && a !== '-') flags.push(a);
+    else if (!optionsEnded && (a === '--keras' || a.startsWith('--keras='))) {
+      kerasValues.push(a === '--keras' ? argv[++i] ?? '' : a.slice('--keras='.length));
+    } else if (!optionsEnded && a.startsWith('-') && a !== '-') flags.push(a);
     else positional.push(a);
   }
   if (flags.includes('--help') || flags.includes('-h')) return { help: true };
@@ -130,11 +142,13 @@ export function parseArgs(argv: string[]): Parsed {
   const fail = (error: string): Parsed => ({ help: false, error, json, atSummary, paths: [] });
   const unknownFlag = flags.find((f) => !OPTIONS.includes(f));
   if (unknownFlag !== undefined) return fail(`unknown option ${unknownFlag}${didYouMean(unknownFlag.replace(/=.*/, ''), OPTIONS)}`);
+  const keras = kerasValues.length > 0 ? parseKerasVersion(kerasValues[kerasValues.length - 1]) : undefined;
+  if (kerasValues.length > 0 && keras === undefined) return fail(`--keras takes 2 or 3 (got ${JSON.stringify(kerasValues[kerasValues.length - 1])})`);
   const [command, ...paths] = positional;
   if (command === undefined) return fail('missing command (summary)');
   if (!COMMANDS.includes(command)) return fail(`unknown command ${command}${didYouMean(command, COMMANDS)}`);
   if (paths.length === 0) return fail(`${command} needs at least one file or folder`);
-  return { help: false, json, atSummary, paths };
+  return { help: false, json, atSummary, keras, paths };
 }
 
 /** ` (did you mean X?)` for a near miss (edit distance ≤ 2), else ''. */
@@ -167,7 +181,7 @@ export async function main(argv: string[]): Promise<number> {
   for (const m of missing) console.error(`shape-lens: no such file or directory: ${m}`);
   if (missing.length > 0) return 2;
   const analyses: FileAnalysis[] = [];
-  for (const f of files) analyses.push(await analyzeFile(f));
+  for (const f of files) analyses.push(await analyzeFile(f, args.keras));
   const hasError = analyses.some((a) => a.diagnostics.some((d) => d.severity === 'error'));
   // Said plainly when nothing was found; on stderr with --json so stdout stays one JSON document.
   const notes = emptyDirs.map((d) => `${d}: no .py, .ipynb or JS/TS file in this folder`);

@@ -13,7 +13,11 @@ import * as poolingPreview from './panels/poolingPreview';
 import * as modelTree from './views/modelTree';
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
-  const service = new AnalysisService(context.extensionPath, () => readSettings().analysisDelay);
+  const service = new AnalysisService(
+    context.extensionPath,
+    () => readSettings().analysisDelay,
+    () => readSettings().kerasVersion,
+  );
   context.subscriptions.push(service);
   await service.init();
   const tree = new modelTree.ModelTreeProvider(service);

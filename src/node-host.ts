@@ -3,6 +3,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isPinFile, kerasPinOfFile, type KerasVersionChoice } from './core/keras-version';
 
 /** Folders never searched for project files. */
 export const SKIP_DIRS = new Set(['node_modules', '.git', '__pycache__', '.venv', 'venv', 'env', '.tox', 'dist', 'build', 'site-packages']);
@@ -65,4 +66,53 @@ export function pythonCallers(file: string, readFile: (p: string) => string | un
   if (recent.size > 200) recent.clear();
   recent.set(abs, { at: Date.now(), files });
   return files;
+}
+
+const pinCache = new Map<string, { at: number; pin: KerasVersionChoice | undefined }>();
+
+/**
+ * The Keras version the project of `file` pins (requirements*.txt, pyproject.toml, setup.py /
+ * setup.cfg, environment.yml, Pipfile), looking in the file's folder and upward: the nearest folder
+ * with a pin decides. The walk stops at a workspace root in `roots`, at a folder holding `.git`,
+ * or after 12 folders. undefined when nothing is pinned (Keras 3 then).
+ */
+export function projectKerasPin(file: string, roots: readonly string[] = [], readFile: (p: string) => string | undefined = readSmallFile): KerasVersionChoice | undefined {
+  const stops = new Set(roots.map((r) => path.resolve(r)));
+  const own = path.dirname(path.resolve(file));
+  let dir = own;
+  for (let depth = 0; depth < 12; depth++) {
+    const pin = folderPin(dir, readFile);
+    // Named from the file's folder: `../requirements.txt: tensorflow==2.12.0`.
+    if (pin) return dir === own ? pin : { version: pin.version, from: path.join(path.relative(own, dir), pin.from) };
+    if (stops.has(dir) || fs.existsSync(path.join(dir, '.git')) || path.dirname(dir) === dir) break;
+    dir = path.dirname(dir);
+  }
+  return undefined;
+}
+
+/** The pin of one folder's files (cached for a few seconds: asked on every analysis). */
+function folderPin(dir: string, readFile: (p: string) => string | undefined): KerasVersionChoice | undefined {
+  const cached = pinCache.get(dir);
+  if (cached && Date.now() - cached.at < CACHE_MS) return cached.pin;
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir).filter(isPinFile).sort(pinFileOrder);
+  } catch {
+    names = [];
+  }
+  let pin: KerasVersionChoice | undefined;
+  for (const name of names) {
+    const text = readFile(path.join(dir, name));
+    pin = text === undefined ? undefined : kerasPinOfFile(name, text);
+    if (pin) break;
+  }
+  if (pinCache.size > 500) pinCache.clear();
+  pinCache.set(dir, { at: Date.now(), pin });
+  return pin;
+}
+
+/** requirements files first (plain `requirements.txt` before `requirements-dev.txt`), then the others. */
+function pinFileOrder(a: string, b: string): number {
+  const rank = (n: string) => (n.toLowerCase() === 'requirements.txt' ? 0 : /^requirements/i.test(n) ? 1 : 2);
+  return rank(a) - rank(b) || a.localeCompare(b);
 }

@@ -2,6 +2,7 @@
 
 import { GraphBuilder } from './builder';
 import { DiagnosticCode, DiagnosticSink, type Diagnostic, type SourceRange } from './diagnostics';
+import type { KerasVersionChoice } from './keras-version';
 import { rowHasUnknown, summarize, type ModelSummary } from './summary';
 import type { OutputShape } from './shape';
 
@@ -16,6 +17,8 @@ export interface FileAnalysis {
   diagnostics: Diagnostic[];
   /** A notebook's code cells in `text`, in order (absent for plain files). */
   cells?: CellSpan[];
+  /** Python: the Keras version the file was analysed as, and why. */
+  keras?: KerasVersionChoice;
 }
 
 /** Where one notebook cell's text lies in an analysed text that joins several cells. */
@@ -37,7 +40,8 @@ export function unreadableFile(file: string, language: Language, diagnostic: Dia
 /** Summaries of every model the builder holds, named by Keras defaults where code gave no name. */
 export function collectModels(builder: GraphBuilder): ModelSummary[] {
   for (const m of builder.models) {
-    if (!m.name) m.name = builder.uniqueName(m.kind === 'sequential' ? 'sequential' : 'functional');
+    // Keras 3 names a functional model `functional`; tf.keras 2 `model` (Functional hides its class name).
+    if (!m.name) m.name = builder.uniqueName(m.kind === 'sequential' ? 'sequential' : builder.keras2 ? 'model' : 'functional');
     if (m.kind === 'sequential' && !m.built && m.layers.length > 0) {
       builder.sink.info(DiagnosticCode.unbuiltModel, `Model "${m.name}" has no input shape, so Keras would not build it either: start it with keras.Input(shape=...), pass input_shape= to its first layer, or call ${m.name}.build((None, ...)).`, m.range);
     }
@@ -115,6 +119,8 @@ export interface JsonLayer {
   nonTrainableParams: JsonCount;
   /** Why a `"?"` in this row is unknown. */
   unknownWhy?: string;
+  /** A tensor operation (`x + y`: Keras 3 `Add`, tf.keras 2 `TFOpLambda`), not in `model.layers`. */
+  operation?: true;
 }
 
 export interface JsonModel {
@@ -141,6 +147,8 @@ export interface JsonModel {
 export interface JsonFile {
   file: string;
   language: Language;
+  /** Python: the Keras version the summaries follow and why (`requirements.txt: tensorflow==2.12.0`). */
+  keras?: KerasVersionChoice;
   models: JsonModel[];
   diagnostics: JsonDiagnostic[];
 }
@@ -193,6 +201,7 @@ export function analysisToJson(a: FileAnalysis, displayPath = a.file, atSummary 
         trainableParams: r.trainableParams ?? '?',
         nonTrainableParams: r.nonTrainableParams ?? '?',
         ...(r.layer.unknownWhy && rowHasUnknown(r) ? { unknownWhy: r.layer.unknownWhy } : {}),
+        ...(r.operation ? { operation: true as const } : {}),
       })),
       outputShape: m.outputShape ?? '?',
       totalParams: m.totalParams ?? '?',
@@ -205,5 +214,5 @@ export function analysisToJson(a: FileAnalysis, displayPath = a.file, atSummary 
       diagnostics: mine.map(diag),
     };
   });
-  return { file: displayPath, language: a.language, models, diagnostics: a.diagnostics.filter((d) => !claimed.has(d)).map(diag) };
+  return { file: displayPath, language: a.language, ...(a.keras ? { keras: { version: a.keras.version, from: a.keras.from } } : {}), models, diagnostics: a.diagnostics.filter((d) => !claimed.has(d)).map(diag) };
 }

@@ -8,9 +8,10 @@ import type { ParamCount } from './layers/types';
 import { Cfg, hasUnknownValue, UNKNOWN, type ConfigValue, type LayerConfig } from './config';
 import { DiagnosticCode, DiagnosticSink, type SourceRange } from './diagnostics';
 import type { CallNode, LayerNode, ModelGraph, ModelKind, SymbolicTensor } from './graph';
-import { defaultLayerName } from './naming';
+import { defaultLayerName, keras2OperationName } from './naming';
+import { keras2Config, type KerasVersion } from './keras-version';
 import { summarize, type ModelSummary } from './summary';
-import { hasUnknownDim, isShapeList, UNKNOWN_DIM, type Dim, type OutputShape, type Shape } from './shape';
+import { formatShape, hasUnknownDim, isShapeList, UNKNOWN_DIM, type Dim, type OutputShape, type Shape } from './shape';
 
 /** Limits that keep pathological graphs (deep nesting, huge replays) bounded. */
 const MAX_NESTING = 16;
@@ -39,8 +40,17 @@ export class GraphBuilder {
   private readonly nameCounts = new Map<string, number>();
   private readonly modelLayers = new Map<ModelGraph, LayerNode>();
 
-  constructor(sink = new DiagnosticSink(), readonly naming: NamingScheme = 'keras') {
+  /**
+   * `kerasVersion` (Python only): 2 names and builds as tf.keras 2 did (`input_1`, TFOpLambda
+   * rows, Embedding built at once); 3 as Keras 3.
+   */
+  constructor(sink = new DiagnosticSink(), readonly naming: NamingScheme = 'keras', readonly kerasVersion: KerasVersion = 3) {
     this.sink = sink;
+  }
+
+  /** tf.keras 2 naming and layer defaults (Python front end in Keras 2 mode). */
+  get keras2(): boolean {
+    return this.naming === 'keras' && this.kerasVersion === 2;
   }
 
   /** The automatic name of a new layer of `className` under this builder's naming scheme. */
@@ -52,6 +62,12 @@ export class GraphBuilder {
   }
 
   private autoInputName(): string {
+    // tf.keras 2: `input_1`, `input_2`, ... on a counter of its own (`backend.get_uid("input")`).
+    if (this.keras2) {
+      const n = (this.nameCounts.get('\0input') ?? 0) + 1;
+      this.nameCounts.set('\0input', n);
+      return `input_${n}`;
+    }
     if (this.naming === 'keras') return this.uniqueName('input_layer');
     const n = (this.nameCounts.get('input') ?? 0) + 1;
     this.nameCounts.set('input', n);
@@ -85,11 +101,18 @@ export class GraphBuilder {
     for (const [k, v] of saved) this.nameCounts.set(k, v);
   }
 
-  /** A new layer object. Unknown classes are kept (shape unknown) with a warning. */
-  createLayer(className: string, config: LayerConfig, range?: SourceRange): LayerNode {
+  /**
+   * A new layer object. Unknown classes are kept (shape unknown) with a warning. `tfName` is the
+   * tf API name of an operation as written (`tf.__operators__.add` for `x + y`), Keras 2's row name.
+   */
+  createLayer(className: string, config: LayerConfig, range?: SourceRange, tfName?: string): LayerNode {
     const canonical = canonicalClassName(className);
     const rule = getRule(canonical);
-    const name = typeof config.name === 'string' ? config.name : this.autoLayerName(canonical, rule?.defaultName?.(new Cfg(config)) ?? defaultLayerName(canonical));
+    if (this.keras2) config = keras2Config(canonical, config);
+    let name: string;
+    if (typeof config.name === 'string') name = config.name;
+    else if (this.keras2 && rule?.operation) name = this.uniqueName(tfName ?? keras2OperationName(canonical, rule.tfName));
+    else name = this.autoLayerName(canonical, rule?.defaultName?.(new Cfg(config)) ?? defaultLayerName(canonical));
     return {
       id: this.nextId++,
       name,
@@ -157,7 +180,7 @@ export class GraphBuilder {
    * Calls `layer` on `inputs` (several for merge layers), building it on the first call. Returns one
    * tensor per output (LSTM with return_state gives several).
    */
-  call(layer: LayerNode, inputs: SymbolicTensor[], range?: SourceRange, extraInputs: SymbolicTensor[] = []): SymbolicTensor[] {
+  call(layer: LayerNode, inputs: SymbolicTensor[], range?: SourceRange, extraInputs: SymbolicTensor[] = [], callSettings?: LayerConfig): SymbolicTensor[] {
     const shapes = inputs.map((t) => t.shape);
     // Inputs derived from an earlier error: report nothing new (the first error is the cause).
     let tainted = inputs.some((t) => t.tainted);
@@ -179,10 +202,10 @@ export class GraphBuilder {
         if (why) layer.unknownWhy = why;
       }
     } else {
-      const r = evaluateLayer(layer.className, layer.config, shapes, layer.name);
+      const r = evaluateLayer(layer.className, callSettings ? { ...layer.config, ...callSettings } : layer.config, shapes, layer.name);
       output = r.output;
       if (!r.known) why = `Shape Lens has no rule for the layer class ${layer.className}`;
-      else if (r.partlyUnknown || output === null || hasUnknownDim(isShapeList(output) ? output.flat() : output)) why = unknownCause(layer, inputs);
+      else if (r.partlyUnknown || output === null || hasUnknownDim(isShapeList(output) ? output.flat() : output)) why = r.unknownWhy ?? unknownCause(layer, inputs);
       if (r.problems.some((p) => p.severity === 'error')) tainted = true;
       for (const p of inputs.some((t) => t.tainted) ? [] : r.problems) {
         this.sink.report({
@@ -375,7 +398,25 @@ export class GraphBuilder {
         model.incomplete ??= 'it is built by a call on an input Shape Lens could not follow';
       }
     }
+    if (this.naming === 'keras' && model.kind === 'functional' && !this.fitsInputs(layer, model, shapes, range)) return null;
     return replayModel(model, shapes, 0);
+  }
+
+  /**
+   * Keras checks a functional model's call against its Inputs' shapes (`Functional.input_spec`)
+   * before any layer runs; a size that differs is a ValueError.
+   */
+  private fitsInputs(layer: LayerNode, model: ModelGraph, shapes: (Shape | null)[], range?: SourceRange): boolean {
+    for (let i = 0; i < shapes.length && i < model.inputs.length; i++) {
+      const want = model.inputs[i].shape;
+      const got = shapes[i];
+      if (!want || !got || want.length !== got.length) continue;
+      if (got.some((d, k) => k > 0 && typeof d === 'number' && typeof want[k] === 'number' && d !== want[k])) {
+        this.sink.error(DiagnosticCode.shapeMismatch, `Input ${i} of layer "${layer.name}" is incompatible with the layer: expected shape=${formatShape([null, ...want.slice(1)])}, found shape=${formatShape(got)}.`, range);
+        return false;
+      }
+    }
+    return true;
   }
 }
 
@@ -406,9 +447,12 @@ export class SequentialModel {
   /** `model.add(layer)`: builds the layer now if the model knows its input shape. */
   add(layer: LayerNode, range?: SourceRange): void {
     if (!this.last && this.graph.layers.length === 0) {
-      const batchShape = declaredInputShape(layer.config);
-      // tfjs names the implicit input after the first layer (`dense_Dense1_input`), outside the `inputN` count.
-      const name = this.builder.naming === 'tfjs' ? `${layer.name}_input` : undefined;
+      // Keras 3 builds a Sequential whose first layer is a built functional model on that model's input shape.
+      const nestedInput = this.builder.naming === 'keras' && layer.nested?.kind === 'functional' && layer.nested.inputs.length === 1 ? layer.nested.inputs[0].shape : undefined;
+      const batchShape = nestedInput ?? declaredInputShape(layer.config);
+      // tfjs and tf.keras 2 name the implicit input after the first layer (`dense_Dense1_input`,
+      // `dense_input`), outside the `inputN` / `input_N` count.
+      const name = this.builder.naming === 'tfjs' || this.builder.keras2 ? `${layer.name}_input` : undefined;
       if (batchShape !== undefined) {
         const unknownKey = ['input_shape', 'batch_input_shape', 'batch_shape', 'input_dim', 'batch_size'].find((k) => hasUnknownValue(layer.config[k]));
         const input = this.builder.createInput(batchShape, layer.range, name, unknownKey ? `\`${unknownKey}\` of ${layer.name} is not a value Shape Lens could follow` : undefined);
@@ -422,7 +466,8 @@ export class SequentialModel {
   /** `model.build((None, 28, 28, 1))`, or the first call on a tensor, for a model added without an input shape. */
   build(batchShape: Shape | null, range?: SourceRange): void {
     if (this.graph.built) return;
-    this.start(this.builder.createInput(batchShape, range));
+    const first = this.graph.layers[0];
+    this.start(this.builder.createInput(batchShape, range, this.builder.keras2 && first ? `${first.name}_input` : undefined));
     for (const layer of this.graph.layers) {
       if (!this.last) break;
       this.last = this.callOn(layer, this.last, range);

@@ -8,7 +8,9 @@ import * as vscode from 'vscode';
 import type { FileAnalysis } from '../core/analysis';
 import type { SourceRange } from '../core/diagnostics';
 import type { FrontEnd, FrontEndInfo, ProjectHost } from '../frontends/common/frontend';
-import { pythonCallers, readSmallFile } from '../node-host';
+import { projectKerasPin, pythonCallers, readSmallFile } from '../node-host';
+import type { KerasVersion } from '../core/keras-version';
+import { settingId } from './settingKeys';
 import { joinCells } from '../frontends/python/notebook';
 import { eagerFrontEnds, frontEndForLanguage, loadFrontEnd } from '../frontends/registry';
 
@@ -62,9 +64,18 @@ export class AnalysisService implements vscode.Disposable {
   /** Fired (debounced) when a document's analysis may have changed: features refresh on it. */
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly extensionPath: string, private readonly delay: () => number) {
+  constructor(
+    private readonly extensionPath: string,
+    private readonly delay: () => number,
+    /** `shapeLens.kerasVersion` when set (else the project's pins decide). */
+    private readonly kerasVersion: () => KerasVersion | undefined = () => undefined,
+  ) {
     this.disposables.push(
       this.changed,
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(settingId('kerasVersion'))) return;
+        for (const key of [...this.cache.keys()]) this.schedule(key);
+      }),
       vscode.workspace.onDidChangeTextDocument((e) => this.invalidate(e.document)),
       vscode.workspace.onDidCloseTextDocument((d) => this.cache.delete(this.keyFor(d).id)),
       vscode.workspace.onDidSaveTextDocument((d) => this.invalidate(d)),
@@ -94,9 +105,10 @@ export class AnalysisService implements vscode.Disposable {
     if (!fe) return undefined;
     const { id, version, segments } = this.keyFor(document);
     const hit = this.cache.get(id);
-    if (hit && hit.key === version) return hit.result;
+    const key = `${version}|keras:${this.kerasVersion() ?? 'auto'}`;
+    if (hit && hit.key === key) return hit.result;
     const result = this.analyse(document, fe, segments);
-    if (result) this.cache.set(id, { key: version, result });
+    if (result) this.cache.set(id, { key, result });
     return result;
   }
 
@@ -126,7 +138,10 @@ export class AnalysisService implements vscode.Disposable {
     const file = document.uri.scheme === 'file' ? document.uri.fsPath : docs.length > 1 ? notebookOf(document)?.uri.fsPath ?? document.uri.fsPath : document.uri.fsPath;
     const dependencies = new Set<string>();
     try {
-      const analysis = fe.analyse(text, file, { host: this.host(dependencies) });
+      const asked = this.kerasVersion();
+      // Python only: an explicit setting, else the pins found above the file (a comment in the file wins over both).
+      const keras = fe.id !== 'python' ? undefined : asked ? { explicit: { version: asked, from: `setting ${settingId('kerasVersion')}` } } : { pinned: projectKerasPin(file, vscode.workspace.workspaceFolders?.map((f) => f.uri.fsPath) ?? []) };
+      const analysis = fe.analyse(text, file, { host: this.host(dependencies), keras });
       return { analysis, map: new SourceMap(segments), dependencies };
     } catch (e) {
       // The analysers never throw by design; if one does, the editor must not see it.

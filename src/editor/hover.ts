@@ -9,6 +9,7 @@ import { SELECTOR } from './inlayHints';
 import { modelAt, rowAt, snapshotAt, type PlacedRow } from './lookup';
 import type { SummarySnapshot } from '../core/builder';
 import { isPoolingClass } from '../core/pooling';
+import type { KerasVersionChoice } from '../core/keras-version';
 
 export function register(service: AnalysisService): vscode.Disposable {
   return vscode.languages.registerHoverProvider(SELECTOR, {
@@ -20,7 +21,7 @@ export function register(service: AnalysisService): vscode.Disposable {
       const placed = rowAt(doc, document, position);
       if (placed) return new vscode.Hover(layerMarkdown(placed, document), placed.range);
       const model = modelAt(doc, document, position);
-      return model ? new vscode.Hover(modelMarkdown(model)) : undefined;
+      return model ? new vscode.Hover(modelMarkdown(model, doc.analysis.keras)) : undefined;
     },
   });
 }
@@ -58,9 +59,9 @@ function snapshotMarkdown(s: SummarySnapshot): vscode.MarkdownString {
   return md;
 }
 
-function modelMarkdown(m: ModelSummary): vscode.MarkdownString {
+function modelMarkdown(m: ModelSummary, keras?: KerasVersionChoice): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
-  md.appendMarkdown(`**${m.model.name}** (${m.model.className}) · ${m.rows.length} layers\n\n`);
+  md.appendMarkdown(`**${m.model.name}** (${m.model.className}) · ${m.rows.length} layers${keras ? ` · Keras ${keras.version} (${escape(keras.from === 'default' ? 'no Keras 2 pin found' : keras.from)})` : ''}\n\n`);
   md.appendMarkdown(`Output: \`${formatOutputShape(m.outputShape)}\`\n\n`);
   if (m.model.argumentsFrom && m.model.functionName) {
     md.appendMarkdown(`Built by \`${m.model.functionName}()\` with the arguments of the call in \`${m.model.argumentsFrom}\``);

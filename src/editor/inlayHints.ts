@@ -22,11 +22,15 @@ export function register(service: AnalysisService): vscode.Disposable {
       if (mode === 'off') return [];
       const doc = service.get(document);
       if (!doc) return [];
-      // Layers created on the same line (a helper called in a loop) share one hint.
+      // Layers created on the same line (a helper called in a loop) share one hint; an operation
+      // (`x * 0.5`) has one only on a line without a layer (`Dense(3)(x * 0.5)` shows the Dense).
       const byLine = new Map<number, string[]>();
-      for (const placed of rowsIn(doc, document)) {
+      const rows = rowsIn(doc, document);
+      const layerLines = new Set(rows.filter((p) => !p.row.operation).map((p) => p.range.end.line));
+      for (const placed of rows) {
         const line = placed.range.end.line;
         if (line < range.start.line || line > range.end.line) continue;
+        if (placed.row.operation && layerLines.has(line)) continue;
         const text = describeRow(placed.row, mode === 'shapeAndParams');
         const list = byLine.get(line) ?? [];
         if (!list.includes(text)) list.push(text);

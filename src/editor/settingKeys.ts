@@ -8,12 +8,17 @@ export const SETTINGS_SECTION = 'shapeLens';
 export const INLAY_HINT_MODES = ['shapeAndParams', 'shapeOnly', 'off'] as const;
 export type InlayHintMode = (typeof INLAY_HINT_MODES)[number];
 
+/** `shapeLens.kerasVersion` values, in package.json's `enum` order: auto = the project's pins, else 3. */
+export const KERAS_VERSION_SETTINGS = ['auto', '2', '3'] as const;
+export type KerasVersionSetting = (typeof KERAS_VERSION_SETTINGS)[number];
+
 /** Each setting's key (relative to the section) and default, plus its bounds where package.json declares them. */
 export const SETTING = {
   inlayHintsMode: { key: 'inlayHints.mode', default: 'shapeAndParams' as InlayHintMode },
   diagnosticsEnabled: { key: 'diagnostics.enabled', default: true },
   analysisDelay: { key: 'analysisDelay', default: 200, minimum: 0, maximum: 5000 },
   poolingCodeLens: { key: 'codeLens.poolingPreview', default: true },
+  kerasVersion: { key: 'kerasVersion', default: 'auto' as KerasVersionSetting },
 } as const;
 
 export type SettingName = keyof typeof SETTING;

@@ -48,7 +48,8 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<Node> {
       const item = new vscode.TreeItem(m.model.name, vscode.TreeItemCollapsibleState.Expanded);
       item.description = `${m.model.className} · ${formatCount(m.totalParams)} params`;
       const unknown = m.model.incomplete ? `\n? ${m.model.incomplete}` : '';
-      item.tooltip = `${m.model.name}${m.model.functionName ? ` (built in ${m.model.functionName}())` : ''}\noutput ${formatOutputShape(m.outputShape)}${unknown}`;
+      const keras = m.style === 'keras2' ? '\nas tf.keras 2 prints it' : m.style === 'keras3' ? '\nas Keras 3 prints it' : '';
+      item.tooltip = `${m.model.name}${m.model.functionName ? ` (built in ${m.model.functionName}())` : ''}\noutput ${formatOutputShape(m.outputShape)}${unknown}${keras}`;
       item.iconPath = new vscode.ThemeIcon('symbol-class');
       item.contextValue = 'model';
       return item;

@@ -67,7 +67,8 @@ test('human output is the Keras table with thousands separators', () => {
   const r = run('summary', 'examples/seed_pooling_cnn.py');
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /Model: "model_with_pooling"/);
-  assert.match(r.out, / max_pooling2d \(MaxPooling2D\)\s+\(None, 111, 111, 10\)\s+0\n/);
+  // Keras 3's box table: the row as `│ name (Class) │ shape │ params │`, params right-aligned.
+  assert.match(r.out, /│ max_pooling2d \(MaxPooling2D\) +│ \(None, 111, 111, 10\) +│ +0 │\n/);
   assert.match(r.out, /Total params: 477,341 \(1\.82 MB\)/);
   assert.match(r.out, /Total params: 8,861 \(34\.61 KB\)/);
 });
@@ -284,7 +285,7 @@ test('--at-summary prints each model as of its summary() calls; unknowns are "?"
   // Dense(4) on 8 inputs: 8·4 + 4 = 36, all there is at line 5.
   assert.match(human.out, /Total params: 36 \(144\.00 B\)\n[^]*\(as of m\.summary\(\) on line 5\)/);
   const final = run('summary', f);
-  assert.match(final.out, / d2 \(Dense\)\s+\(None, \?\)\s+\?/);
+  assert.match(final.out, / d2 \(Dense\)[│\s]+\(None, \?\)[│\s]+\?/);
   assert.match(final.out, /Total params: \? \(\?\)/);
   assert.match(final.out, /\? d2: `units` of d2 is not a value Shape Lens could follow/);
   assert.match(final.out, /Total params: at least 36 \+ unknown/);
@@ -293,4 +294,35 @@ test('--at-summary prints each model as of its summary() calls; unknowns are "?"
   assert.deepEqual([m.layers[1].outputShape, m.layers[1].params, m.totalParams], [[null, '?'], '?', '?']);
   const at = JSON.parse(run('summary', f, '--json', '--at-summary').out).files[0].models;
   assert.deepEqual(at.map((x: { atSummaryLine: number; totalParams: number }) => [x.atSummaryLine, x.totalParams]), [[5, 36]]);
+});
+
+test('--keras 2 / --keras=3 / the project pins / a file comment choose the summary; the header and JSON say which and why', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shape-lens-keras-'));
+  const file = path.join(dir, 'net.py');
+  fs.writeFileSync(file, 'import keras\nfrom keras import layers\ni = keras.Input((8,))\nm = keras.Model(i, layers.Dense(4)(i) * 0.5, name="m")\n');
+  // No pin: Keras 3 (the multiply operation is a row `multiply (Multiply)`).
+  const plain = run('summary', file);
+  assert.equal(plain.code, 0, plain.err);
+  assert.match(plain.out, /net\.py \(Keras 3: no Keras 2 pin found\)\n/);
+  assert.match(plain.out, /│ multiply \(Multiply\) +│ \(None, 4\) +│ +0 │/);
+  // A pin next to the file: tf.keras 2's table, names and TFOpLambda row.
+  fs.writeFileSync(path.join(dir, 'requirements.txt'), 'numpy\ntensorflow==2.12.0\n');
+  const pinned = run('summary', file);
+  assert.match(pinned.out, /net\.py \(Keras 2: requirements\.txt: tensorflow==2\.12\.0\)\n/);
+  assert.match(pinned.out, /\n input_1 \(InputLayer\) +\[\(None, 8\)\] +0 {9}\n/);
+  assert.match(pinned.out, /\n tf\.math\.multiply \(TFOpLamb  \(None, 4\) +0 {9}\n da\) +\n/);
+  const json = JSON.parse(run('summary', file, '--json').out);
+  assert.deepEqual(json.files[0].keras, { version: 2, from: 'requirements.txt: tensorflow==2.12.0' });
+  assert.deepEqual(json.files[0].models[0].layers.map((l: { name: string }) => l.name), ['input_1', 'dense', 'tf.math.multiply']);
+  // The flag beats the pin, in both spellings; a file's comment beats the flag.
+  assert.deepEqual(JSON.parse(run('summary', file, '--json', '--keras', '3').out).files[0].keras, { version: 3, from: '--keras 3' });
+  assert.deepEqual(JSON.parse(run('summary', '--keras=3', file, '--json').out).files[0].keras, { version: 3, from: '--keras 3' });
+  fs.writeFileSync(file, `# shape-lens: keras=2\n${fs.readFileSync(file, 'utf8')}`);
+  assert.deepEqual(JSON.parse(run('summary', file, '--json', '--keras=3').out).files[0].keras, { version: 2, from: '# shape-lens: keras=2 (line 1)' });
+  // Bad values are usage errors.
+  for (const bad of [['--keras', '4'], ['--keras'], ['--keras=auto']]) {
+    const r = run('summary', file, ...bad);
+    assert.equal(r.code, 2, bad.join(' '));
+    assert.match(r.err, /--keras takes 2 or 3/);
+  }
 });

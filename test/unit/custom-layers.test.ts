@@ -56,6 +56,7 @@ def block(x, dim):
 inp = keras.Input((14, 14, 96))
 x = block(inp, 96)
 x = block(x, 96)
+x = x * 0.5
 model = keras.Model(inp, x)
 `);
   assert.deepEqual(errors(json), []);
@@ -66,6 +67,9 @@ model = keras.Model(inp, x)
     ['layer_scale', [null, 14, 14, 96], 96],
     ['layer_scale_1', [null, 14, 14, 96], 96],
   ]);
+  // x + y is an operation row named from Keras' counters; x * gamma inside LayerScale.call is not (Keras traces a layer's call in a graph of its own).
+  const ops = m.layers.filter((l) => !['Conv2D', 'LayerNormalization', 'Dense', 'LayerScale', 'InputLayer'].includes(l.className)).map((l) => l.name);
+  assert.deepEqual(ops, ['add', 'add_1', 'multiply']);
   // Per block: depthwise-grouped conv 7·7·1·96 + 96 = 4,800; LayerNorm 192; Dense 96·384 + 384 = 37,248;
   // Dense 384·96 + 96 = 36,960; LayerScale 96 → 79,296; two blocks 158,592.
   assert.equal(m.totalParams, 158592);
@@ -139,6 +143,9 @@ model = keras.Model(inp, out)
   assert.equal(row.params, '?');
   assert.match(row.unknownWhy ?? '', /tf\.Variable \(1,024 weights\).*tf\.keras 2 counts it, Keras 3 does not/);
   assert.equal(model(tfv.json, 'model').totalParams, '?');
+  // tf.keras 2 tracks a tf.Variable attribute: keras-io's VQ-VAE printed 1,024 for it under Keras 2.
+  const k2 = await analyze(`# shape-lens: keras=2\n${src('self.embeddings = tf.Variable(initial_value=w_init(shape=(self.embedding_dim, self.num_embeddings), dtype="float32"), trainable=True)')}`);
+  assert.equal(model(k2.json, 'model').layers.find((l) => l.name === 'vector_quantizer')?.params, 1024);
 });
 
 test('keras.Variable shapes: tf.zeros, tf.random.normal, a list literal, trainable=False', async () => {

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze } from './helpers/python';
+import { analyzeJs } from './helpers/tfjs';
 import { evaluateLayer } from '../../src/core/layers/evaluate';
 import { UNKNOWN } from '../../src/core/config';
 import { formatShape } from '../../src/core/shape';
@@ -104,7 +105,7 @@ model = keras.Sequential([
   assert.match(m.layers[3].unknownWhy ?? '', /`filters` of conv2d/);
 });
 
-test('Lambda and custom layers called on two tensors: no arity error, no dropped layer, total ?', async () => {
+test('Lambda and custom layers called on two tensors: no arity error, no dropped layer, the function followed', async () => {
   const { json } = await analyze(`
 import keras
 from keras import layers, ops
@@ -128,8 +129,10 @@ model = keras.Model([a, b], out)
   // The tower: Conv2D(4, 3) on 28×28×1 = 3·3·1·4 + 4 = 40 params; Flatten 26·26·4 = 2704.
   assert.deepEqual(m.layers[2].outputShape, [null, 2704]);
   assert.equal(m.layers[2].params, 40);
-  assert.equal(m.layers[3].outputShape, '?');
-  assert.equal(m.totalParams, '?');
+  // The Lambda's function is followed: sqrt(sum(square(x - y), axis=1, keepdims=True)) is (None, 1);
+  // Dense(1) on it 1·1 + 1 = 2 → 42.
+  assert.deepEqual(m.layers[3].outputShape, [null, 1]);
+  assert.equal(m.totalParams, 42);
 });
 
 test('a custom layer with two inputs keeps the layers before it and makes the total ?', async () => {
@@ -166,7 +169,7 @@ model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(UNITS), layers.D
   const s = analysis.models[0];
   assert.equal(json.models[0].totalParams, '?');
   const text = formatSummary(s);
-  assert.match(text, /dense \(Dense\)\s+\(None, \?\)\s+\?/);
+  assert.match(text, /dense \(Dense\)[│\s]+\(None, \?\)[│\s]+\?/);
   assert.match(text, /Total params: \? \(\?\)/);
   // head: Dense(2) on (None, ?) has ?·2 + 2 weights: unknown too, so nothing is known for sure.
   const notes = formatUnknownNotes(s).join('\n');
@@ -174,4 +177,99 @@ model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(UNITS), layers.D
   assert.match(notes, /\? dense: `units` of dense is not a value Shape Lens could follow/);
   assert.match(notes, /\? head: `units` of dense/);
   assert.match(notes, /at least 0 \+ unknown/);
+});
+
+test('tfjs: a switch on an unknown value runs the first case that does not throw, marks it assumed, and drops no layer', async () => {
+  // Modelled on tfjs-examples' addition-rnn: the RNN type comes from the UI. Before, no case ran,
+  // the first layer was lost and the model printed Total params 0.
+  const { json } = await analyzeJs(`
+import * as tf from '@tensorflow/tfjs';
+export function make(rnnType: string) {
+  const model = tf.sequential();
+  switch (rnnType) {
+    case 'Bad':
+      throw new Error('no');
+    case 'GRU':
+      model.add(tf.layers.gru({ units: 16, inputShape: [7, 12] }));
+      break;
+    case 'LSTM':
+      model.add(tf.layers.lstm({ units: 16, inputShape: [7, 12] }));
+      break;
+    default:
+      throw new Error('unsupported');
+  }
+  model.add(tf.layers.dense({ units: 3 }));
+  return model;
+}
+`);
+  const m = json.models.find((x) => x.name === 'make');
+  assert.ok(m, JSON.stringify(json.models.map((x) => x.name)));
+  // GRU (tfjs resetAfter false): 3·(12·16 + 16·16 + 16) = 1,392. What follows an assumed layer in
+  // a Sequential is not certain (another case could add another shape): ?, not dropped.
+  assert.deepEqual(rows(m).map(([n, s, p]) => [String(n).replace(/\d+$/, ''), s, p]), [
+    ['gru_GRU', [null, 16], 1392],
+    ['dense_Dense', '?', '?'],
+  ]);
+  // The other case would have given an LSTM (1,856): the total is not certain.
+  assert.equal(m.totalParams, '?');
+  const infos = [...json.diagnostics, ...m.diagnostics].filter((d) => d.code === 'unknown-condition');
+  assert.ok(infos.some((d) => /switch on line 5 .*assumed case 'GRU'/.test(d.message)), JSON.stringify(infos));
+});
+
+test('Python match: decided like Python where it can be, assumed (never skipped) where it cannot', async () => {
+  const src = (subject: string) => `
+import sys
+import keras
+from keras import layers
+from enum import Enum
+class Size(Enum):
+    SMALL = "small"
+kind = ${subject}
+model = keras.Sequential([keras.Input((8,))], name="m")
+match kind:
+    case "bad":
+        raise ValueError(kind)
+    case "small" | "tiny":
+        model.add(layers.Dense(4))
+    case width if width == 64:
+        model.add(layers.Dense(64))
+    case _:
+        raise ValueError(kind)
+model.add(layers.Dense(1))
+`;
+  const rowsOf = async (subject: string) => {
+    const { json } = await analyze(src(subject));
+    const m = json.models.find((x) => x.name === 'm')!;
+    return { rows: rows(m), total: m.totalParams, json };
+  };
+  // "tiny" takes the | pattern: Dense(4) 8·4 + 4 = 36, then Dense(1) 4 + 1 = 5.
+  const tiny = await rowsOf('"tiny"');
+  assert.deepEqual([tiny.rows, tiny.total], [[['dense', [null, 4], 36], ['dense_1', [null, 1], 5]], 41]);
+  // 64 falls to the capture with a guard: Dense(64) 8·64 + 64 = 576, Dense(1) 64 + 1 = 65.
+  const wide = await rowsOf('64');
+  assert.deepEqual([wide.rows, wide.total], [[['dense', [null, 64], 576], ['dense_1', [null, 1], 65]], 641]);
+  // From argv: never a model without its middle layer (before: Dense(1) alone, Total params 9).
+  const unknownKind = await rowsOf('sys.argv[1]');
+  assert.deepEqual(unknownKind.rows, [['dense', [null, 4], 36], ['dense_1', '?', '?']]);
+  assert.equal(unknownKind.total, '?');
+  assert.ok(unknownKind.json.models.flatMap((m) => m.diagnostics).concat(unknownKind.json.diagnostics).some((d) => d.code === 'unknown-condition' && /assumed `case "small" \| "tiny"`/.test(d.message)));
+  assert.deepEqual(errors(unknownKind.json), []);
+});
+
+test('a conditional expression Shape Lens cannot decide keeps the layers of the branch it assumes', async () => {
+  const { json } = await analyze(`
+import sys
+import keras
+from keras import layers
+flag = sys.argv[1] == "x"
+inp = keras.Input((8,))
+x = layers.Dense(4)(inp) if flag else layers.Dense(16)(inp)
+out = layers.Dense(1, activation="sigmoid" if flag else None)(x)
+model = keras.Model(inp, out, name="m")
+`);
+  const m = json.models.find((x) => x.name === 'm')!;
+  // Before: x was unknown and Dense(4) was missing from the model. 8·4 + 4 = 36; 4 + 1 = 5.
+  assert.deepEqual(rows(m), [['input_layer', [null, 8], 0], ['dense', [null, 4], 36], ['dense_1', [null, 1], 5]]);
+  assert.equal(m.totalParams, '?');
+  assert.deepEqual(errors(json), []);
 });

@@ -58,6 +58,9 @@ const ROWS: Row[] = [
   { cls: 'MobileNetV3Large', size: 224, top: [5_507_432, 24_400], noTop: 2_996_352, out: [null, 7, 7, 960] },
   // InceptionV3 23,851,784 [IO]; 34,432 non-trainable [KR]; no top 21,802,784 [SRC] (2048-wide top).
   { cls: 'InceptionV3', size: 299, top: [23_851_784, 34_432], noTop: 21_802_784, out: [null, 8, 8, 2048] },
+  // InceptionResNetV2 55,873,736 with 60,544 non-trainable [KR]; no top 54,336,736 [KR] (a printed
+  // no-top base plus Dense(1536 → 2): 54,339,810 − 3,074).
+  { cls: 'InceptionResNetV2', size: 299, top: [55_873_736, 60_544], noTop: 54_336_736, out: [null, 8, 8, 1536] },
   // Xception 22,910,480 [IO]; 54,528 non-trainable and no top 20,861,480 [KR].
   { cls: 'Xception', size: 299, top: [22_910_480, 54_528], noTop: 20_861_480, out: [null, 10, 10, 2048] },
   // DenseNet121 8,062,504 [IO]; 83,648 non-trainable [KR]; no top 7,037,504 [KR].
@@ -342,7 +345,9 @@ test('Keras model names and the Functional summary class', () => {
   assert.equal(name('EfficientNetB0'), 'efficientnetb0');
   assert.equal(name('EfficientNetV2B0'), 'efficientnetv2-b0');
   assert.equal(name('ConvNeXtTiny'), 'convnext_tiny');
-  assert.equal(name('NASNetMobile'), 'NASNet');
+  // Keras 3 names NASNet models nasnet_mobile / nasnet_large (nasnet.py); Keras 2 and keras_applications named both "NASNet".
+  assert.equal(name('NASNetMobile'), 'nasnet_mobile');
+  assert.equal(name('NASNetLarge'), 'nasnet_large');
   assert.equal(name('MobileNetV3Small'), 'MobileNetV3Small');
   // mobilenetv2_{alpha:0.2f}_{rows}: rows of the built shape; imagenet falls back to 224.
   assert.equal(name('MobileNetV2'), 'mobilenetv2_1.00_224');

@@ -1,6 +1,7 @@
 // Tensor operations in a functional graph (Keras 3): `x + y`, `keras.ops.add(x, y)` connect the
-// graph with NumPy broadcasting, are not rows of the summary and share Keras' automatic names with
-// layers. Expected figures by hand beside each case.
+// graph with NumPy broadcasting, are rows of the summary with no weights (Keras 3's print_summary
+// lists `Functional._operations`: `add (Add)`, `true_divide (TrueDivide)`) and share Keras' automatic
+// names with layers. Expected figures by hand beside each case.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateLayer } from '../../src/core/layers/evaluate';
@@ -21,7 +22,7 @@ test('broadcasting as Keras broadcast_shapes does it', () => {
   assert.equal(evaluateLayer('ops.add', {}, [[null, 4, 8], [null, 1, 8]]).params.trainable, 0);
 });
 
-test("residual blocks with x + inputs: every layer is a row, no operation is, the total is Keras'", async () => {
+test("residual blocks with x + inputs: every layer and operation is a row, the total is Keras'", async () => {
   const { json } = await analyze(`
 import keras
 from keras import layers
@@ -46,18 +47,26 @@ merged = layers.Add()([x, x])
   const m = json.models.find((x) => x.name === 'model')!;
   assert.deepEqual([...json.diagnostics, ...m.diagnostics].filter((d) => d.severity === 'error'), []);
   assert.ok(m.layers.every((l) => !l.className.startsWith('ops.')), JSON.stringify(m.layers.map((l) => l.className)));
+  // Four `+` (two per block) and one `*`: rows of class Add / Multiply with 0 params.
+  assert.deepEqual(m.layers.filter((l) => l.className === 'Add' || l.className === 'Multiply').map((l) => [l.name, l.params]), [
+    ['add', 0],
+    ['add_1', 0],
+    ['add_2', 0],
+    ['add_3', 0],
+    ['multiply', 0],
+  ]);
   // Per block: MHA q/k/v 3·(8·2·16 + 2·16) = 864 + output 2·16·8 + 8 = 264 → 1,128; LayerNorm 2·8 = 16;
   // Conv1D 8·4 + 4 = 36 and 4·8 + 8 = 40 → 1,220; two blocks 2,440; Dense 8·3 + 3 = 27 → 2,467.
   assert.equal(m.totalParams, 2467);
-  assert.equal(m.layers.length, 11);
+  assert.equal(m.layers.length, 16);
   // Four `+` and one `*` took the names add, add_1, add_2, add_3 and multiply (Keras 3 names
   // operations with the same counters as layers), so the Add layer is add_4.
   assert.equal(json.models.length, 1);
   const { json: named } = await analyze('import keras\nfrom keras import layers\na = keras.Input((4,))\nb = a + a\nc = layers.Add()([b, a])\nm = keras.Model(a, c)\n');
-  assert.deepEqual(named.models[0].layers.map((l) => l.name), ['input_layer', 'add_1']);
+  assert.deepEqual(named.models[0].layers.map((l) => l.name), ['input_layer', 'add', 'add_1']);
 });
 
-test('keras.ops.add / ops.multiply with a number: part of the graph, not a row', async () => {
+test('keras.ops.add / ops.multiply with a number: rows of the graph with no weights', async () => {
   const { json } = await analyze(`
 import keras
 from keras import layers, ops
@@ -72,6 +81,8 @@ m = keras.Model([a, b], layers.Dense(2)(d))
   assert.deepEqual(m.layers.map((l) => [l.className, l.outputShape, l.params]), [
     ['InputLayer', [null, 4, 8], 0],
     ['InputLayer', [null, 1, 8], 0],
+    ['Add', [null, 4, 8], 0],
+    ['Multiply', [null, 4, 8], 0],
     ['Dense', [null, 4, 2], 18],
   ]);
 });

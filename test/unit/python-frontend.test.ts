@@ -353,7 +353,7 @@ model = keras.Sequential([keras.layers.Dense(1, input_shape=(1,))])
   assert.equal(json.models.length, 1);
 });
 
-test('keras.applications as a layer: input_tensor, frozen base, Sequential with input_shape', async () => {
+test('keras.applications: input_tensor, frozen base, Sequential with input_shape', async () => {
   const ms = await models(`
 import tensorflow as tf
 from tensorflow.keras.applications import *
@@ -365,14 +365,22 @@ model = tf.keras.Model(inputs, tf.keras.layers.Dense(5)(x))
 clf = tf.keras.Sequential([tf.keras.applications.ResNet50(include_top=False, input_shape=(224, 224, 3)), tf.keras.layers.Flatten()])
 `);
   const m = ms.find((x) => x.name === 'model')!;
-  // MobileNetV2 no-top: 2,257,984 params (keras.io applications table minus the 1280·1000 + 1000 top);
-  // 160 px / 32 = 5; head Dense 1280·5 + 5 = 6,405.
-  assert.deepEqual(m.layers.map((l) => [l.name, l.className, l.outputShape, l.params]), [
+  // input_tensor=: Keras builds MobileNetV2's layers on `inputs` itself, so the model reaching
+  // base.output through them lists them all (Keras' get_source_inputs): its Input, 153 layers
+  // (154 without the top, less its own Input), the head. MobileNetV2 no-top: 2,257,984 params
+  // (keras.io applications table minus the 1280·1000 + 1000 top); 160 px / 32 = 5; head Dense
+  // 1280·5 + 5 = 6,405.
+  assert.equal(m.layers.length, 1 + 153 + 2);
+  assert.deepEqual(m.layers.slice(0, 2).map((l) => [l.name, l.className, l.outputShape, l.params]), [
     ['input_layer', 'InputLayer', [null, 160, 160, 3], 0],
-    ['mobilenetv2_1.00_160', 'Functional', [null, 5, 5, 1280], 2257984],
+    ['Conv1', 'Conv2D', [null, 80, 80, 32], 864],
+  ]);
+  assert.deepEqual(m.layers.slice(-3).map((l) => [l.name, l.className, l.outputShape, l.params]), [
+    ['out_relu', 'ReLU', [null, 5, 5, 1280], 0],
     ['global_average_pooling2d', 'GlobalAveragePooling2D', [null, 1280], 0],
     ['dense', 'Dense', [null, 5], 6405],
   ]);
+  assert.equal(m.totalParams, 2257984 + 6405);
   assert.equal(m.trainableParams, 6405);
   const clf = ms.find((x) => x.name === 'clf')!;
   // ResNet50 no-top: 23,587,712 of which 53,120 BatchNormalization moving statistics; 7·7·2048 = 100,352.

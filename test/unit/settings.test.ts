@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { INLAY_HINT_MODES, SETTING, SETTINGS_SECTION, settingId, type SettingName } from '../../src/editor/settingKeys';
+import { INLAY_HINT_MODES, KERAS_VERSION_SETTINGS, SETTING, SETTINGS_SECTION, settingId, type SettingName } from '../../src/editor/settingKeys';
 import { repoRoot } from './helpers/paths';
 
 interface Declared {
@@ -30,6 +30,7 @@ test('every setting in settingKeys.ts is in package.json with the same default a
     assert.equal(d.maximum, s.maximum, `${id}: maximum`);
   }
   assert.deepEqual(declared[settingId('inlayHintsMode')].enum, [...INLAY_HINT_MODES]);
+  assert.deepEqual(declared[settingId('kerasVersion')].enum, [...KERAS_VERSION_SETTINGS]);
 });
 
 test('every Shape Lens setting in package.json is in settingKeys.ts', () => {

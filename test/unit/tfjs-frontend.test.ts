@@ -77,6 +77,21 @@ export const twoHeads = tf.model({ inputs: [a, b], outputs: [out1, out2] as tf.S
   assert.deepEqual(params(m), [0, 0, 136, 0, 17, 51]);
 });
 
+test("tf.layers.input is tfjs' alias of tf.input", async () => {
+  // tfjs-examples' translation.ts spells it this way; tfjs: tf.layers.input({shape: [null, 5]}) is a SymbolicTensor.
+  const m = await only(`
+import * as tf from '@tensorflow/tfjs';
+const x = tf.layers.input({ shape: [null, 5], name: 'seq' });
+const y = tf.layers.lstm({ units: 4 }).apply(x) as tf.SymbolicTensor;
+export const enc = tf.model({ inputs: x, outputs: y });
+`);
+  // LSTM 4·(5·4 + 4·4 + 4) = 160
+  assert.deepEqual(m.layers.map((l) => [l.name, l.outputShape, l.params]), [
+    ['seq', [null, null, 5], 0],
+    ['lstm_LSTM1', [null, 4], 160],
+  ]);
+});
+
 test('helpers: function and arrow with defaults, closures, spreads, template names, for / for...of / classic for', async () => {
   const m = await only(`
 import * as tf from '@tensorflow/tfjs';

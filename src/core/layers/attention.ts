@@ -3,7 +3,7 @@
 
 import { UNKNOWN, type Cfg } from '../config';
 import { DiagnosticCode } from '../diagnostics';
-import { formatShape, type RuleShape } from '../shape';
+import { formatShape, type RuleOutputShape, type RuleShape } from '../shape';
 import { positiveInt } from './core';
 import type { LayerRule, ParamCount, RuleContext } from './types';
 
@@ -41,7 +41,8 @@ function shapeSetting(cfg: Cfg, key: string): (number | null)[] | null | undefin
 /**
  * `mha(query, value)` / `mha(query, value, key)`: the front ends give the rule all positional
  * tensors in order (`tensorArgs: 3`). Output: the query's shape with its last dim replaced by
- * `output_shape` (default: unchanged), as Keras' `compute_output_shape`.
+ * `output_shape` (default: unchanged), as Keras' `compute_output_shape`. The call's
+ * `return_attention_scores=True` (given to the rule as a setting) adds the scores as a second output.
  *
  * Weights (Keras' `build`, four EinsumDense sublayers, last-dim projections whatever the rank or
  * `attention_axes`): with H = num_heads, K = key_dim, V = value_dim (default K), O = output_shape
@@ -53,6 +54,8 @@ const multiHeadAttention: LayerRule = {
   className: 'MultiHeadAttention',
   arity: 'any',
   tensorArgs: 3,
+  tensorArgNames: ['query', 'value', 'key'],
+  callSettings: ['return_attention_scores'],
   inputRank: { min: 3 },
   outputShape(inputs, cfg, ctx) {
     const heads = positiveInt(cfg, 'num_heads', ctx);
@@ -69,8 +72,11 @@ const multiHeadAttention: LayerRule = {
     }
     if (heads === null || keyDim === null) return null;
     const out = shapeSetting(cfg, 'output_shape');
-    if (out === null) return null;
-    return out && out.length > 0 ? [...query.slice(0, -1), ...out] : [...query];
+    const scores = cfg.bool('return_attention_scores', false);
+    if (out === null || scores === null) return null;
+    const output = out && out.length > 0 ? [...query.slice(0, -1), ...out] : [...query];
+    // Keras 3's compute_output_spec gives the scores (B, num_heads, T_q, T_q): the query's length twice.
+    return scores ? [output, [query[0], heads, query[1] ?? null, query[1] ?? null]] : output;
   },
   params(inputs, cfg, ctx) {
     if (inputs.length < 2) return UNKNOWN_PARAMS;
@@ -102,6 +108,87 @@ const multiHeadAttention: LayerRule = {
 };
 
 // ---------------------------------------------------------------------------------------------
+// GroupQueryAttention (class GroupedQueryAttention)
+
+/**
+ * Keras 3 `GroupedQueryAttention` (public name `GroupQueryAttention`): `(query, value[, key])`;
+ * the output has the query's shape (`compute_output_shape`; query and value must share their last
+ * dim). With `return_attention_scores=True` a second output `(B, num_query_heads, T_q, T_kv)`
+ * (T_kv from the key when given).
+ *
+ * Weights (`build`, EinsumDense sublayers): with Hq = num_query_heads, Hkv = num_key_value_heads,
+ * D = head_dim, F = the query's last dim, and bias when use_bias:
+ *   query  q·Hq·D + Hq·D     key  k·Hkv·D + Hkv·D     value  v·Hkv·D + Hkv·D
+ *   output Hq·D·F + F        gate (use_gate)  q·Hq·D + Hq·D
+ */
+function gqaSettings(cfg: Cfg, ctx: RuleContext, report: boolean): { Hq: number | null; Hkv: number | null; D: number | null } | null {
+  const D = positiveInt(cfg, 'head_dim', ctx, report);
+  const Hq = positiveInt(cfg, 'num_query_heads', ctx, report);
+  const Hkv = positiveInt(cfg, 'num_key_value_heads', ctx, report);
+  if (Hq !== null && Hkv !== null && Hq % Hkv !== 0) {
+    if (report) ctx.error(DiagnosticCode.invalidConfig, '`num_query_heads` must be divisible by `num_key_value_heads`.');
+    return null;
+  }
+  return { Hq, Hkv, D };
+}
+
+const groupedQueryAttention: LayerRule = {
+  className: 'GroupedQueryAttention',
+  aliases: ['GroupQueryAttention'],
+  arity: 'any',
+  tensorArgs: 3,
+  tensorArgNames: ['query', 'value', 'key'],
+  callSettings: ['return_attention_scores'],
+  outputShape(inputs, cfg, ctx) {
+    const s = gqaSettings(cfg, ctx, true);
+    if (inputs.length < 2 || !s) return null;
+    const [query, value] = inputs;
+    const key = inputs[2] ?? value;
+    const qd = query[query.length - 1];
+    const vd = value[value.length - 1];
+    if (qd !== vd) {
+      ctx.error(DiagnosticCode.shapeMismatch, `The last dimension of \`query_shape\` and \`value_shape\` must be equal, but are ${qd ?? 'None'}, ${vd ?? 'None'}. Received: query_shape=${formatShape(query)}, value_shape=${formatShape(value)}`);
+      return null;
+    }
+    const vm = value.slice(1, -1);
+    const km = key.slice(1, -1);
+    if (vm.length !== km.length || vm.some((d, i) => d !== km[i])) {
+      ctx.error(DiagnosticCode.shapeMismatch, `All dimensions of \`value\` and \`key\`, except the last one, must be equal. Received: value_shape=${formatShape(value)} and key_shape=${formatShape(key)}`);
+      return null;
+    }
+    const scores = cfg.bool('return_attention_scores', false);
+    if (scores === null) return null;
+    if (!scores) return [...query];
+    return [[...query], [query[0], s.Hq, query[1] ?? null, key[1] ?? null]];
+  },
+  params(inputs, cfg, ctx) {
+    const s = gqaSettings(cfg, ctx, false);
+    const useBias = cfg.bool('use_bias', true);
+    const useGate = cfg.bool('use_gate', false);
+    if (inputs.length < 2 || !s) return UNKNOWN_PARAMS;
+    const { Hq, Hkv, D } = s;
+    const [query, value] = inputs;
+    const key = inputs[2] ?? value;
+    const q = query[query.length - 1];
+    const v = value[value.length - 1];
+    const k = key[key.length - 1];
+    if (Hq === null || Hkv === null || D === null || useBias === null || useGate === null || q === null || v === null || k === null) return UNKNOWN_PARAMS;
+    const bq = useBias ? Hq * D : 0;
+    const bkv = useBias ? Hkv * D : 0;
+    const b = (h: number) => (useBias ? ` + ${h}·${D}` : '');
+    const parts: [string, number, string][] = [
+      ['query', q * Hq * D + bq, `${q}·${Hq}·${D}${b(Hq)}`],
+      ['key', k * Hkv * D + bkv, `${k}·${Hkv}·${D}${b(Hkv)}`],
+    ];
+    if (useGate) parts.push(['gate', q * Hq * D + bq, `${q}·${Hq}·${D}${b(Hq)}`]);
+    parts.push(['value', v * Hkv * D + bkv, `${v}·${Hkv}·${D}${b(Hkv)}`]);
+    parts.push(['attention_output', Hq * D * q + (useBias ? q : 0), `${Hq}·${D}·${q}${useBias ? ` + ${q}` : ''}`]);
+    const total = parts.reduce((sum, p) => sum + p[1], 0);
+    return { trainable: total, nonTrainable: 0, formula: `${parts.map(([n, , f]) => `${n} ${f}`).join(', ')}: ${parts.map((p) => p[1]).join(' + ')} = ${total}` };
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
 // Attention / AdditiveAttention: called on [query, value] or [query, value, key].
 
 function checkList(inputs: RuleShape[], ctx: RuleContext): boolean {
@@ -112,17 +199,25 @@ function checkList(inputs: RuleShape[], ctx: RuleContext): boolean {
   return true;
 }
 
-/** Keras' `compute_output_shape`: `(*query_shape[:-1], value_shape[-1])`. */
-function attentionOutput(inputs: RuleShape[], _cfg: Cfg, ctx: RuleContext): RuleShape | null {
+/**
+ * Keras' `compute_output_shape`: `(*query_shape[:-1], value_shape[-1])`; with the call's
+ * `return_attention_scores=True` also the scores `(*query_shape[:-1], key_shape[-2])`.
+ */
+function attentionOutput(inputs: RuleShape[], cfg: Cfg, ctx: RuleContext): RuleOutputShape {
   if (!checkList(inputs, ctx)) return null;
   const [query, value] = inputs;
-  return [...query.slice(0, -1), value[value.length - 1]];
+  const key = inputs[2] ?? value;
+  const out = [...query.slice(0, -1), value[value.length - 1]];
+  const scores = cfg.bool('return_attention_scores', false);
+  if (scores === null) return null;
+  return scores ? [out, [...query.slice(0, -1), key[key.length - 2] ?? null]] : out;
 }
 
 /** Dot-product attention: a scalar `scale` if use_scale, a scalar `concat_score_weight` if score_mode='concat'. */
 const attention: LayerRule = {
   className: 'Attention',
   arity: 'multi',
+  callSettings: ['return_attention_scores'],
   outputShape(inputs, cfg, ctx) {
     const mode = cfg.str('score_mode', 'dot', ['dot', 'concat']);
     if (mode !== null && mode !== 'dot' && mode !== 'concat') {
@@ -144,6 +239,7 @@ const attention: LayerRule = {
 const additiveAttention: LayerRule = {
   className: 'AdditiveAttention',
   arity: 'multi',
+  callSettings: ['return_attention_scores'],
   outputShape: attentionOutput,
   params(inputs, cfg) {
     const useScale = cfg.bool('use_scale', true);
@@ -268,4 +364,4 @@ const einsumDense: LayerRule = {
   },
 };
 
-export const attentionRules: LayerRule[] = [multiHeadAttention, attention, additiveAttention, einsumDense];
+export const attentionRules: LayerRule[] = [multiHeadAttention, groupedQueryAttention, attention, additiveAttention, einsumDense];

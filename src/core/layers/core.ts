@@ -131,10 +131,43 @@ const lambda: LayerRule = {
   outputWithoutInput: (cfg) => declaredLambdaShape(cfg, null) ?? null,
 };
 
-/** Dense, Embedding, Lambda, Identity, Masking. */
+/**
+ * Keras 3 ReversibleEmbedding (an Embedding): `reverse=True` in the call maps `(..., output_dim)`
+ * back to `(..., input_dim)` logits; `tie_weights=False` adds `reverse_embeddings`
+ * (output_dim, input_dim).
+ */
+const reversibleEmbedding: LayerRule = {
+  className: 'ReversibleEmbedding',
+  callSettings: ['reverse'],
+  outputShape(inputs, cfg, ctx) {
+    const reverse = cfg.bool('reverse', false);
+    if (reverse === null) return null;
+    if (!reverse) return embedding.outputShape(inputs, cfg, ctx);
+    const inDim = positiveInt(cfg, 'input_dim', ctx);
+    positiveInt(cfg, 'output_dim', ctx);
+    return [...inputs[0].slice(0, -1), inDim];
+  },
+  params(inputs, cfg, ctx) {
+    const base = embedding.params!(inputs, cfg, ctx);
+    const tie = cfg.bool('tie_weights', true);
+    const inDim = positiveInt(cfg, 'input_dim', ctx, false);
+    const outDim = positiveInt(cfg, 'output_dim', ctx, false);
+    if (tie === null || base.trainable === null || inDim === null || outDim === null) return UNKNOWN_PARAMS;
+    if (tie) return base;
+    const t = base.trainable + outDim * inDim;
+    return { trainable: t, nonTrainable: base.nonTrainable, formula: `${inDim}·${outDim} + ${outDim}·${inDim} (reverse_embeddings) = ${t}` };
+  },
+};
+
+/** Keras 3 TernaryDense: Dense's shape and weights (kernel input·units, bias units); no LoRA. */
+const ternaryDense: LayerRule = { ...dense, className: 'TernaryDense' };
+
+/** Dense, Embedding, Lambda, Identity, Masking, ReversibleEmbedding, TernaryDense. */
 export const coreRules: LayerRule[] = [
   dense,
   embedding,
+  reversibleEmbedding,
+  ternaryDense,
   lambda,
   passThrough('Identity'),
   passThrough('Masking'),

@@ -25,6 +25,8 @@ export interface LayerEvaluation {
   explain: string[];
   /** Part of the output or the params depends on a size or setting the analysis could not follow. */
   partlyUnknown?: boolean;
+  /** Why the unknown part is unknown, when the rule knows (`the vocabulary is adapted from data`). */
+  unknownWhy?: string;
 }
 
 const UNKNOWN_PARAMS: ParamCount = { trainable: null, nonTrainable: null };
@@ -35,6 +37,9 @@ const UNKNOWN_PARAMS: ParamCount = { trainable: null, nonTrainable: null };
  * products of three stay exact.
  */
 const DIM_SAMPLES = [10007, 20011, 30011];
+
+/** Stand-ins for sizes learnt from data (`RuleContext.dataDependent`), one per run: distinct and above any count of special tokens. */
+const DATA_SAMPLES = [1009, 2003, 3001];
 
 /**
  * Evaluates `className` with `config` on `inputs` (null entries: shape unknown). Never throws: an
@@ -55,14 +60,17 @@ export function evaluateLayer(
   const rule = getRule(className);
   if (!rule) return { known: false, output: null, params: UNKNOWN_PARAMS, problems: [], explain: [] };
   let r: LayerEvaluation;
-  if (!inputs.some(hasUnknownDim) && !hasUnknownValue(config)) {
-    const run = runRule(rule, config, inputs as (RuleShape | null)[], layerName, 0, undefined);
+  const single = !inputs.some(hasUnknownDim) && !hasUnknownValue(config) ? runRule(rule, config, inputs as (RuleShape | null)[], layerName, 0, undefined) : null;
+  if (single && single.unknownWhy === undefined) {
+    const run = single;
     // A setting of an unusual kind is unknown (a list of unknown length, a layer it cannot see):
     // sizes the rule left as None may be lost ones.
     r = run.lost ? { ...run, output: unknownNones(run.output, inputs), partlyUnknown: true } : run;
   } else {
     const runs = DIM_SAMPLES.map((_, run) => runRule(rule, config, inputs.map((s) => s && s.map((d) => (d === UNKNOWN_DIM ? DIM_SAMPLES[run] : d))), layerName, 0, run));
     r = agree(runs, inputs);
+    const why = single?.unknownWhy ?? runs.find((x) => x.unknownWhy)?.unknownWhy;
+    if (why) r.unknownWhy = why;
   }
   // Keras raises here, so there is no size to show after it: what the rule left None is unknown.
   if (r.problems.some((p) => p.severity === 'error')) r = { ...r, output: unknownNones(r.output, inputs) };
@@ -79,6 +87,7 @@ function runRule(rule: LayerRule, config: LayerConfig, inputs: (RuleShape | null
   const explain: string[] = [];
   const cfg = new Cfg(config, run);
   let lost = false;
+  let unknownWhy: string | undefined;
   const ctx: RuleContext = {
     layerName,
     className: rule.className,
@@ -86,6 +95,10 @@ function runRule(rule: LayerRule, config: LayerConfig, inputs: (RuleShape | null
     warning: (code, message) => problems.push({ severity: 'warning', code, message }),
     explain: (step) => {
       if (explain.length < 64) explain.push(step);
+    },
+    dataDependent: (why) => {
+      unknownWhy ??= why;
+      return run === undefined ? null : DATA_SAMPLES[run % DATA_SAMPLES.length];
     },
     inner: (spec: LayerSpec, innerInputs: RuleShape[]) => {
       const innerRule = getRule(spec.className);
@@ -95,6 +108,7 @@ function runRule(rule: LayerRule, config: LayerConfig, inputs: (RuleShape | null
       }
       const r = runRule(innerRule, spec.config, innerInputs, layerName, depth + 1, run);
       for (const p of r.problems) problems.push(p);
+      if (r.unknownWhy) unknownWhy ??= r.unknownWhy;
       if (r.lost) lost = true;
       return { output: r.output as RuleOutputShape, params: r.params };
     },
@@ -119,7 +133,7 @@ function runRule(rule: LayerRule, config: LayerConfig, inputs: (RuleShape | null
     output = null;
   }
   for (const p of cfg.problems) problems.push({ severity: 'error', code: DiagnosticCode.invalidConfig, message: `${layerName} (${rule.className}): ${p.message}` });
-  return { known: true, output, params, problems, explain, lost: lost || cfg.lost };
+  return { known: true, output, params, problems, explain, lost: lost || cfg.lost, unknownWhy };
 }
 
 /**

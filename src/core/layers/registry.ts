@@ -14,7 +14,8 @@ import { preprocessingRules } from './preprocessing';
 import { wrapperRules } from './wrappers';
 import { applicationRules } from './applications';
 import { attentionRules } from './attention';
-import { opsRules } from './ops';
+import { opsRules } from '../ops/rules';
+import { vocabularyRules } from './vocabulary';
 import { PYTHON_ARGS, TFJS_FACTORIES } from './signatures';
 
 const byName = new Map<string, LayerRule>();
@@ -35,6 +36,7 @@ for (const rule of [
   ...wrapperRules,
   ...applicationRules,
   ...attentionRules,
+  ...vocabularyRules,
 ]) {
   byName.set(rule.className, rule);
   for (const alias of rule.aliases ?? []) byName.set(alias, rule);

@@ -72,6 +72,21 @@ export const PYTHON_ARGS: Readonly<Record<string, readonly string[]>> = {
   RMSNormalization: ['axis', 'epsilon'],
   AdaptiveAveragePooling1D: ['output_size', 'data_format'], AdaptiveAveragePooling2D: ['output_size', 'data_format'], AdaptiveAveragePooling3D: ['output_size', 'data_format'],
   AdaptiveMaxPooling1D: ['output_size', 'data_format'], AdaptiveMaxPooling2D: ['output_size', 'data_format'], AdaptiveMaxPooling3D: ['output_size', 'data_format'],
+  CategoryEncoding: ['num_tokens', 'output_mode', 'sparse'],
+  StringLookup: ['max_tokens', 'num_oov_indices', 'mask_token', 'oov_token', 'vocabulary', 'idf_weights', 'invert', 'output_mode', 'pad_to_max_tokens', 'sparse', 'encoding'],
+  IntegerLookup: ['max_tokens', 'num_oov_indices', 'mask_token', 'oov_token', 'vocabulary', 'vocabulary_dtype', 'idf_weights', 'invert', 'output_mode', 'sparse', 'pad_to_max_tokens', 'oov_method', 'salt'],
+  TextVectorization: ['max_tokens', 'standardize', 'split', 'ngrams', 'output_mode', 'output_sequence_length', 'pad_to_max_tokens', 'vocabulary', 'idf_weights', 'sparse', 'ragged', 'encoding'],
+  Discretization: ['bin_boundaries', 'num_bins', 'epsilon', 'output_mode', 'sparse'],
+  HashedCrossing: ['num_bins', 'output_mode', 'sparse'],
+  GroupedQueryAttention: ['head_dim', 'num_query_heads', 'num_key_value_heads', 'dropout', 'use_bias', 'sliding_window', 'flash_attention'],
+  MelSpectrogram: ['fft_length', 'sequence_stride', 'sequence_length', 'window', 'sampling_rate', 'num_mel_bins', 'min_freq', 'max_freq', 'power_to_db', 'top_db', 'mag_exp', 'min_power', 'ref_power'],
+  STFTSpectrogram: ['mode', 'frame_length', 'frame_step', 'fft_length', 'window', 'periodic', 'scaling', 'padding', 'expand_dims', 'data_format'],
+  ReversibleEmbedding: ['input_dim', 'output_dim', 'tie_weights', 'embeddings_initializer', 'embeddings_regularizer', 'embeddings_constraint', 'mask_zero', 'reverse_dtype', 'logit_soft_cap'],
+  TernaryDense: ['units', 'threshold', 'activation', 'use_bias'],
+  SpectralNormalization: ['layer', 'power_iterations'],
+  Pipeline: ['layers'],
+  // tf.keras 2 only (Keras 3 has no RandomHeight / RandomWidth).
+  RandomHeight: ['factor', 'interpolation', 'seed'], RandomWidth: ['factor', 'interpolation', 'seed'],
 };
 
 

@@ -22,6 +22,12 @@ export interface RuleContext {
   warning(code: DiagnosticCode, message: string): void;
   /** Records one step of shape arithmetic, shown in hovers: `⌊(28 − 3)/1⌋ + 1 = 26`. */
   explain(step: string): void;
+  /**
+   * A size that depends on data the layer is adapted to (a vocabulary learnt by `adapt`): returns
+   * a stand-in that differs between the evaluator's runs, so the dims and counts computed from it
+   * are unknown (`?`), with `why` as the reason.
+   */
+  dataDependent?(why: string): number | null;
   /** Runs another rule (the wrapped layer of Bidirectional / TimeDistributed) on the given inputs. */
   inner(spec: LayerSpec, inputs: RuleShape[]): { output: RuleOutputShape; params: ParamCount };
 }
@@ -37,10 +43,16 @@ export interface LayerRule {
    */
   inputRank?: number | { min: number; max?: number };
   /**
-   * A tensor operation, not a layer (`x + y`, `keras.ops.add`): it connects the graph and shapes
-   * tensors but is no row of the summary and owns no weights.
+   * A tensor operation, not a layer (`x + y`, `keras.ops.add`): it connects the graph, shapes
+   * tensors and owns no weights; a summary row with 0 params (Keras 3 `add (Add)`, tf.keras 2
+   * `tf.__operators__.add (TFOpLambda)`), none in tfjs.
    */
   operation?: boolean;
+  /**
+   * An operation's canonical tf API name (`tf.math.multiply`): tf.keras 2 makes a TFOpLambda row of
+   * that name for a tf op on a Keras tensor. Omitted: `tf.` + the op's name.
+   */
+  tfName?: string;
   /** Default Keras name when code gives none (`resnet50`); else the snake_case class name. */
   defaultName?(cfg: Cfg): string;
   /** Class shown in summaries when it differs from the registered one (`Functional` for applications). */
@@ -54,6 +66,16 @@ export interface LayerRule {
    * connect the graph). Use with `arity: 'any'`.
    */
   tensorArgs?: number;
+  /**
+   * Names of those positional tensors when given by keyword (`mha(query=x, value=y, key=z)`),
+   * in `call`'s order.
+   */
+  tensorArgNames?: readonly string[];
+  /**
+   * `call` keyword arguments that change the output (`return_attention_scores`, `reverse`): the
+   * front ends give their values to the rule as settings of that call.
+   */
+  callSettings?: readonly string[];
   /**
    * Output shape for known input shapes (one entry per input tensor; a single-input layer gets one).
    * Return null when it cannot be known; report why through `ctx`.

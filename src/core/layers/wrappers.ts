@@ -1,6 +1,6 @@
 // Wrapper layer rules: Bidirectional and TimeDistributed, evaluated through the wrapped layer's own rule.
 
-import { Cfg, UNKNOWN, type LayerSpec } from '../config';
+import { Cfg, isLayerSpec, UNKNOWN, type LayerSpec } from '../config';
 import { DiagnosticCode } from '../diagnostics';
 import { formatShape, isShapeList, type RuleOutputShape, type RuleShape } from '../shape';
 import type { LayerRule, ParamCount, RuleContext } from './types';
@@ -167,5 +167,117 @@ const timeDistributed: LayerRule = {
   },
 };
 
-/** Bidirectional, TimeDistributed. */
-export const wrapperRules: LayerRule[] = [bidirectional, timeDistributed];
+/**
+ * The last dim of the wrapped layer's `kernel` (or Embedding's `embeddings`), which sizes
+ * SpectralNormalization's `vector_u`, for the classes whose kernel layout is known here.
+ * Undefined for a layer with neither weight (Keras raises); null when unknown.
+ */
+function kernelLastDim(spec: LayerSpec, input: RuleShape): number | null | undefined {
+  const cfg = new Cfg(spec.config);
+  const channelsIn = () => {
+    const f = cfg.dataFormat();
+    return f === null ? null : f === 'channels_first' ? input[1] ?? null : input[input.length - 1] ?? null;
+  };
+  switch (spec.className) {
+    case 'Dense':
+    case 'TernaryDense':
+      return cfg.int('units') ?? null;
+    case 'Conv1D':
+    case 'Conv2D':
+    case 'Conv3D':
+    case 'Convolution1D':
+    case 'Convolution2D':
+    case 'Convolution3D':
+      return cfg.int('filters') ?? null;
+    case 'Conv1DTranspose':
+    case 'Conv2DTranspose':
+    case 'Conv3DTranspose':
+    case 'Convolution1DTranspose':
+    case 'Convolution2DTranspose':
+    case 'Convolution3DTranspose':
+      // kernel (*kernel_size, filters, input_channels)
+      return channelsIn();
+    case 'DepthwiseConv1D':
+    case 'DepthwiseConv2D':
+      return cfg.int('depth_multiplier', 1);
+    case 'Embedding':
+    case 'ReversibleEmbedding':
+      return cfg.int('output_dim') ?? null;
+    case 'SeparableConv1D':
+    case 'SeparableConv2D':
+    case 'SeparableConvolution1D':
+    case 'SeparableConvolution2D':
+    case 'BatchNormalization':
+    case 'LayerNormalization':
+      return undefined;
+    default:
+      return null;
+  }
+}
+
+/**
+ * Keras 3 SpectralNormalization(layer): the wrapped layer's shape and weights plus a
+ * non-trainable `vector_u` of shape (1, kernel.shape[-1]).
+ */
+const spectralNormalization: LayerRule = {
+  className: 'SpectralNormalization',
+  outputShape(inputs, cfg, ctx) {
+    const spec = wrapped(cfg, ctx, true);
+    if (!spec) return null;
+    const iters = cfg.int('power_iterations', 1);
+    if (iters !== null && iters <= 0) {
+      ctx.error(DiagnosticCode.invalidConfig, `\`power_iterations\` should be greater than zero. Received: \`power_iterations=${iters}\``);
+      return null;
+    }
+    const r = once(cfg, 'inner', () => ctx.inner(spec, inputs));
+    if (kernelLastDim(spec, inputs[0]) === undefined) {
+      ctx.error(DiagnosticCode.invalidConfig, `${spec.className} object has no attribute 'kernel' nor 'embeddings'`);
+      return null;
+    }
+    return r ? r.output : null;
+  },
+  params(inputs, cfg, ctx) {
+    const spec = wrapped(cfg, ctx, false);
+    if (!spec) return UNKNOWN_PARAMS;
+    const r = once(cfg, 'inner', () => ctx.inner(spec, inputs));
+    const u = kernelLastDim(spec, inputs[0]);
+    if (!r || u === undefined || u === null) return UNKNOWN_PARAMS;
+    const p = r.params;
+    const nonTrainable = p.nonTrainable === null ? null : p.nonTrainable + u;
+    const total = p.trainable === null || nonTrainable === null ? null : p.trainable + nonTrainable;
+    return { trainable: p.trainable, nonTrainable, formula: total === null ? undefined : `${p.trainable! + p.nonTrainable!} (${spec.className}) + ${u} (vector_u) = ${total}` };
+  },
+};
+
+/**
+ * Keras 3 Pipeline(layers): the layers applied in turn (its `call`); their weights are tracked
+ * by the pipeline, so its row counts their sum.
+ */
+function pipelineRun(inputs: RuleShape[], cfg: Cfg, ctx: RuleContext): { output: RuleShape; params: ParamCount } | null {
+  const raw = cfg.raw.layers;
+  if (!Array.isArray(raw) || raw.length > 256) {
+    if (raw === UNKNOWN) cfg.lost = true;
+    return null;
+  }
+  return once(cfg, 'pipeline', () => {
+    let x: RuleShape = inputs[0];
+    let params: ParamCount = { trainable: 0, nonTrainable: 0 };
+    for (const spec of raw) {
+      if (!isLayerSpec(spec)) return null;
+      const r = ctx.inner(spec, [x]);
+      if (r.output === null || isShapeList(r.output)) return null;
+      x = r.output as RuleShape;
+      params = sumParams(params, r.params, false);
+    }
+    return { output: x, params: { ...params, formula: undefined } };
+  }) as { output: RuleShape; params: ParamCount } | null;
+}
+
+const pipeline: LayerRule = {
+  className: 'Pipeline',
+  outputShape: (inputs, cfg, ctx) => pipelineRun(inputs, cfg, ctx)?.output ?? null,
+  params: (inputs, cfg, ctx) => pipelineRun(inputs, cfg, ctx)?.params ?? UNKNOWN_PARAMS,
+};
+
+/** Bidirectional, TimeDistributed, SpectralNormalization, Pipeline. */
+export const wrapperRules: LayerRule[] = [bidirectional, timeDistributed, spectralNormalization, pipeline];

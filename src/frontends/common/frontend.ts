@@ -2,6 +2,7 @@
 // does (source text → FileAnalysis). The CLI and the editor pick front ends through frontends/registry.ts.
 
 import type { FileAnalysis, Language } from '../../core/analysis';
+import type { KerasVersionOption } from '../../core/keras-version';
 import type { BudgetLimits } from './budget';
 
 /**
@@ -26,6 +27,8 @@ export interface ProjectHost {
 export interface FrontEndOptions {
   host?: ProjectHost;
   limits?: Partial<BudgetLimits>;
+  /** Keras 2 or 3 as asked for (CLI `--keras`, setting) or pinned by the project; Python front end only. */
+  keras?: KerasVersionOption;
 }
 
 /** What a front end is, known without loading it (its parser may be large: see registry.ts). */

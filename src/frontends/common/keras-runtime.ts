@@ -4,18 +4,27 @@
 import { declaredInputShape, GraphBuilder, SequentialModel } from '../../core/builder';
 import { defaultLayerName } from '../../core/naming';
 import { getRule } from '../../core/layers/registry';
+import { vocabularySize } from '../../core/layers/vocabulary';
 import type { LayerConfig } from '../../core/config';
 import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
 import type { LayerNode, ModelGraph, SymbolicTensor } from '../../core/graph';
 import { UNKNOWN_DIM, type Shape } from '../../core/shape';
 import { summarize } from '../../core/summary';
-import { describeUnknown, list, NONE, num, sequenceItems, shapeValue, str, tuple, unknown, type Value } from './values';
+import { buildApplication } from '../../core/applications/graph';
+import { describeUnknown, list, NONE, num, sequenceItems, shapeValue, str, toConfigValue, tuple, unknown, type Value } from './values';
 
 export class KerasRuntime {
   /** The function the interpreter is currently inside (for models' `function` field). */
   functionName: string | null = null;
   /** The layer a user-class instance stands for (a custom Keras layer added to a Sequential), from the front end. */
   objectLayer: ((v: Value) => LayerNode | undefined) | null = null;
+
+  /** How deep the interpreter is inside a layer's `call` / a Lambda's function (TensorFlow functions are fine there). */
+  layerCallDepth = 0;
+  /** The first TensorFlow function applied to a KerasTensor in model code (Keras 3 rejects it; tf.keras 2 makes a TFOpLambda). */
+  tfFunctionOnKerasTensor: { fn: string; range?: SourceRange } | undefined;
+  /** Why the analysis uses its Keras version (`default` when nothing said which). */
+  kerasFrom = 'default';
 
   constructor(readonly builder: GraphBuilder) {}
 
@@ -25,6 +34,15 @@ export class KerasRuntime {
 
   layer(className: string, config: LayerConfig, range?: SourceRange): Value {
     return { k: 'layer', node: this.builder.createLayer(className, config, range) };
+  }
+
+  /**
+   * `keras.applications.ResNet50(...)`: the application's real layer graph as a functional model
+   * (`input_tensor=`: built on that tensor); undefined when it stays one layer (see `buildApplication`).
+   */
+  application(className: string, config: LayerConfig, range?: SourceRange, inputTensor?: SymbolicTensor): Value | undefined {
+    const built = buildApplication(this.builder, className, config, range, inputTensor, this.functionName);
+    return built ? { k: 'model', model: built.model } : undefined;
   }
 
   /** `Input(shape=...)` / `tf.input({shape})`: batch shape has the batch dim first. */
@@ -146,7 +164,7 @@ export class KerasRuntime {
    * `positional` values of `extra` are further positional arguments: a rule with `tensorArgs`
    * (`MultiHeadAttention(query, value, key)`) gets those that are tensors as inputs, in order.
    */
-  call(callee: Value, input: Value, range?: SourceRange, extra: Value[] = [], positional = 0): Value {
+  call(callee: Value, input: Value, range?: SourceRange, extra: Value[] = [], positional = 0, settings?: LayerConfig): Value {
     const node = callee.k === 'layer' ? callee.node : callee.k === 'model' ? this.builder.modelAsLayer(callee.model) : null;
     if (!node) return unknown();
     let ins = this.tensors(input);
@@ -163,22 +181,81 @@ export class KerasRuntime {
     const more = extra.flatMap((v) => this.someTensors(v));
     if (!ins) {
       // Keep the layer built for its params if we at least know it is called; shape unknown.
-      const outs = this.builder.call(node, [this.builder.looseTensor(null)], range, more);
+      const outs = this.builder.call(node, [this.builder.looseTensor(null)], range, more, settings);
       return outs.length === 1 ? { k: 'tensor', t: outs[0] } : list(outs.map((t) => ({ k: 'tensor', t })));
     }
-    const outs = this.builder.call(node, ins, range, more);
+    const outs = this.builder.call(node, ins, range, more, settings);
     if (outs.length === 1) return { k: 'tensor', t: outs[0] };
     return list(outs.map((t) => ({ k: 'tensor', t })));
   }
 
   /**
-   * A tensor operation (`x + y`, `keras.ops.multiply(a, b)`): part of the graph, not a layer row.
-   * `inputs` are the tensor operands (a number operand adds none).
+   * A layer or model called with positional and keyword arguments: tensors the rule names
+   * (`mha(query=x, value=y)`, `LayerRule.tensorArgNames`) join the positional ones in `call`'s
+   * order, and the rule's `callSettings` (`return_attention_scores=True`) reach it as settings.
    */
-  operation(op: string, inputs: SymbolicTensor[], range?: SourceRange): Value {
-    const node = this.builder.createLayer(`ops.${op}`, {}, range);
-    const outs = this.builder.call(node, inputs, range);
+  callWith(callee: Value, positional: Value[], keywords: ReadonlyMap<string, Value>, range?: SourceRange): Value {
+    const rule = callee.k === 'layer' ? getRule(callee.node.className) : undefined;
+    // Most layers' `call` names its tensor `inputs` (`Dense(3)(inputs=x)`).
+    const names = rule?.tensorArgNames ?? ['inputs'];
+    const pos = [...positional];
+    const kw = new Map(keywords);
+    for (let i = pos.length; i < names.length && kw.has(names[i]); i++) {
+      pos.push(kw.get(names[i])!);
+      kw.delete(names[i]);
+    }
+    let settings: LayerConfig | undefined;
+    for (const key of rule?.callSettings ?? []) {
+      const v = kw.get(key);
+      if (v === undefined) continue;
+      (settings ??= {})[key] = toConfigValue(v);
+      kw.delete(key);
+    }
+    return pos[0] ? this.call(callee, pos[0], range, [...pos.slice(1), ...kw.values()], pos.length - 1, settings) : unknown();
+  }
+
+  /**
+   * A tensor operation (`x + y`, `keras.ops.multiply(a, b)`): a row of the functional model's
+   * summary with no weights (Keras 3 `add (Add)`, tf.keras 2 `tf.__operators__.add (TFOpLambda)`).
+   * `inputs` are the tensor operands (a number operand adds none); `tfName` is the tf function
+   * as written, when it is not the rule's (`x + y` is `tf.__operators__.add`, `tf.add` `tf.math.add`).
+   */
+  operation(op: string, inputs: SymbolicTensor[], range?: SourceRange, config: LayerConfig = {}, nameBase?: string, several = false, tfName?: string): Value {
+    // `nameBase`: ops Keras does not name with its layer counters (`tf.reshape`) count on their own
+    // (in Keras 2 every operation does: the builder names it after its tf function).
+    // An op on concrete tensors only (`ops.ones((3, 3)) * 2`, `tf.shape(x)[0] + 1`) runs eagerly in
+    // Keras: no Operation, no name taken.
+    const eager = !inputs.some((t) => this.symbolic(t));
+    // Inside a layer's call Keras traces in a graph of its own: its operations take no names either.
+    const name = eager || this.layerCallDepth > 0 ? `ops.${op}` : nameBase && !this.builder.keras2 ? this.builder.uniqueName(nameBase) : undefined;
+    const node = this.builder.createLayer(`ops.${op}`, name ? { ...config, name } : config, range, tfName ?? nameBase);
+    const called = this.builder.call(node, inputs, range);
+    // An eager result is a constant to the graph, not an Operation's output (no summary row).
+    const outs = eager ? called.map((t) => this.builder.looseTensor(t.shape)) : called;
+    // An op that returns several tensors (`split`, `top_k`) whose count is unknown is unknown.
+    if (several) return outs.length === 1 && !outs[0].shape ? unknown() : tuple(outs.map((t) => ({ k: 'tensor', t })));
     return outs.length === 1 ? { k: 'tensor', t: outs[0] } : unknown();
+  }
+
+  /** A tensor that derives from a model input (a KerasTensor), not only from constants. */
+  /**
+   * A TensorFlow function (`tf.reshape`) applied to `inputs`: in Keras 3 model code (not inside a
+   * layer's call) on a KerasTensor it raises — an error when the file is known to be Keras 3, and
+   * remembered so an analysis that merely defaulted to Keras 3 can be redone as tf.keras 2.
+   */
+  tfFunction(fn: string, inputs: SymbolicTensor[], range: SourceRange | undefined): void {
+    if (this.builder.keras2 || this.layerCallDepth > 0 || !inputs.some((t) => this.symbolic(t))) return;
+    this.tfFunctionOnKerasTensor ??= { fn, range };
+    if (this.kerasFrom !== 'default') {
+      this.sink.error(DiagnosticCode.tfFunctionOnKerasTensor, `A KerasTensor cannot be used as input to a TensorFlow function (${fn}) in Keras 3 (${this.kerasFrom}): use keras.ops or a layer instead.`, range);
+    }
+  }
+
+  private symbolic(t: SymbolicTensor, depth = 0): boolean {
+    const call = t.source;
+    if (!call) return false;
+    if (!getRule(call.layer.className)?.operation || depth > 32) return true;
+    return call.inputs.some((i) => this.symbolic(i, depth + 1));
   }
 
   /**
@@ -267,7 +344,8 @@ export class KerasRuntime {
       case 'name':
         return str(model.name);
       case 'layers':
-        return list(model.layers.filter((l) => model.kind !== 'sequential' || !l.isInput).map((node) => (node.nested ? { k: 'model', model: node.nested } : { k: 'layer', node })));
+        // Tensor operations (`x + 3.0`) connect the graph but are no Layers: Keras' `model.layers` leaves them out.
+        return list(model.layers.filter((l) => (model.kind !== 'sequential' || !l.isInput) && (l.nested || !getRule(l.className)?.operation)).map((node) => (node.nested ? { k: 'model', model: node.nested } : { k: 'layer', node })));
       case 'inputs':
         return list(model.inputs.map((t) => ({ k: 'tensor', t })));
       case 'outputs':
@@ -386,6 +464,11 @@ export class KerasRuntime {
           node.outputShape = undefined;
         }
         return NONE;
+      }
+      // StringLookup / IntegerLookup / TextVectorization with a literal vocabulary.
+      if (name === 'vocabulary_size') {
+        const n = vocabularySize(v.node.className, v.node.config);
+        return n === null ? unknown() : num(n);
       }
     }
     return undefined;

@@ -3,6 +3,7 @@
 import { GraphBuilder } from '../../core/builder';
 import { collectModels, unreadableFile, type FileAnalysis } from '../../core/analysis';
 import { DiagnosticCode, DiagnosticSink } from '../../core/diagnostics';
+import { kerasVersionOfFile, type KerasVersionOption } from '../../core/keras-version';
 import { Budget, BudgetExceeded, DEFAULT_LIMITS, type BudgetLimits } from '../common/budget';
 import { KerasRuntime } from '../common/keras-runtime';
 import { toAst, type PyNode } from './ast';
@@ -18,6 +19,8 @@ export type { PythonProjectHost } from './resolve';
 
 /** The module cache analyses share unless told otherwise (imported modules are interpreted once per content). */
 export const pythonModuleCache = new ModuleCache();
+/** Modules interpreted for Keras 2 analyses (their layers are named and built as tf.keras 2 does). */
+const keras2ModuleCache = new ModuleCache();
 
 export interface AnalyzeOptions {
   host?: PythonProjectHost;
@@ -26,6 +29,8 @@ export interface AnalyzeOptions {
   limits?: Partial<BudgetLimits>;
   /** Imported modules from earlier analyses (default: `pythonModuleCache`; null: none). */
   moduleCache?: ModuleCache | null;
+  /** Keras 2 or 3 as asked for or pinned (a `# shape-lens: keras=N` comment in the file overrides both). */
+  keras?: KerasVersionOption;
 }
 
 function parseToAst(text: string): PyNode | null {
@@ -44,9 +49,11 @@ function parseToAst(text: string): PyNode | null {
  */
 export function analyzePython(text: string, file: string, opts: AnalyzeOptions = {}): FileAnalysis {
   const sink = new DiagnosticSink();
-  const builder = new GraphBuilder(sink);
+  const keras = kerasVersionOfFile(text, opts.keras);
+  const builder = new GraphBuilder(sink, 'keras', keras.version);
   const rt = new KerasRuntime(builder);
-  const result = (): FileAnalysis => ({ file, language: 'python', text, builder, models: collectModels(builder), diagnostics: sink.items });
+  rt.kerasFrom = keras.from;
+  const result = (): FileAnalysis => ({ file, language: 'python', text, builder, models: collectModels(builder), diagnostics: sink.items, keras });
   const parsed = parseToAst(text);
   if (!parsed) {
     sink.error(DiagnosticCode.parser, 'The Python parser is not initialised or could not parse this file.');
@@ -61,7 +68,7 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
   const host = opts.host;
   const interp = new PythonInterpreter(rt, {
     budget,
-    host: host ? { resolver: new PythonResolver(host), parse: parseToAst, cache: opts.moduleCache === undefined ? pythonModuleCache : opts.moduleCache } : undefined,
+    host: host ? { resolver: new PythonResolver(host), parse: parseToAst, cache: opts.moduleCache === undefined ? (keras.version === 2 ? keras2ModuleCache : pythonModuleCache) : opts.moduleCache } : undefined,
     recordCalls: opts.recordCalls,
     callSites: host && !opts.recordCalls ? callSitesFor(root, text, file, host, opts) : undefined,
   });
@@ -71,6 +78,13 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
     if (!(e instanceof BudgetExceeded)) {
       sink.warning(DiagnosticCode.internal, `Shape Lens stopped analysing this file after an internal error: ${(e as Error).message}`);
     }
+  }
+  // Nothing said which Keras, and the model code applies a TensorFlow function to a KerasTensor,
+  // which only tf.keras 2 accepts: the file is tf.keras 2 code, analysed as such.
+  const tfFn = rt.tfFunctionOnKerasTensor;
+  if (keras.from === 'default' && tfFn) {
+    const line = tfFn.range ? ` (line ${text.slice(0, tfFn.range.start).split('\n').length})` : '';
+    return analyzePython(text, file, { ...opts, keras: { ...opts.keras, explicit: { version: 2, from: `${tfFn.fn} on a Keras tensor${line}, which only tf.keras 2 accepts` } } });
   }
   return result();
 }
@@ -111,7 +125,7 @@ function callSitesFor(root: PyNode, text: string, file: string, host: PythonProj
   for (const caller of callers) {
     const callerText = host.readFile(caller);
     if (callerText === undefined || ![...names].some((n) => callerText.includes(n))) continue;
-    analyzePython(callerText, caller, { host, limits: { ...opts.limits, ...CALLER_LIMITS }, moduleCache: opts.moduleCache, recordCalls: { file: self, names, out } });
+    analyzePython(callerText, caller, { host, limits: { ...opts.limits, ...CALLER_LIMITS }, moduleCache: opts.moduleCache, keras: opts.keras, recordCalls: { file: self, names, out } });
   }
   return out.size > 0 ? out : undefined;
 }

@@ -175,8 +175,8 @@ export function trackVariable(ip: PythonInterpreter, obj: Value & { k: 'object' 
   seen.add(v.t);
   const w = weightsOf(ip, obj);
   if (!w) return;
-  if (!info.tracked) {
-    // Keras 3 tracks its own Variables only; tf.keras 2 counted a tf.Variable attribute too. Which one runs the code is not known here.
+  if (!info.tracked && !ip.rt.builder.keras2) {
+    // Keras 3 tracks its own Variables only; tf.keras 2 counts a tf.Variable attribute too.
     const size = info.size === null ? 'an unknown number of' : `${info.size.toLocaleString('en-US')}`;
     w.unknown ??= `${obj.cls.name} keeps a tf.Variable (${size} weights): tf.keras 2 counts it, Keras 3 does not (use self.add_weight)`;
     return;

@@ -259,7 +259,14 @@ export function trace(ip: PythonInterpreter, obj: Value & { k: 'object' }, shape
     outputs = (found ?? [null]).map((s) => ip.rt.builder.looseTensor(s));
     if (!found) outputs[0].unknownWhy = `${obj.cls.name}.compute_output_shape gave no shape Shape Lens could follow`;
   } else {
-    const out = callFn ? callFunction(ip, callFn, fresh, obj, range) : st.base && firstArg ? ip.rt.call({ k: 'layer', node: st.base }, firstArg, st.range) : unknown();
+    // TensorFlow functions are fine inside a layer's call (Keras runs it in a graph of its own).
+    ip.rt.layerCallDepth++;
+    let out: Value;
+    try {
+      out = callFn ? callFunction(ip, callFn, fresh, obj, range) : st.base && firstArg ? ip.rt.call({ k: 'layer', node: st.base }, firstArg, st.range) : unknown();
+    } finally {
+      ip.rt.layerCallDepth--;
+    }
     outputs = ip.rt.tensors(out) ?? [];
   }
   if (st.base && !st.tracked.some((v) => v.k === 'layer' && v.node === st.base)) st.tracked.unshift({ k: 'layer', node: st.base });

@@ -1,6 +1,7 @@
 // Python expressions: names, literals, operators, subscripts, comprehensions, attributes and calls.
 
 import type { SourceRange } from '../../core/diagnostics';
+import type { SymbolicTensor } from '../../core/graph';
 import { shapeFromValue } from '../common/keras-runtime';
 import { bool, dictKey, FALSE, list, makeDict, NONE, num, pyRepr, pyStr, sequenceItems, str, TRUE, truthy, tuple, unknown, type CallArgs, type Value } from '../common/values';
 import { field, fields, namedChildren, type PyNode } from './ast';
@@ -13,7 +14,7 @@ import { moduleAttr, loadModule } from './imports';
 import { makeFunction, callFunction, instantiate, callKerasObject, trace, userBuild } from './definitions';
 import { callLambda, customLayerApi, kerasObjectMethod, rememberLambda, superBuiltin } from './custom-layers';
 import { dataMethod, iterate } from './methods';
-import { OPERATOR_OPS } from '../../core/layers/ops';
+import { asList, operatorOp, tensorIndex, tensorMethod, unaryOp, type KeyPart } from './ops-api';
 import { arith, compareValues, pySlice, decodeEscape, formatSpec, percentFormat } from './helpers';
 
 // ---------------------------------------------------------------------------------------------
@@ -92,6 +93,7 @@ export function evaluate(ip: PythonInterpreter, node: PyNode, scope: Scope): Val
     case 'unary_operator': {
       const v = evaluate(ip, field(node, 'argument')!, scope);
       const op = ip.text(field(node, 'operator')!);
+      if (v.k === 'tensor') return unaryOp(op, v, ip.layerRange(ip.range(node)), ip.rt) ?? unknown();
       if (v.k === 'num') return op === '-' ? num(-v.v, v.int) : op === '~' ? num(~v.v, true) : v;
       if (v.k === 'bool') return op === '-' ? num(-Number(v.v), true) : num(Number(v.v), true);
       return unknown();
@@ -113,7 +115,16 @@ export function evaluate(ip: PythonInterpreter, node: PyNode, scope: Scope): Val
     case 'conditional_expression': {
       const [a, cond, b] = namedChildren(node);
       const t = truthy(evaluate(ip, cond, scope));
-      if (t === null) return unknown();
+      if (t === null) {
+        // Like an undecidable `if`: a tensor (or model) from the first branch, marked assumed, so
+        // the layers it went through are not dropped; plain values are unknown.
+        const v = evaluate(ip, a, scope);
+        const why = `Shape Lens cannot tell whether the condition at ${ip.rangeText(cond)} holds and assumed it does`;
+        if (v.k === 'tensor') ip.rt.builder.assume(v.t, why);
+        else if (v.k === 'model') ip.rt.incomplete(v, why);
+        else return unknown(why);
+        return v;
+      }
       return evaluate(ip, t ? a : b, scope);
     }
     case 'attribute': {
@@ -192,6 +203,14 @@ export function compare(ip: PythonInterpreter, node: PyNode, scope: Scope): Valu
   const operands = namedChildren(node);
   const ops = fields(node, 'operators').map((o) => ip.text(o).replace(/\s+/g, ' '));
   let left = evaluate(ip, operands[0], scope);
+  if (ops.length === 1 && operands.length === 2) {
+    // `x > 0` on a tensor is a Keras operation (`ops.greater`).
+    const right = evaluate(ip, operands[1], scope);
+    const op = operatorOp(ops[0], left, right, ip.layerRange(ip.range(node)), ip.rt);
+    if (op) return op;
+    const r = compareValues(ops[0], left, right);
+    return r === null ? unknown() : bool(r);
+  }
   let result: boolean | null = true;
   for (let i = 0; i < ops.length && i + 1 < operands.length; i++) {
     const right = evaluate(ip, operands[i + 1], scope);
@@ -204,12 +223,9 @@ export function compare(ip: PythonInterpreter, node: PyNode, scope: Scope): Valu
 }
 
 export function binary(ip: PythonInterpreter, op: string, l: Value, r: Value, range?: SourceRange): Value {
-  // Arithmetic on KerasTensors is a Keras operation (`x + inputs` in a residual block).
-  const kerasOp = OPERATOR_OPS[op];
-  if (kerasOp && (l.k === 'tensor' || r.k === 'tensor') && (l.k === 'tensor' || l.k === 'num') && (r.k === 'tensor' || r.k === 'num')) {
-    const tensors = [l, r].flatMap((v) => (v.k === 'tensor' ? [v.t] : []));
-    return ip.rt.operation(kerasOp, tensors, range);
-  }
+  // Arithmetic on KerasTensors is a Keras operation (`x + inputs` in a residual block, `q @ k`).
+  const tensorOp = operatorOp(op, l, r, range, ip.rt);
+  if (tensorOp) return tensorOp;
   if (l.k === 'bool') l = num(Number(l.v), true);
   if (r.k === 'bool') r = num(Number(r.v), true);
   if (l.k === 'num' && r.k === 'num') return arith(op, l, r);
@@ -240,6 +256,7 @@ export function binary(ip: PythonInterpreter, op: string, l: Value, r: Value, ra
 export function evalSubscript(ip: PythonInterpreter, node: PyNode, scope: Scope): Value {
   const obj = evaluate(ip, field(node, 'value')!, scope);
   const subs = fields(node, 'subscript');
+  if (obj.k === 'tensor') return tensorSubscript(ip, obj.t, subs, node, scope);
   if (subs.length !== 1) return unknown();
   const sub = subs[0];
   if (sub.type === 'slice') {
@@ -270,6 +287,26 @@ export function evalSubscript(ip: PythonInterpreter, node: PyNode, scope: Scope)
     return items[i] ?? unknown();
   }
   return unknown();
+}
+
+/** `x[:, 0]`, `x[..., None]`, `x[:, 1:-1, ::2]`, `tf.shape(x)[0]` on a tensor. */
+function tensorSubscript(ip: PythonInterpreter, t: SymbolicTensor, subs: PyNode[], node: PyNode, scope: Scope): Value {
+  const parts: KeyPart[] = [];
+  // `x[a, b]` may also arrive as one tuple subscript.
+  const items = subs.length === 1 && subs[0].type === 'tuple' ? namedChildren(subs[0]) : subs;
+  for (const sub of items) {
+    if (sub.type === 'ellipsis') parts.push('ellipsis');
+    else if (sub.type === 'slice') {
+      const bounds: Value[] = [NONE, NONE, NONE];
+      let idx = 0;
+      for (const c of sub.children) {
+        if (c.type === ':') idx++;
+        else if (c.named && idx < 3) bounds[idx] = evaluate(ip, c, scope);
+      }
+      parts.push({ slice: [bounds[0], bounds[1], bounds[2]] });
+    } else parts.push(evaluate(ip, sub, scope));
+  }
+  return tensorIndex(t, parts, items === subs && subs.length === 1, ip.layerRange(ip.range(node)), ip.rt);
 }
 
 export function comprehension(ip: PythonInterpreter, node: PyNode, scope: Scope, kind: 'list' | 'dict'): Value {
@@ -450,7 +487,7 @@ export function callValue(ip: PythonInterpreter, callee: Value, args: CallArgs, 
         if (out) return out;
       }
       // Other tensors passed (`initial_state=[h, c]`, a second positional tensor) keep their layers in the graph.
-      return args.positional[0] ? ip.rt.call(callee, args.positional[0], ip.layerRange(range), [...args.positional.slice(1), ...args.keywords.values()], args.positional.length - 1) : unknown();
+      return ip.rt.callWith(callee, args.positional, args.keywords, ip.layerRange(range));
     case 'object': {
       if (ip.kerasState.has(callee)) return callKerasObject(ip, callee, args.positional[0] ?? unknown(), args, range);
       const call = (callee.cls.def as ClassDef).attrs.get('__call__');
@@ -482,8 +519,13 @@ export function callMethod(ip: PythonInterpreter, self: Value, fn: Value, args: 
     if (st.traced) return ip.rt.method(st.traced, name, args.positional, range) ?? unknown();
     return unknown();
   }
+  if (self.k === 'tensor') {
+    const r = tensorMethod(self.t, name, args, ip.layerRange(range), ip.rt);
+    if (r) return r;
+  }
   if (self.k === 'layer' || self.k === 'model' || self.k === 'tensor') {
     return ip.rt.method(self, name, args.positional, ip.layerRange(range)) ?? unknown();
   }
+  if (name === 'as_list') return asList(self) ?? unknown();
   return dataMethod(ip, self, name, args);
 }

@@ -71,7 +71,7 @@ export function calledNames(node: PyNode, text: string): Set<string> {
 
 export const STATEMENT_TYPES = new Set([
   'expression_statement', 'import_statement', 'import_from_statement', 'function_definition', 'decorated_definition',
-  'class_definition', 'if_statement', 'for_statement', 'while_statement', 'return_statement', 'with_statement', 'try_statement',
+  'class_definition', 'if_statement', 'for_statement', 'while_statement', 'return_statement', 'with_statement', 'try_statement', 'match_statement',
 ]);
 
 export function isStatement(type: string): boolean {

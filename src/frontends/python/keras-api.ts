@@ -8,6 +8,10 @@ import type { KerasRuntime } from '../common/keras-runtime';
 import { shapeFromValue } from '../common/keras-runtime';
 import { configFrom, list, NONE, num, shapeValue, str, unknown, type CallArgs, type Value } from '../common/values';
 import { NamespaceCopier } from './modules';
+import { callOpApi, constantCall, shapeCall } from './ops-api';
+
+/** keras.applications constructors (built as real layer graphs). */
+const APPLICATIONS = new Set(applicationClassNames);
 
 /** Top-level modules whose attributes are Keras / TensorFlow API. */
 const KERAS_ROOTS = new Set(['tensorflow', 'keras', 'tf_keras']);
@@ -133,12 +137,13 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
   const tail = apiTail(path);
   const last = tail.split('.').pop() ?? tail;
 
-  // `keras.ops.add(x, y)`, `ops.multiply(x, 2.0)`: an operation on tensors (part of the graph, not a row).
-  if (tail === `ops.${last}` && getRule(`ops.${last}`)?.operation) {
-    const operands = [...args.positional, ...args.keywords.values()];
-    const tensors = operands.flatMap((v) => (v.k === 'tensor' ? [v.t] : []));
-    if (tensors.length > 0 && operands.every((v) => v.k === 'tensor' || v.k === 'num' || v.k === 'bool')) return rt.operation(last, tensors, range);
+  // `keras.ops.reshape(x, ...)`, `tf.concat([a, b], -1)`, `K.mean(x)`: an operation on tensors (part of the graph, not a row).
+  if (last === 'shape') {
+    const shape = shapeCall(tail, path, args, rt);
+    if (shape) return shape;
   }
+  const op = callOpApi(path, tail, args, range, rt) ?? constantCall(tail, path, args, rt);
+  if (op) return op;
 
   if (last === 'Sequential') {
     const layers = arg(args, 0, 'layers');
@@ -184,6 +189,9 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
     if (inputTensor?.k === 'tensor' && inputTensor.t.shape && !args.keywords.has('input_shape')) {
       bound = { positional: args.positional, keywords: new Map(args.keywords).set('input_shape', shapeValue(inputTensor.t.shape.slice(1))) };
     }
+    // An application is its real layer graph (a functional model), unless a setting is unknown or wrong.
+    const app = APPLICATIONS.has(last) ? rt.application(last, layerConfig(last, bound), range, inputTensor?.k === 'tensor' ? inputTensor.t : undefined) : undefined;
+    if (app) return app;
     const layer = rt.layer(last, layerConfig(last, bound), range);
     if (inputTensor?.k === 'tensor') rt.call(layer, inputTensor, range);
     return layer;
@@ -194,6 +202,11 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
   if (last === 'int_shape') {
     const t = args.positional[0];
     return t ? rt.attr(t, 'shape') ?? unknown() : unknown();
+  }
+  // `clear_session()` resets Keras' automatic names (both versions: `dense` and `input_1` / `input_layer` again).
+  if (last === 'clear_session' && /(^|\.)backend\.clear_session$|^utils\.clear_session$/.test(tail)) {
+    rt.builder.restoreNames(new Map());
+    return NONE;
   }
   if (last === 'clear_session' || last === 'set_image_data_format' || last === 'set_seed' || last === 'seed') return NONE;
   if (['zeros', 'ones', 'normal', 'uniform', 'random_normal', 'random_uniform', 'truncated_normal'].includes(last)) {

@@ -3,13 +3,13 @@
 import { BranchAssumption, LoopEffects, reportLoopBudget } from '../common/loops';
 import { loseWeightsInLoop } from './custom-layers';
 import { BreakSignal, ContinueSignal, ReturnSignal } from '../common/signals';
-import { dictKey, list, NONE, truthy, unknown, type Value } from '../common/values';
+import { dictKey, list, NONE, truthy, tuple, unknown, valuesEqual, type Value } from '../common/values';
 import { field, fields, namedChildren, type PyNode } from './ast';
 import { Scope } from './modules';
 import type { PythonInterpreter } from './interpreter';
 import { execImport } from './imports';
 import { defineFunction, defineClass, track } from './definitions';
-import { evaluate, binary } from './expressions';
+import { evaluate, binary, getAttr } from './expressions';
 import { iterate } from './methods';
 import { KEEP_IN_LOOPS, LOOP_MUTATORS, isStatement } from './helpers';
 
@@ -40,6 +40,9 @@ export function exec(ip: PythonInterpreter, node: PyNode, scope: Scope): void {
     }
     case 'class_definition':
       defineClass(ip, node, scope);
+      return;
+    case 'match_statement':
+      execMatch(ip, node, scope);
       return;
     case 'if_statement':
       execIf(ip, node, scope);
@@ -261,6 +264,78 @@ function assumeBranches(ip: PythonInterpreter, branches: { body: PyNode | undefi
     for (const c of n.children) stack.push(c);
   }
   assumption.finish(ip.range(at));
+}
+
+/**
+ * `match`: literal, value (`Color.RED`), capture, wildcard and `|` patterns with guards are decided
+ * like Python does; a case Shape Lens cannot decide (a class or sequence pattern, an unknown
+ * subject) is handled like an undecidable `if`: the first such case that does not only raise runs,
+ * and what any remaining case sets is marked assumed.
+ */
+export function execMatch(ip: PythonInterpreter, node: PyNode, scope: Scope): void {
+  const subjects = fields(node, 'subject');
+  if (subjects.length === 0) return;
+  const values = subjects.map((s) => evaluate(ip, s, scope));
+  const subject = values.length === 1 ? values[0] : tuple(values);
+  const body = field(node, 'body');
+  const clauses = body ? namedChildren(body).filter((c) => c.type === 'case_clause') : [];
+  for (let i = 0; i < clauses.length; i++) {
+    const c = clauses[i];
+    const pattern = namedChildren(c).find((n) => n.type === 'case_pattern');
+    const consequence = field(c, 'consequence');
+    let m = pattern ? matchPattern(ip, pattern, subject, scope) : null;
+    const guard = field(c, 'guard');
+    const cond = guard && namedChildren(guard)[0];
+    if (m === true && cond) m = truthy(evaluate(ip, cond, scope));
+    if (m === false) continue;
+    if (m === null) {
+      if (consequence && onlyRaises(consequence)) continue;
+      const why = `Shape Lens cannot tell which case of the match on ${ip.rangeText(subjects[0])} applies and assumed \`case ${pattern ? ip.text(pattern) : '?'}\``;
+      if (consequence) execBlock(ip, namedChildren(consequence), scope);
+      assumeBranches(ip, clauses.slice(i).map((x) => ({ body: field(x, 'consequence') })), scope, why, subjects[0]);
+      return;
+    }
+    if (consequence) execBlock(ip, namedChildren(consequence), scope);
+    return;
+  }
+}
+
+/** True / false when Python's pattern matching is certain, null when Shape Lens cannot tell. */
+function matchPattern(ip: PythonInterpreter, pattern: PyNode, subject: Value, scope: Scope): boolean | null {
+  const inner = namedChildren(pattern).filter((n) => n.type !== 'comment');
+  if (inner.length === 0) return true; // `case _:`
+  if (inner.length > 1) return null;
+  const p = inner[0];
+  switch (p.type) {
+    case 'union_pattern': {
+      let result: boolean | null = false;
+      for (const alt of namedChildren(p)) {
+        const m = alt.type === 'case_pattern' ? matchPattern(ip, alt, subject, scope) : matchLiteral(ip, alt, subject, scope);
+        if (m === true) return true;
+        if (m === null) result = null;
+      }
+      return result;
+    }
+    case 'dotted_name': {
+      const names = namedChildren(p);
+      if (names.length === 1) {
+        scope.assign(ip.text(names[0]), subject); // a capture pattern binds and always matches
+        return true;
+      }
+      // A value pattern (`Color.RED`): the dotted name's value.
+      let v: Value = evaluate(ip, names[0], scope);
+      for (const n of names.slice(1)) v = getAttr(ip, v, ip.text(n), n);
+      return valuesEqual(subject, v);
+    }
+    default:
+      return matchLiteral(ip, p, subject, scope);
+  }
+}
+
+function matchLiteral(ip: PythonInterpreter, p: PyNode, subject: Value, scope: Scope): boolean | null {
+  if (!['string', 'concatenated_string', 'integer', 'float', 'none', 'true', 'false', 'unary_operator'].includes(p.type)) return null;
+  if (subject.k === 'unknown') return null;
+  return valuesEqual(subject, evaluate(ip, p, scope));
 }
 
 export function execFor(ip: PythonInterpreter, node: PyNode, scope: Scope): void {

@@ -1,5 +1,6 @@
 // JS/TS expressions: literals, operators, members, calls and `new`.
 
+import { tfjsTensorMethod } from './ops-api';
 import type { TSESTree } from '@typescript-eslint/typescript-estree';
 import type { SourceRange } from '../../core/diagnostics';
 import { bool, list, makeDict, NONE, num, str, unknown, type Value } from '../common/values';
@@ -261,6 +262,10 @@ export function callValue(ip: JsInterpreter, callee: Value, receiver: Value | nu
   }
   // Methods of layers, models and tensors (`layer.apply(x)`, `model.add(l)`, `model.summary()`).
   if (receiver && (receiver.k === 'layer' || receiver.k === 'model' || receiver.k === 'tensor')) {
+    if (receiver.k === 'tensor') {
+      const op = tfjsTensorMethod(receiver.t, methodName, args, ip.layerRange(range), ip.rt);
+      if (op) return op;
+    }
     return ip.rt.method(receiver, methodName, args, ip.layerRange(range)) ?? unknown();
   }
   return unknown();

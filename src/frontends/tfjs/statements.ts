@@ -58,7 +58,7 @@ export function exec(ip: JsInterpreter, node: N, scope: Scope): void {
         // A guard clause (`if (!valid) throw ...`) on an unknown condition: assume the code goes on.
       } else {
         exec(ip, node.consequent, scope);
-        assumeBranches(ip, node, scope, `Shape Lens cannot tell whether the condition on line ${lineOf(ip, node.test)} holds and assumed it does`);
+        assumeBranches(ip, node.alternate ? [node.consequent, node.alternate] : [node.consequent], scope, node.test, `Shape Lens cannot tell whether the condition on line ${lineOf(ip, node.test)} holds and assumed it does`);
       }
       return;
     }
@@ -189,7 +189,7 @@ export function loseLoopEffects(ip: JsInterpreter, node: N, scope: Scope, why: s
  * them, and a model a branch adds layers to or assigns is incomplete (totals ?). Said once, and only
  * when a model depends on it.
  */
-function assumeBranches(ip: JsInterpreter, node: TSESTree.IfStatement, scope: Scope, why: string): void {
+function assumeBranches(ip: JsInterpreter, branches: N[], scope: Scope, at: N, why: string): void {
   const assumption = new BranchAssumption(ip.rt, why);
   const visit = (n: N): boolean => {
     if (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression') return false;
@@ -201,9 +201,8 @@ function assumeBranches(ip: JsInterpreter, node: TSESTree.IfStatement, scope: Sc
     }
     return true;
   };
-  walkEstree(node.consequent, visit);
-  if (node.alternate) walkEstree(node.alternate, visit);
-  assumption.finish(ip.range(node.test));
+  for (const b of branches) walkEstree(b, visit);
+  assumption.finish(ip.range(at));
 }
 
 export function evalQuiet(ip: JsInterpreter, node: N, scope: Scope): Value | undefined {
@@ -304,7 +303,10 @@ export function execSwitch(ip: JsInterpreter, node: TSESTree.SwitchStatement, ou
       if (!matched) {
         if (c.test === null) continue;
         const eq = valuesEqual(d, evaluate(ip, c.test, scope));
-        if (eq === null) return;
+        if (eq === null) {
+          assumeCase(ip, node, node.cases.indexOf(c), scope);
+          return;
+        }
         matched = eq;
       }
       if (matched) for (const s of c.consequent) exec(ip, s, scope);
@@ -315,6 +317,26 @@ export function execSwitch(ip: JsInterpreter, node: TSESTree.SwitchStatement, ou
     }
   } catch (e) {
     if (!(e instanceof BreakSignal)) throw e;
+  }
+}
+
+/**
+ * A `switch` whose case Shape Lens cannot decide from `first` on: like an undecidable `if`, it runs
+ * the first of those cases that does not only throw (falling through as JS does) and marks what any
+ * of them sets as assumed. A `break` ends the run (the caller catches it).
+ */
+function assumeCase(ip: JsInterpreter, node: TSESTree.SwitchStatement, first: number, scope: Scope): void {
+  const rest = node.cases.slice(first);
+  const throwsOnly = (c: TSESTree.SwitchCase) => c.consequent.length > 0 && c.consequent.every((s) => s.type === 'ThrowStatement' || s.type === 'BreakStatement') && c.consequent[0].type === 'ThrowStatement';
+  const start = rest.findIndex((c) => c.consequent.length > 0 && !throwsOnly(c));
+  if (start < 0) return;
+  const chosen = rest[start];
+  const label = chosen.test ? ip.text(chosen.test) : 'default';
+  const why = `Shape Lens cannot tell which case of the switch on line ${lineOf(ip, node.discriminant)} applies and assumed case ${label}`;
+  try {
+    for (const c of rest.slice(start)) for (const s of c.consequent) exec(ip, s, scope);
+  } finally {
+    assumeBranches(ip, rest.flatMap((c) => c.consequent), scope, node.discriminant, why);
   }
 }
 

@@ -9,6 +9,7 @@ import type { KerasRuntime } from '../common/keras-runtime';
 import { UNKNOWN_DIM, type Shape } from '../../core/shape';
 import { shapeFromValue } from '../common/keras-runtime';
 import { sequenceItems, toConfigValue, unknown, type CallArgs, type Value } from '../common/values';
+import { callTfjsOp } from './ops-api';
 
 /** Packages whose exports are the tfjs API (`tf`). */
 const TFJS_PACKAGES = new Set(['@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-core']);
@@ -81,8 +82,11 @@ function inputShape(args: Value | undefined): Shape | null | undefined {
  * Returns undefined for paths that do not build models (the interpreter returns Unknown).
  */
 export function callTfjsApi(path: string, args: CallArgs, range: SourceRange, rt: KerasRuntime): Value | undefined {
-  const parts = path.split('.');
+  // `tf.layers.input` is tfjs' alias of `tf.input` (a SymbolicTensor, not a layer).
+  const parts = path === `${TF_ROOT}.layers.input` ? [TF_ROOT, 'input'] : path.split('.');
   if (parts[0] !== TF_ROOT) return undefined;
+  const op = callTfjsOp(path, args.positional, range, rt);
+  if (op) return op;
   const last = parts[parts.length - 1];
   const a0 = args.positional[0];
   if (parts.length === 3 && parts[1] === 'layers') {
