@@ -745,3 +745,34 @@ model = keras.Model(inp, x)
     ['with_bias', 'WithBias', [null, 2], 14],
   ]);
 });
+
+test('an Antirectifier-style layer in a Sequential: build on input_shape[-1], call followed through tensor ops', async () => {
+  const { json } = await analyze(`
+import keras
+import tensorflow as tf
+from keras import layers
+
+class Antirectifier(layers.Layer):
+    def build(self, input_shape):
+        d = input_shape[-1]
+        self.kernel = self.add_weight(shape=(d * 2, d), initializer="he_normal")
+
+    def call(self, inputs):
+        inputs -= tf.reduce_mean(inputs, axis=-1, keepdims=True)
+        pos = tf.nn.relu(inputs)
+        neg = tf.nn.relu(-inputs)
+        both = tf.concat([pos, neg], axis=-1)
+        return tf.matmul(both, self.kernel)
+
+model = keras.Sequential([keras.Input((100,)), layers.Dense(64), Antirectifier(), layers.Dense(10)])
+`);
+  const m = model(json, 'model');
+  // Dense 100·64 + 64 = 6,464; kernel (128, 64) = 8,192, output (None, 128) @ (128, 64) = (None, 64);
+  // Dense 64·10 + 10 = 650 → 15,306.
+  assert.deepEqual(rows(m), [
+    ['dense', 'Dense', [null, 64], 6464],
+    ['antirectifier', 'Antirectifier', [null, 64], 8192],
+    ['dense_1', 'Dense', [null, 10], 650],
+  ]);
+  assert.equal(m.totalParams, 15306);
+});
