@@ -776,3 +776,23 @@ model = keras.Sequential([keras.Input((100,)), layers.Dense(64), Antirectifier()
   ]);
   assert.equal(m.totalParams, 15306);
 });
+
+test('Lambda in a Sequential: the function is followed on the shape it gets there', async () => {
+  const { json } = await analyze(`
+import keras
+from keras import layers
+
+model = keras.Sequential([
+    keras.Input((28, 28)),
+    layers.Lambda(lambda x: x / 255.0),
+    layers.Flatten(),
+    layers.Lambda(lambda x: [x, x * 2.0]),
+])
+`);
+  assert.deepEqual(rows(model(json, 'model')).map((r) => r.slice(0, 3)), [
+    ['lambda', 'Lambda', [null, 28, 28]],
+    ['flatten', 'Flatten', [null, 784]],
+    ['lambda_1', 'Lambda', [[null, 784], [null, 784]]],
+  ]);
+  assert.deepEqual([...json.diagnostics, ...json.models.flatMap((m) => m.diagnostics)].filter((d) => d.code === 'lambda-shape'), []);
+});

@@ -2,7 +2,7 @@
 // `build(input_shape)` before the first call, `compute_output_shape`, the tensors of a call with
 // several inputs, initializers, and Lambda layers whose function is followed on the input shapes.
 
-import type { SourceRange } from '../../core/diagnostics';
+import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
 import type { LayerNode, SymbolicTensor } from '../../core/graph';
 import type { ParamCount } from '../../core/layers/types';
 import { UNKNOWN_DIM, type Shape } from '../../core/shape';
@@ -294,93 +294,60 @@ function dimsOf(v: Value): Shape | null {
 // ---------------------------------------------------------------------------------------------
 // Lambda
 
-interface LambdaInfo {
-  fn: Value;
-  outputShape?: Value;
-  arguments?: Value;
-}
-
-const lambdas = new WeakMap<LayerNode, LambdaInfo>();
-
-/** Remembers the function of a `Lambda(...)` layer just created (the config keeps only plain data). */
-export function rememberLambda(layer: Value, args: CallArgs): void {
-  if (layer.k !== 'layer' || layer.node.className !== 'Lambda') return;
-  const fn = args.keywords.get('function') ?? args.positional[0];
-  if (!fn) return;
-  lambdas.set(layer.node, { fn, outputShape: args.keywords.get('output_shape') ?? args.positional[1], arguments: args.keywords.get('arguments') ?? args.positional[3] });
-}
-
 /**
- * Calls a Lambda layer as Keras 3 does: a declared `output_shape` (a tuple without the batch dim,
- * or a function of the input shape) gives the output; without one, the function is followed on
- * tensors of the input's shapes (Keras runs it symbolically). Undefined: not a Lambda we know the
- * function of (the caller calls it as any layer).
+ * A `Lambda(...)` layer just created: unless its `output_shape` is a tuple (the rule reads it), its
+ * output comes from its code as Keras 3 computes it — a function `output_shape(input_shape)`, else
+ * the function itself run on tensors of the input shapes (Keras runs it symbolically), in
+ * functional calls and Sequential models alike. `callFn` calls an interpreter value.
  */
-export function callLambda(ip: PythonInterpreter, layer: Value & { k: 'layer' }, args: CallArgs, range: SourceRange, callFn: (fn: Value, a: CallArgs) => Value): Value | undefined {
-  const info = lambdas.get(layer.node);
-  const input = args.positional[0] ?? args.keywords.get('inputs');
-  if (!info || !input) return undefined;
-  const declared = info.outputShape;
-  if (declared && declared.k !== 'none' && declared.k !== 'func' && declared.k !== 'bound' && declared.k !== 'builtin') return undefined; // the rule reads a tuple
-  let shapes: (Shape | null)[] | null;
-  let why: string;
-  if (declared && declared.k !== 'none') {
-    shapes = shapesFromResult(callFn(declared, { positional: [shapesOf(input)], keywords: new Map() }));
-    why = `the output_shape function of ${layer.node.name} gave no shape Shape Lens could follow`;
-  } else {
-    // Follow the function on fresh tensors of the input shapes: what it builds there is not part of any model.
-    const fresh = replaceTensors({ positional: [input], keywords: new Map() }, (t) => ({ k: 'tensor', t: ip.rt.builder.looseTensor(t.shape) }));
-    const extra = info.arguments?.k === 'dict' ? new Map([...info.arguments.map].map(([k, v]) => [k, v] as [string, Value])) : new Map<string, Value>();
-    const names = ip.rt.builder.saveNames();
-    const out = callFn(info.fn, { positional: fresh.positional, keywords: extra });
-    ip.rt.builder.restoreNames(names);
-    const outs = ip.rt.tensors(out);
-    shapes = outs ? outs.map((t) => t.shape) : null;
-    why = outs ? (outs.find((t) => t.unknownWhy)?.unknownWhy ?? `Shape Lens could not follow the function of ${layer.node.name} to a known shape`) : `Shape Lens could not follow the function of ${layer.node.name} to a tensor`;
-  }
-  const ins = ip.rt.tensors(input);
-  const diags = ip.rt.sink.items.length;
-  const result = ip.rt.call(layer, input, range, [...args.positional.slice(1), ...[...args.keywords].filter(([k]) => k !== 'inputs').map(([, v]) => v)]);
-  const outTensors = ip.rt.tensors(result) ?? [];
-  const known = !!shapes && !!ins && shapes.every((s) => s !== null && !s.includes(UNKNOWN_DIM));
-  // The rule's "cannot be known without running it" warning is answered when the function was followed to a known shape.
-  if (known) ip.rt.sink.truncate(diags);
-  if (!shapes || !ins) {
-    for (const t of outTensors) t.unknownWhy ??= why;
-    if (layer.node.calls.length === 1) layer.node.unknownWhy = why;
-    return result;
-  }
-  const first = layer.node.calls.length === 1;
-  if (shapes.length === 1 && outTensors.length === 1) {
-    outTensors[0].shape = shapes[0];
-    if (!shapes[0] || shapes[0].some((d) => d === UNKNOWN_DIM)) outTensors[0].unknownWhy = why;
-    else delete outTensors[0].unknownWhy;
-    if (first) {
-      layer.node.outputShape = shapes[0];
-      if (outTensors[0].unknownWhy) layer.node.unknownWhy = why;
-      else delete layer.node.unknownWhy;
-    }
-    return result;
-  }
-  // Several outputs: one tensor each, as Keras gives.
-  const call = layer.node.calls[layer.node.calls.length - 1];
-  call.outputs = shapes.map((s, i) => {
-    const t = i === 0 && outTensors[0] ? outTensors[0] : ip.rt.builder.looseTensor(s);
-    t.shape = s;
-    t.source = call;
-    t.outputIndex = i;
-    if (!s || s.some((d) => d === UNKNOWN_DIM)) t.unknownWhy = why;
-    else delete t.unknownWhy;
-    return t;
-  });
-  if (first) {
-    layer.node.outputShape = shapes.some((s) => s === null) ? null : (shapes as Shape[]);
-    delete layer.node.unknownWhy;
-  }
-  return list(call.outputs.map((t) => ({ k: 'tensor', t })));
+export function rememberLambda(ip: PythonInterpreter, layer: Value, args: CallArgs, callFn: (fn: Value, a: CallArgs) => Value): void {
+  if (layer.k !== 'layer' || layer.node.className !== 'Lambda') return;
+  const node = layer.node;
+  const fn = args.keywords.get('function') ?? args.positional[0];
+  const declared = args.keywords.get('output_shape') ?? args.positional[1];
+  const extra = args.keywords.get('arguments') ?? args.positional[3];
+  if (!fn || (declared && declared.k !== 'none' && declared.k !== 'func' && declared.k !== 'bound' && declared.k !== 'builtin')) return;
+  let warned = false;
+  node.custom = {
+    output(shapes) {
+      const inputs = shapes.map((s): Value => ({ k: 'tensor', t: ip.rt.builder.looseTensor(s) }));
+      const arg = inputs.length === 1 ? inputs[0] : list(inputs);
+      let found: (Shape | null)[] | null;
+      let why: string;
+      if (declared && declared.k !== 'none') {
+        found = shapesFromResult(callFn(declared, { positional: [shapesOf(arg)], keywords: new Map() }));
+        why = `the output_shape function of ${node.name} gave no shape Shape Lens could follow`;
+      } else {
+        // Its operations run on tensors of no model (Keras traces it in a graph of its own): no names, no rows.
+        const keywords = extra?.k === 'dict' ? new Map([...extra.map]) : new Map<string, Value>();
+        const names = ip.rt.builder.saveNames();
+        ip.rt.layerCallDepth++;
+        let out: Value;
+        try {
+          out = callFn(fn, { positional: [arg], keywords });
+        } finally {
+          ip.rt.layerCallDepth--;
+          ip.rt.builder.restoreNames(names);
+        }
+        const outs = ip.rt.tensors(out);
+        found = outs ? outs.map((t) => t.shape) : null;
+        why = outs?.find((t) => t.unknownWhy)?.unknownWhy ?? `Shape Lens could not follow the function of ${node.name} to ${outs ? 'a known shape' : 'a tensor'}`;
+      }
+      const known = !!found && found.length > 0 && found.every((x) => x !== null && !x.includes(UNKNOWN_DIM));
+      if (!known && !warned) {
+        warned = true;
+        ip.rt.sink.warning(
+          DiagnosticCode.lambdaShape,
+          `The output shape of Lambda layer "${node.name}" cannot be known without running its function. Pass output_shape=(...) (without the batch dimension) to declare it.`,
+          node.range,
+        );
+      }
+      const output = !found || found.length === 0 ? null : found.length === 1 ? found[0] : found.some((x) => x === null) ? null : (found as Shape[]);
+      return { output, why: known ? undefined : why };
+    },
+    params: () => ({ trainable: 0, nonTrainable: 0 }),
+  };
 }
-
-
 
 // ---------------------------------------------------------------------------------------------
 // Subclasses of built-in layers: `class MyDense(layers.Dense)`

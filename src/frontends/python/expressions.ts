@@ -12,7 +12,7 @@ import type { PythonInterpreter } from './interpreter';
 import { execAssign, assignTarget } from './statements';
 import { moduleAttr, loadModule } from './imports';
 import { makeFunction, callFunction, instantiate, callKerasObject, trace, userBuild } from './definitions';
-import { callLambda, customLayerApi, kerasObjectMethod, rememberLambda, superBuiltin } from './custom-layers';
+import { customLayerApi, kerasObjectMethod, rememberLambda, superBuiltin } from './custom-layers';
 import { dataMethod, iterate } from './methods';
 import { asList, operatorOp, tensorIndex, tensorMethod, unaryOp, type KeyPart } from './ops-api';
 import { arith, compareValues, pySlice, decodeEscape, formatSpec, percentFormat } from './helpers';
@@ -477,15 +477,11 @@ export function callValue(ip: PythonInterpreter, callee: Value, args: CallArgs, 
       const custom = customLayerApi(ip, callee.path, args);
       if (custom) return custom;
       const made = callKerasApi(callee.path, args, ip.layerRange(range), ip.rt) ?? unknown();
-      rememberLambda(made, args);
+      rememberLambda(ip, made, args, (fn, a) => callValue(ip, fn, a, range, scope));
       return made;
     }
     case 'layer':
     case 'model':
-      if (callee.k === 'layer' && callee.node.className === 'Lambda') {
-        const out = callLambda(ip, callee, args, ip.layerRange(range), (fn, a) => callValue(ip, fn, a, range, scope));
-        if (out) return out;
-      }
       // Other tensors passed (`initial_state=[h, c]`, a second positional tensor) keep their layers in the graph.
       return ip.rt.callWith(callee, args.positional, args.keywords, ip.layerRange(range));
     case 'object': {
