@@ -1,6 +1,7 @@
 // What Keras does around a custom layer's code: `add_weight` / `keras.Variable` weights,
 // `build(input_shape)` before the first call, `compute_output_shape`, the tensors of a call with
-// several inputs, initializers, and Lambda layers whose function is followed on the input shapes.
+// several inputs, initializers, Lambda layers whose function is followed on the input shapes, and
+// subclasses of built-in layers.
 
 import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
 import type { LayerNode, SymbolicTensor } from '../../core/graph';
@@ -27,7 +28,6 @@ interface VariableInfo {
   why?: string;
   /** Keras 3 tracks `keras.Variable` only: a raw `tf.Variable` is not one of a layer's weights. */
   tracked: boolean;
-  path: string;
 }
 
 const variables = new WeakMap<SymbolicTensor, VariableInfo>();
@@ -134,7 +134,7 @@ function variable(ip: PythonInterpreter, path: string, args: CallArgs): Value {
   else ({ size, why, shape } = valueShape(init));
   const trainable = bool3(args.keywords.get('trainable') ?? (tracked ? undefined : args.positional[1]), true);
   const t = ip.rt.builder.looseTensor(shape);
-  variables.set(t, { size, trainable, why: size === null ? `a Variable's ${why ?? 'shape is not known'}` : 'whether a Variable is trainable is not known', tracked, path });
+  variables.set(t, { size, trainable, why: size === null ? `a Variable's ${why ?? 'shape is not known'}` : 'whether a Variable is trainable is not known', tracked });
   return { k: 'tensor', t };
 }
 
