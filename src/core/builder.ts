@@ -201,6 +201,14 @@ export class GraphBuilder {
         why = nested.kind === 'subclassed' && nested.outputs.length === 0 ? `Shape Lens could not follow ${nested.className}.call (in ${layer.name}) to an output` : inputs.find((t) => t.unknownWhy)?.unknownWhy ?? `the output of ${layer.name} is not known to Shape Lens`;
         if (layer.calls.length === 0) layer.unknownWhy = why;
       }
+    } else if (layer.custom) {
+      const r = layer.custom.output(shapes);
+      output = r.output;
+      why = r.why;
+      if (layer.calls.length === 0) {
+        layer.params = finiteParams(layer.custom.params());
+        if (why) layer.unknownWhy = why;
+      }
     } else {
       const r = evaluateLayer(layer.className, callSettings ? { ...layer.config, ...callSettings } : layer.config, shapes, layer.name);
       output = r.output;
@@ -311,7 +319,7 @@ export class GraphBuilder {
       if (depth > MAX_NESTING) return;
       for (const layer of model.layers) {
         if (layer.nested) visit(layer.nested, depth + 1);
-        else if (!layer.isInput && !seen.has(layer) && !getRule(layer.className)) {
+        else if (!layer.isInput && !layer.custom && !seen.has(layer) && !getRule(layer.className)) {
           seen.add(layer);
           const what = /^[A-Z]/.test(layer.className) && !layer.className.includes('.') ? `Unknown layer class "${layer.className}"` : `\`${layer.className}(...)\` is not a layer Shape Lens knows`;
           this.sink.warning(DiagnosticCode.unknownLayer, `${what}: its output shape and weights are unknown (?), and so are the shapes after it.`, layer.range);
@@ -332,8 +340,8 @@ export class GraphBuilder {
     // A subclass whose `call` could not be followed may create weights Shape Lens never saw.
     if (model.kind === 'subclassed' && model.outputs.length === 0 && model.built) return { trainable: null, nonTrainable: null };
     if (model.incomplete) return { trainable: null, nonTrainable: null };
-    let trainable: number | null = 0;
-    let nonTrainable: number | null = 0;
+    let trainable: number | null = model.ownWeights ? model.ownWeights.trainable : 0;
+    let nonTrainable: number | null = model.ownWeights ? model.ownWeights.nonTrainable : 0;
     const seen = new Set<number>();
     for (const layer of model.layers) {
       if (seen.has(layer.id)) continue;
@@ -618,6 +626,7 @@ export function replayModel(model: ModelGraph, shapes: (Shape | null)[], depth: 
     let out: OutputShape;
     if (call.layer.nested) out = replayModel(call.layer.nested, ins, depth + 1);
     else if (call.layer.isInput) out = call.outputs[0]?.shape ?? null;
+    else if (call.layer.custom) out = call.layer.custom.output(ins).output;
     else out = evaluateLayer(call.layer.className, call.layer.config, ins, call.layer.name).output;
     const outs = isShapeList(out) ? out : [out as Shape | null];
     call.outputs.forEach((t, i) => known.set(t.id, outs[i] ?? null));

@@ -31,6 +31,16 @@ export interface LayerNode {
   nested?: ModelGraph;
   /** The InputLayer behind an `Input(...)` tensor or a Sequential's implicit input. */
   isInput?: boolean;
+  /** A user-written layer class whose own code gives its output shape and weights (a tfjs `class X extends tf.layers.Layer`). */
+  custom?: CustomLayerCode;
+}
+
+/** What a user-written layer's code says, run by the front end that read it. */
+export interface CustomLayerCode {
+  /** The output shape for these input shapes (the first call also builds the layer); `why` when part of it is unknown. */
+  output(inputs: (Shape | null)[]): { output: OutputShape; why?: string };
+  /** Its weights once built. */
+  params(): ParamCount;
 }
 
 /** One application of a layer to tensors. */
@@ -92,4 +102,6 @@ export interface ModelGraph {
   incomplete?: string;
   /** A Sequential without an input shape, built by its first call (its input shape is not fixed in code). */
   builtByCall?: boolean;
+  /** Weights a subclassed model or layer makes itself (`add_weight`), besides its sub-layers'; null counts are unknown. */
+  ownWeights?: ParamCount;
 }

@@ -105,7 +105,7 @@ model = keras.Sequential([
   assert.match(m.layers[3].unknownWhy ?? '', /`filters` of conv2d/);
 });
 
-test('Lambda and custom layers called on two tensors: no arity error, no dropped layer, total ?', async () => {
+test('Lambda and custom layers called on two tensors: no arity error, no dropped layer, the function followed', async () => {
   const { json } = await analyze(`
 import keras
 from keras import layers, ops
@@ -129,8 +129,10 @@ model = keras.Model([a, b], out)
   // The tower: Conv2D(4, 3) on 28×28×1 = 3·3·1·4 + 4 = 40 params; Flatten 26·26·4 = 2704.
   assert.deepEqual(m.layers[2].outputShape, [null, 2704]);
   assert.equal(m.layers[2].params, 40);
-  assert.equal(m.layers[3].outputShape, '?');
-  assert.equal(m.totalParams, '?');
+  // The Lambda's function is followed: sqrt(sum(square(x - y), axis=1, keepdims=True)) is (None, 1);
+  // Dense(1) on it 1·1 + 1 = 2 → 42.
+  assert.deepEqual(m.layers[3].outputShape, [null, 1]);
+  assert.equal(m.totalParams, 42);
 });
 
 test('a custom layer with two inputs keeps the layers before it and makes the total ?', async () => {

@@ -288,7 +288,7 @@ from keras import layers
 from mylib import Fancy
 inp = keras.Input((4,))
 x = layers.Dense(3)(inp)
-x = layers.Lambda(lambda t: t * 2)(x)
+x = layers.Lambda(lambda t: mystery(t))(x)
 y = layers.Lambda(lambda t: t, output_shape=(3,))(x)
 z = layers.Dense(2)(layers.UnknownThing(5)(y))
 model = keras.Model(inp, z)

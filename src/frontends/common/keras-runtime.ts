@@ -16,6 +16,8 @@ import { describeUnknown, list, NONE, num, sequenceItems, shapeValue, str, toCon
 export class KerasRuntime {
   /** The function the interpreter is currently inside (for models' `function` field). */
   functionName: string | null = null;
+  /** The layer a user-class instance stands for (a custom Keras layer added to a Sequential), from the front end. */
+  objectLayer: ((v: Value) => LayerNode | undefined) | null = null;
 
   /** How deep the interpreter is inside a layer's `call` / a Lambda's function (TensorFlow functions are fine there). */
   layerCallDepth = 0;
@@ -126,6 +128,7 @@ export class KerasRuntime {
       else model.seq.add(item.node, range);
     } else if (item.k === 'model') model.seq.add(this.builder.modelAsLayer(item.model), range);
     else if (item.k === 'tensor') model.seq.addInput(item.t, range);
+    else if (this.objectLayer?.(item)) model.seq.add(this.objectLayer(item)!, range);
     else {
       // Something the analysis cannot follow: an opaque layer keeps later shapes honest (unknown).
       const label = item.k === 'unknown' && item.why?.startsWith('call:') ? item.why.slice(5) : 'Unknown';
@@ -223,7 +226,8 @@ export class KerasRuntime {
     // An op on concrete tensors only (`ops.ones((3, 3)) * 2`, `tf.shape(x)[0] + 1`) runs eagerly in
     // Keras: no Operation, no name taken.
     const eager = !inputs.some((t) => this.symbolic(t));
-    const name = eager ? `ops.${op}` : nameBase && !this.builder.keras2 ? this.builder.uniqueName(nameBase) : undefined;
+    // Inside a layer's call Keras traces in a graph of its own: its operations take no names either.
+    const name = eager || this.layerCallDepth > 0 ? `ops.${op}` : nameBase && !this.builder.keras2 ? this.builder.uniqueName(nameBase) : undefined;
     const node = this.builder.createLayer(`ops.${op}`, name ? { ...config, name } : config, range, tfName ?? nameBase);
     const called = this.builder.call(node, inputs, range);
     // An eager result is a constant to the graph, not an Operation's output (no summary row).
@@ -448,6 +452,19 @@ export class KerasRuntime {
         return p.trainable === null || p.nonTrainable === null ? unknown() : num(p.trainable + p.nonTrainable);
       }
       if (name === 'apply' && args[0]) return this.call(v, args[0], range, args.slice(1));
+      // `layer.build(input_shape)` (a custom layer building its sub-layer): its weights exist from
+      // then on, but it has no call yet (a summary row shows the shape of its first real call).
+      if (name === 'build') {
+        const node = v.node;
+        const shape = args[0] ? shapeFromValue(args[0]) : undefined;
+        if (shape !== undefined && node.calls.length === 0 && node.params === undefined && !node.isInput) {
+          this.builder.call(node, [this.builder.looseTensor(shape)], range);
+          node.calls.length = 0;
+          node.inputShapes = undefined;
+          node.outputShape = undefined;
+        }
+        return NONE;
+      }
       // StringLookup / IntegerLookup / TextVectorization with a literal vocabulary.
       if (name === 'vocabulary_size') {
         const n = vocabularySize(v.node.className, v.node.config);

@@ -2,13 +2,17 @@
 
 import { basename } from 'node:path';
 import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
-import type { SymbolicTensor } from '../../core/graph';
+import type { LayerNode, SymbolicTensor } from '../../core/graph';
+import { replayModel } from '../../core/builder';
+import { isShapeList, UNKNOWN_DIM } from '../../core/shape';
 import type { Shape } from '../../core/shape';
 import { defaultLayerName } from '../../core/naming';
 import { missingArgument, type UncalledEntry } from '../common/interpreter-core';
 import { list, makeDict, NONE, sequenceItems, str, tuple, unknown, valuesEqual, type CallArgs, type Value } from '../common/values';
 import { field, namedChildren, type PyNode } from './ast';
+import { alwaysRaises, buildBuiltin, builtinBaseOf, noteBuiltinBase, superBuiltin, callTensors, ownParams, replaceTensors, shapeArgs, shapesFromResult, trackVariable, userMethod } from './custom-layers';
 import { apiTail } from './keras-api';
+import { getRule } from '../../core/layers/registry';
 import { Scope, type ClassDef, type FuncDef } from './modules';
 import type { PythonInterpreter } from './interpreter';
 import { execBlock } from './statements';
@@ -46,17 +50,23 @@ export function defineClass(ip: PythonInterpreter, node: PyNode, scope: Scope): 
   const bases = field(node, 'superclasses');
   const baseValues = bases ? namedChildren(bases).filter((b) => b.type !== 'keyword_argument').map((b) => evaluate(ip, b, scope)) : [];
   let keras: 'model' | 'layer' | null = null;
+  let builtinBase: string | undefined;
   for (const b of baseValues) {
     if (b.k === 'api') {
-      const last = apiTail(b.path).split('.').pop();
+      const last = apiTail(b.path).split('.').pop() ?? '';
       if (last === 'Model' || last === 'Sequential') keras = 'model';
       else if (last === 'Layer' && !keras) keras = 'layer';
+      else if (!keras && /(^|\.)layers\.([\w.]+\.)?[A-Z]\w*$/.test(apiTail(b.path)) && getRule(last)?.className === last && !getRule(last)?.operation) {
+        keras = 'layer';
+        builtinBase = last;
+      }
     } else if (b.k === 'class') {
       keras ??= (b.def as ClassDef).keras;
     } else if (b.k === 'unknown' && bases && /\bModel\b/.test(ip.text(bases))) keras = 'model';
   }
   const classScope = new Scope(scope, scope.module ?? scope, 'class');
   const cls: ClassDef = { node, file: ip.file, attrs: classScope.vars, keras };
+  if (builtinBase) noteBuiltinBase(cls, builtinBase);
   // Inherit attributes from user base classes.
   for (const b of baseValues) if (b.k === 'class') for (const [k, v] of (b.def as ClassDef).attrs) if (!classScope.vars.has(k)) classScope.vars.set(k, v);
   const saved = new Map(classScope.vars);
@@ -156,6 +166,7 @@ export function instantiate(ip: PythonInterpreter, cls: Value & { k: 'class' }, 
   ip.instantiatedClasses.add(def.node);
   const obj: Value & { k: 'object' } = { k: 'object', cls, attrs: new Map(), id: ip.nextObjectId++ };
   if (def.keras) {
+    ip.rt.objectLayer ??= (v) => objectAsLayer(ip, v);
     ip.kerasState.set(obj, { tracked: [], kerasName: null, called: false, range: ip.layerRange(range) });
     if (def.keras === 'model') ip.kerasModels.push(obj);
     const nameArg = args.keywords.get('name');
@@ -163,60 +174,165 @@ export function instantiate(ip: PythonInterpreter, cls: Value & { k: 'class' }, 
   }
   const init = def.attrs.get('__init__');
   if (init?.k === 'func') callFunction(ip, init, args, obj, range);
+  // A subclass of a built-in layer without its own __init__ passes its arguments to the built-in's.
+  else if (def.keras === 'layer' && builtinBaseOf(cls)) superBuiltin(ip, obj, '__init__', args, ip.layerRange(range));
+  // Keras names a layer when it is made (`layer_scale`, `layer_scale_1`, ...) unless `super().__init__(name=...)` named it.
+  const st = ip.kerasState.get(obj);
+  if (st && def.keras === 'layer' && !st.kerasName) st.kerasName = ip.rt.builder.uniqueName(defaultLayerName(cls.name));
   return obj;
 }
 
-/** Records layers assigned to attributes of a Keras subclass, in assignment order. */
+/** Records layers (and Keras variables) assigned to attributes of a Keras subclass, in assignment order. */
 export function track(ip: PythonInterpreter, obj: Value & { k: 'object' }, value: Value): void {
   const st = ip.kerasState.get(obj);
   if (!st) return;
   const add = (v: Value) => {
     if ((v.k === 'layer' || v.k === 'model' || (v.k === 'object' && ip.kerasState.has(v))) && !st.tracked.some((t) => valuesEqual(t, v) === true)) st.tracked.push(v);
+    trackVariable(ip, obj, v);
   };
   add(value);
   for (const item of sequenceItems(value) ?? (value.k === 'dict' ? [...value.map.values()] : [])) add(item);
 }
 
-/** Calls a Keras subclass instance on a tensor: traces `call` once, then reuses the traced graph. */
-export function callKerasObject(ip: PythonInterpreter, obj: Value & { k: 'object' }, input: Value, args: CallArgs, range: SourceRange): Value {
+/**
+ * Calls a Keras subclass instance: traces it once (build, then `call` or `compute_output_shape`),
+ * then reuses the traced graph. Every tensor passed (`layer([a, b])`, `layer(a, b)`, `mask=m`) is
+ * one of its inputs.
+ */
+export function callKerasObject(ip: PythonInterpreter, obj: Value & { k: 'object' }, _input: Value, args: CallArgs, range: SourceRange): Value {
   const st = ip.kerasState.get(obj)!;
   st.called = true;
-  if (!st.traced) {
-    const shapes = ip.rt.tensors(input)?.map((t) => t.shape);
-    if (!shapes) return unknown();
-    trace(ip, obj, shapes, args, range);
-  }
+  // The first argument must be tensors Shape Lens follows (positional, or the first keyword).
+  const first = args.positional[0] ?? [...args.keywords.values()][0];
+  if (!first || !ip.rt.tensors(first)) return unknown();
+  if (!st.traced) trace(ip, obj, [], args, range, args);
   if (!st.traced) return unknown();
-  return ip.rt.call(st.traced, input, ip.layerRange(range), [...args.positional.slice(1), ...args.keywords.values()]);
+  const tensors = callTensors(ip, args).map((t): Value => ({ k: 'tensor', t }));
+  const out = ip.rt.call(st.traced, tensors.length === 1 ? tensors[0] : list(tensors), ip.layerRange(range));
+  // `compute_output_shape` gives each call's output from that call's shapes (Keras 3 does not run `call` then).
+  const cos = userMethod(obj.cls, 'compute_output_shape');
+  if (cos) {
+    const outs = ip.rt.tensors(out) ?? [];
+    const shapes = shapesFromResult(callFunction(ip, cos, shapeArgs(ip, cos, userMethod(obj.cls, 'call'), args), obj, range));
+    if (shapes && shapes.length === outs.length) outs.forEach((t, i) => (t.shape = shapes[i]));
+  }
+  return out;
 }
 
-/** Runs the subclass's `call` on fresh inputs of the given shapes and records its graph. */
-export function trace(ip: PythonInterpreter, obj: Value & { k: 'object' }, shapes: (Shape | null)[], args: CallArgs, range: SourceRange): void {
+/**
+ * Traces a Keras subclass on fresh inputs of the call's shapes (`callArgs`, or one input per shape
+ * in `shapes` for `model.build(...)`): runs its `build(input_shape)` if written, then its
+ * `compute_output_shape` if written (Keras 3 uses it instead of running `call` symbolically), else
+ * its `call`, and records the graph with the weights it made itself.
+ */
+export function trace(ip: PythonInterpreter, obj: Value & { k: 'object' }, shapes: (Shape | null)[], args: CallArgs, range: SourceRange, callArgs?: CallArgs): void {
   const st = ip.kerasState.get(obj)!;
   const def = obj.cls.def as ClassDef;
-  const callFn = def.attrs.get('call');
-  const inputs = shapes.map((s, i) => ip.rt.input(s, st.range, `${obj.cls.name}_input_${i}`));
-  const inputTensors = inputs.map((v) => (v as { t: SymbolicTensor }).t);
+  const callFn = userMethod(obj.cls, 'call');
+  const shaped = (s: Shape | null): Value => ({ k: 'tensor', t: ip.rt.builder.looseTensor(s) });
+  const base: CallArgs = callArgs ?? {
+    positional: [shapes.length === 1 ? shaped(shapes[0]) : list(shapes.map(shaped))],
+    keywords: new Map([...args.keywords].filter(([k]) => k === 'training' || k === 'mask')),
+  };
   // The trace's own InputLayers are not layers of the model.
-  let out: Value = unknown();
-  if (callFn?.k === 'func') {
-    const extra: CallArgs = { positional: [], keywords: new Map([...args.keywords].filter(([k]) => k === 'training' || k === 'mask')) };
+  const inputTensors: SymbolicTensor[] = [];
+  const fresh = replaceTensors(base, (t) => {
+    const v = ip.rt.input(t.shape, st.range, `${obj.cls.name}_input_${inputTensors.length}`) as Value & { k: 'tensor' };
+    inputTensors.push(v.t);
+    return v;
+  });
+  st.weights ??= { trainable: 0, nonTrainable: 0 };
+  const build = userMethod(obj.cls, 'build');
+  if (build && !st.built) {
+    st.built = true;
+    const r = callFunction(ip, build, shapeArgs(ip, build, callFn, fresh), obj, range);
+    if (alwaysRaises(build)) st.weights.unknown ??= `${obj.cls.name}.build raised an exception (Keras stops there)`;
+    else if (r.k === 'unknown' && (r.why === 'threw' || r.why === 'recursion')) st.weights.unknown ??= `${obj.cls.name}.build ${r.why === 'threw' ? 'raised an exception' : 'recursed too deeply'} on these input shapes`;
+  }
+  // A built-in base (`class MyDense(layers.Dense)`) is built by Keras' own build when the class writes none.
+  const firstArg = fresh.positional[0] ?? [...fresh.keywords.values()][0];
+  if (st.base && !build && firstArg?.k === 'tensor') buildBuiltin(ip, st.base, firstArg.t.shape);
+  let outputs: SymbolicTensor[];
+  const cos = userMethod(obj.cls, 'compute_output_shape');
+  if (cos) {
+    const found = shapesFromResult(callFunction(ip, cos, shapeArgs(ip, cos, callFn, fresh), obj, range));
+    outputs = (found ?? [null]).map((s) => ip.rt.builder.looseTensor(s));
+    if (!found) outputs[0].unknownWhy = `${obj.cls.name}.compute_output_shape gave no shape Shape Lens could follow`;
+  } else {
+    // TensorFlow functions are fine inside a layer's call (Keras runs it in a graph of its own).
     ip.rt.layerCallDepth++;
+    let out: Value;
     try {
-      out = callFunction(ip, callFn, { positional: [inputs.length === 1 ? inputs[0] : list(inputs)], keywords: extra.keywords }, obj, range);
+      out = callFn ? callFunction(ip, callFn, fresh, obj, range) : st.base && firstArg ? ip.rt.call({ k: 'layer', node: st.base }, firstArg, st.range) : unknown();
     } finally {
       ip.rt.layerCallDepth--;
     }
+    outputs = ip.rt.tensors(out) ?? [];
   }
-  const outputs = ip.rt.tensors(out) ?? [];
+  if (st.base && !st.tracked.some((v) => v.k === 'layer' && v.node === st.base)) st.tracked.unshift({ k: 'layer', node: st.base });
   const layers = st.tracked.map((v) => (v.k === 'layer' ? v.node : v.k === 'model' ? ip.rt.builder.modelAsLayer(v.model) : kerasObjectLayer(ip, v as Value & { k: 'object' })));
+  // A written `build` ends what a layer can make (Keras 3 locks its state): if its sub-layers are all built, its weights are known even when `call` is not followed.
+  if (outputs.length === 0 && build && layers.every((l) => l && (l.params !== undefined || l.calls.length > 0 || (l.nested && l.nested.built)))) {
+    outputs = [ip.rt.builder.looseTensor(null)];
+    outputs[0].unknownWhy = `Shape Lens could not follow ${obj.cls.name}.call to an output`;
+  }
   const name = st.kerasName ?? defaultLayerName(obj.cls.name);
   const graph = ip.rt.builder.subclassed(obj.cls.name, name, layers.filter((l): l is NonNullable<typeof l> => !!l), inputTensors, outputs, st.range, ip.rt.functionName);
-  // Weights a class makes itself (`self.add_weight(...)`, `tf.Variable(...)`) are not sub-layers: not counted yet, so unknown, never 0.
-  if (createsOwnWeights(obj.cls)) graph.incomplete ??= `${obj.cls.name} creates weights of its own (add_weight / Variable), which Shape Lens does not count yet`;
+  graph.ownWeights = ownParams(st.weights);
+  if (st.weights.unknown) {
+    if (def.keras === 'model') graph.incomplete ??= st.weights.unknown;
+    else ip.rt.builder.modelAsLayer(graph).unknownWhy = st.weights.unknown;
+  }
   if (def.keras === 'layer') ip.rt.builder.forgetModel(graph);
   st.traced = { k: 'model', model: graph };
   if (outputs.length === 0) ip.rt.sink.info(DiagnosticCode.subclassOutput, `Shape Lens could not follow ${obj.cls.name}.call to an output tensor.`, st.range);
+}
+
+const objectNodes = new WeakMap<object, LayerNode>();
+
+/**
+ * The layer a custom Keras layer instance stands for where a layer is expected before any call
+ * (`Sequential([..., Antirectifier(), ...])`, `model.add(...)`): a node that traces the instance
+ * on the first shapes it is called with (build, then call or compute_output_shape), replays that
+ * trace on later shapes, and counts what the trace counted.
+ */
+export function objectAsLayer(ip: PythonInterpreter, v: Value): LayerNode | undefined {
+  if (v.k !== 'object') return undefined;
+  const st = ip.kerasState.get(v);
+  if (!st || (v.cls.def as ClassDef).keras !== 'layer') return undefined;
+  if (st.traced) return ip.rt.builder.modelAsLayer(st.traced.model);
+  const node = objectNodes.get(v);
+  if (node) return node;
+  const made = ip.rt.builder.createLayer(v.cls.name, { name: st.kerasName ?? defaultLayerName(v.cls.name) }, st.range);
+  made.custom = {
+    output(shapes) {
+      st.called = true;
+      if (!st.traced) trace(ip, v, shapes, { positional: [], keywords: new Map() }, st.range);
+      const output = st.traced ? replayModel(st.traced.model, shapes, 0) : null;
+      const known = output !== null && !(isShapeList(output) ? output.flat() : output).includes(UNKNOWN_DIM);
+      return { output, why: known ? undefined : (st.weights?.unknown ?? `Shape Lens could not follow ${v.cls.name}.call to a known shape`) };
+    },
+    params() {
+      return st.traced ? ip.rt.builder.modelParams(st.traced.model) : { trainable: null, nonTrainable: null };
+    },
+  };
+  objectNodes.set(v, made);
+  return made;
+}
+
+/**
+ * `layer.build(input_shape)` called explicitly on a custom Keras layer with a written `build`
+ * (an outer layer building its sub-layer): runs it once, as Keras' `built` flag does; undefined
+ * for any other method.
+ */
+export function userBuild(ip: PythonInterpreter, self: Value, fn: Value & { k: 'func' }, args: CallArgs, range: SourceRange): Value | undefined {
+  if (self.k !== 'object' || fn !== userMethod(self.cls, 'build')) return undefined;
+  const st = ip.kerasState.get(self);
+  if (!st) return undefined;
+  if (st.built) return NONE;
+  st.built = true;
+  st.weights ??= { trainable: 0, nonTrainable: 0 };
+  return callFunction(ip, fn, args, self, range);
 }
 
 export function kerasObjectLayer(ip: PythonInterpreter, obj: Value & { k: 'object' }) {
@@ -315,12 +431,4 @@ function plainData(v: Value, depth = 0): Value {
     default:
       return unknown('an argument from another file that is not plain data');
   }
-}
-
-/** True if the class (or a user base class) makes weights itself: `self.add_weight(...)`, `tf.Variable(...)`. */
-function createsOwnWeights(cls: Value & { k: 'class' }, depth = 0): boolean {
-  const def = cls.def as ClassDef;
-  const source = def.file.text.slice(def.node.start, def.node.end);
-  if (/\badd_weight\s*\(|\bVariable\s*\(/.test(source)) return true;
-  return depth < 8 && cls.bases.some((b) => b.k === 'class' && createsOwnWeights(b, depth + 1));
 }

@@ -11,7 +11,8 @@ import { basename } from 'node:path';
 import type { PythonInterpreter } from './interpreter';
 import { execAssign, assignTarget } from './statements';
 import { moduleAttr, loadModule } from './imports';
-import { makeFunction, callFunction, instantiate, callKerasObject, trace } from './definitions';
+import { makeFunction, callFunction, instantiate, callKerasObject, trace, userBuild } from './definitions';
+import { customLayerApi, kerasObjectMethod, rememberLambda, superBuiltin } from './custom-layers';
 import { dataMethod, iterate } from './methods';
 import { asList, operatorOp, tensorIndex, tensorMethod, unaryOp, type KeyPart } from './ops-api';
 import { arith, compareValues, pySlice, decodeEscape, formatSpec, percentFormat } from './helpers';
@@ -368,6 +369,9 @@ export function getAttr(ip: PythonInterpreter, obj: Value, name: string, node: P
       const cv = (obj.cls.def as ClassDef).attrs.get(name);
       if (cv?.k === 'func') return { k: 'bound', self: obj, fn: cv };
       if (cv) return cv;
+      const base = ip.kerasState.get(obj)?.base;
+      const fromBase = base && ip.rt.attr({ k: 'layer', node: base }, name);
+      if (fromBase) return fromBase;
       if (ip.kerasState.has(obj)) return { k: 'bound', self: obj, fn: { k: 'builtin', name, call: () => unknown() } };
       return unknown();
     }
@@ -458,7 +462,7 @@ export function superCall(ip: PythonInterpreter, fnNode: PyNode, args: CallArgs,
     const fn = (base.def as ClassDef).attrs.get(method);
     if (fn?.k === 'func') return callFunction(ip, fn, args, self, ip.range(fnNode));
   }
-  return NONE;
+  return superBuiltin(ip, self, method, args, ip.layerRange(ip.range(fnNode))) ?? NONE;
 }
 
 export function callValue(ip: PythonInterpreter, callee: Value, args: CallArgs, range: SourceRange, scope: Scope): Value {
@@ -469,14 +473,19 @@ export function callValue(ip: PythonInterpreter, callee: Value, args: CallArgs, 
       return callee.call(args, range);
     case 'class':
       return instantiate(ip, callee, args, range);
-    case 'api':
-      return callKerasApi(callee.path, args, ip.layerRange(range), ip.rt) ?? unknown();
+    case 'api': {
+      const custom = customLayerApi(ip, callee.path, args);
+      if (custom) return custom;
+      const made = callKerasApi(callee.path, args, ip.layerRange(range), ip.rt) ?? unknown();
+      rememberLambda(ip, made, args, (fn, a) => callValue(ip, fn, a, range, scope));
+      return made;
+    }
     case 'layer':
     case 'model':
       // Other tensors passed (`initial_state=[h, c]`, a second positional tensor) keep their layers in the graph.
       return ip.rt.callWith(callee, args.positional, args.keywords, ip.layerRange(range));
     case 'object': {
-      if (ip.kerasState.has(callee)) return args.positional[0] ? callKerasObject(ip, callee, args.positional[0], args, range) : unknown();
+      if (ip.kerasState.has(callee)) return callKerasObject(ip, callee, args.positional[0] ?? unknown(), args, range);
       const call = (callee.cls.def as ClassDef).attrs.get('__call__');
       return call?.k === 'func' ? callFunction(ip, call, args, callee, range) : unknown();
     }
@@ -488,10 +497,12 @@ export function callValue(ip: PythonInterpreter, callee: Value, args: CallArgs, 
 }
 
 export function callMethod(ip: PythonInterpreter, self: Value, fn: Value, args: CallArgs, range: SourceRange, _scope: Scope): Value {
-  if (fn.k === 'func') return callFunction(ip, fn, args, self, range);
+  if (fn.k === 'func') return userBuild(ip, self, fn, args, range) ?? callFunction(ip, fn, args, self, range);
   const name = fn.k === 'builtin' ? fn.name : '';
   if (self.k === 'object' && ip.kerasState.has(self)) {
     const st = ip.kerasState.get(self)!;
+    const own = kerasObjectMethod(ip, self, name, args);
+    if (own) return own;
     if (name === 'build') {
       const shape = args.positional[0] ? shapeFromValue(args.positional[0]) : undefined;
       if (shape !== undefined && !st.traced) {

@@ -6,6 +6,7 @@
 
 import type { SourceRange } from '../../core/diagnostics';
 import type { Shape } from '../../core/shape';
+import type { LayerNode } from '../../core/graph';
 import type { Budget } from '../common/budget';
 import { InterpreterCore } from '../common/interpreter-core';
 import type { KerasRuntime } from '../common/keras-runtime';
@@ -18,6 +19,7 @@ import { finishKerasModels, analyseUncalled, scanShapeComments } from './definit
 import { installBuiltins } from './builtins';
 import { isInert } from './helpers';
 import { lineAt } from '../common/scope';
+import type { OwnWeights } from './custom-layers';
 
 /** What the interpreter needs for cross-file imports (the CLI reads disk, the extension the workspace). */
 export interface ModuleHost {
@@ -59,6 +61,12 @@ export interface KerasObjectState {
   buildShape?: Shape | null;
   called: boolean;
   range: SourceRange;
+  /** Weights it made itself (`add_weight`, a `keras.Variable` attribute); `unknown` says why they are not known. */
+  weights?: OwnWeights;
+  /** Its `build` ran (Keras' `built`): the first call does not run it again. */
+  built?: boolean;
+  /** The built-in layer it extends (`class MyDense(layers.Dense)`), made by `super().__init__(...)`. */
+  base?: LayerNode;
 }
 
 export interface InterpreterOptions {

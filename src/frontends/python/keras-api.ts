@@ -6,7 +6,7 @@ import { applicationClassNames } from '../../core/layers/applications';
 import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
 import type { KerasRuntime } from '../common/keras-runtime';
 import { shapeFromValue } from '../common/keras-runtime';
-import { configFrom, NONE, num, shapeValue, str, unknown, type CallArgs, type Value } from '../common/values';
+import { configFrom, list, NONE, num, shapeValue, str, unknown, type CallArgs, type Value } from '../common/values';
 import { NamespaceCopier } from './modules';
 import { callOpApi, constantCall, shapeCall } from './ops-api';
 
@@ -218,6 +218,7 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
     return shape ? { k: 'tensor', t: rt.builder.looseTensor(shape) } : unknown();
   }
   if (path === 'copy.deepcopy' || path === 'copy.copy') return copyValue(args.positional[0], path === 'copy.deepcopy');
+  if (path === 'numpy.linspace') return linspace(arg(args, 0, 'start'), arg(args, 1, 'stop'), arg(args, 2, 'num') ?? num(50));
   if (path === 'math.ceil' || path === 'math.floor' || path === 'math.sqrt' || path === 'numpy.prod' || path === 'math.prod') {
     const x = args.positional[0];
     if (path.endsWith('prod')) {
@@ -230,6 +231,13 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
     return num(path === 'math.ceil' ? Math.ceil(x.v) : Math.floor(x.v), true);
   }
   return undefined;
+}
+
+/** `np.linspace(start, stop, num)` of plain numbers (drop-path rates per block): a list of floats (the array's items). */
+function linspace(start: Value | undefined, stop: Value | undefined, n: Value): Value {
+  if (start?.k !== 'num' || stop?.k !== 'num' || n.k !== 'num' || !Number.isInteger(n.v) || n.v < 0 || n.v > 100000) return unknown();
+  const step = n.v > 1 ? (stop.v - start.v) / (n.v - 1) : 0;
+  return list(Array.from({ length: n.v }, (_, i) => num(i === n.v - 1 && n.v > 1 ? stop.v : start.v + i * step, false)));
 }
 
 /**

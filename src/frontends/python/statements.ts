@@ -1,6 +1,7 @@
 // Python statements: blocks, assignments and their targets, if / for / while, loops Shape Lens cannot run.
 
 import { BranchAssumption, LoopEffects, reportLoopBudget } from '../common/loops';
+import { loseWeightsInLoop } from './custom-layers';
 import { BreakSignal, ContinueSignal, ReturnSignal } from '../common/signals';
 import { dictKey, list, NONE, truthy, tuple, unknown, valuesEqual, type Value } from '../common/values';
 import { field, fields, namedChildren, type PyNode } from './ast';
@@ -255,6 +256,7 @@ function assumeBranches(ip: PythonInterpreter, branches: { body: PyNode | undefi
       for (const t of left?.type === 'pattern_list' || left?.type === 'tuple_pattern' ? namedChildren(left) : left ? [left] : []) consider(t);
     }
     if (n.type === 'call') {
+      loseWeightsInLoop(ip, n, scope.lookup('self'), why);
       const fn = field(n, 'function');
       const method = fn?.type === 'attribute' ? field(fn, 'attribute') : undefined;
       if (fn && method && ip.text(method) === 'add') assumption.added(evalQuiet(ip, field(fn, 'object'), scope));
@@ -427,6 +429,7 @@ export function loseLoopEffects(ip: PythonInterpreter, node: PyNode, scope: Scop
       for (const t of left?.type === 'pattern_list' || left?.type === 'tuple_pattern' ? namedChildren(left) : left ? [left] : []) loseValue(t);
     }
     if (n.type === 'call') {
+      loseWeightsInLoop(ip, n, scope.lookup('self'), why);
       const fn = field(n, 'function');
       const method = fn?.type === 'attribute' ? field(fn, 'attribute') : undefined;
       if (fn && method && LOOP_MUTATORS.has(ip.text(method))) {

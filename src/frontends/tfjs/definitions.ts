@@ -3,7 +3,8 @@
 import type { TSESTree } from '@typescript-eslint/typescript-estree';
 import type { SourceRange } from '../../core/diagnostics';
 import { missingArgument, type UncalledEntry } from '../common/interpreter-core';
-import { list, NONE, unknown, type Value } from '../common/values';
+import { list, NONE, num, sequenceItems, unknown, type Value } from '../common/values';
+import { isShapeList, UNKNOWN_DIM, type OutputShape, type Shape } from '../../core/shape';
 import { type JsInterpreter, type N, Scope, type FuncDef, type ClassDef } from './interpreter';
 import { execBlock, bindPattern } from './statements';
 import { evaluate } from './expressions';
@@ -150,4 +151,154 @@ export function unknownArgs(ip: JsInterpreter, fn: Value & { k: 'func' }): Value
     if (param.type === 'ObjectPattern' && param.properties.every((q) => q.type === 'Property' && q.value.type === 'AssignmentPattern')) return NONE;
     return missingArgument(param.type === 'Identifier' ? param.name : undefined);
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Custom layers: `class X extends tf.layers.Layer`
+
+/** What a custom tfjs layer instance made: its weights (`this.addWeight`) and the config its constructor gave `super`. */
+interface CustomLayerState {
+  trainable: number;
+  nonTrainable: number;
+  unknown?: string;
+  superConfig?: Value;
+}
+
+const customLayers = new WeakMap<object, CustomLayerState>();
+
+/** True if the class extends `tf.layers.Layer` (directly or through user classes). */
+function isTfjsLayerClass(cls: Value & { k: 'class' }): boolean {
+  let c: Value | null = cls;
+  for (let depth = 0; c?.k === 'class' && depth < 16; depth++) {
+    const sup: Value | null = (c.def as ClassDef).superClass;
+    if (sup?.k === 'api') return /(^|\.)layers\.Layer$/.test(sup.path);
+    c = sup;
+  }
+  return false;
+}
+
+/** The class's `static className` (a field or a getter, inherited like JS statics); undefined if none. */
+function staticClassName(ip: JsInterpreter, cls: Value & { k: 'class' }): string | undefined {
+  let c: Value | null = cls;
+  for (let depth = 0; c?.k === 'class' && depth < 16; depth++) {
+    const def = c.def as ClassDef;
+    for (const el of def.node.body.body) {
+      if ((el.type !== 'PropertyDefinition' && el.type !== 'MethodDefinition') || !el.static || el.key.type !== 'Identifier' || el.key.name !== 'className') continue;
+      let v: Value = unknown();
+      if (el.type === 'PropertyDefinition' && el.value) v = evaluate(ip, el.value, def.closure);
+      else if (el.type === 'MethodDefinition' && el.kind === 'get' && el.value.type === 'FunctionExpression') v = callFunction(ip, makeFunction(ip, el.value, def.closure, 'className'), [], c, ip.range(el));
+      return v.k === 'str' ? v.v : undefined;
+    }
+    c = def.superClass;
+  }
+  return undefined;
+}
+
+/**
+ * `new X(config)` of a custom tfjs layer: runs the constructor like any class, then stands for a
+ * layer named as tfjs names it (`config.name`, else `x_X1`) whose class is `X.className`. On its
+ * first `apply`, tfjs runs `build(inputShape)` (weights from `this.addWeight`), then
+ * `computeOutputShape(inputShape)` (the input shape when not written) on every symbolic call;
+ * `call` is not run symbolically. Only `addWeight` weights count (tfjs does not track sub-layers).
+ */
+export function instantiateTfjsLayer(ip: JsInterpreter, cls: Value & { k: 'class' }, args: Value[], range: SourceRange): Value | undefined {
+  if (!isTfjsLayerClass(cls)) return undefined;
+  const def = cls.def as ClassDef;
+  ip.instantiatedClasses.add(def.node);
+  const obj: Value & { k: 'object' } = { k: 'object', cls, attrs: new Map(), id: ip.nextObjectId++ };
+  const state: CustomLayerState = { trainable: 0, nonTrainable: 0 };
+  customLayers.set(obj, state);
+  initFields(ip, def, obj);
+  const ctor = def.methods.get('constructor');
+  if (ctor) callFunction(ip, ctor, args, obj, range);
+  else state.superConfig = args[0];
+  const config = state.superConfig;
+  const nameV = config?.k === 'dict' ? config.map.get('name') : undefined;
+  const trainableV = config?.k === 'dict' ? config.map.get('trainable') : undefined;
+  // tfjs prints `getClassName()`: the static `className` (`undefined` without one, and then it
+  // cannot make a name: the constructor throws unless the config names the layer — left unknown).
+  const getClassName = def.methods.get('getClassName');
+  const written = getClassName ? callFunction(ip, getClassName, [], obj, range) : undefined;
+  const className = written?.k === 'str' ? written.v : staticClassName(ip, cls);
+  if (className === undefined && nameV?.k !== 'str') return obj;
+  const node = ip.rt.builder.createLayer(className ?? 'undefined', nameV?.k === 'str' ? { name: nameV.v } : {}, ip.layerRange(range));
+  if (trainableV?.k === 'bool') node.trainable = trainableV.v;
+  let built = false;
+  const shapeValue = (s: Shape | null): Value => (s ? list(s.map((d) => (d === null ? NONE : typeof d === 'number' ? num(d) : unknown('a dimension Shape Lens does not know')))) : unknown('an input shape Shape Lens does not know'));
+  const whyPrefix = `${cls.name}`;
+  node.custom = {
+    output(inputs) {
+      const shapeArg = inputs.length === 1 ? shapeValue(inputs[0]) : list(inputs.map(shapeValue));
+      if (!built) {
+        built = true;
+        const build = def.methods.get('build');
+        if (build) {
+          const r = callFunction(ip, build, [shapeArg], obj, range);
+          if (r.k === 'unknown' && (r.why === 'threw' || r.why === 'recursion')) state.unknown ??= `${whyPrefix}.build did not finish on these input shapes`;
+        }
+      }
+      const cos = def.methods.get('computeOutputShape');
+      if (!cos) return { output: inputs.length === 1 ? inputs[0] : inputs.some((s) => s === null) ? null : (inputs as Shape[]) };
+      const out = outputShapes(callFunction(ip, cos, [shapeArg], obj, range));
+      return out === null ? { output: null, why: `${whyPrefix}.computeOutputShape gave no shape Shape Lens could follow` } : { output: out, why: hasUnknown(out) ? `${whyPrefix}.computeOutputShape gave a shape Shape Lens could not follow fully` : undefined };
+    },
+    params() {
+      return state.unknown ? { trainable: null, nonTrainable: null } : { trainable: state.trainable, nonTrainable: state.nonTrainable };
+    },
+  };
+  if (state.unknown) node.unknownWhy = state.unknown;
+  return { k: 'layer', node };
+}
+
+function hasUnknown(out: OutputShape): boolean {
+  const shapes = out === null ? [] : isShapeList(out) ? out : [out];
+  return shapes.some((s) => s.some((d) => d === UNKNOWN_DIM));
+}
+
+/** A `computeOutputShape` result: one shape (an array of numbers and nulls) or an array of them. */
+function outputShapes(v: Value): OutputShape {
+  const items = sequenceItems(v);
+  if (!items) return null;
+  const dims = (x: Value): Shape | null => {
+    const ds = sequenceItems(x);
+    return ds ? ds.map((d) => (d.k === 'num' && Number.isInteger(d.v) && d.v >= 0 ? d.v : d.k === 'none' ? null : UNKNOWN_DIM)) : null;
+  };
+  if (items.length > 0 && items.every((x) => sequenceItems(x) !== null)) {
+    const all = items.map(dims);
+    return all.some((s) => s === null) ? null : (all as Shape[]);
+  }
+  return dims(v);
+}
+
+/** `super(config)` in a custom layer's constructor: the config tfjs names it from. */
+export function tfjsSuperCall(thisValue: Value | undefined, args: Value[]): void {
+  const st = thisValue?.k === 'object' ? customLayers.get(thisValue) : undefined;
+  if (st) st.superConfig = args[0];
+}
+
+/**
+ * `this.addWeight(name, shape, dtype, initializer, regularizer, trainable)` in a custom tfjs
+ * layer: counts the weight; returns a tensor of its shape. Undefined for other calls.
+ */
+export function tfjsLayerMethod(ip: JsInterpreter, receiver: Value | null, method: string, args: Value[]): Value | undefined {
+  const st = receiver?.k === 'object' ? customLayers.get(receiver) : undefined;
+  if (!st || method !== 'addWeight') return undefined;
+  const shapeV = args[1];
+  const items = shapeV ? sequenceItems(shapeV) : null;
+  let size: number | null = items ? 1 : null;
+  const shape: number[] = [];
+  for (const d of items ?? []) {
+    if (d.k === 'num' && Number.isInteger(d.v) && d.v >= 0 && size !== null) {
+      size *= d.v;
+      shape.push(d.v);
+    } else size = null;
+  }
+  const trainableV = args[5];
+  const trainable = !trainableV || trainableV.k === 'none' ? true : trainableV.k === 'bool' ? trainableV.v : null;
+  const what = `${(receiver as Value & { k: 'object' }).cls.name}.addWeight(...)`;
+  if (size === null || !Number.isSafeInteger(size)) st.unknown ??= `${what}: its shape is not known to Shape Lens`;
+  else if (trainable === null) st.unknown ??= `${what}: whether it is trainable is not known`;
+  else if (trainable) st.trainable += size;
+  else st.nonTrainable += size;
+  return { k: 'tensor', t: ip.rt.builder.looseTensor(size === null ? null : shape) };
 }

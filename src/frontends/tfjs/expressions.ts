@@ -8,7 +8,7 @@ import { callTfjsApi } from './tfjs-api';
 import { type JsInterpreter, type N, type Expr, Scope, type FuncDef, type ClassDef } from './interpreter';
 import { assignTo } from './statements';
 import { importModule } from './imports';
-import { makeFunction, makeClass, callFunction, instantiate, unknownArgs } from './definitions';
+import { makeFunction, makeClass, callFunction, instantiate, instantiateTfjsLayer, tfjsLayerMethod, tfjsSuperCall, unknownArgs } from './definitions';
 import { arrayMethod, stringMethod, dictMethod, iterate } from './methods';
 import { jsTruthy, jsString, binary } from './helpers';
 
@@ -143,7 +143,7 @@ export function evaluate(ip: JsInterpreter, node: N, scope: Scope): Value {
       const callee = evaluate(ip, node.callee, scope);
       const args = evalArgs(ip, node.arguments, scope);
       if (!args) return unknown();
-      if (callee.k === 'class') return instantiate(ip, callee, args, ip.range(node));
+      if (callee.k === 'class') return instantiateTfjsLayer(ip, callee, args, ip.range(node)) ?? instantiate(ip, callee, args, ip.range(node));
       if (callee.k === 'builtin' && callee.name === 'Array') return callee.call({ positional: args, keywords: new Map() }, ip.range(node));
       return unknown();
     }
@@ -228,6 +228,9 @@ export function evalCall(ip: JsInterpreter, node: TSESTree.CallExpression, scope
   if (node.optional && callee.k === 'none') return NONE;
   const args = evalArgs(ip, node.arguments, scope);
   if (!args) return unknown();
+  if (node.callee.type === 'Super') tfjsSuperCall(scope.lookup('this'), args);
+  const own = tfjsLayerMethod(ip, receiver, methodName, args);
+  if (own) return own;
   const result = callValue(ip, callee, receiver, methodName, args, range);
   if (result.k === 'unknown' && (callee.k === 'unknown' || callee.k === 'api')) {
     // Callbacks handed to code we cannot follow (`useMemo(() => createModel())`, `.then(m => ...)`)

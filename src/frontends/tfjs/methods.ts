@@ -50,6 +50,17 @@ export function arrayMethod(ip: JsInterpreter, arr: Value & { k: 'list' | 'tuple
         const e = a[1]?.k === 'num' ? a[1].v : undefined;
         return list(items.slice(s, e));
       });
+    case 'splice':
+      // Mutates the array (`shape.splice(-2, 1)` in a computeOutputShape): done exactly, or the array's content is lost.
+      return builtinFn(ip, key, (a) => {
+        const start = a[0]?.k === 'num' ? a[0].v : null;
+        const count = a.length < 2 ? items.length : a[1]?.k === 'num' ? a[1].v : null;
+        if (start === null || count === null || !Number.isInteger(start) || !Number.isInteger(count)) {
+          items.splice(0, items.length, unknown('an array changed by splice'));
+          return unknown();
+        }
+        return list(items.splice(start, Math.max(0, count), ...a.slice(2)));
+      });
     case 'map':
     case 'forEach':
     case 'filter':
