@@ -229,6 +229,30 @@ model = keras.Model(inp, Proj()(inp))
   assert.equal(row.params, '?');
 });
 
+test("Sampling with tf.shape(x)[0] and tf.random.normal: the batch is Keras' None, not ?", async () => {
+  // keras-io's VAE: epsilon's shape is (batch, dim) from tf.shape; Keras prints sampling (None, 2).
+  const { json } = await analyze(`
+import tensorflow as tf
+import keras
+from keras import layers
+
+class Sampling(layers.Layer):
+    def call(self, inputs):
+        z_mean, z_log_var = inputs
+        batch = tf.shape(z_mean)[0]
+        dim = tf.shape(z_mean)[1]
+        epsilon = tf.random.normal(shape=(batch, dim))
+        return z_mean + tf.exp(0.5 * z_log_var) * epsilon
+
+x = keras.Input(shape=(8,))
+z_mean = layers.Dense(2)(x)
+z_log_var = layers.Dense(2)(x)
+encoder = keras.Model(x, Sampling()([z_mean, z_log_var]), name="encoder")
+`);
+  assert.equal(json.keras?.version, 3);
+  assert.deepEqual(rows(model(json, 'encoder')).slice(-1), [['sampling', 'Sampling', [null, 2], 0]]);
+});
+
 test('VAE Sampling called with [z_mean, z_log_var]: one row, 0 weights, build gets a list of shapes', async () => {
   const { json } = await analyze(`
 import keras

@@ -6,9 +6,10 @@ import { applicationClassNames } from '../../core/layers/applications';
 import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
 import type { KerasRuntime } from '../common/keras-runtime';
 import { shapeFromValue } from '../common/keras-runtime';
-import { configFrom, list, NONE, num, shapeValue, str, unknown, type CallArgs, type Value } from '../common/values';
+import { configFrom, list, NONE, num, sequenceItems, shapeValue, str, unknown, type CallArgs, type Value } from '../common/values';
+import { UNKNOWN_DIM } from '../../core/shape';
 import { NamespaceCopier } from './modules';
-import { callOpApi, constantCall, shapeCall } from './ops-api';
+import { callOpApi, constantCall, isRuntimeSize, shapeCall } from './ops-api';
 
 /** keras.applications constructors (built as real layer graphs). */
 const APPLICATIONS = new Set(applicationClassNames);
@@ -214,7 +215,9 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
   if (last === 'clear_session' || last === 'set_image_data_format' || last === 'set_seed' || last === 'seed') return NONE;
   if (['zeros', 'ones', 'normal', 'uniform', 'random_normal', 'random_uniform', 'truncated_normal'].includes(last)) {
     const s = arg(args, 0, 'shape');
-    const shape = s ? shapeFromValue(s) : undefined;
+    // `tf.random.normal(shape=(tf.shape(x)[0], d))`: a run-time size of a None dim is None.
+    const items = s && sequenceItems(s);
+    const shape = items ? items.map((d) => (d.k === 'num' ? d.v : d.k === 'none' || isRuntimeSize(d) ? null : UNKNOWN_DIM)) : s ? shapeFromValue(s) : undefined;
     return shape ? { k: 'tensor', t: rt.builder.looseTensor(shape) } : unknown();
   }
   if (path === 'copy.deepcopy' || path === 'copy.copy') return copyValue(args.positional[0], path === 'copy.deepcopy');

@@ -313,6 +313,11 @@ export function shapeCall(tail: string, path: string, args: CallArgs, rt: KerasR
   return { k: 'tensor', t };
 }
 
+/** A scalar `tf.shape(x)[i]` of a None dim: a size known only when the model runs (Keras' None). */
+export function isRuntimeSize(v: Value): boolean {
+  return v.k === 'tensor' && st.dynamic.has(v.t);
+}
+
 /** `tf.shape(x)[i]`: the size (a number when known, a run-time size for None); slices give a tuple of those. */
 export function shapeTensorItem(t: SymbolicTensor, key: Value, rt: KerasRuntime): Value | undefined {
   const dims = st.shapeOf.get(t);
