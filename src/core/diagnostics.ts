@@ -42,6 +42,8 @@ export const DiagnosticCode = {
   tfjsUnsupported: 'tfjs-unsupported',
   /** A TensorFlow function (`tf.reshape`) applied to a KerasTensor in model code, which Keras 3 rejects; error in Keras 3. */
   tfFunctionOnKerasTensor: 'tf-function-on-keras-tensor',
+  /** A tfjs op (`tf.reshape`, `x.reshape`) applied to a SymbolicTensor while building a model, which tfjs rejects; error. */
+  tfjsOpOnSymbolicTensor: 'tfjs-op-on-symbolic-tensor',
 
   // Model graphs: how layers are called and assembled.
   /** A single-input layer is called on several tensors; error. */
@@ -118,6 +120,7 @@ export const CODE_DOCS: Record<DiagnosticCode, string> = {
   'shape-mismatch': 'Two shapes that must agree here do not; the shape shown may differ from what Keras computes or runs.',
   'small-input': 'The input is smaller than the minimum size Keras documents for this application model; Keras rejects it when weights are loaded.',
   'tfjs-unsupported': 'Valid in Keras, but not implemented by tfjs-layers: the model would fail when it runs in TensorFlow.js.',
+  'tfjs-op-on-symbolic-tensor': "tfjs ops take concrete tensors: on a model's SymbolicTensor `tf.reshape(x, ...)` throws \"must be a Tensor or TensorLike, but got 'SymbolicTensor'\" and `x.reshape` is not a function. Use a layer (tf.layers.reshape, tf.layers.add, ...) or a custom layer (class extends tf.layers.Layer).",
   'tf-function-on-keras-tensor': 'Keras 3 raises "A KerasTensor cannot be used as input to a TensorFlow function": use the keras.ops function, wrap the TensorFlow call in a layer, or analyse the file as tf.keras 2 (shapeLens.kerasVersion, # shape-lens: keras=2).',
   'arity': 'A layer that takes one tensor is called on several; Keras raises when the layer is called.',
   'shared-layer-mismatch': 'A layer is reused on inputs of a different shape than the one it was built on, which would need different weights.',

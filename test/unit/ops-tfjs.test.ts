@@ -45,3 +45,24 @@ model.add(tf.layers.dense({ units: top.values.shape[1] * conv.shape[3] }));
   ]);
   assert.deepEqual([units1, units2, inDim], [10, 10, 7]);
 });
+
+test('a tfjs op on a model SymbolicTensor is the error tfjs throws; on a concrete tensor it is fine', async () => {
+  const { json } = await analyzeJs(`
+import * as tf from '@tensorflow/tfjs';
+const x = tf.input({ shape: [4] });
+const h = tf.layers.dense({ units: 8 }).apply(x) as tf.SymbolicTensor;
+const bad = tf.reshape(h, [-1, 2, 4]);
+const bad2 = (h as any).reshape([-1, 2, 4]);
+const layer = tf.layers.dense({ units: 6 });
+const [a, b] = tf.split(layer.apply(tf.zeros([1, 4])) as tf.Tensor, 2, 1);
+export const m = tf.model({ inputs: x, outputs: h });
+`);
+  const errs = [...json.diagnostics, ...json.models.flatMap((mm) => mm.diagnostics)].filter((d) => d.severity === 'error');
+  // tfjs itself: tf.reshape(symbolic) throws "Argument 'x' passed to 'reshape' must be a Tensor or
+  // TensorLike, but got 'SymbolicTensor'"; symbolic.reshape is not a function; split of an eager apply works.
+  assert.deepEqual(errs.map((d) => [d.code, d.line]), [
+    ['tfjs-op-on-symbolic-tensor', 5],
+    ['tfjs-op-on-symbolic-tensor', 6],
+  ]);
+  assert.match(errs[0].message, /must be a Tensor or TensorLike, but got 'SymbolicTensor'/);
+});

@@ -244,11 +244,31 @@ export class KerasRuntime {
    * remembered so an analysis that merely defaulted to Keras 3 can be redone as tf.keras 2.
    */
   tfFunction(fn: string, inputs: SymbolicTensor[], range: SourceRange | undefined): void {
-    if (this.builder.keras2 || this.layerCallDepth > 0 || !inputs.some((t) => this.symbolic(t))) return;
+    if (this.builder.keras2 || this.layerCallDepth > 0 || !inputs.some((t) => this.fromModelInput(t))) return;
     this.tfFunctionOnKerasTensor ??= { fn, range };
     if (this.kerasFrom !== 'default') {
       this.sink.error(DiagnosticCode.tfFunctionOnKerasTensor, `A KerasTensor cannot be used as input to a TensorFlow function (${fn}) in Keras 3 (${this.kerasFrom}): use keras.ops or a layer instead.`, range);
     }
+  }
+
+  /**
+   * A tfjs op on `inputs` (`tf.reshape(x, ...)`, or the method `x.reshape(...)`): on a SymbolicTensor
+   * of model code tfjs throws, so it is an error; the shape is still followed.
+   */
+  tfjsOp(fn: string, inputs: SymbolicTensor[], range: SourceRange | undefined, method: boolean): void {
+    if (this.layerCallDepth > 0 || !inputs.some((t) => this.fromModelInput(t))) return;
+    const message = method
+      ? `\`${fn.replace(/^tf\./, '')}\` is not a method of a tfjs SymbolicTensor (model building): tfjs throws "x.${fn.replace(/^tf\./, '')} is not a function". Use a layer or a custom layer.`
+      : `Argument passed to '${fn.replace(/^tf\./, '')}' must be a Tensor or TensorLike, but got 'SymbolicTensor': tfjs ops do not apply to a model's SymbolicTensors. Use a layer or a custom layer.`;
+    this.sink.error(DiagnosticCode.tfjsOpOnSymbolicTensor, message, range);
+  }
+
+  /** A tensor computed from a model Input (a KerasTensor / SymbolicTensor for certain), not from data. */
+  private fromModelInput(t: SymbolicTensor, depth = 0): boolean {
+    const call = t.source;
+    if (!call || depth > 64) return false;
+    if (call.layer.isInput) return true;
+    return [...call.inputs, ...(call.extraInputs ?? [])].some((i) => this.fromModelInput(i, depth + 1));
   }
 
   private symbolic(t: SymbolicTensor, depth = 0): boolean {

@@ -100,12 +100,14 @@ function argConfig(v: Value, depth = 0): ConfigValue {
 export function callTfjsOp(path: string, args: Value[], range: SourceRange, rt: KerasRuntime): Value | undefined {
   const name = path.startsWith('tf.') ? path.slice(3) : null;
   if (name === null || !Object.hasOwn(TFJS_OPS, name)) return undefined;
+  rt.tfjsOp(`tf.${name}`, args.flatMap((v) => rt.tensors(v) ?? []), range, false);
   return callOp(TFJS_OPS[name], { positional: args, keywords: new Map() }, range, rt, `tf.${name}`, argConfig);
 }
 
 /** `x.reshape([-1, 4])`, `x.matMul(w)`, `x.concat(y, 1)`: the op with the tensor first. */
 export function tfjsTensorMethod(t: SymbolicTensor, name: string, args: Value[], range: SourceRange, rt: KerasRuntime): Value | undefined {
   if (!METHODS.has(name)) return undefined;
+  rt.tfjsOp(`tf.${name}`, [t], range, true);
   // `a.concat(b, axis)` / `a.stack(b, axis)`: the receiver and the others make the list.
   if (name === 'concat' || name === 'stack') {
     const others = args[0]?.k === 'list' ? args[0].items : args[0] ? [args[0]] : [];
