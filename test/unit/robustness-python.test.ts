@@ -362,3 +362,23 @@ test(`invariant: no ${V.negativeCount}`, () => assertNoViolations(V.negativeCoun
 test(`invariant: no ${V.badCount}`, () => assertNoViolations(V.badCount));
 test(`invariant: ${V.split.replace('!=', '==')}`, () => assertNoViolations(V.split));
 test(`invariant: model total == sum of its rows`, () => assertNoViolations(V.sum));
+
+test('a TensorFlow function after 60 residual blocks: the graph walk visits each tensor once', { timeout: 30_000 }, async () => {
+  // Each Add has two paths back to the input: walking paths instead of tensors is 2^60 steps (an
+  // Xception notebook hung before). tf.reshape on the result asks whether it is a KerasTensor.
+  const blocks = Array.from({ length: 60 }, () => 'y = layers.Dense(8)(x)\nx = layers.Add()([x, y])').join('\n');
+  const { json } = await analyze(`
+import tensorflow as tf
+import keras
+from keras import layers
+inp = keras.Input((8,))
+x = inp
+${blocks}
+out = tf.reshape(x, (-1, 2, 4))
+m = keras.Model(inp, out, name="m")
+`);
+  const m = json.models.find((x) => x.name === 'm')!;
+  // 60 × Dense(8) on 8 features: 60 · (8·8 + 8) = 4,320; analysed as tf.keras 2 (the tf.reshape).
+  assert.equal(m.totalParams, 4320);
+  assert.equal(json.keras?.version, 2);
+});

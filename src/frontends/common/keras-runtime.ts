@@ -264,18 +264,40 @@ export class KerasRuntime {
   }
 
   /** A tensor computed from a model Input (a KerasTensor / SymbolicTensor for certain), not from data. */
-  private fromModelInput(t: SymbolicTensor, depth = 0): boolean {
-    const call = t.source;
-    if (!call || depth > 64) return false;
-    if (call.layer.isInput) return true;
-    return [...call.inputs, ...(call.extraInputs ?? [])].some((i) => this.fromModelInput(i, depth + 1));
+  private fromModelInput(t: SymbolicTensor): boolean {
+    // Each tensor once: graphs with residual branches (Xception) have exponentially many paths.
+    const seen = new Set<SymbolicTensor>();
+    const stack = [t];
+    while (stack.length > 0) {
+      const call = stack.pop()!.source;
+      if (!call) continue;
+      if (call.layer.isInput) return true;
+      for (const i of call.extraInputs ? [...call.inputs, ...call.extraInputs] : call.inputs) {
+        if (!seen.has(i)) {
+          seen.add(i);
+          stack.push(i);
+        }
+      }
+    }
+    return false;
   }
 
-  private symbolic(t: SymbolicTensor, depth = 0): boolean {
-    const call = t.source;
-    if (!call) return false;
-    if (!getRule(call.layer.className)?.operation || depth > 32) return true;
-    return call.inputs.some((i) => this.symbolic(i, depth + 1));
+  private symbolic(t: SymbolicTensor): boolean {
+    // Through operations only, each tensor once (`x = x * 0.5 + x` repeated must not go exponential).
+    const seen = new Set<SymbolicTensor>();
+    const stack = [t];
+    while (stack.length > 0) {
+      const call = stack.pop()!.source;
+      if (!call) continue;
+      if (!getRule(call.layer.className)?.operation) return true;
+      for (const i of call.inputs) {
+        if (!seen.has(i)) {
+          seen.add(i);
+          stack.push(i);
+        }
+      }
+    }
+    return false;
   }
 
   /**
