@@ -449,3 +449,42 @@ model = keras.Model(inp, out)
   assert.equal(m.layers.find((l) => l.name === 'codebook')?.params, '?');
   assert.equal(m.totalParams, '?');
 });
+
+test('isinstance(layer, keras class) while rebuilding a Sequential: MC Dropout replaces each Dropout (handson-ml 11)', async () => {
+  const { json } = await analyze(`
+import keras
+from keras import layers
+
+class MCDropout(layers.Dropout):
+    def call(self, inputs, training=None):
+        return super().call(inputs, training=True)
+
+model = keras.Sequential([
+    keras.Input((28, 28)),
+    layers.Flatten(),
+    layers.Dropout(rate=0.2),
+    layers.Dense(100, activation="relu"),
+    layers.Dropout(rate=0.2),
+    layers.Dense(10, activation="softmax"),
+], name="base")
+Dropout = layers.Dropout
+mc_model = keras.Sequential([keras.Input((28, 28))] + [
+    MCDropout(layer.rate) if isinstance(layer, Dropout) else layer
+    for layer in model.layers
+], name="mc")
+checks = [isinstance(model.layers[0], layers.Layer), isinstance(model.layers[0], layers.Dense), isinstance(model, keras.Sequential), isinstance(3, layers.Layer)]
+probe = keras.Sequential([keras.Input((4,))] + [layers.Dense(1) for ok in checks if ok], name="probe")
+`);
+  const mc = json.models.find((m) => m.name === 'mc')!;
+  // Before: isinstance was unknown, the MCDropout rows were missing. 784·100 + 100 = 78,500; 100·10 + 10 = 1,010.
+  assert.deepEqual(mc.layers.map((l) => [l.name, l.className, l.outputShape, l.params]), [
+    ['flatten', 'Flatten', [null, 784], 0],
+    ['mc_dropout', 'MCDropout', [null, 784], 0],
+    ['dense', 'Dense', [null, 100], 78500],
+    ['mc_dropout_1', 'MCDropout', [null, 100], 0],
+    ['dense_1', 'Dense', [null, 10], 1010],
+  ]);
+  assert.equal(mc.totalParams, 79510);
+  // Flatten is a Layer (True), not a Dense (False); the model is a Sequential (True); 3 is no Layer (False): two Dense(1).
+  assert.equal(json.models.find((m) => m.name === 'probe')!.layers.length, 2);
+});

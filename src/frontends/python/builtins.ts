@@ -3,6 +3,7 @@
 import { DiagnosticCode } from '../../core/diagnostics';
 import { bool, FALSE, list, makeDict, NONE, num, pyRepr, pyStr, sequenceItems, str, TRUE, truthy, tuple, unknown, type Value } from '../common/values';
 import type { PythonInterpreter } from './interpreter';
+import { canonicalClassName, getRule } from '../../core/layers/registry';
 import { getAttr } from './expressions';
 import { iterate } from './methods';
 import { roundHalfEven } from './helpers';
@@ -134,14 +135,28 @@ export function installBuiltins(ip: PythonInterpreter): void {
   });
   b('isinstance', (a) => {
     const [v, t] = a;
-    if (!v || !t || t.k !== 'builtin') return unknown();
+    if (!v || !t) return unknown();
+    if (t.k === 'tuple') {
+      let result: Value = FALSE;
+      for (const one of t.items) {
+        const r = isInstance(v, one);
+        if (r.k === 'bool' && r.v) return r;
+        if (r.k !== 'bool') result = unknown();
+      }
+      return result;
+    }
+    return isInstance(v, t);
+  });
+  const isInstance = (v: Value, t: Value): Value => {
+    if (t.k === 'api' || t.k === 'class') return kerasIsInstance(v, t);
+    if (t.k !== 'builtin') return unknown();
     const kinds: Record<string, string[]> = { int: ['num'], float: ['num'], str: ['str'], list: ['list'], tuple: ['tuple'], dict: ['dict'], bool: ['bool'] };
     const ks = kinds[t.name];
     if (!ks || v.k === 'unknown') return unknown();
     if (t.name === 'int' && v.k === 'num') return bool(v.int);
     if (t.name === 'float' && v.k === 'num') return bool(!v.int);
     return bool(ks.includes(v.k));
-  });
+  };
   b('print', () => NONE);
   b('getattr', (a) => {
     if (!a[0] || a[1]?.k !== 'str') return unknown();
@@ -157,4 +172,37 @@ export function installBuiltins(ip: PythonInterpreter): void {
     const n = nums(a);
     return n && n.length >= 2 ? num(n[0] ** n[1]) : unknown();
   });
+}
+
+/**
+ * `isinstance` against a Keras class (`keras.layers.Dropout`, `keras.Model`) or a user class: a
+ * built-in layer is an instance of its own class and of `Layer`, not of another built-in class
+ * (Keras' built-in layers do not derive from one another in ways model code tests); a user
+ * object follows its bases. Anything else is unknown.
+ */
+function kerasIsInstance(v: Value, t: Value & ({ k: 'api' } | { k: 'class' })): Value {
+  if (t.k === 'class') {
+    if (v.k !== 'object') return v.k === 'unknown' || v.k === 'layer' || v.k === 'model' ? unknown() : FALSE;
+    const derives = (c: Value, depth: number): boolean => c === t || (c.k === 'class' && depth < 16 && c.bases.some((b) => derives(b, depth + 1)));
+    return bool(derives(v.cls, 0));
+  }
+  const name = t.path.split('.').pop() ?? '';
+  if (!/^[A-Z]/.test(name)) return unknown();
+  if (v.k === 'layer') {
+    if (name === 'Layer' || name === 'Operation') return TRUE;
+    if (canonicalClassName(name) === v.node.className) return TRUE;
+    return getRule(name) ? FALSE : unknown();
+  }
+  if (v.k === 'model') {
+    if (name === 'Model' || name === 'Layer' || name === 'Operation') return TRUE;
+    if (name === 'Sequential') return bool(!!v.seq);
+    if (name === 'Functional') return bool(!v.seq && v.model.kind === 'functional');
+    return getRule(name) ? FALSE : unknown();
+  }
+  if (v.k === 'object') {
+    const derives = (c: Value, depth: number): boolean =>
+      c.k === 'api' ? c.path.split('.').pop() === name : c.k === 'class' && depth < 16 && c.bases.some((b) => derives(b, depth + 1));
+    return derives(v.cls, 0) ? TRUE : unknown();
+  }
+  return v.k === 'num' || v.k === 'str' || v.k === 'bool' || v.k === 'none' || v.k === 'list' || v.k === 'tuple' || v.k === 'dict' ? FALSE : unknown();
 }
