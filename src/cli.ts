@@ -13,6 +13,11 @@ import type { ProjectHost } from './frontends/common/frontend';
 import { frontEndForFile, frontEnds, loadFrontEnd } from './frontends/registry';
 
 const USAGE = `Usage: shape-lens summary FILE_OR_DIR... [--json] [--keras 2|3]
+       shape-lens lsp --stdio | --node-ipc
+
+The lsp command runs the Shape Lens language server (diagnostics, hovers and inlay hints for
+any LSP client) on stdin/stdout or Node IPC.
+
 
 Prints the Keras summary (layers, output shapes, parameter counts) of every model built in the
 given Keras (.py), Jupyter notebook (.ipynb) and TensorFlow.js (.js .mjs .cjs .jsx .ts .mts .cts
@@ -168,6 +173,7 @@ function editDistance(a: string, b: string): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'lsp') return runLanguageServer(argv.slice(1));
   const args = parseArgs(argv);
   if (args.help) {
     console.log(USAGE);
@@ -196,6 +202,19 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${out.join('\n')}${notes.length > 0 ? '\n' : ''}`);
   }
   return hasError ? 1 : 0;
+}
+
+/** `shape-lens lsp --stdio | --node-ipc`: serves until the client says exit (the returned promise never settles). */
+async function runLanguageServer(argv: string[]): Promise<number> {
+  const transport = argv.find((a) => a === '--stdio' || a === '--node-ipc');
+  if (!transport || argv.some((a) => a !== transport)) {
+    console.error(`shape-lens: lsp takes --stdio or --node-ipc\n\n${USAGE}`);
+    return 2;
+  }
+  const { createConnection, ProposedFeatures } = await import('vscode-languageserver/node');
+  const { startServer } = await import('./server/server');
+  startServer(transport === '--stdio' ? createConnection(ProposedFeatures.all, process.stdin, process.stdout) : createConnection(ProposedFeatures.all));
+  return new Promise<number>(() => undefined);
 }
 
 if (require.main === module) {

@@ -4,7 +4,6 @@ import * as vscode from 'vscode';
 import type { LayerNode } from '../core/graph';
 import type { SummarySnapshot } from '../core/builder';
 import type { ModelSummary, SummaryRow } from '../core/summary';
-import { formatCount, formatOutputShape } from '../core/shape';
 import type { DocumentAnalysis } from './analysisService';
 
 export interface PlacedRow {
@@ -82,9 +81,5 @@ function rangeSize(r: vscode.Range): number {
 }
 
 /** `(None, 13, 13, 32) · 320 params`, or the shape only. */
-export function describeRow(row: SummaryRow, withParams: boolean): string {
-  const shape = formatOutputShape(row.outputShape);
-  if (!withParams) return shape;
-  const params = row.unbuilt ? 'unbuilt' : `${formatCount(row.params)} params`;
-  return `${shape} · ${params}`;
-}
+
+export { describeRow } from '../server/presentation';

@@ -1,0 +1,68 @@
+// What hovers and hints say about a layer, a model and a `summary()` call, as Markdown / plain text,
+// shared by the VS Code hovers and the language server (no vscode here).
+
+import { formatCount, formatOutputShape, formatShape, formatWeightBytes } from '../core/shape';
+import { formatSummary, formatUnknownNotes, knownParams, rowHasUnknown, unknownRows, type ModelSummary, type SummaryRow } from '../core/summary';
+import type { SummarySnapshot } from '../core/builder';
+import type { KerasVersionChoice } from '../core/keras-version';
+
+/** A fenced code block (as VS Code's `appendCodeblock` writes it). */
+export function codeBlock(code: string, language = 'text'): string {
+  return `\n\`\`\`${language}\n${code}\n\`\`\`\n`;
+}
+
+/** A layer's hover: name, class and model, input → output shapes, params (with the formula), the arithmetic, why `?`. */
+export function layerHoverMarkdown(row: SummaryRow, modelName: string): string {
+  const layer = row.layer;
+  const parts: string[] = [`**${row.name}** (${row.className}) · model \`${modelName}\`\n\n`];
+  const ins = (layer.inputShapes ?? []).map((s) => formatShape(s));
+  const arrow = ins.length > 0 ? `${ins.join(', ')} → ` : '';
+  parts.push(codeBlock(`${arrow}${formatOutputShape(row.outputShape)}`));
+  if (row.unbuilt) parts.push('Params: 0 (unbuilt: the model never receives an input shape)\n\n');
+  else {
+    const params = layer.nested ? `${formatCount(row.params)} (the nested model's total)` : layer.params?.formula ? `${layer.params.formula}` : formatCount(row.params);
+    parts.push(`Params: ${params}`);
+    if (row.nonTrainableParams) parts.push(` · ${formatCount(row.nonTrainableParams)} non-trainable`);
+    parts.push('\n\n');
+  }
+  if (layer.explain.length > 0) parts.push(codeBlock(layer.explain.join('\n')));
+  if (rowHasUnknown(row)) parts.push(`\`?\` is not known to Shape Lens (it is not Keras' \`None\`): ${escapeMarkdown(layer.unknownWhy ?? 'it could not follow how this layer is built')}.\n\n`);
+  return parts.join('');
+}
+
+/** `model.summary()`: the table Keras prints at that call (later `add`s and `trainable` changes not yet made). */
+export function snapshotHoverMarkdown(s: SummarySnapshot): string {
+  return `What \`${s.model.name}.summary()\` prints here:\n\n${codeBlock([formatSummary(s.summary), ...formatUnknownNotes(s.summary)].join('\n'))}`;
+}
+
+/** A model's hover: class, rows, Keras version, output, totals (or why they are `?`). */
+export function modelHoverMarkdown(m: ModelSummary, keras?: KerasVersionChoice): string {
+  const parts: string[] = [];
+  parts.push(`**${m.model.name}** (${m.model.className}) · ${m.rows.length} layers${keras ? ` · Keras ${keras.version} (${escapeMarkdown(keras.from === 'default' ? 'no Keras 2 pin found' : keras.from)})` : ''}\n\n`);
+  parts.push(`Output: \`${formatOutputShape(m.outputShape)}\`\n\n`);
+  if (m.model.argumentsFrom && m.model.functionName) {
+    parts.push(`Built by \`${m.model.functionName}()\` with the arguments of the call in \`${m.model.argumentsFrom}\``);
+    if (m.model.otherCallSites?.length) parts.push(` (other calls: ${m.model.otherCallSites.map((w) => `\`${w}\``).join(', ')})`);
+    parts.push('\n\n');
+  }
+  if (m.totalParams === null) {
+    const unknown = unknownRows(m);
+    parts.push(m.model.incomplete ? `Total params: **?** (${escapeMarkdown(m.model.incomplete)})\n\n` : `Total params: **?** (at least ${formatCount(knownParams(m))} + unknown)\n\n`);
+    if (unknown.length > 0) parts.push(`Not known to Shape Lens: ${unknown.slice(0, 5).map(({ row, why }) => `\`${row.name}\` (${escapeMarkdown(why)})`).join(', ')}${unknown.length > 5 ? `, and ${unknown.length - 5} more` : ''}\n\n`);
+  } else parts.push(`Total params: **${formatCount(m.totalParams)}** (${formatWeightBytes(m.totalParams)})\n\n`);
+  parts.push(`Trainable: ${formatCount(m.trainableParams)} · Non-trainable: ${formatCount(m.nonTrainableParams)}`);
+  return parts.join('');
+}
+
+/** An inlay hint's text for a row: `(None, 13, 13, 32) · 320 params`, or the shape alone. */
+export function describeRow(row: SummaryRow, withParams: boolean): string {
+  const shape = formatOutputShape(row.outputShape);
+  if (!withParams) return shape;
+  const params = row.unbuilt ? 'unbuilt' : `${formatCount(row.params)} params`;
+  return `${shape} · ${params}`;
+}
+
+/** Text from the analysis inside Markdown: backticks in it stay code, nothing else is markup. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\*_[\]<>]/g, (c) => `\\${c}`);
+}
