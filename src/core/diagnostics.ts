@@ -82,7 +82,7 @@ export const DiagnosticCode = {
   recursion: 'recursion',
 
   // Files: reading and parsing.
-  /** A syntax error; the rest of the file is analysed as far as possible; warning. */
+  /** A syntax error (reported by the language's own extension): one entry on the broken line; information. */
   syntax: 'syntax',
   /** The Python parser is not initialised or failed on the file; error. */
   parser: 'parser',
@@ -138,7 +138,7 @@ export const CODE_DOCS: Record<DiagnosticCode, string> = {
   'loop-budget': 'The loop runs more iterations than Shape Lens follows; what depends on it is unknown.',
   'budget': 'Analysis of this file stopped early (too long, too many steps, or nested too deeply); shapes after this point are unknown.',
   'recursion': 'The call nests deeper than Shape Lens follows; the result of this call is unknown.',
-  'syntax': 'The file has a syntax error; Shape Lens analyses the rest of it as far as it can.',
+  'syntax': 'Information: the file has a syntax error here (the language\'s own extension reports it); Shape Lens reads the rest of the file as far as it can and keeps every other model.',
   'parser': 'The Python parser is not available or could not parse this file.',
   'read-error': 'The file could not be read.',
   'invalid-notebook': 'The file is not a Jupyter notebook Shape Lens can read.',

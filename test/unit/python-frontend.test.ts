@@ -408,3 +408,22 @@ model = keras.Sequential([keras.layers.Dense(n, input_shape=(2,))])
   assert.deepEqual(m.layers.map((l) => [l.outputShape, l.params]), [[[null, '?'], '?']]);
   assert.ok(json.diagnostics.some((d) => d.code === 'loop-budget'));
 });
+
+test('a half-typed line: one information entry on that line only, every model kept', async () => {
+  const src = `import keras
+from keras import layers
+a = keras.Sequential([keras.Input((8,)), layers.Dense(4)], name="a")
+x = layers.Conv2D(64, kernel_size=(
+b = keras.Sequential([keras.Input((4,)), layers.Dense(2)], name="b")
+`;
+  const { analysis, json } = await analyze(src);
+  const syntax = analysis.diagnostics.filter((d) => d.code === 'syntax');
+  // Python's extension reports the error; Shape Lens says once that it reads around it, and never
+  // squiggles from there to the end of the file.
+  assert.equal(syntax.length, 1);
+  assert.equal(syntax[0].severity, 'info');
+  const r = syntax[0].range!;
+  assert.ok(!src.slice(r.start, r.end).includes('\n'), JSON.stringify(r));
+  assert.deepEqual(analysis.diagnostics.filter((d) => d.severity !== 'info'), []);
+  assert.deepEqual(json.models.map((m) => [m.name, m.totalParams]), [['a', 36], ['b', 10]]); // 8·4 + 4; 4·2 + 2
+});

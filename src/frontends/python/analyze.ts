@@ -61,7 +61,7 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
   }
   let root = parsed;
   if (parsed.hasError) {
-    reportSyntaxErrors(parsed, sink);
+    reportSyntaxErrors(parsed, sink, text);
     root = repairSyntax(text, parsed);
   }
   const budget = new Budget({ ...DEFAULT_LIMITS, ...opts.limits });
@@ -198,16 +198,24 @@ function firstError(root: PyNode): PyNode | undefined {
 }
 
 /** One diagnostic per syntax error region (the first few), so the user sees why parts are missing. */
-function reportSyntaxErrors(root: PyNode, sink: DiagnosticSink): void {
-  let count = 0;
+/**
+ * Python's own extension reports syntax errors; Shape Lens says once, as information on the broken
+ * line only (never a range to the end of the file), that it reads the file around it.
+ */
+function reportSyntaxErrors(root: PyNode, sink: DiagnosticSink, text: string): void {
+  let first: PyNode | undefined;
   const visit = (n: PyNode): void => {
-    if (count >= 5) return;
+    if (first) return;
     if (n.type === 'ERROR' || n.missing) {
-      count++;
-      sink.warning(DiagnosticCode.syntax, n.missing ? `Syntax error: missing ${n.type}.` : 'Syntax error: Shape Lens analyses the rest of the file as far as it can.', { start: n.start, end: Math.max(n.end, n.start + 1) });
+      first = n;
       return;
     }
     if (n.hasError) for (const c of n.children) visit(c);
   };
   visit(root);
+  if (!first) return;
+  const lineEnd = text.indexOf('\n', first.start);
+  const end = Math.max(first.start + 1, Math.min(first.end, lineEnd < 0 ? text.length : lineEnd));
+  const what = first.missing ? `missing ${first.type}` : 'a syntax error';
+  sink.info(DiagnosticCode.syntax, `Shape Lens reads this file around ${what} here (the Python extension reports it).`, { start: first.start, end });
 }

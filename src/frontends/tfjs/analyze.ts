@@ -75,7 +75,7 @@ export function analyzeTfjs(text: string, file: string, opts: AnalyzeTfjsOptions
   const result = (): FileAnalysis => ({ file, language, text, builder, models: collectModels(builder), diagnostics: sink.items });
   const { program, errors } = parseTfjs(text, file);
   for (const e of errors.slice(0, 5)) {
-    sink.warning(DiagnosticCode.syntax, `Syntax error: ${e.message} Shape Lens analyses the rest of the file as far as it can.`, { start: e.offset, end: Math.min(text.length, e.offset + 1) });
+    sink.info(DiagnosticCode.syntax, `Shape Lens reads this file around a syntax error here (${e.message}); the language's own extension reports it.`, { start: e.offset, end: Math.min(text.length, e.offset + 1) });
   }
   if (!program) return result();
   const host = opts.host;
