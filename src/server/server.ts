@@ -38,6 +38,9 @@ function fileOf(uri: string): string {
   }
 }
 
+/** The pause after the last change before diagnostics are computed and published. */
+const PUBLISH_DELAY_MS = 120;
+
 interface Analysed {
   version: number;
   analysis: FileAnalysis;
@@ -99,8 +102,24 @@ export function startServer(connection: Connection): void {
     serverInfo: { name: 'shape-lens' },
   }));
 
-  documents.onDidChangeContent((change) => void publish(change.document));
+  // Typing sends a change per keystroke: diagnostics follow the last one after a short pause (hovers
+  // and hints asked for meanwhile analyse the version they are asked about).
+  const timers = new Map<string, NodeJS.Timeout>();
+  documents.onDidChangeContent((change) => {
+    const uri = change.document.uri;
+    clearTimeout(timers.get(uri));
+    timers.set(
+      uri,
+      setTimeout(() => {
+        timers.delete(uri);
+        const doc = documents.get(uri);
+        if (doc) void publish(doc);
+      }, PUBLISH_DELAY_MS),
+    );
+  });
   documents.onDidClose((e) => {
+    clearTimeout(timers.get(e.document.uri));
+    timers.delete(e.document.uri);
     analysed.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });

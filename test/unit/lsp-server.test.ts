@@ -133,6 +133,15 @@ test('the language server over stdio: diagnostics, hover and inlay hints follow 
     const errors = (second.params as { diagnostics: { severity: number; code: string; range: { start: { line: number } } }[] }).diagnostics.filter((d) => d.severity === 1);
     assert.deepEqual(errors.map((d) => [d.code, d.range.start.line]), [['negative-dimension', 5]]);
 
+    // Two changes in one burst (typing): diagnostics follow the last version only. Back to kernel 3:
+    // no error any more.
+    const at = line5.indexOf('3,');
+    client.notify('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ range: { start: { line: 5, character: at }, end: { line: 5, character: at + 2 } }, text: '3' }] });
+    client.notify('textDocument/didChange', { textDocument: { uri, version: 4 }, contentChanges: [{ range: { start: { line: 9, character: 0 }, end: { line: 9, character: 0 } }, text: '' }] });
+    const fourth = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && (m.params as { version?: number }).version === 4);
+    assert.deepEqual((fourth.params as { diagnostics: { severity: number }[] }).diagnostics.filter((d) => d.severity === 1), []);
+    assert.ok(!client.notifications.some((m) => m.method === 'textDocument/publishDiagnostics' && (m.params as { version?: number }).version === 3));
+
     const shutdown = await client.request('shutdown', null);
     assert.equal(shutdown.error, undefined);
     client.notify('exit', null);
