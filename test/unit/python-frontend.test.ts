@@ -427,3 +427,43 @@ b = keras.Sequential([keras.Input((4,)), layers.Dense(2)], name="b")
   assert.deepEqual(analysis.diagnostics.filter((d) => d.severity !== 'info'), []);
   assert.deepEqual(json.models.map((m) => [m.name, m.totalParams]), [['a', 36], ['b', 10]]); // 8·4 + 4; 4·2 + 2
 });
+
+test('a layer half-typed inside Sequential([...]): the other rows stay, the total is ? until it parses, the note is on that line', async () => {
+  const src = `import keras
+from keras import layers
+
+model = keras.Sequential([
+    keras.Input(shape=(28, 28, 1)),
+    layers.Conv2D(32, 3, activation="relu"),
+    layers.MaxPooling2D(2),
+    layers.Conv2D(64, kernel_size=(
+    layers.Flatten(),
+    layers.Dense(10),
+], name="convnet")
+other = keras.Sequential([keras.Input((4,)), layers.Dense(2)], name="other")
+`;
+  const { analysis, json } = await analyze(src);
+  // Before: the whole Sequential was one syntax error and no model was found (every hint blanked).
+  const m = json.models.find((x) => x.name === 'convnet')!;
+  assert.deepEqual(m.layers.map((l) => l.name), ['conv2d', 'max_pooling2d', 'flatten', 'dense']);
+  assert.deepEqual(m.layers.slice(0, 2).map((l) => [l.outputShape, l.params]), [[[null, 26, 26, 32], 320], [[null, 13, 13, 32], 0]]);
+  assert.equal(m.totalParams, '?');
+  // A model that does not contain the line and does not read what it assigns stays exact: 4·2 + 2.
+  assert.equal(json.models.find((x) => x.name === 'other')!.totalParams, 10);
+  const syntax = analysis.diagnostics.filter((d) => d.code === 'syntax');
+  assert.equal(syntax.length, 1);
+  assert.equal(src.slice(0, syntax[0].range!.start).split('\n').length, 8);
+});
+
+test('a half-typed functional line: models built from the name it assigns have unknown totals', async () => {
+  const { json } = await analyze(`import keras
+from keras import layers
+inp = keras.Input((8,))
+x = layers.Dense(4)(inp)
+x = layers.Dense(16, activation=
+out = layers.Dense(1)(x)
+m = keras.Model(inp, out, name="m")
+`);
+  const m = json.models.find((x) => x.name === 'm')!;
+  assert.equal(m.totalParams, '?');
+});

@@ -2,6 +2,7 @@
 
 import { GraphBuilder } from '../../core/builder';
 import { collectModels, unreadableFile, type FileAnalysis } from '../../core/analysis';
+import type { ModelGraph } from '../../core/graph';
 import { DiagnosticCode, DiagnosticSink } from '../../core/diagnostics';
 import { kerasVersionOfFile, type KerasVersionOption } from '../../core/keras-version';
 import { Budget, BudgetExceeded, DEFAULT_LIMITS, type BudgetLimits } from '../common/budget';
@@ -60,9 +61,12 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
     return result();
   }
   let root = parsed;
+  let blanked: number | undefined;
   if (parsed.hasError) {
-    reportSyntaxErrors(parsed, sink, text);
-    root = repairSyntax(text, parsed);
+    const repaired = repairSyntax(text, parsed);
+    reportSyntaxErrors(parsed, sink, text, repaired.blanked);
+    root = repaired.root;
+    blanked = repaired.blanked;
   }
   const budget = new Budget({ ...DEFAULT_LIMITS, ...opts.limits });
   const host = opts.host;
@@ -79,6 +83,7 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
       sink.warning(DiagnosticCode.internal, `Shape Lens stopped analysing this file after an internal error: ${(e as Error).message}`);
     }
   }
+  if (blanked !== undefined) markTyping(builder.models, text, blanked);
   // Nothing said which Keras, and the model code applies a TensorFlow function to a KerasTensor,
   // which only tf.keras 2 accepts: the file is tf.keras 2 code, analysed as such.
   const tfFn = rt.tfFunctionOnKerasTensor;
@@ -148,33 +153,83 @@ export function analyzeNotebook(json: string, file: string, opts: AnalyzeOptions
 
 /**
  * Tree-sitter's error recovery can swallow every statement after a half-typed line into one ERROR
- * node. Blank out (same length, so offsets stay valid) the line where the first error starts, or
- * the one before it, and re-parse, keeping each change that lowers the number of errors.
+ * node. Blank out (same length, so offsets stay valid) one line and re-parse, keeping each change
+ * that lowers the number of errors. The candidates: the line where the first error starts, the one
+ * before it, and inside the error the lines whose brackets do not balance (`layers.Conv2D(64,
+ * kernel_size=(` in the middle of a `Sequential([...])`), nearest the error's end first — at most
+ * a few re-parses, and only for a file that has an error. Returns the tree and the first line
+ * blanked (where the user is typing), if any.
  */
-function repairSyntax(text: string, root: PyNode, maxRounds = 8): PyNode {
+function repairSyntax(text: string, root: PyNode, maxRounds = 8): { root: PyNode; blanked?: number } {
   let best = { text, root, errors: countErrors(root) };
+  let blanked: number | undefined;
   for (let round = 0; round < maxRounds && best.errors > 0; round++) {
     const first = firstError(best.root);
     if (!first) break;
     let improved = false;
     const lineStart = best.text.lastIndexOf('\n', first.start - 1) + 1;
     const prevStart = lineStart > 0 ? best.text.lastIndexOf('\n', lineStart - 2) + 1 : -1;
-    for (const start of [lineStart, prevStart]) {
+    let chosen: { text: string; root: PyNode; errors: number; start: number } | undefined;
+    for (const start of [lineStart, prevStart, ...unbalancedLines(best.text, first)]) {
       if (start < 0) continue;
       const end = best.text.indexOf('\n', start);
       const stop = end < 0 ? best.text.length : end;
       if (stop <= start || best.text.slice(start, stop).trim() === '') continue;
       const candidate = best.text.slice(0, start) + ' '.repeat(stop - start) + best.text.slice(stop);
       const r = parseToAst(candidate);
-      if (r && countErrors(r) < best.errors) {
-        best = { text: candidate, root: r, errors: countErrors(r) };
-        improved = true;
-        break;
-      }
+      const errors = r ? countErrors(r) : Infinity;
+      if (r && errors < (chosen?.errors ?? best.errors)) chosen = { text: candidate, root: r, errors, start };
+      if (chosen?.errors === 0) break;
+    }
+    if (chosen) {
+      best = { text: chosen.text, root: chosen.root, errors: chosen.errors };
+      blanked ??= chosen.start;
+      improved = true;
     }
     if (!improved) break;
   }
-  return best.root;
+  return { root: best.root, blanked };
+}
+
+/**
+ * The line being typed was left out of the analysis: a model whose creation contains it (a layer
+ * half-typed inside `Sequential([...])`), or built after it from a name that line assigns, keeps its
+ * other rows but its totals are unknown until the line parses again.
+ */
+function markTyping(models: ModelGraph[], text: string, blanked: number): void {
+  const lineEnd = text.indexOf('\n', blanked);
+  const line = text.slice(blanked, lineEnd < 0 ? text.length : lineEnd);
+  const assigned = /^\s*([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)?=(?!=)/.exec(line)?.[1];
+  const lineNo = text.slice(0, blanked).split('\n').length;
+  const why = `line ${lineNo} is being typed (a syntax error Shape Lens reads around)`;
+  for (const m of models) {
+    const r = m.range;
+    if (!r || r.file) continue;
+    const contains = r.start <= blanked && blanked <= r.end;
+    const later = assigned !== undefined && r.start > blanked && new RegExp(`\\b${assigned}\\b`).test(text.slice(blanked + line.length, r.end));
+    if (contains || later) m.incomplete ??= why;
+  }
+}
+
+/** Starts of the lines inside `error` whose round and square brackets do not balance, last first (at most 6). */
+function unbalancedLines(text: string, error: PyNode): number[] {
+  const out: number[] = [];
+  let lineStart = text.lastIndexOf('\n', error.start - 1) + 1;
+  const lines: number[] = [];
+  while (lineStart < error.end && lines.length < 400) {
+    lines.push(lineStart);
+    const next = text.indexOf('\n', lineStart);
+    if (next < 0) break;
+    lineStart = next + 1;
+  }
+  for (let i = lines.length - 1; i >= 0 && out.length < 6; i--) {
+    const end = text.indexOf('\n', lines[i]);
+    const line = text.slice(lines[i], end < 0 ? text.length : end).replace(/#.*$/, '').replace(/(["'])(?:\\.|(?!\1).)*\1/g, '');
+    let balance = 0;
+    for (const c of line) balance += c === '(' || c === '[' || c === '{' ? 1 : c === ')' || c === ']' || c === '}' ? -1 : 0;
+    if (balance > 0) out.push(lines[i]);
+  }
+  return out;
 }
 
 function countErrors(root: PyNode): number {
@@ -202,7 +257,7 @@ function firstError(root: PyNode): PyNode | undefined {
  * Python's own extension reports syntax errors; Shape Lens says once, as information on the broken
  * line only (never a range to the end of the file), that it reads the file around it.
  */
-function reportSyntaxErrors(root: PyNode, sink: DiagnosticSink, text: string): void {
+function reportSyntaxErrors(root: PyNode, sink: DiagnosticSink, text: string, blanked?: number): void {
   let first: PyNode | undefined;
   const visit = (n: PyNode): void => {
     if (first) return;
@@ -214,8 +269,10 @@ function reportSyntaxErrors(root: PyNode, sink: DiagnosticSink, text: string): v
   };
   visit(root);
   if (!first) return;
-  const lineEnd = text.indexOf('\n', first.start);
-  const end = Math.max(first.start + 1, Math.min(first.end, lineEnd < 0 ? text.length : lineEnd));
-  const what = first.missing ? `missing ${first.type}` : 'a syntax error';
-  sink.info(DiagnosticCode.syntax, `Shape Lens reads this file around ${what} here (the Python extension reports it).`, { start: first.start, end });
+  // The line Shape Lens had to leave out (where the user is typing), else where the error starts.
+  const start = blanked ?? first.start;
+  const lineEnd = text.indexOf('\n', start);
+  const end = Math.max(start + 1, Math.min(blanked === undefined ? first.end : Infinity, lineEnd < 0 ? text.length : lineEnd));
+  const what = first.missing && blanked === undefined ? `missing ${first.type}` : 'a syntax error';
+  sink.info(DiagnosticCode.syntax, `Shape Lens reads this file around ${what} here (the Python extension reports it).`, { start, end });
 }
