@@ -25,9 +25,24 @@ export function register(service: AnalysisService, tree: ModelTreeProvider): vsc
       return text;
     }),
     vscode.commands.registerCommand('shapeLens.revealLayer', async (uri: vscode.Uri, line: number, character: number) => {
+      const pos = new vscode.Position(line, character);
+      // A notebook cell: show its notebook with the cell selected and revealed (a cell's document
+      // cannot be opened as an editor of its own).
+      const notebook = vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document.uri.toString() === uri.toString()));
+      if (notebook) {
+        const index = notebook.getCells().findIndex((c) => c.document.uri.toString() === uri.toString());
+        const range = new vscode.NotebookRange(index, index + 1);
+        const nbEditor = await vscode.window.showNotebookDocument(notebook, { selections: [range] });
+        nbEditor.revealRange(range, vscode.NotebookEditorRevealType.InCenterIfOutsideViewport);
+        const cellEditor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
+        if (cellEditor) {
+          cellEditor.selection = new vscode.Selection(pos, pos);
+          cellEditor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+        }
+        return;
+      }
       const document = await vscode.workspace.openTextDocument(uri);
       const editor = await vscode.window.showTextDocument(document);
-      const pos = new vscode.Position(line, character);
       editor.selection = new vscode.Selection(pos, pos);
       editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     }),

@@ -233,6 +233,11 @@ export const cases: Case[] = [
     assert.ok(labels.includes('(None, 10) · 54,090 params'), labels);
     const first = await hints(code[0].document);
     assert.ok(first.some((h) => h.label.includes('(None, 26, 26, 32) · 320 params')), JSON.stringify(first));
+    // Clicking a tree row of the notebook's model reveals its cell (before: "Could NOT open editor").
+    await vscode.commands.executeCommand('shapeLens.revealLayer', code[1].document.uri, 0, 0);
+    const active = vscode.window.activeNotebookEditor;
+    assert.equal(active?.notebook.uri.toString(), nb.uri.toString());
+    assert.equal(active?.selections[0]?.start, code[1].index);
   }],
 
   ['notebook: !pip, %matplotlib, a %%bash cell, `x = !ls` and `obj?` are never reported', async () => {
