@@ -30,9 +30,6 @@ export interface SummarySnapshot {
   summary: ModelSummary;
 }
 
-/** Recurrent layers whose list input is `[sequence, ...initial states]` in tfjs and tf.keras 2. */
-const RECURRENT: ReadonlySet<string> = new Set(['SimpleRNN', 'LSTM', 'GRU', 'RNN', 'ConvLSTM1D', 'ConvLSTM2D', 'ConvLSTM3D']);
-
 export class GraphBuilder {
   readonly sink: DiagnosticSink;
   /** Every model created, in creation order. */
@@ -185,7 +182,7 @@ export class GraphBuilder {
    */
   call(layer: LayerNode, inputs: SymbolicTensor[], range?: SourceRange, extraInputs: SymbolicTensor[] = [], callSettings?: LayerConfig): SymbolicTensor[] {
     // tfjs and tf.keras 2 read `lstm.apply([x, h, c])` as the sequence and its initial states.
-    if (inputs.length > 1 && RECURRENT.has(layer.className) && (this.naming === 'tfjs' || this.keras2)) {
+    if (inputs.length > 1 && (this.naming === 'tfjs' || this.keras2) && getRule(layer.className)?.statesInInputList) {
       extraInputs = [...inputs.slice(1), ...extraInputs];
       inputs = inputs.slice(0, 1);
     }

@@ -49,6 +49,7 @@ function recurrent(className: string, kind: CellKind): LayerRule {
   return {
     className,
     inputRank: 3,
+    statesInInputList: true,
     outputShape(inputs, cfg, ctx) {
       const x = inputs[0];
       const units = positiveInt(cfg, 'units', ctx);
@@ -119,6 +120,7 @@ function walkCells(specs: LayerSpec[], inDim: number | null, ctx: RuleContext, r
 const rnn: LayerRule = {
   className: 'RNN',
   inputRank: 3,
+  statesInInputList: true,
   // A custom cell may take nested inputs (`RNN(cell)((x1, x2))`); their shapes are the cell's business.
   arity: 'any',
   outputShape(inputs, cfg, ctx) {
@@ -216,6 +218,7 @@ function convLstm(rank: number): LayerRule {
   return {
     className: `ConvLSTM${rank}D`,
     inputRank: rank + 3,
+    statesInInputList: true,
     outputShape(inputs, cfg, ctx) {
       const x = inputs[0];
       const g = convLstmGeometry(rank, x, cfg, ctx, true);

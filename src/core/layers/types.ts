@@ -53,6 +53,11 @@ export interface LayerRule {
    * that name for a tf op on a Keras tensor. Omitted: `tf.` + the op's name.
    */
   tfName?: string;
+  /**
+   * A recurrent layer: tfjs and tf.keras 2 read a list input `[sequence, h, c]` as the sequence and
+   * its initial states (Keras 3 does not unpack it).
+   */
+  statesInInputList?: true;
   /** Default Keras name when code gives none (`resnet50`); else the snake_case class name. */
   defaultName?(cfg: Cfg): string;
   /** Class shown in summaries when it differs from the registered one (`Functional` for applications). */

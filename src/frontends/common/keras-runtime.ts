@@ -265,22 +265,32 @@ export class KerasRuntime {
 
   /** A tensor computed from a model Input (a KerasTensor / SymbolicTensor for certain), not from data. */
   private fromModelInput(t: SymbolicTensor): boolean {
+    // A tensor's graph never changes once made: remember the answer (every tf function asks).
+    const known = this.fromInput.get(t);
+    if (known !== undefined) return known;
     // Each tensor once: graphs with residual branches (Xception) have exponentially many paths.
     const seen = new Set<SymbolicTensor>();
     const stack = [t];
-    while (stack.length > 0) {
-      const call = stack.pop()!.source;
+    let found = false;
+    while (stack.length > 0 && !found) {
+      const u = stack.pop()!;
+      const call = u.source;
       if (!call) continue;
-      if (call.layer.isInput) return true;
-      for (const i of call.extraInputs ? [...call.inputs, ...call.extraInputs] : call.inputs) {
-        if (!seen.has(i)) {
-          seen.add(i);
-          stack.push(i);
+      if (call.layer.isInput || this.fromInput.get(u) === true) found = true;
+      else {
+        for (const i of call.extraInputs ? [...call.inputs, ...call.extraInputs] : call.inputs) {
+          if (!seen.has(i) && this.fromInput.get(i) !== false) {
+            seen.add(i);
+            stack.push(i);
+          }
         }
       }
     }
-    return false;
+    this.fromInput.set(t, found);
+    return found;
   }
+
+  private readonly fromInput = new WeakMap<SymbolicTensor, boolean>();
 
   private symbolic(t: SymbolicTensor): boolean {
     // Through operations only, each tensor once (`x = x * 0.5 + x` repeated must not go exponential).

@@ -160,10 +160,12 @@ export function analyzeNotebook(json: string, file: string, opts: AnalyzeOptions
  * a few re-parses, and only for a file that has an error. Returns the tree and the first line
  * blanked (where the user is typing), if any.
  */
-function repairSyntax(text: string, root: PyNode, maxRounds = 8): { root: PyNode; blanked?: number } {
+function repairSyntax(text: string, root: PyNode, maxRounds = 8, maxParses = 16): { root: PyNode; blanked?: number } {
   let best = { text, root, errors: countErrors(root) };
   let blanked: number | undefined;
-  for (let round = 0; round < maxRounds && best.errors > 0; round++) {
+  // Runs on every keystroke while a line is half-typed: as many re-parses as before the bracket candidates (16).
+  let parses = 0;
+  for (let round = 0; round < maxRounds && best.errors > 0 && parses < maxParses; round++) {
     const first = firstError(best.root);
     if (!first) break;
     let improved = false;
@@ -172,11 +174,13 @@ function repairSyntax(text: string, root: PyNode, maxRounds = 8): { root: PyNode
     let chosen: { text: string; root: PyNode; errors: number; start: number } | undefined;
     for (const start of [lineStart, prevStart, ...unbalancedLines(best.text, first)]) {
       if (start < 0) continue;
+      if (parses >= maxParses) break;
       const end = best.text.indexOf('\n', start);
       const stop = end < 0 ? best.text.length : end;
       if (stop <= start || best.text.slice(start, stop).trim() === '') continue;
       const candidate = best.text.slice(0, start) + ' '.repeat(stop - start) + best.text.slice(stop);
       const r = parseToAst(candidate);
+      parses++;
       const errors = r ? countErrors(r) : Infinity;
       if (r && errors < (chosen?.errors ?? best.errors)) chosen = { text: candidate, root: r, errors, start };
       if (chosen?.errors === 0) break;

@@ -238,6 +238,13 @@ export function runLoopBody(ip: JsInterpreter, stmt: N, scope: Scope, labels: st
   return true;
 }
 
+/** A loop's condition: true to run the body again; false when it is false, or unknown (then what the loop changes is lost). */
+function loopTestHolds(ip: JsInterpreter, loop: N, test: N, scope: Scope): boolean {
+  const t = jsTruthy(evaluate(ip, test, scope));
+  if (t === null) loseLoopEffects(ip, loop, scope, 'Shape Lens cannot tell how often this loop runs', test);
+  return t === true;
+}
+
 export function execFor(ip: JsInterpreter, node: TSESTree.ForStatement, outer: Scope): void {
   const labels = takeLabels(ip);
   const scope = new Scope(outer, false);
@@ -246,14 +253,7 @@ export function execFor(ip: JsInterpreter, node: TSESTree.ForStatement, outer: S
     else evaluate(ip, node.init, scope);
   }
   for (let i = 0; ; i++) {
-    if (node.test) {
-      const t = jsTruthy(evaluate(ip, node.test, scope));
-      if (t === false) return;
-      if (t === null) {
-        loseLoopEffects(ip, node, scope, 'Shape Lens cannot tell how often this loop runs', node.test);
-        return;
-      }
-    }
+    if (node.test && !loopTestHolds(ip, node, node.test, scope)) return;
     if (!loopGuard(ip, i, node, scope)) return;
     if (!runLoopBody(ip, node.body, new Scope(scope, false), labels)) return;
     if (node.update) evaluate(ip, node.update, scope);
@@ -281,14 +281,7 @@ export function execForOf(ip: JsInterpreter, node: TSESTree.ForOfStatement | TSE
 export function execWhile(ip: JsInterpreter, node: TSESTree.WhileStatement | TSESTree.DoWhileStatement, scope: Scope): void {
   const labels = takeLabels(ip);
   for (let i = 0; ; i++) {
-    if (node.type === 'WhileStatement' || i > 0) {
-      const t = jsTruthy(evaluate(ip, node.test, scope));
-      if (t === false) return;
-      if (t === null) {
-        loseLoopEffects(ip, node, scope, 'Shape Lens cannot tell how often this loop runs', node.test);
-        return;
-      }
-    }
+    if ((node.type === 'WhileStatement' || i > 0) && !loopTestHolds(ip, node, node.test, scope)) return;
     if (!loopGuard(ip, i, node, scope)) return;
     if (!runLoopBody(ip, node.body, new Scope(scope, false), labels)) return;
   }
