@@ -19,6 +19,8 @@ export interface FileAnalysis {
   cells?: CellSpan[];
   /** Python: the Keras version the file was analysed as, and why. */
   keras?: KerasVersionChoice;
+  /** The half-typed line the analysis read around (left out until it parses; see core/stale.ts). */
+  typing?: SourceRange;
 }
 
 /** Where one notebook cell's text lies in an analysed text that joins several cells. */

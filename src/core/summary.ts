@@ -23,6 +23,8 @@ export interface SummaryRow {
   unbuilt: boolean;
   /** A tensor operation (`x + y`): Keras 3 `add (Add)`, tf.keras 2 `tf.__operators__.add (TFOpLambda)`. */
   operation?: boolean;
+  /** The last good value of a half-typed line, carried from the previous analysis (core/stale.ts). */
+  stale?: boolean;
 }
 
 export interface ModelSummary {

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FileAnalysis } from '../core/analysis';
+import { keepLastGood } from '../core/stale';
 import type { SourceRange } from '../core/diagnostics';
 import type { FrontEnd, FrontEndInfo, ProjectHost } from '../frontends/common/frontend';
 import { projectKerasPin, pythonCallers, readSmallFile } from '../node-host';
@@ -107,7 +108,7 @@ export class AnalysisService implements vscode.Disposable {
     const hit = this.cache.get(id);
     const key = `${version}|keras:${this.kerasVersion() ?? 'auto'}`;
     if (hit && hit.key === key) return hit.result;
-    const result = this.analyse(document, fe, segments);
+    const result = this.analyse(document, fe, segments, hit?.result.analysis);
     if (result) this.cache.set(id, { key, result });
     return result;
   }
@@ -130,7 +131,7 @@ export class AnalysisService implements vscode.Disposable {
     return { id: document.uri.toString(), version: String(document.version), segments: [document] };
   }
 
-  private analyse(document: vscode.TextDocument, fe: FrontEnd, docs: vscode.TextDocument[]): DocumentAnalysis | undefined {
+  private analyse(document: vscode.TextDocument, fe: FrontEnd, docs: vscode.TextDocument[], previous?: FileAnalysis): DocumentAnalysis | undefined {
     // One text for all the notebook's code cells (or the one document), IPython syntax blanked in notebooks.
     const notebook = document.uri.scheme === 'vscode-notebook-cell';
     const { text, spans } = joinCells(docs.map((d, index) => ({ index, source: d.getText() })), { ipython: notebook && fe.ipythonCells === true });
@@ -141,7 +142,8 @@ export class AnalysisService implements vscode.Disposable {
       const asked = this.kerasVersion();
       // Python only: an explicit setting, else the pins found above the file (a comment in the file wins over both).
       const keras = fe.id !== 'python' ? undefined : asked ? { explicit: { version: asked, from: `setting ${settingId('kerasVersion')}` } } : { pinned: projectKerasPin(file, vscode.workspace.workspaceFolders?.map((f) => f.uri.fsPath) ?? []) };
-      const analysis = fe.analyse(text, file, { host: this.host(dependencies), keras });
+      // While a line is half-typed, the rest keeps the picture of the last analysis (core/stale.ts).
+      const analysis = keepLastGood(previous, fe.analyse(text, file, { host: this.host(dependencies), keras }));
       return { analysis, map: new SourceMap(segments), dependencies };
     } catch (e) {
       // The analysers never throw by design; if one does, the editor must not see it.

@@ -15,6 +15,7 @@ export function codeBlock(code: string, language = 'text'): string {
 export function layerHoverMarkdown(row: SummaryRow, modelName: string): string {
   const layer = row.layer;
   const parts: string[] = [`**${row.name}** (${row.className}) · model \`${modelName}\`\n\n`];
+  if (row.stale) parts.push(`*Stale:* the value this line had before it stopped parsing; it updates when the line parses again.\n\n`);
   const ins = (layer.inputShapes ?? []).map((s) => formatShape(s));
   const arrow = ins.length > 0 ? `${ins.join(', ')} → ` : '';
   parts.push(codeBlock(`${arrow}${formatOutputShape(row.outputShape)}`));
@@ -54,12 +55,11 @@ export function modelHoverMarkdown(m: ModelSummary, keras?: KerasVersionChoice):
   return parts.join('');
 }
 
-/** An inlay hint's text for a row: `(None, 13, 13, 32) · 320 params`, or the shape alone. */
+/** An inlay hint's text for a row: `(None, 13, 13, 32) · 320 params`, or the shape alone; `(stale)` on a line being typed. */
 export function describeRow(row: SummaryRow, withParams: boolean): string {
   const shape = formatOutputShape(row.outputShape);
-  if (!withParams) return shape;
-  const params = row.unbuilt ? 'unbuilt' : `${formatCount(row.params)} params`;
-  return `${shape} · ${params}`;
+  const params = !withParams ? '' : row.unbuilt ? ' · unbuilt' : ` · ${formatCount(row.params)} params`;
+  return `${shape}${params}${row.stale ? ' (stale)' : ''}`;
 }
 
 /** Text from the analysis inside Markdown: backticks in it stay code, nothing else is markup. */

@@ -17,6 +17,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FileAnalysis } from '../core/analysis';
 import type { SourceRange } from '../core/diagnostics';
+import { keepLastGood } from '../core/stale';
 import type { ModelSummary, SummaryRow } from '../core/summary';
 import type { ProjectHost } from '../frontends/common/frontend';
 import { frontEndForFile, frontEndForLanguage, loadFrontEnd } from '../frontends/registry';
@@ -61,7 +62,8 @@ export function startServer(connection: Connection): void {
       const frontEnd = loadFrontEnd(info);
       await frontEnd.init?.();
       const keras = info.id === 'python' && doc.uri.startsWith('file:') ? { pinned: projectKerasPin(file) } : undefined;
-      const analysis = frontEnd.analyse(doc.getText(), file, { host, keras });
+      // While a line is half-typed, the rest keeps the picture of the last analysis (core/stale.ts).
+      const analysis = keepLastGood(hit?.analysis, frontEnd.analyse(doc.getText(), file, { host, keras }));
       analysed.set(doc.uri, { version: doc.version, analysis });
       return analysis;
     } catch (e) {

@@ -2,8 +2,8 @@
 
 import { GraphBuilder } from '../../core/builder';
 import { collectModels, unreadableFile, type FileAnalysis } from '../../core/analysis';
-import type { ModelGraph } from '../../core/graph';
-import { DiagnosticCode, DiagnosticSink } from '../../core/diagnostics';
+import { DiagnosticCode, DiagnosticSink, type SourceRange } from '../../core/diagnostics';
+import { markTyping } from '../../core/stale';
 import { kerasVersionOfFile, type KerasVersionOption } from '../../core/keras-version';
 import { Budget, BudgetExceeded, DEFAULT_LIMITS, type BudgetLimits } from '../common/budget';
 import { KerasRuntime } from '../common/keras-runtime';
@@ -54,7 +54,8 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
   const builder = new GraphBuilder(sink, 'keras', keras.version);
   const rt = new KerasRuntime(builder);
   rt.kerasFrom = keras.from;
-  const result = (): FileAnalysis => ({ file, language: 'python', text, builder, models: collectModels(builder), diagnostics: sink.items, keras });
+  let typing: SourceRange | undefined;
+  const result = (): FileAnalysis => ({ file, language: 'python', text, builder, models: collectModels(builder), diagnostics: sink.items, keras, ...(typing && { typing }) });
   const parsed = parseToAst(text);
   if (!parsed) {
     sink.error(DiagnosticCode.parser, 'The Python parser is not initialised or could not parse this file.');
@@ -83,7 +84,7 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
       sink.warning(DiagnosticCode.internal, `Shape Lens stopped analysing this file after an internal error: ${(e as Error).message}`);
     }
   }
-  if (blanked !== undefined) markTyping(builder.models, text, blanked);
+  if (blanked !== undefined) typing = markTyping(builder.models, text, blanked);
   // Nothing said which Keras, and the model code applies a TensorFlow function to a KerasTensor,
   // which only tf.keras 2 accepts: the file is tf.keras 2 code, analysed as such.
   const tfFn = rt.tfFunctionOnKerasTensor;
@@ -172,7 +173,10 @@ function repairSyntax(text: string, root: PyNode, maxRounds = 8, maxParses = 16)
     const lineStart = best.text.lastIndexOf('\n', first.start - 1) + 1;
     const prevStart = lineStart > 0 ? best.text.lastIndexOf('\n', lineStart - 2) + 1 : -1;
     let chosen: { text: string; root: PyNode; errors: number; start: number } | undefined;
-    for (const start of [lineStart, prevStart, ...unbalancedLines(best.text, first)]) {
+    // A missing `)` is reported where the statement ends, not where the bracket opened: look at the
+    // whole top-level statement the error is in.
+    const statement = best.root.children.find((c) => c.start <= first.start && first.start <= c.end) ?? first;
+    for (const start of [lineStart, prevStart, ...unbalancedLines(best.text, statement, first.end)]) {
       if (start < 0) continue;
       if (parses >= maxParses) break;
       const end = best.text.indexOf('\n', start);
@@ -196,42 +200,21 @@ function repairSyntax(text: string, root: PyNode, maxRounds = 8, maxParses = 16)
 }
 
 /**
- * The line being typed was left out of the analysis: a model whose creation contains it (a layer
- * half-typed inside `Sequential([...])`), or built after it from a name that line assigns, keeps its
- * other rows but its totals are unknown until the line parses again.
+ * Starts of the lines of `region` up to `until` whose round, square and curly brackets do not
+ * balance, nearest `until` first (at most 6, looking at most 400 lines back).
  */
-function markTyping(models: ModelGraph[], text: string, blanked: number): void {
-  const lineEnd = text.indexOf('\n', blanked);
-  const line = text.slice(blanked, lineEnd < 0 ? text.length : lineEnd);
-  const assigned = /^\s*([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)?=(?!=)/.exec(line)?.[1];
-  const lineNo = text.slice(0, blanked).split('\n').length;
-  const why = `line ${lineNo} is being typed (a syntax error Shape Lens reads around)`;
-  for (const m of models) {
-    const r = m.range;
-    if (!r || r.file) continue;
-    const contains = r.start <= blanked && blanked <= r.end;
-    const later = assigned !== undefined && r.start > blanked && new RegExp(`\\b${assigned}\\b`).test(text.slice(blanked + line.length, r.end));
-    if (contains || later) m.incomplete ??= why;
-  }
-}
-
-/** Starts of the lines inside `error` whose round and square brackets do not balance, last first (at most 6). */
-function unbalancedLines(text: string, error: PyNode): number[] {
+function unbalancedLines(text: string, region: PyNode, until: number): number[] {
   const out: number[] = [];
-  let lineStart = text.lastIndexOf('\n', error.start - 1) + 1;
-  const lines: number[] = [];
-  while (lineStart < error.end && lines.length < 400) {
-    lines.push(lineStart);
-    const next = text.indexOf('\n', lineStart);
-    if (next < 0) break;
-    lineStart = next + 1;
-  }
-  for (let i = lines.length - 1; i >= 0 && out.length < 6; i--) {
-    const end = text.indexOf('\n', lines[i]);
-    const line = text.slice(lines[i], end < 0 ? text.length : end).replace(/#.*$/, '').replace(/(["'])(?:\\.|(?!\1).)*\1/g, '');
+  const first = text.lastIndexOf('\n', region.start - 1) + 1;
+  let lineStart = text.lastIndexOf('\n', Math.min(until, text.length) - 1) + 1;
+  for (let seen = 0; seen < 400 && out.length < 6; seen++) {
+    const end = text.indexOf('\n', lineStart);
+    const line = text.slice(lineStart, end < 0 ? text.length : end).replace(/#.*$/, '').replace(/(["'])(?:\\.|(?!\1).)*\1/g, '');
     let balance = 0;
     for (const c of line) balance += c === '(' || c === '[' || c === '{' ? 1 : c === ')' || c === ']' || c === '}' ? -1 : 0;
-    if (balance > 0) out.push(lines[i]);
+    if (balance > 0) out.push(lineStart);
+    if (lineStart <= first) break;
+    lineStart = lineStart < 2 ? 0 : text.lastIndexOf('\n', lineStart - 2) + 1;
   }
   return out;
 }

@@ -4,7 +4,8 @@ import { parse, type TSESTree } from '@typescript-eslint/typescript-estree';
 import { GraphBuilder } from '../../core/builder';
 import { collectModels, type FileAnalysis } from '../../core/analysis';
 import { languageOf } from './info';
-import { DiagnosticCode, DiagnosticSink } from '../../core/diagnostics';
+import { DiagnosticCode, DiagnosticSink, type SourceRange } from '../../core/diagnostics';
+import { markTyping } from '../../core/stale';
 import { Budget, BudgetExceeded, DEFAULT_LIMITS, type BudgetLimits } from '../common/budget';
 import { KerasRuntime } from '../common/keras-runtime';
 import { JsInterpreter } from './interpreter';
@@ -72,7 +73,8 @@ export function analyzeTfjs(text: string, file: string, opts: AnalyzeTfjsOptions
   const builder = new GraphBuilder(sink, 'tfjs');
   const rt = new KerasRuntime(builder);
   const language = languageOf(file);
-  const result = (): FileAnalysis => ({ file, language, text, builder, models: collectModels(builder), diagnostics: sink.items });
+  let typing: SourceRange | undefined;
+  const result = (): FileAnalysis => ({ file, language, text, builder, models: collectModels(builder), diagnostics: sink.items, ...(typing && { typing }) });
   const { program, errors } = parseTfjs(text, file);
   for (const e of errors.slice(0, 5)) {
     sink.info(DiagnosticCode.syntax, `Shape Lens reads this file around a syntax error here (${e.message}); the language's own extension reports it.`, { start: e.offset, end: Math.min(text.length, e.offset + 1) });
@@ -93,5 +95,7 @@ export function analyzeTfjs(text: string, file: string, opts: AnalyzeTfjsOptions
   } catch (e) {
     if (!(e instanceof BudgetExceeded)) sink.warning(DiagnosticCode.internal, `Shape Lens stopped analysing this file after an internal error: ${(e as Error).message}`);
   }
+  // The first line left out is where the user is typing (the others are what its error cut off).
+  if (errors.length > 0) typing = markTyping(builder.models, text, text.lastIndexOf('\n', errors[0].offset - 1) + 1);
   return result();
 }

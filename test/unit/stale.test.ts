@@ -1,0 +1,121 @@
+// Typing never blanks the picture: while a line is half-typed it keeps its last good value, marked
+// stale (core/stale.ts), and every other row keeps its own. Expected values are Keras arithmetic.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze } from './helpers/python';
+import { analyzeTfjs } from '../../src/frontends/tfjs/analyze';
+import { changedRegion, keepLastGood } from '../../src/core/stale';
+import type { FileAnalysis } from '../../src/core/analysis';
+import { formatOutputShape } from '../../src/core/shape';
+
+const PY = (line: string) => `import keras
+from keras import layers
+
+model = keras.Sequential([
+    keras.Input(shape=(28, 28, 1)),
+    layers.Conv2D(32, 3, activation="relu"),
+    layers.MaxPooling2D(2),
+${line}
+    layers.Flatten(),
+    layers.Dense(10),
+], name="convnet")
+other = keras.Sequential([keras.Input((4,)), layers.Dense(2)], name="other")
+`;
+
+const rowsOf = (a: FileAnalysis, model: string) =>
+  a.models.find((m) => m.model.name === model)!.rows.map((r) => [r.name, formatOutputShape(r.outputShape), r.params, r.stale === true]);
+
+const lineOfOffset = (text: string, offset: number) => text.slice(0, offset).split('\n').length;
+
+test('changedRegion: the one region two texts differ in', () => {
+  assert.deepEqual(changedRegion('abcdef', 'abXdef'), { start: 2, oldEnd: 3, newEnd: 3 });
+  assert.deepEqual(changedRegion('abc', 'abcd'), { start: 3, oldEnd: 3, newEnd: 4 });
+  assert.deepEqual(changedRegion('aaaa', 'aa'), { start: 2, oldEnd: 4, newEnd: 2 });
+  assert.equal(changedRegion('same', 'same'), undefined);
+});
+
+test('Python: a layer line being retyped keeps its last good row, stale, until it parses again', async () => {
+  const good = (await analyze(PY('    layers.Conv2D(64, 3),'))).analysis;
+  // 3·3·32·64 + 64 = 18,496; 13 − 3 + 1 = 11.
+  assert.deepEqual(rowsOf(good, 'convnet')[2], ['conv2d_1', '(None, 11, 11, 64)', 18496, false]);
+  let previous = good;
+  // Type the line again character by character, from `    layers.Conv2D(64, ` on.
+  const target = '    layers.Conv2D(64, kernel_size=(3, 3)),';
+  let sawStale = 0;
+  for (let n = '    layers.Conv2D(64, '.length; n <= target.length; n++) {
+    const line = target.slice(0, n);
+    const next = keepLastGood(previous, (await analyze(PY(line))).analysis);
+    const rows = rowsOf(next, 'convnet');
+    if (next.typing) {
+      sawStale++;
+      assert.equal(lineOfOffset(next.text, next.typing.start), 8, line);
+      // Every other row is as it was; the typed line shows the last value it had, stale.
+      assert.deepEqual(rows.map((r) => [r[0], r[1], r[2]]), rowsOf(good, 'convnet').map((r) => [r[0], r[1], r[2]]), line);
+      const stale = rows.filter((r) => r[3]);
+      assert.deepEqual(stale, [['conv2d_1', '(None, 11, 11, 64)', 18496, true]], line);
+      assert.equal(rows.indexOf(stale[0]), 2, line);
+      const staleRow = next.models.find((m) => m.model.name === 'convnet')!.rows[2];
+      assert.ok(staleRow.layer.range!.start >= next.typing.start && staleRow.layer.range!.end <= next.typing.end, line);
+      assert.equal(next.models.find((m) => m.model.name === 'convnet')!.totalParams, null, line);
+      // 4·2 + 2: the model that does not contain the line is exact throughout.
+      assert.equal(next.models.find((m) => m.model.name === 'other')!.totalParams, 10, line);
+    } else {
+      assert.ok(rows.every((r) => !r[3]), line);
+    }
+    previous = next;
+  }
+  assert.ok(sawStale >= 10, `stale for ${sawStale} keystrokes`);
+  // The finished line parses: its own row again, exact: 11·11·64 = 7,744 → 7,744·10 + 10.
+  const done = rowsOf(previous, 'convnet');
+  assert.equal(previous.typing, undefined);
+  assert.deepEqual(done[2], ['conv2d_1', '(None, 11, 11, 64)', 18496, false]);
+  assert.deepEqual(done[4], ['dense', '(None, 10)', 77450, false]);
+  assert.equal(previous.models.find((m) => m.model.name === 'convnet')!.totalParams, 320 + 18496 + 77450);
+});
+
+test('a brand-new line being typed had no value: nothing stale, the other rows stay', async () => {
+  const before = (await analyze(PY(''))).analysis;
+  const next = keepLastGood(before, (await analyze(PY('    layers.Conv2D(64, kernel_size=('))).analysis);
+  assert.ok(next.typing);
+  assert.deepEqual(rowsOf(next, 'convnet').map((r) => r[3]), [false, false, false, false]);
+});
+
+test('nothing is carried when the texts differ elsewhere than the typed line', async () => {
+  const good = (await analyze(PY('    layers.Conv2D(64, 3),'))).analysis;
+  const elsewhere = (await analyze(PY('    layers.Conv2D(64, kernel_size=(').replace('Dense(2)', 'Dense(3)'))).analysis;
+  assert.ok(elsewhere.typing);
+  assert.ok(rowsOf(keepLastGood(good, elsewhere), 'convnet').every((r) => !r[3]));
+  // Another file's analysis is never a previous one.
+  const other = (await analyze(PY('    layers.Conv2D(64, kernel_size=('), {}, 'other.py')).analysis;
+  assert.ok(rowsOf(keepLastGood(good, other), 'convnet').every((r) => !r[3]));
+});
+
+test('tfjs: the typed line keeps its stale row, the model its other rows, totals ?', () => {
+  const js = (line: string) => `import * as tf from '@tensorflow/tfjs';
+const model = tf.sequential();
+model.add(tf.layers.dense({units: 16, inputShape: [8]}));
+${line}
+model.add(tf.layers.dense({units: 1}));
+`;
+  const good = analyzeTfjs(js('model.add(tf.layers.dense({units: 4}));'), 'm.ts');
+  // 8·16 + 16 = 144; 16·4 + 4 = 68; 4·1 + 1 = 5.
+  assert.deepEqual(good.models[0].rows.map((r) => r.params), [144, 68, 5]);
+  const typed = keepLastGood(good, analyzeTfjs(js('model.add(tf.layers.dense({units: 4'), 'm.ts'));
+  assert.ok(typed.typing);
+  assert.equal(lineOfOffset(typed.text, typed.typing.start), 4);
+  assert.deepEqual(typed.models[0].rows.map((r) => [r.params, r.stale === true]), [[144, false], [68, true], [5, false]]);
+  assert.equal(typed.models[0].totalParams, null);
+});
+
+test('a call half-typed up to a comma or `=` inside a list is left out, not read as taking the next lines as arguments', async () => {
+  for (const line of ['    layers.Conv2D(64,', '    layers.Conv2D(64, kernel_size=']) {
+    const { analysis } = await analyze(PY(line));
+    // Before: the lines after it were read as its arguments (Conv2D(64, Flatten(), Dense(10))): two
+    // false invalid-config errors, and Flatten and Dense gone.
+    assert.deepEqual(analysis.diagnostics.map((d) => d.code), ['syntax'], line);
+    assert.ok(analysis.typing, line);
+    assert.equal(lineOfOffset(analysis.text, analysis.typing.start), 8, line);
+    // 13·13·32 = 5,408 (the typed line left out): the rows around it are all there.
+    assert.deepEqual(rowsOf(analysis, 'convnet').map((r) => r[0]), ['conv2d', 'max_pooling2d', 'flatten', 'dense'], line);
+  }
+});
