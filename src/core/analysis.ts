@@ -21,6 +21,8 @@ export interface FileAnalysis {
   keras?: KerasVersionChoice;
   /** The half-typed line the analysis read around (left out until it parses; see core/stale.ts). */
   typing?: SourceRange;
+  /** Offsets of names read that nothing defines (Python): one on a line being edited means it is being typed. */
+  unresolved?: number[];
 }
 
 /** Where one notebook cell's text lies in an analysed text that joins several cells. */

@@ -41,10 +41,11 @@ export function markTyping(models: ModelGraph[], text: string, start: number): S
  * Otherwise (nothing typed, another file, other changes) returns `next` unchanged.
  */
 export function keepLastGood(previous: FileAnalysis | undefined, next: FileAnalysis): FileAnalysis {
-  const typing = next.typing;
-  if (!previous || !typing || previous.file !== next.file || previous.language !== next.language) return next;
+  if (!previous || previous.file !== next.file || previous.language !== next.language) return next;
   const diff = changedRegion(previous.text, next.text);
-  if (!diff || diff.start < typing.start || diff.newEnd > typing.end) return next;
+  if (!diff) return next;
+  const typing = next.typing ?? readsUndefinedName(next, diff);
+  if (!typing || diff.start < typing.start || diff.newEnd > typing.end) return next;
   // The typed line as it was in the previous text (the same line: nothing before or after it changed).
   const old = { start: typing.start, end: typing.end + (diff.oldEnd - diff.newEnd) };
   const map = (offset: number): number => (offset < diff.oldEnd ? Math.min(offset, typing.end) : offset + diff.newEnd - diff.oldEnd);
@@ -69,6 +70,19 @@ export function keepLastGood(previous: FileAnalysis | undefined, next: FileAnaly
   markTyping(previous.models.map((m) => m.model), next.text, typing.start);
   for (const m of previous.models) if (m.model.incomplete) m.totalParams = m.trainableParams = m.nonTrainableParams = null;
   return { ...previous, text: next.text, cells: next.cells, typing, diagnostics: [...keep, ...next.diagnostics.filter((d) => onLine(d.range))] };
+}
+
+/**
+ * The edited line when the edit is inside one line and that line reads a name nothing defines: it
+ * parses, but the name is being typed (`x = layers.Conv` is fine, `x = lay` is not yet).
+ */
+function readsUndefinedName(next: FileAnalysis, diff: { start: number; newEnd: number }): SourceRange | undefined {
+  if (!next.unresolved) return undefined;
+  const start = next.text.lastIndexOf('\n', diff.start - 1) + 1;
+  const lineEnd = next.text.indexOf('\n', diff.start);
+  const end = lineEnd < 0 ? next.text.length : lineEnd;
+  if (diff.newEnd > end) return undefined;
+  return next.unresolved.some((o) => o >= start && o <= end) ? { start, end } : undefined;
 }
 
 /** Moves every source range the editor features read (each range object once) through `map`. */

@@ -119,3 +119,39 @@ test('a call half-typed up to a comma or `=` inside a list is left out, not read
     assert.deepEqual(rowsOf(analysis, 'convnet').map((r) => r[0]), ['conv2d', 'max_pooling2d', 'flatten', 'dense'], line);
   }
 });
+
+test('a line being edited that reads a name nothing defines (a name half-typed) keeps its last good value too', async () => {
+  const fn = (line: string) => `import keras
+from keras import layers
+inp = keras.Input((28, 28, 1))
+x = layers.Conv2D(8, 3)(inp)
+${line}
+x = layers.Flatten()(x)
+out = layers.Dense(10)(x)
+m = keras.Model(inp, out, name="m")
+`;
+  const good = (await analyze(fn('x = layers.Conv2D(4, 3)(x)'))).analysis;
+  // 3·3·8·4 + 4 = 292; 24·24·4 = 2,304 → 2,304·10 + 10 = 23,050.
+  const want = [['input_layer', '(None, 28, 28, 1)', 0], ['conv2d', '(None, 26, 26, 8)', 80], ['conv2d_1', '(None, 24, 24, 4)', 292], ['flatten', '(None, 2304)', 0], ['dense', '(None, 10)', 23050]];
+  assert.deepEqual(rowsOf(good, 'm').map((r) => r.slice(0, 3)), want);
+  // `x` retyped as `xy` (then `xyz`): Python would raise NameError; the picture stays, the line is stale.
+  let previous = good;
+  for (const edit of ['x = layers.Conv2D(4, 3)(xy)', 'x = layers.Conv2D(4, 3)(xyz)']) {
+    const next = keepLastGood(previous, (await analyze(fn(edit))).analysis);
+    assert.ok(next.typing, edit);
+    assert.deepEqual(rowsOf(next, 'm').map((r) => r.slice(0, 3)), want, edit);
+    assert.deepEqual(rowsOf(next, 'm').map((r) => r[3]), [false, false, true, false, false], edit);
+    assert.equal(next.models[0].totalParams, null, edit);
+    previous = next;
+  }
+  // Back to a name that exists: the fresh analysis again.
+  const back = keepLastGood(previous, (await analyze(fn('x = layers.Conv2D(4, 3)(x)'))).analysis);
+  assert.equal(back.typing, undefined);
+  assert.equal(back.models[0].totalParams, 80 + 292 + 23050);
+  // An undefined name on a line that is not the one edited: the fresh analysis (its `?` are honest).
+  const broken = (await analyze(fn('x = layers.Conv2D(4, 3)(xyz)'))).analysis;
+  const elsewhere = keepLastGood(broken, (await analyze(fn('x = layers.Conv2D(4, 3)(xyz)').replace('Dense(10)', 'Dense(12)'))).analysis);
+  assert.equal(elsewhere.typing, undefined);
+  assert.equal(elsewhere.models[0].totalParams, null);
+  assert.ok(rowsOf(elsewhere, 'm').every((r) => !r[3]));
+});

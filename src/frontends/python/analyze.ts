@@ -55,7 +55,8 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
   const rt = new KerasRuntime(builder);
   rt.kerasFrom = keras.from;
   let typing: SourceRange | undefined;
-  const result = (): FileAnalysis => ({ file, language: 'python', text, builder, models: collectModels(builder), diagnostics: sink.items, keras, ...(typing && { typing }) });
+  let unresolved: number[] = [];
+  const result = (): FileAnalysis => ({ file, language: 'python', text, builder, models: collectModels(builder), diagnostics: sink.items, keras, ...(typing && { typing }), ...(unresolved.length > 0 && { unresolved }) });
   const parsed = parseToAst(text);
   if (!parsed) {
     sink.error(DiagnosticCode.parser, 'The Python parser is not initialised or could not parse this file.');
@@ -85,6 +86,7 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
     }
   }
   if (blanked !== undefined) typing = markTyping(builder.models, text, blanked);
+  unresolved = interp.unresolved;
   // Nothing said which Keras, and the model code applies a TensorFlow function to a KerasTensor,
   // which only tf.keras 2 accepts: the file is tf.keras 2 code, analysed as such.
   const tfFn = rt.tfFunctionOnKerasTensor;

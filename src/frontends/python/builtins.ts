@@ -10,6 +10,33 @@ import { roundHalfEven } from './helpers';
 
 // ---------------------------------------------------------------------------------------------
 // Builtins
+/**
+ * Every name Python's `builtins` module has (3.12), and IPython's notebook globals: a name read that
+ * is none of these and is not defined is a NameError (see `PythonInterpreter.unresolvedName`).
+ */
+export const PYTHON_BUILTIN_NAMES: ReadonlySet<string> = new Set(
+  (
+    'ArithmeticError AssertionError AttributeError BaseException BaseExceptionGroup BlockingIOError ' +
+    'BrokenPipeError BufferError BytesWarning ChildProcessError ConnectionAbortedError ' +
+    'ConnectionError ConnectionRefusedError ConnectionResetError DeprecationWarning EOFError ' +
+    'Ellipsis EncodingWarning EnvironmentError Exception ExceptionGroup False FileExistsError ' +
+    'FileNotFoundError FloatingPointError FutureWarning GeneratorExit IOError ImportError ' +
+    'ImportWarning IndentationError IndexError InterruptedError IsADirectoryError KeyError ' +
+    'KeyboardInterrupt LookupError MemoryError ModuleNotFoundError NameError None NotADirectoryError ' +
+    'NotImplemented NotImplementedError OSError OverflowError PendingDeprecationWarning ' +
+    'PermissionError ProcessLookupError RecursionError ReferenceError ResourceWarning RuntimeError ' +
+    'RuntimeWarning StopAsyncIteration StopIteration SyntaxError SyntaxWarning SystemError ' +
+    'SystemExit TabError TimeoutError True TypeError UnboundLocalError UnicodeDecodeError ' +
+    'UnicodeEncodeError UnicodeError UnicodeTranslateError UnicodeWarning UserWarning ValueError ' +
+    'Warning ZeroDivisionError abs aiter all anext any ascii bin bool breakpoint bytearray bytes ' +
+    'callable chr classmethod compile complex copyright credits delattr dict dir divmod enumerate ' +
+    'eval exec exit filter float format frozenset getattr globals hasattr hash help hex id input int ' +
+    'isinstance issubclass iter len license list locals map max memoryview min next object oct open ' +
+    'ord pow print property quit range repr reversed round set setattr slice sorted staticmethod str ' +
+    'sum super tuple type vars zip display get_ipython In Out'
+  ).split(' '),
+);
+
 export function installBuiltins(ip: PythonInterpreter): void {
   const b = (name: string, call: (a: Value[], kw: Map<string, Value>) => Value) =>
     ip.builtins.set(name, { k: 'builtin', name, call: (args) => call(args.positional, args.keywords) });

@@ -25,7 +25,9 @@ export function evaluate(ip: PythonInterpreter, node: PyNode, scope: Scope): Val
     case 'identifier': {
       const name = ip.text(node);
       const v = scope.lookup(name) ?? ip.builtins.get(name);
-      return v ?? unknown(`name ${name}`);
+      if (v) return v;
+      ip.unresolvedName(name, node);
+      return unknown(`name ${name}`);
     }
     case 'integer': {
       const t = ip.text(node).replace(/_/g, '').toLowerCase();

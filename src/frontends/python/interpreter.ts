@@ -16,7 +16,7 @@ import { Scope, volatileGlobals, type FileCtx, type ModuleCache, type ModuleRec 
 import type { PythonResolver } from './resolve';
 import { exec } from './statements';
 import { finishKerasModels, analyseUncalled, scanShapeComments } from './definitions';
-import { installBuiltins } from './builtins';
+import { installBuiltins, PYTHON_BUILTIN_NAMES } from './builtins';
 import { isInert } from './helpers';
 import { lineAt } from '../common/scope';
 import type { OwnWeights } from './custom-layers';
@@ -108,6 +108,8 @@ export class PythonInterpreter extends InterpreterCore<PyNode, FileCtx> {
   main!: FileCtx;
   readonly builtins = new Map<string, Value>();
   readonly shapeComments: { offset: number; shape: (number | null)[] }[] = [];
+  /** Offsets of names the main file reads that nothing defines (a NameError: often a name being typed). */
+  readonly unresolved: number[] = [];
 
   constructor(rt: KerasRuntime, readonly opts: InterpreterOptions) {
     super(rt, opts.budget);
@@ -116,7 +118,7 @@ export class PythonInterpreter extends InterpreterCore<PyNode, FileCtx> {
 
   /** Runs a whole main file, then builder functions and model classes nothing called. */
   runMain(root: PyNode, path: string, text: string): void {
-    this.main = { path, text, isMain: true, volatile: volatileGlobals(root, text) };
+    this.main = { path, text, isMain: true, volatile: volatileGlobals(root, text), starImport: /\bimport\s+\*/.test(text) };
     this.file = this.main;
     scanShapeComments(this, text);
     const scope = new Scope(null, null, 'module');
@@ -149,6 +151,12 @@ export class PythonInterpreter extends InterpreterCore<PyNode, FileCtx> {
 
   // ---------------------------------------------------------------------------------------------
   // Helpers
+
+  /** A name read that no scope, builtin or star import could define: remembered when it is in the main file. */
+  unresolvedName(name: string, node: PyNode): void {
+    if (!this.file.isMain || name.startsWith('__') || PYTHON_BUILTIN_NAMES.has(name) || this.main.starImport) return;
+    if (this.unresolved.length < 100) this.unresolved.push(node.start);
+  }
 
   text(node: PyNode): string {
     return this.file.text.slice(node.start, node.end);

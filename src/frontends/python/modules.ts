@@ -11,6 +11,8 @@ import type { PyNode } from './ast';
 export interface FileCtx extends SourceFile {
   /** Module globals some function assigns under `global`: not constants (reading one gives Unknown). */
   volatile: ReadonlySet<string>;
+  /** The file has a star import: any name may come from it. */
+  starImport?: boolean;
 }
 
 /** Python scopes: module, function and class bodies (which methods do not see), with `global` names. */
