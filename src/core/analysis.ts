@@ -21,8 +21,11 @@ export interface FileAnalysis {
   keras?: KerasVersionChoice;
   /** The half-typed line the analysis read around (left out until it parses; see core/stale.ts). */
   typing?: SourceRange;
-  /** Offsets of names read that nothing defines (Python): one on a line being edited means it is being typed. */
-  unresolved?: number[];
+  /**
+   * Where the file's own code would fail when run (a name nothing defines, a layer called on
+   * something that is not a tensor): more of them after an edit inside one line means it is being typed.
+   */
+  failures?: number[];
 }
 
 /** Where one notebook cell's text lies in an analysed text that joins several cells. */

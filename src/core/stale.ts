@@ -1,7 +1,8 @@
 // Typing never blanks the picture (issue 11). While a line is half-typed the front ends read the file
-// around it (the line is left out, `FileAnalysis.typing`). When the text differs from the previous
-// analysis' only inside that line, the previous picture stays — every other row, name and
-// diagnostic — with the typed line's rows marked `stale` (its last good value) until it parses.
+// around it (the line is left out, `FileAnalysis.typing`); a line that parses but is not finished
+// makes the code fail where it did not (`x = layers.Dense(10)` before its `(x)`). When the text
+// differs from the previous analysis' only inside that line, the previous picture stays — every
+// other row, name and diagnostic — with the line's rows marked `stale` (its last good value).
 
 import type { SourceRange } from './diagnostics';
 import type { FileAnalysis } from './analysis';
@@ -44,7 +45,7 @@ export function keepLastGood(previous: FileAnalysis | undefined, next: FileAnaly
   if (!previous || previous.file !== next.file || previous.language !== next.language) return next;
   const diff = changedRegion(previous.text, next.text);
   if (!diff) return next;
-  const typing = next.typing ?? readsUndefinedName(next, diff);
+  const typing = next.typing ?? failingEdit(previous, next, diff);
   if (!typing || diff.start < typing.start || diff.newEnd > typing.end) return next;
   // The typed line as it was in the previous text (the same line: nothing before or after it changed).
   const old = { start: typing.start, end: typing.end + (diff.oldEnd - diff.newEnd) };
@@ -69,20 +70,22 @@ export function keepLastGood(previous: FileAnalysis | undefined, next: FileAnaly
   // The others the typed line reaches (built after it from a name it assigns).
   markTyping(previous.models.map((m) => m.model), next.text, typing.start);
   for (const m of previous.models) if (m.model.incomplete) m.totalParams = m.trainableParams = m.nonTrainableParams = null;
+  // `failures` stay the last good analysis' count: the baseline the next keystroke is compared with.
   return { ...previous, text: next.text, cells: next.cells, typing, diagnostics: [...keep, ...next.diagnostics.filter((d) => onLine(d.range))] };
 }
 
 /**
- * The edited line when the edit is inside one line and that line reads a name nothing defines: it
- * parses, but the name is being typed (`x = layers.Conv` is fine, `x = lay` is not yet).
+ * The edited line when the edit is inside one line and made the code fail where it did not before
+ * (`FileAnalysis.failures`): it parses, but it is not finished (`x = lay`, `x = layers.Dense(10)`
+ * before its `(x)`). Only while that line is the one being edited: after an edit elsewhere the fresh
+ * analysis shows what the unfinished line does.
  */
-function readsUndefinedName(next: FileAnalysis, diff: { start: number; newEnd: number }): SourceRange | undefined {
-  if (!next.unresolved) return undefined;
+function failingEdit(previous: FileAnalysis, next: FileAnalysis, diff: { start: number; newEnd: number }): SourceRange | undefined {
   const start = next.text.lastIndexOf('\n', diff.start - 1) + 1;
   const lineEnd = next.text.indexOf('\n', diff.start);
   const end = lineEnd < 0 ? next.text.length : lineEnd;
-  if (diff.newEnd > end) return undefined;
-  return next.unresolved.some((o) => o >= start && o <= end) ? { start, end } : undefined;
+  if (diff.newEnd > end || (previous.typing && previous.typing.start !== start)) return undefined;
+  return (next.failures?.length ?? 0) > (previous.failures?.length ?? 0) ? { start, end } : undefined;
 }
 
 /** Moves every source range the editor features read (each range object once) through `map`. */

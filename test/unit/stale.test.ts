@@ -155,3 +155,30 @@ m = keras.Model(inp, out, name="m")
   assert.equal(elsewhere.models[0].totalParams, null);
   assert.ok(rowsOf(elsewhere, 'm').every((r) => !r[3]));
 });
+
+test('a functional line typed character by character: every other row keeps its value at every step', async () => {
+  const fn = (line: string) => `import keras
+from keras import layers
+inp = keras.Input((28, 28, 1))
+x = layers.Conv2D(8, 3)(inp)
+${line}
+x = layers.Flatten()(x)
+out = layers.Dense(10)(x)
+m = keras.Model(inp, out, name="m")
+`;
+  const before = (await analyze(fn(''))).analysis;
+  // 26·26·8 = 5,408 → 5,408·10 + 10 = 54,090.
+  const want = [['input_layer', '(None, 28, 28, 1)', 0], ['conv2d', '(None, 26, 26, 8)', 80], ['flatten', '(None, 5408)', 0], ['dense', '(None, 10)', 54090]];
+  assert.deepEqual(rowsOf(before, 'm').map((r) => r.slice(0, 3)), want);
+  const line = 'x = layers.MaxPooling2D(2)(x)';
+  let previous = before;
+  for (let n = 1; n < line.length; n++) {
+    const next = keepLastGood(previous, (await analyze(fn(line.slice(0, n)))).analysis);
+    assert.deepEqual(rowsOf(next, 'm').map((r) => r.slice(0, 3)), want, line.slice(0, n));
+    previous = next;
+  }
+  const done = keepLastGood(previous, (await analyze(fn(line))).analysis);
+  // 13·13·8 = 1,352 → 13,530.
+  assert.deepEqual(rowsOf(done, 'm').map((r) => r.slice(0, 3)), [...want.slice(0, 2), ['max_pooling2d', '(None, 13, 13, 8)', 0], ['flatten', '(None, 1352)', 0], ['dense', '(None, 10)', 13530]]);
+  assert.equal(done.models[0].totalParams, 80 + 13530);
+});

@@ -13,6 +13,9 @@ import { summarize } from '../../core/summary';
 import { buildApplication } from '../../core/applications/graph';
 import { describeUnknown, list, NONE, num, sequenceItems, shapeValue, str, toConfigValue, tuple, unknown, type Value } from './values';
 
+/** Values a layer call can never take as its input (Keras raises). */
+const NOT_TENSORS: ReadonlySet<Value['k']> = new Set(['layer', 'model', 'module', 'api', 'class', 'func', 'builtin', 'bound', 'none']);
+
 export class KerasRuntime {
   /** The function the interpreter is currently inside (for models' `function` field). */
   functionName: string | null = null;
@@ -23,6 +26,8 @@ export class KerasRuntime {
   layerCallDepth = 0;
   /** The first TensorFlow function applied to a KerasTensor in model code (Keras 3 rejects it; tf.keras 2 makes a TFOpLambda). */
   tfFunctionOnKerasTensor: { fn: string; range?: SourceRange } | undefined;
+  /** Offsets in the analysed file where its code would fail when run (see `FileAnalysis.failures`); at most 100. */
+  readonly failures: number[] = [];
   /** Why the analysis uses its Keras version (`default` when nothing said which). */
   kerasFrom = 'default';
 
@@ -180,6 +185,8 @@ export class KerasRuntime {
     // Tensors given besides the input (`initial_state=`, a second positional tensor) keep their layers in the graph.
     const more = extra.flatMap((v) => this.someTensors(v));
     if (!ins) {
+      // A layer called on a layer, a class, a module, a function or None: Keras raises (often a line half-typed).
+      if (NOT_TENSORS.has(input.k)) this.failure(range);
       // Keep the layer built for its params if we at least know it is called; shape unknown.
       const outs = this.builder.call(node, [this.builder.looseTensor(null)], range, more, settings);
       return outs.length === 1 ? { k: 'tensor', t: outs[0] } : list(outs.map((t) => ({ k: 'tensor', t })));
@@ -329,6 +336,11 @@ export class KerasRuntime {
     const className = /^[A-Z]/.test(last) ? last : label;
     const name = this.builder.uniqueName(/^[A-Z]/.test(last) ? defaultLayerName(last) : label);
     return this.builder.createLayer(className, { name }, range);
+  }
+
+  /** Remembers where the analysed file's own code would fail when run. */
+  failure(range: SourceRange | undefined): void {
+    if (range && range.file === undefined && this.failures.length < 100) this.failures.push(range.start);
   }
 
   /** Tensors in a value (one tensor, or a list/tuple/dict of them); null if any is not a tensor. */

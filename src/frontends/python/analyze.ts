@@ -55,8 +55,7 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
   const rt = new KerasRuntime(builder);
   rt.kerasFrom = keras.from;
   let typing: SourceRange | undefined;
-  let unresolved: number[] = [];
-  const result = (): FileAnalysis => ({ file, language: 'python', text, builder, models: collectModels(builder), diagnostics: sink.items, keras, ...(typing && { typing }), ...(unresolved.length > 0 && { unresolved }) });
+  const result = (): FileAnalysis => ({ file, language: 'python', text, builder, models: collectModels(builder), diagnostics: sink.items, keras, ...(typing && { typing }), ...(rt.failures.length > 0 && { failures: rt.failures }) });
   const parsed = parseToAst(text);
   if (!parsed) {
     sink.error(DiagnosticCode.parser, 'The Python parser is not initialised or could not parse this file.');
@@ -86,7 +85,6 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
     }
   }
   if (blanked !== undefined) typing = markTyping(builder.models, text, blanked);
-  unresolved = interp.unresolved;
   // Nothing said which Keras, and the model code applies a TensorFlow function to a KerasTensor,
   // which only tf.keras 2 accepts: the file is tf.keras 2 code, analysed as such.
   const tfFn = rt.tfFunctionOnKerasTensor;

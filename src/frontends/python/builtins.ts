@@ -12,7 +12,7 @@ import { roundHalfEven } from './helpers';
 // Builtins
 /**
  * Every name Python's `builtins` module has (3.12), and IPython's notebook globals: a name read that
- * is none of these and is not defined is a NameError (see `PythonInterpreter.unresolvedName`).
+ * is none of these and is not defined is a NameError (see `PythonInterpreter.undefinedName`).
  */
 export const PYTHON_BUILTIN_NAMES: ReadonlySet<string> = new Set(
   (

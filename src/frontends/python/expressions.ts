@@ -26,7 +26,7 @@ export function evaluate(ip: PythonInterpreter, node: PyNode, scope: Scope): Val
       const name = ip.text(node);
       const v = scope.lookup(name) ?? ip.builtins.get(name);
       if (v) return v;
-      ip.unresolvedName(name, node);
+      ip.undefinedName(name, node);
       return unknown(`name ${name}`);
     }
     case 'integer': {

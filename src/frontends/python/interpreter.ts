@@ -108,8 +108,6 @@ export class PythonInterpreter extends InterpreterCore<PyNode, FileCtx> {
   main!: FileCtx;
   readonly builtins = new Map<string, Value>();
   readonly shapeComments: { offset: number; shape: (number | null)[] }[] = [];
-  /** Offsets of names the main file reads that nothing defines (a NameError: often a name being typed). */
-  readonly unresolved: number[] = [];
 
   constructor(rt: KerasRuntime, readonly opts: InterpreterOptions) {
     super(rt, opts.budget);
@@ -152,10 +150,10 @@ export class PythonInterpreter extends InterpreterCore<PyNode, FileCtx> {
   // ---------------------------------------------------------------------------------------------
   // Helpers
 
-  /** A name read that no scope, builtin or star import could define: remembered when it is in the main file. */
-  unresolvedName(name: string, node: PyNode): void {
-    if (!this.file.isMain || name.startsWith('__') || PYTHON_BUILTIN_NAMES.has(name) || this.main.starImport) return;
-    if (this.unresolved.length < 100) this.unresolved.push(node.start);
+  /** A name read that no scope, builtin or star import could define (Python raises NameError there). */
+  undefinedName(name: string, node: PyNode): void {
+    if (name.startsWith('__') || PYTHON_BUILTIN_NAMES.has(name) || this.main.starImport) return;
+    this.rt.failure(this.range(node));
   }
 
   text(node: PyNode): string {
