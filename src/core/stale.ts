@@ -6,6 +6,7 @@
 
 import type { SourceRange } from './diagnostics';
 import type { FileAnalysis } from './analysis';
+import type { GraphBuilder } from './builder';
 import type { LayerNode, ModelGraph } from './graph';
 import type { ModelSummary } from './summary';
 
@@ -38,8 +39,8 @@ export function markTyping(models: ModelGraph[], text: string, start: number): S
  * line only), so `previous` is the picture: every other row, hover, name and diagnostic as they were,
  * and the typed line's own rows as they last were, marked `stale`. Models that contain the line or
  * read a name it assigns get totals `?` with the reason. `previous` is the analysis of the text just
- * before (it may have been carried too) and is consumed: its ranges are moved to `next.text`.
- * Otherwise (nothing typed, another file, other changes) returns `next` unchanged.
+ * before (it may have been carried too); it is not changed: the result is a copy with its ranges in
+ * `next.text`. Otherwise (nothing typed, another file, other changes) returns `next`.
  */
 export function keepLastGood(previous: FileAnalysis | undefined, next: FileAnalysis): FileAnalysis {
   if (!previous || previous.file !== next.file || previous.language !== next.language) return next;
@@ -49,29 +50,18 @@ export function keepLastGood(previous: FileAnalysis | undefined, next: FileAnaly
   if (!typing || diff.start < typing.start || diff.newEnd > typing.end) return next;
   // The typed line as it was in the previous text (the same line: nothing before or after it changed).
   const old = { start: typing.start, end: typing.end + (diff.oldEnd - diff.newEnd) };
-  const map = (offset: number): number => (offset < diff.oldEnd ? Math.min(offset, typing.end) : offset + diff.newEnd - diff.oldEnd);
   const onLine = (r: SourceRange | undefined): boolean => !!r && r.file === undefined && r.start <= old.end && r.end >= old.start;
-  const keep = previous.diagnostics.filter((d) => !onLine(d.range));
-  const stale = (m: ModelSummary): void => {
-    let touched = false;
-    m.rows = m.rows.map((row) => {
-      if (!onLine(row.layer.range)) return row;
-      touched = true;
-      return row.stale ? row : { ...row, stale: true };
-    });
-    if (touched) {
-      m.totalParams = m.trainableParams = m.nonTrainableParams = null;
-      m.model.incomplete ??= `line ${lineNumber(next.text, typing.start)} is being typed; its row shows the last value it had`;
-    }
-  };
-  for (const m of previous.models) stale(m);
-  for (const s of previous.builder.snapshots) stale(s.summary);
-  moveRanges(previous, map);
+  const carry = new Carry((offset) => (offset < diff.oldEnd ? Math.min(offset, typing.end) : offset + diff.newEnd - diff.oldEnd), onLine, `line ${lineNumber(next.text, typing.start)} is being typed; its row shows the last value it had`);
+  const models = previous.models.map((m) => carry.summary(m));
+  const snapshots = previous.builder.snapshots.map((s) => ({ ...s, model: carry.graph(s.model), range: carry.range(s.range), summary: carry.summary(s.summary) }));
   // The others the typed line reaches (built after it from a name it assigns).
-  markTyping(previous.models.map((m) => m.model), next.text, typing.start);
-  for (const m of previous.models) if (m.model.incomplete) m.totalParams = m.trainableParams = m.nonTrainableParams = null;
+  markTyping(models.map((m) => m.model), next.text, typing.start);
+  for (const m of [...models, ...snapshots.map((s) => s.summary)]) if (m.model.incomplete) m.totalParams = m.trainableParams = m.nonTrainableParams = null;
+  // The builder as it was, but with the carried models and summaries (hovers read both).
+  const builder = Object.create(previous.builder, { models: { value: previous.builder.models.map((m) => carry.graph(m)) }, snapshots: { value: snapshots } }) as GraphBuilder;
+  const diagnostics = [...previous.diagnostics.filter((d) => !onLine(d.range)).map((d) => (d.range ? { ...d, range: carry.range(d.range) } : d)), ...next.diagnostics.filter((d) => onLine(d.range))];
   // `failures` stay the last good analysis' count: the baseline the next keystroke is compared with.
-  return { ...previous, text: next.text, cells: next.cells, typing, diagnostics: [...keep, ...next.diagnostics.filter((d) => onLine(d.range))] };
+  return { ...previous, text: next.text, cells: next.cells, typing, builder, models, diagnostics };
 }
 
 /**
@@ -88,29 +78,51 @@ function failingEdit(previous: FileAnalysis, next: FileAnalysis, diff: { start: 
   return (next.failures?.length ?? 0) > (previous.failures?.length ?? 0) ? { start, end } : undefined;
 }
 
-/** Moves every source range the editor features read (each range object once) through `map`. */
-function moveRanges(a: FileAnalysis, map: (offset: number) => number): void {
-  const seen = new Set<SourceRange>();
-  const move = (r: SourceRange | undefined): void => {
-    if (!r || r.file !== undefined || seen.has(r)) return;
-    seen.add(r);
-    r.start = map(r.start);
-    r.end = map(r.end);
-  };
-  const layer = (l: LayerNode): void => {
-    move(l.range);
-    for (const c of l.calls) move(c.range);
-  };
-  for (const m of a.builder.models) {
-    move(m.range);
-    for (const l of m.layers) layer(l);
+/** Copies of the previous analysis' models, layers and ranges, moved to the new text (each object copied once). */
+class Carry {
+  private readonly layers = new Map<LayerNode, LayerNode>();
+  private readonly graphs = new Map<ModelGraph, ModelGraph>();
+
+  constructor(
+    private readonly map: (offset: number) => number,
+    private readonly onLine: (r: SourceRange | undefined) => boolean,
+    private readonly why: string,
+  ) {}
+
+  range<R extends SourceRange | undefined>(r: R): R {
+    return (r && r.file === undefined ? { start: this.map(r.start), end: this.map(r.end) } : r) as R;
   }
-  for (const m of a.models) for (const row of m.rows) layer(row.layer);
-  for (const s of a.builder.snapshots) {
-    move(s.range);
-    for (const row of s.summary.rows) layer(row.layer);
+
+  layer(l: LayerNode): LayerNode {
+    let copy = this.layers.get(l);
+    if (!copy) {
+      copy = { ...l, range: this.range(l.range), calls: l.calls.map((c) => ({ ...c, range: this.range(c.range) })) };
+      this.layers.set(l, copy);
+    }
+    return copy;
   }
-  for (const d of a.diagnostics) move(d.range);
+
+  graph(m: ModelGraph): ModelGraph {
+    let copy = this.graphs.get(m);
+    if (!copy) {
+      copy = { ...m, range: this.range(m.range), layers: m.layers.map((l) => this.layer(l)) };
+      this.graphs.set(m, copy);
+    }
+    return copy;
+  }
+
+  /** A summary whose rows on the typed line are stale, its totals `?` then. */
+  summary(m: ModelSummary): ModelSummary {
+    let touched = false;
+    const rows = m.rows.map((row) => {
+      const stale = this.onLine(row.layer.range);
+      touched ||= stale;
+      return { ...row, layer: this.layer(row.layer), ...(stale && { stale: true }) };
+    });
+    const model = this.graph(m.model);
+    if (touched) model.incomplete ??= this.why;
+    return { ...m, model, rows };
+  }
 }
 
 function lineNumber(text: string, offset: number): number {

@@ -65,6 +65,12 @@ test('Python: a layer line being retyped keeps its last good row, stale, until i
     previous = next;
   }
   assert.ok(sawStale >= 10, `stale for ${sawStale} keystrokes`);
+  // The analyses carried from are not changed (an incremental analyser may still hold them).
+  const goodModel = good.models.find((m) => m.model.name === 'convnet')!;
+  assert.equal(goodModel.totalParams, 320 + 18496 + 77450);
+  assert.ok(goodModel.rows.every((r) => !r.stale));
+  assert.equal(good.text.slice(goodModel.rows[2].layer.range!.start, goodModel.rows[2].layer.range!.end), 'layers.Conv2D(64, 3)');
+  assert.equal(goodModel.model.incomplete, undefined);
   // The finished line parses: its own row again, exact: 11·11·64 = 7,744 → 7,744·10 + 10.
   const done = rowsOf(previous, 'convnet');
   assert.equal(previous.typing, undefined);
