@@ -7,6 +7,7 @@ import { analyzeTfjs } from '../../src/frontends/tfjs/analyze';
 import { changedRegion, keepLastGood } from '../../src/core/stale';
 import type { FileAnalysis } from '../../src/core/analysis';
 import { formatOutputShape } from '../../src/core/shape';
+import { fixturesDir } from './helpers/paths';
 
 const PY = (line: string) => `import keras
 from keras import layers
@@ -187,4 +188,51 @@ m = keras.Model(inp, out, name="m")
   // 13·13·8 = 1,352 → 13,530.
   assert.deepEqual(rowsOf(done, 'm').map((r) => r.slice(0, 3)), [...want.slice(0, 2), ['max_pooling2d', '(None, 13, 13, 8)', 0], ['flatten', '(None, 1352)', 0], ['dense', '(None, 10)', 13530]]);
   assert.equal(done.models[0].totalParams, 80 + 13530);
+});
+
+test('every fixture: a layer line erased and typed again character by character; the picture never loses a row, and ends as a fresh analysis', async () => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const dir = fixturesDir('python');
+  const files = ['mnist_convnet.py', 'resnet_functional.py', 'seed_002_max_pooling.py', 'text_rnn.py', 'unet.py', 'nested_model.py'];
+  for (const name of files) {
+    const text = fs.readFileSync(path.join(dir, name), 'utf8');
+    const fresh = (await analyze(text, {}, name)).analysis;
+    // The last line that creates a layer of a model (the one a user most often edits).
+    const rows = fresh.models.flatMap((m) => m.rows).filter((r) => r.layer.range && !r.layer.range.file && !r.layer.isInput);
+    assert.ok(rows.length > 0, name);
+    const at = rows[rows.length - 1].layer.range!.start;
+    const start = text.lastIndexOf('\n', at - 1) + 1;
+    const end = text.indexOf('\n', at);
+    const line = text.slice(start, end);
+    const picture = (a: FileAnalysis) => a.models.map((m) => m.rows.map((r) => `${r.name} ${formatOutputShape(r.outputShape)} ${r.params}`));
+    let erasing = true;
+    let erasedWhileTyping = 0;
+    let previous = fresh;
+    const steps = [...Array(line.length + 1).keys()].reverse().concat([...Array(line.length + 1).keys()]);
+    for (const n of steps) {
+      const edited = text.slice(0, start) + line.slice(0, n) + text.slice(end);
+      const next = keepLastGood(previous, (await analyze(edited, {}, name)).analysis);
+      for (const m of next.models) {
+        for (const r of m.rows) {
+          const range = r.layer.range;
+          if (range && !range.file) assert.ok(range.start >= 0 && range.end <= edited.length && range.start <= range.end, `${name} ${n}: ${JSON.stringify(range)}`);
+        }
+      }
+      // Erasing: while every state so far was a line being typed, the picture is the fresh one (totals aside).
+      if (erasing && n < line.length) {
+        // A state that parses and runs is a program of its own (`Dense(6)` after `Dense(64)`): from the first that differs on, anything goes.
+        if (!next.typing) erasing = JSON.stringify(picture(next)) === JSON.stringify(picture(fresh));
+        else {
+          assert.deepEqual(picture(next), picture(fresh), `${name}: ${JSON.stringify(line.slice(0, n))}`);
+          erasedWhileTyping++;
+        }
+      }
+      previous = next;
+    }
+    assert.ok(erasedWhileTyping >= 3, `${name}: ${erasedWhileTyping}`);
+    // Typed back to the original: exactly the fresh analysis.
+    const rowsText = (a: FileAnalysis) => a.models.map((m) => [m.model.name, m.totalParams, m.rows.map((r) => `${r.name} ${formatOutputShape(r.outputShape)} ${r.params}${r.stale ? ' stale' : ''}`)]);
+    assert.deepEqual(rowsText(previous), rowsText(fresh), name);
+  }
 });

@@ -135,6 +135,8 @@ export class KerasRuntime {
     else if (item.k === 'tensor') model.seq.addInput(item.t, range);
     else if (this.objectLayer?.(item)) model.seq.add(this.objectLayer(item)!, range);
     else {
+      // A class, module, function or None added: Keras raises (often a line half-typed).
+      if (NOT_TENSORS.has(item.k)) this.failure(range);
       // Something the analysis cannot follow: an opaque layer keeps later shapes honest (unknown).
       const label = item.k === 'unknown' && item.why?.startsWith('call:') ? item.why.slice(5) : 'Unknown';
       const where = (item.k === 'unknown' && item.range) || range;
@@ -152,6 +154,8 @@ export class KerasRuntime {
   functional(inputs: Value, outputs: Value, name: string | null, range?: SourceRange): Value {
     const ins = this.tensors(inputs);
     const outs = this.tensors(outputs);
+    // A layer, class, module or None as an input or output: Keras raises (often a line half-typed).
+    if ((!ins && this.holdsNonTensor(inputs)) || (!outs && this.holdsNonTensor(outputs))) this.failure(range);
     // Outputs it could only partly follow: the layers behind the known ones are still rows.
     const someOuts = outs ?? this.someTensors(outputs);
     const graph = this.builder.functional(ins ?? [], someOuts, this.modelName(name), range, this.functionName);
@@ -355,6 +359,13 @@ export class KerasRuntime {
       out.push(...t);
     }
     return out;
+  }
+
+  /** A value that is, or holds, one a model's inputs and outputs can never be. */
+  private holdsNonTensor(v: Value, depth = 0): boolean {
+    if (NOT_TENSORS.has(v.k)) return true;
+    const items = depth < 8 ? sequenceItems(v) ?? (v.k === 'dict' ? [...v.map.values()] : null) : null;
+    return !!items && items.some((x) => this.holdsNonTensor(x, depth + 1));
   }
 
   /** The tensors Shape Lens can follow in a value (skipping what it cannot). */
