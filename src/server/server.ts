@@ -146,6 +146,17 @@ export function startServer(connection: Connection): void {
     };
   }
 
+  /** A notification or event handler that logs instead of throwing. */
+  function safely<T>(name: string, fn: (e: T) => void): (e: T) => void {
+    return (e) => {
+      try {
+        fn(e);
+      } catch (err) {
+        log(name, err);
+      }
+    };
+  }
+
   // Publishing: diagnostics follow the last change after the analysis delay (hovers and hints asked
   // for meanwhile analyse the version they are asked about); then the client is told the analysis changed.
   const timers = new Map<string, NodeJS.Timeout>();
@@ -234,43 +245,55 @@ export function startServer(connection: Connection): void {
     settingsLoaded = loadSettings();
   });
 
-  connection.onDidChangeConfiguration((params) => {
-    settingsLoaded = loadSettings(params.settings).then(() => {
-      for (const key of allUnitKeys()) schedule(key, true);
-    });
-  });
+  connection.onDidChangeConfiguration(
+    safely('didChangeConfiguration', (params) => {
+      settingsLoaded = loadSettings(params.settings).then(() => {
+        for (const key of allUnitKeys()) schedule(key, true);
+      });
+    }),
+  );
 
-  connection.onDidChangeWatchedFiles((params) => {
-    for (const change of params.changes) if (!documents.get(change.uri)) dependentsChanged(fileOf(change.uri));
-  });
+  connection.onDidChangeWatchedFiles(
+    safely('didChangeWatchedFiles', (params) => {
+      for (const change of params.changes) if (!documents.get(change.uri)) dependentsChanged(fileOf(change.uri));
+    }),
+  );
 
-  documents.onDidChangeContent((change) => {
-    schedule(change.document.uri);
-    if (change.document.uri.startsWith('file:')) dependentsChanged(fileOf(change.document.uri), change.document.uri);
-  });
-  documents.onDidClose((e) => {
-    const uri = e.document.uri;
-    clearTimeout(timers.get(uri));
-    timers.delete(uri);
-    cache.delete(uri);
-    published.delete(uri);
-    void connection.sendDiagnostics({ uri, diagnostics: [] });
-    // Its importers read the file from disk again.
-    if (uri.startsWith('file:')) dependentsChanged(fileOf(uri));
-  });
-  notebooks.onDidOpen((nb) => {
-    openNotebooks.add(nb.uri);
-    schedule(nb.uri);
-  });
-  notebooks.onDidChange((e) => schedule(e.notebookDocument.uri));
-  notebooks.onDidClose((nb) => {
-    openNotebooks.delete(nb.uri);
-    clearTimeout(timers.get(nb.uri));
-    timers.delete(nb.uri);
-    cache.delete(nb.uri);
-    for (const uri of published.get(nb.uri) ?? []) void connection.sendDiagnostics({ uri, diagnostics: [] });
-    published.delete(nb.uri);
-  });
+  documents.onDidChangeContent(
+    safely('didChange', (change) => {
+      schedule(change.document.uri);
+      if (change.document.uri.startsWith('file:')) dependentsChanged(fileOf(change.document.uri), change.document.uri);
+    }),
+  );
+  documents.onDidClose(
+    safely('didClose', (e) => {
+      const uri = e.document.uri;
+      clearTimeout(timers.get(uri));
+      timers.delete(uri);
+      cache.delete(uri);
+      published.delete(uri);
+      void connection.sendDiagnostics({ uri, diagnostics: [] });
+      // Its importers read the file from disk again.
+      if (uri.startsWith('file:')) dependentsChanged(fileOf(uri));
+    }),
+  );
+  notebooks.onDidOpen(
+    safely('notebook didOpen', (nb) => {
+      openNotebooks.add(nb.uri);
+      schedule(nb.uri);
+    }),
+  );
+  notebooks.onDidChange(safely('notebook didChange', (e) => schedule(e.notebookDocument.uri)));
+  notebooks.onDidClose(
+    safely('notebook didClose', (nb) => {
+      openNotebooks.delete(nb.uri);
+      clearTimeout(timers.get(nb.uri));
+      timers.delete(nb.uri);
+      cache.delete(nb.uri);
+      for (const uri of published.get(nb.uri) ?? []) void connection.sendDiagnostics({ uri, diagnostics: [] });
+      published.delete(nb.uri);
+    }),
+  );
 
   connection.onHover(
     guard('hover', null, async (params, token) => {
