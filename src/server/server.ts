@@ -24,9 +24,10 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ProjectHost } from '../frontends/common/frontend';
 import { joinCells } from '../frontends/python/notebook';
 import { frontEndForFile, frontEndForLanguage, loadFrontEnd } from '../frontends/registry';
-import { readSettings, settingId, type Settings } from '../editor/settingKeys';
+import { settingId } from '../editor/settingKeys';
 import { projectKerasPin, pythonCallers, readSmallFile } from '../node-host';
 import { codeActions, codeLenses, diagnosticsByUri, documentModels, hoverAt, inlayHints, poolingTargetAt, SourceMap, statusModelAt, type DocumentAnalysis, type Segment } from './features';
+import { readSettings, type Settings } from './settings';
 import { DidChangeAnalysisNotification, ModelAtRequest, ModelsRequest, PoolingTargetRequest, ServerInfoRequest, type InitializationOptions } from './protocol';
 
 /** A document's path for the analysis: the file's own for `file:` URIs, else the URI itself. */
