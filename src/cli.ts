@@ -207,7 +207,8 @@ export async function main(argv: string[]): Promise<number> {
 /** `shape-lens lsp --stdio | --node-ipc`: serves until the client says exit (the returned promise never settles). */
 async function runLanguageServer(argv: string[]): Promise<number> {
   const transport = argv.find((a) => a === '--stdio' || a === '--node-ipc');
-  if (!transport || argv.some((a) => a !== transport)) {
+  // vscode-languageclient adds `--clientProcessId=N` (the server then exits with its editor).
+  if (!transport || argv.some((a) => a !== transport && !/^--clientProcessId=\d+$/.test(a))) {
     console.error(`shape-lens: lsp takes --stdio or --node-ipc\n\n${USAGE}`);
     return 2;
   }

@@ -1,26 +1,22 @@
 // Palette commands (prefix "Shape Lens:"): show / copy the summary, refresh, reveal a layer, pooling preview.
 
 import * as vscode from 'vscode';
-import { formatSummary } from '../core/summary';
-import { isPoolingClass } from '../core/pooling';
 import { showPoolingPreview } from '../panels/poolingPreview';
-import { previewTarget } from '../panels/poolingTarget';
-import type { LayerNode } from '../core/graph';
-import type { ModelTreeProvider } from '../views/modelTree';
-import type { AnalysisService } from './analysisService';
-import { modelAt, rowAt } from './lookup';
+import { PoolingTargetRequest } from '../server/protocol';
+import { activeDocumentUri, type ModelTreeProvider } from '../views/modelTree';
+import type { ShapeLensClient } from './client';
 
-export function register(service: AnalysisService, tree: ModelTreeProvider): vscode.Disposable {
+export function register(client: ShapeLensClient, tree: ModelTreeProvider): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand('shapeLens.showSummary', () => vscode.commands.executeCommand('shapeLens.modelSummary.focus')),
     vscode.commands.registerCommand('shapeLens.refresh', () => tree.refresh()),
     vscode.commands.registerCommand('shapeLens.copySummary', async () => {
-      const models = tree.models();
+      const models = await tree.models(activeDocumentUri() ?? tree.uri);
       if (models.length === 0) {
         void vscode.window.showInformationMessage('Shape Lens: no Keras or tfjs model in the active editor.');
         return '';
       }
-      const text = models.map((m) => formatSummary(m)).join('\n\n');
+      const text = models.map((m) => m.summaryText).join('\n\n');
       await vscode.env.clipboard.writeText(text);
       return text;
     }),
@@ -50,25 +46,12 @@ export function register(service: AnalysisService, tree: ModelTreeProvider): vsc
       // From a hover link or code lens: {uri, line}; from the palette: the active editor's cursor.
       const given = isLayerArg(arg) ? arg : undefined;
       const editor = vscode.window.activeTextEditor;
-      const document = given ? await vscode.workspace.openTextDocument(vscode.Uri.parse(given.uri)) : editor?.document;
-      const position = given ? new vscode.Position(given.line, given.character ?? 0) : editor?.selection.active;
-      const doc = document && service.get(document);
-      const placed = doc && document && position ? rowAt(doc, document, position) : undefined;
-      const layer = placed && isPoolingClass(placed.row.layer.className) ? placed.row.layer : undefined;
-      const model = layer ? placed?.model : doc && document && position ? modelAt(doc, document, position) : undefined;
-      const lineOfLayer = (l: LayerNode) => {
-        const r = doc?.map.toRange(l.range);
-        return r && r.document === document ? r.range.start.line + 1 : null;
-      };
-      const target = previewTarget(
-        document ? `${document.uri.toString()}#${layer ? `layer:${layer.name}` : model ? `model:${model.model.name}` : 'none'}` : 'seed',
-        layer,
-        model,
-        lineOfLayer,
-      );
-      const line = layer && lineOfLayer(layer);
-      if (document) target.document = document.uri.toString();
-      showPoolingPreview({ target, document: document?.uri, title: layer ? `Pooling: ${layer.name}${line ? ` (line ${line})` : ''}` : 'Pooling Preview' });
+      const uri = given ? given.uri : editor?.document.uri.toString();
+      const position = given ? { line: given.line, character: given.character ?? 0 } : editor && { line: editor.selection.active.line, character: editor.selection.active.character };
+      const found = uri && position ? await client.request(PoolingTargetRequest, { uri, position }) : undefined;
+      // Nothing to preview there: the panel opens on its example.
+      const { target, title } = found ?? { target: { key: 'seed', layer: null, featureMap: null, model: null }, title: 'Pooling Preview' };
+      showPoolingPreview({ target, document: found && uri ? vscode.Uri.parse(uri) : undefined, title });
     }),
   );
 }

@@ -1,5 +1,6 @@
 // Every Shape Lens setting's key and default, declared once and checked against package.json
-// `contributes.configuration` by a unit test. No vscode here: read by settings.ts, tested in plain node.
+// `contributes.configuration` by a unit test. No vscode here: the language server reads the values
+// (src/server/settings.ts); tested in plain node.
 
 /** The configuration section all settings sit under. */
 export const SETTINGS_SECTION = 'shapeLens';

@@ -64,6 +64,11 @@ class PoolingPreviewPanel implements vscode.Disposable {
         if (!uri) return;
         const document = await vscode.workspace.openTextDocument(uri);
         const line = Math.min(m.line - 1, document.lineCount - 1);
+        // A notebook cell cannot be shown as an editor of its own: reveal it in its notebook.
+        if (uri.scheme === 'vscode-notebook-cell') {
+          await vscode.commands.executeCommand('shapeLens.revealLayer', uri, line, document.lineAt(line).firstNonWhitespaceCharacterIndex);
+          return;
+        }
         const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One });
         const pos = new vscode.Position(line, document.lineAt(line).firstNonWhitespaceCharacterIndex);
         editor.selection = new vscode.Selection(pos, pos);

@@ -1,5 +1,5 @@
 // What hovers and hints say about a layer, a model and a `summary()` call, as Markdown / plain text,
-// shared by the VS Code hovers and the language server (no vscode here).
+// for the language server's hovers and hints (no vscode here).
 
 import { formatCount, formatOutputShape, formatShape, formatWeightBytes } from '../core/shape';
 import { formatSummary, formatUnknownNotes, knownParams, rowHasUnknown, unknownRows, type ModelSummary, type SummaryRow } from '../core/summary';
@@ -11,10 +11,10 @@ export function codeBlock(code: string, language = 'text'): string {
   return `\n\`\`\`${language}\n${code}\n\`\`\`\n`;
 }
 
-/** A layer's hover: name, class and model, input → output shapes, params (with the formula), the arithmetic, why `?`. */
-export function layerHoverMarkdown(row: SummaryRow, modelName: string): string {
+/** A layer's hover: name, class and model (and ` · cell 3` in a notebook), input → output shapes, params (with the formula), the arithmetic, why `?`. */
+export function layerHoverMarkdown(row: SummaryRow, modelName: string, where = ''): string {
   const layer = row.layer;
-  const parts: string[] = [`**${row.name}** (${row.className}) · model \`${modelName}\`\n\n`];
+  const parts: string[] = [`**${row.name}** (${row.className}) · model \`${modelName}\`${where}\n\n`];
   if (row.stale) parts.push(`*Stale:* the value this line had before it stopped parsing; it updates when the line parses again.\n\n`);
   const ins = (layer.inputShapes ?? []).map((s) => formatShape(s));
   const arrow = ins.length > 0 ? `${ins.join(', ')} → ` : '';

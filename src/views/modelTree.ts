@@ -1,69 +1,67 @@
-// Sidebar `shapeLens.modelSummary`: the active editor's models → layers (name (type), shape,
-// params) → totals; clicking a layer reveals its line.
+// Sidebar `shapeLens.modelSummary`: the active editor's (or notebook's) models → layers (name (type),
+// shape, params) → totals, as the server's `shapeLens/models` answers; clicking a layer reveals its line (or cell).
 
 import * as vscode from 'vscode';
-import { formatCount, formatOutputShape, formatWeightBytes } from '../core/shape';
-import { knownParams, rowHasUnknown, type ModelSummary, type SummaryRow } from '../core/summary';
-import type { AnalysisService } from '../editor/analysisService';
+import type { ShapeLensClient } from '../editor/client';
+import { ModelsRequest, type ModelInfo, type RowInfo } from '../server/protocol';
 
-type Node =
-  | { kind: 'model'; model: ModelSummary }
-  | { kind: 'layer'; model: ModelSummary; row: SummaryRow }
-  | { kind: 'total'; label: string; value: string };
+type Node = { kind: 'model'; model: ModelInfo } | { kind: 'layer'; row: RowInfo } | { kind: 'total'; label: string; value: string };
+
+/** The document the summary is about: the active text editor's, or the active notebook (also when a cell's editor is focused). */
+export function activeDocumentUri(): string | undefined {
+  const nb = vscode.window.activeNotebookEditor;
+  const editor = vscode.window.activeTextEditor;
+  if (editor && editor.document.uri.scheme !== 'vscode-notebook-cell') return editor.document.uri.toString();
+  return nb?.notebook.uri.toString() ?? editor?.document.uri.toString();
+}
 
 export class ModelTreeProvider implements vscode.TreeDataProvider<Node> {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  document: vscode.TextDocument | undefined;
+  /** The document (or notebook) shown. */
+  uri: string | undefined;
+  private shown: ModelInfo[] = [];
 
-  constructor(private readonly service: AnalysisService) {}
+  constructor(private readonly client: ShapeLensClient) {}
 
   refresh(): void {
     this.changed.fire(undefined);
   }
 
-  /** Models of the active editor's analysis. */
-  models(): ModelSummary[] {
-    const doc = this.document && this.service.get(this.document);
-    return doc?.analysis.models ?? [];
+  /** The models of a document (or notebook) as the server has them now. */
+  async models(uri = this.uri): Promise<ModelInfo[]> {
+    if (!uri) return [];
+    return (await this.client.request(ModelsRequest, { uri }))?.models ?? [];
   }
 
-  getChildren(node?: Node): Node[] {
-    if (!node) return this.models().map((model) => ({ kind: 'model', model }));
-    if (node.kind === 'model') {
-      const m = node.model;
-      return [
-        ...m.rows.map((row): Node => ({ kind: 'layer', model: m, row })),
-        { kind: 'total', label: 'Total params', value: m.totalParams === null ? (m.model.incomplete ? '?' : `? (at least ${formatCount(knownParams(m))} + unknown)`) : `${formatCount(m.totalParams)} (${formatWeightBytes(m.totalParams)})` },
-        { kind: 'total', label: 'Trainable params', value: formatCount(m.trainableParams) },
-        { kind: 'total', label: 'Non-trainable params', value: formatCount(m.nonTrainableParams) },
-      ];
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (!node) {
+      this.shown = await this.models();
+      return this.shown.map((model) => ({ kind: 'model', model }));
     }
+    if (node.kind === 'model') return [...node.model.rows.map((row): Node => ({ kind: 'layer', row })), ...node.model.totals.map((t): Node => ({ kind: 'total', ...t }))];
     return [];
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
     if (node.kind === 'model') {
-      const m = node.model;
-      const item = new vscode.TreeItem(m.model.name, vscode.TreeItemCollapsibleState.Expanded);
-      item.description = `${m.model.className} · ${formatCount(m.totalParams)} params`;
-      const unknown = m.model.incomplete ? `\n? ${m.model.incomplete}` : '';
-      const keras = m.style === 'keras2' ? '\nas tf.keras 2 prints it' : m.style === 'keras3' ? '\nas Keras 3 prints it' : '';
-      item.tooltip = `${m.model.name}${m.model.functionName ? ` (built in ${m.model.functionName}())` : ''}\noutput ${formatOutputShape(m.outputShape)}${unknown}${keras}`;
+      const item = new vscode.TreeItem(node.model.name, vscode.TreeItemCollapsibleState.Expanded);
+      item.description = node.model.description;
+      item.tooltip = node.model.tooltip;
       item.iconPath = new vscode.ThemeIcon('symbol-class');
       item.contextValue = 'model';
       return item;
     }
     if (node.kind === 'layer') {
       const r = node.row;
-      const item = new vscode.TreeItem(`${r.name} (${r.className})`, vscode.TreeItemCollapsibleState.None);
-      item.description = `${formatOutputShape(r.outputShape)} · ${r.unbuilt ? '0 (unbuilt)' : formatCount(r.params)}`;
-      item.iconPath = new vscode.ThemeIcon(r.params ? 'symbol-field' : 'symbol-operator');
+      const item = new vscode.TreeItem(r.label, vscode.TreeItemCollapsibleState.None);
+      item.description = r.description;
+      item.iconPath = new vscode.ThemeIcon(r.hasParams ? 'symbol-field' : 'symbol-operator');
       item.contextValue = 'layer';
-      if (rowHasUnknown(r)) item.tooltip = `? is not known to Shape Lens (not Keras' None): ${r.layer.unknownWhy ?? 'it could not follow how this layer is built'}`;
-      const placed = this.document && this.service.get(this.document)?.map.toRange(r.layer.range);
-      if (placed) {
-        item.command = { command: 'shapeLens.revealLayer', title: 'Reveal Layer', arguments: [placed.document.uri, placed.range.start.line, placed.range.start.character] };
+      if (r.tooltip) item.tooltip = r.tooltip;
+      if (r.place) {
+        const { uri, range } = r.place;
+        item.command = { command: 'shapeLens.revealLayer', title: 'Reveal Layer', arguments: [vscode.Uri.parse(uri), range.start.line, range.start.character] };
       }
       return item;
     }
@@ -74,15 +72,22 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<Node> {
   }
 }
 
-export function register(service: AnalysisService, provider: ModelTreeProvider): vscode.Disposable {
-  const follow = (editor: vscode.TextEditor | undefined) => {
-    if (editor) provider.document = editor.document;
-    provider.refresh();
+export function register(client: ShapeLensClient, provider: ModelTreeProvider): vscode.Disposable {
+  // The tree follows the active editor or notebook (focus moving to the tree itself keeps what it shows).
+  const follow = () => {
+    const uri = activeDocumentUri();
+    if (uri && uri !== provider.uri) {
+      provider.uri = uri;
+      provider.refresh();
+    }
   };
-  follow(vscode.window.activeTextEditor);
+  follow();
   return vscode.Disposable.from(
     vscode.window.createTreeView('shapeLens.modelSummary', { treeDataProvider: provider, showCollapseAll: true }),
     vscode.window.onDidChangeActiveTextEditor(follow),
-    service.onDidChange(() => provider.refresh()),
+    vscode.window.onDidChangeActiveNotebookEditor(follow),
+    client.onDidChangeAnalysis((uris) => {
+      if (uris.length === 0 || (provider.uri && uris.includes(provider.uri))) provider.refresh();
+    }),
   );
 }

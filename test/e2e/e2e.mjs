@@ -95,6 +95,27 @@ await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { wid
     assert.equal(await frame.locator('#shape-0').innerText(), '24×32×3');
     assert.equal(await frame.locator('#image-message').getAttribute('role'), 'alert');
   });
+
+  await check('a notebook: the status bar shows the model of the focused cell, the sidebar follows the notebook', async () => {
+    // Quick Open, as openFile does, but a notebook has no text editor of its own to wait for.
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill('magics.ipynb');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'magics.ipynb' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    // Dense(2) on (None, 4): 4·2 + 2 = 10, added in the fourth cell (the workbench keeps hidden notebook editors too).
+    await page.waitForFunction(() => [...document.querySelectorAll('.notebook-editor')].some((e) => e.textContent?.replace(/\u00a0/g, ' ').includes('(None, 2) · 10 params')), null, { timeout: 20_000 });
+    // The sidebar follows the notebook as soon as it is active (no cell editor focused yet).
+    await runCommand(page, 'Shape Lens: Show Model Summary');
+    // Conv2D(8, 5) on 4×4×1: 5·5·1·8 + 8 = 208, the notebook's second model (no other workspace file has it);
+    // the first: Dense(4) on 8 inputs 8·4 + 4 = 36, plus 10 = 46.
+    await page.locator('.monaco-list-row', { hasText: 'Sequential · 208 params' }).first().waitFor({ timeout: 20_000 });
+    await page.locator('.monaco-list-row', { hasText: 'Sequential · 46 params' }).first().waitFor({ timeout: 5_000 });
+    // The status bar: the model of the line clicked in the fourth cell.
+    await page.locator('.notebook-editor .view-line', { hasText: 'model.add(tf.keras.layers.Dense(2))' }).first().click();
+    await page.locator('.statusbar-item', { hasText: '46 params' }).first().waitFor({ timeout: 10_000 });
+  });
 });
 
 summary();

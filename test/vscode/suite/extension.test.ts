@@ -15,10 +15,23 @@ function workspaceFile(name: string): vscode.Uri {
   return vscode.Uri.file(path.join(folder.uri.fsPath, name));
 }
 
-async function open(name: string): Promise<vscode.TextDocument> {
-  const ext = vscode.extensions.getExtension(EXT_ID);
+/** The extension's exports (src/extension.ts `ShapeLensApi`): the language server's readiness and pid. */
+interface Api {
+  ready: Promise<void>;
+  serverPid(): Promise<number | undefined>;
+}
+
+/** Activates the extension and waits for its language server (activation itself does not wait for it). */
+async function activated(): Promise<Api> {
+  const ext = vscode.extensions.getExtension<Api>(EXT_ID);
   assert.ok(ext, `extension ${EXT_ID} is not loaded`);
-  await ext.activate();
+  const api = await ext.activate();
+  await api.ready;
+  return api;
+}
+
+async function open(name: string): Promise<vscode.TextDocument> {
+  await activated();
   const doc = await vscode.workspace.openTextDocument(workspaceFile(name));
   await vscode.window.showTextDocument(doc);
   return doc;
@@ -217,8 +230,7 @@ export const cases: Case[] = [
   }],
 
   ['notebook: a model defined across cells is one model, hints appear in each cell', async () => {
-    const ext = vscode.extensions.getExtension(EXT_ID);
-    await ext?.activate();
+    await activated();
     const nb = await vscode.workspace.openNotebookDocument(workspaceFile('seed001.ipynb'));
     await vscode.window.showNotebookDocument(nb);
     const code = nb.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code);
@@ -233,6 +245,17 @@ export const cases: Case[] = [
     assert.ok(labels.includes('(None, 10) · 54,090 params'), labels);
     const first = await hints(code[0].document);
     assert.ok(first.some((h) => h.label.includes('(None, 26, 26, 32) · 320 params')), JSON.stringify(first));
+    // Hovers name the cell, counted among all cells from 1 (the markdown cell is cell 1).
+    const pooling = await hoverText(code[1].document, new vscode.Position(0, 30));
+    assert.match(pooling, /\*\*max_pooling2d\*\* \(MaxPooling2D\) · model `model` · cell 3/);
+    // Copy Summary with the notebook active: its model, 320 + 54,090 = 54,410 params.
+    const summary = await vscode.commands.executeCommand<string>('shapeLens.copySummary');
+    assert.match(summary, /Model: "model"/);
+    assert.match(summary, /Total params: 54,410/);
+    // The pooling preview names the cell.
+    await vscode.commands.executeCommand('shapeLens.showPoolingPreview', { uri: code[1].document.uri.toString(), line: 0, character: 30 });
+    await eventually(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Pooling: max_pooling2d (cell 3, line 1)'), 'the pooling panel on the cell');
+    await vscode.window.showNotebookDocument(nb);
     // Clicking a tree row of the notebook's model reveals its cell (before: "Could NOT open editor").
     await vscode.commands.executeCommand('shapeLens.revealLayer', code[1].document.uri, 0, 0);
     const active = vscode.window.activeNotebookEditor;
@@ -241,8 +264,7 @@ export const cases: Case[] = [
   }],
 
   ['notebook: !pip, %matplotlib, a %%bash cell, `x = !ls` and `obj?` are never reported', async () => {
-    const ext = vscode.extensions.getExtension(EXT_ID);
-    await ext?.activate();
+    await activated();
     const nb = await vscode.workspace.openNotebookDocument(workspaceFile('magics.ipynb'));
     await vscode.window.showNotebookDocument(nb);
     const code = nb.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code);
@@ -288,5 +310,47 @@ export const cases: Case[] = [
     // No error-severity diagnostic for a value Shape Lens merely does not know.
     const errors = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === 'shape-lens' && d.severity === vscode.DiagnosticSeverity.Error);
     assert.deepEqual(errors, []);
+  }],
+
+  ['typing a layer line character by character: every other line keeps its hints, the typed line ends with its own', async () => {
+    const doc = await open('typing.py');
+    const line = lineOf(doc, 'model.add(layers.Dense(10))') + 1;
+    assert.equal(doc.lineAt(line).text, '');
+    const others = (h: { line: number; label: string }[]) => JSON.stringify(h.filter((x) => x.line !== line));
+    // Conv2D(16, 3) on 32×32×3: 30×30×16, 3·3·3·16 + 16 = 448; pool 15; flatten 15·15·16 = 3,600; Dense(10) 3,600·10 + 10 = 36,010.
+    const base = await eventually(async () => {
+      const h = await hints(doc);
+      return h.length === 4 ? h : undefined;
+    }, 'the four hints');
+    assert.deepEqual(base.map((h) => h.label), ['→ (None, 30, 30, 16) · 448 params', '→ (None, 15, 15, 16) · 0 params', '→ (None, 3600) · 0 params', '→ (None, 10) · 36,010 params']);
+    const editor = vscode.window.activeTextEditor!;
+    const typed = 'model.add(layers.Dense(4, activation="softmax"))';
+    try {
+      for (let i = 0; i < typed.length; i++) {
+        assert.ok(await editor.edit((e) => e.insert(new vscode.Position(line, i), typed[i])));
+        const now = await hints(doc);
+        assert.equal(others(now), others(base), `after typing ${JSON.stringify(typed.slice(0, i + 1))}`);
+      }
+      // Dense(4) on (None, 10): 10·4 + 4 = 44.
+      const last = (await hints(doc)).find((h) => h.line === line);
+      assert.equal(last?.label, '→ (None, 4) · 44 params');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+  }],
+
+  ['a killed language server is restarted and hints come back', async () => {
+    const api = await activated();
+    const doc = await open('seed.py');
+    const pid = await api.serverPid();
+    assert.ok(pid && pid !== process.pid, `server pid ${pid}`);
+    process.kill(pid, 'SIGKILL');
+    const next = await eventually(async () => {
+      const p = await api.serverPid();
+      return p && p !== pid ? p : undefined;
+    }, 'a new server process', 20000);
+    assert.notEqual(next, pid);
+    // Conv2D(10, 3) on 222×222×10: 3·3·10·10 + 10 = 910, from the new server.
+    await eventually(async () => ((await hints(doc)).some((h) => h.label.includes('(None, 220, 220, 10) · 910 params')) ? true : undefined), 'hints from the restarted server', 20000);
   }],
 ];

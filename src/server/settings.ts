@@ -1,0 +1,44 @@
+// The one typed reader of the Shape Lens settings, in the language server (which gets them through
+// workspace/configuration); keys and defaults are declared in src/editor/settingKeys.ts.
+
+import { parseKerasVersion, type KerasVersion } from '../core/keras-version';
+import { INLAY_HINT_MODES, SETTING, type InlayHintMode } from '../editor/settingKeys';
+
+export interface Settings {
+  /** What the inlay hint at the end of each layer line shows. */
+  inlayHints: InlayHintMode;
+  /** Report shape errors in the Problems panel. */
+  diagnostics: boolean;
+  /** Milliseconds after typing stops before diagnostics and the summary refresh. */
+  analysisDelay: number;
+  /** "Preview pooling" code lens above pooling layers. */
+  poolingCodeLens: boolean;
+  /** Keras 2 or 3 for every Python file (a file's `# shape-lens: keras=N` comment still wins); undefined: the project's pins, else 3. */
+  kerasVersion: KerasVersion | undefined;
+}
+
+/**
+ * The settings from the `shapeLens` section as a client sends it (nested objects, `{ inlayHints: { mode } }`,
+ * or dotted keys); anything missing or of the wrong type is the default.
+ */
+export function readSettings(section: unknown): Settings {
+  const get = (key: string): unknown => {
+    if (typeof section !== 'object' || section === null) return undefined;
+    const flat = (section as Record<string, unknown>)[key];
+    if (flat !== undefined) return flat;
+    let v: unknown = section;
+    for (const part of key.split('.')) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[part] : undefined;
+    return v;
+  };
+  const { inlayHintsMode, diagnosticsEnabled, analysisDelay, poolingCodeLens, kerasVersion } = SETTING;
+  const mode = get(inlayHintsMode.key);
+  const bool = (v: unknown, d: boolean) => (typeof v === 'boolean' ? v : d);
+  const delay = get(analysisDelay.key);
+  return {
+    inlayHints: (INLAY_HINT_MODES as readonly unknown[]).includes(mode) ? (mode as InlayHintMode) : inlayHintsMode.default,
+    diagnostics: bool(get(diagnosticsEnabled.key), diagnosticsEnabled.default),
+    analysisDelay: typeof delay === 'number' && Number.isFinite(delay) ? Math.max(analysisDelay.minimum, Math.min(analysisDelay.maximum, delay)) : analysisDelay.default,
+    poolingCodeLens: bool(get(poolingCodeLens.key), poolingCodeLens.default),
+    kerasVersion: parseKerasVersion(get(kerasVersion.key)),
+  };
+}
