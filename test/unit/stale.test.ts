@@ -236,3 +236,22 @@ test('every fixture: a layer line erased and typed again character by character;
     assert.deepEqual(rowsText(previous), rowsText(fresh), name);
   }
 });
+
+test('`layers.` typed inside a list is a line being typed, not `layers.layers.Flatten()` with the next line', async () => {
+  const { analysis } = await analyze(PY('    layers.'));
+  assert.ok(analysis.typing);
+  assert.equal(lineOfOffset(analysis.text, analysis.typing.start), 8);
+  // 13·13·32 = 5,408 → 54,090: Flatten and Dense are their own rows again.
+  assert.deepEqual(rowsOf(analysis, 'convnet').map((r) => r.slice(0, 3)), [['conv2d', '(None, 26, 26, 32)', 320], ['max_pooling2d', '(None, 13, 13, 32)', 0], ['flatten', '(None, 5408)', 0], ['dense', '(None, 10)', 54090]]);
+  // A sentence ending with a dot in a docstring or a comment, and a float `3.`, are not that.
+  const prose = (await analyze(`"""Builds a model.
+Two lines."""
+import keras
+# see keras.
+x = [3.
+     , 4]
+m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+`)).analysis;
+  assert.equal(prose.typing, undefined);
+  assert.equal(prose.models[0].totalParams, 10);
+});

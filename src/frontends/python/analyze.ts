@@ -68,6 +68,15 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
     reportSyntaxErrors(parsed, sink, text, repaired.blanked);
     root = repaired.root;
     blanked = repaired.blanked;
+  } else {
+    // `layers.` typed inside a list reads on into the next line (`layers.layers.Flatten()`): valid
+    // Python nobody writes, so that line is left out as a line being typed.
+    const dot = danglingDotLine(text, parsed);
+    const again = dot === undefined ? null : parseToAst(blankLine(text, dot));
+    if (again && !again.hasError) {
+      root = again;
+      blanked = dot;
+    }
   }
   const budget = new Budget({ ...DEFAULT_LIMITS, ...opts.limits });
   const host = opts.host;
@@ -197,6 +206,44 @@ function repairSyntax(text: string, root: PyNode, maxRounds = 8, maxParses = 16)
     if (!improved) break;
   }
   return { root: best.root, blanked };
+}
+
+/**
+ * The start of a line whose code ends with an attribute's dot, its name on a later line (inside
+ * brackets Python reads on: `layers.` then `layers.Flatten(),` is `layers.layers.Flatten()`).
+ */
+function danglingDotLine(text: string, root: PyNode): number | undefined {
+  const re = /[\w)\]]\.[ \t]*\r?\n/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const dot = m.index + 1;
+    // The innermost node around the dot (punctuation is not copied: an attribute's dot lies in it alone).
+    let node = root;
+    for (let inner = childAt(node, dot); inner; inner = childAt(node, dot)) node = inner;
+    const name = node.type === 'attribute' ? node.children[node.children.length - 1] : undefined;
+    if (name && name.start > dot && text.slice(dot, name.start).includes('\n')) return text.lastIndexOf('\n', dot) + 1;
+  }
+  return undefined;
+}
+
+/** The child of `node` whose span holds `offset` (children are in order: a binary search). */
+function childAt(node: PyNode, offset: number): PyNode | undefined {
+  const cs = node.children;
+  let lo = 0;
+  let hi = cs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (cs[mid].end <= offset) lo = mid + 1;
+    else if (cs[mid].start > offset) hi = mid - 1;
+    else return cs[mid];
+  }
+  return undefined;
+}
+
+/** `text` with the line starting at `start` blanked (same length: offsets stay valid). */
+function blankLine(text: string, start: number): string {
+  const end = text.indexOf('\n', start);
+  const stop = end < 0 ? text.length : end;
+  return text.slice(0, start) + ' '.repeat(stop - start) + text.slice(stop);
 }
 
 /**

@@ -339,6 +339,38 @@ export const cases: Case[] = [
     }
   }],
 
+  ['typing a layer into the middle of a Sequential list: the hints below keep their values until the line is complete', async () => {
+    const doc = await open('typing_list.py');
+    const line = lineOf(doc, 'layers.MaxPooling2D(2)') + 1;
+    assert.equal(doc.lineAt(line).text, '');
+    const others = (h: { line: number; label: string }[]) => JSON.stringify(h.filter((x) => x.line !== line));
+    // Conv2D(16, 3) on 32×32×3: 30×30×16, 448; pool 15; flatten 3,600; Dense(10) 36,010.
+    const base = await eventually(async () => {
+      const h = await hints(doc);
+      return h.length === 4 ? h : undefined;
+    }, 'the four hints');
+    assert.deepEqual(base.map((h) => h.label), ['→ (None, 30, 30, 16) · 448 params', '→ (None, 15, 15, 16) · 0 params', '→ (None, 3600) · 0 params', '→ (None, 10) · 36,010 params']);
+    const editor = vscode.window.activeTextEditor!;
+    const typed = '    layers.Conv2D(8, 3),';
+    try {
+      for (let i = 0; i < typed.length - 1; i++) {
+        assert.ok(await editor.edit((e) => e.insert(new vscode.Position(line, i), typed[i])));
+        const now = await hints(doc);
+        assert.equal(others(now), others(base), `after typing ${JSON.stringify(typed.slice(0, i + 1))}`);
+      }
+      assert.ok(await editor.edit((e) => e.insert(new vscode.Position(line, typed.length - 1), typed[typed.length - 1])));
+      // The comma completes the list: Conv2D(8, 3) on 15×15×16 is 13×13×8 with 3·3·16·8 + 8 = 1,160;
+      // flatten 13·13·8 = 1,352; Dense(10) 1,352·10 + 10 = 13,530.
+      const done = await eventually(async () => {
+        const h = await hints(doc);
+        return h.length === 5 ? h : undefined;
+      }, 'five hints');
+      assert.deepEqual(done.map((h) => h.label), ['→ (None, 30, 30, 16) · 448 params', '→ (None, 15, 15, 16) · 0 params', '→ (None, 13, 13, 8) · 1,160 params', '→ (None, 1352) · 0 params', '→ (None, 10) · 13,530 params']);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+  }],
+
   ['a killed language server is restarted and hints come back', async () => {
     const api = await activated();
     const doc = await open('seed.py');
