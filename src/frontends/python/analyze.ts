@@ -8,6 +8,7 @@ import { kerasVersionOfFile, type KerasVersionOption } from '../../core/keras-ve
 import { Budget, BudgetExceeded, DEFAULT_LIMITS, type BudgetLimits } from '../common/budget';
 import { KerasRuntime } from '../common/keras-runtime';
 import { toAst, type PyNode } from './ast';
+import { CHUNKED_FROM, parseInChunks } from './chunked-parse';
 import { PythonInterpreter, type CallRecorder, type CallSite } from './interpreter';
 import { joinCells, parseNotebook } from './notebook';
 import { ModuleCache } from './modules';
@@ -35,6 +36,10 @@ export interface AnalyzeOptions {
 }
 
 function parseToAst(text: string): PyNode | null {
+  if (text.length >= CHUNKED_FROM) {
+    const root = parseInChunks(text, parsePython, treeSitterModule());
+    if (root) return root;
+  }
   const tree = parsePython(text);
   if (!tree) return null;
   try {

@@ -22,13 +22,14 @@ export interface PyNode {
 }
 
 /**
- * Converts the tree; returns the module node. Bounded by `maxNodes` (huge files are cut, not hung).
+ * Converts the tree; returns the module node and how many nodes were walked. Bounded by `maxNodes`
+ * (huge files are cut, not hung).
  * Every cursor read re-marshals the cursor into wasm memory, so each node costs as few reads as
  * possible: one type id (name and named-ness cached per id), one field id, offsets only for
  * leaves (a parent spans exactly its children, so its offsets are filled in from them), and no
- * child probe for anonymous nodes.
+ * child probe for anonymous nodes. `base` is added to every offset (a tree of a slice of the text).
  */
-export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, unknown>): { root: PyNode; truncated: boolean } {
+export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, unknown>, base = 0): { root: PyNode; truncated: boolean; nodes: number } {
   const fast = wasm && fastCursor(tree, wasm);
   const cursor = fast ?? publicCursor(tree);
   const language = tree.language;
@@ -58,8 +59,8 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
     parent.end = end;
   };
   const root = node(types[cursor.typeId()] || 'ERROR', true, null);
-  root.start = cursor.startIndex();
-  root.end = cursor.endIndex();
+  root.start = cursor.startIndex() + base;
+  root.end = cursor.endIndex() + base;
   const stack: PyNode[] = [root];
   let truncated = false;
   const markError = (): void => {
@@ -81,8 +82,8 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
       // commas) only extends its parent's span; operators (they have a field), slice colons and
       // tokens inserted by error recovery are kept.
       if (!isNamed && fieldName === null && parent.type !== 'slice') {
-        const start = cursor.startIndex();
-        const end = cursor.endIndex();
+        const start = cursor.startIndex() + base;
+        const end = cursor.endIndex() + base;
         if (start === end && cursor.isMissing()) {
           const n = node(type, false, null);
           n.start = start;
@@ -100,8 +101,8 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
           stack.push(n);
           continue;
         }
-        n.start = cursor.startIndex();
-        n.end = cursor.endIndex();
+        n.start = cursor.startIndex() + base;
+        n.end = cursor.endIndex() + base;
         if (n.start === n.end && cursor.isMissing()) {
           n.missing = true;
           markError();
@@ -122,7 +123,7 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
   }
   for (let i = stack.length - 1; i > 0; i--) extend(stack[i - 1], stack[i].start, stack[i].end);
   cursor.done();
-  return { root, truncated };
+  return { root, truncated, nodes: count };
 }
 
 const NO_CHILDREN: PyNode[] = Object.freeze([]) as unknown as PyNode[];
