@@ -45,13 +45,30 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
     }
     return isNamed;
   };
+  // Every node has the same fields from the start (one hidden class for the interpreter's reads).
   const node = (type: string, isNamed: boolean, field: string | null): PyNode => ({
-    type, start: -1, end: -1, named: isNamed, field, children: NO_CHILDREN, hasError: type === 'ERROR', missing: false,
+    type, start: -1, end: -1, named: isNamed, field, children: NO_CHILDREN, hasError: type === 'ERROR', missing: false, namedMemo: undefined,
   });
-  // Most nodes are leaves: they share one empty array; a parent gets its own on its first child.
-  const adopt = (parent: PyNode, child: PyNode): void => {
-    if (parent.children === NO_CHILDREN) parent.children = [];
-    parent.children.push(child);
+  // Children wait in one buffer (the open nodes' runs, innermost last) and a finished node gets an
+  // array of exactly its own: an array grown by push keeps room for 17, and most nodes have 1–3
+  // (a quarter to half of a large file's tree was that spare room). Leaves share one empty array.
+  const pending: PyNode[] = [];
+  const firstPending: number[] = [0];
+  const adopt = (child: PyNode): void => {
+    pending.push(child);
+  };
+  const open = (n: PyNode): void => {
+    stack.push(n);
+    firstPending.push(pending.length);
+  };
+  const finish = (): PyNode => {
+    const done = stack.pop()!;
+    const first = firstPending.pop()!;
+    if (pending.length > first) {
+      done.children = pending.slice(first);
+      pending.length = first;
+    }
+    return done;
   };
   /** A parent spans exactly its children: each finished child extends it. */
   const extend = (parent: PyNode, start: number, end: number): void => {
@@ -89,16 +106,16 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
           n.start = start;
           n.end = end;
           n.missing = true;
-          adopt(parent, n);
+          adopt(n);
           markError();
         }
         extend(parent, start, end);
       } else {
         const n = node(type, isNamed, fieldName);
-        adopt(parent, n);
+        adopt(n);
         if (n.hasError) markError();
         if (isNamed && cursor.firstChild()) {
-          stack.push(n);
+          open(n);
           continue;
         }
         n.start = cursor.startIndex() + base;
@@ -113,7 +130,7 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
       while (!moved) {
         if (cursor.nextSibling()) moved = true;
         else if (cursor.parent()) {
-          const done = stack.pop()!;
+          const done = finish();
           if (stack.length === 0) break;
           extend(stack[stack.length - 1], done.start, done.end);
         } else break;
@@ -121,7 +138,10 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
       if (!moved) break;
     }
   }
-  for (let i = stack.length - 1; i > 0; i--) extend(stack[i - 1], stack[i].start, stack[i].end);
+  while (stack.length > 0) {
+    const done = finish();
+    if (stack.length > 0) extend(stack[stack.length - 1], done.start, done.end);
+  }
   cursor.done();
   return { root, truncated, nodes: count };
 }
@@ -209,6 +229,14 @@ export function fields(node: PyNode, name: string): PyNode[] {
   return node.children.filter((c) => c.field === name);
 }
 
+/** The named children but comments (memoised; the children array itself when that is all of them). Never mutate it. */
 export function namedChildren(node: PyNode): PyNode[] {
-  return (node.namedMemo ??= node.children.filter((c) => c.named && c.type !== 'comment'));
+  let memo = node.namedMemo;
+  if (memo === undefined) {
+    const kids = node.children;
+    let all = true;
+    for (let i = 0; i < kids.length && all; i++) all = kids[i].named && kids[i].type !== 'comment';
+    memo = node.namedMemo = all ? kids : kids.filter((c) => c.named && c.type !== 'comment');
+  }
+  return memo;
 }
