@@ -221,7 +221,8 @@ function namedCache(language: object): Map<number, boolean> {
 }
 
 export function field(node: PyNode, name: string): PyNode | undefined {
-  for (const c of node.children) if (c.field === name) return c;
+  const kids = node.children;
+  for (let i = 0; i < kids.length; i++) if (kids[i].field === name) return kids[i];
   return undefined;
 }
 
