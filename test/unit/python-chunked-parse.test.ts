@@ -105,3 +105,27 @@ test('a piece that is not whole code declines: strings, brackets, continuations,
   ];
   for (const text of fine) assert.ok(check(text, 1, JSON.stringify(text)) > 1, JSON.stringify(text));
 });
+
+test('random programs from tricky statements: the pieces give the whole parse tree or decline', async () => {
+  await initPythonParser();
+  // Whole top-level statements (some hold code at column 0 inside strings or brackets), and a few broken lines.
+  const units = [
+    'x = 1', 'y = (1,\n2)', 'z = """\ndoc = 1\n"""', "s = '''a\nb = 2'''", 'def f(a):\n    return a', 'def g():\n\tpass',
+    'class C:\n    x = 1\n    # indented comment\n# column-0 comment\n    y = 2', '@dec\ndef h():\n    pass', 'if x:\n    a = 1\nelif y:\n    a = 2\nelse:\n    a = 3',
+    'try:\n    pass\nexcept E:\n    pass\nfinally:\n    pass', 'for i in r:\n    pass\nelse:\n    pass', 'while w:\n    break',
+    'with m as n:\n    pass', 'match v:\n    case 1:\n        pass\n    case _:\n        pass', '# comment', '', 'a = b + \\\nc', 'print(x)',
+    'f = lambda: 0', 'def k():\n    global g\n    g = 1', 'x = [\n1,\n]', 'import os', 'from a import (b,\nc)', 'x = f"{y}"', "é = 'ü'",
+    'async def g():\n    await h()', 'else_ = 1', 'case = 2', 'x: int = 3', 'del x', 'raise E', 'assert x, "m"', 'if a: b\nelse: c',
+    'x = 1; y = 2', 'def m(\n    a,\n    b,\n):\n    return a',
+  ];
+  const broken = ['y = (', 'def', 'else:', '    stray', ')', 'x = """'];
+  const rng = mulberry32(0xc0ffee);
+  let cut = 0;
+  for (let i = 0; i < 800; i++) {
+    const n = 3 + Math.floor(rng() * 30);
+    const parts = Array.from({ length: n }, () => (rng() < 0.04 ? broken[Math.floor(rng() * broken.length)] : units[Math.floor(rng() * units.length)]));
+    const text = `${parts.join('\n').replace(/\n/g, rng() < 0.2 ? '\r\n' : '\n')}\n`;
+    if (check(text, 1 + Math.floor(rng() * 30), `random program ${i}: ${JSON.stringify(text)}`) > 1) cut++;
+  }
+  assert.ok(cut > 120, `${cut} random programs cut`);
+});
