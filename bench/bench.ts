@@ -3,6 +3,9 @@
 // (`analyzePython` / `analyzeTfjs`) vs building the same models with tfjs-layers.
 // Prints medians and ratios; asserts nothing. Seed: SHAPE_LENS_SEED (default fixed).
 import { performance } from 'node:perf_hooks';
+import { spawn } from 'node:child_process';
+import * as os from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { parse as parseEstree } from '@typescript-eslint/typescript-estree';
 import { initPythonParser, parsePython } from '../src/frontends/python/parser';
 import * as fs from 'node:fs';
@@ -51,6 +54,27 @@ function generate(emit: (specs: readonly ModelSpec[], rng: ReturnType<typeof mul
     text = emit(specs, mulberry32(SEED));
   }
   return { specs, text };
+}
+
+/**
+ * A module of about `lines` lines: the first n specs, n found by a few proportional guesses (emitting
+ * is linear; growing one spec at a time would be quadratic at 20,000 lines).
+ */
+function generateSized(emit: (specs: readonly ModelSpec[], rng: ReturnType<typeof mulberry32>) => string, lines: number): { specs: ModelSpec[]; text: string } {
+  const specs: ModelSpec[] = [];
+  const more = (n: number) => {
+    for (let i = specs.length; i < n; i++) specs.push(randomValidSpec(mulberry32(caseSeed(SEED, i)), `bench_${i}`).spec);
+  };
+  let n = 8;
+  let text = '';
+  for (let round = 0; round < 6; round++) {
+    more(n);
+    text = emit(specs.slice(0, n), mulberry32(SEED));
+    const got = text.split('\n').length;
+    if (Math.abs(got - lines) < lines * 0.03) break;
+    n = Math.max(1, Math.round((n * lines) / got));
+  }
+  return { specs: specs.slice(0, n), text };
 }
 
 const pad = (s: string, n: number) => s.padEnd(n);
@@ -179,6 +203,133 @@ async function imports(): Promise<void> {
   console.log('');
 }
 
+/** Sizes the scaling section measures: the per-1,000-line cost should not grow between them. */
+const SCALE_LINES = [1000, 20000];
+
+/**
+ * Linear in size? Bare parse vs full analysis for generated modules of about 1,000 and 20,000
+ * lines; the analysis/parse ratio and the per-1,000-line costs at both sizes.
+ */
+async function scaling(): Promise<void> {
+  await initPythonParser();
+  const fronts = [
+    {
+      name: 'Python',
+      emit: emitPythonModule,
+      parse: (text: string) => parsePython(text)?.delete(),
+      analyse: (text: string) => analyzePython(text, 'bench.py'),
+    },
+    {
+      name: 'TypeScript',
+      emit: emitJsModule,
+      parse: (text: string) => parseEstree(text, { range: true, loc: false }),
+      analyse: (text: string) => analyzeTfjs(text, 'bench.ts'),
+    },
+  ];
+  console.log('');
+  console.log(`Shape Lens benchmark (scaling: bare parse vs full analysis by file size) — seed ${SEED}`);
+  console.log('');
+  console.log(
+    `${pad('front end', 12)}${'lines'.padStart(7)}${'models'.padStart(8)}${'parse ms'.padStart(10)}${'analysis ms'.padStart(13)}${'analysis/parse'.padStart(16)}${'parse/1k'.padStart(10)}${'analysis/1k'.padStart(13)}${'min ratio'.padStart(11)}`,
+  );
+  for (const f of fronts) {
+    const perK: number[] = [];
+    for (const want of SCALE_LINES) {
+      const { specs, text } = generateSized(f.emit, want);
+      const lines = text.split('\n').length;
+      const big = lines > 5000;
+      const parse = time('parse', big ? 3 : 20, big ? 10 : 30, () => f.parse(text));
+      const analysis = time('analysis', big ? 2 : 10, big ? 7 : 30, () => f.analyse(text));
+      perK.push((analysis.median * 1000) / lines);
+      console.log(
+        `${pad(f.name, 12)}${String(lines).padStart(7)}${String(specs.length).padStart(8)}${num(parse.median)}${num(analysis.median).padStart(13)}` +
+          `${`${(analysis.median / parse.median).toFixed(2)}×`.padStart(16)}${((parse.median * 1000) / lines).toFixed(2).padStart(10)}${((analysis.median * 1000) / lines).toFixed(2).padStart(13)}` +
+          `${`${(analysis.min / parse.min).toFixed(2)}×`.padStart(11)}`,
+      );
+    }
+    console.log(`${pad(f.name, 12)} analysis per 1k lines, ${SCALE_LINES[1]} vs ${SCALE_LINES[0]}: ${(perK[1] / perK[0]).toFixed(2)}× (goal ≤ 1.20×)`);
+  }
+  console.log('(medians in ms; "min ratio": fastest analysis / fastest parse, the figure least disturbed by other processes; goal: analysis/parse ≤ 1.5×)');
+  console.log('');
+}
+
+/**
+ * The language server's memory with a 20,000-line Python file open: the built server
+ * (`dist/cli.js lsp --stdio`) driven over JSON-RPC; VmRSS from /proc after its diagnostics for
+ * the file are published, against its RSS right after `initialize`.
+ */
+async function serverMemory(): Promise<void> {
+  const cli = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+  if (!fs.existsSync(cli) || !fs.existsSync('/proc/self/status')) {
+    console.log('(server memory: needs dist/cli.js and /proc; skipped)');
+    return;
+  }
+  const { text } = generateSized(emitPythonModule, SCALE_LINES[1]);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shape-lens-bench-'));
+  const file = path.join(dir, 'big.py');
+  fs.writeFileSync(file, text);
+  const uri = pathToFileURL(file).toString();
+  const proc = spawn(process.execPath, [cli, 'lsp', '--stdio'], { cwd: dir, stdio: ['pipe', 'pipe', 'ignore'] });
+  const rss = (field = 'VmRSS') => {
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${proc.pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  };
+  // A minimal JSON-RPC client: Content-Length framing, responses by id, notifications by method.
+  let buffer = Buffer.alloc(0);
+  let nextId = 1;
+  const waiting: { match: (m: { id?: number; method?: string; params?: unknown }) => boolean; resolve: () => void }[] = [];
+  proc.stdout.on('data', (chunk: Buffer) => {
+    buffer = Buffer.concat([buffer, chunk]);
+    for (;;) {
+      const end = buffer.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const length = Number(/Content-Length: (\d+)/i.exec(buffer.subarray(0, end).toString('ascii'))?.[1]);
+      if (buffer.length < end + 4 + length) return;
+      const msg = JSON.parse(buffer.subarray(end + 4, end + 4 + length).toString('utf8')) as { id?: number; method?: string; params?: unknown };
+      buffer = buffer.subarray(end + 4 + length);
+      if (msg.method && msg.id !== undefined) send({ id: msg.id, result: null });
+      for (let i = waiting.length - 1; i >= 0; i--) if (waiting[i].match(msg)) waiting.splice(i, 1)[0].resolve();
+    }
+  });
+  const send = (m: object) => {
+    const json = JSON.stringify({ jsonrpc: '2.0', ...m });
+    proc.stdin.write(`Content-Length: ${Buffer.byteLength(json, 'utf8')}\r\n\r\n${json}`);
+  };
+  const until = (match: (m: { id?: number; method?: string; params?: unknown }) => boolean) => new Promise<void>((resolve) => waiting.push({ match, resolve }));
+  const request = (method: string, params: unknown) => {
+    const id = nextId++;
+    const done = until((m) => m.id === id && !m.method);
+    send({ id, method, params });
+    return done;
+  };
+  try {
+    await request('initialize', { processId: process.pid, rootUri: pathToFileURL(dir).toString(), capabilities: {} });
+    send({ method: 'initialized', params: {} });
+    const idle = rss();
+    const t0 = performance.now();
+    const published = until((m) => m.method === 'textDocument/publishDiagnostics' && (m.params as { uri?: string }).uri === uri);
+    send({ method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'python', version: 1, text } } });
+    await published;
+    const ms = performance.now() - t0;
+    await request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 200, character: 0 } } });
+    const open = rss();
+    const peak = rss('VmHWM');
+    console.log('');
+    console.log(`Shape Lens benchmark (language server memory, ${text.split('\n').length}-line Python file open)`);
+    console.log('');
+    console.log(`${pad('RSS after initialize', 34)}${idle.toFixed(1).padStart(8)} MB`);
+    console.log(`${pad('RSS with the file open', 34)}${open.toFixed(1).padStart(8)} MB   (goal ≤ 150 MB)`);
+    console.log(`${pad('peak RSS (VmHWM)', 34)}${peak.toFixed(1).padStart(8)} MB`);
+    console.log(`${pad('didOpen → diagnostics published', 34)}${ms.toFixed(0).padStart(8)} ms`);
+    console.log('');
+    await request('shutdown', null);
+    send({ method: 'exit', params: null });
+  } finally {
+    proc.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Baseline for the preview's pooling: a plain 2×2/2 valid max-pool loop over a channels-last map. */
 function loopMaxPool(m: FeatureMap): FeatureMap {
   const oh = Math.floor((m.height - 2) / 2) + 1;
@@ -224,10 +375,17 @@ async function pooling(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  await imports();
-  await python();
-  await tfjs();
-  await pooling();
+  // SHAPE_LENS_BENCH=scaling,memory runs only those sections.
+  const only = process.env.SHAPE_LENS_BENCH?.split(',');
+  const sections: [string, () => Promise<void>][] = [
+    ['imports', imports],
+    ['python', python],
+    ['tfjs', tfjs],
+    ['scaling', scaling],
+    ['memory', serverMemory],
+    ['pooling', pooling],
+  ];
+  for (const [name, run] of sections) if (!only || only.includes(name)) await run();
 }
 
 main().catch((e: unknown) => {

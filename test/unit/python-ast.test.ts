@@ -76,3 +76,32 @@ test('spans: a parent covers exactly its first to last token, punctuation includ
   // Brackets and commas are not kept as nodes; the list's items are.
   assert.deepEqual(args.children.map((c) => c.type), ['integer', 'list']);
 });
+
+test('a tree cut at the node bound is a prefix of the whole tree, its parents spanning their kept children', async () => {
+  await initPythonParser();
+  const text = sources().find(([name]) => name.endsWith('.py'))![1];
+  const tree = parsePython(text)!;
+  try {
+    const full = toAst(tree, undefined, treeSitterModule()).root;
+    for (const bound of [1, 7, 50, 400]) {
+      const cut = toAst(tree, bound, treeSitterModule());
+      assert.equal(cut.truncated, true);
+      let kept = 0;
+      const prefix = (a: PyNode, b: PyNode): void => {
+        kept++;
+        assert.deepEqual([a.type, a.field, a.named], [b.type, b.field, b.named]);
+        assert.ok(a.children.length <= b.children.length);
+        for (let i = 0; i < a.children.length; i++) {
+          // Complete children are copied whole; only the last one may itself be cut.
+          if (i < a.children.length - 1) assert.deepEqual(strip(a.children[i]), strip(b.children[i]));
+          prefix(a.children[i], b.children[i]);
+        }
+        if (a.children.length > 0) assert.ok(a.start <= a.children[0].start && a.end >= a.children[a.children.length - 1].end);
+      };
+      prefix(cut.root, full);
+      assert.ok(kept > 1 && kept <= bound + 1, `${kept} nodes for bound ${bound}`);
+    }
+  } finally {
+    tree.delete();
+  }
+});

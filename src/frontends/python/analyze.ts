@@ -8,6 +8,7 @@ import { kerasVersionOfFile, type KerasVersionOption } from '../../core/keras-ve
 import { Budget, BudgetExceeded, DEFAULT_LIMITS, type BudgetLimits } from '../common/budget';
 import { KerasRuntime } from '../common/keras-runtime';
 import { toAst, type PyNode } from './ast';
+import { CHUNKED_FROM, parseInChunks } from './chunked-parse';
 import { PythonInterpreter, type CallRecorder, type CallSite } from './interpreter';
 import { joinCells, parseNotebook } from './notebook';
 import { ModuleCache } from './modules';
@@ -34,7 +35,12 @@ export interface AnalyzeOptions {
   keras?: KerasVersionOption;
 }
 
-function parseToAst(text: string): PyNode | null {
+/** `whole`: no attempt in pieces (syntax repair's candidates: the file has an error, most still will). */
+function parseToAst(text: string, whole = false): PyNode | null {
+  if (!whole && text.length >= CHUNKED_FROM) {
+    const root = parseInChunks(text, parsePython, treeSitterModule());
+    if (root) return root;
+  }
   const tree = parsePython(text);
   if (!tree) return null;
   try {
@@ -82,7 +88,7 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
   const host = opts.host;
   const interp = new PythonInterpreter(rt, {
     budget,
-    host: host ? { resolver: new PythonResolver(host), parse: parseToAst, cache: opts.moduleCache === undefined ? (keras.version === 2 ? keras2ModuleCache : pythonModuleCache) : opts.moduleCache } : undefined,
+    host: host ? { resolver: new PythonResolver(host), parse: (source: string) => parseToAst(source), cache: opts.moduleCache === undefined ? (keras.version === 2 ? keras2ModuleCache : pythonModuleCache) : opts.moduleCache } : undefined,
     recordCalls: opts.recordCalls,
     callSites: host && !opts.recordCalls ? callSitesFor(root, text, file, host, opts) : undefined,
   });
@@ -192,7 +198,7 @@ function repairSyntax(text: string, root: PyNode, maxRounds = 8, maxParses = 16)
       const stop = end < 0 ? best.text.length : end;
       if (stop <= start || best.text.slice(start, stop).trim() === '') continue;
       const candidate = best.text.slice(0, start) + ' '.repeat(stop - start) + best.text.slice(stop);
-      const r = parseToAst(candidate);
+      const r = parseToAst(candidate, true);
       parses++;
       const errors = r ? countErrors(r) : Infinity;
       if (r && errors < (chosen?.errors ?? best.errors)) chosen = { text: candidate, root: r, errors, start };

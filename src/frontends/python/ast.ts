@@ -22,13 +22,14 @@ export interface PyNode {
 }
 
 /**
- * Converts the tree; returns the module node. Bounded by `maxNodes` (huge files are cut, not hung).
+ * Converts the tree; returns the module node and how many nodes were walked. Bounded by `maxNodes`
+ * (huge files are cut, not hung).
  * Every cursor read re-marshals the cursor into wasm memory, so each node costs as few reads as
  * possible: one type id (name and named-ness cached per id), one field id, offsets only for
  * leaves (a parent spans exactly its children, so its offsets are filled in from them), and no
- * child probe for anonymous nodes.
+ * child probe for anonymous nodes. `base` is added to every offset (a tree of a slice of the text).
  */
-export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, unknown>): { root: PyNode; truncated: boolean } {
+export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, unknown>, base = 0): { root: PyNode; truncated: boolean; nodes: number } {
   const fast = wasm && fastCursor(tree, wasm);
   const cursor = fast ?? publicCursor(tree);
   const language = tree.language;
@@ -44,13 +45,30 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
     }
     return isNamed;
   };
+  // Every node has the same fields from the start (one hidden class for the interpreter's reads).
   const node = (type: string, isNamed: boolean, field: string | null): PyNode => ({
-    type, start: -1, end: -1, named: isNamed, field, children: NO_CHILDREN, hasError: type === 'ERROR', missing: false,
+    type, start: -1, end: -1, named: isNamed, field, children: NO_CHILDREN, hasError: type === 'ERROR', missing: false, namedMemo: undefined,
   });
-  // Most nodes are leaves: they share one empty array; a parent gets its own on its first child.
-  const adopt = (parent: PyNode, child: PyNode): void => {
-    if (parent.children === NO_CHILDREN) parent.children = [];
-    parent.children.push(child);
+  // Children wait in one buffer (the open nodes' runs, innermost last) and a finished node gets an
+  // array of exactly its own: an array grown by push keeps room for 17, and most nodes have 1–3
+  // (a quarter to half of a large file's tree was that spare room). Leaves share one empty array.
+  const pending: PyNode[] = [];
+  const firstPending: number[] = [0];
+  const adopt = (child: PyNode): void => {
+    pending.push(child);
+  };
+  const open = (n: PyNode): void => {
+    stack.push(n);
+    firstPending.push(pending.length);
+  };
+  const finish = (): PyNode => {
+    const done = stack.pop()!;
+    const first = firstPending.pop()!;
+    if (pending.length > first) {
+      done.children = pending.slice(first);
+      pending.length = first;
+    }
+    return done;
   };
   /** A parent spans exactly its children: each finished child extends it. */
   const extend = (parent: PyNode, start: number, end: number): void => {
@@ -58,8 +76,8 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
     parent.end = end;
   };
   const root = node(types[cursor.typeId()] || 'ERROR', true, null);
-  root.start = cursor.startIndex();
-  root.end = cursor.endIndex();
+  root.start = cursor.startIndex() + base;
+  root.end = cursor.endIndex() + base;
   const stack: PyNode[] = [root];
   let truncated = false;
   const markError = (): void => {
@@ -81,27 +99,27 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
       // commas) only extends its parent's span; operators (they have a field), slice colons and
       // tokens inserted by error recovery are kept.
       if (!isNamed && fieldName === null && parent.type !== 'slice') {
-        const start = cursor.startIndex();
-        const end = cursor.endIndex();
+        const start = cursor.startIndex() + base;
+        const end = cursor.endIndex() + base;
         if (start === end && cursor.isMissing()) {
           const n = node(type, false, null);
           n.start = start;
           n.end = end;
           n.missing = true;
-          adopt(parent, n);
+          adopt(n);
           markError();
         }
         extend(parent, start, end);
       } else {
         const n = node(type, isNamed, fieldName);
-        adopt(parent, n);
+        adopt(n);
         if (n.hasError) markError();
         if (isNamed && cursor.firstChild()) {
-          stack.push(n);
+          open(n);
           continue;
         }
-        n.start = cursor.startIndex();
-        n.end = cursor.endIndex();
+        n.start = cursor.startIndex() + base;
+        n.end = cursor.endIndex() + base;
         if (n.start === n.end && cursor.isMissing()) {
           n.missing = true;
           markError();
@@ -112,7 +130,7 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
       while (!moved) {
         if (cursor.nextSibling()) moved = true;
         else if (cursor.parent()) {
-          const done = stack.pop()!;
+          const done = finish();
           if (stack.length === 0) break;
           extend(stack[stack.length - 1], done.start, done.end);
         } else break;
@@ -120,9 +138,12 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
       if (!moved) break;
     }
   }
-  for (let i = stack.length - 1; i > 0; i--) extend(stack[i - 1], stack[i].start, stack[i].end);
+  while (stack.length > 0) {
+    const done = finish();
+    if (stack.length > 0) extend(stack[stack.length - 1], done.start, done.end);
+  }
   cursor.done();
-  return { root, truncated };
+  return { root, truncated, nodes: count };
 }
 
 const NO_CHILDREN: PyNode[] = Object.freeze([]) as unknown as PyNode[];
@@ -200,7 +221,8 @@ function namedCache(language: object): Map<number, boolean> {
 }
 
 export function field(node: PyNode, name: string): PyNode | undefined {
-  for (const c of node.children) if (c.field === name) return c;
+  const kids = node.children;
+  for (let i = 0; i < kids.length; i++) if (kids[i].field === name) return kids[i];
   return undefined;
 }
 
@@ -208,6 +230,14 @@ export function fields(node: PyNode, name: string): PyNode[] {
   return node.children.filter((c) => c.field === name);
 }
 
+/** The named children but comments (memoised; the children array itself when that is all of them). Never mutate it. */
 export function namedChildren(node: PyNode): PyNode[] {
-  return (node.namedMemo ??= node.children.filter((c) => c.named && c.type !== 'comment'));
+  let memo = node.namedMemo;
+  if (memo === undefined) {
+    const kids = node.children;
+    let all = true;
+    for (let i = 0; i < kids.length && all; i++) all = kids[i].named && kids[i].type !== 'comment';
+    memo = node.namedMemo = all ? kids : kids.filter((c) => c.named && c.type !== 'comment');
+  }
+  return memo;
 }

@@ -408,7 +408,9 @@ export function evalCall(ip: PythonInterpreter, node: PyNode, scope: Scope): Val
   const args: CallArgs = { positional: [], keywords: new Map() };
   if (argNode?.type === 'generator_expression') args.positional.push(evaluate(ip, argNode, scope));
   else if (argNode) {
-    for (const a of namedChildren(argNode)) {
+    const argNodes = namedChildren(argNode);
+    for (let i = 0; i < argNodes.length; i++) {
+      const a = argNodes[i];
       if (a.type === 'keyword_argument') {
         const n = field(a, 'name');
         const v = field(a, 'value');

@@ -64,7 +64,8 @@ export function calledNames(node: PyNode, text: string): Set<string> {
       const f = field(n, 'function');
       if (f?.type === 'identifier') out.add(text.slice(f.start, f.end));
     }
-    for (const c of n.children) stack.push(c);
+    const kids = n.children;
+    for (let i = 0; i < kids.length; i++) stack.push(kids[i]);
   }
   return out;
 }

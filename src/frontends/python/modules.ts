@@ -59,17 +59,34 @@ export interface ClassDef extends ClassRecord<PyNode, FileCtx> {
   keras: 'model' | 'layer' | null;
 }
 
+/**
+ * The syntax that can hold statements (a `global` statement is one): the walk below enters only
+ * these (and error nodes), never an expression, which is most of a file's nodes.
+ */
+const HOLDS_STATEMENTS: ReadonlySet<string> = new Set([
+  'block', 'function_definition', 'class_definition', 'decorated_definition', 'if_statement', 'elif_clause', 'else_clause',
+  'for_statement', 'while_statement', 'try_statement', 'except_clause', 'except_group_clause', 'finally_clause', 'with_statement',
+  'match_statement', 'case_clause',
+]);
+
 /** Names declared `global` anywhere below module level: functions may rebind them at any time. */
 export function volatileGlobals(root: PyNode, text: string): Set<string> {
   const out = new Set<string>();
-  const stack = root.children.filter((c) => c.type !== 'global_statement');
+  const stack: PyNode[] = [];
+  const enter = (kids: PyNode[], top: boolean): void => {
+    for (let i = 0; i < kids.length; i++) {
+      const c = kids[i];
+      if (c.type === 'global_statement' ? !top : c.hasError || HOLDS_STATEMENTS.has(c.type)) stack.push(c);
+    }
+  };
+  enter(root.children, true);
   while (stack.length) {
     const n = stack.pop()!;
     if (n.type === 'global_statement') {
       for (const id of n.children) if (id.type === 'identifier') out.add(text.slice(id.start, id.end));
       continue;
     }
-    for (const c of n.children) stack.push(c);
+    enter(n.children, false);
   }
   return out;
 }
