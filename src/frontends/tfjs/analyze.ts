@@ -21,7 +21,7 @@ export interface AnalyzeTfjsOptions {
 }
 
 
-interface Parsed {
+export interface Parsed {
   program: TSESTree.Program | null;
   /** Syntax errors got past by blanking a line: where (offset of the skipped line) and the parser's message. */
   errors: { offset: number; message: string }[];
@@ -33,12 +33,12 @@ interface Parsed {
  * everything else in a half-typed file is still analysed.
  */
 export function parseTfjs(text: string, file: string, maxRepairs = 8): Parsed {
-  const jsx = /\.(j|t)sx$/i.test(file) || /\.(m|c)?js$/i.test(file);
+  const options = estreeOptions(file);
   const errors: Parsed['errors'] = [];
   let current = text;
   for (let round = 0; round <= maxRepairs; round++) {
     try {
-      const program = parse(current, { range: true, loc: false, jsx, comment: false, allowInvalidAST: true, errorOnUnknownASTType: false, filePath: file });
+      const program = parse(current, options);
       return { program, errors };
     } catch (e) {
       const err = e as { index?: number; message?: string };
@@ -67,15 +67,26 @@ export function parseTfjs(text: string, file: string, maxRepairs = 8): Parsed {
   return { program: null, errors };
 }
 
+/** The typescript-estree options every parse of `file`'s text uses (JSX by the file's extension). */
+export function estreeOptions(file: string) {
+  const jsx = /\.(j|t)sx$/i.test(file) || /\.(m|c)?js$/i.test(file);
+  return { range: true, loc: false, jsx, comment: false, allowInvalidAST: true, errorOnUnknownASTType: false, filePath: file } as const;
+}
+
 /** Analyses one JS/TS file. Never throws for any input text: problems become diagnostics. */
 export function analyzeTfjs(text: string, file: string, opts: AnalyzeTfjsOptions = {}): FileAnalysis {
+  return analyzeParsed(text, file, opts, parseTfjs(text, file));
+}
+
+/** The analysis of `text` once parsed (`parseTfjs`, or incremental.ts's pieces); `parseModule` parses imported modules. */
+export function analyzeParsed(text: string, file: string, opts: AnalyzeTfjsOptions, parsed: Parsed, parseModule = (t: string, p: string) => parseTfjs(t, p).program): FileAnalysis {
   const sink = new DiagnosticSink();
   const builder = new GraphBuilder(sink, 'tfjs');
   const rt = new KerasRuntime(builder);
   const language = languageOf(file);
   let typing: SourceRange | undefined;
   const result = (): FileAnalysis => ({ file, language, text, builder, models: collectModels(builder), diagnostics: sink.items, ...(typing && { typing }), ...(rt.failures.length > 0 && { failures: rt.failures }) });
-  const { program, errors } = parseTfjs(text, file);
+  const { program, errors } = parsed;
   for (const e of errors.slice(0, 5)) {
     sink.info(DiagnosticCode.syntax, `Shape Lens reads this file around a syntax error here (${e.message}); the language's own extension reports it.`, { start: e.offset, end: Math.min(text.length, e.offset + 1) });
   }
@@ -86,7 +97,7 @@ export function analyzeTfjs(text: string, file: string, opts: AnalyzeTfjsOptions
     host: host
       ? {
           resolve: (f, s) => host.resolve(f, s),
-          parse: (t, p) => parseTfjs(t, p).program,
+          parse: parseModule,
         }
       : undefined,
   });

@@ -1,0 +1,208 @@
+// Incremental JS/TS analysis (src/frontends/tfjs/incremental.ts): the program parsed in pieces
+// must be the whole parse's program, node for node with ranges, or decline; and `update` after
+// every step of random edit scripts must equal a from-scratch `analyzeTfjs` of the same text.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from '@typescript-eslint/typescript-estree';
+import { analyzeTfjs, estreeOptions } from '../../src/frontends/tfjs/analyze';
+import { cutsOf, IncrementalTfjs } from '../../src/frontends/tfjs/incremental';
+import type { FileAnalysis } from '../../src/core/analysis';
+import { analysisToJson } from '../../src/core/analysis';
+import { caseSeed, emitJsModule, mulberry32, randomValidSpec, type ModelSpec } from './helpers/cnn-gen';
+import { memoryJsHost } from './helpers/tfjs';
+import { fixturesDir } from './helpers/paths';
+
+/** Every tfjs fixture: path relative to the fixtures folder → text. */
+function fixtures(): Record<string, string> {
+  const dir = fixturesDir('tfjs');
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(dir, p).split(path.sep).join('/')] = fs.readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function generated(n: number, seed: number): string {
+  const specs: ModelSpec[] = [];
+  for (let i = 0; i < n; i++) specs.push(randomValidSpec(mulberry32(caseSeed(seed, i)), `m_${i}`).spec);
+  return emitJsModule(specs, mulberry32(seed));
+}
+
+/** The whole parse's program, or null where it has a syntax error. */
+function wholeProgram(text: string, file: string): unknown {
+  try {
+    return parse(text, estreeOptions(file));
+  } catch {
+    return null;
+  }
+}
+
+/** Parses `text` in pieces with `doc` and checks the program against the whole parse; the number of pieces (0: declined). */
+function checkProgram(doc: IncrementalTfjs, text: string, label: string): number {
+  const got = doc.parsePieces(text);
+  if (!got.program) return 0;
+  assert.deepStrictEqual(got.program, wholeProgram(text, doc.file), label);
+  return got.pieces;
+}
+
+/** What the editor shows of an analysis, with exact offsets. */
+function normal(a: FileAnalysis): string {
+  return JSON.stringify({
+    json: analysisToJson(a),
+    diagnostics: a.diagnostics.map((d) => [d.severity, d.code, d.message, d.range]),
+    ranges: a.models.map((m) => [m.model.name, m.model.range, m.rows.map((r) => [r.layer.range, r.layer.calls.map((c) => c.range)])]),
+    typing: a.typing,
+    failures: a.failures,
+  });
+}
+
+test('cuts before column-0 words that may start a statement, not before continuing words', () => {
+  const text = 'a = 1\nb = 2\n  c\n(d)\nelse_ = 3\nelse {}\ninstanceof X\n$e = 4\n_f = 5\nfrom "x"\n';
+  const lines = cutsOf(text, 1).map((at) => text.slice(at, text.indexOf('\n', at)));
+  // Never before the first candidate line (the first piece holds code).
+  assert.deepEqual(lines, ['a = 1', 'b = 2', 'else_ = 3', '$e = 4', '_f = 5']);
+  // Fewer cuts when grouping, and they depend only on the line cut before.
+  const gen = generated(10, 7);
+  const all = cutsOf(gen, 1);
+  const some = cutsOf(gen, 4);
+  assert.ok(some.length > 4 && some.length < all.length / 2, `${some.length} of ${all.length}`);
+  const edited = `const extra = 1;\n${gen}`;
+  assert.deepEqual(cutsOf(edited, 4).slice(2).map((c) => c - 17), some.slice(1));
+});
+
+test('pieces give the whole parse program on every fixture, cut at every possible line and grouped', () => {
+  const files = fixtures();
+  assert.ok(Object.keys(files).length >= 12);
+  let cut = 0;
+  for (const [name, text] of Object.entries(files)) {
+    for (const every of [1, 4]) if (checkProgram(new IncrementalTfjs(name, {}, every), text, `${name} every ${every}`) > 1) cut++;
+  }
+  assert.ok(cut >= 18, `${cut} parses in pieces`);
+});
+
+test('pieces give the whole parse program on generated modules (.ts and .mts)', () => {
+  for (const seed of [1, 2, 3]) {
+    const text = generated(12, seed);
+    for (const file of ['gen.ts', 'gen.mts']) {
+      assert.ok(checkProgram(new IncrementalTfjs(file, {}, 1), text, `${file} ${seed}`) > 50);
+      assert.ok(checkProgram(new IncrementalTfjs(file, {}, 4), text, `${file} ${seed}`) > 10);
+    }
+  }
+});
+
+test('declines where a cut is not certain', () => {
+  const cases: [string, string][] = [
+    ['let\nx = 1;\ny = 2;\n', 'a.ts'], // `let` / `x = 1` parse alone, together one declaration
+    ['x = 1;\n"use strict";\ny = 2;\n', 'a.ts'], // a string statement would become a directive (never cut: not a word)
+    ['const s = `\nfoo = 1\n`;\nbar = 2;\n', 'a.ts'], // inside a template literal
+    ['/*\nfoo = 1\n*/\nbar = 2;\n', 'a.ts'], // inside a comment
+    ['const e = <div>\nfoo\n</div>;\nbar = 2;\n', 'a.tsx'], // inside JSX
+    ['import * as tf from "x";\nawait (f);\nz = 1;\n', 'a.ts'], // a script piece of a module holding await
+  ];
+  for (const [text, file] of cases) {
+    const doc = new IncrementalTfjs(file, {}, 1);
+    const got = doc.parsePieces(text);
+    if (got.program) assert.deepStrictEqual(got.program, wholeProgram(text, file), text);
+    else assert.ok(got.reason, text);
+    // Either way the analysis is the full analysis's.
+    assert.equal(normal(doc.update(text)), normal(analyzeTfjs(text, file)), text);
+  }
+  assert.equal(new IncrementalTfjs('a.ts', {}, 1).parsePieces('let\nx = 1;\ny = 2;\n').program, undefined);
+});
+
+test('a one-line edit parses one piece again; the rest are reused and shifted', () => {
+  const text = generated(16, 11);
+  const doc = new IncrementalTfjs('gen.ts');
+  doc.update(text);
+  assert.equal(doc.last.mode, 'pieces');
+  assert.equal(doc.last.parsed, doc.last.pieces);
+  const at = text.indexOf('units: ', text.length >> 1) + 'units: '.length;
+  for (const edit of [`${text.slice(0, at)}1${text.slice(at)}`, `${text.slice(0, at)}${text.slice(at + 1)}`, `// header\n${text}`]) {
+    const a = doc.update(edit);
+    assert.equal(doc.last.mode, 'pieces');
+    assert.ok(doc.last.parsed <= 2 && doc.last.pieces > 20, JSON.stringify(doc.last));
+    assert.deepStrictEqual(doc.parsePieces(edit).program, wholeProgram(edit, 'gen.ts'));
+    assert.equal(normal(a), normal(analyzeTfjs(edit, 'gen.ts')));
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Differential: random edit scripts
+
+type Rng = () => number;
+const int = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
+
+/** One random edit of `text`: characters or lines inserted, deleted, duplicated, half-typed. */
+function edit(rng: Rng, text: string): string {
+  const at = int(rng, 0, text.length);
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  let lineEnd = text.indexOf('\n', at);
+  if (lineEnd < 0) lineEnd = text.length;
+  const line = text.slice(lineStart, lineEnd);
+  const pieces = ['(', ')', '{', '}', '[', ']', ';', ',', '\n', '`', "'", '"', '/', '*', ' ', 'x', '1', '0', '.', '=', '<', 'let ', 'else ', '\nfoo = 1;\n', '\nconst ', 'tf.layers.dense({units: 4})', 'await ', '//', '/*', '*/'];
+  switch (int(rng, 0, 7)) {
+    case 0:
+      return text.slice(0, at) + pieces[int(rng, 0, pieces.length - 1)] + text.slice(at);
+    case 1:
+      return text.slice(0, at) + text.slice(Math.min(text.length, at + int(rng, 1, 12)));
+    case 2: // delete the line
+      return text.slice(0, lineStart) + text.slice(Math.min(text.length, lineEnd + 1));
+    case 3: // duplicate the line
+      return `${text.slice(0, lineEnd)}\n${line}${text.slice(lineEnd)}`;
+    case 4: {
+      // a half-typed copy of some other line, at the start of a line
+      const lines = text.split('\n');
+      const src = lines[int(rng, 0, lines.length - 1)];
+      return `${text.slice(0, lineStart)}${src.slice(0, int(rng, 0, src.length))}\n${text.slice(lineStart)}`;
+    }
+    case 5: {
+      // a number changed (the common keystroke)
+      const m = /\d+/.exec(text.slice(at));
+      if (!m) return text;
+      const p = at + m.index;
+      return `${text.slice(0, p)}${int(rng, 1, 300)}${text.slice(p + m[0].length)}`;
+    }
+    case 6: // a character deleted
+      return text.slice(0, at) + text.slice(at + 1);
+    default: // the line's indentation removed (column-0 text that was inside a block)
+      return text.slice(0, lineStart) + line.trimStart() + text.slice(lineEnd);
+  }
+}
+
+test('differential: update equals analyzeTfjs after every step of random edit scripts', () => {
+  const files = fixtures();
+  const host = memoryJsHost(files);
+  const cases: [string, string][] = [...Object.entries(files), ['gen.ts', generated(6, 5)], ['gen.mts', generated(4, 6)]];
+  let steps = 0;
+  let incremental = 0;
+  let scripts = 0;
+  for (const [ci, [name, original]] of cases.entries()) {
+    for (let s = 0; s < 8; s++) {
+      scripts++;
+      const rng = mulberry32(caseSeed(0x7e57, ci * 100 + s));
+      const doc = new IncrementalTfjs(name, { host }, s % 2 === 0 ? 1 : 4);
+      let text = original;
+      for (let step = 0; step < 8; step++) {
+        if (step > 0) text = edit(rng, text);
+        const got = doc.update(text);
+        const label = `${name} script ${s} step ${step}`;
+        assert.equal(normal(got), normal(analyzeTfjs(text, name, { host })), label);
+        if (doc.last.mode === 'pieces') {
+          incremental++;
+          assert.deepStrictEqual(doc.parsePieces(text).program, wholeProgram(text, name), label);
+        }
+        steps++;
+      }
+    }
+  }
+  assert.ok(scripts >= 100, `${scripts} scripts`);
+  // Most steps are incremental (the rest have a syntax error or a doubtful cut).
+  assert.ok(incremental > steps / 3, `${incremental} of ${steps} steps in pieces`);
+});
