@@ -14,6 +14,8 @@ import { analyzePython } from '../src/frontends/python/analyze';
 import { diskHost } from '../test/unit/helpers/python';
 import { ModuleCache } from '../src/frontends/python/modules';
 import { analyzeTfjs } from '../src/frontends/tfjs/analyze';
+import { IncrementalTfjs, type TfjsUpdateStats } from '../src/frontends/tfjs/incremental';
+import { analysisToJson } from '../src/core/analysis';
 import { runStage } from '../webview/tensor';
 import { featureMap, syntheticMap, type FeatureMap } from '../webview/inputs';
 import { buildTfjs, caseSeed, emitJsModule, emitPythonModule, expandLayers, mulberry32, randomValidSpec, type ModelSpec } from '../test/unit/helpers/cnn-gen';
@@ -157,6 +159,56 @@ async function tfjs(): Promise<void> {
     for (const s of specs) buildTfjs(s);
   });
   report('Shape Lens benchmark (tfjs, TypeScript)', { text, specs, found, errors, agree }, parse, analysis, build);
+}
+
+/**
+ * Re-analysis after a one-line edit (a Dense `units` number in the middle of the module, changed
+ * back and forth) with `IncrementalTfjs`, against the full `analyzeTfjs` of the same texts and the
+ * bare typescript-estree parse, for ~1,000- and ~20,000-line generated TypeScript modules; where
+ * the incremental time goes (medians of its phases) and whether both results agree.
+ */
+async function incrementalTfjs(): Promise<void> {
+  console.log('');
+  console.log(`Shape Lens benchmark (incremental tfjs analysis after a one-line edit) — seed ${SEED}`);
+  console.log('');
+  console.log(
+    `${pad('module', 14)}${'open'.padStart(9)}${'edit'.padStart(9)}${'edit min'.padStart(10)}${'full'.padStart(9)}${'parse'.padStart(9)}${'full/edit'.padStart(11)}   ${'phases: pieces / interpret'.padEnd(28)}${'parsed/pieces'.padStart(14)}  same`,
+  );
+  for (const want of SCALE_LINES) {
+    const { text } = generateSized(emitJsModule, want);
+    const big = want > 5000;
+    const at = text.indexOf('units: ', text.length >> 1) + 'units: '.length;
+    const units = /^\d+/.exec(text.slice(at))?.[0] ?? '1';
+    const texts = [text, text.slice(0, at) + String(Number(units) + 1) + text.slice(at + units.length)];
+    const doc = new IncrementalTfjs('bench.ts');
+    const t0 = performance.now();
+    doc.update(text);
+    const open = performance.now() - t0;
+    const phases: TfjsUpdateStats[] = [];
+    let i = 0;
+    const edit = time('edit', big ? 3 : 10, big ? 15 : 60, () => {
+      doc.update(texts[++i % 2]);
+      phases.push(doc.last);
+    });
+    const full = time('full', big ? 2 : 10, big ? 7 : 30, () => {
+      analyzeTfjs(texts[++i % 2], 'bench.ts');
+    });
+    const parse = time('parse', big ? 3 : 20, big ? 10 : 30, () => parseEstree(texts[++i % 2], { range: true, loc: false }));
+    const last = doc.update(texts[0]);
+    const same = JSON.stringify(analysisToJson(last)) === JSON.stringify(analysisToJson(analyzeTfjs(texts[0], 'bench.ts')));
+    const med = (k: 'parse' | 'analyse'): string => {
+      const xs = phases.map((p) => p.ms[k]).sort((a, b) => a - b);
+      return (xs[xs.length >> 1] ?? 0).toFixed(1);
+    };
+    const lines = text.split('\n').length;
+    console.log(
+      `${pad(`${lines} lines`, 14)}${open.toFixed(1).padStart(9)}${edit.median.toFixed(2).padStart(9)}${edit.min.toFixed(2).padStart(10)}${full.median.toFixed(2).padStart(9)}${parse.median.toFixed(2).padStart(9)}` +
+        `${`${(full.median / edit.median).toFixed(1)}×`.padStart(11)}   ${`${med('parse')} / ${med('analyse')} ms`.padEnd(28)}${`${phases[phases.length - 1].parsed}/${phases[phases.length - 1].pieces}`.padStart(14)}  ${same && phases.every((p) => p.mode === 'pieces') ? 'yes' : 'NO'}`,
+    );
+    doc.dispose();
+  }
+  console.log('(medians in ms; "open": the first update, every piece parsed; "parse": bare typescript-estree parse of the whole text)');
+  console.log('');
 }
 
 /**
@@ -381,6 +433,7 @@ async function main(): Promise<void> {
     ['imports', imports],
     ['python', python],
     ['tfjs', tfjs],
+    ['incremental-tfjs', incrementalTfjs],
     ['scaling', scaling],
     ['memory', serverMemory],
     ['pooling', pooling],

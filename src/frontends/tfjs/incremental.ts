@@ -60,6 +60,8 @@ export interface TfjsUpdateStats {
 }
 
 interface Piece {
+  /** Its text, a copy (see `own`). */
+  text: string;
   program: TSESTree.Program;
   /** Every node's `range` array, each once. */
   ranges: [number, number][];
@@ -121,6 +123,15 @@ function rangesOf(root: TSESTree.Node): [number, number][] {
     for (const k in rec) if (k !== 'range' && k !== 'parent' && k !== 'loc') stack.push(rec[k]);
   }
   return out;
+}
+
+/**
+ * A copy of `s` that does not keep the text it was cut from alive (V8 keeps a slice's whole parent
+ * string; the names and literals of a tree parsed from a slice are slices too). Without it every
+ * version of the document an edit was parsed from would stay in memory as long as its piece.
+ */
+function own(s: string): string {
+  return s.length < 16 ? s : (' ' + s).slice(1);
 }
 
 function shift(piece: Piece, to: number): void {
@@ -216,19 +227,20 @@ export class IncrementalTfjs {
       let piece = this.cache.get(t)?.pop();
       if (piece) shift(piece, from);
       else {
+        const copy = own(t);
         let program: TSESTree.Program;
         try {
-          program = parse(t, estreeOptions(this.file));
+          program = parse(copy, estreeOptions(this.file));
         } catch {
           return decline(`a syntax error in the piece at ${from}`);
         }
         parsed++;
-        piece = { program, ranges: rangesOf(program), at: 0 };
+        piece = { text: copy, program, ranges: rangesOf(program), at: 0 };
         shift(piece, from);
       }
-      const list = next.get(t);
+      const list = next.get(piece.text);
       if (list) list.push(piece);
-      else next.set(t, [piece]);
+      else next.set(piece.text, [piece]);
       pieces.push(piece);
     }
     const module = pieces.some((p) => p.program.sourceType === 'module');
@@ -253,7 +265,7 @@ export class IncrementalTfjs {
   /** Whether the two statements on either side of a cut parse, together, as those two statements. */
   private joinsCleanly(text: string, before: TSESTree.Node, after: TSESTree.Node): boolean {
     const base = before.range[0];
-    const pair = text.slice(base, after.range[1]);
+    const pair = own(text.slice(base, after.range[1]));
     if (this.joins.has(pair) || this.joinsNext.has(pair)) {
       this.joinsNext.add(pair);
       return true;
