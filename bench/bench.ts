@@ -177,7 +177,7 @@ async function incrementalTfjs(): Promise<void> {
   for (const want of SCALE_LINES) {
     const { text } = generateSized(emitJsModule, want);
     const big = want > 5000;
-    const at = text.indexOf('units: ', text.length >> 1) + 'units: '.length;
+    const at = (text.length >> 1) + text.slice(text.length >> 1).search(/units: \d/) + 'units: '.length;
     const units = /^\d+/.exec(text.slice(at))?.[0] ?? '1';
     const texts = [text, text.slice(0, at) + String(Number(units) + 1) + text.slice(at + units.length)];
     const doc = new IncrementalTfjs('bench.ts');

@@ -115,6 +115,11 @@ test('declines where a cut is not certain', () => {
     assert.equal(normal(doc.update(text)), normal(analyzeTfjs(text, file)), text);
   }
   assert.equal(new IncrementalTfjs('a.ts', {}, 1).parsePieces('let\nx = 1;\ny = 2;\n').program, undefined);
+  // A kept piece with a new piece after it: the cut between them is checked again.
+  const doc = new IncrementalTfjs('a.ts', {}, 1);
+  assert.ok(doc.parsePieces('foo();\nlet\nif (a) {}\n').program);
+  assert.equal(doc.parsePieces('foo();\nlet\nbar = 1;\n').program, undefined);
+  assert.equal(normal(doc.update('foo();\nlet\nbar = 1;\n')), normal(analyzeTfjs('foo();\nlet\nbar = 1;\n', 'a.ts')));
 });
 
 test('a one-line edit parses one piece again; the rest are reused and shifted', () => {

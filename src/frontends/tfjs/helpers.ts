@@ -178,12 +178,18 @@ export function patternNames(p: N): string[] {
   }
 }
 
-/** Identifiers called anywhere inside a node (`f(...)`, `new F()`). */
+/** `calledIdentifiers` by node: trees are kept across analyses by incremental.ts (only their ranges change). */
+const calledCache = new WeakMap<N, Set<string>>();
+
+/** Identifiers called anywhere inside a node (`f(...)`, `new F()`); the set is shared: read only. */
 export function calledIdentifiers(node: N): Set<string> {
+  const hit = calledCache.get(node);
+  if (hit) return hit;
   const out = new Set<string>();
   walkEstree(node, (o) => {
     if ((o.type === 'CallExpression' || o.type === 'NewExpression') && o.callee.type === 'Identifier') out.add(o.callee.name);
   });
+  calledCache.set(node, out);
   return out;
 }
 

@@ -19,7 +19,8 @@
 //    comment or JSX element leaves a piece with a syntax error. A cut the statement before can run
 //    over (`let` / `x = 1`, `a = b` / `instanceof C`: each half parses alone) is caught by parsing
 //    the two statements on either side of each cut together: they must come out as two statements
-//    with the same ends (checked once per pair of texts, cached). A later piece starts with a word,
+//    with the same ends (checked once per two pieces next to each other: kept pieces still next
+//    to each other hold the same texts). A later piece starts with a word,
 //    so never with a string statement (a directive alone at the top of a file). A script piece of
 //    a module (another piece has `import`/`export`) holding `await` declines: TypeScript re-parses
 //    top-level `await` in modules.
@@ -67,6 +68,10 @@ interface Piece {
   ranges: [number, number][];
   /** Where the piece's ranges point now (its start offset in the text). */
   at: number;
+  /** A script (no `import`/`export`) holding the word `await`. */
+  scriptAwait: boolean;
+  /** The piece checked to follow it (`joinsCleanly`): the same two texts need no check again. */
+  next?: Piece;
 }
 
 /**
@@ -160,10 +165,6 @@ export interface PieceParse {
 export class IncrementalTfjs {
   /** The last update's pieces by text (several when several pieces have the same text). */
   private cache = new Map<string, Piece[]>();
-  /** Texts of two statements around a cut of the last update that parse as those two statements. */
-  private joins = new Set<string>();
-  /** The same for this update. */
-  private joinsNext = new Set<string>();
   /** Imported project modules' programs by path, with the text they were parsed from. */
   private modules = new Map<string, { text: string; program: TSESTree.Program | null }>();
   last: TfjsUpdateStats = { mode: 'whole', pieces: 0, parsed: 0, ms: { parse: 0, analyse: 0 } };
@@ -188,7 +189,6 @@ export class IncrementalTfjs {
   /** Drops the cached pieces (the document was closed). */
   dispose(): void {
     this.cache.clear();
-    this.joins.clear();
     this.modules.clear();
   }
 
@@ -204,7 +204,6 @@ export class IncrementalTfjs {
   parsePieces(text: string): PieceParse {
     const cuts = cutsOf(text, this.every);
     const next = new Map<string, Piece[]>();
-    this.joinsNext = new Set();
     const pieces: Piece[] = [];
     let parsed = 0;
     const decline = (reason: string): PieceParse => {
@@ -216,8 +215,6 @@ export class IncrementalTfjs {
         else this.cache.set(t, list);
       }
       if (this.cache.size > 2 * cuts.length + 16) this.cache = next;
-      for (const j of this.joinsNext) this.joins.add(j);
-      if (this.joins.size > 2 * cuts.length + 16) this.joins = this.joinsNext;
       return { reason, pieces: cuts.length, parsed };
     };
     for (let i = 0; i < cuts.length; i++) {
@@ -235,7 +232,7 @@ export class IncrementalTfjs {
           return decline(`a syntax error in the piece at ${from}`);
         }
         parsed++;
-        piece = { text: copy, program, ranges: rangesOf(program), at: 0 };
+        piece = { text: copy, program, ranges: rangesOf(program), at: 0, scriptAwait: program.sourceType === 'script' && /\bawait\b/.test(copy) };
         shift(piece, from);
       }
       const list = next.get(piece.text);
@@ -249,14 +246,16 @@ export class IncrementalTfjs {
       const stmts = pieces[i].program.body;
       if (stmts.length === 0) return decline('a piece without statements');
       if (i > 0) {
-        if (!this.joinsCleanly(text, body[body.length - 1], stmts[0])) return decline(`the statements around ${cuts[i]} parse as one`);
+        if (pieces[i - 1].next !== pieces[i]) {
+          if (!this.joinsCleanly(text, body[body.length - 1], stmts[0])) return decline(`the statements around ${cuts[i]} parse as one`);
+          pieces[i - 1].next = pieces[i];
+        }
       }
-      if (module && pieces[i].program.sourceType !== 'module' && /\bawait\b/.test(text.slice(cuts[i], i + 1 < cuts.length ? cuts[i + 1] : text.length))) return decline('`await` in a script piece of a module');
+      if (module && pieces[i].scriptAwait) return decline('`await` in a script piece of a module');
       for (const s of stmts) body.push(s);
     }
     // The cache now holds exactly this text's pieces.
     this.cache = next;
-    this.joins = this.joinsNext;
     const first = pieces[0].program;
     const program: TSESTree.Program = { ...first, body, range: [first.range[0], text.length], sourceType: module ? 'module' : 'script' };
     return { program, pieces: pieces.length, parsed };
@@ -265,19 +264,13 @@ export class IncrementalTfjs {
   /** Whether the two statements on either side of a cut parse, together, as those two statements. */
   private joinsCleanly(text: string, before: TSESTree.Node, after: TSESTree.Node): boolean {
     const base = before.range[0];
-    const pair = own(text.slice(base, after.range[1]));
-    if (this.joins.has(pair) || this.joinsNext.has(pair)) {
-      this.joinsNext.add(pair);
-      return true;
-    }
+    const pair = text.slice(base, after.range[1]);
     let body: TSESTree.ProgramStatement[];
     try {
       body = parse(pair, estreeOptions(this.file)).body;
     } catch {
       return false;
     }
-    if (body.length !== 2 || body[0].range[0] !== 0 || body[0].range[1] !== before.range[1] - base || body[1].range[0] !== after.range[0] - base || body[1].range[1] !== pair.length) return false;
-    this.joinsNext.add(pair);
-    return true;
+    return body.length === 2 && body[0].range[0] === 0 && body[0].range[1] === before.range[1] - base && body[1].range[0] === after.range[0] - base && body[1].range[1] === pair.length;
   }
 }
