@@ -18,14 +18,15 @@
 //    between two statements of the whole parse. A cut inside a bracket, string, template literal,
 //    comment or JSX element leaves a piece with a syntax error. A cut the statement before can run
 //    over (`let` / `x = 1`, `a = b` / `instanceof C`: each half parses alone) is caught by parsing
-//    the two statements on either side of each cut together: they must come out as two statements
-//    with the same ends (checked once per two pieces next to each other: kept pieces still next
-//    to each other hold the same texts). A later piece starts with a word,
-//    so never with a string statement (a directive alone at the top of a file). A script piece of
-//    a module (another piece has `import`/`export`) holding `await` declines: TypeScript re-parses
-//    top-level `await` in modules.
-//    Any piece with a syntax error, or any doubt, means the whole text goes through `parseTfjs`
-//    (with its line-blanking repair) as before; the cache is kept for the next update.
+//    the two statements on either side of the cut together: they must come out as two statements
+//    with the same ends. That is not needed when the first ends with `;` or is a function, class,
+//    interface, enum or namespace declaration (no word continues those but `else`, never first in
+//    a piece), and is done once per two pieces next to each other (kept pieces still next to each
+//    other hold the same texts). A later piece starts with a word, so never with a string
+//    statement (a directive). A script piece of a module (another piece has `import`/`export`)
+//    holding `await` declines: TypeScript re-parses top-level `await` in modules. Any piece with a
+//    syntax error, or any doubt, means the whole text goes through `parseTfjs` (with its
+//    line-blanking repair) as before; the cache is kept for the next update.
 // 4. Interpret. The interpreter runs on a Program made of the pieces' statements — the whole
 //    program, as a full analysis does (`analyzeParsed`): the same models, rows, names, ranges and
 //    diagnostics. Imported project modules are parsed once per text.
@@ -150,6 +151,20 @@ function shift(piece: Piece, to: number): void {
   piece.at = to;
 }
 
+/** Declarations that end with their body's `}`: nothing after them continues them. */
+const DECLARATIONS = new Set(['FunctionDeclaration', 'ClassDeclaration', 'TSInterfaceDeclaration', 'TSEnumDeclaration', 'TSModuleDeclaration']);
+
+/**
+ * A complete top-level statement that no word after it can continue: one ending with `;` (only
+ * `else` continues an `if` whose branch ends so, and a piece never starts with it), or a
+ * function, class, interface, enum or namespace declaration (also exported).
+ */
+function surelyEnds(s: TSESTree.ProgramStatement, text: string): boolean {
+  if (text.charCodeAt(s.range[1] - 1) === 59) return true;
+  const d = s.type === 'ExportNamedDeclaration' ? s.declaration : s;
+  return d !== null && DECLARATIONS.has(d.type);
+}
+
 /** The program of `text` parsed in pieces, or why it cannot be (then the whole text is parsed). */
 export interface PieceParse {
   program?: TSESTree.Program;
@@ -247,7 +262,8 @@ export class IncrementalTfjs {
       if (stmts.length === 0) return decline('a piece without statements');
       if (i > 0) {
         if (pieces[i - 1].next !== pieces[i]) {
-          if (!this.joinsCleanly(text, body[body.length - 1], stmts[0])) return decline(`the statements around ${cuts[i]} parse as one`);
+          const before = body[body.length - 1];
+          if (!surelyEnds(before, text) && !this.joinsCleanly(text, before, stmts[0])) return decline(`the statements around ${cuts[i]} parse as one`);
           pieces[i - 1].next = pieces[i];
         }
       }
