@@ -12,6 +12,8 @@ import type { FileAnalysis } from '../../src/core/analysis';
 import { analysisToJson } from '../../src/core/analysis';
 import { caseSeed, emitJsModule, mulberry32, randomValidSpec, type ModelSpec } from './helpers/cnn-gen';
 import { memoryJsHost } from './helpers/tfjs';
+import { tfjsFrontEnd } from '../../src/frontends/tfjs/frontend';
+import type { ProjectHost } from '../../src/frontends/common/frontend';
 import { fixturesDir } from './helpers/paths';
 
 /** Every tfjs fixture: path relative to the fixtures folder → text. */
@@ -136,6 +138,28 @@ test('a one-line edit parses one piece again; the rest are reused and shifted', 
     assert.deepStrictEqual(doc.parsePieces(edit).program, wholeProgram(edit, 'gen.ts'));
     assert.equal(normal(a), normal(analyzeTfjs(edit, 'gen.ts')));
   }
+});
+
+test('through the front end: incremental(file).update gives what analyse gives, imports read through the host', () => {
+  const files = fixtures();
+  const reads: string[] = [];
+  const host: ProjectHost = {
+    readFile: (f) => {
+      reads.push(f);
+      return files[f.split(path.sep).join('/')];
+    },
+  };
+  const doc = tfjsFrontEnd.incremental!('mnist/index.js');
+  let text = files['mnist/index.js'];
+  for (const step of [0, 1, 2]) {
+    if (step > 0) text = text.replace(/\b(\d+)\b/, (m) => String(Number(m) + 1));
+    reads.length = 0;
+    const got = doc.update(text, { host });
+    assert.ok(reads.length > 0, 'the imported module is read through the host each update');
+    assert.equal(normal(got), normal(tfjsFrontEnd.analyse(text, 'mnist/index.js', { host })), `step ${step}`);
+  }
+  assert.ok(normal(doc.update(text, { host })).includes('conv2d'));
+  doc.dispose();
 });
 
 // ---------------------------------------------------------------------------------------------

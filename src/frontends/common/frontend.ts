@@ -53,6 +53,18 @@ export interface FrontEnd extends FrontEndInfo {
   analyse(text: string, file: string, options?: FrontEndOptions): FileAnalysis;
   /** Analyses a file's content as stored on disk (a notebook's JSON, say); for plain source files the same as `analyse`. */
   analyseFile(content: string, file: string, options?: FrontEndOptions): FileAnalysis;
+  /** An incremental analysis of one open document, if the front end has one (see `IncrementalAnalysis`). */
+  incremental?(file: string): IncrementalAnalysis;
+}
+
+/**
+ * One open document's incremental analysis: `update(text, options)` after each change gives what
+ * `analyse(text, file, options)` gives, reusing what the document's earlier texts left; `dispose()`
+ * drops it (the document was closed).
+ */
+export interface IncrementalAnalysis {
+  update(text: string, options?: FrontEndOptions): FileAnalysis;
+  dispose(): void;
 }
 
 /** The lower-cased extension of a path (`.py`), or '' if it has none. */

@@ -2,8 +2,9 @@
 // the TypeScript parser loads only when a JS/TS file is analysed.
 
 import * as path from 'node:path';
-import type { FrontEnd, ProjectHost } from '../common/frontend';
-import { analyzeTfjs, type TfjsProjectHost } from './analyze';
+import type { FrontEnd, FrontEndOptions, ProjectHost } from '../common/frontend';
+import { analyzeTfjs, type AnalyzeTfjsOptions, type TfjsProjectHost } from './analyze';
+import { IncrementalTfjs } from './incremental';
 import { tfjsInfo } from './info';
 import { moduleCandidates } from './resolve';
 
@@ -22,9 +23,18 @@ export function tfjsHost(host: ProjectHost): TfjsProjectHost {
   };
 }
 
+/** The tfjs analysis options for the front-end contract's. */
+function tfjsOptions(options: FrontEndOptions): AnalyzeTfjsOptions {
+  return { limits: options.limits, host: options.host && tfjsHost(options.host) };
+}
+
 /** JavaScript and TypeScript files that build tfjs models. Needs no `init`. */
 export const tfjsFrontEnd: FrontEnd = {
   ...tfjsInfo,
-  analyse: (text, file, options = {}) => analyzeTfjs(text, file, { limits: options.limits, host: options.host && tfjsHost(options.host) }),
+  analyse: (text, file, options = {}) => analyzeTfjs(text, file, tfjsOptions(options)),
   analyseFile: (content, file, options) => tfjsFrontEnd.analyse(content, file, options),
+  incremental: (file) => {
+    const doc = new IncrementalTfjs(file);
+    return { update: (text, options = {}) => doc.update(text, tfjsOptions(options)), dispose: () => doc.dispose() };
+  },
 };

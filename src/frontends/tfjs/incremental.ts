@@ -175,7 +175,8 @@ export interface PieceParse {
 
 /**
  * Incremental analysis of one open document: `update(text)` after each change gives what
- * `analyzeTfjs(text, file, opts)` gives. `dispose()` drops what it keeps.
+ * `analyzeTfjs(text, file, opts)` gives. `dispose()` drops what it keeps. (The language server
+ * gets it through the front end: `tfjsFrontEnd.incremental(file)`.)
  */
 export class IncrementalTfjs {
   /** The last update's pieces by text (several when several pieces have the same text). */
@@ -190,13 +191,13 @@ export class IncrementalTfjs {
     private readonly every = CUT_EVERY,
   ) {}
 
-  /** The analysis of `text`, the document's whole new content. */
-  update(text: string): FileAnalysis {
+  /** The analysis of `text`, the document's whole new content (with `opts` for this update, else the constructor's). */
+  update(text: string, opts: AnalyzeTfjsOptions = this.opts): FileAnalysis {
     const t0 = performance.now();
     const p = this.parsePieces(text);
     const parsed = p.program ? { program: p.program, errors: [] } : parseTfjs(text, this.file);
     const t1 = performance.now();
-    const analysis = analyzeParsed(text, this.file, this.opts, parsed, (t, path) => this.parseModule(t, path));
+    const analysis = analyzeParsed(text, this.file, opts, parsed, (t, path) => this.parseModule(t, path));
     this.last = { mode: p.program ? 'pieces' : 'whole', ...(p.reason && { reason: p.reason }), pieces: p.pieces, parsed: p.parsed, ms: { parse: t1 - t0, analyse: performance.now() - t1 } };
     return analysis;
   }
