@@ -172,7 +172,7 @@ async function incrementalTfjs(): Promise<void> {
   console.log(`Shape Lens benchmark (incremental tfjs analysis after a one-line edit) — seed ${SEED}`);
   console.log('');
   console.log(
-    `${pad('module', 14)}${'open'.padStart(9)}${'edit'.padStart(9)}${'edit min'.padStart(10)}${'full'.padStart(9)}${'parse'.padStart(9)}${'full/edit'.padStart(11)}   ${'phases: pieces / interpret'.padEnd(28)}${'parsed/pieces'.padStart(14)}  same`,
+    `${pad('module', 14)}${'open'.padStart(9)}${'edit'.padStart(9)}${'edit min'.padStart(10)}${'full'.padStart(9)}${'parse'.padStart(9)}${'broken'.padStart(9)}${'full/edit'.padStart(11)}   ${'phases: pieces / interpret'.padEnd(28)}${'parsed/pieces'.padStart(14)}  same`,
   );
   for (const want of SCALE_LINES) {
     const { text } = generateSized(emitJsModule, want);
@@ -192,6 +192,11 @@ async function incrementalTfjs(): Promise<void> {
     const full = time('full', big ? 2 : 10, big ? 7 : 30, () => {
       analyzeTfjs(texts[++i % 2], 'bench.ts');
     });
+    // A half-typed line: no piece path (its piece has a syntax error), the whole text is parsed and repaired.
+    const lineAt = text.lastIndexOf('\n', at) + 1;
+    const broken = `${text.slice(0, lineAt)}model.add(tf.layers.dense({ units: \n${text.slice(lineAt)}`;
+    const typing = time('typing', big ? 1 : 5, big ? 5 : 20, () => doc.update(broken));
+    doc.update(texts[0]);
     const parse = time('parse', big ? 3 : 20, big ? 10 : 30, () => parseEstree(texts[++i % 2], { range: true, loc: false }));
     const last = doc.update(texts[0]);
     const same = JSON.stringify(analysisToJson(last)) === JSON.stringify(analysisToJson(analyzeTfjs(texts[0], 'bench.ts')));
@@ -201,12 +206,12 @@ async function incrementalTfjs(): Promise<void> {
     };
     const lines = text.split('\n').length;
     console.log(
-      `${pad(`${lines} lines`, 14)}${open.toFixed(1).padStart(9)}${edit.median.toFixed(2).padStart(9)}${edit.min.toFixed(2).padStart(10)}${full.median.toFixed(2).padStart(9)}${parse.median.toFixed(2).padStart(9)}` +
+      `${pad(`${lines} lines`, 14)}${open.toFixed(1).padStart(9)}${edit.median.toFixed(2).padStart(9)}${edit.min.toFixed(2).padStart(10)}${full.median.toFixed(2).padStart(9)}${parse.median.toFixed(2).padStart(9)}${typing.median.toFixed(2).padStart(9)}` +
         `${`${(full.median / edit.median).toFixed(1)}×`.padStart(11)}   ${`${med('parse')} / ${med('analyse')} ms`.padEnd(28)}${`${phases[phases.length - 1].parsed}/${phases[phases.length - 1].pieces}`.padStart(14)}  ${same && phases.every((p) => p.mode === 'pieces') ? 'yes' : 'NO'}`,
     );
     doc.dispose();
   }
-  console.log('(medians in ms; "open": the first update of a new document, every piece parsed; "parse": bare typescript-estree parse of the whole text)');
+  console.log('(medians in ms; "open": the first update of a new document, every piece parsed; "parse": bare typescript-estree parse of the whole text; "broken": an update while a line is half-typed, the whole-text path)');
   console.log('');
 }
 
