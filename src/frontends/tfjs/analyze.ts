@@ -30,13 +30,17 @@ export interface Parsed {
 /**
  * Parses with typescript-estree. It stops at the first syntax error, so on error the offending
  * line is blanked out (same length, offsets stay valid) and the file parsed again, a few times:
- * everything else in a half-typed file is still analysed.
+ * everything else in a half-typed file is still analysed. `inPieces` gives a text's program from
+ * pieces parsed before, or undefined when it cannot be sure it is the whole parse's (incremental.ts).
  */
-export function parseTfjs(text: string, file: string, maxRepairs = 8): Parsed {
+export function parseTfjs(text: string, file: string, maxRepairs = 8, inPieces?: (text: string) => TSESTree.Program | undefined): Parsed {
   const options = estreeOptions(file);
   const errors: Parsed['errors'] = [];
   let current = text;
   for (let round = 0; round <= maxRepairs; round++) {
+    // The same program from pieces, when that is sure (incremental.ts): most of it parsed before.
+    const pieces = inPieces?.(current);
+    if (pieces) return { program: pieces, errors };
     try {
       const program = parse(current, options);
       return { program, errors };

@@ -25,8 +25,10 @@
 //    other hold the same texts). A later piece starts with a word, so never with a string
 //    statement (a directive). A script piece of a module (another piece has `import`/`export`)
 //    holding `await` declines: TypeScript re-parses top-level `await` in modules. Any piece with a
-//    syntax error, or any doubt, means the whole text goes through `parseTfjs` (with its
-//    line-blanking repair) as before; the cache is kept for the next update.
+//    syntax error, or any doubt, means the whole text is parsed, as before. The pieces are tried
+//    at each round of `parseTfjs`'s repair: a half-typed line costs a whole parse that stops at
+//    its error (to find it exactly as before), then the text with that line blanked is parsed in
+//    pieces (one new piece). A declined text keeps the cache for the next update.
 // 4. Interpret. The interpreter runs on a Program made of the pieces' statements — the whole
 //    program, as a full analysis does (`analyzeParsed`): the same models, rows, names, ranges and
 //    diagnostics. Imported project modules are parsed once per text.
@@ -51,9 +53,12 @@ const CONTINUES = new Set(['in', 'instanceof', 'as', 'satisfies', 'is', 'else', 
 
 /** What an update did, for tests and the bench. */
 export interface TfjsUpdateStats {
+  /** Where the program came from: pieces (most reused), or the whole text parsed. */
   mode: 'pieces' | 'whole';
-  /** Why the whole text was parsed. */
+  /** Why the whole text was parsed (or, with `repairs`, why it was parsed to find the syntax error). */
   reason?: string;
+  /** Lines blanked to get past syntax errors (parseTfjs's repair); each took a whole parse that stops at the error. */
+  repairs: number;
   pieces: number;
   /** Pieces parsed again (the rest reused from the last update). */
   parsed: number;
@@ -183,7 +188,7 @@ export class IncrementalTfjs {
   private cache = new Map<string, Piece[]>();
   /** Imported project modules' programs by path, with the text they were parsed from. */
   private modules = new Map<string, { text: string; program: TSESTree.Program | null }>();
-  last: TfjsUpdateStats = { mode: 'whole', pieces: 0, parsed: 0, ms: { parse: 0, analyse: 0 } };
+  last: TfjsUpdateStats = { mode: 'whole', repairs: 0, pieces: 0, parsed: 0, ms: { parse: 0, analyse: 0 } };
 
   constructor(
     readonly file: string,
@@ -194,11 +199,19 @@ export class IncrementalTfjs {
   /** The analysis of `text`, the document's whole new content (with `opts` for this update, else the constructor's). */
   update(text: string, opts: AnalyzeTfjsOptions = this.opts): FileAnalysis {
     const t0 = performance.now();
-    const p = this.parsePieces(text);
-    const parsed = p.program ? { program: p.program, errors: [] } : parseTfjs(text, this.file);
+    // Each round of parseTfjs's repair (a half-typed line blanked) tries the pieces first.
+    let p: PieceParse | undefined;
+    let first: PieceParse | undefined;
+    const parsed = parseTfjs(text, this.file, undefined, (t) => {
+      p = this.parsePieces(t);
+      first ??= p;
+      return p.program;
+    });
     const t1 = performance.now();
     const analysis = analyzeParsed(text, this.file, opts, parsed, (t, path) => this.parseModule(t, path));
-    this.last = { mode: p.program ? 'pieces' : 'whole', ...(p.reason && { reason: p.reason }), pieces: p.pieces, parsed: p.parsed, ms: { parse: t1 - t0, analyse: performance.now() - t1 } };
+    const last = p ?? { pieces: 0, parsed: 0 };
+    const reason = parsed.errors.length > 0 ? first?.reason : last.reason;
+    this.last = { mode: last.program ? 'pieces' : 'whole', ...(reason && { reason }), repairs: parsed.errors.length, pieces: last.pieces, parsed: last.parsed, ms: { parse: t1 - t0, analyse: performance.now() - t1 } };
     return analysis;
   }
 
