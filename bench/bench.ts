@@ -192,7 +192,7 @@ async function incrementalTfjs(): Promise<void> {
     const full = time('full', big ? 2 : 10, big ? 7 : 30, () => {
       analyzeTfjs(texts[++i % 2], 'bench.ts');
     });
-    // A half-typed line: no piece path (its piece has a syntax error), the whole text is parsed and repaired.
+    // A half-typed line: a whole parse finds its error (as analyzeTfjs does), the text with the line blanked comes from pieces.
     const lineAt = text.lastIndexOf('\n', at) + 1;
     const broken = `${text.slice(0, lineAt)}model.add(tf.layers.dense({ units: \n${text.slice(lineAt)}`;
     const typing = time('typing', big ? 1 : 5, big ? 5 : 20, () => doc.update(broken));
@@ -211,7 +211,7 @@ async function incrementalTfjs(): Promise<void> {
     );
     doc.dispose();
   }
-  console.log('(medians in ms; "open": the first update of a new document, every piece parsed; "parse": bare typescript-estree parse of the whole text; "broken": an update while a line is half-typed, the whole-text path)');
+  console.log('(medians in ms; "open": the first update of a new document, every piece parsed; "parse": bare typescript-estree parse of the whole text; "broken": an update while a line is half-typed: a whole parse finds the error, the repaired text comes from pieces)');
   console.log('');
 }
 
