@@ -23,7 +23,8 @@ export interface FileAnalysis {
   typing?: SourceRange;
   /**
    * Where the file's own code would fail when run (a name nothing defines, a layer called on
-   * something that is not a tensor): more of them after an edit inside one line means it is being typed.
+   * something that is not a tensor) or does nothing (`model.add` alone): more of them after an edit
+   * inside one line means it is being typed.
    */
   failures?: number[];
 }
