@@ -34,7 +34,8 @@ export interface AnalyzeOptions {
   keras?: KerasVersionOption;
 }
 
-function parseToAst(text: string): PyNode | null {
+/** Parses a whole text into the interpreter's tree (null if the parser is not ready). */
+export function parseToAst(text: string): PyNode | null {
   const tree = parsePython(text);
   if (!tree) return null;
   try {

@@ -1,0 +1,819 @@
+// Incremental analysis of one Python document: after an edit, redo only the work the edit can reach,
+// and return exactly what a from-scratch `analyzePython` of the new text returns.
+//
+// How it works, in three steps per update:
+//
+// 1. Parse. The document keeps its tree-sitter tree. The edit (the span where old and new text
+//    differ) is applied with `tree.edit()` and the text re-parsed with the old tree, which tree-sitter
+//    reuses. Top-level statements outside the edit and outside the ranges tree-sitter reports as
+//    changed keep their JS copy (`PyNode`); only the others are copied again. A kept statement's
+//    offsets are absolute and stale by the edit's length: the shift is recorded and applied to its
+//    nodes only when that statement is interpreted again (`Stmt.shift`).
+//
+// 2. Group. Each statement's module-level names (names.ts: read now, read by its functions when
+//    called, bound, changed in place) are read once from its syntax. Statements are grouped so that
+//    no value flows between groups: a read joins the group of the statements whose binding it may
+//    see (back to the last certain binding), a function's read joins every binding of the name, a
+//    change in place joins the binding it changes. Imports and literal constants bound once
+//    (`KERNEL = 3`) join nothing: every group that reads one runs its own copy first.
+//
+// 3. Run. Each group runs as a small module of its own in a fresh interpreter (its statements in
+//    file order, then its builders nothing called) and its results (models, summary snapshots,
+//    diagnostics, with the top-level statement each came from) are cached, keyed by its statements'
+//    identities. An edit re-runs the groups holding changed statements; the others' results are
+//    reused, their ranges shifted. Keras' automatic names (`dense_3`) count layers across the whole
+//    file in creation order: each group records, per statement, how many names of each base it
+//    took; before a statement runs, the counters are set to what every statement before it (in any
+//    group) took; a cached group whose counters would now start elsewhere runs again. Results are
+//    then put in file order into one builder, whose unnamed models, notes and summaries are made by
+//    the same `collectModels` a full analysis ends with.
+//
+// Whatever this cannot prove equal falls back to the full analysis: a syntax error (the repair
+// re-parses the whole text), `globals()` / `exec` / star imports / `clear_session()`, subclassed
+// models, project imports or callers in other files, a Keras-2 re-run, a top-level statement that
+// stops the module, an exhausted budget. The differential test (incremental.test.ts) checks the
+// results equal a full analysis after every step of random edit scripts.
+//
+// A returned analysis is valid until the next `update`: reused models and diagnostics are shared
+// with it and their ranges are shifted in place by later edits.
+
+import type { Node, Point, Tree } from 'web-tree-sitter';
+import { GraphBuilder, type SummarySnapshot } from '../../core/builder';
+import { collectModels, type FileAnalysis } from '../../core/analysis';
+import type { LayerNode, ModelGraph } from '../../core/graph';
+import { DiagnosticCode, DiagnosticSink, type Diagnostic, type SourceRange } from '../../core/diagnostics';
+import { kerasVersionOfFile, type KerasVersionChoice } from '../../core/keras-version';
+import type { Shape } from '../../core/shape';
+import { Budget, BudgetExceeded, DEFAULT_LIMITS } from '../common/budget';
+import type { UncalledEntry } from '../common/interpreter-core';
+import { KerasRuntime } from '../common/keras-runtime';
+import { str } from '../common/values';
+import { toAst, type PyNode } from './ast';
+import { analyzePython, parseToAst, pythonModuleCache, type AnalyzeOptions } from './analyze';
+import { analyseUncalled } from './definitions';
+import { isInert } from './helpers';
+import { PythonInterpreter } from './interpreter';
+import { Scope } from './modules';
+import { stmtNames, type StmtNames } from './names';
+import { parsePython, treeSitterModule } from './parser';
+import { PythonResolver } from './resolve';
+import { exec } from './statements';
+
+/** One top-level node of the document (a statement or a comment), kept across updates while unchanged. */
+interface Stmt {
+  readonly id: number;
+  /** Its tree; every offset in it is `shift` short of the current text. */
+  node: PyNode;
+  shift: number;
+  /** Current offsets and 0-based line. */
+  start: number;
+  end: number;
+  line: number;
+  /** Null for comments. */
+  names: StmtNames | null;
+  /** Position among the statements (comments excluded) in this update. */
+  index: number;
+}
+
+/** One step of a group's run: a top-level statement, or a builder nothing called run afterwards. */
+interface Event {
+  stmt: Stmt;
+  /** 0: the statement ran; 1: an uncalled builder no other calls; 2: one another calls (Keras runs those roots first). */
+  phase: 0 | 1 | 2;
+  /** Automatic-name counters it advanced, and by how much. */
+  delta: Map<string, number>;
+  /** The counters it read (every base it named a layer after), at their values when it started. */
+  read: Map<string, number>;
+  models: ModelGraph[];
+  snapshots: SummarySnapshot[];
+  diagnostics: Diagnostic[];
+}
+
+/** A group's cached run. */
+interface GroupRun {
+  key: string;
+  stmts: Stmt[];
+  events: Event[];
+  /** Models left without a name at the end (`collectModels` names them; reset before each merge). */
+  unnamed: ModelGraph[];
+  /** Every range in its results, by the statement it lies in, with that statement's start when last shifted. */
+  ranges: { stmt: Stmt; at: number; ranges: SourceRange[] }[];
+  /** Some message says a line number: run again when a statement of it moves to another line. */
+  lines?: Map<Stmt, number>;
+  steps: number;
+}
+
+/** What an update did, for tests and the bench. */
+export interface UpdateStats {
+  mode: 'full' | 'incremental';
+  /** Why the full analysis ran. */
+  reason?: string;
+  groups: number;
+  /** Groups run again (the rest reused). */
+  ran: number;
+  /** Top-level nodes copied from the tree again (the rest reused). */
+  copied: number;
+}
+
+/** An edit as LSP sends it: replace `[start, end)` of the previous text by `text`. */
+export interface TextEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+let nextStmtId = 1;
+
+/** Incremental analysis of one open document. `dispose()` frees the tree-sitter tree. */
+export class IncrementalPython {
+  private tree: Tree | null = null;
+  private text = '';
+  private tops: Stmt[] = [];
+  private rootSpan = { start: 0, end: 0, hasError: false };
+  private groups = new Map<string, GroupRun>();
+  private keras: KerasVersionChoice | undefined;
+  private volatileKey = '';
+  private importsChecked = '';
+  last: UpdateStats = { mode: 'full', groups: 0, ran: 0, copied: 0 };
+
+  constructor(readonly file: string, readonly opts: AnalyzeOptions = {}) {}
+
+  /**
+   * The analysis of `text`, the document's new content. `edits` (optional) are ignored beyond a
+   * hint: the changed span is found by comparing with the previous text, so any edit is handled.
+   */
+  update(text: string, _edits?: readonly TextEdit[]): FileAnalysis {
+    if (!this.reparse(text)) return this.full(text, 'the parser is not ready');
+    return this.analyse();
+  }
+
+  dispose(): void {
+    this.tree?.delete();
+    this.tree = null;
+    this.tops = [];
+    this.groups.clear();
+  }
+
+  /** The module's tree as `toAst` of the whole text would give it (every kept statement's shift applied). */
+  root(): PyNode {
+    for (const s of this.tops) materialise(s);
+    return { type: 'module', start: this.rootSpan.start, end: this.rootSpan.end, named: true, field: null, children: this.tops.map((s) => s.node), hasError: this.rootSpan.hasError, missing: false };
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Step 1: parse
+
+  private reparse(text: string): boolean {
+    const old = this.text;
+    const oldTree = this.tree;
+    if (oldTree && old === text) return true;
+    const wasm = treeSitterModule();
+    if (!oldTree) {
+      const tree = parsePython(text);
+      if (!tree) return false;
+      this.tree = tree;
+      this.text = text;
+      this.tops = [];
+      for (const n of topNodes(tree)) this.tops.push(this.copy(tree, n, text, wasm));
+      this.last.copied = this.tops.length;
+      this.setRoot(tree);
+      return true;
+    }
+    // The span that differs: [start, oldEnd) of the old text became [start, newEnd) of the new.
+    let start = 0;
+    const min = Math.min(old.length, text.length);
+    while (start < min && old.charCodeAt(start) === text.charCodeAt(start)) start++;
+    let tail = 0;
+    while (tail < min - start && old.charCodeAt(old.length - 1 - tail) === text.charCodeAt(text.length - 1 - tail)) tail++;
+    const oldEnd = old.length - tail;
+    const newEnd = text.length - tail;
+    const delta = newEnd - oldEnd;
+    oldTree.edit({ startIndex: start, oldEndIndex: oldEnd, newEndIndex: newEnd, startPosition: pointAt(old, start), oldEndPosition: pointAt(old, oldEnd), newEndPosition: pointAt(text, newEnd) });
+    const tree = parsePython(text, oldTree);
+    if (!tree) {
+      oldTree.delete();
+      this.tree = null;
+      return false;
+    }
+    const oldTops = this.tops;
+    const lineDelta = countLines(text, start, newEnd) - countLines(old, start, oldEnd);
+    // Kept statements move with the edit.
+    const moved = (s: Stmt): void => {
+      s.start += delta;
+      s.end += delta;
+      s.shift += delta;
+      s.line += lineDelta;
+    };
+    this.text = text;
+    this.tree = tree;
+    if (this.rootSpan.hasError || tree.rootNode.hasError) {
+      // Error recovery can reshape statements far from the edit, in ways the changed ranges do
+      // not always show: look at every top-level node, keeping the statements whose text is unchanged.
+      oldTree.delete();
+      const keep = new Map<string, Stmt>();
+      for (const s of oldTops) {
+        if (s.end < start) keep.set(`${s.start}:${s.end}`, s);
+        else if (s.start > oldEnd) keep.set(`${s.start + delta}:${s.end + delta}`, s);
+      }
+      this.tops = [];
+      let copied = 0;
+      for (const n of topNodes(tree)) {
+        const s = keep.get(`${n.startIndex}:${n.endIndex}`);
+        if (s && s.node.type === n.type && !n.hasError) {
+          if (s.start > oldEnd) moved(s);
+          this.tops.push(s);
+        } else {
+          this.tops.push(this.copy(tree, n, text, wasm));
+          copied++;
+        }
+      }
+      this.last.copied = copied;
+      this.setRoot(tree);
+      return true;
+    }
+    // What tree-sitter parsed differently, and the edit itself, in new offsets.
+    let dirtyStart = start;
+    let dirtyEnd = newEnd;
+    for (const r of oldTree.getChangedRanges(tree)) {
+      dirtyStart = Math.min(dirtyStart, r.startIndex);
+      dirtyEnd = Math.max(dirtyEnd, r.endIndex);
+    }
+    oldTree.delete();
+    const before: Stmt[] = [];
+    const after: Stmt[] = [];
+    for (const s of oldTops) {
+      if (s.end < start && s.end < dirtyStart) before.push(s);
+      else if (s.start > oldEnd && s.start + delta > dirtyEnd) after.push(s);
+    }
+    for (const s of after) moved(s);
+    this.tops = before;
+    const from = before.length ? before[before.length - 1].end : 0;
+    const to = after.length ? after[0].start : text.length;
+    const n = this.tops.length;
+    this.copyTops(tree, from, to, text, wasm);
+    this.last.copied = this.tops.length - n;
+    this.tops.push(...after);
+    this.setRoot(tree);
+    return true;
+  }
+
+  private copy(tree: Tree, n: Node, text: string, wasm = treeSitterModule()): Stmt {
+    const copy = toAst(tree, undefined, wasm, n).root;
+    return { id: nextStmtId++, node: copy, shift: 0, start: copy.start, end: copy.end, line: n.startPosition.row, names: copy.type === 'comment' ? null : stmtNames(copy, text), index: -1 };
+  }
+
+  /** Copies the top-level nodes of an error-free `tree` that start in [from, to) and appends them. */
+  private copyTops(tree: Tree, from: number, to: number, text: string, wasm = treeSitterModule()): void {
+    const root = tree.rootNode;
+    // (`nextSibling` skips zero-width nodes, which only error recovery makes.)
+    for (let n: Node | null = from === 0 ? root.firstChild : root.firstChildForIndex(from); n && n.startIndex < to; n = n.nextSibling) {
+      if (n.startIndex < from || (!n.isNamed && !n.isMissing)) continue;
+      this.tops.push(this.copy(tree, n, text, wasm));
+    }
+  }
+
+  private setRoot(tree: Tree): void {
+    const r = tree.rootNode;
+    const last = this.tops[this.tops.length - 1];
+    this.rootSpan = { start: r.startIndex, end: last ? last.end : r.endIndex, hasError: r.hasError };
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Steps 2 and 3: group and run
+
+  private full(text: string, reason: string): FileAnalysis {
+    this.groups.clear();
+    const a = analyzePython(text, this.file, this.opts);
+    this.last = { mode: 'full', reason, groups: 0, ran: 0, copied: this.last.copied };
+    return a;
+  }
+
+  private analyse(): FileAnalysis {
+    const text = this.text;
+    const opts = this.opts;
+    if (this.rootSpan.hasError) return this.full(text, 'a syntax error');
+    if (opts.recordCalls) return this.full(text, 'recording calls');
+    const keras = kerasVersionOfFile(text, opts.keras);
+    if (!this.keras || this.keras.version !== keras.version || this.keras.from !== keras.from) this.groups.clear();
+    this.keras = keras;
+    if (/#\s*shape-lens:\s*input_shape/.test(text)) return this.full(text, 'an input-shape comment');
+    const stmts = this.tops.filter((s) => s.names);
+    stmts.forEach((s, i) => (s.index = i));
+    if (stmts.some((s) => s.names!.dynamic)) return this.full(text, 'globals(), exec, a star import or clear_session()');
+    if (this.hasCallers(stmts)) return this.full(text, 'calls from other files');
+    const volatile = new Set<string>();
+    for (const s of stmts) for (const g of s.names!.globalDecls) volatile.add(g);
+    const volatileKey = [...volatile].sort().join(',');
+    if (volatileKey !== this.volatileKey) this.groups.clear();
+    this.volatileKey = volatileKey;
+    if (!this.importsAreLibraries(stmts, keras)) return this.full(text, 'a project import');
+
+    const { groups, constants } = group(stmts);
+    const keyed = groups.map((g) => {
+      const consts = constantsFor(g, constants);
+      const all = [...consts, ...g].sort((a, b) => a.index - b.index);
+      return { key: all.map((s) => s.id).join(','), all, own: new Set(g) };
+    });
+    // Reuse what is still valid: same statements, same lines where a message names one.
+    const runs = new Map<string, GroupRun>();
+    const toRun: typeof keyed = [];
+    for (const k of keyed) {
+      const cached = this.groups.get(k.key);
+      if (cached && shiftRanges(cached) && !movedLines(cached)) runs.set(k.key, cached);
+      else toRun.push(k);
+    }
+    this.groups = runs;
+    let ran = 0;
+    const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    const counters = new Counters(stmts.length);
+    for (const r of runs.values()) for (const e of r.events) counters.add(counters.pos(e), e.delta);
+    for (let round = 0; toRun.length > 0; round++) {
+      if (round >= 3) return this.full(text, 'automatic names did not settle');
+      for (const k of toRun) {
+        ran++;
+        const old = runs.get(k.key);
+        if (old) for (const e of old.events) counters.add(counters.pos(e), e.delta, -1);
+        const result = this.runGroup(k.key, k.all, k.own, volatile, keras, limits, counters);
+        if (typeof result === 'string') return this.full(text, result);
+        runs.set(k.key, result);
+      }
+      toRun.length = 0;
+      // A group whose counters now start elsewhere than when it ran names its layers differently: run it again.
+      const stale = new Set<string>();
+      walkEvents(stmts, runs, (e, run, at) => {
+        for (const [b, v] of e.read) if ((at.get(b) ?? 0) !== v) stale.add(run.key);
+      });
+      for (const k of keyed) if (stale.has(k.key)) toRun.push(k);
+    }
+    let steps = 0;
+    for (const r of runs.values()) steps += r.steps;
+    if (steps > limits.steps) return this.full(text, 'the step budget');
+    this.last = { mode: 'incremental', groups: keyed.length, ran, copied: this.last.copied };
+    return this.merge(stmts, runs, keras);
+  }
+
+  /**
+   * One group as a module of its own; a string says why it cannot stand for its part of the full
+   * run. `counters` holds every other event's counter advances by position; this run adds its own.
+   */
+  private runGroup(key: string, all: Stmt[], own: Set<Stmt>, volatile: Set<string>, keras: KerasVersionChoice, limits: typeof DEFAULT_LIMITS, counters: Counters): GroupRun | string {
+    for (const s of all) materialise(s);
+    const sink = new DiagnosticSink();
+    const builder = new CountingBuilder(sink, keras.version);
+    const rt = new KerasRuntime(builder);
+    rt.kerasFrom = keras.from;
+    const budget = new Budget(limits);
+    const host = this.opts.host;
+    const ip = new GroupInterpreter(rt, {
+      budget,
+      host: host ? { resolver: new PythonResolver(host), parse: parseToAst, cache: this.opts.moduleCache === undefined ? pythonModuleCache : this.opts.moduleCache } : undefined,
+    });
+    const events: Event[] = [];
+    const seenModels = new Set<ModelGraph>();
+    let start = { counters: new Map<string, number>(), diags: 0, snaps: 0 };
+    ip.before = (stmt, phase): void => {
+      const at = counters.before(counters.pos({ stmt, phase }));
+      builder.restoreNames(at);
+      builder.touched.clear();
+      start = { counters: at, diags: sink.items.length, snaps: builder.snapshots.length };
+    };
+    ip.after = (stmt, phase): void => {
+      const delta = new Map<string, number>();
+      for (const [b, v] of builder.saveNames()) if (v !== (start.counters.get(b) ?? 0)) delta.set(b, v - (start.counters.get(b) ?? 0));
+      const read = new Map<string, number>();
+      for (const b of builder.touched) read.set(b, start.counters.get(b) ?? 0);
+      const models: ModelGraph[] = [];
+      for (let i = builder.models.length - 1; i >= 0 && !seenModels.has(builder.models[i]); i--) models.unshift(builder.models[i]);
+      for (const m of models) seenModels.add(m);
+      const e: Event = { stmt, phase, delta, read, models, snapshots: builder.snapshots.slice(start.snaps), diagnostics: sink.items.slice(start.diags) };
+      events.push(e);
+      if (own.has(stmt)) counters.add(counters.pos(e), delta);
+    };
+    const stopped = ip.runGroup(all, this.text, this.file, volatile);
+    if (stopped) return stopped;
+    if (budget.steps > limits.steps || sink.items.some((d) => d.code === DiagnosticCode.budget)) return 'the step budget';
+    if (ip.kerasModels.length > 0) return 'a subclassed model';
+    if (ip.modules.size > 0) return 'a project import';
+    if (keras.from === 'default' && rt.tfFunctionOnKerasTensor) return 'a TensorFlow function on a Keras tensor (tf.keras 2 re-run)';
+    if (ip.caught > 0) return 'an internal error';
+    for (const e of events) {
+      // A copied constant must leave no trace of its own (each group runs its own copy).
+      if (!own.has(e.stmt) && (e.delta.size > 0 || e.models.length > 0 || e.diagnostics.length > 0 || e.snapshots.length > 0)) return 'a constant with effects';
+    }
+    const finalModels = new Set(builder.models);
+    for (const e of events) e.models = e.models.filter((m) => finalModels.has(m));
+    const run: GroupRun = { key, stmts: all.filter((s) => own.has(s)), events: events.filter((e) => own.has(e.stmt)), unnamed: builder.models.filter((m) => !m.name), ranges: [], steps: budget.steps };
+    if (!collectRanges(run)) return 'a range outside its statements';
+    return run;
+  }
+
+  /** The groups' results in file order in one builder, finished as a full analysis finishes. */
+  private merge(stmts: Stmt[], runs: Map<string, GroupRun>, keras: KerasVersionChoice): FileAnalysis {
+    const sink = new DiagnosticSink();
+    const builder = new GraphBuilder(sink, 'keras', keras.version);
+    const counters = new Map<string, number>();
+    for (const r of runs.values()) for (const m of r.unnamed) m.name = '';
+    walkEvents(stmts, runs, (e) => {
+      builder.models.push(...e.models);
+      builder.snapshots.push(...e.snapshots);
+      for (const d of e.diagnostics) sink.report(d);
+      addInto(counters, e.delta);
+    });
+    builder.restoreNames(counters);
+    const models = collectModels(builder);
+    return { file: this.file, language: 'python', text: this.text, builder, models, diagnostics: sink.items, keras };
+  }
+
+  /** A host that lists other files calling this file's builders: their arguments make the results depend on those files. */
+  private hasCallers(stmts: Stmt[]): boolean {
+    const host = this.opts.host;
+    if (!host?.callers) return false;
+    if (!stmts.some((s) => s.node.type === 'function_definition' || s.node.type === 'decorated_definition')) return false;
+    try {
+      return host.callers(host.absolute?.(this.file) ?? this.file).length > 0;
+    } catch {
+      return false;
+    }
+  }
+
+  /** With a project host, imports that load project files make results depend on them: checked once per set of imports. */
+  private importsAreLibraries(stmts: Stmt[], keras: KerasVersionChoice): boolean {
+    if (!this.opts.host) return true;
+    const imports = stmts.filter((s) => s.names!.constant && (s.node.type === 'import_statement' || s.node.type === 'import_from_statement'));
+    const key = imports.map((s) => s.id).join(',');
+    if (key === this.importsChecked) return true;
+    const probe = this.runGroup('', imports, new Set(imports), new Set(), keras, { ...DEFAULT_LIMITS, ...this.opts.limits }, new Counters(stmts.length));
+    if (typeof probe === 'string') return false;
+    this.importsChecked = key;
+    return true;
+  }
+}
+
+/** The interpreter running one group: hooks around each top-level statement and each uncalled builder. */
+class GroupInterpreter extends PythonInterpreter {
+  before: (stmt: Stmt, phase: 0 | 1 | 2) => void = () => undefined;
+  after: (stmt: Stmt, phase: 0 | 1 | 2) => void = () => undefined;
+  private stmts: Stmt[] = [];
+
+  /** Runs the statements as a module (as `runMain` does); says why if one of them stopped it. */
+  runGroup(stmts: Stmt[], text: string, path: string, volatile: ReadonlySet<string>): string | undefined {
+    this.stmts = stmts;
+    this.main = { path, text, isMain: true, volatile };
+    this.file = this.main;
+    const scope = new Scope(null, null, 'module');
+    scope.volatile = volatile;
+    scope.vars.set('__name__', str('__main__'));
+    let done = 0;
+    try {
+      this.guard(() => {
+        for (const s of stmts) {
+          if (!this.dirty && !isInert(s.node)) this.dirty = true;
+          this.before(s, 0);
+          exec(this, s.node, scope);
+          this.after(s, 0);
+          done++;
+        }
+      });
+      if (done < stmts.length) return 'a top-level statement stops the module';
+      this.dirty = true;
+      const root: PyNode = { type: 'module', start: 0, end: text.length, named: true, field: null, children: stmts.map((s) => s.node), hasError: false, missing: false };
+      analyseUncalled(this, root, scope);
+    } catch (e) {
+      return e instanceof BudgetExceeded ? 'the step budget' : 'an internal error';
+    }
+    return undefined;
+  }
+
+  /** Each builder is one event, in the order Keras' roots-first rule gives across the whole file. */
+  override runUncalled(entries: UncalledEntry<PyNode>[]): void {
+    const names = new Set(entries.map((e) => e.name));
+    const calledByOthers = new Set<string>();
+    for (const e of entries) for (const n of e.calls()) if (names.has(n) && n !== e.name) calledByOthers.add(n);
+    const ordered = [...entries.filter((e) => !calledByOthers.has(e.name)), ...entries.filter((e) => calledByOthers.has(e.name))];
+    for (const e of ordered) {
+      const stmt = this.stmts.find((s) => s.node.start <= (e.node as PyNode).start && (e.node as PyNode).end <= s.node.end);
+      if (!stmt) throw new Error('an uncalled builder outside the group');
+      const phase = calledByOthers.has(e.name) ? 2 : 1;
+      this.before(stmt, phase);
+      super.runUncalled([e]);
+      this.after(stmt, phase);
+    }
+  }
+}
+
+/** A builder that notes which automatic-name counters were read (so a cached group knows what its names depend on). */
+class CountingBuilder extends GraphBuilder {
+  readonly touched = new Set<string>();
+
+  constructor(sink: DiagnosticSink, version: 2 | 3) {
+    super(sink, 'keras', version);
+  }
+
+  override uniqueName(base: string): string {
+    this.touched.add(base);
+    return super.uniqueName(base);
+  }
+
+  override createInput(batchShape: Shape | null, range?: SourceRange, name?: string, why?: string): ReturnType<GraphBuilder['createInput']> {
+    if (name === undefined && this.keras2) this.touched.add('\0input');
+    return super.createInput(batchShape, range, name, why);
+  }
+}
+
+// -------------------------------------------------------------------------------------------------
+// Grouping
+
+/**
+ * Splits the statements into groups no value flows between, and the constants (imports, literal
+ * constants bound once and never changed) each group copies instead.
+ */
+function group(stmts: Stmt[]): { groups: Stmt[][]; constants: Map<string, Stmt> } {
+  const writers = new Map<string, Stmt[]>();
+  const lateWriters = new Map<string, Stmt[]>();
+  const touchers = new Map<string, Stmt[]>();
+  const mutated = new Set<string>();
+  const push = (m: Map<string, Stmt[]>, k: string, s: Stmt): void => {
+    const l = m.get(k);
+    if (l) {
+      if (l[l.length - 1] !== s) l.push(s);
+    } else m.set(k, [s]);
+  };
+  for (const s of stmts) {
+    const n = s.names!;
+    for (const w of n.writes) push(writers, w, s);
+    for (const w of n.lateWrites) push(lateWriters, w, s);
+    for (const m of n.mutates) mutated.add(m);
+    for (const set of [n.reads, n.lateReads, n.writes, n.lateWrites]) for (const w of set) push(touchers, w, s);
+  }
+  // A constant's names are bound by it alone and never changed in place.
+  const constants = new Map<string, Stmt>();
+  for (const s of stmts) {
+    const n = s.names!;
+    if (n.constant && [...n.writes].every((w) => writers.get(w)!.length === 1 && !lateWriters.has(w) && !mutated.has(w))) for (const w of n.writes) constants.set(w, s);
+  }
+  const isConstant = (s: Stmt): boolean => s.names!.constant && [...s.names!.writes].every((w) => constants.get(w) === s);
+  const parent = new Map<Stmt, Stmt>();
+  const find = (s: Stmt): Stmt => {
+    let r = s;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    for (let c = s; c !== r; ) {
+      const p = parent.get(c)!;
+      parent.set(c, r);
+      c = p;
+    }
+    return r;
+  };
+  const union = (a: Stmt, b: Stmt): void => {
+    if (isConstant(a) || isConstant(b)) return;
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent.set(ra, rb);
+  };
+  for (const s of stmts) parent.set(s, s);
+  for (const s of stmts) {
+    if (isConstant(s)) continue;
+    const n = s.names!;
+    // A read now sees the bindings before it, back to the last certain one.
+    for (const r of n.reads) {
+      if (constants.has(r)) continue;
+      const ws = writers.get(r);
+      if (ws) {
+        for (let i = lastBefore(ws, s.index); i >= 0; i--) {
+          union(s, ws[i]);
+          if (ws[i].names!.certain.has(r)) break;
+        }
+      }
+      for (const w of lateWriters.get(r) ?? []) union(s, w);
+    }
+    // A function reads when called: any binding. A definition is what its name holds at the end
+    // (uncalled builders run then): any other binding of it too. `global` assignments: anything touching the name.
+    for (const r of n.lateReads) if (!constants.has(r)) for (const w of [...(writers.get(r) ?? []), ...(lateWriters.get(r) ?? [])]) union(s, w);
+    if (n.certain.size > 0 && s.node.type !== 'expression_statement') for (const w of n.certain) for (const o of writers.get(w) ?? []) union(s, o);
+    for (const w of n.lateWrites) for (const o of touchers.get(w) ?? []) union(s, o);
+  }
+  const byRoot = new Map<Stmt, Stmt[]>();
+  for (const s of stmts) {
+    if (isConstant(s)) continue;
+    const r = find(s);
+    const l = byRoot.get(r);
+    if (l) l.push(s);
+    else byRoot.set(r, [s]);
+  }
+  const finalConstants = new Map<string, Stmt>();
+  for (const [w, s] of constants) if (isConstant(s)) finalConstants.set(w, s);
+  return { groups: [...byRoot.values()], constants: finalConstants };
+}
+
+/** Index in `ws` (statements in file order) of the last one before position `index`, or -1. */
+function lastBefore(ws: Stmt[], index: number): number {
+  let lo = 0;
+  let hi = ws.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (ws[mid].index < index) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/** The constants a group's statements read. */
+function constantsFor(g: Stmt[], constants: Map<string, Stmt>): Stmt[] {
+  const out = new Set<Stmt>();
+  for (const s of g) {
+    const n = s.names!;
+    for (const set of [n.reads, n.lateReads]) for (const r of set) {
+      const c = constants.get(r);
+      if (c) out.add(c);
+    }
+  }
+  return [...out];
+}
+
+// -------------------------------------------------------------------------------------------------
+// Events, counters, ranges
+
+function eventKey(stmt: Stmt, phase: number): number {
+  return phase * 1e7 + stmt.index;
+}
+
+/**
+ * Automatic-name counters by event position (statement runs first, in file order, then uncalled
+ * builders, roots first): per counter base, a Fenwick tree of the advances, so "the counters
+ * before this event" costs a logarithm whatever the file's size.
+ */
+class Counters {
+  private readonly trees = new Map<string, Int32Array>();
+  private readonly size: number;
+
+  constructor(private readonly stmts: number) {
+    this.size = 3 * stmts + 1;
+  }
+
+  pos(e: { stmt: Stmt; phase: number }): number {
+    return e.phase * this.stmts + e.stmt.index;
+  }
+
+  add(pos: number, delta: Map<string, number>, sign = 1): void {
+    for (const [b, d] of delta) {
+      let t = this.trees.get(b);
+      if (!t) this.trees.set(b, (t = new Int32Array(this.size + 1)));
+      for (let i = pos + 1; i <= this.size; i += i & -i) t[i] += sign * d;
+    }
+  }
+
+  /** Every counter's value before the event at `pos`. */
+  before(pos: number): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [b, t] of this.trees) {
+      let sum = 0;
+      for (let i = pos; i > 0; i -= i & -i) sum += t[i];
+      if (sum !== 0) out.set(b, sum);
+    }
+    return out;
+  }
+}
+
+/** Every cached event in the order the full run would have them, with the counters as they were when it started. */
+function walkEvents(stmts: Stmt[], runs: Map<string, GroupRun>, visit: (e: Event, run: GroupRun, counters: Map<string, number>) => void): void {
+  const byStmt = new Map<Stmt, { e: Event; run: GroupRun }>();
+  const later: { e: Event; run: GroupRun }[] = [];
+  for (const run of runs.values()) {
+    for (const e of run.events) {
+      if (e.phase === 0) byStmt.set(e.stmt, { e, run });
+      else later.push({ e, run });
+    }
+  }
+  later.sort((a, b) => eventKey(a.e.stmt, a.e.phase) - eventKey(b.e.stmt, b.e.phase));
+  const counters = new Map<string, number>();
+  const step = (x: { e: Event; run: GroupRun }): void => {
+    visit(x.e, x.run, counters);
+    addInto(counters, x.e.delta);
+  };
+  for (const s of stmts) {
+    const x = byStmt.get(s);
+    if (x) step(x);
+  }
+  for (const x of later) step(x);
+}
+
+function addInto(counters: Map<string, number>, delta: Map<string, number>): void {
+  for (const [b, d] of delta) counters.set(b, (counters.get(b) ?? 0) + d);
+}
+
+/**
+ * Finds every range in a group's results and the statement it lies in (false if one lies in none),
+ * and whether a message in them names a line.
+ */
+function collectRanges(run: GroupRun): boolean {
+  const ranges = new Set<SourceRange>();
+  const texts: string[] = [];
+  const seenModels = new Set<ModelGraph>();
+  const seenLayers = new Set<LayerNode>();
+  const add = (r: SourceRange | undefined): void => {
+    if (r && !r.file) ranges.add(r);
+  };
+  const model = (m: ModelGraph): void => {
+    if (seenModels.has(m)) return;
+    seenModels.add(m);
+    add(m.range);
+    if (m.incomplete) texts.push(m.incomplete);
+    for (const l of m.layers) layer(l);
+  };
+  const layer = (l: LayerNode): void => {
+    if (seenLayers.has(l)) return;
+    seenLayers.add(l);
+    add(l.range);
+    if (l.unknownWhy) texts.push(l.unknownWhy);
+    texts.push(...l.explain);
+    for (const c of l.calls) {
+      add(c.range);
+      for (const t of [...c.inputs, ...c.outputs]) {
+        if (t.unknownWhy) texts.push(t.unknownWhy);
+        if (t.assumed) texts.push(t.assumed);
+      }
+    }
+    if (l.nested) model(l.nested);
+  };
+  for (const e of run.events) {
+    for (const m of e.models) model(m);
+    for (const s of e.snapshots) {
+      add(s.range);
+      model(s.model);
+      for (const row of s.summary.rows) layer(row.layer);
+    }
+    for (const d of e.diagnostics) {
+      add(d.range);
+      texts.push(d.message);
+    }
+  }
+  const stmts = run.stmts;
+  const groups = new Map<Stmt, SourceRange[]>();
+  for (const r of ranges) {
+    const s = stmts.find((x) => x.start <= r.start && r.end <= x.end);
+    if (!s) return false;
+    const l = groups.get(s);
+    if (l) l.push(r);
+    else groups.set(s, [r]);
+  }
+  run.ranges = [...groups].map(([stmt, rs]) => ({ stmt, at: stmt.start, ranges: rs }));
+  if (texts.some((t) => /\bline \d/.test(t))) run.lines = new Map(stmts.map((s) => [s, s.line]));
+  return true;
+}
+
+/** Moves a reused group's ranges with its statements. */
+function shiftRanges(run: GroupRun): boolean {
+  for (const g of run.ranges) {
+    const d = g.stmt.start - g.at;
+    if (d === 0) continue;
+    for (const r of g.ranges) {
+      r.start += d;
+      r.end += d;
+    }
+    g.at = g.stmt.start;
+  }
+  return true;
+}
+
+function movedLines(run: GroupRun): boolean {
+  if (!run.lines) return false;
+  for (const [s, line] of run.lines) if (s.line !== line) return true;
+  return false;
+}
+
+/** Applies a kept statement's pending shift to its tree. */
+function materialise(s: Stmt): void {
+  if (s.shift === 0) return;
+  const d = s.shift;
+  const stack = [s.node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    n.start += d;
+    n.end += d;
+    for (const c of n.children) stack.push(c);
+  }
+  s.shift = 0;
+}
+
+/** The top-level nodes `toAst` keeps (named ones and tokens error recovery inserted), zero-width ones included. */
+function topNodes(tree: Tree): Node[] {
+  return tree.rootNode.children.filter((n): n is Node => !!n && (n.isNamed || n.isMissing));
+}
+
+function pointAt(text: string, offset: number): Point {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: offset - lineStart };
+}
+
+function countLines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n', from); i >= 0 && i < to; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
