@@ -129,7 +129,7 @@ export class IncrementalPython {
   private tree: Tree | null = null;
   private text = '';
   private tops: Stmt[] = [];
-  private rootSpan = { start: 0, end: 0, hasError: false };
+  private rootSpan = { type: 'module', start: 0, end: 0, hasError: false, treeError: false };
   private groups = new Map<string, GroupRun>();
   private keras: KerasVersionChoice | undefined;
   private volatileKey = '';
@@ -157,7 +157,7 @@ export class IncrementalPython {
   /** The module's tree as `toAst` of the whole text would give it (every kept statement's shift applied). */
   root(): PyNode {
     for (const s of this.tops) materialise(s);
-    return { type: 'module', start: this.rootSpan.start, end: this.rootSpan.end, named: true, field: null, children: this.tops.map((s) => s.node), hasError: this.rootSpan.hasError, missing: false };
+    return { type: this.rootSpan.type, start: this.rootSpan.start, end: this.rootSpan.end, named: true, field: null, children: this.tops.map((s) => s.node), hasError: this.rootSpan.hasError, missing: false };
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -206,7 +206,7 @@ export class IncrementalPython {
     };
     this.text = text;
     this.tree = tree;
-    if (this.rootSpan.hasError || tree.rootNode.hasError) {
+    if (this.rootSpan.treeError || tree.rootNode.hasError) {
       // Error recovery can reshape statements far from the edit, in ways the changed ranges do
       // not always show: look at every top-level node, keeping the statements whose text is unchanged.
       oldTree.delete();
@@ -274,8 +274,9 @@ export class IncrementalPython {
 
   private setRoot(tree: Tree): void {
     const r = tree.rootNode;
-    const last = this.tops[this.tops.length - 1];
-    this.rootSpan = { start: r.startIndex, end: last ? last.end : r.endIndex, hasError: r.hasError };
+    // As `toAst` has it: the module's end is its last child's (punctuation included).
+    const last = r.childCount > 0 ? r.child(r.childCount - 1) : null;
+    this.rootSpan = { type: r.type, start: r.startIndex, end: last ? last.endIndex : r.endIndex, hasError: this.tops.some((s) => s.node.hasError || s.node.missing), treeError: r.hasError };
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -291,7 +292,7 @@ export class IncrementalPython {
   private analyse(): FileAnalysis {
     const text = this.text;
     const opts = this.opts;
-    if (this.rootSpan.hasError) return this.full(text, 'a syntax error');
+    if (this.rootSpan.hasError || this.rootSpan.treeError || this.rootSpan.type !== 'module') return this.full(text, 'a syntax error');
     if (opts.recordCalls) return this.full(text, 'recording calls');
     const keras = kerasVersionOfFile(text, opts.keras);
     if (!this.keras || this.keras.version !== keras.version || this.keras.from !== keras.from) this.groups.clear();
