@@ -37,7 +37,8 @@
 // A returned analysis is valid until the next `update`: reused models and diagnostics are shared
 // with it and their ranges are shifted in place by later edits.
 
-import type { Node, Point, Tree } from 'web-tree-sitter';
+import { performance } from 'node:perf_hooks';
+import type { Node, Tree } from 'web-tree-sitter';
 import { GraphBuilder, type SummarySnapshot } from '../../core/builder';
 import { collectModels, type FileAnalysis } from '../../core/analysis';
 import type { LayerNode, ModelGraph } from '../../core/graph';
@@ -113,6 +114,8 @@ export interface UpdateStats {
   ran: number;
   /** Top-level nodes copied from the tree again (the rest reused). */
   copied: number;
+  /** Where an incremental update's time went: re-parse and copy, grouping, running groups (and checking names), merging. */
+  ms?: { parse: number; group: number; run: number; merge: number };
 }
 
 /** An edit as LSP sends it: replace `[start, end)` of the previous text by `text`. */
@@ -126,7 +129,7 @@ let nextStmtId = 1;
 
 /** Incremental analysis of one open document. `dispose()` frees the tree-sitter tree. */
 export class IncrementalPython {
-  private tree: Tree | null = null;
+  private parsed = false;
   private text = '';
   private tops: Stmt[] = [];
   private rootSpan = { type: 'module', start: 0, end: 0, hasError: false, treeError: false };
@@ -135,6 +138,7 @@ export class IncrementalPython {
   private volatileKey = '';
   private importsChecked = '';
   last: UpdateStats = { mode: 'full', groups: 0, ran: 0, copied: 0 };
+  private parseMs = 0;
 
   constructor(readonly file: string, readonly opts: AnalyzeOptions = {}) {}
 
@@ -143,13 +147,14 @@ export class IncrementalPython {
    * hint: the changed span is found by comparing with the previous text, so any edit is handled.
    */
   update(text: string, _edits?: readonly TextEdit[]): FileAnalysis {
+    const t0 = performance.now();
     if (!this.reparse(text)) return this.full(text, 'the parser is not ready');
+    this.parseMs = performance.now() - t0;
     return this.analyse();
   }
 
   dispose(): void {
-    this.tree?.delete();
-    this.tree = null;
+    this.parsed = false;
     this.tops = [];
     this.groups.clear();
   }
@@ -165,118 +170,101 @@ export class IncrementalPython {
 
   private reparse(text: string): boolean {
     const old = this.text;
-    const oldTree = this.tree;
-    if (oldTree && old === text) return true;
-    const wasm = treeSitterModule();
-    if (!oldTree) {
-      const tree = parsePython(text);
-      if (!tree) return false;
-      this.tree = tree;
-      this.text = text;
-      this.tops = [];
-      for (const n of topNodes(tree)) this.tops.push(this.copy(tree, n, text, wasm));
-      this.last.copied = this.tops.length;
-      this.setRoot(tree);
-      return true;
-    }
+    if (this.parsed && old === text) return true;
     // The span that differs: [start, oldEnd) of the old text became [start, newEnd) of the new.
     let start = 0;
     const min = Math.min(old.length, text.length);
     while (start < min && old.charCodeAt(start) === text.charCodeAt(start)) start++;
     let tail = 0;
     while (tail < min - start && old.charCodeAt(old.length - 1 - tail) === text.charCodeAt(text.length - 1 - tail)) tail++;
-    const oldEnd = old.length - tail;
-    const newEnd = text.length - tail;
-    const delta = newEnd - oldEnd;
-    oldTree.edit({ startIndex: start, oldEndIndex: oldEnd, newEndIndex: newEnd, startPosition: pointAt(old, start), oldEndPosition: pointAt(old, oldEnd), newEndPosition: pointAt(text, newEnd) });
-    const tree = parsePython(text, oldTree);
-    if (!tree) {
-      oldTree.delete();
-      this.tree = null;
-      return false;
-    }
-    const oldTops = this.tops;
-    const lineDelta = countLines(text, start, newEnd) - countLines(old, start, oldEnd);
-    // Kept statements move with the edit.
-    const moved = (s: Stmt): void => {
-      s.start += delta;
-      s.end += delta;
-      s.shift += delta;
-      s.line += lineDelta;
-    };
-    this.text = text;
-    this.tree = tree;
-    if (this.rootSpan.treeError || tree.rootNode.hasError) {
-      // Error recovery can reshape statements far from the edit, in ways the changed ranges do
-      // not always show: look at every top-level node, keeping the statements whose text is unchanged.
-      oldTree.delete();
+    const edit = { start, oldEnd: old.length - tail, newEnd: text.length - tail, lines: 0 };
+    edit.lines = countLines(text, start, edit.newEnd) - countLines(old, start, edit.oldEnd);
+    const ok = (this.parsed && !this.rootSpan.treeError && this.reparseRegion(text, edit)) || this.reparseAll(text, edit);
+    if (ok) this.text = text;
+    this.parsed = ok;
+    return ok;
+  }
+
+  /**
+   * The whole text parsed again; statements outside the edit whose span and kind are unchanged (and
+   * free of errors) are kept, the others copied.
+   */
+  private reparseAll(text: string, edit: Edit): boolean {
+    const tree = parsePython(text);
+    if (!tree) return false;
+    try {
+      const wasm = treeSitterModule();
       const keep = new Map<string, Stmt>();
-      for (const s of oldTops) {
-        if (s.end < start) keep.set(`${s.start}:${s.end}`, s);
-        else if (s.start > oldEnd) keep.set(`${s.start + delta}:${s.end + delta}`, s);
+      const delta = edit.newEnd - edit.oldEnd;
+      if (this.parsed) {
+        for (const s of this.tops) {
+          if (s.end < edit.start) keep.set(`${s.start}:${s.end}`, s);
+          else if (s.start > edit.oldEnd) keep.set(`${s.start + delta}:${s.end + delta}`, s);
+        }
       }
       this.tops = [];
       let copied = 0;
       for (const n of topNodes(tree)) {
         const s = keep.get(`${n.startIndex}:${n.endIndex}`);
         if (s && s.node.type === n.type && !n.hasError) {
-          if (s.start > oldEnd) moved(s);
+          if (s.start > edit.oldEnd) moveStmt(s, delta, edit.lines);
           this.tops.push(s);
         } else {
-          this.tops.push(this.copy(tree, n, text, wasm));
+          this.tops.push(copyStmt(tree, n, text, 0, 0, wasm));
           copied++;
         }
       }
       this.last.copied = copied;
-      this.setRoot(tree);
+      const r = tree.rootNode;
+      // As `toAst` has it: the module's end is its last child's (punctuation included).
+      const last = r.childCount > 0 ? r.child(r.childCount - 1) : null;
+      this.rootSpan = { type: r.type, start: r.startIndex, end: last ? last.endIndex : r.endIndex, hasError: this.tops.some((x) => x.node.hasError || x.node.missing), treeError: r.hasError };
       return true;
+    } finally {
+      tree.delete();
     }
-    // What tree-sitter parsed differently, and the edit itself, in new offsets.
-    let dirtyStart = start;
-    let dirtyEnd = newEnd;
-    for (const r of oldTree.getChangedRanges(tree)) {
-      dirtyStart = Math.min(dirtyStart, r.startIndex);
-      dirtyEnd = Math.max(dirtyEnd, r.endIndex);
+  }
+
+  /**
+   * Only the region the edit touches is parsed again: the top-level statements it overlaps and one
+   * on each side, from a line start. Valid when the file had no syntax error and the region parses
+   * without one: a Python module is a sequence of statements each starting on a fresh line, so the
+   * region parses as it would inside the file. False when it does not apply.
+   */
+  private reparseRegion(text: string, edit: Edit): boolean {
+    const tops = this.tops;
+    const delta = edit.newEnd - edit.oldEnd;
+    let first = tops.findIndex((s) => s.end >= edit.start);
+    if (first < 0) first = tops.length;
+    let last = first;
+    while (last < tops.length && tops[last].start <= edit.oldEnd) last++;
+    // [first, last) overlap or touch the edit; widen by one statement on each side, and to a line start.
+    first = Math.max(0, first - 1);
+    last = Math.min(tops.length, last + 1);
+    const old = this.text;
+    while (first > 0 && tops[first].start > 0 && old.charCodeAt(tops[first].start - 1) !== 10) first--;
+    const from = first > 0 ? tops[first].start : 0;
+    const to = last < tops.length ? tops[last].start + delta : text.length;
+    if (first > 0 && old.charCodeAt(from - 1) !== 10) return false;
+    if (to < edit.newEnd || from > edit.start) return false;
+    const region = text.slice(from, to);
+    const tree = parsePython(region);
+    if (!tree) return false;
+    let copies: Stmt[];
+    try {
+      if (tree.rootNode.hasError) return false;
+      const row = first > 0 ? tops[first].line : 0;
+      copies = topNodes(tree).map((n) => copyStmt(tree, n, region, from, row));
+    } finally {
+      tree.delete();
     }
-    oldTree.delete();
-    const before: Stmt[] = [];
-    const after: Stmt[] = [];
-    for (const s of oldTops) {
-      if (s.end < start && s.end < dirtyStart) before.push(s);
-      else if (s.start > oldEnd && s.start + delta > dirtyEnd) after.push(s);
-    }
-    for (const s of after) moved(s);
-    this.tops = before;
-    const from = before.length ? before[before.length - 1].end : 0;
-    const to = after.length ? after[0].start : text.length;
-    const n = this.tops.length;
-    this.copyTops(tree, from, to, text, wasm);
-    this.last.copied = this.tops.length - n;
-    this.tops.push(...after);
-    this.setRoot(tree);
+    const after = tops.slice(last);
+    for (const s of after) moveStmt(s, delta, edit.lines);
+    this.tops = [...tops.slice(0, first), ...copies, ...after];
+    if (this.tops.length === 0) return false;
+    this.last.copied = copies.length;
+    this.rootSpan = { type: 'module', start: this.tops[0].start, end: this.tops[this.tops.length - 1].end, hasError: false, treeError: false };
     return true;
-  }
-
-  private copy(tree: Tree, n: Node, text: string, wasm = treeSitterModule()): Stmt {
-    const copy = toAst(tree, undefined, wasm, n).root;
-    return { id: nextStmtId++, node: copy, shift: 0, start: copy.start, end: copy.end, line: n.startPosition.row, names: copy.type === 'comment' ? null : stmtNames(copy, text), index: -1 };
-  }
-
-  /** Copies the top-level nodes of an error-free `tree` that start in [from, to) and appends them. */
-  private copyTops(tree: Tree, from: number, to: number, text: string, wasm = treeSitterModule()): void {
-    const root = tree.rootNode;
-    // (`nextSibling` skips zero-width nodes, which only error recovery makes.)
-    for (let n: Node | null = from === 0 ? root.firstChild : root.firstChildForIndex(from); n && n.startIndex < to; n = n.nextSibling) {
-      if (n.startIndex < from || (!n.isNamed && !n.isMissing)) continue;
-      this.tops.push(this.copy(tree, n, text, wasm));
-    }
-  }
-
-  private setRoot(tree: Tree): void {
-    const r = tree.rootNode;
-    // As `toAst` has it: the module's end is its last child's (punctuation included).
-    const last = r.childCount > 0 ? r.child(r.childCount - 1) : null;
-    this.rootSpan = { type: r.type, start: r.startIndex, end: last ? last.endIndex : r.endIndex, hasError: this.tops.some((s) => s.node.hasError || s.node.missing), treeError: r.hasError };
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -309,6 +297,7 @@ export class IncrementalPython {
     this.volatileKey = volatileKey;
     if (!this.importsAreLibraries(stmts, keras)) return this.full(text, 'a project import');
 
+    const t1 = performance.now();
     const { groups, constants } = group(stmts);
     const keyed = groups.map((g) => {
       const consts = constantsFor(g, constants);
@@ -324,6 +313,7 @@ export class IncrementalPython {
       else toRun.push(k);
     }
     this.groups = runs;
+    const t2 = performance.now();
     let ran = 0;
     const limits = { ...DEFAULT_LIMITS, ...opts.limits };
     const counters = new Counters(stmts.length);
@@ -349,8 +339,10 @@ export class IncrementalPython {
     let steps = 0;
     for (const r of runs.values()) steps += r.steps;
     if (steps > limits.steps) return this.full(text, 'the step budget');
-    this.last = { mode: 'incremental', groups: keyed.length, ran, copied: this.last.copied };
-    return this.merge(stmts, runs, keras);
+    const t3 = performance.now();
+    const analysis = this.merge(stmts, runs, keras);
+    this.last = { mode: 'incremental', groups: keyed.length, ran, copied: this.last.copied, ms: { parse: this.parseMs, group: t2 - t1, run: t3 - t2, merge: performance.now() - t3 } };
+    return analysis;
   }
 
   /**
@@ -798,19 +790,37 @@ function materialise(s: Stmt): void {
   s.shift = 0;
 }
 
+/** The span of an edit: `[start, oldEnd)` of the old text became `[start, newEnd)`, with `lines` more line breaks. */
+interface Edit {
+  start: number;
+  oldEnd: number;
+  newEnd: number;
+  lines: number;
+}
+
+/**
+ * A copy of one top-level node of `tree`, the parse of `text`, which starts at `offset` (line `row`)
+ * of the document; its module names are read at once.
+ */
+function copyStmt(tree: Tree, n: Node, text: string, offset: number, row: number, wasm = treeSitterModule()): Stmt {
+  const node = toAst(tree, undefined, wasm, n).root;
+  const names = node.type === 'comment' ? null : stmtNames(node, text);
+  const s: Stmt = { id: nextStmtId++, node, shift: offset, start: node.start + offset, end: node.end + offset, line: n.startPosition.row + row, names, index: -1 };
+  materialise(s);
+  return s;
+}
+
+/** A kept statement after an edit before it. */
+function moveStmt(s: Stmt, delta: number, lines: number): void {
+  s.start += delta;
+  s.end += delta;
+  s.shift += delta;
+  s.line += lines;
+}
+
 /** The top-level nodes `toAst` keeps (named ones and tokens error recovery inserted), zero-width ones included. */
 function topNodes(tree: Tree): Node[] {
   return tree.rootNode.children.filter((n): n is Node => !!n && (n.isNamed || n.isMissing));
-}
-
-function pointAt(text: string, offset: number): Point {
-  let row = 0;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
-    row++;
-    lineStart = i + 1;
-  }
-  return { row, column: offset - lineStart };
 }
 
 function countLines(text: string, from: number, to: number): number {
