@@ -45,6 +45,7 @@ import type { LayerNode, ModelGraph } from '../../core/graph';
 import { DiagnosticCode, DiagnosticSink, type Diagnostic, type SourceRange } from '../../core/diagnostics';
 import { kerasVersionOfFile, type KerasVersionChoice } from '../../core/keras-version';
 import type { Shape } from '../../core/shape';
+import { summarize, type ModelSummary } from '../../core/summary';
 import { Budget, BudgetExceeded, DEFAULT_LIMITS } from '../common/budget';
 import type { UncalledEntry } from '../common/interpreter-core';
 import { KerasRuntime } from '../common/keras-runtime';
@@ -74,6 +75,8 @@ interface Stmt {
   names: StmtNames | null;
   /** Position among the statements (comments excluded) in this update. */
   index: number;
+  /** Its run in the current results (set while walking them). */
+  event?: Event;
 }
 
 /** One step of a group's run: a top-level statement, or a builder nothing called run afterwards. */
@@ -88,6 +91,15 @@ interface Event {
   models: ModelGraph[];
   snapshots: SummarySnapshot[];
   diagnostics: Diagnostic[];
+  /** The group run it belongs to (set while walking them). */
+  run?: GroupRun;
+}
+
+/** A group of statements: its own, and all it runs (its own and the constants it copies), keyed by their identities. */
+interface Keyed {
+  key: string;
+  all: Stmt[];
+  own: Set<Stmt>;
 }
 
 /** A group's cached run. */
@@ -139,6 +151,8 @@ export class IncrementalPython {
   private importsChecked = '';
   last: UpdateStats = { mode: 'full', groups: 0, ran: 0, copied: 0 };
   private parseMs = 0;
+  private grouping: { stmts: Stmt[]; keyed: Keyed[] } | undefined;
+  private summaries = new WeakMap<ModelGraph, { name: string; summary: ModelSummary }>();
 
   constructor(readonly file: string, readonly opts: AnalyzeOptions = {}) {}
 
@@ -172,11 +186,9 @@ export class IncrementalPython {
     const old = this.text;
     if (this.parsed && old === text) return true;
     // The span that differs: [start, oldEnd) of the old text became [start, newEnd) of the new.
-    let start = 0;
     const min = Math.min(old.length, text.length);
-    while (start < min && old.charCodeAt(start) === text.charCodeAt(start)) start++;
-    let tail = 0;
-    while (tail < min - start && old.charCodeAt(old.length - 1 - tail) === text.charCodeAt(text.length - 1 - tail)) tail++;
+    const start = commonLength(min, (a, b) => old.slice(a, b) === text.slice(a, b));
+    const tail = commonLength(min - start, (a, b) => old.slice(old.length - b, old.length - a) === text.slice(text.length - b, text.length - a));
     const edit = { start, oldEnd: old.length - tail, newEnd: text.length - tail, lines: 0 };
     edit.lines = countLines(text, start, edit.newEnd) - countLines(old, start, edit.oldEnd);
     const ok = (this.parsed && !this.rootSpan.treeError && this.reparseRegion(text, edit)) || this.reparseAll(text, edit);
@@ -272,6 +284,7 @@ export class IncrementalPython {
 
   private full(text: string, reason: string): FileAnalysis {
     this.groups.clear();
+    this.grouping = undefined;
     const a = analyzePython(text, this.file, this.opts);
     this.last = { mode: 'full', reason, groups: 0, ran: 0, copied: this.last.copied };
     return a;
@@ -298,12 +311,7 @@ export class IncrementalPython {
     if (!this.importsAreLibraries(stmts, keras)) return this.full(text, 'a project import');
 
     const t1 = performance.now();
-    const { groups, constants } = group(stmts);
-    const keyed = groups.map((g) => {
-      const consts = constantsFor(g, constants);
-      const all = [...consts, ...g].sort((a, b) => a.index - b.index);
-      return { key: all.map((s) => s.id).join(','), all, own: new Set(g) };
-    });
+    const keyed = this.regroup(stmts);
     // Reuse what is still valid: same statements, same lines where a message names one.
     const runs = new Map<string, GroupRun>();
     const toRun: typeof keyed = [];
@@ -413,8 +421,56 @@ export class IncrementalPython {
       addInto(counters, e.delta);
     });
     builder.restoreNames(counters);
-    const models = collectModels(builder);
+    // A model of a reused group is unchanged but for the name `collectModels` may give it.
+    const memo = new WeakMap<ModelGraph, { name: string; summary: ModelSummary }>();
+    const models = collectModels(builder, (m) => {
+      const known = this.summaries.get(m);
+      const summary = known && known.name === m.name ? known.summary : summarize(builder, m);
+      memo.set(m, { name: m.name, summary });
+      return summary;
+    });
+    this.summaries = memo;
     return { file: this.file, language: 'python', text: this.text, builder, models, diagnostics: sink.items, keras };
+  }
+
+  /**
+   * The groups of this update's statements. An edit that changed statements in place without
+   * changing the names they read and bind (an argument, a number) leaves the grouping as it was:
+   * only the groups holding those statements get them (and a new key).
+   */
+  private regroup(stmts: Stmt[]): Keyed[] {
+    const prev = this.grouping;
+    let keyed: Keyed[] | undefined;
+    if (prev && prev.stmts.length === stmts.length) {
+      const changed = new Set<number>();
+      for (let i = 0; i < stmts.length && changed.size <= 64; i++) {
+        const a = stmts[i];
+        const b = prev.stmts[i];
+        if (a === b) continue;
+        if (a.node.type !== b.node.type || a.names!.constant || b.names!.constant || !sameNames(a.names!, b.names!)) {
+          changed.add(-1);
+          break;
+        }
+        changed.add(i);
+      }
+      if (!changed.has(-1) && changed.size <= 64) {
+        keyed = prev.keyed.map((k) => {
+          if (!k.all.some((s) => changed.has(s.index))) return k;
+          const all = k.all.map((s) => stmts[s.index]);
+          return { key: keyOf(all), all, own: new Set([...k.own].map((s) => stmts[s.index])) };
+        });
+      }
+    }
+    if (!keyed) {
+      const { groups, constants } = group(stmts);
+      keyed = groups.map((g) => {
+        const consts = constantsFor(g, constants);
+        const all = consts.length === 0 ? g : mergeByIndex(consts, g);
+        return { key: keyOf(all), all, own: new Set(g) };
+      });
+    }
+    this.grouping = { stmts, keyed };
+    return keyed;
   }
 
   /** A host that lists other files calling this file's builders: their arguments make the results depend on those files. */
@@ -612,17 +668,48 @@ function lastBefore(ws: Stmt[], index: number): number {
   return found;
 }
 
-/** The constants a group's statements read. */
+function keyOf(all: Stmt[]): string {
+  let key = '';
+  for (const s of all) key += `${s.id},`;
+  return key;
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}
+
+/** Two statements read and bind the same module names alike (so they group alike). */
+function sameNames(a: StmtNames, b: StmtNames): boolean {
+  return a.dynamic === b.dynamic && a.constant === b.constant && sameSet(a.reads, b.reads) && sameSet(a.lateReads, b.lateReads) && sameSet(a.writes, b.writes)
+    && sameSet(a.certain, b.certain) && sameSet(a.lateWrites, b.lateWrites) && sameSet(a.globalDecls, b.globalDecls) && sameSet(a.mutates, b.mutates);
+}
+
+/** The constants a group's statements read, in file order. */
 function constantsFor(g: Stmt[], constants: Map<string, Stmt>): Stmt[] {
   const out = new Set<Stmt>();
   for (const s of g) {
     const n = s.names!;
-    for (const set of [n.reads, n.lateReads]) for (const r of set) {
+    for (const r of n.reads) {
+      const c = constants.get(r);
+      if (c) out.add(c);
+    }
+    for (const r of n.lateReads) {
       const c = constants.get(r);
       if (c) out.add(c);
     }
   }
-  return [...out];
+  return [...out].sort((a, b) => a.index - b.index);
+}
+
+/** Two lists of statements in file order, merged. */
+function mergeByIndex(a: Stmt[], b: Stmt[]): Stmt[] {
+  const out: Stmt[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) out.push(j >= b.length || (i < a.length && a[i].index < b[j].index) ? a[i++] : b[j++]);
+  return out;
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -671,25 +758,23 @@ class Counters {
 
 /** Every cached event in the order the full run would have them, with the counters as they were when it started. */
 function walkEvents(stmts: Stmt[], runs: Map<string, GroupRun>, visit: (e: Event, run: GroupRun, counters: Map<string, number>) => void): void {
-  const byStmt = new Map<Stmt, { e: Event; run: GroupRun }>();
-  const later: { e: Event; run: GroupRun }[] = [];
+  for (const s of stmts) s.event = undefined;
+  const later: Event[] = [];
   for (const run of runs.values()) {
     for (const e of run.events) {
-      if (e.phase === 0) byStmt.set(e.stmt, { e, run });
-      else later.push({ e, run });
+      e.run = run;
+      if (e.phase === 0) e.stmt.event = e;
+      else later.push(e);
     }
   }
-  later.sort((a, b) => eventKey(a.e.stmt, a.e.phase) - eventKey(b.e.stmt, b.e.phase));
+  later.sort((a, b) => eventKey(a.stmt, a.phase) - eventKey(b.stmt, b.phase));
   const counters = new Map<string, number>();
-  const step = (x: { e: Event; run: GroupRun }): void => {
-    visit(x.e, x.run, counters);
-    addInto(counters, x.e.delta);
+  const step = (e: Event): void => {
+    visit(e, e.run!, counters);
+    for (const [b, d] of e.delta) counters.set(b, (counters.get(b) ?? 0) + d);
   };
-  for (const s of stmts) {
-    const x = byStmt.get(s);
-    if (x) step(x);
-  }
-  for (const x of later) step(x);
+  for (const s of stmts) if (s.event) step(s.event);
+  for (const e of later) step(e);
 }
 
 function addInto(counters: Map<string, number>, delta: Map<string, number>): void {
@@ -821,6 +906,27 @@ function moveStmt(s: Stmt, delta: number, lines: number): void {
 /** The top-level nodes `toAst` keeps (named ones and tokens error recovery inserted), zero-width ones included. */
 function topNodes(tree: Tree): Node[] {
   return tree.rootNode.children.filter((n): n is Node => !!n && (n.isNamed || n.isMissing));
+}
+
+/**
+ * The length of the longest common prefix (`same(a, b)`: the slices [a, b) agree), at most `max`:
+ * a binary search over native string comparisons, much faster than comparing characters in JS.
+ */
+function commonLength(max: number, same: (a: number, b: number) => boolean): number {
+  let lo = 0;
+  let step = 1024;
+  // Gallop while whole blocks agree, then halve.
+  while (lo < max && same(lo, Math.min(max, lo + step))) {
+    lo = Math.min(max, lo + step);
+    step *= 2;
+  }
+  let hi = Math.min(max, lo + step);
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (same(lo, mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 function countLines(text: string, from: number, to: number): number {
