@@ -79,15 +79,18 @@ interface Stmt {
   event?: Event;
 }
 
+/** A counter base (`dense`) and a number: how far an event advanced it, or its value when the event started. */
+type Advance = readonly [string, number];
+
 /** One step of a group's run: a top-level statement, or a builder nothing called run afterwards. */
 interface Event {
   stmt: Stmt;
   /** 0: the statement ran; 1: an uncalled builder no other calls; 2: one another calls (Keras runs those roots first). */
   phase: 0 | 1 | 2;
   /** Automatic-name counters it advanced, and by how much. */
-  delta: Map<string, number>;
+  delta: Advance[];
   /** The counters it read (every base it named a layer after), at their values when it started. */
-  read: Map<string, number>;
+  read: Advance[];
   models: ModelGraph[];
   snapshots: SummarySnapshot[];
   diagnostics: Diagnostic[];
@@ -304,7 +307,7 @@ export class IncrementalPython {
     if (stmts.some((s) => s.names!.dynamic)) return this.full(text, 'globals(), exec, a star import or clear_session()');
     if (this.hasCallers(stmts)) return this.full(text, 'calls from other files');
     const volatile = new Set<string>();
-    for (const s of stmts) for (const g of s.names!.globalDecls) volatile.add(g);
+    for (const s of stmts) if (s.names!.globalDecls.size > 0) for (const g of s.names!.globalDecls) volatile.add(g);
     const volatileKey = [...volatile].sort().join(',');
     if (volatileKey !== this.volatileKey) this.groups.clear();
     this.volatileKey = volatileKey;
@@ -325,7 +328,7 @@ export class IncrementalPython {
     let ran = 0;
     const limits = { ...DEFAULT_LIMITS, ...opts.limits };
     const counters = new Counters(stmts.length);
-    for (const r of runs.values()) for (const e of r.events) counters.add(counters.pos(e), e.delta);
+    for (const r of runs.values()) for (const e of r.events) if (e.delta.length > 0) counters.add(counters.pos(e), e.delta);
     for (let round = 0; toRun.length > 0; round++) {
       if (round >= 3) return this.full(text, 'automatic names did not settle');
       for (const k of toRun) {
@@ -340,7 +343,7 @@ export class IncrementalPython {
       // A group whose counters now start elsewhere than when it ran names its layers differently: run it again.
       const stale = new Set<string>();
       walkEvents(stmts, runs, (e, run, at) => {
-        for (const [b, v] of e.read) if ((at.get(b) ?? 0) !== v) stale.add(run.key);
+        for (let i = 0; i < e.read.length; i++) if ((at.get(e.read[i][0]) ?? 0) !== e.read[i][1]) stale.add(run.key);
       });
       for (const k of keyed) if (stale.has(k.key)) toRun.push(k);
     }
@@ -379,14 +382,13 @@ export class IncrementalPython {
       start = { counters: at, diags: sink.items.length, snaps: builder.snapshots.length };
     };
     ip.after = (stmt, phase): void => {
-      const delta = new Map<string, number>();
-      for (const [b, v] of builder.saveNames()) if (v !== (start.counters.get(b) ?? 0)) delta.set(b, v - (start.counters.get(b) ?? 0));
-      const read = new Map<string, number>();
-      for (const b of builder.touched) read.set(b, start.counters.get(b) ?? 0);
+      const delta: Advance[] = [];
+      for (const [b, v] of builder.saveNames()) if (v !== (start.counters.get(b) ?? 0)) delta.push([b, v - (start.counters.get(b) ?? 0)]);
+      const read: Advance[] = [...builder.touched].map((b) => [b, start.counters.get(b) ?? 0]);
       const models: ModelGraph[] = [];
       for (let i = builder.models.length - 1; i >= 0 && !seenModels.has(builder.models[i]); i--) models.unshift(builder.models[i]);
       for (const m of models) seenModels.add(m);
-      const e: Event = { stmt, phase, delta, read, models, snapshots: builder.snapshots.slice(start.snaps), diagnostics: sink.items.slice(start.diags) };
+      const e: Event = { stmt, phase, delta, read, models, snapshots: builder.snapshots.slice(start.snaps), diagnostics: sink.items.slice(start.diags), run: undefined };
       events.push(e);
       if (own.has(stmt)) counters.add(counters.pos(e), delta);
     };
@@ -399,7 +401,7 @@ export class IncrementalPython {
     if (ip.caught > 0) return 'an internal error';
     for (const e of events) {
       // A copied constant must leave no trace of its own (each group runs its own copy).
-      if (!own.has(e.stmt) && (e.delta.size > 0 || e.models.length > 0 || e.diagnostics.length > 0 || e.snapshots.length > 0)) return 'a constant with effects';
+      if (!own.has(e.stmt) && (e.delta.length > 0 || e.models.length > 0 || e.diagnostics.length > 0 || e.snapshots.length > 0)) return 'a constant with effects';
     }
     const finalModels = new Set(builder.models);
     for (const e of events) e.models = e.models.filter((m) => finalModels.has(m));
@@ -736,7 +738,7 @@ class Counters {
     return e.phase * this.stmts + e.stmt.index;
   }
 
-  add(pos: number, delta: Map<string, number>, sign = 1): void {
+  add(pos: number, delta: readonly Advance[], sign = 1): void {
     for (const [b, d] of delta) {
       let t = this.trees.get(b);
       if (!t) this.trees.set(b, (t = new Int32Array(this.size + 1)));
@@ -771,14 +773,14 @@ function walkEvents(stmts: Stmt[], runs: Map<string, GroupRun>, visit: (e: Event
   const counters = new Map<string, number>();
   const step = (e: Event): void => {
     visit(e, e.run!, counters);
-    for (const [b, d] of e.delta) counters.set(b, (counters.get(b) ?? 0) + d);
+    addInto(counters, e.delta);
   };
   for (const s of stmts) if (s.event) step(s.event);
   for (const e of later) step(e);
 }
 
-function addInto(counters: Map<string, number>, delta: Map<string, number>): void {
-  for (const [b, d] of delta) counters.set(b, (counters.get(b) ?? 0) + d);
+function addInto(counters: Map<string, number>, delta: readonly Advance[]): void {
+  for (let i = 0; i < delta.length; i++) counters.set(delta[i][0], (counters.get(delta[i][0]) ?? 0) + delta[i][1]);
 }
 
 /**
@@ -890,7 +892,7 @@ interface Edit {
 function copyStmt(tree: Tree, n: Node, text: string, offset: number, row: number, wasm = treeSitterModule()): Stmt {
   const node = toAst(tree, undefined, wasm, n).root;
   const names = node.type === 'comment' ? null : stmtNames(node, text);
-  const s: Stmt = { id: nextStmtId++, node, shift: offset, start: node.start + offset, end: node.end + offset, line: n.startPosition.row + row, names, index: -1 };
+  const s: Stmt = { id: nextStmtId++, node, shift: offset, start: node.start + offset, end: node.end + offset, line: n.startPosition.row + row, names, index: -1, event: undefined };
   materialise(s);
   return s;
 }
