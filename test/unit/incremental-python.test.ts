@@ -75,7 +75,7 @@ interface Step {
 }
 
 /** One random edit of `text`: characters or a whole line inserted or deleted, or a line half-typed. */
-function randomEdit(rng: Rng, text: string): Step {
+export function randomEdit(rng: Rng, text: string): Step {
   const lines = text.split('\n');
   const at = Math.floor(rng() * (text.length + 1));
   const kind = Math.floor(rng() * 7);
@@ -155,7 +155,9 @@ function generated(): { name: string; text: string }[] {
 
 /** Runs one edit script; returns a message describing the first step whose results differ. */
 function runScript(name: string, start: string, rng: Rng, steps: number, stats: { incremental: number; full: number; ran: number; groups: number }): string | undefined {
-  const doc = new IncrementalPython('main.py');
+  // Only the step budget: a time budget would make two analyses of the same text differ on a busy machine.
+  const opts = { limits: { millis: 600_000 } };
+  const doc = new IncrementalPython('main.py', opts);
   try {
     let text = start;
     const history: string[] = ['open'];
@@ -166,7 +168,7 @@ function runScript(name: string, start: string, rng: Rng, steps: number, stats: 
         text = step.text;
       }
       const inc = doc.update(text);
-      const full = analyzePython(text, 'main.py');
+      const full = analyzePython(text, 'main.py', opts);
       if (doc.last.mode === 'incremental') {
         stats.incremental++;
         stats.ran += doc.last.ran;

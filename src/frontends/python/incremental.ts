@@ -155,6 +155,10 @@ export class IncrementalPython {
   last: UpdateStats = { mode: 'full', groups: 0, ran: 0, copied: 0 };
   private parseMs = 0;
   private grouping: { stmts: Stmt[]; keyed: Keyed[] } | undefined;
+  private counters: Counters | undefined;
+  /** The runs whose advances `counters` holds. */
+  private counted = new Set<GroupRun>();
+  private kerasPlain: KerasVersionChoice | undefined;
   private summaries = new WeakMap<ModelGraph, { name: string; summary: ModelSummary }>();
 
   constructor(readonly file: string, readonly opts: AnalyzeOptions = {}) {}
@@ -219,6 +223,14 @@ export class IncrementalPython {
       }
       this.tops = [];
       let copied = 0;
+      if (tree.rootNode.type !== 'module') {
+        // Nothing parsed as a module (the root is an ERROR node whose children carry fields): copied whole.
+        const root = toAst(tree, undefined, wasm).root;
+        this.tops = root.children.map((node) => ({ id: nextStmtId++, node, shift: 0, start: node.start, end: node.end, line: countLines(text, 0, node.start), names: null, index: -1, event: undefined }));
+        this.rootSpan = { type: root.type, start: root.start, end: root.end, hasError: true, treeError: true };
+        this.last.copied = this.tops.length;
+        return true;
+      }
       for (const n of topNodes(tree)) {
         const s = keep.get(`${n.startIndex}:${n.endIndex}`);
         if (s && s.node.type === n.type && !n.hasError) {
@@ -253,8 +265,14 @@ export class IncrementalPython {
     if (first < 0) first = tops.length;
     let last = first;
     while (last < tops.length && tops[last].start <= edit.oldEnd) last++;
-    // [first, last) overlap or touch the edit; widen by one statement on each side, and to a line start.
-    first = Math.max(0, first - 1);
+    // [first, last) overlap or touch the edit; widen by one statement (not a comment) on each side,
+    // and to a line start. Those two must parse again exactly as before: the region's ends are then
+    // where statements end and begin in the whole file too.
+    const touched = { first, last };
+    do first--;
+    while (first > 0 && !tops[first].names);
+    first = Math.max(0, first);
+    while (last < tops.length && !tops[last].names) last++;
     last = Math.min(tops.length, last + 1);
     const old = this.text;
     while (first > 0 && tops[first].start > 0 && old.charCodeAt(tops[first].start - 1) !== 10) first--;
@@ -265,11 +283,31 @@ export class IncrementalPython {
     const region = text.slice(from, to);
     const tree = parsePython(region);
     if (!tree) return false;
+    // The widening statements (untouched by the edit) are kept when they parse to the same span and kind.
+    const keep = new Map<string, Stmt>();
+    for (let i = first; i < last; i++) {
+      const s = tops[i];
+      if (s.end < edit.start) keep.set(`${s.start}:${s.end}`, s);
+      else if (s.start > edit.oldEnd) keep.set(`${s.start + delta}:${s.end + delta}`, s);
+    }
     let copies: Stmt[];
+    let copied = 0;
     try {
       if (tree.rootNode.hasError) return false;
+      const nodes = topNodes(tree);
+      const same = (s: Stmt, n: Node | undefined): boolean => !!n && s.node.type === n.type && keep.get(`${n.startIndex + from}:${n.endIndex + from}`) === s;
+      if (first < touched.first && !same(tops[first], nodes.find((n) => n.startIndex + from >= tops[first].start))) return false;
+      if (last - 1 >= touched.last && !same(tops[last - 1], [...nodes].reverse().find((n) => n.startIndex + from <= tops[last - 1].start + delta))) return false;
       const row = first > 0 ? tops[first].line : 0;
-      copies = topNodes(tree).map((n) => copyStmt(tree, n, region, from, row));
+      copies = nodes.map((n) => {
+        const s = keep.get(`${n.startIndex + from}:${n.endIndex + from}`);
+        if (!s || s.node.type !== n.type) {
+          copied++;
+          return copyStmt(tree, n, region, from, row);
+        }
+        if (s.start > edit.oldEnd) moveStmt(s, delta, edit.lines);
+        return s;
+      });
     } finally {
       tree.delete();
     }
@@ -277,7 +315,7 @@ export class IncrementalPython {
     for (const s of after) moveStmt(s, delta, edit.lines);
     this.tops = [...tops.slice(0, first), ...copies, ...after];
     if (this.tops.length === 0) return false;
-    this.last.copied = copies.length;
+    this.last.copied = copied;
     this.rootSpan = { type: 'module', start: this.tops[0].start, end: this.tops[this.tops.length - 1].end, hasError: false, treeError: false };
     return true;
   }
@@ -288,6 +326,7 @@ export class IncrementalPython {
   private full(text: string, reason: string): FileAnalysis {
     this.groups.clear();
     this.grouping = undefined;
+    this.counters = undefined;
     const a = analyzePython(text, this.file, this.opts);
     this.last = { mode: 'full', reason, groups: 0, ran: 0, copied: this.last.copied };
     return a;
@@ -298,10 +337,13 @@ export class IncrementalPython {
     const opts = this.opts;
     if (this.rootSpan.hasError || this.rootSpan.treeError || this.rootSpan.type !== 'module') return this.full(text, 'a syntax error');
     if (opts.recordCalls) return this.full(text, 'recording calls');
-    const keras = kerasVersionOfFile(text, opts.keras);
+    // The version comes from a few comments and imports; a text without their words gives what the options say.
+    const plain = !text.includes('shape-lens') && !text.includes('tf_keras') && !text.includes('TF_USE_LEGACY_KERAS');
+    const keras = plain && this.kerasPlain ? this.kerasPlain : kerasVersionOfFile(text, opts.keras);
+    if (plain) this.kerasPlain = keras;
     if (!this.keras || this.keras.version !== keras.version || this.keras.from !== keras.from) this.groups.clear();
     this.keras = keras;
-    if (/#\s*shape-lens:\s*input_shape/.test(text)) return this.full(text, 'an input-shape comment');
+    if (!plain && /#\s*shape-lens:\s*input_shape/.test(text)) return this.full(text, 'an input-shape comment');
     const stmts = this.tops.filter((s) => s.names);
     stmts.forEach((s, i) => (s.index = i));
     if (stmts.some((s) => s.names!.dynamic)) return this.full(text, 'globals(), exec, a star import or clear_session()');
@@ -314,7 +356,7 @@ export class IncrementalPython {
     if (!this.importsAreLibraries(stmts, keras)) return this.full(text, 'a project import');
 
     const t1 = performance.now();
-    const keyed = this.regroup(stmts);
+    const { keyed, stable } = this.regroup(stmts);
     // Reuse what is still valid: same statements, same lines where a message names one.
     const runs = new Map<string, GroupRun>();
     const toRun: typeof keyed = [];
@@ -327,25 +369,52 @@ export class IncrementalPython {
     const t2 = performance.now();
     let ran = 0;
     const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-    const counters = new Counters(stmts.length);
-    for (const r of runs.values()) for (const e of r.events) if (e.delta.length > 0) counters.add(counters.pos(e), e.delta);
-    for (let round = 0; toRun.length > 0; round++) {
+    // The counters hold the cached runs' advances. Kept from the last update while statements keep
+    // their positions; the runs dropped since are taken out, and their advances remembered.
+    if (!stable || !this.counters) {
+      this.counters = new Counters(stmts.length);
+      this.counted = new Set();
+    }
+    const counters = this.counters;
+    const removed: string[] = [];
+    const added: string[] = [];
+    for (const r of this.counted) {
+      if (runs.get(r.key) === r) continue;
+      counters.addRun(r, -1);
+      this.counted.delete(r);
+      removed.push(...counters.signature(r));
+    }
+    for (const r of runs.values()) {
+      if (this.counted.has(r)) continue;
+      counters.addRun(r, 1);
+      this.counted.add(r);
+    }
+    for (let round = 0; ; round++) {
       if (round >= 3) return this.full(text, 'automatic names did not settle');
       for (const k of toRun) {
         ran++;
         const old = runs.get(k.key);
-        if (old) for (const e of old.events) counters.add(counters.pos(e), e.delta, -1);
+        if (old && this.counted.delete(old)) {
+          counters.addRun(old, -1);
+          removed.push(...counters.signature(old));
+        }
         const result = this.runGroup(k.key, k.all, k.own, volatile, keras, limits, counters);
         if (typeof result === 'string') return this.full(text, result);
         runs.set(k.key, result);
+        this.counted.add(result);
+        added.push(...counters.signature(result));
       }
       toRun.length = 0;
+      // No run replaced, or one by one advancing the same counters at the same places (it ran with
+      // every other run's advances counted): every other run's counters are as they were.
+      if (stable && round === 0 && ran <= 1 && sameMultiset(removed, added)) break;
       // A group whose counters now start elsewhere than when it ran names its layers differently: run it again.
       const stale = new Set<string>();
       walkEvents(stmts, runs, (e, run, at) => {
         for (let i = 0; i < e.read.length; i++) if ((at.get(e.read[i][0]) ?? 0) !== e.read[i][1]) stale.add(run.key);
       });
       for (const k of keyed) if (stale.has(k.key)) toRun.push(k);
+      if (toRun.length === 0) break;
     }
     let steps = 0;
     for (const r of runs.values()) steps += r.steps;
@@ -440,7 +509,7 @@ export class IncrementalPython {
    * changing the names they read and bind (an argument, a number) leaves the grouping as it was:
    * only the groups holding those statements get them (and a new key).
    */
-  private regroup(stmts: Stmt[]): Keyed[] {
+  private regroup(stmts: Stmt[]): { keyed: Keyed[]; stable: boolean } {
     const prev = this.grouping;
     let keyed: Keyed[] | undefined;
     if (prev && prev.stmts.length === stmts.length) {
@@ -463,6 +532,7 @@ export class IncrementalPython {
         });
       }
     }
+    const stable = !!keyed;
     if (!keyed) {
       const { groups, constants } = group(stmts);
       keyed = groups.map((g) => {
@@ -472,7 +542,7 @@ export class IncrementalPython {
       });
     }
     this.grouping = { stmts, keyed };
-    return keyed;
+    return { keyed, stable };
   }
 
   /** A host that lists other files calling this file's builders: their arguments make the results depend on those files. */
@@ -746,6 +816,15 @@ class Counters {
     }
   }
 
+  addRun(run: GroupRun, sign: 1 | -1): void {
+    for (const e of run.events) if (e.delta.length > 0) this.add(this.pos(e), e.delta, sign);
+  }
+
+  /** A run's advances by position, as comparable strings. */
+  signature(run: GroupRun): string[] {
+    return run.events.filter((e) => e.delta.length > 0).map((e) => `${this.pos(e)}:${e.delta.map(([b, d]) => `${b}=${d}`).join(',')}`);
+  }
+
   /** Every counter's value before the event at `pos`. */
   before(pos: number): Map<string, number> {
     const out = new Map<string, number>();
@@ -777,6 +856,13 @@ function walkEvents(stmts: Stmt[], runs: Map<string, GroupRun>, visit: (e: Event
   };
   for (const s of stmts) if (s.event) step(s.event);
   for (const e of later) step(e);
+}
+
+function sameMultiset(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  const x = [...a].sort();
+  const y = [...b].sort();
+  return x.every((v, i) => v === y[i]);
 }
 
 function addInto(counters: Map<string, number>, delta: readonly Advance[]): void {

@@ -101,16 +101,31 @@ export function stmtNames(stmt: PyNode, text: string): StmtNames {
     }
   };
 
+  /**
+   * A function's context: its locals are its parameters, then each name a plain statement of its
+   * body binds for certain, from that statement on (`definitely`). A name read before that (bound
+   * later, or only in a branch) counts as a module name: the interpreter reads the module's value
+   * when a local is not bound yet. The enclosing functions' locals are taken as they are here.
+   */
   const functionCtx = (ctx: Ctx, params: PyNode | undefined, body: PyNode | undefined): Ctx => {
     const locals = new Set<string>();
     const globals = new Set<string>();
     if (params) for (const p of params.children) paramNames(p, locals, text);
-    if (body) boundIn(body, locals, globals, text);
+    if (body) globalsIn(body, globals, text);
     for (const g of globals) {
       locals.delete(g);
       out.globalDecls.add(g);
     }
-    return { kind: 'function', locals: [...ctx.locals, locals], globals, late: true };
+    return { kind: 'function', locals: [...ctx.locals.map((l) => new Set(l)), locals], globals, late: true };
+  };
+
+  /** Runs a function body's statements in order, growing its locals with what each binds for certain. */
+  const visitBody = (body: PyNode, inner: Ctx): void => {
+    const own = inner.locals[inner.locals.length - 1];
+    for (const stmt of body.children) {
+      visit(stmt, inner);
+      for (const n of definitely(stmt, text)) if (!inner.globals.has(n)) own.add(n);
+    }
   };
 
   const visitFunction = (def: PyNode, ctx: Ctx): void => {
@@ -120,8 +135,7 @@ export function stmtNames(stmt: PyNode, text: string): StmtNames {
     const ret = field(def, 'return_type');
     if (ret) visit(ret, ctx);
     const body = field(def, 'body');
-    const inner = functionCtx(ctx, params, body);
-    if (body) visit(body, inner);
+    if (body) visitBody(body, functionCtx(ctx, params, body));
   };
 
   const visit = (n: PyNode, ctx: Ctx): void => {
@@ -213,7 +227,7 @@ export function stmtNames(stmt: PyNode, text: string): StmtNames {
       case 'future_import_statement':
         return;
       case 'global_statement':
-        // Collected by `boundIn` for functions; below module level elsewhere it still makes the name volatile.
+        // Collected by `globalsIn` for functions; below module level elsewhere it still makes the name volatile.
         if (n !== stmt) for (const c of n.children) if (c.type === 'identifier') out.globalDecls.add(name(c));
         return;
       case 'nonlocal_statement':
@@ -326,74 +340,40 @@ function paramNames(p: PyNode, into: Set<string>, text: string): void {
   }
 }
 
-/**
- * Names a function body binds (its locals) and declares `global`, not looking inside nested
- * functions and classes (their names are bound, their bodies are not this function's). Names a
- * comprehension binds are not counted: reading them counts as reading a module name, which is safe.
- */
-function boundIn(body: PyNode, locals: Set<string>, globals: Set<string>, text: string): void {
-  const add = (t: PyNode): void => {
-    if (t.type === 'identifier') locals.add(text.slice(t.start, t.end));
-    else if (['pattern_list', 'tuple_pattern', 'list_pattern', 'list_splat_pattern', 'expression_list', 'tuple', 'list', 'parenthesized_expression', 'as_pattern_target'].includes(t.type)) {
-      for (const c of t.children) add(c);
-    }
-  };
+/** Names a function body declares `global` (not looking inside nested functions and classes). */
+function globalsIn(body: PyNode, globals: Set<string>, text: string): void {
   const stack = [...body.children];
   while (stack.length) {
     const n = stack.pop()!;
-    switch (n.type) {
-      case 'global_statement':
-        for (const c of n.children) if (c.type === 'identifier') globals.add(text.slice(c.start, c.end));
-        continue;
-      case 'nonlocal_statement':
-        continue;
-      case 'function_definition':
-      case 'class_definition': {
-        const nm = field(n, 'name');
-        if (nm) locals.add(text.slice(nm.start, nm.end));
-        continue;
-      }
-      case 'lambda':
-      case 'list_comprehension':
-      case 'set_comprehension':
-      case 'dictionary_comprehension':
-      case 'generator_expression':
-        continue;
-      case 'assignment':
-      case 'augmented_assignment':
-      case 'for_statement': {
-        const left = field(n, 'left');
-        if (left) add(left);
-        break;
-      }
-      case 'named_expression': {
-        const nm = field(n, 'name');
-        if (nm) add(nm);
-        break;
-      }
-      case 'as_pattern': {
-        const alias = field(n, 'alias');
-        if (alias) add(alias);
-        break;
-      }
-      case 'delete_statement':
-        for (const c of n.children) add(c);
-        break;
-      case 'import_statement':
-      case 'import_from_statement':
-        for (const c of n.children) {
-          if (c.field !== 'name') continue;
-          const alias = c.type === 'aliased_import' ? field(c, 'alias') : undefined;
-          const ids = c.children.filter((x) => x.type === 'identifier');
-          const id = alias ?? (n.type === 'import_statement' ? ids[0] : ids[ids.length - 1]);
-          if (id) locals.add(text.slice(id.start, id.end));
-        }
-        continue;
-      default:
-        break;
-    }
+    if (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda') continue;
+    if (n.type === 'global_statement') for (const c of n.children) if (c.type === 'identifier') globals.add(text.slice(c.start, c.end));
     for (const c of n.children) stack.push(c);
   }
+}
+
+/** Names a statement of a function body binds for certain when it runs: `x = ...` (plain names), imports, `def`, `class`. */
+function definitely(stmt: PyNode, text: string): string[] {
+  const out: string[] = [];
+  const t = stmt.type === 'decorated_definition' ? field(stmt, 'definition') : stmt;
+  if (!t) return out;
+  if (t.type === 'function_definition' || t.type === 'class_definition') {
+    const nm = field(t, 'name');
+    if (nm) out.push(text.slice(nm.start, nm.end));
+  } else if (t.type === 'import_statement' || t.type === 'import_from_statement') {
+    for (const c of t.children) {
+      if (c.field !== 'name') continue;
+      const alias = c.type === 'aliased_import' ? field(c, 'alias') : undefined;
+      const ids = c.children.filter((x) => x.type === 'identifier');
+      const id = alias ?? (t.type === 'import_statement' ? ids[0] : ids[ids.length - 1]);
+      if (id) out.push(text.slice(id.start, id.end));
+    }
+  } else if (t.type === 'expression_statement' && t.children.length === 1) {
+    for (let a: PyNode | undefined = t.children[0]; a?.type === 'assignment'; a = field(a, 'right')) {
+      const left = field(a, 'left');
+      if (left?.type === 'identifier' && field(a, 'right')) out.push(text.slice(left.start, left.end));
+    }
+  }
+  return out;
 }
 
 function identifiers(n: PyNode): PyNode[] {
