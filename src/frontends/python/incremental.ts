@@ -142,6 +142,9 @@ export interface TextEdit {
 
 let nextStmtId = 1;
 
+/** Words without which neither the Keras version comment, `tf_keras`, the legacy switch nor an input-shape comment can be in a text. */
+const VERSION_WORDS = ['shape-lens', 'tf_keras', 'TF_USE_LEGACY_KERAS'];
+
 /** Incremental analysis of one open document. `dispose()` frees the tree-sitter tree. */
 export class IncrementalPython {
   private parsed = false;
@@ -151,14 +154,18 @@ export class IncrementalPython {
   private groups = new Map<string, GroupRun>();
   private keras: KerasVersionChoice | undefined;
   private volatileKey = '';
+  private volatile = new Set<string>();
   private importsChecked = '';
   last: UpdateStats = { mode: 'full', groups: 0, ran: 0, copied: 0 };
   private parseMs = 0;
   private grouping: { stmts: Stmt[]; keyed: Keyed[] } | undefined;
-  private counters: Counters | undefined;
-  /** The runs whose advances `counters` holds. */
+  private timeline: Timeline | undefined;
+  /** The runs whose events `timeline` holds. */
   private counted = new Set<GroupRun>();
   private kerasPlain: KerasVersionChoice | undefined;
+  /** The text has none of `VERSION_WORDS`; the last edit. */
+  private plain = false;
+  private edit: Edit | undefined;
   private summaries = new WeakMap<ModelGraph, { name: string; summary: ModelSummary }>();
 
   constructor(readonly file: string, readonly opts: AnalyzeOptions = {}) {}
@@ -191,7 +198,10 @@ export class IncrementalPython {
 
   private reparse(text: string): boolean {
     const old = this.text;
-    if (this.parsed && old === text) return true;
+    if (this.parsed && old === text) {
+      this.edit = undefined;
+      return true;
+    }
     // The span that differs: [start, oldEnd) of the old text became [start, newEnd) of the new.
     const min = Math.min(old.length, text.length);
     const start = commonLength(min, (a, b) => old.slice(a, b) === text.slice(a, b));
@@ -199,6 +209,7 @@ export class IncrementalPython {
     const edit = { start, oldEnd: old.length - tail, newEnd: text.length - tail, lines: 0 };
     edit.lines = countLines(text, start, edit.newEnd) - countLines(old, start, edit.oldEnd);
     const ok = (this.parsed && !this.rootSpan.treeError && this.reparseRegion(text, edit)) || this.reparseAll(text, edit);
+    this.edit = this.parsed ? edit : undefined;
     if (ok) this.text = text;
     this.parsed = ok;
     return ok;
@@ -326,7 +337,7 @@ export class IncrementalPython {
   private full(text: string, reason: string): FileAnalysis {
     this.groups.clear();
     this.grouping = undefined;
-    this.counters = undefined;
+    this.timeline = undefined;
     const a = analyzePython(text, this.file, this.opts);
     this.last = { mode: 'full', reason, groups: 0, ran: 0, copied: this.last.copied };
     return a;
@@ -335,10 +346,14 @@ export class IncrementalPython {
   private analyse(): FileAnalysis {
     const text = this.text;
     const opts = this.opts;
+    // Known plain before: only the edit can have brought one of the words in.
+    const e = this.edit;
+    const scope = this.plain && e ? text.slice(Math.max(0, e.start - 24), e.newEnd + 24) : text;
+    const plain = !VERSION_WORDS.some((w) => scope.includes(w));
+    this.plain = plain;
     if (this.rootSpan.hasError || this.rootSpan.treeError || this.rootSpan.type !== 'module') return this.full(text, 'a syntax error');
     if (opts.recordCalls) return this.full(text, 'recording calls');
     // The version comes from a few comments and imports; a text without their words gives what the options say.
-    const plain = !text.includes('shape-lens') && !text.includes('tf_keras') && !text.includes('TF_USE_LEGACY_KERAS');
     const keras = plain && this.kerasPlain ? this.kerasPlain : kerasVersionOfFile(text, opts.keras);
     if (plain) this.kerasPlain = keras;
     if (!this.keras || this.keras.version !== keras.version || this.keras.from !== keras.from) this.groups.clear();
@@ -348,15 +363,20 @@ export class IncrementalPython {
     stmts.forEach((s, i) => (s.index = i));
     if (stmts.some((s) => s.names!.dynamic)) return this.full(text, 'globals(), exec, a star import or clear_session()');
     if (this.hasCallers(stmts)) return this.full(text, 'calls from other files');
-    const volatile = new Set<string>();
-    for (const s of stmts) if (s.names!.globalDecls.size > 0) for (const g of s.names!.globalDecls) volatile.add(g);
-    const volatileKey = [...volatile].sort().join(',');
-    if (volatileKey !== this.volatileKey) this.groups.clear();
-    this.volatileKey = volatileKey;
     if (!this.importsAreLibraries(stmts, keras)) return this.full(text, 'a project import');
 
     const t1 = performance.now();
     const { keyed, stable } = this.regroup(stmts);
+    // Module names some function assigns under `global` read as unknown everywhere: a change of them changes every group.
+    if (!stable) {
+      const volatile = new Set<string>();
+      for (const s of stmts) if (s.names!.globalDecls.size > 0) for (const g of s.names!.globalDecls) volatile.add(g);
+      const volatileKey = [...volatile].sort().join(',');
+      if (volatileKey !== this.volatileKey) this.groups.clear();
+      this.volatileKey = volatileKey;
+      this.volatile = volatile;
+    }
+    const volatile = this.volatile;
     // Reuse what is still valid: same statements, same lines where a message names one.
     const runs = new Map<string, GroupRun>();
     const toRun: typeof keyed = [];
@@ -371,11 +391,11 @@ export class IncrementalPython {
     const limits = { ...DEFAULT_LIMITS, ...opts.limits };
     // The counters hold the cached runs' advances. Kept from the last update while statements keep
     // their positions; the runs dropped since are taken out, and their advances remembered.
-    if (!stable || !this.counters) {
-      this.counters = new Counters(stmts.length);
+    if (!stable || !this.timeline) {
+      this.timeline = new Timeline(stmts.length);
       this.counted = new Set();
     }
-    const counters = this.counters;
+    const counters = this.timeline;
     const removed: string[] = [];
     const added: string[] = [];
     for (const r of this.counted) {
@@ -401,6 +421,7 @@ export class IncrementalPython {
         const result = this.runGroup(k.key, k.all, k.own, volatile, keras, limits, counters);
         if (typeof result === 'string') return this.full(text, result);
         runs.set(k.key, result);
+        counters.place(result);
         this.counted.add(result);
         added.push(...counters.signature(result));
       }
@@ -410,8 +431,8 @@ export class IncrementalPython {
       if (stable && round === 0 && ran <= 1 && sameMultiset(removed, added)) break;
       // A group whose counters now start elsewhere than when it ran names its layers differently: run it again.
       const stale = new Set<string>();
-      walkEvents(stmts, runs, (e, run, at) => {
-        for (let i = 0; i < e.read.length; i++) if ((at.get(e.read[i][0]) ?? 0) !== e.read[i][1]) stale.add(run.key);
+      counters.walk((e, at) => {
+        for (let i = 0; i < e.read.length; i++) if ((at.get(e.read[i][0]) ?? 0) !== e.read[i][1]) stale.add(e.run!.key);
       });
       for (const k of keyed) if (stale.has(k.key)) toRun.push(k);
       if (toRun.length === 0) break;
@@ -420,7 +441,7 @@ export class IncrementalPython {
     for (const r of runs.values()) steps += r.steps;
     if (steps > limits.steps) return this.full(text, 'the step budget');
     const t3 = performance.now();
-    const analysis = this.merge(stmts, runs, keras);
+    const analysis = this.merge(counters, runs, keras);
     this.last = { mode: 'incremental', groups: keyed.length, ran, copied: this.last.copied, ms: { parse: this.parseMs, group: t2 - t1, run: t3 - t2, merge: performance.now() - t3 } };
     return analysis;
   }
@@ -429,7 +450,7 @@ export class IncrementalPython {
    * One group as a module of its own; a string says why it cannot stand for its part of the full
    * run. `counters` holds every other event's counter advances by position; this run adds its own.
    */
-  private runGroup(key: string, all: Stmt[], own: Set<Stmt>, volatile: Set<string>, keras: KerasVersionChoice, limits: typeof DEFAULT_LIMITS, counters: Counters): GroupRun | string {
+  private runGroup(key: string, all: Stmt[], own: Set<Stmt>, volatile: Set<string>, keras: KerasVersionChoice, limits: typeof DEFAULT_LIMITS, counters: Timeline): GroupRun | string {
     for (const s of all) materialise(s);
     const sink = new DiagnosticSink();
     const builder = new CountingBuilder(sink, keras.version);
@@ -480,18 +501,16 @@ export class IncrementalPython {
   }
 
   /** The groups' results in file order in one builder, finished as a full analysis finishes. */
-  private merge(stmts: Stmt[], runs: Map<string, GroupRun>, keras: KerasVersionChoice): FileAnalysis {
+  private merge(timeline: Timeline, runs: Map<string, GroupRun>, keras: KerasVersionChoice): FileAnalysis {
     const sink = new DiagnosticSink();
     const builder = new GraphBuilder(sink, 'keras', keras.version);
-    const counters = new Map<string, number>();
     for (const r of runs.values()) for (const m of r.unnamed) m.name = '';
-    walkEvents(stmts, runs, (e) => {
-      builder.models.push(...e.models);
-      builder.snapshots.push(...e.snapshots);
+    for (const e of timeline.events()) {
+      for (const m of e.models) builder.models.push(m);
+      for (const x of e.snapshots) builder.snapshots.push(x);
       for (const d of e.diagnostics) sink.report(d);
-      addInto(counters, e.delta);
-    });
-    builder.restoreNames(counters);
+    }
+    builder.restoreNames(timeline.totals());
     // A model of a reused group is unchanged but for the name `collectModels` may give it.
     const memo = new WeakMap<ModelGraph, { name: string; summary: ModelSummary }>();
     const models = collectModels(builder, (m) => {
@@ -563,7 +582,7 @@ export class IncrementalPython {
     const imports = stmts.filter((s) => s.names!.constant && (s.node.type === 'import_statement' || s.node.type === 'import_from_statement'));
     const key = imports.map((s) => s.id).join(',');
     if (key === this.importsChecked) return true;
-    const probe = this.runGroup('', imports, new Set(imports), new Set(), keras, { ...DEFAULT_LIMITS, ...this.opts.limits }, new Counters(stmts.length));
+    const probe = this.runGroup('', imports, new Set(imports), new Set(), keras, { ...DEFAULT_LIMITS, ...this.opts.limits }, new Timeline(stmts.length));
     if (typeof probe === 'string') return false;
     this.importsChecked = key;
     return true;
@@ -792,16 +811,21 @@ function eventKey(stmt: Stmt, phase: number): number {
 }
 
 /**
- * Automatic-name counters by event position (statement runs first, in file order, then uncalled
- * builders, roots first): per counter base, a Fenwick tree of the advances, so "the counters
- * before this event" costs a logarithm whatever the file's size.
+ * The cached runs' events in the order of the full run (statement runs first, in file order, then
+ * uncalled builders, roots first), and the automatic-name counters by position: per counter base, a
+ * Fenwick tree of the advances, so "the counters before this event" costs a logarithm whatever the
+ * file's size. Kept across updates while statements keep their positions.
  */
-class Counters {
+class Timeline {
   private readonly trees = new Map<string, Int32Array>();
   private readonly size: number;
+  /** Statement events by statement position; uncalled builders' events. */
+  private readonly slots: (Event | undefined)[];
+  private readonly later = new Set<Event>();
 
   constructor(private readonly stmts: number) {
     this.size = 3 * stmts + 1;
+    this.slots = new Array<Event | undefined>(stmts).fill(undefined);
   }
 
   pos(e: { stmt: Stmt; phase: number }): number {
@@ -816,8 +840,25 @@ class Counters {
     }
   }
 
+  /** Adds (or takes out) a run's events and their advances. */
   addRun(run: GroupRun, sign: 1 | -1): void {
     for (const e of run.events) if (e.delta.length > 0) this.add(this.pos(e), e.delta, sign);
+    if (sign > 0) this.place(run);
+    else {
+      for (const e of run.events) {
+        if (e.phase !== 0) this.later.delete(e);
+        else if (this.slots[e.stmt.index] === e) this.slots[e.stmt.index] = undefined;
+      }
+    }
+  }
+
+  /** Puts a run's events in the order (their advances are counted already). */
+  place(run: GroupRun): void {
+    for (const e of run.events) {
+      e.run = run;
+      if (e.phase !== 0) this.later.add(e);
+      else this.slots[e.stmt.index] = e;
+    }
   }
 
   /** A run's advances by position, as comparable strings. */
@@ -830,32 +871,31 @@ class Counters {
     const out = new Map<string, number>();
     for (const [b, t] of this.trees) {
       let sum = 0;
-      for (let i = pos; i > 0; i -= i & -i) sum += t[i];
+      for (let i = Math.min(pos, this.size); i > 0; i -= i & -i) sum += t[i];
       if (sum !== 0) out.set(b, sum);
     }
     return out;
   }
-}
 
-/** Every cached event in the order the full run would have them, with the counters as they were when it started. */
-function walkEvents(stmts: Stmt[], runs: Map<string, GroupRun>, visit: (e: Event, run: GroupRun, counters: Map<string, number>) => void): void {
-  for (const s of stmts) s.event = undefined;
-  const later: Event[] = [];
-  for (const run of runs.values()) {
-    for (const e of run.events) {
-      e.run = run;
-      if (e.phase === 0) e.stmt.event = e;
-      else later.push(e);
+  /** Every counter's value after the last event. */
+  totals(): Map<string, number> {
+    return this.before(this.size);
+  }
+
+  /** The events in order. */
+  *events(): Generator<Event> {
+    for (const e of this.slots) if (e) yield e;
+    yield* [...this.later].sort((a, b) => this.pos(a) - this.pos(b));
+  }
+
+  /** Each event with the counters as they were when it started. */
+  walk(visit: (e: Event, counters: Map<string, number>) => void): void {
+    const counters = new Map<string, number>();
+    for (const e of this.events()) {
+      visit(e, counters);
+      addInto(counters, e.delta);
     }
   }
-  later.sort((a, b) => eventKey(a.stmt, a.phase) - eventKey(b.stmt, b.phase));
-  const counters = new Map<string, number>();
-  const step = (e: Event): void => {
-    visit(e, e.run!, counters);
-    addInto(counters, e.delta);
-  };
-  for (const s of stmts) if (s.event) step(s.event);
-  for (const e of later) step(e);
 }
 
 function sameMultiset(a: string[], b: string[]): boolean {
