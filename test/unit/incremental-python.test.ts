@@ -149,7 +149,12 @@ function generated(): { name: string; text: string }[] {
     specs.push(spec);
     out.push({ name: `cnn-gen ${i} (${PY_MODEL_STYLES[i % PY_MODEL_STYLES.length]})`, text: emitPython(spec, rng, PY_MODEL_STYLES[i % PY_MODEL_STYLES.length]).main });
   }
-  out.push({ name: 'cnn-gen module of 10 models', text: emitPythonModule(specs, mulberry32(SEED)) });
+  const module = emitPythonModule(specs, mulberry32(SEED));
+  out.push({ name: 'cnn-gen module of 10 models', text: module });
+  // The same as tf.keras 2 (its own automatic names: `input_1`, operation rows), and with a helper
+  // that rebinds a module name under `global` (read as unknown everywhere).
+  out.push({ name: 'cnn-gen module of 10 models, Keras 2', text: `# shape-lens: keras=2\n${module}` });
+  out.push({ name: 'cnn-gen module of 10 models, a global', text: `${module}\n\nWIDTH = 8\n\n\ndef widen():\n    global WIDTH\n    WIDTH = WIDTH * 2\n\n\nextra = keras.Sequential([keras.Input((4,)), layers.Dense(WIDTH)])\n` });
   return out;
 }
 
