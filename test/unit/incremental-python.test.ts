@@ -220,3 +220,57 @@ test('incremental analysis equals a full analysis after every step of random edi
   assert.ok(stats.incremental > stats.full / 4, `incremental ${stats.incremental} vs full ${stats.full}`);
   assert.ok(stats.ran < stats.groups, `groups re-run ${stats.ran} of ${stats.groups}`);
 });
+
+const TWO_MODELS = `from tensorflow import keras
+from tensorflow.keras import layers
+
+a = keras.Sequential([keras.Input((8,)), layers.Dense(16), layers.Dense(4)])
+
+b = keras.Sequential()
+b.add(keras.Input((8,)))
+b.add(layers.Dense(32))
+b.add(layers.Dense(2))
+`;
+
+test('a width edit re-runs only the group of that model', async () => {
+  await initPythonParser();
+  const doc = new IncrementalPython('main.py');
+  doc.update(TWO_MODELS);
+  const text = TWO_MODELS.replace('layers.Dense(32)', 'layers.Dense(33)');
+  const a = doc.update(text);
+  assert.equal(doc.last.mode, 'incremental');
+  assert.equal(doc.last.ran, 1);
+  assert.equal(doc.last.copied, 1);
+  assert.equal(normalise(a), normalise(analyzePython(text, 'main.py')));
+  assert.deepEqual(a.models[1].rows.map((r) => [r.name, r.params]), [['dense_2', 8 * 33 + 33], ['dense_3', 33 * 2 + 2]]);
+  doc.dispose();
+});
+
+test("a layer added to the first model renames the second model's layers (Keras counts across the file)", async () => {
+  await initPythonParser();
+  const doc = new IncrementalPython('main.py');
+  doc.update(TWO_MODELS);
+  const text = TWO_MODELS.replace('layers.Dense(16), ', 'layers.Dense(16), layers.Dense(16), ');
+  const a = doc.update(text);
+  assert.equal(doc.last.mode, 'incremental');
+  assert.deepEqual(a.models[1].rows.map((r) => r.name), ['dense_3', 'dense_4']);
+  assert.equal(normalise(a), normalise(analyzePython(text, 'main.py')));
+  doc.dispose();
+});
+
+test('what it cannot prove equal is analysed whole: a syntax error, globals()', async () => {
+  await initPythonParser();
+  const doc = new IncrementalPython('main.py');
+  doc.update(TWO_MODELS);
+  const typing = TWO_MODELS.replace('b.add(layers.Dense(2))', 'b.add(layers.Dense(2, activation=');
+  assert.equal(normalise(doc.update(typing)), normalise(analyzePython(typing, 'main.py')));
+  assert.deepEqual([doc.last.mode, doc.last.reason], ['full', 'a syntax error']);
+  const dynamic = `${TWO_MODELS}globals()['c'] = a\n`;
+  assert.equal(normalise(doc.update(dynamic)), normalise(analyzePython(dynamic, 'main.py')));
+  assert.equal(doc.last.mode, 'full');
+  // Back to plain code: incremental again.
+  doc.update(TWO_MODELS);
+  doc.update(TWO_MODELS.replace('Dense(4)', 'Dense(5)'));
+  assert.equal(doc.last.mode, 'incremental');
+  doc.dispose();
+});
