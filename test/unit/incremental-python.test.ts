@@ -274,3 +274,22 @@ test('what it cannot prove equal is analysed whole: a syntax error, globals()', 
   assert.equal(doc.last.mode, 'incremental');
   doc.dispose();
 });
+
+test('subclassed models: a number edit stays incremental; moving an input-shape comment away from its class re-runs', async () => {
+  await initPythonParser();
+  const file = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'python', 'subclassed_models.py');
+  const text = fs.readFileSync(file, 'utf8');
+  const doc = new IncrementalPython('main.py');
+  doc.update(text);
+  const n = /\b(\d+)\b/.exec(text.slice(text.indexOf('class ')))!;
+  const at = text.indexOf('class ') + n.index;
+  const edited = `${text.slice(0, at)}${Number(n[1]) + 1}${text.slice(at + n[1].length)}`;
+  assert.equal(normalise(doc.update(edited)), normalise(analyzePython(edited, 'main.py')));
+  assert.equal(doc.last.mode, 'incremental');
+  const comment = text.search(/#\s*shape-lens:\s*input_shape/);
+  assert.ok(comment >= 0, 'the fixture has an input-shape comment');
+  const lineEnd = text.indexOf('\n', comment);
+  const moved = `${text.slice(0, lineEnd)}\n\n\n\n\n${text.slice(lineEnd)}`;
+  assert.equal(normalise(doc.update(moved)), normalise(analyzePython(moved, 'main.py')));
+  doc.dispose();
+});

@@ -9,11 +9,17 @@ import type { Stmt } from './incremental-groups';
 /** A counter base (`dense`) and a number: how far an event advanced it, or its value when the event started. */
 export type Advance = readonly [string, number];
 
+/**
+ * When an event happens in the full run: 0: its statement runs; 1: an uncalled builder no other
+ * calls runs; 2: one another calls (roots first); 3–5: subclassed model instances made in a phase
+ * 0–2 event are summarised (`finishKerasModels`, in the order they were made).
+ */
+export type Phase = 0 | 1 | 2 | 3 | 4 | 5;
+
 /** One step of a group's run: a top-level statement, or a builder nothing called run afterwards. */
 export interface Event {
   stmt: Stmt;
-  /** 0: the statement ran; 1: an uncalled builder no other calls; 2: one another calls (Keras runs those roots first). */
-  phase: 0 | 1 | 2;
+  phase: Phase;
   /** Automatic-name counters it advanced, and by how much. */
   delta: Advance[];
   /** The counters it read (every base it named a layer after), at their values when it started. */
@@ -40,8 +46,7 @@ export interface GroupRun {
 }
 
 /**
- * The cached runs' events in the order of the full run (statement runs first, in file order, then
- * uncalled builders, roots first), and the automatic-name counters by position: per counter base, a
+ * The cached runs' events in the order of the full run (by `Phase`, then file order), and the automatic-name counters by position: per counter base, a
  * Fenwick tree of the advances, so "the counters before this event" costs a logarithm whatever the
  * file's size. Kept across updates while statements keep their positions.
  */
@@ -53,7 +58,7 @@ export class Timeline {
   private readonly later = new Set<Event>();
 
   constructor(private readonly stmts: number) {
-    this.size = 3 * stmts + 1;
+    this.size = 6 * stmts + 1;
     this.slots = new Array<Event | undefined>(stmts).fill(undefined);
   }
 

@@ -35,8 +35,7 @@
 //    number: most keystrokes) keeps the grouping and the timeline as they were.
 //
 // Whatever this cannot prove equal falls back to the full analysis: a syntax error (the repair
-// re-parses the whole text), `globals()` / `exec` / star imports / `clear_session()`, subclassed
-// models, project imports or callers in other files, a Keras-2 re-run, a top-level statement that
+// re-parses the whole text), `globals()` / `exec` / star imports / `clear_session()`, project imports or callers in other files, a Keras-2 re-run, a top-level statement that
 // stops the module, an exhausted budget. The differential test (incremental-python.test.ts) checks
 // the results equal a full analysis after every step of random edit scripts.
 //
@@ -58,7 +57,7 @@ import { KerasRuntime } from '../common/keras-runtime';
 import { str } from '../common/values';
 import { toAst, type PyNode } from './ast';
 import { analyzePython, parseToAst, pythonModuleCache, type AnalyzeOptions } from './analyze';
-import { analyseUncalled } from './definitions';
+import { analyseUncalled, finishKerasModels, scanShapeComments } from './definitions';
 import { isInert } from './helpers';
 import { PythonInterpreter } from './interpreter';
 import { Scope } from './modules';
@@ -67,7 +66,7 @@ import { parsePython, treeSitterModule } from './parser';
 import { PythonResolver } from './resolve';
 import { exec } from './statements';
 import { constantsFor, group, keyOf, materialise, mergeByIndex, sameNames, type Keyed, type Stmt } from './incremental-groups';
-import { collectRanges, movedLines, sameMultiset, shiftRanges, Timeline, type Advance, type Event, type GroupRun } from './incremental-timeline';
+import { collectRanges, movedLines, sameMultiset, shiftRanges, Timeline, type Advance, type Event, type GroupRun, type Phase } from './incremental-timeline';
 
 /** What an update did, for tests and the bench. */
 export interface UpdateStats {
@@ -112,6 +111,7 @@ export class IncrementalPython {
   /** The text has none of `VERSION_WORDS`; the last edit. */
   private plain = false;
   private edit: Edit | undefined;
+  private shapeComments = '';
   private summaries = new WeakMap<ModelGraph, { name: string; summary: ModelSummary }>();
 
   constructor(readonly file: string, readonly opts: AnalyzeOptions = {}) {}
@@ -308,9 +308,14 @@ export class IncrementalPython {
     if (plain) this.kerasPlain = keras;
     if (!this.keras || this.keras.version !== keras.version || this.keras.from !== keras.from) this.groups.clear();
     this.keras = keras;
-    if (!plain && /#\s*shape-lens:\s*input_shape/.test(text)) return this.full(text, 'an input-shape comment');
     const stmts = this.tops.filter((s) => s.names);
     stmts.forEach((s, i) => (s.index = i));
+    // `# shape-lens: input_shape=...` comments give subclassed models their input shape by where
+    // they are (a few lines above the class or inside it): a change of one or of its distance to the
+    // statement after it re-runs every group.
+    const shapeComments = plain ? '' : this.shapeCommentsKey(text);
+    if (shapeComments !== this.shapeComments) this.groups.clear();
+    this.shapeComments = shapeComments;
     if (stmts.some((s) => s.names!.dynamic)) return this.full(text, 'globals(), exec, a star import or clear_session()');
     if (this.hasCallers(stmts)) return this.full(text, 'calls from other files');
     if (!this.importsAreLibraries(stmts, keras)) return this.full(text, 'a project import');
@@ -432,10 +437,9 @@ export class IncrementalPython {
       events.push(e);
       if (own.has(stmt)) counters.add(counters.pos(e), delta);
     };
-    const stopped = ip.runGroup(all, this.text, this.file, volatile);
+    const stopped = ip.runGroup(all, this.text, this.file, volatile, this.shapeComments !== '');
     if (stopped) return stopped;
     if (budget.steps > limits.steps || sink.items.some((d) => d.code === DiagnosticCode.budget)) return 'the step budget';
-    if (ip.kerasModels.length > 0) return 'a subclassed model';
     if (ip.modules.size > 0) return 'a project import';
     if (keras.from === 'default' && rt.tfFunctionOnKerasTensor) return 'a TensorFlow function on a Keras tensor (tf.keras 2 re-run)';
     if (ip.caught > 0) return 'an internal error';
@@ -514,6 +518,16 @@ export class IncrementalPython {
     return { keyed, stable };
   }
 
+  /** Each input-shape comment, with the statement after it and how many lines before it. */
+  private shapeCommentsKey(text: string): string {
+    let key = '';
+    for (const m of text.matchAll(/#\s*shape-lens:\s*input_shape[^\n]*/g)) {
+      const next = this.tops.find((s) => s.names && s.start > m.index);
+      key += `${m[0]}@${next ? `${next.id}-${countLines(text, m.index, next.start)}` : 'end'};`;
+    }
+    return key;
+  }
+
   /** A host that lists other files calling this file's builders: their arguments make the results depend on those files. */
   private hasCallers(stmts: Stmt[]): boolean {
     const host = this.opts.host;
@@ -541,15 +555,18 @@ export class IncrementalPython {
 
 /** The interpreter running one group: hooks around each top-level statement and each uncalled builder. */
 class GroupInterpreter extends PythonInterpreter {
-  before: (stmt: Stmt, phase: 0 | 1 | 2) => void = () => undefined;
-  after: (stmt: Stmt, phase: 0 | 1 | 2) => void = () => undefined;
+  before: (stmt: Stmt, phase: Phase) => void = () => undefined;
+  after: (stmt: Stmt, phase: Phase) => void = () => undefined;
   private stmts: Stmt[] = [];
+  /** The event that made each subclassed model instance (they are finished in that order). */
+  private readonly origin = new Map<object, { stmt: Stmt; phase: Phase }>();
 
   /** Runs the statements as a module (as `runMain` does); says why if one of them stopped it. */
-  runGroup(stmts: Stmt[], text: string, path: string, volatile: ReadonlySet<string>): string | undefined {
+  runGroup(stmts: Stmt[], text: string, path: string, volatile: ReadonlySet<string>, shapeComments: boolean): string | undefined {
     this.stmts = stmts;
     this.main = { path, text, isMain: true, volatile };
     this.file = this.main;
+    if (shapeComments) scanShapeComments(this, text);
     const scope = new Scope(null, null, 'module');
     scope.volatile = volatile;
     scope.vars.set('__name__', str('__main__'));
@@ -558,9 +575,7 @@ class GroupInterpreter extends PythonInterpreter {
       this.guard(() => {
         for (const s of stmts) {
           if (!this.dirty && !isInert(s.node)) this.dirty = true;
-          this.before(s, 0);
-          exec(this, s.node, scope);
-          this.after(s, 0);
+          this.event(s, 0, () => exec(this, s.node, scope));
           done++;
         }
       });
@@ -568,10 +583,19 @@ class GroupInterpreter extends PythonInterpreter {
       this.dirty = true;
       const root: PyNode = { type: 'module', start: 0, end: text.length, named: true, field: null, children: stmts.map((s) => s.node), hasError: false, missing: false };
       analyseUncalled(this, root, scope);
+      this.finishModels();
     } catch (e) {
       return e instanceof BudgetExceeded ? 'the step budget' : 'an internal error';
     }
     return undefined;
+  }
+
+  private event(stmt: Stmt, phase: Phase, run: () => void): void {
+    const made = this.kerasModels.length;
+    this.before(stmt, phase);
+    run();
+    this.after(stmt, phase);
+    for (let i = made; i < this.kerasModels.length; i++) this.origin.set(this.kerasModels[i], { stmt, phase });
   }
 
   /** Each builder is one event, in the order Keras' roots-first rule gives across the whole file. */
@@ -583,11 +607,29 @@ class GroupInterpreter extends PythonInterpreter {
     for (const e of ordered) {
       const stmt = this.stmts.find((s) => s.node.start <= (e.node as PyNode).start && (e.node as PyNode).end <= s.node.end);
       if (!stmt) throw new Error('an uncalled builder outside the group');
-      const phase = calledByOthers.has(e.name) ? 2 : 1;
-      this.before(stmt, phase);
-      super.runUncalled([e]);
-      this.after(stmt, phase);
+      this.event(stmt, calledByOthers.has(e.name) ? 2 : 1, () => super.runUncalled([e]));
     }
+  }
+
+  /**
+   * `finishKerasModels` summarises subclassed model instances nothing called, in the order they were
+   * made: here one event per event that made some (phase 3 + the phase of that event).
+   */
+  private finishModels(): void {
+    const all = [...this.kerasModels];
+    for (let i = 0; i < all.length; ) {
+      const from = this.origin.get(all[i]);
+      if (!from) throw new Error('a model instance from no event');
+      let j = i;
+      while (j < all.length && this.origin.get(all[j]) === from) j++;
+      const bucket = all.slice(i, j);
+      this.event(from.stmt, (3 + from.phase) as Phase, () => {
+        this.kerasModels.splice(0, this.kerasModels.length, ...bucket);
+        finishKerasModels(this);
+      });
+      i = j;
+    }
+    this.kerasModels.splice(0, this.kerasModels.length, ...all);
   }
 }
 
