@@ -22,7 +22,7 @@
 //    (`KERNEL = 3`) join nothing: every group that reads one runs its own copy first.
 //
 // 3. Run. Each group runs as a small module of its own in a fresh interpreter (its statements in
-//    file order, then its builders nothing called) and its results (models, summary snapshots,
+//    file order, then its builders nothing called, then its subclassed models) and its results (models, summary snapshots,
 //    diagnostics, with the top-level statement each came from) are cached, keyed by its statements'
 //    identities. An edit re-runs the groups holding changed statements; the others' results are
 //    reused, their ranges shifted. Keras' automatic names (`dense_3`) count layers across the whole
@@ -35,9 +35,10 @@
 //    number: most keystrokes) keeps the grouping and the timeline as they were.
 //
 // Whatever this cannot prove equal falls back to the full analysis: a syntax error (the repair
-// re-parses the whole text), `globals()` / `exec` / star imports / `clear_session()`, project imports or callers in other files, a Keras-2 re-run, a top-level statement that
-// stops the module, an exhausted budget. The differential test (incremental-python.test.ts) checks
-// the results equal a full analysis after every step of random edit scripts.
+// re-parses the whole text), `globals()` / `exec` / star imports / `clear_session()`, project
+// imports or callers in other files, a Keras-2 re-run, a top-level statement that stops the module,
+// an exhausted budget. The differential test (incremental-python.test.ts) checks the results equal
+// a full analysis after every step of random edit scripts.
 //
 // A returned analysis is valid until the next `update`: reused models and diagnostics are shared
 // with it and their ranges are shifted in place by later edits.
