@@ -117,9 +117,14 @@ export class Timeline {
   }
 
   /** The events in order. */
-  *events(): Generator<Event> {
-    for (const e of this.slots) if (e) yield e;
-    yield* [...this.later].sort((a, b) => this.pos(a) - this.pos(b));
+  events(): Event[] {
+    const out: Event[] = [];
+    for (let i = 0; i < this.slots.length; i++) {
+      const e = this.slots[i];
+      if (e) out.push(e);
+    }
+    if (this.later.size > 0) out.push(...[...this.later].sort((a, b) => this.pos(a) - this.pos(b)));
+    return out;
   }
 
   /** Each event with the counters as they were when it started. */

@@ -460,10 +460,12 @@ export class IncrementalPython {
     const sink = new DiagnosticSink();
     const builder = new GraphBuilder(sink, 'keras', keras.version);
     for (const r of runs.values()) for (const m of r.unnamed) m.name = '';
-    for (const e of timeline.events()) {
-      for (const m of e.models) builder.models.push(m);
-      for (const x of e.snapshots) builder.snapshots.push(x);
-      for (const d of e.diagnostics) sink.report(d);
+    const events = timeline.events();
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      if (e.models.length > 0) builder.models.push(...e.models);
+      if (e.snapshots.length > 0) builder.snapshots.push(...e.snapshots);
+      for (let j = 0; j < e.diagnostics.length; j++) sink.report(e.diagnostics[j]);
     }
     builder.restoreNames(timeline.totals());
     // A model of a reused group is unchanged but for the name `collectModels` may give it.
