@@ -47,11 +47,8 @@ export function treeSitterModule(): Record<string, unknown> | undefined {
   return wasmModule;
 }
 
-/**
- * Parses after `initPythonParser` resolved. Returns null if the parser is not ready or gives up.
- * `oldTree` (already `edit`ed to match `text`) lets tree-sitter reuse what the edit did not touch.
- */
-export function parsePython(text: string, oldTree?: Tree): Tree | null {
+/** Parses after `initPythonParser` resolved. Returns null if the parser is not ready or gives up. */
+export function parsePython(text: string): Tree | null {
   if (!parser) return null;
-  return parser.parse(text, oldTree);
+  return parser.parse(text);
 }
