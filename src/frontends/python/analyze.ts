@@ -35,8 +35,11 @@ export interface AnalyzeOptions {
   keras?: KerasVersionOption;
 }
 
-/** `whole`: no attempt in pieces (syntax repair's candidates: the file has an error, most still will). */
-function parseToAst(text: string, whole = false): PyNode | null {
+/**
+ * Parses a whole text into the interpreter's tree (null if the parser is not ready). `whole`: no
+ * attempt in pieces (syntax repair's candidates: the file has an error, most still will).
+ */
+export function parseToAst(text: string, whole = false): PyNode | null {
   if (!whole && text.length >= CHUNKED_FROM) {
     const root = parseInChunks(text, parsePython, treeSitterModule());
     if (root) return root;
@@ -218,11 +221,13 @@ function repairSyntax(text: string, root: PyNode, maxRounds = 8, maxParses = 16)
  * The start of a line being typed that the parser read on into the next line: one whose code ends
  * with an attribute's dot, the name on a later line (inside brackets Python reads on: `layers.`
  * then `layers.Flatten(),` is `layers.layers.Flatten()`), or with an assignment's `=` (`x = ` then
- * `x = f(x)` is no chained assignment: tree-sitter reads one, Python raises).
+ * `x = f(x)` is no chained assignment: tree-sitter reads one, Python raises). `root` may be one
+ * statement of the text (the incremental analysis asks per statement).
  */
-function danglingLine(text: string, root: PyNode): number | undefined {
+export function danglingLine(text: string, root: PyNode): number | undefined {
   const re = /(?:[\w)\]]\.|[^=!<>]=)[ \t]*\r?\n/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
+  re.lastIndex = root.start;
+  for (let m = re.exec(text); m && m.index < root.end; m = re.exec(text)) {
     const at = m.index + 1;
     // The innermost node around the dot or `=` (punctuation is not copied: it lies in its parent alone).
     let node = root;
