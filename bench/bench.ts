@@ -1,7 +1,9 @@
 // Benchmark: one large generated Keras Python module and one large tfjs TypeScript module (many
 // models, helpers, loops, constants): bare parse (tree-sitter / typescript-estree) vs full analysis
-// (`analyzePython` / `analyzeTfjs`) vs building the same models with tfjs-layers.
-// Prints medians and ratios; asserts nothing. Seed: SHAPE_LENS_SEED (default fixed).
+// (`analyzePython` / `analyzeTfjs`) vs building the same models with tfjs-layers; re-analysis of a
+// one-line edit with the incremental Python and JS/TS analyses vs the full analysis.
+// Prints medians and ratios; asserts nothing. Seed: SHAPE_LENS_SEED (default fixed);
+// SHAPE_LENS_BENCH=incremental,incremental-tfjs runs only those sections.
 import { performance } from 'node:perf_hooks';
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
@@ -11,6 +13,7 @@ import { initPythonParser, parsePython } from '../src/frontends/python/parser';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzePython } from '../src/frontends/python/analyze';
+import { IncrementalPython, type UpdateStats } from '../src/frontends/python/incremental';
 import { diskHost } from '../test/unit/helpers/python';
 import { ModuleCache } from '../src/frontends/python/modules';
 import { analyzeTfjs } from '../src/frontends/tfjs/analyze';
@@ -47,13 +50,13 @@ function time(name: string, warmup: number, runs: number, fn: () => void): Timin
   return { name, runs, median, min: ms[0], max: ms[ms.length - 1] };
 }
 
-/** Valid specs until the module `emit` writes reaches `minLines` lines. */
-function generate(emit: (specs: readonly ModelSpec[], rng: ReturnType<typeof mulberry32>) => string, minLines: number): { specs: ModelSpec[]; text: string } {
+/** Valid specs until the module `emit` writes reaches `minLines` lines (emitted every `every` specs: large modules). */
+function generate(emit: (specs: readonly ModelSpec[], rng: ReturnType<typeof mulberry32>) => string, minLines: number, every = 1): { specs: ModelSpec[]; text: string } {
   const specs: ModelSpec[] = [];
   let text = '';
   for (let i = 0; text.split('\n').length < minLines; i++) {
     specs.push(randomValidSpec(mulberry32(caseSeed(SEED, i)), `bench_${i}`).spec);
-    text = emit(specs, mulberry32(SEED));
+    if (specs.length % every === 0) text = emit(specs, mulberry32(SEED));
   }
   return { specs, text };
 }
@@ -140,6 +143,50 @@ async function python(): Promise<void> {
   });
 
   report('Shape Lens benchmark', { text, specs, found, errors, agree }, parse, analysis, build);
+}
+
+/**
+ * Re-analysis after a one-line edit (a Dense width in a model in the middle of the module, changed
+ * back and forth) with `IncrementalPython`, against the full analysis of the same texts, for a
+ * ~1,000-line and a ~20,000-line generated module. Also where the incremental time goes (medians
+ * of each phase) and whether the two results agree.
+ */
+async function incremental(): Promise<void> {
+  await initPythonParser();
+  console.log('');
+  console.log(`Shape Lens benchmark (incremental Python analysis after a one-line edit) — seed ${SEED}`);
+  console.log('');
+  console.log(`${pad('module', 22)}${'open'.padStart(10)}${'edit median'.padStart(13)}${'edit min'.padStart(10)}${'full median'.padStart(13)}${'full/edit'.padStart(11)}   phases (parse / group / run / merge)   groups  same`);
+  for (const minLines of [1000, 20000]) {
+    const { text } = generate(emitPythonModule, minLines, minLines > 5000 ? 20 : 1);
+    const at = text.indexOf('layers.Dense(', text.length >> 1) + 'layers.Dense('.length;
+    const width = /^\d+/.exec(text.slice(at))?.[0] ?? '1';
+    const texts = [text, text.slice(0, at) + String(Number(width) + 1) + text.slice(at + width.length)];
+    const doc = new IncrementalPython('bench.py');
+    const t0 = performance.now();
+    doc.update(text);
+    const open = performance.now() - t0;
+    const phases: NonNullable<UpdateStats['ms']>[] = [];
+    let i = 0;
+    const edit = time('edit', 10, minLines > 5000 ? 40 : 100, () => {
+      doc.update(texts[++i % 2]);
+      if (doc.last.ms) phases.push(doc.last.ms);
+    });
+    const full = time('full', minLines > 5000 ? 1 : 5, minLines > 5000 ? 5 : 20, () => {
+      analyzePython(texts[++i % 2], 'bench.py');
+    });
+    const last = doc.update(texts[0]);
+    const reference = analyzePython(texts[0], 'bench.py');
+    const same = JSON.stringify(analysisToJson(last)) === JSON.stringify(analysisToJson(reference));
+    const med = (k: keyof NonNullable<UpdateStats['ms']>): string => {
+      const xs = phases.map((p) => p[k]).sort((a, b) => a - b);
+      return (xs[xs.length >> 1] ?? 0).toFixed(1);
+    };
+    const lines = text.split('\n').length;
+    console.log(`${pad(`${lines} lines`, 22)}${open.toFixed(0).padStart(8)}ms${num(edit.median)}ms${edit.min.toFixed(2).padStart(8)}ms${num(full.median)}ms${(full.median / edit.median).toFixed(0).padStart(10)}×   ${`${med('parse')} / ${med('group')} / ${med('run')} / ${med('merge')} ms`.padEnd(36)}${String(doc.last.groups).padStart(7)}  ${same ? 'yes' : 'NO'}`);
+    doc.dispose();
+  }
+  console.log('');
 }
 
 async function tfjs(): Promise<void> {
@@ -436,6 +483,7 @@ async function main(): Promise<void> {
   const sections: [string, () => Promise<void>][] = [
     ['imports', imports],
     ['python', python],
+    ['incremental', incremental],
     ['tfjs', tfjs],
     ['incremental-tfjs', incrementalTfjs],
     ['scaling', scaling],

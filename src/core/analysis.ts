@@ -3,6 +3,7 @@
 import { GraphBuilder } from './builder';
 import { DiagnosticCode, DiagnosticSink, type Diagnostic, type SourceRange } from './diagnostics';
 import type { KerasVersionChoice } from './keras-version';
+import type { ModelGraph } from './graph';
 import { rowHasUnknown, summarize, type ModelSummary } from './summary';
 import type { OutputShape } from './shape';
 
@@ -23,7 +24,8 @@ export interface FileAnalysis {
   typing?: SourceRange;
   /**
    * Where the file's own code would fail when run (a name nothing defines, a layer called on
-   * something that is not a tensor): more of them after an edit inside one line means it is being typed.
+   * something that is not a tensor) or does nothing (`model.add` alone): more of them after an edit
+   * inside one line means it is being typed.
    */
   failures?: number[];
 }
@@ -44,8 +46,11 @@ export function unreadableFile(file: string, language: Language, diagnostic: Dia
   return { file, language, text: '', builder: new GraphBuilder(sink), models: [], diagnostics: sink.items };
 }
 
-/** Summaries of every model the builder holds, named by Keras defaults where code gave no name. */
-export function collectModels(builder: GraphBuilder): ModelSummary[] {
+/**
+ * Summaries of every model the builder holds, named by Keras defaults where code gave no name.
+ * `summary` may return a summary made earlier of an unchanged model (the incremental analysis does).
+ */
+export function collectModels(builder: GraphBuilder, summary: (m: ModelGraph) => ModelSummary = (m) => summarize(builder, m)): ModelSummary[] {
   for (const m of builder.models) {
     // Keras 3 names a functional model `functional`; tf.keras 2 `model` (Functional hides its class name).
     if (!m.name) m.name = builder.uniqueName(m.kind === 'sequential' ? 'sequential' : builder.keras2 ? 'model' : 'functional');
@@ -54,7 +59,7 @@ export function collectModels(builder: GraphBuilder): ModelSummary[] {
     }
   }
   builder.reportUnknownLayers();
-  return builder.models.map((m) => summarize(builder, m));
+  return builder.models.map(summary);
 }
 
 /** 1-based line of an offset; `lineStarts` from `lineStartsOf`. */

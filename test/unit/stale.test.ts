@@ -255,3 +255,36 @@ m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
   assert.equal(prose.typing, undefined);
   assert.equal(prose.models[0].totalParams, 10);
 });
+
+test('`x = ` followed by another assignment, and a bare `model.add`, are lines being typed', async () => {
+  const fn = (line: string) => `import keras
+from keras import layers
+inp = keras.Input((28, 28, 1))
+x = layers.Conv2D(8, 3)(inp)
+${line}
+x = layers.Flatten()(x)
+out = layers.Dense(10)(x)
+m = keras.Model(inp, out, name="m")
+`;
+  // tree-sitter reads `x = ` and the next line as `x = x = layers.Flatten()(x)`; Python raises.
+  const eq = (await analyze(fn('x = '))).analysis;
+  assert.ok(eq.typing);
+  assert.equal(lineOfOffset(eq.text, eq.typing.start), 5);
+  const seq = (line: string) => `import keras
+from keras import layers
+model = keras.Sequential(name="s")
+model.add(keras.Input((8,)))
+model.add(layers.Dense(4))
+${line}
+model.add(layers.Dense(1))
+`;
+  // 8·4 + 4 = 36; 4·2 + 2 = 10; 2·1 + 1 = 3.
+  const good = (await analyze(seq('model.add(layers.Dense(2))'))).analysis;
+  assert.deepEqual(rowsOf(good, 's').map((r) => r[2]), [36, 10, 3]);
+  let previous = good;
+  for (const state of ['model.add(layers.Dense(2)', 'model.add(', 'model.add', 'model.ad', 'model.', 'model']) {
+    previous = keepLastGood(previous, (await analyze(seq(state))).analysis);
+    assert.ok(previous.typing, state);
+    assert.deepEqual(rowsOf(previous, 's').map((r) => [r[2], r[3]]), [[36, false], [10, true], [3, false]], state);
+  }
+});

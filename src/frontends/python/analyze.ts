@@ -35,8 +35,11 @@ export interface AnalyzeOptions {
   keras?: KerasVersionOption;
 }
 
-/** `whole`: no attempt in pieces (syntax repair's candidates: the file has an error, most still will). */
-function parseToAst(text: string, whole = false): PyNode | null {
+/**
+ * Parses a whole text into the interpreter's tree (null if the parser is not ready). `whole`: no
+ * attempt in pieces (syntax repair's candidates: the file has an error, most still will).
+ */
+export function parseToAst(text: string, whole = false): PyNode | null {
   if (!whole && text.length >= CHUNKED_FROM) {
     const root = parseInChunks(text, parsePython, treeSitterModule());
     if (root) return root;
@@ -75,9 +78,9 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
     root = repaired.root;
     blanked = repaired.blanked;
   } else {
-    // `layers.` typed inside a list reads on into the next line (`layers.layers.Flatten()`): valid
-    // Python nobody writes, so that line is left out as a line being typed.
-    const dot = danglingDotLine(text, parsed);
+    // `layers.` typed inside a list reads on into the next line (`layers.layers.Flatten()`), and so
+    // does `x = ` (`x = x = f(x)`): that line is left out as a line being typed.
+    const dot = danglingLine(text, parsed);
     const again = dot === undefined ? null : parseToAst(blankLine(text, dot));
     if (again && !again.hasError) {
       root = again;
@@ -215,18 +218,23 @@ function repairSyntax(text: string, root: PyNode, maxRounds = 8, maxParses = 16)
 }
 
 /**
- * The start of a line whose code ends with an attribute's dot, its name on a later line (inside
- * brackets Python reads on: `layers.` then `layers.Flatten(),` is `layers.layers.Flatten()`).
+ * The start of a line being typed that the parser read on into the next line: one whose code ends
+ * with an attribute's dot, the name on a later line (inside brackets Python reads on: `layers.`
+ * then `layers.Flatten(),` is `layers.layers.Flatten()`), or with an assignment's `=` (`x = ` then
+ * `x = f(x)` is no chained assignment: tree-sitter reads one, Python raises). `root` may be one
+ * statement of the text (the incremental analysis asks per statement).
  */
-function danglingDotLine(text: string, root: PyNode): number | undefined {
-  const re = /[\w)\]]\.[ \t]*\r?\n/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const dot = m.index + 1;
-    // The innermost node around the dot (punctuation is not copied: an attribute's dot lies in it alone).
+export function danglingLine(text: string, root: PyNode): number | undefined {
+  const re = /(?:[\w)\]]\.|[^=!<>]=)[ \t]*\r?\n/g;
+  re.lastIndex = root.start;
+  for (let m = re.exec(text); m && m.index < root.end; m = re.exec(text)) {
+    const at = m.index + 1;
+    // The innermost node around the dot or `=` (punctuation is not copied: it lies in its parent alone).
     let node = root;
-    for (let inner = childAt(node, dot); inner; inner = childAt(node, dot)) node = inner;
-    const name = node.type === 'attribute' ? node.children[node.children.length - 1] : undefined;
-    if (name && name.start > dot && text.slice(dot, name.start).includes('\n')) return text.lastIndexOf('\n', dot) + 1;
+    for (let inner = childAt(node, at); inner; inner = childAt(node, at)) node = inner;
+    const dot = text[at] === '.';
+    const next = dot ? (node.type === 'attribute' ? node.children[node.children.length - 1] : undefined) : node.type === 'assignment' || node.type === 'augmented_assignment' ? node.children[node.children.length - 1] : undefined;
+    if (next && next.start > at && text.slice(at, next.start).includes('\n')) return text.lastIndexOf('\n', at) + 1;
   }
   return undefined;
 }

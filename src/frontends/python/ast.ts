@@ -1,7 +1,7 @@
 // A compact JS copy of the tree-sitter tree, made with one cursor walk: the interpreter reads node
 // types, fields and offsets many times, and crossing into wasm for each read would dominate.
 
-import type { Tree } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 
 
 export interface PyNode {
@@ -28,10 +28,11 @@ export interface PyNode {
  * possible: one type id (name and named-ness cached per id), one field id, offsets only for
  * leaves (a parent spans exactly its children, so its offsets are filled in from them), and no
  * child probe for anonymous nodes. `base` is added to every offset (a tree of a slice of the text).
+ * `from`: copy only that node of `tree` (one top-level statement).
  */
-export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, unknown>, base = 0): { root: PyNode; truncated: boolean; nodes: number } {
-  const fast = wasm && fastCursor(tree, wasm);
-  const cursor = fast ?? publicCursor(tree);
+export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, unknown>, base = 0, from?: Node): { root: PyNode; truncated: boolean; nodes: number } {
+  const fast = wasm && fastCursor(tree, wasm, from);
+  const cursor = fast ?? publicCursor(tree, from);
   const language = tree.language;
   const types = language.types;
   const fieldNames = language.fields;
@@ -76,7 +77,9 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
     parent.end = end;
   };
   const root = node(types[cursor.typeId()] || 'ERROR', true, null);
-  root.start = cursor.startIndex() + base;
+  const ownStart = cursor.startIndex() + base;
+  // A copied node spans its children, as it does inside the whole tree (an ERROR node's own start can be earlier).
+  root.start = from ? -1 : ownStart;
   root.end = cursor.endIndex() + base;
   const stack: PyNode[] = [root];
   let truncated = false;
@@ -142,6 +145,7 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
     const done = finish();
     if (stack.length > 0) extend(stack[stack.length - 1], done.start, done.end);
   }
+  if (root.start < 0) root.start = ownStart;
   cursor.done();
   return { root, truncated, nodes: count };
 }
@@ -163,8 +167,8 @@ interface WalkCursor {
 }
 
 /** web-tree-sitter's public TreeCursor: correct everywhere, but each read re-marshals the cursor. */
-function publicCursor(tree: Tree): WalkCursor {
-  const c = tree.walk();
+function publicCursor(tree: Tree, from?: Node): WalkCursor {
+  const c = (from ?? tree).walk();
   return {
     typeId: () => c.nodeTypeId,
     isNamed: () => c.nodeIsNamed,
@@ -192,12 +196,12 @@ const FAST_FNS = [
  * later call can use the buffer in place. Falls back (undefined) if this web-tree-sitter build
  * does not expose those functions; a unit test checks both walks give identical trees.
  */
-function fastCursor(tree: Tree, wasm: Record<string, unknown>): WalkCursor | undefined {
+function fastCursor(tree: Tree, wasm: Record<string, unknown>, from?: Node): WalkCursor | undefined {
   const fns = FAST_FNS.map((n) => wasm[`_ts_tree_cursor_${n}_wasm`]);
   const treeAddr = (tree as unknown as Record<number, unknown>)[0];
   if (fns.some((f) => typeof f !== 'function') || typeof treeAddr !== 'number') return undefined;
   const [typeId, isNamed, fieldId, start, end, isMissing, first, next, parent] = fns as WasmFn[];
-  const c = tree.walk();
+  const c = (from ?? tree).walk();
   void c.nodeTypeId; // marshals this cursor into the transfer buffer
   return {
     typeId: () => typeId(treeAddr),

@@ -22,9 +22,13 @@ export function execBlock(ip: PythonInterpreter, stmts: PyNode[], scope: Scope):
 export function exec(ip: PythonInterpreter, node: PyNode, scope: Scope): void {
   ip.budget.step();
   switch (node.type) {
-    case 'expression_statement':
-      for (const c of namedChildren(node)) evalTop(ip, c, scope);
+    case 'expression_statement': {
+      const parts = namedChildren(node);
+      for (const c of parts) evalTop(ip, c, scope);
+      // `model.add` or `x` alone does nothing: most often a line being typed (`x = ...`, `model.add(...)`).
+      if (parts.length === 1 && (parts[0].type === 'attribute' || parts[0].type === 'identifier')) ip.rt.failure(ip.range(node));
       return;
+    }
     case 'import_statement':
     case 'import_from_statement':
     case 'future_import_statement':

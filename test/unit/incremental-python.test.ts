@@ -1,0 +1,295 @@
+// Differential test of the incremental Python analysis: for every Python fixture and generated
+// module, seeded random edit scripts (characters and whole lines inserted and deleted anywhere,
+// half-typed lines included); after every step the incremental result must equal a from-scratch
+// `analyzePython` of the same text (models, rows, shapes, params, names, ranges, diagnostics,
+// summary snapshots), and its tree must equal `toAst` of a full parse.
+// Seeded: SHAPE_LENS_SEED=<n|random>, SHAPE_LENS_EDIT_SCRIPTS=<count> (default 200).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyzePython, initPythonParser } from '../../src/frontends/python/analyze';
+import { IncrementalPython } from '../../src/frontends/python/incremental';
+import { parsePython, treeSitterModule } from '../../src/frontends/python/parser';
+import { toAst, type PyNode } from '../../src/frontends/python/ast';
+import type { FileAnalysis } from '../../src/core/analysis';
+import type { SourceRange } from '../../src/core/diagnostics';
+import type { LayerNode, ModelGraph } from '../../src/core/graph';
+import type { ModelSummary } from '../../src/core/summary';
+import { caseSeed, emitPython, emitPythonModule, mulberry32, randomValidSpec, PY_MODEL_STYLES, type ModelSpec, type Rng } from './helpers/cnn-gen';
+
+const envSeed = process.env.SHAPE_LENS_SEED;
+const SEED = envSeed === 'random' ? Math.floor(Math.random() * 2 ** 32) : envSeed ? Number(envSeed) >>> 0 : 0x1ec5eed;
+const SCRIPTS = Number(process.env.SHAPE_LENS_EDIT_SCRIPTS ?? 200);
+const STEPS = 12;
+
+const r = (x?: SourceRange): string => (x ? `${x.file ?? ''}${x.start}-${x.end}` : '-');
+
+function layerJson(l: LayerNode, seen: Set<ModelGraph>): unknown {
+  return {
+    name: l.name, cls: l.className, range: r(l.range), out: l.outputShape, params: l.params, why: l.unknownWhy, explain: l.explain, trainable: l.trainable,
+    calls: l.calls.map((c) => ({ range: r(c.range), in: c.inputs.map((t) => [t.shape, t.unknownWhy, t.assumed]), out: c.outputs.map((t) => [t.shape, t.unknownWhy, t.assumed]) })),
+    nested: l.nested && !seen.has(l.nested) ? modelJson(l.nested, seen) : l.nested?.name,
+  };
+}
+
+function modelJson(m: ModelGraph, seen = new Set<ModelGraph>()): unknown {
+  seen.add(m);
+  return { name: m.name, kind: m.kind, cls: m.className, range: r(m.range), fn: m.functionName, built: m.built, incomplete: m.incomplete, layers: m.layers.map((l) => layerJson(l, seen)) };
+}
+
+function summaryJson(s: ModelSummary): unknown {
+  return { rows: s.rows.map((x) => [x.name, x.className, x.outputShape, x.params, x.trainableParams, x.nonTrainableParams, x.unbuilt, x.operation, r(x.layer.range)]), out: s.outputShape, total: s.totalParams, trainable: s.trainableParams, non: s.nonTrainableParams, style: s.style };
+}
+
+/** Everything an editor or the CLI reads from an analysis, with ranges as offsets. */
+export function normalise(a: FileAnalysis): string {
+  return JSON.stringify({
+    keras: a.keras,
+    models: a.models.map((s) => ({ model: modelJson(s.model), summary: summaryJson(s) })),
+    snapshots: a.builder.snapshots.map((s) => ({ model: s.model.name, range: r(s.range), summary: summaryJson(s.summary) })),
+    diagnostics: a.diagnostics.map((d) => [d.severity, d.code, d.message, r(d.range)]),
+  });
+}
+
+function stripAst(n: PyNode): unknown {
+  return [n.type, n.start, n.end, n.named, n.field, n.hasError, n.missing, n.children.map(stripAst)];
+}
+
+/** The module's own span after error recovery is of no use to anyone: compared only for error-free trees. */
+function stripRoot(n: PyNode): unknown {
+  return [n.type, n.hasError ? 0 : n.start, n.hasError ? 0 : n.end, n.hasError, n.children.map(stripAst)];
+}
+
+// -------------------------------------------------------------------------------------------------
+// Edit scripts
+
+const SNIPPETS = [
+  'x', '1', '(', ')', ',', ' ', '\n', '#', '"', "'", ':', '=', '0', 'layers.Dense(', 'layers.Dense(10)', 'Conv2D(64, kernel_size=(',
+  '\nmodel.add(layers.Dense(3))\n', '\nx = layers.Dense(7)(x)\n', '\ny = 3\n', '\ndef f():\n    return 1\n', '    ', 'model', 'input_shape',
+];
+
+interface Step {
+  kind: string;
+  text: string;
+}
+
+/** One random edit of `text`: characters or a whole line inserted or deleted, or a line half-typed. */
+export function randomEdit(rng: Rng, text: string): Step {
+  const lines = text.split('\n');
+  const at = Math.floor(rng() * (text.length + 1));
+  const kind = Math.floor(rng() * 7);
+  switch (kind) {
+    case 0: {
+      const s = SNIPPETS[Math.floor(rng() * SNIPPETS.length)];
+      return { kind: `insert ${JSON.stringify(s)} at ${at}`, text: text.slice(0, at) + s + text.slice(at) };
+    }
+    case 1: {
+      const n = 1 + Math.floor(rng() * 4);
+      return { kind: `delete ${n} at ${at}`, text: text.slice(0, at) + text.slice(at + n) };
+    }
+    case 2: {
+      const i = Math.floor(rng() * lines.length);
+      return { kind: `delete line ${i + 1}`, text: [...lines.slice(0, i), ...lines.slice(i + 1)].join('\n') };
+    }
+    case 3: {
+      // Copy a line elsewhere (a layer line duplicated, a statement moved).
+      const i = Math.floor(rng() * lines.length);
+      const j = Math.floor(rng() * (lines.length + 1));
+      return { kind: `copy line ${i + 1} to ${j + 1}`, text: [...lines.slice(0, j), lines[i], ...lines.slice(j)].join('\n') };
+    }
+    case 4: {
+      // Half of a line typed, then the rest (two steps would be better; one random cut suffices).
+      const i = Math.floor(rng() * lines.length);
+      const cut = Math.floor(rng() * (lines[i].length + 1));
+      return { kind: `truncate line ${i + 1} at ${cut}`, text: [...lines.slice(0, i), lines[i].slice(0, cut), ...lines.slice(i + 1)].join('\n') };
+    }
+    case 5: {
+      // A number changed (a Dense width, a kernel size).
+      const nums = [...text.matchAll(/\b\d+\b/g)];
+      if (nums.length === 0) return { kind: 'no-op', text };
+      const m = nums[Math.floor(rng() * nums.length)];
+      const v = String(1 + Math.floor(rng() * 64));
+      return { kind: `number at ${m.index} → ${v}`, text: text.slice(0, m.index) + v + text.slice(m.index! + m[0].length) };
+    }
+    default: {
+      // Swap two lines.
+      const i = Math.floor(rng() * lines.length);
+      const j = Math.floor(rng() * lines.length);
+      const out = [...lines];
+      [out[i], out[j]] = [out[j], out[i]];
+      return { kind: `swap lines ${i + 1} and ${j + 1}`, text: out.join('\n') };
+    }
+  }
+}
+
+// -------------------------------------------------------------------------------------------------
+// Corpus
+
+function fixtures(): { name: string; text: string }[] {
+  const dir = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'python');
+  const out: { name: string; text: string }[] = [];
+  const walk = (d: string): void => {
+    for (const f of fs.readdirSync(d)) {
+      const p = path.join(d, f);
+      if (fs.statSync(p).isDirectory()) walk(p);
+      else if (f.endsWith('.py')) out.push({ name: path.relative(dir, p), text: fs.readFileSync(p, 'utf8') });
+    }
+  };
+  walk(dir);
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function generated(): { name: string; text: string }[] {
+  const out: { name: string; text: string }[] = [];
+  const specs: ModelSpec[] = [];
+  for (let i = 0; i < 10; i++) {
+    const rng = mulberry32(caseSeed(SEED, i));
+    const spec = randomValidSpec(rng, `gen_${i}`).spec;
+    specs.push(spec);
+    out.push({ name: `cnn-gen ${i} (${PY_MODEL_STYLES[i % PY_MODEL_STYLES.length]})`, text: emitPython(spec, rng, PY_MODEL_STYLES[i % PY_MODEL_STYLES.length]).main });
+  }
+  const module = emitPythonModule(specs, mulberry32(SEED));
+  out.push({ name: 'cnn-gen module of 10 models', text: module });
+  // The same as tf.keras 2 (its own automatic names: `input_1`, operation rows), and with a helper
+  // that rebinds a module name under `global` (read as unknown everywhere).
+  out.push({ name: 'cnn-gen module of 10 models, Keras 2', text: `# shape-lens: keras=2\n${module}` });
+  out.push({ name: 'cnn-gen module of 10 models, a global', text: `${module}\n\nWIDTH = 8\n\n\ndef widen():\n    global WIDTH\n    WIDTH = WIDTH * 2\n\n\nextra = keras.Sequential([keras.Input((4,)), layers.Dense(WIDTH)])\n` });
+  return out;
+}
+
+/** Runs one edit script; returns a message describing the first step whose results differ. */
+function runScript(name: string, start: string, rng: Rng, steps: number, stats: { incremental: number; full: number; ran: number; groups: number }): string | undefined {
+  // Only the step budget: a time budget would make two analyses of the same text differ on a busy machine.
+  const opts = { limits: { millis: 600_000 } };
+  const doc = new IncrementalPython('main.py', opts);
+  try {
+    let text = start;
+    const history: string[] = ['open'];
+    for (let i = 0; i <= steps; i++) {
+      if (i > 0) {
+        const step = randomEdit(rng, text);
+        history.push(step.kind);
+        text = step.text;
+      }
+      const inc = doc.update(text);
+      const full = analyzePython(text, 'main.py', opts);
+      if (doc.last.mode === 'incremental') {
+        stats.incremental++;
+        stats.ran += doc.last.ran;
+        stats.groups += doc.last.groups;
+      } else stats.full++;
+      const tree = parsePython(text)!;
+      const ast = toAst(tree, undefined, treeSitterModule()).root;
+      tree.delete();
+      const mine = doc.root();
+      if (JSON.stringify(stripRoot(mine)) !== JSON.stringify(stripRoot(ast))) {
+        const i = ast.children.findIndex((c, k) => JSON.stringify(stripAst(c)) !== JSON.stringify(stripAst(mine.children[k] ?? c)));
+        const at = (n?: PyNode): string => (n ? JSON.stringify(stripAst(n)).slice(0, 300) : 'none');
+        return `${name}: the tree differs from a full parse after ${history.join(' / ')}: top-level node ${i} (roots ${JSON.stringify(stripAst(ast)).slice(0, 80)} vs ${JSON.stringify(stripAst(mine)).slice(0, 80)})\n full: ${at(ast.children[i])}\n mine: ${at(mine.children[i])}\n--- text ---\n${text}`;
+      }
+      const a = normalise(inc);
+      const b = normalise(full);
+      if (a !== b) {
+        let k = 0;
+        while (k < a.length && a[k] === b[k]) k++;
+        return `${name}: results differ (mode ${doc.last.mode}) after ${history.join(' / ')}\n incremental: …${a.slice(Math.max(0, k - 200), k + 200)}\n full:        …${b.slice(Math.max(0, k - 200), k + 200)}\n--- text ---\n${text}`;
+      }
+    }
+    return undefined;
+  } finally {
+    doc.dispose();
+  }
+}
+
+test('incremental analysis equals a full analysis after every step of random edit scripts', async () => {
+  await initPythonParser();
+  const corpus = [...fixtures(), ...generated()];
+  assert.ok(corpus.length >= 20, `corpus: ${corpus.length} files`);
+  const stats = { incremental: 0, full: 0, ran: 0, groups: 0 };
+  const failures: string[] = [];
+  for (let i = 0; i < SCRIPTS && failures.length < 3; i++) {
+    const file = corpus[i % corpus.length];
+    const rng = mulberry32(caseSeed(SEED, 1000 + i));
+    const failure = runScript(`script ${i} on ${file.name} (seed ${SEED})`, file.text, rng, STEPS, stats);
+    if (failure) failures.push(failure);
+  }
+  if (process.env.SHAPE_LENS_EDIT_STATS) console.log(JSON.stringify(stats));
+  assert.deepEqual(failures, [], failures.join('\n\n'));
+  // The scripts must exercise the incremental path, not only the fallback.
+  assert.ok(stats.incremental > stats.full / 4, `incremental ${stats.incremental} vs full ${stats.full}`);
+  assert.ok(stats.ran < stats.groups, `groups re-run ${stats.ran} of ${stats.groups}`);
+});
+
+const TWO_MODELS = `from tensorflow import keras
+from tensorflow.keras import layers
+
+a = keras.Sequential([keras.Input((8,)), layers.Dense(16), layers.Dense(4)])
+
+b = keras.Sequential()
+b.add(keras.Input((8,)))
+b.add(layers.Dense(32))
+b.add(layers.Dense(2))
+`;
+
+test('a width edit re-runs only the group of that model', async () => {
+  await initPythonParser();
+  const doc = new IncrementalPython('main.py');
+  doc.update(TWO_MODELS);
+  const text = TWO_MODELS.replace('layers.Dense(32)', 'layers.Dense(33)');
+  const a = doc.update(text);
+  assert.equal(doc.last.mode, 'incremental');
+  assert.equal(doc.last.ran, 1);
+  assert.equal(doc.last.copied, 1);
+  assert.equal(normalise(a), normalise(analyzePython(text, 'main.py')));
+  assert.deepEqual(a.models[1].rows.map((r) => [r.name, r.params]), [['dense_2', 8 * 33 + 33], ['dense_3', 33 * 2 + 2]]);
+  doc.dispose();
+});
+
+test("a layer added to the first model renames the second model's layers (Keras counts across the file)", async () => {
+  await initPythonParser();
+  const doc = new IncrementalPython('main.py');
+  doc.update(TWO_MODELS);
+  const text = TWO_MODELS.replace('layers.Dense(16), ', 'layers.Dense(16), layers.Dense(16), ');
+  const a = doc.update(text);
+  assert.equal(doc.last.mode, 'incremental');
+  assert.deepEqual(a.models[1].rows.map((r) => r.name), ['dense_3', 'dense_4']);
+  assert.equal(normalise(a), normalise(analyzePython(text, 'main.py')));
+  doc.dispose();
+});
+
+test('what it cannot prove equal is analysed whole: a syntax error, globals()', async () => {
+  await initPythonParser();
+  const doc = new IncrementalPython('main.py');
+  doc.update(TWO_MODELS);
+  const typing = TWO_MODELS.replace('b.add(layers.Dense(2))', 'b.add(layers.Dense(2, activation=');
+  assert.equal(normalise(doc.update(typing)), normalise(analyzePython(typing, 'main.py')));
+  assert.deepEqual([doc.last.mode, doc.last.reason], ['full', 'a syntax error']);
+  const dynamic = `${TWO_MODELS}globals()['c'] = a\n`;
+  assert.equal(normalise(doc.update(dynamic)), normalise(analyzePython(dynamic, 'main.py')));
+  assert.equal(doc.last.mode, 'full');
+  // Back to plain code: incremental again.
+  doc.update(TWO_MODELS);
+  doc.update(TWO_MODELS.replace('Dense(4)', 'Dense(5)'));
+  assert.equal(doc.last.mode, 'incremental');
+  doc.dispose();
+});
+
+test('subclassed models: a number edit stays incremental; moving an input-shape comment away from its class re-runs', async () => {
+  await initPythonParser();
+  const file = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'python', 'subclassed_models.py');
+  const text = fs.readFileSync(file, 'utf8');
+  const doc = new IncrementalPython('main.py');
+  doc.update(text);
+  const n = /\b(\d+)\b/.exec(text.slice(text.indexOf('class ')))!;
+  const at = text.indexOf('class ') + n.index;
+  const edited = `${text.slice(0, at)}${Number(n[1]) + 1}${text.slice(at + n[1].length)}`;
+  assert.equal(normalise(doc.update(edited)), normalise(analyzePython(edited, 'main.py')));
+  assert.equal(doc.last.mode, 'incremental');
+  const comment = text.search(/#\s*shape-lens:\s*input_shape/);
+  assert.ok(comment >= 0, 'the fixture has an input-shape comment');
+  const lineEnd = text.indexOf('\n', comment);
+  const moved = `${text.slice(0, lineEnd)}\n\n\n\n\n${text.slice(lineEnd)}`;
+  assert.equal(normalise(doc.update(moved)), normalise(analyzePython(moved, 'main.py')));
+  doc.dispose();
+});
