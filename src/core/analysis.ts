@@ -23,11 +23,11 @@ export interface FileAnalysis {
   /** The half-typed line the analysis read around (left out until it parses; see core/stale.ts). */
   typing?: SourceRange;
   /**
-   * Where the file's own code would fail when run (a name nothing defines, a layer called on
-   * something that is not a tensor) or does nothing (`model.add` alone): more of them after an edit
-   * inside one line means it is being typed.
+   * How many places of the file's own code would fail when run (a name nothing defines, a layer
+   * called on something that is not a tensor) or do nothing (`model.add` alone): more of them after
+   * an edit inside one line means it is being typed.
    */
-  failures?: number[];
+  failures?: number;
 }
 
 /** Where one notebook cell's text lies in an analysed text that joins several cells. */

@@ -50,8 +50,15 @@ export function keepLastGood(previous: FileAnalysis | undefined, next: FileAnaly
   if (!typing || diff.start < typing.start || diff.newEnd > typing.end) return next;
   // The typed line as it was in the previous text (the same line: nothing before or after it changed).
   const old = { start: typing.start, end: typing.end + (diff.oldEnd - diff.newEnd) };
-  const onLine = (r: SourceRange | undefined): boolean => !!r && r.file === undefined && r.start <= old.end && r.end >= old.start;
-  const carry = new Carry((offset) => (offset < diff.oldEnd ? Math.min(offset, typing.end) : offset + diff.newEnd - diff.oldEnd), onLine, `line ${lineNumber(next.text, typing.start)} is being typed; its row shows the last value it had`);
+  // An incremental analyser shares what it reused with `next` and has moved its ranges already.
+  const current = rangesOf(next);
+  const onLine = (r: SourceRange | undefined): boolean => {
+    if (!r || r.file !== undefined) return false;
+    const line = current.has(r) ? typing : old;
+    return r.start <= line.end && r.end >= line.start;
+  };
+  const map = (offset: number): number => (offset < diff.oldEnd ? Math.min(offset, typing.end) : offset + diff.newEnd - diff.oldEnd);
+  const carry = new Carry((r) => (current.has(r) ? r.start : map(r.start)), (r) => (current.has(r) ? r.end : map(r.end)), onLine, `line ${lineNumber(next.text, typing.start)} is being typed; its row shows the last value it had`);
   const models = previous.models.map((m) => carry.summary(m));
   const snapshots = previous.builder.snapshots.map((s) => ({ ...s, model: carry.graph(s.model), range: carry.range(s.range), summary: carry.summary(s.summary) }));
   // The others the typed line reaches (built after it from a name it assigns).
@@ -75,7 +82,7 @@ function failingEdit(previous: FileAnalysis, next: FileAnalysis, diff: { start: 
   const lineEnd = next.text.indexOf('\n', diff.start);
   const end = lineEnd < 0 ? next.text.length : lineEnd;
   if (diff.newEnd > end || (previous.typing && previous.typing.start !== start)) return undefined;
-  return (next.failures?.length ?? 0) > (previous.failures?.length ?? 0) ? { start, end } : undefined;
+  return (next.failures ?? 0) > (previous.failures ?? 0) ? { start, end } : undefined;
 }
 
 /** Copies of the previous analysis' models, layers and ranges, moved to the new text (each object copied once). */
@@ -84,13 +91,14 @@ class Carry {
   private readonly graphs = new Map<ModelGraph, ModelGraph>();
 
   constructor(
-    private readonly map: (offset: number) => number,
+    private readonly start: (r: SourceRange) => number,
+    private readonly end: (r: SourceRange) => number,
     private readonly onLine: (r: SourceRange | undefined) => boolean,
     private readonly why: string,
   ) {}
 
   range<R extends SourceRange | undefined>(r: R): R {
-    return (r && r.file === undefined ? { start: this.map(r.start), end: this.map(r.end) } : r) as R;
+    return (r && r.file === undefined ? { start: this.start(r), end: this.end(r) } : r) as R;
   }
 
   layer(l: LayerNode): LayerNode {
@@ -123,6 +131,29 @@ class Carry {
     if (touched) model.incomplete ??= this.why;
     return { ...m, model, rows };
   }
+}
+
+/** Every source range object `a` holds that the editor features read. */
+function rangesOf(a: FileAnalysis): Set<SourceRange> {
+  const out = new Set<SourceRange>();
+  const add = (r: SourceRange | undefined): void => {
+    if (r) out.add(r);
+  };
+  const layer = (l: LayerNode): void => {
+    add(l.range);
+    for (const c of l.calls) add(c.range);
+  };
+  for (const m of a.builder.models) {
+    add(m.range);
+    for (const l of m.layers) layer(l);
+  }
+  for (const m of a.models) for (const row of m.rows) layer(row.layer);
+  for (const s of a.builder.snapshots) {
+    add(s.range);
+    for (const row of s.summary.rows) layer(row.layer);
+  }
+  for (const d of a.diagnostics) add(d.range);
+  return out;
 }
 
 function lineNumber(text: string, offset: number): number {

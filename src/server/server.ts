@@ -22,7 +22,8 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { keepLastGood } from '../core/stale';
-import type { ProjectHost } from '../frontends/common/frontend';
+import type { FileAnalysis } from '../core/analysis';
+import type { FrontEnd, FrontEndOptions, IncrementalAnalysis, ProjectHost } from '../frontends/common/frontend';
 import { joinCells } from '../frontends/python/notebook';
 import { frontEndForFile, frontEndForLanguage, loadFrontEnd } from '../frontends/registry';
 import { settingId } from '../editor/settingKeys';
@@ -116,7 +117,7 @@ export function startServer(connection: Connection): void {
       // Python only: the setting, else the pins found above the file (a comment in the file wins over both).
       const keras = info.id !== 'python' ? undefined : settings.kerasVersion ? { explicit: { version: settings.kerasVersion, from: `setting ${settingId('kerasVersion')}` } } : unit.key.startsWith('file:') ? { pinned: projectKerasPin(unit.file, roots) } : undefined;
       // While a line is half-typed, the rest keeps the picture of the last analysis (core/stale.ts).
-      const analysis = keepLastGood(hit?.result?.analysis, frontEnd.analyse(text, unit.file, { host, keras }));
+      const analysis = keepLastGood(hit?.result?.analysis, analyse(frontEnd, unit, text, { host, keras }));
       const result: DocumentAnalysis = { analysis, map: new SourceMap(segments), dependencies };
       // The unit may have changed while the front end loaded: cache only what is still current.
       if (unitOf(unit.key)?.version === unit.version) cache.set(unit.key, { version, result });
@@ -125,6 +126,34 @@ export function startServer(connection: Connection): void {
       log(`could not analyse ${unit.key}`, e);
       return undefined;
     }
+  }
+
+  /** Each open document's incremental analysis (by unit key), for front ends that have one. */
+  const incremental = new Map<string, { frontEnd: string; file: string; doc: IncrementalAnalysis }>();
+
+  /** The unit's text analysed: incrementally when its front end can (the edit's work only), else whole. */
+  function analyse(frontEnd: FrontEnd, unit: Unit, text: string, options: FrontEndOptions): FileAnalysis {
+    if (!frontEnd.incremental) return frontEnd.analyse(text, unit.file, options);
+    let entry = incremental.get(unit.key);
+    if (!entry || entry.frontEnd !== frontEnd.id || entry.file !== unit.file) {
+      entry?.doc.dispose();
+      entry = { frontEnd: frontEnd.id, file: unit.file, doc: frontEnd.incremental(unit.file) };
+      incremental.set(unit.key, entry);
+    }
+    try {
+      return entry.doc.update(text, options);
+    } catch (e) {
+      // Never expected; the whole analysis is the answer, and the document starts afresh next time.
+      log(`incremental analysis of ${unit.key} failed`, e);
+      forget(unit.key);
+      return frontEnd.analyse(text, unit.file, options);
+    }
+  }
+
+  /** Drops what is kept for a closed document. */
+  function forget(key: string): void {
+    incremental.get(key)?.doc.dispose();
+    incremental.delete(key);
   }
 
   /** The analysis for a request about `uri`, unless the request was cancelled first. */
@@ -274,6 +303,7 @@ export function startServer(connection: Connection): void {
       clearTimeout(timers.get(uri));
       timers.delete(uri);
       cache.delete(uri);
+      forget(uri);
       published.delete(uri);
       void connection.sendDiagnostics({ uri, diagnostics: [] });
       // Its importers read the file from disk again.
@@ -293,6 +323,7 @@ export function startServer(connection: Connection): void {
       clearTimeout(timers.get(nb.uri));
       timers.delete(nb.uri);
       cache.delete(nb.uri);
+      forget(nb.uri);
       for (const uri of published.get(nb.uri) ?? []) void connection.sendDiagnostics({ uri, diagnostics: [] });
       published.delete(nb.uri);
     }),

@@ -46,6 +46,8 @@ function summaryJson(s: ModelSummary): unknown {
 export function normalise(a: FileAnalysis): string {
   return JSON.stringify({
     keras: a.keras,
+    typing: a.typing,
+    failures: a.failures,
     models: a.models.map((s) => ({ model: modelJson(s.model), summary: summaryJson(s) })),
     snapshots: a.builder.snapshots.map((s) => ({ model: s.model.name, range: r(s.range), summary: summaryJson(s.summary) })),
     diagnostics: a.diagnostics.map((d) => [d.severity, d.code, d.message, r(d.range)]),
@@ -243,6 +245,19 @@ test('a width edit re-runs only the group of that model', async () => {
   assert.equal(doc.last.copied, 1);
   assert.equal(normalise(a), normalise(analyzePython(text, 'main.py')));
   assert.deepEqual(a.models[1].rows.map((r) => [r.name, r.params]), [['dense_2', 8 * 33 + 33], ['dense_3', 33 * 2 + 2]]);
+  doc.dispose();
+});
+
+test('new options with the same text (the Keras setting changed) give what a full analysis with them gives', async () => {
+  await initPythonParser();
+  const doc = new IncrementalPython('main.py');
+  doc.update(TWO_MODELS);
+  const keras2 = { keras: { explicit: { version: 2 as const, from: 'setting shapeLens.kerasVersion' } } };
+  const a = doc.update(TWO_MODELS, keras2);
+  assert.equal(a.keras?.version, 2);
+  assert.equal(normalise(a), normalise(analyzePython(TWO_MODELS, 'main.py', keras2)));
+  // And back.
+  assert.equal(normalise(doc.update(TWO_MODELS, {})), normalise(analyzePython(TWO_MODELS, 'main.py')));
   doc.dispose();
 });
 

@@ -288,3 +288,40 @@ model.add(layers.Dense(1))
     assert.deepEqual(rowsOf(previous, 's').map((r) => [r[2], r[3]]), [[36, false], [10, true], [3, false]], state);
   }
 });
+
+test('the carried picture is the same whether the analyses come from the incremental analyser or whole', async () => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const { IncrementalPython } = await import('../../src/frontends/python/incremental');
+  const { analyzePython } = await import('../../src/frontends/python/analyze');
+  const dump = (a: FileAnalysis) =>
+    JSON.stringify({
+      typing: a.typing,
+      models: a.models.map((m) => [m.model.name, m.model.range, m.totalParams, m.model.incomplete ?? null, m.rows.map((r) => [r.name, formatOutputShape(r.outputShape), r.params, r.stale === true, r.layer.range, r.layer.calls.map((c) => c.range)])]),
+      snapshots: a.builder.snapshots.map((s) => [s.range, s.summary.rows.map((r) => [r.name, r.layer.range, r.stale === true])]),
+      diagnostics: a.diagnostics.map((d) => [d.code, d.range]),
+    });
+  const cases: { file: string; text: string; line: number }[] = [];
+  for (const name of ['mnist_convnet.py', 'resnet_functional.py', 'unet.py']) {
+    const text = fs.readFileSync(path.join(fixturesDir('python'), name), 'utf8');
+    const lines = text.split('\n');
+    cases.push({ file: name, text, line: lines.findIndex((l) => /^\s*(x|outputs|[a-z_]+) = layers\./.test(l) || /^\s+layers\.\w+\(/.test(l)) });
+  }
+  for (const { file, text, line } of cases) {
+    assert.ok(line >= 0, file);
+    const lines = text.split('\n');
+    const target = lines[line];
+    const inc = new IncrementalPython(file);
+    let prevInc = inc.update(text);
+    let prevFull = analyzePython(text, file);
+    assert.equal(dump(prevInc), dump(prevFull), file);
+    const states = [...Array(target.length).keys()].reverse().concat([...Array(target.length + 1).keys()]);
+    for (const n of states) {
+      const edited = [...lines.slice(0, line), target.slice(0, n), ...lines.slice(line + 1)].join('\n');
+      prevInc = keepLastGood(prevInc, inc.update(edited));
+      prevFull = keepLastGood(prevFull, analyzePython(edited, file));
+      assert.equal(dump(prevInc), dump(prevFull), `${file}: ${JSON.stringify(target.slice(0, n))}`);
+    }
+    inc.dispose();
+  }
+});

@@ -26,8 +26,8 @@ export class KerasRuntime {
   layerCallDepth = 0;
   /** The first TensorFlow function applied to a KerasTensor in model code (Keras 3 rejects it; tf.keras 2 makes a TFOpLambda). */
   tfFunctionOnKerasTensor: { fn: string; range?: SourceRange } | undefined;
-  /** Offsets in the analysed file where its code would fail when run (see `FileAnalysis.failures`); at most 100. */
-  readonly failures: number[] = [];
+  /** How many places of the analysed file would fail when run (see `FileAnalysis.failures`). */
+  failures = 0;
   /** Why the analysis uses its Keras version (`default` when nothing said which). */
   kerasFrom = 'default';
 
@@ -344,7 +344,7 @@ export class KerasRuntime {
 
   /** Remembers where the analysed file's own code would fail when run. */
   failure(range: SourceRange | undefined): void {
-    if (range && range.file === undefined && this.failures.length < 100) this.failures.push(range.start);
+    if (range && range.file === undefined) this.failures++;
   }
 
   /** Tensors in a value (one tensor, or a list/tuple/dict of them); null if any is not a tensor. */

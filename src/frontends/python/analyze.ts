@@ -64,7 +64,7 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
   const rt = new KerasRuntime(builder);
   rt.kerasFrom = keras.from;
   let typing: SourceRange | undefined;
-  const result = (): FileAnalysis => ({ file, language: 'python', text, builder, models: collectModels(builder), diagnostics: sink.items, keras, ...(typing && { typing }), ...(rt.failures.length > 0 && { failures: rt.failures }) });
+  const result = (): FileAnalysis => ({ file, language: 'python', text, builder, models: collectModels(builder), diagnostics: sink.items, keras, ...(typing && { typing }), ...(rt.failures > 0 && { failures: rt.failures }) });
   const parsed = parseToAst(text);
   if (!parsed) {
     sink.error(DiagnosticCode.parser, 'The Python parser is not initialised or could not parse this file.');

@@ -27,6 +27,8 @@ export interface Event {
   models: ModelGraph[];
   snapshots: SummarySnapshot[];
   diagnostics: Diagnostic[];
+  /** Places of it that would fail when run (`FileAnalysis.failures`). */
+  failures: number;
   /** The group run it belongs to (set when it is put in the timeline). */
   run?: GroupRun;
 }

@@ -115,14 +115,23 @@ export class IncrementalPython {
   private shapeComments = '';
   private summaries = new WeakMap<ModelGraph, { name: string; summary: ModelSummary }>();
 
-  constructor(readonly file: string, readonly opts: AnalyzeOptions = {}) {}
+  constructor(
+    readonly file: string,
+    private opts: AnalyzeOptions = {},
+  ) {}
 
   /**
    * The analysis of `text`, the document's whole new content. The changed span is found by
    * comparing with the previous text (native string comparisons: well under a millisecond for
-   * 20,000 lines), so any change, or several, is handled.
+   * 20,000 lines), so any change, or several, is handled. `opts` replace the constructor's.
    */
-  update(text: string): FileAnalysis {
+  update(text: string, opts?: AnalyzeOptions): FileAnalysis {
+    // New options (the server's host records each analysis' dependencies; the Keras setting may change).
+    if (opts) {
+      // Another Keras asked for (the setting changed): the version known for a plain text is stale.
+      if (JSON.stringify(opts.keras) !== JSON.stringify(this.opts.keras)) this.kerasPlain = undefined;
+      this.opts = opts;
+    }
     const t0 = performance.now();
     if (!this.reparse(text)) return this.full(text, 'the parser is not ready');
     this.parseMs = performance.now() - t0;
@@ -421,12 +430,12 @@ export class IncrementalPython {
     });
     const events: Event[] = [];
     const seenModels = new Set<ModelGraph>();
-    let start = { counters: new Map<string, number>(), diags: 0, snaps: 0 };
+    let start = { counters: new Map<string, number>(), diags: 0, snaps: 0, failures: 0 };
     ip.before = (stmt, phase): void => {
       const at = counters.before(counters.pos({ stmt, phase }));
       builder.restoreNames(at);
       builder.touched.clear();
-      start = { counters: at, diags: sink.items.length, snaps: builder.snapshots.length };
+      start = { counters: at, diags: sink.items.length, snaps: builder.snapshots.length, failures: rt.failures };
     };
     ip.after = (stmt, phase): void => {
       const delta: Advance[] = [];
@@ -435,7 +444,7 @@ export class IncrementalPython {
       const models: ModelGraph[] = [];
       for (let i = builder.models.length - 1; i >= 0 && !seenModels.has(builder.models[i]); i--) models.unshift(builder.models[i]);
       for (const m of models) seenModels.add(m);
-      const e: Event = { stmt, phase, delta, read, models, snapshots: builder.snapshots.slice(start.snaps), diagnostics: sink.items.slice(start.diags), run: undefined };
+      const e: Event = { stmt, phase, delta, read, models, snapshots: builder.snapshots.slice(start.snaps), diagnostics: sink.items.slice(start.diags), failures: rt.failures - start.failures, run: undefined };
       events.push(e);
       if (own.has(stmt)) counters.add(counters.pos(e), delta);
     };
@@ -462,8 +471,10 @@ export class IncrementalPython {
     const builder = new GraphBuilder(sink, 'keras', keras.version);
     for (const r of runs.values()) for (const m of r.unnamed) m.name = '';
     const events = timeline.events();
+    let failures = 0;
     for (let i = 0; i < events.length; i++) {
       const e = events[i];
+      failures += e.failures;
       if (e.models.length > 0) builder.models.push(...e.models);
       if (e.snapshots.length > 0) builder.snapshots.push(...e.snapshots);
       for (let j = 0; j < e.diagnostics.length; j++) sink.report(e.diagnostics[j]);
@@ -478,7 +489,7 @@ export class IncrementalPython {
       return summary;
     });
     this.summaries = memo;
-    return { file: this.file, language: 'python', text: this.text, builder, models, diagnostics: sink.items, keras };
+    return { file: this.file, language: 'python', text: this.text, builder, models, diagnostics: sink.items, keras, ...(failures > 0 && { failures }) };
   }
 
   /**

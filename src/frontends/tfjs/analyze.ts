@@ -89,7 +89,7 @@ export function analyzeParsed(text: string, file: string, opts: AnalyzeTfjsOptio
   const rt = new KerasRuntime(builder);
   const language = languageOf(file);
   let typing: SourceRange | undefined;
-  const result = (): FileAnalysis => ({ file, language, text, builder, models: collectModels(builder), diagnostics: sink.items, ...(typing && { typing }), ...(rt.failures.length > 0 && { failures: rt.failures }) });
+  const result = (): FileAnalysis => ({ file, language, text, builder, models: collectModels(builder), diagnostics: sink.items, ...(typing && { typing }), ...(rt.failures > 0 && { failures: rt.failures }) });
   const { program, errors } = parsed;
   for (const e of errors.slice(0, 5)) {
     sink.info(DiagnosticCode.syntax, `Shape Lens reads this file around a syntax error here (${e.message}); the language's own extension reports it.`, { start: e.offset, end: Math.min(text.length, e.offset + 1) });
