@@ -226,9 +226,10 @@ function repairSyntax(text: string, root: PyNode, maxRounds = 8, maxParses = 16)
  */
 export function danglingLine(text: string, root: PyNode): number | undefined {
   const re = /(?:[\w)\]]\.|[^=!<>]=)[ \t]*\r?\n/g;
-  re.lastIndex = root.start;
-  for (let m = re.exec(text); m && m.index < root.end; m = re.exec(text)) {
-    const at = m.index + 1;
+  // Searched in the node's own text: a search from its start would run on to the end of the file.
+  const own = text.slice(root.start, root.end);
+  for (let m = re.exec(own); m; m = re.exec(own)) {
+    const at = root.start + m.index + 1;
     // The innermost node around the dot or `=` (punctuation is not copied: it lies in its parent alone).
     let node = root;
     for (let inner = childAt(node, at); inner; inner = childAt(node, at)) node = inner;

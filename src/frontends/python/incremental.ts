@@ -202,7 +202,17 @@ export class IncrementalPython {
         this.last.copied = this.tops.length;
         return true;
       }
-      for (const n of topNodes(tree)) {
+      const nodes = topNodes(tree);
+      if (keep.size === 0) {
+        // Nothing to keep (a new document): one copy of the whole tree, its statements as they are.
+        const whole = toAst(tree, undefined, wasm).root.children;
+        if (whole.length === nodes.length && whole.every((c, i) => c.type === nodes[i].type)) {
+          this.tops = whole.map((node, i) => stmtOf(node, text, 0, nodes[i].startPosition.row));
+          copied = this.tops.length;
+          nodes.length = 0;
+        }
+      }
+      for (const n of nodes) {
         const s = keep.get(`${n.startIndex}:${n.endIndex}`);
         if (s && s.node.type === n.type && !n.hasError) {
           if (s.start > edit.oldEnd) moveStmt(s, delta, edit.lines);
@@ -680,13 +690,17 @@ interface Edit {
  * of the document; its module names are read at once.
  */
 function copyStmt(tree: Tree, n: Node, text: string, offset: number, row: number, wasm = treeSitterModule()): Stmt {
-  const node = toAst(tree, undefined, wasm, 0, n).root;
+  const s = stmtOf(toAst(tree, undefined, wasm, 0, n).root, text, offset, n.startPosition.row + row);
+  materialise(s);
+  return s;
+}
+
+/** A statement of `text` (its node's offsets are `offset` short of the document's). */
+function stmtOf(node: PyNode, text: string, offset: number, line: number): Stmt {
   const names = node.type === 'comment' ? null : stmtNames(node, text);
   // Asked now, while the node's offsets are those of `text`.
   const dangling = names !== null && danglingLine(text, node) !== undefined;
-  const s: Stmt = { id: nextStmtId++, node, shift: offset, start: node.start + offset, end: node.end + offset, line: n.startPosition.row + row, names, index: -1, dangling };
-  materialise(s);
-  return s;
+  return { id: nextStmtId++, node, shift: offset, start: node.start + offset, end: node.end + offset, line, names, index: -1, dangling };
 }
 
 /** A kept statement after an edit before it. */
