@@ -157,6 +157,41 @@ function generated(): { name: string; text: string }[] {
   // that rebinds a module name under `global` (read as unknown everywhere).
   out.push({ name: 'cnn-gen module of 10 models, Keras 2', text: `# shape-lens: keras=2\n${module}` });
   out.push({ name: 'cnn-gen module of 10 models, a global', text: `${module}\n\nWIDTH = 8\n\n\ndef widen():\n    global WIDTH\n    WIDTH = WIDTH * 2\n\n\nextra = keras.Sequential([keras.Input((4,)), layers.Dense(WIDTH)])\n` });
+  // List constants: only read (copied into each group), and ones that escape (grouped with their readers).
+  const lists = `import keras
+from keras import layers
+
+FILTERS = [8, 16]
+SIZES = [3, 5]
+GROW = [4]
+
+
+def build_a():
+    inputs = keras.Input((32, 32, 3))
+    x = inputs
+    for f in FILTERS:
+        x = layers.Conv2D(f, SIZES[0], padding="same")(x)
+    x = layers.Flatten()(x)
+    return keras.Model(inputs, layers.Dense(len(FILTERS))(x), name="a")
+
+
+def build_b():
+    inputs = keras.Input((16,))
+    x = layers.Dense(FILTERS[-1] * 2)(inputs)
+    return keras.Model(inputs, layers.Dense(max(SIZES))(x), name="b")
+
+
+def grow(widths):
+    widths.append(widths[-1] * 2)
+    return widths
+
+
+a = build_a()
+b = build_b()
+c = keras.Sequential([keras.Input((4,))] + [layers.Dense(w) for w in grow(GROW)], name="c")
+d = keras.Sequential([keras.Input((4,)), layers.Dense(GROW[-1])], name="d")
+`;
+  out.push({ name: 'list constants read and escaping', text: lists });
   return out;
 }
 
@@ -258,6 +293,33 @@ test('new options with the same text (the Keras setting changed) give what a ful
   assert.equal(normalise(a), normalise(analyzePython(TWO_MODELS, 'main.py', keras2)));
   // And back.
   assert.equal(normalise(doc.update(TWO_MODELS, {})), normalise(analyzePython(TWO_MODELS, 'main.py')));
+  doc.dispose();
+});
+
+test('a list constant only read (iterated, indexed, len) is copied into each group; one that escapes joins its readers', async () => {
+  await initPythonParser();
+  const text = `from tensorflow import keras
+from tensorflow.keras import layers
+
+FILTERS = [16, 32]
+
+a = keras.Sequential([keras.Input((8,))] + [layers.Dense(f) for f in FILTERS])
+
+b = keras.Sequential([keras.Input((8,)), layers.Dense(FILTERS[0]), layers.Dense(len(FILTERS))])
+`;
+  const doc = new IncrementalPython('main.py');
+  doc.update(text);
+  assert.equal(doc.last.groups, 2);
+  const edited = text.replace('layers.Dense(len(FILTERS))', 'layers.Dense(len(FILTERS) + 1)');
+  assert.equal(normalise(doc.update(edited)), normalise(analyzePython(edited, 'main.py')));
+  assert.equal(doc.last.ran, 1);
+  // FILTERS.append in one model's code: the list is shared state, the two are one group.
+  const escaping = edited.replace('\nb = ', '\nFILTERS.append(64)\nb = ');
+  const r = doc.update(escaping);
+  assert.equal(normalise(r), normalise(analyzePython(escaping, 'main.py')));
+  assert.equal(doc.last.groups, 1);
+  // b: Dense(16) on 8 inputs, 8·16 + 16; Dense(len(FILTERS) + 1) sees the appended width: 3 + 1 = 4 units, 16·4 + 4.
+  assert.deepEqual(r.models[1].rows.map((x) => x.params), [8 * 16 + 16, 16 * 4 + 4]);
   doc.dispose();
 });
 

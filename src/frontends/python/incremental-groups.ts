@@ -51,11 +51,13 @@ export function group(stmts: Stmt[]): { groups: Stmt[][]; constants: Map<string,
     for (const m of n.mutates) mutated.add(m);
     for (const set of [n.reads, n.lateReads, n.writes, n.lateWrites]) for (const w of set) push(touchers, w, s);
   }
-  // A constant's names are bound by it alone and never changed in place.
+  // A constant's names are bound by it alone and never changed in place; a list's never escape either.
+  const escaped = new Set<string>();
+  for (const s of stmts) for (const e of s.names!.escapes) escaped.add(e);
   const constants = new Map<string, Stmt>();
   for (const s of stmts) {
     const n = s.names!;
-    if (n.constant && [...n.writes].every((w) => writers.get(w)!.length === 1 && !lateWriters.has(w) && !mutated.has(w))) for (const w of n.writes) constants.set(w, s);
+    if (n.constant && [...n.writes].every((w) => writers.get(w)!.length === 1 && !lateWriters.has(w) && !mutated.has(w) && !(n.mutableConstant && escaped.has(w)))) for (const w of n.writes) constants.set(w, s);
   }
   const isConstant = (s: Stmt): boolean => s.names!.constant && [...s.names!.writes].every((w) => constants.get(w) === s);
   const parent = new Map<Stmt, Stmt>();
@@ -139,8 +141,8 @@ function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
 
 /** Two statements read and bind the same module names alike (so they group alike). */
 export function sameNames(a: StmtNames, b: StmtNames): boolean {
-  return a.dynamic === b.dynamic && a.constant === b.constant && sameSet(a.reads, b.reads) && sameSet(a.lateReads, b.lateReads) && sameSet(a.writes, b.writes)
-    && sameSet(a.certain, b.certain) && sameSet(a.lateWrites, b.lateWrites) && sameSet(a.globalDecls, b.globalDecls) && sameSet(a.mutates, b.mutates);
+  return a.dynamic === b.dynamic && a.constant === b.constant && a.mutableConstant === b.mutableConstant && sameSet(a.reads, b.reads) && sameSet(a.lateReads, b.lateReads) && sameSet(a.writes, b.writes)
+    && sameSet(a.certain, b.certain) && sameSet(a.lateWrites, b.lateWrites) && sameSet(a.globalDecls, b.globalDecls) && sameSet(a.mutates, b.mutates) && sameSet(a.escapes, b.escapes);
 }
 
 /** The constants a group's statements read, in file order. */

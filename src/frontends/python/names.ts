@@ -23,8 +23,15 @@ export interface StmtNames {
   mutates: Set<string>;
   /** Something no name list can describe (`globals()`, `exec`, a star import, `clear_session()`...). */
   dynamic: boolean;
-  /** An import or a literal constant (`KERNEL = 3`, `SHAPE = (28, 28, 1)`): copied into every group that reads it. */
+  /**
+   * An import or a literal constant (`KERNEL = 3`, `SHAPE = (28, 28, 1)`, `FILTERS = [16, 32]`):
+   * copied into every group that reads it (a list only while no statement lets it escape).
+   */
   constant: boolean;
+  /** The constant is a list: mutable, so a constant only if no statement lets it escape. */
+  mutableConstant?: boolean;
+  /** Names read where their value may be changed or kept (`NAME.append`, `f(NAME)`, `y = NAME`): all but iterating, indexing, operators, `len()`. */
+  escapes: Set<string>;
 }
 
 /**
@@ -49,7 +56,7 @@ interface Ctx {
 }
 
 export function stmtNames(stmt: PyNode, text: string): StmtNames {
-  const out: StmtNames = { reads: new Set(), lateReads: new Set(), writes: new Set(), certain: new Set(), lateWrites: new Set(), globalDecls: new Set(), mutates: new Set(), dynamic: false, constant: false };
+  const out: StmtNames = { reads: new Set(), lateReads: new Set(), writes: new Set(), certain: new Set(), lateWrites: new Set(), globalDecls: new Set(), mutates: new Set(), dynamic: false, constant: false, escapes: escapingReads(stmt, text) };
   const name = (n: PyNode): string => text.slice(n.start, n.end);
 
   const read = (n: string, ctx: Ctx): void => {
@@ -276,6 +283,66 @@ export function stmtNames(stmt: PyNode, text: string): StmtNames {
   }
   certainWrites(stmt, out, text);
   out.constant = isConstant(stmt, out);
+  if (!out.constant && isListConstant(stmt, out)) out.constant = out.mutableConstant = true;
+  return out;
+}
+
+/** `NAME = [literal, ...]` (immutable items). */
+function isListConstant(stmt: PyNode, names: StmtNames): boolean {
+  if (names.dynamic || names.reads.size > 0 || stmt.type !== 'expression_statement' || stmt.children.length !== 1) return false;
+  const a = stmt.children[0];
+  const left = field(a, 'left');
+  const right = field(a, 'right');
+  return a.type === 'assignment' && left?.type === 'identifier' && !field(a, 'type') && right?.type === 'list' && right.children.every((c) => !c.named || immutableLiteral(c));
+}
+
+/** Calls that read a list without changing or keeping it. */
+const READ_ONLY_CALLS = new Set(['len', 'tuple', 'list', 'sum', 'max', 'min', 'sorted', 'enumerate', 'zip', 'reversed', 'set', 'range', 'any', 'all']);
+
+/**
+ * Identifiers read where the value may escape (see `StmtNames.escapes`). Errs on "more": a local of
+ * the same name counts too.
+ */
+function escapingReads(stmt: PyNode, text: string): Set<string> {
+  const out = new Set<string>();
+  const safe = (n: PyNode, parent: PyNode, grand: PyNode | undefined): boolean => {
+    switch (parent.type) {
+      case 'for_statement':
+      case 'for_in_clause':
+        return n.field === 'right' || n.field === 'left';
+      case 'subscript':
+        return n.field === 'value' || n.field === 'subscript';
+      case 'binary_operator':
+      case 'comparison_operator':
+      case 'boolean_operator':
+      case 'not_operator':
+      case 'unary_operator':
+      case 'list_splat':
+        return true;
+      case 'attribute':
+        return n.field === 'attribute'; // `x.NAME` names an attribute, not the variable
+      case 'keyword_argument':
+        return n.field === 'name';
+      case 'argument_list': {
+        const fn = grand?.type === 'call' ? field(grand, 'function') : undefined;
+        return fn?.type === 'identifier' && READ_ONLY_CALLS.has(text.slice(fn.start, fn.end));
+      }
+      case 'assignment':
+      case 'augmented_assignment':
+        return n.field === 'left'; // a binding, not a read (changes in place are `mutates`)
+      default:
+        return false;
+    }
+  };
+  const stack: { n: PyNode; parent?: PyNode; grand?: PyNode }[] = [{ n: stmt }];
+  while (stack.length > 0) {
+    const { n, parent, grand } = stack.pop()!;
+    if (n.type === 'identifier') {
+      if (parent && !safe(n, parent, grand)) out.add(text.slice(n.start, n.end));
+      continue;
+    }
+    for (const c of n.children) stack.push({ n: c, parent: n, grand: parent });
+  }
   return out;
 }
 
