@@ -23,6 +23,17 @@ ${line}
 other = keras.Sequential([keras.Input((4,)), layers.Dense(2)], name="other")
 `;
 
+/** A functional model with a line of `line` between its Conv2D and its Flatten. */
+const FN = (line: string) => `import keras
+from keras import layers
+inp = keras.Input((28, 28, 1))
+x = layers.Conv2D(8, 3)(inp)
+${line}
+x = layers.Flatten()(x)
+out = layers.Dense(10)(x)
+m = keras.Model(inp, out, name="m")
+`;
+
 const rowsOf = (a: FileAnalysis, model: string) =>
   a.models.find((m) => m.model.name === model)!.rows.map((r) => [r.name, formatOutputShape(r.outputShape), r.params, r.stale === true]);
 
@@ -128,23 +139,14 @@ test('a call half-typed up to a comma or `=` inside a list is left out, not read
 });
 
 test('a line being edited that reads a name nothing defines (a name half-typed) keeps its last good value too', async () => {
-  const fn = (line: string) => `import keras
-from keras import layers
-inp = keras.Input((28, 28, 1))
-x = layers.Conv2D(8, 3)(inp)
-${line}
-x = layers.Flatten()(x)
-out = layers.Dense(10)(x)
-m = keras.Model(inp, out, name="m")
-`;
-  const good = (await analyze(fn('x = layers.Conv2D(4, 3)(x)'))).analysis;
+  const good = (await analyze(FN('x = layers.Conv2D(4, 3)(x)'))).analysis;
   // 3·3·8·4 + 4 = 292; 24·24·4 = 2,304 → 2,304·10 + 10 = 23,050.
   const want = [['input_layer', '(None, 28, 28, 1)', 0], ['conv2d', '(None, 26, 26, 8)', 80], ['conv2d_1', '(None, 24, 24, 4)', 292], ['flatten', '(None, 2304)', 0], ['dense', '(None, 10)', 23050]];
   assert.deepEqual(rowsOf(good, 'm').map((r) => r.slice(0, 3)), want);
   // `x` retyped as `xy` (then `xyz`): Python would raise NameError; the picture stays, the line is stale.
   let previous = good;
   for (const edit of ['x = layers.Conv2D(4, 3)(xy)', 'x = layers.Conv2D(4, 3)(xyz)']) {
-    const next = keepLastGood(previous, (await analyze(fn(edit))).analysis);
+    const next = keepLastGood(previous, (await analyze(FN(edit))).analysis);
     assert.ok(next.typing, edit);
     assert.deepEqual(rowsOf(next, 'm').map((r) => r.slice(0, 3)), want, edit);
     assert.deepEqual(rowsOf(next, 'm').map((r) => r[3]), [false, false, true, false, false], edit);
@@ -152,39 +154,30 @@ m = keras.Model(inp, out, name="m")
     previous = next;
   }
   // Back to a name that exists: the fresh analysis again.
-  const back = keepLastGood(previous, (await analyze(fn('x = layers.Conv2D(4, 3)(x)'))).analysis);
+  const back = keepLastGood(previous, (await analyze(FN('x = layers.Conv2D(4, 3)(x)'))).analysis);
   assert.equal(back.typing, undefined);
   assert.equal(back.models[0].totalParams, 80 + 292 + 23050);
   // An undefined name on a line that is not the one edited: the fresh analysis (its `?` are honest).
-  const broken = (await analyze(fn('x = layers.Conv2D(4, 3)(xyz)'))).analysis;
-  const elsewhere = keepLastGood(broken, (await analyze(fn('x = layers.Conv2D(4, 3)(xyz)').replace('Dense(10)', 'Dense(12)'))).analysis);
+  const broken = (await analyze(FN('x = layers.Conv2D(4, 3)(xyz)'))).analysis;
+  const elsewhere = keepLastGood(broken, (await analyze(FN('x = layers.Conv2D(4, 3)(xyz)').replace('Dense(10)', 'Dense(12)'))).analysis);
   assert.equal(elsewhere.typing, undefined);
   assert.equal(elsewhere.models[0].totalParams, null);
   assert.ok(rowsOf(elsewhere, 'm').every((r) => !r[3]));
 });
 
 test('a functional line typed character by character: every other row keeps its value at every step', async () => {
-  const fn = (line: string) => `import keras
-from keras import layers
-inp = keras.Input((28, 28, 1))
-x = layers.Conv2D(8, 3)(inp)
-${line}
-x = layers.Flatten()(x)
-out = layers.Dense(10)(x)
-m = keras.Model(inp, out, name="m")
-`;
-  const before = (await analyze(fn(''))).analysis;
+  const before = (await analyze(FN(''))).analysis;
   // 26·26·8 = 5,408 → 5,408·10 + 10 = 54,090.
   const want = [['input_layer', '(None, 28, 28, 1)', 0], ['conv2d', '(None, 26, 26, 8)', 80], ['flatten', '(None, 5408)', 0], ['dense', '(None, 10)', 54090]];
   assert.deepEqual(rowsOf(before, 'm').map((r) => r.slice(0, 3)), want);
   const line = 'x = layers.MaxPooling2D(2)(x)';
   let previous = before;
   for (let n = 1; n < line.length; n++) {
-    const next = keepLastGood(previous, (await analyze(fn(line.slice(0, n)))).analysis);
+    const next = keepLastGood(previous, (await analyze(FN(line.slice(0, n)))).analysis);
     assert.deepEqual(rowsOf(next, 'm').map((r) => r.slice(0, 3)), want, line.slice(0, n));
     previous = next;
   }
-  const done = keepLastGood(previous, (await analyze(fn(line))).analysis);
+  const done = keepLastGood(previous, (await analyze(FN(line))).analysis);
   // 13·13·8 = 1,352 → 13,530.
   assert.deepEqual(rowsOf(done, 'm').map((r) => r.slice(0, 3)), [...want.slice(0, 2), ['max_pooling2d', '(None, 13, 13, 8)', 0], ['flatten', '(None, 1352)', 0], ['dense', '(None, 10)', 13530]]);
   assert.equal(done.models[0].totalParams, 80 + 13530);
@@ -257,17 +250,8 @@ m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
 });
 
 test('`x = ` followed by another assignment, and a bare `model.add`, are lines being typed', async () => {
-  const fn = (line: string) => `import keras
-from keras import layers
-inp = keras.Input((28, 28, 1))
-x = layers.Conv2D(8, 3)(inp)
-${line}
-x = layers.Flatten()(x)
-out = layers.Dense(10)(x)
-m = keras.Model(inp, out, name="m")
-`;
   // tree-sitter reads `x = ` and the next line as `x = x = layers.Flatten()(x)`; Python raises.
-  const eq = (await analyze(fn('x = '))).analysis;
+  const eq = (await analyze(FN('x = '))).analysis;
   assert.ok(eq.typing);
   assert.equal(lineOfOffset(eq.text, eq.typing.start), 5);
   const seq = (line: string) => `import keras
