@@ -6,6 +6,7 @@
 // Seeded: SHAPE_LENS_SEED=<n|random>, SHAPE_LENS_EDIT_SCRIPTS=<count> (default 200).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { fixtureSources } from './helpers/paths';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzePython, initPythonParser } from '../../src/frontends/python/analyze';
@@ -129,17 +130,7 @@ export function randomEdit(rng: Rng, text: string): Step {
 // Corpus
 
 function fixtures(): { name: string; text: string }[] {
-  const dir = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'python');
-  const out: { name: string; text: string }[] = [];
-  const walk = (d: string): void => {
-    for (const f of fs.readdirSync(d)) {
-      const p = path.join(d, f);
-      if (fs.statSync(p).isDirectory()) walk(p);
-      else if (f.endsWith('.py')) out.push({ name: path.relative(dir, p), text: fs.readFileSync(p, 'utf8') });
-    }
-  };
-  walk(dir);
-  return out.sort((a, b) => a.name.localeCompare(b.name));
+  return fixtureSources('python', '.py').map(([name, text]) => ({ name, text }));
 }
 
 function generated(): { name: string; text: string }[] {

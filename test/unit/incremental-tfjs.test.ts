@@ -3,7 +3,6 @@
 // every step of random edit scripts must equal a from-scratch `analyzeTfjs` of the same text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from '@typescript-eslint/typescript-estree';
 import { analyzeTfjs, estreeOptions } from '../../src/frontends/tfjs/analyze';
@@ -14,21 +13,11 @@ import { caseSeed, emitJsModule, mulberry32, randomValidSpec, type ModelSpec } f
 import { memoryJsHost } from './helpers/tfjs';
 import { tfjsFrontEnd } from '../../src/frontends/tfjs/frontend';
 import type { ProjectHost } from '../../src/frontends/common/frontend';
-import { fixturesDir } from './helpers/paths';
+import { fixtureSources } from './helpers/paths';
 
 /** Every tfjs fixture: path relative to the fixtures folder → text. */
 function fixtures(): Record<string, string> {
-  const dir = fixturesDir('tfjs');
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p).split(path.sep).join('/')] = fs.readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
+  return Object.fromEntries(fixtureSources('tfjs'));
 }
 
 function generated(n: number, seed: number): string {

@@ -1,29 +1,12 @@
 // The compact AST: the fast wasm cursor walk must give exactly the tree the public TreeCursor walk gives.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { fixtureSources } from './helpers/paths';
 import { initPythonParser, parsePython, treeSitterModule } from '../../src/frontends/python/parser';
 import { toAst, type PyNode } from '../../src/frontends/python/ast';
 
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
-
 function sources(): [string, string][] {
-  const dir = path.join(repoRoot(), 'test/fixtures/python');
-  const out: [string, string][] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (p.endsWith('.py')) out.push([path.relative(dir, p), fs.readFileSync(p, 'utf8')]);
-    }
-  };
-  walk(dir);
-  return out;
+  return fixtureSources('python', '.py');
 }
 
 function strip(n: PyNode): unknown {

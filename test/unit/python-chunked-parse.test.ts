@@ -2,13 +2,11 @@
 // (then the whole text is parsed). Small piece sizes force a cut at every line that qualifies.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { initPythonParser, parsePython, treeSitterModule } from '../../src/frontends/python/parser';
 import { toAst, type PyNode } from '../../src/frontends/python/ast';
 import { nextCut, parseInChunks } from '../../src/frontends/python/chunked-parse';
 import { caseSeed, emitPythonModule, mulberry32, randomValidSpec, type ModelSpec } from './helpers/cnn-gen';
-import { repoRoot } from './helpers/paths';
+import { fixtureSources } from './helpers/paths';
 
 function strip(n: PyNode): unknown {
   return [n.type, n.start, n.end, n.named, n.field, n.hasError, n.missing, n.children.map(strip)];
@@ -41,17 +39,7 @@ function check(text: string, size: number, label: string): number {
 }
 
 function fixtures(): [string, string][] {
-  const dir = path.join(repoRoot(), 'test/fixtures/python');
-  const out: [string, string][] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (p.endsWith('.py')) out.push([path.relative(dir, p), fs.readFileSync(p, 'utf8')]);
-    }
-  };
-  walk(dir);
-  return out;
+  return fixtureSources('python', '.py');
 }
 
 test('cuts only before an unindented code line that follows an unindented code line', () => {

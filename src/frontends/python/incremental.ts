@@ -47,6 +47,7 @@ import { performance } from 'node:perf_hooks';
 import type { Node, Tree } from 'web-tree-sitter';
 import { GraphBuilder } from '../../core/builder';
 import { collectModels, type FileAnalysis } from '../../core/analysis';
+import { changedRegion } from '../../core/stale';
 import type { ModelGraph } from '../../core/graph';
 import { DiagnosticCode, DiagnosticSink, type SourceRange } from '../../core/diagnostics';
 import { kerasVersionOfFile, type KerasVersionChoice } from '../../core/keras-version';
@@ -163,11 +164,8 @@ export class IncrementalPython {
       return true;
     }
     // The span that differs: [start, oldEnd) of the old text became [start, newEnd) of the new.
-    const min = Math.min(old.length, text.length);
-    const start = commonLength(min, (a, b) => old.slice(a, b) === text.slice(a, b));
-    const tail = commonLength(min - start, (a, b) => old.slice(old.length - b, old.length - a) === text.slice(text.length - b, text.length - a));
-    const edit = { start, oldEnd: old.length - tail, newEnd: text.length - tail, lines: 0 };
-    edit.lines = countLines(text, start, edit.newEnd) - countLines(old, start, edit.oldEnd);
+    const { start, oldEnd, newEnd } = changedRegion(old, text) ?? { start: text.length, oldEnd: text.length, newEnd: text.length };
+    const edit = { start, oldEnd, newEnd, lines: countLines(text, start, newEnd) - countLines(old, start, oldEnd) };
     const ok = (this.parsed && !this.rootSpan.treeError && this.reparseRegion(text, edit)) || this.reparseAll(text, edit);
     this.edit = this.parsed ? edit : undefined;
     if (ok) this.text = text;
@@ -714,27 +712,6 @@ function moveStmt(s: Stmt, delta: number, lines: number): void {
 /** The top-level nodes `toAst` keeps (named ones and tokens error recovery inserted), zero-width ones included. */
 function topNodes(tree: Tree): Node[] {
   return tree.rootNode.children.filter((n): n is Node => !!n && (n.isNamed || n.isMissing));
-}
-
-/**
- * The length of the longest common prefix (`same(a, b)`: the slices [a, b) agree), at most `max`:
- * a binary search over native string comparisons, much faster than comparing characters in JS.
- */
-function commonLength(max: number, same: (a: number, b: number) => boolean): number {
-  let lo = 0;
-  let step = 1024;
-  // Gallop while whole blocks agree, then halve.
-  while (lo < max && same(lo, Math.min(max, lo + step))) {
-    lo = Math.min(max, lo + step);
-    step *= 2;
-  }
-  let hi = Math.min(max, lo + step);
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (same(lo, mid)) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 function countLines(text: string, from: number, to: number): number {

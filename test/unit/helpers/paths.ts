@@ -20,3 +20,18 @@ export function repoRoot(): string {
 export function fixturesDir(kind: 'python' | 'tfjs' | 'notebooks'): string {
   return above(path.join('test', 'fixtures', kind));
 }
+
+/** Every file of `test/fixtures/<kind>` ending in `ext` (subfolders too): its path inside that folder (with `/`) and its text. */
+export function fixtureSources(kind: 'python' | 'tfjs' | 'notebooks', ext = ''): [string, string][] {
+  const dir = fixturesDir(kind);
+  const out: [string, string][] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (p.endsWith(ext)) out.push([path.relative(dir, p).split(path.sep).join('/'), fs.readFileSync(p, 'utf8')]);
+    }
+  };
+  walk(dir);
+  return out;
+}

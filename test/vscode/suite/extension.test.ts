@@ -65,6 +65,36 @@ async function hints(doc: vscode.TextDocument): Promise<{ line: number; label: s
   return list.map((h) => ({ line: h.position.line, label: typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join('') }));
 }
 
+/**
+ * Types `typed` key by key into the empty line after the one holding `after` in a workspace file
+ * whose four hints are Conv2D(16, 3) on 32×32×3 (30×30×16, 3·3·3·16 + 16 = 448), pool 15, flatten
+ * 15·15·16 = 3,600 and Dense(10) 3,600·10 + 10 = 36,010: after every key (before the last one when
+ * `lastKeyChangesOthers`) every other line's hints are those; `end` checks what the finished line
+ * gives. The file is reverted after.
+ */
+async function typeKeyByKey(file: string, after: string, typed: string, lastKeyChangesOthers: boolean, end: (doc: vscode.TextDocument, line: number) => Promise<void>): Promise<void> {
+  const doc = await open(file);
+  const line = lineOf(doc, after) + 1;
+  assert.equal(doc.lineAt(line).text, '');
+  const others = (h: { line: number; label: string }[]) => JSON.stringify(h.filter((x) => x.line !== line));
+  const base = await eventually(async () => {
+    const h = await hints(doc);
+    return h.length === 4 ? h : undefined;
+  }, 'the four hints');
+  assert.deepEqual(base.map((h) => h.label), ['→ (None, 30, 30, 16) · 448 params', '→ (None, 15, 15, 16) · 0 params', '→ (None, 3600) · 0 params', '→ (None, 10) · 36,010 params']);
+  const editor = vscode.window.activeTextEditor!;
+  try {
+    for (let i = 0; i < typed.length; i++) {
+      assert.ok(await editor.edit((e) => e.insert(new vscode.Position(line, i), typed[i])));
+      if (lastKeyChangesOthers && i === typed.length - 1) break;
+      assert.equal(others(await hints(doc)), others(base), `after typing ${JSON.stringify(typed.slice(0, i + 1))}`);
+    }
+    await end(doc, line);
+  } finally {
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  }
+}
+
 export const cases: Case[] = [
   ['commands are registered', async () => {
     await open('seed.py');
@@ -313,62 +343,23 @@ export const cases: Case[] = [
   }],
 
   ['typing a layer line character by character: every other line keeps its hints, the typed line ends with its own', async () => {
-    const doc = await open('typing.py');
-    const line = lineOf(doc, 'model.add(layers.Dense(10))') + 1;
-    assert.equal(doc.lineAt(line).text, '');
-    const others = (h: { line: number; label: string }[]) => JSON.stringify(h.filter((x) => x.line !== line));
-    // Conv2D(16, 3) on 32×32×3: 30×30×16, 3·3·3·16 + 16 = 448; pool 15; flatten 15·15·16 = 3,600; Dense(10) 3,600·10 + 10 = 36,010.
-    const base = await eventually(async () => {
-      const h = await hints(doc);
-      return h.length === 4 ? h : undefined;
-    }, 'the four hints');
-    assert.deepEqual(base.map((h) => h.label), ['→ (None, 30, 30, 16) · 448 params', '→ (None, 15, 15, 16) · 0 params', '→ (None, 3600) · 0 params', '→ (None, 10) · 36,010 params']);
-    const editor = vscode.window.activeTextEditor!;
-    const typed = 'model.add(layers.Dense(4, activation="softmax"))';
-    try {
-      for (let i = 0; i < typed.length; i++) {
-        assert.ok(await editor.edit((e) => e.insert(new vscode.Position(line, i), typed[i])));
-        const now = await hints(doc);
-        assert.equal(others(now), others(base), `after typing ${JSON.stringify(typed.slice(0, i + 1))}`);
-      }
-      // Dense(4) on (None, 10): 10·4 + 4 = 44.
+    // Dense(4) on (None, 10): 10·4 + 4 = 44.
+    await typeKeyByKey('typing.py', 'model.add(layers.Dense(10))', 'model.add(layers.Dense(4, activation="softmax"))', false, async (doc, line) => {
       const last = (await hints(doc)).find((h) => h.line === line);
       assert.equal(last?.label, '→ (None, 4) · 44 params');
-    } finally {
-      await vscode.commands.executeCommand('workbench.action.files.revert');
-    }
+    });
   }],
 
   ['typing a layer into the middle of a Sequential list: the hints below keep their values until the line is complete', async () => {
-    const doc = await open('typing_list.py');
-    const line = lineOf(doc, 'layers.MaxPooling2D(2)') + 1;
-    assert.equal(doc.lineAt(line).text, '');
-    const others = (h: { line: number; label: string }[]) => JSON.stringify(h.filter((x) => x.line !== line));
-    // Conv2D(16, 3) on 32×32×3: 30×30×16, 448; pool 15; flatten 3,600; Dense(10) 36,010.
-    const base = await eventually(async () => {
-      const h = await hints(doc);
-      return h.length === 4 ? h : undefined;
-    }, 'the four hints');
-    assert.deepEqual(base.map((h) => h.label), ['→ (None, 30, 30, 16) · 448 params', '→ (None, 15, 15, 16) · 0 params', '→ (None, 3600) · 0 params', '→ (None, 10) · 36,010 params']);
-    const editor = vscode.window.activeTextEditor!;
-    const typed = '    layers.Conv2D(8, 3),';
-    try {
-      for (let i = 0; i < typed.length - 1; i++) {
-        assert.ok(await editor.edit((e) => e.insert(new vscode.Position(line, i), typed[i])));
-        const now = await hints(doc);
-        assert.equal(others(now), others(base), `after typing ${JSON.stringify(typed.slice(0, i + 1))}`);
-      }
-      assert.ok(await editor.edit((e) => e.insert(new vscode.Position(line, typed.length - 1), typed[typed.length - 1])));
-      // The comma completes the list: Conv2D(8, 3) on 15×15×16 is 13×13×8 with 3·3·16·8 + 8 = 1,160;
-      // flatten 13·13·8 = 1,352; Dense(10) 1,352·10 + 10 = 13,530.
+    // The comma completes the list: Conv2D(8, 3) on 15×15×16 is 13×13×8 with 3·3·16·8 + 8 = 1,160;
+    // flatten 13·13·8 = 1,352; Dense(10) 1,352·10 + 10 = 13,530.
+    await typeKeyByKey('typing_list.py', 'layers.MaxPooling2D(2)', '    layers.Conv2D(8, 3),', true, async (doc) => {
       const done = await eventually(async () => {
         const h = await hints(doc);
         return h.length === 5 ? h : undefined;
       }, 'five hints');
       assert.deepEqual(done.map((h) => h.label), ['→ (None, 30, 30, 16) · 448 params', '→ (None, 15, 15, 16) · 0 params', '→ (None, 13, 13, 8) · 1,160 params', '→ (None, 1352) · 0 params', '→ (None, 10) · 13,530 params']);
-    } finally {
-      await vscode.commands.executeCommand('workbench.action.files.revert');
-    }
+    });
   }],
 
   ['a killed language server is restarted and hints come back', async () => {
