@@ -175,6 +175,16 @@ async function incremental(): Promise<void> {
     const full = time('full', minLines > 5000 ? 1 : 5, minLines > 5000 ? 5 : 20, () => {
       analyzePython(texts[++i % 2], 'bench.py');
     });
+    // A line being typed: the Dense line cut after its width (a syntax error), one more digit typed and taken back.
+    const lineEnd = text.indexOf('\n', at);
+    const cut = at + width.length;
+    const broken = [text.slice(0, cut) + text.slice(lineEnd), text.slice(0, cut) + '0' + text.slice(lineEnd)];
+    doc.update(broken[0]);
+    const typing = time('typing', 10, minLines > 5000 ? 40 : 100, () => {
+      doc.update(broken[++i % 2]);
+    });
+    const typingMode = doc.last.mode;
+    const typingSame = JSON.stringify(analysisToJson(doc.update(broken[0]))) === JSON.stringify(analysisToJson(analyzePython(broken[0], 'bench.py')));
     const last = doc.update(texts[0]);
     const reference = analyzePython(texts[0], 'bench.py');
     const same = JSON.stringify(analysisToJson(last)) === JSON.stringify(analysisToJson(reference));
@@ -184,6 +194,7 @@ async function incremental(): Promise<void> {
     };
     const lines = text.split('\n').length;
     console.log(`${pad(`${lines} lines`, 22)}${open.toFixed(0).padStart(8)}ms${num(edit.median)}ms${edit.min.toFixed(2).padStart(8)}ms${num(full.median)}ms${(full.median / edit.median).toFixed(0).padStart(10)}×   ${`${med('parse')} / ${med('group')} / ${med('run')} / ${med('merge')} ms`.padEnd(36)}${String(doc.last.groups).padStart(7)}  ${same ? 'yes' : 'NO'}`);
+    console.log(`${pad('', 22)}a line being typed (a syntax error): ${typing.median.toFixed(2)} ms median (${typingMode}; full ${full.median.toFixed(0)} ms)  same as analysed whole: ${typingSame ? 'yes' : 'NO'}`);
     doc.dispose();
   }
   console.log('');

@@ -12,9 +12,10 @@ import type { ModelSummary } from './summary';
 
 /**
  * The line starting at `start` was left out of the analysis: a model whose creation contains it (a
- * layer half-typed inside `Sequential([...])`), or built after it from a name that line assigns
- * (`x = ...`, `const x = ...`), keeps its other rows but its totals are unknown until the line
- * parses again. Returns the line's range (`FileAnalysis.typing`).
+ * layer half-typed inside `Sequential([...])`), built after it from a name that line assigns
+ * (`x = ...`, `const x = ...`), or bound to the name whose method the line calls (`model.add(` under
+ * `model = Sequential()`), keeps its other rows but its totals are unknown until the line parses
+ * again. Returns the line's range (`FileAnalysis.typing`).
  */
 export function markTyping(models: ModelGraph[], text: string, start: number): SourceRange {
   const lineEnd = text.indexOf('\n', start);
@@ -24,13 +25,19 @@ export function markTyping(models: ModelGraph[], text: string, start: number): S
   const lineNo = text.slice(0, start).split('\n').length;
   const why = `line ${lineNo} is being typed (a syntax error Shape Lens reads around)`;
   const reads = assigned === undefined ? undefined : new RegExp(`(?<![\\w$])${assigned.replace(/\$/g, '\\$')}(?![\\w$])`);
+  const receiver = /^\s*(?:await\s+)?([A-Za-z_$][\w$]*)\s*\./.exec(line)?.[1];
+  const binds = receiver === undefined ? undefined : new RegExp(`^\\s*(?:(?:const|let|var)\\s+)?${receiver.replace(/\$/g, '\\$')}\\s*(?::[^=]*)?=(?![=>])`);
+  // The receiver's model: the last one bound to that name before the line.
+  let bound: ModelGraph | undefined;
   for (const m of models) {
     const r = m.range;
     if (!r || r.file) continue;
     const contains = r.start <= start && start <= r.end;
     const later = reads !== undefined && r.start > start && reads.test(text.slice(end, r.end));
     if (contains || later) m.incomplete ??= why;
+    if (binds !== undefined && r.end < start && (!bound || bound.range!.start < r.start) && binds.test(text.slice(text.lastIndexOf('\n', r.start - 1) + 1, r.start))) bound = m;
   }
+  if (bound) bound.incomplete ??= why;
   return { start, end };
 }
 

@@ -193,6 +193,8 @@ function runScript(name: string, start: string, rng: Rng, steps: number, stats: 
   const doc = new IncrementalPython('main.py', opts);
   try {
     let text = start;
+    let previous = '';
+    let edited: number | undefined;
     const history: string[] = ['open'];
     for (let i = 0; i <= steps; i++) {
       if (i > 0) {
@@ -201,13 +203,17 @@ function runScript(name: string, start: string, rng: Rng, steps: number, stats: 
         text = step.text;
       }
       const inc = doc.update(text);
-      const full = analyzePython(text, 'main.py', opts);
+      // The editor's analysis knows which line is being typed: a syntax error is read around it first.
+      if (text !== previous) edited = editedLine(previous, text);
+      previous = text;
+      const full = analyzePython(text, 'main.py', { ...opts, edited });
       if (doc.last.mode === 'incremental') {
         stats.incremental++;
         stats.ran += doc.last.ran;
         stats.groups += doc.last.groups;
       } else stats.full++;
-      const tree = parsePython(text)!;
+      // A line being typed is read around (blanked), as the full analysis does.
+      const tree = parsePython(doc.analysedText)!;
       const ast = toAst(tree, undefined, treeSitterModule()).root;
       tree.delete();
       const mine = doc.root();
@@ -326,12 +332,30 @@ test("a layer added to the first model renames the second model's layers (Keras 
   doc.dispose();
 });
 
-test('what it cannot prove equal is analysed whole: a syntax error, globals()', async () => {
+test('a line being typed is read around without a full analysis; a syntax error over several lines, globals() are analysed whole', async () => {
   await initPythonParser();
   const doc = new IncrementalPython('main.py');
   doc.update(TWO_MODELS);
-  const typing = TWO_MODELS.replace('b.add(layers.Dense(2))', 'b.add(layers.Dense(2, activation=');
-  assert.equal(normalise(doc.update(typing)), normalise(analyzePython(typing, 'main.py')));
+  // Typed key by key to the end of a call: only the line's own region is parsed again, the models run incrementally.
+  const line = TWO_MODELS.indexOf('b.add(layers.Dense(2))');
+  const lineEnd = TWO_MODELS.indexOf('\n', line);
+  for (const typed of ['b.add(layers.Dense(2, ', 'b.add(layers.Dense(2, activation=', 'b.add(layers.Dense(2, activation="relu"', 'b.add(layers.Dense(2, activation="relu"))']) {
+    const text = TWO_MODELS.slice(0, line) + typed + TWO_MODELS.slice(lineEnd);
+    const a = doc.update(text);
+    const done = typed.endsWith('))');
+    assert.equal(normalise(a), normalise(analyzePython(text, 'main.py', { edited: line })), typed);
+    assert.equal(doc.last.mode, 'incremental', typed);
+    assert.deepEqual(a.typing, done ? undefined : { start: line, end: line + typed.length }, typed);
+    // Model b holds the line: its totals are unknown while it is typed; a keeps its own.
+    assert.deepEqual(a.models.map((m) => m.totalParams), done ? [8 * 16 + 16 + 16 * 4 + 4, 8 * 32 + 32 + 32 * 2 + 2] : [8 * 16 + 16 + 16 * 4 + 4, null], typed);
+    assert.deepEqual(a.diagnostics.map((d) => d.code), done ? [] : ['syntax'], typed);
+  }
+  // Told nothing of where the user types, the full analysis reads around the same line here.
+  const half = TWO_MODELS.replace('b.add(layers.Dense(2))', 'b.add(layers.Dense(2, activation=');
+  assert.equal(normalise(doc.update(half)), normalise(analyzePython(half, 'main.py')));
+  // A paste of several lines that do not parse: the whole file.
+  const pasted = TWO_MODELS.replace('b.add(layers.Dense(2))', 'b.add(layers.Dense(2,\n    activation=(');
+  assert.equal(normalise(doc.update(pasted)), normalise(analyzePython(pasted, 'main.py')));
   assert.deepEqual([doc.last.mode, doc.last.reason], ['full', 'a syntax error']);
   const dynamic = `${TWO_MODELS}globals()['c'] = a\n`;
   assert.equal(normalise(doc.update(dynamic)), normalise(analyzePython(dynamic, 'main.py')));
@@ -361,3 +385,16 @@ test('subclassed models: a number edit stays incremental; moving an input-shape 
   assert.equal(normalise(doc.update(moved)), normalise(analyzePython(moved, 'main.py')));
   doc.dispose();
 });
+
+/** The start of the line of `text` an edit of `old` stayed inside (undefined: several lines, or none). */
+function editedLine(old: string, text: string): number | undefined {
+  let start = 0;
+  while (start < old.length && start < text.length && old[start] === text[start]) start++;
+  if (start === old.length && start === text.length) return undefined;
+  let tail = 0;
+  while (tail < old.length - start && tail < text.length - start && old[old.length - 1 - tail] === text[text.length - 1 - tail]) tail++;
+  const changed = text.slice(start, text.length - tail);
+  if (changed.includes('\n')) return undefined;
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  return lineStart;
+}

@@ -125,6 +125,29 @@ model.add(tf.layers.dense({units: 1}));
   assert.equal(typed.models[0].totalParams, null);
 });
 
+test('a brand-new `model.add(` line being typed: the model it adds to (the last bound to that name) has totals ?, the others keep theirs', async () => {
+  const py = (line: string) => `import keras
+from keras import layers
+model = keras.Sequential([keras.Input((8,)), layers.Dense(4)], name="first")
+model = keras.Sequential(name="second")
+model.add(keras.Input((8,)))
+model.add(layers.Dense(16))
+${line}
+other = keras.Sequential([keras.Input((4,)), layers.Dense(2)], name="other")
+`;
+  const typed = (await analyze(py('model.add(layers.Dense(3, '))).analysis;
+  assert.ok(typed.typing);
+  // 8·4 + 4 = 36; 8·16 + 16 = 144 is "second" without the line being typed: unknown, not 144; 4·2 + 2 = 10.
+  assert.deepEqual(typed.models.map((m) => [m.model.name, m.totalParams]), [['first', 36], ['second', null], ['other', 10]]);
+  const js = analyzeTfjs(`import * as tf from '@tensorflow/tfjs';
+const model = tf.sequential();
+model.add(tf.layers.dense({units: 16, inputShape: [8]}));
+model.add(tf.layers.dense({units: 
+`, 'm.ts');
+  assert.ok(js.typing);
+  assert.equal(js.models[0].totalParams, null);
+});
+
 test('a call half-typed up to a comma or `=` inside a list is left out, not read as taking the next lines as arguments', async () => {
   for (const line of ['    layers.Conv2D(64,', '    layers.Conv2D(64, kernel_size=']) {
     const { analysis } = await analyze(PY(line));

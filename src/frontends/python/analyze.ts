@@ -33,6 +33,11 @@ export interface AnalyzeOptions {
   moduleCache?: ModuleCache | null;
   /** Keras 2 or 3 as asked for or pinned (a `# shape-lens: keras=N` comment in the file overrides both). */
   keras?: KerasVersionOption;
+  /**
+   * Where the user is typing (an offset in the line just edited): in a text with a syntax error that
+   * line is the first one read around, when the file parses without it.
+   */
+  edited?: number;
 }
 
 /**
@@ -73,7 +78,7 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
   let root = parsed;
   let blanked: number | undefined;
   if (parsed.hasError) {
-    const repaired = repairSyntax(text, parsed);
+    const repaired = repairSyntax(text, parsed, opts.edited);
     reportSyntaxErrors(parsed, sink, text, repaired.blanked);
     root = repaired.root;
     blanked = repaired.blanked;
@@ -176,10 +181,16 @@ export function analyzeNotebook(json: string, file: string, opts: AnalyzeOptions
  * that lowers the number of errors. The candidates: the line where the first error starts, the one
  * before it, and inside the error the lines whose brackets do not balance (`layers.Conv2D(64,
  * kernel_size=(` in the middle of a `Sequential([...])`), nearest the error's end first — at most
- * a few re-parses, and only for a file that has an error. Returns the tree and the first line
- * blanked (where the user is typing), if any.
+ * a few re-parses, and only for a file that has an error. The line holding `edited` (where the
+ * editor says the user is typing) is tried alone first. Returns the tree, the text it parsed and its
+ * number of errors, and the first line blanked (where the user is typing), if any.
  */
-function repairSyntax(text: string, root: PyNode, maxRounds = 8, maxParses = 16): { root: PyNode; blanked?: number } {
+function repairSyntax(text: string, root: PyNode, edited?: number, maxRounds = 8, maxParses = 16): { root: PyNode; blanked?: number } {
+  if (edited !== undefined) {
+    const line = text.lastIndexOf('\n', edited - 1) + 1;
+    const r = parseToAst(blankLine(text, line), true);
+    if (r && countErrors(r) === 0) return { root: r, blanked: line };
+  }
   let best = { text, root, errors: countErrors(root) };
   let blanked: number | undefined;
   // Runs on every keystroke while a line is half-typed: as many re-parses as before the bracket candidates (16).
@@ -255,7 +266,7 @@ function childAt(node: PyNode, offset: number): PyNode | undefined {
 }
 
 /** `text` with the line starting at `start` blanked (same length: offsets stay valid). */
-function blankLine(text: string, start: number): string {
+export function blankLine(text: string, start: number): string {
   const end = text.indexOf('\n', start);
   const stop = end < 0 ? text.length : end;
   return text.slice(0, start) + ' '.repeat(stop - start) + text.slice(stop);
@@ -301,12 +312,12 @@ function firstError(root: PyNode): PyNode | undefined {
   return undefined;
 }
 
-/** One diagnostic per syntax error region (the first few), so the user sees why parts are missing. */
 /**
  * Python's own extension reports syntax errors; Shape Lens says once, as information on the broken
  * line only (never a range to the end of the file), that it reads the file around it.
  */
 function reportSyntaxErrors(root: PyNode, sink: DiagnosticSink, text: string, blanked?: number): void {
+  if (blanked !== undefined) return reportReadAround(sink, text, blanked);
   let first: PyNode | undefined;
   const visit = (n: PyNode): void => {
     if (first) return;
@@ -318,10 +329,14 @@ function reportSyntaxErrors(root: PyNode, sink: DiagnosticSink, text: string, bl
   };
   visit(root);
   if (!first) return;
-  // The line Shape Lens had to leave out (where the user is typing), else where the error starts.
-  const start = blanked ?? first.start;
-  const lineEnd = text.indexOf('\n', start);
-  const end = Math.max(start + 1, Math.min(blanked === undefined ? first.end : Infinity, lineEnd < 0 ? text.length : lineEnd));
-  const what = first.missing && blanked === undefined ? `missing ${first.type}` : 'a syntax error';
-  sink.info(DiagnosticCode.syntax, `Shape Lens reads this file around ${what} here (the Python extension reports it).`, { start, end });
+  const lineEnd = text.indexOf('\n', first.start);
+  const end = Math.max(first.start + 1, Math.min(first.end, lineEnd < 0 ? text.length : lineEnd));
+  sink.info(DiagnosticCode.syntax, `Shape Lens reads this file around ${first.missing ? `missing ${first.type}` : 'a syntax error'} here (the Python extension reports it).`, { start: first.start, end });
+}
+
+/** The note on the line Shape Lens left out of a file with a syntax error (where the user is typing). */
+export function reportReadAround(sink: DiagnosticSink, text: string, line: number): void {
+  const lineEnd = text.indexOf('\n', line);
+  const end = Math.max(line + 1, lineEnd < 0 ? text.length : lineEnd);
+  sink.info(DiagnosticCode.syntax, 'Shape Lens reads this file around a syntax error here (the Python extension reports it).', { start: line, end });
 }

@@ -47,7 +47,7 @@ import { performance } from 'node:perf_hooks';
 import type { Node, Tree } from 'web-tree-sitter';
 import { GraphBuilder } from '../../core/builder';
 import { collectModels, type FileAnalysis } from '../../core/analysis';
-import { changedRegion } from '../../core/stale';
+import { changedRegion, markTyping } from '../../core/stale';
 import type { ModelGraph } from '../../core/graph';
 import { DiagnosticCode, DiagnosticSink, type SourceRange } from '../../core/diagnostics';
 import { kerasVersionOfFile, type KerasVersionChoice } from '../../core/keras-version';
@@ -58,7 +58,7 @@ import type { UncalledEntry } from '../common/interpreter-core';
 import { KerasRuntime } from '../common/keras-runtime';
 import { str } from '../common/values';
 import { toAst, type PyNode } from './ast';
-import { analyzePython, danglingLine, parseToAst, pythonModuleCache, type AnalyzeOptions } from './analyze';
+import { analyzePython, blankLine, danglingLine, parseToAst, pythonModuleCache, reportReadAround, type AnalyzeOptions } from './analyze';
 import { analyseUncalled, finishKerasModels, scanShapeComments } from './definitions';
 import { isInert } from './helpers';
 import { PythonInterpreter } from './interpreter';
@@ -113,8 +113,16 @@ export class IncrementalPython {
   /** The text has none of `VERSION_WORDS`; the last edit. */
   private plain = false;
   private edit: Edit | undefined;
+  /** The document's text (\`text\` is what is analysed: the same but for a line being typed, blanked). */
+  private doc = '';
+  /** The line being typed, left out; \`syntax\`: it did not parse (else it read on into the next line). */
+  private typingAt: { line: number; syntax: boolean } | undefined;
+  /** The start of the line the last update edited, when it edited inside one line. */
+  private edited: number | undefined;
   private shapeComments = '';
-  private summaries = new WeakMap<ModelGraph, { name: string; summary: ModelSummary }>();
+  /** Models of cached runs marked incomplete by the line being typed (in the last result only). */
+  private marked: ModelGraph[] = [];
+  private summaries = new WeakMap<ModelGraph, { name: string; incomplete: string | undefined; summary: ModelSummary }>();
 
   constructor(
     readonly file: string,
@@ -134,7 +142,7 @@ export class IncrementalPython {
       this.opts = opts;
     }
     const t0 = performance.now();
-    if (!this.reparse(text)) return this.full(text, 'the parser is not ready');
+    if (!this.reparse(text)) return this.full('the parser is not ready');
     this.parseMs = performance.now() - t0;
     return this.analyse();
   }
@@ -146,9 +154,15 @@ export class IncrementalPython {
     this.grouping = undefined;
     this.timeline = undefined;
     this.counted.clear();
+    this.marked = [];
   }
 
-  /** The module's tree as `toAst` of the whole text would give it (every kept statement's shift applied). */
+  /** The text analysed: the document's, with a line being typed blanked (the same length and lines). */
+  get analysedText(): string {
+    return this.text;
+  }
+
+  /** The module's tree as `toAst` of the analysed text would give it (every kept statement's shift applied). */
   root(): PyNode {
     for (const s of this.tops) materialise(s);
     return { type: this.rootSpan.type, start: this.rootSpan.start, end: this.rootSpan.end, named: true, field: null, children: this.tops.map((s) => s.node), hasError: this.rootSpan.hasError, missing: false };
@@ -158,19 +172,73 @@ export class IncrementalPython {
   // Step 1: parse
 
   private reparse(text: string): boolean {
+    // The line being edited, when the edit is inside one line of the document: read around first if it does not parse.
+    if (text !== this.doc) this.edited = editedLine(this.doc, text);
+    this.doc = text;
+    this.typingAt = undefined;
     const old = this.text;
     if (this.parsed && old === text) {
       this.edit = undefined;
       return true;
     }
-    // The span that differs: [start, oldEnd) of the old text became [start, newEnd) of the new.
-    const { start, oldEnd, newEnd } = changedRegion(old, text) ?? { start: text.length, oldEnd: text.length, newEnd: text.length };
-    const edit = { start, oldEnd, newEnd, lines: countLines(text, start, newEnd) - countLines(old, start, oldEnd) };
-    const ok = (this.parsed && !this.rootSpan.treeError && this.reparseRegion(text, edit)) || this.reparseAll(text, edit);
-    this.edit = this.parsed ? edit : undefined;
-    if (ok) this.text = text;
-    this.parsed = ok;
+    const edit = editOf(old, text);
+    let ok = false;
+    if (this.parsed && !this.rootSpan.treeError) {
+      const region = this.reparseRegion(text, edit);
+      if (region === 'ok') this.takeText(text, edit);
+      ok = region === 'ok' || (region === 'syntax error' && this.readAround(text));
+    }
+    if (!ok) {
+      ok = this.reparseAll(text, edit);
+      this.edit = this.parsed ? edit : undefined;
+      if (ok) this.text = text;
+      this.parsed = ok;
+    }
+    if (ok) this.readAroundDangling();
     return ok;
+  }
+
+  /** The analysed text (a line being typed blanked) and its edit from the one before. */
+  private takeText(text: string, edit: Edit | undefined): void {
+    this.text = text;
+    this.edit = edit;
+  }
+
+  /**
+   * A line being typed, read around as `analyzePython` told where the user types reads around it,
+   * without parsing the whole file: the edited region did not parse; with the edited line blanked
+   * (same length) it does, and the analysis goes on incrementally with that text (`this.text`), its
+   * result given back for the document's text (`FileAnalysis.typing`, the note on the line).
+   */
+  private readAround(text: string): boolean {
+    if (this.edited === undefined) return false;
+    const fixed = blankLine(text, this.edited);
+    const e = fixed === this.text ? undefined : editOf(this.text, fixed);
+    if (e && this.reparseRegion(fixed, e) !== 'ok') return false;
+    this.takeText(fixed, e);
+    this.typingAt = { line: this.edited, syntax: true };
+    return true;
+  }
+
+  /**
+   * `layers.` inside a list or `x = ` before another line parses, reading on into the next line: as
+   * `analyzePython`, the first such line is left out when the text parses without it.
+   */
+  private readAroundDangling(): void {
+    if (this.typingAt || this.rootSpan.treeError || this.rootSpan.hasError) return;
+    const s = this.tops.find((t) => t.dangling);
+    if (!s) return;
+    materialise(s);
+    const line = danglingLine(this.text, s.node);
+    if (line === undefined) return;
+    const fixed = blankLine(this.text, line);
+    const e = editOf(this.text, fixed);
+    if (this.reparseRegion(fixed, e) !== 'ok') return;
+    this.takeText(fixed, this.edit);
+    // The two steps of this update as one edit of the text before it.
+    if (this.edit) this.edit = { start: Math.min(this.edit.start, e.start), oldEnd: Math.max(this.edit.oldEnd, e.oldEnd), newEnd: Math.max(this.edit.newEnd, e.newEnd), lines: this.edit.lines };
+    else this.edit = e;
+    this.typingAt = { line, syntax: false };
   }
 
   /**
@@ -232,21 +300,17 @@ export class IncrementalPython {
   }
 
   /**
-   * Only the region the edit touches is parsed again: the top-level statements it overlaps and one
-   * on each side, from a line start. Valid when the file had no syntax error and the region parses
-   * without one: a Python module is a sequence of statements each starting on a fresh line, so the
-   * region parses as it would inside the file. False when it does not apply.
+   * The region an edit of the text touches, to parse again: the top-level statements it overlaps
+   * and one on each side (not a comment), from a line start. Those two must parse again exactly as
+   * before: the region's ends are then where statements end and begin in the whole file too.
    */
-  private reparseRegion(text: string, edit: Edit): boolean {
+  private regionOf(text: string, edit: Edit): { first: number; last: number; touched: { first: number; last: number }; from: number; to: number } | undefined {
     const tops = this.tops;
     const delta = edit.newEnd - edit.oldEnd;
     let first = tops.findIndex((s) => s.end >= edit.start);
     if (first < 0) first = tops.length;
     let last = first;
     while (last < tops.length && tops[last].start <= edit.oldEnd) last++;
-    // [first, last) overlap or touch the edit; widen by one statement (not a comment) on each side,
-    // and to a line start. Those two must parse again exactly as before: the region's ends are then
-    // where statements end and begin in the whole file too.
     const touched = { first, last };
     do first--;
     while (first > 0 && !tops[first].names);
@@ -257,11 +321,25 @@ export class IncrementalPython {
     while (first > 0 && tops[first].start > 0 && old.charCodeAt(tops[first].start - 1) !== 10) first--;
     const from = first > 0 ? tops[first].start : 0;
     const to = last < tops.length ? tops[last].start + delta : text.length;
-    if (first > 0 && old.charCodeAt(from - 1) !== 10) return false;
-    if (to < edit.newEnd || from > edit.start) return false;
-    const region = text.slice(from, to);
-    const tree = parsePython(region);
-    if (!tree) return false;
+    if (first > 0 && old.charCodeAt(from - 1) !== 10) return undefined;
+    if (to < edit.newEnd || from > edit.start) return undefined;
+    return { first, last, touched, from, to };
+  }
+
+  /**
+   * Only the region the edit touches (`regionOf`) is parsed again. Valid when the file had no syntax
+   * error and the region parses without one: a Python module is a sequence of statements each
+   * starting on a fresh line, so the region parses as it would inside the file. 'no' when it does
+   * not apply; 'syntax error' when the region has one.
+   */
+  private reparseRegion(text: string, edit: Edit): 'ok' | 'syntax error' | 'no' {
+    const tops = this.tops;
+    const delta = edit.newEnd - edit.oldEnd;
+    const region = this.regionOf(text, edit);
+    if (!region) return 'no';
+    const { first, last, touched, from, to } = region;
+    const tree = parsePython(text.slice(from, to));
+    if (!tree) return 'no';
     // The widening statements (untouched by the edit) are kept when they parse to the same span and kind.
     const keep = new Map<string, Stmt>();
     for (let i = first; i < last; i++) {
@@ -272,12 +350,15 @@ export class IncrementalPython {
     let copies: Stmt[];
     let copied = 0;
     try {
-      if (tree.rootNode.hasError) return false;
+      // An error is the edit's own only in a region of whole lines (statements may share a line: `a = 1; b = 2`),
+      // and one only if the interpreter's tree has it (as `analyzePython` asks).
+      if (tree.rootNode.hasError) return (to === text.length || text.charCodeAt(to - 1) === 10) && toAst(tree, undefined, treeSitterModule()).root.hasError ? 'syntax error' : 'no';
       const nodes = topNodes(tree);
       const same = (s: Stmt, n: Node | undefined): boolean => !!n && s.node.type === n.type && keep.get(`${n.startIndex + from}:${n.endIndex + from}`) === s;
-      if (first < touched.first && !same(tops[first], nodes.find((n) => n.startIndex + from >= tops[first].start))) return false;
-      if (last - 1 >= touched.last && !same(tops[last - 1], [...nodes].reverse().find((n) => n.startIndex + from <= tops[last - 1].start + delta))) return false;
+      if (first < touched.first && !same(tops[first], nodes.find((n) => n.startIndex + from >= tops[first].start))) return 'no';
+      if (last - 1 >= touched.last && !same(tops[last - 1], [...nodes].reverse().find((n) => n.startIndex + from <= tops[last - 1].start + delta))) return 'no';
       const row = first > 0 ? tops[first].line : 0;
+      const region = text.slice(from, to);
       copies = nodes.map((n) => {
         const s = keep.get(`${n.startIndex + from}:${n.endIndex + from}`);
         if (!s || s.node.type !== n.type) {
@@ -293,25 +374,28 @@ export class IncrementalPython {
     const after = tops.slice(last);
     for (const s of after) moveStmt(s, delta, edit.lines);
     this.tops = [...tops.slice(0, first), ...copies, ...after];
-    if (this.tops.length === 0) return false;
+    if (this.tops.length === 0) return 'no';
     this.last.copied = copied;
     this.rootSpan = { type: 'module', start: this.tops[0].start, end: this.tops[this.tops.length - 1].end, hasError: false, treeError: false };
-    return true;
+    return 'ok';
   }
 
   // -----------------------------------------------------------------------------------------------
   // Steps 2 and 3: group and run
 
-  private full(text: string, reason: string): FileAnalysis {
+  /** The whole document analysed from scratch (a line being typed read around as it reads around it). */
+  private full(reason: string): FileAnalysis {
     this.groups.clear();
     this.grouping = undefined;
     this.timeline = undefined;
-    const a = analyzePython(text, this.file, this.opts);
+    const a = analyzePython(this.doc, this.file, this.edited === undefined ? this.opts : { ...this.opts, edited: this.edited });
     this.last = { mode: 'full', reason, groups: 0, ran: 0, copied: this.last.copied };
     return a;
   }
 
   private analyse(): FileAnalysis {
+    for (const m of this.marked) m.incomplete = undefined;
+    this.marked = [];
     const text = this.text;
     const opts = this.opts;
     // Known plain before: only the edit can have brought one of the words in.
@@ -319,8 +403,8 @@ export class IncrementalPython {
     const scope = this.plain && e ? text.slice(Math.max(0, e.start - 24), e.newEnd + 24) : text;
     const plain = !VERSION_WORDS.some((w) => scope.includes(w));
     this.plain = plain;
-    if (this.rootSpan.hasError || this.rootSpan.treeError || this.rootSpan.type !== 'module') return this.full(text, 'a syntax error');
-    if (opts.recordCalls) return this.full(text, 'recording calls');
+    if (this.rootSpan.hasError || this.rootSpan.treeError || this.rootSpan.type !== 'module') return this.full('a syntax error');
+    if (opts.recordCalls) return this.full('recording calls');
     // The version comes from a few comments and imports; a text without their words gives what the options say.
     const keras = plain && this.kerasPlain ? this.kerasPlain : kerasVersionOfFile(text, opts.keras);
     if (plain) this.kerasPlain = keras;
@@ -334,10 +418,10 @@ export class IncrementalPython {
     const shapeComments = plain ? '' : this.shapeCommentsKey(text);
     if (shapeComments !== this.shapeComments) this.groups.clear();
     this.shapeComments = shapeComments;
-    if (stmts.some((s) => s.names!.dynamic)) return this.full(text, 'globals(), exec, a star import or clear_session()');
-    if (stmts.some((s) => s.dangling)) return this.full(text, 'a line being typed');
-    if (this.hasCallers(stmts)) return this.full(text, 'calls from other files');
-    if (!this.importsAreLibraries(stmts, keras)) return this.full(text, 'a project import');
+    if (stmts.some((s) => s.names!.dynamic)) return this.full('globals(), exec, a star import or clear_session()');
+    if (stmts.some((s) => s.dangling)) return this.full('a line being typed');
+    if (this.hasCallers(stmts)) return this.full('calls from other files');
+    if (!this.importsAreLibraries(stmts, keras)) return this.full('a project import');
 
     const t1 = performance.now();
     const { keyed, stable } = this.regroup(stmts);
@@ -384,7 +468,7 @@ export class IncrementalPython {
       this.counted.add(r);
     }
     for (let round = 0; ; round++) {
-      if (round >= 3) return this.full(text, 'automatic names did not settle');
+      if (round >= 3) return this.full('automatic names did not settle');
       for (const k of toRun) {
         ran++;
         const old = runs.get(k.key);
@@ -393,7 +477,7 @@ export class IncrementalPython {
           removed.push(...counters.signature(old));
         }
         const result = this.runGroup(k.key, k.all, k.own, volatile, keras, limits, counters);
-        if (typeof result === 'string') return this.full(text, result);
+        if (typeof result === 'string') return this.full(result);
         runs.set(k.key, result);
         counters.place(result);
         this.counted.add(result);
@@ -413,7 +497,7 @@ export class IncrementalPython {
     }
     let steps = 0;
     for (const r of runs.values()) steps += r.steps;
-    if (steps > limits.steps) return this.full(text, 'the step budget');
+    if (steps > limits.steps) return this.full('the step budget');
     const t3 = performance.now();
     const analysis = this.merge(counters, runs, keras);
     this.last = { mode: 'incremental', groups: keyed.length, ran, copied: this.last.copied, ms: { parse: this.parseMs, group: t2 - t1, run: t3 - t2, merge: performance.now() - t3 } };
@@ -478,6 +562,8 @@ export class IncrementalPython {
     const sink = new DiagnosticSink();
     const builder = new GraphBuilder(sink, 'keras', keras.version);
     for (const r of runs.values()) for (const m of r.unnamed) m.name = '';
+    const typingAt = this.typingAt;
+    if (typingAt?.syntax) reportReadAround(sink, this.doc, typingAt.line);
     const events = timeline.events();
     let failures = 0;
     for (let i = 0; i < events.length; i++) {
@@ -488,16 +574,25 @@ export class IncrementalPython {
       for (let j = 0; j < e.diagnostics.length; j++) sink.report(e.diagnostics[j]);
     }
     builder.restoreNames(timeline.totals());
+    // The models the line being typed reaches are incomplete in this result only: marked, and unmarked at the next update.
+    let typing: SourceRange | undefined;
+    if (typingAt) {
+      const was = builder.models.map((m) => m.incomplete);
+      typing = markTyping(builder.models, this.doc, typingAt.line);
+      builder.models.forEach((m, i) => {
+        if (m.incomplete !== was[i]) this.marked.push(m);
+      });
+    }
     // A model of a reused group is unchanged but for the name `collectModels` may give it.
-    const memo = new WeakMap<ModelGraph, { name: string; summary: ModelSummary }>();
+    const memo = new WeakMap<ModelGraph, { name: string; incomplete: string | undefined; summary: ModelSummary }>();
     const models = collectModels(builder, (m) => {
       const known = this.summaries.get(m);
-      const summary = known && known.name === m.name ? known.summary : summarize(builder, m);
-      memo.set(m, { name: m.name, summary });
+      const summary = known && known.name === m.name && known.incomplete === m.incomplete ? known.summary : summarize(builder, m);
+      memo.set(m, { name: m.name, incomplete: m.incomplete, summary });
       return summary;
     });
     this.summaries = memo;
-    return { file: this.file, language: 'python', text: this.text, builder, models, diagnostics: sink.items, keras, ...(failures > 0 && { failures }) };
+    return { file: this.file, language: 'python', text: this.doc, builder, models, diagnostics: sink.items, keras, ...(typing && { typing }), ...(failures > 0 && { failures }) };
   }
 
   /**
@@ -712,6 +807,21 @@ function moveStmt(s: Stmt, delta: number, lines: number): void {
 /** The top-level nodes `toAst` keeps (named ones and tokens error recovery inserted), zero-width ones included. */
 function topNodes(tree: Tree): Node[] {
   return tree.rootNode.children.filter((n): n is Node => !!n && (n.isNamed || n.isMissing));
+}
+
+/** The start of the line of `text` an edit of `old` was inside of (undefined: none, or over several lines). */
+function editedLine(old: string, text: string): number | undefined {
+  const diff = changedRegion(old, text);
+  if (!diff) return undefined;
+  const start = text.lastIndexOf('\n', diff.start - 1) + 1;
+  const end = text.indexOf('\n', diff.start);
+  return end >= 0 && diff.newEnd > end ? undefined : start;
+}
+
+/** The edit that made `text` of `old` (the whole text when equal: nothing changed, nothing to keep). */
+function editOf(old: string, text: string): Edit {
+  const { start, oldEnd, newEnd } = changedRegion(old, text) ?? { start: text.length, oldEnd: text.length, newEnd: text.length };
+  return { start, oldEnd, newEnd, lines: countLines(text, start, newEnd) - countLines(old, start, oldEnd) };
 }
 
 function countLines(text: string, from: number, to: number): number {
