@@ -296,6 +296,43 @@ model.add(layers.Dense(1))
   }
 });
 
+test('tfjs: `model.` above another line, a bare `model.add` and a half-typed name are lines being typed; the row keeps its last value', () => {
+  const seq = (line: string) => `import * as tf from '@tensorflow/tfjs';
+const model = tf.sequential();
+model.add(tf.layers.dense({units: 4, inputShape: [8]}));
+${line}
+model.add(tf.layers.dense({units: 1}));
+`;
+  // 8·4 + 4 = 36; 4·2 + 2 = 10; 2·1 + 1 = 3.
+  const good = analyzeTfjs(seq('model.add(tf.layers.dense({units: 2}));'), 'm.ts');
+  assert.deepEqual(good.models[0].rows.map((r) => r.params), [36, 10, 3]);
+  let previous = good;
+  for (const state of ['model.add(tf.layers.dense({units: 2', 'model.add(', 'model.add', 'model.ad', 'model.', 'model', 'mod']) {
+    // As the editor's analysis does: told which line is being typed.
+    const text = seq(state);
+    const next = analyzeTfjs(text, 'm.ts', { edited: text.split('\n').slice(0, 3).join('\n').length + 1 });
+    previous = keepLastGood(previous, next);
+    assert.ok(previous.typing, state);
+    assert.deepEqual(previous.models[0].rows.map((r) => [r.params, r.stale === true]), [[36, false], [10, true], [3, false]], state);
+    assert.equal(previous.models[0].totalParams, null, state);
+  }
+  // Alone (no previous picture), `model.` is left out: the next line's Dense is its own row (4·1 + 1 = 5), not `model.model.add`.
+  const alone = analyzeTfjs(seq('model.'), 'm.ts');
+  assert.equal(lineOfOffset(alone.text, alone.typing!.start), 4);
+  assert.deepEqual(alone.models[0].rows.map((r) => r.params), [36, 5]);
+  // A chain with its dots at line starts, a comment ending with a dot, \`typeof\` of an unknown global and known globals are no typing.
+  const plain = analyzeTfjs(`import * as tf from '@tensorflow/tfjs';
+// Builds the model.
+const model = tf
+  .sequential();
+if (typeof window !== 'undefined') console.log(document.title);
+model.add(tf.layers.dense({units: 4, inputShape: [8]}));
+`, 'm.ts');
+  assert.equal(plain.typing, undefined);
+  assert.equal(plain.failures, undefined);
+  assert.equal(plain.models[0].totalParams, 36);
+});
+
 test('the carried picture is the same whether the analyses come from the incremental analyser or whole', async () => {
   const fs = await import('node:fs');
   const path = await import('node:path');

@@ -18,6 +18,11 @@ export interface TfjsProjectHost {
 export interface AnalyzeTfjsOptions {
   host?: TfjsProjectHost;
   limits?: Partial<BudgetLimits>;
+  /**
+   * Where the user is typing (an offset in the line just edited): in a text with a syntax error that
+   * line is the first one read around, when the file parses without it.
+   */
+  edited?: number;
 }
 
 
@@ -25,6 +30,8 @@ export interface Parsed {
   program: TSESTree.Program | null;
   /** Syntax errors got past by blanking a line: where (offset of the skipped line) and the parser's message. */
   errors: { offset: number; message: string }[];
+  /** A line being typed that the parser read on into the next (`danglingDot`), left out: its start. */
+  dangling?: number;
 }
 
 /**
@@ -32,18 +39,35 @@ export interface Parsed {
  * line is blanked out (same length, offsets stay valid) and the file parsed again, a few times:
  * everything else in a half-typed file is still analysed. `inPieces` gives a text's program from
  * pieces parsed before, or undefined when it cannot be sure it is the whole parse's (incremental.ts).
+ * The line holding `edited` (where the editor says the user is typing) is the first one blanked.
  */
-export function parseTfjs(text: string, file: string, maxRepairs = 8, inPieces?: (text: string) => TSESTree.Program | undefined): Parsed {
+export function parseTfjs(text: string, file: string, maxRepairs = 8, inPieces?: (text: string) => TSESTree.Program | undefined, edited?: number): Parsed {
   const options = estreeOptions(file);
   const errors: Parsed['errors'] = [];
   let current = text;
   for (let round = 0; round <= maxRepairs; round++) {
+    if (round === 1 && edited !== undefined) {
+      // The first parse failed: the line being typed alone, if the rest parses without it.
+      const start = text.lastIndexOf('\n', edited - 1) + 1;
+      const end = text.indexOf('\n', edited);
+      const stop = end < 0 ? text.length : end;
+      const shown = text.slice(start, stop).search(/\S/);
+      if (shown >= 0) {
+        const blanked = text.slice(0, start) + ' '.repeat(stop - start) + text.slice(stop);
+        try {
+          const program = inPieces?.(blanked) ?? parse(blanked, options);
+          return { program, errors: [{ offset: start + shown, message: errors[0].message }] };
+        } catch {
+          // Not that line alone: the usual repair.
+        }
+      }
+    }
     // The same program from pieces, when that is sure (incremental.ts): most of it parsed before.
     const pieces = inPieces?.(current);
-    if (pieces) return { program: pieces, errors };
+    if (pieces) return readAroundDangling({ program: pieces, errors }, current, options, inPieces);
     try {
       const program = parse(current, options);
-      return { program, errors };
+      return readAroundDangling({ program, errors }, current, options, inPieces);
     } catch (e) {
       const err = e as { index?: number; message?: string };
       if (typeof err.index !== 'number') return { program: null, errors: [...errors, { offset: 0, message: String(err.message ?? e) }] };
@@ -71,6 +95,64 @@ export function parseTfjs(text: string, file: string, maxRepairs = 8, inPieces?:
   return { program: null, errors };
 }
 
+/**
+ * `model.` typed above another line parses, reading on into it (`model.model.add(...)`): as in
+ * Python, the first such line is left out as a line being typed when the text parses without it.
+ */
+function readAroundDangling(parsed: Parsed, text: string, options: ReturnType<typeof estreeOptions>, inPieces?: (text: string) => TSESTree.Program | undefined): Parsed {
+  if (!parsed.program || parsed.errors.length > 0) return parsed;
+  const line = danglingDot(text, parsed.program);
+  if (line === undefined) return parsed;
+  const end = text.indexOf('\n', line);
+  const stop = end < 0 ? text.length : end;
+  const blanked = text.slice(0, line) + ' '.repeat(stop - line) + text.slice(stop);
+  try {
+    return { program: inPieces?.(blanked) ?? parse(blanked, options), errors: [], dangling: line };
+  } catch {
+    return parsed;
+  }
+}
+
+/**
+ * The start of the first line whose code ends with a member access's dot, the member's name on a
+ * later line (`model.` then `model.add(...)`). Formatters put a chain's dots at line starts, never
+ * at line ends; a dot at a line end in a comment or string is no member access and is passed over.
+ */
+export function danglingDot(text: string, program: TSESTree.Program): number | undefined {
+  const re = /[\w$)\]]\.[ \t]*\r?\n/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const dot = m.index + 1;
+    let node: TSESTree.Node | undefined = program;
+    for (let inner = childAt(node, dot); inner; inner = childAt(node, dot)) node = inner;
+    if (node?.type === 'MemberExpression' && !node.computed && node.object.range[1] <= dot && text.slice(dot, node.property.range[0]).includes('\n')) return text.lastIndexOf('\n', dot) + 1;
+  }
+  return undefined;
+}
+
+/** The child node of `node` whose range holds `offset` (arrays of nodes are in source order: halved when long). */
+function childAt(node: TSESTree.Node, offset: number): TSESTree.Node | undefined {
+  const holds = (c: unknown): c is TSESTree.Node => !!c && typeof c === 'object' && Array.isArray((c as TSESTree.Node).range) && (c as TSESTree.Node).range[0] <= offset && offset < (c as TSESTree.Node).range[1];
+  for (const key in node) {
+    if (key === 'parent') continue;
+    const v = (node as unknown as Record<string, unknown>)[key];
+    if (!Array.isArray(v)) {
+      if (holds(v)) return v;
+      continue;
+    }
+    let lo = 0;
+    let hi = v.length;
+    while (hi - lo > 8) {
+      const mid = (lo + hi) >> 1;
+      const c = v[mid] as TSESTree.Node | null;
+      if (!c?.range) break;
+      if (c.range[0] > offset) hi = mid;
+      else lo = mid;
+    }
+    for (let i = lo; i < hi; i++) if (holds(v[i])) return v[i] as TSESTree.Node;
+  }
+  return undefined;
+}
+
 /** The typescript-estree options every parse of `file`'s text uses (JSX by the file's extension). */
 export function estreeOptions(file: string) {
   const jsx = /\.(j|t)sx$/i.test(file) || /\.(m|c)?js$/i.test(file);
@@ -79,7 +161,7 @@ export function estreeOptions(file: string) {
 
 /** Analyses one JS/TS file. Never throws for any input text: problems become diagnostics. */
 export function analyzeTfjs(text: string, file: string, opts: AnalyzeTfjsOptions = {}): FileAnalysis {
-  return analyzeParsed(text, file, opts, parseTfjs(text, file));
+  return analyzeParsed(text, file, opts, parseTfjs(text, file, undefined, undefined, opts.edited));
 }
 
 /** The analysis of `text` once parsed (`parseTfjs`, or incremental.ts's pieces); `parseModule` parses imported modules. */
@@ -112,5 +194,6 @@ export function analyzeParsed(text: string, file: string, opts: AnalyzeTfjsOptio
   }
   // The first line left out is where the user is typing (the others are what its error cut off).
   if (errors.length > 0) typing = markTyping(builder.models, text, text.lastIndexOf('\n', errors[0].offset - 1) + 1);
+  else if (parsed.dangling !== undefined) typing = markTyping(builder.models, text, parsed.dangling);
   return result();
 }

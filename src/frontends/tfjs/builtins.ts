@@ -6,6 +6,26 @@ import type { JsInterpreter } from './interpreter';
 import { builtinFn, callable } from './methods';
 import { jsTruthy, jsString } from './helpers';
 
+/**
+ * Globals of browsers, node and the language that the interpreter does not model: reading one is no
+ * ReferenceError (see `JsInterpreter.undefinedName`). Those it models are in `ip.globals`.
+ */
+export const JS_GLOBAL_NAMES: ReadonlySet<string> = new Set(
+  (
+    'globalThis window self document navigator location history screen console alert confirm prompt fetch Request Response Headers URL URLSearchParams ' +
+    'Blob File FileReader FormData Image ImageData HTMLElement HTMLImageElement HTMLCanvasElement HTMLVideoElement OffscreenCanvas ' +
+    'CanvasRenderingContext2D WebGLRenderingContext WebGL2RenderingContext Worker SharedArrayBuffer Atomics MessageChannel Event CustomEvent EventTarget ' +
+    'AbortController AbortSignal WebSocket XMLHttpRequest localStorage sessionStorage indexedDB caches crypto performance requestAnimationFrame ' +
+    'cancelAnimationFrame requestIdleCallback setTimeout clearTimeout setInterval clearInterval setImmediate clearImmediate queueMicrotask ' +
+    'structuredClone atob btoa TextEncoder TextDecoder process require module exports __dirname __filename Buffer global ' +
+    'Object Function Array Number String Boolean Symbol BigInt Math JSON Date RegExp Error TypeError RangeError SyntaxError ReferenceError EvalError ' +
+    'URIError AggregateError Promise Proxy Reflect Map Set WeakMap WeakSet WeakRef FinalizationRegistry ArrayBuffer DataView Int8Array Uint8Array ' +
+    'Uint8ClampedArray Int16Array Uint16Array Int32Array Uint32Array Float32Array Float64Array BigInt64Array BigUint64Array Intl WebAssembly ' +
+    'isNaN isFinite parseInt parseFloat encodeURI encodeURIComponent decodeURI decodeURIComponent escape unescape eval arguments NaN Infinity ' +
+    'undefined tf'
+  ).split(' '),
+);
+
 export function installGlobals(ip: JsInterpreter): void {
   const g = (name: string, call: (a: Value[]) => Value) => ip.globals.set(name, builtinFn(ip, name, call));
   const nums = (a: Value[]) => (a.every((x) => x.k === 'num') ? a.map((x) => (x as { v: number }).v) : null);

@@ -27,7 +27,10 @@ export function evaluate(ip: JsInterpreter, node: N, scope: Scope): Value {
     }
     case 'Identifier': {
       if (node.name === 'undefined') return NONE;
-      return scope.lookup(node.name) ?? ip.globals.get(node.name) ?? unknown(`name ${node.name}`);
+      const v = scope.lookup(node.name) ?? ip.globals.get(node.name);
+      if (v) return v;
+      ip.undefinedName(node);
+      return unknown(`name ${node.name}`);
     }
     case 'ThisExpression':
       return scope.lookup('this') ?? NONE;
@@ -163,6 +166,8 @@ export function evaluate(ip: JsInterpreter, node: N, scope: Scope): Value {
 }
 
 export function unary(ip: JsInterpreter, node: TSESTree.UnaryExpression, scope: Scope): Value {
+  // `typeof name` is how JS asks whether a global exists: no ReferenceError.
+  if (node.operator === 'typeof' && node.argument.type === 'Identifier' && !scope.lookup(node.argument.name) && !ip.globals.has(node.argument.name)) return unknown();
   const v = evaluate(ip, node.argument, scope);
   switch (node.operator) {
     case '-':

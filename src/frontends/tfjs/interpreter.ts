@@ -14,7 +14,7 @@ import { ScopeBase, type ClassRecord, type FunctionRecord, type SourceFile } fro
 import type { Value } from '../common/values';
 import { moduleObjects, runProgram } from './imports';
 import { analyseUncalled } from './definitions';
-import { installGlobals } from './builtins';
+import { installGlobals, JS_GLOBAL_NAMES } from './builtins';
 
 export type N = TSESTree.Node;
 export type Expr = TSESTree.Expression;
@@ -97,6 +97,14 @@ export class JsInterpreter extends InterpreterCore<N, FileCtx> {
 
   text(node: N): string {
     return this.file.text.slice(node.range[0], node.range[1]);
+  }
+
+  /**
+   * A name read that no scope or global defines: a ReferenceError in JS (a name being typed, `mod`
+   * for `model`), counted as a place where the code would fail (`FileAnalysis.failures`).
+   */
+  undefinedName(node: N): void {
+    if (this.file.isMain && node.type === 'Identifier' && !JS_GLOBAL_NAMES.has(node.name)) this.rt.failure(this.range(node));
   }
 
   range(node: N): SourceRange {

@@ -33,6 +33,8 @@ export function exec(ip: JsInterpreter, node: N, scope: Scope): void {
   switch (node.type) {
     case 'ExpressionStatement':
       evaluate(ip, node.expression, scope);
+      // A bare name or member (`model.add` before its call is typed) is unfinished code: it does nothing.
+      if ((node.expression.type === 'Identifier' || node.expression.type === 'MemberExpression') && ip.file.isMain) ip.rt.failure(ip.range(node));
       return;
     case 'VariableDeclaration':
       for (const d of node.declarations) {
