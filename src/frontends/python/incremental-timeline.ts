@@ -211,7 +211,7 @@ export function collectRanges(run: GroupRun): boolean {
 }
 
 /** Moves a reused group's ranges with its statements. */
-export function shiftRanges(run: GroupRun): boolean {
+export function shiftRanges(run: GroupRun): void {
   for (const g of run.ranges) {
     const d = g.stmt.start - g.at;
     if (d === 0) continue;
@@ -221,7 +221,6 @@ export function shiftRanges(run: GroupRun): boolean {
     }
     g.at = g.stmt.start;
   }
-  return true;
 }
 
 export function movedLines(run: GroupRun): boolean {

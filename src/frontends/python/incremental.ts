@@ -440,7 +440,7 @@ export class IncrementalPython {
     const toRun: typeof keyed = [];
     for (const k of keyed) {
       const cached = this.groups.get(k.key);
-      if (cached && shiftRanges(cached) && !movedLines(cached)) runs.set(k.key, cached);
+      if (cached && !movedLines(cached)) runs.set(k.key, cached);
       else toRun.push(k);
     }
     this.groups = runs;
@@ -498,6 +498,10 @@ export class IncrementalPython {
     let steps = 0;
     for (const r of runs.values()) steps += r.steps;
     if (steps > limits.steps) return this.full('the step budget');
+    // The reused runs' ranges are moved to the new text only now, when they are sure to be in the
+    // result: a range in the previous result but not in this one keeps its old offsets (core/stale.ts
+    // tells moved ranges from the others by identity).
+    for (const r of runs.values()) shiftRanges(r);
     const t3 = performance.now();
     const analysis = this.merge(counters, runs, keras);
     this.last = { mode: 'incremental', groups: keyed.length, ran, copied: this.last.copied, ms: { parse: this.parseMs, group: t2 - t1, run: t3 - t2, merge: performance.now() - t3 } };
