@@ -193,8 +193,7 @@ function runScript(name: string, start: string, rng: Rng, steps: number, stats: 
   const doc = new IncrementalPython('main.py', opts);
   try {
     let text = start;
-    let previous = '';
-    let edited: number | undefined;
+    let previous = start;
     const history: string[] = ['open'];
     for (let i = 0; i <= steps; i++) {
       if (i > 0) {
@@ -203,10 +202,11 @@ function runScript(name: string, start: string, rng: Rng, steps: number, stats: 
         text = step.text;
       }
       const inc = doc.update(text);
-      // The editor's analysis knows which line is being typed: a syntax error is read around it first.
-      if (text !== previous) edited = editedLine(previous, text);
+      // The editor's analysis knows which line is being typed: a syntax error is read around it first
+      // (and then around the lines of the call that began on it, which only the incremental analyser's last tree knows).
+      if (text !== previous && doc.editedHint?.start !== editedLine(previous, text)) return `${name}: the edited line is ${doc.editedHint?.start}, not ${editedLine(previous, text)}, after ${history.join(' / ')}`;
       previous = text;
-      const full = analyzePython(text, 'main.py', { ...opts, edited });
+      const full = analyzePython(text, 'main.py', { ...opts, edited: doc.editedHint });
       if (doc.last.mode === 'incremental') {
         stats.incremental++;
         stats.ran += doc.last.ran;
@@ -343,7 +343,7 @@ test('a line being typed is read around without a full analysis; a syntax error 
     const text = TWO_MODELS.slice(0, line) + typed + TWO_MODELS.slice(lineEnd);
     const a = doc.update(text);
     const done = typed.endsWith('))');
-    assert.equal(normalise(a), normalise(analyzePython(text, 'main.py', { edited: line })), typed);
+    assert.equal(normalise(a), normalise(analyzePython(text, 'main.py', { edited: { start: line, end: line } })), typed);
     assert.equal(doc.last.mode, 'incremental', typed);
     assert.deepEqual(a.typing, done ? undefined : { start: line, end: line + typed.length }, typed);
     // Model b holds the line: its totals are unknown while it is typed; a keeps its own.
@@ -364,6 +364,43 @@ test('a line being typed is read around without a full analysis; a syntax error 
   doc.update(TWO_MODELS);
   doc.update(TWO_MODELS.replace('Dense(4)', 'Dense(5)'));
   assert.equal(doc.last.mode, 'incremental');
+  doc.dispose();
+});
+
+test('the first line of a call over several lines, retyped key by key: the lines of the call are read around, incrementally', async () => {
+  await initPythonParser();
+  const text = `from tensorflow import keras
+from tensorflow.keras import layers
+
+a = keras.Sequential([keras.Input((8,)), layers.Dense(4)], name="a")
+c = keras.Sequential([
+    keras.Input((8,)),
+    layers.Dense(
+        16,
+        activation="relu",
+    ),
+    layers.Dense(2),
+], name="c")
+`;
+  const doc = new IncrementalPython('main.py');
+  doc.update(text);
+  const line = text.indexOf('    layers.Dense(\n');
+  const callEnd = text.indexOf('    ),') + '    )'.length;
+  const first = '    layers.Dense(';
+  for (let n = first.length - 1; n >= 4; n--) {
+    const typed = text.slice(0, line) + first.slice(0, n) + text.slice(line + first.length);
+    const a = doc.update(typed);
+    const at = `${JSON.stringify(first.slice(0, n))}`;
+    assert.equal(doc.last.mode, 'incremental', at);
+    // Told the same lines, the whole analysis reads around them too.
+    assert.equal(normalise(a), normalise(analyzePython(typed, 'main.py', { edited: doc.editedHint })), at);
+    assert.equal(doc.editedHint?.start, line, at);
+    // The call's lines, to its closing bracket (the text is shorter by what was erased).
+    assert.ok(doc.editedHint!.end >= callEnd - (first.length - n), at);
+    assert.equal(a.typing?.start, line, at);
+    // a keeps its total (8·4 + 4 = 36); c, which holds the lines, is unknown.
+    assert.deepEqual(a.models.map((m) => m.totalParams), [36, null], at);
+  }
   doc.dispose();
 });
 

@@ -376,7 +376,9 @@ other = keras.Sequential([keras.Input((4,)), layers.Dense(2), layers.Mystery()])
       const edited = [...lines.slice(0, line), target.slice(0, n), ...lines.slice(line + 1)].join('\n');
       prevInc = keepLastGood(prevInc, inc.update(edited));
       // As the editor's analysis is told: the line being typed.
-      prevFull = keepLastGood(prevFull, analyzePython(edited, file, { edited: lines.slice(0, line).join('\n').length + (line > 0 ? 1 : 0) }));
+      const at = lines.slice(0, line).join('\n').length + (line > 0 ? 1 : 0);
+      assert.equal(inc.editedHint?.start, at);
+      prevFull = keepLastGood(prevFull, analyzePython(edited, file, { edited: inc.editedHint }));
       assert.equal(dump(prevInc), dump(prevFull), `${file}: ${JSON.stringify(target.slice(0, n))}`);
     }
     inc.dispose();

@@ -34,10 +34,12 @@ export interface AnalyzeOptions {
   /** Keras 2 or 3 as asked for or pinned (a `# shape-lens: keras=N` comment in the file overrides both). */
   keras?: KerasVersionOption;
   /**
-   * Where the user is typing (an offset in the line just edited): in a text with a syntax error that
-   * line is the first one read around, when the file parses without it.
+   * Where the user is typing, from the editor: the line holding `start` (the one just edited), and
+   * up to the line holding `end` the code that began on it before (a call over several lines). In a
+   * text with a syntax error that line is read around first, else those lines, when the file parses
+   * without them (`editedLines`).
    */
-  edited?: number;
+  edited?: EditedLines;
 }
 
 /**
@@ -185,11 +187,10 @@ export function analyzeNotebook(json: string, file: string, opts: AnalyzeOptions
  * editor says the user is typing) is tried alone first. Returns the tree, the text it parsed and its
  * number of errors, and the first line blanked (where the user is typing), if any.
  */
-function repairSyntax(text: string, root: PyNode, edited?: number, maxRounds = 8, maxParses = 16): { root: PyNode; blanked?: number } {
-  if (edited !== undefined) {
-    const line = text.lastIndexOf('\n', edited - 1) + 1;
-    const r = parseToAst(blankLine(text, line), true);
-    if (r && countErrors(r) === 0) return { root: r, blanked: line };
+function repairSyntax(text: string, root: PyNode, edited?: EditedLines, maxRounds = 8, maxParses = 16): { root: PyNode; blanked?: number } {
+  for (const candidate of editedLines(text, edited)) {
+    const r = parseToAst(candidate.text, true);
+    if (r && countErrors(r) === 0) return { root: r, blanked: candidate.start };
   }
   let best = { text, root, errors: countErrors(root) };
   let blanked: number | undefined;
@@ -263,6 +264,32 @@ function childAt(node: PyNode, offset: number): PyNode | undefined {
     else return cs[mid];
   }
   return undefined;
+}
+
+/** The lines being typed: the one holding `start`, and the code that began on it, to the line holding `end`. */
+export interface EditedLines {
+  start: number;
+  end: number;
+}
+
+/**
+ * What is read around first where the user is typing, in order: `text` with the edited line
+ * blanked, then with all the lines `edited` spans (a call over several lines, its first line
+ * edited: the others cannot parse without it). Each with the start of its first line and the end
+ * of its last.
+ */
+export function editedLines(text: string, edited: EditedLines | undefined): { text: string; start: number; end: number }[] {
+  if (!edited) return [];
+  const start = text.lastIndexOf('\n', edited.start - 1) + 1;
+  const lineEnd = (at: number): number => {
+    const i = text.indexOf('\n', at);
+    return i < 0 ? text.length : i;
+  };
+  const first = lineEnd(edited.start);
+  const out = [{ text: blankLine(text, start), start, end: first }];
+  const last = lineEnd(Math.min(text.length, Math.max(edited.end, edited.start)));
+  if (last > first) out.push({ text: text.slice(0, start) + text.slice(start, last).replace(/[^\n\r]/g, ' ') + text.slice(last), start, end: last });
+  return out;
 }
 
 /** `text` with the line starting at `start` blanked (same length: offsets stay valid). */

@@ -58,7 +58,7 @@ import type { UncalledEntry } from '../common/interpreter-core';
 import { KerasRuntime } from '../common/keras-runtime';
 import { str } from '../common/values';
 import { toAst, type PyNode } from './ast';
-import { analyzePython, blankLine, danglingLine, parseToAst, pythonModuleCache, reportReadAround, type AnalyzeOptions } from './analyze';
+import { analyzePython, blankLine, danglingLine, editedLines, parseToAst, pythonModuleCache, reportReadAround, type AnalyzeOptions, type EditedLines } from './analyze';
 import { analyseUncalled, finishKerasModels, scanShapeComments } from './definitions';
 import { isInert } from './helpers';
 import { PythonInterpreter } from './interpreter';
@@ -115,10 +115,10 @@ export class IncrementalPython {
   private edit: Edit | undefined;
   /** The document's text (\`text\` is what is analysed: the same but for a line being typed, blanked). */
   private doc = '';
-  /** The line being typed, left out; \`syntax\`: it did not parse (else it read on into the next line). */
-  private typingAt: { line: number; syntax: boolean } | undefined;
-  /** The start of the line the last update edited, when it edited inside one line. */
-  private edited: number | undefined;
+  /** The lines being typed, left out (\`line\` the first's start, \`end\` the last's end); \`syntax\`: they did not parse (else the line read on into the next). */
+  private typingAt: { line: number; end: number; syntax: boolean } | undefined;
+  /** The lines the last update edited, when it edited inside one line (`editedLines`). */
+  private edited: EditedLines | undefined;
   private shapeComments = '';
   /** Models of cached runs marked incomplete by the line being typed (in the last result only). */
   private marked: ModelGraph[] = [];
@@ -157,6 +157,11 @@ export class IncrementalPython {
     this.marked = [];
   }
 
+  /** Where the last update's edit says the user is typing (what a full analysis is told: `AnalyzeOptions.edited`). */
+  get editedHint(): EditedLines | undefined {
+    return this.edited;
+  }
+
   /** The text analysed: the document's, with a line being typed blanked (the same length and lines). */
   get analysedText(): string {
     return this.text;
@@ -173,7 +178,7 @@ export class IncrementalPython {
 
   private reparse(text: string): boolean {
     // The line being edited, when the edit is inside one line of the document: read around first if it does not parse.
-    if (text !== this.doc) this.edited = editedLine(this.doc, text);
+    if (text !== this.doc) this.edited = this.editedLines(text);
     this.doc = text;
     this.typingAt = undefined;
     const old = this.text;
@@ -211,13 +216,39 @@ export class IncrementalPython {
    * result given back for the document's text (`FileAnalysis.typing`, the note on the line).
    */
   private readAround(text: string): boolean {
-    if (this.edited === undefined) return false;
-    const fixed = blankLine(text, this.edited);
-    const e = fixed === this.text ? undefined : editOf(this.text, fixed);
-    if (e && this.reparseRegion(fixed, e) !== 'ok') return false;
-    this.takeText(fixed, e);
-    this.typingAt = { line: this.edited, syntax: true };
-    return true;
+    for (const { text: fixed, start, end } of editedLines(text, this.edited)) {
+      const e = fixed === this.text ? undefined : editOf(this.text, fixed);
+      if (e && this.reparseRegion(fixed, e) !== 'ok') continue;
+      this.takeText(fixed, e);
+      this.typingAt = { line: start, end, syntax: true };
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * The lines being typed (`AnalyzeOptions.edited`) when the edit of the document is inside one
+   * line: that line, and the code that began on it before (the outermost node starting at its first
+   * token in the last tree: a call over several lines), or the lines read around while it was typed.
+   */
+  private editedLines(text: string): EditedLines | undefined {
+    const diff = changedRegion(this.doc, text);
+    if (!diff) return undefined;
+    const start = text.lastIndexOf('\n', diff.start - 1) + 1;
+    const lineEnd = text.indexOf('\n', diff.start);
+    if (lineEnd >= 0 && diff.newEnd > lineEnd) return undefined;
+    const delta = diff.newEnd - diff.oldEnd;
+    if (this.typingAt?.line === start) return { start, end: Math.max(start, this.typingAt.end + delta) };
+    // The line in the analysed text before (the edit is after its start, which has not moved).
+    const old = this.text;
+    let token = start;
+    while (token < old.length && (old[token] === ' ' || old[token] === '\t')) token++;
+    const s = this.tops.find((t) => t.start <= token && token < t.end);
+    if (!s || old[token] === '\n') return { start, end: start };
+    materialise(s);
+    let node: PyNode | undefined = s.node;
+    while (node && node.start !== token) node = node.children.find((c) => c.start <= token && token < c.end);
+    return { start, end: node && node.end > diff.oldEnd ? node.end + delta : start };
   }
 
   /**
@@ -238,7 +269,8 @@ export class IncrementalPython {
     // The two steps of this update as one edit of the text before it.
     if (this.edit) this.edit = { start: Math.min(this.edit.start, e.start), oldEnd: Math.max(this.edit.oldEnd, e.oldEnd), newEnd: Math.max(this.edit.newEnd, e.newEnd), lines: this.edit.lines };
     else this.edit = e;
-    this.typingAt = { line, syntax: false };
+    const end = fixed.indexOf('\n', line);
+    this.typingAt = { line, end: end < 0 ? fixed.length : end, syntax: false };
   }
 
   /**
@@ -811,15 +843,6 @@ function moveStmt(s: Stmt, delta: number, lines: number): void {
 /** The top-level nodes `toAst` keeps (named ones and tokens error recovery inserted), zero-width ones included. */
 function topNodes(tree: Tree): Node[] {
   return tree.rootNode.children.filter((n): n is Node => !!n && (n.isNamed || n.isMissing));
-}
-
-/** The start of the line of `text` an edit of `old` was inside of (undefined: none, or over several lines). */
-function editedLine(old: string, text: string): number | undefined {
-  const diff = changedRegion(old, text);
-  if (!diff) return undefined;
-  const start = text.lastIndexOf('\n', diff.start - 1) + 1;
-  const end = text.indexOf('\n', diff.start);
-  return end >= 0 && diff.newEnd > end ? undefined : start;
 }
 
 /** The edit that made `text` of `old` (the whole text when equal: nothing changed, nothing to keep). */
