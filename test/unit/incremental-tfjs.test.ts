@@ -211,6 +211,7 @@ test('differential: update equals analyzeTfjs after every step of random edit sc
   let steps = 0;
   let incremental = 0;
   let clean = 0;
+  let grouped = 0;
   let scripts = 0;
   for (const [ci, [name, original]] of cases.entries()) {
     for (let s = 0; s < 8; s++) {
@@ -224,6 +225,7 @@ test('differential: update equals analyzeTfjs after every step of random edit sc
         const label = `${name} script ${s} step ${step}`;
         assert.equal(normal(got), normal(analyzeTfjs(text, name, { host })), label);
         if (doc.last.mode === 'pieces') incremental++;
+        if (doc.last.run === 'groups') grouped++;
         if (doc.last.mode === 'pieces' && doc.last.repairs === 0) {
           clean++;
           assert.deepStrictEqual(doc.parsePieces(text).program, wholeProgram(text, name), label);
@@ -232,7 +234,7 @@ test('differential: update equals analyzeTfjs after every step of random edit sc
       }
     }
   }
-  t.diagnostic(`${scripts} scripts, ${steps} steps: ${incremental} in pieces, ${clean} of them without a repair`);
+  t.diagnostic(`${scripts} scripts, ${steps} steps: ${incremental} in pieces, ${clean} of them without a repair; ${grouped} interpreted by groups`);
   assert.ok(scripts >= 100, `${scripts} scripts`);
   // Most steps end in pieces (the rest have a doubtful cut, or too many errors), many of them after a repair.
   assert.ok(incremental > steps / 2 && clean > steps / 5 && incremental - clean > steps / 5, `${incremental} of ${steps} steps in pieces, ${clean} without a repair`);

@@ -42,8 +42,23 @@
 
 import { performance } from 'node:perf_hooks';
 import { parse, type TSESTree } from '@typescript-eslint/typescript-estree';
+import { GraphBuilder } from '../../core/builder';
 import type { FileAnalysis } from '../../core/analysis';
+import { DiagnosticCode, DiagnosticSink } from '../../core/diagnostics';
+import { Budget, BudgetExceeded, DEFAULT_LIMITS, type BudgetLimits } from '../common/budget';
+import { CountingBuilder, EventRecorder, GroupedRuns } from '../common/incremental-engine';
+import { sameModuleNames, type GroupStmt, type Keyed } from '../common/incremental-groups';
+import type { Phase, Timeline } from '../common/incremental-timeline';
+import type { UncalledEntry } from '../common/interpreter-core';
+import { KerasRuntime } from '../common/keras-runtime';
+import { isSignal } from '../common/signals';
 import { analyzeParsed, estreeOptions, parseTfjs, type AnalyzeTfjsOptions } from './analyze';
+import { analyseUncalled } from './definitions';
+import { execTop, moduleObjects } from './imports';
+import { languageOf } from './info';
+import { JsInterpreter, Scope, type JsModuleHost, type N } from './interpreter';
+import { jsNames, type JsNames } from './names';
+import { hoist } from './statements';
 
 /** Cut before about one candidate line in this many (a piece is then a few statements). */
 export const CUT_EVERY = 4;
@@ -62,7 +77,13 @@ export interface TfjsUpdateStats {
   pieces: number;
   /** Pieces parsed again (the rest reused from the last update). */
   parsed: number;
-  /** Where the time went: cutting and parsing (pieces, checks, shifts), interpreting. */
+  /** How the program was interpreted: by groups (most reused), or whole (and why). */
+  run: 'groups' | 'whole';
+  runReason?: string;
+  groups: number;
+  /** Groups run again (the rest reused). */
+  ran: number;
+  /** Where the time went: cutting and parsing (pieces, checks, shifts), interpreting (and merging). */
   ms: { parse: number; analyse: number };
 }
 
@@ -188,7 +209,17 @@ export class IncrementalTfjs {
   private cache = new Map<string, Piece[]>();
   /** Imported project modules' programs by path, with the text they were parsed from. */
   private modules = new Map<string, { text: string; program: TSESTree.Program | null }>();
-  last: TfjsUpdateStats = { mode: 'whole', repairs: 0, pieces: 0, parsed: 0, ms: { parse: 0, analyse: 0 } };
+  /** The last update's statements (their nodes' ranges are current), and each node's. */
+  private stmts: JsStmt[] = [];
+  private byNode = new WeakMap<N, JsStmt>();
+  private runs = new GroupedRuns<JsStmt>({
+    definition: (s) => s.names.definition,
+    sameNames: (a, b) => a.node.type === b.node.type && a.names.definition === b.names.definition && a.names.project === b.names.project && a.names.dynamic === b.names.dynamic && sameModuleNames(a.names, b.names),
+  });
+  /** The limits the cached runs were made with. */
+  private limitsKey = '';
+  private lines: LineTable = new LineTable('');
+  last: TfjsUpdateStats = { mode: 'whole', repairs: 0, pieces: 0, parsed: 0, run: 'whole', groups: 0, ran: 0, ms: { parse: 0, analyse: 0 } };
 
   constructor(
     readonly file: string,
@@ -208,17 +239,111 @@ export class IncrementalTfjs {
       return p.program;
     });
     const t1 = performance.now();
-    const analysis = analyzeParsed(text, this.file, opts, parsed, (t, path) => this.parseModule(t, path));
+    let run: GroupsResult | string = parsed.errors.length > 0 || !parsed.program ? 'a syntax error' : this.byGroups(text, opts, parsed.program);
+    if (typeof run === 'string') {
+      this.runs.reset();
+      run = { analysis: analyzeParsed(text, this.file, opts, parsed, (t, path) => this.parseModule(t, path)), reason: run, groups: 0, ran: 0 };
+    }
     const last = p ?? { pieces: 0, parsed: 0 };
     const reason = parsed.errors.length > 0 ? first?.reason : last.reason;
-    this.last = { mode: last.program ? 'pieces' : 'whole', ...(reason && { reason }), repairs: parsed.errors.length, pieces: last.pieces, parsed: last.parsed, ms: { parse: t1 - t0, analyse: performance.now() - t1 } };
-    return analysis;
+    this.last = {
+      mode: last.program ? 'pieces' : 'whole',
+      ...(reason && { reason }),
+      repairs: parsed.errors.length,
+      pieces: last.pieces,
+      parsed: last.parsed,
+      run: run.reason ? 'whole' : 'groups',
+      ...(run.reason && { runReason: run.reason }),
+      groups: run.groups,
+      ran: run.ran,
+      ms: { parse: t1 - t0, analyse: performance.now() - t1 },
+    };
+    return run.analysis;
   }
 
-  /** Drops the cached pieces (the document was closed). */
+  /** Drops the cached pieces and runs (the document was closed). */
   dispose(): void {
     this.cache.clear();
     this.modules.clear();
+    this.runs.reset();
+    this.stmts = [];
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Interpreting by groups
+
+  /** The analysis of `program` (the whole text's, no syntax error) from the groups' runs, or why it must be interpreted whole. */
+  private byGroups(text: string, opts: AnalyzeTfjsOptions, program: TSESTree.Program): GroupsResult | string {
+    const stmts = this.statements(text, program);
+    const limits: BudgetLimits = { ...DEFAULT_LIMITS, ...opts.limits };
+    const limitsKey = JSON.stringify(limits);
+    if (limitsKey !== this.limitsKey) this.runs.reset();
+    this.limitsKey = limitsKey;
+    if (stmts.some((s) => s.names.dynamic)) return 'a `with` statement';
+    if (opts.host && stmts.some((s) => s.names.project)) return 'a project import';
+    const host = opts.host;
+    const moduleHost: JsModuleHost | undefined = host && { resolve: (f, sp) => host.resolve(f, sp), parse: (t, path) => this.parseModule(t, path) };
+    const done = this.runs.run(stmts, (k, counters) => this.runGroup(k, counters, text, limits, moduleHost), limits.steps);
+    if (typeof done === 'string') return done;
+    const sink = new DiagnosticSink();
+    const builder = new GraphBuilder(sink, 'tfjs');
+    const { models, failures } = this.runs.merge(builder);
+    const analysis: FileAnalysis = { file: this.file, language: languageOf(this.file), text, builder, models, diagnostics: sink.items, ...(failures > 0 && { failures }) };
+    return { analysis, groups: done.groups, ran: done.ran };
+  }
+
+  /**
+   * This update's statements: those whose node was kept (its piece reused) as they were; a new node
+   * with the same text at the same place (another statement of a piece parsed again) takes the old
+   * statement's place, so its group's run is reused; the others are new (their names read).
+   */
+  private statements(text: string, program: TSESTree.Program): JsStmt[] {
+    this.lines = new LineTable(text);
+    const body = program.body;
+    const old = this.stmts;
+    const used = new Set<JsStmt>();
+    let head = 0;
+    while (head < body.length && head < old.length && old[head].node === body[head]) used.add(old[head++]);
+    let tail = 0;
+    while (tail < body.length - head && tail < old.length - head && old[old.length - 1 - tail].node === body[body.length - 1 - tail]) {
+      used.add(old[old.length - 1 - tail]);
+      tail++;
+    }
+    const out = [...old.slice(0, head), ...new Array<JsStmt>(body.length - head - tail), ...old.slice(old.length - tail)];
+    for (let i = head; i < body.length - tail; i++) {
+      const node = body[i];
+      const src = text.slice(node.range[0], node.range[1]);
+      // As many statements as before: the same text at the same place (statements keep their places
+      // while the counters' timeline is kept); else a node seen before keeps its statement.
+      let s: JsStmt | undefined = body.length === old.length ? (old[i].src === src ? old[i] : undefined) : this.byNode.get(node);
+      if (s && (used.has(s) || s.src !== src)) s = undefined;
+      s ??= new JsStmt(node, src, this.lines);
+      s.node = node;
+      this.byNode.set(node, s);
+      used.add(s);
+      out[i] = s;
+    }
+    for (const s of out) s.lines = this.lines;
+    this.stmts = out;
+    return out;
+  }
+
+  /** One group as a module of its own (`GroupedRuns` keeps and orders the runs). */
+  private runGroup(k: Keyed<JsStmt>, counters: Timeline<JsStmt>, text: string, limits: BudgetLimits, host: JsModuleHost | undefined): ReturnType<EventRecorder<JsStmt>['finish']> {
+    const sink = new DiagnosticSink();
+    const builder = new CountingBuilder(sink, 'tfjs');
+    const rt = new KerasRuntime(builder);
+    const budget = new Budget(limits);
+    const ip = new GroupInterpreter(rt, { budget, host });
+    const rec = new EventRecorder(rt, builder, counters, k);
+    ip.before = (s, phase) => rec.before(s, phase);
+    ip.after = (s, phase) => rec.after(s, phase);
+    const stopped = ip.runGroup(k.all, text, this.file);
+    if (stopped) return stopped;
+    if (budget.steps > limits.steps || sink.items.some((d) => d.code === DiagnosticCode.budget)) return 'the step budget';
+    if (ip.modules.size > 0) return 'a project import';
+    if (ip.caught > 0) return 'an internal error';
+    return rec.finish(budget.steps);
   }
 
   private parseModule(text: string, path: string): TSESTree.Program | null {
@@ -302,5 +427,137 @@ export class IncrementalTfjs {
       return false;
     }
     return body.length === 2 && body[0].range[0] === 0 && body[0].range[1] === before.range[1] - base && body[1].range[0] === after.range[0] - base && body[1].range[1] === pair.length;
+  }
+}
+
+interface GroupsResult {
+  analysis: FileAnalysis;
+  /** Why the program was interpreted whole. */
+  reason?: string;
+  groups: number;
+  ran: number;
+}
+
+let nextStmtId = 1;
+
+/** One top-level statement of the document, kept across updates while its text is. */
+class JsStmt implements GroupStmt {
+  readonly id = nextStmtId++;
+  index = -1;
+  readonly names: JsNames;
+
+  constructor(
+    /** Its node in the current program (ranges current). */
+    public node: TSESTree.ProgramStatement,
+    /** Its text. */
+    readonly src: string,
+    public lines: LineTable,
+  ) {
+    this.names = jsNames(node);
+  }
+
+  get start(): number {
+    return this.node.range[0];
+  }
+
+  get end(): number {
+    return this.node.range[1];
+  }
+
+  get line(): number {
+    return this.lines.lineOf(this.node.range[0]);
+  }
+}
+
+/** 0-based lines of a text's offsets, its line starts found on the first question. */
+class LineTable {
+  private starts: number[] | undefined;
+
+  constructor(private readonly text: string) {}
+
+  lineOf(offset: number): number {
+    if (!this.starts) {
+      this.starts = [0];
+      for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    }
+    const s = this.starts;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+}
+
+/** The interpreter running one group: hooks around each top-level statement and each uncalled builder. */
+class GroupInterpreter extends JsInterpreter {
+  before: (stmt: JsStmt, phase: Phase) => void = () => undefined;
+  after: (stmt: JsStmt, phase: Phase) => void = () => undefined;
+  private stmts: JsStmt[] = [];
+
+  /** Runs the statements as a module (as `runMain` does); says why if they cannot stand for their part of the full run. */
+  runGroup(stmts: JsStmt[], text: string, path: string): string | undefined {
+    this.stmts = stmts;
+    this.file = { path, text, isMain: true };
+    const scope = new Scope(null, true);
+    const exports = moduleObjects(this, scope);
+    const body = stmts.map((s) => s.node);
+    try {
+      hoist(this, body, scope);
+      for (const s of stmts) {
+        let stopped = false;
+        this.event(s, 0, () =>
+          this.guard(() => {
+            try {
+              execTop(this, s.node, scope, exports);
+            } catch (e) {
+              if (!isSignal(e)) throw e;
+              stopped = true;
+            }
+          }),
+        );
+        // The full run goes on after it, with what it bound so far: other groups may see that.
+        if (stopped) return 'a top-level statement that stops';
+      }
+      analyseUncalled(this, { ...({} as TSESTree.Program), body }, scope);
+    } catch (e) {
+      return e instanceof BudgetExceeded ? 'the step budget' : 'an internal error';
+    }
+    return undefined;
+  }
+
+  private event(stmt: JsStmt, phase: Phase, run: () => void): void {
+    this.before(stmt, phase);
+    run();
+    this.after(stmt, phase);
+  }
+
+  /** Each builder is one event, in the order the roots-first rule gives across the whole file. */
+  override runUncalled(entries: UncalledEntry<N>[]): void {
+    const names = new Set(entries.map((e) => e.name));
+    const calledByOthers = new Set<string>();
+    for (const e of entries) for (const n of e.calls()) if (names.has(n) && n !== e.name) calledByOthers.add(n);
+    const ordered = [...entries.filter((e) => !calledByOthers.has(e.name)), ...entries.filter((e) => calledByOthers.has(e.name))];
+    // Builders of one statement (`const a = () => ..., b = () => ...`) in one phase are one event.
+    for (let i = 0; i < ordered.length; ) {
+      const stmt = this.stmtOf(ordered[i].node);
+      const phase: Phase = calledByOthers.has(ordered[i].name) ? 2 : 1;
+      let j = i + 1;
+      while (j < ordered.length && this.stmtOf(ordered[j].node) === stmt && (calledByOthers.has(ordered[j].name) ? 2 : 1) === phase) j++;
+      const batch = ordered.slice(i, j);
+      this.event(stmt, phase, () => {
+        for (const e of batch) super.runUncalled([e]);
+      });
+      i = j;
+    }
+  }
+
+  private stmtOf(node: N): JsStmt {
+    const s = this.stmts.find((x) => x.node.range[0] <= node.range[0] && node.range[1] <= x.node.range[1]);
+    if (!s) throw new Error('an uncalled builder outside the group');
+    return s;
   }
 }
