@@ -301,26 +301,22 @@ export class IncrementalTfjs {
     this.lines = new LineTable(text);
     const body = program.body;
     const old = this.stmts;
-    const used = new Set<JsStmt>();
     let head = 0;
-    while (head < body.length && head < old.length && old[head].node === body[head]) used.add(old[head++]);
+    while (head < body.length && head < old.length && old[head].node === body[head]) head++;
     let tail = 0;
-    while (tail < body.length - head && tail < old.length - head && old[old.length - 1 - tail].node === body[body.length - 1 - tail]) {
-      used.add(old[old.length - 1 - tail]);
-      tail++;
-    }
-    const out = [...old.slice(0, head), ...new Array<JsStmt>(body.length - head - tail), ...old.slice(old.length - tail)];
+    while (tail < body.length - head && tail < old.length - head && old[old.length - 1 - tail].node === body[body.length - 1 - tail]) tail++;
+    const out = old.length === body.length ? old.slice() : [...old.slice(0, head), ...new Array<JsStmt>(body.length - head - tail), ...old.slice(old.length - tail)];
     for (let i = head; i < body.length - tail; i++) {
       const node = body[i];
       const src = text.slice(node.range[0], node.range[1]);
       // As many statements as before: the same text at the same place (statements keep their places
-      // while the counters' timeline is kept); else a node seen before keeps its statement.
-      let s: JsStmt | undefined = body.length === old.length ? (old[i].src === src ? old[i] : undefined) : this.byNode.get(node);
-      if (s && (used.has(s) || s.src !== src)) s = undefined;
+      // while the counters' timeline is kept); else a node seen before keeps its statement (none of
+      // the kept ones before and after: each holds a node of its own).
+      let s: JsStmt | undefined = body.length === old.length ? old[i] : this.byNode.get(node);
+      if (s && (s.src !== src || (body.length !== old.length && s.node !== node))) s = undefined;
       s ??= new JsStmt(node, src, this.lines);
       s.node = node;
       this.byNode.set(node, s);
-      used.add(s);
       out[i] = s;
     }
     for (const s of out) s.lines = this.lines;
@@ -375,7 +371,8 @@ export class IncrementalTfjs {
       const from = cuts[i];
       const to = i + 1 < cuts.length ? cuts[i + 1] : text.length;
       const t = text.slice(from, to);
-      let piece = this.cache.get(t)?.pop();
+      // Pieces of the same text are taken in document order: each keeps its nodes (and statements) when nothing moved.
+      let piece = this.cache.get(t)?.shift();
       if (piece) shift(piece, from);
       else {
         const copy = own(t);

@@ -165,8 +165,7 @@ export function jsNames(stmt: N): JsNames {
     for (const s of body) if (s.type === 'FunctionDeclaration' && s.id) scope.add(s.id.name);
     for (const s of body) {
       visit(s, inner);
-      if (s.type === 'VariableDeclaration') for (const d of s.declarations) declare(d.id, inner, scope);
-      else if (s.type === 'ClassDeclaration' && s.id) scope.add(s.id.name);
+      if (s.type === 'ClassDeclaration' && s.id) scope.add(s.id.name);
     }
   };
 
@@ -206,7 +205,8 @@ export function jsNames(stmt: N): JsNames {
         for (const d of n.declarations) {
           if (d.init) visit(d.init, locals);
           // At module level only `var` reaches the module's scope from inside a block (`let`, `const` stay in it).
-          if (locals) declare(d.id, locals, null);
+          // In a function: a local of the block it is in, from here on.
+          if (locals) declare(d.id, locals, locals[locals.length - 1]);
           else if (n.kind === 'var') declare(d.id, null, null);
           else declare(d.id, [new Set()], new Set());
         }
