@@ -52,6 +52,7 @@ import type { Phase, Timeline } from '../common/incremental-timeline';
 import type { UncalledEntry } from '../common/interpreter-core';
 import { KerasRuntime } from '../common/keras-runtime';
 import { isSignal } from '../common/signals';
+import { changedRegion } from '../../core/stale';
 import { analyzeParsed, estreeOptions, parseTfjs, type AnalyzeTfjsOptions } from './analyze';
 import { analyseUncalled } from './definitions';
 import { execTop, moduleObjects } from './imports';
@@ -99,6 +100,17 @@ interface Piece {
   scriptAwait: boolean;
   /** The piece checked to follow it (`joinsCleanly`): the same two texts need no check again. */
   next?: Piece;
+  /** The last `parsePieces` that took it. */
+  epoch?: number;
+}
+
+/** The first piece of `list` no piece of this parse took yet (taken out of the list). */
+function unused(list: Piece[] | undefined, epoch: number): Piece | undefined {
+  while (list && list.length > 0) {
+    const p = list.shift()!;
+    if (p.epoch !== epoch) return p;
+  }
+  return undefined;
 }
 
 /**
@@ -107,12 +119,18 @@ interface Piece {
  * the first piece holds code).
  */
 export function cutsOf(text: string, every = CUT_EVERY): number[] {
-  const cuts = [0];
-  let seen = /^[A-Za-z_$]/.test(text);
-  for (let nl = text.indexOf('\n'); nl >= 0 && nl + 1 < text.length; nl = text.indexOf('\n', nl + 1)) {
+  return [0, ...cutsAndSeen(text, 1, text.length, every, startsWord(text, 0)).cuts];
+}
+
+/**
+ * The cuts at lines starting in `[from, to]` (not 0); `seen`: a line before `from` may start a
+ * statement (the first such line is never cut). `seen` after them is pushed last.
+ */
+function cutsAndSeen(text: string, from: number, to: number, every: number, seen: boolean): { cuts: number[]; seen: boolean } {
+  const cuts: number[] = [];
+  for (let nl = text.indexOf('\n', from - 1); nl >= 0 && nl + 1 < text.length && nl + 1 <= to; nl = text.indexOf('\n', nl + 1)) {
     const s = nl + 1;
-    const c = text.charCodeAt(s);
-    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36)) continue;
+    if (!startsWord(text, s)) continue;
     if (!seen) {
       seen = true;
       continue;
@@ -125,7 +143,40 @@ export function cutsOf(text: string, every = CUT_EVERY): number[] {
     if (CONTINUES.has(text.slice(s, w))) continue;
     cuts.push(s);
   }
-  return cuts;
+  return { cuts, seen };
+}
+
+/** A letter, `_` or `$` at `at`. */
+function startsWord(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
+}
+
+/**
+ * The cuts of `text` from those of `old` (its cuts `cuts`): a cut depends only on its own line, so
+ * those on lines before the changed region are kept, those after it moved; only the lines the edit
+ * touched are looked at. With the number of leading cuts kept and of trailing ones moved.
+ */
+function recut(old: string, cuts: number[], text: string, every: number): { cuts: number[]; head: number; tail: number } {
+  const r = changedRegion(old, text);
+  if (!r) return { cuts, head: cuts.length, tail: 0 };
+  // The line holding the edit's start: lines before it are unchanged (their cuts too).
+  const line = text.lastIndexOf('\n', r.start - 1) + 1;
+  let head = 0;
+  while (head < cuts.length && cuts[head] < line) head++;
+  // Cuts whose line starts after the old region (the newline before them unchanged too) moved by the edit's length.
+  let tail = cuts.length;
+  while (tail > head && cuts[tail - 1] >= r.oldEnd + 1) tail--;
+  const delta = r.newEnd - r.oldEnd;
+  let seen = head > 1 || startsWord(text, 0);
+  for (let nl = text.indexOf('\n'); !seen && nl >= 0 && nl + 1 < line; nl = text.indexOf('\n', nl + 1)) seen = startsWord(text, nl + 1);
+  const mid = cutsAndSeen(text, Math.max(1, line), r.newEnd, every, seen);
+  // No line before the moved ones may start a statement now: the first of them is not cut any more.
+  if (!mid.seen && tail < cuts.length) return { cuts: cutsOf(text, every), head: 0, tail: 0 };
+  const out = head > 0 ? cuts.slice(0, head) : [0];
+  for (const c of mid.cuts) out.push(c);
+  for (let i = tail; i < cuts.length; i++) out.push(cuts[i] + delta);
+  return { cuts: out, head: Math.max(0, head - 1), tail: cuts.length - tail };
 }
 
 function lineHash(text: string, from: number, to: number): number {
@@ -207,18 +258,24 @@ export interface PieceParse {
 export class IncrementalTfjs {
   /** The last update's pieces by text (several when several pieces have the same text). */
   private cache = new Map<string, Piece[]>();
+  /** The last text parsed in pieces, its cuts and pieces (none after a text that was not). */
+  private lastOk: { text: string; cuts: number[]; pieces: Piece[] } | undefined;
+  private epoch = 0;
   /** Imported project modules' programs by path, with the text they were parsed from. */
   private modules = new Map<string, { text: string; program: TSESTree.Program | null }>();
   /** The last update's statements (their nodes' ranges are current), and each node's. */
   private stmts: JsStmt[] = [];
   private byNode = new WeakMap<N, JsStmt>();
+  /** The last update's text length (its statements' offsets are for it). */
+  private length = 0;
   private runs = new GroupedRuns<JsStmt>({
     definition: (s) => s.names.definition,
     sameNames: (a, b) => a.node.type === b.node.type && a.names.definition === b.names.definition && a.names.project === b.names.project && a.names.dynamic === b.names.dynamic && sameModuleNames(a.names, b.names),
   });
   /** The limits the cached runs were made with. */
   private limitsKey = '';
-  private lines: LineTable = new LineTable('');
+  /** Lines of the current text, for every statement. */
+  private readonly lines = new LineTable();
   last: TfjsUpdateStats = { mode: 'whole', repairs: 0, pieces: 0, parsed: 0, run: 'whole', groups: 0, ran: 0, ms: { parse: 0, analyse: 0 } };
 
   constructor(
@@ -267,6 +324,7 @@ export class IncrementalTfjs {
     this.modules.clear();
     this.runs.reset();
     this.stmts = [];
+    this.lastOk = undefined;
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -298,7 +356,7 @@ export class IncrementalTfjs {
    * statement's place, so its group's run is reused; the others are new (their names read).
    */
   private statements(text: string, program: TSESTree.Program): JsStmt[] {
-    this.lines = new LineTable(text);
+    this.lines.set(text);
     const body = program.body;
     const old = this.stmts;
     let head = 0;
@@ -306,6 +364,15 @@ export class IncrementalTfjs {
     let tail = 0;
     while (tail < body.length - head && tail < old.length - head && old[old.length - 1 - tail].node === body[body.length - 1 - tail]) tail++;
     const out = old.length === body.length ? old.slice() : [...old.slice(0, head), ...new Array<JsStmt>(body.length - head - tail), ...old.slice(old.length - tail)];
+    // The statements after the edit moved with the text after it.
+    const delta = text.length - this.length;
+    this.length = text.length;
+    if (delta !== 0) {
+      for (let i = body.length - tail; i < body.length; i++) {
+        out[i].start += delta;
+        out[i].end += delta;
+      }
+    }
     for (let i = head; i < body.length - tail; i++) {
       const node = body[i];
       const src = text.slice(node.range[0], node.range[1]);
@@ -316,10 +383,11 @@ export class IncrementalTfjs {
       if (s && (s.src !== src || (body.length !== old.length && s.node !== node))) s = undefined;
       s ??= new JsStmt(node, src, this.lines);
       s.node = node;
+      s.start = node.range[0];
+      s.end = node.range[1];
       this.byNode.set(node, s);
       out[i] = s;
     }
-    for (const s of out) s.lines = this.lines;
     this.stmts = out;
     return out;
   }
@@ -352,7 +420,16 @@ export class IncrementalTfjs {
 
   /** The program of `text` parsed in pieces (the cache updated), or why the whole text must be parsed. */
   parsePieces(text: string): PieceParse {
-    const cuts = cutsOf(text, this.every);
+    // After a text parsed in pieces: only the cuts and pieces around the edit are looked at; those
+    // before it are taken as they are, those after it moved (`recut`).
+    const prev = this.lastOk;
+    this.lastOk = undefined;
+    const epoch = ++this.epoch;
+    const { cuts, head, tail } = prev ? recut(prev.text, prev.cuts, text, this.every) : { cuts: cutsOf(text, this.every), head: 0, tail: 0 };
+    const kept = (i: number): Piece | undefined => (i < head ? prev!.pieces[i] : i >= cuts.length - tail ? prev!.pieces[prev!.pieces.length - (cuts.length - i)] : undefined);
+    // Those are not to be taken again for another text.
+    for (let i = 0; i < head; i++) prev!.pieces[i].epoch = epoch;
+    for (let i = 0; i < tail; i++) prev!.pieces[prev!.pieces.length - 1 - i].epoch = epoch;
     const next = new Map<string, Piece[]>();
     const pieces: Piece[] = [];
     let parsed = 0;
@@ -370,9 +447,10 @@ export class IncrementalTfjs {
     for (let i = 0; i < cuts.length; i++) {
       const from = cuts[i];
       const to = i + 1 < cuts.length ? cuts[i + 1] : text.length;
-      const t = text.slice(from, to);
+      let piece = kept(i);
       // Pieces of the same text are taken in document order: each keeps its nodes (and statements) when nothing moved.
-      let piece = this.cache.get(t)?.shift();
+      const t = piece ? piece.text : text.slice(from, to);
+      piece ??= unused(this.cache.get(t), epoch);
       if (piece) shift(piece, from);
       else {
         const copy = own(t);
@@ -386,6 +464,7 @@ export class IncrementalTfjs {
         piece = { text: copy, program, ranges: rangesOf(program), at: 0, scriptAwait: program.sourceType === 'script' && /\bawait\b/.test(copy) };
         shift(piece, from);
       }
+      piece.epoch = epoch;
       const list = next.get(piece.text);
       if (list) list.push(piece);
       else next.set(piece.text, [piece]);
@@ -408,6 +487,7 @@ export class IncrementalTfjs {
     }
     // The cache now holds exactly this text's pieces.
     this.cache = next;
+    this.lastOk = { text, cuts, pieces };
     const first = pieces[0].program;
     const program: TSESTree.Program = { ...first, body, range: [first.range[0], text.length], sourceType: module ? 'module' : 'script' };
     return { program, pieces: pieces.length, parsed };
@@ -448,29 +528,31 @@ class JsStmt implements GroupStmt {
     public node: TSESTree.ProgramStatement,
     /** Its text. */
     readonly src: string,
-    public lines: LineTable,
+    private readonly lines: LineTable,
   ) {
     this.names = jsNames(node);
+    this.start = node.range[0];
+    this.end = node.range[1];
   }
 
-  get start(): number {
-    return this.node.range[0];
-  }
-
-  get end(): number {
-    return this.node.range[1];
-  }
+  /** Its node's offsets (kept here: read often, and a node's `range` is a slow read across node kinds). */
+  start: number;
+  end: number;
 
   get line(): number {
-    return this.lines.lineOf(this.node.range[0]);
+    return this.lines.lineOf(this.start);
   }
 }
 
-/** 0-based lines of a text's offsets, its line starts found on the first question. */
+/** 0-based lines of the current text's offsets, its line starts found on the first question. */
 class LineTable {
   private starts: number[] | undefined;
+  private text = '';
 
-  constructor(private readonly text: string) {}
+  set(text: string): void {
+    this.text = text;
+    this.starts = undefined;
+  }
 
   lineOf(offset: number): number {
     if (!this.starts) {
