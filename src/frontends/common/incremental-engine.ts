@@ -5,10 +5,10 @@
 // merged into one builder, finished as a full analysis finishes. The language supplies the
 // statements, their names and how to run one group (recording its events with `EventRecorder`).
 
-import { GraphBuilder, type NamingScheme } from '../../core/builder';
+import { GraphBuilder, unknownLayers, type NamingScheme } from '../../core/builder';
 import { collectModels } from '../../core/analysis';
 import type { DiagnosticSink, SourceRange } from '../../core/diagnostics';
-import type { ModelGraph } from '../../core/graph';
+import type { LayerNode, ModelGraph } from '../../core/graph';
 import type { Shape } from '../../core/shape';
 import { summarize, type ModelSummary } from '../../core/summary';
 import type { KerasRuntime } from './keras-runtime';
@@ -37,6 +37,8 @@ export class GroupedRuns<S extends GroupStmt> {
   /** The runs whose events `timeline` holds. */
   private counted = new Set<GroupRun<S>>();
   private summaries = new WeakMap<ModelGraph, { name: string; summary: ModelSummary }>();
+  /** Each merged model's layers without a rule (a cached run's models do not change). */
+  private readonly unknown = new WeakMap<ModelGraph, readonly LayerNode[]>();
 
   constructor(private readonly rules: GroupingRules<S>) {}
 
@@ -124,10 +126,11 @@ export class GroupedRuns<S extends GroupStmt> {
   }
 
   /**
-   * The runs' results in file order in `builder` (models, summary snapshots, diagnostics into its
-   * sink), finished as a full analysis finishes (`collectModels`); the failures they counted.
+   * The runs' results in file order in a new builder (models, summary snapshots, diagnostics into
+   * `sink`), finished as a full analysis finishes (`collectModels`); the failures they counted.
    */
-  merge(builder: GraphBuilder): { models: ModelSummary[]; failures: number } {
+  merge(sink: DiagnosticSink, naming: NamingScheme, version: 2 | 3 = 3): { builder: GraphBuilder; models: ModelSummary[]; failures: number } {
+    const builder = new MergedBuilder(sink, naming, version, this.unknown);
     const timeline = this.timeline!;
     for (const r of this.groups.values()) for (const m of r.unnamed) m.name = '';
     const events = timeline.events();
@@ -149,7 +152,7 @@ export class GroupedRuns<S extends GroupStmt> {
       return summary;
     });
     this.summaries = memo;
-    return { models, failures };
+    return { builder, models, failures };
   }
 
   /**
@@ -193,6 +196,26 @@ export class GroupedRuns<S extends GroupStmt> {
     }
     this.grouping = { stmts, keyed };
     return { keyed, stable };
+  }
+}
+
+/** The builder results are merged into: a model's layers without a rule are looked up once. */
+class MergedBuilder extends GraphBuilder {
+  constructor(
+    sink: DiagnosticSink,
+    naming: NamingScheme,
+    version: 2 | 3,
+    private readonly unknown: WeakMap<ModelGraph, readonly LayerNode[]>,
+  ) {
+    super(sink, naming, version);
+  }
+
+  override reportUnknownLayers(): void {
+    super.reportUnknownLayers((m) => {
+      let l = this.unknown.get(m);
+      if (!l) this.unknown.set(m, (l = unknownLayers(m)));
+      return l;
+    });
   }
 }
 

@@ -42,7 +42,6 @@
 
 import { performance } from 'node:perf_hooks';
 import { parse, type TSESTree } from '@typescript-eslint/typescript-estree';
-import { GraphBuilder } from '../../core/builder';
 import type { FileAnalysis } from '../../core/analysis';
 import { DiagnosticCode, DiagnosticSink } from '../../core/diagnostics';
 import { Budget, BudgetExceeded, DEFAULT_LIMITS, type BudgetLimits } from '../common/budget';
@@ -344,8 +343,7 @@ export class IncrementalTfjs {
     const done = this.runs.run(stmts, (k, counters) => this.runGroup(k, counters, text, limits, moduleHost), limits.steps);
     if (typeof done === 'string') return done;
     const sink = new DiagnosticSink();
-    const builder = new GraphBuilder(sink, 'tfjs');
-    const { models, failures } = this.runs.merge(builder);
+    const { builder, models, failures } = this.runs.merge(sink, 'tfjs');
     const analysis: FileAnalysis = { file: this.file, language: languageOf(this.file), text, builder, models, diagnostics: sink.items, ...(failures > 0 && { failures }) };
     return { analysis, groups: done.groups, ran: done.ran };
   }
