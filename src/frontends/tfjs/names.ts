@@ -31,8 +31,6 @@ const AMBIENT = new Set(['module', 'exports', 'globalThis', 'global', 'window', 
 /** Keys of a node that hold types, labels or other things the interpreter never evaluates. */
 const SKIP = new Set(['parent', 'range', 'loc', 'typeAnnotation', 'typeParameters', 'typeArguments', 'returnType', 'superTypeArguments', 'superTypeParameters', 'implements', 'label']);
 
-const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
-
 /** A scope of a function being read: its names bound so far, innermost block last. */
 type Locals = Set<string>[];
 
