@@ -136,7 +136,7 @@ export function jsNames(stmt: N): JsNames {
     }
   };
 
-  /** A function: its parameters bound in order (defaults read before), then its body; every name it calls counts as read. */
+  /** A function: its parameters bound in order (defaults read before), then its body. */
   const visitFunction = (f: TSESTree.FunctionLike, locals: Locals | null): void => {
     const own = new Set<string>(['arguments']);
     const inner: Locals = [...(locals ?? []), own];
@@ -146,10 +146,6 @@ export function jsNames(stmt: N): JsNames {
       if (f.body.type === 'BlockStatement') visitBlock(f.body.body, inner, own);
       else visit(f.body, inner);
     }
-    // The uncalled builders' order (roots first) goes by the names they call, shadowed or not.
-    walkCalls(f, (name) => {
-      if (!AMBIENT.has(name)) out.lateReads.add(name);
-    });
   };
 
   /** A block's statements in order: function declarations first (hoisted), each declaration bound after its statement. */
@@ -373,8 +369,10 @@ export function jsNames(stmt: N): JsNames {
     }
   };
   top(stmt);
-  // `require('./x')` anywhere reads a project file.
   walkCalls(stmt, (name, call) => {
+    // The uncalled builders' order (roots first) goes by the names they call, shadowed or not.
+    if (!AMBIENT.has(name)) out.lateReads.add(name);
+    // `require('./x')` anywhere reads a project file.
     if (name === 'require' && call.arguments[0]?.type === 'Literal') projectSpec(call.arguments[0].value);
   });
   return out;
