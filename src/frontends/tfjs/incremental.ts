@@ -8,7 +8,9 @@
 //    `_` or `$`, and not a word that continues the statement before it (`else`, `catch`, `in`,
 //    `as`, `from`, ...). To keep pieces of a few statements, and their places independent of what
 //    comes before them (so that an edit moves no cut but its own), only lines whose text hashes to
-//    0 modulo `every` are cut (content-defined, like rsync's blocks).
+//    0 modulo `every` are cut (content-defined, like rsync's blocks). A cut depends on its own line
+//    only: after a text parsed in pieces, only the lines the edit touched are looked at (`recut`),
+//    and the pieces before and after them are taken as they are.
 // 2. Parse. Each piece is parsed on its own with typescript-estree (the same options as
 //    `parseTfjs`), or taken from the cache of the last update's pieces, keyed by the piece's text: a
 //    one-line edit parses one piece again. A reused piece's node offsets (`range`: `loc`, comments
@@ -29,16 +31,30 @@
 //    at each round of `parseTfjs`'s repair: a half-typed line costs a whole parse that stops at
 //    its error (to find it exactly as before), then the text with that line blanked is parsed in
 //    pieces (one new piece). A declined text keeps the cache for the next update.
-// 4. Interpret. The interpreter runs on a Program made of the pieces' statements — the whole
-//    program, as a full analysis does (`analyzeParsed`): the same models, rows, names, ranges and
-//    diagnostics. Imported project modules are parsed once per text.
+// 4. Interpret, by groups, as the Python analysis does and with the same machinery
+//    (common/incremental-engine.ts, incremental-groups.ts, incremental-timeline.ts). Each top-level
+//    statement's module names (names.ts: read now, read by its functions when called, bound,
+//    changed in place) are read once; a statement keeps its identity while its text and place do
+//    (the other statements of a piece parsed again too). Statements are grouped so that no value
+//    flows between groups (imports and primitive literal constants are copied into each group that
+//    reads them); each group runs as a module of its own (its statements in file order, then its
+//    builders nothing called, roots first) and its results are cached by its statements'
+//    identities. An edit re-runs the groups holding changed statements; tf.layers' automatic names
+//    (per class: `dense_Dense3`) are counted across groups in the order of a full run (the
+//    timeline), and a reused group whose counters would start elsewhere runs again. The results
+//    are merged in file order and finished by `collectModels`, as `analyzeParsed` finishes: the
+//    same models, rows, names, ranges and diagnostics. The whole program is interpreted instead
+//    (`analyzeParsed`) for a syntax error (a line being typed), a `with` statement, a project
+//    import (with a host), a top-level statement that throws, an exhausted budget. Imported project
+//    modules are parsed once per text.
 //
 // A unit test checks the pieces' Program equals the whole parse's (with ranges) on every fixture and
-// on generated modules; a differential test checks `update` equals `analyzeTfjs` after every step of
-// random edit scripts.
+// on generated modules; differential tests check `update` equals `analyzeTfjs` after every step of
+// random edit scripts (characters, and statement-level edits that keep the text valid).
 //
-// A returned analysis stays valid after later updates (its ranges are numbers copied out of the
-// tree), but its tree nodes are shared with later updates and shifted in place.
+// A returned analysis is valid until the next `update`: reused models and diagnostics are shared
+// with it and their ranges are shifted in place by later edits (as the Python analysis'; the
+// server's `keepLastGood` knows). Its tree nodes are shared with later updates too.
 
 import { performance } from 'node:perf_hooks';
 import { parse, type TSESTree } from '@typescript-eslint/typescript-estree';
