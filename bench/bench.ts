@@ -230,7 +230,7 @@ async function incrementalTfjs(): Promise<void> {
   console.log(`Shape Lens benchmark (incremental tfjs analysis after a one-line edit) — seed ${SEED}`);
   console.log('');
   console.log(
-    `${pad('module', 14)}${'open'.padStart(9)}${'edit'.padStart(9)}${'edit min'.padStart(10)}${'full'.padStart(9)}${'parse'.padStart(9)}${'broken'.padStart(9)}${'full/edit'.padStart(11)}   ${'phases: pieces / interpret'.padEnd(28)}${'parsed/pieces'.padStart(14)}  same`,
+    `${pad('module', 14)}${'open'.padStart(9)}${'edit'.padStart(9)}${'edit min'.padStart(10)}${'full'.padStart(9)}${'parse'.padStart(9)}${'broken'.padStart(9)}${'full/edit'.padStart(11)}   ${'phases: pieces / interpret'.padEnd(28)}${'parsed/pieces'.padStart(14)}${'ran/groups'.padStart(12)}  same`,
   );
   for (const want of SCALE_LINES) {
     const { text } = generateSized(emitJsModule, want);
@@ -265,11 +265,11 @@ async function incrementalTfjs(): Promise<void> {
     const lines = text.split('\n').length;
     console.log(
       `${pad(`${lines} lines`, 14)}${open.toFixed(1).padStart(9)}${edit.median.toFixed(2).padStart(9)}${edit.min.toFixed(2).padStart(10)}${full.median.toFixed(2).padStart(9)}${parse.median.toFixed(2).padStart(9)}${typing.median.toFixed(2).padStart(9)}` +
-        `${`${(full.median / edit.median).toFixed(1)}×`.padStart(11)}   ${`${med('parse')} / ${med('analyse')} ms`.padEnd(28)}${`${phases[phases.length - 1].parsed}/${phases[phases.length - 1].pieces}`.padStart(14)}  ${same && phases.every((p) => p.mode === 'pieces') ? 'yes' : 'NO'}`,
+        `${`${(full.median / edit.median).toFixed(1)}×`.padStart(11)}   ${`${med('parse')} / ${med('analyse')} ms`.padEnd(28)}${`${phases[phases.length - 1].parsed}/${phases[phases.length - 1].pieces}`.padStart(14)}${`${phases[phases.length - 1].ran}/${phases[phases.length - 1].groups}`.padStart(12)}  ${same && phases.every((p) => p.mode === 'pieces' && p.run === 'groups') ? 'yes' : 'NO'}`,
     );
     doc.dispose();
   }
-  console.log('(medians in ms; "open": the first update of a new document, every piece parsed; "parse": bare typescript-estree parse of the whole text; "broken": an update while a line is half-typed: a whole parse finds the error, the repaired text comes from pieces)');
+  console.log('(medians in ms; "open": the first update of a new document, every piece parsed and every group run; "parse": bare typescript-estree parse of the whole text; "broken": an update while a line is half-typed: a whole parse finds the error, the repaired text comes from pieces and is interpreted whole; "ran/groups": groups of top-level statements run again / all)');
   console.log('');
 }
 

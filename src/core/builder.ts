@@ -16,6 +16,20 @@ import { formatShape, hasUnknownDim, isShapeList, UNKNOWN_DIM, type Dim, type Ou
 /** Limits that keep pathological graphs (deep nesting, huge replays) bounded. */
 const MAX_NESTING = 16;
 
+/** The layers of `model` (its nested models' included) Shape Lens has no rule for, in order (one used twice: twice). */
+export function unknownLayers(model: ModelGraph): LayerNode[] {
+  const out: LayerNode[] = [];
+  const visit = (m: ModelGraph, depth: number): void => {
+    if (depth > MAX_NESTING) return;
+    for (const layer of m.layers) {
+      if (layer.nested) visit(layer.nested, depth + 1);
+      else if (!layer.isInput && !layer.custom && !getRule(layer.className)) out.push(layer);
+    }
+  };
+  visit(model, 0);
+  return out;
+}
+
 /**
  * How unnamed layers are named. Keras: `conv2d`, `conv2d_1`, `input_layer`. tfjs-layers:
  * `conv2d_Conv2D1`, `conv2d_Conv2D2`, `input1` (per-class counters from 1).
@@ -308,22 +322,19 @@ export class GraphBuilder {
 
   /**
    * One warning per layer Shape Lens has no rule for, once the models are known, and only for
-   * layers in a model (a NumPy call on arrays in a data loop is nobody's layer).
+   * layers in a model (a NumPy call on arrays in a data loop is nobody's layer). `unknownIn` gives
+   * a model's (an incremental analysis remembers them for models it reuses).
    */
-  reportUnknownLayers(): void {
+  reportUnknownLayers(unknownIn: (model: ModelGraph) => readonly LayerNode[] = unknownLayers): void {
     const seen = new Set<LayerNode>();
-    const visit = (model: ModelGraph, depth: number): void => {
-      if (depth > MAX_NESTING) return;
-      for (const layer of model.layers) {
-        if (layer.nested) visit(layer.nested, depth + 1);
-        else if (!layer.isInput && !layer.custom && !seen.has(layer) && !getRule(layer.className)) {
-          seen.add(layer);
-          const what = /^[A-Z]/.test(layer.className) && !layer.className.includes('.') ? `Unknown layer class "${layer.className}"` : `\`${layer.className}(...)\` is not a layer Shape Lens knows`;
-          this.sink.warning(DiagnosticCode.unknownLayer, `${what}: its output shape and weights are unknown (?), and so are the shapes after it.`, layer.range);
-        }
+    for (const m of this.models) {
+      for (const layer of unknownIn(m)) {
+        if (seen.has(layer)) continue;
+        seen.add(layer);
+        const what = /^[A-Z]/.test(layer.className) && !layer.className.includes('.') ? `Unknown layer class "${layer.className}"` : `\`${layer.className}(...)\` is not a layer Shape Lens knows`;
+        this.sink.warning(DiagnosticCode.unknownLayer, `${what}: its output shape and weights are unknown (?), and so are the shapes after it.`, layer.range);
       }
-    };
-    for (const m of this.models) visit(m, 0);
+    }
   }
 
   /** Removes a model from the list of top-level models (it was only used nested). */

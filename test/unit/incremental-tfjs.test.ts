@@ -103,7 +103,7 @@ test('declines where a cut is not certain', () => {
     if (got.program) assert.deepStrictEqual(got.program, wholeProgram(text, file), text);
     else assert.ok(got.reason, text);
     // Either way the analysis is the full analysis's.
-    assert.equal(normal(doc.update(text)), normal(analyzeTfjs(text, file)), text);
+    assert.equal(normal(doc.update(text)), normal(analyzeTfjs(text, file, { edited: doc.editedHint })), text);
   }
   assert.equal(new IncrementalTfjs('a.ts', {}, 1).parsePieces('let\nx = 1;\ny = 2;\n').program, undefined);
   // A kept piece with a new piece after it: the cut between them is checked again.
@@ -125,7 +125,7 @@ test('a one-line edit parses one piece again; the rest are reused and shifted', 
     assert.equal(doc.last.mode, 'pieces');
     assert.ok(doc.last.parsed <= 2 && doc.last.pieces > 20, JSON.stringify(doc.last));
     assert.deepStrictEqual(doc.parsePieces(edit).program, wholeProgram(edit, 'gen.ts'));
-    assert.equal(normal(a), normal(analyzeTfjs(edit, 'gen.ts')));
+    assert.equal(normal(a), normal(analyzeTfjs(edit, 'gen.ts', { edited: doc.editedHint })));
   }
   // A half-typed line: found by a whole parse, blanked, the rest from pieces.
   const lineAt = text.lastIndexOf('\n', at) + 1;
@@ -134,7 +134,7 @@ test('a one-line edit parses one piece again; the rest are reused and shifted', 
     const a = doc.update(broken);
     assert.equal(doc.last.mode, 'pieces', JSON.stringify(doc.last));
     assert.ok(doc.last.repairs >= 1 && doc.last.parsed <= 2, JSON.stringify(doc.last));
-    assert.equal(normal(a), normal(analyzeTfjs(broken, 'gen.ts')));
+    assert.equal(normal(a), normal(analyzeTfjs(broken, 'gen.ts', { edited: doc.editedHint })));
     assert.ok(a.diagnostics.some((d) => d.code === 'syntax'));
   }
 });
@@ -211,6 +211,7 @@ test('differential: update equals analyzeTfjs after every step of random edit sc
   let steps = 0;
   let incremental = 0;
   let clean = 0;
+  let grouped = 0;
   let scripts = 0;
   for (const [ci, [name, original]] of cases.entries()) {
     for (let s = 0; s < 8; s++) {
@@ -222,8 +223,9 @@ test('differential: update equals analyzeTfjs after every step of random edit sc
         if (step > 0) text = edit(rng, text);
         const got = doc.update(text);
         const label = `${name} script ${s} step ${step}`;
-        assert.equal(normal(got), normal(analyzeTfjs(text, name, { host })), label);
+        assert.equal(normal(got), normal(analyzeTfjs(text, name, { host, edited: doc.editedHint })), label);
         if (doc.last.mode === 'pieces') incremental++;
+        if (doc.last.run === 'groups') grouped++;
         if (doc.last.mode === 'pieces' && doc.last.repairs === 0) {
           clean++;
           assert.deepStrictEqual(doc.parsePieces(text).program, wholeProgram(text, name), label);
@@ -232,8 +234,150 @@ test('differential: update equals analyzeTfjs after every step of random edit sc
       }
     }
   }
-  t.diagnostic(`${scripts} scripts, ${steps} steps: ${incremental} in pieces, ${clean} of them without a repair`);
+  t.diagnostic(`${scripts} scripts, ${steps} steps: ${incremental} in pieces, ${clean} of them without a repair; ${grouped} interpreted by groups`);
   assert.ok(scripts >= 100, `${scripts} scripts`);
   // Most steps end in pieces (the rest have a doubtful cut, or too many errors), many of them after a repair.
   assert.ok(incremental > steps / 2 && clean > steps / 5 && incremental - clean > steps / 5, `${incremental} of ${steps} steps in pieces, ${clean} without a repair`);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Differential: statement-level edits that keep the text valid, so most steps are interpreted by
+// groups: builders' bodies, constants they read, layers added and removed before others (automatic
+// names), names bound again, aliases, mutations, calls of builders nothing called.
+
+/** Statements to insert at a top-level line (`N`: a fresh number; `M`: a model name, `B`: a builder name, `C`: a constant of the text). */
+const INSERTS = [
+  'const extra_N = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4] })] });',
+  'tf.layers.dense({ units: 2 });',
+  'const lone_N = tf.layers.conv2d({ filters: 2, kernelSize: 1 });',
+  'B();',
+  'const built_N = B();',
+  'C = 7;',
+  'M.summary();',
+  'const alias_N = M;\nalias_N.add(tf.layers.dense({ units: 1 }));',
+  'function helper_N() {\n  return tf.layers.dense({ units: 5 });\n}',
+  'const x = 1;',
+  'let input = tf.input({ shape: [3] });',
+  'var counter = 0;\ncounter++;',
+  'if (true) {\n  var flagged = tf.layers.dense({ units: 3 });\n}',
+  'class Extra_N {\n  build() {\n    return tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [2] })] });\n  }\n}',
+  'module.exports = { M };',
+  'M = tf.sequential();',
+  'const f_N = () => tf.model({ inputs: tf.input({ shape: [2] }), outputs: tf.layers.dense({ units: 1 }).apply(tf.input({ shape: [2] })) });',
+  'M.layers[0].trainable = false;',
+];
+
+/** One edit of `text` that usually keeps it valid. */
+function validEdit(rng: Rng, text: string, n: number): string {
+  const lines = text.split('\n');
+  const pick = <T>(xs: T[]): T | undefined => (xs.length > 0 ? xs[int(rng, 0, xs.length - 1)] : undefined);
+  const names = (re: RegExp): string[] => [...new Set([...text.matchAll(re)].map((m) => m[1]))];
+  const lineOf = (test: (l: string) => boolean): number | undefined => pick(lines.map((l, i) => (test(l) ? i : -1)).filter((i) => i >= 0));
+  const join = (ls: string[]): string => ls.join('\n');
+  switch (int(rng, 0, 6)) {
+    case 0: {
+      // a number changed (a layer argument, a constant a builder reads)
+      const i = lineOf((l) => /\d/.test(l));
+      if (i === undefined) return text;
+      lines[i] = lines[i].replace(/\d+/, () => String(int(rng, 1, 40)));
+      return join(lines);
+    }
+    case 1: {
+      // a layer line inside a function or class duplicated (a builder's body changed)
+      const i = lineOf((l) => /^\s+.*tf\.layers\.\w+\(.*;\s*$/.test(l));
+      if (i === undefined) return text;
+      lines.splice(i, 0, lines[i]);
+      return join(lines);
+    }
+    case 2: {
+      // a one-line statement deleted (layers after it renumbered)
+      const i = lineOf((l) => /^[\w$].*;\s*$/.test(l) && !/^(import|export \{)/.test(l));
+      if (i === undefined) return text;
+      lines.splice(i, 1);
+      return join(lines);
+    }
+    case 3: {
+      // two one-line top-level statements swapped
+      const i = lineOf((l, ) => /^[\w$].*;\s*$/.test(l));
+      if (i === undefined || i + 1 >= lines.length || !/^[\w$].*;\s*$/.test(lines[i + 1])) return text;
+      [lines[i], lines[i + 1]] = [lines[i + 1], lines[i]];
+      return join(lines);
+    }
+    case 4: {
+      // a layer factory changed
+      const i = lineOf((l) => /tf\.layers\.(dense|conv2d|flatten|batchNormalization)\(/.test(l));
+      if (i === undefined) return text;
+      lines[i] = lines[i].replace(/tf\.layers\.(dense|conv2d|flatten|batchNormalization)\(/, () => `tf.layers.${pick(['dense', 'conv2d', 'flatten', 'batchNormalization', 'dropout'])}(`);
+      return join(lines);
+    }
+    case 5: {
+      // a name bound again or read instead of another
+      const models = names(/\b(model_\d+|input_\d+|h_\d+)\b/g);
+      const a = pick(models);
+      const b = pick(models);
+      if (!a || !b) return text;
+      const i = lineOf((l) => l.includes(a));
+      if (i === undefined) return text;
+      lines[i] = lines[i].replace(a, b);
+      return join(lines);
+    }
+    default: {
+      // a statement inserted at a top-level line
+      const at = lineOf((l) => /^([\w$]|\/\/|$)/.test(l)) ?? lines.length;
+      const model = pick(names(/^(?:export )?(?:const|let) (\w+)(?::[^=]+)? = tf\.(?:sequential|model)\(/gm)) ?? 'model_0';
+      const builder = pick(names(/^(?:export )?(?:function (\w+)|const (\w+) = \()/gm).filter(Boolean)) ?? pick(names(/^(?:export )?const (\w+) = \(/gm)) ?? 'buildModel_2';
+      const constant = pick(names(/^(?:export )?const ([A-Z][A-Z_0-9]*) = \d+;/gm)) ?? 'KERNEL';
+      const stmt = pick(INSERTS)!.replace(/\bM\b/g, model).replace(/\bB\b/g, builder).replace(/\bC\b/g, constant).replace(/_N\b/g, `_n${n}`);
+      lines.splice(at, 0, stmt);
+      return join(lines);
+    }
+  }
+}
+
+test('differential: statement-level edits (builders, constants, automatic names) by groups equal analyzeTfjs', (t) => {
+  const files = fixtures();
+  const host = memoryJsHost(files);
+  const cases: [string, string][] = [['gen1.ts', generated(8, 11)], ['gen2.ts', generated(10, 12)], ['gen3.js', generated(6, 13)], ...Object.entries(files).filter(([name]) => !name.includes('syntax-error'))];
+  let steps = 0;
+  let grouped = 0;
+  let reused = 0;
+  for (const [ci, [name, original]] of cases.entries()) {
+    for (let s = 0; s < 4; s++) {
+      const rng = mulberry32(caseSeed(0x9a0c, ci * 100 + s));
+      const doc = new IncrementalTfjs(name, { host }, s % 2 === 0 ? 1 : 4);
+      let text = original;
+      for (let step = 0; step < 12; step++) {
+        if (step > 0) text = validEdit(rng, text, step);
+        const got = doc.update(text);
+        assert.equal(normal(got), normal(analyzeTfjs(text, name, { host, edited: doc.editedHint })), `${name} script ${s} step ${step}`);
+        steps++;
+        if (doc.last.run === 'groups') {
+          grouped++;
+          if (doc.last.ran < doc.last.groups) reused++;
+        }
+      }
+    }
+  }
+  t.diagnostic(`${steps} steps: ${grouped} interpreted by groups, ${reused} of them reusing some group's run`);
+  assert.ok(grouped > steps / 2 && reused > steps / 3, `${grouped} of ${steps} steps by groups, ${reused} reusing runs`);
+});
+
+test('a one-line edit runs only the group it is in; a builder and the constant it reads run together', () => {
+  const text = generated(8, 21);
+  const doc = new IncrementalTfjs('gen.ts');
+  doc.update(text);
+  assert.equal(doc.last.run, 'groups');
+  assert.ok(doc.last.groups >= 8, `${doc.last.groups} groups`);
+  const at = text.indexOf('units: ') + 'units: '.length;
+  const edited = `${text.slice(0, at)}7${text.slice(at)}`;
+  const got = doc.update(edited);
+  assert.equal(doc.last.run, 'groups');
+  assert.equal(doc.last.ran, 1);
+  assert.equal(normal(got), normal(analyzeTfjs(edited, 'gen.ts', { edited: doc.editedHint })));
+  // A constant read by a builder: its statement is in the builder's group (not copied: it is a list).
+  const m = /^export const (FILTERS_\d+)(?:: number\[\])? = \[(\d+)/m.exec(edited);
+  assert.ok(m, 'a FILTERS constant');
+  const changed = edited.replace(m[0], m[0].slice(0, -m[2].length) + String(Number(m[2]) + 1));
+  assert.equal(normal(doc.update(changed)), normal(analyzeTfjs(changed, 'gen.ts', { edited: doc.editedHint })));
+  assert.equal(doc.last.ran, 1);
 });

@@ -8,7 +8,9 @@
 //    `_` or `$`, and not a word that continues the statement before it (`else`, `catch`, `in`,
 //    `as`, `from`, ...). To keep pieces of a few statements, and their places independent of what
 //    comes before them (so that an edit moves no cut but its own), only lines whose text hashes to
-//    0 modulo `every` are cut (content-defined, like rsync's blocks).
+//    0 modulo `every` are cut (content-defined, like rsync's blocks). A cut depends on its own line
+//    only: after a text parsed in pieces, only the lines the edit touched are looked at (`recut`),
+//    and the pieces before and after them are taken as they are.
 // 2. Parse. Each piece is parsed on its own with typescript-estree (the same options as
 //    `parseTfjs`), or taken from the cache of the last update's pieces, keyed by the piece's text: a
 //    one-line edit parses one piece again. A reused piece's node offsets (`range`: `loc`, comments
@@ -29,21 +31,50 @@
 //    at each round of `parseTfjs`'s repair: a half-typed line costs a whole parse that stops at
 //    its error (to find it exactly as before), then the text with that line blanked is parsed in
 //    pieces (one new piece). A declined text keeps the cache for the next update.
-// 4. Interpret. The interpreter runs on a Program made of the pieces' statements — the whole
-//    program, as a full analysis does (`analyzeParsed`): the same models, rows, names, ranges and
-//    diagnostics. Imported project modules are parsed once per text.
+// 4. Interpret, by groups, as the Python analysis does and with the same machinery
+//    (common/incremental-engine.ts, incremental-groups.ts, incremental-timeline.ts). Each top-level
+//    statement's module names (names.ts: read now, read by its functions when called, bound,
+//    changed in place) are read once; a statement keeps its identity while its text and place do
+//    (the other statements of a piece parsed again too). Statements are grouped so that no value
+//    flows between groups (imports and primitive literal constants are copied into each group that
+//    reads them); each group runs as a module of its own (its statements in file order, then its
+//    builders nothing called, roots first) and its results are cached by its statements'
+//    identities. An edit re-runs the groups holding changed statements; tf.layers' automatic names
+//    (per class: `dense_Dense3`) are counted across groups in the order of a full run (the
+//    timeline), and a reused group whose counters would start elsewhere runs again. The results
+//    are merged in file order and finished by `collectModels`, as `analyzeParsed` finishes: the
+//    same models, rows, names, ranges and diagnostics. The whole program is interpreted instead
+//    (`analyzeParsed`) for a syntax error (a line being typed), a `with` statement, a project
+//    import (with a host), a top-level statement that throws, an exhausted budget. Imported project
+//    modules are parsed once per text.
 //
 // A unit test checks the pieces' Program equals the whole parse's (with ranges) on every fixture and
-// on generated modules; a differential test checks `update` equals `analyzeTfjs` after every step of
-// random edit scripts.
+// on generated modules; differential tests check `update` equals `analyzeTfjs` after every step of
+// random edit scripts (characters, and statement-level edits that keep the text valid).
 //
-// A returned analysis stays valid after later updates (its ranges are numbers copied out of the
-// tree), but its tree nodes are shared with later updates and shifted in place.
+// A returned analysis is valid until the next `update`: reused models and diagnostics are shared
+// with it and their ranges are shifted in place by later edits (as the Python analysis'; the
+// server's `keepLastGood` knows). Its tree nodes are shared with later updates too.
 
 import { performance } from 'node:perf_hooks';
 import { parse, type TSESTree } from '@typescript-eslint/typescript-estree';
 import type { FileAnalysis } from '../../core/analysis';
+import { DiagnosticCode, DiagnosticSink } from '../../core/diagnostics';
+import { Budget, BudgetExceeded, DEFAULT_LIMITS, type BudgetLimits } from '../common/budget';
+import { CountingBuilder, EventRecorder, GroupedRuns } from '../common/incremental-engine';
+import { sameModuleNames, type GroupStmt, type Keyed } from '../common/incremental-groups';
+import type { Phase, Timeline } from '../common/incremental-timeline';
+import type { UncalledEntry } from '../common/interpreter-core';
+import { KerasRuntime } from '../common/keras-runtime';
+import { isSignal } from '../common/signals';
+import { changedRegion } from '../../core/stale';
 import { analyzeParsed, estreeOptions, parseTfjs, type AnalyzeTfjsOptions } from './analyze';
+import { analyseUncalled } from './definitions';
+import { execTop, moduleObjects } from './imports';
+import { languageOf } from './info';
+import { JsInterpreter, Scope, type JsModuleHost, type N } from './interpreter';
+import { jsNames, type JsNames } from './names';
+import { hoist } from './statements';
 
 /** Cut before about one candidate line in this many (a piece is then a few statements). */
 export const CUT_EVERY = 4;
@@ -62,7 +93,13 @@ export interface TfjsUpdateStats {
   pieces: number;
   /** Pieces parsed again (the rest reused from the last update). */
   parsed: number;
-  /** Where the time went: cutting and parsing (pieces, checks, shifts), interpreting. */
+  /** How the program was interpreted: by groups (most reused), or whole (and why). */
+  run: 'groups' | 'whole';
+  runReason?: string;
+  groups: number;
+  /** Groups run again (the rest reused). */
+  ran: number;
+  /** Where the time went: cutting and parsing (pieces, checks, shifts), interpreting (and merging). */
   ms: { parse: number; analyse: number };
 }
 
@@ -78,6 +115,17 @@ interface Piece {
   scriptAwait: boolean;
   /** The piece checked to follow it (`joinsCleanly`): the same two texts need no check again. */
   next?: Piece;
+  /** The last `parsePieces` that took it. */
+  epoch?: number;
+}
+
+/** The first piece of `list` no piece of this parse took yet (taken out of the list). */
+function unused(list: Piece[] | undefined, epoch: number): Piece | undefined {
+  while (list && list.length > 0) {
+    const p = list.shift()!;
+    if (p.epoch !== epoch) return p;
+  }
+  return undefined;
 }
 
 /**
@@ -86,12 +134,18 @@ interface Piece {
  * the first piece holds code).
  */
 export function cutsOf(text: string, every = CUT_EVERY): number[] {
-  const cuts = [0];
-  let seen = /^[A-Za-z_$]/.test(text);
-  for (let nl = text.indexOf('\n'); nl >= 0 && nl + 1 < text.length; nl = text.indexOf('\n', nl + 1)) {
+  return [0, ...cutsAndSeen(text, 1, text.length, every, startsWord(text, 0)).cuts];
+}
+
+/**
+ * The cuts at lines starting in `[from, to]` (not 0); `seen`: a line before `from` may start a
+ * statement (the first such line is never cut). `seen` after them is pushed last.
+ */
+function cutsAndSeen(text: string, from: number, to: number, every: number, seen: boolean): { cuts: number[]; seen: boolean } {
+  const cuts: number[] = [];
+  for (let nl = text.indexOf('\n', from - 1); nl >= 0 && nl + 1 < text.length && nl + 1 <= to; nl = text.indexOf('\n', nl + 1)) {
     const s = nl + 1;
-    const c = text.charCodeAt(s);
-    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36)) continue;
+    if (!startsWord(text, s)) continue;
     if (!seen) {
       seen = true;
       continue;
@@ -104,7 +158,40 @@ export function cutsOf(text: string, every = CUT_EVERY): number[] {
     if (CONTINUES.has(text.slice(s, w))) continue;
     cuts.push(s);
   }
-  return cuts;
+  return { cuts, seen };
+}
+
+/** A letter, `_` or `$` at `at`. */
+function startsWord(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
+}
+
+/**
+ * The cuts of `text` from those of `old` (its cuts `cuts`): a cut depends only on its own line, so
+ * those on lines before the changed region are kept, those after it moved; only the lines the edit
+ * touched are looked at. With the number of leading cuts kept and of trailing ones moved.
+ */
+function recut(old: string, cuts: number[], text: string, every: number): { cuts: number[]; head: number; tail: number } {
+  const r = changedRegion(old, text);
+  if (!r) return { cuts, head: cuts.length, tail: 0 };
+  // The line holding the edit's start: lines before it are unchanged (their cuts too).
+  const line = text.lastIndexOf('\n', r.start - 1) + 1;
+  let head = 0;
+  while (head < cuts.length && cuts[head] < line) head++;
+  // Cuts whose line starts after the old region (the newline before them unchanged too) moved by the edit's length.
+  let tail = cuts.length;
+  while (tail > head && cuts[tail - 1] >= r.oldEnd + 1) tail--;
+  const delta = r.newEnd - r.oldEnd;
+  let seen = head > 1 || startsWord(text, 0);
+  for (let nl = text.indexOf('\n'); !seen && nl >= 0 && nl + 1 < line; nl = text.indexOf('\n', nl + 1)) seen = startsWord(text, nl + 1);
+  const mid = cutsAndSeen(text, Math.max(1, line), r.newEnd, every, seen);
+  // No line before the moved ones may start a statement now: the first of them is not cut any more.
+  if (!mid.seen && tail < cuts.length) return { cuts: cutsOf(text, every), head: 0, tail: 0 };
+  const out = head > 0 ? cuts.slice(0, head) : [0];
+  for (const c of mid.cuts) out.push(c);
+  for (let i = tail; i < cuts.length; i++) out.push(cuts[i] + delta);
+  return { cuts: out, head: Math.max(0, head - 1), tail: cuts.length - tail };
 }
 
 function lineHash(text: string, from: number, to: number): number {
@@ -186,9 +273,29 @@ export interface PieceParse {
 export class IncrementalTfjs {
   /** The last update's pieces by text (several when several pieces have the same text). */
   private cache = new Map<string, Piece[]>();
+  /** The last text parsed in pieces, its cuts and pieces (none after a text that was not). */
+  private lastOk: { text: string; cuts: number[]; pieces: Piece[] } | undefined;
+  private epoch = 0;
   /** Imported project modules' programs by path, with the text they were parsed from. */
   private modules = new Map<string, { text: string; program: TSESTree.Program | null }>();
-  last: TfjsUpdateStats = { mode: 'whole', repairs: 0, pieces: 0, parsed: 0, ms: { parse: 0, analyse: 0 } };
+  /** The last update's statements (their nodes' ranges are current), and each node's. */
+  private stmts: JsStmt[] = [];
+  private byNode = new WeakMap<N, JsStmt>();
+  /** The last update's text length (its statements' offsets are for it). */
+  private length = 0;
+  private runs = new GroupedRuns<JsStmt>({
+    definition: (s) => s.names.definition,
+    sameNames: (a, b) => a.node.type === b.node.type && a.names.definition === b.names.definition && a.names.project === b.names.project && a.names.dynamic === b.names.dynamic && sameModuleNames(a.names, b.names),
+  });
+  /** The limits the cached runs were made with. */
+  private limitsKey = '';
+  /** Lines of the current text, for every statement. */
+  private readonly lines = new LineTable();
+  last: TfjsUpdateStats = { mode: 'whole', repairs: 0, pieces: 0, parsed: 0, run: 'whole', groups: 0, ran: 0, ms: { parse: 0, analyse: 0 } };
+
+  /** The document's text at the last update, and the start of the line that update edited (inside one line). */
+  private doc = '';
+  private edited: number | undefined;
 
   constructor(
     readonly file: string,
@@ -196,29 +303,143 @@ export class IncrementalTfjs {
     private readonly every = CUT_EVERY,
   ) {}
 
+  /** Where the last update's edit says the user is typing (what a full analysis is told: `AnalyzeTfjsOptions.edited`). */
+  get editedHint(): number | undefined {
+    return this.edited;
+  }
+
   /** The analysis of `text`, the document's whole new content (with `opts` for this update, else the constructor's). */
   update(text: string, opts: AnalyzeTfjsOptions = this.opts): FileAnalysis {
     const t0 = performance.now();
+    // The line being edited, when the edit is inside one line: the repair blanks it first.
+    if (text !== this.doc) this.edited = editedLine(this.doc, text);
+    this.doc = text;
     // Each round of parseTfjs's repair (a half-typed line blanked) tries the pieces first.
     let p: PieceParse | undefined;
     let first: PieceParse | undefined;
-    const parsed = parseTfjs(text, this.file, undefined, (t) => {
-      p = this.parsePieces(t);
-      first ??= p;
-      return p.program;
-    });
+    const parsed = parseTfjs(
+      text,
+      this.file,
+      undefined,
+      (t) => {
+        p = this.parsePieces(t);
+        first ??= p;
+        return p.program;
+      },
+      opts.edited ?? this.edited,
+    );
     const t1 = performance.now();
-    const analysis = analyzeParsed(text, this.file, opts, parsed, (t, path) => this.parseModule(t, path));
+    let run: GroupsResult | string = parsed.errors.length > 0 || !parsed.program ? 'a syntax error' : this.byGroups(text, opts, parsed.program);
+    if (typeof run === 'string') {
+      this.runs.reset();
+      run = { analysis: analyzeParsed(text, this.file, opts, parsed, (t, path) => this.parseModule(t, path)), reason: run, groups: 0, ran: 0 };
+    }
     const last = p ?? { pieces: 0, parsed: 0 };
     const reason = parsed.errors.length > 0 ? first?.reason : last.reason;
-    this.last = { mode: last.program ? 'pieces' : 'whole', ...(reason && { reason }), repairs: parsed.errors.length, pieces: last.pieces, parsed: last.parsed, ms: { parse: t1 - t0, analyse: performance.now() - t1 } };
-    return analysis;
+    this.last = {
+      mode: last.program ? 'pieces' : 'whole',
+      ...(reason && { reason }),
+      repairs: parsed.errors.length,
+      pieces: last.pieces,
+      parsed: last.parsed,
+      run: run.reason ? 'whole' : 'groups',
+      ...(run.reason && { runReason: run.reason }),
+      groups: run.groups,
+      ran: run.ran,
+      ms: { parse: t1 - t0, analyse: performance.now() - t1 },
+    };
+    return run.analysis;
   }
 
-  /** Drops the cached pieces (the document was closed). */
+  /** Drops the cached pieces and runs (the document was closed). */
   dispose(): void {
     this.cache.clear();
     this.modules.clear();
+    this.runs.reset();
+    this.stmts = [];
+    this.lastOk = undefined;
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Interpreting by groups
+
+  /** The analysis of `program` (the whole text's, no syntax error) from the groups' runs, or why it must be interpreted whole. */
+  private byGroups(text: string, opts: AnalyzeTfjsOptions, program: TSESTree.Program): GroupsResult | string {
+    const stmts = this.statements(text, program);
+    const limits: BudgetLimits = { ...DEFAULT_LIMITS, ...opts.limits };
+    const limitsKey = JSON.stringify(limits);
+    if (limitsKey !== this.limitsKey) this.runs.reset();
+    this.limitsKey = limitsKey;
+    if (stmts.some((s) => s.names.dynamic)) return 'a `with` statement';
+    if (opts.host && stmts.some((s) => s.names.project)) return 'a project import';
+    const host = opts.host;
+    const moduleHost: JsModuleHost | undefined = host && { resolve: (f, sp) => host.resolve(f, sp), parse: (t, path) => this.parseModule(t, path) };
+    const done = this.runs.run(stmts, (k, counters) => this.runGroup(k, counters, text, limits, moduleHost), limits.steps);
+    if (typeof done === 'string') return done;
+    const sink = new DiagnosticSink();
+    const { builder, models, failures } = this.runs.merge(sink, 'tfjs');
+    const analysis: FileAnalysis = { file: this.file, language: languageOf(this.file), text, builder, models, diagnostics: sink.items, ...(failures > 0 && { failures }) };
+    return { analysis, groups: done.groups, ran: done.ran };
+  }
+
+  /**
+   * This update's statements: those whose node was kept (its piece reused) as they were; a new node
+   * with the same text at the same place (another statement of a piece parsed again) takes the old
+   * statement's place, so its group's run is reused; the others are new (their names read).
+   */
+  private statements(text: string, program: TSESTree.Program): JsStmt[] {
+    this.lines.set(text);
+    const body = program.body;
+    const old = this.stmts;
+    let head = 0;
+    while (head < body.length && head < old.length && old[head].node === body[head]) head++;
+    let tail = 0;
+    while (tail < body.length - head && tail < old.length - head && old[old.length - 1 - tail].node === body[body.length - 1 - tail]) tail++;
+    const out = old.length === body.length ? old.slice() : [...old.slice(0, head), ...new Array<JsStmt>(body.length - head - tail), ...old.slice(old.length - tail)];
+    // The statements after the edit moved with the text after it.
+    const delta = text.length - this.length;
+    this.length = text.length;
+    if (delta !== 0) {
+      for (let i = body.length - tail; i < body.length; i++) {
+        out[i].start += delta;
+        out[i].end += delta;
+      }
+    }
+    for (let i = head; i < body.length - tail; i++) {
+      const node = body[i];
+      const src = text.slice(node.range[0], node.range[1]);
+      // As many statements as before: the same text at the same place (statements keep their places
+      // while the counters' timeline is kept); else a node seen before keeps its statement (none of
+      // the kept ones before and after: each holds a node of its own).
+      let s: JsStmt | undefined = body.length === old.length ? old[i] : this.byNode.get(node);
+      if (s && (s.src !== src || (body.length !== old.length && s.node !== node))) s = undefined;
+      s ??= new JsStmt(node, src, this.lines);
+      s.node = node;
+      s.start = node.range[0];
+      s.end = node.range[1];
+      this.byNode.set(node, s);
+      out[i] = s;
+    }
+    this.stmts = out;
+    return out;
+  }
+
+  /** One group as a module of its own (`GroupedRuns` keeps and orders the runs). */
+  private runGroup(k: Keyed<JsStmt>, counters: Timeline<JsStmt>, text: string, limits: BudgetLimits, host: JsModuleHost | undefined): ReturnType<EventRecorder<JsStmt>['finish']> {
+    const sink = new DiagnosticSink();
+    const builder = new CountingBuilder(sink, 'tfjs');
+    const rt = new KerasRuntime(builder);
+    const budget = new Budget(limits);
+    const ip = new GroupInterpreter(rt, { budget, host });
+    const rec = new EventRecorder(rt, builder, counters, k);
+    ip.before = (s, phase) => rec.before(s, phase);
+    ip.after = (s, phase) => rec.after(s, phase);
+    const stopped = ip.runGroup(k.all, text, this.file);
+    if (stopped) return stopped;
+    if (budget.steps > limits.steps || sink.items.some((d) => d.code === DiagnosticCode.budget)) return 'the step budget';
+    if (ip.modules.size > 0) return 'a project import';
+    if (ip.caught > 0) return 'an internal error';
+    return rec.finish(budget.steps);
   }
 
   private parseModule(text: string, path: string): TSESTree.Program | null {
@@ -231,7 +452,16 @@ export class IncrementalTfjs {
 
   /** The program of `text` parsed in pieces (the cache updated), or why the whole text must be parsed. */
   parsePieces(text: string): PieceParse {
-    const cuts = cutsOf(text, this.every);
+    // After a text parsed in pieces: only the cuts and pieces around the edit are looked at; those
+    // before it are taken as they are, those after it moved (`recut`).
+    const prev = this.lastOk;
+    this.lastOk = undefined;
+    const epoch = ++this.epoch;
+    const { cuts, head, tail } = prev ? recut(prev.text, prev.cuts, text, this.every) : { cuts: cutsOf(text, this.every), head: 0, tail: 0 };
+    const kept = (i: number): Piece | undefined => (i < head ? prev!.pieces[i] : i >= cuts.length - tail ? prev!.pieces[prev!.pieces.length - (cuts.length - i)] : undefined);
+    // Those are not to be taken again for another text.
+    for (let i = 0; i < head; i++) prev!.pieces[i].epoch = epoch;
+    for (let i = 0; i < tail; i++) prev!.pieces[prev!.pieces.length - 1 - i].epoch = epoch;
     const next = new Map<string, Piece[]>();
     const pieces: Piece[] = [];
     let parsed = 0;
@@ -249,8 +479,10 @@ export class IncrementalTfjs {
     for (let i = 0; i < cuts.length; i++) {
       const from = cuts[i];
       const to = i + 1 < cuts.length ? cuts[i + 1] : text.length;
-      const t = text.slice(from, to);
-      let piece = this.cache.get(t)?.pop();
+      let piece = kept(i);
+      // Pieces of the same text are taken in document order: each keeps its nodes (and statements) when nothing moved.
+      const t = piece ? piece.text : text.slice(from, to);
+      piece ??= unused(this.cache.get(t), epoch);
       if (piece) shift(piece, from);
       else {
         const copy = own(t);
@@ -264,6 +496,7 @@ export class IncrementalTfjs {
         piece = { text: copy, program, ranges: rangesOf(program), at: 0, scriptAwait: program.sourceType === 'script' && /\bawait\b/.test(copy) };
         shift(piece, from);
       }
+      piece.epoch = epoch;
       const list = next.get(piece.text);
       if (list) list.push(piece);
       else next.set(piece.text, [piece]);
@@ -286,6 +519,7 @@ export class IncrementalTfjs {
     }
     // The cache now holds exactly this text's pieces.
     this.cache = next;
+    this.lastOk = { text, cuts, pieces };
     const first = pieces[0].program;
     const program: TSESTree.Program = { ...first, body, range: [first.range[0], text.length], sourceType: module ? 'module' : 'script' };
     return { program, pieces: pieces.length, parsed };
@@ -303,4 +537,146 @@ export class IncrementalTfjs {
     }
     return body.length === 2 && body[0].range[0] === 0 && body[0].range[1] === before.range[1] - base && body[1].range[0] === after.range[0] - base && body[1].range[1] === pair.length;
   }
+}
+
+interface GroupsResult {
+  analysis: FileAnalysis;
+  /** Why the program was interpreted whole. */
+  reason?: string;
+  groups: number;
+  ran: number;
+}
+
+let nextStmtId = 1;
+
+/** One top-level statement of the document, kept across updates while its text is. */
+class JsStmt implements GroupStmt {
+  readonly id = nextStmtId++;
+  index = -1;
+  readonly names: JsNames;
+
+  constructor(
+    /** Its node in the current program (ranges current). */
+    public node: TSESTree.ProgramStatement,
+    /** Its text. */
+    readonly src: string,
+    private readonly lines: LineTable,
+  ) {
+    this.names = jsNames(node);
+    this.start = node.range[0];
+    this.end = node.range[1];
+  }
+
+  /** Its node's offsets (kept here: read often, and a node's `range` is a slow read across node kinds). */
+  start: number;
+  end: number;
+
+  get line(): number {
+    return this.lines.lineOf(this.start);
+  }
+}
+
+/** 0-based lines of the current text's offsets, its line starts found on the first question. */
+class LineTable {
+  private starts: number[] | undefined;
+  private text = '';
+
+  set(text: string): void {
+    this.text = text;
+    this.starts = undefined;
+  }
+
+  lineOf(offset: number): number {
+    if (!this.starts) {
+      this.starts = [0];
+      for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    }
+    const s = this.starts;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+}
+
+/** The interpreter running one group: hooks around each top-level statement and each uncalled builder. */
+class GroupInterpreter extends JsInterpreter {
+  before: (stmt: JsStmt, phase: Phase) => void = () => undefined;
+  after: (stmt: JsStmt, phase: Phase) => void = () => undefined;
+  private stmts: JsStmt[] = [];
+
+  /** Runs the statements as a module (as `runMain` does); says why if they cannot stand for their part of the full run. */
+  runGroup(stmts: JsStmt[], text: string, path: string): string | undefined {
+    this.stmts = stmts;
+    this.file = { path, text, isMain: true };
+    const scope = new Scope(null, true);
+    const exports = moduleObjects(this, scope);
+    const body = stmts.map((s) => s.node);
+    try {
+      hoist(this, body, scope);
+      for (const s of stmts) {
+        let stopped = false;
+        this.event(s, 0, () =>
+          this.guard(() => {
+            try {
+              execTop(this, s.node, scope, exports);
+            } catch (e) {
+              if (!isSignal(e)) throw e;
+              stopped = true;
+            }
+          }),
+        );
+        // The full run goes on after it, with what it bound so far: other groups may see that.
+        if (stopped) return 'a top-level statement that stops';
+      }
+      analyseUncalled(this, { ...({} as TSESTree.Program), body }, scope);
+    } catch (e) {
+      return e instanceof BudgetExceeded ? 'the step budget' : 'an internal error';
+    }
+    return undefined;
+  }
+
+  private event(stmt: JsStmt, phase: Phase, run: () => void): void {
+    this.before(stmt, phase);
+    run();
+    this.after(stmt, phase);
+  }
+
+  /** Each builder is one event, in the order the roots-first rule gives across the whole file. */
+  override runUncalled(entries: UncalledEntry<N>[]): void {
+    const names = new Set(entries.map((e) => e.name));
+    const calledByOthers = new Set<string>();
+    for (const e of entries) for (const n of e.calls()) if (names.has(n) && n !== e.name) calledByOthers.add(n);
+    const ordered = [...entries.filter((e) => !calledByOthers.has(e.name)), ...entries.filter((e) => calledByOthers.has(e.name))];
+    // Builders of one statement (`const a = () => ..., b = () => ...`) in one phase are one event.
+    for (let i = 0; i < ordered.length; ) {
+      const stmt = this.stmtOf(ordered[i].node);
+      const phase: Phase = calledByOthers.has(ordered[i].name) ? 2 : 1;
+      let j = i + 1;
+      while (j < ordered.length && this.stmtOf(ordered[j].node) === stmt && (calledByOthers.has(ordered[j].name) ? 2 : 1) === phase) j++;
+      const batch = ordered.slice(i, j);
+      this.event(stmt, phase, () => {
+        for (const e of batch) super.runUncalled([e]);
+      });
+      i = j;
+    }
+  }
+
+  private stmtOf(node: N): JsStmt {
+    const s = this.stmts.find((x) => x.node.range[0] <= node.range[0] && node.range[1] <= x.node.range[1]);
+    if (!s) throw new Error('an uncalled builder outside the group');
+    return s;
+  }
+}
+
+/** The start of the line of `text` an edit of `old` stayed inside (undefined: none, or over several lines). */
+function editedLine(old: string, text: string): number | undefined {
+  const diff = changedRegion(old, text);
+  if (!diff) return undefined;
+  const end = text.indexOf('\n', diff.start);
+  return end >= 0 && diff.newEnd > end ? undefined : text.lastIndexOf('\n', diff.start - 1) + 1;
 }
