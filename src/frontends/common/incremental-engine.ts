@@ -11,6 +11,7 @@ import type { DiagnosticSink, SourceRange } from '../../core/diagnostics';
 import type { LayerNode, ModelGraph } from '../../core/graph';
 import type { Shape } from '../../core/shape';
 import { summarize, type ModelSummary } from '../../core/summary';
+import { markTyping } from '../../core/stale';
 import type { KerasRuntime } from './keras-runtime';
 import { constantsFor, group, keyOf, mergeByIndex, type GroupStmt, type Keyed } from './incremental-groups';
 import { collectRanges, movedLines, sameMultiset, shiftRanges, Timeline, type Advance, type Event, type GroupRun, type Phase } from './incremental-timeline';
@@ -36,7 +37,9 @@ export class GroupedRuns<S extends GroupStmt> {
   private timeline: Timeline<S> | undefined;
   /** The runs whose events `timeline` holds. */
   private counted = new Set<GroupRun<S>>();
-  private summaries = new WeakMap<ModelGraph, { name: string; summary: ModelSummary }>();
+  private summaries = new WeakMap<ModelGraph, { name: string; incomplete: string | undefined; summary: ModelSummary }>();
+  /** Models of cached runs the last merge marked incomplete (a line being typed reaches them). */
+  private marked: ModelGraph[] = [];
   /** Each merged model's layers without a rule (a cached run's models do not change). */
   private readonly unknown = new WeakMap<ModelGraph, readonly LayerNode[]>();
 
@@ -44,6 +47,7 @@ export class GroupedRuns<S extends GroupStmt> {
 
   /** Forgets every cached run (a full analysis ran instead, or something every group depends on changed). */
   reset(): void {
+    this.unmark();
     this.groups.clear();
     this.grouping = undefined;
     this.timeline = undefined;
@@ -133,7 +137,8 @@ export class GroupedRuns<S extends GroupStmt> {
    * The runs' results in file order in a new builder (models, summary snapshots, diagnostics into
    * `sink`), finished as a full analysis finishes (`collectModels`); the failures they counted.
    */
-  merge(sink: DiagnosticSink, naming: NamingScheme, version: 2 | 3 = 3): { builder: GraphBuilder; models: ModelSummary[]; failures: number } {
+  merge(sink: DiagnosticSink, naming: NamingScheme, version: 2 | 3 = 3, typing?: { text: string; line: number }): { builder: GraphBuilder; models: ModelSummary[]; failures: number; typing?: SourceRange } {
+    this.unmark();
     const builder = new MergedBuilder(sink, naming, version, this.unknown);
     const timeline = this.timeline!;
     for (const r of this.groups.values()) for (const m of r.unnamed) m.name = '';
@@ -147,16 +152,32 @@ export class GroupedRuns<S extends GroupStmt> {
       for (let j = 0; j < e.diagnostics.length; j++) builder.sink.report(e.diagnostics[j]);
     }
     builder.restoreNames(timeline.totals());
-    // A model of a reused group is unchanged but for the name `collectModels` may give it.
-    const memo = new WeakMap<ModelGraph, { name: string; summary: ModelSummary }>();
+    // A line being typed, left out (the text analysed has it blanked): the models it reaches are
+    // incomplete in this result only (marked now, unmarked at the next merge).
+    let range: SourceRange | undefined;
+    if (typing) {
+      const was = builder.models.map((m) => m.incomplete);
+      range = markTyping(builder.models, typing.text, typing.line);
+      builder.models.forEach((m, i) => {
+        if (m.incomplete !== was[i]) this.marked.push(m);
+      });
+    }
+    // A model of a reused group is unchanged but for the name `collectModels` may give it (and a mark).
+    const memo = new WeakMap<ModelGraph, { name: string; incomplete: string | undefined; summary: ModelSummary }>();
     const models = collectModels(builder, (m) => {
       const known = this.summaries.get(m);
-      const summary = known && known.name === m.name ? known.summary : summarize(builder, m);
-      memo.set(m, { name: m.name, summary });
+      const summary = known && known.name === m.name && known.incomplete === m.incomplete ? known.summary : summarize(builder, m);
+      memo.set(m, { name: m.name, incomplete: m.incomplete, summary });
       return summary;
     });
     this.summaries = memo;
-    return { builder, models, failures };
+    return { builder, models, failures, ...(range && { typing: range }) };
+  }
+
+  /** Takes back the marks of the last merge's line being typed (cached models are shared across updates). */
+  private unmark(): void {
+    for (const m of this.marked) m.incomplete = undefined;
+    this.marked = [];
   }
 
   /**
