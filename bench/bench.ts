@@ -156,7 +156,7 @@ async function incremental(): Promise<void> {
   console.log('');
   console.log(`Shape Lens benchmark (incremental Python analysis after a one-line edit) — seed ${SEED}`);
   console.log('');
-  console.log(`${pad('module', 22)}${'open'.padStart(10)}${'edit median'.padStart(13)}${'edit min'.padStart(10)}${'full median'.padStart(13)}${'full/edit'.padStart(11)}   phases (parse / group / run / merge)   groups  same`);
+  console.log(`${pad('module', 22)}${'open'.padStart(10)}${'edit median'.padStart(13)}${'edit min'.padStart(10)}${'full median'.padStart(13)}${'full/edit'.padStart(11)}   phases (parse / run / merge)           groups  same`);
   for (const minLines of [1000, 20000]) {
     const { text } = generate(emitPythonModule, minLines, minLines > 5000 ? 20 : 1);
     const at = text.indexOf('layers.Dense(', text.length >> 1) + 'layers.Dense('.length;
@@ -193,7 +193,7 @@ async function incremental(): Promise<void> {
       return (xs[xs.length >> 1] ?? 0).toFixed(1);
     };
     const lines = text.split('\n').length;
-    console.log(`${pad(`${lines} lines`, 22)}${open.toFixed(0).padStart(8)}ms${num(edit.median)}ms${edit.min.toFixed(2).padStart(8)}ms${num(full.median)}ms${(full.median / edit.median).toFixed(0).padStart(10)}×   ${`${med('parse')} / ${med('group')} / ${med('run')} / ${med('merge')} ms`.padEnd(36)}${String(doc.last.groups).padStart(7)}  ${same ? 'yes' : 'NO'}`);
+    console.log(`${pad(`${lines} lines`, 22)}${open.toFixed(0).padStart(8)}ms${num(edit.median)}ms${edit.min.toFixed(2).padStart(8)}ms${num(full.median)}ms${(full.median / edit.median).toFixed(0).padStart(10)}×   ${`${med('parse')} / ${med('run')} / ${med('merge')} ms`.padEnd(36)}${String(doc.last.groups).padStart(7)}  ${same ? 'yes' : 'NO'}`);
     console.log(`${pad('', 22)}a line being typed (a syntax error): ${typing.median.toFixed(2)} ms median (${typingMode}; full ${full.median.toFixed(0)} ms)  same as analysed whole: ${typingSame ? 'yes' : 'NO'}`);
     doc.dispose();
   }

@@ -1,12 +1,10 @@
-// The grouping step of the incremental Python analysis (see incremental.ts): which top-level
-// statements can affect each other through module-level names, from what names.ts reads of each.
-// The grouping itself is shared with the JS/TS analysis (common/incremental-groups.ts).
+// Python's statements for the incremental analysis (see incremental.ts): each top-level node with
+// the module names names.ts reads of it; the grouping itself is shared with the JS/TS analysis
+// (common/incremental-groups.ts, common/incremental-engine.ts).
 
-import { group as groupStmts, sameModuleNames, sameSet, type GroupStmt, type Keyed as KeyedOf } from '../common/incremental-groups';
+import { sameModuleNames, sameSet, type GroupStmt, type Keyed as KeyedOf } from '../common/incremental-groups';
 import type { PyNode } from './ast';
 import type { StmtNames } from './names';
-
-export { constantsFor, keyOf, mergeByIndex } from '../common/incremental-groups';
 
 /** One top-level node of the document (a statement or a comment), kept across updates while unchanged. */
 export interface Stmt extends GroupStmt {
@@ -23,15 +21,6 @@ export interface Stmt extends GroupStmt {
 }
 
 export type Keyed = KeyedOf<Stmt>;
-
-/**
- * Splits the statements into groups no value flows between, and the constants (imports, literal
- * constants bound once and never changed) each group copies instead.
- */
-export function group(stmts: Stmt[]): { groups: Stmt[][]; constants: Map<string, Stmt> } {
-  // Definitions (`def`, `class`, imports) bind what their name holds at the end; assignments are expression statements.
-  return groupStmts(stmts, (s) => s.node.type !== 'expression_statement');
-}
 
 /** Two statements read and bind the same module names alike (so they group alike). */
 export function sameNames(a: StmtNames, b: StmtNames): boolean {

@@ -7,12 +7,17 @@
 //    where old and new text differ, found by comparing the texts) touches a few statements: those,
 //    with one statement on each side, are parsed again on their own and copied; the rest are kept.
 //    A Python module is a sequence of statements each starting on a fresh line, so that region parses
-//    as it would inside the whole file; the statements on each side must come out as before, and a
-//    region with a syntax error (or a file that had one) is parsed whole instead. (tree-sitter's own
-//    incremental re-parse of a 20,000-line module costs ~45 ms, ~15 ms more for its changed ranges and
-//    releasing the old tree: more than the whole budget of an edit.) A kept statement's offsets are
-//    absolute and stale by the edit's length: the shift is recorded and applied to its nodes only
-//    when the statement is interpreted again (`Stmt.shift`).
+//    as it would inside the whole file; the statements on each side must come out as before. A file
+//    that had a syntax error is parsed whole. (tree-sitter's own incremental re-parse of a
+//    20,000-line module costs ~45 ms, ~15 ms more for its changed ranges and releasing the old tree:
+//    more than the whole budget of an edit.) A kept statement's offsets are absolute and stale by the
+//    edit's length: the shift is recorded and applied to its nodes only when the statement is
+//    interpreted again (`Stmt.shift`).
+//    A line being typed: when the edit stays inside one line and its region does not parse, the
+//    region is parsed again with that line blanked (then with the lines of the code that began on it,
+//    a call over several lines: `editedLines`); if that parses, the analysis goes on with the blanked
+//    text (`text`; the document's is `doc`), as `analyzePython` told those lines reads around them.
+//    So does a line that reads on into the next (`layers.` in a list: `readAroundDangling`).
 //
 // 2. Group. Each statement's module-level names (names.ts: read now, read by its functions when
 //    called, bound, changed in place) are read once from its syntax. Statements are grouped so that
@@ -21,8 +26,9 @@
 //    change in place joins the binding it changes. Imports and literal constants bound once
 //    (`KERNEL = 3`) join nothing: every group that reads one runs its own copy first.
 //
-// 3. Run. Each group runs as a small module of its own in a fresh interpreter (its statements in
-//    file order, then its builders nothing called, then its subclassed models) and its results (models, summary snapshots,
+// 3. Run (common/incremental-engine.ts, shared with the JS/TS analysis). Each group runs as a small
+//    module of its own in a fresh interpreter (its statements in file order, then its builders
+//    nothing called, then its subclassed models) and its results (models, summary snapshots,
 //    diagnostics, with the top-level statement each came from) are cached, keyed by its statements'
 //    identities. An edit re-runs the groups holding changed statements; the others' results are
 //    reused, their ranges shifted. Keras' automatic names (`dense_3`) count layers across the whole
@@ -34,8 +40,8 @@
 //    An edit that changes statements without changing the names they read and bind (an argument, a
 //    number: most keystrokes) keeps the grouping and the timeline as they were.
 //
-// Whatever this cannot prove equal falls back to the full analysis: a syntax error (the repair
-// re-parses the whole text), `globals()` / `exec` / star imports / `clear_session()`, project
+// Whatever this cannot prove equal falls back to the full analysis: a syntax error other than a
+// line being typed (the repair re-parses the whole text), `globals()` / `exec` / star imports / `clear_session()`, project
 // imports or callers in other files, a Keras-2 re-run, a top-level statement that stops the module,
 // an exhausted budget. The differential test (incremental-python.test.ts) checks the results equal
 // a full analysis after every step of random edit scripts.
@@ -45,15 +51,12 @@
 
 import { performance } from 'node:perf_hooks';
 import type { Node, Tree } from 'web-tree-sitter';
-import { GraphBuilder } from '../../core/builder';
-import { collectModels, type FileAnalysis } from '../../core/analysis';
-import { changedRegion, markTyping } from '../../core/stale';
-import type { ModelGraph } from '../../core/graph';
-import { DiagnosticCode, DiagnosticSink, type SourceRange } from '../../core/diagnostics';
+import type { FileAnalysis } from '../../core/analysis';
+import { changedRegion } from '../../core/stale';
+import { DiagnosticCode, DiagnosticSink } from '../../core/diagnostics';
 import { kerasVersionOfFile, type KerasVersionChoice } from '../../core/keras-version';
-import type { Shape } from '../../core/shape';
-import { summarize, type ModelSummary } from '../../core/summary';
 import { Budget, BudgetExceeded, DEFAULT_LIMITS } from '../common/budget';
+import { CountingBuilder, EventRecorder, GroupedRuns } from '../common/incremental-engine';
 import type { UncalledEntry } from '../common/interpreter-core';
 import { KerasRuntime } from '../common/keras-runtime';
 import { str } from '../common/values';
@@ -67,8 +70,8 @@ import { stmtNames } from './names';
 import { parsePython, treeSitterModule } from './parser';
 import { PythonResolver } from './resolve';
 import { exec } from './statements';
-import { constantsFor, group, keyOf, materialise, mergeByIndex, sameNames, type Keyed, type Stmt } from './incremental-groups';
-import { collectRanges, movedLines, sameMultiset, shiftRanges, Timeline, type Advance, type Event, type GroupRun, type Phase } from './incremental-timeline';
+import { materialise, sameNames, type Keyed, type Stmt } from './incremental-groups';
+import { Timeline, type GroupRun, type Phase } from '../common/incremental-timeline';
 
 /** What an update did, for tests and the bench. */
 export interface UpdateStats {
@@ -80,8 +83,8 @@ export interface UpdateStats {
   ran: number;
   /** Top-level nodes copied from the tree again (the rest reused). */
   copied: number;
-  /** Where an incremental update's time went: re-parse and copy, grouping, running groups (and checking names), merging. */
-  ms?: { parse: number; group: number; run: number; merge: number };
+  /** Where an incremental update's time went: re-parse and copy, grouping and running groups (and checking names), merging. */
+  ms?: { parse: number; run: number; merge: number };
 }
 
 let nextStmtId = 1;
@@ -98,17 +101,17 @@ export class IncrementalPython {
   private text = '';
   private tops: Stmt[] = [];
   private rootSpan = { type: 'module', start: 0, end: 0, hasError: false, treeError: false };
-  private groups = new Map<string, GroupRun>();
+  /** The groups' cached runs and the automatic names' timeline (common/incremental-engine.ts). */
+  private readonly runs = new GroupedRuns<Stmt>({
+    // Definitions (`def`, `class`, imports) bind what their name holds at the end; assignments are expression statements.
+    definition: (s) => s.node.type !== 'expression_statement',
+    sameNames: (a, b) => a.node.type === b.node.type && sameNames(a.names!, b.names!),
+  });
   private keras: KerasVersionChoice | undefined;
   private volatileKey = '';
-  private volatile = new Set<string>();
   private importsChecked = '';
   last: UpdateStats = { mode: 'full', groups: 0, ran: 0, copied: 0 };
   private parseMs = 0;
-  private grouping: { stmts: Stmt[]; keyed: Keyed[] } | undefined;
-  private timeline: Timeline | undefined;
-  /** The runs whose events `timeline` holds. */
-  private counted = new Set<GroupRun>();
   private kerasPlain: KerasVersionChoice | undefined;
   /** The text has none of `VERSION_WORDS`; the last edit. */
   private plain = false;
@@ -120,9 +123,6 @@ export class IncrementalPython {
   /** The lines the last update edited, when it edited inside one line (`editedLines`). */
   private edited: EditedLines | undefined;
   private shapeComments = '';
-  /** Models of cached runs marked incomplete by the line being typed (in the last result only). */
-  private marked: ModelGraph[] = [];
-  private summaries = new WeakMap<ModelGraph, { name: string; incomplete: string | undefined; summary: ModelSummary }>();
 
   constructor(
     readonly file: string,
@@ -150,11 +150,7 @@ export class IncrementalPython {
   dispose(): void {
     this.parsed = false;
     this.tops = [];
-    this.groups.clear();
-    this.grouping = undefined;
-    this.timeline = undefined;
-    this.counted.clear();
-    this.marked = [];
+    this.runs.reset();
   }
 
   /** Where the last update's edit says the user is typing (what a full analysis is told: `AnalyzeOptions.edited`). */
@@ -417,17 +413,13 @@ export class IncrementalPython {
 
   /** The whole document analysed from scratch (a line being typed read around as it reads around it). */
   private full(reason: string): FileAnalysis {
-    this.groups.clear();
-    this.grouping = undefined;
-    this.timeline = undefined;
+    this.runs.reset();
     const a = analyzePython(this.doc, this.file, this.edited === undefined ? this.opts : { ...this.opts, edited: this.edited });
     this.last = { mode: 'full', reason, groups: 0, ran: 0, copied: this.last.copied };
     return a;
   }
 
   private analyse(): FileAnalysis {
-    for (const m of this.marked) m.incomplete = undefined;
-    this.marked = [];
     const text = this.text;
     const opts = this.opts;
     // Known plain before: only the edit can have brought one of the words in.
@@ -440,15 +432,14 @@ export class IncrementalPython {
     // The version comes from a few comments and imports; a text without their words gives what the options say.
     const keras = plain && this.kerasPlain ? this.kerasPlain : kerasVersionOfFile(text, opts.keras);
     if (plain) this.kerasPlain = keras;
-    if (!this.keras || this.keras.version !== keras.version || this.keras.from !== keras.from) this.groups.clear();
+    if (!this.keras || this.keras.version !== keras.version || this.keras.from !== keras.from) this.runs.reset();
     this.keras = keras;
     const stmts = this.tops.filter((s) => s.names);
-    stmts.forEach((s, i) => (s.index = i));
     // `# shape-lens: input_shape=...` comments give subclassed models their input shape by where
     // they are (a few lines above the class or inside it): a change of one or of its distance to the
     // statement after it re-runs every group.
     const shapeComments = plain ? '' : this.shapeCommentsKey(text);
-    if (shapeComments !== this.shapeComments) this.groups.clear();
+    if (shapeComments !== this.shapeComments) this.runs.reset();
     this.shapeComments = shapeComments;
     if (stmts.some((s) => s.names!.dynamic)) return this.full('globals(), exec, a star import or clear_session()');
     if (stmts.some((s) => s.dangling)) return this.full('a line being typed');
@@ -456,98 +447,26 @@ export class IncrementalPython {
     if (!this.importsAreLibraries(stmts, keras)) return this.full('a project import');
 
     const t1 = performance.now();
-    const { keyed, stable } = this.regroup(stmts);
     // Module names some function assigns under `global` read as unknown everywhere: a change of them changes every group.
-    if (!stable) {
-      const volatile = new Set<string>();
-      for (const s of stmts) if (s.names!.globalDecls.size > 0) for (const g of s.names!.globalDecls) volatile.add(g);
-      const volatileKey = [...volatile].sort().join(',');
-      if (volatileKey !== this.volatileKey) this.groups.clear();
-      this.volatileKey = volatileKey;
-      this.volatile = volatile;
-    }
-    const volatile = this.volatile;
-    // Reuse what is still valid: same statements, same lines where a message names one.
-    const runs = new Map<string, GroupRun>();
-    const toRun: typeof keyed = [];
-    for (const k of keyed) {
-      const cached = this.groups.get(k.key);
-      if (cached && !movedLines(cached)) runs.set(k.key, cached);
-      else toRun.push(k);
-    }
-    this.groups = runs;
-    const t2 = performance.now();
-    let ran = 0;
+    const volatile = new Set<string>();
+    for (const s of stmts) for (const g of s.names!.globalDecls) volatile.add(g);
+    const volatileKey = [...volatile].sort().join(',');
+    if (volatileKey !== this.volatileKey) this.runs.reset();
+    this.volatileKey = volatileKey;
     const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-    // The counters hold the cached runs' advances. Kept from the last update while statements keep
-    // their positions; the runs dropped since are taken out, and their advances remembered.
-    if (!stable || !this.timeline) {
-      this.timeline = new Timeline(stmts.length);
-      this.counted = new Set();
-    }
-    const counters = this.timeline;
-    const removed: string[] = [];
-    const added: string[] = [];
-    for (const r of this.counted) {
-      if (runs.get(r.key) === r) continue;
-      counters.addRun(r, -1);
-      this.counted.delete(r);
-      removed.push(...counters.signature(r));
-    }
-    for (const r of runs.values()) {
-      if (this.counted.has(r)) continue;
-      counters.addRun(r, 1);
-      this.counted.add(r);
-    }
-    for (let round = 0; ; round++) {
-      if (round >= 3) return this.full('automatic names did not settle');
-      for (const k of toRun) {
-        ran++;
-        const old = runs.get(k.key);
-        if (old && this.counted.delete(old)) {
-          counters.addRun(old, -1);
-          removed.push(...counters.signature(old));
-        }
-        const result = this.runGroup(k.key, k.all, k.own, volatile, keras, limits, counters);
-        if (typeof result === 'string') return this.full(result);
-        runs.set(k.key, result);
-        counters.place(result);
-        this.counted.add(result);
-        added.push(...counters.signature(result));
-      }
-      toRun.length = 0;
-      // No run replaced, or one by one advancing the same counters at the same places (it ran with
-      // every other run's advances counted): every other run's counters are as they were.
-      if (stable && round === 0 && ran <= 1 && sameMultiset(removed, added)) break;
-      // A group whose counters now start elsewhere than when it ran names its layers differently: run it again.
-      const stale = new Set<string>();
-      counters.walk((e, at) => {
-        for (let i = 0; i < e.read.length; i++) if ((at.get(e.read[i][0]) ?? 0) !== e.read[i][1]) stale.add(e.run!.key);
-      });
-      for (const k of keyed) if (stale.has(k.key)) toRun.push(k);
-      if (toRun.length === 0) break;
-    }
-    let steps = 0;
-    for (const r of runs.values()) steps += r.steps;
-    if (steps > limits.steps) return this.full('the step budget');
-    // The reused runs' ranges are moved to the new text only now, when they are sure to be in the
-    // result: a range in the previous result but not in this one keeps its old offsets (core/stale.ts
-    // tells moved ranges from the others by identity).
-    for (const r of runs.values()) shiftRanges(r);
-    const t3 = performance.now();
-    const analysis = this.merge(counters, runs, keras);
-    this.last = { mode: 'incremental', groups: keyed.length, ran, copied: this.last.copied, ms: { parse: this.parseMs, group: t2 - t1, run: t3 - t2, merge: performance.now() - t3 } };
+    const done = this.runs.run(stmts, (k, counters) => this.runGroup(k, volatile, keras, limits, counters), limits.steps);
+    if (typeof done === 'string') return this.full(done);
+    const t2 = performance.now();
+    const analysis = this.merge(keras);
+    this.last = { mode: 'incremental', groups: done.groups, ran: done.ran, copied: this.last.copied, ms: { parse: this.parseMs, run: t2 - t1, merge: performance.now() - t2 } };
     return analysis;
   }
 
-  /**
-   * One group as a module of its own; a string says why it cannot stand for its part of the full
-   * run. `counters` holds every other event's counter advances by position; this run adds its own.
-   */
-  private runGroup(key: string, all: Stmt[], own: Set<Stmt>, volatile: Set<string>, keras: KerasVersionChoice, limits: typeof DEFAULT_LIMITS, counters: Timeline): GroupRun | string {
-    for (const s of all) materialise(s);
+  /** One group as a module of its own (`GroupedRuns` keeps and orders the runs); a string says why it cannot stand for its part of the full run. */
+  private runGroup(k: Keyed, volatile: Set<string>, keras: KerasVersionChoice, limits: typeof DEFAULT_LIMITS, counters: Timeline<Stmt>): GroupRun<Stmt> | string {
+    for (const s of k.all) materialise(s);
     const sink = new DiagnosticSink();
-    const builder = new CountingBuilder(sink, keras.version);
+    const builder = new CountingBuilder(sink, 'keras', keras.version);
     const rt = new KerasRuntime(builder);
     rt.kerasFrom = keras.from;
     const budget = new Budget(limits);
@@ -556,120 +475,26 @@ export class IncrementalPython {
       budget,
       host: host ? { resolver: new PythonResolver(host), parse: parseToAst, cache: this.opts.moduleCache === undefined ? pythonModuleCache : this.opts.moduleCache } : undefined,
     });
-    const events: Event[] = [];
-    const seenModels = new Set<ModelGraph>();
-    let start = { counters: new Map<string, number>(), diags: 0, snaps: 0, failures: 0 };
-    ip.before = (stmt, phase): void => {
-      const at = counters.before(counters.pos({ stmt, phase }));
-      builder.restoreNames(at);
-      builder.touched.clear();
-      start = { counters: at, diags: sink.items.length, snaps: builder.snapshots.length, failures: rt.failures };
-    };
-    ip.after = (stmt, phase): void => {
-      const delta: Advance[] = [];
-      for (const [b, v] of builder.saveNames()) if (v !== (start.counters.get(b) ?? 0)) delta.push([b, v - (start.counters.get(b) ?? 0)]);
-      const read: Advance[] = [...builder.touched].map((b) => [b, start.counters.get(b) ?? 0]);
-      const models: ModelGraph[] = [];
-      for (let i = builder.models.length - 1; i >= 0 && !seenModels.has(builder.models[i]); i--) models.unshift(builder.models[i]);
-      for (const m of models) seenModels.add(m);
-      const e: Event = { stmt, phase, delta, read, models, snapshots: builder.snapshots.slice(start.snaps), diagnostics: sink.items.slice(start.diags), failures: rt.failures - start.failures, run: undefined };
-      events.push(e);
-      if (own.has(stmt)) counters.add(counters.pos(e), delta);
-    };
-    const stopped = ip.runGroup(all, this.text, this.file, volatile, this.shapeComments !== '');
+    const rec = new EventRecorder(rt, builder, counters, k);
+    ip.before = (stmt, phase) => rec.before(stmt, phase);
+    ip.after = (stmt, phase) => rec.after(stmt, phase);
+    const stopped = ip.runGroup(k.all, this.text, this.file, volatile, this.shapeComments !== '');
     if (stopped) return stopped;
     if (budget.steps > limits.steps || sink.items.some((d) => d.code === DiagnosticCode.budget)) return 'the step budget';
     if (ip.modules.size > 0) return 'a project import';
     if (keras.from === 'default' && rt.tfFunctionOnKerasTensor) return 'a TensorFlow function on a Keras tensor (tf.keras 2 re-run)';
     if (ip.caught > 0) return 'an internal error';
-    for (const e of events) {
-      // A copied constant must leave no trace of its own (each group runs its own copy).
-      if (!own.has(e.stmt) && (e.delta.length > 0 || e.models.length > 0 || e.diagnostics.length > 0 || e.snapshots.length > 0)) return 'a constant with effects';
-    }
-    const finalModels = new Set(builder.models);
-    for (const e of events) e.models = e.models.filter((m) => finalModels.has(m));
-    const run: GroupRun = { key, stmts: all.filter((s) => own.has(s)), events: events.filter((e) => own.has(e.stmt)), unnamed: builder.models.filter((m) => !m.name), ranges: [], steps: budget.steps };
-    if (!collectRanges(run)) return 'a range outside its statements';
-    return run;
+    return rec.finish(budget.steps);
   }
 
-  /** The groups' results in file order in one builder, finished as a full analysis finishes. */
-  private merge(timeline: Timeline, runs: Map<string, GroupRun>, keras: KerasVersionChoice): FileAnalysis {
+  /** The groups' results in file order in one builder, finished as a full analysis finishes (a line being typed read around). */
+  private merge(keras: KerasVersionChoice): FileAnalysis {
     const sink = new DiagnosticSink();
-    const builder = new GraphBuilder(sink, 'keras', keras.version);
-    for (const r of runs.values()) for (const m of r.unnamed) m.name = '';
     const typingAt = this.typingAt;
+    // As `analyzePython` reports it: before anything the interpretation says.
     if (typingAt?.syntax) reportReadAround(sink, this.doc, typingAt.line);
-    const events = timeline.events();
-    let failures = 0;
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i];
-      failures += e.failures;
-      if (e.models.length > 0) builder.models.push(...e.models);
-      if (e.snapshots.length > 0) builder.snapshots.push(...e.snapshots);
-      for (let j = 0; j < e.diagnostics.length; j++) sink.report(e.diagnostics[j]);
-    }
-    builder.restoreNames(timeline.totals());
-    // The models the line being typed reaches are incomplete in this result only: marked, and unmarked at the next update.
-    let typing: SourceRange | undefined;
-    if (typingAt) {
-      const was = builder.models.map((m) => m.incomplete);
-      typing = markTyping(builder.models, this.doc, typingAt.line);
-      builder.models.forEach((m, i) => {
-        if (m.incomplete !== was[i]) this.marked.push(m);
-      });
-    }
-    // A model of a reused group is unchanged but for the name `collectModels` may give it.
-    const memo = new WeakMap<ModelGraph, { name: string; incomplete: string | undefined; summary: ModelSummary }>();
-    const models = collectModels(builder, (m) => {
-      const known = this.summaries.get(m);
-      const summary = known && known.name === m.name && known.incomplete === m.incomplete ? known.summary : summarize(builder, m);
-      memo.set(m, { name: m.name, incomplete: m.incomplete, summary });
-      return summary;
-    });
-    this.summaries = memo;
+    const { builder, models, failures, typing } = this.runs.merge(sink, 'keras', keras.version, typingAt && { text: this.doc, line: typingAt.line });
     return { file: this.file, language: 'python', text: this.doc, builder, models, diagnostics: sink.items, keras, ...(typing && { typing }), ...(failures > 0 && { failures }) };
-  }
-
-  /**
-   * The groups of this update's statements. An edit that changed statements in place without
-   * changing the names they read and bind (an argument, a number) leaves the grouping as it was:
-   * only the groups holding those statements get them (and a new key).
-   */
-  private regroup(stmts: Stmt[]): { keyed: Keyed[]; stable: boolean } {
-    const prev = this.grouping;
-    let keyed: Keyed[] | undefined;
-    if (prev && prev.stmts.length === stmts.length) {
-      const changed = new Set<number>();
-      for (let i = 0; i < stmts.length && changed.size <= 64; i++) {
-        const a = stmts[i];
-        const b = prev.stmts[i];
-        if (a === b) continue;
-        if (a.node.type !== b.node.type || a.names!.constant || b.names!.constant || !sameNames(a.names!, b.names!)) {
-          changed.add(-1);
-          break;
-        }
-        changed.add(i);
-      }
-      if (!changed.has(-1) && changed.size <= 64) {
-        keyed = prev.keyed.map((k) => {
-          if (!k.all.some((s) => changed.has(s.index))) return k;
-          const all = k.all.map((s) => stmts[s.index]);
-          return { key: keyOf(all), all, own: new Set([...k.own].map((s) => stmts[s.index])) };
-        });
-      }
-    }
-    const stable = !!keyed;
-    if (!keyed) {
-      const { groups, constants } = group(stmts);
-      keyed = groups.map((g) => {
-        const consts = constantsFor(g, constants);
-        const all = consts.length === 0 ? g : mergeByIndex(consts, g);
-        return { key: keyOf(all), all, own: new Set(g) };
-      });
-    }
-    this.grouping = { stmts, keyed };
-    return { keyed, stable };
   }
 
   /** Each input-shape comment, with the statement after it and how many lines before it. */
@@ -700,7 +525,7 @@ export class IncrementalPython {
     const imports = stmts.filter((s) => s.names!.constant && (s.node.type === 'import_statement' || s.node.type === 'import_from_statement'));
     const key = imports.map((s) => s.id).join(',');
     if (key === this.importsChecked) return true;
-    const probe = this.runGroup('', imports, new Set(imports), new Set(), keras, { ...DEFAULT_LIMITS, ...this.opts.limits }, new Timeline(stmts.length));
+    const probe = this.runGroup({ key: '', all: imports, own: new Set(imports) }, new Set(), keras, { ...DEFAULT_LIMITS, ...this.opts.limits }, new Timeline<Stmt>(stmts.length));
     if (typeof probe === 'string') return false;
     this.importsChecked = key;
     return true;
@@ -784,25 +609,6 @@ class GroupInterpreter extends PythonInterpreter {
       i = j;
     }
     this.kerasModels.splice(0, this.kerasModels.length, ...all);
-  }
-}
-
-/** A builder that notes which automatic-name counters were read (so a cached group knows what its names depend on). */
-class CountingBuilder extends GraphBuilder {
-  readonly touched = new Set<string>();
-
-  constructor(sink: DiagnosticSink, version: 2 | 3) {
-    super(sink, 'keras', version);
-  }
-
-  override uniqueName(base: string): string {
-    this.touched.add(base);
-    return super.uniqueName(base);
-  }
-
-  override createInput(batchShape: Shape | null, range?: SourceRange, name?: string, why?: string): ReturnType<GraphBuilder['createInput']> {
-    if (name === undefined && this.keras2) this.touched.add('\0input');
-    return super.createInput(batchShape, range, name, why);
   }
 }
 
