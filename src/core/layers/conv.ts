@@ -246,6 +246,7 @@ function convRule(kind: ConvKind, rank: number, className: string, aliases: stri
     inputRank: { min: rank + 2, max: rank + 2 },
     outputShape: (inputs, cfg, ctx) => outputShape(kind, rank, inputs, cfg, ctx),
     params: (inputs, cfg, ctx) => params(kind, rank, inputs, cfg, ctx),
+    exportConfig: (c) => ((c.groups ?? 1) !== 1 ? { skip: "tfjs-layers' convolutions have no groups" } : { config: c }),
   };
 }
 

@@ -1,6 +1,6 @@
 // Recurrent layer rules: SimpleRNN, LSTM, GRU, generic RNN over cells, ConvLSTM1D/2D/3D.
 
-import { Cfg, isLayerSpec, type ConfigValue, type LayerSpec } from '../config';
+import { Cfg, isLayerSpec, type ConfigValue, type LayerConfig, type LayerSpec } from '../config';
 import { DiagnosticCode } from '../diagnostics';
 import { formatShape, type RuleOutputShape, type RuleShape } from '../shape';
 import { positiveInt } from './core';
@@ -65,6 +65,10 @@ function recurrent(className: string, kind: CellKind): LayerRule {
       if (inDim === null || units === null || useBias === null || resetAfter === null) return UNKNOWN_PARAMS;
       return cellParams(kind, inDim, units, useBias, resetAfter);
     },
+    // tfjs-layers' GRU is the original variant only (it rejects reset_after=True, Keras' default).
+    ...(kind === 'gru'
+      ? { exportConfig: (c: LayerConfig) => (c.reset_after === false ? { config: c } : { skip: "tfjs-layers' GRU has only reset_after=False (Keras' default is True)" }) }
+      : {}),
   };
 }
 
