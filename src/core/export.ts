@@ -69,18 +69,22 @@ const LECUN: Record<string, JsonValue> = {
 /** Activations tfjs-layers has, in Keras' spelling. */
 const TFJS_ACTIVATIONS = new Set(['elu', 'selu', 'relu', 'relu6', 'linear', 'sigmoid', 'hard_sigmoid', 'softplus', 'softsign', 'tanh', 'softmax', 'log_softmax', 'gelu', 'mish', 'swish']);
 
+/** How deep models, wrapped layers and settings may nest (bad input never recurses without end). */
+const MAX_DEPTH = 32;
+
 class Skip {
   constructor(readonly reason: string) {}
 }
 
 /** The Keras JSON of an analysed model, up to the layers it cannot export. Never throws. */
 export function exportModel(model: ModelGraph): ModelExport {
-  return exportGraph(model, false);
+  return exportGraph(model, false, 0);
 }
 
 /** `frozen`: a nested model set `trainable = False`, which Keras and tfjs pass on to each of its layers. */
-function exportGraph(model: ModelGraph, frozen: boolean): ModelExport {
+function exportGraph(model: ModelGraph, frozen: boolean, depth: number): ModelExport {
   const allSkipped = (reason: string): ModelExport => ({ json: null, reason, skipped: model.layers.map((l) => ({ name: l.name, className: l.className, reason })) });
+  if (depth > MAX_DEPTH) return allSkipped('models nested too deeply');
   if (model.kind === 'subclassed') return allSkipped(`a subclassed model (${model.className}): its call() is Python code, which Keras' JSON config does not hold`);
   if (!model.built) return allSkipped('the model has no input shape, so Keras would not build it');
   if (model.incomplete) return allSkipped(`Shape Lens may not have seen all its layers: ${model.incomplete}`);
@@ -88,14 +92,14 @@ function exportGraph(model: ModelGraph, frozen: boolean): ModelExport {
     if (!t.shape) return allSkipped('its input shape is not known to Shape Lens');
     if (hasUnknownDim(t.shape)) return allSkipped(`a dim of its input shape is not known to Shape Lens${t.unknownWhy ? ` (${t.unknownWhy})` : ''}`);
   }
-  return model.kind === 'sequential' ? exportSequential(model, frozen) : exportFunctional(model, frozen);
+  return model.kind === 'sequential' ? exportSequential(model, frozen, depth) : exportFunctional(model, frozen, depth);
 }
 
 function wrap(className: 'Sequential' | 'Functional', config: KerasModelConfig): KerasModelJson {
   return { class_name: className, config, keras_version: EXPORT_KERAS_VERSION, backend: 'tensorflow' };
 }
 
-function exportSequential(model: ModelGraph, frozen: boolean): ModelExport {
+function exportSequential(model: ModelGraph, frozen: boolean, depth: number): ModelExport {
   const input = model.inputs[0];
   if (model.inputs.length !== 1 || !input.shape) return { json: null, reason: 'a Sequential model with one input', skipped: [] };
   const inputName = input.source?.layer.name ?? `${model.layers[0]?.name ?? model.name}_input`;
@@ -107,7 +111,7 @@ function exportSequential(model: ModelGraph, frozen: boolean): ModelExport {
       skipped.push({ name: layer.name, className: layer.className, reason: `follows ${skipped[0].name}, which is not exported` });
       continue;
     }
-    const out = layerJson(layer, frozen);
+    const out = layerJson(layer, frozen, depth);
     if (out instanceof Skip) skipped.push({ name: layer.name, className: layer.className, reason: out.reason });
     else layers.push(out);
   }
@@ -115,7 +119,7 @@ function exportSequential(model: ModelGraph, frozen: boolean): ModelExport {
   return { json: wrap('Sequential', { name: model.name, layers }), skipped };
 }
 
-function exportFunctional(model: ModelGraph, frozen: boolean): ModelExport {
+function exportFunctional(model: ModelGraph, frozen: boolean, depth: number): ModelExport {
   // The calls of this model: those its outputs are computed by (a layer may be called in other models too).
   const calls = new Set<CallNode>();
   const stack = model.outputs.map((t) => t.source).filter((c): c is CallNode => !!c);
@@ -162,7 +166,7 @@ function exportFunctional(model: ModelGraph, frozen: boolean): ModelExport {
       skip('it is called with tensors besides its input (initial_state=…), which the export does not write yet');
       continue;
     }
-    const out = layerJson(layer, frozen);
+    const out = layerJson(layer, frozen, depth);
     if (out instanceof Skip) {
       skip(out.reason);
       continue;
@@ -196,9 +200,9 @@ function inputLayerConfig(name: string, shape: Shape, layer: LayerNode | undefin
 }
 
 /** `{class_name, config}` of a layer (a nested model's own JSON), or why it is not exported. */
-function layerJson(layer: LayerNode, frozen: boolean): KerasLayerJson | Skip {
+function layerJson(layer: LayerNode, frozen: boolean, depth: number): KerasLayerJson | Skip {
   const trainable = layer.trainable && !frozen;
-  const json = layerJsonOf(layer, trainable);
+  const json = layerJsonOf(layer, trainable, depth);
   if (json instanceof Skip) return json;
   // A call whose output the analysis does not know: Keras would raise there (or before, on an input it got).
   const failed = layer.calls.find((c) => c.outputs.some((t) => !t.shape || t.tainted || hasUnknownDim(t.shape)));
@@ -209,9 +213,9 @@ function layerJson(layer: LayerNode, frozen: boolean): KerasLayerJson | Skip {
   return json;
 }
 
-function layerJsonOf(layer: LayerNode, trainable: boolean): KerasLayerJson | Skip {
+function layerJsonOf(layer: LayerNode, trainable: boolean, depth: number): KerasLayerJson | Skip {
   if (layer.nested) {
-    const inner = exportGraph(layer.nested, !trainable);
+    const inner = exportGraph(layer.nested, !trainable, depth + 1);
     if (!inner.json || inner.skipped.length > 0) {
       const first = inner.skipped[0];
       return new Skip(`a nested model that is not exported whole${first ? `: ${first.name} (${first.className}) ${first.reason}` : inner.reason ? `: ${inner.reason}` : ''}`);
@@ -219,14 +223,15 @@ function layerJsonOf(layer: LayerNode, trainable: boolean): KerasLayerJson | Ski
     return { class_name: inner.json.class_name, config: { ...(inner.json.config as unknown as { [key: string]: JsonValue }), trainable } };
   }
   if (layer.custom) return new Skip('a custom layer: its code is not part of a Keras JSON config');
-  const spec = layerConfig(layer.className, layer.config);
+  const spec = layerConfig(layer.className, layer.config, depth);
   if (spec instanceof Skip) return spec;
   const dtype = layer.config.dtype;
   return { class_name: spec.class_name, config: { name: layer.name, trainable, dtype: typeof dtype === 'string' ? dtype : 'float32', ...spec.config } };
 }
 
 /** The class name and exported settings of a layer (or a wrapped layer spec). */
-function layerConfig(className: string, raw: LayerConfig): { class_name: string; config: { [key: string]: JsonValue } } | Skip {
+function layerConfig(className: string, raw: LayerConfig, depth: number): { class_name: string; config: { [key: string]: JsonValue } } | Skip {
+  if (depth > MAX_DEPTH) return new Skip('layers nested too deeply');
   const rule = getRule(className);
   if (!rule) return new Skip(`Shape Lens has no rule for ${className}, so it does not know its config`);
   if (rule.operation) return new Skip(`a tensor operation (${className}); tfjs-layers has no layer for it`);
@@ -243,7 +248,7 @@ function layerConfig(className: string, raw: LayerConfig): { class_name: string;
   if ('skip' in adjusted) return new Skip(adjusted.skip);
   const config: { [key: string]: JsonValue } = {};
   for (const [k, v] of Object.entries(adjusted.config)) {
-    const j = toJson(k, v);
+    const j = toJson(k, v, depth);
     if (j instanceof Skip) return j;
     config[k] = j;
   }
@@ -259,10 +264,12 @@ function hasUnknown(v: ConfigValue, depth = 0): boolean {
 
 /** A config value as JSON: identifiers in Keras' snake_case spelling, wrapped layers as `{class_name, config}`. */
 function toJson(key: string, v: ConfigValue, depth = 0): JsonValue | Skip {
-  if (depth > 16) return new Skip(`its setting \`${key}\` is nested too deeply`);
+  if (depth > MAX_DEPTH) return new Skip(`its setting \`${key}\` is nested too deeply`);
   if (v === null || typeof v === 'boolean') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? v : new Skip(`its setting \`${key}\` is ${v}, which JSON cannot hold`);
   if (typeof v === 'string') {
+    // The front ends' stand-in for a user function or a call they did not follow (`<function f>`).
+    if (/^<function .*>$/.test(v)) return new Skip(`its setting \`${key}\` is ${v.slice(1, -1)}, which a JSON config cannot hold`);
     // Keras' constructors lower-case these (`standardize_padding`, `standardize_data_format`).
     if (key === 'padding' || key === 'data_format') return v.toLowerCase();
     // tfjs code spells identifiers in camelCase (`glorotNormal`, `leCunNormal`); Keras in snake_case.
@@ -272,7 +279,7 @@ function toJson(key: string, v: ConfigValue, depth = 0): JsonValue | Skip {
   }
   if (v === UNKNOWN) return new Skip(`its setting \`${key}\` is not known to Shape Lens`);
   if (isLayerSpec(v)) {
-    const inner = layerConfig(v.className, v.config);
+    const inner = layerConfig(v.className, v.config, depth + 1);
     if (inner instanceof Skip) return new Skip(`its ${key} ${v.className}: ${inner.reason}`);
     return inner;
   }

@@ -84,7 +84,6 @@ async function crossCheck(summary: ModelSummary, exp: ModelExport): Promise<stri
 /** Exports every model of an analysis, checks the exported ones against tfjs, and counts them. */
 async function checkAnalysis(label: string, a: FileAnalysis, tally: Tally, failures: string[], report?: string[]): Promise<void> {
   for (const s of a.models) {
-    const t0 = Date.now();
     const exp = exportModel(s.model);
     if (!exp.json) tally.none++;
     else if (exp.skipped.length > 0) tally.partly++;
@@ -97,7 +96,6 @@ async function checkAnalysis(label: string, a: FileAnalysis, tally: Tally, failu
       const problems = await crossCheck(s, exp);
       if (problems.length > 0) failures.push(`${label} ${s.model.name}:\n  ${problems.join('\n  ')}`);
     }
-    if (process.env.EXPORT_TIMING) console.log(label, s.model.name, Date.now() - t0);
   }
 }
 
@@ -119,8 +117,10 @@ test('every fixture model tfjs can build: the exported JSON built by tfjs has th
   }
   console.log(`fixtures: ${tally.whole} exported whole, ${tally.partly} partly, ${tally.none} not at all\n${report.join('\n')}`);
   assert.deepEqual(failures, []);
-  assert.ok(tally.whole >= 30, `whole: ${tally.whole}`);
-  assert.ok(tally.partly >= 1, `partly: ${tally.partly}`);
+  // Figures when written: 42 whole, 7 partly, 5 not at all (3 subclassed, 2 starting with a custom layer).
+  assert.ok(tally.whole >= 42, `whole: ${tally.whole}`);
+  assert.ok(tally.partly >= 7, `partly: ${tally.partly}`);
+  assert.ok(tally.none <= 5, `not at all: ${tally.none}`);
 });
 
 test(`random-CNN corpus (${CORPUS} specs, as Python and as tfjs): every model exports whole and tfjs agrees with the analysis`, async () => {
@@ -141,4 +141,135 @@ test(`random-CNN corpus (${CORPUS} specs, as Python and as tfjs): every model ex
   assert.deepEqual(failures, []);
   // Every generated layer is one tfjs has: all models export whole.
   assert.equal(tally.whole, 2 * CORPUS, report.filter((r) => !r.endsWith('whole')).join('\n'));
+});
+
+/** The one model of a Python snippet, exported. */
+async function exportPython(source: string, name?: string): Promise<{ exp: ModelExport; summary: ModelSummary }> {
+  const { analysis } = await analyze(source);
+  const summary = name ? analysis.models.find((m) => m.model.name === name) : analysis.models[0];
+  assert.ok(summary, `no model ${name ?? ''}`);
+  return { exp: exportModel(summary.model), summary };
+}
+
+test('Sequential: an InputLayer with the batch input shape, then each layer with its settings in Keras spelling', async () => {
+  const { exp, summary } = await exportPython(`import keras
+from keras import layers
+model = keras.Sequential([
+    keras.Input(shape=(28, 28, 1)),
+    layers.Conv2D(8, 3, padding="SAME", kernel_initializer="lecun_normal"),
+    layers.LeakyReLU(negative_slope=0.1),
+    layers.MaxPooling2D(),
+    layers.Flatten(),
+    layers.Dense(10, activation="softmax", name="probs"),
+], name="tiny")
+`);
+  assert.deepEqual(exp.skipped, []);
+  const json = exp.json!;
+  assert.equal(json.class_name, 'Sequential');
+  assert.equal(json.config.name, 'tiny');
+  assert.deepEqual(json.config.layers.map((l) => l.class_name), ['InputLayer', 'Conv2D', 'LeakyReLU', 'MaxPooling2D', 'Flatten', 'Dense']);
+  assert.deepEqual(json.config.layers[0].config.batch_input_shape, [null, 28, 28, 1]);
+  const conv = json.config.layers[1].config;
+  assert.equal(conv.name, 'conv2d');
+  assert.equal(conv.filters, 8);
+  assert.equal(conv.kernel_size, 3);
+  assert.equal(conv.padding, 'same');
+  // tf.keras 2's LecunNormal is this VarianceScaling (tfjs spells the class LeCunNormal).
+  assert.deepEqual(conv.kernel_initializer, { class_name: 'VarianceScaling', config: { scale: 1, mode: 'fan_in', distribution: 'truncated_normal', seed: null } });
+  assert.equal(json.config.layers[2].config.alpha, 0.1);
+  assert.equal(json.config.layers[2].config.negative_slope, undefined);
+  assert.equal(json.config.layers[5].config.name, 'probs');
+  assert.deepEqual(await crossCheck(summary, exp), []);
+});
+
+test('Functional: inbound nodes, a shared layer\'s second call, a multi-output layer\'s tensor index', async () => {
+  const { exp, summary } = await exportPython(`import keras
+from keras import layers
+a = keras.Input(shape=(10, 4), name="a")
+b = keras.Input(shape=(10, 4), name="b")
+shared = layers.Dense(6, name="shared")
+seq, h, c = layers.LSTM(5, return_sequences=True, return_state=True, name="lstm")(shared(a))
+y = layers.Concatenate(name="cat")([layers.Flatten(name="flat")(shared(b)), h])
+model = keras.Model([a, b], [y, seq], name="two")
+`);
+  assert.deepEqual(exp.skipped, []);
+  const json = exp.json!;
+  assert.equal(json.class_name, 'Functional');
+  const byName = Object.fromEntries(json.config.layers.map((l) => [l.name, l]));
+  assert.deepEqual(byName.shared.inbound_nodes, [[['a', 0, 0, {}]], [['b', 0, 0, {}]]]);
+  assert.deepEqual(byName.flat.inbound_nodes, [[['shared', 1, 0, {}]]]);
+  assert.deepEqual(byName.cat.inbound_nodes, [[['flat', 0, 0, {}], ['lstm', 0, 1, {}]]]);
+  assert.deepEqual(json.config.input_layers, [['a', 0, 0], ['b', 0, 0]]);
+  assert.deepEqual(json.config.output_layers, [['cat', 0, 0], ['lstm', 0, 0]]);
+  assert.deepEqual(await crossCheck(summary, exp), []);
+});
+
+test('layers tfjs lacks, settings it lacks and settings the analysis does not know: exported up to them, each listed with why', async () => {
+  const cases: [string, string, RegExp][] = [
+    ['layers.Conv2D(8, 3, groups=2)', 'conv2d', /groups/],
+    ['layers.ReLU(negative_slope=0.1)', 're_lu', /negative_slope/],
+    ['layers.Dense(4, activation="silu")', 'dense', /activation 'silu'/],
+    ['layers.GRU(4)', 'gru', /reset_after/],
+    ['layers.Dense(UNITS)', 'dense', /`units` is not known/],
+    ['layers.RandomFlip()', 'random_flip', /tfjs-layers has no RandomFlip/],
+    ['layers.Dense(4, activation=lambda t: t)', 'dense', /`activation` is function <lambda>/],
+    ['layers.Dense(4, kernel_regularizer=keras.regularizers.l2(0.01))', 'dense', /`kernel_regularizer` is not known/],
+  ];
+  for (const [call, name, why] of cases) {
+    const input = call.includes('GRU') ? '(10, 4)' : '(8, 8, 4)';
+    const { exp, summary } = await exportPython(`import keras
+from keras import layers
+from config import UNITS
+model = keras.Sequential([keras.Input(shape=${input}), layers.Dropout(0.1), ${call}, layers.Dropout(0.2)])
+`);
+    assert.ok(exp.json, call);
+    assert.deepEqual(exp.json.config.layers.map((l) => l.class_name), ['InputLayer', 'Dropout'], call);
+    assert.equal(exp.skipped.length, 2, call);
+    assert.equal(exp.skipped[0].name, name, call);
+    assert.match(exp.skipped[0].reason, why, call);
+    assert.match(exp.skipped[1].reason, new RegExp(`follows ${name}`), call);
+    assert.deepEqual(await crossCheck(summary, exp), [], call);
+  }
+});
+
+test('a functional branch tfjs lacks: the rest is exported, and the export ends where the branch starts', async () => {
+  const { exp, summary } = await exportPython(`import keras
+from keras import layers
+x = keras.Input(shape=(16,), name="x")
+h = layers.Dense(8, name="h")(x)
+odd = layers.Dense(3, activation="silu", name="odd")(h)
+out = layers.Dense(2, name="out")(h)
+model = keras.Model(x, [out, odd])
+`);
+  assert.deepEqual(exp.skipped.map((s) => s.name), ['odd']);
+  assert.deepEqual(exp.json!.config.output_layers, [['out', 0, 0], ['h', 0, 0]]);
+  assert.deepEqual(await crossCheck(summary, exp), []);
+});
+
+test('nothing exportable: a subclassed model, an unknown input dim, an unbuilt Sequential', async () => {
+  const sources = [
+    `import keras
+class Net(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.d = keras.layers.Dense(3)
+    def call(self, x):
+        return self.d(x)
+model = Net()
+model.build((None, 4))
+`,
+    `import keras
+from config import SIZE
+model = keras.Sequential([keras.Input(shape=(SIZE, 3)), keras.layers.Dense(2)])
+`,
+    `import keras
+model = keras.Sequential([keras.layers.Dense(2)])
+`,
+  ];
+  for (const src of sources) {
+    const { exp } = await exportPython(src);
+    assert.equal(exp.json, null, src);
+    assert.ok(exp.reason && exp.reason.length > 0, src);
+    assert.ok(exp.skipped.length > 0 && exp.skipped.every((s) => s.reason.length > 0), src);
+  }
 });
