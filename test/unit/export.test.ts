@@ -212,11 +212,16 @@ test('layers tfjs lacks, settings it lacks and settings the analysis does not kn
     ['layers.GRU(4)', 'gru', /reset_after/],
     ['layers.Dense(UNITS)', 'dense', /`units` is not known/],
     ['layers.RandomFlip()', 'random_flip', /tfjs-layers has no RandomFlip/],
+    ['layers.Resizing(4, 4)', 'resizing', /Resizing gives a wrong output shape/],
+    ['layers.CenterCrop(4, 4)', 'center_crop', /CenterCrop overwrites/],
+    ['layers.ELU(alpha=0.5)', 'elu', /alpha=1/],
+    ['layers.Conv2DTranspose(4, 3, strides=2, output_padding=1)', 'conv2d_transpose', /output_padding/],
+    ['layers.Conv1D(4, 3, padding="causal")', 'conv1d', /causal/],
     ['layers.Dense(4, activation=lambda t: t)', 'dense', /`activation` is function <lambda>/],
     ['layers.Dense(4, kernel_regularizer=keras.regularizers.l2(0.01))', 'dense', /`kernel_regularizer` is not known/],
   ];
   for (const [call, name, why] of cases) {
-    const input = call.includes('GRU') ? '(10, 4)' : '(8, 8, 4)';
+    const input = call.includes('GRU') || call.includes('Conv1D') ? '(10, 4)' : '(8, 8, 4)';
     const { exp, summary } = await exportPython(`import keras
 from keras import layers
 from config import UNITS
@@ -272,4 +277,109 @@ model = keras.Sequential([keras.layers.Dense(2)])
     assert.ok(exp.reason && exp.reason.length > 0, src);
     assert.ok(exp.skipped.length > 0 && exp.skipped.every((s) => s.reason.length > 0), src);
   }
+});
+
+test('every layer class tfjs has, written in Python: exported whole, and tfjs agrees with the analysis layer by layer', async () => {
+  const models = [
+    `import keras
+from keras import layers
+x = keras.Input(shape=(32, 32, 3))
+a = layers.Conv2D(4, 3, strides=2, padding="same", dilation_rate=1, use_bias=False)(x)
+a = layers.SeparableConv2D(6, (3, 2), depth_multiplier=2)(a)
+a = layers.DepthwiseConv2D(3, depth_multiplier=3, padding="same")(a)
+a = layers.Conv2DTranspose(5, 3, strides=2)(a)
+a = layers.Cropping2D(((1, 2), (0, 1)))(a)
+a = layers.ZeroPadding2D(2)(a)
+a = layers.UpSampling2D((2, 1), interpolation="bilinear")(a)
+a = layers.BatchNormalization(axis=-1, center=False)(a)
+a = layers.LayerNormalization(scale=False)(a)
+a = layers.PReLU(shared_axes=[1, 2])(a)
+a = layers.ELU()(a)
+a = layers.ReLU(max_value=6.0)(a)
+a = layers.Softmax(axis=-1)(a)
+a = layers.AveragePooling2D(3, strides=1, padding="same")(a)
+a = layers.MaxPooling2D((2, 3), strides=(1, 2))(a)
+p = layers.GlobalMaxPooling2D()(a)
+q = layers.GlobalAveragePooling2D(keepdims=False)(a)
+m = layers.Maximum()([p, q])
+n = layers.Minimum()([p, q])
+s = layers.Average()([m, n])
+t = layers.Multiply()([s, p])
+u = layers.Add()([t, q])
+d = layers.Dot(axes=1, normalize=True)([u, p])
+c = layers.Concatenate()([u, d])
+c = layers.Dense(12, activation="relu", kernel_initializer="he_normal", bias_initializer="zeros")(c)
+c = layers.Reshape((3, 4))(c)
+c = layers.Permute((2, 1))(c)
+c = layers.Flatten()(c)
+c = layers.RepeatVector(3)(c)
+c = layers.SpatialDropout1D(0.2)(c)
+c = layers.GaussianNoise(0.1)(c)
+c = layers.GaussianDropout(0.1)(c)
+c = layers.AlphaDropout(0.1)(c)
+c = layers.Activation("tanh")(c)
+c = layers.LeakyReLU()(c)
+model = keras.Model(x, c, name="images")
+`,
+    `import keras
+from keras import layers
+tokens = keras.Input(shape=(20,), dtype="int32")
+e = layers.Embedding(100, 8, mask_zero=False)(tokens)
+e = layers.Masking(0.0)(e)
+r = layers.SimpleRNN(6, return_sequences=True)(e)
+r = layers.LSTM(5, return_sequences=True, use_bias=False)(r)
+r = layers.GRU(4, reset_after=False, return_sequences=True)(r)
+r = layers.Bidirectional(layers.LSTM(3, return_sequences=True), merge_mode="sum")(r)
+r = layers.Bidirectional(layers.GRU(2, reset_after=False))(r)
+r = layers.Dense(7)(r)
+model = keras.Model(tokens, r, name="text")
+`,
+    `import keras
+from keras import layers
+v = keras.Input(shape=(5, 16, 16, 2))
+y = layers.ConvLSTM2D(4, 3, padding="same", return_sequences=True)(v)
+y = layers.TimeDistributed(layers.MaxPooling2D(2))(y)
+y = layers.TimeDistributed(layers.Flatten())(y)
+y = layers.TimeDistributed(layers.Dense(3))(y)
+model = keras.Model(v, y, name="video")
+`,
+    `import keras
+from keras import layers
+img = keras.Input(shape=(40, 30, 3))
+z = layers.Rescaling(1.0 / 255, offset=-1)(img)
+z = layers.Conv1D(4, 3, padding="valid")(layers.Reshape((400, 9))(z))
+z = layers.MaxPooling1D(2)(z)
+z = layers.AveragePooling1D(2, padding="same")(z)
+z = layers.GlobalAveragePooling1D()(z)
+model = keras.Model(img, z, name="prep")
+`,
+    `import keras
+from keras import layers
+vol = keras.Input(shape=(8, 8, 8, 2))
+w = layers.Conv3D(3, 3, padding="same")(vol)
+w = layers.MaxPooling3D(2)(w)
+w = layers.AveragePooling3D(2)(w)
+w = layers.Conv3DTranspose(2, 2, strides=2)(w)
+w = layers.Flatten()(w)
+ids = keras.Input(shape=(1,), dtype="int32")
+k = layers.CategoryEncoding(num_tokens=6, output_mode="one_hot")(ids)
+w = layers.Concatenate()([w, k])
+model = keras.Model([vol, ids], w, name="volumes")
+`,
+  ];
+  const failures: string[] = [];
+  const notWhole: string[] = [];
+  for (const src of models) {
+    const { analysis } = await analyze(src);
+    for (const s of analysis.models) {
+      const exp = exportModel(s.model);
+      if (!exp.json || exp.skipped.length > 0) notWhole.push(`${s.model.name}: ${exp.reason ?? ''} ${exp.skipped.map((k) => `${k.name}: ${k.reason}`).join('; ')}`);
+      if (exp.json) {
+        const problems = await crossCheck(s, exp);
+        if (problems.length > 0) failures.push(`${s.model.name}:\n  ${problems.join('\n  ')}`);
+      }
+    }
+  }
+  assert.deepEqual(failures, []);
+  assert.deepEqual(notWhole, []);
 });

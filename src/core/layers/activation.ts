@@ -49,7 +49,11 @@ export const activationRules: LayerRule[] = [
     exportConfig: ({ negative_slope, ...rest }) => ({ config: negative_slope === undefined ? rest : { alpha: negative_slope, ...rest } }),
   },
   prelu,
-  passThrough('ELU'),
+  {
+    ...passThrough('ELU'),
+    // tfjs 4.22's ELU constructor throws on any alpha but 1.
+    exportConfig: (c) => ((c.alpha ?? 1) !== 1 ? { skip: "tfjs-layers' ELU has only alpha=1" } : { config: c }),
+  },
   passThrough('Softmax'),
   passThrough('ThresholdedReLU'),
 ];
