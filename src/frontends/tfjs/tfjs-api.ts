@@ -21,8 +21,11 @@ export function isTfjsPackage(spec: string): boolean {
   return TFJS_PACKAGES.has(spec);
 }
 
-/** tfjs spellings of config values that Keras spells differently. */
-const DATA_FORMATS: Record<string, string> = { channelsLast: 'channels_last', channelsFirst: 'channels_first' };
+/** tfjs spellings of config values that Keras spells differently, by setting. */
+const KERAS_SPELLING: Record<string, Record<string, string>> = {
+  data_format: { channelsLast: 'channels_last', channelsFirst: 'channels_first' },
+  output_mode: { oneHot: 'one_hot', multiHot: 'multi_hot' },
+};
 
 /**
  * tfjs defaults that differ from Keras 3. GRU: tfjs-layers implements only the original variant
@@ -42,7 +45,7 @@ export function tfjsConfig(className: string, args: Value | undefined): LayerCon
   for (const [key, v] of args.map) {
     const snake = toSnakeCase(key);
     let value: ConfigValue = toConfigValue(v);
-    if (snake === 'data_format' && typeof value === 'string') value = DATA_FORMATS[value] ?? value;
+    if (typeof value === 'string' && Object.hasOwn(KERAS_SPELLING, snake)) value = KERAS_SPELLING[snake][value] ?? value;
     config[snake] = value;
   }
   // tfjs' Embedding always declares its input: batchInputShape [batchSize, inputLength] (null when absent).
