@@ -3,7 +3,7 @@
 // model is exported up to the layers tfjs-layers lacks or whose settings the analysis does not
 // know; those are listed with the reason, never written with a guessed value.
 
-import { isLayerSpec, toSnakeCase, UNKNOWN, type ConfigValue, type LayerConfig } from './config';
+import { hasUnknownValue, isLayerSpec, toSnakeCase, UNKNOWN, type ConfigValue, type LayerConfig } from './config';
 import type { CallNode, LayerNode, ModelGraph, SymbolicTensor } from './graph';
 import { getRule } from './layers/registry';
 import { hasUnknownDim, isShapeList, type Shape } from './shape';
@@ -115,7 +115,7 @@ function exportSequential(model: ModelGraph, frozen: boolean, depth: number): Mo
     if (out instanceof Skip) skipped.push({ name: layer.name, className: layer.className, reason: out.reason });
     else layers.push(out);
   }
-  if (layers.length === 1) return { json: null, skipped };
+  if (layers.length === 1) return { json: null, skipped, ...(model.layers.length === 0 ? { reason: 'the model has no layers' } : {}) };
   return { json: wrap('Sequential', { name: model.name, layers }), skipped };
 }
 
@@ -178,7 +178,7 @@ function exportFunctional(model: ModelGraph, frozen: boolean, depth: number): Mo
   }
   const ref = (t: SymbolicTensor): TensorRef | null => (t.source && exported.has(t.source.layer) ? [t.source.layer.name, nodeIndex.get(t.source) ?? 0, t.outputIndex] : null);
   const inputs = model.inputs.map(ref);
-  if (inputs.some((r) => r === null)) return { json: null, skipped };
+  if (inputs.some((r) => r === null)) return { json: null, skipped, reason: 'an input of the model is not one of its InputLayers' };
   // Outputs: the model's own that were exported, then where the export stops (a skipped layer's exported inputs).
   const outputs: TensorRef[] = [];
   const seen = new Set<string>();
@@ -241,7 +241,7 @@ function layerConfig(className: string, raw: LayerConfig, depth: number): { clas
     if (v === undefined || INPUT_KEYS.has(k)) continue;
     // Keras 2's `input_dim=` of a first layer is its input shape, except where it is a setting (Embedding).
     if (k === 'input_dim' && !rule.pythonArgs?.includes('input_dim')) continue;
-    if (v === UNKNOWN || hasUnknown(v)) return new Skip(`its setting \`${k}\` is not known to Shape Lens`);
+    if (hasUnknownValue(v)) return new Skip(`its setting \`${k}\` is not known to Shape Lens`);
     given[k] = v;
   }
   const adjusted = rule.exportConfig ? rule.exportConfig(given) : { config: given };
@@ -253,13 +253,6 @@ function layerConfig(className: string, raw: LayerConfig, depth: number): { clas
     config[k] = j;
   }
   return { class_name: rule.className, config };
-}
-
-function hasUnknown(v: ConfigValue, depth = 0): boolean {
-  if (v === UNKNOWN) return true;
-  if (depth > 16 || v === null || typeof v !== 'object') return false;
-  if (isLayerSpec(v)) return Object.values(v.config).some((x) => hasUnknown(x, depth + 1));
-  return Object.values(v as Record<string, ConfigValue>).some((x) => hasUnknown(x, depth + 1));
 }
 
 /** A config value as JSON: identifiers in Keras' snake_case spelling, wrapped layers as `{class_name, config}`. */

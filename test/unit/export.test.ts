@@ -11,6 +11,7 @@ import { analyze, analyzeOnDisk } from './helpers/python';
 import { analyzeJs } from './helpers/tfjs';
 import { fixturesDir, fixtureSources } from './helpers/paths';
 import { analyzeNotebook, initPythonParser } from '../../src/frontends/python/analyze';
+import { mutate, prng, type Vocabulary } from './helpers/mutate';
 import { caseSeed, emitJs, emitPython, mulberry32, randomValidSpec, JS_MODEL_STYLES, PY_MODEL_STYLES } from './helpers/cnn-gen';
 import { exportModel, type KerasModelJson, type ModelExport } from '../../src/core/export';
 import type { FileAnalysis } from '../../src/core/analysis';
@@ -472,4 +473,37 @@ export const ids = tf.sequential({ name: 'ids', layers: [tf.layers.categoryEncod
   }
   assert.deepEqual(failures, []);
   assert.deepEqual(notWhole, []);
+});
+
+/** Edits that reach layer settings: numbers Keras rejects or cannot hold, other types, unknowns. */
+const SETTINGS: Vocabulary = {
+  noise: ['None', 'True', '"same"', '"SAME"', '"x"', 'UNKNOWN', 'lambda t: t', '(3, 3)', '[1, 2]', '{}', ', name="n"', ', padding="causal"', ', groups=2'],
+  numbers: ['0', '-1', '1', '10**9', '999999999999', '1e308', '2**64', '0.5', '10**100', 'None', '(3, 3)', '"3"', 'float("nan")'],
+  languageOp: () => null,
+};
+
+test('mutated fixtures: the export never throws, never writes `?` or a non-finite number, and what it exports tfjs builds as analysed', async () => {
+  const pyDir = fixturesDir('python');
+  let exported = 0;
+  const failures: string[] = [];
+  for (const [rel, text] of fixtureSources('python', '.py')) {
+    if (rel.startsWith('project/') || rel.endsWith('__init__.py')) continue;
+    for (let i = 0; i < 40; i++) {
+      const m = mutate(`from cfg import UNKNOWN\n${text}`, prng(7000 + i), SETTINGS);
+      const { analysis } = await analyze(m.text, {}, path.join(pyDir, rel));
+      for (const s of analysis.models) {
+        const exp = exportModel(s.model);
+        const text = JSON.stringify(exp.json);
+        assert.ok(!text.includes('"?"') && !/\bNaN\b|Infinity/.test(text), `${rel} [${m.ops.join('; ')}]`);
+        // Building allocates the weights: only models of a size tfjs can hold here.
+        if (!exp.json || s.totalParams === null || s.totalParams > 2_000_000) continue;
+        exported++;
+        const problems = await crossCheck(s, exp);
+        if (problems.length > 0) failures.push(`${rel} [${m.ops.join('; ')}] ${s.model.name}:\n  ${problems.join('\n  ')}`);
+      }
+    }
+  }
+  console.log(`mutated fixtures: ${exported} exported models built by tfjs`);
+  assert.deepEqual(failures, []);
+  assert.ok(exported > 200, `only ${exported} mutated models were exported and built`);
 });
