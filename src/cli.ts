@@ -262,7 +262,7 @@ async function runExport(file: string, modelName: string | undefined, out: strin
   if (modelName === undefined && matching.length > 1) return fail(`${file} builds ${names.length} models (${list}): pick one with --model NAME`);
   if (matching.length > 1) console.error(`shape-lens: ${matching.length} models of ${file} are named ${JSON.stringify(modelName)}: exporting the first`);
   const model = matching[0].model;
-  const result = exportModel(model);
+  const result = exportModel(model, a.language === 'python' ? 'keras' : 'tfjs');
   if (!result.json) {
     const why = result.reason ?? (result.skipped[0] ? `${result.skipped[0].name} (${result.skipped[0].className}): ${result.skipped[0].reason}` : 'nothing to export');
     return fail(`model ${JSON.stringify(model.name)} cannot be exported: ${why}`);

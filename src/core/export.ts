@@ -54,6 +54,12 @@ export interface ModelExport {
   reason?: string;
 }
 
+/**
+ * Whose API the code was written for: a setting the code leaves out has that library's default,
+ * which the export writes where Keras and tfjs-layers differ (`LayerRule.defaultsDiffer`).
+ */
+export type CodeFrom = 'keras' | 'tfjs';
+
 /** The layout written: tf.keras 2's, the one tfjs-layers reads (Keras 3's `to_json` nodes differ). */
 export const EXPORT_KERAS_VERSION = '2.15.0';
 
@@ -77,12 +83,12 @@ class Skip {
 }
 
 /** The Keras JSON of an analysed model, up to the layers it cannot export. Never throws. */
-export function exportModel(model: ModelGraph): ModelExport {
-  return exportGraph(model, false, 0);
+export function exportModel(model: ModelGraph, codeFrom: CodeFrom = 'keras'): ModelExport {
+  return exportGraph(model, codeFrom, false, 0);
 }
 
 /** `frozen`: a nested model set `trainable = False`, which Keras and tfjs pass on to each of its layers. */
-function exportGraph(model: ModelGraph, frozen: boolean, depth: number): ModelExport {
+function exportGraph(model: ModelGraph, from: CodeFrom, frozen: boolean, depth: number): ModelExport {
   const allSkipped = (reason: string): ModelExport => ({ json: null, reason, skipped: model.layers.map((l) => ({ name: l.name, className: l.className, reason })) });
   if (depth > MAX_DEPTH) return allSkipped('models nested too deeply');
   if (model.kind === 'subclassed') return allSkipped(`a subclassed model (${model.className}): its call() is Python code, which Keras' JSON config does not hold`);
@@ -92,14 +98,14 @@ function exportGraph(model: ModelGraph, frozen: boolean, depth: number): ModelEx
     if (!t.shape) return allSkipped('its input shape is not known to Shape Lens');
     if (hasUnknownDim(t.shape)) return allSkipped(`a dim of its input shape is not known to Shape Lens${t.unknownWhy ? ` (${t.unknownWhy})` : ''}`);
   }
-  return model.kind === 'sequential' ? exportSequential(model, frozen, depth) : exportFunctional(model, frozen, depth);
+  return model.kind === 'sequential' ? exportSequential(model, from, frozen, depth) : exportFunctional(model, from, frozen, depth);
 }
 
 function wrap(className: 'Sequential' | 'Functional', config: KerasModelConfig): KerasModelJson {
   return { class_name: className, config, keras_version: EXPORT_KERAS_VERSION, backend: 'tensorflow' };
 }
 
-function exportSequential(model: ModelGraph, frozen: boolean, depth: number): ModelExport {
+function exportSequential(model: ModelGraph, from: CodeFrom, frozen: boolean, depth: number): ModelExport {
   const input = model.inputs[0];
   if (model.inputs.length !== 1 || !input.shape) return { json: null, reason: 'a Sequential model with one input', skipped: [] };
   const inputName = input.source?.layer.name ?? `${model.layers[0]?.name ?? model.name}_input`;
@@ -111,7 +117,7 @@ function exportSequential(model: ModelGraph, frozen: boolean, depth: number): Mo
       skipped.push({ name: layer.name, className: layer.className, reason: `follows ${skipped[0].name}, which is not exported` });
       continue;
     }
-    const out = layerJson(layer, frozen, depth);
+    const out = layerJson(layer, from, frozen, depth);
     if (out instanceof Skip) skipped.push({ name: layer.name, className: layer.className, reason: out.reason });
     else layers.push(out);
   }
@@ -119,7 +125,7 @@ function exportSequential(model: ModelGraph, frozen: boolean, depth: number): Mo
   return { json: wrap('Sequential', { name: model.name, layers }), skipped };
 }
 
-function exportFunctional(model: ModelGraph, frozen: boolean, depth: number): ModelExport {
+function exportFunctional(model: ModelGraph, from: CodeFrom, frozen: boolean, depth: number): ModelExport {
   // The calls of this model: those its outputs are computed by (a layer may be called in other models too).
   const calls = new Set<CallNode>();
   const stack = model.outputs.map((t) => t.source).filter((c): c is CallNode => !!c);
@@ -166,7 +172,7 @@ function exportFunctional(model: ModelGraph, frozen: boolean, depth: number): Mo
       skip('it is called with tensors besides its input (initial_state=…), which the export does not write yet');
       continue;
     }
-    const out = layerJson(layer, frozen, depth);
+    const out = layerJson(layer, from, frozen, depth);
     if (out instanceof Skip) {
       skip(out.reason);
       continue;
@@ -200,9 +206,9 @@ function inputLayerConfig(name: string, shape: Shape, layer: LayerNode | undefin
 }
 
 /** `{class_name, config}` of a layer (a nested model's own JSON), or why it is not exported. */
-function layerJson(layer: LayerNode, frozen: boolean, depth: number): KerasLayerJson | Skip {
+function layerJson(layer: LayerNode, from: CodeFrom, frozen: boolean, depth: number): KerasLayerJson | Skip {
   const trainable = layer.trainable && !frozen;
-  const json = layerJsonOf(layer, trainable, depth);
+  const json = layerJsonOf(layer, from, trainable, depth);
   if (json instanceof Skip) return json;
   // A call whose output the analysis does not know: Keras would raise there (or before, on an input it got).
   const failed = layer.calls.find((c) => c.outputs.some((t) => !t.shape || t.tainted || hasUnknownDim(t.shape)));
@@ -213,9 +219,9 @@ function layerJson(layer: LayerNode, frozen: boolean, depth: number): KerasLayer
   return json;
 }
 
-function layerJsonOf(layer: LayerNode, trainable: boolean, depth: number): KerasLayerJson | Skip {
+function layerJsonOf(layer: LayerNode, from: CodeFrom, trainable: boolean, depth: number): KerasLayerJson | Skip {
   if (layer.nested) {
-    const inner = exportGraph(layer.nested, !trainable, depth + 1);
+    const inner = exportGraph(layer.nested, from, !trainable, depth + 1);
     if (!inner.json || inner.skipped.length > 0) {
       const first = inner.skipped[0];
       return new Skip(`a nested model that is not exported whole${first ? `: ${first.name} (${first.className}) ${first.reason}` : inner.reason ? `: ${inner.reason}` : ''}`);
@@ -223,20 +229,21 @@ function layerJsonOf(layer: LayerNode, trainable: boolean, depth: number): Keras
     return { class_name: inner.json.class_name, config: { ...(inner.json.config as unknown as { [key: string]: JsonValue }), trainable } };
   }
   if (layer.custom) return new Skip('a custom layer: its code is not part of a Keras JSON config');
-  const spec = layerConfig(layer.className, layer.config, depth);
+  const spec = layerConfig(layer.className, layer.config, from, depth);
   if (spec instanceof Skip) return spec;
   const dtype = layer.config.dtype;
   return { class_name: spec.class_name, config: { name: layer.name, trainable, dtype: typeof dtype === 'string' ? dtype : 'float32', ...spec.config } };
 }
 
 /** The class name and exported settings of a layer (or a wrapped layer spec). */
-function layerConfig(className: string, raw: LayerConfig, depth: number): { class_name: string; config: { [key: string]: JsonValue } } | Skip {
+function layerConfig(className: string, raw: LayerConfig, from: CodeFrom, depth: number): { class_name: string; config: { [key: string]: JsonValue } } | Skip {
   if (depth > MAX_DEPTH) return new Skip('layers nested too deeply');
   const rule = getRule(className);
   if (!rule) return new Skip(`Shape Lens has no rule for ${className}, so it does not know its config`);
   if (rule.operation) return new Skip(`a tensor operation (${className}); tfjs-layers has no layer for it`);
   if (!rule.tfjsFactories || rule.tfjsFactories.length === 0) return new Skip(`tfjs-layers has no ${rule.className} layer`);
-  const given: LayerConfig = {};
+  // Defaults that differ between Keras and tfjs are written as the code's own library has them.
+  const given: LayerConfig = { ...(rule.defaultsDiffer?.[from] ?? {}) };
   for (const [k, v] of Object.entries(raw)) {
     if (v === undefined || INPUT_KEYS.has(k)) continue;
     // Keras 2's `input_dim=` of a first layer is its input shape, except where it is a setting (Embedding).
@@ -248,7 +255,7 @@ function layerConfig(className: string, raw: LayerConfig, depth: number): { clas
   if ('skip' in adjusted) return new Skip(adjusted.skip);
   const config: { [key: string]: JsonValue } = {};
   for (const [k, v] of Object.entries(adjusted.config)) {
-    const j = toJson(k, v, depth);
+    const j = toJson(k, v, from, depth);
     if (j instanceof Skip) return j;
     config[k] = j;
   }
@@ -256,7 +263,7 @@ function layerConfig(className: string, raw: LayerConfig, depth: number): { clas
 }
 
 /** A config value as JSON: identifiers in Keras' snake_case spelling, wrapped layers as `{class_name, config}`. */
-function toJson(key: string, v: ConfigValue, depth = 0): JsonValue | Skip {
+function toJson(key: string, v: ConfigValue, from: CodeFrom, depth: number): JsonValue | Skip {
   if (depth > MAX_DEPTH) return new Skip(`its setting \`${key}\` is nested too deeply`);
   if (v === null || typeof v === 'boolean') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? v : new Skip(`its setting \`${key}\` is ${v}, which JSON cannot hold`);
@@ -272,14 +279,14 @@ function toJson(key: string, v: ConfigValue, depth = 0): JsonValue | Skip {
   }
   if (v === UNKNOWN) return new Skip(`its setting \`${key}\` is not known to Shape Lens`);
   if (isLayerSpec(v)) {
-    const inner = layerConfig(v.className, v.config, depth + 1);
+    const inner = layerConfig(v.className, v.config, from, depth + 1);
     if (inner instanceof Skip) return new Skip(`its ${key} ${v.className}: ${inner.reason}`);
     return inner;
   }
   if (Array.isArray(v)) {
     const out: JsonValue[] = [];
     for (const x of v) {
-      const j = toJson(key, x, depth + 1);
+      const j = toJson(key, x, from, depth + 1);
       if (j instanceof Skip) return j;
       out.push(j);
     }
@@ -287,7 +294,7 @@ function toJson(key: string, v: ConfigValue, depth = 0): JsonValue | Skip {
   }
   const out: { [k: string]: JsonValue } = {};
   for (const [k, x] of Object.entries(v)) {
-    const j = toJson(key, x, depth + 1);
+    const j = toJson(key, x, from, depth + 1);
     if (j instanceof Skip) return j;
     out[k] = j;
   }

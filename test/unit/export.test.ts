@@ -87,7 +87,7 @@ async function crossCheck(summary: ModelSummary, exp: ModelExport): Promise<stri
 /** Exports every model of an analysis, checks the exported ones against tfjs, and counts them. */
 async function checkAnalysis(label: string, a: FileAnalysis, tally: Tally, failures: string[], report?: string[]): Promise<void> {
   for (const s of a.models) {
-    const exp = exportModel(s.model);
+    const exp = exportModel(s.model, a.language === 'python' ? 'keras' : 'tfjs');
     if (!exp.json) tally.none++;
     else if (exp.skipped.length > 0) tally.partly++;
     else tally.whole++;
@@ -464,7 +464,7 @@ export const ids = tf.sequential({ name: 'ids', layers: [tf.layers.categoryEncod
   const failures: string[] = [];
   const notWhole: string[] = [];
   for (const s of analysis.models) {
-    const exp = exportModel(s.model);
+    const exp = exportModel(s.model, 'tfjs');
     if (!exp.json || exp.skipped.length > 0) notWhole.push(`${s.model.name}: ${exp.reason ?? ''} ${exp.skipped.map((k) => `${k.name}: ${k.reason}`).join('; ')}`);
     if (exp.json) {
       const problems = await crossCheck(s, exp);
@@ -473,6 +473,36 @@ export const ids = tf.sequential({ name: 'ids', layers: [tf.layers.categoryEncod
   }
   assert.deepEqual(failures, []);
   assert.deepEqual(notWhole, []);
+});
+
+test('defaults Keras and tfjs differ on are written as the code\'s library has them (the JSON means the same to both)', async () => {
+  const py = await exportPython(`import keras
+from keras import layers
+model = keras.Sequential([keras.Input(shape=(5, 3)), layers.LSTM(4, return_sequences=True), layers.Dense(2, kernel_initializer="he_uniform")])
+`);
+  const [, lstm, dense] = py.exp.json!.config.layers.map((l) => l.config);
+  assert.equal(lstm.kernel_initializer, 'glorot_uniform');
+  assert.equal(lstm.recurrent_activation, 'sigmoid');
+  assert.equal(lstm.unit_forget_bias, true);
+  assert.equal(dense.kernel_initializer, 'he_uniform');
+  const { analysis } = await analyzeJs(`import * as tf from '@tensorflow/tfjs';
+export const m = tf.sequential({ layers: [tf.layers.lstm({ units: 4, inputShape: [5, 3], recurrentActivation: 'sigmoid' }), tf.layers.dense({ units: 2 })] });
+`);
+  const js = exportModel(analysis.models[0].model, 'tfjs');
+  const [, jsLstm, jsDense] = js.json!.config.layers.map((l) => l.config);
+  assert.equal(jsLstm.kernel_initializer, 'glorot_normal');
+  assert.equal(jsLstm.recurrent_activation, 'sigmoid');
+  assert.equal(jsLstm.unit_forget_bias, false);
+  assert.equal(jsDense.kernel_initializer, 'glorot_normal');
+  // tfjs reads them as written: a Keras LSTM's gates are sigmoid, not tfjs' default hardSigmoid.
+  const model = await tf.models.modelFromJSON(JSON.parse(JSON.stringify(py.exp.json)));
+  try {
+    const cell = (model.getLayer('lstm') as unknown as { cell: { recurrentActivation: { getClassName(): string }; unitForgetBias: boolean } }).cell;
+    assert.equal(cell.recurrentActivation.getClassName(), 'sigmoid');
+    assert.equal(cell.unitForgetBias, true);
+  } finally {
+    model.dispose();
+  }
 });
 
 /** Edits that reach layer settings: numbers Keras rejects or cannot hold, other types, unknowns. */

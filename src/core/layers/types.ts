@@ -99,6 +99,12 @@ export interface LayerRule {
    * why tfjs cannot build the layer as configured. Omitted: the settings as given.
    */
   exportConfig?(config: LayerConfig): { config: LayerConfig } | { skip: string };
+  /**
+   * Defaults Keras and tfjs-layers differ on that do not change shapes (initializers, recurrent
+   * activation), as each library has them in Keras' spelling: the export writes the code's
+   * library's value when the code gave none, so the JSON means the same to both loaders.
+   */
+  defaultsDiffer?: { keras: LayerConfig; tfjs: LayerConfig };
   /** The Python constructor's positional parameters, in order (Keras 3); set from signatures.ts by the registry. */
   pythonArgs?: readonly string[];
   /** `tf.layers.<factory>` names that make this class in tfjs; set from signatures.ts by the registry. */
