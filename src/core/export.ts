@@ -64,7 +64,7 @@ export type CodeFrom = 'keras' | 'tfjs';
 export const EXPORT_KERAS_VERSION = '2.15.0';
 
 /** Constructor arguments that declare the model's input (written as its InputLayer) or the layer's name. */
-const INPUT_KEYS = new Set(['name', 'input_shape', 'batch_input_shape', 'batch_shape', 'batch_size', 'dtype', 'trainable']);
+const INPUT_KEYS = new Set(['name', 'input_shape', 'batch_input_shape', 'batch_shape', 'batch_size', 'trainable']);
 
 /** tf.keras 2's LecunNormal / LecunUniform as the VarianceScaling they are (tfjs spells the classes `LeCun…`). */
 const LECUN: Record<string, JsonValue> = {
@@ -96,6 +96,7 @@ function exportGraph(model: ModelGraph, from: CodeFrom, frozen: boolean, depth: 
   if (model.incomplete) return allSkipped(`Shape Lens may not have seen all its layers: ${model.incomplete}`);
   for (const t of model.inputs) {
     if (!t.shape) return allSkipped('its input shape is not known to Shape Lens');
+    if (hasUnknownValue(t.source?.layer.config.dtype)) return allSkipped('the dtype of its input is not known to Shape Lens');
     if (hasUnknownDim(t.shape)) return allSkipped(`a dim of its input shape is not known to Shape Lens${t.unknownWhy ? ` (${t.unknownWhy})` : ''}`);
   }
   return model.kind === 'sequential' ? exportSequential(model, from, frozen, depth) : exportFunctional(model, from, frozen, depth);
@@ -200,9 +201,10 @@ function exportFunctional(model: ModelGraph, from: CodeFrom, frozen: boolean, de
   return { json: wrap('Functional', { name: model.name, layers, input_layers: inputs as TensorRef[], output_layers: outputs }), skipped };
 }
 
+/** An InputLayer's config; `dtype` only when the code gave one (else the loader's default, float32 unless a global policy says otherwise). */
 function inputLayerConfig(name: string, shape: Shape, layer: LayerNode | undefined): { [key: string]: JsonValue } {
   const dtype = layer?.config.dtype;
-  return { batch_input_shape: shape as (number | null)[], dtype: typeof dtype === 'string' ? dtype : 'float32', sparse: false, ragged: false, name };
+  return { batch_input_shape: shape as (number | null)[], ...(typeof dtype === 'string' ? { dtype } : {}), sparse: false, ragged: false, name };
 }
 
 /** `{class_name, config}` of a layer (a nested model's own JSON), or why it is not exported. */
@@ -231,8 +233,7 @@ function layerJsonOf(layer: LayerNode, from: CodeFrom, trainable: boolean, depth
   if (layer.custom) return new Skip('a custom layer: its code is not part of a Keras JSON config');
   const spec = layerConfig(layer.className, layer.config, from, depth);
   if (spec instanceof Skip) return spec;
-  const dtype = layer.config.dtype;
-  return { class_name: spec.class_name, config: { name: layer.name, trainable, dtype: typeof dtype === 'string' ? dtype : 'float32', ...spec.config } };
+  return { class_name: spec.class_name, config: { name: layer.name, trainable, ...spec.config } };
 }
 
 /** The class name and exported settings of a layer (or a wrapped layer spec). */

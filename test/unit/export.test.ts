@@ -178,6 +178,9 @@ model = keras.Sequential([
   assert.equal(json.config.name, 'tiny');
   assert.deepEqual(json.config.layers.map((l) => l.class_name), ['InputLayer', 'Conv2D', 'LeakyReLU', 'MaxPooling2D', 'Flatten', 'Dense']);
   assert.deepEqual(json.config.layers[0].config.batch_input_shape, [null, 28, 28, 1]);
+  // No dtype given: none written (the loader's default; a global mixed-precision policy would change it).
+  assert.equal(json.config.layers[0].config.dtype, undefined);
+  assert.equal(json.config.layers[1].config.dtype, undefined);
   const conv = json.config.layers[1].config;
   assert.equal(conv.name, 'conv2d');
   assert.equal(conv.filters, 8);
@@ -194,7 +197,7 @@ model = keras.Sequential([
 test('Functional: inbound nodes, a shared layer\'s second call, a multi-output layer\'s tensor index', async () => {
   const { exp, summary } = await exportPython(`import keras
 from keras import layers
-a = keras.Input(shape=(10, 4), name="a")
+a = keras.Input(shape=(10, 4), name="a", dtype="float16")
 b = keras.Input(shape=(10, 4), name="b")
 shared = layers.Dense(6, name="shared")
 seq, h, c = layers.LSTM(5, return_sequences=True, return_state=True, name="lstm")(shared(a))
@@ -205,6 +208,8 @@ model = keras.Model([a, b], [y, seq], name="two")
   const json = exp.json!;
   assert.equal(json.class_name, 'Functional');
   const byName = Object.fromEntries(json.config.layers.map((l) => [l.name, l]));
+  assert.equal(byName.a.config.dtype, 'float16');
+  assert.equal(byName.b.config.dtype, undefined);
   assert.deepEqual(byName.shared.inbound_nodes, [[['a', 0, 0, {}]], [['b', 0, 0, {}]]]);
   assert.deepEqual(byName.flat.inbound_nodes, [[['shared', 1, 0, {}]]]);
   assert.deepEqual(byName.cat.inbound_nodes, [[['flat', 0, 0, {}], ['lstm', 0, 1, {}]]]);

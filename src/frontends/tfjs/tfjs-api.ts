@@ -99,7 +99,7 @@ export function callTfjsApi(path: string, args: CallArgs, range: SourceRange, rt
       return rt.layer(last, {}, range);
     }
     if (cls === 'InputLayer') {
-      const t = rt.input(inputShape(a0) ?? null, range, nameOf(a0) ?? undefined, a0);
+      const t = rt.input(inputShape(a0) ?? null, range, nameOf(a0) ?? undefined, a0, prop(a0, 'dtype'));
       return t.k === 'tensor' && t.t.source ? { k: 'layer', node: t.t.source.layer } : t;
     }
     const config = tfjsConfig(cls, a0);
@@ -125,7 +125,7 @@ export function callTfjsApi(path: string, args: CallArgs, range: SourceRange, rt
     case 'input': {
       const shape = inputShape(a0);
       if (shape === undefined) rt.sink.warning(DiagnosticCode.inputShape, '`tf.input` needs `shape` (or `batchShape`) for Shape Lens to know the model\'s shapes.', range);
-      return rt.input(shape ?? null, range, nameOf(a0) ?? undefined, a0);
+      return rt.input(shape ?? null, range, nameOf(a0) ?? undefined, a0, prop(a0, 'dtype'));
     }
     case 'zeros':
     case 'ones':
