@@ -542,3 +542,21 @@ test('mutated fixtures: the export never throws, never writes `?` or a non-finit
   assert.deepEqual(failures, []);
   assert.ok(exported > 200, `only ${exported} mutated models were exported and built`);
 });
+
+test('a keras.applications model used as a layer (MobileNetV2): exported whole, tfjs agrees layer by layer inside and out', async () => {
+  const { analysis } = await analyze(`import keras
+base = keras.applications.MobileNetV2(input_shape=(96, 96, 3), alpha=0.35, include_top=False, weights=None)
+base.trainable = False
+x = keras.Input(shape=(96, 96, 3))
+y = keras.layers.GlobalAveragePooling2D()(base(x))
+model = keras.Model(x, keras.layers.Dense(5)(y), name="clf")
+`);
+  const failures: string[] = [];
+  for (const s of analysis.models) {
+    const exp = exportModel(s.model);
+    assert.deepEqual(exp.skipped, [], s.model.name);
+    failures.push(...(await crossCheck(s, exp)).map((p) => `${s.model.name}: ${p}`));
+  }
+  assert.equal(analysis.models.length, 2);
+  assert.deepEqual(failures, []);
+});
