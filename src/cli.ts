@@ -1,5 +1,5 @@
 // `shape-lens summary FILE_OR_DIR... [--json]`: Keras model summaries from source (.py, .ipynb,
-// JS/TS), without running it.
+// JS/TS), without running it; `shape-lens export FILE`: a model's Keras JSON config.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,11 +9,13 @@ import { parseKerasVersion, type KerasVersion, type KerasVersionOption } from '.
 import { analysisToJson, lineStartsOf, positionOf, reportedSummaries, unreadableFile, type FileAnalysis } from './core/analysis';
 import { DiagnosticCode } from './core/diagnostics';
 import { formatSummary, formatUnknownNotes } from './core/summary';
+import { exportModel } from './core/export';
 import { formatOutputShape } from './core/shape';
 import type { ProjectHost } from './frontends/common/frontend';
 import { frontEndForFile, frontEnds, loadFrontEnd } from './frontends/registry';
 
 const USAGE = `Usage: shape-lens summary FILE_OR_DIR... [--json] [--keras 2|3]
+       shape-lens export FILE [--model NAME] [--out model.json] [--keras 2|3]
        shape-lens lsp --stdio | --node-ipc
 
 The lsp command runs the Shape Lens language server (diagnostics, hovers and inlay hints for
@@ -36,10 +38,24 @@ Options:
                 A file's own "# shape-lens: keras=2" comment wins over both.
   -h, --help    this text
 
-Exit code: 0 if no error-severity diagnostic was found, 1 otherwise, 2 on usage errors.`;
+Exit code: 0 if no error-severity diagnostic was found, 1 otherwise, 2 on usage errors.
 
-const COMMANDS = ['summary'];
-const OPTIONS = ['--json', '--at-summary', '--keras', '--help', '-h'];
+The export command writes one model's Keras JSON config: what model.to_json() gives, in the
+tf.keras 2 layout that TensorFlow.js' tf.models.modelFromJSON reads and Netron opens (topology
+only, no weights). Layers tfjs-layers lacks, or whose settings Shape Lens does not know, are left
+out with what follows them, and listed on stderr.
+
+Options:
+  --model NAME  the model to export when the file builds several (by its Keras name)
+  --out FILE    write the JSON to FILE instead of stdout
+
+Exit code: 0 when the whole model was exported, 1 when only part or none of it was (or the
+file has no such model), 2 on usage errors.`;
+
+const COMMANDS = ['summary', 'export'];
+const OPTIONS = ['--json', '--at-summary', '--keras', '--model', '--out', '--help', '-h'];
+/** Options that take a value (`--keras 2` or `--keras=2`). */
+const VALUE_OPTIONS = ['--keras', '--model', '--out'];
 
 /**
  * Files given on the command line, with folders expanded (recursively, sorted) to their model
@@ -126,35 +142,52 @@ function printHuman(a: FileAnalysis, out: string[], atSummary: boolean): void {
   out.push('');
 }
 
-type Parsed = { help: true } | { help: false; error?: string; json: boolean; atSummary: boolean; keras?: KerasVersion; paths: string[] };
+type Parsed =
+  | { help: true }
+  | { help: false; error?: string; command: 'summary' | 'export'; json: boolean; atSummary: boolean; keras?: KerasVersion; model?: string; out?: string; paths: string[] };
 
-/** The command line: `summary` plus paths and options (`--keras 2` or `--keras=2`); `--` ends the options. */
+/** The command line: `summary` / `export` plus paths and options (`--keras 2` or `--keras=2`); `--` ends the options. */
 export function parseArgs(argv: string[]): Parsed {
   const positional: string[] = [];
   const flags: string[] = [];
-  const kerasValues: string[] = [];
+  const values = new Map<string, string>();
   let optionsEnded = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    const valueOption = optionsEnded ? undefined : VALUE_OPTIONS.find((o) => a === o || a.startsWith(`${o}=`));
     if (!optionsEnded && a === '--') optionsEnded = true;
-    else if (!optionsEnded && (a === '--keras' || a.startsWith('--keras='))) {
-      kerasValues.push(a === '--keras' ? argv[++i] ?? '' : a.slice('--keras='.length));
+    else if (valueOption) {
+      values.set(valueOption, a === valueOption ? argv[++i] ?? '' : a.slice(valueOption.length + 1));
+      flags.push(valueOption);
     } else if (!optionsEnded && a.startsWith('-') && a !== '-') flags.push(a);
     else positional.push(a);
   }
   if (flags.includes('--help') || flags.includes('-h')) return { help: true };
   const json = flags.includes('--json');
   const atSummary = flags.includes('--at-summary');
-  const fail = (error: string): Parsed => ({ help: false, error, json, atSummary, paths: [] });
+  const fail = (error: string): Parsed => ({ help: false, error, command: 'summary', json, atSummary, paths: [] });
   const unknownFlag = flags.find((f) => !OPTIONS.includes(f));
   if (unknownFlag !== undefined) return fail(`unknown option ${unknownFlag}${didYouMean(unknownFlag.replace(/=.*/, ''), OPTIONS)}`);
-  const keras = kerasValues.length > 0 ? parseKerasVersion(kerasValues[kerasValues.length - 1]) : undefined;
-  if (kerasValues.length > 0 && keras === undefined) return fail(`--keras takes 2 or 3 (got ${JSON.stringify(kerasValues[kerasValues.length - 1])})`);
+  const kerasValue = values.get('--keras');
+  const keras = kerasValue !== undefined ? parseKerasVersion(kerasValue) : undefined;
+  if (kerasValue !== undefined && keras === undefined) return fail(`--keras takes 2 or 3 (got ${JSON.stringify(kerasValue)})`);
   const [command, ...paths] = positional;
-  if (command === undefined) return fail('missing command (summary)');
+  if (command === undefined) return fail('missing command (summary or export)');
   if (!COMMANDS.includes(command)) return fail(`unknown command ${command}${didYouMean(command, COMMANDS)}`);
+  const model = values.get('--model');
+  const out = values.get('--out');
+  if (command === 'export') {
+    const misplaced = flags.find((f) => f === '--json' || f === '--at-summary');
+    if (misplaced) return fail(`${misplaced} is an option of summary, not export`);
+    if (paths.length !== 1) return fail(paths.length === 0 ? 'export needs a file' : `export takes one file (got ${paths.length})`);
+    if (model === '') return fail('--model needs a model name');
+    if (out === '') return fail('--out needs a file name');
+    return { help: false, command, json, atSummary, keras, model, out, paths };
+  }
+  const exportOnly = flags.find((f) => f === '--model' || f === '--out');
+  if (exportOnly) return fail(`${exportOnly} is an option of export, not summary`);
   if (paths.length === 0) return fail(`${command} needs at least one file or folder`);
-  return { help: false, json, atSummary, keras, paths };
+  return { help: false, command: 'summary', json, atSummary, keras, paths };
 }
 
 /** ` (did you mean X?)` for a near miss (edit distance ≤ 2), else ''. */
@@ -184,6 +217,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`shape-lens: ${args.error}\n\n${USAGE}`);
     return 2;
   }
+  if (args.command === 'export') return runExport(args.paths[0], args.model, args.out, args.keras);
   const { files, missing, emptyDirs } = collectFiles(args.paths);
   for (const m of missing) console.error(`shape-lens: no such file or directory: ${m}`);
   if (missing.length > 0) return 2;
@@ -203,6 +237,49 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${out.join('\n')}${notes.length > 0 ? '\n' : ''}`);
   }
   return hasError ? 1 : 0;
+}
+
+/**
+ * `shape-lens export FILE [--model NAME] [--out FILE]`: one model's Keras JSON to a file or stdout;
+ * what was left out, and every error, on stderr. 0: the whole model; 1: part or none of it, or a
+ * problem with the file; 2: usage.
+ */
+async function runExport(file: string, modelName: string | undefined, out: string | undefined, keras: KerasVersion | undefined): Promise<number> {
+  const fail = (message: string, code = 1): number => {
+    console.error(`shape-lens: ${message}`);
+    return code;
+  };
+  if (!fs.existsSync(file)) return fail(`no such file or directory: ${file}`, 2);
+  if (fs.statSync(file).isDirectory()) return fail(`export takes a file, not a folder: ${file}`, 2);
+  const a = await analyzeFile(file, keras);
+  const unreadable = a.diagnostics.find((d) => d.code === DiagnosticCode.readError);
+  if (unreadable) return fail(`${file}: ${unreadable.message}`);
+  const names = a.models.map((m) => m.model.name);
+  if (names.length === 0) return fail(`${file}: no Keras or TensorFlow.js model found`);
+  const list = names.map((n) => JSON.stringify(n)).join(', ');
+  const matching = modelName === undefined ? a.models : a.models.filter((m) => m.model.name === modelName);
+  if (matching.length === 0) return fail(`${file}: no model named ${JSON.stringify(modelName)} (its models: ${list})`);
+  if (modelName === undefined && matching.length > 1) return fail(`${file} builds ${names.length} models (${list}): pick one with --model NAME`);
+  if (matching.length > 1) console.error(`shape-lens: ${matching.length} models of ${file} are named ${JSON.stringify(modelName)}: exporting the first`);
+  const model = matching[0].model;
+  const result = exportModel(model, a.language === 'python' ? 'keras' : 'tfjs');
+  if (!result.json) {
+    const why = result.reason ?? (result.skipped[0] ? `${result.skipped[0].name} (${result.skipped[0].className}): ${result.skipped[0].reason}` : 'nothing to export');
+    return fail(`model ${JSON.stringify(model.name)} cannot be exported: ${why}`);
+  }
+  const text = `${JSON.stringify(result.json)}\n`;
+  if (out === undefined) process.stdout.write(text);
+  else {
+    try {
+      fs.writeFileSync(out, text);
+    } catch (e) {
+      return fail(`cannot write ${out}: ${(e as Error).message}`);
+    }
+  }
+  if (result.skipped.length === 0) return 0;
+  console.error(`shape-lens: model ${JSON.stringify(model.name)} exported without ${result.skipped.length} of its layers:`);
+  for (const k of result.skipped) console.error(`  ${k.name} (${k.className}): ${k.reason}`);
+  return 1;
 }
 
 /** `shape-lens lsp --stdio | --node-ipc`: serves until the client says exit (the returned promise never settles). */

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { repoRoot } from './helpers/paths';
 
 const root = repoRoot();
@@ -254,9 +255,9 @@ test('an unknown option or command is named, with the usage, exit 2; -h is help'
   assert.equal(cmd.code, 2);
   assert.match(cmd.err, /^shape-lens: unknown command sumary \(did you mean summary\?\)\n/);
   assert.match(cmd.err, /Usage: shape-lens summary/);
-  const other = run('export', 'x.py');
+  const other = run('train', 'x.py');
   assert.equal(other.code, 2);
-  assert.match(other.err, /^shape-lens: unknown command export\n/);
+  assert.match(other.err, /^shape-lens: unknown command train\n/);
   const none = run('summary', '--json');
   assert.equal(none.code, 2);
   assert.match(none.err, /^shape-lens: summary needs at least one file or folder\n/);
@@ -324,5 +325,71 @@ test('--keras 2 / --keras=3 / the project pins / a file comment choose the summa
     const r = run('summary', file, ...bad);
     assert.equal(r.code, 2, bad.join(' '));
     assert.match(r.err, /--keras takes 2 or 3/);
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// export
+
+test('export: an example\'s Keras JSON to a file, read back and built by tfjs with the summary\'s shapes and params', async () => {
+  const out = path.join(tmpDir(), 'model.json');
+  const r = run('export', 'examples/seed_pooling_cnn.py', '--model', 'model_with_pooling', '--out', out);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, '');
+  assert.equal(r.err, '');
+  const json = JSON.parse(fs.readFileSync(out, 'utf8'));
+  assert.equal(json.class_name, 'Sequential');
+  const summary = JSON.parse(run('summary', 'examples/seed_pooling_cnn.py', '--json').out).files[0].models.find((m: { name: string }) => m.name === 'model_with_pooling');
+  const model = await tf.models.modelFromJSON(json);
+  try {
+    const rows = summary.layers.map((l: { name: string }) => {
+      const layer = model.getLayer(l.name);
+      return { name: l.name, outputShape: layer.outputShape, params: layer.countParams() };
+    });
+    assert.deepEqual(rows, summary.layers.map((l: { name: string; outputShape: unknown; params: number }) => ({ name: l.name, outputShape: l.outputShape, params: l.params })));
+    assert.equal(model.countParams(), summary.totalParams);
+    assert.equal(model.countParams(), 8861);
+  } finally {
+    model.dispose();
+  }
+  // Without --out: the same JSON on stdout.
+  const stdout = run('export', 'examples/seed_pooling_cnn.py', '--model', 'model_with_pooling');
+  assert.equal(stdout.code, 0, stdout.err);
+  assert.deepEqual(JSON.parse(stdout.out), json);
+});
+
+test('export: --model picks among several; a partial export lists what it left out and exits 1; errors are one line, never a stack', () => {
+  const several = run('export', 'test/fixtures/python/text_rnn.py');
+  assert.equal(several.code, 1);
+  assert.equal(several.out, '');
+  assert.equal(several.err, 'shape-lens: test/fixtures/python/text_rnn.py builds 2 models ("bilstm", "gru_classifier"): pick one with --model NAME\n');
+  const whole = run('export', 'test/fixtures/python/text_rnn.py', '--model', 'bilstm');
+  assert.equal(whole.code, 0, whole.err);
+  assert.equal(JSON.parse(whole.out).config.name, 'bilstm');
+  const part = run('export', 'test/fixtures/python/text_rnn.py', '--model=gru_classifier');
+  assert.equal(part.code, 1);
+  assert.deepEqual(JSON.parse(part.out).config.layers.map((l: { class_name: string }) => l.class_name), ['InputLayer', 'Embedding']);
+  assert.match(part.err, /^shape-lens: model "gru_classifier" exported without 3 of its layers:\n {2}gru \(GRU\): tfjs-layers' GRU has only reset_after=False/);
+  const tfjs = run('export', 'test/fixtures/tfjs/nested.mjs', '--model', 'species_classifier');
+  assert.equal(tfjs.code, 0, tfjs.err);
+  assert.equal(JSON.parse(tfjs.out).class_name, 'Functional');
+  const failures: [string[], number, RegExp][] = [
+    [['export', 'test/fixtures/python/text_rnn.py', '--model', 'nope'], 1, /^shape-lens: test\/fixtures\/python\/text_rnn\.py: no model named "nope" \(its models: "bilstm", "gru_classifier"\)\n$/],
+    [['export', 'test/fixtures/python/subclassed_models.py', '--model', 'cnn'], 1, /^shape-lens: model "cnn" cannot be exported: a subclassed model \(SmallCNN\)/],
+    [['export', 'no/such/file.py'], 2, /^shape-lens: no such file or directory: no\/such\/file\.py\n$/],
+    [['export', 'test/fixtures'], 2, /^shape-lens: export takes a file, not a folder/],
+    [['export'], 2, /^shape-lens: export needs a file\n/],
+    [['export', 'a.py', 'b.py'], 2, /^shape-lens: export takes one file \(got 2\)\n/],
+    [['export', 'test/fixtures/python/mnist_convnet.py', '--json'], 2, /^shape-lens: --json is an option of summary, not export\n/],
+    [['summary', 'test/fixtures/python/mnist_convnet.py', '--out', 'x.json'], 2, /^shape-lens: --out is an option of export, not summary\n/],
+    [['export', 'test/fixtures/python/mnist_convnet.py', '--model'], 2, /^shape-lens: --model needs a model name\n/],
+    [['export', 'test/fixtures/python/mnist_convnet.py', '--out', path.join(tmpDir(), 'missing', 'x.json')], 1, /^shape-lens: cannot write .*x\.json: ENOENT/],
+    [['export', 'test/fixtures/python/syntax_error.py', '--model', 'encoder', '--keras', '4'], 2, /^shape-lens: --keras takes 2 or 3/],
+  ];
+  for (const [args, code, err] of failures) {
+    const r = run(...args);
+    assert.equal(r.code, code, `${args.join(' ')}: ${r.err}`);
+    assert.match(r.err, err, args.join(' '));
+    assert.doesNotMatch(r.err, /\n\s+at /, `${args.join(' ')}: a stack trace`);
   }
 });

@@ -38,10 +38,22 @@ const prelu: LayerRule = {
 /** Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU. */
 export const activationRules: LayerRule[] = [
   passThrough('Activation'),
-  passThrough('ReLU'),
-  passThrough('LeakyReLU'),
+  {
+    ...passThrough('ReLU'),
+    exportConfig: (c) =>
+      (c.negative_slope ?? 0) !== 0 || (c.threshold ?? 0) !== 0 ? { skip: "tfjs-layers' ReLU has only max_value (no negative_slope or threshold)" } : { config: c },
+  },
+  {
+    ...passThrough('LeakyReLU'),
+    // Keras 3's `negative_slope` is tf.keras 2's and tfjs' `alpha` (both default 0.3).
+    exportConfig: ({ negative_slope, ...rest }) => ({ config: negative_slope === undefined ? rest : { alpha: negative_slope, ...rest } }),
+  },
   prelu,
-  passThrough('ELU'),
+  {
+    ...passThrough('ELU'),
+    // tfjs 4.22's ELU constructor throws on any alpha but 1.
+    exportConfig: (c) => ((c.alpha ?? 1) !== 1 ? { skip: "tfjs-layers' ELU has only alpha=1" } : { config: c }),
+  },
   passThrough('Softmax'),
   passThrough('ThresholdedReLU'),
 ];

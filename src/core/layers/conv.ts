@@ -17,6 +17,7 @@ import {
   type DataFormat,
   type Padding,
 } from './convutils';
+import { GLOROT_KERNEL } from './core';
 import type { LayerRule, ParamCount, RuleContext } from './types';
 
 /** `conv`: Conv1D–3D; `transpose`: ConvNDTranspose; `separable`: depthwise + pointwise; `depthwise`: per-channel. */
@@ -246,6 +247,17 @@ function convRule(kind: ConvKind, rank: number, className: string, aliases: stri
     inputRank: { min: rank + 2, max: rank + 2 },
     outputShape: (inputs, cfg, ctx) => outputShape(kind, rank, inputs, cfg, ctx),
     params: (inputs, cfg, ctx) => params(kind, rank, inputs, cfg, ctx),
+    // tfjs' conv kernels default to glorotNormal (separable ones to glorotUniform, as Keras).
+    ...(kind === 'separable'
+      ? {}
+      : { defaultsDiffer: kind === 'depthwise' ? { keras: { depthwise_initializer: 'glorot_uniform' }, tfjs: { depthwise_initializer: 'glorot_normal' } } : GLOROT_KERNEL }),
+    exportConfig(c) {
+      if ((c.groups ?? 1) !== 1) return { skip: "tfjs-layers' convolutions have no groups" };
+      if (c.output_padding !== undefined && c.output_padding !== null) return { skip: "tfjs-layers' transposed convolutions have no output_padding" };
+      // tfjs 4.22 sizes a causal Conv1D as valid and throws when it runs (conv1dWithBias).
+      if (typeof c.padding === 'string' && c.padding.toLowerCase() === 'causal') return { skip: "tfjs-layers has no causal padding" };
+      return { config: c };
+    },
   };
 }
 

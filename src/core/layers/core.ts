@@ -35,9 +35,13 @@ export function passThrough(className: string, aliases?: string[], inputRank?: L
   return { className, aliases, inputRank, outputShape: sameShape };
 }
 
+/** Keras' and tfjs' default kernel initializers (the export writes the code's library's). */
+export const GLOROT_KERNEL = { keras: { kernel_initializer: 'glorot_uniform' }, tfjs: { kernel_initializer: 'glorot_normal' } };
+
 const dense: LayerRule = {
   className: 'Dense',
   inputRank: { min: 2 },
+  defaultsDiffer: GLOROT_KERNEL,
   outputShape(inputs, cfg, ctx) {
     const x = inputs[0];
     const units = positiveInt(cfg, 'units', ctx);

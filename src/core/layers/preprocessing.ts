@@ -30,6 +30,13 @@ function imageResize(className: string): LayerRule {
     className,
     inputRank: { min: 3, max: 4 },
     outputShape: (inputs, cfg, ctx) => resizeTo(inputs[0], cfg, ctx),
+    exportConfig(c) {
+      // tfjs 4.22's Resizing.computeOutputShape returns [height, width, input[2]] (an unbatched image's), so in a model its shape is wrong.
+      if (className === 'Resizing') return { skip: "tfjs-layers' Resizing gives a wrong output shape in a model (it drops the batch dim)" };
+      // tfjs 4.22's CenterCrop.computeOutputShape writes its height and width into the input's shape array, the previous layer's output shape.
+      if (className === 'CenterCrop') return { skip: "tfjs-layers' CenterCrop overwrites the output shape of the layer before it" };
+      return { config: c };
+    },
   };
 }
 

@@ -1,9 +1,9 @@
 // Recurrent layer rules: SimpleRNN, LSTM, GRU, generic RNN over cells, ConvLSTM1D/2D/3D.
 
-import { Cfg, isLayerSpec, type ConfigValue, type LayerSpec } from '../config';
+import { Cfg, isLayerSpec, type ConfigValue, type LayerConfig, type LayerSpec } from '../config';
 import { DiagnosticCode } from '../diagnostics';
 import { formatShape, type RuleOutputShape, type RuleShape } from '../shape';
-import { positiveInt } from './core';
+import { GLOROT_KERNEL, positiveInt } from './core';
 import type { LayerRule, ParamCount, RuleContext } from './types';
 
 const UNKNOWN_PARAMS: ParamCount = { trainable: null, nonTrainable: null };
@@ -45,6 +45,16 @@ function lastDimError(x: RuleShape, ctx: RuleContext): void {
   );
 }
 
+/** Keras' and tfjs' defaults of each cell where they differ (tfjs: glorotNormal kernels, hardSigmoid gates, no forget-gate bias of 1). */
+const RNN_DEFAULTS: Record<CellKind, { keras: LayerConfig; tfjs: LayerConfig }> = {
+  simple: GLOROT_KERNEL,
+  lstm: {
+    keras: { ...GLOROT_KERNEL.keras, recurrent_activation: 'sigmoid', unit_forget_bias: true },
+    tfjs: { ...GLOROT_KERNEL.tfjs, recurrent_activation: 'hard_sigmoid', unit_forget_bias: false },
+  },
+  gru: { keras: { ...GLOROT_KERNEL.keras, recurrent_activation: 'sigmoid' }, tfjs: { ...GLOROT_KERNEL.tfjs, recurrent_activation: 'hard_sigmoid' } },
+};
+
 function recurrent(className: string, kind: CellKind): LayerRule {
   return {
     className,
@@ -65,6 +75,11 @@ function recurrent(className: string, kind: CellKind): LayerRule {
       if (inDim === null || units === null || useBias === null || resetAfter === null) return UNKNOWN_PARAMS;
       return cellParams(kind, inDim, units, useBias, resetAfter);
     },
+    defaultsDiffer: RNN_DEFAULTS[kind],
+    // tfjs-layers' GRU is the original variant only (it rejects reset_after=True, Keras' default).
+    ...(kind === 'gru'
+      ? { exportConfig: (c: LayerConfig) => (c.reset_after === false ? { config: c } : { skip: "tfjs-layers' GRU has only reset_after=False (Keras' default is True)" }) }
+      : {}),
   };
 }
 
@@ -219,6 +234,7 @@ function convLstm(rank: number): LayerRule {
     className: `ConvLSTM${rank}D`,
     inputRank: rank + 3,
     statesInInputList: true,
+    defaultsDiffer: RNN_DEFAULTS.lstm,
     outputShape(inputs, cfg, ctx) {
       const x = inputs[0];
       const g = convLstmGeometry(rank, x, cfg, ctx, true);

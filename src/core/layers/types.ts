@@ -1,7 +1,7 @@
 // The layer-rule contract: a Keras class name plus pure functions from input shapes and config
 // to output shape and parameter count. Rules report problems to the context; they never throw.
 
-import type { Cfg, LayerSpec } from '../config';
+import type { Cfg, LayerConfig, LayerSpec } from '../config';
 import type { DiagnosticCode } from '../diagnostics';
 import type { RuleOutputShape, RuleShape } from '../shape';
 
@@ -93,6 +93,18 @@ export interface LayerRule {
   outputWithoutInput?(cfg: Cfg): RuleOutputShape;
   /** Parameters created when the layer is built on these inputs; omitted means none. */
   params?(inputs: RuleShape[], cfg: Cfg, ctx: RuleContext): ParamCount;
+  /**
+   * The Keras JSON export (`core/export.ts`): the settings the code gave (absent keys are Keras
+   * defaults) as tf.keras 2's `get_config` spells them and tfjs-layers reads them, or `skip` with
+   * why tfjs cannot build the layer as configured. Omitted: the settings as given.
+   */
+  exportConfig?(config: LayerConfig): { config: LayerConfig } | { skip: string };
+  /**
+   * Defaults Keras and tfjs-layers differ on that do not change shapes (initializers, recurrent
+   * activation), as each library has them in Keras' spelling: the export writes the code's
+   * library's value when the code gave none, so the JSON means the same to both loaders.
+   */
+  defaultsDiffer?: { keras: LayerConfig; tfjs: LayerConfig };
   /** The Python constructor's positional parameters, in order (Keras 3); set from signatures.ts by the registry. */
   pythonArgs?: readonly string[];
   /** `tf.layers.<factory>` names that make this class in tfjs; set from signatures.ts by the registry. */

@@ -50,10 +50,11 @@ export class KerasRuntime {
     return built ? { k: 'model', model: built.model } : undefined;
   }
 
-  /** `Input(shape=...)` / `tf.input({shape})`: batch shape has the batch dim first. */
-  input(batchShape: Shape | null, range?: SourceRange, name?: string, shapeValue?: Value): Value {
+  /** `Input(shape=...)` / `tf.input({shape})`: batch shape has the batch dim first; `dtype` as the code gave it. */
+  input(batchShape: Shape | null, range?: SourceRange, name?: string, shapeValue?: Value, dtype?: Value): Value {
     const lost = shapeValue && firstUnknown(shapeValue);
     const t = this.builder.createInput(batchShape, range, name, lost ? `${describeUnknown(lost)} (in the input shape) is not known to Shape Lens` : undefined);
+    if (dtype && dtype.k !== 'none' && t.source) t.source.layer.config.dtype = toConfigValue(dtype);
     return { k: 'tensor', t };
   }
 

@@ -170,7 +170,7 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
       rt.sink.warning(DiagnosticCode.inputShape, '`Input` needs `shape=` (or `batch_shape=`) for Shape Lens to know the model\'s shapes.', range);
       shape = null;
     }
-    const t = rt.input(shape, range, nameArg(args) ?? undefined, batchShape ?? shapeV);
+    const t = rt.input(shape, range, nameArg(args) ?? undefined, batchShape ?? shapeV, arg(args, 2, 'dtype'));
     if (last === 'InputLayer' && t.k === 'tensor' && t.t.source) return { k: 'layer', node: t.t.source.layer };
     return t;
   }

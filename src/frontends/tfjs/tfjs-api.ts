@@ -21,8 +21,11 @@ export function isTfjsPackage(spec: string): boolean {
   return TFJS_PACKAGES.has(spec);
 }
 
-/** tfjs spellings of config values that Keras spells differently. */
-const DATA_FORMATS: Record<string, string> = { channelsLast: 'channels_last', channelsFirst: 'channels_first' };
+/** tfjs spellings of config values that Keras spells differently, by setting. */
+const KERAS_SPELLING: Record<string, Record<string, string>> = {
+  data_format: { channelsLast: 'channels_last', channelsFirst: 'channels_first' },
+  output_mode: { oneHot: 'one_hot', multiHot: 'multi_hot' },
+};
 
 /**
  * tfjs defaults that differ from Keras 3. GRU: tfjs-layers implements only the original variant
@@ -42,7 +45,7 @@ export function tfjsConfig(className: string, args: Value | undefined): LayerCon
   for (const [key, v] of args.map) {
     const snake = toSnakeCase(key);
     let value: ConfigValue = toConfigValue(v);
-    if (snake === 'data_format' && typeof value === 'string') value = DATA_FORMATS[value] ?? value;
+    if (typeof value === 'string' && Object.hasOwn(KERAS_SPELLING, snake)) value = KERAS_SPELLING[snake][value] ?? value;
     config[snake] = value;
   }
   // tfjs' Embedding always declares its input: batchInputShape [batchSize, inputLength] (null when absent).
@@ -96,7 +99,7 @@ export function callTfjsApi(path: string, args: CallArgs, range: SourceRange, rt
       return rt.layer(last, {}, range);
     }
     if (cls === 'InputLayer') {
-      const t = rt.input(inputShape(a0) ?? null, range, nameOf(a0) ?? undefined, a0);
+      const t = rt.input(inputShape(a0) ?? null, range, nameOf(a0) ?? undefined, a0, prop(a0, 'dtype'));
       return t.k === 'tensor' && t.t.source ? { k: 'layer', node: t.t.source.layer } : t;
     }
     const config = tfjsConfig(cls, a0);
@@ -122,7 +125,7 @@ export function callTfjsApi(path: string, args: CallArgs, range: SourceRange, rt
     case 'input': {
       const shape = inputShape(a0);
       if (shape === undefined) rt.sink.warning(DiagnosticCode.inputShape, '`tf.input` needs `shape` (or `batchShape`) for Shape Lens to know the model\'s shapes.', range);
-      return rt.input(shape ?? null, range, nameOf(a0) ?? undefined, a0);
+      return rt.input(shape ?? null, range, nameOf(a0) ?? undefined, a0, prop(a0, 'dtype'));
     }
     case 'zeros':
     case 'ones':
