@@ -1,8 +1,9 @@
 // The grouping step of the incremental Python analysis (see incremental.ts): which top-level
 // statements can affect each other through module-level names, from what names.ts reads of each.
 
-import type { PyNode } from './ast';
+import { toAst, type PyNode } from './ast';
 import type { StmtNames } from './names';
+import { parsePython, treeSitterModule } from './parser';
 
 /** One top-level node of the document (a statement or a comment), kept across updates while unchanged. */
 export interface Stmt {
@@ -20,6 +21,8 @@ export interface Stmt {
   index: number;
   /** It holds a line being typed that reads on into the next (`analyze.ts` `danglingLine`). */
   dangling?: boolean;
+  /** When its tree was last used (`materialise`), for `releaseTrees`. */
+  used?: number;
 }
 
 /** A group of statements: its own, and all it runs (its own and the constants it copies), keyed by their identities. */
@@ -171,8 +174,13 @@ export function mergeByIndex(a: Stmt[], b: Stmt[]): Stmt[] {
   return out;
 }
 
-/** Applies a kept statement's pending shift to its tree. */
+/**
+ * Applies a kept statement's pending shift to its tree, first copying the tree again if it was
+ * released. Whatever reads more of a statement's tree than its kind and span calls this first.
+ */
 export function materialise(s: Stmt): void {
+  if (s.node instanceof Released) s.node = s.node.copy();
+  s.used = ++clock;
   if (s.shift === 0) return;
   const d = s.shift;
   const stack = [s.node];
@@ -184,3 +192,108 @@ export function materialise(s: Stmt): void {
   }
   s.shift = 0;
 }
+
+let clock = 0;
+
+/**
+ * How many characters of statements keep their trees once an update is done (the statements most
+ * recently run); `releaseTrees` lets the others' trees go. Tests set it to 0.
+ */
+export const keptTrees = { chars: 64 * 1024 };
+
+/**
+ * What a statement whose tree was let go keeps: its kind and span (what is read of a statement
+ * before it runs), and the text to copy the rest from again (`materialise`). Its offsets are
+ * `Stmt.shift` short of the current text, as a tree's are.
+ */
+class Released implements PyNode {
+  readonly named = true;
+  readonly field = null;
+  readonly hasError = false;
+  readonly missing = false;
+
+  constructor(
+    readonly type: string,
+    public start: number,
+    public end: number,
+    /** The text it is copied from (shared by every released statement: comparing texts would cost a pass over them). */
+    public source: { readonly text: string },
+  ) {}
+
+  get children(): PyNode[] {
+    throw new Error('a released statement tree read without materialise');
+  }
+
+  /** The statement's tree: its text parsed alone (a top-level statement starts on a fresh line at column 0), else the whole text. */
+  copy(): PyNode {
+    const text = this.source.text;
+    const alone = text.slice(this.start, this.end);
+    const tree = parsePython(alone);
+    if (tree) {
+      try {
+        const root = tree.rootNode;
+        if (!root.hasError && root.type === 'module') {
+          const kids = toAst(tree, undefined, treeSitterModule(), this.start).root.children;
+          if (kids.length === 1 && this.same(kids[0])) return kids[0];
+        }
+      } finally {
+        tree.delete();
+      }
+    }
+    const whole = parsePython(text);
+    if (whole) {
+      try {
+        const n = whole.rootNode.children.find((c) => c?.startIndex === this.start && c.endIndex === this.end);
+        const copied = n && toAst(whole, undefined, treeSitterModule(), 0, n).root;
+        if (copied && this.same(copied)) return copied;
+      } finally {
+        whole.delete();
+      }
+    }
+    throw new Error('a released statement tree could not be copied again');
+  }
+
+  private same(n: PyNode): boolean {
+    return n.type === this.type && n.start === this.start && n.end === this.end && !n.hasError && !n.missing;
+  }
+}
+
+/**
+ * Once an update is done (`text` is the document, every statement's `start`/`end` are offsets in
+ * it): the trees of statements beyond the `keptTrees` most recently used are let go (a large
+ * file's trees are most of what an open document keeps). Released statements are pointed at
+ * `text` (so no older text stays alive).
+ */
+export function releaseTrees(stmts: Stmt[], text: string): void {
+  let kept = 0;
+  let errors = false;
+  let source: { readonly text: string } | undefined;
+  for (const s of stmts) {
+    const n = s.node;
+    if (n instanceof Released) {
+      source ??= n.source.text === text ? n.source : { text };
+      if (n.source !== source) {
+        n.source = source;
+        n.start = s.start;
+        n.end = s.end;
+        s.shift = 0;
+      }
+    } else if (releasable(n)) kept += s.end - s.start;
+    else errors = true;
+  }
+  // A file with a syntax error keeps every tree (its statements may not parse alone as they did in it).
+  if (kept <= keptTrees.chars || errors) return;
+  const holders = stmts.filter((s) => !(s.node instanceof Released) && releasable(s.node));
+  holders.sort((a, b) => (b.used ?? 0) - (a.used ?? 0));
+  let budget = keptTrees.chars;
+  for (const s of holders) {
+    budget -= s.end - s.start;
+    if (budget >= 0) continue;
+    source ??= { text };
+    s.node = new Released(s.node.type, s.start, s.end, source);
+    s.shift = 0;
+  }
+}
+
+/** Only a tree without errors is copied again alike from its statement's text. */
+const releasable = (n: PyNode): boolean => !n.hasError && !n.missing;

@@ -58,6 +58,7 @@ import type { UncalledEntry } from '../common/interpreter-core';
 import { KerasRuntime } from '../common/keras-runtime';
 import { str } from '../common/values';
 import { toAst, type PyNode } from './ast';
+import { CHUNKED_FROM, parseInChunks } from './chunked-parse';
 import { analyzePython, danglingLine, parseToAst, pythonModuleCache, type AnalyzeOptions } from './analyze';
 import { analyseUncalled, finishKerasModels, scanShapeComments } from './definitions';
 import { isInert } from './helpers';
@@ -67,7 +68,7 @@ import { stmtNames } from './names';
 import { parsePython, treeSitterModule } from './parser';
 import { PythonResolver } from './resolve';
 import { exec } from './statements';
-import { constantsFor, group, keyOf, materialise, mergeByIndex, sameNames, type Keyed, type Stmt } from './incremental-groups';
+import { constantsFor, group, keyOf, materialise, mergeByIndex, releaseTrees, sameNames, type Keyed, type Stmt } from './incremental-groups';
 import { collectRanges, movedLines, sameMultiset, shiftRanges, Timeline, type Advance, type Event, type GroupRun, type Phase } from './incremental-timeline';
 
 /** What an update did, for tests and the bench. */
@@ -136,7 +137,9 @@ export class IncrementalPython {
     const t0 = performance.now();
     if (!this.reparse(text)) return this.full(text, 'the parser is not ready');
     this.parseMs = performance.now() - t0;
-    return this.analyse();
+    const analysis = this.analyse();
+    releaseTrees(this.tops, this.text);
+    return analysis;
   }
 
   dispose(): void {
@@ -178,6 +181,7 @@ export class IncrementalPython {
    * free of errors) are kept, the others copied.
    */
   private reparseAll(text: string, edit: Edit): boolean {
+    if (!this.parsed && text.length >= CHUNKED_FROM && this.openInChunks(text)) return true;
     const tree = parsePython(text);
     if (!tree) return false;
     try {
@@ -229,6 +233,25 @@ export class IncrementalPython {
     } finally {
       tree.delete();
     }
+  }
+
+  /**
+   * A new large document parsed a piece at a time (chunked-parse.ts: tree-sitter's wasm memory
+   * would otherwise grow to hold the whole file's tree, for good). False when that does not apply.
+   */
+  private openInChunks(text: string): boolean {
+    const root = parseInChunks(text, parsePython, treeSitterModule());
+    if (!root) return false;
+    let line = 0;
+    let at = 0;
+    this.tops = root.children.map((node) => {
+      line += countLines(text, at, node.start);
+      at = node.start;
+      return stmtOf(node, text, 0, line);
+    });
+    this.last.copied = this.tops.length;
+    this.rootSpan = { type: root.type, start: root.start, end: root.end, hasError: false, treeError: false };
+    return true;
   }
 
   /**
