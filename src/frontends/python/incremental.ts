@@ -475,7 +475,7 @@ export class IncrementalPython {
       const models: ModelGraph[] = [];
       for (let i = builder.models.length - 1; i >= 0 && !seenModels.has(builder.models[i]); i--) models.unshift(builder.models[i]);
       for (const m of models) seenModels.add(m);
-      const e: Event = { stmt, phase, delta, read, models, snapshots: builder.snapshots.slice(start.snaps), diagnostics: sink.items.slice(start.diags), failures: rt.failures - start.failures, run: undefined };
+      const e: Event = { stmt, phase, delta: delta.slice(), read, models, snapshots: builder.snapshots.slice(start.snaps), diagnostics: sink.items.slice(start.diags), failures: rt.failures - start.failures, run: undefined };
       events.push(e);
       if (own.has(stmt)) counters.add(counters.pos(e), delta);
     };
