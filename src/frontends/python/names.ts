@@ -4,6 +4,7 @@
 // as conditional that is certain, only makes the analysis redo more work; the reverse would be wrong.
 
 import { field, type PyNode } from './ast';
+import { ownString } from './helpers';
 
 /** What one top-level statement does to module-level names. */
 export interface StmtNames {
@@ -326,7 +327,7 @@ export function stmtNames(stmt: PyNode, text: string): StmtNames {
   certainWrites(stmt, out, text);
   out.constant = isConstant(stmt, out);
   if (!out.constant && isListConstant(stmt, out)) out.constant = out.mutableConstant = true;
-  const some = (set: Set<string>): ReadonlySet<string> => (set.size === 0 ? NONE : set.size <= 8 ? new FewNames([...set]) : set);
+  const some = (set: Set<string>): ReadonlySet<string> => (set.size === 0 ? NONE : set.size <= 8 ? new FewNames([...set].map(ownString)) : new Set([...set].map(ownString)));
   return {
     ...out, reads: some(out.reads), lateReads: some(out.lateReads), writes: some(out.writes), certain: some(out.certain),
     lateWrites: some(out.lateWrites), globalDecls: some(out.globalDecls), mutates: some(out.mutates), escapes: some(out.escapes),
