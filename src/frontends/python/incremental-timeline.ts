@@ -71,9 +71,33 @@ export class Timeline {
   add(pos: number, delta: readonly Advance[], sign = 1): void {
     for (const [b, d] of delta) {
       let t = this.trees.get(b);
-      if (!t) this.trees.set(b, (t = new Int32Array(this.size + 1)));
-      for (let i = pos + 1; i <= this.size; i += i & -i) t[i] += sign * d;
+      if (!t || pos + 1 >= t.length) this.trees.set(b, (t = this.grown(t, pos + 1)));
+      const size = t.length - 1;
+      for (let i = pos + 1; i <= size; i += i & -i) t[i] += sign * d;
     }
+  }
+
+  /**
+   * A counter's tree with room for index `need`: the statements' own events first (most counters
+   * are only ever advanced by those: a sixth of the size, some 40 KB less per counter for a
+   * 10,000-statement file), all positions once a later phase's event advances it.
+   */
+  private grown(t: Int32Array | undefined, need: number): Int32Array {
+    const size = need <= this.stmts ? this.stmts : this.size;
+    const out = new Int32Array(size + 1);
+    if (!t) return out;
+    // The old tree's point values (undoing the linear build below), then the tree of them rebuilt at the new size.
+    const old = t.length - 1;
+    out.set(t);
+    for (let i = old; i >= 1; i--) {
+      const up = i + (i & -i);
+      if (up <= old) out[up] -= out[i];
+    }
+    for (let i = 1; i <= size; i++) {
+      const up = i + (i & -i);
+      if (up <= size) out[up] += out[i];
+    }
+    return out;
   }
 
   /** Adds (or takes out) a run's events and their advances. */
@@ -107,7 +131,7 @@ export class Timeline {
     const out = new Map<string, number>();
     for (const [b, t] of this.trees) {
       let sum = 0;
-      for (let i = Math.min(pos, this.size); i > 0; i -= i & -i) sum += t[i];
+      for (let i = Math.min(pos, t.length - 1); i > 0; i -= i & -i) sum += t[i];
       if (sum !== 0) out.set(b, sum);
     }
     return out;
