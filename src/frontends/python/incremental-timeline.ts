@@ -49,11 +49,11 @@ export interface GroupRun {
 
 /**
  * The cached runs' events in the order of the full run (by `Phase`, then file order), and the automatic-name counters by position: per counter base, a
- * Fenwick tree of the advances, so "the counters before this event" costs a logarithm whatever the
+ * Fenwick tree of the advances (`Counts`), so "the counters before this event" costs a logarithm whatever the
  * file's size. Kept across updates while statements keep their positions.
  */
 export class Timeline {
-  private readonly trees = new Map<string, Int32Array>();
+  private readonly trees = new Map<string, Counts>();
   private readonly size: number;
   /** Statement events by statement position; uncalled builders' events. */
   private readonly slots: (Event | undefined)[];
@@ -71,33 +71,9 @@ export class Timeline {
   add(pos: number, delta: readonly Advance[], sign = 1): void {
     for (const [b, d] of delta) {
       let t = this.trees.get(b);
-      if (!t || pos + 1 >= t.length) this.trees.set(b, (t = this.grown(t, pos + 1)));
-      const size = t.length - 1;
-      for (let i = pos + 1; i <= size; i += i & -i) t[i] += sign * d;
+      if (!t) this.trees.set(b, (t = new Counts(this.size)));
+      t.add(pos, sign * d);
     }
-  }
-
-  /**
-   * A counter's tree with room for index `need`: the statements' own events first (most counters
-   * are only ever advanced by those: a sixth of the size, some 40 KB less per counter for a
-   * 10,000-statement file), all positions once a later phase's event advances it.
-   */
-  private grown(t: Int32Array | undefined, need: number): Int32Array {
-    const size = need <= this.stmts ? this.stmts : this.size;
-    const out = new Int32Array(size + 1);
-    if (!t) return out;
-    // The old tree's point values (undoing the linear build below), then the tree of them rebuilt at the new size.
-    const old = t.length - 1;
-    out.set(t);
-    for (let i = old; i >= 1; i--) {
-      const up = i + (i & -i);
-      if (up <= old) out[up] -= out[i];
-    }
-    for (let i = 1; i <= size; i++) {
-      const up = i + (i & -i);
-      if (up <= size) out[up] += out[i];
-    }
-    return out;
   }
 
   /** Adds (or takes out) a run's events and their advances. */
@@ -130,8 +106,7 @@ export class Timeline {
   before(pos: number): Map<string, number> {
     const out = new Map<string, number>();
     for (const [b, t] of this.trees) {
-      let sum = 0;
-      for (let i = Math.min(pos, t.length - 1); i > 0; i -= i & -i) sum += t[i];
+      const sum = t.before(pos);
       if (sum !== 0) out.set(b, sum);
     }
     return out;
@@ -160,6 +135,40 @@ export class Timeline {
       visit(e, counters);
       addInto(counters, e.delta);
     }
+  }
+}
+
+const BLOCK = 64;
+
+/**
+ * One counter's advances by position: a Fenwick tree of blocks of 64 positions, each block's own
+ * advances kept once one is made in it. (A tree of every position, 6 per statement, would take
+ * some 220 KB per counter for a 10,000-statement file; most blocks of the later phases stay empty.)
+ */
+class Counts {
+  private readonly sums: Int32Array;
+  private readonly blocks: (Int32Array | undefined)[];
+
+  constructor(size: number) {
+    const n = Math.ceil(size / BLOCK);
+    this.sums = new Int32Array(n + 1);
+    this.blocks = new Array<Int32Array | undefined>(n).fill(undefined);
+  }
+
+  add(pos: number, d: number): void {
+    const b = Math.floor(pos / BLOCK);
+    (this.blocks[b] ??= new Int32Array(BLOCK))[pos % BLOCK] += d;
+    for (let i = b + 1; i < this.sums.length; i += i & -i) this.sums[i] += d;
+  }
+
+  /** The advances at positions before `pos`. */
+  before(pos: number): number {
+    const b = Math.min(Math.floor(pos / BLOCK), this.blocks.length);
+    let sum = 0;
+    for (let i = b; i > 0; i -= i & -i) sum += this.sums[i];
+    const block = this.blocks[b];
+    if (block) for (let j = pos % BLOCK - 1; j >= 0; j--) sum += block[j];
+    return sum;
   }
 }
 
