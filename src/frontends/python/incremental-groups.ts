@@ -131,9 +131,8 @@ function lastBefore(ws: Stmt[], index: number): number {
 }
 
 export function keyOf(all: Stmt[]): string {
-  let key = '';
-  for (const s of all) key += `${s.id},`;
-  return key;
+  // One flat string (built by `+=` it would be a chain of one small string per statement, kept with the group).
+  return all.map((s) => s.id).join(',');
 }
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {

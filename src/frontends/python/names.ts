@@ -95,6 +95,19 @@ class FewNames implements ReadonlySet<string> {
   }
 }
 
+/** One string per name for all statements (`layers` is read by most); started afresh when it grows large. */
+const interned = new Map<string, string>();
+
+function intern(name: string): string {
+  let v = interned.get(name);
+  if (v === undefined) {
+    if (interned.size >= 50_000) interned.clear();
+    v = ownString(name);
+    interned.set(v, v);
+  }
+  return v;
+}
+
 /** One empty list for every empty list of names. */
 const NONE: ReadonlySet<string> = new FewNames([]);
 
@@ -327,7 +340,7 @@ export function stmtNames(stmt: PyNode, text: string): StmtNames {
   certainWrites(stmt, out, text);
   out.constant = isConstant(stmt, out);
   if (!out.constant && isListConstant(stmt, out)) out.constant = out.mutableConstant = true;
-  const some = (set: Set<string>): ReadonlySet<string> => (set.size === 0 ? NONE : set.size <= 8 ? new FewNames([...set].map(ownString)) : new Set([...set].map(ownString)));
+  const some = (set: Set<string>): ReadonlySet<string> => (set.size === 0 ? NONE : set.size <= 8 ? new FewNames([...set].map(intern)) : new Set([...set].map(intern)));
   return {
     ...out, reads: some(out.reads), lateReads: some(out.lateReads), writes: some(out.writes), certain: some(out.certain),
     lateWrites: some(out.lateWrites), globalDecls: some(out.globalDecls), mutates: some(out.mutates), escapes: some(out.escapes),
