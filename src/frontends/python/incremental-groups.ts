@@ -215,7 +215,7 @@ class Released implements PyNode {
     readonly type: string,
     public start: number,
     public end: number,
-    /** The text it is copied from (shared by every released statement: comparing texts would cost a pass over them). */
+    /** The text it is copied from (one holder shared by every released statement). */
     public source: { readonly text: string },
   ) {}
 
@@ -260,18 +260,21 @@ class Released implements PyNode {
 /**
  * Once an update is done (`text` is the document, every statement's `start`/`end` are offsets in
  * it): the trees of statements beyond the `keptTrees` most recently used are let go (a large
- * file's trees are most of what an open document keeps). Released statements are pointed at
- * `text` (so no older text stays alive).
+ * file's trees are most of what an open document keeps).
  */
+let updates = 0;
+
 export function releaseTrees(stmts: Stmt[], text: string): void {
   let kept = 0;
   let errors = false;
-  let source: { readonly text: string } | undefined;
+  // Released statements are pointed at `text` every 16th update only (a pass over them costs a
+  // tenth of an edit of a 20,000-line file); till then they keep an earlier version alive.
+  const source = { text };
+  const repoint = ++updates % 16 === 0;
   for (const s of stmts) {
     const n = s.node;
     if (n instanceof Released) {
-      source ??= n.source.text === text ? n.source : { text };
-      if (n.source !== source) {
+      if (repoint) {
         n.source = source;
         n.start = s.start;
         n.end = s.end;
@@ -288,7 +291,6 @@ export function releaseTrees(stmts: Stmt[], text: string): void {
   for (const s of holders) {
     budget -= s.end - s.start;
     if (budget >= 0) continue;
-    source ??= { text };
     s.node = new Released(s.node.type, s.start, s.end, source);
     s.shift = 0;
   }
