@@ -287,7 +287,8 @@ export function releaseTrees(stmts: Stmt[], text: string): void {
   if (kept <= keptTrees.chars || errors) return;
   const holders = stmts.filter((s) => !(s.node instanceof Released) && releasable(s.node));
   holders.sort((a, b) => (b.used ?? 0) - (a.used ?? 0));
-  let budget = keptTrees.chars;
+  // Down to half the budget: the next sort waits till trees of that much text are copied again.
+  let budget = keptTrees.chars >> 1;
   for (const s of holders) {
     budget -= s.end - s.start;
     if (budget >= 0) continue;
