@@ -165,8 +165,8 @@ export class GraphBuilder {
       t.unknownWhy = why ?? 'the input shape is not a value Shape Lens could follow';
       layer.unknownWhy = t.unknownWhy;
     }
-    call.outputs.push(t);
-    layer.calls.push(call);
+    call.outputs = [t];
+    addCall(layer, call);
     return t;
   }
 
@@ -248,23 +248,27 @@ export class GraphBuilder {
         this.sink.error(DiagnosticCode.sharedLayerMismatch, `Layer "${layer.name}" is reused on inputs of a different shape than when it was built, which would need different weights.`, range);
       }
     }
+    // The results are kept as long as the document is open: arrays of exactly their length
+    // (a rule's shape grown by push keeps room for 17 dims).
+    output = isShapeList(output) ? output.map((s) => s.slice()) : output && output.slice();
     if (layer.calls.length === 0) {
       layer.inputShapes = shapes;
       layer.outputShape = output;
+      if (layer.explain.length > 0) layer.explain = layer.explain.slice();
     }
     const call: CallNode = { layer, inputs, outputs: [], range };
     if (extraInputs.length > 0) call.extraInputs = extraInputs;
     const outs = isShapeList(output) ? output : [output as Shape | null];
     const inheritedWhy = why ?? inputs.find((t) => t.unknownWhy)?.unknownWhy;
     const assumed = [...inputs, ...extraInputs].find((t) => t.assumed)?.assumed;
-    outs.forEach((s, i) => {
+    call.outputs = outs.map((s, i) => {
       const t = this.tensor(s, call, i);
       if (tainted) t.tainted = true;
       if (inheritedWhy && (!s || hasUnknownDim(s))) t.unknownWhy = inheritedWhy;
       if (assumed) t.assumed = assumed;
-      call.outputs.push(t);
+      return t;
     });
-    layer.calls.push(call);
+    addCall(layer, call);
     return call.outputs;
   }
 
@@ -671,4 +675,10 @@ export function callsInOrder(model: ModelGraph): CallNode[] {
     for (let i = ins.length - 1; i >= 0; i--) stack.push({ t: ins[i], expanded: false });
   }
   return calls;
+}
+
+/** A layer's calls (most have one: an array of one, not one grown by push with room for 17). */
+function addCall(layer: LayerNode, call: CallNode): void {
+  if (layer.calls.length === 0) layer.calls = [call];
+  else layer.calls.push(call);
 }

@@ -104,12 +104,13 @@ function placeRows(doc: DocumentAnalysis, uri: string): PlacedRow[] {
 }
 
 function callRanges(doc: DocumentAnalysis, uri: string, layer: LayerNode): Range[] {
+  // Kept with the analysis: an array of exactly its length (one grown by push keeps room for 17).
   const out: Range[] = [];
   for (const c of layer.calls) {
     const placed = doc.map.toRange(c.range);
     if (placed?.segment.uri === uri) out.push(placed.range);
   }
-  return out;
+  return out.slice();
 }
 
 const before = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character <= b.character);

@@ -11,6 +11,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzePython, initPythonParser } from '../../src/frontends/python/analyze';
 import { IncrementalPython } from '../../src/frontends/python/incremental';
+import { keptTrees } from '../../src/frontends/python/incremental-groups';
+import { CHUNKED_FROM } from '../../src/frontends/python/chunked-parse';
 import { parsePython, treeSitterModule } from '../../src/frontends/python/parser';
 import { toAst, type PyNode } from '../../src/frontends/python/ast';
 import type { FileAnalysis } from '../../src/core/analysis';
@@ -187,7 +189,7 @@ d = keras.Sequential([keras.Input((4,)), layers.Dense(GROW[-1])], name="d")
 }
 
 /** Runs one edit script; returns a message describing the first step whose results differ. */
-function runScript(name: string, start: string, rng: Rng, steps: number, stats: { incremental: number; full: number; ran: number; groups: number }): string | undefined {
+function runScript(name: string, start: string, rng: Rng, steps: number, stats: { incremental: number; full: number; ran: number; groups: number }, treesAtLastStepOnly = false): string | undefined {
   // Only the step budget: a time budget would make two analyses of the same text differ on a busy machine.
   const opts = { limits: { millis: 600_000 } };
   const doc = new IncrementalPython('main.py', opts);
@@ -213,11 +215,12 @@ function runScript(name: string, start: string, rng: Rng, steps: number, stats: 
         stats.groups += doc.last.groups;
       } else stats.full++;
       // A line being typed is read around (blanked), as the full analysis does.
-      const tree = parsePython(doc.analysedText)!;
-      const ast = toAst(tree, undefined, treeSitterModule()).root;
-      tree.delete();
-      const mine = doc.root();
-      if (JSON.stringify(stripRoot(mine)) !== JSON.stringify(stripRoot(ast))) {
+      // (`root()` copies every released tree again: asked for only at the end, later updates meet released trees.)
+      const tree = treesAtLastStepOnly && i < steps ? undefined : parsePython(doc.analysedText)!;
+      const ast = tree && toAst(tree, undefined, treeSitterModule()).root;
+      tree?.delete();
+      const mine = ast && doc.root();
+      if (ast && mine && JSON.stringify(stripRoot(mine)) !== JSON.stringify(stripRoot(ast))) {
         const i = ast.children.findIndex((c, k) => JSON.stringify(stripAst(c)) !== JSON.stringify(stripAst(mine.children[k] ?? c)));
         const at = (n?: PyNode): string => (n ? JSON.stringify(stripAst(n)).slice(0, 300) : 'none');
         return `${name}: the tree differs from a full parse after ${history.join(' / ')}: top-level node ${i} (roots ${JSON.stringify(stripAst(ast)).slice(0, 80)} vs ${JSON.stringify(stripAst(mine)).slice(0, 80)})\n full: ${at(ast.children[i])}\n mine: ${at(mine.children[i])}\n--- text ---\n${text}`;
@@ -253,6 +256,61 @@ test('incremental analysis equals a full analysis after every step of random edi
   // The scripts must exercise the incremental path, not only the fallback.
   assert.ok(stats.incremental > stats.full / 4, `incremental ${stats.incremental} vs full ${stats.full}`);
   assert.ok(stats.ran < stats.groups, `groups re-run ${stats.ran} of ${stats.groups}`);
+});
+
+test('with every statement tree released after each update (copied again when run), results and trees still equal a full analysis', async () => {
+  await initPythonParser();
+  const corpus = [...fixtures(), ...generated()];
+  const stats = { incremental: 0, full: 0, ran: 0, groups: 0 };
+  const failures: string[] = [];
+  const chars = keptTrees.chars;
+  keptTrees.chars = 0;
+  try {
+    for (let i = 0; i < Math.ceil(SCRIPTS / 4) && failures.length < 3; i++) {
+      const file = corpus[(i * 7) % corpus.length];
+      const failure = runScript(`released trees: script ${i} on ${file.name} (seed ${SEED})`, file.text, mulberry32(caseSeed(SEED, 5000 + i)), STEPS, stats, true);
+      if (failure) failures.push(failure);
+    }
+  } finally {
+    keptTrees.chars = chars;
+  }
+  assert.deepEqual(failures, [], failures.join('\n\n'));
+  assert.ok(stats.incremental > stats.full / 4, `incremental ${stats.incremental} vs full ${stats.full}`);
+});
+
+test('a large file is opened in pieces; edits after release the trees beyond the kept budget and copy them again: equal to a full analysis', async () => {
+  await initPythonParser();
+  const specs: ModelSpec[] = [];
+  for (let i = 0; specs.length < 200; i++) specs.push(randomValidSpec(mulberry32(caseSeed(SEED, 9000 + i)), `big_${i}`).spec);
+  // Comments and blank lines between statements (pieces are cut at statement starts only).
+  const text = emitPythonModule(specs, mulberry32(SEED)).replace(/\n\n(?=[a-z])/g, '\n\n# next\n\n');
+  assert.ok(text.length >= CHUNKED_FROM * 2, `${text.length} characters`);
+  const doc = new IncrementalPython('big.py', { limits: { millis: 600_000 } });
+  const check = (t: string, label: string): void => {
+    const inc = doc.update(t);
+    assert.equal(doc.last.mode, 'incremental', `${label}: ${doc.last.reason}`);
+    assert.equal(normalise(inc), normalise(analyzePython(t, 'big.py', { limits: { millis: 600_000 } })), label);
+    const lines = (doc as unknown as { tops: { start: number; line: number }[] }).tops.map((s) => s.line);
+    assert.deepEqual(lines, (doc as unknown as { tops: { start: number }[] }).tops.map((s) => t.slice(0, s.start).split('\n').length - 1), `${label}: statement lines`);
+  };
+  try {
+    check(text, 'open');
+    // A width in the middle, then one near the end, then a line added at the start (every statement moves).
+    let t = text;
+    for (const from of [t.length >> 1, t.length - 2000]) {
+      const at = t.slice(from).search(/Dense\(\d/) + from + 'Dense('.length;
+      t = `${t.slice(0, at)}7${t.slice(at)}`;
+      check(t, `width edit at ${at}`);
+    }
+    t = `# a comment\n${t}`;
+    check(t, 'a line added at the start');
+    const tree = parsePython(t)!;
+    const ast = toAst(tree, undefined, treeSitterModule()).root;
+    tree.delete();
+    assert.equal(JSON.stringify(stripRoot(doc.root())), JSON.stringify(stripRoot(ast)));
+  } finally {
+    doc.dispose();
+  }
 });
 
 const TWO_MODELS = `from tensorflow import keras

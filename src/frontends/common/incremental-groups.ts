@@ -5,23 +5,23 @@
 /** What one top-level statement does to module-level names (each language reads it from its syntax). */
 export interface ModuleNames {
   /** Module names read while the statement runs. */
-  reads: Set<string>;
+  reads: ReadonlySet<string>;
   /** Module names read by the bodies of functions (and methods) it defines: read whenever they are called. */
-  lateReads: Set<string>;
+  lateReads: ReadonlySet<string>;
   /** Module names it binds. */
-  writes: Set<string>;
+  writes: ReadonlySet<string>;
   /** The part of `writes` it binds for certain, hiding earlier bindings. */
-  certain: Set<string>;
+  certain: ReadonlySet<string>;
   /** Module names it may bind at any time (functions assigning them when called): it joins everything touching them. */
-  lateWrites: Set<string>;
+  lateWrites: ReadonlySet<string>;
   /** Names whose value it may change in place. */
-  mutates: Set<string>;
+  mutates: ReadonlySet<string>;
   /** An import or a literal constant bound once: copied into every group that reads it. */
   constant: boolean;
   /** The constant is mutable (a list): a constant only if no statement lets it escape. */
   mutableConstant?: boolean;
   /** Names read where their value may be changed or kept. */
-  escapes: Set<string>;
+  escapes: ReadonlySet<string>;
 }
 
 /** One top-level statement as the grouping and the timeline see it. */
@@ -145,9 +145,8 @@ function lastBefore(ws: GroupStmt[], index: number): number {
 }
 
 export function keyOf(all: GroupStmt[]): string {
-  let key = '';
-  for (const s of all) key += `${s.id},`;
-  return key;
+  // One flat string (built by `+=` it would be a chain of one small string per statement, kept with the group).
+  return all.map((s) => s.id).join(',');
 }
 
 export function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {

@@ -9,16 +9,51 @@ export interface PyNode {
   /** UTF-16 offsets into the source (what JS strings use). */
   start: number;
   end: number;
-  named: boolean;
+  readonly named: boolean;
   /** The field this node fills in its parent (`function`, `arguments`, `left`, ...). */
   field: string | null;
   children: PyNode[];
   /** True for ERROR nodes and nodes that contain one. */
-  hasError: boolean;
+  readonly hasError: boolean;
   /** Zero-width node inserted by error recovery. */
-  missing: boolean;
+  readonly missing: boolean;
   /** Memo of `namedChildren` (the interpreter asks for it on every visit). */
   namedMemo?: PyNode[];
+}
+
+/** Leaves share one empty array. */
+const NO_CHILDREN: PyNode[] = Object.freeze([]) as unknown as PyNode[];
+
+const NAMED = 1;
+const HAS_ERROR = 2;
+const MISSING = 4;
+
+/**
+ * The nodes `toAst` makes: the three flags share one field (a large file's tree holds some 200,000
+ * nodes and is kept while the document is open, so each field costs megabytes).
+ */
+class Copied implements PyNode {
+  start = -1;
+  end = -1;
+  children: PyNode[] = NO_CHILDREN;
+  namedMemo: PyNode[] | undefined = undefined;
+  constructor(
+    readonly type: string,
+    public field: string | null,
+    public flags: number,
+  ) {}
+
+  get named(): boolean {
+    return (this.flags & NAMED) !== 0;
+  }
+
+  get hasError(): boolean {
+    return (this.flags & HAS_ERROR) !== 0;
+  }
+
+  get missing(): boolean {
+    return (this.flags & MISSING) !== 0;
+  }
 }
 
 /**
@@ -46,23 +81,20 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
     }
     return isNamed;
   };
-  // Every node has the same fields from the start (one hidden class for the interpreter's reads).
-  const node = (type: string, isNamed: boolean, field: string | null): PyNode => ({
-    type, start: -1, end: -1, named: isNamed, field, children: NO_CHILDREN, hasError: type === 'ERROR', missing: false, namedMemo: undefined,
-  });
+  const node = (type: string, isNamed: boolean, field: string | null): Copied => new Copied(type, field, (isNamed ? NAMED : 0) | (type === 'ERROR' ? HAS_ERROR : 0));
   // Children wait in one buffer (the open nodes' runs, innermost last) and a finished node gets an
   // array of exactly its own: an array grown by push keeps room for 17, and most nodes have 1–3
   // (a quarter to half of a large file's tree was that spare room). Leaves share one empty array.
-  const pending: PyNode[] = [];
+  const pending: Copied[] = [];
   const firstPending: number[] = [0];
-  const adopt = (child: PyNode): void => {
+  const adopt = (child: Copied): void => {
     pending.push(child);
   };
-  const open = (n: PyNode): void => {
+  const open = (n: Copied): void => {
     stack.push(n);
     firstPending.push(pending.length);
   };
-  const finish = (): PyNode => {
+  const finish = (): Copied => {
     const done = stack.pop()!;
     const first = firstPending.pop()!;
     if (pending.length > first) {
@@ -72,7 +104,7 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
     return done;
   };
   /** A parent spans exactly its children: each finished child extends it. */
-  const extend = (parent: PyNode, start: number, end: number): void => {
+  const extend = (parent: Copied, start: number, end: number): void => {
     if (parent.start < 0) parent.start = start;
     parent.end = end;
   };
@@ -81,10 +113,10 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
   // A copied node spans its children, as it does inside the whole tree (an ERROR node's own start can be earlier).
   root.start = from ? -1 : ownStart;
   root.end = cursor.endIndex() + base;
-  const stack: PyNode[] = [root];
+  const stack: Copied[] = [root];
   let truncated = false;
   const markError = (): void => {
-    for (let i = stack.length - 1; i >= 0 && !stack[i].hasError; i--) stack[i].hasError = true;
+    for (let i = stack.length - 1; i >= 0 && !stack[i].hasError; i--) stack[i].flags |= HAS_ERROR;
   };
   // Iterative pre-order walk: deep nesting in user code cannot overflow the JS stack.
   if (cursor.firstChild()) {
@@ -108,7 +140,7 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
           const n = node(type, false, null);
           n.start = start;
           n.end = end;
-          n.missing = true;
+          n.flags |= MISSING;
           adopt(n);
           markError();
         }
@@ -124,7 +156,7 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
         n.start = cursor.startIndex() + base;
         n.end = cursor.endIndex() + base;
         if (n.start === n.end && cursor.isMissing()) {
-          n.missing = true;
+          n.flags |= MISSING;
           markError();
         }
         extend(parent, n.start, n.end);
@@ -149,8 +181,6 @@ export function toAst(tree: Tree, maxNodes = 2_000_000, wasm?: Record<string, un
   cursor.done();
   return { root, truncated, nodes: count };
 }
-
-const NO_CHILDREN: PyNode[] = Object.freeze([]) as unknown as PyNode[];
 
 /** The few cursor operations the walk needs. */
 interface WalkCursor {

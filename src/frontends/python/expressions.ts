@@ -15,7 +15,7 @@ import { makeFunction, callFunction, instantiate, callKerasObject, trace, userBu
 import { customLayerApi, kerasObjectMethod, rememberLambda, superBuiltin } from './custom-layers';
 import { dataMethod, iterate } from './methods';
 import { asList, operatorOp, tensorIndex, tensorMethod, unaryOp, type KeyPart } from './ops-api';
-import { arith, compareValues, pySlice, decodeEscape, formatSpec, percentFormat } from './helpers';
+import { arith, compareValues, pySlice, decodeEscape, formatSpec, ownString, percentFormat } from './helpers';
 
 // ---------------------------------------------------------------------------------------------
 // Expressions
@@ -198,7 +198,7 @@ export function evalString(ip: PythonInterpreter, node: PyNode, scope: Scope): V
       s += rendered;
     }
   }
-  return str(s);
+  return str(ownString(s));
 }
 
 export function compare(ip: PythonInterpreter, node: PyNode, scope: Scope): Value {

@@ -214,3 +214,12 @@ export function roundHalfEven(x: number): number {
   const r = Math.round(x);
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
+
+/**
+ * `s` as a string of its own. A slice of 13 characters or more of a text is a view that keeps the
+ * whole text alive (V8's sliced strings): names and values kept across edits would keep a version
+ * of a large file per edit. Slicing a concatenation copies it first.
+ */
+export function ownString(s: string): string {
+  return s.length < 13 ? s : `${s} `.slice(0, -1);
+}

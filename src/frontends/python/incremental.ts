@@ -61,6 +61,7 @@ import type { UncalledEntry } from '../common/interpreter-core';
 import { KerasRuntime } from '../common/keras-runtime';
 import { str } from '../common/values';
 import { toAst, type PyNode } from './ast';
+import { CHUNKED_FROM, parseInChunks } from './chunked-parse';
 import { analyzePython, blankLine, danglingLine, editedLines, parseToAst, pythonModuleCache, reportReadAround, type AnalyzeOptions, type EditedLines } from './analyze';
 import { analyseUncalled, finishKerasModels, scanShapeComments } from './definitions';
 import { isInert } from './helpers';
@@ -70,7 +71,7 @@ import { stmtNames } from './names';
 import { parsePython, treeSitterModule } from './parser';
 import { PythonResolver } from './resolve';
 import { exec } from './statements';
-import { materialise, sameNames, type Keyed, type Stmt } from './incremental-groups';
+import { materialise, releaseTrees, sameNames, type Keyed, type Stmt } from './incremental-groups';
 import { Timeline, type GroupRun, type Phase } from '../common/incremental-timeline';
 
 /** What an update did, for tests and the bench. */
@@ -144,7 +145,9 @@ export class IncrementalPython {
     const t0 = performance.now();
     if (!this.reparse(text)) return this.full('the parser is not ready');
     this.parseMs = performance.now() - t0;
-    return this.analyse();
+    const analysis = this.analyse();
+    releaseTrees(this.tops, this.text);
+    return analysis;
   }
 
   dispose(): void {
@@ -274,6 +277,7 @@ export class IncrementalPython {
    * free of errors) are kept, the others copied.
    */
   private reparseAll(text: string, edit: Edit): boolean {
+    if (!this.parsed && text.length >= CHUNKED_FROM && this.openInChunks(text)) return true;
     const tree = parsePython(text);
     if (!tree) return false;
     try {
@@ -325,6 +329,25 @@ export class IncrementalPython {
     } finally {
       tree.delete();
     }
+  }
+
+  /**
+   * A new large document parsed a piece at a time (chunked-parse.ts: tree-sitter's wasm memory
+   * would otherwise grow to hold the whole file's tree, for good). False when that does not apply.
+   */
+  private openInChunks(text: string): boolean {
+    const root = parseInChunks(text, parsePython, treeSitterModule());
+    if (!root) return false;
+    let line = 0;
+    let at = 0;
+    this.tops = root.children.map((node) => {
+      line += countLines(text, at, node.start);
+      at = node.start;
+      return stmtOf(node, text, 0, line);
+    });
+    this.last.copied = this.tops.length;
+    this.rootSpan = { type: root.type, start: root.start, end: root.end, hasError: false, treeError: false };
+    return true;
   }
 
   /**

@@ -4,23 +4,24 @@
 // as conditional that is certain, only makes the analysis redo more work; the reverse would be wrong.
 
 import { field, type PyNode } from './ast';
+import { ownString } from './helpers';
 
 /** What one top-level statement does to module-level names. */
 export interface StmtNames {
   /** Module names read while the statement runs (defaults, decorators, class bodies included). */
-  reads: Set<string>;
+  reads: ReadonlySet<string>;
   /** Module names read by the bodies of functions (and lambdas, methods) it defines: read whenever they are called. */
-  lateReads: Set<string>;
+  lateReads: ReadonlySet<string>;
   /** Module names it binds. */
-  writes: Set<string>;
+  writes: ReadonlySet<string>;
   /** The part of `writes` it binds for certain (`x = ...`, `import`, `def`), hiding earlier bindings. */
-  certain: Set<string>;
+  certain: ReadonlySet<string>;
   /** Module names its functions assign under `global`, whenever they are called. */
-  lateWrites: Set<string>;
+  lateWrites: ReadonlySet<string>;
   /** Names declared `global` anywhere below module level (see `volatileGlobals`). */
-  globalDecls: Set<string>;
+  globalDecls: ReadonlySet<string>;
   /** Names whose value it may change in place (attribute or item assignment, `+=`, `del`), at any depth. */
-  mutates: Set<string>;
+  mutates: ReadonlySet<string>;
   /** Something no name list can describe (`globals()`, `exec`, a star import, `clear_session()`...). */
   dynamic: boolean;
   /**
@@ -31,7 +32,7 @@ export interface StmtNames {
   /** The constant is a list: mutable, so a constant only if no statement lets it escape. */
   mutableConstant?: boolean;
   /** Names read where their value may be changed or kept (`NAME.append`, `f(NAME)`, `y = NAME`): all but iterating, indexing, operators, `len()`. */
-  escapes: Set<string>;
+  escapes: ReadonlySet<string>;
 }
 
 /**
@@ -55,8 +56,63 @@ interface Ctx {
   late: boolean;
 }
 
+/** `StmtNames` while it is filled in. */
+type Building = { [K in keyof StmtNames]: StmtNames[K] extends ReadonlySet<string> ? Set<string> : StmtNames[K] };
+
+/**
+ * A few names behind `ReadonlySet`: an array, a third of a `Set`'s size (a statement holds 8 lists
+ * of names, a 20,000-line file some 10,000 statements, and most lists hold none or one or two).
+ */
+class FewNames implements ReadonlySet<string> {
+  constructor(private readonly items: readonly string[]) {}
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  has(name: string): boolean {
+    return this.items.includes(name);
+  }
+
+  forEach(visit: (value: string, key: string, set: ReadonlySet<string>) => void): void {
+    for (const x of this.items) visit(x, x, this);
+  }
+
+  entries(): IterableIterator<[string, string]> {
+    return this.items.map((x): [string, string] => [x, x])[Symbol.iterator]();
+  }
+
+  keys(): IterableIterator<string> {
+    return this.items[Symbol.iterator]();
+  }
+
+  values(): IterableIterator<string> {
+    return this.items[Symbol.iterator]();
+  }
+
+  [Symbol.iterator](): IterableIterator<string> {
+    return this.items[Symbol.iterator]();
+  }
+}
+
+/** One string per name for all statements (`layers` is read by most); started afresh when it grows large. */
+const interned = new Map<string, string>();
+
+function intern(name: string): string {
+  let v = interned.get(name);
+  if (v === undefined) {
+    if (interned.size >= 50_000) interned.clear();
+    v = ownString(name);
+    interned.set(v, v);
+  }
+  return v;
+}
+
+/** One empty list for every empty list of names. */
+const NONE: ReadonlySet<string> = new FewNames([]);
+
 export function stmtNames(stmt: PyNode, text: string): StmtNames {
-  const out: StmtNames = { reads: new Set(), lateReads: new Set(), writes: new Set(), certain: new Set(), lateWrites: new Set(), globalDecls: new Set(), mutates: new Set(), dynamic: false, constant: false, escapes: escapingReads(stmt, text) };
+  const out: Building = { reads: new Set(), lateReads: new Set(), writes: new Set(), certain: new Set(), lateWrites: new Set(), globalDecls: new Set(), mutates: new Set(), dynamic: false, constant: false, escapes: escapingReads(stmt, text) };
   const name = (n: PyNode): string => text.slice(n.start, n.end);
 
   const read = (n: string, ctx: Ctx): void => {
@@ -284,7 +340,11 @@ export function stmtNames(stmt: PyNode, text: string): StmtNames {
   certainWrites(stmt, out, text);
   out.constant = isConstant(stmt, out);
   if (!out.constant && isListConstant(stmt, out)) out.constant = out.mutableConstant = true;
-  return out;
+  const some = (set: Set<string>): ReadonlySet<string> => (set.size === 0 ? NONE : set.size <= 8 ? new FewNames([...set].map(intern)) : new Set([...set].map(intern)));
+  return {
+    ...out, reads: some(out.reads), lateReads: some(out.lateReads), writes: some(out.writes), certain: some(out.certain),
+    lateWrites: some(out.lateWrites), globalDecls: some(out.globalDecls), mutates: some(out.mutates), escapes: some(out.escapes),
+  };
 }
 
 /** `NAME = [literal, ...]` (immutable items). */
@@ -347,7 +407,7 @@ function escapingReads(stmt: PyNode, text: string): Set<string> {
 }
 
 /** Bindings that happen for certain when the statement runs (they hide earlier bindings of the name). */
-function certainWrites(stmt: PyNode, out: StmtNames, text: string): void {
+function certainWrites(stmt: PyNode, out: Building, text: string): void {
   const t = stmt.type === 'decorated_definition' ? field(stmt, 'definition') : stmt;
   if (!t) return;
   if (t.type === 'function_definition' || t.type === 'class_definition') {

@@ -14,6 +14,14 @@ type N = TSESTree.Node;
 
 /** What one top-level statement does to module-level names. */
 export interface JsNames extends ModuleNames {
+  // Built up while the statement is read (the grouping only reads them).
+  reads: Set<string>;
+  lateReads: Set<string>;
+  writes: Set<string>;
+  certain: Set<string>;
+  lateWrites: Set<string>;
+  mutates: Set<string>;
+  escapes: Set<string>;
   /** Something no name list can describe (`with`): the file is analysed whole. */
   dynamic: boolean;
   /** It imports a project file (a relative specifier): its results depend on that file. */
