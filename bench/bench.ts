@@ -287,7 +287,7 @@ async function incrementalTfjs(): Promise<void> {
     console.log(`${pad('', 14)}a line being typed (a syntax error): ${keystroke.median.toFixed(2)} ms median (${keyMed('parse')} / ${keyMed('analyse')} ms; interpreted ${keyRun}; full ${full.median.toFixed(0)} ms)  same as analysed whole: ${keySame ? 'yes' : 'NO'}`);
     doc.dispose();
   }
-  console.log('(medians in ms; "open": the first update of a new document, every piece parsed and every group run; "parse": bare typescript-estree parse of the whole text; "broken": an update while a line is half-typed: a whole parse finds the error, the repaired text comes from pieces and is interpreted whole; "ran/groups": groups of top-level statements run again / all)');
+  console.log('(medians in ms; "open": the first update of a new document, every piece parsed and every group run; "parse": bare typescript-estree parse of the whole text; "broken": an update while a line is half-typed: a whole parse finds the error, the repaired text comes from pieces and is interpreted by groups; "a line being typed": one more digit typed and taken back on a half-typed line (parse / interpret medians); "ran/groups": groups of top-level statements run again / all)');
   console.log('');
 }
 

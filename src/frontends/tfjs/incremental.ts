@@ -43,10 +43,16 @@
 //    (per class: `dense_Dense3`) are counted across groups in the order of a full run (the
 //    timeline), and a reused group whose counters would start elsewhere runs again. The results
 //    are merged in file order and finished by `collectModels`, as `analyzeParsed` finishes: the
-//    same models, rows, names, ranges and diagnostics. The whole program is interpreted instead
-//    (`analyzeParsed`) for a syntax error (a line being typed), a `with` statement, a project
-//    import (with a host), a top-level statement that throws, an exhausted budget. Imported project
-//    modules are parsed once per text.
+//    same models, rows, names, ranges and diagnostics. A line being typed (a syntax error the
+//    repair got past by blanking lines, or a dangling `model.`) runs by groups too: the statements
+//    are those of the text parsed (`Parsed.analysed`, the lines left out blanked: same offsets), a
+//    statement over a blanked line new at each update (the interpreter reads the document's text),
+//    so the next keystrokes on that line re-run its group only (none when the line stands alone);
+//    the syntax notes come first and the merge marks the models the line reaches (`markTyping`),
+//    as `analyzeParsed` does. The whole program is interpreted instead (`analyzeParsed`) when no
+//    program is got past the errors, for a `with` statement, a project import (with a host), a
+//    top-level statement that throws, an exhausted budget. Imported project modules are parsed
+//    once per text.
 //
 // A unit test checks the pieces' Program equals the whole parse's (with ranges) on every fixture and
 // on generated modules; differential tests check `update` equals `analyzeTfjs` after every step of
@@ -93,7 +99,7 @@ export interface TfjsUpdateStats {
   pieces: number;
   /** Pieces parsed again (the rest reused from the last update). */
   parsed: number;
-  /** How the program was interpreted: by groups (most reused), or whole (and why). */
+  /** How the program was interpreted: by groups (most reused, also while a line is being typed), or whole (and why). */
   run: 'groups' | 'whole';
   runReason?: string;
   groups: number;
