@@ -254,6 +254,19 @@ async function incrementalTfjs(): Promise<void> {
     const lineAt = text.lastIndexOf('\n', at) + 1;
     const broken = `${text.slice(0, lineAt)}model.add(tf.layers.dense({ units: \n${text.slice(lineAt)}`;
     const typing = time('typing', big ? 1 : 5, big ? 5 : 20, () => doc.update(broken));
+    // A line being typed, as in the Python section: the Dense line cut after its `units` number (a
+    // syntax error), one more digit typed and taken back (an edit inside that line).
+    const cut = at + units.length;
+    const lineEnd = text.indexOf('\n', at);
+    const typed = [text.slice(0, cut) + text.slice(lineEnd), text.slice(0, cut) + '0' + text.slice(lineEnd)];
+    doc.update(typed[0]);
+    const keys: TfjsUpdateStats[] = [];
+    const keystroke = time('keystroke', big ? 3 : 10, big ? 15 : 60, () => {
+      doc.update(typed[++i % 2]);
+      keys.push(doc.last);
+    });
+    const keyRun = keys.every((k) => k.run === 'groups') ? 'groups' : `whole: ${keys.find((k) => k.run !== 'groups')?.runReason}`;
+    const keySame = JSON.stringify(analysisToJson(doc.update(typed[0]))) === JSON.stringify(analysisToJson(analyzeTfjs(typed[0], 'bench.ts', { edited: doc.editedHint })));
     doc.update(texts[0]);
     const parse = time('parse', big ? 3 : 20, big ? 10 : 30, () => parseEstree(texts[++i % 2], { range: true, loc: false }));
     const last = doc.update(texts[0]);
@@ -267,9 +280,14 @@ async function incrementalTfjs(): Promise<void> {
       `${pad(`${lines} lines`, 14)}${open.toFixed(1).padStart(9)}${edit.median.toFixed(2).padStart(9)}${edit.min.toFixed(2).padStart(10)}${full.median.toFixed(2).padStart(9)}${parse.median.toFixed(2).padStart(9)}${typing.median.toFixed(2).padStart(9)}` +
         `${`${(full.median / edit.median).toFixed(1)}×`.padStart(11)}   ${`${med('parse')} / ${med('analyse')} ms`.padEnd(28)}${`${phases[phases.length - 1].parsed}/${phases[phases.length - 1].pieces}`.padStart(14)}${`${phases[phases.length - 1].ran}/${phases[phases.length - 1].groups}`.padStart(12)}  ${same && phases.every((p) => p.mode === 'pieces' && p.run === 'groups') ? 'yes' : 'NO'}`,
     );
+    const keyMed = (k: 'parse' | 'analyse'): string => {
+      const xs = keys.map((p) => p.ms[k]).sort((a, b) => a - b);
+      return (xs[xs.length >> 1] ?? 0).toFixed(1);
+    };
+    console.log(`${pad('', 14)}a line being typed (a syntax error): ${keystroke.median.toFixed(2)} ms median (${keyMed('parse')} / ${keyMed('analyse')} ms; interpreted ${keyRun}; full ${full.median.toFixed(0)} ms)  same as analysed whole: ${keySame ? 'yes' : 'NO'}`);
     doc.dispose();
   }
-  console.log('(medians in ms; "open": the first update of a new document, every piece parsed and every group run; "parse": bare typescript-estree parse of the whole text; "broken": an update while a line is half-typed: a whole parse finds the error, the repaired text comes from pieces and is interpreted whole; "ran/groups": groups of top-level statements run again / all)');
+  console.log('(medians in ms; "open": the first update of a new document, every piece parsed and every group run; "parse": bare typescript-estree parse of the whole text; "broken": an update while a line is half-typed: a whole parse finds the error, the repaired text comes from pieces and is interpreted by groups; "a line being typed": one more digit typed and taken back on a half-typed line (parse / interpret medians); "ran/groups": groups of top-level statements run again / all)');
   console.log('');
 }
 

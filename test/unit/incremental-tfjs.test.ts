@@ -381,3 +381,41 @@ test('a one-line edit runs only the group it is in; a builder and the constant i
   assert.equal(normal(doc.update(changed)), normal(analyzeTfjs(changed, 'gen.ts', { edited: doc.editedHint })));
   assert.equal(doc.last.ran, 1);
 });
+
+test('a layer line typed key by key stays by groups (the line left out while it does not parse), each step as analyzeTfjs', (t) => {
+  const text = generated(8, 31);
+  const lines = text.split('\n');
+  // A top-level `model.add(...)` (the line after it starts with the same model: `model_0.` reads on
+  // into it), a reassignment at top level, a line of a builder's body, an element of a layer list.
+  const kinds = [/^model_\d+\.add\(tf\.layers\./, /^y_\d+ = tf\.layers\./, /^ {2}x = tf\.layers\./, /^ {4}tf\.layers\.\w+\(\{/];
+  let typingSteps = 0;
+  let dangling = 0;
+  for (const kind of kinds) {
+    const i = lines.findIndex((l, j) => kind.test(l) && j + 1 < lines.length && kind.test(lines[j + 1]));
+    assert.ok(i >= 0, String(kind));
+    const line = lines[i];
+    const doc = new IncrementalTfjs('gen.ts');
+    const before = lines.slice(0, i).join('\n') + '\n';
+    const after = '\n' + lines.slice(i + 1).join('\n');
+    let last: FileAnalysis | undefined;
+    for (let n = 0; n <= line.length; n++) {
+      const typed = before + line.slice(0, n) + after;
+      const got = doc.update(typed);
+      const label = `${line} (${n} characters)`;
+      assert.equal(doc.last.run, 'groups', `${label}: ${doc.last.runReason}`);
+      assert.equal(normal(got), normal(analyzeTfjs(typed, 'gen.ts', { edited: doc.editedHint })), label);
+      assert.equal(got.text, typed);
+      if (got.typing) {
+        typingSteps++;
+        if (!got.diagnostics.some((d) => d.code === 'syntax')) dangling++;
+        // The next keystroke on a line left out runs again only the group holding it (none when it is a statement of its own).
+        if (last?.typing?.start === got.typing.start) assert.ok(doc.last.ran <= (kind.source.startsWith('^ ') ? 1 : 0), `${label}: ran ${doc.last.ran} of ${doc.last.groups}`);
+      }
+      last = got;
+    }
+    // The line typed whole: the module's analysis again, by groups.
+    assert.equal(normal(last!), normal(analyzeTfjs(text, 'gen.ts')));
+  }
+  t.diagnostic(`${typingSteps} steps with a line left out, ${dangling} of them a dangling dot`);
+  assert.ok(typingSteps > 60 && dangling >= 1, `${typingSteps} steps with a line being typed, ${dangling} dangling`);
+});

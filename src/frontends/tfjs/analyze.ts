@@ -32,6 +32,8 @@ export interface Parsed {
   errors: { offset: number; message: string }[];
   /** A line being typed that the parser read on into the next (`danglingDot`), left out: its start. */
   dangling?: number;
+  /** The text `program` is the parse of: the file's, with the lines left out blanked (the same length and lines). */
+  analysed: string;
 }
 
 /**
@@ -56,7 +58,7 @@ export function parseTfjs(text: string, file: string, maxRepairs = 8, inPieces?:
         const blanked = text.slice(0, start) + ' '.repeat(stop - start) + text.slice(stop);
         try {
           const program = inPieces?.(blanked) ?? parse(blanked, options);
-          return { program, errors: [{ offset: start + shown, message: errors[0].message }] };
+          return { program, errors: [{ offset: start + shown, message: errors[0].message }], analysed: blanked };
         } catch {
           // Not that line alone: the usual repair.
         }
@@ -64,13 +66,13 @@ export function parseTfjs(text: string, file: string, maxRepairs = 8, inPieces?:
     }
     // The same program from pieces, when that is sure (incremental.ts): most of it parsed before.
     const pieces = inPieces?.(current);
-    if (pieces) return readAroundDangling({ program: pieces, errors }, current, options, inPieces);
+    if (pieces) return readAroundDangling({ program: pieces, errors, analysed: current }, options, inPieces);
     try {
       const program = parse(current, options);
-      return readAroundDangling({ program, errors }, current, options, inPieces);
+      return readAroundDangling({ program, errors, analysed: current }, options, inPieces);
     } catch (e) {
       const err = e as { index?: number; message?: string };
-      if (typeof err.index !== 'number') return { program: null, errors: [...errors, { offset: 0, message: String(err.message ?? e) }] };
+      if (typeof err.index !== 'number') return { program: null, errors: [...errors, { offset: 0, message: String(err.message ?? e) }], analysed: current };
       let start = current.lastIndexOf('\n', Math.max(0, err.index - 1)) + 1;
       let end = current.indexOf('\n', err.index);
       if (end < 0) end = current.length;
@@ -88,26 +90,27 @@ export function parseTfjs(text: string, file: string, maxRepairs = 8, inPieces?:
       const shown = current.slice(from, end).search(/\S/);
       errors.push({ offset: Math.min(from + Math.max(0, shown), text.length), message: String(err.message ?? 'syntax error').split('\n')[0] });
 
-      if (current.slice(from, end).trim() === '') return { program: null, errors };
+      if (current.slice(from, end).trim() === '') return { program: null, errors, analysed: current };
       current = current.slice(0, from) + current.slice(from, end).replace(/[^\n\r]/g, ' ') + current.slice(end);
     }
   }
-  return { program: null, errors };
+  return { program: null, errors, analysed: current };
 }
 
 /**
  * `model.` typed above another line parses, reading on into it (`model.model.add(...)`): as in
  * Python, the first such line is left out as a line being typed when the text parses without it.
  */
-function readAroundDangling(parsed: Parsed, text: string, options: ReturnType<typeof estreeOptions>, inPieces?: (text: string) => TSESTree.Program | undefined): Parsed {
+function readAroundDangling(parsed: Parsed, options: ReturnType<typeof estreeOptions>, inPieces?: (text: string) => TSESTree.Program | undefined): Parsed {
   if (!parsed.program || parsed.errors.length > 0) return parsed;
+  const text = parsed.analysed;
   const line = danglingDot(text, parsed.program);
   if (line === undefined) return parsed;
   const end = text.indexOf('\n', line);
   const stop = end < 0 ? text.length : end;
   const blanked = text.slice(0, line) + ' '.repeat(stop - line) + text.slice(stop);
   try {
-    return { program: inPieces?.(blanked) ?? parse(blanked, options), errors: [], dangling: line };
+    return { program: inPieces?.(blanked) ?? parse(blanked, options), errors: [], dangling: line, analysed: blanked };
   } catch {
     return parsed;
   }
@@ -172,10 +175,8 @@ export function analyzeParsed(text: string, file: string, opts: AnalyzeTfjsOptio
   const language = languageOf(file);
   let typing: SourceRange | undefined;
   const result = (): FileAnalysis => ({ file, language, text, builder, models: collectModels(builder), diagnostics: sink.items, ...(typing && { typing }), ...(rt.failures > 0 && { failures: rt.failures }) });
-  const { program, errors } = parsed;
-  for (const e of errors.slice(0, 5)) {
-    sink.info(DiagnosticCode.syntax, `Shape Lens reads this file around a syntax error here (${e.message}); the language's own extension reports it.`, { start: e.offset, end: Math.min(text.length, e.offset + 1) });
-  }
+  const { program } = parsed;
+  reportSyntaxErrors(sink, text, parsed);
   if (!program) return result();
   const host = opts.host;
   const interp = new JsInterpreter(rt, {
@@ -192,8 +193,23 @@ export function analyzeParsed(text: string, file: string, opts: AnalyzeTfjsOptio
   } catch (e) {
     if (!(e instanceof BudgetExceeded)) sink.warning(DiagnosticCode.internal, `Shape Lens stopped analysing this file after an internal error: ${(e as Error).message}`);
   }
-  // The first line left out is where the user is typing (the others are what its error cut off).
-  if (errors.length > 0) typing = markTyping(builder.models, text, text.lastIndexOf('\n', errors[0].offset - 1) + 1);
-  else if (parsed.dangling !== undefined) typing = markTyping(builder.models, text, parsed.dangling);
+  const line = typingLine(text, parsed);
+  if (line !== undefined) typing = markTyping(builder.models, text, line);
   return result();
+}
+
+/** The notes on the syntax errors the parse got past (the first few), first in an analysis. */
+export function reportSyntaxErrors(sink: DiagnosticSink, text: string, parsed: Parsed): void {
+  for (const e of parsed.errors.slice(0, 5)) {
+    sink.info(DiagnosticCode.syntax, `Shape Lens reads this file around a syntax error here (${e.message}); the language's own extension reports it.`, { start: e.offset, end: Math.min(text.length, e.offset + 1) });
+  }
+}
+
+/**
+ * The start of the line where the user is typing, left out of the parse: the first line blanked
+ * for a syntax error (the others are what its error cut off), or a dangling `model.` line.
+ */
+export function typingLine(text: string, parsed: Parsed): number | undefined {
+  if (parsed.errors.length > 0) return text.lastIndexOf('\n', parsed.errors[0].offset - 1) + 1;
+  return parsed.dangling;
 }

@@ -43,10 +43,16 @@
 //    (per class: `dense_Dense3`) are counted across groups in the order of a full run (the
 //    timeline), and a reused group whose counters would start elsewhere runs again. The results
 //    are merged in file order and finished by `collectModels`, as `analyzeParsed` finishes: the
-//    same models, rows, names, ranges and diagnostics. The whole program is interpreted instead
-//    (`analyzeParsed`) for a syntax error (a line being typed), a `with` statement, a project
-//    import (with a host), a top-level statement that throws, an exhausted budget. Imported project
-//    modules are parsed once per text.
+//    same models, rows, names, ranges and diagnostics. A line being typed (a syntax error the
+//    repair got past by blanking lines, or a dangling `model.`) runs by groups too: the statements
+//    are those of the text parsed (`Parsed.analysed`, the lines left out blanked: same offsets), a
+//    statement over a blanked line new at each update (the interpreter reads the document's text),
+//    so the next keystrokes on that line re-run its group only (none when the line stands alone);
+//    the syntax notes come first and the merge marks the models the line reaches (`markTyping`),
+//    as `analyzeParsed` does. The whole program is interpreted instead (`analyzeParsed`) when no
+//    program is got past the errors, for a `with` statement, a project import (with a host), a
+//    top-level statement that throws, an exhausted budget. Imported project modules are parsed
+//    once per text.
 //
 // A unit test checks the pieces' Program equals the whole parse's (with ranges) on every fixture and
 // on generated modules; differential tests check `update` equals `analyzeTfjs` after every step of
@@ -68,7 +74,7 @@ import type { UncalledEntry } from '../common/interpreter-core';
 import { KerasRuntime } from '../common/keras-runtime';
 import { isSignal } from '../common/signals';
 import { changedRegion } from '../../core/stale';
-import { analyzeParsed, estreeOptions, parseTfjs, type AnalyzeTfjsOptions } from './analyze';
+import { analyzeParsed, estreeOptions, parseTfjs, reportSyntaxErrors, typingLine, type AnalyzeTfjsOptions, type Parsed } from './analyze';
 import { analyseUncalled } from './definitions';
 import { execTop, moduleObjects } from './imports';
 import { languageOf } from './info';
@@ -93,7 +99,7 @@ export interface TfjsUpdateStats {
   pieces: number;
   /** Pieces parsed again (the rest reused from the last update). */
   parsed: number;
-  /** How the program was interpreted: by groups (most reused), or whole (and why). */
+  /** How the program was interpreted: by groups (most reused, also while a line is being typed), or whole (and why). */
   run: 'groups' | 'whole';
   runReason?: string;
   groups: number;
@@ -329,7 +335,7 @@ export class IncrementalTfjs {
       opts.edited ?? this.edited,
     );
     const t1 = performance.now();
-    let run: GroupsResult | string = parsed.errors.length > 0 || !parsed.program ? 'a syntax error' : this.byGroups(text, opts, parsed.program);
+    let run: GroupsResult | string = parsed.program ? this.byGroups(text, opts, parsed) : 'a syntax error';
     if (typeof run === 'string') {
       this.runs.reset();
       run = { analysis: analyzeParsed(text, this.file, opts, parsed, (t, path) => this.parseModule(t, path)), reason: run, groups: 0, ran: 0 };
@@ -363,9 +369,13 @@ export class IncrementalTfjs {
   // -----------------------------------------------------------------------------------------------
   // Interpreting by groups
 
-  /** The analysis of `program` (the whole text's, no syntax error) from the groups' runs, or why it must be interpreted whole. */
-  private byGroups(text: string, opts: AnalyzeTfjsOptions, program: TSESTree.Program): GroupsResult | string {
-    const stmts = this.statements(text, program);
+  /**
+   * The analysis of `parsed.program` from the groups' runs (as `analyzeParsed` gives it), or why it
+   * must be interpreted whole. A line being typed (left out of the program: `parsed.analysed` has it
+   * blanked) is noted and marked as `analyzeParsed` does it, on the document's text.
+   */
+  private byGroups(text: string, opts: AnalyzeTfjsOptions, parsed: Parsed): GroupsResult | string {
+    const stmts = this.statements(parsed.analysed, parsed.program!, changedRegion(text, parsed.analysed));
     const limits: BudgetLimits = { ...DEFAULT_LIMITS, ...opts.limits };
     const limitsKey = JSON.stringify(limits);
     if (limitsKey !== this.limitsKey) this.runs.reset();
@@ -377,24 +387,29 @@ export class IncrementalTfjs {
     const done = this.runs.run(stmts, (k, counters) => this.runGroup(k, counters, text, limits, moduleHost), limits.steps);
     if (typeof done === 'string') return done;
     const sink = new DiagnosticSink();
-    const { builder, models, failures } = this.runs.merge(sink, 'tfjs');
-    const analysis: FileAnalysis = { file: this.file, language: languageOf(this.file), text, builder, models, diagnostics: sink.items, ...(failures > 0 && { failures }) };
+    reportSyntaxErrors(sink, text, parsed);
+    const line = typingLine(text, parsed);
+    const { builder, models, failures, typing } = this.runs.merge(sink, 'tfjs', 3, line === undefined ? undefined : { text, line });
+    const analysis: FileAnalysis = { file: this.file, language: languageOf(this.file), text, builder, models, diagnostics: sink.items, ...(typing && { typing }), ...(failures > 0 && { failures }) };
     return { analysis, groups: done.groups, ran: done.ran };
   }
 
   /**
    * This update's statements: those whose node was kept (its piece reused) as they were; a new node
    * with the same text at the same place (another statement of a piece parsed again) takes the old
-   * statement's place, so its group's run is reused; the others are new (their names read).
+   * statement's place, so its group's run is reused; the others are new (their names read). A
+   * statement over `blanked` (the lines left out, which the interpreter reads in the document's
+   * text: `ip.text`) is new too.
    */
-  private statements(text: string, program: TSESTree.Program): JsStmt[] {
+  private statements(text: string, program: TSESTree.Program, blanked: ReturnType<typeof changedRegion>): JsStmt[] {
     this.lines.set(text);
     const body = program.body;
     const old = this.stmts;
+    const over = (n: TSESTree.Node): boolean => !!blanked && n.range[0] < blanked.newEnd && blanked.start < n.range[1];
     let head = 0;
-    while (head < body.length && head < old.length && old[head].node === body[head]) head++;
+    while (head < body.length && head < old.length && old[head].node === body[head] && !over(body[head])) head++;
     let tail = 0;
-    while (tail < body.length - head && tail < old.length - head && old[old.length - 1 - tail].node === body[body.length - 1 - tail]) tail++;
+    while (tail < body.length - head && tail < old.length - head && old[old.length - 1 - tail].node === body[body.length - 1 - tail] && !over(body[body.length - 1 - tail])) tail++;
     const out = old.length === body.length ? old.slice() : [...old.slice(0, head), ...new Array<JsStmt>(body.length - head - tail), ...old.slice(old.length - tail)];
     // The statements after the edit moved with the text after it.
     const delta = text.length - this.length;
@@ -413,6 +428,7 @@ export class IncrementalTfjs {
       // the kept ones before and after: each holds a node of its own).
       let s: JsStmt | undefined = body.length === old.length ? old[i] : this.byNode.get(node);
       if (s && (s.src !== src || (body.length !== old.length && s.node !== node))) s = undefined;
+      if (over(node)) s = undefined;
       s ??= new JsStmt(node, src, this.lines);
       s.node = node;
       s.start = node.range[0];
