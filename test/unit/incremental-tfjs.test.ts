@@ -127,13 +127,15 @@ test('a one-line edit parses one piece again; the rest are reused and shifted', 
     assert.deepStrictEqual(doc.parsePieces(edit).program, wholeProgram(edit, 'gen.ts'));
     assert.equal(normal(a), normal(analyzeTfjs(edit, 'gen.ts', { edited: doc.editedHint })));
   }
-  // A half-typed line: found by a whole parse, blanked, the rest from pieces.
+  // A half-typed line: found by a whole parse, blanked, the rest from pieces. The first whole
+  // parse is typescript's from scratch; the next keystrokes reparse it around the line only.
   const lineAt = text.lastIndexOf('\n', at) + 1;
-  for (const typed of ['model.add(tf.layers.dense({ units: ', 'model.add(tf.layers.dense({ units: 3']) {
+  for (const [k, typed] of ['model.add(tf.layers.dense({ units: ', 'model.add(tf.layers.dense({ units: 3', 'model.add(tf.layers.dense({ units: 32', 'model.add(tf.layers.dense({ units: 3'].entries()) {
     const broken = `${text.slice(0, lineAt)}${typed}\n${text.slice(lineAt)}`;
     const a = doc.update(broken);
     assert.equal(doc.last.mode, 'pieces', JSON.stringify(doc.last));
     assert.ok(doc.last.repairs >= 1 && doc.last.parsed <= 2, JSON.stringify(doc.last));
+    assert.equal(doc.last.fresh, k === 0 ? 1 : 0, JSON.stringify(doc.last));
     assert.equal(normal(a), normal(analyzeTfjs(broken, 'gen.ts', { edited: doc.editedHint })));
     assert.ok(a.diagnostics.some((d) => d.code === 'syntax'));
   }

@@ -42,9 +42,12 @@ export interface Parsed {
  * everything else in a half-typed file is still analysed. `inPieces` gives a text's program from
  * pieces parsed before, or undefined when it cannot be sure it is the whole parse's (incremental.ts).
  * The line holding `edited` (where the editor says the user is typing) is the first one blanked.
+ * `whole` parses a whole text as `parse` does (throwing its error): incremental.ts reparses a
+ * kept typescript source file instead of parsing each text from scratch.
  */
-export function parseTfjs(text: string, file: string, maxRepairs = 8, inPieces?: (text: string) => TSESTree.Program | undefined, edited?: number): Parsed {
+export function parseTfjs(text: string, file: string, maxRepairs = 8, inPieces?: (text: string) => TSESTree.Program | undefined, edited?: number, whole?: (text: string) => TSESTree.Program): Parsed {
   const options = estreeOptions(file);
+  const parseWhole = whole ?? ((t: string) => parse(t, options));
   const errors: Parsed['errors'] = [];
   let current = text;
   for (let round = 0; round <= maxRepairs; round++) {
@@ -57,7 +60,7 @@ export function parseTfjs(text: string, file: string, maxRepairs = 8, inPieces?:
       if (shown >= 0) {
         const blanked = text.slice(0, start) + ' '.repeat(stop - start) + text.slice(stop);
         try {
-          const program = inPieces?.(blanked) ?? parse(blanked, options);
+          const program = inPieces?.(blanked) ?? parseWhole(blanked);
           return { program, errors: [{ offset: start + shown, message: errors[0].message }], analysed: blanked };
         } catch {
           // Not that line alone: the usual repair.
@@ -66,10 +69,10 @@ export function parseTfjs(text: string, file: string, maxRepairs = 8, inPieces?:
     }
     // The same program from pieces, when that is sure (incremental.ts): most of it parsed before.
     const pieces = inPieces?.(current);
-    if (pieces) return readAroundDangling({ program: pieces, errors, analysed: current }, options, inPieces);
+    if (pieces) return readAroundDangling({ program: pieces, errors, analysed: current }, parseWhole, inPieces);
     try {
-      const program = parse(current, options);
-      return readAroundDangling({ program, errors, analysed: current }, options, inPieces);
+      const program = parseWhole(current);
+      return readAroundDangling({ program, errors, analysed: current }, parseWhole, inPieces);
     } catch (e) {
       const err = e as { index?: number; message?: string };
       if (typeof err.index !== 'number') return { program: null, errors: [...errors, { offset: 0, message: String(err.message ?? e) }], analysed: current };
@@ -101,7 +104,7 @@ export function parseTfjs(text: string, file: string, maxRepairs = 8, inPieces?:
  * `model.` typed above another line parses, reading on into it (`model.model.add(...)`): as in
  * Python, the first such line is left out as a line being typed when the text parses without it.
  */
-function readAroundDangling(parsed: Parsed, options: ReturnType<typeof estreeOptions>, inPieces?: (text: string) => TSESTree.Program | undefined): Parsed {
+function readAroundDangling(parsed: Parsed, parseWhole: (text: string) => TSESTree.Program, inPieces?: (text: string) => TSESTree.Program | undefined): Parsed {
   if (!parsed.program || parsed.errors.length > 0) return parsed;
   const text = parsed.analysed;
   const line = danglingDot(text, parsed.program);
@@ -110,7 +113,7 @@ function readAroundDangling(parsed: Parsed, options: ReturnType<typeof estreeOpt
   const stop = end < 0 ? text.length : end;
   const blanked = text.slice(0, line) + ' '.repeat(stop - line) + text.slice(stop);
   try {
-    return { program: inPieces?.(blanked) ?? parse(blanked, options), errors: [], dangling: line, analysed: blanked };
+    return { program: inPieces?.(blanked) ?? parseWhole(blanked), errors: [], dangling: line, analysed: blanked };
   } catch {
     return parsed;
   }

@@ -28,9 +28,11 @@
 //    statement (a directive). A script piece of a module (another piece has `import`/`export`)
 //    holding `await` declines: TypeScript re-parses top-level `await` in modules. Any piece with a
 //    syntax error, or any doubt, means the whole text is parsed, as before. The pieces are tried
-//    at each round of `parseTfjs`'s repair: a half-typed line costs a whole parse that stops at
-//    its error (to find it exactly as before), then the text with that line blanked is parsed in
-//    pieces (one new piece). A declined text keeps the cache for the next update.
+//    at each round of `parseTfjs`'s repair: a half-typed line costs a whole parse to find its
+//    error exactly as before, then the text with that line blanked is parsed in pieces (one new
+//    piece). A whole parse is typescript's incremental reparse of the last whole text's source
+//    file (kept), around the change only: from scratch only the first time. A declined text
+//    keeps the cache for the next update.
 // 4. Interpret, by groups, as the Python analysis does and with the same machinery
 //    (common/incremental-engine.ts, incremental-groups.ts, incremental-timeline.ts). Each top-level
 //    statement's module names (names.ts: read now, read by its functions when called, bound,
@@ -64,6 +66,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { parse, type TSESTree } from '@typescript-eslint/typescript-estree';
+import * as ts from 'typescript';
 import type { FileAnalysis } from '../../core/analysis';
 import { DiagnosticCode, DiagnosticSink } from '../../core/diagnostics';
 import { Budget, BudgetExceeded, DEFAULT_LIMITS, type BudgetLimits } from '../common/budget';
@@ -94,8 +97,10 @@ export interface TfjsUpdateStats {
   mode: 'pieces' | 'whole';
   /** Why the whole text was parsed (or, with `repairs`, why it was parsed to find the syntax error). */
   reason?: string;
-  /** Lines blanked to get past syntax errors (parseTfjs's repair); each took a whole parse that stops at the error. */
+  /** Lines blanked to get past syntax errors (parseTfjs's repair); each took a whole parse (incremental, see `fresh`) to find the error. */
   repairs: number;
+  /** Whole texts typescript parsed from scratch (the others it reparsed from the last, only around the change). */
+  fresh: number;
   pieces: number;
   /** Pieces parsed again (the rest reused from the last update). */
   parsed: number;
@@ -297,7 +302,14 @@ export class IncrementalTfjs {
   private limitsKey = '';
   /** Lines of the current text, for every statement. */
   private readonly lines = new LineTable();
-  last: TfjsUpdateStats = { mode: 'whole', repairs: 0, pieces: 0, parsed: 0, run: 'whole', groups: 0, ran: 0, ms: { parse: 0, analyse: 0 } };
+  last: TfjsUpdateStats = { mode: 'whole', repairs: 0, fresh: 0, pieces: 0, parsed: 0, run: 'whole', groups: 0, ran: 0, ms: { parse: 0, analyse: 0 } };
+
+  /**
+   * The last whole text typescript parsed (for `parseTfjs`'s whole parses: a syntax error found, a
+   * text the pieces declined), kept to reparse the next one around its change only.
+   */
+  private source: ts.SourceFile | undefined;
+  private fresh = 0;
 
   /** The document's text at the last update, and the start of the line that update edited (inside one line). */
   private doc = '';
@@ -323,6 +335,7 @@ export class IncrementalTfjs {
     // Each round of parseTfjs's repair (a half-typed line blanked) tries the pieces first.
     let p: PieceParse | undefined;
     let first: PieceParse | undefined;
+    this.fresh = 0;
     const parsed = parseTfjs(
       text,
       this.file,
@@ -333,6 +346,7 @@ export class IncrementalTfjs {
         return p.program;
       },
       opts.edited ?? this.edited,
+      (t) => this.parseWhole(t),
     );
     const t1 = performance.now();
     let run: GroupsResult | string = parsed.program ? this.byGroups(text, opts, parsed) : 'a syntax error';
@@ -346,6 +360,7 @@ export class IncrementalTfjs {
       mode: last.program ? 'pieces' : 'whole',
       ...(reason && { reason }),
       repairs: parsed.errors.length,
+      fresh: this.fresh,
       pieces: last.pieces,
       parsed: last.parsed,
       run: run.reason ? 'whole' : 'groups',
@@ -364,6 +379,34 @@ export class IncrementalTfjs {
     this.runs.reset();
     this.stmts = [];
     this.lastOk = undefined;
+    this.source = undefined;
+  }
+
+  /**
+   * `parse(text)` (the same program, or the same error thrown), from the last whole text's
+   * typescript source file reparsed around the change (typescript's incremental parser, as its
+   * language service does per keystroke): a half-typed line's error is found without parsing the
+   * whole text again. typescript-estree takes a source file for the text and reads its errors.
+   */
+  private parseWhole(text: string): TSESTree.Program {
+    const old = this.source;
+    const diff = old && changedRegion(old.text, text);
+    let source: ts.SourceFile | undefined = old && !diff ? old : undefined;
+    if (old && diff) {
+      try {
+        source = ts.updateSourceFile(old, text, ts.createTextChangeRange(ts.createTextSpanFromBounds(diff.start, diff.oldEnd), diff.newEnd - diff.start));
+      } catch {
+        // An internal failure of the reparse: from scratch.
+      }
+    }
+    if (!source) {
+      this.fresh++;
+      this.source = undefined;
+      source = newSourceFile(text, this.file);
+    }
+    // The old one is not to be used again once updated (typescript reuses its nodes).
+    this.source = source;
+    return parse(source as unknown as string, estreeOptions(this.file));
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -687,6 +730,15 @@ class GroupInterpreter extends JsInterpreter {
     if (!s) throw new Error('an uncalled builder outside the group');
     return s;
   }
+}
+
+/** The source file typescript-estree's `parse` makes of `text` (its options for a parse without a project). */
+function newSourceFile(text: string, file: string): ts.SourceFile {
+  const options = estreeOptions(file);
+  const ext = /\.[^./\\]*$/.exec(file)?.[0].toLowerCase();
+  const kind = ext === '.js' || ext === '.mjs' || ext === '.cjs' ? ts.ScriptKind.JS : ext === '.ts' || ext === '.mts' || ext === '.cts' ? ts.ScriptKind.TS : ext === '.jsx' ? ts.ScriptKind.JSX : ext === '.tsx' ? ts.ScriptKind.TSX : options.jsx ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
+  const moduleIndicator = ext === '.mjs' || ext === '.mts' ? (f: ts.SourceFile) => void ((f as { externalModuleIndicator?: unknown }).externalModuleIndicator = true) : undefined;
+  return ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone, setExternalModuleIndicator: moduleIndicator }, true, kind);
 }
 
 /** The start of the line of `text` an edit of `old` stayed inside (undefined: none, or over several lines). */
