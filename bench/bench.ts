@@ -386,9 +386,10 @@ async function scaling(): Promise<void> {
 }
 
 /**
- * The language server's memory with a 20,000-line Python file open: the built server
- * (`dist/cli.js lsp --stdio`) driven over JSON-RPC; VmRSS from /proc after its diagnostics for
- * the file are published, against its RSS right after `initialize`.
+ * The language server's memory with a 20,000-line Python file open, then (another server) a
+ * 20,000-line TypeScript one: the built server (`dist/cli.js lsp --stdio`) driven over JSON-RPC;
+ * VmRSS from /proc after its diagnostics for the file are published, against its RSS right after
+ * `initialize`.
  */
 async function serverMemory(): Promise<void> {
   const cli = path.join(__dirname, '..', '..', 'dist', 'cli.js');
@@ -396,9 +397,13 @@ async function serverMemory(): Promise<void> {
     console.log('(server memory: needs dist/cli.js and /proc; skipped)');
     return;
   }
-  const { text } = generateSized(emitPythonModule, SCALE_LINES[1]);
+  await serverMemoryWith(cli, generateSized(emitPythonModule, SCALE_LINES[1]).text, 'big.py', 'python', 'Python');
+  await serverMemoryWith(cli, generateSized(emitJsModule, SCALE_LINES[1]).text, 'big.ts', 'typescript', 'TypeScript');
+}
+
+async function serverMemoryWith(cli: string, text: string, name: string, languageId: string, label: string): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shape-lens-bench-'));
-  const file = path.join(dir, 'big.py');
+  const file = path.join(dir, name);
   fs.writeFileSync(file, text);
   const uri = pathToFileURL(file).toString();
   const proc = spawn(process.execPath, [cli, 'lsp', '--stdio'], { cwd: dir, stdio: ['pipe', 'pipe', 'ignore'] });
@@ -440,14 +445,14 @@ async function serverMemory(): Promise<void> {
     const idle = rss();
     const t0 = performance.now();
     const published = until((m) => m.method === 'textDocument/publishDiagnostics' && (m.params as { uri?: string }).uri === uri);
-    send({ method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'python', version: 1, text } } });
+    send({ method: 'textDocument/didOpen', params: { textDocument: { uri, languageId, version: 1, text } } });
     await published;
     const ms = performance.now() - t0;
     await request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 200, character: 0 } } });
     const open = rss();
     const peak = rss('VmHWM');
     console.log('');
-    console.log(`Shape Lens benchmark (language server memory, ${text.split('\n').length}-line Python file open)`);
+    console.log(`Shape Lens benchmark (language server memory, ${text.split('\n').length}-line ${label} file open)`);
     console.log('');
     console.log(`${pad('RSS after initialize', 34)}${idle.toFixed(1).padStart(8)} MB`);
     console.log(`${pad('RSS with the file open', 34)}${open.toFixed(1).padStart(8)} MB   (goal ≤ 150 MB)`);
