@@ -87,11 +87,20 @@ export function keepLastGood(previous: FileAnalysis | undefined, next: FileAnaly
  * analysis shows what the unfinished line does.
  */
 function failingEdit(previous: FileAnalysis, next: FileAnalysis, diff: { start: number; newEnd: number }): SourceRange | undefined {
-  const start = next.text.lastIndexOf('\n', diff.start - 1) + 1;
-  const lineEnd = next.text.indexOf('\n', diff.start);
-  const end = lineEnd < 0 ? next.text.length : lineEnd;
-  if (diff.newEnd > end || (previous.typing && previous.typing.start !== start)) return undefined;
-  return (next.failures ?? 0) > (previous.failures ?? 0) ? { start, end } : undefined;
+  const line = editedLine(next.text, diff);
+  if (!line || (previous.typing && previous.typing.start !== line.start)) return undefined;
+  return (next.failures ?? 0) > (previous.failures ?? 0) ? line : undefined;
+}
+
+/**
+ * The line of `text` (start, end before its line break) an edit stayed inside — the edit's new span
+ * `[start, newEnd)` from `changedRegion` — or undefined when it spans a line break.
+ */
+export function editedLine(text: string, diff: { start: number; newEnd: number }): SourceRange | undefined {
+  const start = text.lastIndexOf('\n', diff.start - 1) + 1;
+  const lineEnd = text.indexOf('\n', diff.start);
+  const end = lineEnd < 0 ? text.length : lineEnd;
+  return diff.newEnd > end ? undefined : { start, end };
 }
 
 /** Copies of the previous analysis' models, layers and ranges, moved to the new text (each object copied once). */

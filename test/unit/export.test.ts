@@ -84,6 +84,21 @@ async function crossCheck(summary: ModelSummary, exp: ModelExport): Promise<stri
   return problems;
 }
 
+/** Each model exported and built by tfjs: the models not exported whole, and where tfjs and the analysis disagree. */
+async function exportAll(models: ModelSummary[], codeFrom: 'keras' | 'tfjs' = 'keras'): Promise<{ failures: string[]; notWhole: string[] }> {
+  const failures: string[] = [];
+  const notWhole: string[] = [];
+  for (const s of models) {
+    const exp = exportModel(s.model, codeFrom);
+    if (!exp.json || exp.skipped.length > 0) notWhole.push(`${s.model.name}: ${exp.reason ?? ''} ${exp.skipped.map((k) => `${k.name}: ${k.reason}`).join('; ')}`);
+    if (exp.json) {
+      const problems = await crossCheck(s, exp);
+      if (problems.length > 0) failures.push(`${s.model.name}:\n  ${problems.join('\n  ')}`);
+    }
+  }
+  return { failures, notWhole };
+}
+
 /** Exports every model of an analysis, checks the exported ones against tfjs, and counts them. */
 async function checkAnalysis(label: string, a: FileAnalysis, tally: Tally, failures: string[], report?: string[]): Promise<void> {
   for (const s of a.models) {
@@ -384,15 +399,9 @@ model = keras.Model([vol, ids], w, name="volumes")
   const failures: string[] = [];
   const notWhole: string[] = [];
   for (const src of models) {
-    const { analysis } = await analyze(src);
-    for (const s of analysis.models) {
-      const exp = exportModel(s.model);
-      if (!exp.json || exp.skipped.length > 0) notWhole.push(`${s.model.name}: ${exp.reason ?? ''} ${exp.skipped.map((k) => `${k.name}: ${k.reason}`).join('; ')}`);
-      if (exp.json) {
-        const problems = await crossCheck(s, exp);
-        if (problems.length > 0) failures.push(`${s.model.name}:\n  ${problems.join('\n  ')}`);
-      }
-    }
+    const one = await exportAll((await analyze(src)).analysis.models);
+    failures.push(...one.failures);
+    notWhole.push(...one.notWhole);
   }
   assert.deepEqual(failures, []);
   assert.deepEqual(notWhole, []);
@@ -466,16 +475,7 @@ export const ids = tf.sequential({ name: 'ids', layers: [tf.layers.categoryEncod
   assert.equal(analysis.models.length, 5);
   // tfjs spells CategoryEncoding's output modes `multiHot` / `oneHot` (Keras `multi_hot`): not an error.
   assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
-  const failures: string[] = [];
-  const notWhole: string[] = [];
-  for (const s of analysis.models) {
-    const exp = exportModel(s.model, 'tfjs');
-    if (!exp.json || exp.skipped.length > 0) notWhole.push(`${s.model.name}: ${exp.reason ?? ''} ${exp.skipped.map((k) => `${k.name}: ${k.reason}`).join('; ')}`);
-    if (exp.json) {
-      const problems = await crossCheck(s, exp);
-      if (problems.length > 0) failures.push(`${s.model.name}:\n  ${problems.join('\n  ')}`);
-    }
-  }
+  const { failures, notWhole } = await exportAll(analysis.models, 'tfjs');
   assert.deepEqual(failures, []);
   assert.deepEqual(notWhole, []);
 });

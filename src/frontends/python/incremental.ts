@@ -52,7 +52,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Node, Tree } from 'web-tree-sitter';
 import type { FileAnalysis } from '../../core/analysis';
-import { changedRegion } from '../../core/stale';
+import { changedRegion, editedLine } from '../../core/stale';
 import { DiagnosticCode, DiagnosticSink } from '../../core/diagnostics';
 import { kerasVersionOfFile, type KerasVersionChoice } from '../../core/keras-version';
 import { Budget, BudgetExceeded, DEFAULT_LIMITS } from '../common/budget';
@@ -177,7 +177,10 @@ export class IncrementalPython {
 
   private reparse(text: string): boolean {
     // The line being edited, when the edit is inside one line of the document: read around first if it does not parse.
-    if (text !== this.doc) this.edited = this.editedLines(text);
+    // One comparison of the texts when nothing was read around (the analysed text is the document's).
+    const docDiff = text === this.doc ? undefined : changedRegion(this.doc, text);
+    if (text !== this.doc) this.edited = this.editedLines(text, docDiff);
+    const same = this.text === this.doc;
     this.doc = text;
     this.typingAt = undefined;
     const old = this.text;
@@ -185,7 +188,7 @@ export class IncrementalPython {
       this.edit = undefined;
       return true;
     }
-    const edit = editOf(old, text);
+    const edit = editOf(old, text, same ? docDiff : changedRegion(old, text));
     let ok = false;
     if (this.parsed && !this.rootSpan.treeError) {
       const region = this.reparseRegion(text, edit);
@@ -226,16 +229,13 @@ export class IncrementalPython {
   }
 
   /**
-   * The lines being typed (`AnalyzeOptions.edited`) when the edit of the document is inside one
+   * The lines being typed (`AnalyzeOptions.edited`) when the edit of the document (`diff`) is inside one
    * line: that line, and the code that began on it before (the outermost node starting at its first
    * token in the last tree: a call over several lines), or the lines read around while it was typed.
    */
-  private editedLines(text: string): EditedLines | undefined {
-    const diff = changedRegion(this.doc, text);
-    if (!diff) return undefined;
-    const start = text.lastIndexOf('\n', diff.start - 1) + 1;
-    const lineEnd = text.indexOf('\n', diff.start);
-    if (lineEnd >= 0 && diff.newEnd > lineEnd) return undefined;
+  private editedLines(text: string, diff: ReturnType<typeof changedRegion>): EditedLines | undefined {
+    const start = diff && editedLine(text, diff)?.start;
+    if (!diff || start === undefined) return undefined;
     const delta = diff.newEnd - diff.oldEnd;
     if (this.typingAt?.line === start) return { start, end: Math.max(start, this.typingAt.end + delta) };
     // The line in the analysed text before (the edit is after its start, which has not moved).
@@ -675,8 +675,8 @@ function topNodes(tree: Tree): Node[] {
 }
 
 /** The edit that made `text` of `old` (the whole text when equal: nothing changed, nothing to keep). */
-function editOf(old: string, text: string): Edit {
-  const { start, oldEnd, newEnd } = changedRegion(old, text) ?? { start: text.length, oldEnd: text.length, newEnd: text.length };
+function editOf(old: string, text: string, diff = changedRegion(old, text)): Edit {
+  const { start, oldEnd, newEnd } = diff ?? { start: text.length, oldEnd: text.length, newEnd: text.length };
   return { start, oldEnd, newEnd, lines: countLines(text, start, newEnd) - countLines(old, start, oldEnd) };
 }
 

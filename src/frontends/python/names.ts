@@ -223,7 +223,9 @@ export function stmtNames(stmt: PyNode, text: string): StmtNames {
         if (v) visit(v, ctx);
         return;
       }
-      case 'assignment': {
+      case 'assignment':
+      case 'for_statement': {
+        // The rest read first, then the target bound (`x = f(x)`, `for x in xs`).
         for (const c of n.children) if (c.field !== 'left') visit(c, ctx);
         const left = field(n, 'left');
         if (left) target(left, ctx);
@@ -255,12 +257,6 @@ export function stmtNames(stmt: PyNode, text: string): StmtNames {
         if (v) visit(v, ctx);
         const nm = field(n, 'name');
         if (nm) target(nm, ctx);
-        return;
-      }
-      case 'for_statement': {
-        for (const c of n.children) if (c.field !== 'left') visit(c, ctx);
-        const left = field(n, 'left');
-        if (left) target(left, ctx);
         return;
       }
       case 'as_pattern': {

@@ -67,7 +67,7 @@
 import { performance } from 'node:perf_hooks';
 import { parse, type TSESTree } from '@typescript-eslint/typescript-estree';
 import * as ts from 'typescript';
-import type { FileAnalysis } from '../../core/analysis';
+import { lineOf, lineStartsOf, type FileAnalysis } from '../../core/analysis';
 import { DiagnosticCode, DiagnosticSink } from '../../core/diagnostics';
 import { Budget, BudgetExceeded, DEFAULT_LIMITS, type BudgetLimits } from '../common/budget';
 import { CountingBuilder, EventRecorder, GroupedRuns } from '../common/incremental-engine';
@@ -76,7 +76,7 @@ import type { Phase, Timeline } from '../common/incremental-timeline';
 import type { UncalledEntry } from '../common/interpreter-core';
 import { KerasRuntime } from '../common/keras-runtime';
 import { isSignal } from '../common/signals';
-import { changedRegion } from '../../core/stale';
+import { changedRegion, editedLine } from '../../core/stale';
 import { analyzeParsed, estreeOptions, parseTfjs, reportSyntaxErrors, typingLine, type AnalyzeTfjsOptions, type Parsed } from './analyze';
 import { analyseUncalled } from './definitions';
 import { execTop, moduleObjects } from './imports';
@@ -330,7 +330,7 @@ export class IncrementalTfjs {
   update(text: string, opts: AnalyzeTfjsOptions = this.opts): FileAnalysis {
     const t0 = performance.now();
     // The line being edited, when the edit is inside one line: the repair blanks it first.
-    if (text !== this.doc) this.edited = editedLine(this.doc, text);
+    if (text !== this.doc) this.edited = editedLineStart(this.doc, text);
     this.doc = text;
     // Each round of parseTfjs's repair (a half-typed line blanked) tries the pieces first.
     let p: PieceParse | undefined;
@@ -645,20 +645,10 @@ class LineTable {
     this.starts = undefined;
   }
 
+  /** 0-based. */
   lineOf(offset: number): number {
-    if (!this.starts) {
-      this.starts = [0];
-      for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1)) this.starts.push(i + 1);
-    }
-    const s = this.starts;
-    let lo = 0;
-    let hi = s.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (s[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    this.starts ??= lineStartsOf(this.text);
+    return lineOf(this.starts, offset) - 1;
   }
 }
 
@@ -742,9 +732,7 @@ function newSourceFile(text: string, file: string): ts.SourceFile {
 }
 
 /** The start of the line of `text` an edit of `old` stayed inside (undefined: none, or over several lines). */
-function editedLine(old: string, text: string): number | undefined {
+function editedLineStart(old: string, text: string): number | undefined {
   const diff = changedRegion(old, text);
-  if (!diff) return undefined;
-  const end = text.indexOf('\n', diff.start);
-  return end >= 0 && diff.newEnd > end ? undefined : text.lastIndexOf('\n', diff.start - 1) + 1;
+  return diff && editedLine(text, diff)?.start;
 }

@@ -81,23 +81,11 @@ export function jsNames(stmt: N): JsNames {
         return;
       }
       case 'ObjectPattern':
-        for (const p of n.properties) {
-          if (p.type === 'RestElement') target(p.argument, locals, false);
-          else {
-            if (p.computed) visit(p.key, locals);
-            target(p.value, locals, false);
-          }
-        }
-        return;
       case 'ArrayPattern':
-        for (const e of n.elements) if (e) target(e, locals, false);
-        return;
       case 'RestElement':
-        target(n.argument, locals, false);
-        return;
       case 'AssignmentPattern':
-        visit(n.right, locals);
-        target(n.left, locals, false);
+        // A destructuring assignment binds as a declaration does (its members change their objects).
+        declare(n, locals, null);
         return;
       case 'TSNonNullExpression':
       case 'TSAsExpression':
