@@ -70,29 +70,38 @@ export class GraphBuilder {
   /** The automatic name of a new layer of `className` under this builder's naming scheme. */
   autoLayerName(className: string, kerasBase: string): string {
     if (this.naming === 'keras') return this.uniqueName(kerasBase);
-    const n = (this.nameCounts.get(className) ?? 0) + 1;
-    this.nameCounts.set(className, n);
+    const n = this.counter(className) + 1;
+    this.setCounter(className, n);
     return `${kerasBase}_${className}${n}`;
   }
 
   private autoInputName(): string {
     // tf.keras 2: `input_1`, `input_2`, ... on a counter of its own (`backend.get_uid("input")`).
     if (this.keras2) {
-      const n = (this.nameCounts.get('\0input') ?? 0) + 1;
-      this.nameCounts.set('\0input', n);
+      const n = this.counter('\0input') + 1;
+      this.setCounter('\0input', n);
       return `input_${n}`;
     }
     if (this.naming === 'keras') return this.uniqueName('input_layer');
-    const n = (this.nameCounts.get('input') ?? 0) + 1;
-    this.nameCounts.set('input', n);
+    const n = this.counter('input') + 1;
+    this.setCounter('input', n);
     return `input${n}`;
   }
 
   /** Keras' automatic naming: `conv2d`, `conv2d_1`, ... per process (here: per analysis). */
   uniqueName(base: string): string {
-    const n = this.nameCounts.get(base) ?? 0;
-    this.nameCounts.set(base, n + 1);
+    const n = this.counter(base);
+    this.setCounter(base, n + 1);
     return n === 0 ? base : `${base}_${n}`;
+  }
+
+  /** An automatic-name counter: how many names were made from `base` (every read of one goes through here). */
+  protected counter(base: string): number {
+    return this.nameCounts.get(base) ?? 0;
+  }
+
+  protected setCounter(base: string, n: number): void {
+    this.nameCounts.set(base, n);
   }
 
   /** The id the next layer, tensor or model will get: everything made before has a smaller one. */
@@ -113,6 +122,17 @@ export class GraphBuilder {
   restoreNames(saved: Map<string, number>): void {
     this.nameCounts.clear();
     for (const [k, v] of saved) this.nameCounts.set(k, v);
+  }
+
+  /** `clear_session()`: every counter back to 0. */
+  clearNames(): void {
+    this.nameCounts.clear();
+  }
+
+  /** Whether a counter moved since `saveNames` gave `saved`. */
+  namesMovedSince(saved: Map<string, number>): boolean {
+    const now = this.saveNames();
+    return now.size !== saved.size || [...now].some(([k, n]) => saved.get(k) !== n);
   }
 
   /**

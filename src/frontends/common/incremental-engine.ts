@@ -9,7 +9,6 @@ import { GraphBuilder, unknownLayers, type NamingScheme } from '../../core/build
 import { collectModels } from '../../core/analysis';
 import type { DiagnosticSink, SourceRange } from '../../core/diagnostics';
 import type { LayerNode, ModelGraph } from '../../core/graph';
-import type { Shape } from '../../core/shape';
 import { summarize, type ModelSummary } from '../../core/summary';
 import { markTyping } from '../../core/stale';
 import type { KerasRuntime } from './keras-runtime';
@@ -69,6 +68,10 @@ export class GroupedRuns<S extends GroupStmt> {
       else toRun.push(k);
     }
     this.groups = runs;
+    // Groups that define functions run last: a builder nothing calls runs after every module
+    // statement (phases 1–2), so it sees every other group's counters and need not run again.
+    const defines = (k: Keyed<S>): number => (k.all.some((s) => s.names!.lateReads.size > 0) ? 1 : 0);
+    toRun.sort((a, b) => defines(a) - defines(b));
     let ran = 0;
     // The counters hold the cached runs' advances. Kept from the last update while statements keep
     // their positions; the runs dropped since are taken out, and their advances remembered.
@@ -244,30 +247,80 @@ class MergedBuilder extends GraphBuilder {
   }
 }
 
-/** A builder that notes which automatic-name counters were read (so a cached group knows what its names depend on). */
+/** `saveNames` of a `CountingBuilder` after `clear_session()`: counters not in it are 0, not the timeline's. */
+const CLEARED = '\0cleared';
+
+/**
+ * A builder whose automatic-name counters, in each event, start at the timeline's values, read one
+ * counter at a time when first used (a file uses a few of the counters the timeline holds), and
+ * which notes each counter read with its value then (so a cached group knows what its names depend on).
+ */
 export class CountingBuilder extends GraphBuilder {
-  readonly touched = new Set<string>();
+  /** The counters read in this event, at their values when it started. */
+  readonly read = new Map<string, number>();
+  /** The counters set in this event (or read: then at their starting value). */
+  private local = new Map<string, number>();
+  private origin: (base: string) => number = () => 0;
+  /** `clear_session()` ran in this event: counters it has not set are 0. */
+  private cleared = false;
 
   constructor(sink: DiagnosticSink, naming: NamingScheme, version: 2 | 3 = 3) {
     super(sink, naming, version);
   }
 
-  override uniqueName(base: string): string {
-    this.touched.add(base);
-    return super.uniqueName(base);
+  /** Starts an event whose counters begin at `origin`'s values. */
+  startEvent(origin: (base: string) => number): void {
+    this.origin = origin;
+    this.local = new Map();
+    this.cleared = false;
+    this.read.clear();
   }
 
-  override autoLayerName(className: string, kerasBase: string): string {
-    if (this.naming !== 'keras') this.touched.add(className);
-    return super.autoLayerName(className, kerasBase);
-  }
-
-  override createInput(batchShape: Shape | null, range?: SourceRange, name?: string, why?: string): ReturnType<GraphBuilder['createInput']> {
-    if (name === undefined) {
-      if (this.keras2) this.touched.add('\0input');
-      else if (this.naming !== 'keras') this.touched.add('input');
+  /** Each counter this event moved, by how much. */
+  advances(): Advance[] {
+    const out: Advance[] = [];
+    for (const [b, v] of this.local) {
+      const d = v - (this.read.get(b) ?? this.origin(b));
+      if (d !== 0) out.push([b, d]);
     }
-    return super.createInput(batchShape, range, name, why);
+    return out;
+  }
+
+  protected override counter(base: string): number {
+    const v = this.local.get(base);
+    if (v !== undefined) return v;
+    let start = this.read.get(base);
+    if (start === undefined) this.read.set(base, (start = this.origin(base)));
+    const now = this.cleared ? 0 : start;
+    this.local.set(base, now);
+    return now;
+  }
+
+  protected override setCounter(base: string, n: number): void {
+    this.local.set(base, n);
+  }
+
+  override saveNames(): Map<string, number> {
+    const saved = new Map(this.local);
+    if (this.cleared) saved.set(CLEARED, 1);
+    return saved;
+  }
+
+  override restoreNames(saved: Map<string, number>): void {
+    this.local = new Map(saved);
+    this.cleared = this.local.delete(CLEARED);
+  }
+
+  override clearNames(): void {
+    this.local = new Map();
+    this.cleared = true;
+  }
+
+  override namesMovedSince(saved: Map<string, number>): boolean {
+    const value = (m: Map<string, number>, b: string): number => m.get(b) ?? (m.has(CLEARED) ? 0 : this.origin(b));
+    const now = this.saveNames();
+    for (const b of new Set([...now.keys(), ...saved.keys()])) if (value(now, b) !== value(saved, b)) return true;
+    return false;
   }
 }
 
@@ -279,7 +332,7 @@ export class CountingBuilder extends GraphBuilder {
 export class EventRecorder<S extends GroupStmt> {
   readonly events: Event<S>[] = [];
   private readonly seenModels = new Set<ModelGraph>();
-  private start = { counters: new Map<string, number>(), diags: 0, snaps: 0, failures: 0 };
+  private start = { diags: 0, snaps: 0, failures: 0 };
 
   constructor(
     private readonly rt: KerasRuntime,
@@ -289,17 +342,15 @@ export class EventRecorder<S extends GroupStmt> {
   ) {}
 
   before(stmt: S, phase: Phase): void {
-    const at = this.counters.before(this.counters.pos({ stmt, phase }));
-    this.builder.restoreNames(at);
-    this.builder.touched.clear();
-    this.start = { counters: at, diags: this.rt.sink.items.length, snaps: this.builder.snapshots.length, failures: this.rt.failures };
+    const pos = this.counters.pos({ stmt, phase });
+    this.builder.startEvent((base) => this.counters.counterBefore(base, pos));
+    this.start = { diags: this.rt.sink.items.length, snaps: this.builder.snapshots.length, failures: this.rt.failures };
   }
 
   after(stmt: S, phase: Phase): void {
     const { builder, start } = this;
-    const delta: Advance[] = [];
-    for (const [b, v] of builder.saveNames()) if (v !== (start.counters.get(b) ?? 0)) delta.push([b, v - (start.counters.get(b) ?? 0)]);
-    const read: Advance[] = [...builder.touched].map((b) => [b, start.counters.get(b) ?? 0]);
+    const delta = builder.advances();
+    const read: Advance[] = [...builder.read];
     const models: ModelGraph[] = [];
     for (let i = builder.models.length - 1; i >= 0 && !this.seenModels.has(builder.models[i]); i--) models.unshift(builder.models[i]);
     for (const m of models) this.seenModels.add(m);

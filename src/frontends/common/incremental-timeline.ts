@@ -103,6 +103,11 @@ export class Timeline<S extends GroupStmt = GroupStmt> {
     return run.events.filter((e) => e.delta.length > 0).map((e) => `${this.pos(e)}:${e.delta.map(([b, d]) => `${b}=${d}`).join(',')}`);
   }
 
+  /** One counter's value before the event at `pos`. */
+  counterBefore(base: string, pos: number): number {
+    return this.trees.get(base)?.before(pos) ?? 0;
+  }
+
   /** Every counter's value before the event at `pos`. */
   before(pos: number): Map<string, number> {
     const out = new Map<string, number>();

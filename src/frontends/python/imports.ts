@@ -227,8 +227,7 @@ export function offerToCache(ip: PythonInterpreter, group: ImportGroup): void {
   const cache = ip.opts.host?.cache;
   if (!cache || group.external || group.caught !== ip.caught) return;
   // Layers made (and dropped) at a module's top level moved Keras' automatic-name counters.
-  const names = ip.rt.builder.saveNames();
-  if (names.size !== group.names.size || [...names].some(([k, n]) => group.names.get(k) !== n)) return;
+  if (ip.rt.builder.namesMovedSince(group.names)) return;
   const copier = new NamespaceCopier((b) => (ip.builtins.get(b.name) === b ? placeholderBuiltin(b.name) : b), (v) => ip.kerasState.has(v));
   const members = [...group.recs, ...group.absorbed];
   const modules = members.map((r) => copier.rec(r));

@@ -209,7 +209,7 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
   }
   // `clear_session()` resets Keras' automatic names (both versions: `dense` and `input_1` / `input_layer` again).
   if (last === 'clear_session' && /(^|\.)backend\.clear_session$|^utils\.clear_session$/.test(tail)) {
-    rt.builder.restoreNames(new Map());
+    rt.builder.clearNames();
     return NONE;
   }
   if (last === 'clear_session' || last === 'set_image_data_format' || last === 'set_seed' || last === 'seed') return NONE;
