@@ -9,7 +9,7 @@ import type { ParamCount } from '../../core/layers/types';
 import { UNKNOWN_DIM, type Shape } from '../../core/shape';
 import { describeUnknown, list, makeDict, NONE, num, sequenceItems, tuple, unknown, type CallArgs, type Value } from '../common/values';
 import { field, namedChildren, type PyNode } from './ast';
-import { apiTail, layerConfig } from './keras-api';
+import { apiName, layerConfig } from './keras-api';
 import { shapeFromValue } from '../common/keras-runtime';
 import type { ClassDef, FuncDef } from './modules';
 import type { PythonInterpreter } from './interpreter';
@@ -107,10 +107,9 @@ export function kerasObjectMethod(ip: PythonInterpreter, self: Value & { k: 'obj
  * `keras.initializers.GlorotUniform()`), whose call gives a tensor of the asked shape.
  */
 export function customLayerApi(ip: PythonInterpreter, path: string, args: CallArgs): Value | undefined {
-  const tail = apiTail(path);
-  const last = tail.split('.').pop() ?? tail;
+  const { last } = apiName(path);
   if (last === 'Variable') return variable(ip, path, args);
-  if (/(^|\.)initializers\.[A-Z]\w*$/.test(tail) || /^[a-z_]+_initializer$/.test(last)) {
+  if (isInitializer(path)) {
     return {
       k: 'builtin',
       name: last,
@@ -121,6 +120,19 @@ export function customLayerApi(ip: PythonInterpreter, path: string, args: CallAr
     };
   }
   return undefined;
+}
+
+const initializers = new Map<string, boolean>();
+
+/** `keras.initializers.GlorotUniform`, `tf.random_uniform_initializer` (memoised: asked on every API call). */
+function isInitializer(path: string): boolean {
+  let is = initializers.get(path);
+  if (is === undefined) {
+    const { tail, last } = apiName(path);
+    is = /(^|\.)initializers\.[A-Z]\w*$/.test(tail) || /^[a-z_]+_initializer$/.test(last);
+    if (initializers.size < 50000) initializers.set(path, is);
+  }
+  return is;
 }
 
 function variable(ip: PythonInterpreter, path: string, args: CallArgs): Value {

@@ -58,16 +58,22 @@ export function isModelledKerasModule(moduleName: string): boolean {
   return tail !== moduleName && MODELLED_MODULES.has(tail.split('.')[0]);
 }
 
-const tails = new Map<string, string>();
+const names = new Map<string, { tail: string; last: string }>();
 
-/** Strips the package prefix: `tensorflow.keras.layers.Conv2D` → `layers.Conv2D` (memoised: asked on every API call). */
+/** Strips the package prefix: `tensorflow.keras.layers.Conv2D` → `layers.Conv2D`. */
 export function apiTail(path: string): string {
-  let t = tails.get(path);
-  if (t === undefined) {
-    t = stripPrefix(path);
-    if (tails.size < 50000) tails.set(path, t);
+  return apiName(path).tail;
+}
+
+/** A path's tail (`apiTail`) and last part (`Conv2D`), memoised: asked on every API call. */
+export function apiName(path: string): { tail: string; last: string } {
+  let n = names.get(path);
+  if (n === undefined) {
+    const tail = stripPrefix(path);
+    n = { tail, last: tail.slice(tail.lastIndexOf('.') + 1) };
+    if (names.size < 50000) names.set(path, n);
   }
-  return t;
+  return n;
 }
 
 function stripPrefix(path: string): string {
@@ -135,8 +141,7 @@ function nameArg(args: CallArgs, index = -1): string | null {
  * building (the interpreter then returns Unknown).
  */
 export function callKerasApi(path: string, args: CallArgs, range: SourceRange, rt: KerasRuntime): Value | undefined {
-  const tail = apiTail(path);
-  const last = tail.split('.').pop() ?? tail;
+  const { tail, last } = apiName(path);
 
   // `keras.ops.reshape(x, ...)`, `tf.concat([a, b], -1)`, `K.mean(x)`: an operation on tensors (part of the graph, not a row).
   if (last === 'shape') {

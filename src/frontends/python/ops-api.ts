@@ -197,7 +197,19 @@ const BACKEND_OPS: Record<string, OpSpec> = {
 };
 
 /** The spec for an API path's tail (`ops.nn.relu`, `math.reduce_mean`, `backend.mean`) and how it is named. */
+const specs = new Map<string, { spec: OpSpec; nameBase?: string } | null>();
+
+/** The op a path names (memoised: asked on every API call). */
 function specFor(path: string, tail: string): { spec: OpSpec; nameBase?: string } | undefined {
+  let found = specs.get(path);
+  if (found === undefined) {
+    found = findSpec(path, tail) ?? null;
+    if (specs.size < 50000) specs.set(path, found);
+  }
+  return found ?? undefined;
+}
+
+function findSpec(path: string, tail: string): { spec: OpSpec; nameBase?: string } | undefined {
   const keras = /^ops\.(?:(?:nn|numpy|image|math|core|linalg)\.)?(\w+)$/.exec(tail);
   if (keras) {
     const spec = KERAS_OPS[keras[1]];
