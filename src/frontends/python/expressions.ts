@@ -5,7 +5,7 @@ import type { SymbolicTensor } from '../../core/graph';
 import { shapeFromValue } from '../common/keras-runtime';
 import { bool, dictKey, FALSE, list, makeDict, NONE, num, pyRepr, pyStr, sequenceItems, str, TRUE, truthy, tuple, unknown, type CallArgs, type Value } from '../common/values';
 import { field, fields, namedChildren, type PyNode } from './ast';
-import { callKerasApi, kerasNameOnUnknown } from './keras-api';
+import { apiPath, callKerasApi, kerasNameOnUnknown } from './keras-api';
 import { Scope, type ClassDef } from './modules';
 import { basename } from 'node:path';
 import type { PythonInterpreter } from './interpreter';
@@ -356,7 +356,7 @@ export function comprehension(ip: PythonInterpreter, node: PyNode, scope: Scope,
 export function getAttr(ip: PythonInterpreter, obj: Value, name: string, node: PyNode): Value {
   switch (obj.k) {
     case 'api':
-      return { k: 'api', path: `${obj.path}.${name}` };
+      return { k: 'api', path: apiPath(obj.path, name) };
     case 'module': {
       const v = moduleAttr(ip, obj, name);
       if (v) return v;

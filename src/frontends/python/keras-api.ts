@@ -58,6 +58,26 @@ export function isModelledKerasModule(moduleName: string): boolean {
   return tail !== moduleName && MODELLED_MODULES.has(tail.split('.')[0]);
 }
 
+const paths = new Map<string, Map<string, string>>();
+
+/**
+ * `base.name`, the same string each time (`layers.Conv2D` is looked up in the memos below on every
+ * call: a string made anew would be hashed anew).
+ */
+export function apiPath(base: string, name: string): string {
+  let byName = paths.get(base);
+  if (!byName) {
+    if (paths.size >= 50000) return `${base}.${name}`;
+    paths.set(base, (byName = new Map()));
+  }
+  let path = byName.get(name);
+  if (path === undefined) {
+    path = `${base}.${name}`;
+    if (byName.size < 50000) byName.set(name, path);
+  }
+  return path;
+}
+
 const names = new Map<string, { tail: string; last: string }>();
 
 /** Strips the package prefix: `tensorflow.keras.layers.Conv2D` → `layers.Conv2D`. */
