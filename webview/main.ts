@@ -3,23 +3,16 @@
 // setState, so the panel comes back as it was after being hidden or after a window reload.
 
 import './style.css';
-import { isHostToWebview, isStageSettings, type ImageMessage, type LayerInfo, type PreviewTarget, type StageSettings } from '../src/protocol';
+import { isHostToWebview, isStageSettings, type LayerInfo, type PreviewTarget, type StageSettings } from '../src/protocol';
 import { Grid, type Highlight, type View } from './grid';
 import { connect, onHostMessage } from './host';
 import { at, channelOf, colourMap, digitMap, featureMap, MAX_SYNTHETIC_VALUES, range, seedExample, syntheticMap, type FeatureMap } from './inputs';
 import { clip, feedersOf, formatValue, formula, geometry, isEmpty, windowOf, type Geometry } from './pool';
+import { decodeImage, type SavedImage } from './image';
 import { initBackend, runStage, TFJS_VERSION, type Backend } from './tensor';
 
 type InputKind = 'seed' | 'digit' | 'colour' | 'layer' | 'image';
 
-interface SavedImage {
-  name: string;
-  note: string;
-  height: number;
-  width: number;
-  /** RGB in [0, 1], channels last. */
-  data: number[];
-}
 
 interface Stage {
   settings: StageSettings;
@@ -42,8 +35,6 @@ function isState(x: unknown): x is State {
 }
 
 const DEFAULT_STAGE: StageSettings = { mode: 'max', poolSize: [2, 2], strides: [2, 2], padding: 'valid' };
-/** Largest side of a workspace image after scaling down (cells stay visible when pooled). */
-const IMAGE_SIDE = 112;
 
 const host = connect(isState);
 let state: State = host.getState() ?? fresh(null);
@@ -111,33 +102,6 @@ function buildInput(): { map: FeatureMap; label: string; note?: string } {
       break;
   }
   return { map: seedExample(), label: 'Seed example 4×4×1', note: 'The pooling article’s example: its top-left 2×2 window [[1, 3], [2, 4]] gives max 4 and average 2.5.' };
-}
-
-async function decodeImage(m: ImageMessage): Promise<SavedImage> {
-  const bin = atob(m.base64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  let bitmap: ImageBitmap;
-  try {
-    bitmap = await createImageBitmap(new Blob([bytes], { type: m.mime }));
-  } catch {
-    throw new Error(`${m.name} is not an image this webview can decode (PNG, JPEG, GIF, BMP or WebP).`);
-  }
-  if (bitmap.width * bitmap.height > 50_000_000) throw new Error(`${m.name} is ${bitmap.width}×${bitmap.height}: too large to preview.`);
-  const scale = Math.min(1, IMAGE_SIDE / Math.max(bitmap.width, bitmap.height));
-  const width = Math.max(1, Math.round(bitmap.width * scale));
-  const height = Math.max(1, Math.round(bitmap.height * scale));
-  const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  const ctx = canvas.getContext('2d');
-  if (!ctx) throw new Error('This webview cannot draw images (no 2D canvas).');
-  ctx.drawImage(bitmap, 0, 0, width, height);
-  const px = ctx.getImageData(0, 0, width, height).data;
-  const data: number[] = new Array(width * height * 3);
-  for (let i = 0; i < width * height; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = px[i * 4 + c] / 255;
-  const note = scale < 1 ? `Scaled from ${bitmap.width}×${bitmap.height} to ${width}×${height}; alpha dropped.` : `${width}×${height}, alpha dropped.`;
-  return { name: m.name, note, height, width, data };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { isPreviewTarget, isWebviewToHost, MAX_IMAGE_BYTES, type HostToWebview, type PreviewTarget, type WebviewToHost } from '../protocol';
+import { isPreviewTarget, isWebviewToHost, MAX_IMAGE_BYTES, type HostToWebview, type ImageErrorMessage, type ImageMessage, type PreviewTarget, type WebviewToHost } from '../protocol';
 
 export const VIEW_TYPE = 'shapeLens.poolingPreview';
 
@@ -59,48 +59,17 @@ class PoolingPreviewPanel implements vscode.Disposable {
         // A (re)loaded webview: what it shows now; null after a window reload keeps its saved state.
         this.post({ type: 'show', target: this.request?.target ?? null });
         return;
-      case 'revealLine': {
-        const uri = this.request?.document;
-        if (!uri) return;
-        const document = await vscode.workspace.openTextDocument(uri);
-        const line = Math.min(m.line - 1, document.lineCount - 1);
-        // A notebook cell cannot be shown as an editor of its own: reveal it in its notebook.
-        if (uri.scheme === 'vscode-notebook-cell') {
-          await vscode.commands.executeCommand('shapeLens.revealLayer', uri, line, document.lineAt(line).firstNonWhitespaceCharacterIndex);
-          return;
-        }
-        const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One });
-        const pos = new vscode.Position(line, document.lineAt(line).firstNonWhitespaceCharacterIndex);
-        editor.selection = new vscode.Selection(pos, pos);
-        editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+      case 'revealLine':
+        if (this.request?.document) await revealLine(this.request.document, m.line);
         return;
-      }
       case 'pickImage':
         this.post(await pickImage().catch((e: unknown): HostToWebview => ({ type: 'imageError', message: `Could not list or read images: ${e instanceof Error ? e.message : String(e)}` })));
         return;
     }
   }
 
-  /** The HTML shell: a fresh nonce per render; nothing but the built webview folder may load. */
   private html(): string {
-    const webview = this.panel.webview;
-    const nonce = randomBytes(16).toString('base64');
-    const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.root, 'dist', 'webview', name)).toString();
-    const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource} blob: data:`, `script-src 'nonce-${nonce}'`].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="${asset('main.css')}">
-<title>Pooling preview</title>
-</head>
-<body>
-<main id="app" data-shape-lens="pooling-preview"></main>
-<script nonce="${nonce}" src="${asset('main.js')}"></script>
-</body>
-</html>`;
+    return webviewHtml(this.panel.webview, this.root, 'main', 'Pooling preview', 'pooling-preview');
   }
 
   dispose(): void {
@@ -110,8 +79,47 @@ class PoolingPreviewPanel implements vscode.Disposable {
   }
 }
 
+/**
+ * A panel's HTML shell: a fresh nonce per render; nothing but the built webview folder may load.
+ * `bundle` is the webview entry (dist/webview/<bundle>.js and .css).
+ */
+export function webviewHtml(webview: vscode.Webview, root: vscode.Uri, bundle: string, title: string, kind: string): string {
+  const nonce = randomBytes(16).toString('base64');
+  const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview', name)).toString();
+  const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource} blob: data:`, `script-src 'nonce-${nonce}'`].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="${asset(`${bundle}.css`)}">
+<title>${title}</title>
+</head>
+<body>
+<main id="app" data-shape-lens="${kind}"></main>
+<script nonce="${nonce}" src="${asset(`${bundle}.js`)}"></script>
+</body>
+</html>`;
+}
+
+/** Shows a line (1-based) of a document in the first editor column (a notebook cell: in its notebook). */
+export async function revealLine(uri: vscode.Uri, oneBased: number): Promise<void> {
+  const document = await vscode.workspace.openTextDocument(uri);
+  const line = Math.min(oneBased - 1, document.lineCount - 1);
+  // A notebook cell cannot be shown as an editor of its own: reveal it in its notebook.
+  if (uri.scheme === 'vscode-notebook-cell') {
+    await vscode.commands.executeCommand('shapeLens.revealLayer', uri, line, document.lineAt(line).firstNonWhitespaceCharacterIndex);
+    return;
+  }
+  const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One });
+  const pos = new vscode.Position(line, document.lineAt(line).firstNonWhitespaceCharacterIndex);
+  editor.selection = new vscode.Selection(pos, pos);
+  editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+}
+
 /** Lets the user pick an image file of the workspace; its bytes (or why not) for the webview. */
-async function pickImage(): Promise<HostToWebview> {
+export async function pickImage(): Promise<ImageMessage | ImageErrorMessage> {
   // `undefined` keeps the user's files.exclude; the extension list covers the usual spellings.
   const found = await vscode.workspace.findFiles('**/*.{png,jpg,jpeg,gif,bmp,webp,PNG,JPG,JPEG,GIF,BMP,WEBP,Png,Jpg,Jpeg}', undefined, 5000);
   const files = found.filter((u) => !/\/(node_modules|\.git)\//.test(u.path)).slice(0, 2000);
