@@ -29,11 +29,16 @@ interface State {
   /** Seed of the weights' initialisers. */
   seed: number;
   image: SavedImage | null;
+  /**
+   * tfjs backend: the CPU one by default (one picture through a small model runs in tens of ms,
+   * where WebGL first compiles a shader per op, a second or more under software GL).
+   */
+  backend: 'cpu' | 'webgl';
 }
 
 const isState = (x: unknown): x is State => {
   const s = x as State;
-  return typeof s === 'object' && s !== null && s.v === 1 && typeof s.digit === 'number' && typeof s.seed === 'number' && typeof s.pick === 'number';
+  return typeof s === 'object' && s !== null && s.v === 1 && typeof s.digit === 'number' && typeof s.seed === 'number' && typeof s.pick === 'number' && (s.backend === 'cpu' || s.backend === 'webgl');
 };
 
 /** Channels drawn per layer (the rest are counted, not drawn). */
@@ -42,7 +47,7 @@ export const MAX_CHANNELS_SHOWN = 64;
 const MAX_UNITS_SHOWN = 1024;
 
 const host = connect<State, LabToHost>(isState);
-let state: State = host.getState() ?? { v: 1, target: null, input: 'digit', digit: 0, pick: 1, seed: 0, image: null };
+let state: State = host.getState() ?? { v: 1, target: null, input: 'digit', digit: 0, pick: 1, seed: 0, image: null, backend: 'cpu' };
 let backend: Backend | null = null;
 let built: { key: string; model: BuiltModel | null; error?: string } | null = null;
 let building: Promise<void> | null = null;
@@ -86,7 +91,7 @@ function rawInput(): { map: FeatureMap; label: string } {
   if (state.input === 'colour') return { map: colourMap(), label: 'colour picture 28×28×3' };
   const d = digits();
   const i = ((state.digit % d.count) + d.count) % d.count;
-  return { map: digitSample(d, i), label: `digit ${d.labels[i]} (MNIST sample #${i + 1} of ${d.count.toLocaleString('en-US')})` };
+  return { map: digitSample(d, i), label: `digit ${d.labels[i]} (MNIST sample #${(i + 1).toLocaleString('en-US')} of ${d.count.toLocaleString('en-US')})` };
 }
 
 /** The input fitted to the model's input shape (and what fitting did). */
@@ -102,7 +107,7 @@ function modelInput(): { map: FeatureMap; label: string; note: string } | null {
 // The model
 
 function modelKey(): string {
-  return JSON.stringify([state.target?.json ?? null, state.seed]);
+  return JSON.stringify([state.target?.json ?? null, state.seed, backend?.name ?? '']);
 }
 
 /** (Re)builds the model when its JSON or the seed changed, then runs the input and renders. */
@@ -129,6 +134,7 @@ function refresh(): void {
   render();
   building = buildModel(json, state.seed).then(
     (model) => {
+      performance.mark('lab:built');
       built = { key, model };
     },
     (e: unknown) => {
@@ -178,6 +184,7 @@ function render(): void {
   app.dataset.target = t?.key ?? '';
   app.dataset.ready = outputs ? 'yes' : 'no';
   if (outputs && firstPaint === null) {
+    performance.mark('lab:painted');
     firstPaint = performance.now();
     app.dataset.firstPaint = firstPaint.toFixed(0);
   }
@@ -247,6 +254,14 @@ function inputBar(): HTMLElement {
     if (Number.isInteger(v) && v >= 0 && v <= 999_999) update(() => (state.seed = v));
   });
   bar.append(h('label', {}, 'Weights seed ', seed));
+  const engine = h('select', { id: 'backend-select' });
+  engine.setAttribute('aria-label', 'tfjs backend');
+  for (const [v, text] of [['cpu', 'CPU'], ['webgl', 'WebGL']] as const) engine.append(h('option', { value: v, textContent: text, selected: v === state.backend }));
+  engine.addEventListener('change', () => {
+    state.backend = engine.value === 'webgl' ? 'webgl' : 'cpu';
+    startBackend();
+  });
+  bar.append(h('label', {}, 'Backend ', engine));
   const out = h('div', {}, bar);
   const input = t.input ? modelInput() : null;
   if (input) out.append(h('p', { id: 'input-label', className: 'note', textContent: `Running ${input.label}${input.note ? `: ${input.note}` : ''} → ${t.inputShape}. Values in [0, 1].` }));
@@ -300,7 +315,7 @@ function layerBlock(l: LabLayer, out: LayerOutput, id: string): HTMLElement {
   if (l.className !== 'Input' && ran !== l.outputShape) block.append(h('p', { className: 'warning', textContent: `tfjs built ${ran} here; Shape Lens shows ${l.outputShape}.` }));
   const tools = h('div', { className: 'toolbar' });
   if (l.pooling && l.pooling.settings) tools.append(button(`open-pooling-${id}`, 'Open in pooling preview (real input)', () => openPooling(l), `The pooling preview's window view on the map that reaches ${l.name}`));
-  if (l.line) tools.append(button(`goto-${id}`, `Line ${l.line}`, () => host.post({ type: 'revealLine', line: l.line! }), 'Go to the layer in the editor'));
+  if (l.line) tools.append(Object.assign(button(`goto-${id}`, `Line ${l.line}`, () => host.post({ type: 'revealLine', line: l.line! }), 'Go to the layer in the editor'), { className: 'goto' }));
   if (tools.childNodes.length > 0) block.append(tools);
   if (out.shape.length === 3) block.append(maps(out, id, !!l.pooling?.settings ? () => openPooling(l) : undefined));
   else if (out.shape.length === 1) block.append(units(out, id));
@@ -366,7 +381,7 @@ function units(out: LayerOutput, id: string): HTMLElement {
     for (let i = 0; i < shown; i++) img.data.set([...colour((out.data[i] - lo) / (hi > lo ? hi - lo : 1)), 255], i * 4);
     ctx.putImageData(img, 0, 0);
   }
-  const fig = h('figure', { className: 'layer-units', id: `units-${id}` }, h('figcaption', { textContent: `${n.toLocaleString('en-US')} unit${n === 1 ? '' : 's'}${shown < n ? `; showing the first ${shown}` : ''}` }), canvas);
+  const fig = h('figure', { className: 'layer-units', id: `units-${id}` }, h('figcaption', { textContent: `${n.toLocaleString('en-US')} unit${n === 1 ? '' : 's'}${shown < n ? `; showing the first ${shown.toLocaleString('en-US')}` : ''}` }), canvas);
   if (n <= 10) {
     let best = 0;
     for (let i = 1; i < n; i++) if (out.data[i] > out.data[best]) best = i;
@@ -457,15 +472,22 @@ onHostMessage(isHostToLab, (m) => {
   refresh();
 });
 
+function startBackend(): void {
+  backend = null;
+  render();
+  initBackend(state.backend).then(
+    (b) => {
+      backend = b;
+      performance.mark('lab:backend');
+      refresh();
+    },
+    (e: unknown) => {
+      backend = { name: 'none', failed: true, fallback: `tfjs could not start a backend (${e instanceof Error ? e.message : String(e)}); the lab cannot run models here.` };
+      render();
+    },
+  );
+}
+
 render();
 host.post({ type: 'ready' });
-initBackend().then(
-  (b) => {
-    backend = b;
-    refresh();
-  },
-  (e: unknown) => {
-    backend = { name: 'none', failed: true, fallback: `tfjs could not start a backend (${e instanceof Error ? e.message : String(e)}); the lab cannot run models here.` };
-    render();
-  },
-);
+startBackend();

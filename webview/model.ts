@@ -145,8 +145,14 @@ export function asFeatureMap(out: LayerOutput): FeatureMap | null {
   return null;
 }
 
+/** Frees the model's weights (the probe shares its layers: disposing one container may already free them). */
 export function disposeModel(built: BuiltModel | null): void {
   if (!built) return;
-  built.probe.dispose();
-  built.model.dispose();
+  for (const m of [built.probe, built.model]) {
+    try {
+      m.dispose();
+    } catch {
+      // already disposed through the other container
+    }
+  }
 }

@@ -4,46 +4,16 @@
 // the same panel is checked inside code-server by e2e.mjs.
 //   node esbuild.mjs && node test/e2e/webview.mjs [--shots]
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { CHROMIUM_ARGS, loadPlaywright } from '../vscode/run-code-server.mjs';
 import { check, summary } from './check.mjs';
+import { pageHtml } from './page.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CHROMIUM = process.env.SHAPE_LENS_CHROMIUM || '/usr/bin/chromium';
 const SHOTS = process.argv.includes('--shots');
-
-/** A page like the panel's HTML shell, with the host replaced by a recorder. */
-function pageHtml() {
-  const dir = join(ROOT, 'out/webview-page');
-  mkdirSync(dir, { recursive: true });
-  const theme = {
-    '--vscode-font-family': 'system-ui, sans-serif', '--vscode-font-size': '13px', '--vscode-foreground': '#cccccc',
-    '--vscode-editor-background': '#1f1f1f', '--vscode-editor-foreground': '#cccccc', '--vscode-descriptionForeground': '#9d9d9d',
-    '--vscode-editor-font-family': 'monospace', '--vscode-editor-font-size': '13px', '--vscode-button-background': '#0078d4',
-    '--vscode-button-foreground': '#ffffff', '--vscode-button-secondaryBackground': '#313131', '--vscode-button-secondaryForeground': '#cccccc',
-    '--vscode-input-background': '#313131', '--vscode-input-foreground': '#cccccc', '--vscode-dropdown-background': '#313131',
-    '--vscode-dropdown-foreground': '#cccccc', '--vscode-focusBorder': '#0078d4', '--vscode-badge-background': '#616161',
-    '--vscode-badge-foreground': '#f8f8f8', '--vscode-errorForeground': '#f85149', '--vscode-editorWarning-foreground': '#cca700',
-    '--vscode-charts-orange': '#d18616', '--vscode-charts-blue': '#3794ff', '--vscode-sideBar-background': '#181818',
-  };
-  const style = Object.entries(theme).map(([k, v]) => `${k}: ${v};`).join(' ');
-  // The panel's CSP minus the nonce (the stand-in host below is an inline script): no eval, no remote loads.
-  const csp = `default-src 'none'; style-src file: 'unsafe-inline'; img-src file: blob: data:; script-src file: 'unsafe-inline'`;
-  const html = `<!DOCTYPE html><html><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<link rel="stylesheet" href="${pathToFileURL(join(ROOT, 'dist/webview/main.css'))}">
-<style>html { ${style} }</style>
-<script>
-  window.posted = [];
-  let state;
-  window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m), getState: () => state, setState: (s) => { state = s; } });
-</script></head>
-<body><main id="app"></main><script src="${pathToFileURL(join(ROOT, 'dist/webview/main.js'))}"></script></body></html>`;
-  writeFileSync(join(dir, 'index.html'), html);
-  return pathToFileURL(join(dir, 'index.html')).href;
-}
 
 const { chromium } = loadPlaywright();
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
