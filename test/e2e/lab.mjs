@@ -6,39 +6,16 @@
 // and a model with a layer tfjs lacks. Prints the lab's first paint.
 //   node esbuild.mjs && node test/e2e/lab.mjs [--shots]
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
 import { CHROMIUM_ARGS, loadPlaywright } from '../vscode/run-code-server.mjs';
 import { check, summary } from './check.mjs';
-import { pageHtml } from './page.mjs';
+import { OUT, pageHtml, targetsOf } from './page.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CHROMIUM = process.env.SHAPE_LENS_CHROMIUM || '/usr/bin/chromium';
 const SHOTS = process.argv.includes('--shots');
-const OUT = join(ROOT, 'out/e2e');
-const require = createRequire(import.meta.url);
-
-/** Bundles test/e2e/lab-target.ts (the Python front end's wasm next to it) and returns its targets for `file`. */
-async function targetsOf(file) {
-  mkdirSync(OUT, { recursive: true });
-  await esbuild.build({
-    entryPoints: [join(ROOT, 'test/e2e/lab-target.ts')],
-    outfile: join(OUT, 'lab-target.js'),
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    logLevel: 'warning',
-    alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
-    plugins: [{ name: 'tfjs-frontend-external', setup: (b) => b.onResolve({ filter: /(^|\/)tfjs\/frontend$/ }, () => ({ path: '../../dist/tfjs-frontend.js', external: true })) }],
-  });
-  for (const f of [require.resolve('web-tree-sitter/tree-sitter.wasm'), require.resolve('tree-sitter-python/tree-sitter-python.wasm')]) copyFileSync(f, join(OUT, f.split(/[\\/]/).pop()));
-  return JSON.parse(execFileSync(process.execPath, [join(OUT, 'lab-target.js'), file], { encoding: 'utf8' }));
-}
 
 /** Decodes a MapData's base64 float32 values. */
 function values(map) {

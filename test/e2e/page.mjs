@@ -1,10 +1,16 @@
 // The webview bundles in a plain page that stands in for VS Code: the panel's CSP (minus the nonce),
 // VS Code's dark theme variables, and a recorder in place of acquireVsCodeApi (window.posted).
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Also the model lab's targets of a fixture file, computed as the language server computes them.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const OUT = join(ROOT, 'out/e2e');
+const require = createRequire(import.meta.url);
 
 /** A page like a panel's HTML shell (`bundle`: main = the pooling preview, lab = the model lab), with the host replaced by a recorder. */
 export function pageHtml(bundle = 'main') {
@@ -35,4 +41,22 @@ export function pageHtml(bundle = 'main') {
 <body><main id="app"></main><script src="${pathToFileURL(join(ROOT, `dist/webview/${bundle}.js`))}"></script></body></html>`;
   writeFileSync(join(dir, `${bundle}.html`), html);
   return pathToFileURL(join(dir, `${bundle}.html`)).href;
+}
+
+/** Bundles test/e2e/lab-target.ts (the Python front end's wasm next to it) and returns its targets for `file`. */
+export async function targetsOf(file) {
+  mkdirSync(OUT, { recursive: true });
+  await esbuild.build({
+    entryPoints: [join(ROOT, 'test/e2e/lab-target.ts')],
+    outfile: join(OUT, 'lab-target.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'warning',
+    alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
+    plugins: [{ name: 'tfjs-frontend-external', setup: (b) => b.onResolve({ filter: /(^|\/)tfjs\/frontend$/ }, () => ({ path: '../../dist/tfjs-frontend.js', external: true })) }],
+  });
+  for (const f of [require.resolve('web-tree-sitter/tree-sitter.wasm'), require.resolve('tree-sitter-python/tree-sitter-python.wasm')]) copyFileSync(f, join(OUT, f.split(/[\\/]/).pop()));
+  return JSON.parse(execFileSync(process.execPath, [join(OUT, 'lab-target.js'), file], { encoding: 'utf8' }));
 }

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM_ARGS, loadPlaywright } from '../vscode/run-code-server.mjs';
 import { check, summary } from './check.mjs';
-import { pageHtml } from './page.mjs';
+import { pageHtml, targetsOf } from './page.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CHROMIUM = process.env.SHAPE_LENS_CHROMIUM || '/usr/bin/chromium';
@@ -111,12 +111,49 @@ try {
     assert.match(await text('#reduction-1'), /49,284 → 12,321 positions per channel: 4× fewer activations/);
   });
 
-  await check("'Use the model's pooling layers' chains its three stages", async () => {
+  await check("'Use the model's pooling layers' without the model's JSON: chained, and it says so", async () => {
     await page.click('#use-model');
     assert.equal(await page.locator('section.stage').count(), 3);
     assert.match(await text('#shape-3'), /27×27×10/);
+    assert.match(await text('#chained-note'), /Chained back to back: Shape Lens could not export this model for tfjs/);
     await page.click('#s2-goto');
     assert.deepEqual(await page.evaluate(() => window.posted.at(-1)), { type: 'revealLine', line: 32 });
+  });
+
+  // The Keras MNIST convnet as the language server sends it (its JSON exported): the real path.
+  const [lab] = await targetsOf(join(ROOT, 'test/fixtures/python/mnist_convnet.py'));
+  const pool = lab.layers.find((l) => l.name === 'max_pooling2d').pooling;
+  const mnistTarget = { key: 'mnist#layer:max_pooling2d', layer: pool, featureMap: { height: 26, width: 26, channels: 32 }, model: lab.preview };
+
+  await check("MNIST convnet: 'Use the model's pooling layers' runs the model's real path, 26×26×32 → 13×13×32 → 11×11×64 → 5×5×64", async () => {
+    await show(mnistTarget);
+    await page.click('#use-model');
+    await page.locator('#real-path').waitFor({ timeout: 30_000 });
+    assert.deepEqual(await page.locator('#pipeline .shape').allInnerTexts(), ['26×26×32', '13×13×32', '11×11×64', '5×5×64']);
+    assert.deepEqual(await page.locator('#pipeline .keras-shape').allInnerTexts(), ['(None, 26, 26, 32)', '(None, 13, 13, 32)', '(None, 11, 11, 64)', '(None, 5, 5, 64)']);
+    assert.match(await text('#real-path'), /26×26×32 → 13×13×32 → 11×11×64 → 5×5×64$/);
+    assert.match(await text('#between-1'), /From the model input the model runs conv2d \(Conv2D\)/);
+    assert.match(await text('#between-2'), /After stage 1 the model runs conv2d_1 \(Conv2D\): what reaches max_pooling2d_1/);
+    assert.equal(await page.locator('#chained-note').count(), 0);
+    // A window of stage 2 lies in its real input (the conv output), not in stage 1's output.
+    await page.locator('#grid-3').focus();
+    assert.match(await text('#explain'), /^Stage 2 output \[0, 0\]: max\(/);
+    assert.equal(await page.locator('#grid-2 .hl-window').count(), 1);
+    assert.equal(await page.locator('#grid-1 .hl-window').count(), 0);
+    assert.match(await text('#reduction-2'), /121 → 25 positions per channel/);
+  });
+
+  await check("opened from the model lab on a layer's real input: pools exactly those values", async () => {
+    // A 4×4×2 map, value = its index: the 2×2 max of the top-left window of channel 1 is index (1·4+1)·2+1 = 11.
+    const values = Float32Array.from({ length: 32 }, (_, i) => i);
+    const b64 = Buffer.from(values.buffer).toString('base64');
+    const map = { height: 4, width: 4, channels: 2, base64: b64 };
+    const real = { label: 'digit 7 (MNIST sample #8 of 2,000), weights seed 0', map, modelInput: { height: 1, width: 1, channels: 1, base64: Buffer.from(new Float32Array(1).buffer).toString('base64') } };
+    await show({ ...mnistTarget, key: 'mnist#real', featureMap: { height: 4, width: 4, channels: 2 }, real });
+    assert.equal(await page.locator('#input-select').inputValue(), 'real');
+    assert.match(await text('#input-note'), /What reaches max_pooling2d in the model lab \(digit 7 \(MNIST sample #8 of 2,000\), weights seed 0; untrained weights\)/);
+    await page.selectOption('#view-select', '1');
+    assert.deepEqual(await page.locator('#grid-1 .cell').allInnerTexts(), ['11', '15', '27', '31']);
   });
 
   await check('pipeline of seed 000: 28×28×3 → MaxPool 2×2 → 14×14×3 → AvgPool 2×2 → 7×7×3, RGB and per channel', async () => {
