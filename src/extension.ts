@@ -24,7 +24,7 @@ export function activate(context: vscode.ExtensionContext): ShapeLensApi {
   const c = new ShapeLensClient(context);
   client = c;
   const tree = new modelTree.ModelTreeProvider(c);
-  context.subscriptions.push(c, modelTree.register(c, tree), statusBar.register(c), commands.register(c, tree), poolingPreview.register(context.extensionUri), modelLab.register(context.extensionUri, c));
+  context.subscriptions.push(c, modelTree.register(c, tree), statusBar.register(c), commands.register(c, tree), poolingPreview.register(context.extensionUri, c), modelLab.register(context.extensionUri, c));
   setTimeout(() => void c.start(), 0);
   return { ready: c.ready, serverPid: () => c.serverPid() };
 }

@@ -125,8 +125,9 @@ export interface LabTarget {
   json: object | null;
   skipped: LabSkipped[];
   reason?: string;
-  /** The model's input, when it is an image-like 2-D input the lab can feed (null: it cannot). */
+  /** The model's input, when it is an image-like 2-D input the lab can feed (null: it cannot, `inputWhy` says why). */
   input: MapSize | null;
+  inputWhy?: string;
   /** Keras notation of the model's input shape, `(None, 28, 28, 1)`. */
   inputShape: string;
   /** The pooling preview's view of the model (params with and without pooling, its pooling layers). */
@@ -194,6 +195,9 @@ export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
 
 /** The most values a feature map sent between the panels holds (wider maps send their first channels). */
 export const MAX_MAP_VALUES = 2_000_000;
+
+/** The largest model input the lab feeds (values: 2048 × 2048 × 1, 1024 × 1024 × 3). */
+export const MAX_LAB_INPUT_VALUES = 4_200_000;
 
 // ---------------------------------------------------------------------------------------------
 // Guards
@@ -325,7 +329,8 @@ export function isLabTarget(x: unknown): x is LabTarget {
     Array.isArray(x.skipped) &&
     x.skipped.every((s) => isObj(s) && isStr(s.name, 500) && isStr(s.className, 200) && isStr(s.reason, 2000)) &&
     (x.reason === undefined || isStr(x.reason, 2000)) &&
-    (x.input === null || isMapSize(x.input)) &&
+    (x.input === null || isMapSize(x.input, MAX_LAB_INPUT_VALUES)) &&
+    (x.inputWhy === undefined || isStr(x.inputWhy, 2000)) &&
     isStr(x.inputShape, 500) &&
     isModelInfo(x.preview)
   );

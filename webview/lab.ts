@@ -277,7 +277,7 @@ function inputBar(): HTMLElement {
 function exportNotes(t: LabTarget): HTMLElement | string {
   const box = h('section', { id: 'export-notes' });
   if (!t.json) box.append(h('p', { className: 'warning', id: 'not-exported', textContent: `The lab cannot build this model in tfjs: ${t.reason ?? (t.skipped[0] ? `${t.skipped[0].name} (${t.skipped[0].className}) ${t.skipped[0].reason}` : 'nothing could be exported')}.` }));
-  else if (!t.input) box.append(h('p', { className: 'warning', id: 'no-input', textContent: `The lab feeds images to models whose input is (None, height, width, channels) or (None, height, width), channels last; this model's input is ${t.inputShape}.` }));
+  else if (!t.input) box.append(h('p', { className: 'warning', id: 'no-input', textContent: `The lab cannot run this model: ${t.inputWhy ?? `its input is ${t.inputShape}`}.` }));
   if (t.json && t.skipped.length > 0) {
     const first = t.skipped[0];
     box.append(h('p', { className: 'warning', id: 'skipped', textContent: `Shown up to ${first.name} (${first.className}): ${first.reason}. ${t.skipped.length === 1 ? 'That layer is' : `Those ${t.skipped.length} layers are`} not run here: ${t.skipped.map((s) => s.name).join(', ')}.` }));

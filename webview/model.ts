@@ -83,6 +83,8 @@ export interface BuiltModel {
   probe: tf.LayersModel;
   /** The model input's shape without the batch axis. */
   inputShape: (number | null)[];
+  /** Values in every layer's output for one input (what a run holds in memory). */
+  values: number;
   /** Time to build (ms). */
   ms: number;
 }
@@ -118,11 +120,18 @@ export async function buildModel(json: object, seed: number): Promise<BuiltModel
     outputs.push(out);
   }
   const probe = tf.model({ inputs: model.inputs, outputs });
-  return { model, names, inputOf, probe, inputShape: model.inputs[0].shape.slice(1), ms: performance.now() - t0 };
+  const values = outputs.reduce((sum, o) => sum + o.shape.slice(1).reduce<number>((a, d) => a * (d ?? NaN), 1), 0);
+  return { model, names, inputOf, probe, inputShape: model.inputs[0].shape.slice(1), values, ms: performance.now() - t0 };
 }
 
 /** Runs `input` (height × width × channels, or height × width for a rank-3 model input) through the model. */
+/** The most values the layers' outputs may hold for one run (4 bytes each: 240 MB). */
+export const MAX_RUN_VALUES = 60_000_000;
+
 export function runModel(built: BuiltModel, input: FeatureMap): Map<string, LayerOutput> {
+  if (!(built.values <= MAX_RUN_VALUES)) {
+    throw new Error(`its layers' outputs hold ${Number.isFinite(built.values) ? built.values.toLocaleString('en-US') : 'an unknown number of'} values for one input; the lab runs models of up to ${MAX_RUN_VALUES.toLocaleString('en-US')}`);
+  }
   const shape = built.inputShape.length === 2 ? [1, input.height, input.width] : [1, input.height, input.width, input.channels];
   const results = new Map<string, LayerOutput>();
   const outs = tf.tidy(() => {

@@ -6,7 +6,7 @@ import { exportModel, type CodeFrom, type ModelExport } from '../core/export';
 import { isPoolingClass } from '../core/pooling';
 import { formatOutputShape, formatShape, type Shape } from '../core/shape';
 import type { ModelSummary } from '../core/summary';
-import { MAX_SIDE, type LabLayer, type LabTarget, type MapSize, type ModelInfo } from '../protocol';
+import { MAX_LAB_INPUT_VALUES, MAX_SIDE, type LabLayer, type LabTarget, type MapSize, type ModelInfo } from '../protocol';
 import { layerInfo, modelInfo, type LineOf } from './poolingTarget';
 
 const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
@@ -18,6 +18,7 @@ export function labInputOf(shape: Shape | null | undefined, channelsFirst: boole
   // (None, H, W, C): an image; (None, H, W): a grey image without its channel axis (fed as H × W).
   const [, height, width, channels = 1] = shape;
   if ((shape.length !== 4 && shape.length !== 3) || !size(height) || !size(width) || !size(channels)) return null;
+  if (height * width * channels > MAX_LAB_INPUT_VALUES) return null;
   return { height, width, channels };
 }
 
@@ -50,8 +51,20 @@ export function labTarget(key: string, summary: ModelSummary, lineOf: LineOf, co
     preview,
   };
   if (exp.reason) target.reason = cut(exp.reason, 2000);
+  if (exp.json && !input) target.inputWhy = inputWhy(summary, exp);
   attachRun(preview, exp, input);
   return target;
+}
+
+/** Why the lab cannot feed an exported model. */
+function inputWhy(summary: ModelSummary, exp: ModelExport): string {
+  const inputs = summary.model.inputs;
+  if (inputs.length !== 1) return `the lab feeds models of one input; this one has ${inputs.length}`;
+  if (usesChannelsFirst(exp.json)) return "the lab draws channels-last maps; this model uses data_format='channels_first'";
+  const shape = inputs[0].shape;
+  const values = shape ? shape.slice(1).reduce<number>((a, d) => a * (typeof d === 'number' ? d : NaN), 1) : NaN;
+  if (values > MAX_LAB_INPUT_VALUES) return `its input ${formatShape(shape)} holds ${values.toLocaleString('en-US')} values; the lab feeds inputs of up to ${MAX_LAB_INPUT_VALUES.toLocaleString('en-US')}`;
+  return `the lab feeds images, (None, height, width, channels) or (None, height, width); this model's input is ${formatShape(shape)}`;
 }
 
 function inputOf(summary: ModelSummary, exp: ModelExport): MapSize | null {

@@ -1,10 +1,14 @@
 // Host side of the pooling preview: one webview panel (webview/ bundle) that runs max and average
 // pooling on tfjs. The host renders the HTML shell (CSP with a fresh nonce, scripts only from the
 // built webview folder), tells the webview what it was opened on, and serves its requests (pick a
-// workspace image, reveal a line). Messages from the webview are validated before use.
+// workspace image, reveal a line). It follows edits: when the document's analysis changes it asks
+// the language server again for the same model and layer, and shows the new target if it changed.
+// Messages from the webview are validated before use.
 
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import type { ShapeLensClient } from '../editor/client';
+import { PoolingTargetRequest } from '../server/protocol';
 import { isPreviewTarget, isWebviewToHost, MAX_IMAGE_BYTES, type HostToWebview, type ImageErrorMessage, type ImageMessage, type PreviewTarget, type WebviewToHost } from '../protocol';
 
 export const VIEW_TYPE = 'shapeLens.poolingPreview';
@@ -19,13 +23,17 @@ export interface PreviewRequest {
 }
 
 let extensionUri: vscode.Uri | undefined;
+let lspClient: ShapeLensClient | undefined;
 let current: PoolingPreviewPanel | undefined;
 
 class PoolingPreviewPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private request: PreviewRequest | null = null;
 
-  constructor(readonly panel: vscode.WebviewPanel, private readonly root: vscode.Uri) {
+  /** Answers of older requests are dropped. */
+  private generation = 0;
+
+  constructor(readonly panel: vscode.WebviewPanel, private readonly root: vscode.Uri, client?: ShapeLensClient) {
     panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(root, 'dist', 'webview')] };
     panel.iconPath = vscode.Uri.joinPath(root, 'media', 'shape-lens.svg');
     panel.webview.html = this.html();
@@ -35,6 +43,30 @@ class PoolingPreviewPanel implements vscode.Disposable {
       }),
       panel.onDidDispose(() => this.dispose()),
     );
+    if (client) {
+      this.disposables.push(
+        client.onDidChangeAnalysis((uris) => {
+          const doc = this.request?.target.document;
+          if (doc && (uris.length === 0 || uris.includes(doc))) void this.refresh(client);
+        }),
+      );
+    }
+  }
+
+  /**
+   * The same model and layer as the server has them now: shown when its layer or model info changed
+   * (settings, shapes, params, the model's JSON), so nothing stale stays on screen. A real input
+   * from the model lab is dropped then (it came from the old model).
+   */
+  private async refresh(client: ShapeLensClient): Promise<void> {
+    const request = this.request;
+    const t = request?.target;
+    if (!request || !t?.document || !t.model) return;
+    const generation = ++this.generation;
+    const found = await client.request(PoolingTargetRequest, { uri: t.document, position: { line: 0, character: 0 }, model: t.model.name, ...(t.layer ? { layer: t.layer.name } : {}) });
+    if (!found || generation !== this.generation || this.request !== request) return;
+    if (JSON.stringify([found.target.layer, found.target.model]) === JSON.stringify([t.layer, t.model])) return;
+    this.show({ ...request, target: found.target, title: found.title }, false);
   }
 
   /** After a window reload: the target the webview saved, so Go to line still knows the document. */
@@ -42,11 +74,12 @@ class PoolingPreviewPanel implements vscode.Disposable {
     this.request = { target, document: target.document ? vscode.Uri.parse(target.document) : undefined, title: this.panel.title };
   }
 
-  show(request: PreviewRequest): void {
+  show(request: PreviewRequest, reveal = true): void {
+    this.generation++;
     this.request = request;
     this.panel.title = request.title;
     this.post({ type: 'show', target: request.target });
-    this.panel.reveal(vscode.ViewColumn.Beside, true);
+    if (reveal) this.panel.reveal(vscode.ViewColumn.Beside, true);
   }
 
   private post(m: HostToWebview): void {
@@ -151,19 +184,20 @@ export function showPoolingPreview(request: PreviewRequest): void {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
     });
-    current = new PoolingPreviewPanel(panel, extensionUri);
+    current = new PoolingPreviewPanel(panel, extensionUri, lspClient);
   }
   current.show(request);
 }
 
-/** Keeps the extension's location and restores a preview left open when the window reloads. */
-export function register(root: vscode.Uri): vscode.Disposable {
+/** Keeps the extension's location (and the client, to follow edits) and restores a preview left open when the window reloads. */
+export function register(root: vscode.Uri, client?: ShapeLensClient): vscode.Disposable {
   extensionUri = root;
+  lspClient = client;
   return vscode.Disposable.from(
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         current?.dispose();
-        current = new PoolingPreviewPanel(panel, root);
+        current = new PoolingPreviewPanel(panel, root, client);
         const target = (state as { target?: unknown } | undefined)?.target;
         if (isPreviewTarget(target)) current.restore(target);
       },

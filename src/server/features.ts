@@ -388,10 +388,19 @@ export function labTargetFor(doc: DocumentAnalysis, uri: string, params: LabPara
 }
 
 /** What the pooling preview opens on at a position: the pooling layer there, else the model there (lines and cells as in that document). */
-export function poolingTargetAt(doc: DocumentAnalysis, uri: string, position: Position): PoolingTargetResult {
-  const placed = rowAt(doc, uri, position);
-  const layer = placed && isPoolingClass(placed.row.layer.className) ? placed.row.layer : undefined;
-  const model = layer ? placed?.model : modelAt(doc, uri, position);
+export function poolingTargetAt(doc: DocumentAnalysis, uri: string, position: Position, names: { model?: string; layer?: string } = {}): PoolingTargetResult | null {
+  let layer: LayerNode | undefined;
+  let model: ModelSummary | undefined;
+  if (names.model !== undefined) {
+    // An open preview following edits: the same model and layer by name (null when they are gone).
+    model = doc.analysis.models.find((m) => m.model.name === names.model);
+    layer = names.layer !== undefined ? model?.rows.find((r) => r.layer.name === names.layer && isPoolingClass(r.layer.className))?.layer : undefined;
+    if (!model || (names.layer !== undefined && !layer)) return null;
+  } else {
+    const placed = rowAt(doc, uri, position);
+    layer = placed && isPoolingClass(placed.row.layer.className) ? placed.row.layer : undefined;
+    model = layer ? placed?.model : modelAt(doc, uri, position);
+  }
   const lineOf = (l: LayerNode) => {
     const r = doc.map.toRange(l.range);
     return r && r.segment.uri === uri ? r.range.start.line + 1 : null;

@@ -74,7 +74,12 @@ export interface PoolingTargetResult {
   target: PreviewTarget;
   title: string;
 }
-export const PoolingTargetRequest = new RequestType<PositionParams, PoolingTargetResult | null, void>('shapeLens/poolingTarget');
+/** At a position, or (an open preview following edits) its model and pooling layer by name. */
+export interface PoolingParams extends PositionParams {
+  model?: string;
+  layer?: string;
+}
+export const PoolingTargetRequest = new RequestType<PoolingParams, PoolingTargetResult | null, void>('shapeLens/poolingTarget');
 
 /** The model lab: a model of a document, by name (the tree, the palette) or at a position (the code lens). */
 export interface LabParams {

@@ -378,7 +378,7 @@ export function startServer(connection: Connection): void {
     PoolingTargetRequest,
     guard('pooling target', null, async (params, token) => {
       const got = await requested(params.uri, token);
-      return got ? poolingTargetAt(got.doc, params.uri, params.position) : null;
+      return got ? poolingTargetAt(got.doc, params.uri, params.position, { model: params.model, layer: params.layer }) : null;
     }),
   );
 

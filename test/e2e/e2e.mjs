@@ -127,7 +127,7 @@ await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { wid
     await page.screenshot({ path: join(SCREENSHOTS, 'pooling-real-path.png') });
   });
 
-  await check('the lab follows an edit of its model: Conv2D(32 → 16) re-exported, no stale shapes or params', async () => {
+  await check('the lab and the preview follow an edit of the model: Conv2D(32 → 16) re-exported, no stale shapes or params', async () => {
     if (!lab) throw new Error('no lab');
     // The file's editor, left of the lab and the preview.
     await page.locator('.tabs-container .tab', { hasText: 'mnist_convnet.py' }).first().click();
@@ -141,7 +141,11 @@ await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { wid
     assert.equal(await conv.locator('.keras-shape').innerText(), '(None, 26, 26, 16)');
     assert.match(await conv.locator('.params').innerText(), /160 params/);
     assert.match(await lab.locator('section.layer[data-layer="conv2d_1"] .params').innerText(), /9,280 params/);
-    // Back as it was (the workspace file is shared by the runs).
+    // The pooling preview opened from the lab follows too: the model's params (160 + 9,280 + 16,010).
+    const preview = await previewFrame(page);
+    await preview.locator('#params-compare', { hasText: '25,450 params' }).waitFor({ timeout: 30_000 });
+    // Back as it was (the workspace file is shared by the runs), with the file's editor active.
+    await page.locator('.tabs-container .tab', { hasText: 'mnist_convnet.py' }).first().click();
     await runCommand(page, 'File: Revert File');
     await conv.locator('.maps[data-channels="32"]').waitFor({ timeout: 30_000 });
   });

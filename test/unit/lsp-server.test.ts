@@ -269,6 +269,12 @@ test('the language server: code lenses, quick-fix-free documents, the custom req
     const poolModel = pool.target.model as unknown as { json: { class_name: string }; input: unknown };
     assert.equal(poolModel.json.class_name, 'Sequential');
     assert.deepEqual(poolModel.input, { height: 28, width: 28, channels: 1 });
+    // An open preview following edits asks by name: the same layer wherever it now is; gone: null.
+    const byName = (await client.request('shapeLens/poolingTarget', { uri, position: { line: 0, character: 0 }, model: 'convnet', layer: 'max_pooling2d' })).result as typeof pool;
+    assert.equal(byName.target.layer.line, 7);
+    assert.deepEqual(byName.target.featureMap, { height: 26, width: 26, channels: 32 });
+    assert.equal((await client.request('shapeLens/poolingTarget', { uri, position: { line: 0, character: 0 }, model: 'convnet', layer: 'dense' })).result, null);
+    assert.equal((await client.request('shapeLens/poolingTarget', { uri, position: { line: 0, character: 0 }, model: 'gone' })).result, null);
     // Not on a pooling layer: the model's preview, no layer.
     const onDense = (await client.request('shapeLens/poolingTarget', { uri, position: { line: 8, character: 10 } })).result as { title: string; target: { layer: unknown; model: { name: string } } };
     assert.equal(onDense.title, 'Pooling Preview');

@@ -217,6 +217,48 @@ model = keras.Sequential([keras.Input(shape=(n, 28, 1)), layers.Conv2D(8, 3)])
   assert.ok(isLabTarget(JSON.parse(JSON.stringify(target))));
 });
 
+test('huge, multi-input and channels-first models: no input to feed, and why; a run too large for memory is refused before it starts', async () => {
+  const huge = `import keras
+from keras import layers
+model = keras.Sequential([keras.Input(shape=(4096, 4096, 3)), layers.Conv2D(8, 3)])
+`;
+  const [h] = (await analyze(huge)).analysis.models;
+  const th = labTarget('k', h, lineOf, 'keras');
+  assert.equal(th.input, null);
+  assert.match(th.inputWhy ?? '', /its input \(None, 4096, 4096, 3\) holds 50,331,648 values; the lab feeds inputs of up to 4,200,000/);
+  const two = `import keras
+from keras import layers
+a = keras.Input(shape=(8, 8, 1))
+b = keras.Input(shape=(8, 8, 1))
+model = keras.Model([a, b], layers.Add()([a, b]))
+`;
+  const [t2] = (await analyze(two)).analysis.models;
+  assert.match(labTarget('k', t2, lineOf, 'keras').inputWhy ?? '', /the lab feeds models of one input; this one has 2/);
+  const first = `import keras
+from keras import layers
+model = keras.Sequential([keras.Input(shape=(1, 28, 28)), layers.Conv2D(8, 3, data_format="channels_first")])
+`;
+  const [t3] = (await analyze(first)).analysis.models;
+  assert.match(labTarget('k', t3, lineOf, 'keras').inputWhy ?? '', /channels_first/);
+  const seq = `import keras
+from keras import layers
+model = keras.Sequential([keras.Input(shape=(100,)), layers.Dense(4)])
+`;
+  const [t4] = (await analyze(seq)).analysis.models;
+  assert.match(labTarget('k', t4, lineOf, 'keras').inputWhy ?? '', /the lab feeds images.*this model's input is \(None, 100\)/);
+  // 2048 × 2048 × 1 is fed, but its conv output (2046 × 2046 × 16 = 66,977,856 values) is more than a run holds.
+  const big = `import keras
+from keras import layers
+model = keras.Sequential([keras.Input(shape=(2048, 2048, 1)), layers.Conv2D(16, 3)])
+`;
+  const [t5] = (await analyze(big)).analysis.models;
+  const target = labTarget('k', t5, lineOf, 'keras');
+  assert.deepEqual(target.input, { height: 2048, width: 2048, channels: 1 });
+  const built = await buildModel(target.json!, 0);
+  assert.equal(built.values, 2048 * 2048 + 2046 * 2046 * 16);
+  assert.throws(() => runModel(built, featureMap(2048, 2048, 1)), /hold 71,172,160 values for one input; the lab runs models of up to 60,000,000/);
+});
+
 // ---------------------------------------------------------------------------------------------
 // Protocol
 
