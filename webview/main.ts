@@ -377,7 +377,11 @@ function inputControls(label: string, note: string | undefined, input: FeatureMa
   for (let c = 0; c < Math.min(input.channels, 512); c++) views.push([String(c), `Channel ${c + 1}${names[c] ? ` (${names[c]})` : ''}`]);
   const section = h('section', { id: 'inputs', className: 'toolbar' });
   section.append(
-    h('label', {}, 'Input ', select('input-select', 'Input', options, state.input, (v) => update(() => (state.input = v)))),
+    h('label', {}, 'Input ', select('input-select', 'Input', options, state.input, (v) => update(() => {
+      state.input = v;
+      // A colour picture opens in RGB (a grey input had switched the view to one channel).
+      if (v === 'colour' || v === 'image') state.view = 'rgb';
+    }))),
     button('pick-image', 'Image from workspace…', () => {
       imageMessage = { text: 'Pick an image in the list at the top of the window…', error: false };
       host.post({ type: 'pickImage' });
@@ -537,7 +541,7 @@ function stageBlock(i: number, notRun = false): HTMLElement {
     const skip = !global && (s.strides[0] > s.poolSize[0] || s.strides[1] > s.poolSize[1]) ? ' Strides > pool size: some inputs are never read.' : '';
     const pad = g && g.padTop + g.padBottom + g.padLeft + g.padRight > 0 ? ` Padding 'same' adds ${g.padTop}/${g.padBottom} rows and ${g.padLeft}/${g.padRight} columns (dashed), which pooling ignores.` : '';
     block.append(
-      h('p', { className: 'reduction', id: `reduction-${i + 1}`, textContent: `${a.toLocaleString('en-US')} → ${b.toLocaleString('en-US')} positions per channel: ${b < a ? `${ratio(a, b)}× fewer activations` : b === a ? 'as many activations' : `${ratio(b, a)}× more activations`} (${(a * input.channels).toLocaleString('en-US')} → ${(b * out.channels).toLocaleString('en-US')} values). No weights: pooling has 0 params.${overlap}${skip}${pad}` }),
+      h('p', { className: 'reduction', id: `reduction-${i + 1}`, textContent: `${a.toLocaleString('en-US')} → ${b.toLocaleString('en-US')} position${b === 1 ? '' : 's'} per channel: ${b < a ? `${ratio(a, b)}× fewer activations` : b === a ? 'as many activations' : `${ratio(b, a)}× more activations`} (${(a * input.channels).toLocaleString('en-US')} → ${(b * out.channels).toLocaleString('en-US')} values). No weights: pooling has 0 params.${overlap}${skip}${pad}` }),
     );
   }
   return block;

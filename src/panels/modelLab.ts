@@ -84,6 +84,8 @@ class ModelLabPanel implements vscode.Disposable {
     const generation = ++this.generation;
     const found = await this.client.request(LabTargetRequest, { uri: request.uri, model: request.model });
     if (generation !== this.generation || this.request !== request) return;
+    // Restored after a window reload before its document is open in the server: keep the saved state until it is.
+    if (!found && !this.target) return;
     const target = found?.target ?? goneTarget(request);
     if (JSON.stringify(target) === JSON.stringify(this.target)) return;
     this.target = target;

@@ -159,6 +159,7 @@ try {
   await check('pipeline of seed 000: 28×28×3 → MaxPool 2×2 → 14×14×3 → AvgPool 2×2 → 7×7×3, RGB and per channel', async () => {
     await show({ key: 'k2', layer: null, featureMap: null, model: null });
     await page.selectOption('#input-select', 'colour');
+    assert.equal(await page.locator('#view-select').inputValue(), 'rgb', 'the colour picture opens in RGB');
     await page.click('#add-stage');
     await page.selectOption('#s2-mode', 'avg');
     assert.deepEqual([await text('#shape-0'), await text('#shape-1'), await text('#shape-2')], ['28×28×3', '14×14×3', '7×7×3']);
@@ -221,8 +222,9 @@ try {
     assert.equal(await text('#title'), before);
   });
 
-  await check('state survives a reload of the webview (setState / getState)', async () => {
+  await check('state survives a reload of the webview (setState / getState); "→ 1 position" in the singular', async () => {
     await page.selectOption('#s1-mode', 'globalAvg');
+    assert.match(await text('#reduction-1'), / → 1 position per channel/);
     const saved = await page.evaluate(() => { const s = window.acquireVsCodeApi().getState(); return s; });
     assert.equal(saved.stages[0].settings.mode, 'globalAvg');
   });
