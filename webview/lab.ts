@@ -177,7 +177,9 @@ function render(): void {
   const parts: (HTMLElement | string)[] = [header()];
   if (t) {
     parts.push(inputBar(), exportNotes(t));
+    // Not run (cannot be built or fed here): still every layer with the shape the editor shows.
     if (outputs) parts.push(layerList(t, outputs));
+    else if (backend && !building && (built?.error || !t.json || !t.input)) parts.push(layerList(t, new Map()));
     parts.push(poolingLab(t));
   }
   app.replaceChildren(...parts);
@@ -295,7 +297,7 @@ function layerList(t: LabTarget, outs: Map<string, LayerOutput>): HTMLElement {
     const out = outs.get(l.name);
     if (out) list.append(layerBlock(l, out, `l${i}`));
     else {
-      const why = skipped.get(l.name)?.reason ?? (l.className === 'InputLayer' ? 'the model input (shown above)' : 'tfjs gave no output for it');
+      const why = skipped.get(l.name)?.reason ?? (outs.size === 0 ? 'the model does not run here (see above)' : l.className === 'InputLayer' ? 'the model input (shown above)' : 'tfjs gave no output for it');
       list.append(h('section', { className: 'layer card not-run', id: `layer-l${i}` }, h('h2', {}, `${l.name} (${l.className}) `, h('span', { className: 'keras-shape', textContent: l.outputShape })), h('p', { className: 'note', textContent: `Not run: ${why}.` })));
     }
   });

@@ -180,6 +180,14 @@ try {
     await page.locator('#input-label', { hasText: 'padded with zeros to 32×32, grey repeated to 3 channels' }).waitFor();
   });
 
+  await check('a model the lab cannot feed still lists its layers with their shapes, and says why', async () => {
+    const dense = { ...partial, key: 'dense', name: 'dense_net', input: null, inputWhy: "the lab feeds images, (None, height, width, channels) or (None, height, width); this model's input is (None, 100)", skipped: [], layers: [{ name: 'dense', className: 'Dense', line: 3, outputShape: '(None, 4)', params: 404 }] };
+    await page.evaluate((t) => window.postMessage({ type: 'lab', target: t }, '*'), dense);
+    await page.locator('#no-input').waitFor();
+    assert.match(await text('#no-input'), /The lab cannot run this model: the lab feeds images.*\(None, 100\)\./);
+    assert.match(await page.locator('#layer-l0').innerText(), /dense \(Dense\) \(None, 4\)\n+Not run: the model does not run here/);
+  });
+
   await check('messages that fail the guard are ignored', async () => {
     const before = await text('#title');
     await page.evaluate(() => window.postMessage({ type: 'lab', target: { key: 1 } }, '*'));
