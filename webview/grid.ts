@@ -42,7 +42,7 @@ const STOPS: [number, number, number][] = [
   [94, 201, 98],
   [253, 231, 37],
 ];
-function colour(t: number): [number, number, number] {
+export function colour(t: number): [number, number, number] {
   const u = Math.max(0, Math.min(1, Number.isFinite(t) ? t : 0)) * (STOPS.length - 1);
   const i = Math.min(Math.floor(u), STOPS.length - 2);
   const f = u - i;

@@ -1,10 +1,11 @@
 // The only place that touches `acquireVsCodeApi`: the rest of the webview talks to the host and
 // keeps its state through this small typed interface (and can run without VS Code in tests).
 
-import type { HostToWebview, WebviewToHost } from '../src/protocol';
+import type { WebviewToHost } from '../src/protocol';
 
-export interface Host<S> {
-  post(message: WebviewToHost): void;
+/** `Out`: the messages this panel's webview posts (the pooling preview's by default). */
+export interface Host<S, Out = WebviewToHost> {
+  post(message: Out): void;
   getState(): S | undefined;
   setState(state: S): void;
 }
@@ -17,7 +18,7 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 /** The VS Code webview API when running in VS Code, else an in-page stand-in (state kept in memory). */
-export function connect<S>(isState: (x: unknown) => x is S): Host<S> {
+export function connect<S, Out = WebviewToHost>(isState: (x: unknown) => x is S): Host<S, Out> {
   if (typeof acquireVsCodeApi === 'function') {
     const api = acquireVsCodeApi();
     return {
@@ -34,7 +35,7 @@ export function connect<S>(isState: (x: unknown) => x is S): Host<S> {
 }
 
 /** Calls `handler` with each valid message from the host; anything else is dropped. */
-export function onHostMessage(guard: (x: unknown) => x is HostToWebview, handler: (m: HostToWebview) => void): void {
+export function onHostMessage<M>(guard: (x: unknown) => x is M, handler: (m: M) => void): void {
   window.addEventListener('message', (e: MessageEvent) => {
     if (guard(e.data)) handler(e.data);
   });

@@ -3,23 +3,18 @@
 // setState, so the panel comes back as it was after being hidden or after a window reload.
 
 import './style.css';
-import { isHostToWebview, isStageSettings, type ImageMessage, type LayerInfo, type PreviewTarget, type StageSettings } from '../src/protocol';
+import { isHostToWebview, isStageSettings, type LayerInfo, type MapData, type MapSize, type PreviewTarget, type StageSettings } from '../src/protocol';
 import { Grid, type Highlight, type View } from './grid';
 import { connect, onHostMessage } from './host';
 import { at, channelOf, colourMap, digitMap, featureMap, MAX_SYNTHETIC_VALUES, range, seedExample, syntheticMap, type FeatureMap } from './inputs';
+import { fitToInput } from './fit';
+import { asFeatureMap, buildModel, disposeModel, runModel, type BuiltModel } from './model';
 import { clip, feedersOf, formatValue, formula, geometry, isEmpty, windowOf, type Geometry } from './pool';
+import { decodeImage, type SavedImage } from './image';
 import { initBackend, runStage, TFJS_VERSION, type Backend } from './tensor';
 
-type InputKind = 'seed' | 'digit' | 'colour' | 'layer' | 'image';
+type InputKind = 'seed' | 'digit' | 'colour' | 'layer' | 'image' | 'real';
 
-interface SavedImage {
-  name: string;
-  note: string;
-  height: number;
-  width: number;
-  /** RGB in [0, 1], channels last. */
-  data: number[];
-}
 
 interface Stage {
   settings: StageSettings;
@@ -34,6 +29,8 @@ interface State {
   image: SavedImage | null;
   stages: Stage[];
   view: View;
+  /** The stages are the model's pooling layers on the model's real path (each gets its real input). */
+  modelPath?: boolean;
 }
 
 function isState(x: unknown): x is State {
@@ -42,8 +39,6 @@ function isState(x: unknown): x is State {
 }
 
 const DEFAULT_STAGE: StageSettings = { mode: 'max', poolSize: [2, 2], strides: [2, 2], padding: 'valid' };
-/** Largest side of a workspace image after scaling down (cells stay visible when pooled). */
-const IMAGE_SIDE = 112;
 
 const host = connect(isState);
 let state: State = host.getState() ?? fresh(null);
@@ -62,7 +57,7 @@ function fresh(target: PreviewTarget | null): State {
   return {
     v: 1,
     target,
-    input: layer ? (layerInputFits(target) ? 'layer' : 'digit') : 'seed',
+    input: target?.real ? 'real' : layer ? (layerInputFits(target) ? 'layer' : 'digit') : 'seed',
     image: null,
     stages: [{ settings: structuredClone(settings), layer: layer?.settings ? layer : null }],
     view: 'rgb',
@@ -76,7 +71,7 @@ let inputCache: { key: string; value: ReturnType<typeof buildInput> } | null = n
 
 /** The current input map, rebuilt only when the input choice changes (not on every control change). */
 function inputMap(): ReturnType<typeof buildInput> {
-  const key = JSON.stringify([state.input, state.input === 'layer' ? state.target?.featureMap : null, state.input === 'image' ? state.image?.name : null, state.input === 'image' ? state.image?.data.length : null]);
+  const key = JSON.stringify([state.input, state.input === 'layer' ? state.target?.featureMap : null, state.input === 'image' ? state.image?.name : null, state.input === 'image' ? state.image?.data.length : null, state.input === 'real' ? state.target?.key : null]);
   if (inputCache?.key !== key) inputCache = { key, value: buildInput() };
   return inputCache.value;
 }
@@ -84,6 +79,17 @@ function inputMap(): ReturnType<typeof buildInput> {
 function buildInput(): { map: FeatureMap; label: string; note?: string } {
   const t = state.target;
   switch (state.input) {
+    case 'real':
+      if (t?.real) {
+        const m = decodeMap(t.real.map);
+        const all = t.featureMap?.channels ?? m.channels;
+        return {
+          map: m,
+          label: `Real input ${m.height}×${m.width}×${all}`,
+          note: `What reaches ${t.layer?.name ?? 'the layer'} in the model lab (${t.real.label}; untrained weights).${m.channels < all ? ` The first ${m.channels} of ${all} channels.` : ''}`,
+        };
+      }
+      break;
     case 'layer':
       if (t?.featureMap) {
         const { height, width, channels } = t.featureMap;
@@ -113,57 +119,131 @@ function buildInput(): { map: FeatureMap; label: string; note?: string } {
   return { map: seedExample(), label: 'Seed example 4×4×1', note: 'The pooling article’s example: its top-left 2×2 window [[1, 3], [2, 4]] gives max 4 and average 2.5.' };
 }
 
-async function decodeImage(m: ImageMessage): Promise<SavedImage> {
+/** A map sent as MapData (base64 float32, channels last). */
+function decodeMap(m: MapData): FeatureMap {
   const bin = atob(m.base64);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  let bitmap: ImageBitmap;
-  try {
-    bitmap = await createImageBitmap(new Blob([bytes], { type: m.mime }));
-  } catch {
-    throw new Error(`${m.name} is not an image this webview can decode (PNG, JPEG, GIF, BMP or WebP).`);
-  }
-  if (bitmap.width * bitmap.height > 50_000_000) throw new Error(`${m.name} is ${bitmap.width}×${bitmap.height}: too large to preview.`);
-  const scale = Math.min(1, IMAGE_SIDE / Math.max(bitmap.width, bitmap.height));
-  const width = Math.max(1, Math.round(bitmap.width * scale));
-  const height = Math.max(1, Math.round(bitmap.height * scale));
-  const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  const ctx = canvas.getContext('2d');
-  if (!ctx) throw new Error('This webview cannot draw images (no 2D canvas).');
-  ctx.drawImage(bitmap, 0, 0, width, height);
-  const px = ctx.getImageData(0, 0, width, height).data;
-  const data: number[] = new Array(width * height * 3);
-  for (let i = 0; i < width * height; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = px[i * 4 + c] / 255;
-  const note = scale < 1 ? `Scaled from ${bitmap.width}×${bitmap.height} to ${width}×${height}; alpha dropped.` : `${width}×${height}, alpha dropped.`;
-  return { name: m.name, note, height, width, data };
+  return featureMap(m.height, m.width, m.channels, new Float32Array(bytes.buffer));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The model's real path: the model built from its JSON and run, each pooling layer's real input
+
+interface ModelRun {
+  key: string;
+  /** Per stage: the map that reaches its pooling layer, and the layers before it since the previous stage. */
+  inputs?: FeatureMap[];
+  between?: string[];
+  /** What was fed to the model. */
+  feed?: string;
+  error?: string;
+}
+
+let modelRun: ModelRun | null = null;
+let modelRunning: string | null = null;
+let builtModel: { json: string; model: BuiltModel } | null = null;
+
+/** What the model is fed: the lab's input when opened from the lab, else the current picture fitted to the model's input. */
+function modelFeed(size: MapSize): { map: FeatureMap; label: string } {
+  const real = state.target?.real;
+  if (state.input === 'real' && real) return { map: decodeMap(real.modelInput), label: `the model lab's input (${real.label})` };
+  const raw = state.input === 'seed' || state.input === 'layer' || state.input === 'real' ? { map: digitMap(), label: 'Digit 28×28×1' } : inputMap();
+  const fitted = fitToInput(raw.map, size);
+  return { map: fitted.map, label: `${raw.label}${fitted.note ? ` (${fitted.note})` : ''}` };
+}
+
+function modelRunKey(): string {
+  const m = state.target?.model;
+  return JSON.stringify([m?.json ?? null, state.input, state.input === 'image' ? state.image?.name : null, state.target?.real?.label ?? null, state.stages.map((s) => s.layer?.name ?? null)]);
+}
+
+/** Builds (once per JSON) and runs the model, then renders again; the preview shows "running" meanwhile. */
+function startModelRun(): void {
+  const m = state.target?.model;
+  const key = modelRunKey();
+  if (!m?.json || !m.input || modelRunning === key) return;
+  modelRunning = key;
+  const size = m.input;
+  const json = JSON.stringify(m.json);
+  const built = builtModel?.json === json ? Promise.resolve(builtModel.model) : buildModel(m.json, 0);
+  built
+    .then((model) => {
+      if (builtModel?.json !== json) {
+        disposeModel(builtModel?.model ?? null);
+        builtModel = { json, model };
+      }
+      const feed = modelFeed(size);
+      const outs = runModel(model, feed.map);
+      const inputs: FeatureMap[] = [];
+      const between: string[] = [];
+      let from = 0;
+      for (const st of state.stages) {
+        const source = st.layer ? model.inputOf.get(st.layer.name) : undefined;
+        const out = source !== undefined ? outs.get(source) : undefined;
+        const map = out ? asFeatureMap(out) : null;
+        if (!st.layer || !source || !map) throw new Error(`no real input for ${st.layer?.name ?? 'a stage'} (it is not a 1-D or 2-D pooling layer of the built model)`);
+        const at = model.names.indexOf(source);
+        between.push(model.names.slice(from, at + 1).filter((n) => n !== model.names[0]).map((n) => `${n} (${model.model.getLayer(n).getClassName()})`).join(', '));
+        from = model.names.indexOf(st.layer.name) + 1;
+        inputs.push(map);
+      }
+      return { key, inputs, between, feed: feed.label };
+    })
+    .catch((e: unknown): ModelRun => ({ key, error: e instanceof Error ? e.message : String(e) }))
+    .then((r) => {
+      modelRunning = null;
+      modelRun = r;
+      render();
+    });
 }
 
 // ---------------------------------------------------------------------------------------------
 // The pipeline
 
 interface Run {
+  /** Every map drawn, in order. */
   maps: FeatureMap[];
+  /** Per stage: its geometry; stage i pools maps[inOf[i]] into maps[outOf[i]]. */
   geos: Geometry[];
+  inOf: number[];
+  outOf: number[];
+  /** On the model's real path: the layers run before each stage's input. */
+  between?: string[];
   /** Why stage `errorAt` has no output. */
   error?: { at: number; message: string };
+  /** The model is still running (the real path is not known yet). */
+  pending?: boolean;
 }
 
+/** The stage reading / writing map n (−1: none). */
+const stageReading = (n: number) => run.inOf.indexOf(n);
+const stageWriting = (n: number) => run.outOf.indexOf(n);
+
 function runPipeline(input: FeatureMap): Run {
-  const maps = [input];
-  const geos: Geometry[] = [];
+  const real = state.modelPath ? modelRun : null;
+  if (state.modelPath && (!real || real.key !== modelRunKey())) {
+    startModelRun();
+    return { maps: [], geos: [], inOf: [], outOf: [], pending: true };
+  }
+  if (real?.error) return { maps: [], geos: [], inOf: [], outOf: [], error: { at: 0, message: `the model could not run in tfjs: ${real.error}` } };
+  const maps = real?.inputs ? [] : [input];
+  const run: Run = { maps, geos: [], inOf: [], outOf: [], between: real?.between };
   lastMs = 0;
   for (let i = 0; i < state.stages.length; i++) {
-    const prev = maps[i];
+    // On the model's path each stage reads its real input; chained, the previous stage's output.
+    if (real?.inputs) maps.push(real.inputs[i]);
+    const prev = maps[maps.length - 1];
     const g = geometry(prev.height, prev.width, state.stages[i].settings);
-    if ('error' in g) return { maps, geos, error: { at: i, message: g.error } };
+    run.inOf.push(maps.length - 1);
+    if ('error' in g) return { ...run, error: { at: i, message: g.error } };
     const r = runStage(prev, state.stages[i].settings);
     lastMs += r.ms;
     maps.push(r.output);
-    geos.push(g);
+    run.outOf.push(maps.length - 1);
+    run.geos.push(g);
   }
-  return { maps, geos };
+  return run;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -230,7 +310,7 @@ function update(mutate: () => void): void {
 }
 
 let grids: Grid[] = [];
-let run: Run = { maps: [], geos: [] };
+let run: Run = { maps: [], geos: [], inOf: [], outOf: [] };
 
 function render(): void {
   const app = document.getElementById('app');
@@ -246,7 +326,7 @@ function render(): void {
   try {
     run = runPipeline(input);
   } catch (e) {
-    run = { maps: [input], geos: [], error: { at: 0, message: `tfjs failed: ${e instanceof Error ? e.message : String(e)}` } };
+    run = { maps: [input], geos: [], inOf: [0], outOf: [], error: { at: 0, message: `tfjs failed: ${e instanceof Error ? e.message : String(e)}` } };
   }
   if (input.channels !== 3 && state.view === 'rgb') state.view = 0;
   if (typeof state.view === 'number' && state.view >= input.channels) state.view = 0;
@@ -290,13 +370,18 @@ function inputControls(label: string, note: string | undefined, input: FeatureMa
   const options: [InputKind, string][] = [['seed', 'Seed example 4×4×1'], ['digit', 'Digit 28×28×1'], ['colour', 'Colour picture 28×28×3']];
   if (t?.featureMap && layerInputFits(t)) options.push(['layer', `Layer input ${t.featureMap.height}×${t.featureMap.width}×${t.featureMap.channels} (synthetic)`]);
   if (state.image) options.push(['image', `${state.image.name} (${state.image.height}×${state.image.width}×3)`]);
+  if (t?.real) options.push(['real', `Real input ${t.real.map.height}×${t.real.map.width}×${t.featureMap?.channels ?? t.real.map.channels} (model lab)`]);
   const views: [string, string][] = [];
   if (input.channels === 3) views.push(['rgb', 'RGB']);
   const names = input.channels === 3 ? ['red', 'green', 'blue'] : [];
   for (let c = 0; c < Math.min(input.channels, 512); c++) views.push([String(c), `Channel ${c + 1}${names[c] ? ` (${names[c]})` : ''}`]);
   const section = h('section', { id: 'inputs', className: 'toolbar' });
   section.append(
-    h('label', {}, 'Input ', select('input-select', 'Input', options, state.input, (v) => update(() => (state.input = v)))),
+    h('label', {}, 'Input ', select('input-select', 'Input', options, state.input, (v) => update(() => {
+      state.input = v;
+      // A colour picture opens in RGB (a grey input had switched the view to one channel).
+      if (v === 'colour' || v === 'image') state.view = 'rgb';
+    }))),
     button('pick-image', 'Image from workspace…', () => {
       imageMessage = { text: 'Pick an image in the list at the top of the window…', error: false };
       host.post({ type: 'pickImage' });
@@ -336,10 +421,17 @@ function modelSection(): HTMLElement | string {
   if (usable.length > 0) {
     s.append(
       button('use-model', `Use the model’s pooling layers (${usable.length})`, () =>
-        update(() => (state.stages = usable.map((l) => ({ settings: structuredClone(l.settings!), layer: l })))),
+        update(() => {
+          state.stages = usable.map((l) => ({ settings: structuredClone(l.settings!), layer: l }));
+          // With the model's JSON the stages run on its real path (convolutions included); without it, chained.
+          state.modelPath = !!m.json && !!m.input && usable.length === m.pooling.length;
+        }),
         usable.map((l) => `${l.name}: ${l.inputShape} → ${l.outputShape}`).join('\n'),
       ),
     );
+  }
+  if (usable.length > 1 && !state.modelPath && state.stages.length === usable.length && state.stages.every((st, i) => st.layer?.name === usable[i].name)) {
+    s.append(h('p', { className: 'warning', id: 'chained-note', textContent: m.json ? 'Chained back to back (a stage was added): the model’s layers between its pooling layers are not run. Use the model’s pooling layers again for its real path.' : 'Chained back to back: Shape Lens could not export this model for tfjs, so the layers between its pooling layers are not run and the sizes after the first stage are not the model’s.' }));
   }
   if (state.target?.layer?.settings) s.append(' ', button('reset', 'Just this layer', () => update(() => (state = { ...fresh(state.target), input: state.input, image: state.image, view: state.view }))));
   return s;
@@ -348,18 +440,35 @@ function modelSection(): HTMLElement | string {
 function pipeline(shownRange: [number, number]): HTMLElement {
   const root = h('div', { id: 'pipeline' });
   grids = [];
+  if (run.pending) {
+    root.append(h('p', { id: 'model-running', className: 'note', textContent: 'Running the model in tfjs to give each pooling layer its real input…' }));
+    return root;
+  }
+  if (run.between) {
+    const path = run.maps.map((m) => `${m.height}×${m.width}×${m.channels}`).join(' → ');
+    root.append(h('p', { id: 'real-path', className: 'note', textContent: `The model's real path${modelRun?.feed ? ` on ${modelRun.feed}` : ''}: each stage pools the map that reaches its layer, after the layers in between (convolutions included; untrained weights, seed 0). ${path}` }));
+  }
   run.maps.forEach((map, k) => {
-    if (k > 0) root.append(stageBlock(k - 1));
-    const next = run.geos[k];
+    const writer = stageWriting(k);
+    const reader = stageReading(k);
+    if (writer >= 0) root.append(stageBlock(writer));
+    else if (run.between && reader >= 0) {
+      const before = run.between[reader];
+      root.append(h('p', { className: 'between', id: `between-${reader + 1}`, textContent: `${reader === 0 ? 'From the model input' : `After stage ${reader}`} the model runs ${before || 'no other layer'}: what reaches ${state.stages[reader].layer?.name ?? `stage ${reader + 1}`}.` }));
+    }
+    const next = reader >= 0 ? run.geos[reader] : undefined;
     const pad = next ? { top: next.padTop, left: next.padLeft, bottom: next.padBottom, right: next.padRight } : { top: 0, left: 0, bottom: 0, right: 0 };
-    const label = k === 0 ? `Input ${map.height}×${map.width}×${map.channels}` : `Stage ${k} output ${map.height}×${map.width}×${map.channels}`;
+    const size = `${map.height}×${map.width}×${map.channels}`;
+    const label = writer >= 0 ? `Stage ${writer + 1} output ${size}` : run.between ? `Stage ${reader + 1} real input ${size}` : `Input ${size}`;
     const grid = new Grid({ id: `grid-${k}`, label, map, view: state.view, range: shownRange, pad, onActive: (cell) => activate(k, cell) });
     grids.push(grid);
     const fig = h('figure', { className: 'map', id: `map-${k}` }, grid.el);
-    const cap = h('figcaption', {}, h('span', { className: 'shape', id: `shape-${k}`, textContent: `${map.height}×${map.width}×${map.channels}` }), ` ${k === 0 ? 'input' : 'output'}`);
-    if (k > 0) {
-      const st = state.stages[k - 1];
+    const cap = h('figcaption', {}, h('span', { className: 'shape', id: `shape-${k}`, textContent: size }), ` ${writer >= 0 ? 'output' : run.between ? 'real input' : 'input'}`);
+    if (writer >= 0) {
+      const st = state.stages[writer];
       cap.append(' · ', h('span', { className: 'keras-shape', id: `keras-shape-${k}`, textContent: kerasShape(map, st.layer, isGlobal(st.settings)) }));
+    } else if (run.between && state.stages[reader]?.layer) {
+      cap.append(' · ', h('span', { className: 'keras-shape', id: `keras-shape-${k}`, textContent: state.stages[reader].layer!.inputShape }));
     }
     fig.prepend(cap);
     root.append(fig);
@@ -369,10 +478,14 @@ function pipeline(shownRange: [number, number]): HTMLElement {
     root.append(h('p', { className: 'error', id: 'stage-error', role: 'alert', textContent: `Stage ${run.error.at + 1}: ${run.error.message}` }));
   }
   // Stages after a failed one are kept (and editable) but not run.
-  for (let i = (run.error?.at ?? run.maps.length - 1) + 1; i < state.stages.length; i++) root.append(stageBlock(i, true));
+  for (let i = (run.error?.at ?? run.outOf.length - 1) + 1; i < state.stages.length; i++) root.append(stageBlock(i, true));
   root.append(
     h('div', { className: 'toolbar' },
-      button('add-stage', 'Add a stage', () => update(() => state.stages.push({ settings: structuredClone(state.stages.at(-1)?.settings ?? DEFAULT_STAGE), layer: null }))),
+      button('add-stage', 'Add a stage', () => update(() => {
+        state.stages.push({ settings: structuredClone(state.stages.at(-1)?.settings ?? DEFAULT_STAGE), layer: null });
+        // A stage of no layer has no real input: the stages are chained again.
+        state.modelPath = false;
+      })),
     ),
   );
   return root;
@@ -406,7 +519,7 @@ function stageBlock(i: number, notRun = false): HTMLElement {
   }
   if (state.stages.length > 1) controls.append(button(`s${i + 1}-remove`, 'Remove', () => update(() => state.stages.splice(i, 1)), `Remove stage ${i + 1}`));
   block.append(controls);
-  const input = run.maps[i];
+  const input = run.inOf[i] !== undefined ? run.maps[run.inOf[i]] : undefined;
   if (notRun || !input) {
     block.append(h('p', { className: 'note', textContent: 'Not run: an earlier stage has no output.' }));
     return block;
@@ -419,7 +532,7 @@ function stageBlock(i: number, notRun = false): HTMLElement {
     f.append(h('div', { textContent: formula('width', input.width, s.poolSize[1], s.strides[1], s.padding) }));
   }
   block.append(f);
-  const out = run.maps[i + 1];
+  const out = run.outOf[i] !== undefined ? run.maps[run.outOf[i]] : undefined;
   if (out) {
     const a = input.height * input.width;
     const b = out.height * out.width;
@@ -428,7 +541,7 @@ function stageBlock(i: number, notRun = false): HTMLElement {
     const skip = !global && (s.strides[0] > s.poolSize[0] || s.strides[1] > s.poolSize[1]) ? ' Strides > pool size: some inputs are never read.' : '';
     const pad = g && g.padTop + g.padBottom + g.padLeft + g.padRight > 0 ? ` Padding 'same' adds ${g.padTop}/${g.padBottom} rows and ${g.padLeft}/${g.padRight} columns (dashed), which pooling ignores.` : '';
     block.append(
-      h('p', { className: 'reduction', id: `reduction-${i + 1}`, textContent: `${a.toLocaleString('en-US')} → ${b.toLocaleString('en-US')} positions per channel: ${b < a ? `${ratio(a, b)}× fewer activations` : b === a ? 'as many activations' : `${ratio(b, a)}× more activations`} (${(a * input.channels).toLocaleString('en-US')} → ${(b * out.channels).toLocaleString('en-US')} values). No weights: pooling has 0 params.${overlap}${skip}${pad}` }),
+      h('p', { className: 'reduction', id: `reduction-${i + 1}`, textContent: `${a.toLocaleString('en-US')} → ${b.toLocaleString('en-US')} position${b === 1 ? '' : 's'} per channel: ${b < a ? `${ratio(a, b)}× fewer activations` : b === a ? 'as many activations' : `${ratio(b, a)}× more activations`} (${(a * input.channels).toLocaleString('en-US')} → ${(b * out.channels).toLocaleString('en-US')} values). No weights: pooling has 0 params.${overlap}${skip}${pad}` }),
     );
   }
   return block;
@@ -451,10 +564,12 @@ function channelList(m: FeatureMap): number[] {
 /** `row 3` or `rows 3–4`. */
 const span = (what: string, a: number, b: number) => (a === b ? `${what} ${a}` : `${what}s ${a}–${b}`);
 
+/** Output cell (y, x) of map k (written by a stage): its window and the value it gives. */
 function describeWindow(k: number, y: number, x: number): string {
-  const s = state.stages[k - 1].settings;
-  const g = run.geos[k - 1];
-  const input = run.maps[k - 1];
+  const si = stageWriting(k);
+  const s = state.stages[si].settings;
+  const g = run.geos[si];
+  const input = run.maps[run.inOf[si]];
   const out = run.maps[k];
   const w = clip(g, windowOf(g, y, x));
   const padded = g.kh * g.kw - (w.y1 - w.y0 + 1) * (w.x1 - w.x0 + 1);
@@ -470,19 +585,22 @@ function describeWindow(k: number, y: number, x: number): string {
   });
   const where = `${span('row', w.y0, w.y1)}, ${span('column', w.x0, w.x1)} of the stage's input`;
   const padNote = padded > 0 ? `; ${padded} padded cell${padded === 1 ? ' is' : 's are'} ignored` : '';
-  return `Stage ${k} output [${y}, ${x}]: ${parts.join('; ')} — window ${where}${padNote}.`;
+  return `Stage ${si + 1} output [${y}, ${x}]: ${parts.join('; ')} — window ${where}${padNote}.`;
 }
 
+/** Cell (y, x) of map k: its value and the output cells of the stage reading it that it feeds. */
 function describeFeeds(k: number, y: number, x: number): string {
   const m = run.maps[k];
   const v = channelList(m).map((c) => formatValue(at(m, y, x, c))).join(', ');
-  const g = run.geos[k];
-  const name = k === 0 ? 'Input' : `Stage ${k} output`;
-  if (!g) return `${name} [${y}, ${x}] = ${v}.`;
+  const reader = stageReading(k);
+  const writer = stageWriting(k);
+  const g = run.geos[reader];
+  const name = writer >= 0 ? `Stage ${writer + 1} output` : run.between ? `Stage ${reader + 1} real input` : 'Input';
+  if (reader < 0 || !g) return `${name} [${y}, ${x}] = ${v}.`;
   const f = feedersOf(g, y, x);
-  if (isEmpty(f)) return `${name} [${y}, ${x}] = ${v}: no window of stage ${k + 1} reads it (the strides skip it).`;
+  if (isEmpty(f)) return `${name} [${y}, ${x}] = ${v}: no window of stage ${reader + 1} reads it (the strides skip it).`;
   const n = (f.y1 - f.y0 + 1) * (f.x1 - f.x0 + 1);
-  return `${name} [${y}, ${x}] = ${v} feeds ${n} output cell${n === 1 ? '' : 's'} of stage ${k + 1}: ${span('row', f.y0, f.y1)}, ${span('column', f.x0, f.x1)}.`;
+  return `${name} [${y}, ${x}] = ${v} feeds ${n} output cell${n === 1 ? '' : 's'} of stage ${reader + 1}: ${span('row', f.y0, f.y1)}, ${span('column', f.x0, f.x1)}.`;
 }
 
 function activate(k: number, cell: { y: number; x: number } | null): void {
@@ -491,14 +609,16 @@ function activate(k: number, cell: { y: number; x: number } | null): void {
   if (!cell) return;
   const mine: Highlight[] = [{ kind: 'active', area: { y0: cell.y, y1: cell.y, x0: cell.x, x1: cell.x } }];
   const text: string[] = [];
-  if (k > 0 && run.geos[k - 1]) {
-    grids[k - 1].highlight([{ kind: 'window', area: windowOf(run.geos[k - 1], cell.y, cell.x) }]);
+  const writer = stageWriting(k);
+  const reader = stageReading(k);
+  if (writer >= 0 && run.geos[writer]) {
+    grids[run.inOf[writer]].highlight([{ kind: 'window', area: windowOf(run.geos[writer], cell.y, cell.x) }]);
     text.push(describeWindow(k, cell.y, cell.x));
   }
-  if (run.geos[k] && grids[k + 1]) {
-    grids[k + 1].highlight([{ kind: 'fed', area: feedersOf(run.geos[k], cell.y, cell.x) }]);
+  if (reader >= 0 && run.geos[reader] && grids[run.outOf[reader]]) {
+    grids[run.outOf[reader]].highlight([{ kind: 'fed', area: feedersOf(run.geos[reader], cell.y, cell.x) }]);
   }
-  if (run.geos[k] || k === 0) text.push(describeFeeds(k, cell.y, cell.x));
+  if ((reader >= 0 && run.geos[reader]) || writer < 0) text.push(describeFeeds(k, cell.y, cell.x));
   grids[k].highlight(mine);
   if (explain) explain.textContent = text.join(' ');
 }

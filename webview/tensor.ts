@@ -12,8 +12,13 @@ export interface Backend {
   failed?: boolean;
 }
 
-/** Picks WebGL, falling back to the CPU backend (and saying why). */
-export async function initBackend(): Promise<Backend> {
+/** Picks WebGL (or the CPU backend when `prefer` says so), falling back to the CPU backend (and saying why). */
+export async function initBackend(prefer: 'webgl' | 'cpu' = 'webgl'): Promise<Backend> {
+  if (prefer === 'cpu') {
+    await tf.setBackend('cpu');
+    await tf.ready();
+    return { name: tf.getBackend() };
+  }
   let reason = 'WebGL is not available in this webview';
   try {
     if (await tf.setBackend('webgl')) {

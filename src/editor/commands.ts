@@ -1,6 +1,7 @@
-// Palette commands (prefix "Shape Lens:"): show / copy the summary, refresh, reveal a layer, pooling preview.
+// Palette commands (prefix "Shape Lens:"): show / copy the summary, refresh, reveal a layer, pooling preview, model lab.
 
 import * as vscode from 'vscode';
+import { openModelLab } from '../panels/modelLab';
 import { showPoolingPreview } from '../panels/poolingPreview';
 import { PoolingTargetRequest } from '../server/protocol';
 import { activeDocumentUri, type ModelTreeProvider } from '../views/modelTree';
@@ -53,7 +54,31 @@ export function register(client: ShapeLensClient, tree: ModelTreeProvider): vsco
       const { target, title } = found ?? { target: { key: 'seed', layer: null, featureMap: null, model: null }, title: 'Pooling Preview' };
       showPoolingPreview({ target, document: found && uri ? vscode.Uri.parse(uri) : undefined, title });
     }),
+    vscode.commands.registerCommand('shapeLens.openModelLab', async (arg?: unknown) => {
+      // From the code lens: {uri, model}; from the tree: its model row; from the palette: a quick pick of the file's models.
+      if (isModelArg(arg)) return openModelLab({ uri: arg.uri, model: arg.model });
+      if (isTreeModel(arg) && tree.uri) return openModelLab({ uri: tree.uri, model: arg.model.name });
+      const uri = activeDocumentUri() ?? tree.uri;
+      const models = uri ? await tree.models(uri) : [];
+      if (!uri || models.length === 0) {
+        void vscode.window.showInformationMessage('Shape Lens: no Keras or tfjs model in the active editor to open in the model lab.');
+        return false;
+      }
+      const picked = models.length === 1 ? models[0] : await vscode.window.showQuickPick(models.map((m) => ({ label: m.name, description: m.description, model: m })), { placeHolder: 'Model to open in the model lab' }).then((p) => p?.model);
+      return picked ? openModelLab({ uri, model: picked.name }) : false;
+    }),
   );
+}
+
+function isModelArg(x: unknown): x is { uri: string; model: string } {
+  const a = x as { uri?: unknown; model?: unknown } | undefined;
+  return typeof a === 'object' && a !== null && typeof a.uri === 'string' && typeof a.model === 'string';
+}
+
+/** A model row of the Model Summary tree (its context menu and inline action pass the node). */
+function isTreeModel(x: unknown): x is { kind: 'model'; model: { name: string } } {
+  const a = x as { kind?: unknown; model?: { name?: unknown } } | undefined;
+  return typeof a === 'object' && a !== null && a.kind === 'model' && typeof a.model?.name === 'string';
 }
 
 function isLayerArg(x: unknown): x is { uri: string; line: number; character?: number } {

@@ -19,6 +19,7 @@ export const SETTING = {
   diagnosticsEnabled: { key: 'diagnostics.enabled', default: true },
   analysisDelay: { key: 'analysisDelay', default: 200, minimum: 0, maximum: 5000 },
   poolingCodeLens: { key: 'codeLens.poolingPreview', default: true },
+  labCodeLens: { key: 'codeLens.modelLab', default: true },
   kerasVersion: { key: 'kerasVersion', default: 'auto' as KerasVersionSetting },
 } as const;
 

@@ -20,14 +20,16 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FileAnalysis } from '../core/analysis';
 import type { SummarySnapshot } from '../core/builder';
 import type { Diagnostic as ShapeDiagnostic, SourceRange } from '../core/diagnostics';
+import type { CodeFrom } from '../core/export';
 import type { LayerNode } from '../core/graph';
 import { isPoolingClass } from '../core/pooling';
 import { formatCount, formatOutputShape, formatWeightBytes, type Shape } from '../core/shape';
 import { formatSummary, knownParams, rowHasUnknown, type ModelSummary, type SummaryRow } from '../core/summary';
 import type { InlayHintMode } from '../editor/settingKeys';
+import { labTarget, runnableModelInfo } from '../panels/labTarget';
 import { previewTarget } from '../panels/poolingTarget';
 import { describeRow, layerHoverMarkdown, modelHoverMarkdown, snapshotHoverMarkdown } from './presentation';
-import type { DocumentModels, ModelAt, ModelInfo, Place, PoolingTargetResult, RowInfo } from './protocol';
+import type { DocumentModels, LabParams, LabTargetResult, ModelAt, ModelInfo, Place, PoolingTargetResult, RowInfo } from './protocol';
 
 /** One part of the analysed text: a whole document, or one code cell of a notebook. */
 export interface Segment {
@@ -291,11 +293,22 @@ function matchingParen(text: string, open: number): number {
   return -1;
 }
 
-/** "Preview pooling" above each pooling layer: runs the client's `shapeLens.showPoolingPreview` on that layer. */
-export function codeLenses(doc: DocumentAnalysis, uri: string): CodeLens[] {
+/**
+ * "Open in model lab" on each model's line (the client's `shapeLens.openModelLab` on that model) and
+ * "Preview pooling" above each pooling layer (`shapeLens.showPoolingPreview` on that layer).
+ */
+export function codeLenses(doc: DocumentAnalysis, uri: string, show: { pooling: boolean; lab: boolean } = { pooling: true, lab: true }): CodeLens[] {
   const lenses: CodeLens[] = [];
+  if (show.lab) {
+    for (const m of doc.analysis.models) {
+      const placed = doc.map.toRange(m.model.range);
+      if (!placed || placed.segment.uri !== uri || m.rows.length === 0) continue;
+      const { line, character } = placed.range.start;
+      lenses.push({ range: placed.range, command: { title: '$(beaker) Open in model lab', command: 'shapeLens.openModelLab', arguments: [{ uri, model: m.model.name, line, character }] } });
+    }
+  }
   for (const placed of rowsIn(doc, uri)) {
-    if (!isPoolingClass(placed.row.layer.className)) continue;
+    if (!show.pooling || !isPoolingClass(placed.row.layer.className)) continue;
     const { line, character } = placed.range.start;
     lenses.push({
       range: placed.range,
@@ -359,17 +372,43 @@ export function statusModelAt(doc: DocumentAnalysis, uri: string, position: Posi
   };
 }
 
+const codeFromOf = (doc: DocumentAnalysis): CodeFrom => (doc.analysis.language === 'python' ? 'keras' : 'tfjs');
+
+/** The model lab's target: the model named (the first of that name), else the model at the position. */
+export function labTargetFor(doc: DocumentAnalysis, uri: string, params: LabParams): LabTargetResult | null {
+  const model = params.model !== undefined ? doc.analysis.models.find((m) => m.model.name === params.model) : params.position ? modelAt(doc, uri, params.position) : undefined;
+  if (!model) return null;
+  const lineOf = (l: LayerNode) => {
+    const r = doc.map.toRange(l.range);
+    return r && r.segment.uri === uri ? r.range.start.line + 1 : null;
+  };
+  const target = labTarget(`${uri}#model:${model.model.name}`, model, lineOf, codeFromOf(doc));
+  target.document = uri;
+  return { target, title: `Model lab: ${model.model.name}` };
+}
+
 /** What the pooling preview opens on at a position: the pooling layer there, else the model there (lines and cells as in that document). */
-export function poolingTargetAt(doc: DocumentAnalysis, uri: string, position: Position): PoolingTargetResult {
-  const placed = rowAt(doc, uri, position);
-  const layer = placed && isPoolingClass(placed.row.layer.className) ? placed.row.layer : undefined;
-  const model = layer ? placed?.model : modelAt(doc, uri, position);
+export function poolingTargetAt(doc: DocumentAnalysis, uri: string, position: Position, names: { model?: string; layer?: string } = {}): PoolingTargetResult | null {
+  let layer: LayerNode | undefined;
+  let model: ModelSummary | undefined;
+  if (names.model !== undefined) {
+    // An open preview following edits: the same model and layer by name (null when they are gone).
+    model = doc.analysis.models.find((m) => m.model.name === names.model);
+    layer = names.layer !== undefined ? model?.rows.find((r) => r.layer.name === names.layer && isPoolingClass(r.layer.className))?.layer : undefined;
+    if (!model || (names.layer !== undefined && !layer)) return null;
+  } else {
+    const placed = rowAt(doc, uri, position);
+    layer = placed && isPoolingClass(placed.row.layer.className) ? placed.row.layer : undefined;
+    model = layer ? placed?.model : modelAt(doc, uri, position);
+  }
   const lineOf = (l: LayerNode) => {
     const r = doc.map.toRange(l.range);
     return r && r.segment.uri === uri ? r.range.start.line + 1 : null;
   };
   const target = previewTarget(`${uri}#${layer ? `layer:${layer.name}` : model ? `model:${model.model.name}` : 'none'}`, layer, model, lineOf);
   target.document = uri;
+  // With the model's JSON, the preview's "Use the model's pooling layers" runs the real model.
+  if (model) target.model = runnableModelInfo(model, lineOf, codeFromOf(doc));
   const line = layer && lineOf(layer);
   const cell = doc.map.segmentOf(uri)?.cell;
   const where = [cell !== undefined ? `cell ${cell + 1}` : '', line ? `line ${line}` : ''].filter(Boolean).join(', ');

@@ -3,7 +3,7 @@
 // No vscode and no analysis here: the extension bundle imports this file.
 
 import { NotificationType, RequestType, type Position, type Range } from 'vscode-languageserver-protocol';
-import type { PreviewTarget } from '../protocol';
+import type { LabTarget, PreviewTarget } from '../protocol';
 
 /** Where something is in the editor: a document (a notebook cell's own URI) and a range in it. */
 export interface Place {
@@ -74,7 +74,24 @@ export interface PoolingTargetResult {
   target: PreviewTarget;
   title: string;
 }
-export const PoolingTargetRequest = new RequestType<PositionParams, PoolingTargetResult | null, void>('shapeLens/poolingTarget');
+/** At a position, or (an open preview following edits) its model and pooling layer by name. */
+export interface PoolingParams extends PositionParams {
+  model?: string;
+  layer?: string;
+}
+export const PoolingTargetRequest = new RequestType<PoolingParams, PoolingTargetResult | null, void>('shapeLens/poolingTarget');
+
+/** The model lab: a model of a document, by name (the tree, the palette) or at a position (the code lens). */
+export interface LabParams {
+  uri: string;
+  model?: string;
+  position?: Position;
+}
+export interface LabTargetResult {
+  target: LabTarget;
+  title: string;
+}
+export const LabTargetRequest = new RequestType<LabParams, LabTargetResult | null, void>('shapeLens/labTarget');
 
 /** The server process (the in-editor tests kill it to check the client restarts it). */
 export const ServerInfoRequest = new RequestType<null, { pid: number }, void>('shapeLens/serverInfo');

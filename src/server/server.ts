@@ -28,9 +28,9 @@ import { joinCells } from '../frontends/python/notebook';
 import { frontEndForFile, frontEndForLanguage, loadFrontEnd } from '../frontends/registry';
 import { settingId } from '../editor/settingKeys';
 import { projectKerasPin, pythonCallers, readSmallFile } from '../node-host';
-import { codeActions, codeLenses, diagnosticsByUri, documentModels, hoverAt, inlayHints, poolingTargetAt, SourceMap, statusModelAt, type DocumentAnalysis, type Segment } from './features';
+import { codeActions, codeLenses, diagnosticsByUri, documentModels, hoverAt, inlayHints, labTargetFor, poolingTargetAt, SourceMap, statusModelAt, type DocumentAnalysis, type Segment } from './features';
 import { readSettings, type Settings } from './settings';
-import { DidChangeAnalysisNotification, ModelAtRequest, ModelsRequest, PoolingTargetRequest, ServerInfoRequest, type InitializationOptions } from './protocol';
+import { DidChangeAnalysisNotification, LabTargetRequest, ModelAtRequest, ModelsRequest, PoolingTargetRequest, ServerInfoRequest, type InitializationOptions } from './protocol';
 
 /** A document's path for the analysis: the file's own for `file:` URIs, else the URI itself. */
 function fileOf(uri: string): string {
@@ -345,9 +345,9 @@ export function startServer(connection: Connection): void {
 
   connection.onCodeLens(
     guard('code lenses', [], async (params, token) => {
-      if (!settings.poolingCodeLens) return [];
+      if (!settings.poolingCodeLens && !settings.labCodeLens) return [];
       const got = await requested(params.textDocument.uri, token);
-      return got ? codeLenses(got.doc, params.textDocument.uri) : [];
+      return got ? codeLenses(got.doc, params.textDocument.uri, { pooling: settings.poolingCodeLens, lab: settings.labCodeLens }) : [];
     }),
   );
 
@@ -378,7 +378,15 @@ export function startServer(connection: Connection): void {
     PoolingTargetRequest,
     guard('pooling target', null, async (params, token) => {
       const got = await requested(params.uri, token);
-      return got ? poolingTargetAt(got.doc, params.uri, params.position) : null;
+      return got ? poolingTargetAt(got.doc, params.uri, params.position, { model: params.model, layer: params.layer }) : null;
+    }),
+  );
+
+  connection.onRequest(
+    LabTargetRequest,
+    guard('lab target', null, async (params, token) => {
+      const got = await requested(params.uri, token);
+      return got ? labTargetFor(got.doc, params.uri, params) : null;
     }),
   );
 

@@ -13,6 +13,8 @@ export interface Settings {
   analysisDelay: number;
   /** "Preview pooling" code lens above pooling layers. */
   poolingCodeLens: boolean;
+  /** "Open in model lab" code lens on each model's line. */
+  labCodeLens: boolean;
   /** Keras 2 or 3 for every Python file (a file's `# shape-lens: keras=N` comment still wins); undefined: the project's pins, else 3. */
   kerasVersion: KerasVersion | undefined;
 }
@@ -30,7 +32,7 @@ export function readSettings(section: unknown): Settings {
     for (const part of key.split('.')) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[part] : undefined;
     return v;
   };
-  const { inlayHintsMode, diagnosticsEnabled, analysisDelay, poolingCodeLens, kerasVersion } = SETTING;
+  const { inlayHintsMode, diagnosticsEnabled, analysisDelay, poolingCodeLens, labCodeLens, kerasVersion } = SETTING;
   const mode = get(inlayHintsMode.key);
   const bool = (v: unknown, d: boolean) => (typeof v === 'boolean' ? v : d);
   const delay = get(analysisDelay.key);
@@ -39,6 +41,7 @@ export function readSettings(section: unknown): Settings {
     diagnostics: bool(get(diagnosticsEnabled.key), diagnosticsEnabled.default),
     analysisDelay: typeof delay === 'number' && Number.isFinite(delay) ? Math.max(analysisDelay.minimum, Math.min(analysisDelay.maximum, delay)) : analysisDelay.default,
     poolingCodeLens: bool(get(poolingCodeLens.key), poolingCodeLens.default),
+    labCodeLens: bool(get(labCodeLens.key), labCodeLens.default),
     kerasVersion: parseKerasVersion(get(kerasVersion.key)),
   };
 }

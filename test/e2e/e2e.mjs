@@ -3,9 +3,14 @@
 // screenshots under test/e2e/screenshots/, prints `N passed, N failed`.
 //   node esbuild.mjs && node test/e2e/e2e.mjs
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, summary } from './check.mjs';
-import { SCREENSHOTS, goTo, hoverAtCursor, openFile, previewFrame, runCommand, withWorkbench } from './screenshot.mjs';
+import { SCREENSHOTS, goTo, hoverAtCursor, labFrame, openFile, previewFrame, runCommand, withWorkbench } from './screenshot.mjs';
+
+// The lab's check edits this workspace file in the editor and undoes it; whatever happens, the file on disk stays as it was.
+const MNIST = 'test/vscode/workspace/mnist_convnet.py';
+const mnistText = readFileSync(MNIST, 'utf8');
 
 await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { width: 1280, height: 800 } }, async (page) => {
   await openFile(page, 'seed.py');
@@ -96,6 +101,62 @@ await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { wid
     assert.equal(await frame.locator('#image-message').getAttribute('role'), 'alert');
   });
 
+  let lab;
+  await check('the model lab opens from the code lens on the MNIST convnet: maps of 32, 32, 64, 64 channels with the editor’s shapes', async () => {
+    await runCommand(page, 'View: Close All Editors');
+    await openFile(page, 'mnist_convnet.py');
+    const lens = page.locator('.editor-group-container.active .codelens-decoration a', { hasText: 'Open in model lab' }).first();
+    await lens.waitFor({ timeout: 20_000 });
+    await lens.click();
+    await page.locator('.tabs-container .tab', { hasText: 'Model lab: model' }).waitFor({ timeout: 20_000 });
+    lab = await labFrame(page);
+    for (const [name, channels, shape] of [['conv2d', 32, '(None, 26, 26, 32)'], ['max_pooling2d', 32, '(None, 13, 13, 32)'], ['conv2d_1', 64, '(None, 11, 11, 64)'], ['max_pooling2d_1', 64, '(None, 5, 5, 64)']]) {
+      const l = lab.locator(`section.layer[data-layer="${name}"]`);
+      assert.equal(await l.locator('.keras-shape').innerText(), shape, name);
+      assert.equal(await l.locator('.maps canvas').count(), channels, name);
+    }
+    await page.screenshot({ path: join(SCREENSHOTS, 'lab-vscode.png') });
+  });
+
+  await check("a pooling layer in the lab opens the pooling preview on its real input; the preview's model path is the real one", async () => {
+    if (!lab) throw new Error('no lab');
+    await lab.locator('section.layer[data-layer="max_pooling2d_1"] button', { hasText: 'Open in pooling preview' }).click();
+    await page.locator('.tabs-container .tab', { hasText: 'Pooling: max_pooling2d_1 (real input)' }).waitFor({ timeout: 20_000 });
+    const preview = await previewFrame(page);
+    assert.equal(await preview.locator('#input-select').inputValue(), 'real');
+    assert.equal(await preview.locator('#shape-0').innerText(), '11×11×64');
+    assert.equal(await preview.locator('#keras-shape-1').innerText(), '(None, 5, 5, 64)');
+    await preview.click('#use-model');
+    await preview.locator('#real-path').waitFor({ timeout: 30_000 });
+    assert.deepEqual(await preview.locator('#pipeline .shape').allInnerTexts(), ['26×26×32', '13×13×32', '11×11×64', '5×5×64']);
+    await page.screenshot({ path: join(SCREENSHOTS, 'pooling-real-path.png') });
+  });
+
+  await check('the lab and the preview follow an edit of the model: Conv2D(32 → 16) re-exported, no stale shapes or params', async () => {
+    if (!lab) throw new Error('no lab');
+    // The file's editor, left of the lab and the preview.
+    await page.locator('.tabs-container .tab', { hasText: 'mnist_convnet.py' }).first().click();
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').waitFor();
+    await goTo(page, 8, 23);
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.type('16');
+    const conv = lab.locator('section.layer[data-layer="conv2d"]');
+    await conv.locator('.maps[data-channels="16"]').waitFor({ timeout: 30_000 });
+    assert.equal(await conv.locator('.keras-shape').innerText(), '(None, 26, 26, 16)');
+    assert.match(await conv.locator('.params').innerText(), /160 params/);
+    assert.match(await lab.locator('section.layer[data-layer="conv2d_1"] .params').innerText(), /9,280 params/);
+    // The pooling preview opened from the lab follows too: the model's params (160 + 9,280 + 16,010).
+    const preview = await previewFrame(page);
+    await preview.locator('#params-compare', { hasText: '25,450 params' }).waitFor({ timeout: 30_000 });
+    // Back as it was, by undoing the typing in the file's editor (the workspace file is shared by the runs).
+    await page.locator('.tabs-container .tab', { hasText: 'mnist_convnet.py' }).first().click();
+    await goTo(page, 8, 23);
+    const lines = page.locator('.editor-group-container.active .monaco-editor .view-lines');
+    for (let i = 0; i < 4 && !(await lines.innerText()).includes('Conv2D(32'); i++) await page.keyboard.press('Control+Z');
+    await conv.locator('.maps[data-channels="32"]').waitFor({ timeout: 30_000 });
+  });
+
   await check('a notebook: the status bar shows the model of the focused cell, the sidebar follows the notebook', async () => {
     // Quick Open, as openFile does, but a notebook has no text editor of its own to wait for.
     await page.keyboard.press('Control+P');
@@ -118,4 +179,8 @@ await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { wid
   });
 });
 
+if (readFileSync(MNIST, 'utf8') !== mnistText) {
+  writeFileSync(MNIST, mnistText);
+  console.error(`  note: ${MNIST} was saved during the run; restored`);
+}
 summary();

@@ -1,10 +1,13 @@
 // Takes the README's screenshots in a real VS Code (code-server + Chromium), checking what each
 // shows: diagnostics in the Problems panel, and the Shape Lens sidebar with the seed models.
-//   node esbuild.mjs && node test/e2e/readme-screens.mjs
+// and the model lab on the Keras MNIST convnet. `--lab`: only the model lab's screenshots.
+//   node esbuild.mjs && node test/e2e/readme-screens.mjs [--lab]
 import { join } from 'node:path';
-import { SCREENSHOTS, openFile, previewFrame, runCommand, withWorkbench } from './screenshot.mjs';
+import { SCREENSHOTS, labFrame, openFile, previewFrame, runCommand, withWorkbench } from './screenshot.mjs';
 
-await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { width: 1280, height: 800 } }, async (page) => {
+const ONLY_LAB = process.argv.includes('--lab');
+
+if (!ONLY_LAB) await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { width: 1280, height: 800 } }, async (page) => {
   await openFile(page, 'broken.py');
   await page.waitForTimeout(1500);
   await runCommand(page, 'View: Focus Problems');
@@ -23,7 +26,7 @@ await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { wid
   console.log('sidebar.png: summary tree shown');
 });
 
-await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { width: 1600, height: 1150 } }, async (page) => {
+if (!ONLY_LAB) await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { width: 1600, height: 1150 } }, async (page) => {
   await openFile(page, 'seed.py');
   await page.waitForTimeout(1500);
   await runCommand(page, 'View: Close Primary Side Bar');
@@ -55,4 +58,34 @@ await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { wid
   await frame.locator('#grid-1 .hl-window').waitFor();
   await page.screenshot({ path: join(SCREENSHOTS, 'pooling-pipeline.png') });
   console.log('pooling-pipeline.png: seed 000 pipeline, hovered window');
+});
+
+await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { width: 1600, height: 1150 } }, async (page) => {
+  await openFile(page, 'mnist_convnet.py');
+  await page.waitForTimeout(1500);
+  await runCommand(page, 'View: Close Primary Side Bar');
+  // The palette command: the file has one model, so no quick pick.
+  await runCommand(page, 'Shape Lens: Open in Model Lab');
+  const lab = await labFrame(page);
+  // Digit 2 (the third sample), then the maps of the first conv and pooling layers in view.
+  await lab.click('#digit-next');
+  await lab.click('#digit-next');
+  await lab.locator('#input-label', { hasText: 'digit 2' }).waitFor();
+  await lab.locator('#app[data-ready="yes"]').waitFor();
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: join(SCREENSHOTS, 'lab.png') });
+  console.log('lab.png: MNIST convnet maps in the model lab');
+
+  // A pooling layer's real input in the pooling preview, then the model's real path.
+  await lab.locator('section.layer[data-layer="max_pooling2d_1"] button', { hasText: 'Open in pooling preview' }).click();
+  const preview = await previewFrame(page);
+  await preview.click('#use-model');
+  await preview.locator('#real-path').waitFor({ timeout: 30_000 });
+  // Stage 2's output cell [3, 2]: its window lies in the conv output 11×11×64, not in stage 1's output.
+  await preview.locator('#between-2').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await preview.locator('#grid-3 .cell').nth(17).hover();
+  await preview.locator('#grid-2 .hl-window').waitFor();
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(SCREENSHOTS, 'lab-pooling-real.png') });
+  console.log('lab-pooling-real.png: the real path 26×26×32 → 13×13×32 → 11×11×64 → 5×5×64');
 });

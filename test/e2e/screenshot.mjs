@@ -5,7 +5,7 @@
 //        --line <1-based> --col <1-based> [--expect <text the hover must contain>] [--out <png>]
 //
 // Default --out: test/e2e/screenshots/hover.png. Exits non-zero if --expect is not in the hover.
-// Also exported (withWorkbench, openFile, goTo, runCommand, previewFrame, hoverAtCursor, hoverText) for e2e suites.
+// Also exported (withWorkbench, openFile, goTo, runCommand, previewFrame, labFrame, hoverAtCursor, hoverText) for e2e suites.
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -74,6 +74,18 @@ export async function previewFrame(page, timeout = 30_000) {
     await page.waitForTimeout(250);
   }
   throw new Error('pooling preview webview not found among the page frames');
+}
+
+/** The frame of the model lab webview, once it has run its model. */
+export async function labFrame(page, timeout = 60_000) {
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    for (const f of page.frames()) {
+      if (await f.locator('#app[data-shape-lens="model-lab"][data-ready="yes"]').count().catch(() => 0)) return f;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error('model lab webview not found among the page frames');
 }
 
 /** Moves the cursor to a 1-based line and column with Go to Line (Ctrl+G). */

@@ -4,46 +4,16 @@
 // the same panel is checked inside code-server by e2e.mjs.
 //   node esbuild.mjs && node test/e2e/webview.mjs [--shots]
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { CHROMIUM_ARGS, loadPlaywright } from '../vscode/run-code-server.mjs';
 import { check, summary } from './check.mjs';
+import { pageHtml, targetsOf } from './page.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CHROMIUM = process.env.SHAPE_LENS_CHROMIUM || '/usr/bin/chromium';
 const SHOTS = process.argv.includes('--shots');
-
-/** A page like the panel's HTML shell, with the host replaced by a recorder. */
-function pageHtml() {
-  const dir = join(ROOT, 'out/webview-page');
-  mkdirSync(dir, { recursive: true });
-  const theme = {
-    '--vscode-font-family': 'system-ui, sans-serif', '--vscode-font-size': '13px', '--vscode-foreground': '#cccccc',
-    '--vscode-editor-background': '#1f1f1f', '--vscode-editor-foreground': '#cccccc', '--vscode-descriptionForeground': '#9d9d9d',
-    '--vscode-editor-font-family': 'monospace', '--vscode-editor-font-size': '13px', '--vscode-button-background': '#0078d4',
-    '--vscode-button-foreground': '#ffffff', '--vscode-button-secondaryBackground': '#313131', '--vscode-button-secondaryForeground': '#cccccc',
-    '--vscode-input-background': '#313131', '--vscode-input-foreground': '#cccccc', '--vscode-dropdown-background': '#313131',
-    '--vscode-dropdown-foreground': '#cccccc', '--vscode-focusBorder': '#0078d4', '--vscode-badge-background': '#616161',
-    '--vscode-badge-foreground': '#f8f8f8', '--vscode-errorForeground': '#f85149', '--vscode-editorWarning-foreground': '#cca700',
-    '--vscode-charts-orange': '#d18616', '--vscode-charts-blue': '#3794ff', '--vscode-sideBar-background': '#181818',
-  };
-  const style = Object.entries(theme).map(([k, v]) => `${k}: ${v};`).join(' ');
-  // The panel's CSP minus the nonce (the stand-in host below is an inline script): no eval, no remote loads.
-  const csp = `default-src 'none'; style-src file: 'unsafe-inline'; img-src file: blob: data:; script-src file: 'unsafe-inline'`;
-  const html = `<!DOCTYPE html><html><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<link rel="stylesheet" href="${pathToFileURL(join(ROOT, 'dist/webview/main.css'))}">
-<style>html { ${style} }</style>
-<script>
-  window.posted = [];
-  let state;
-  window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m), getState: () => state, setState: (s) => { state = s; } });
-</script></head>
-<body><main id="app"></main><script src="${pathToFileURL(join(ROOT, 'dist/webview/main.js'))}"></script></body></html>`;
-  writeFileSync(join(dir, 'index.html'), html);
-  return pathToFileURL(join(dir, 'index.html')).href;
-}
 
 const { chromium } = loadPlaywright();
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
@@ -141,17 +111,55 @@ try {
     assert.match(await text('#reduction-1'), /49,284 → 12,321 positions per channel: 4× fewer activations/);
   });
 
-  await check("'Use the model's pooling layers' chains its three stages", async () => {
+  await check("'Use the model's pooling layers' without the model's JSON: chained, and it says so", async () => {
     await page.click('#use-model');
     assert.equal(await page.locator('section.stage').count(), 3);
     assert.match(await text('#shape-3'), /27×27×10/);
+    assert.match(await text('#chained-note'), /Chained back to back: Shape Lens could not export this model for tfjs/);
     await page.click('#s2-goto');
     assert.deepEqual(await page.evaluate(() => window.posted.at(-1)), { type: 'revealLine', line: 32 });
+  });
+
+  // The Keras MNIST convnet as the language server sends it (its JSON exported): the real path.
+  const [lab] = await targetsOf(join(ROOT, 'test/fixtures/python/mnist_convnet.py'));
+  const pool = lab.layers.find((l) => l.name === 'max_pooling2d').pooling;
+  const mnistTarget = { key: 'mnist#layer:max_pooling2d', layer: pool, featureMap: { height: 26, width: 26, channels: 32 }, model: lab.preview };
+
+  await check("MNIST convnet: 'Use the model's pooling layers' runs the model's real path, 26×26×32 → 13×13×32 → 11×11×64 → 5×5×64", async () => {
+    await show(mnistTarget);
+    await page.click('#use-model');
+    await page.locator('#real-path').waitFor({ timeout: 30_000 });
+    assert.deepEqual(await page.locator('#pipeline .shape').allInnerTexts(), ['26×26×32', '13×13×32', '11×11×64', '5×5×64']);
+    assert.deepEqual(await page.locator('#pipeline .keras-shape').allInnerTexts(), ['(None, 26, 26, 32)', '(None, 13, 13, 32)', '(None, 11, 11, 64)', '(None, 5, 5, 64)']);
+    assert.match(await text('#real-path'), /26×26×32 → 13×13×32 → 11×11×64 → 5×5×64$/);
+    assert.match(await text('#between-1'), /From the model input the model runs conv2d \(Conv2D\)/);
+    assert.match(await text('#between-2'), /After stage 1 the model runs conv2d_1 \(Conv2D\): what reaches max_pooling2d_1/);
+    assert.equal(await page.locator('#chained-note').count(), 0);
+    // A window of stage 2 lies in its real input (the conv output), not in stage 1's output.
+    await page.locator('#grid-3').focus();
+    assert.match(await text('#explain'), /^Stage 2 output \[0, 0\]: max\(/);
+    assert.equal(await page.locator('#grid-2 .hl-window').count(), 1);
+    assert.equal(await page.locator('#grid-1 .hl-window').count(), 0);
+    assert.match(await text('#reduction-2'), /121 → 25 positions per channel/);
+  });
+
+  await check("opened from the model lab on a layer's real input: pools exactly those values", async () => {
+    // A 4×4×2 map, value = its index: the 2×2 max of the top-left window of channel 1 is index (1·4+1)·2+1 = 11.
+    const values = Float32Array.from({ length: 32 }, (_, i) => i);
+    const b64 = Buffer.from(values.buffer).toString('base64');
+    const map = { height: 4, width: 4, channels: 2, base64: b64 };
+    const real = { label: 'digit 7 (MNIST sample #8 of 2,000), weights seed 0', map, modelInput: { height: 1, width: 1, channels: 1, base64: Buffer.from(new Float32Array(1).buffer).toString('base64') } };
+    await show({ ...mnistTarget, key: 'mnist#real', featureMap: { height: 4, width: 4, channels: 2 }, real });
+    assert.equal(await page.locator('#input-select').inputValue(), 'real');
+    assert.match(await text('#input-note'), /What reaches max_pooling2d in the model lab \(digit 7 \(MNIST sample #8 of 2,000\), weights seed 0; untrained weights\)/);
+    await page.selectOption('#view-select', '1');
+    assert.deepEqual(await page.locator('#grid-1 .cell').allInnerTexts(), ['11', '15', '27', '31']);
   });
 
   await check('pipeline of seed 000: 28×28×3 → MaxPool 2×2 → 14×14×3 → AvgPool 2×2 → 7×7×3, RGB and per channel', async () => {
     await show({ key: 'k2', layer: null, featureMap: null, model: null });
     await page.selectOption('#input-select', 'colour');
+    assert.equal(await page.locator('#view-select').inputValue(), 'rgb', 'the colour picture opens in RGB');
     await page.click('#add-stage');
     await page.selectOption('#s2-mode', 'avg');
     assert.deepEqual([await text('#shape-0'), await text('#shape-1'), await text('#shape-2')], ['28×28×3', '14×14×3', '7×7×3']);
@@ -214,8 +222,9 @@ try {
     assert.equal(await text('#title'), before);
   });
 
-  await check('state survives a reload of the webview (setState / getState)', async () => {
+  await check('state survives a reload of the webview (setState / getState); "→ 1 position" in the singular', async () => {
     await page.selectOption('#s1-mode', 'globalAvg');
+    assert.match(await text('#reduction-1'), / → 1 position per channel/);
     const saved = await page.evaluate(() => { const s = window.acquireVsCodeApi().getState(); return s; });
     assert.equal(saved.stages[0].settings.mode, 'globalAvg');
   });

@@ -202,7 +202,7 @@ async function stop(client: Client, proc: ChildProcessWithoutNullStreams): Promi
 
 const lines = SOURCE.split('\n');
 
-test('the language server: code lenses, quick-fix-free documents, the custom requests (models, model at, pooling target, server info)', { timeout: 60_000 }, async () => {
+test('the language server: code lenses, quick-fix-free documents, the custom requests (models, model at, pooling target, lab target, server info)', { timeout: 60_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shape-lens-lsp-'));
   const file = path.join(dir, 'net.py');
   fs.writeFileSync(file, SOURCE);
@@ -215,13 +215,18 @@ test('the language server: code lenses, quick-fix-free documents, the custom req
     assert.ok(caps.notebookDocumentSync);
     client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: SOURCE } });
 
-    // One lens, above the MaxPooling2D (line 6): 26×26×32 → 13×13×32, opening the preview on it.
+    // Two lenses: "Open in model lab" on the model's line (3), and above the MaxPooling2D (line 6):
+    // 26×26×32 → 13×13×32, opening the preview on it.
     const lenses = (await client.request('textDocument/codeLens', { textDocument: { uri } })).result as { range: { start: { line: number; character: number } }; command: { title: string; command: string; arguments: unknown[] } }[];
-    assert.equal(lenses.length, 1);
-    assert.equal(lenses[0].range.start.line, 6);
-    assert.equal(lenses[0].command.title, '$(eye) Preview pooling: 26×26×32 → 13×13×32');
-    assert.equal(lenses[0].command.command, 'shapeLens.showPoolingPreview');
-    assert.deepEqual(lenses[0].command.arguments, [{ uri, line: 6, character: lines[6].indexOf('layers') }]);
+    assert.equal(lenses.length, 2);
+    assert.equal(lenses[0].range.start.line, 3);
+    assert.equal(lenses[0].command.title, '$(beaker) Open in model lab');
+    assert.equal(lenses[0].command.command, 'shapeLens.openModelLab');
+    assert.deepEqual(lenses[0].command.arguments, [{ uri, model: 'convnet', line: 3, character: lines[3].indexOf('keras') }]);
+    assert.equal(lenses[1].range.start.line, 6);
+    assert.equal(lenses[1].command.title, '$(eye) Preview pooling: 26×26×32 → 13×13×32');
+    assert.equal(lenses[1].command.command, 'shapeLens.showPoolingPreview');
+    assert.deepEqual(lenses[1].command.arguments, [{ uri, line: 6, character: lines[6].indexOf('layers') }]);
 
     // The pooling layer's hover links to the preview (the client said it runs command links).
     const hover = await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 6, character: 12 } });
@@ -260,11 +265,41 @@ test('the language server: code lenses, quick-fix-free documents, the custom req
     assert.deepEqual(pool.target.layer.settings, { mode: 'max', poolSize: [2, 2], strides: [2, 2], padding: 'valid' });
     assert.deepEqual(pool.target.featureMap, { height: 26, width: 26, channels: 32 });
     assert.equal(pool.target.model.paramsWith, 54410);
+    // With the model's JSON (it exports whole): the preview's "Use the model's pooling layers" runs the real path.
+    const poolModel = pool.target.model as unknown as { json: { class_name: string }; input: unknown };
+    assert.equal(poolModel.json.class_name, 'Sequential');
+    assert.deepEqual(poolModel.input, { height: 28, width: 28, channels: 1 });
+    // An open preview following edits asks by name: the same layer wherever it now is; gone: null.
+    const byName = (await client.request('shapeLens/poolingTarget', { uri, position: { line: 0, character: 0 }, model: 'convnet', layer: 'max_pooling2d' })).result as typeof pool;
+    assert.equal(byName.target.layer.line, 7);
+    assert.deepEqual(byName.target.featureMap, { height: 26, width: 26, channels: 32 });
+    assert.equal((await client.request('shapeLens/poolingTarget', { uri, position: { line: 0, character: 0 }, model: 'convnet', layer: 'dense' })).result, null);
+    assert.equal((await client.request('shapeLens/poolingTarget', { uri, position: { line: 0, character: 0 }, model: 'gone' })).result, null);
     // Not on a pooling layer: the model's preview, no layer.
     const onDense = (await client.request('shapeLens/poolingTarget', { uri, position: { line: 8, character: 10 } })).result as { title: string; target: { layer: unknown; model: { name: string } } };
     assert.equal(onDense.title, 'Pooling Preview');
     assert.equal(onDense.target.layer, null);
     assert.equal(onDense.target.model.name, 'convnet');
+
+    // The model lab: by name (the tree, the palette) or at a position (a layer line).
+    type Lab = { title: string; target: { key: string; document: string; name: string; layers: { name: string; outputShape: string; params: number; line: number; pooling?: { name: string } }[]; json: { class_name: string }; skipped: unknown[]; input: unknown } };
+    const lab = (await client.request('shapeLens/labTarget', { uri, model: 'convnet' })).result as Lab;
+    assert.equal(lab.title, 'Model lab: convnet');
+    assert.equal(lab.target.key, `${uri}#model:convnet`);
+    assert.equal(lab.target.document, uri);
+    assert.deepEqual(lab.target.layers.map((l) => [l.name, l.outputShape, l.params, l.line, l.pooling?.name]), [
+      ['conv2d', '(None, 26, 26, 32)', 320, 6, undefined],
+      ['max_pooling2d', '(None, 13, 13, 32)', 0, 7, 'max_pooling2d'],
+      ['flatten', '(None, 5408)', 0, 8, undefined],
+      ['dense', '(None, 10)', 54090, 9, undefined],
+    ]);
+    assert.equal(lab.target.json.class_name, 'Sequential');
+    assert.deepEqual(lab.target.skipped, []);
+    assert.deepEqual(lab.target.input, { height: 28, width: 28, channels: 1 });
+    const labAt = (await client.request('shapeLens/labTarget', { uri, position: { line: 8, character: 6 } })).result as Lab;
+    assert.equal(labAt.target.name, 'convnet');
+    assert.equal((await client.request('shapeLens/labTarget', { uri, model: 'nope' })).result, null);
+    assert.equal((await client.request('shapeLens/labTarget', { uri, position: { line: 0, character: 0 } })).result, null);
 
     // Documents the server does not have: null, never an error.
     const other = await client.request('shapeLens/models', { uri: pathToFileURL(path.join(dir, 'closed.py')).toString() });
@@ -289,7 +324,7 @@ test('the language server: settings from workspace/configuration, re-read on did
   const file = path.join(dir, 'net.py');
   fs.writeFileSync(file, SOURCE);
   const uri = pathToFileURL(file).toString();
-  let section: object = { inlayHints: { mode: 'shapeOnly' }, codeLens: { poolingPreview: false } };
+  let section: object = { inlayHints: { mode: 'shapeOnly' }, codeLens: { poolingPreview: false, modelLab: false } };
   const { client, proc } = await start(dir, { workspace: { configuration: true, inlayHint: { refreshSupport: true } } }, (m) => (m.method === 'workspace/configuration' ? [section] : null));
   try {
     client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: SOURCE } });
@@ -298,10 +333,12 @@ test('the language server: settings from workspace/configuration, re-read on did
     assert.deepEqual(await labels(), ['→ (None, 26, 26, 32)', '→ (None, 13, 13, 32)', '→ (None, 5408)', '→ (None, 10)']);
     assert.deepEqual((await client.request('textDocument/codeLens', { textDocument: { uri } })).result, []);
     // Keras 2 asked for by the setting: the model hover says so.
-    section = { inlayHints: { mode: 'off' }, kerasVersion: '2' };
+    section = { inlayHints: { mode: 'off' }, kerasVersion: '2', codeLens: { poolingPreview: false } };
     client.notify('workspace/didChangeConfiguration', { settings: null });
     await client.waitFor((m) => m.method === 'workspace/inlayHint/refresh', client.serverRequests);
     assert.deepEqual(await labels(), []);
+    // The model lab's lens alone (its setting back to its default).
+    assert.deepEqual(((await client.request('textDocument/codeLens', { textDocument: { uri } })).result as { command: { command: string } }[]).map((l) => l.command.command), ['shapeLens.openModelLab']);
     const hover = await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 2 } });
     assert.match((hover.result as { contents: { value: string } }).contents.value, /Keras 2 \(setting shapeLens\.kerasVersion\)/);
     await stop(client, proc);

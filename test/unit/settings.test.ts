@@ -44,17 +44,18 @@ test('every Shape Lens setting in package.json is in settingKeys.ts', () => {
 });
 
 test("the server's settings reader: a client's nested section or dotted keys; wrong types and out-of-range values give the defaults or the bounds", () => {
-  assert.deepEqual(readSettings(undefined), { inlayHints: 'shapeAndParams', diagnostics: true, analysisDelay: 200, poolingCodeLens: true, kerasVersion: undefined });
-  assert.deepEqual(readSettings({ inlayHints: { mode: 'shapeOnly' }, diagnostics: { enabled: false }, analysisDelay: 50, codeLens: { poolingPreview: false }, kerasVersion: '2' }), {
+  assert.deepEqual(readSettings(undefined), { inlayHints: 'shapeAndParams', diagnostics: true, analysisDelay: 200, poolingCodeLens: true, labCodeLens: true, kerasVersion: undefined });
+  assert.deepEqual(readSettings({ inlayHints: { mode: 'shapeOnly' }, diagnostics: { enabled: false }, analysisDelay: 50, codeLens: { poolingPreview: false, modelLab: false }, kerasVersion: '2' }), {
     inlayHints: 'shapeOnly',
     diagnostics: false,
     analysisDelay: 50,
     poolingCodeLens: false,
+    labCodeLens: false,
     kerasVersion: 2,
   });
   assert.equal(readSettings({ 'inlayHints.mode': 'off' }).inlayHints, 'off');
   const bad = readSettings({ inlayHints: { mode: 'loud' }, diagnostics: 'no', analysisDelay: 1e12, codeLens: null, kerasVersion: 'auto' });
-  assert.deepEqual(bad, { inlayHints: 'shapeAndParams', diagnostics: true, analysisDelay: 5000, poolingCodeLens: true, kerasVersion: undefined });
+  assert.deepEqual(bad, { inlayHints: 'shapeAndParams', diagnostics: true, analysisDelay: 5000, poolingCodeLens: true, labCodeLens: true, kerasVersion: undefined });
   assert.equal(readSettings({ analysisDelay: -5 }).analysisDelay, 0);
   assert.equal(readSettings({ analysisDelay: Number.NaN }).analysisDelay, 200);
   assert.equal(readSettings('shapeLens').inlayHints, 'shapeAndParams');

@@ -99,7 +99,7 @@ export const cases: Case[] = [
   ['commands are registered', async () => {
     await open('seed.py');
     const all = await vscode.commands.getCommands(true);
-    for (const c of ['shapeLens.showSummary', 'shapeLens.copySummary', 'shapeLens.showPoolingPreview', 'shapeLens.refresh']) assert.ok(all.includes(c), c);
+    for (const c of ['shapeLens.showSummary', 'shapeLens.copySummary', 'shapeLens.showPoolingPreview', 'shapeLens.openModelLab', 'shapeLens.refresh']) assert.ok(all.includes(c), c);
   }],
 
   ['seed 002: inlay hints give every row of the article', async () => {
@@ -257,6 +257,28 @@ export const cases: Case[] = [
     await eventually(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === `Pooling: max_pooling2d_1 (line ${lensLines[1] + 1})`), 'the panel retargeted to max_pooling2d_1');
     // One panel, retargeted rather than duplicated.
     assert.equal(vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label.startsWith('Pooling')).length, 1);
+  }],
+
+  ['model lab: the code lens on the model line, the palette and the tree row open one panel titled after the model', async () => {
+    const doc = await open('mnist_convnet.py');
+    const line = lineOf(doc, 'keras.Sequential(');
+    const lens = await eventually(async () => {
+      const l = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 100)) ?? [];
+      return l.find((x) => x.command?.command === 'shapeLens.openModelLab');
+    }, 'the model lab code lens');
+    assert.equal(lens.range.start.line, line);
+    assert.equal(lens.command!.title, '$(beaker) Open in model lab');
+    assert.equal(await vscode.commands.executeCommand(lens.command!.command, ...(lens.command!.arguments ?? [])), true);
+    const labTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label.startsWith('Model lab'));
+    const tab = await eventually(() => labTabs().find((t) => t.label === 'Model lab: model'), 'the lab tab');
+    assert.equal((tab.input as vscode.TabInputWebview).viewType.endsWith('shapeLens.modelLab'), true);
+    // The palette (one model in the file: no quick pick) and the tree's model row retarget the same panel.
+    await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+    assert.equal(await vscode.commands.executeCommand('shapeLens.openModelLab'), true);
+    assert.equal(await vscode.commands.executeCommand('shapeLens.openModelLab', { kind: 'model', model: { name: 'model' } }), true);
+    assert.equal(labTabs().length, 1);
+    // A model that is not there: a message, no panel change.
+    assert.equal(await vscode.commands.executeCommand('shapeLens.openModelLab', { uri: doc.uri.toString(), model: 'nope' }), false);
   }],
 
   ['notebook: a model defined across cells is one model, hints appear in each cell', async () => {

@@ -1,0 +1,203 @@
+// The model lab's webview in plain headless Chromium, without VS Code: the built bundle
+// (dist/webview/lab.js) in a page standing in for the host. The lab's targets are computed from
+// fixture files as the language server computes them (test/e2e/lab-target.ts, bundled here), then
+// posted as the host would. Checks the feature maps of the Keras MNIST convnet (channel counts,
+// the shapes the editor shows), the digit picker, the pooling preview on a layer's real input,
+// and a model with a layer tfjs lacks. Prints the lab's first paint.
+//   node esbuild.mjs && node test/e2e/lab.mjs [--shots]
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CHROMIUM_ARGS, loadPlaywright } from '../vscode/run-code-server.mjs';
+import { check, summary } from './check.mjs';
+import { OUT, pageHtml, targetsOf } from './page.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const CHROMIUM = process.env.SHAPE_LENS_CHROMIUM || '/usr/bin/chromium';
+const SHOTS = process.argv.includes('--shots');
+
+/** Decodes a MapData's base64 float32 values. */
+function values(map) {
+  const b = Buffer.from(map.base64, 'base64');
+  return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+}
+
+/** mulberry32, written here from its published definition: the digit picker's "Random" sequence. */
+function mulberry32(seed) {
+  let a = seed | 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const [mnist] = await targetsOf(join(ROOT, 'test/fixtures/python/mnist_convnet.py'));
+const partialFile = join(OUT, 'random_flip.py');
+writeFileSync(partialFile, `import keras
+from keras import layers
+model = keras.Sequential([keras.Input(shape=(32, 32, 3)), layers.Conv2D(8, 3, activation="relu"), layers.RandomFlip(), layers.MaxPooling2D(), layers.Flatten()])
+`);
+const [partial] = await targetsOf(partialFile);
+
+const { chromium } = loadPlaywright();
+const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+export const figures = {};
+try {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 1200 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/.test(m.text())) errors.push(m.text());
+  });
+  const t0 = Date.now();
+  await page.goto(pageHtml('lab'));
+  const show = async (target) => {
+    await page.evaluate((t) => window.postMessage({ type: 'lab', target: t }, '*'), target);
+    await page.locator(`#app[data-target="${target.key}"][data-ready="yes"]`).waitFor({ timeout: 30_000 });
+  };
+  const text = (sel) => page.locator(sel).innerText();
+  const layer = (name) => page.locator(`section.layer[data-layer="${name}"]`);
+
+  await check('asks the host for its model, then builds and runs the MNIST convnet', async () => {
+    await page.locator('#title').waitFor({ timeout: 20_000 });
+    assert.deepEqual(await page.evaluate(() => window.posted), [{ type: 'ready' }]);
+    await show(mnist);
+    figures.firstPaintMs = Number(await page.locator('#app').getAttribute('data-first-paint'));
+    figures.pageToMapsMs = Date.now() - t0;
+    assert.equal(await text('#title'), 'Model lab: model');
+    assert.match(await text('#status'), /backend: (webgl|cpu).*built in \d+ ms · ran in \d+ ms.*seed 0/);
+    assert.match(await text('#input-label'), /digit 0 \(MNIST sample #1 of 2,000\) → \(None, 28, 28, 1\)/);
+  });
+
+  await check('every conv and pooling layer shows its maps: 32, 32, 64, 64 channels, with the shapes the editor shows', async () => {
+    const expected = [['conv2d', 32, '(None, 26, 26, 32)'], ['max_pooling2d', 32, '(None, 13, 13, 32)'], ['conv2d_1', 64, '(None, 11, 11, 64)'], ['max_pooling2d_1', 64, '(None, 5, 5, 64)']];
+    for (const [name, channels, shape] of expected) {
+      const l = layer(name);
+      assert.equal(await l.locator('.keras-shape').innerText(), shape, name);
+      assert.equal(await l.locator('.maps').getAttribute('data-channels'), String(channels), name);
+      assert.equal(await l.locator('.maps canvas').count(), channels, name);
+      assert.match(await l.locator('figcaption').innerText(), new RegExp(`^${channels} channels of ${shape.match(/\d+, \d+/)[0].replace(', ', '×')}`));
+      assert.equal(await l.locator('.warning').count(), 0, `${name}: tfjs built another shape`);
+    }
+    assert.equal(await layer('dense').locator('.keras-shape').innerText(), '(None, 10)');
+    assert.match(await layer('dense').locator('.scores').innerText(), /^0: 0\.\d{3} {2}1: .* · largest: \d/);
+    assert.match(await layer('flatten').locator('figcaption').innerText(), /1,600 units/);
+    // The input digit is drawn as a map too.
+    assert.equal(await page.locator('#maps-input canvas').count(), 1);
+  });
+
+  await check('the digit picker: next, previous, and a seeded random digit', async () => {
+    await page.click('#digit-next');
+    await page.locator('#input-label', { hasText: 'digit 1 (MNIST sample #2 of 2,000)' }).waitFor();
+    await page.click('#digit-prev');
+    await page.locator('#input-label', { hasText: 'sample #1 of' }).waitFor();
+    await page.click('#digit-prev');
+    await page.locator('#input-label', { hasText: 'digit 9 (MNIST sample #2,000 of 2,000)' }).waitFor();
+    const rand = mulberry32(1);
+    for (let k = 0; k < 2; k++) {
+      const i = Math.floor(rand() * 2000);
+      await page.click('#digit-random');
+      await page.locator('#input-label', { hasText: `digit ${i % 10} (MNIST sample #${(i + 1).toLocaleString('en-US')} of` }).waitFor();
+    }
+  });
+
+  await check('clicking a pooling layer sends its real input (the conv output that reaches it) for the pooling preview', async () => {
+    await layer('max_pooling2d_1').locator('button', { hasText: 'Open in pooling preview' }).click();
+    const m = await page.evaluate(() => window.posted.at(-1));
+    assert.equal(m.type, 'openPooling');
+    assert.equal(m.layer, 'max_pooling2d_1');
+    assert.deepEqual([m.real.map.height, m.real.map.width, m.real.map.channels], [11, 11, 64]);
+    assert.deepEqual([m.real.modelInput.height, m.real.modelInput.width, m.real.modelInput.channels], [28, 28, 1]);
+    const v = values(m.real.map);
+    assert.equal(v.length, 11 * 11 * 64);
+    assert.ok(v.every((x) => x >= 0) && v.some((x) => x > 0), 'a ReLU conv output: non-negative, not all zero');
+    assert.match(m.real.label, /^digit \d \(MNIST sample #[\d,]+ of 2,000\), weights seed 0$/);
+    // The maps themselves open it too.
+    await layer('max_pooling2d').locator('.maps canvas').first().click();
+    const m2 = await page.evaluate(() => window.posted.at(-1));
+    assert.deepEqual([m2.layer, m2.real.map.height, m2.real.map.channels], ['max_pooling2d', 26, 32]);
+  });
+
+  await check('the colour picture is fitted to the grey input; another weights seed gives other maps', async () => {
+    const before = await layer('conv2d').locator('figcaption').innerText();
+    await page.selectOption('#input-select', 'colour');
+    await page.locator('#input-label', { hasText: 'colour picture 28×28×3: RGB turned to grey' }).waitFor();
+    await page.fill('#seed', '7');
+    await page.locator('#seed').dispatchEvent('change');
+    await page.locator('#status', { hasText: 'seed 7' }).waitFor({ timeout: 20_000 });
+    await page.locator('#app[data-ready="yes"]').waitFor();
+    assert.notEqual(await layer('conv2d').locator('figcaption').innerText(), before);
+  });
+
+  await check('an edit of the model (same key, new JSON) rebuilds it: shapes and maps follow', async () => {
+    const edited = structuredClone(mnist);
+    edited.json.config.layers[1].config.filters = 16;
+    edited.layers[0].outputShape = '(None, 26, 26, 16)';
+    edited.layers[0].params = 160;
+    await page.evaluate((t) => window.postMessage({ type: 'lab', target: t }, '*'), edited);
+    await layer('conv2d').locator('.maps[data-channels="16"]').waitFor({ timeout: 20_000 });
+    assert.equal(await layer('conv2d').locator('.keras-shape').innerText(), '(None, 26, 26, 16)');
+    assert.match(await layer('conv2d').locator('.params').innerText(), /160 params/);
+    assert.equal(await page.locator('#input-select').inputValue(), 'colour', 'the same model keeps its input choice');
+    await show(mnist);
+  });
+
+  if (SHOTS) {
+    // Another model and back: the digit starts again at the first one.
+    await show(partial);
+    await show(mnist);
+    await page.selectOption('#input-select', 'digit');
+    await page.fill('#seed', '0');
+    await page.locator('#seed').dispatchEvent('change');
+    await page.locator('#status', { hasText: 'seed 0' }).waitFor({ timeout: 20_000 });
+    await page.click('#digit-next');
+    await page.click('#digit-next');
+    await page.locator('#input-label', { hasText: 'digit 2 (MNIST sample #3' }).waitFor();
+    await page.locator('#app[data-ready="yes"]').waitFor();
+    await page.screenshot({ path: join(ROOT, 'test/e2e/screenshots/lab-maps.png'), fullPage: true });
+  }
+
+  await check('on the WebGL backend (when the browser has it) the same layers, shapes and channel counts', async () => {
+    await page.selectOption('#backend-select', 'webgl');
+    await page.locator('#status', { hasText: /backend: (webgl|cpu \(WebGL)/ }).waitFor({ timeout: 30_000 });
+    await page.locator('#app[data-ready="yes"]').waitFor({ timeout: 30_000 });
+    assert.equal(await layer('conv2d_1').locator('.maps canvas').count(), 64);
+    assert.equal(await layer('max_pooling2d_1').locator('.keras-shape').innerText(), '(None, 5, 5, 64)');
+    await page.selectOption('#backend-select', 'cpu');
+    await page.locator('#status', { hasText: 'backend: cpu' }).waitFor({ timeout: 30_000 });
+  });
+
+  await check('a model with a layer tfjs lacks: the layers before it run, the rest are listed with why', async () => {
+    await show(partial);
+    assert.match(await text('#skipped'), /Shown up to random_flip \(RandomFlip\): tfjs-layers has no RandomFlip.*random_flip, max_pooling2d, flatten/);
+    assert.equal(await layer('conv2d').locator('.maps canvas').count(), 8);
+    assert.match(await page.locator('#layer-l1').innerText(), /random_flip \(RandomFlip\) \(None, 30, 30, 8\)\n+Not run: tfjs-layers has no RandomFlip/);
+    // The digit is fitted to the 32×32×3 input.
+    await page.selectOption('#input-select', 'digit');
+    await page.locator('#input-label', { hasText: 'padded with zeros to 32×32, grey repeated to 3 channels' }).waitFor();
+  });
+
+  await check('a model the lab cannot feed still lists its layers with their shapes, and says why', async () => {
+    const dense = { ...partial, key: 'dense', name: 'dense_net', input: null, inputWhy: "the lab feeds images, (None, height, width, channels) or (None, height, width); this model's input is (None, 100)", skipped: [], layers: [{ name: 'dense', className: 'Dense', line: 3, outputShape: '(None, 4)', params: 404 }] };
+    await page.evaluate((t) => window.postMessage({ type: 'lab', target: t }, '*'), dense);
+    await page.locator('#no-input').waitFor();
+    assert.match(await text('#no-input'), /The lab cannot run this model: the lab feeds images.*\(None, 100\)\./);
+    assert.match(await page.locator('#layer-l0').innerText(), /dense \(Dense\) \(None, 4\)\n+Not run: the model does not run here/);
+  });
+
+  await check('messages that fail the guard are ignored', async () => {
+    const before = await text('#title');
+    await page.evaluate(() => window.postMessage({ type: 'lab', target: { key: 1 } }, '*'));
+    await page.evaluate(() => window.postMessage({ type: 'show', target: null }, '*'));
+    assert.equal(await text('#title'), before);
+  });
+
+  await check('no uncaught errors and no CSP violations in the page', async () => assert.deepEqual(errors, []));
+} finally {
+  await browser.close();
+}
+console.log(`lab first paint: ${figures.firstPaintMs} ms after the page started (${figures.pageToMapsMs} ms from navigation to maps drawn, including the test's own steps)`);
+summary();

@@ -1,0 +1,495 @@
+// The model lab webview: builds the user's model on tfjs from the Keras JSON the host sends (Keras'
+// initialisation, seeded), runs one input through it (an MNIST digit, the colour picture or a
+// workspace image, fitted to the model's input) and draws every layer's output: a grid of channels
+// with the shape the editor shows beside it. A pooling layer opens the pooling preview on its real
+// input. State (the input choice) lives in one object saved with setState.
+
+import './style.css';
+import './lab.css';
+import { isHostToLab, MAX_MAP_VALUES, type LabLayer, type LabTarget, type LabToHost, type MapData, type RealInput } from '../src/protocol';
+import { digits, digitSample } from './digits';
+import { fitToInput } from './fit';
+import { colour } from './grid';
+import { connect, onHostMessage } from './host';
+import { decodeImage, type SavedImage } from './image';
+import { colourMap, featureMap, type FeatureMap } from './inputs';
+import { buildModel, disposeModel, runModel, type BuiltModel, type LayerOutput } from './model';
+import { initBackend, TFJS_VERSION, type Backend } from './tensor';
+
+type InputKind = 'digit' | 'colour' | 'image';
+
+interface State {
+  v: 1;
+  target: LabTarget | null;
+  input: InputKind;
+  /** Index of the digit shown (0 … count − 1). */
+  digit: number;
+  /** Seed of the "random digit" button's generator (advanced on each press). */
+  pick: number;
+  /** Seed of the weights' initialisers. */
+  seed: number;
+  image: SavedImage | null;
+  /**
+   * tfjs backend: the CPU one by default (one picture through a small model runs in tens of ms,
+   * where WebGL first compiles a shader per op, a second or more under software GL).
+   */
+  backend: 'cpu' | 'webgl';
+}
+
+const isState = (x: unknown): x is State => {
+  const s = x as State;
+  return typeof s === 'object' && s !== null && s.v === 1 && typeof s.digit === 'number' && typeof s.seed === 'number' && typeof s.pick === 'number' && (s.backend === 'cpu' || s.backend === 'webgl');
+};
+
+/** Channels drawn per layer (the rest are counted, not drawn). */
+export const MAX_CHANNELS_SHOWN = 64;
+/** Units drawn for a flat (Dense-like) output. */
+const MAX_UNITS_SHOWN = 1024;
+
+const host = connect<State, LabToHost>(isState);
+let state: State = host.getState() ?? { v: 1, target: null, input: 'digit', digit: 0, pick: 1, seed: 0, image: null, backend: 'cpu' };
+let backend: Backend | null = null;
+let built: { key: string; model: BuiltModel | null; error?: string } | null = null;
+let building: Promise<void> | null = null;
+let outputs: Map<string, LayerOutput> | null = null;
+let runMs = 0;
+let firstPaint: number | null = null;
+let message: { text: string; error: boolean } | null = null;
+
+const h = <K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> & { className?: string } = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] => {
+  const el = document.createElement(tag);
+  Object.assign(el, props);
+  el.append(...children);
+  return el;
+};
+
+function button(id: string, text: string, onClick: () => void, title = ''): HTMLButtonElement {
+  const b = h('button', { id, textContent: text, title, type: 'button' });
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+const fmt = (n: number | null) => (n === null ? '?' : n.toLocaleString('en-US'));
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+/** mulberry32: the "random digit" button's deterministic generator. */
+function nextRandom(seed: number): [number, number] {
+  let t = (seed + 0x6d2b79f5) | 0;
+  let r = Math.imul(t ^ (t >>> 15), 1 | t);
+  r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+  t = ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  return [t, (seed + 0x6d2b79f5) | 0];
+}
+
+function rawInput(): { map: FeatureMap; label: string } {
+  if (state.input === 'image' && state.image) {
+    const im = state.image;
+    return { map: featureMap(im.height, im.width, 3, Float32Array.from(im.data)), label: `${im.name} (${im.height}×${im.width}×3)` };
+  }
+  if (state.input === 'colour') return { map: colourMap(), label: 'colour picture 28×28×3' };
+  const d = digits();
+  const i = ((state.digit % d.count) + d.count) % d.count;
+  return { map: digitSample(d, i), label: `digit ${d.labels[i]} (MNIST sample #${(i + 1).toLocaleString('en-US')} of ${d.count.toLocaleString('en-US')})` };
+}
+
+/** The input fitted to the model's input shape (and what fitting did). */
+function modelInput(): { map: FeatureMap; label: string; note: string } | null {
+  const size = state.target?.input;
+  if (!size) return null;
+  const raw = rawInput();
+  const fitted = fitToInput(raw.map, size);
+  return { map: fitted.map, label: raw.label, note: fitted.note };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The model
+
+function modelKey(): string {
+  return JSON.stringify([state.target?.json ?? null, state.seed, backend?.name ?? '']);
+}
+
+/** (Re)builds the model when its JSON or the seed changed, then runs the input and renders. */
+function refresh(): void {
+  if (!backend || backend.failed || !state.target) {
+    render();
+    return;
+  }
+  const key = modelKey();
+  if (built?.key === key || building) {
+    if (built?.key === key) runInput();
+    render();
+    return;
+  }
+  const json = state.target.json;
+  disposeModel(built?.model ?? null);
+  built = null;
+  outputs = null;
+  if (!json || !state.target.input) {
+    built = { key, model: null };
+    render();
+    return;
+  }
+  render();
+  building = buildModel(json, state.seed).then(
+    (model) => {
+      performance.mark('lab:built');
+      built = { key, model };
+    },
+    (e: unknown) => {
+      built = { key, model: null, error: e instanceof Error ? e.message : String(e) };
+    },
+  );
+  void building.then(() => {
+    building = null;
+    // The target may have changed while building: start again if so.
+    if (modelKey() !== key) refresh();
+    else {
+      runInput();
+      render();
+    }
+  });
+}
+
+function runInput(): void {
+  outputs = null;
+  const m = built?.model;
+  const input = modelInput();
+  if (!m || !input) return;
+  const t0 = performance.now();
+  try {
+    outputs = runModel(m, input.map);
+  } catch (e) {
+    built = { key: built!.key, model: m, error: `tfjs could not run the model: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  runMs = performance.now() - t0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+
+function render(): void {
+  const app = document.getElementById('app');
+  if (!app) return;
+  const focusId = document.activeElement instanceof HTMLElement ? document.activeElement.id : '';
+  const t = state.target;
+  const parts: (HTMLElement | string)[] = [header()];
+  if (t) {
+    parts.push(inputBar(), exportNotes(t));
+    // Not run (cannot be built or fed here): still every layer with the shape the editor shows.
+    if (outputs) parts.push(layerList(t, outputs));
+    else if (backend && !building && (built?.error || !t.json || !t.input)) parts.push(layerList(t, new Map()));
+    parts.push(poolingLab(t));
+  }
+  app.replaceChildren(...parts);
+  app.dataset.target = t?.key ?? '';
+  app.dataset.ready = outputs ? 'yes' : 'no';
+  if (outputs && firstPaint === null) {
+    performance.mark('lab:painted');
+    firstPaint = performance.now();
+    app.dataset.firstPaint = firstPaint.toFixed(0);
+  }
+  host.setState(state);
+  const again = focusId ? document.getElementById(focusId) : null;
+  if (again) again.focus();
+}
+
+function header(): HTMLElement {
+  const t = state.target;
+  const head = h('header', {});
+  head.append(h('h1', { id: 'title', textContent: t ? `Model lab: ${t.name}` : 'Model lab' }));
+  if (t) {
+    const total = t.preview.paramsWith;
+    head.append(h('p', { id: 'model-info', textContent: `Input ${t.inputShape} · ${fmt(total)} params · ${t.layers.length} layer${t.layers.length === 1 ? '' : 's'} (as Shape Lens reads the code; follows your edits)` }));
+  } else {
+    head.append(h('p', { id: 'model-info', textContent: 'Open the lab from a model: its code lens, its row in the Model Summary view, or the command palette.' }));
+  }
+  const status = h('p', { id: 'status', className: backend?.failed || built?.error ? 'error' : backend?.fallback ? 'warning' : '' });
+  status.setAttribute('role', 'status');
+  status.textContent = !backend
+    ? `Starting tfjs ${TFJS_VERSION}…`
+    : backend.failed
+      ? backend.fallback ?? 'tfjs could not start.'
+      : built?.error
+        ? `tfjs could not build this model: ${built.error}`
+        : building
+          ? `Building the model in tfjs ${TFJS_VERSION}…`
+          : built?.model
+            ? `tfjs ${TFJS_VERSION} · backend: ${backend.name}${backend.fallback ? ` (${backend.fallback})` : ''} · built in ${built.model.ms.toFixed(0)} ms · ran in ${runMs.toFixed(0)} ms · weights: Keras' initialisation (glorot-uniform kernels, zero biases), seed ${state.seed}, untrained`
+            : `tfjs ${TFJS_VERSION} · backend: ${backend.name}`;
+  head.append(status);
+  return head;
+}
+
+function inputBar(): HTMLElement {
+  const t = state.target!;
+  const bar = h('section', { id: 'inputs', className: 'toolbar' });
+  const select = h('select', { id: 'input-select' });
+  select.setAttribute('aria-label', 'Input');
+  const options: [InputKind, string][] = [['digit', 'MNIST digit'], ['colour', 'Colour picture']];
+  if (state.image) options.push(['image', state.image.name]);
+  for (const [v, text] of options) select.append(h('option', { value: v, textContent: text, selected: v === state.input }));
+  select.addEventListener('change', () => update(() => (state.input = select.value as InputKind)));
+  bar.append(h('label', {}, 'Input ', select));
+  if (state.input === 'digit') {
+    const count = digits().count;
+    bar.append(
+      button('digit-prev', '◀', () => update(() => (state.digit = (state.digit - 1 + count) % count)), 'Previous digit'),
+      button('digit-next', '▶', () => update(() => (state.digit = (state.digit + 1) % count)), 'Next digit'),
+      button('digit-random', 'Random', () => update(() => {
+        const [r, next] = nextRandom(state.pick);
+        state.pick = next;
+        state.digit = Math.floor(r * count);
+      }), 'A random digit (seeded: the same sequence each time)'),
+    );
+  }
+  bar.append(button('pick-image', 'Image from workspace…', () => {
+    message = { text: 'Pick an image in the list at the top of the window…', error: false };
+    host.post({ type: 'pickImage' });
+    render();
+  }));
+  const seed = h('input', { id: 'seed', type: 'number', min: '0', max: '999999', value: String(state.seed) });
+  seed.setAttribute('aria-label', 'Weights seed');
+  seed.addEventListener('change', () => {
+    const v = Number(seed.value);
+    if (Number.isInteger(v) && v >= 0 && v <= 999_999) update(() => (state.seed = v));
+  });
+  bar.append(h('label', {}, 'Weights seed ', seed));
+  const engine = h('select', { id: 'backend-select' });
+  engine.setAttribute('aria-label', 'tfjs backend');
+  for (const [v, text] of [['cpu', 'CPU'], ['webgl', 'WebGL']] as const) engine.append(h('option', { value: v, textContent: text, selected: v === state.backend }));
+  engine.addEventListener('change', () => {
+    state.backend = engine.value === 'webgl' ? 'webgl' : 'cpu';
+    startBackend();
+  });
+  bar.append(h('label', {}, 'Backend ', engine));
+  const out = h('div', {}, bar);
+  const input = t.input ? modelInput() : null;
+  if (input) out.append(h('p', { id: 'input-label', className: 'note', textContent: `Running ${input.label}${input.note ? `: ${input.note}` : ''} → ${t.inputShape}. Values in [0, 1].` }));
+  if (message) {
+    const p = h('p', { id: 'image-message', className: message.error ? 'error' : 'note', textContent: message.text });
+    p.setAttribute('role', message.error ? 'alert' : 'status');
+    out.append(p);
+  }
+  return out;
+}
+
+/** Why (part of) the model does not run here: layers tfjs lacks, or an input the lab cannot feed. */
+function exportNotes(t: LabTarget): HTMLElement | string {
+  const box = h('section', { id: 'export-notes' });
+  if (!t.json) box.append(h('p', { className: 'warning', id: 'not-exported', textContent: `The lab cannot build this model in tfjs: ${t.reason ?? (t.skipped[0] ? `${t.skipped[0].name} (${t.skipped[0].className}) ${t.skipped[0].reason}` : 'nothing could be exported')}.` }));
+  else if (!t.input) box.append(h('p', { className: 'warning', id: 'no-input', textContent: `The lab cannot run this model: ${t.inputWhy ?? `its input is ${t.inputShape}`}.` }));
+  if (t.json && t.skipped.length > 0) {
+    const first = t.skipped[0];
+    box.append(h('p', { className: 'warning', id: 'skipped', textContent: `Shown up to ${first.name} (${first.className}): ${first.reason}. ${t.skipped.length === 1 ? 'That layer is' : `Those ${t.skipped.length} layers are`} not run here: ${t.skipped.map((s) => s.name).join(', ')}.` }));
+  }
+  return box.childNodes.length > 0 ? box : '';
+}
+
+function layerList(t: LabTarget, outs: Map<string, LayerOutput>): HTMLElement {
+  const list = h('div', { id: 'layers' });
+  const input = modelInput();
+  // Keras 2 lists a functional model's InputLayer as a row; else the input is drawn first.
+  if (input && !t.layers.some((l) => l.className === 'InputLayer')) list.append(layerBlock({ name: 'input', className: 'Input', line: null, outputShape: t.inputShape, params: null }, { shape: [input.map.height, input.map.width, input.map.channels], data: input.map.data }, 'input'));
+  const skipped = new Map(t.skipped.map((s) => [s.name, s]));
+  t.layers.forEach((l, i) => {
+    const out = outs.get(l.name);
+    if (out) list.append(layerBlock(l, out, `l${i}`));
+    else {
+      const why = skipped.get(l.name)?.reason ?? (outs.size === 0 ? 'the model does not run here (see above)' : l.className === 'InputLayer' ? 'the model input (shown above)' : 'tfjs gave no output for it');
+      list.append(h('section', { className: 'layer card not-run', id: `layer-l${i}` }, h('h2', {}, `${l.name} (${l.className}) `, h('span', { className: 'keras-shape', textContent: l.outputShape })), h('p', { className: 'note', textContent: `Not run: ${why}.` })));
+    }
+  });
+  return list;
+}
+
+/** Keras notation of a tfjs shape (batch axis None). */
+const kerasShape = (shape: number[]) => (shape.length === 0 ? '(None,)' : `(None, ${shape.join(', ')})`);
+
+function layerBlock(l: LabLayer, out: LayerOutput, id: string): HTMLElement {
+  const block = h('section', { className: 'layer card', id: `layer-${id}` });
+  block.dataset.layer = l.name;
+  const title = h('h2', {}, `${l.name} (${l.className}) `, h('span', { className: 'keras-shape', id: `shape-${id}`, textContent: l.outputShape }));
+  if (l.params !== null && l.className !== 'Input') title.append(h('span', { className: 'params', textContent: ` · ${fmt(l.params)} params` }));
+  block.append(title);
+  const ran = kerasShape(out.shape);
+  if (l.className !== 'Input' && ran !== l.outputShape) block.append(h('p', { className: 'warning', textContent: `tfjs built ${ran} here; Shape Lens shows ${l.outputShape}.` }));
+  const tools = h('div', { className: 'toolbar' });
+  if (l.pooling && l.pooling.settings) tools.append(button(`open-pooling-${id}`, 'Open in pooling preview (real input)', () => openPooling(l), `The pooling preview's window view on the map that reaches ${l.name}`));
+  if (l.line) tools.append(Object.assign(button(`goto-${id}`, `Line ${l.line}`, () => host.post({ type: 'revealLine', line: l.line! }), 'Go to the layer in the editor'), { className: 'goto' }));
+  if (tools.childNodes.length > 0) block.append(tools);
+  if (out.shape.length === 3) block.append(maps(out, id, !!l.pooling?.settings ? () => openPooling(l) : undefined));
+  else if (out.shape.length === 1) block.append(units(out, id));
+  else block.append(h('p', { className: 'note', textContent: `Output ${ran}: not drawn (the lab draws height × width × channels maps and flat vectors).` }));
+  return block;
+}
+
+/** The channels of a (height, width, channels) output as small images, one colour scale per layer. */
+function maps(out: LayerOutput, id: string, onClick?: () => void): HTMLElement {
+  const [height, width, channels] = out.shape;
+  const shown = Math.min(channels, MAX_CHANNELS_SHOWN);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of out.data) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const span = hi > lo ? hi - lo : 1;
+  const wrap = h('div', { className: 'maps', id: `maps-${id}` });
+  wrap.dataset.channels = String(channels);
+  wrap.dataset.shown = String(shown);
+  const scale = Math.max(1, Math.floor(64 / Math.max(height, width)));
+  const css = Math.min(96, Math.max(height, width) * scale);
+  for (let c = 0; c < shown; c++) {
+    const canvas = h('canvas', { className: 'fmap', width, height });
+    canvas.style.width = `${(css * width) / Math.max(height, width)}px`;
+    canvas.style.height = `${(css * height) / Math.max(height, width)}px`;
+    canvas.title = `channel ${c + 1} of ${channels}`;
+    const ctx = canvas.getContext('2d');
+    if (ctx) {
+      const img = ctx.createImageData(width, height);
+      for (let i = 0; i < height * width; i++) {
+        const [r, g, b] = colour((out.data[i * channels + c] - lo) / span);
+        img.data.set([r, g, b, 255], i * 4);
+      }
+      ctx.putImageData(img, 0, 0);
+    }
+    if (onClick) canvas.addEventListener('click', onClick);
+    wrap.append(canvas);
+  }
+  const fig = h('figure', { className: 'layer-maps' }, wrap);
+  const more = shown < channels ? `; showing the first ${shown}` : '';
+  fig.prepend(h('figcaption', { id: `count-${id}`, textContent: `${channels} channel${channels === 1 ? '' : 's'} of ${height}×${width}${more} · values ${lo.toFixed(3)} to ${hi.toFixed(3)}` }));
+  if (onClick) wrap.classList.add('clickable');
+  return fig;
+}
+
+/** A flat output: one strip of units; ten or fewer also as numbers (a classifier's scores). */
+function units(out: LayerOutput, id: string): HTMLElement {
+  const n = out.shape[0];
+  const shown = Math.min(n, MAX_UNITS_SHOWN);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < shown; i++) {
+    lo = Math.min(lo, out.data[i]);
+    hi = Math.max(hi, out.data[i]);
+  }
+  const canvas = h('canvas', { className: 'units', width: shown, height: 1 });
+  canvas.style.width = `${Math.min(640, Math.max(shown * 4, 40))}px`;
+  const ctx = canvas.getContext('2d');
+  if (ctx) {
+    const img = ctx.createImageData(shown, 1);
+    for (let i = 0; i < shown; i++) img.data.set([...colour((out.data[i] - lo) / (hi > lo ? hi - lo : 1)), 255], i * 4);
+    ctx.putImageData(img, 0, 0);
+  }
+  const fig = h('figure', { className: 'layer-units', id: `units-${id}` }, h('figcaption', { textContent: `${n.toLocaleString('en-US')} unit${n === 1 ? '' : 's'}${shown < n ? `; showing the first ${shown.toLocaleString('en-US')}` : ''}` }), canvas);
+  if (n <= 10) {
+    let best = 0;
+    for (let i = 1; i < n; i++) if (out.data[i] > out.data[best]) best = i;
+    fig.append(h('p', { className: 'scores note', textContent: `${Array.from(out.data.subarray(0, n), (v, i) => `${i}: ${v.toFixed(3)}`).join('  ')} · largest: ${best} (untrained weights: not a prediction)` }));
+  }
+  return fig;
+}
+
+/** The Pooling lab (training with vs without pooling) is the next part of issue 12: its place. */
+function poolingLab(t: LabTarget): HTMLElement {
+  const p = t.preview;
+  const s = h('section', { id: 'pooling-lab', className: 'card' }, h('h2', { textContent: 'Pooling lab' }));
+  const compare = p.removed.length > 0 ? `${fmt(p.paramsWith)} params with its ${p.removed.length} pooling layer${p.removed.length === 1 ? '' : 's'}, ${fmt(p.paramsWithout)} without them.` : `${fmt(p.paramsWith)} params; no MaxPooling or AveragePooling layer to take out.`;
+  s.append(h('p', { id: 'lab-params', textContent: compare }), h('p', { className: 'note', textContent: 'Training this model and the same model without its pooling layers side by side on the digits is not built yet.' }));
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pooling preview on a pooling layer's real input
+
+function toBase64(data: Float32Array): string {
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+/** A map as message data, keeping the channels that fit MAX_MAP_VALUES. */
+export function mapData(m: FeatureMap): MapData {
+  const keep = Math.max(1, Math.min(m.channels, Math.floor(MAX_MAP_VALUES / (m.height * m.width))));
+  let data = m.data;
+  if (keep < m.channels) {
+    data = new Float32Array(m.height * m.width * keep);
+    for (let i = 0; i < m.height * m.width; i++) for (let c = 0; c < keep; c++) data[i * keep + c] = m.data[i * m.channels + c];
+  }
+  return { height: m.height, width: m.width, channels: keep, base64: toBase64(Float32Array.from(data)) };
+}
+
+function openPooling(l: LabLayer): void {
+  const m = built?.model;
+  const input = modelInput();
+  const source = m?.inputOf.get(l.name);
+  const out = source !== undefined ? outputs?.get(source) : undefined;
+  if (!m || !input || !out || out.shape.length !== 3) return;
+  const [height, width, channels] = out.shape;
+  const real: RealInput = { label: `${input.label}, weights seed ${state.seed}`, map: mapData(featureMap(height, width, channels, out.data)), modelInput: mapData(input.map) };
+  host.post({ type: 'openPooling', layer: l.name, real });
+}
+
+function update(mutate: () => void): void {
+  mutate();
+  refresh();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start
+
+onHostMessage(isHostToLab, (m) => {
+  switch (m.type) {
+    case 'lab': {
+      if (m.target === null) break;
+      // The same model (an edit, the panel shown again): keep the input choice; another model: the first digit.
+      const same = state.target?.key === m.target.key;
+      state = same ? { ...state, target: m.target } : { ...state, target: m.target, digit: 0, input: state.input === 'image' ? 'digit' : state.input };
+      message = null;
+      break;
+    }
+    case 'image':
+      decodeImage(m).then(
+        (image) => {
+          message = { text: `Loaded ${image.name}. ${image.note}`, error: false };
+          update(() => {
+            state.image = image;
+            state.input = 'image';
+          });
+        },
+        (e: unknown) => {
+          message = { text: e instanceof Error ? e.message : String(e), error: true };
+          render();
+        },
+      );
+      return;
+    case 'imageError':
+      message = { text: m.message, error: true };
+      render();
+      return;
+  }
+  refresh();
+});
+
+function startBackend(): void {
+  backend = null;
+  render();
+  initBackend(state.backend).then(
+    (b) => {
+      backend = b;
+      performance.mark('lab:backend');
+      refresh();
+    },
+    (e: unknown) => {
+      backend = { name: 'none', failed: true, fallback: `tfjs could not start a backend (${e instanceof Error ? e.message : String(e)}); the lab cannot run models here.` };
+      render();
+    },
+  );
+}
+
+render();
+host.post({ type: 'ready' });
+startBackend();
