@@ -1718,12 +1718,12 @@ class Parser {
     let count = 0;
     while (!this.isOp(')')) {
       const af = this.p;
-      if (this.isOp('*') || this.isOp('**')) {
-        const star = this.vals[this.p];
+      if (this.isOp('*')) this.add(this.element());
+      else if (this.isOp('**')) {
         const sm = this.mark();
         this.next();
         this.add(this.expression());
-        this.add(this.finish(star === '*' ? 'list_splat' : 'dictionary_splat', sm, af));
+        this.add(this.finish('dictionary_splat', sm, af));
       } else if (this.kind() === NAME && this.kinds[this.p + 1] === OP && this.vals[this.p + 1] === '=') {
         const km = this.mark();
         this.add(this.take('identifier'), 'name');
@@ -1838,13 +1838,19 @@ class Parser {
     }
   }
 
-  /** An element of a list, tuple or set: an expression or `*expression`. */
+  /**
+   * An element of a list, tuple, set or argument list: an expression or `*expression`. tree-sitter
+   * reads `*a.b()` either as `*` of the call or as a call of `*a.b` (a splat pattern), depending on
+   * the context: only a name, attribute or subscript after `*` is certain.
+   */
   private element(): PyNode {
     if (this.isOp('*')) {
       const first = this.p;
       const m = this.mark();
       this.next();
-      this.add(this.expression());
+      const e = this.expression();
+      if (e.type !== 'identifier' && e.type !== 'attribute' && e.type !== 'subscript') refuse();
+      this.add(e);
       return this.finish('list_splat', m, first);
     }
     return this.expression();
