@@ -118,6 +118,11 @@ const ACCEPTED: string[] = [
   'x = f(a,  # comment inside brackets\n      b)\n',
   // tree-sitter reads a block that is not indented as an empty block, without an error
   'def f():\nreturn 1\n',
+  // nor is indentation where no block opens an error to it
+  '  x = 1\ny = 2\n',
+  'if x:\n    a\n\tb\nc\nif x:\n\ta\n    b\nc\n',
+  // a last `;` belongs to the module (and a block)
+  'df.plot();\nif a: b;\ndef f():\n    a;\n    b; c;\nx = 1;',
 ];
 
 /** Texts parseFast refuses (tree-sitter gives them shapes it does not build, or an error). */
@@ -140,6 +145,9 @@ const REFUSED: string[] = [
   // tree-sitter reads `*x.y()` as a splat of the call here and as a call of `*x.y` there
   'print("==", a(), *b.c())\n',
   'y = {*k()}\n',
+  // `as` goes inside a conditional or lambda
+  'with a if b else c as f:\n    pass\n',
+  'with lambda: x as f:\n    pass\n',
   // `List[int] | None` is a union_type, not built here
   'x: List[int] | None = None\n',
 ];

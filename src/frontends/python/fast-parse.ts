@@ -241,10 +241,13 @@ class Lexer {
     return i < 0 ? this.text.length : i;
   }
 
-  /** Comment and blank lines before the first statement; the first code line must not be indented. */
+  /**
+   * Comment and blank lines before the first statement. Like tree-sitter's scanner, indentation
+   * where no block can open is not an error: it only counts where a `:` opened a block, and
+   * dedenting pops the levels above.
+   */
   private blankLinesAtStart(): void {
     const lines = this.scanBlankLines(0);
-    if (lines.codeIndent !== 0 && lines.codeStart < this.text.length) refuse();
     for (const c of lines.comments) this.comment(c);
     this.pos = lines.codeStart;
   }
@@ -300,7 +303,8 @@ class Lexer {
     const lk = t.kinds[last];
     const lv = t.vals[last];
     const wildcard = lv === '*' && t.kinds[last - 1] === KW && t.vals[last - 1] === 'import';
-    if ((lk === OP && lv !== ')' && lv !== ']' && lv !== '}' && lv !== ':' && lv !== '...' && !wildcard) || (lk === KW && !LINE_END_KEYWORDS.has(lv))) refuse();
+    const semicolon = lv === ';';
+    if ((lk === OP && lv !== ')' && lv !== ']' && lv !== '}' && lv !== ':' && lv !== '...' && !wildcard && !semicolon) || (lk === KW && !LINE_END_KEYWORDS.has(lv))) refuse();
     const lines = this.scanBlankLines(this.pos);
     const indents = this.indents;
     // After a `:` an indented line opens a block; a line that is not indented more leaves the block
@@ -322,7 +326,6 @@ class Lexer {
         } else this.comment(lines.comments[ci++]);
       }
       for (; ci < lines.comments.length; ci++) this.comment(lines.comments[ci]);
-      if (indents[indents.length - 1] !== lines.codeIndent) refuse();
     }
     this.pos = lines.codeStart;
   }
@@ -851,7 +854,8 @@ class Parser {
     const nc = t.commentStarts.length;
     let start = t.kinds.length > 1 ? t.starts[0] : this.text.length;
     if (nc > 0 && t.commentStarts[0] < start) start = t.commentStarts[0];
-    let end = children.length > 0 ? children[children.length - 1].end : -1;
+    // (a last `;` counts too)
+    let end = children.length > 0 ? Math.max(children[children.length - 1].end, this.lastEnd) : -1;
     if (nc > 0 && t.commentEnds[nc - 1] > end) end = t.commentEnds[nc - 1];
     if (end < 0) start = end = this.text.length;
     return makeNode('module', true, null, start, end, children.length > 0 ? children : NO_CHILDREN);
@@ -1362,6 +1366,8 @@ class Parser {
 
   /** `e as target` (the `as` is next; `first`: e's first token). */
   private asPattern(e: PyNode, first: number): PyNode {
+    // `as` binds tighter than a conditional or a lambda (it would go inside them).
+    if (e.type === 'conditional_expression' || e.type === 'lambda' || e.type === 'named_expression') refuse();
     const m = this.mark();
     this.add(e);
     this.next();
