@@ -138,7 +138,6 @@ const REFUSED: string[] = [
   "x = t'{a}'\n",
   'x = (\n',
   'x = 1 +\n',
-  '  x = 1\n',
   'x = a <> b\n',
   'history,\ne = f()\n',
   'def f():\n    x = g(a +\n# c\nb)\n',
