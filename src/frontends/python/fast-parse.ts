@@ -813,11 +813,19 @@ class Parser {
    */
   private claimContinuations(n: PyNode, first: number): void {
     const t = this.t;
+    const slots = t.contSlots;
     const last = this.p - 1;
+    // the first continuation after token `first` (slots ascend)
+    let lo = 0;
+    let hi = slots.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (slots[mid] <= first) lo = mid + 1;
+      else hi = mid;
+    }
     let added: PyNode[] | undefined;
-    for (let k = 0; k < t.contSlots.length; k++) {
-      const slot = t.contSlots[k];
-      if (this.contTaken[k] || slot <= first || slot > last) continue;
+    for (let k = lo; k < slots.length && slots[k] <= last; k++) {
+      if (this.contTaken[k]) continue;
       this.contTaken[k] = true;
       (added ??= []).push(makeNode('line_continuation', true, null, t.contStarts[k], t.contEnds[k], NO_CHILDREN));
     }
