@@ -483,7 +483,6 @@ class Lexer {
       if (c === 92 && !raw) {
         const len = this.escapeLength(i, bytes);
         if (len > 0) {
-          if (len === -1) refuse();
           t.push(S_ESCAPE, i, i + len);
           i += len;
           continue;
@@ -1115,7 +1114,6 @@ class Parser {
       case 'tuple':
       case 'list':
       case 'expression_list': {
-        if (n.children.length === 0 && n.type !== 'tuple') refuse();
         if (n.children.length === 0) refuse();
         const kids = n.children.map((c) => this.pattern(c));
         for (let i = 0; i < kids.length; i++) kids[i].field = null;
@@ -1191,8 +1189,8 @@ class Parser {
     this.expectKw('import');
     if (this.isOp('*')) {
       if (type !== 'import_from_statement') refuse();
+      // a named node whose anonymous `*` child the copy drops
       this.add(this.take('wildcard_import'));
-      // `*` is a named node with an anonymous child: no children in the copy
     } else if (this.isOp('(')) {
       this.next();
       this.importList(true);
