@@ -2116,7 +2116,11 @@ class Parser {
 export function parseFast(text: string, maxNodes = 2_000_000): PyNode | null {
   try {
     const tokens = new Lexer(text).run();
-    return new Parser(text, tokens, maxNodes).parseModule();
+    // toAst's bound counts every node it walks, punctuation and comments too: nodes built plus
+    // tokens and comments is at least that, so a text near the bound is left to it.
+    const budget = maxNodes - tokens.kinds.length - tokens.commentSlots.length;
+    if (budget < 0) return null;
+    return new Parser(text, tokens, budget).parseModule();
   } catch (e) {
     if (e === REFUSE) return null;
     // A stack overflow or any other surprise: tree-sitter decides.
