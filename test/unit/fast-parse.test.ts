@@ -101,6 +101,9 @@ const ACCEPTED: string[] = [
   'x += 1\nx -= 1\nx *= 2\nx /= 2\nx //= 2\nx %= 2\nx **= 2\nx >>= 1\nx <<= 1\nx &= 1\nx |= 1\nx ^= 1\nx @= y\n',
   'x: int\ny: List[int] = []\nz: Dict[str, Tuple[int, ...]] = {}\nw: "Foo" = None\ndef f(a: int = 1, *b: str, **c: float) -> Optional[int]: pass\n',
   'def f(x: List[int], y: a.B, w: int | None = 1) -> Dict[str, int]: pass\n',
+  // a generic type then `|`: union_type, left to right while generic types follow
+  'a: List[int] | None\nb: int | List[int]\nd: List[int] | None | int\ne: A[x] | B[y] | C[z]\ng: Optional[List[int] | None]\nh: x.y[int] | None\n',
+  'def f(a: list[int] | None = None) -> dict[str, int] | None: pass\n',
   'import a\nimport a.b.c\nimport a as b, c.d as e\nfrom . import a\nfrom .. import b\nfrom .a.b import c as d\nfrom a import (b, c,)\nfrom a import *\nfrom __future__ import annotations\n',
   'del a, b[0], c.d\nraise\nraise E\nraise E from e\nreturn\n',
   'def g():\n    return 1, 2\n    yield\n    yield 1\n    yield from g\n    x = yield\n    x = yield a, b\n    return (yield)\n',
@@ -147,8 +150,6 @@ const REFUSED: string[] = [
   // `as` goes inside a conditional or lambda
   'with a if b else c as f:\n    pass\n',
   'with lambda: x as f:\n    pass\n',
-  // `List[int] | None` is a union_type, not built here
-  'x: List[int] | None = None\n',
 ];
 
 test('hand-written edge cases: accepted with the same tree, or refused', async () => {

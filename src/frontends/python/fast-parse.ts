@@ -1514,32 +1514,68 @@ class Parser {
 
   // ---- expressions
 
-  /** tree-sitter's `type`: an expression, or `Name[...]` (generic_type). */
+  /**
+   * tree-sitter's `type`: an expression, or `Name[...]` (generic_type); a generic type followed by
+   * `|` makes union_types (left to right) as long as generic types follow, then an expression.
+   */
   private type(): PyNode {
     this.enter();
     const first = this.p;
-    const m = this.mark();
-    if (this.kind() === NAME && this.kinds[this.p + 1] === OP && this.vals[this.p + 1] === '[') {
-      const gm = this.mark();
-      this.add(this.take('identifier'));
-      const tf = this.p;
-      const tm = this.mark();
+    if (!this.atGeneric()) {
+      const m = this.mark();
+      this.add(this.expression());
+      this.depth--;
+      return this.finish('type', m, first);
+    }
+    let type = this.wrapType(this.genericType(), first);
+    while (this.isOp('|')) {
+      const m = this.mark();
+      this.add(type);
       this.next();
-      for (;;) {
-        this.add(this.type());
-        if (!this.isOp(',')) break;
-        this.next();
-        if (this.isOp(']')) break;
+      const rf = this.p;
+      if (this.atGeneric()) this.add(this.wrapType(this.genericType(), rf));
+      else {
+        const rm = this.mark();
+        this.add(this.expression());
+        this.add(this.finish('type', rm, rf));
       }
-      this.expectOp(']');
-      this.add(this.finish('type_parameter', tm, tf));
-      this.add(this.finish('generic_type', gm, first));
-      const k = this.kind();
-      const v = this.vals[this.p];
-      if (!(k === NEWLINE || (k === OP && (v === ',' || v === ')' || v === '=' || v === ':' || v === ']' || v === ';')))) refuse();
-    } else this.add(this.expression());
+      type = this.wrapType(this.finish('union_type', m, first), first);
+    }
+    const k = this.kind();
+    const v = this.vals[this.p];
+    if (!(k === NEWLINE || (k === OP && (v === ',' || v === ')' || v === '=' || v === ':' || v === ']' || v === ';')))) refuse();
     this.depth--;
+    return type;
+  }
+
+  private atGeneric(): boolean {
+    return this.kind() === NAME && this.kinds[this.p + 1] === OP && this.vals[this.p + 1] === '[';
+  }
+
+  /** A `type` node around `inner` (whose first token is `first`). */
+  private wrapType(inner: PyNode, first: number): PyNode {
+    const m = this.mark();
+    this.add(inner);
     return this.finish('type', m, first);
+  }
+
+  /** `Name[type, ...]`. */
+  private genericType(): PyNode {
+    const first = this.p;
+    const m = this.mark();
+    this.add(this.take('identifier'));
+    const tf = this.p;
+    const tm = this.mark();
+    this.next();
+    for (;;) {
+      this.add(this.type());
+      if (!this.isOp(',')) break;
+      this.next();
+      if (this.isOp(']')) break;
+    }
+    this.expectOp(']');
+    this.add(this.finish('type_parameter', tm, tf));
+    return this.finish('generic_type', m, first);
   }
 
   /** tree-sitter's `expression`: lambda, walrus, conditional, or/and/not, comparisons, primaries. */
