@@ -53,11 +53,27 @@ function refuse(): never {
   throw REFUSE;
 }
 
-const KEYWORDS = new Set([
+const KEYWORD_LIST = [
   'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else',
   'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise',
   'return', 'try', 'while', 'with', 'yield',
-]);
+];
+
+/** Keywords by first character and length (found without slicing the identifier out of the text). */
+const KEYWORDS = new Map<number, string[]>();
+for (const k of KEYWORD_LIST) {
+  const key = k.charCodeAt(0) * 16 + k.length;
+  KEYWORDS.set(key, [...(KEYWORDS.get(key) ?? []), k]);
+}
+
+/** The keyword spelled by text[start, end), or undefined. */
+function keywordAt(text: string, start: number, end: number): string | undefined {
+  const len = end - start;
+  if (len < 2 || len > 8) return undefined;
+  const candidates = KEYWORDS.get(text.charCodeAt(start) * 16 + len);
+  if (candidates) for (const k of candidates) if (text.startsWith(k, start)) return k;
+  return undefined;
+}
 
 /** Operators, longest first within each first character. */
 const OPERATORS: Record<string, string[]> = {
@@ -370,8 +386,8 @@ class Lexer {
         this.string(start, flags);
         return;
       }
-      const word = text.slice(start, i);
-      if (ascii && KEYWORDS.has(word)) {
+      const word = ascii ? keywordAt(text, start, i) : undefined;
+      if (word !== undefined) {
         if (word === 'async' || word === 'await') refuse();
         t.push(KW, start, i, word);
       } else t.push(NAME, start, i);
