@@ -81,7 +81,7 @@ const ACCEPTED: string[] = [
   'f = lambda: 0\ng = lambda a, b=1, *c, d, e=2, **f: a\nh = lambda *, k: k\ni = lambda a, /, b: a\n',
   'a = [x for x in y]\nb = {k: v for k, v in d.items() if v}\nc = {x for x in y}\nd = (x for x in y)\ne = [x for y in z for x in y if x if not x]\nf(x for x in y)\n',
   'a[1]\na[1:2]\na[::2]\na[:, 0]\na[..., None]\na[1:2, ::3, :]\na[i, j]\na[(1, 2)]\na[-1:]\na[1,]\n',
-  "f(*args, **kwargs)\nf(a, *b, c=1, *d, **e)\nprint(*a, sep='')\nf(*a.b, *c[0])\n[*a, *b]\n{**a, 'b': 1}\n{*a, *b}\na, *b = c\n*a, b = c\n(a, *b) = c\nfor a, *b in c: pass\nx = *a, *b\n",
+  "f(*args, **kwargs)\nf(a, *b, c=1, *d, **e)\nprint(*a, sep='')\nf(*a.b, *c[0])\ng(x(), *a.b)\nt = (*a.b, c)\n[*a, *b]\n{**a, 'b': 1}\n{*a, *b}\na, *b = c\n*a, b = c\n(a, *b) = c\nfor a, *b in c: pass\nx = *a, *b\n",
   'if (n := len(a)) > 10: pass\nwhile (chunk := f.read()):\n    pass\n[y for x in z if (y := f(x))]\n',
   'a < b < c\na == b != c\na <= b >= c\na is b\na is not b\na in b\na not in b\nnot a\nnot not a\na and not b or c\n',
   'x = a if b else c\ny = a if b else c if d else e\nz = (lambda: a) if b else c\nw = lambda: a if b else c\n',
@@ -144,9 +144,14 @@ const REFUSED: string[] = [
   'x = a <> b\n',
   'history,\ne = f()\n',
   'def f():\n    x = g(a +\n# c\nb)\n',
-  // tree-sitter reads `*x.y()` as a splat of the call here and as a call of `*x.y` there
+  // tree-sitter reads `*x.y()` as a splat of the call here and as a call of `*x.y` there, and
+  // `*a.b` outside argument lists and tuples as `(*a).b`
   'print("==", a(), *b.c())\n',
   'y = {*k()}\n',
+  'y = [*a.b]\n',
+  'y = {*a.b}\n',
+  '*a.b = c\n',
+  'x = *a.b, c\n',
   // `as` goes inside a conditional or lambda
   'with a if b else c as f:\n    pass\n',
   'with lambda: x as f:\n    pass\n',

@@ -224,8 +224,16 @@ class Lexer {
     return t;
   }
 
-  /** The indentation (as the scanner counts it) of the first line from `from` with code; -1 at the end. */
+  /** Where the last nextCodeIndent found code, and that line's indentation. */
+  private codeAt = -1;
+  private codeIndent = 0;
+
+  /**
+   * The indentation (as the scanner counts it) of the first line from `from` (a line start) with
+   * code; -1 at the end. Remembered, so comment lines inside brackets are not read again per line.
+   */
   private nextCodeIndent(from: number): number {
+    if (from <= this.codeAt) return this.codeIndent;
     const text = this.text;
     let indent = 0;
     for (let q = from; q < text.length; q++) {
@@ -235,7 +243,11 @@ class Lexer {
       else if (c === 12 || c === 13 || c === 10) indent = 0;
       else if (c === 35) {
         while (q + 1 < text.length && text.charCodeAt(q + 1) !== 10) q++;
-      } else return indent;
+      } else {
+        this.codeAt = q;
+        this.codeIndent = indent;
+        return indent;
+      }
     }
     return -1;
   }
@@ -1092,8 +1104,9 @@ class Parser {
       const first = this.p;
       const m = this.mark();
       this.next();
+      // only a name: tree-sitter reads `*a.b, c = d` as (*a).b (see element)
       const target = this.binary(14);
-      if (target.type !== 'identifier' && target.type !== 'attribute' && target.type !== 'subscript') refuse();
+      if (target.type !== 'identifier') refuse();
       this.add(target);
       if (!this.isOp(',') && !this.isOp('=') && !this.atSimpleEnd() && !this.isOp(')') && !this.isOp(':') && !this.isKw('in')) refuse();
       return this.finish('list_splat', m, first);
@@ -1325,7 +1338,9 @@ class Parser {
         const sf = this.p;
         const sm = this.mark();
         this.next();
-        this.add(this.binary(14));
+        const target = this.binary(14);
+        if (target.type !== 'identifier') refuse();
+        this.add(target);
         this.add(this.finish('list_splat', sm, sf));
       } else this.add(this.binary(14));
       if (!this.isOp(',')) break;
@@ -1782,7 +1797,7 @@ class Parser {
     let count = 0;
     while (!this.isOp(')')) {
       const af = this.p;
-      if (this.isOp('*')) this.add(this.element());
+      if (this.isOp('*')) this.add(this.element(true));
       else if (this.isOp('**')) {
         const sm = this.mark();
         this.next();
@@ -1904,16 +1919,18 @@ class Parser {
 
   /**
    * An element of a list, tuple, set or argument list: an expression or `*expression`. tree-sitter
-   * reads `*a.b()` either as `*` of the call or as a call of `*a.b` (a splat pattern), depending on
-   * the context: only a name, attribute or subscript after `*` is certain.
+   * reads `*a.b` (and `*a.b()`) either as `*` of the whole or as `*a` then `.b` (a splat pattern
+   * as a primary expression), depending on the context: in argument lists and parenthesized tuples
+   * a name, attribute or subscript after `*` is read whole in every case seen; elsewhere only a name
+   * is certain (`chain` false).
    */
-  private element(): PyNode {
+  private element(chain: boolean): PyNode {
     if (this.isOp('*')) {
       const first = this.p;
       const m = this.mark();
       this.next();
       const e = this.expression();
-      if (e.type !== 'identifier' && e.type !== 'attribute' && e.type !== 'subscript') refuse();
+      if (e.type !== 'identifier' && (!chain || (e.type !== 'attribute' && e.type !== 'subscript'))) refuse();
       this.add(e);
       return this.finish('list_splat', m, first);
     }
@@ -1931,7 +1948,7 @@ class Parser {
       this.add(this.yieldExpression());
       type = 'parenthesized_expression';
     } else {
-      const e = this.element();
+      const e = this.element(true);
       this.add(e);
       if (this.isKw('for')) {
         if (e.type === 'list_splat') refuse();
@@ -1940,7 +1957,7 @@ class Parser {
         type = 'generator_expression';
       } else if (this.isOp(',')) {
         type = 'tuple';
-        this.collectionRest(')');
+        this.collectionRest(')', true);
       } else {
         if (e.type === 'list_splat') refuse();
         type = 'parenthesized_expression';
@@ -1952,12 +1969,12 @@ class Parser {
   }
 
   /** `, element, ...` up to `close` (not consumed), with an optional trailing comma. */
-  private collectionRest(close: string): void {
+  private collectionRest(close: string, chain: boolean): void {
     while (this.isOp(',')) {
       this.next();
       if (this.isOp(close)) break;
       if (this.isKw('yield')) refuse();
-      this.add(this.element());
+      this.add(this.element(chain));
     }
   }
 
@@ -1968,14 +1985,14 @@ class Parser {
     this.next();
     let type = 'list';
     if (!this.isOp(']')) {
-      const e = this.element();
+      const e = this.element(false);
       this.add(e);
       if (this.isKw('for')) {
         if (e.type === 'list_splat') refuse();
         e.field = 'body';
         this.comprehensionClauses();
         type = 'list_comprehension';
-      } else this.collectionRest(']');
+      } else this.collectionRest(']', false);
     }
     this.expectOp(']');
     this.depth--;
@@ -1991,8 +2008,8 @@ class Parser {
     if (!this.isOp('}')) {
       if (this.isOp('*')) {
         type = 'set';
-        this.add(this.element());
-        this.collectionRest('}');
+        this.add(this.element(false));
+        this.collectionRest('}', false);
       } else {
         const entry = (): PyNode => {
           const ef = this.p;
@@ -2033,7 +2050,7 @@ class Parser {
             type = 'set_comprehension';
           } else {
             type = 'set';
-            this.collectionRest('}');
+            this.collectionRest('}', false);
           }
         }
       }
@@ -2136,7 +2153,7 @@ class Parser {
     if (this.isOp(',')) {
       const items = this.mark();
       this.add(e);
-      this.collectionRest('}');
+      this.collectionRest('}', false);
       if (this.kind() !== I_CLOSE && this.kind() !== I_EQUALS && this.kind() !== I_CONVERSION && this.kind() !== I_COLON) refuse();
       this.add(this.finish('expression_list', items, ef), 'expression');
     } else this.add(e, 'expression');
