@@ -13,6 +13,7 @@ import { initPythonParser, parsePython } from '../src/frontends/python/parser';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzePython } from '../src/frontends/python/analyze';
+import { parseFast } from '../src/frontends/python/fast-parse';
 import { IncrementalPython, type UpdateStats } from '../src/frontends/python/incremental';
 import { diskHost } from '../test/unit/helpers/python';
 import { ModuleCache } from '../src/frontends/python/modules';
@@ -86,7 +87,7 @@ const pad = (s: string, n: number) => s.padEnd(n);
 const num = (v: number) => v.toFixed(2).padStart(10);
 
 /** The table both sections print: input size, agreement with tfjs, the three timings and their ratios. */
-function report(title: string, input: { text: string; specs: ModelSpec[]; found: number; errors: number; agree: number }, parse: Timing, analysis: Timing, build: Timing): void {
+function report(title: string, input: { text: string; specs: ModelSpec[]; found: number; errors: number; agree: number }, parse: Timing, analysis: Timing, build: Timing, fastParse?: Timing): void {
   const lines = input.text.split('\n').length;
   const layers = input.specs.reduce((a, s) => a + expandLayers(s).length, 0);
   console.log('');
@@ -95,11 +96,12 @@ function report(title: string, input: { text: string; specs: ModelSpec[]; found:
   console.log(`analysis found ${input.found} models, ${input.errors} error diagnostics; ${input.agree}/${input.specs.length} model totals equal tfjs`);
   console.log('');
   console.log(`${pad('phase', 24)}${'runs'.padStart(6)}${'median ms'.padStart(11)}${'min ms'.padStart(11)}${'max ms'.padStart(11)}`);
-  for (const t of [parse, analysis, build]) {
+  for (const t of [parse, ...(fastParse ? [fastParse] : []), analysis, build]) {
     console.log(`${pad(t.name, 24)}${String(t.runs).padStart(6)} ${num(t.median)} ${num(t.min)} ${num(t.max)}`);
   }
   console.log('');
   console.log(`${pad('analysis / parse', 24)}${(analysis.median / parse.median).toFixed(2).padStart(8)}×`);
+  if (fastParse) console.log(`${pad('parseFast / parse', 24)}${(fastParse.median / parse.median).toFixed(2).padStart(8)}×`);
   console.log(`${pad('tfjs build / analysis', 24)}${(build.median / analysis.median).toFixed(2).padStart(8)}×`);
   console.log(`${pad('analysis per 1k lines', 24)}${((analysis.median * 1000) / lines).toFixed(2).padStart(8)} ms`);
   console.log('');
@@ -135,6 +137,10 @@ async function python(): Promise<void> {
     if (!tree) throw new Error('parser not ready');
     tree.delete();
   });
+  // The hand-written parser analyzePython tries first (fast-parse.ts): the same tree, built in JS.
+  const fastParse = time('parseFast', 20, 30, () => {
+    if (!parseFast(text)) throw new Error('parseFast refused the bench module');
+  });
   const analysis = time('analyzePython (full)', 10, 30, () => {
     analyzePython(text, 'bench.py');
   });
@@ -142,7 +148,7 @@ async function python(): Promise<void> {
     for (const s of specs) buildTfjs(s);
   });
 
-  report('Shape Lens benchmark', { text, specs, found, errors, agree }, parse, analysis, build);
+  report('Shape Lens benchmark', { text, specs, found, errors, agree }, parse, analysis, build, fastParse);
 }
 
 /**

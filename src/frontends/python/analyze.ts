@@ -9,6 +9,7 @@ import { Budget, BudgetExceeded, DEFAULT_LIMITS, type BudgetLimits } from '../co
 import { KerasRuntime } from '../common/keras-runtime';
 import { toAst, type PyNode } from './ast';
 import { CHUNKED_FROM, parseInChunks } from './chunked-parse';
+import { parseFast } from './fast-parse';
 import { PythonInterpreter, type CallRecorder, type CallSite } from './interpreter';
 import { joinCells, parseNotebook } from './notebook';
 import { ModuleCache } from './modules';
@@ -42,11 +43,25 @@ export interface AnalyzeOptions {
   edited?: EditedLines;
 }
 
+/** Whether parseToAst tries the hand-written parser first (tests turn it off to compare with tree-sitter alone). */
+let fastParseOn = true;
+
+/** Internal, for tests: parse with tree-sitter only (false) or try fast-parse.ts first (true, the default). */
+export function setFastParse(on: boolean): void {
+  fastParseOn = on;
+}
+
 /**
- * Parses a whole text into the interpreter's tree (null if the parser is not ready). `whole`: no
- * attempt in pieces (syntax repair's candidates: the file has an error, most still will).
+ * Parses a whole text into the interpreter's tree (null if the parser is not ready). A clean text
+ * is read by the hand-written parser (fast-parse.ts: the same tree but comments, several times
+ * cheaper); anything it refuses by tree-sitter. `whole`: no attempt in pieces (syntax repair's
+ * candidates: the file has an error, most still will).
  */
 export function parseToAst(text: string, whole = false): PyNode | null {
+  if (fastParseOn) {
+    const fast = parseFast(text);
+    if (fast) return fast;
+  }
   if (!whole && text.length >= CHUNKED_FROM) {
     const root = parseInChunks(text, parsePython, treeSitterModule());
     if (root) return root;

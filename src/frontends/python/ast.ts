@@ -22,7 +22,7 @@ export interface PyNode {
 }
 
 /** Leaves share one empty array. */
-const NO_CHILDREN: PyNode[] = Object.freeze([]) as unknown as PyNode[];
+export const NO_CHILDREN: PyNode[] = Object.freeze([]) as unknown as PyNode[];
 
 const NAMED = 1;
 const HAS_ERROR = 2;
@@ -245,6 +245,18 @@ function fastCursor(tree: Tree, wasm: Record<string, unknown>, from?: Node): Wal
     parent: () => parent(treeAddr) === 1,
     done: () => c.delete(),
   };
+}
+
+/**
+ * A node as `toAst` makes it (same class, so the interpreter's property reads stay monomorphic), for
+ * fast-parse.ts. `children` must be an array of exactly its length (or NO_CHILDREN).
+ */
+export function makeNode(type: string, named: boolean, field: string | null, start: number, end: number, children: PyNode[]): PyNode {
+  const n = new Copied(type, field, named ? NAMED : 0);
+  n.start = start;
+  n.end = end;
+  n.children = children;
+  return n;
 }
 
 const namedByLanguage = new WeakMap<object, Map<number, boolean>>();
