@@ -58,14 +58,8 @@ export function setFastParse(on: boolean): void {
  * candidates: the file has an error, most still will).
  */
 export function parseToAst(text: string, whole = false): PyNode | null {
-  if (fastParseOn) {
-    const fast = parseFast(text);
-    if (fast) return fast;
-  }
-  if (!whole && text.length >= CHUNKED_FROM) {
-    const root = parseInChunks(text, parsePython, treeSitterModule());
-    if (root) return root;
-  }
+  const clean = parseClean(text, whole);
+  if (clean) return clean;
   const tree = parsePython(text);
   if (!tree) return null;
   try {
@@ -73,6 +67,17 @@ export function parseToAst(text: string, whole = false): PyNode | null {
   } finally {
     tree.delete();
   }
+}
+
+/**
+ * The tree of a text without a syntax error, made without tree-sitter's tree of the whole text: by
+ * the hand-written parser, else (a large file, unless `whole`) by tree-sitter a piece at a time.
+ * Null when neither applies (a syntax error, a small file `parseFast` refuses).
+ */
+export function parseClean(text: string, whole = false): PyNode | null {
+  const fast = fastParseOn ? parseFast(text) : null;
+  if (fast) return fast;
+  return (!whole && text.length >= CHUNKED_FROM && parseInChunks(text, parsePython, treeSitterModule())) || null;
 }
 
 /**

@@ -61,8 +61,7 @@ import type { UncalledEntry } from '../common/interpreter-core';
 import { KerasRuntime } from '../common/keras-runtime';
 import { str } from '../common/values';
 import { toAst, type PyNode } from './ast';
-import { CHUNKED_FROM, parseInChunks } from './chunked-parse';
-import { analyzePython, blankLine, danglingLine, editedLines, parseToAst, pythonModuleCache, reportReadAround, type AnalyzeOptions, type EditedLines } from './analyze';
+import { analyzePython, blankLine, danglingLine, editedLines, parseClean, parseToAst, pythonModuleCache, reportReadAround, type AnalyzeOptions, type EditedLines } from './analyze';
 import { analyseUncalled, finishKerasModels, scanShapeComments } from './definitions';
 import { isInert } from './helpers';
 import { PythonInterpreter } from './interpreter';
@@ -277,7 +276,7 @@ export class IncrementalPython {
    * free of errors) are kept, the others copied.
    */
   private reparseAll(text: string, edit: Edit): boolean {
-    if (!this.parsed && text.length >= CHUNKED_FROM && this.openInChunks(text)) return true;
+    if (!this.parsed && this.openClean(text)) return true;
     const tree = parsePython(text);
     if (!tree) return false;
     try {
@@ -332,11 +331,12 @@ export class IncrementalPython {
   }
 
   /**
-   * A new large document parsed a piece at a time (chunked-parse.ts: tree-sitter's wasm memory
-   * would otherwise grow to hold the whole file's tree, for good). False when that does not apply.
+   * A new document without a syntax error parsed by the hand-written parser, or when large a piece
+   * at a time (chunked-parse.ts: tree-sitter's wasm memory would otherwise grow to hold the whole
+   * file's tree, for good): `parseClean`. False when that does not apply.
    */
-  private openInChunks(text: string): boolean {
-    const root = parseInChunks(text, parsePython, treeSitterModule());
+  private openClean(text: string): boolean {
+    const root = parseClean(text);
     if (!root) return false;
     let line = 0;
     let at = 0;
