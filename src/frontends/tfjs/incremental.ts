@@ -31,8 +31,14 @@
 //    at each round of `parseTfjs`'s repair: a half-typed line costs a whole parse to find its
 //    error exactly as before, then the text with that line blanked is parsed in pieces (one new
 //    piece). A whole parse is typescript's incremental reparse of the last whole text's source
-//    file (kept), around the change only: from scratch only the first time. A declined text
-//    keeps the cache for the next update.
+//    file (kept while a line is half-typed: dropped once the text parses in pieces again), around
+//    the change only: from scratch the first time. A declined text keeps the cache for the next
+//    update. Once an update is done, the pieces beyond the 64 KB of text most recently parsed or
+//    run let their statements' trees go (`keptTrees`; a 20,000-line file's trees are ~50 MB): a
+//    `ReleasedStmt` keeps a statement's kind, span and module names, and the piece's trees are
+//    parsed again from its text when a group holding one of its statements runs (the whole
+//    interpretation, too, parses them again). A piece with a line ending in a dot keeps its trees
+//    (`danglingDot` reads them).
 // 4. Interpret, by groups, as the Python analysis does and with the same machinery
 //    (common/incremental-engine.ts, incremental-groups.ts, incremental-timeline.ts). Each top-level
 //    statement's module names (names.ts: read now, read by its functions when called, bound,
@@ -310,6 +316,7 @@ function declares(s: TSESTree.ProgramStatement): boolean {
 
 /** The program of `text` parsed in pieces, or why it cannot be (then the whole text is parsed). */
 export interface PieceParse {
+  /** Its statements of pieces whose trees were let go are their `ReleasedStmt`s (see `keptTrees`). */
   program?: TSESTree.Program;
   reason?: string;
   pieces: number;
@@ -406,6 +413,8 @@ export class IncrementalTfjs {
       const whole = parsed.program ? { ...parsed, program: this.materialised(parsed.program) } : parsed;
       run = { analysis: analyzeParsed(text, this.file, opts, whole, (t, path) => this.parseModule(t, path)), reason: run, groups: 0, ran: 0 };
     }
+    // Once the update is done, not as it goes (every group of a new file runs: trees let go and
+    // parsed again meanwhile would make the process's memory grow more, with their garbage).
     this.releaseTrees(keptTrees.chars);
     const last = p ?? { pieces: 0, parsed: 0 };
     const reason = parsed.errors.length > 0 ? first?.reason : last.reason;
@@ -625,13 +634,6 @@ export class IncrementalTfjs {
       const piece = s.node instanceof ReleasedStmt ? s.node.piece : this.home.get(s.node);
       if (piece) this.materialise(piece);
     }
-    const run = this.runGroupNow(k, counters, text, limits, host);
-    // Opening a large file runs every group: trees are let go as they go.
-    this.releaseTrees(2 * keptTrees.chars);
-    return run;
-  }
-
-  private runGroupNow(k: Keyed<JsStmt>, counters: Timeline<JsStmt>, text: string, limits: BudgetLimits, host: JsModuleHost | undefined): ReturnType<EventRecorder<JsStmt>['finish']> {
     const sink = new DiagnosticSink();
     const builder = new CountingBuilder(sink, 'tfjs');
     const rt = new KerasRuntime(builder);
@@ -703,8 +705,6 @@ export class IncrementalTfjs {
         shift(piece, from);
         for (const n of program.body) this.home.set(n, piece);
         this.keep(piece);
-        // A large file parsed from scratch: trees are let go as it goes (the cuts need only the statements' spans).
-        this.releaseTrees(2 * keptTrees.chars);
       }
       piece.epoch = epoch;
       const list = next.get(piece.text);
