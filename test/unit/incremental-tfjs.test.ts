@@ -381,11 +381,11 @@ function validEditScripts(t: TestContext, scriptsPerCase: number): TfjsUpdateSta
   return stats;
 }
 
-test("with every piece's trees let go after each update (parsed again when their group runs), both differentials still equal analyzeTfjs", (t) => {
+test("with every piece's trees let go after each update (parsed again when their group runs), both differentials and typing key by key still equal analyzeTfjs", (t) => {
   const chars = keptTrees.chars;
   keptTrees.chars = 0;
   try {
-    const stats = [...randomEditScripts(t, 3), ...validEditScripts(t, 2)];
+    const stats = [...randomEditScripts(t, 3), ...validEditScripts(t, 2), ...typeLinesKeyByKey(t)];
     const copied = stats.reduce((n, s) => n + s.copied, 0);
     t.diagnostic(`${copied} pieces parsed again in ${stats.length} steps`);
     assert.ok(copied > stats.length, `${copied} pieces parsed again in ${stats.length} steps`);
@@ -415,6 +415,12 @@ test('a one-line edit runs only the group it is in; a builder and the constant i
 });
 
 test('a layer line typed key by key stays by groups (the line left out while it does not parse), each step as analyzeTfjs', (t) => {
+  typeLinesKeyByKey(t);
+});
+
+/** Four kinds of layer lines typed key by key in a generated module, each step checked against `analyzeTfjs`; the updates' stats. */
+function typeLinesKeyByKey(t: TestContext): TfjsUpdateStats[] {
+  const stats: TfjsUpdateStats[] = [];
   const text = generated(8, 31);
   const lines = text.split('\n');
   // A top-level `model.add(...)` (the line after it starts with the same model: `model_0.` reads on
@@ -433,6 +439,7 @@ test('a layer line typed key by key stays by groups (the line left out while it 
     for (let n = 0; n <= line.length; n++) {
       const typed = before + line.slice(0, n) + after;
       const got = doc.update(typed);
+      stats.push(doc.last);
       const label = `${line} (${n} characters)`;
       assert.equal(doc.last.run, 'groups', `${label}: ${doc.last.runReason}`);
       assert.equal(normal(got), normal(analyzeTfjs(typed, 'gen.ts', { edited: doc.editedHint })), label);
@@ -450,4 +457,5 @@ test('a layer line typed key by key stays by groups (the line left out while it 
   }
   t.diagnostic(`${typingSteps} steps with a line left out, ${dangling} of them a dangling dot`);
   assert.ok(typingSteps > 60 && dangling >= 1, `${typingSteps} steps with a line being typed, ${dangling} dangling`);
-});
+  return stats;
+}
