@@ -617,7 +617,8 @@ export class IncrementalTfjs {
       let s: JsStmt | undefined = body.length === old.length ? old[i] : this.byNode.get(node);
       if (s && (s.src !== src || (body.length !== old.length && s.node !== node))) s = undefined;
       if (over(node)) s = undefined;
-      s ??= new JsStmt(node, src, this.lines, node instanceof ReleasedStmt ? node.names : jsNames(node));
+      // Its own copy of its text: a slice would keep this whole version of the document alive.
+      s ??= new JsStmt(node, own(src), this.lines, node instanceof ReleasedStmt ? node.names : jsNames(node));
       s.node = node;
       s.start = node.range[0];
       s.end = node.range[1];
