@@ -389,7 +389,7 @@ async function scaling(): Promise<void> {
  * The language server's memory with a 20,000-line Python file open, then (another server) a
  * 20,000-line TypeScript one: the built server (`dist/cli.js lsp --stdio`) driven over JSON-RPC;
  * VmRSS from /proc after its diagnostics for the file are published, against its RSS right after
- * `initialize`.
+ * `initialize`; then again after three keystrokes on a line half-typed in the middle of the file.
  */
 async function serverMemory(): Promise<void> {
   const cli = path.join(__dirname, '..', '..', 'dist', 'cli.js');
