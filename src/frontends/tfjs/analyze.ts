@@ -119,13 +119,21 @@ function readAroundDangling(parsed: Parsed, parseWhole: (text: string) => TSESTr
   }
 }
 
+/** A dot at a line's end after a name or a bracket: where `danglingDot` looks. */
+const LINE_END_DOT = /[\w$)\]]\.[ \t]*\r?\n/;
+
+/** `text` has a line `danglingDot` looks at (it reads the tree there only). */
+export function mayDangle(text: string): boolean {
+  return LINE_END_DOT.test(text);
+}
+
 /**
  * The start of the first line whose code ends with a member access's dot, the member's name on a
  * later line (`model.` then `model.add(...)`). Formatters put a chain's dots at line starts, never
  * at line ends; a dot at a line end in a comment or string is no member access and is passed over.
  */
 export function danglingDot(text: string, program: TSESTree.Program): number | undefined {
-  const re = /[\w$)\]]\.[ \t]*\r?\n/g;
+  const re = new RegExp(LINE_END_DOT, 'g');
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const dot = m.index + 1;
     let node: TSESTree.Node | undefined = program;

@@ -31,8 +31,14 @@
 //    at each round of `parseTfjs`'s repair: a half-typed line costs a whole parse to find its
 //    error exactly as before, then the text with that line blanked is parsed in pieces (one new
 //    piece). A whole parse is typescript's incremental reparse of the last whole text's source
-//    file (kept), around the change only: from scratch only the first time. A declined text
-//    keeps the cache for the next update.
+//    file (kept while a line is half-typed: dropped once the text parses in pieces again), around
+//    the change only: from scratch the first time. A declined text keeps the cache for the next
+//    update. Once an update is done, the pieces beyond the 64 KB of text most recently parsed or
+//    run let their statements' trees go (`keptTrees`; a 20,000-line file's trees are ~50 MB): a
+//    `ReleasedStmt` keeps a statement's kind, span and module names, and the piece's trees are
+//    parsed again from its text when a group holding one of its statements runs (the whole
+//    interpretation, too, parses them again). A piece with a line ending in a dot keeps its trees
+//    (`danglingDot` reads them).
 // 4. Interpret, by groups, as the Python analysis does and with the same machinery
 //    (common/incremental-engine.ts, incremental-groups.ts, incremental-timeline.ts). Each top-level
 //    statement's module names (names.ts: read now, read by its functions when called, bound,
@@ -77,7 +83,7 @@ import type { UncalledEntry } from '../common/interpreter-core';
 import { KerasRuntime } from '../common/keras-runtime';
 import { isSignal } from '../common/signals';
 import { changedRegion, editedLine } from '../../core/stale';
-import { analyzeParsed, estreeOptions, parseTfjs, reportSyntaxErrors, typingLine, type AnalyzeTfjsOptions, type Parsed } from './analyze';
+import { analyzeParsed, estreeOptions, mayDangle, parseTfjs, reportSyntaxErrors, typingLine, type AnalyzeTfjsOptions, type Parsed } from './analyze';
 import { analyseUncalled } from './definitions';
 import { execTop, moduleObjects } from './imports';
 import { languageOf } from './info';
@@ -104,6 +110,8 @@ export interface TfjsUpdateStats {
   pieces: number;
   /** Pieces parsed again (the rest reused from the last update). */
   parsed: number;
+  /** Pieces whose trees had been let go, parsed again to run their groups (`keptTrees`). */
+  copied: number;
   /** How the program was interpreted: by groups (most reused, also while a line is being typed), or whole (and why). */
   run: 'groups' | 'whole';
   runReason?: string;
@@ -117,8 +125,9 @@ export interface TfjsUpdateStats {
 interface Piece {
   /** Its text, a copy (see `own`). */
   text: string;
+  /** Its statements' trees, or (released: `IncrementalTfjs.release`) their `ReleasedStmt`s. */
   program: TSESTree.Program;
-  /** Every node's `range` array, each once. */
+  /** Every node's `range` array, each once (released: the program's and its statements'). */
   ranges: [number, number][];
   /** Where the piece's ranges point now (its start offset in the text). */
   at: number;
@@ -128,7 +137,40 @@ interface Piece {
   next?: Piece;
   /** The last `parsePieces` that took it. */
   epoch?: number;
+  /** When its trees were last parsed or used (`materialise`): the most recent are kept. */
+  used: number;
+  /** It holds a line ending with a member access's dot: `danglingDot` reads its trees, which are kept. */
+  dots: boolean;
 }
+
+/**
+ * How many characters of pieces keep their statements' trees (those most recently parsed or run);
+ * the others' trees are let go, and parsed again from the piece's text when their group runs (a
+ * large file's trees are most of what an open document would keep). Tests set it to 0.
+ */
+export const keptTrees = { chars: 64 * 1024 };
+
+/**
+ * What a statement of a piece whose trees were let go keeps: what is read of a statement before
+ * its group runs (its kind, span and module names), and its place in the piece to take its tree
+ * from again (`IncrementalTfjs.materialise`). It stands in the piece's program and as the node of
+ * its `JsStmt` until then.
+ */
+class ReleasedStmt {
+  constructor(
+    readonly type: TSESTree.ProgramStatement['type'],
+    /** Shifted with the piece (one of its `ranges`). */
+    readonly range: [number, number],
+    readonly piece: Piece,
+    readonly index: number,
+    readonly names: JsNames,
+    /** A declaration nothing continues (`surelyEnds`). */
+    readonly declares: boolean,
+  ) {}
+}
+
+/** A piece statement's node, or its stand-in while the piece's trees are let go. */
+type PieceStmt = TSESTree.ProgramStatement | ReleasedStmt;
 
 /** The first piece of `list` no piece of this parse took yet (taken out of the list). */
 function unused(list: Piece[] | undefined, epoch: number): Piece | undefined {
@@ -262,14 +304,19 @@ const DECLARATIONS = new Set(['FunctionDeclaration', 'ClassDeclaration', 'TSInte
  * `else` continues an `if` whose branch ends so, and a piece never starts with it), or a
  * function, class, interface, enum or namespace declaration (also exported).
  */
-function surelyEnds(s: TSESTree.ProgramStatement, text: string): boolean {
-  if (text.charCodeAt(s.range[1] - 1) === 59) return true;
+function surelyEnds(s: PieceStmt, text: string): boolean {
+  return text.charCodeAt(s.range[1] - 1) === 59 || (s instanceof ReleasedStmt ? s.declares : declares(s));
+}
+
+/** A function, class, interface, enum or namespace declaration (also exported). */
+function declares(s: TSESTree.ProgramStatement): boolean {
   const d = s.type === 'ExportNamedDeclaration' ? s.declaration : s;
   return d !== null && DECLARATIONS.has(d.type);
 }
 
 /** The program of `text` parsed in pieces, or why it cannot be (then the whole text is parsed). */
 export interface PieceParse {
+  /** Its statements of pieces whose trees were let go are their `ReleasedStmt`s (see `keptTrees`). */
   program?: TSESTree.Program;
   reason?: string;
   pieces: number;
@@ -287,11 +334,17 @@ export class IncrementalTfjs {
   /** The last text parsed in pieces, its cuts and pieces (none after a text that was not). */
   private lastOk: { text: string; cuts: number[]; pieces: Piece[] } | undefined;
   private epoch = 0;
+  /** Pieces holding their statements' trees (but those with `dots`), with their texts' length; the clock of `Piece.used`. */
+  private live = new Set<Piece>();
+  private liveChars = 0;
+  private clock = 0;
+  /** The piece each statement tree of a piece is in. */
+  private home = new WeakMap<TSESTree.Node, Piece>();
   /** Imported project modules' programs by path, with the text they were parsed from. */
   private modules = new Map<string, { text: string; program: TSESTree.Program | null }>();
   /** The last update's statements (their nodes' ranges are current), and each node's. */
   private stmts: JsStmt[] = [];
-  private byNode = new WeakMap<N, JsStmt>();
+  private byNode = new WeakMap<object, JsStmt>();
   /** The last update's text length (its statements' offsets are for it). */
   private length = 0;
   private runs = new GroupedRuns<JsStmt>({
@@ -302,7 +355,7 @@ export class IncrementalTfjs {
   private limitsKey = '';
   /** Lines of the current text, for every statement. */
   private readonly lines = new LineTable();
-  last: TfjsUpdateStats = { mode: 'whole', repairs: 0, fresh: 0, pieces: 0, parsed: 0, run: 'whole', groups: 0, ran: 0, ms: { parse: 0, analyse: 0 } };
+  last: TfjsUpdateStats = { mode: 'whole', repairs: 0, fresh: 0, pieces: 0, parsed: 0, copied: 0, run: 'whole', groups: 0, ran: 0, ms: { parse: 0, analyse: 0 } };
 
   /**
    * The last whole text typescript parsed (for `parseTfjs`'s whole parses: a syntax error found, a
@@ -310,6 +363,7 @@ export class IncrementalTfjs {
    */
   private source: ts.SourceFile | undefined;
   private fresh = 0;
+  private copied = 0;
 
   /** The document's text at the last update, and the start of the line that update edited (inside one line). */
   private doc = '';
@@ -336,6 +390,7 @@ export class IncrementalTfjs {
     let p: PieceParse | undefined;
     let first: PieceParse | undefined;
     this.fresh = 0;
+    this.copied = 0;
     const parsed = parseTfjs(
       text,
       this.file,
@@ -349,11 +404,18 @@ export class IncrementalTfjs {
       (t) => this.parseWhole(t),
     );
     const t1 = performance.now();
+    // Typescript's source file is kept while a line is half-typed (the next keystroke's error is
+    // found by reparsing it): once the text parses in pieces again, it goes.
+    if (p?.program && parsed.errors.length === 0 && parsed.dangling === undefined) this.source = undefined;
     let run: GroupsResult | string = parsed.program ? this.byGroups(text, opts, parsed) : 'a syntax error';
     if (typeof run === 'string') {
       this.runs.reset();
-      run = { analysis: analyzeParsed(text, this.file, opts, parsed, (t, path) => this.parseModule(t, path)), reason: run, groups: 0, ran: 0 };
+      const whole = parsed.program ? { ...parsed, program: this.materialised(parsed.program) } : parsed;
+      run = { analysis: analyzeParsed(text, this.file, opts, whole, (t, path) => this.parseModule(t, path)), reason: run, groups: 0, ran: 0 };
     }
+    // Once the update is done, not as it goes (every group of a new file runs: trees let go and
+    // parsed again meanwhile would make the process's memory grow more, with their garbage).
+    this.releaseTrees(keptTrees.chars);
     const last = p ?? { pieces: 0, parsed: 0 };
     const reason = parsed.errors.length > 0 ? first?.reason : last.reason;
     this.last = {
@@ -363,6 +425,7 @@ export class IncrementalTfjs {
       fresh: this.fresh,
       pieces: last.pieces,
       parsed: last.parsed,
+      copied: this.copied,
       run: run.reason ? 'whole' : 'groups',
       ...(run.reason && { runReason: run.reason }),
       groups: run.groups,
@@ -380,6 +443,88 @@ export class IncrementalTfjs {
     this.stmts = [];
     this.lastOk = undefined;
     this.source = undefined;
+    this.live.clear();
+    this.liveChars = 0;
+  }
+
+  /** `program` with every statement's tree (those of pieces let go parsed again). */
+  private materialised(program: TSESTree.Program): TSESTree.Program {
+    const body = program.body as PieceStmt[];
+    if (!body.some((n) => n instanceof ReleasedStmt)) return program;
+    return {
+      ...program,
+      body: body.map((n) => {
+        if (!(n instanceof ReleasedStmt)) return n;
+        this.materialise(n.piece);
+        return n.piece.program.body[n.index];
+      }),
+    };
+  }
+
+  /**
+   * A piece's statements' trees, parsed again from its text if they were let go (the same trees: the
+   * same text parsed alike, shifted to where the piece is); the statements standing for them take them.
+   */
+  private materialise(piece: Piece): void {
+    piece.used = ++this.clock;
+    const stand = piece.program.body as PieceStmt[];
+    if (!(stand[0] instanceof ReleasedStmt)) return;
+    this.copied++;
+    const program = parse(piece.text, estreeOptions(this.file));
+    const ranges = rangesOf(program);
+    for (const r of ranges) {
+      r[0] += piece.at;
+      r[1] += piece.at;
+    }
+    const body = program.body;
+    if (body.length !== stand.length || body.some((n, i) => n.type !== stand[i].type || n.range[0] !== stand[i].range[0] || n.range[1] !== stand[i].range[1])) throw new Error('a piece parsed again differs');
+    for (let i = 0; i < body.length; i++) {
+      this.home.set(body[i], piece);
+      const s = this.byNode.get(stand[i]);
+      if (s?.node !== stand[i]) continue;
+      s.node = body[i];
+      this.byNode.set(body[i], s);
+    }
+    piece.program = program;
+    piece.ranges = ranges;
+    this.keep(piece);
+  }
+
+  /** A piece that holds its trees now. */
+  private keep(piece: Piece): void {
+    if (piece.dots || this.live.has(piece)) return;
+    this.live.add(piece);
+    this.liveChars += piece.text.length;
+  }
+
+  /** Lets go of a piece's statements' trees: `ReleasedStmt`s stand for them, in the piece and for their statements. */
+  private release(piece: Piece): void {
+    const body = piece.program.body;
+    const stand = body.map((n, i) => {
+      const s = this.byNode.get(n);
+      const r = new ReleasedStmt(n.type, [n.range[0], n.range[1]], piece, i, s?.src === piece.text.slice(n.range[0] - piece.at, n.range[1] - piece.at) ? s.names : jsNames(n), declares(n));
+      if (s?.node === n) {
+        s.node = r as unknown as TSESTree.ProgramStatement;
+        this.byNode.set(r, s);
+      }
+      return r;
+    });
+    piece.ranges = [piece.program.range, ...stand.map((r) => r.range)];
+    piece.program = { ...piece.program, body: stand as unknown as TSESTree.ProgramStatement[] };
+  }
+
+  /** Past `chars` characters of pieces holding trees: the trees of all but the most recently used half that are let go. */
+  private releaseTrees(chars: number): void {
+    if (this.liveChars <= chars) return;
+    const pieces = [...this.live].sort((a, b) => b.used - a.used);
+    let budget = chars >> 1;
+    for (const p of pieces) {
+      budget -= p.text.length;
+      if (budget >= 0) continue;
+      this.release(p);
+      this.live.delete(p);
+      this.liveChars -= p.text.length;
+    }
   }
 
   /**
@@ -472,7 +617,8 @@ export class IncrementalTfjs {
       let s: JsStmt | undefined = body.length === old.length ? old[i] : this.byNode.get(node);
       if (s && (s.src !== src || (body.length !== old.length && s.node !== node))) s = undefined;
       if (over(node)) s = undefined;
-      s ??= new JsStmt(node, src, this.lines);
+      // Its own copy of its text: a slice would keep this whole version of the document alive.
+      s ??= new JsStmt(node, own(src), this.lines, node instanceof ReleasedStmt ? node.names : jsNames(node));
       s.node = node;
       s.start = node.range[0];
       s.end = node.range[1];
@@ -483,8 +629,12 @@ export class IncrementalTfjs {
     return out;
   }
 
-  /** One group as a module of its own (`GroupedRuns` keeps and orders the runs). */
+  /** One group as a module of its own (`GroupedRuns` keeps and orders the runs), its statements' trees parsed again where they were let go. */
   private runGroup(k: Keyed<JsStmt>, counters: Timeline<JsStmt>, text: string, limits: BudgetLimits, host: JsModuleHost | undefined): ReturnType<EventRecorder<JsStmt>['finish']> {
+    for (const s of k.all) {
+      const piece = s.node instanceof ReleasedStmt ? s.node.piece : this.home.get(s.node);
+      if (piece) this.materialise(piece);
+    }
     const sink = new DiagnosticSink();
     const builder = new CountingBuilder(sink, 'tfjs');
     const rt = new KerasRuntime(builder);
@@ -552,8 +702,10 @@ export class IncrementalTfjs {
           return decline(`a syntax error in the piece at ${from}`);
         }
         parsed++;
-        piece = { text: copy, program, ranges: rangesOf(program), at: 0, scriptAwait: program.sourceType === 'script' && /\bawait\b/.test(copy) };
+        piece = { text: copy, program, ranges: rangesOf(program), at: 0, scriptAwait: program.sourceType === 'script' && /\bawait\b/.test(copy), used: ++this.clock, dots: mayDangle(copy) };
         shift(piece, from);
+        for (const n of program.body) this.home.set(n, piece);
+        this.keep(piece);
       }
       piece.epoch = epoch;
       const list = next.get(piece.text);
@@ -562,9 +714,9 @@ export class IncrementalTfjs {
       pieces.push(piece);
     }
     const module = pieces.some((p) => p.program.sourceType === 'module');
-    const body: TSESTree.ProgramStatement[] = [];
+    const body: PieceStmt[] = [];
     for (let i = 0; i < pieces.length; i++) {
-      const stmts = pieces[i].program.body;
+      const stmts = pieces[i].program.body as PieceStmt[];
       if (stmts.length === 0) return decline('a piece without statements');
       if (i > 0) {
         if (pieces[i - 1].next !== pieces[i]) {
@@ -580,12 +732,12 @@ export class IncrementalTfjs {
     this.cache = next;
     this.lastOk = { text, cuts, pieces };
     const first = pieces[0].program;
-    const program: TSESTree.Program = { ...first, body, range: [first.range[0], text.length], sourceType: module ? 'module' : 'script' };
+    const program: TSESTree.Program = { ...first, body: body as TSESTree.ProgramStatement[], range: [first.range[0], text.length], sourceType: module ? 'module' : 'script' };
     return { program, pieces: pieces.length, parsed };
   }
 
   /** Whether the two statements on either side of a cut parse, together, as those two statements. */
-  private joinsCleanly(text: string, before: TSESTree.Node, after: TSESTree.Node): boolean {
+  private joinsCleanly(text: string, before: PieceStmt, after: PieceStmt): boolean {
     const base = before.range[0];
     const pair = text.slice(base, after.range[1]);
     let body: TSESTree.ProgramStatement[];
@@ -612,16 +764,15 @@ let nextStmtId = 1;
 class JsStmt implements GroupStmt {
   readonly id = nextStmtId++;
   index = -1;
-  readonly names: JsNames;
 
   constructor(
-    /** Its node in the current program (ranges current). */
+    /** Its node in the current program (ranges current), or its stand-in while its piece's trees are let go. */
     public node: TSESTree.ProgramStatement,
     /** Its text. */
     readonly src: string,
     private readonly lines: LineTable,
+    readonly names: JsNames,
   ) {
-    this.names = jsNames(node);
     this.start = node.range[0];
     this.end = node.range[1];
   }

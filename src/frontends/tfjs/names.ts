@@ -30,6 +30,14 @@ export interface JsNames extends ModuleNames {
   definition: boolean;
 }
 
+/** The sets of `JsNames`, and the one empty set every empty one is once read (never added to). */
+const SET_KEYS = ['reads', 'lateReads', 'writes', 'certain', 'lateWrites', 'mutates', 'escapes'] as const;
+const NONE: Set<string> = new (class extends Set<string> {
+  override add(): this {
+    throw new Error('the shared empty set of JsNames added to');
+  }
+})();
+
 /**
  * Names the interpreter binds for the module itself, or that reach every module (`module.exports`,
  * `globalThis.x`): a statement touching one joins every other statement touching it.
@@ -371,6 +379,8 @@ export function jsNames(stmt: N): JsNames {
     // `require('./x')` anywhere reads a project file.
     if (name === 'require' && call.arguments[0]?.type === 'Literal') projectSpec(call.arguments[0].value);
   });
+  // Kept for every top-level statement of an open document: most of its sets are empty.
+  for (const k of SET_KEYS) if (out[k].size === 0) out[k] = NONE;
   return out;
 }
 
