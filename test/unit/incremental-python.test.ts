@@ -424,6 +424,15 @@ test('a line being typed is read around without a full analysis; a syntax error 
   const pasted = TWO_MODELS.replace('b.add(layers.Dense(2))', 'b.add(layers.Dense(2,\n    activation=(');
   assert.equal(normalise(doc.update(pasted)), normalise(analyzePython(pasted, 'main.py')));
   assert.deepEqual([doc.last.mode, doc.last.reason], ['full', 'a syntax error']);
+  // A half-typed line put in with its line break (pasted, or a line duplicated then cut): read around, incrementally.
+  doc.update(TWO_MODELS);
+  const at = TWO_MODELS.indexOf('b.add(layers.Dense(2))');
+  const inserted = `${TWO_MODELS.slice(0, at)}x = layers.Dense(\n${TWO_MODELS.slice(at)}`;
+  const edited = { start: at, end: at + 'x = layers.Dense('.length };
+  assert.equal(normalise(doc.update(inserted)), normalise(analyzePython(inserted, 'main.py', { edited })));
+  assert.deepEqual([doc.last.mode, doc.editedHint], ['incremental', edited]);
+  assert.deepEqual(doc.update(inserted.replace('Dense(\n', 'Dense(6\n')).typing, { start: at, end: at + 'x = layers.Dense(6'.length });
+  assert.equal(doc.last.mode, 'incremental');
   const dynamic = `${TWO_MODELS}globals()['c'] = a\n`;
   assert.equal(normalise(doc.update(dynamic)), normalise(analyzePython(dynamic, 'main.py')));
   assert.equal(doc.last.mode, 'full');
@@ -498,7 +507,10 @@ function editedLine(old: string, text: string): number | undefined {
   let tail = 0;
   while (tail < old.length - start && tail < text.length - start && old[old.length - 1 - tail] === text[text.length - 1 - tail]) tail++;
   const changed = text.slice(start, text.length - tail);
-  if (changed.includes('\n')) return undefined;
   const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-  return lineStart;
+  if (!changed.includes('\n')) return lineStart;
+  // Lines only inserted (at most 20 line breaks besides a final one) are lines being typed too.
+  const removed = old.length - tail - start;
+  const breaks = changed.split('\n').length - 1 - (changed.endsWith('\n') ? 1 : 0);
+  return removed === 0 && breaks <= 20 ? lineStart : undefined;
 }

@@ -233,8 +233,10 @@ export class IncrementalPython {
    * token in the last tree: a call over several lines), or the lines read around while it was typed.
    */
   private editedLines(text: string, diff: ReturnType<typeof changedRegion>): EditedLines | undefined {
-    const start = diff && editedLine(text, diff)?.start;
-    if (!diff || start === undefined) return undefined;
+    if (!diff) return undefined;
+    const start = editedLine(text, diff)?.start;
+    // Lines put in at once (pasted, a line and its line break): those lines, read around together.
+    if (start === undefined) return insertedLines(text, diff);
     const delta = diff.newEnd - diff.oldEnd;
     if (this.typingAt?.line === start) return { start, end: Math.max(start, this.typingAt.end + delta) };
     // The line in the analysed text before (the edit is after its start, which has not moved).
@@ -634,6 +636,21 @@ class GroupInterpreter extends PythonInterpreter {
     this.kerasModels.splice(0, this.kerasModels.length, ...all);
   }
 }
+
+/**
+ * The lines an edit that only inserts text over several lines left (from the line it starts on to
+ * the last character it put in, a final line break left out), when it put in at most
+ * `MAX_INSERTED_LINES` line breaks besides that one. An edit that also removed text is not a line
+ * being typed (a syntax error it leaves is analysed whole).
+ */
+function insertedLines(text: string, diff: { start: number; oldEnd: number; newEnd: number }): EditedLines | undefined {
+  if (diff.oldEnd !== diff.start) return undefined;
+  const end = diff.newEnd > diff.start && text[diff.newEnd - 1] === '\n' ? diff.newEnd - 1 : diff.newEnd;
+  return countLines(text, diff.start, end) <= MAX_INSERTED_LINES ? { start: text.lastIndexOf('\n', diff.start - 1) + 1, end } : undefined;
+}
+
+/** Beyond this many lines an insertion is not read around as lines being typed. */
+const MAX_INSERTED_LINES = 20;
 
 /** The span of an edit: `[start, oldEnd)` of the old text became `[start, newEnd)`, with `lines` more line breaks. */
 interface Edit {
