@@ -75,8 +75,12 @@ test('CLI: the callers of a file are found in its project on disk', () => {
   fs.mkdirSync(path.join(dir, 'scripts'));
   fs.writeFileSync(path.join(dir, 'scripts', 'train.py'), TRAIN.replace('from model import', 'from model import'));
   fs.writeFileSync(path.join(dir, 'unrelated.py'), 'import os\nprint(os.getcwd())\n');
-  const r = spawnSync(process.execPath, [path.join(repoRoot(), 'dist/cli.js'), 'summary', path.join(dir, 'model.py'), '--json'], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  const m = JSON.parse(r.stdout).files[0].models[0];
-  assert.deepEqual([m.name, m.totalParams, m.argumentsFrom], ['classifier', 650, 'train.py:4']);
+  try {
+    const r = spawnSync(process.execPath, [path.join(repoRoot(), 'dist/cli.js'), 'summary', path.join(dir, 'model.py'), '--json'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const m = JSON.parse(r.stdout).files[0].models[0];
+    assert.deepEqual([m.name, m.totalParams, m.argumentsFrom], ['classifier', 650, 'train.py:4']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

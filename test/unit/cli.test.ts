@@ -1,5 +1,5 @@
 // The bundled CLI (dist/cli.js, built by `npm test` first) end to end: seed models, JSON schema, exit codes.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -16,8 +16,14 @@ function run(...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+/** Temporary folders the tests made, removed when they end. */
+const made: string[] = [];
+after(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+
 function tmpFile(name: string, text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shape-lens-cli-'));
+  const dir = tmpDir();
   const p = path.join(dir, name);
   fs.writeFileSync(p, text);
   return p;
@@ -133,8 +139,10 @@ test('usage errors exit 2; --help exits 0; directories are searched', () => {
 
 const NOTEBOOKS = path.join(root, 'test/fixtures/notebooks');
 
-function tmpDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'shape-lens-cli-'));
+function tmpDir(prefix = 'shape-lens-cli-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 interface JsonRow {
@@ -298,7 +306,7 @@ test('--at-summary prints each model as of its summary() calls; unknowns are "?"
 });
 
 test('--keras 2 / --keras=3 / the project pins / a file comment choose the summary; the header and JSON say which and why', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shape-lens-keras-'));
+  const dir = tmpDir('shape-lens-keras-');
   const file = path.join(dir, 'net.py');
   fs.writeFileSync(file, 'import keras\nfrom keras import layers\ni = keras.Input((8,))\nm = keras.Model(i, layers.Dense(4)(i) * 0.5, name="m")\n');
   // No pin: Keras 3 (the multiply operation is a row `multiply (Multiply)`).

@@ -94,8 +94,9 @@ test('pins: which requirement makes a project Keras 2 or 3, in each file format'
   assert.equal(pin('requirements.txt', 'tensorflow==\nkeras<<3\n==2.1'), undefined);
 });
 
-test('project pins are found from the file upward: the nearest folder decides, the walk stops at .git or a workspace root', () => {
+test('project pins are found from the file upward: the nearest folder decides, the walk stops at .git or a workspace root', (t) => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'shape-lens-pins-'));
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   const mk = (rel: string, text = '') => {
     const p = path.join(root, rel);
     fs.mkdirSync(path.dirname(p), { recursive: true });
