@@ -433,6 +433,14 @@ test('a line being typed is read around without a full analysis; a syntax error 
   assert.deepEqual([doc.last.mode, doc.editedHint], ['incremental', edited]);
   assert.deepEqual(doc.update(inserted.replace('Dense(\n', 'Dense(6\n')).typing, { start: at, end: at + 'x = layers.Dense(6'.length });
   assert.equal(doc.last.mode, 'incremental');
+  // A document opened half-typed is analysed whole; the next keystroke on that line reads it around, by groups.
+  const opened = new IncrementalPython('main.py');
+  opened.update(inserted);
+  assert.deepEqual([opened.last.mode, opened.last.reason], ['full', 'a syntax error']);
+  const typedOn = inserted.replace('Dense(\n', 'Dense(6\n');
+  const typed = opened.update(typedOn);
+  assert.equal(normalise(typed), normalise(analyzePython(typedOn, 'main.py', { edited: opened.editedHint })));
+  assert.deepEqual([opened.last.mode, typed.typing], ['incremental', { start: at, end: at + 'x = layers.Dense(6'.length }]);
   const dynamic = `${TWO_MODELS}globals()['c'] = a\n`;
   assert.equal(normalise(doc.update(dynamic)), normalise(analyzePython(dynamic, 'main.py')));
   assert.equal(doc.last.mode, 'full');

@@ -339,7 +339,7 @@ function unbalancedLines(text: string, region: PyNode, until: number): number[] 
   return out;
 }
 
-function countErrors(root: PyNode): number {
+export function countErrors(root: PyNode): number {
   let n = 0;
   const stack = [root];
   while (stack.length) {

@@ -61,7 +61,7 @@ import type { UncalledEntry } from '../common/interpreter-core';
 import { KerasRuntime } from '../common/keras-runtime';
 import { str } from '../common/values';
 import { toAst, type PyNode } from './ast';
-import { analyzePython, blankLine, danglingLine, editedLines, parseClean, parseToAst, pythonModuleCache, reportReadAround, type AnalyzeOptions, type EditedLines } from './analyze';
+import { analyzePython, blankLine, countErrors, danglingLine, editedLines, parseClean, parseToAst, pythonModuleCache, reportReadAround, type AnalyzeOptions, type EditedLines } from './analyze';
 import { analyseUncalled, finishKerasModels, scanShapeComments } from './definitions';
 import { isInert } from './helpers';
 import { PythonInterpreter } from './interpreter';
@@ -193,7 +193,7 @@ export class IncrementalPython {
       const region = this.reparseRegion(text, edit);
       if (region === 'ok') this.takeText(text, edit);
       ok = region === 'ok' || (region === 'syntax error' && this.readAround(text));
-    }
+    } else if (this.parsed && this.edited) ok = this.readAroundBroken(text);
     if (!ok) {
       ok = this.reparseAll(text, edit);
       this.edit = this.parsed ? edit : undefined;
@@ -221,6 +221,32 @@ export class IncrementalPython {
       const e = fixed === this.text ? undefined : editOf(this.text, fixed);
       if (e && this.reparseRegion(fixed, e) !== 'ok') continue;
       this.takeText(fixed, e);
+      this.typingAt = { line: start, end, syntax: true };
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * A keystroke on the lines being typed after an update whose whole tree had a syntax error (no
+   * region of it can be parsed again: a file opened half-typed, an edit that also removed text):
+   * when the text still has one (tree-sitter, as `analyzePython` asks), the lines are read around
+   * as `readAround` does, the text with them blanked parsed by the hand-written parser. The analysis
+   * goes on by groups from there. False otherwise (the whole text is analysed).
+   */
+  private readAroundBroken(text: string): boolean {
+    const candidates = editedLines(text, this.edited);
+    if (candidates.length === 0) return false;
+    // As `analyzePython` and its `repairSyntax` decide: the text's tree has an error, and the first
+    // candidate without one is the text analysed.
+    const parsed = parseToAst(text);
+    if (!parsed || !parsed.hasError) return false;
+    const old = this.text;
+    for (const { text: fixed, start, end } of candidates) {
+      const root = parseToAst(fixed, true);
+      if (!root || countErrors(root) > 0) continue;
+      if (!this.openClean(fixed, root)) return false;
+      this.takeText(fixed, editOf(old, fixed));
       this.typingAt = { line: start, end, syntax: true };
       return true;
     }
@@ -337,8 +363,7 @@ export class IncrementalPython {
    * at a time (chunked-parse.ts: tree-sitter's wasm memory would otherwise grow to hold the whole
    * file's tree, for good): `parseClean`. False when that does not apply.
    */
-  private openClean(text: string): boolean {
-    const root = parseClean(text);
+  private openClean(text: string, root = parseClean(text)): boolean {
     if (!root) return false;
     let line = 0;
     let at = 0;
