@@ -235,17 +235,15 @@ export class IncrementalPython {
    * goes on by groups from there. False otherwise (the whole text is analysed).
    */
   private readAroundBroken(text: string): boolean {
-    const candidates = editedLines(text, this.edited);
-    if (candidates.length === 0) return false;
-    // As `analyzePython` and its `repairSyntax` decide: the text's tree has an error, and the first
-    // candidate without one is the text analysed.
-    const parsed = parseToAst(text);
-    if (!parsed || !parsed.hasError) return false;
+    // As `analyzePython` and its `repairSyntax` decide: the first candidate without an error is the
+    // text analysed, if the text's own tree has one (asked last: when the error lies elsewhere no
+    // candidate parses, and the whole analysis that follows parses the text anyway).
     const old = this.text;
-    for (const { text: fixed, start, end } of candidates) {
+    for (const { text: fixed, start, end } of editedLines(text, this.edited)) {
       const root = parseToAst(fixed, true);
       if (!root || countErrors(root) > 0) continue;
-      if (!this.openClean(fixed, root)) return false;
+      const parsed = parseToAst(text);
+      if (!parsed || !parsed.hasError || !this.openClean(fixed, root)) return false;
       this.takeText(fixed, editOf(old, fixed));
       this.typingAt = { line: start, end, syntax: true };
       return true;
