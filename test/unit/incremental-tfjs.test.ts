@@ -139,6 +139,13 @@ test('a one-line edit parses one piece again; the rest are reused and shifted', 
     assert.equal(normal(a), normal(analyzeTfjs(broken, 'gen.ts', { edited: doc.editedHint })));
     assert.ok(a.diagnostics.some((d) => d.code === 'syntax'));
   }
+  // Trimmed (the server does it when idle): the source file kept for the reparse is let go, so the
+  // next keystroke parses the whole text from scratch once; the analysis is the same.
+  doc.trim();
+  const typed = `${text.slice(0, lineAt)}model.add(tf.layers.dense({ units: 32,\n${text.slice(lineAt)}`;
+  const a = doc.update(typed);
+  assert.equal(doc.last.fresh, 1, JSON.stringify(doc.last));
+  assert.equal(normal(a), normal(analyzeTfjs(typed, 'gen.ts', { edited: doc.editedHint })));
 });
 
 test('through the front end: incremental(file).update gives what analyse gives, imports read through the host', () => {
@@ -159,6 +166,9 @@ test('through the front end: incremental(file).update gives what analyse gives, 
     assert.ok(reads.length > 0, 'the imported module is read through the host each update');
     assert.equal(normal(got), normal(tfjsFrontEnd.analyse(text, 'mnist/index.js', { host })), `step ${step}`);
   }
+  // The server's idle trim reaches the front end's document (its adapter once dropped it).
+  assert.equal(typeof doc.trim, 'function');
+  doc.trim!();
   assert.ok(normal(doc.update(text, { host })).includes('conv2d'));
   doc.dispose();
 });

@@ -65,6 +65,11 @@ export interface FrontEnd extends FrontEndInfo {
 export interface IncrementalAnalysis {
   update(text: string, options?: FrontEndOptions): FileAnalysis;
   dispose(): void;
+  /**
+   * Lets go of what only makes the next update faster (the server calls it when the document has
+   * been idle for a while); the next update gives the same analysis, rebuilding what it needs.
+   */
+  trim?(): void;
 }
 
 /** The lower-cased extension of a path (`.py`), or '' if it has none. */

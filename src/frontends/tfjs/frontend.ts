@@ -35,6 +35,6 @@ export const tfjsFrontEnd: FrontEnd = {
   analyseFile: (content, file, options) => tfjsFrontEnd.analyse(content, file, options),
   incremental: (file) => {
     const doc = new IncrementalTfjs(file);
-    return { update: (text, options = {}) => doc.update(text, tfjsOptions(options)), dispose: () => doc.dispose() };
+    return { update: (text, options = {}) => doc.update(text, tfjsOptions(options)), dispose: () => doc.dispose(), trim: () => doc.trim() };
   },
 };
