@@ -12,6 +12,8 @@ import { asFeatureMap, buildModel, disposeModel, runModel, type BuiltModel } fro
 import { clip, feedersOf, formatValue, formula, geometry, isEmpty, windowOf, type Geometry } from './pool';
 import { decodeImage, type SavedImage } from './image';
 import { initBackend, runStage, TFJS_VERSION, type Backend } from './tensor';
+import { pairLayout, type PairLayout } from './layout';
+import { describeShift, shiftMap, translation, type Shift, type Translation } from './shift';
 
 type InputKind = 'seed' | 'digit' | 'colour' | 'layer' | 'image' | 'real';
 
@@ -31,6 +33,8 @@ interface State {
   view: View;
   /** The stages are the model's pooling layers on the model's real path (each gets its real input). */
   modelPath?: boolean;
+  /** The translation demo: stage 1's input moved by whole pixels. */
+  shift?: Shift;
 }
 
 function isState(x: unknown): x is State {
@@ -214,6 +218,8 @@ interface Run {
   error?: { at: number; message: string };
   /** The model is still running (the real path is not known yet). */
   pending?: boolean;
+  /** Stage 1's input moved by state.shift: how max and average pooling's outputs change. */
+  translation?: Translation | null;
 }
 
 /** The stage reading / writing map n (−1: none). */
@@ -233,8 +239,12 @@ function runPipeline(input: FeatureMap): Run {
   for (let i = 0; i < state.stages.length; i++) {
     // On the model's path each stage reads its real input; chained, the previous stage's output.
     if (real?.inputs) maps.push(real.inputs[i]);
-    const prev = maps[maps.length - 1];
+    let prev = maps[maps.length - 1];
     const g = geometry(prev.height, prev.width, state.stages[i].settings);
+    if (i === 0 && isShifted(state.shift) && !('error' in g)) {
+      run.translation = translationOf(prev, state.stages[0].settings, state.shift);
+      prev = maps[maps.length - 1] = shiftMap(prev, state.shift.dy, state.shift.dx);
+    }
     run.inOf.push(maps.length - 1);
     if ('error' in g) return { ...run, error: { at: i, message: g.error } };
     const r = runStage(prev, state.stages[i].settings);
@@ -244,6 +254,19 @@ function runPipeline(input: FeatureMap): Run {
     run.geos.push(g);
   }
   return run;
+}
+
+const isShifted = (s: Shift | undefined): s is Shift => !!s && (s.dx !== 0 || s.dy !== 0);
+
+let translationCache: { map: FeatureMap; key: string; value: Translation | null } | null = null;
+
+/** The translation demo's numbers for `input` (kept while the input, the window and the shift stay the same). */
+function translationOf(input: FeatureMap, settings: StageSettings, shift: Shift): Translation | null {
+  const key = JSON.stringify([settings, shift]);
+  if (translationCache?.map !== input || translationCache.key !== key) {
+    translationCache = { map: input, key, value: translation(input, settings, shift, (m, st) => runStage(m, st).output) };
+  }
+  return translationCache.value;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,8 +332,17 @@ function update(mutate: () => void): void {
   render();
 }
 
-let grids: Grid[] = [];
+/** The grids drawn for each map (a chained stage's input is the previous stage's output, drawn again beside its own output). */
+let grids = new Map<number, Grid[]>();
 let run: Run = { maps: [], geos: [], inOf: [], outOf: [] };
+let layout: PairLayout = pairLayout(0);
+
+/** Width the pipeline has (the body's, without its padding). */
+function availableWidth(): number {
+  const b = document.body;
+  const cs = getComputedStyle(b);
+  return b.clientWidth - (parseFloat(cs.paddingLeft) || 0) - (parseFloat(cs.paddingRight) || 0);
+}
 
 function render(): void {
   const app = document.getElementById('app');
@@ -328,11 +360,13 @@ function render(): void {
   } catch (e) {
     run = { maps: [input], geos: [], inOf: [0], outOf: [], error: { at: 0, message: `tfjs failed: ${e instanceof Error ? e.message : String(e)}` } };
   }
+  // On the model's real path the maps have the layers' channels (32, 64, …): any of them can be viewed.
+  const channels = Math.max(input.channels, ...run.maps.map((m) => m.channels));
   if (input.channels !== 3 && state.view === 'rgb') state.view = 0;
-  if (typeof state.view === 'number' && state.view >= input.channels) state.view = 0;
-  const shownRange = range(state.view === 'rgb' ? input : channelOf(input, state.view));
+  if (typeof state.view === 'number' && state.view >= channels) state.view = 0;
+  layout = pairLayout(availableWidth());
 
-  app.replaceChildren(header(), inputControls(inputLabel, inputNote, input), modelSection(), pipeline(shownRange), explainBox());
+  app.replaceChildren(header(), inputControls(inputLabel, inputNote, input, channels), modelSection(), pipeline(input), explainBox());
   app.dataset.target = state.target?.key ?? '';
   host.setState(state);
   const again = focusId ? document.getElementById(focusId) : null;
@@ -365,7 +399,7 @@ function header(): HTMLElement {
   return head;
 }
 
-function inputControls(label: string, note: string | undefined, input: FeatureMap): HTMLElement {
+function inputControls(label: string, note: string | undefined, input: FeatureMap, channels: number): HTMLElement {
   const t = state.target;
   const options: [InputKind, string][] = [['seed', 'Seed example 4×4×1'], ['digit', 'Digit 28×28×1'], ['colour', 'Colour picture 28×28×3']];
   if (t?.featureMap && layerInputFits(t)) options.push(['layer', `Layer input ${t.featureMap.height}×${t.featureMap.width}×${t.featureMap.channels} (synthetic)`]);
@@ -374,7 +408,7 @@ function inputControls(label: string, note: string | undefined, input: FeatureMa
   const views: [string, string][] = [];
   if (input.channels === 3) views.push(['rgb', 'RGB']);
   const names = input.channels === 3 ? ['red', 'green', 'blue'] : [];
-  for (let c = 0; c < Math.min(input.channels, 512); c++) views.push([String(c), `Channel ${c + 1}${names[c] ? ` (${names[c]})` : ''}`]);
+  for (let c = 0; c < Math.min(channels, 512); c++) views.push([String(c), `Channel ${c + 1}${names[c] ? ` (${names[c]})` : ''}`]);
   const section = h('section', { id: 'inputs', className: 'toolbar' });
   section.append(
     h('label', {}, 'Input ', select('input-select', 'Input', options, state.input, (v) => update(() => {
@@ -437,9 +471,9 @@ function modelSection(): HTMLElement | string {
   return s;
 }
 
-function pipeline(shownRange: [number, number]): HTMLElement {
+function pipeline(input: FeatureMap): HTMLElement {
   const root = h('div', { id: 'pipeline' });
-  grids = [];
+  grids = new Map();
   if (run.pending) {
     root.append(h('p', { id: 'model-running', className: 'note', textContent: 'Running the model in tfjs to give each pooling layer its real input…' }));
     return root;
@@ -448,37 +482,31 @@ function pipeline(shownRange: [number, number]): HTMLElement {
     const path = run.maps.map((m) => `${m.height}×${m.width}×${m.channels}`).join(' → ');
     root.append(h('p', { id: 'real-path', className: 'note', textContent: `The model's real path${modelRun?.feed ? ` on ${modelRun.feed}` : ''}: each stage pools the map that reaches its layer, after the layers in between (convolutions included; untrained weights, seed 0). ${path}` }));
   }
-  run.maps.forEach((map, k) => {
-    const writer = stageWriting(k);
-    const reader = stageReading(k);
-    if (writer >= 0) root.append(stageBlock(writer));
-    else if (run.between && reader >= 0) {
-      const before = run.between[reader];
-      root.append(h('p', { className: 'between', id: `between-${reader + 1}`, textContent: `${reader === 0 ? 'From the model input' : `After stage ${reader}`} the model runs ${before || 'no other layer'}: what reaches ${state.stages[reader].layer?.name ?? `stage ${reader + 1}`}.` }));
+  // Chained, every map shares the input's colour scale (pooling never leaves it); on the real path each stage has its own input's.
+  const scale = (m: FeatureMap) => range(state.view === 'rgb' ? m : channelOf(m, Math.min(state.view, m.channels - 1)));
+  const inputRange = scale(input);
+  const seen = new Map<number, number>();
+  for (let i = 0; i < state.stages.length; i++) {
+    const k = run.inOf[i];
+    if (k === undefined) {
+      // Not run: the model is not running, or an earlier stage has no output (kept and editable).
+      root.append(stageBlock(i, true));
+      if (run.error?.at === i) root.append(errorNote());
+      continue;
     }
-    const next = reader >= 0 ? run.geos[reader] : undefined;
-    const pad = next ? { top: next.padTop, left: next.padLeft, bottom: next.padBottom, right: next.padRight } : { top: 0, left: 0, bottom: 0, right: 0 };
-    const size = `${map.height}×${map.width}×${map.channels}`;
-    const label = writer >= 0 ? `Stage ${writer + 1} output ${size}` : run.between ? `Stage ${reader + 1} real input ${size}` : `Input ${size}`;
-    const grid = new Grid({ id: `grid-${k}`, label, map, view: state.view, range: shownRange, pad, onActive: (cell) => activate(k, cell) });
-    grids.push(grid);
-    const fig = h('figure', { className: 'map', id: `map-${k}` }, grid.el);
-    const cap = h('figcaption', {}, h('span', { className: 'shape', id: `shape-${k}`, textContent: size }), ` ${writer >= 0 ? 'output' : run.between ? 'real input' : 'input'}`);
-    if (writer >= 0) {
-      const st = state.stages[writer];
-      cap.append(' · ', h('span', { className: 'keras-shape', id: `keras-shape-${k}`, textContent: kerasShape(map, st.layer, isGlobal(st.settings)) }));
-    } else if (run.between && state.stages[reader]?.layer) {
-      cap.append(' · ', h('span', { className: 'keras-shape', id: `keras-shape-${k}`, textContent: state.stages[reader].layer!.inputShape }));
+    if (run.between) {
+      const before = run.between[i];
+      root.append(h('p', { className: 'between', id: `between-${i + 1}`, textContent: `${i === 0 ? 'From the model input' : `After stage ${i}`} the model runs ${before || 'no other layer'}: what reaches ${state.stages[i].layer?.name ?? `stage ${i + 1}`}.` }));
     }
-    fig.prepend(cap);
-    root.append(fig);
-  });
-  if (run.error) {
-    root.append(stageBlock(run.error.at));
-    root.append(h('p', { className: 'error', id: 'stage-error', role: 'alert', textContent: `Stage ${run.error.at + 1}: ${run.error.message}` }));
+    root.append(stageBlock(i));
+    const shown = run.between ? scale(run.maps[k]) : inputRange;
+    const pair = h('div', { className: `pair ${layout.sideBySide ? 'side-by-side' : 'stacked'}`, id: `pair-${i + 1}` }, figure(k, seen, shown));
+    const out = run.outOf[i];
+    if (out !== undefined) pair.append(h('div', { className: 'arrow', textContent: layout.sideBySide ? '→' : '↓', ariaHidden: 'true' }), figure(out, seen, shown));
+    root.append(pair);
+    if (i === 0) root.append(translationCard());
+    if (run.error?.at === i) root.append(errorNote());
   }
-  // Stages after a failed one are kept (and editable) but not run.
-  for (let i = (run.error?.at ?? run.outOf.length - 1) + 1; i < state.stages.length; i++) root.append(stageBlock(i, true));
   root.append(
     h('div', { className: 'toolbar' },
       button('add-stage', 'Add a stage', () => update(() => {
@@ -489,6 +517,80 @@ function pipeline(shownRange: [number, number]): HTMLElement {
     ),
   );
   return root;
+}
+
+function errorNote(): HTMLElement {
+  return h('p', { className: 'error', id: 'stage-error', role: 'alert', textContent: `Stage ${run.error!.at + 1}: ${run.error!.message}` });
+}
+
+/** Map k as a figure: its caption (shape, role, Keras shape) and its grid; `seen` counts how often each map was drawn (ids of later copies get a suffix). */
+function figure(k: number, seen: Map<number, number>, shownRange: [number, number]): HTMLElement {
+  const map = run.maps[k];
+  const n = seen.get(k) ?? 0;
+  seen.set(k, n + 1);
+  const id = (base: string) => (n === 0 ? `${base}-${k}` : `${base}-${k}-${n + 1}`);
+  const writer = stageWriting(k);
+  const reader = stageReading(k);
+  const next = reader >= 0 ? run.geos[reader] : undefined;
+  const pad = next ? { top: next.padTop, left: next.padLeft, bottom: next.padBottom, right: next.padRight } : { top: 0, left: 0, bottom: 0, right: 0 };
+  const size = `${map.height}×${map.width}×${map.channels}`;
+  // A chained stage's output drawn again as the next stage's input (the copy beside that stage's output).
+  const asInput = n > 0 && reader >= 0;
+  const role = writer >= 0 && !asInput ? `Stage ${writer + 1} output` : writer >= 0 ? `Stage ${writer + 1} output, stage ${reader + 1} input` : run.between ? `Stage ${reader + 1} real input` : 'Input';
+  const shifted = k === run.inOf[0] && isShifted(state.shift) ? ` (shifted ${describeShift(state.shift)})` : '';
+  const grid = new Grid({ id: id('grid'), label: `${role} ${size}`, map, view: state.view, range: shownRange, pad, maxPx: layout.maxPx, onActive: (cell) => activate(k, cell) });
+  grids.set(k, [...(grids.get(k) ?? []), grid]);
+  const fig = h('figure', { className: 'map', id: id('map') }, grid.el);
+  const cap = h('figcaption', {}, h('span', { className: 'shape', id: id('shape'), textContent: size }), ` ${writer >= 0 ? (asInput ? `stage ${writer + 1} output → stage ${reader + 1} input` : 'output') : run.between ? 'real input' : 'input'}${shifted}`);
+  if (writer >= 0) {
+    const st = state.stages[writer];
+    cap.append(' · ', h('span', { className: 'keras-shape', id: id('keras-shape'), textContent: kerasShape(map, st.layer, isGlobal(st.settings)) }));
+  } else if (run.between && state.stages[reader]?.layer) {
+    cap.append(' · ', h('span', { className: 'keras-shape', id: id('keras-shape'), textContent: state.stages[reader].layer!.inputShape }));
+  }
+  fig.prepend(cap);
+  return fig;
+}
+
+/** The translation demo: stage 1's input moved by a pixel, and how much max vs average pooling's outputs change. */
+function translationCard(): HTMLElement {
+  const shift = state.shift ?? { dy: 0, dx: 0 };
+  const card = h('section', { className: 'card', id: 'translation' }, h('h2', {}, 'Translation: shift stage 1’s input by one pixel'));
+  const move = (dy: number, dx: number) => () =>
+    update(() => {
+      const clamp = (v: number) => Math.max(-99, Math.min(99, v));
+      state.shift = { dy: clamp(shift.dy + dy), dx: clamp(shift.dx + dx) };
+    });
+  const buttons = h('div', { className: 'toolbar' },
+    button('shift-left', '←', move(0, -1), 'Shift the input 1 px left'),
+    button('shift-right', '→', move(0, 1), 'Shift the input 1 px right'),
+    button('shift-up', '↑', move(-1, 0), 'Shift the input 1 px up'),
+    button('shift-down', '↓', move(1, 0), 'Shift the input 1 px down'),
+    button('shift-reset', 'No shift', () => update(() => (state.shift = undefined)), 'Back to the input as it is'),
+  );
+  for (const b of buttons.querySelectorAll('button')) b.setAttribute('aria-label', b.title);
+  card.append(buttons);
+  const result = h('p', { id: 'shift-result' });
+  result.setAttribute('aria-live', 'polite');
+  const t = run.translation;
+  const global = isGlobal(state.stages[0].settings);
+  if (!isShifted(state.shift)) {
+    result.className = 'note';
+    result.textContent = `The arrows move the input a pixel; stage 1’s ${global ? 'global pooling' : 'window'} then runs with max and with average, and each output is compared value by value with the one before the move. Max pooling keeps a window’s largest value wherever it sits in the window, so its output tends to change less: a small translation invariance.`;
+  } else if (!t) {
+    result.textContent = `Shifted ${describeShift(shift)}: stage 1 has no output to compare.`;
+  } else {
+    const part = (name: string, c: Translation['max']) => `${name}: ${c.changed.toLocaleString('en-US')} of ${c.total.toLocaleString('en-US')} output values changed${c.changed ? `, by at most ${formatValue(c.maxAbs)}` : ''}`;
+    result.append(
+      `Input shifted ${describeShift(shift)} (cells moved in from outside are 0). `,
+      h('span', { id: 'shift-max', textContent: part(global ? 'Global max pooling' : 'Max pooling', t.max) }),
+      '; ',
+      h('span', { id: 'shift-avg', textContent: part(global ? 'global average pooling' : 'average pooling', t.avg) }),
+      '.',
+    );
+  }
+  card.append(result);
+  return card;
 }
 
 function stageBlock(i: number, notRun = false): HTMLElement {
@@ -604,7 +706,8 @@ function describeFeeds(k: number, y: number, x: number): string {
 }
 
 function activate(k: number, cell: { y: number; x: number } | null): void {
-  for (const g of grids) g.highlight([]);
+  const all = (n: number | undefined, hs: Highlight[]) => n !== undefined && grids.get(n)?.forEach((g) => g.highlight(hs));
+  for (const n of grids.keys()) all(n, []);
   const explain = document.getElementById('explain');
   if (!cell) return;
   const mine: Highlight[] = [{ kind: 'active', area: { y0: cell.y, y1: cell.y, x0: cell.x, x1: cell.x } }];
@@ -612,14 +715,12 @@ function activate(k: number, cell: { y: number; x: number } | null): void {
   const writer = stageWriting(k);
   const reader = stageReading(k);
   if (writer >= 0 && run.geos[writer]) {
-    grids[run.inOf[writer]].highlight([{ kind: 'window', area: windowOf(run.geos[writer], cell.y, cell.x) }]);
+    all(run.inOf[writer], [{ kind: 'window', area: windowOf(run.geos[writer], cell.y, cell.x) }]);
     text.push(describeWindow(k, cell.y, cell.x));
   }
-  if (reader >= 0 && run.geos[reader] && grids[run.outOf[reader]]) {
-    grids[run.outOf[reader]].highlight([{ kind: 'fed', area: feedersOf(run.geos[reader], cell.y, cell.x) }]);
-  }
+  if (reader >= 0 && run.geos[reader]) all(run.outOf[reader], [{ kind: 'fed', area: feedersOf(run.geos[reader], cell.y, cell.x) }]);
   if ((reader >= 0 && run.geos[reader]) || writer < 0) text.push(describeFeeds(k, cell.y, cell.x));
-  grids[k].highlight(mine);
+  all(k, mine);
   if (explain) explain.textContent = text.join(' ');
 }
 
@@ -661,6 +762,15 @@ onHostMessage(isHostToWebview, (m) => {
 
 render();
 host.post({ type: 'ready' });
+// A narrower or wider panel: the pairs are laid out again (side by side or stacked, maps scaled to fit).
+let resizeFrame = 0;
+window.addEventListener('resize', () => {
+  cancelAnimationFrame(resizeFrame);
+  resizeFrame = requestAnimationFrame(() => {
+    const next = pairLayout(availableWidth());
+    if (next.sideBySide !== layout.sideBySide || next.maxPx !== layout.maxPx) render();
+  });
+});
 initBackend().then(
   (b) => {
     backend = b;
