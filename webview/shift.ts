@@ -28,7 +28,7 @@ export interface Change {
   /** Output values (positions × channels) that differ, of `total`. */
   changed: number;
   total: number;
-  /** Largest |after − before| (0 when nothing changed). */
+  /** Largest |after − before|, in float32 (0 when nothing changed). */
   maxAbs: number;
 }
 
@@ -42,7 +42,8 @@ export function change(before: FeatureMap, after: FeatureMap): Change | null {
     const b = after.data[i];
     if (a === b || (Number.isNaN(a) && Number.isNaN(b))) continue;
     changed++;
-    const d = Math.abs(b - a);
+    // In float32, as tfjs computes it (the maps hold float32 values).
+    const d = Math.fround(Math.abs(b - a));
     if (!(d <= maxAbs)) maxAbs = d;
   }
   return { changed, total: before.data.length, maxAbs };
