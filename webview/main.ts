@@ -8,7 +8,8 @@ import { Grid, type Highlight, type View } from './grid';
 import { connect, onHostMessage } from './host';
 import { at, channelOf, colourMap, digitMap, featureMap, MAX_SYNTHETIC_VALUES, range, seedExample, syntheticMap, type FeatureMap } from './inputs';
 import { fitToInput } from './fit';
-import { asFeatureMap, buildModel, disposeModel, runModel, type BuiltModel } from './model';
+import { asFeatureMap, buildModel, disposeModel, type BuiltModel } from './model';
+import { realPath } from './realpath';
 import { clip, feedersOf, formatValue, formula, geometry, isEmpty, windowOf, type Geometry } from './pool';
 import { decodeImage, type SavedImage } from './image';
 import { initBackend, runStage, TFJS_VERSION, type Backend } from './tensor';
@@ -178,18 +179,20 @@ function startModelRun(): void {
         builtModel = { json, model };
       }
       const feed = modelFeed(size);
-      const outs = runModel(model, feed.map);
+      // Every layer in order, the layers of a nested model (a Sequential used as a layer) included.
+      const path = realPath(model, feed.map);
+      const index = new Map(path.map((p, i) => [p.name, i]));
       const inputs: FeatureMap[] = [];
       const between: string[] = [];
       let from = 0;
       for (const st of state.stages) {
-        const source = st.layer ? model.inputOf.get(st.layer.name) : undefined;
-        const out = source !== undefined ? outs.get(source) : undefined;
-        const map = out ? asFeatureMap(out) : null;
-        if (!st.layer || !source || !map) throw new Error(`no real input for ${st.layer?.name ?? 'a stage'} (it is not a 1-D or 2-D pooling layer of the built model)`);
-        const at = model.names.indexOf(source);
-        between.push(model.names.slice(from, at + 1).filter((n) => n !== model.names[0]).map((n) => `${n} (${model.model.getLayer(n).getClassName()})`).join(', '));
-        from = model.names.indexOf(st.layer.name) + 1;
+        const self = st.layer ? index.get(st.layer.name) : undefined;
+        const source = self !== undefined ? path[self].source : null;
+        const at = source !== null ? index.get(source) : undefined;
+        const map = at !== undefined ? asFeatureMap(path[at].out) : null;
+        if (!st.layer || self === undefined || at === undefined || !map) throw new Error(`no real input for ${st.layer?.name ?? 'a stage'} (it is not a 1-D or 2-D pooling layer of the built model)`);
+        between.push(path.slice(from, at + 1).filter((p) => !p.container && p.source !== null).map((p) => `${p.name} (${p.className})`).join(', '));
+        from = self + 1;
         inputs.push(map);
       }
       return { key, inputs, between, feed: feed.label };
@@ -464,8 +467,14 @@ function modelSection(): HTMLElement | string {
       ),
     );
   }
-  if (usable.length > 1 && !state.modelPath && state.stages.length === usable.length && state.stages.every((st, i) => st.layer?.name === usable[i].name)) {
-    s.append(h('p', { className: 'warning', id: 'chained-note', textContent: m.json ? 'Chained back to back (a stage was added): the model’s layers between its pooling layers are not run. Use the model’s pooling layers again for its real path.' : 'Chained back to back: Shape Lens could not export this model for tfjs, so the layers between its pooling layers are not run and the sizes after the first stage are not the model’s.' }));
+  if (usable.length > 0 && !state.modelPath && state.stages.length === usable.length && state.stages.every((st, i) => st.layer?.name === usable[i].name)) {
+    const why = m.runWhy ?? 'Shape Lens could not export this model for tfjs';
+    const text = m.json
+      ? usable.length > 1 ? 'Chained back to back (a stage was added): the model’s layers between its pooling layers are not run. Use the model’s pooling layers again for its real path.' : ''
+      : usable.length > 1
+        ? `Chained back to back: the model’s real path cannot run here (${why}), so the layers between its pooling layers are not run and the sizes after the first stage are not the model’s.`
+        : `The model’s real path cannot run here (${why}): the stage pools a stand-in for its input.`;
+    if (text) s.append(h('p', { className: 'warning', id: 'chained-note', textContent: text }));
   }
   if (state.target?.layer?.settings) s.append(' ', button('reset', 'Just this layer', () => update(() => (state = { ...fresh(state.target), input: state.input, image: state.image, view: state.view }))));
   return s;

@@ -11,7 +11,14 @@ import { change, describeShift, shiftMap, translation, type Shift } from '../../
 import { formatValue } from '../../webview/pool';
 import { colourMap, digitMap, featureMap, seedExample, type FeatureMap } from '../../webview/inputs';
 import { runStage } from '../../webview/tensor';
-import type { StageSettings } from '../../src/protocol';
+import { isPreviewTarget, type StageSettings } from '../../src/protocol';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyze } from './helpers/python';
+import { fixturesDir } from './helpers/paths';
+import { buildModel, disposeModel } from '../../webview/model';
+import { realPath } from '../../webview/realpath';
+import { runnableModelInfo } from '../../src/panels/labTarget';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -151,7 +158,7 @@ test('translation equals tfjs for random maps, windows, paddings, global pooling
     const m = featureMap(1 + Math.floor(rng() * 12), 1 + Math.floor(rng() * 12), 1 + Math.floor(rng() * 3));
     // Integers in a small range: ties and unchanged windows happen, so "changed" is really tested.
     for (let j = 0; j < m.data.length; j++) m.data[j] = Math.floor(rng() * 4);
-    const k = [1 + Math.floor(rng() * 3), 1 + Math.floor(rng() * 3)];
+    const k: [number, number] = [1 + Math.floor(rng() * 3), 1 + Math.floor(rng() * 3)];
     const s: StageSettings = { mode: modes[Math.floor(rng() * 4)], poolSize: k, strides: [1 + Math.floor(rng() * 3), 1 + Math.floor(rng() * 3)], padding: rng() < 0.5 ? 'valid' : 'same' };
     const shift = { dy: Math.floor(rng() * 5) - 2, dx: Math.floor(rng() * 5) - 2 };
     const fits = s.padding === 'same' || s.mode.startsWith('global') || (m.height >= k[0] && m.width >= k[1]);
@@ -173,4 +180,73 @@ test('change: shapes that differ give null; NaN against NaN is unchanged; descri
   assert.equal(describeShift({ dy: 0, dx: 0 }), 'not shifted');
   // The colour picture: three channels, 588 values compared per pooling.
   assert.equal(translation(colourMap(), MAX2, { dy: 1, dx: 0 }, pool)?.max.total, 588);
+});
+
+// ---------------------------------------------------------------------------------------------
+// The real path of models the preview could not run before: nested models; 3-D pooling says why not
+
+const kerasShape = (shape: number[]) => `(None, ${shape.join(', ')})`;
+
+test("a Sequential used as a layer (nested_model.py): the preview runs it; each pooling layer's real input is the conv output the editor shows, and tf.maxPool of it is the layer's own output", async () => {
+  const text = fs.readFileSync(path.join(fixturesDir('python'), 'nested_model.py'), 'utf8');
+  const outer = (await analyze(text, {}, 'nested_model.py')).analysis.models.find((m) => m.model.name === 'species_classifier');
+  assert.ok(outer);
+  const info = runnableModelInfo(outer, () => null, 'keras');
+  assert.ok(info.json, info.runWhy);
+  assert.equal(info.runWhy, undefined);
+  assert.deepEqual(info.input, { height: 64, width: 64, channels: 3 });
+  assert.deepEqual(info.pooling.map((p) => p.name), ['max_pooling2d', 'max_pooling2d_1', 'global_average_pooling2d']);
+  assert.ok(isPreviewTarget(JSON.parse(JSON.stringify({ key: 'k', layer: null, featureMap: null, model: info }))));
+  const built = await buildModel(info.json, 0);
+  try {
+    const input = featureMap(64, 64, 3);
+    const rng = mulberry32(3);
+    for (let i = 0; i < input.data.length; i++) input.data[i] = rng();
+    const layers = realPath(built, input);
+    const byName = new Map(layers.map((l) => [l.name, l]));
+    // The nested model's layers, in order, then the nested model itself and the outer layers after it.
+    assert.deepEqual(
+      layers.map((l) => `${l.name}<${l.source ?? ''}`),
+      ['image<', 'conv2d<image', 'max_pooling2d<conv2d', 'conv2d_1<max_pooling2d', 'max_pooling2d_1<conv2d_1', 'conv2d_2<max_pooling2d_1', 'global_average_pooling2d<conv2d_2', 'feature_extractor<image', 'dense<feature_extractor', 'dropout<dense', 'species<dropout'],
+    );
+    for (const p of info.pooling) {
+      const layer = byName.get(p.name)!;
+      const source = byName.get(layer.source!)!;
+      assert.equal(kerasShape(source.out.shape), p.inputShape, p.name);
+      assert.equal(kerasShape(layer.out.shape), p.outputShape, p.name);
+    }
+    for (const name of ['max_pooling2d', 'max_pooling2d_1']) {
+      const src = byName.get(byName.get(name)!.source!)!.out;
+      const pooled = tf.tidy(() => tf.maxPool(tf.tensor4d(src.data, [1, src.shape[0], src.shape[1], src.shape[2]]), 2, 2, 'valid').dataSync());
+      assert.deepEqual(Array.from(pooled), Array.from(byName.get(name)!.out.data), name);
+    }
+    // The nested model's output is its last layer's.
+    assert.deepEqual(Array.from(byName.get('feature_extractor')!.out.data), Array.from(byName.get('global_average_pooling2d')!.out.data));
+  } finally {
+    disposeModel(built);
+  }
+});
+
+test('3-D pooling, a layer tfjs lacks, a model that cannot be exported: no real path, and why', async () => {
+  const info = async (src: string) => runnableModelInfo((await analyze(src)).analysis.models[0], () => null, 'keras');
+  const volume = await info(`import keras
+from keras import layers
+model = keras.Sequential([keras.Input(shape=(8, 16, 16, 1)), layers.Conv3D(4, 3), layers.MaxPooling3D(), layers.Flatten()])
+`);
+  assert.equal(volume.json, undefined);
+  assert.match(volume.runWhy ?? '', /^max_pooling3d is 3-D pooling: the preview pools 2-D maps/);
+  const lacking = await info(`import keras
+from keras import layers
+model = keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.Conv2D(8, 3), layers.RandomFlip(), layers.MaxPooling2D(), layers.Flatten()])
+`);
+  assert.equal(lacking.json, undefined);
+  assert.match(lacking.runWhy ?? '', /^max_pooling2d \(MaxPooling2D\) is not exported for tfjs: /);
+  const sequence = await info(`import keras
+from keras import layers
+model = keras.Sequential([keras.Input(shape=(10,)), layers.Reshape((10, 1)), layers.MaxPooling1D()])
+`);
+  assert.equal(sequence.json, undefined);
+  assert.match(sequence.runWhy ?? '', /the lab feeds images/);
+  assert.ok(isPreviewTarget(JSON.parse(JSON.stringify({ key: 'k', layer: null, featureMap: null, model: volume }))));
+  assert.equal(isPreviewTarget({ key: 'k', layer: null, featureMap: null, model: { ...volume, runWhy: 5 } }), false);
 });
