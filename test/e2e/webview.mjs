@@ -135,7 +135,7 @@ try {
     await page.click('#use-model');
     assert.equal(await page.locator('section.stage').count(), 3);
     assert.match(await text('#shape-3'), /27×27×10/);
-    assert.match(await text('#chained-note'), /Chained back to back: Shape Lens could not export this model for tfjs/);
+    assert.match(await text('#chained-note'), /Chained back to back: the model’s real path cannot run here \(Shape Lens could not export this model for tfjs\)/);
     await page.click('#s2-goto');
     assert.deepEqual(await page.evaluate(() => window.posted.at(-1)), { type: 'revealLine', line: 32 });
   });
@@ -161,6 +161,24 @@ try {
     assert.equal(await page.locator('#grid-2 .hl-window').count(), 1);
     assert.equal(await page.locator('#grid-1 .hl-window').count(), 0);
     assert.match(await text('#reduction-2'), /121 → 25 positions per channel/);
+  });
+
+  await check("a Sequential used as a layer (nested_model.py): 'Use the model's pooling layers' runs its real path inside the nested model", async () => {
+    const outer = (await targetsOf(join(ROOT, 'test/fixtures/python/nested_model.py'))).find((t) => t.name === 'species_classifier');
+    await show({ key: 'nested', layer: outer.preview.pooling[0], featureMap: { height: 62, width: 62, channels: 16 }, model: outer.preview });
+    await page.click('#use-model');
+    await page.locator('#real-path').waitFor({ timeout: 30_000 });
+    assert.deepEqual(await page.locator('#pipeline .shape').allInnerTexts(), ['62×62×16', '31×31×16', '29×29×32', '14×14×32', '12×12×64', '1×1×64']);
+    assert.deepEqual(await page.locator('#pipeline .keras-shape').allInnerTexts(), ['(None, 62, 62, 16)', '(None, 31, 31, 16)', '(None, 29, 29, 32)', '(None, 14, 14, 32)', '(None, 12, 12, 64)', '(None, 64)']);
+    assert.match(await text('#between-2'), /After stage 1 the model runs conv2d_1 \(Conv2D\): what reaches max_pooling2d_1/);
+  });
+
+  await check('3-D pooling (conv1d_3d.py volume_net): no real path, and the preview says why', async () => {
+    const volume = (await targetsOf(join(ROOT, 'test/fixtures/python/conv1d_3d.py'))).find((t) => t.name === 'volume_net');
+    await show({ key: 'volume', layer: volume.preview.pooling[0], featureMap: null, model: volume.preview });
+    await page.click('#use-model');
+    assert.match(await text('#chained-note'), /real path cannot run here \(max_pooling3d is 3-D pooling: the preview pools 2-D maps/);
+    assert.equal(await page.locator('#real-path').count(), 0);
   });
 
   await check("opened from the model lab on a layer's real input: pools exactly those values", async () => {
