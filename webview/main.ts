@@ -557,6 +557,8 @@ function figure(k: number, seen: Map<number, number>, shownRange: [number, numbe
   } else if (run.between && state.stages[reader]?.layer) {
     cap.append(' · ', h('span', { className: 'keras-shape', id: id('keras-shape'), textContent: state.stages[reader].layer!.inputShape }));
   }
+  // A long caption wraps rather than widening its column past its half of the pair.
+  cap.style.maxWidth = `${Math.max(layout.maxPx, parseFloat(grid.el.style.width) || 0)}px`;
   fig.prepend(cap);
   return fig;
 }
