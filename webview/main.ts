@@ -587,7 +587,7 @@ function translationCard(): HTMLElement {
   const global = isGlobal(state.stages[0].settings);
   if (!isShifted(state.shift)) {
     result.className = 'note';
-    result.textContent = `The arrows move the input a pixel; stage 1’s ${global ? 'global pooling' : 'window'} then runs with max and with average, and each output is compared value by value with the one before the move. Max pooling keeps a window’s largest value wherever it sits in the window, so its output tends to change less: a small translation invariance.`;
+    result.textContent = `Move the input a pixel with the arrows: the panel counts how many of stage 1’s output values change with max and with average ${global ? 'global ' : ''}pooling. Max keeps a window’s largest value wherever it sits in the window, so it tends to change less.`;
   } else if (!t) {
     result.textContent = `Shifted ${describeShift(shift)}: stage 1 has no output to compare.`;
   } else {
