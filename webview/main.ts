@@ -244,8 +244,8 @@ function runPipeline(input: FeatureMap): Run {
     if (real?.inputs) maps.push(real.inputs[i]);
     let prev = maps[maps.length - 1];
     const g = geometry(prev.height, prev.width, state.stages[i].settings);
-    if (i === 0 && isShifted(state.shift) && !('error' in g)) {
-      run.translation = translationOf(prev, state.stages[0].settings, state.shift);
+    if (i === 0 && isShifted(state.shift)) {
+      if (!('error' in g)) run.translation = translationOf(prev, state.stages[0].settings, state.shift);
       prev = maps[maps.length - 1] = shiftMap(prev, state.shift.dy, state.shift.dx);
     }
     run.inOf.push(maps.length - 1);
@@ -259,7 +259,8 @@ function runPipeline(input: FeatureMap): Run {
   return run;
 }
 
-const isShifted = (s: Shift | undefined): s is Shift => !!s && (s.dx !== 0 || s.dy !== 0);
+/** A shift to apply (a saved state's shift is checked: whole pixels only). */
+const isShifted = (s: Shift | undefined): s is Shift => !!s && Number.isInteger(s.dx) && Number.isInteger(s.dy) && (s.dx !== 0 || s.dy !== 0);
 
 let translationCache: { map: FeatureMap; key: string; value: Translation | null } | null = null;
 
