@@ -250,3 +250,31 @@ model = keras.Sequential([keras.Input(shape=(10,)), layers.Reshape((10, 1)), lay
   assert.ok(isPreviewTarget(JSON.parse(JSON.stringify({ key: 'k', layer: null, featureMap: null, model: volume }))));
   assert.equal(isPreviewTarget({ key: 'k', layer: null, featureMap: null, model: { ...volume, runWhy: 5 } }), false);
 });
+
+test("every fixture model the preview can run: each pooling layer's real input and output in tfjs have the shapes the editor shows (1-D, nested, U-Net skips, separable convs)", async () => {
+  const dir = fixturesDir('python');
+  const ran: string[] = [];
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.py')).sort()) {
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    for (const summary of (await analyze(text, {}, file)).analysis.models) {
+      const info = runnableModelInfo(summary, () => null, 'keras');
+      if (!info.json || !info.input) continue;
+      const built = await buildModel(info.json, 0);
+      try {
+        const layers = realPath(built, featureMap(info.input.height, info.input.width, info.input.channels));
+        const byName = new Map(layers.map((l) => [l.name, l]));
+        for (const p of info.pooling) {
+          const layer = byName.get(p.name);
+          assert.ok(layer?.source, `${file} ${summary.model.name}: ${p.name} is not on the real path`);
+          assert.equal(kerasShape(byName.get(layer.source)!.out.shape), p.inputShape, `${file} ${p.name} input`);
+          assert.equal(kerasShape(layer.out.shape), p.outputShape, `${file} ${p.name} output`);
+        }
+        ran.push(`${file}:${summary.model.name}`);
+      } finally {
+        disposeModel(built);
+      }
+    }
+  }
+  // Among them a 1-D model, a nested one, the U-Net and the transfer-learning backbone (separable convs, built with Keras' initialisers).
+  for (const m of ['conv1d_3d.py:har_model', 'nested_model.py:species_classifier', 'unet.py:unet', 'transfer_learning.py:backbone', 'transfer_learning.py:flower_classifier']) assert.ok(ran.includes(m), `${m} not run (ran: ${ran.join(', ')})`);
+});
