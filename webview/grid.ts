@@ -20,6 +20,8 @@ export interface GridOptions {
   pad: { top: number; left: number; bottom: number; right: number };
   /** Widest the grid may be drawn (px): larger maps scale down to it. */
   maxPx?: number;
+  /** Per value (channels last), 1 where the translation demo changed it: those cells are tinted. */
+  changed?: Uint8Array | null;
   onActive(cell: { y: number; x: number } | null): void;
 }
 
@@ -84,6 +86,7 @@ export class Grid {
     }
     if (this.cells) this.drawCells(el);
     else el.append(this.drawImage());
+    if (o.changed && !this.cells) el.append(this.drawChanged(o.changed));
     this.layer = document.createElement('div');
     this.layer.className = 'highlights';
     el.append(this.layer);
@@ -129,6 +132,7 @@ export class Grid {
         if (font !== 13) cell.style.fontSize = `${font}px`;
         cell.style.background = `rgb(${r}, ${g}, ${b})`;
         cell.style.color = 0.299 * r + 0.587 * g + 0.114 * b > 140 ? '#111' : '#f4f4f4';
+        if (this.o.changed && this.isChanged(this.o.changed, y, x)) cell.classList.add('changed');
         if (this.o.view === 'rgb' && map.channels === 3) cell.title = [0, 1, 2].map((c) => formatValue(map.data[(y * map.width + x) * map.channels + c])).join(', ');
         else cell.textContent = formatValue(this.valueAt(y, x));
         el.append(cell);
@@ -162,6 +166,43 @@ export class Grid {
           img.data[o + 1] = g;
           img.data[o + 2] = b;
           img.data[o + 3] = 255;
+        }
+      }
+      ctx.putImageData(img, 0, 0);
+    }
+    return canvas;
+  }
+
+  /** Changed in the channels on view (any of R, G, B in the RGB view). */
+  private isChanged(changed: Uint8Array, y: number, x: number): boolean {
+    const { map, view } = this.o;
+    const base = (y * map.width + x) * map.channels;
+    if (view === 'rgb' && map.channels === 3) return changed[base] === 1 || changed[base + 1] === 1 || changed[base + 2] === 1;
+    return changed[base + (view === 'rgb' ? 0 : Math.min(view, map.channels - 1))] === 1;
+  }
+
+  /** A tint over the changed cells of an image-drawn map, one canvas pixel per cell. */
+  private drawChanged(changed: Uint8Array): HTMLCanvasElement {
+    const { map, pad } = this.o;
+    const cw = Math.min(map.width, MAX_CANVAS);
+    const ch = Math.min(map.height, MAX_CANVAS);
+    const canvas = document.createElement('canvas');
+    canvas.className = 'changed-layer';
+    canvas.width = cw;
+    canvas.height = ch;
+    canvas.style.width = `${map.width * this.cellPx}px`;
+    canvas.style.height = `${map.height * this.cellH}px`;
+    canvas.style.left = `${pad.left * this.cellPx}px`;
+    canvas.style.top = `${pad.top * this.cellH}px`;
+    const ctx = canvas.getContext('2d');
+    if (ctx) {
+      const img = ctx.createImageData(cw, ch);
+      for (let j = 0; j < ch; j++) {
+        const y = Math.floor((j * map.height) / ch);
+        for (let i = 0; i < cw; i++) {
+          if (!this.isChanged(changed, y, Math.floor((i * map.width) / cw))) continue;
+          const o = (j * cw + i) * 4;
+          img.data.set([241, 76, 76, 150], o);
         }
       }
       ctx.putImageData(img, 0, 0);

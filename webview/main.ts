@@ -14,7 +14,7 @@ import { clip, feedersOf, formatValue, formula, geometry, isEmpty, windowOf, typ
 import { decodeImage, type SavedImage } from './image';
 import { initBackend, runStage, TFJS_VERSION, type Backend } from './tensor';
 import { pairLayout, type PairLayout } from './layout';
-import { describeShift, shiftMap, translation, type Shift, type Translation } from './shift';
+import { changedValues, describeShift, shiftMap, translation, type Shift, type Translation } from './shift';
 
 type InputKind = 'seed' | 'digit' | 'colour' | 'layer' | 'image' | 'real';
 
@@ -223,6 +223,8 @@ interface Run {
   pending?: boolean;
   /** Stage 1's input moved by state.shift: how max and average pooling's outputs change. */
   translation?: Translation | null;
+  /** Per value of stage 1's output (its own mode), 1 where the shift changed it. */
+  changed?: Uint8Array | null;
 }
 
 /** The stage reading / writing map n (−1: none). */
@@ -244,14 +246,20 @@ function runPipeline(input: FeatureMap): Run {
     if (real?.inputs) maps.push(real.inputs[i]);
     let prev = maps[maps.length - 1];
     const g = geometry(prev.height, prev.width, state.stages[i].settings);
+    let unshifted: FeatureMap | null = null;
     if (i === 0 && isShifted(state.shift)) {
-      if (!('error' in g)) run.translation = translationOf(prev, state.stages[0].settings, state.shift);
+      if (!('error' in g)) {
+        const t = translationOf(prev, state.stages[0].settings, state.shift);
+        run.translation = t.translation;
+        unshifted = t.output;
+      }
       prev = maps[maps.length - 1] = shiftMap(prev, state.shift.dy, state.shift.dx);
     }
     run.inOf.push(maps.length - 1);
     if ('error' in g) return { ...run, error: { at: i, message: g.error } };
     const r = runStage(prev, state.stages[i].settings);
     lastMs += r.ms;
+    if (unshifted) run.changed = changedValues(unshifted, r.output);
     maps.push(r.output);
     run.outOf.push(maps.length - 1);
     run.geos.push(g);
@@ -262,13 +270,20 @@ function runPipeline(input: FeatureMap): Run {
 /** A shift to apply (a saved state's shift is checked: whole pixels only). */
 const isShifted = (s: Shift | undefined): s is Shift => !!s && Number.isInteger(s.dx) && Number.isInteger(s.dy) && (s.dx !== 0 || s.dy !== 0);
 
-let translationCache: { map: FeatureMap; key: string; value: Translation | null } | null = null;
+interface TranslationRun {
+  translation: Translation | null;
+  /** The stage's own output on the input before the move (what its cells are compared with). */
+  output: FeatureMap;
+}
 
-/** The translation demo's numbers for `input` (kept while the input, the window and the shift stay the same). */
-function translationOf(input: FeatureMap, settings: StageSettings, shift: Shift): Translation | null {
+let translationCache: { map: FeatureMap; key: string; value: TranslationRun } | null = null;
+
+/** The translation demo on `input` (kept while the input, the window and the shift stay the same). */
+function translationOf(input: FeatureMap, settings: StageSettings, shift: Shift): TranslationRun {
   const key = JSON.stringify([settings, shift]);
   if (translationCache?.map !== input || translationCache.key !== key) {
-    translationCache = { map: input, key, value: translation(input, settings, shift, (m, st) => runStage(m, st).output) };
+    const pool = (m: FeatureMap, st: StageSettings) => runStage(m, st).output;
+    translationCache = { map: input, key, value: { translation: translation(input, settings, shift, pool), output: pool(input, settings) } };
   }
   return translationCache.value;
 }
@@ -548,7 +563,8 @@ function figure(k: number, seen: Map<number, number>, shownRange: [number, numbe
   const asInput = n > 0 && reader >= 0;
   const role = writer >= 0 && !asInput ? `Stage ${writer + 1} output` : writer >= 0 ? `Stage ${writer + 1} output, stage ${reader + 1} input` : run.between ? `Stage ${reader + 1} real input` : 'Input';
   const shifted = k === run.inOf[0] && isShifted(state.shift) ? ` (shifted ${describeShift(state.shift)})` : '';
-  const grid = new Grid({ id: id('grid'), label: `${role} ${size}`, map, view: state.view, range: shownRange, pad, maxPx: layout.maxPx, onActive: (cell) => activate(k, cell) });
+  const changed = k === run.outOf[0] ? run.changed : null;
+  const grid = new Grid({ id: id('grid'), label: `${role} ${size}`, map, view: state.view, range: shownRange, pad, maxPx: layout.maxPx, changed, onActive: (cell) => activate(k, cell) });
   grids.set(k, [...(grids.get(k) ?? []), grid]);
   const fig = h('figure', { className: 'map', id: id('map') }, grid.el);
   const cap = h('figcaption', {}, h('span', { className: 'shape', id: id('shape'), textContent: size }), ` ${writer >= 0 ? (asInput ? `stage ${writer + 1} output → stage ${reader + 1} input` : 'output') : run.between ? 'real input' : 'input'}${shifted}`);
@@ -598,7 +614,9 @@ function translationCard(): HTMLElement {
       h('span', { id: 'shift-max', textContent: part(global ? 'Global max pooling' : 'Max pooling', t.max) }),
       '; ',
       h('span', { id: 'shift-avg', textContent: part(global ? 'global average pooling' : 'average pooling', t.avg) }),
-      '.',
+      '. ',
+      h('span', { className: 'legend-changed', textContent: 'Marked red' }),
+      ` in stage 1’s output: the cells its ${MODE_LABEL[state.stages[0].settings.mode].toLowerCase()} pooling changed (in the channels on view).`,
     );
   }
   card.append(result);

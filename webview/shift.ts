@@ -49,6 +49,18 @@ export function change(before: FeatureMap, after: FeatureMap): Change | null {
   return { changed, total: before.data.length, maxAbs };
 }
 
+/** 1 where `after` differs from `before`, per value (maps of one shape; null otherwise). */
+export function changedValues(before: FeatureMap, after: FeatureMap): Uint8Array | null {
+  if (before.height !== after.height || before.width !== after.width || before.channels !== after.channels) return null;
+  const out = new Uint8Array(before.data.length);
+  for (let i = 0; i < out.length; i++) {
+    const a = before.data[i];
+    const b = after.data[i];
+    out[i] = a === b || (Number.isNaN(a) && Number.isNaN(b)) ? 0 : 1;
+  }
+  return out;
+}
+
 export interface Translation {
   max: Change;
   avg: Change;

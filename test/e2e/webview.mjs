@@ -63,7 +63,10 @@ try {
     assert.match(await text('#map-0 figcaption'), /shifted 1 px right/);
     assert.equal(await text('#shift-max'), 'Max pooling: 2 of 4 output values changed, by at most 2');
     assert.equal(await text('#shift-avg'), 'average pooling: 4 of 4 output values changed, by at most 2.5');
+    // The two max-pooled cells that changed (4 → 2, 8 → 7) are marked.
+    assert.deepEqual(await page.locator('#grid-1 .cell.changed').allInnerTexts(), ['2', '7']);
     await page.click('#shift-reset');
+    assert.equal(await page.locator('#grid-1 .cell.changed').count(), 0);
     assert.deepEqual(await page.locator('#grid-1 .cell').allInnerTexts(), ['4', '5', '8', '9']);
     assert.equal(await page.locator('#shift-max').count(), 0);
   });
@@ -234,6 +237,7 @@ try {
     await page.click('#shift-right');
     assert.equal(await text('#shift-max'), 'Max pooling: 28 of 196 output values changed, by at most 0.908');
     assert.equal(await text('#shift-avg'), 'average pooling: 49 of 196 output values changed, by at most 0.5');
+    assert.equal(await page.locator('#grid-1 canvas.changed-layer').count(), 1, 'the changed cells of the 14×14 image are tinted');
     await page.click('#shift-reset');
   });
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32 } from './helpers/rng';
 import { CELL_PX, gridSize, IMAGE_PX, MIN_CELL_PX, MIN_PAIR_MAP_PX, PAIR_GAP_PX, pairLayout } from '../../webview/layout';
-import { change, describeShift, shiftMap, translation, type Shift } from '../../webview/shift';
+import { change, changedValues, describeShift, shiftMap, translation, type Shift } from '../../webview/shift';
 import { formatValue } from '../../webview/pool';
 import { colourMap, digitMap, featureMap, seedExample, type FeatureMap } from '../../webview/inputs';
 import { runStage } from '../../webview/tensor';
@@ -168,6 +168,19 @@ test('translation equals tfjs for random maps, windows, paddings, global pooling
     assert.deepEqual(t.max, tfChange(m, s, shift, 'max'), JSON.stringify({ h: m.height, w: m.width, s, shift }));
     assert.deepEqual(t.avg, tfChange(m, s, shift, 'avg'), JSON.stringify({ h: m.height, w: m.width, s, shift }));
   }
+});
+
+test('changedValues marks exactly the values change() counts, on random maps', () => {
+  const rng = mulberry32(99);
+  for (let i = 0; i < 100; i++) {
+    const a = featureMap(1 + Math.floor(rng() * 6), 1 + Math.floor(rng() * 6), 1 + Math.floor(rng() * 3));
+    for (let j = 0; j < a.data.length; j++) a.data[j] = Math.floor(rng() * 3);
+    const b = featureMap(a.height, a.width, a.channels, a.data.map((v) => (rng() < 0.3 ? v + 1 : v)));
+    const marks = changedValues(a, b)!;
+    assert.equal(marks.reduce((n, m) => n + m, 0), change(a, b)!.changed);
+    marks.forEach((m, j) => assert.equal(m, a.data[j] === b.data[j] ? 0 : 1));
+  }
+  assert.equal(changedValues(featureMap(1, 1, 1), featureMap(1, 2, 1)), null);
 });
 
 test('change: shapes that differ give null; NaN against NaN is unchanged; describeShift', () => {
