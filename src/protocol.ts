@@ -50,6 +50,8 @@ export interface ModelInfo {
   json?: object;
   /** The model's input as height × width × channels (what an input is fitted to before it runs). */
   input?: MapSize;
+  /** Why the preview cannot run the model's real path (no `json`), for the screen. */
+  runWhy?: string;
 }
 
 /** What the preview was opened on. */
@@ -255,6 +257,7 @@ function isModelInfo(x: unknown): x is ModelInfo {
     isObj(x) &&
     (x.json === undefined || isObj(x.json)) &&
     (x.input === undefined || isMapSize(x.input)) &&
+    (x.runWhy === undefined || isStr(x.runWhy, 2000)) &&
     isStr(x.name, 500) &&
     isCount(x.paramsWith) &&
     isCount(x.paramsWithout) &&

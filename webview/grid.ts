@@ -4,6 +4,7 @@
 
 import { formatValue, type Window } from './pool';
 import type { FeatureMap } from './inputs';
+import { gridSize } from './layout';
 
 /** `rgb` draws channels 0–2 as colour; a number draws that channel. */
 export type View = 'rgb' | number;
@@ -17,6 +18,10 @@ export interface GridOptions {
   range: [number, number];
   /** Padding ring drawn around the map (the `same` padding of the stage that reads it). */
   pad: { top: number; left: number; bottom: number; right: number };
+  /** Widest the grid may be drawn (px): larger maps scale down to it. */
+  maxPx?: number;
+  /** Per value (channels last), 1 where the translation demo changed it: those cells are tinted. */
+  changed?: Uint8Array | null;
   onActive(cell: { y: number; x: number } | null): void;
 }
 
@@ -25,14 +30,8 @@ export interface Highlight {
   area: Window;
 }
 
-/** Largest side drawn as cells with values. */
-export const MAX_CELL_SIDE = 10;
-const CELL_PX = 44;
-const IMAGE_PX = 320;
 const MIN_BOX_PX = 10;
 const MAX_CANVAS = 1024;
-/** Thin maps (1 × 500) are drawn at least this tall. */
-const MIN_THIN_PX = 24;
 
 /** Viridis-like scale (dark blue → green → yellow), readable on dark and light themes. */
 const STOPS: [number, number, number][] = [
@@ -65,11 +64,11 @@ export class Grid {
 
   constructor(private readonly o: GridOptions) {
     const { map, pad } = o;
-    const side = Math.max(map.height + pad.top + pad.bottom, map.width + pad.left + pad.right);
-    this.cells = Math.max(map.height, map.width) <= MAX_CELL_SIDE;
-    this.cellPx = this.cells ? CELL_PX : Math.min(24, IMAGE_PX / side);
+    const size = gridSize(map.height, map.width, pad.top + pad.bottom, pad.left + pad.right, o.maxPx);
+    this.cells = size.cells;
+    this.cellPx = size.cellPx;
+    this.cellH = size.cellH;
     const rows = map.height + pad.top + pad.bottom;
-    this.cellH = this.cells ? CELL_PX : Math.max(this.cellPx, Math.min(24, MIN_THIN_PX / rows));
     const el = document.createElement('div');
     el.className = `grid ${this.cells ? 'grid-cells' : 'grid-image'}`;
     el.id = o.id;
@@ -87,6 +86,7 @@ export class Grid {
     }
     if (this.cells) this.drawCells(el);
     else el.append(this.drawImage());
+    if (o.changed && !this.cells) el.append(this.drawChanged(o.changed));
     this.layer = document.createElement('div');
     this.layer.className = 'highlights';
     el.append(this.layer);
@@ -117,6 +117,8 @@ export class Grid {
 
   private drawCells(el: HTMLElement): void {
     const { map, pad } = this.o;
+    const px = this.cellPx;
+    const font = px >= 40 ? 13 : px >= 34 ? 11 : 10;
     for (let y = 0; y < map.height; y++) {
       for (let x = 0; x < map.width; x++) {
         const cell = document.createElement('div');
@@ -124,10 +126,13 @@ export class Grid {
         cell.dataset.y = String(y);
         cell.dataset.x = String(x);
         const [r, g, b] = this.colourOf(y, x);
-        cell.style.left = `${(x + pad.left) * CELL_PX}px`;
-        cell.style.top = `${(y + pad.top) * CELL_PX}px`;
+        cell.style.left = `${(x + pad.left) * px}px`;
+        cell.style.top = `${(y + pad.top) * px}px`;
+        cell.style.width = cell.style.height = `${px - 2}px`;
+        if (font !== 13) cell.style.fontSize = `${font}px`;
         cell.style.background = `rgb(${r}, ${g}, ${b})`;
         cell.style.color = 0.299 * r + 0.587 * g + 0.114 * b > 140 ? '#111' : '#f4f4f4';
+        if (this.o.changed && this.isChanged(this.o.changed, y, x)) cell.classList.add('changed');
         if (this.o.view === 'rgb' && map.channels === 3) cell.title = [0, 1, 2].map((c) => formatValue(map.data[(y * map.width + x) * map.channels + c])).join(', ');
         else cell.textContent = formatValue(this.valueAt(y, x));
         el.append(cell);
@@ -161,6 +166,43 @@ export class Grid {
           img.data[o + 1] = g;
           img.data[o + 2] = b;
           img.data[o + 3] = 255;
+        }
+      }
+      ctx.putImageData(img, 0, 0);
+    }
+    return canvas;
+  }
+
+  /** Changed in the channels on view (any of R, G, B in the RGB view). */
+  private isChanged(changed: Uint8Array, y: number, x: number): boolean {
+    const { map, view } = this.o;
+    const base = (y * map.width + x) * map.channels;
+    if (view === 'rgb' && map.channels === 3) return changed[base] === 1 || changed[base + 1] === 1 || changed[base + 2] === 1;
+    return changed[base + (view === 'rgb' ? 0 : Math.min(view, map.channels - 1))] === 1;
+  }
+
+  /** A tint over the changed cells of an image-drawn map, one canvas pixel per cell. */
+  private drawChanged(changed: Uint8Array): HTMLCanvasElement {
+    const { map, pad } = this.o;
+    const cw = Math.min(map.width, MAX_CANVAS);
+    const ch = Math.min(map.height, MAX_CANVAS);
+    const canvas = document.createElement('canvas');
+    canvas.className = 'changed-layer';
+    canvas.width = cw;
+    canvas.height = ch;
+    canvas.style.width = `${map.width * this.cellPx}px`;
+    canvas.style.height = `${map.height * this.cellH}px`;
+    canvas.style.left = `${pad.left * this.cellPx}px`;
+    canvas.style.top = `${pad.top * this.cellH}px`;
+    const ctx = canvas.getContext('2d');
+    if (ctx) {
+      const img = ctx.createImageData(cw, ch);
+      for (let j = 0; j < ch; j++) {
+        const y = Math.floor((j * map.height) / ch);
+        for (let i = 0; i < cw; i++) {
+          if (!this.isChanged(changed, y, Math.floor((i * map.width) / cw))) continue;
+          const o = (j * cw + i) * 4;
+          img.data.set([241, 76, 76, 150], o);
         }
       }
       ctx.putImageData(img, 0, 0);

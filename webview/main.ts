@@ -8,10 +8,13 @@ import { Grid, type Highlight, type View } from './grid';
 import { connect, onHostMessage } from './host';
 import { at, channelOf, colourMap, digitMap, featureMap, MAX_SYNTHETIC_VALUES, range, seedExample, syntheticMap, type FeatureMap } from './inputs';
 import { fitToInput } from './fit';
-import { asFeatureMap, buildModel, disposeModel, runModel, type BuiltModel } from './model';
+import { asFeatureMap, buildModel, disposeModel, type BuiltModel } from './model';
+import { realPath } from './realpath';
 import { clip, feedersOf, formatValue, formula, geometry, isEmpty, windowOf, type Geometry } from './pool';
 import { decodeImage, type SavedImage } from './image';
 import { initBackend, runStage, TFJS_VERSION, type Backend } from './tensor';
+import { pairLayout, type PairLayout } from './layout';
+import { changedValues, describeShift, shiftMap, translation, type Shift, type Translation } from './shift';
 
 type InputKind = 'seed' | 'digit' | 'colour' | 'layer' | 'image' | 'real';
 
@@ -31,6 +34,8 @@ interface State {
   view: View;
   /** The stages are the model's pooling layers on the model's real path (each gets its real input). */
   modelPath?: boolean;
+  /** The translation demo: stage 1's input moved by whole pixels. */
+  shift?: Shift;
 }
 
 function isState(x: unknown): x is State {
@@ -174,18 +179,20 @@ function startModelRun(): void {
         builtModel = { json, model };
       }
       const feed = modelFeed(size);
-      const outs = runModel(model, feed.map);
+      // Every layer in order, the layers of a nested model (a Sequential used as a layer) included.
+      const path = realPath(model, feed.map);
+      const index = new Map(path.map((p, i) => [p.name, i]));
       const inputs: FeatureMap[] = [];
       const between: string[] = [];
       let from = 0;
       for (const st of state.stages) {
-        const source = st.layer ? model.inputOf.get(st.layer.name) : undefined;
-        const out = source !== undefined ? outs.get(source) : undefined;
-        const map = out ? asFeatureMap(out) : null;
-        if (!st.layer || !source || !map) throw new Error(`no real input for ${st.layer?.name ?? 'a stage'} (it is not a 1-D or 2-D pooling layer of the built model)`);
-        const at = model.names.indexOf(source);
-        between.push(model.names.slice(from, at + 1).filter((n) => n !== model.names[0]).map((n) => `${n} (${model.model.getLayer(n).getClassName()})`).join(', '));
-        from = model.names.indexOf(st.layer.name) + 1;
+        const self = st.layer ? index.get(st.layer.name) : undefined;
+        const source = self !== undefined ? path[self].source : null;
+        const at = source !== null ? index.get(source) : undefined;
+        const map = at !== undefined ? asFeatureMap(path[at].out) : null;
+        if (!st.layer || self === undefined || at === undefined || !map) throw new Error(`no real input for ${st.layer?.name ?? 'a stage'} (it is not a 1-D or 2-D pooling layer of the built model)`);
+        between.push(path.slice(from, at + 1).filter((p) => !p.container && p.source !== null).map((p) => `${p.name} (${p.className})`).join(', '));
+        from = self + 1;
         inputs.push(map);
       }
       return { key, inputs, between, feed: feed.label };
@@ -214,6 +221,10 @@ interface Run {
   error?: { at: number; message: string };
   /** The model is still running (the real path is not known yet). */
   pending?: boolean;
+  /** Stage 1's input moved by state.shift: how max and average pooling's outputs change. */
+  translation?: Translation | null;
+  /** Per value of stage 1's output (its own mode), 1 where the shift changed it. */
+  changed?: Uint8Array | null;
 }
 
 /** The stage reading / writing map n (−1: none). */
@@ -233,17 +244,48 @@ function runPipeline(input: FeatureMap): Run {
   for (let i = 0; i < state.stages.length; i++) {
     // On the model's path each stage reads its real input; chained, the previous stage's output.
     if (real?.inputs) maps.push(real.inputs[i]);
-    const prev = maps[maps.length - 1];
+    let prev = maps[maps.length - 1];
     const g = geometry(prev.height, prev.width, state.stages[i].settings);
+    let unshifted: FeatureMap | null = null;
+    if (i === 0 && isShifted(state.shift)) {
+      if (!('error' in g)) {
+        const t = translationOf(prev, state.stages[0].settings, state.shift);
+        run.translation = t.translation;
+        unshifted = t.output;
+      }
+      prev = maps[maps.length - 1] = shiftMap(prev, state.shift.dy, state.shift.dx);
+    }
     run.inOf.push(maps.length - 1);
     if ('error' in g) return { ...run, error: { at: i, message: g.error } };
     const r = runStage(prev, state.stages[i].settings);
     lastMs += r.ms;
+    if (unshifted) run.changed = changedValues(unshifted, r.output);
     maps.push(r.output);
     run.outOf.push(maps.length - 1);
     run.geos.push(g);
   }
   return run;
+}
+
+/** A shift to apply (a saved state's shift is checked: whole pixels only). */
+const isShifted = (s: Shift | undefined): s is Shift => !!s && Number.isInteger(s.dx) && Number.isInteger(s.dy) && (s.dx !== 0 || s.dy !== 0);
+
+interface TranslationRun {
+  translation: Translation | null;
+  /** The stage's own output on the input before the move (what its cells are compared with). */
+  output: FeatureMap;
+}
+
+let translationCache: { map: FeatureMap; key: string; value: TranslationRun } | null = null;
+
+/** The translation demo on `input` (kept while the input, the window and the shift stay the same). */
+function translationOf(input: FeatureMap, settings: StageSettings, shift: Shift): TranslationRun {
+  const key = JSON.stringify([settings, shift]);
+  if (translationCache?.map !== input || translationCache.key !== key) {
+    const pool = (m: FeatureMap, st: StageSettings) => runStage(m, st).output;
+    translationCache = { map: input, key, value: { translation: translation(input, settings, shift, pool), output: pool(input, settings) } };
+  }
+  return translationCache.value;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,8 +351,17 @@ function update(mutate: () => void): void {
   render();
 }
 
-let grids: Grid[] = [];
+/** The grids drawn for each map (a chained stage's input is the previous stage's output, drawn again beside its own output). */
+let grids = new Map<number, Grid[]>();
 let run: Run = { maps: [], geos: [], inOf: [], outOf: [] };
+let layout: PairLayout = pairLayout(0);
+
+/** Width the pipeline has (the body's, without its padding). */
+function availableWidth(): number {
+  const b = document.body;
+  const cs = getComputedStyle(b);
+  return b.clientWidth - (parseFloat(cs.paddingLeft) || 0) - (parseFloat(cs.paddingRight) || 0);
+}
 
 function render(): void {
   const app = document.getElementById('app');
@@ -328,11 +379,13 @@ function render(): void {
   } catch (e) {
     run = { maps: [input], geos: [], inOf: [0], outOf: [], error: { at: 0, message: `tfjs failed: ${e instanceof Error ? e.message : String(e)}` } };
   }
+  // On the model's real path the maps have the layers' channels (32, 64, …): any of them can be viewed.
+  const channels = Math.max(input.channels, ...run.maps.map((m) => m.channels));
   if (input.channels !== 3 && state.view === 'rgb') state.view = 0;
-  if (typeof state.view === 'number' && state.view >= input.channels) state.view = 0;
-  const shownRange = range(state.view === 'rgb' ? input : channelOf(input, state.view));
+  if (typeof state.view === 'number' && state.view >= channels) state.view = 0;
+  layout = pairLayout(availableWidth());
 
-  app.replaceChildren(header(), inputControls(inputLabel, inputNote, input), modelSection(), pipeline(shownRange), explainBox());
+  app.replaceChildren(header(), inputControls(inputLabel, inputNote, input, channels), modelSection(), pipeline(input), explainBox());
   app.dataset.target = state.target?.key ?? '';
   host.setState(state);
   const again = focusId ? document.getElementById(focusId) : null;
@@ -365,7 +418,7 @@ function header(): HTMLElement {
   return head;
 }
 
-function inputControls(label: string, note: string | undefined, input: FeatureMap): HTMLElement {
+function inputControls(label: string, note: string | undefined, input: FeatureMap, channels: number): HTMLElement {
   const t = state.target;
   const options: [InputKind, string][] = [['seed', 'Seed example 4×4×1'], ['digit', 'Digit 28×28×1'], ['colour', 'Colour picture 28×28×3']];
   if (t?.featureMap && layerInputFits(t)) options.push(['layer', `Layer input ${t.featureMap.height}×${t.featureMap.width}×${t.featureMap.channels} (synthetic)`]);
@@ -374,7 +427,7 @@ function inputControls(label: string, note: string | undefined, input: FeatureMa
   const views: [string, string][] = [];
   if (input.channels === 3) views.push(['rgb', 'RGB']);
   const names = input.channels === 3 ? ['red', 'green', 'blue'] : [];
-  for (let c = 0; c < Math.min(input.channels, 512); c++) views.push([String(c), `Channel ${c + 1}${names[c] ? ` (${names[c]})` : ''}`]);
+  for (let c = 0; c < Math.min(channels, 512); c++) views.push([String(c), `Channel ${c + 1}${names[c] ? ` (${names[c]})` : ''}`]);
   const section = h('section', { id: 'inputs', className: 'toolbar' });
   section.append(
     h('label', {}, 'Input ', select('input-select', 'Input', options, state.input, (v) => update(() => {
@@ -430,16 +483,22 @@ function modelSection(): HTMLElement | string {
       ),
     );
   }
-  if (usable.length > 1 && !state.modelPath && state.stages.length === usable.length && state.stages.every((st, i) => st.layer?.name === usable[i].name)) {
-    s.append(h('p', { className: 'warning', id: 'chained-note', textContent: m.json ? 'Chained back to back (a stage was added): the model’s layers between its pooling layers are not run. Use the model’s pooling layers again for its real path.' : 'Chained back to back: Shape Lens could not export this model for tfjs, so the layers between its pooling layers are not run and the sizes after the first stage are not the model’s.' }));
+  if (usable.length > 0 && !state.modelPath && state.stages.length === usable.length && state.stages.every((st, i) => st.layer?.name === usable[i].name)) {
+    const why = m.runWhy ?? 'Shape Lens could not export this model for tfjs';
+    const text = m.json
+      ? usable.length > 1 ? 'Chained back to back (a stage was added): the model’s layers between its pooling layers are not run. Use the model’s pooling layers again for its real path.' : ''
+      : usable.length > 1
+        ? `Chained back to back: the model’s real path cannot run here (${why}), so the layers between its pooling layers are not run and the sizes after the first stage are not the model’s.`
+        : `The model’s real path cannot run here (${why}): the stage pools a stand-in for its input.`;
+    if (text) s.append(h('p', { className: 'warning', id: 'chained-note', textContent: text }));
   }
   if (state.target?.layer?.settings) s.append(' ', button('reset', 'Just this layer', () => update(() => (state = { ...fresh(state.target), input: state.input, image: state.image, view: state.view }))));
   return s;
 }
 
-function pipeline(shownRange: [number, number]): HTMLElement {
+function pipeline(input: FeatureMap): HTMLElement {
   const root = h('div', { id: 'pipeline' });
-  grids = [];
+  grids = new Map();
   if (run.pending) {
     root.append(h('p', { id: 'model-running', className: 'note', textContent: 'Running the model in tfjs to give each pooling layer its real input…' }));
     return root;
@@ -448,37 +507,31 @@ function pipeline(shownRange: [number, number]): HTMLElement {
     const path = run.maps.map((m) => `${m.height}×${m.width}×${m.channels}`).join(' → ');
     root.append(h('p', { id: 'real-path', className: 'note', textContent: `The model's real path${modelRun?.feed ? ` on ${modelRun.feed}` : ''}: each stage pools the map that reaches its layer, after the layers in between (convolutions included; untrained weights, seed 0). ${path}` }));
   }
-  run.maps.forEach((map, k) => {
-    const writer = stageWriting(k);
-    const reader = stageReading(k);
-    if (writer >= 0) root.append(stageBlock(writer));
-    else if (run.between && reader >= 0) {
-      const before = run.between[reader];
-      root.append(h('p', { className: 'between', id: `between-${reader + 1}`, textContent: `${reader === 0 ? 'From the model input' : `After stage ${reader}`} the model runs ${before || 'no other layer'}: what reaches ${state.stages[reader].layer?.name ?? `stage ${reader + 1}`}.` }));
+  // Chained, every map shares the input's colour scale (pooling never leaves it); on the real path each stage has its own input's.
+  const scale = (m: FeatureMap) => range(state.view === 'rgb' ? m : channelOf(m, Math.min(state.view, m.channels - 1)));
+  const inputRange = scale(input);
+  const seen = new Map<number, number>();
+  for (let i = 0; i < state.stages.length; i++) {
+    const k = run.inOf[i];
+    if (k === undefined) {
+      // Not run: the model is not running, or an earlier stage has no output (kept and editable).
+      root.append(stageBlock(i, true));
+      if (run.error?.at === i) root.append(errorNote());
+      continue;
     }
-    const next = reader >= 0 ? run.geos[reader] : undefined;
-    const pad = next ? { top: next.padTop, left: next.padLeft, bottom: next.padBottom, right: next.padRight } : { top: 0, left: 0, bottom: 0, right: 0 };
-    const size = `${map.height}×${map.width}×${map.channels}`;
-    const label = writer >= 0 ? `Stage ${writer + 1} output ${size}` : run.between ? `Stage ${reader + 1} real input ${size}` : `Input ${size}`;
-    const grid = new Grid({ id: `grid-${k}`, label, map, view: state.view, range: shownRange, pad, onActive: (cell) => activate(k, cell) });
-    grids.push(grid);
-    const fig = h('figure', { className: 'map', id: `map-${k}` }, grid.el);
-    const cap = h('figcaption', {}, h('span', { className: 'shape', id: `shape-${k}`, textContent: size }), ` ${writer >= 0 ? 'output' : run.between ? 'real input' : 'input'}`);
-    if (writer >= 0) {
-      const st = state.stages[writer];
-      cap.append(' · ', h('span', { className: 'keras-shape', id: `keras-shape-${k}`, textContent: kerasShape(map, st.layer, isGlobal(st.settings)) }));
-    } else if (run.between && state.stages[reader]?.layer) {
-      cap.append(' · ', h('span', { className: 'keras-shape', id: `keras-shape-${k}`, textContent: state.stages[reader].layer!.inputShape }));
+    if (run.between) {
+      const before = run.between[i];
+      root.append(h('p', { className: 'between', id: `between-${i + 1}`, textContent: `${i === 0 ? 'From the model input' : `After stage ${i}`} the model runs ${before || 'no other layer'}: what reaches ${state.stages[i].layer?.name ?? `stage ${i + 1}`}.` }));
     }
-    fig.prepend(cap);
-    root.append(fig);
-  });
-  if (run.error) {
-    root.append(stageBlock(run.error.at));
-    root.append(h('p', { className: 'error', id: 'stage-error', role: 'alert', textContent: `Stage ${run.error.at + 1}: ${run.error.message}` }));
+    root.append(stageBlock(i));
+    const shown = run.between ? scale(run.maps[k]) : inputRange;
+    const pair = h('div', { className: `pair ${layout.sideBySide ? 'side-by-side' : 'stacked'}`, id: `pair-${i + 1}` }, figure(k, seen, shown));
+    const out = run.outOf[i];
+    if (out !== undefined) pair.append(h('div', { className: 'arrow', textContent: layout.sideBySide ? '→' : '↓', ariaHidden: 'true' }), figure(out, seen, shown));
+    root.append(pair);
+    if (i === 0) root.append(translationCard());
+    if (run.error?.at === i) root.append(errorNote());
   }
-  // Stages after a failed one are kept (and editable) but not run.
-  for (let i = (run.error?.at ?? run.outOf.length - 1) + 1; i < state.stages.length; i++) root.append(stageBlock(i, true));
   root.append(
     h('div', { className: 'toolbar' },
       button('add-stage', 'Add a stage', () => update(() => {
@@ -489,6 +542,85 @@ function pipeline(shownRange: [number, number]): HTMLElement {
     ),
   );
   return root;
+}
+
+function errorNote(): HTMLElement {
+  return h('p', { className: 'error', id: 'stage-error', role: 'alert', textContent: `Stage ${run.error!.at + 1}: ${run.error!.message}` });
+}
+
+/** Map k as a figure: its caption (shape, role, Keras shape) and its grid; `seen` counts how often each map was drawn (ids of later copies get a suffix). */
+function figure(k: number, seen: Map<number, number>, shownRange: [number, number]): HTMLElement {
+  const map = run.maps[k];
+  const n = seen.get(k) ?? 0;
+  seen.set(k, n + 1);
+  const id = (base: string) => (n === 0 ? `${base}-${k}` : `${base}-${k}-${n + 1}`);
+  const writer = stageWriting(k);
+  const reader = stageReading(k);
+  const next = reader >= 0 ? run.geos[reader] : undefined;
+  const pad = next ? { top: next.padTop, left: next.padLeft, bottom: next.padBottom, right: next.padRight } : { top: 0, left: 0, bottom: 0, right: 0 };
+  const size = `${map.height}×${map.width}×${map.channels}`;
+  // A chained stage's output drawn again as the next stage's input (the copy beside that stage's output).
+  const asInput = n > 0 && reader >= 0;
+  const role = writer >= 0 && !asInput ? `Stage ${writer + 1} output` : writer >= 0 ? `Stage ${writer + 1} output, stage ${reader + 1} input` : run.between ? `Stage ${reader + 1} real input` : 'Input';
+  const shifted = k === run.inOf[0] && isShifted(state.shift) ? ` (shifted ${describeShift(state.shift)})` : '';
+  const changed = k === run.outOf[0] ? run.changed : null;
+  const grid = new Grid({ id: id('grid'), label: `${role} ${size}`, map, view: state.view, range: shownRange, pad, maxPx: layout.maxPx, changed, onActive: (cell) => activate(k, cell) });
+  grids.set(k, [...(grids.get(k) ?? []), grid]);
+  const fig = h('figure', { className: 'map', id: id('map') }, grid.el);
+  const cap = h('figcaption', {}, h('span', { className: 'shape', id: id('shape'), textContent: size }), ` ${writer >= 0 ? (asInput ? `stage ${writer + 1} output → stage ${reader + 1} input` : 'output') : run.between ? 'real input' : 'input'}${shifted}`);
+  if (writer >= 0) {
+    const st = state.stages[writer];
+    cap.append(' · ', h('span', { className: 'keras-shape', id: id('keras-shape'), textContent: kerasShape(map, st.layer, isGlobal(st.settings)) }));
+  } else if (run.between && state.stages[reader]?.layer) {
+    cap.append(' · ', h('span', { className: 'keras-shape', id: id('keras-shape'), textContent: state.stages[reader].layer!.inputShape }));
+  }
+  // A long caption wraps rather than widening its column past its half of the pair.
+  cap.style.maxWidth = `${Math.max(layout.maxPx, parseFloat(grid.el.style.width) || 0)}px`;
+  fig.prepend(cap);
+  return fig;
+}
+
+/** The translation demo: stage 1's input moved by a pixel, and how much max vs average pooling's outputs change. */
+function translationCard(): HTMLElement {
+  const shift = state.shift ?? { dy: 0, dx: 0 };
+  const card = h('section', { className: 'card', id: 'translation' }, h('h2', {}, 'Translation: shift stage 1’s input by one pixel'));
+  const move = (dy: number, dx: number) => () =>
+    update(() => {
+      const clamp = (v: number) => Math.max(-99, Math.min(99, v));
+      state.shift = { dy: clamp(shift.dy + dy), dx: clamp(shift.dx + dx) };
+    });
+  const buttons = h('div', { className: 'toolbar' },
+    button('shift-left', '←', move(0, -1), 'Shift the input 1 px left'),
+    button('shift-right', '→', move(0, 1), 'Shift the input 1 px right'),
+    button('shift-up', '↑', move(-1, 0), 'Shift the input 1 px up'),
+    button('shift-down', '↓', move(1, 0), 'Shift the input 1 px down'),
+    button('shift-reset', 'No shift', () => update(() => (state.shift = undefined)), 'Back to the input as it is'),
+  );
+  for (const b of buttons.querySelectorAll('button')) b.setAttribute('aria-label', b.title);
+  card.append(buttons);
+  const result = h('p', { id: 'shift-result' });
+  result.setAttribute('aria-live', 'polite');
+  const t = run.translation;
+  const global = isGlobal(state.stages[0].settings);
+  if (!isShifted(state.shift)) {
+    result.className = 'note';
+    result.textContent = `Move the input a pixel with the arrows: the panel counts how many of stage 1’s output values change with max and with average ${global ? 'global ' : ''}pooling. Max keeps a window’s largest value wherever it sits in the window, so it tends to change less.`;
+  } else if (!t) {
+    result.textContent = `Shifted ${describeShift(shift)}: stage 1 has no output to compare.`;
+  } else {
+    const part = (name: string, c: Translation['max']) => `${name}: ${c.changed.toLocaleString('en-US')} of ${c.total.toLocaleString('en-US')} output values changed${c.changed ? `, by at most ${formatValue(c.maxAbs)}` : ''}`;
+    result.append(
+      `Input shifted ${describeShift(shift)} (cells moved in from outside are 0). `,
+      h('span', { id: 'shift-max', textContent: part(global ? 'Global max pooling' : 'Max pooling', t.max) }),
+      '; ',
+      h('span', { id: 'shift-avg', textContent: part(global ? 'global average pooling' : 'average pooling', t.avg) }),
+      '. ',
+      h('span', { className: 'legend-changed', textContent: 'Marked red' }),
+      ` in stage 1’s output: the cells its ${MODE_LABEL[state.stages[0].settings.mode].toLowerCase()} pooling changed (in the channels on view).`,
+    );
+  }
+  card.append(result);
+  return card;
 }
 
 function stageBlock(i: number, notRun = false): HTMLElement {
@@ -604,7 +736,8 @@ function describeFeeds(k: number, y: number, x: number): string {
 }
 
 function activate(k: number, cell: { y: number; x: number } | null): void {
-  for (const g of grids) g.highlight([]);
+  const all = (n: number | undefined, hs: Highlight[]) => n !== undefined && grids.get(n)?.forEach((g) => g.highlight(hs));
+  for (const n of grids.keys()) all(n, []);
   const explain = document.getElementById('explain');
   if (!cell) return;
   const mine: Highlight[] = [{ kind: 'active', area: { y0: cell.y, y1: cell.y, x0: cell.x, x1: cell.x } }];
@@ -612,14 +745,12 @@ function activate(k: number, cell: { y: number; x: number } | null): void {
   const writer = stageWriting(k);
   const reader = stageReading(k);
   if (writer >= 0 && run.geos[writer]) {
-    grids[run.inOf[writer]].highlight([{ kind: 'window', area: windowOf(run.geos[writer], cell.y, cell.x) }]);
+    all(run.inOf[writer], [{ kind: 'window', area: windowOf(run.geos[writer], cell.y, cell.x) }]);
     text.push(describeWindow(k, cell.y, cell.x));
   }
-  if (reader >= 0 && run.geos[reader] && grids[run.outOf[reader]]) {
-    grids[run.outOf[reader]].highlight([{ kind: 'fed', area: feedersOf(run.geos[reader], cell.y, cell.x) }]);
-  }
+  if (reader >= 0 && run.geos[reader]) all(run.outOf[reader], [{ kind: 'fed', area: feedersOf(run.geos[reader], cell.y, cell.x) }]);
   if ((reader >= 0 && run.geos[reader]) || writer < 0) text.push(describeFeeds(k, cell.y, cell.x));
-  grids[k].highlight(mine);
+  all(k, mine);
   if (explain) explain.textContent = text.join(' ');
 }
 
@@ -661,6 +792,15 @@ onHostMessage(isHostToWebview, (m) => {
 
 render();
 host.post({ type: 'ready' });
+// A narrower or wider panel: the pairs are laid out again (side by side or stacked, maps scaled to fit).
+let resizeFrame = 0;
+window.addEventListener('resize', () => {
+  cancelAnimationFrame(resizeFrame);
+  resizeFrame = requestAnimationFrame(() => {
+    const next = pairLayout(availableWidth());
+    if (next.sideBySide !== layout.sideBySide || next.maxPx !== layout.maxPx) render();
+  });
+});
 initBackend().then(
   (b) => {
     backend = b;

@@ -42,9 +42,9 @@ export function seededJson(json: object, seed: number): object {
     const config = out.config as Record<string, unknown> | undefined;
     if (typeof out.class_name === 'string' && config && typeof config === 'object' && !Array.isArray(config)) {
       if (HAS_KERNEL.test(out.class_name)) {
-        for (const key of ['kernel_initializer', 'depthwise_initializer', 'pointwise_initializer']) {
-          if (key === 'kernel_initializer' || out.class_name.startsWith('Separable')) config[key] ??= KERAS_DEFAULTS[key];
-        }
+        // A separable conv has no `kernel_initializer` (tfjs refuses one): its two kernels have their own.
+        const keys = out.class_name.startsWith('Separable') ? ['depthwise_initializer', 'pointwise_initializer'] : ['kernel_initializer'];
+        for (const key of keys) config[key] ??= KERAS_DEFAULTS[key];
       }
       if (out.class_name === 'Embedding') config.embeddings_initializer ??= KERAS_DEFAULTS.embeddings_initializer;
       for (const [k, x] of Object.entries(config)) if (k.endsWith('_initializer')) config[k] = seeded(x, seed + n++);
@@ -93,6 +93,11 @@ export interface BuiltModel {
 export async function buildModel(json: object, seed: number): Promise<BuiltModel> {
   const t0 = performance.now();
   const model = await tf.models.modelFromJSON(seededJson(json, seed) as tf.io.ModelJSON['modelTopology'] as never);
+  return { ...probeModel(model), ms: performance.now() - t0 };
+}
+
+/** A probe returning every layer's output of `model` (also a model nested in another, as its own graph). */
+export function probeModel(model: tf.LayersModel): Omit<BuiltModel, 'ms'> {
   if (model.inputs.length !== 1) throw new Error(`the model has ${model.inputs.length} inputs; the lab feeds models of one input`);
   const names: string[] = [];
   const outputs: tf.SymbolicTensor[] = [];
@@ -121,7 +126,7 @@ export async function buildModel(json: object, seed: number): Promise<BuiltModel
   }
   const probe = tf.model({ inputs: model.inputs, outputs });
   const values = outputs.reduce((sum, o) => sum + o.shape.slice(1).reduce<number>((a, d) => a * (d ?? NaN), 1), 0);
-  return { model, names, inputOf, probe, inputShape: model.inputs[0].shape.slice(1), values, ms: performance.now() - t0 };
+  return { model, names, inputOf, probe, inputShape: model.inputs[0].shape.slice(1), values };
 }
 
 /** Runs `input` (height × width × channels, or height × width for a rank-3 model input) through the model. */

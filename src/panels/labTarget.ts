@@ -52,7 +52,7 @@ export function labTarget(key: string, summary: ModelSummary, lineOf: LineOf, co
   };
   if (exp.reason) target.reason = cut(exp.reason, 2000);
   if (exp.json && !input) target.inputWhy = inputWhy(summary, exp);
-  attachRun(preview, exp, input);
+  attachRun(preview, summary, exp, input);
   return target;
 }
 
@@ -75,24 +75,37 @@ function inputOf(summary: ModelSummary, exp: ModelExport): MapSize | null {
  * Lets the pooling preview run the real model (each pooling layer gets its real input, convolutions
  * included): the model's JSON and input, when the export reaches every pooling layer.
  */
-function attachRun(preview: ModelInfo, exp: ModelExport, input: MapSize | null): void {
-  if (!exp.json || !input || preview.pooling.length === 0) return;
+function attachRun(preview: ModelInfo, summary: ModelSummary, exp: ModelExport, input: MapSize | null): void {
+  if (preview.pooling.length === 0) return;
+  const why = (text: string) => (preview.runWhy = cut(text, 2000));
+  const volume = preview.pooling.find((p) => p.className.endsWith('3D'));
+  if (volume) return void why(`${volume.name} is 3-D pooling: the preview pools 2-D maps (height × width), while its real input is a volume with depth`);
+  if (!exp.json) return void why(`Shape Lens could not export this model for tfjs${exp.reason ? ` (${exp.reason})` : ''}`);
+  if (!input) return void why(inputWhy(summary, exp));
   const exported = new Set<string>();
   collectNames(exp.json.config.layers, exported);
-  if (!preview.pooling.every((p) => exported.has(p.name))) return;
+  const missing = preview.pooling.find((p) => !exported.has(p.name));
+  if (missing) {
+    const skip = exp.skipped.find((s) => s.name === missing.name);
+    return void why(`${missing.name} (${missing.className}) is not exported for tfjs${skip ? `: ${skip.reason}` : ''}`);
+  }
   preview.json = exp.json;
   preview.input = input;
 }
 
-/** Names of the top-level exported layers. */
-function collectNames(layers: { config: { [key: string]: unknown } }[], into: Set<string>): void {
-  for (const l of layers) if (typeof l.config.name === 'string') into.add(l.config.name);
+/** Names of the exported layers, those of nested models (a Sequential used as a layer) included. */
+function collectNames(layers: { config: { [key: string]: unknown } }[], into: Set<string>, depth = 0): void {
+  if (depth > 16) return;
+  for (const l of layers) {
+    if (typeof l.config.name === 'string') into.add(l.config.name);
+    if (Array.isArray(l.config.layers)) collectNames(l.config.layers as typeof layers, into, depth + 1);
+  }
 }
 
 /** The preview's model info for `summary`, able to run the real model when it can be exported. */
 export function runnableModelInfo(summary: ModelSummary, lineOf: LineOf, codeFrom: CodeFrom): ModelInfo {
   const info = modelInfo(summary, lineOf);
   const exp = exportModel(summary.model, codeFrom);
-  attachRun(info, exp, inputOf(summary, exp));
+  attachRun(info, summary, exp, inputOf(summary, exp));
   return info;
 }

@@ -1,13 +1,15 @@
 // Takes the README's screenshots in a real VS Code (code-server + Chromium), checking what each
 // shows: diagnostics in the Problems panel, and the Shape Lens sidebar with the seed models.
-// and the model lab on the Keras MNIST convnet. `--lab`: only the model lab's screenshots.
-//   node esbuild.mjs && node test/e2e/readme-screens.mjs [--lab]
+// and the model lab on the Keras MNIST convnet. `--lab`: only the model lab's screenshots;
+// `--preview`: only the pooling preview's (the lab's own lab.png is left as it is).
+//   node esbuild.mjs && node test/e2e/readme-screens.mjs [--lab | --preview]
 import { join } from 'node:path';
 import { SCREENSHOTS, labFrame, openFile, previewFrame, runCommand, withWorkbench } from './screenshot.mjs';
 
 const ONLY_LAB = process.argv.includes('--lab');
+const ONLY_PREVIEW = process.argv.includes('--preview');
 
-if (!ONLY_LAB) await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { width: 1280, height: 800 } }, async (page) => {
+if (!ONLY_LAB && !ONLY_PREVIEW) await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { width: 1280, height: 800 } }, async (page) => {
   await openFile(page, 'broken.py');
   await page.waitForTimeout(1500);
   await runCommand(page, 'View: Focus Problems');
@@ -35,29 +37,44 @@ if (!ONLY_LAB) await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', 
   await page.keyboard.press('Enter');
   await runCommand(page, 'Shape Lens: Open Pooling Preview');
   const frame = await previewFrame(page);
-  // Seed 002's model: its three MaxPooling2D layers chained, params with and without pooling.
+  // Seed 002's model: its three MaxPooling2D layers on the model's real path, params with and without pooling.
   await frame.click('#use-model');
-  await frame.locator('#grid-3').waitFor();
+  await frame.locator('#real-path').waitFor({ timeout: 60_000 });
   await frame.locator('#params-compare', { hasText: '477,341' }).waitFor();
-  await frame.locator('#map-1').evaluate((el) => el.scrollIntoView({ block: 'start' }));
-  const grid = frame.locator('#grid-2');
+  // Stage 2: its real input (after the conv in between) beside the output it pools into.
+  await frame.locator('#between-2').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  const grid = frame.locator('#grid-3');
   const box = await grid.boundingBox();
   await page.mouse.move(box.x + box.width * 0.585, box.y + box.height * 0.52, { steps: 4 });
-  await frame.locator('#grid-1 .hl-window').waitFor();
+  await frame.locator('#grid-2 .hl-window').waitFor();
   await page.screenshot({ path: join(SCREENSHOTS, 'pooling-model.png') });
-  console.log('pooling-model.png: seed 002 pooling stack, hovered window');
+  console.log('pooling-model.png: seed 002 pooling layers on the real path, stage 2 input and output side by side, hovered window');
 
-  // Seed 000's pipeline: a 28×28×3 picture → MaxPool 2×2 → AvgPool 2×2, in RGB.
+  // Seed 000's pipeline: a 28×28×3 picture → MaxPool 2×2 → AvgPool 2×2, in RGB (chained: back to this layer, one stage added).
+  await frame.click('#reset');
   await frame.selectOption('#input-select', 'colour');
-  while ((await frame.locator('section.stage').count()) > 2) await frame.click('#s3-remove');
+  await frame.click('#add-stage');
   await frame.selectOption('#s2-mode', 'avg');
   await frame.selectOption('#view-select', 'rgb');
-  await frame.locator('#map-1').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await frame.locator('#pair-1').evaluate((el) => el.scrollIntoView({ block: 'start' }));
   const cell = frame.locator('#grid-2 .cell').nth(17);
   await cell.hover();
-  await frame.locator('#grid-1 .hl-window').waitFor();
+  await frame.locator('#grid-1-2 .hl-window').waitFor();
   await page.screenshot({ path: join(SCREENSHOTS, 'pooling-pipeline.png') });
   console.log('pooling-pipeline.png: seed 000 pipeline, hovered window');
+
+  // The translation demo: the digit moved 1 px right, max vs average pooling's changed outputs.
+  await frame.click('#s2-remove');
+  await frame.selectOption('#s1-mode', 'max');
+  await frame.selectOption('#input-select', 'digit');
+  await frame.click('#shift-right');
+  await frame.locator('#shift-max', { hasText: '28 of 196' }).waitFor();
+  await frame.locator('#stage-1').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  const out = await frame.locator('#grid-1').boundingBox();
+  await page.mouse.move(out.x + out.width * 0.55, out.y + out.height * 0.3, { steps: 4 });
+  await frame.locator('#grid-0 .hl-window').waitFor();
+  await page.screenshot({ path: join(SCREENSHOTS, 'pooling-translation.png') });
+  console.log('pooling-translation.png: the digit shifted 1 px right, max vs average pooling');
 });
 
 await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { width: 1600, height: 1150 } }, async (page) => {
@@ -73,8 +90,10 @@ await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { wid
   await lab.locator('#input-label', { hasText: 'digit 2' }).waitFor();
   await lab.locator('#app[data-ready="yes"]').waitFor();
   await page.waitForTimeout(500);
-  await page.screenshot({ path: join(SCREENSHOTS, 'lab.png') });
-  console.log('lab.png: MNIST convnet maps in the model lab');
+  if (!ONLY_PREVIEW) {
+    await page.screenshot({ path: join(SCREENSHOTS, 'lab.png') });
+    console.log('lab.png: MNIST convnet maps in the model lab');
+  }
 
   // A pooling layer's real input in the pooling preview, then the model's real path.
   await lab.locator('section.layer[data-layer="max_pooling2d_1"] button', { hasText: 'Open in pooling preview' }).click();

@@ -48,6 +48,29 @@ try {
     assert.match(await text('#explain'), /max\(1, 3, 2, 4\) = 4/);
   });
 
+  await check('input and output side by side at a normal width: the hovered window and its output cell both in view', async () => {
+    const a = await page.locator('#grid-0').boundingBox();
+    const b = await page.locator('#grid-1').boundingBox();
+    assert.ok(b.x >= a.x + a.width, `output at x ${b.x}, input ends at ${a.x + a.width}`);
+    assert.ok(Math.abs(b.y - a.y) < 1, `tops ${a.y} / ${b.y}`);
+    assert.equal(await page.locator('#pair-1.side-by-side').count(), 1);
+  });
+
+  await check('translation demo on the seed example: 1 px right, max pooling changes 2 of 4 outputs, average all 4', async () => {
+    await page.click('#shift-right');
+    assert.deepEqual((await page.locator('#grid-0 .cell').allInnerTexts()).slice(0, 4), ['0', '1', '3', '5']);
+    assert.deepEqual(await page.locator('#grid-1 .cell').allInnerTexts(), ['2', '5', '7', '9']);
+    assert.match(await text('#map-0 figcaption'), /shifted 1 px right/);
+    assert.equal(await text('#shift-max'), 'Max pooling: 2 of 4 output values changed, by at most 2');
+    assert.equal(await text('#shift-avg'), 'average pooling: 4 of 4 output values changed, by at most 2.5');
+    // The two max-pooled cells that changed (4 → 2, 8 → 7) are marked.
+    assert.deepEqual(await page.locator('#grid-1 .cell.changed').allInnerTexts(), ['2', '7']);
+    await page.click('#shift-reset');
+    assert.equal(await page.locator('#grid-1 .cell.changed').count(), 0);
+    assert.deepEqual(await page.locator('#grid-1 .cell').allInnerTexts(), ['4', '5', '8', '9']);
+    assert.equal(await page.locator('#shift-max').count(), 0);
+  });
+
   await check('average pooling gives 2.5 for [[1, 3], [2, 4]]', async () => {
     await page.selectOption('#s1-mode', 'avg');
     assert.deepEqual(await page.locator('#grid-1 .cell').allInnerTexts(), ['2.5', '2', '5', '5']);
@@ -115,7 +138,7 @@ try {
     await page.click('#use-model');
     assert.equal(await page.locator('section.stage').count(), 3);
     assert.match(await text('#shape-3'), /27×27×10/);
-    assert.match(await text('#chained-note'), /Chained back to back: Shape Lens could not export this model for tfjs/);
+    assert.match(await text('#chained-note'), /Chained back to back: the model’s real path cannot run here \(Shape Lens could not export this model for tfjs\)/);
     await page.click('#s2-goto');
     assert.deepEqual(await page.evaluate(() => window.posted.at(-1)), { type: 'revealLine', line: 32 });
   });
@@ -143,6 +166,24 @@ try {
     assert.match(await text('#reduction-2'), /121 → 25 positions per channel/);
   });
 
+  await check("a Sequential used as a layer (nested_model.py): 'Use the model's pooling layers' runs its real path inside the nested model", async () => {
+    const outer = (await targetsOf(join(ROOT, 'test/fixtures/python/nested_model.py'))).find((t) => t.name === 'species_classifier');
+    await show({ key: 'nested', layer: outer.preview.pooling[0], featureMap: { height: 62, width: 62, channels: 16 }, model: outer.preview });
+    await page.click('#use-model');
+    await page.locator('#real-path').waitFor({ timeout: 30_000 });
+    assert.deepEqual(await page.locator('#pipeline .shape').allInnerTexts(), ['62×62×16', '31×31×16', '29×29×32', '14×14×32', '12×12×64', '1×1×64']);
+    assert.deepEqual(await page.locator('#pipeline .keras-shape').allInnerTexts(), ['(None, 62, 62, 16)', '(None, 31, 31, 16)', '(None, 29, 29, 32)', '(None, 14, 14, 32)', '(None, 12, 12, 64)', '(None, 64)']);
+    assert.match(await text('#between-2'), /After stage 1 the model runs conv2d_1 \(Conv2D\): what reaches max_pooling2d_1/);
+  });
+
+  await check('3-D pooling (conv1d_3d.py volume_net): no real path, and the preview says why', async () => {
+    const volume = (await targetsOf(join(ROOT, 'test/fixtures/python/conv1d_3d.py'))).find((t) => t.name === 'volume_net');
+    await show({ key: 'volume', layer: volume.preview.pooling[0], featureMap: null, model: volume.preview });
+    await page.click('#use-model');
+    assert.match(await text('#chained-note'), /real path cannot run here \(max_pooling3d is 3-D pooling: the preview pools 2-D maps/);
+    assert.equal(await page.locator('#real-path').count(), 0);
+  });
+
   await check("opened from the model lab on a layer's real input: pools exactly those values", async () => {
     // A 4×4×2 map, value = its index: the 2×2 max of the top-left window of channel 1 is index (1·4+1)·2+1 = 11.
     const values = Float32Array.from({ length: 32 }, (_, i) => i);
@@ -167,6 +208,48 @@ try {
     assert.equal(await page.locator('#grid-0 canvas').count(), 1, 'a 28×28 map is drawn as an image');
     await page.selectOption('#view-select', '1');
     assert.match(await page.locator('#grid-2 .cell').first().innerText(), /^\d/);
+  });
+
+  await check('28×28 colour picture: the hovered window (input) and the output cell it makes are both in the viewport', async () => {
+    await page.locator('#pair-1').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    const out = await page.locator('#grid-1').boundingBox();
+    await page.mouse.move(out.x + out.width * 0.8, out.y + out.height * 0.8);
+    const vp = page.viewportSize();
+    const inView = (r) => r && r.x >= 0 && r.y >= 0 && r.x + r.width <= vp.width && r.y + r.height <= vp.height;
+    const win = await page.locator('#grid-0 .hl-window').boundingBox();
+    const cell = await page.locator('#grid-1 .hl-active').boundingBox();
+    assert.ok(inView(win), `window ${JSON.stringify(win)}`);
+    assert.ok(inView(cell), `output cell ${JSON.stringify(cell)}`);
+    // Both maps are drawn 320 px tall (28 cells of 11.4 px, 14 of 22.9 px): the window is level with its output cell.
+    assert.ok(Math.abs(win.y - (await page.locator('#grid-0').boundingBox()).y - (cell.y - out.y)) < 3, `window at ${win.y}, cell at ${cell.y}`);
+    // The chained stage 2 draws stage 1's output again beside its own output; hovering there highlights both copies' windows.
+    assert.equal(await page.locator('#grid-1-2').count(), 1);
+    const copy = await page.locator('#grid-2').boundingBox();
+    await page.mouse.move(copy.x + 5, copy.y + 5);
+    assert.equal(await page.locator('#grid-1 .hl-window').count(), 1);
+    assert.equal(await page.locator('#grid-1-2 .hl-window').count(), 1);
+  });
+
+  await check('translation demo on the digit: 1 px right, max pooling changes 28 of 196 outputs, average 49 (tfjs in node: pooling-preview.test.ts)', async () => {
+    while ((await page.locator('section.stage').count()) > 1) await page.click('#s2-remove');
+    await page.selectOption('#s1-mode', 'max');
+    await page.selectOption('#input-select', 'digit');
+    await page.click('#shift-right');
+    assert.equal(await text('#shift-max'), 'Max pooling: 28 of 196 output values changed, by at most 0.908');
+    assert.equal(await text('#shift-avg'), 'average pooling: 49 of 196 output values changed, by at most 0.5');
+    assert.equal(await page.locator('#grid-1 canvas.changed-layer').count(), 1, 'the changed cells of the 14×14 image are tinted');
+    await page.click('#shift-reset');
+  });
+
+  await check('a narrow panel stacks the input above the output, each scaled to the width', async () => {
+    await page.setViewportSize({ width: 320, height: 1000 });
+    await page.locator('#pair-1.stacked').waitFor();
+    const a = await page.locator('#grid-0').boundingBox();
+    const b = await page.locator('#grid-1').boundingBox();
+    assert.ok(b.y >= a.y + a.height, `output at y ${b.y}, input ends at ${a.y + a.height}`);
+    assert.ok(a.x + a.width <= 320 && b.x + b.width <= 320, `widths ${a.width} / ${b.width}`);
+    await page.setViewportSize({ width: 900, height: 1000 });
+    await page.locator('#pair-1.side-by-side').waitFor();
   });
 
   await check('a workspace image is decoded and pooled; a bad file gets a clear message', async () => {
