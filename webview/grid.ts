@@ -142,35 +142,10 @@ export class Grid {
   }
 
   private drawImage(): HTMLCanvasElement {
-    const { map, pad } = this.o;
-    // Maps wider than the screen can show are sampled (nearest cell) onto a canvas of at most MAX_CANVAS px a side.
-    const cw = Math.min(map.width, MAX_CANVAS);
-    const ch = Math.min(map.height, MAX_CANVAS);
-    const canvas = document.createElement('canvas');
-    canvas.width = cw;
-    canvas.height = ch;
-    canvas.style.width = `${map.width * this.cellPx}px`;
-    canvas.style.height = `${map.height * this.cellH}px`;
-    canvas.style.left = `${pad.left * this.cellPx}px`;
-    canvas.style.top = `${pad.top * this.cellH}px`;
-    const ctx = canvas.getContext('2d');
-    if (ctx) {
-      const img = ctx.createImageData(cw, ch);
-      for (let j = 0; j < ch; j++) {
-        const y = Math.floor((j * map.height) / ch);
-        for (let i = 0; i < cw; i++) {
-          const x = Math.floor((i * map.width) / cw);
-          const o = (j * cw + i) * 4;
-          const [r, g, b] = this.colourOf(y, x);
-          img.data[o] = r;
-          img.data[o + 1] = g;
-          img.data[o + 2] = b;
-          img.data[o + 3] = 255;
-        }
-      }
-      ctx.putImageData(img, 0, 0);
-    }
-    return canvas;
+    return this.paint((y, x) => {
+      const [r, g, b] = this.colourOf(y, x);
+      return [r, g, b, 255];
+    });
   }
 
   /** Changed in the channels on view (any of R, G, B in the RGB view). */
@@ -183,11 +158,20 @@ export class Grid {
 
   /** A tint over the changed cells of an image-drawn map, one canvas pixel per cell. */
   private drawChanged(changed: Uint8Array): HTMLCanvasElement {
+    const canvas = this.paint((y, x) => (this.isChanged(changed, y, x) ? [241, 76, 76, 150] : undefined));
+    canvas.className = 'changed-layer';
+    return canvas;
+  }
+
+  /**
+   * A canvas over the map's cells, each canvas pixel the RGBA `pixel` gives for its cell (none: left
+   * clear). Maps wider than the screen can show are sampled (nearest cell) onto at most MAX_CANVAS px a side.
+   */
+  private paint(pixel: (y: number, x: number) => readonly number[] | undefined): HTMLCanvasElement {
     const { map, pad } = this.o;
     const cw = Math.min(map.width, MAX_CANVAS);
     const ch = Math.min(map.height, MAX_CANVAS);
     const canvas = document.createElement('canvas');
-    canvas.className = 'changed-layer';
     canvas.width = cw;
     canvas.height = ch;
     canvas.style.width = `${map.width * this.cellPx}px`;
@@ -200,9 +184,8 @@ export class Grid {
       for (let j = 0; j < ch; j++) {
         const y = Math.floor((j * map.height) / ch);
         for (let i = 0; i < cw; i++) {
-          if (!this.isChanged(changed, y, Math.floor((i * map.width) / cw))) continue;
-          const o = (j * cw + i) * 4;
-          img.data.set([241, 76, 76, 150], o);
+          const rgba = pixel(y, Math.floor((i * map.width) / cw));
+          if (rgba) img.data.set(rgba, (j * cw + i) * 4);
         }
       }
       ctx.putImageData(img, 0, 0);
