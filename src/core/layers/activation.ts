@@ -3,8 +3,8 @@
 import { UNKNOWN } from '../config';
 import { DiagnosticCode } from '../diagnostics';
 import { formatShape } from '../shape';
-import { passThrough, sameShape } from './core';
-import type { LayerRule } from './types';
+import { elementwiseCost, passThrough, sameShape } from './core';
+import { POINTWISE, type LayerRule } from './types';
 
 const prelu: LayerRule = {
   className: 'PReLU',
@@ -33,13 +33,23 @@ const prelu: LayerRule = {
     const n = (alpha as number[]).reduce((a, b) => a * b, 1);
     return { trainable: n, nonTrainable: 0, formula: alpha.length > 1 ? `${alpha.join('·')} = ${n}` : `${n}` };
   },
+  // Element-wise, but several TF ops whose FLOPs Shape Lens does not count.
+  cost: () => ({ macs: 0, flops: null }),
+  spatial: POINTWISE,
 };
 
 /** Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU. */
 export const activationRules: LayerRule[] = [
+  // Its `activation` is counted as every layer's is (core/cost.ts).
   passThrough('Activation'),
   {
     ...passThrough('ReLU'),
+    // tf.keras 2 runs Relu, Relu6 or LeakyRelu (no tf.profiler statistic) unless a threshold or another max_value clips.
+    cost(_inputs, _outputs, cfg) {
+      const threshold = cfg.num('threshold', 0);
+      const max = cfg.raw.max_value;
+      return threshold === 0 && (max === undefined || max === null || max === 6) ? { macs: 0, flops: 0 } : { macs: 0, flops: null };
+    },
     exportConfig: (c) =>
       (c.negative_slope ?? 0) !== 0 || (c.threshold ?? 0) !== 0 ? { skip: "tfjs-layers' ReLU has only max_value (no negative_slope or threshold)" } : { config: c },
   },
@@ -54,6 +64,8 @@ export const activationRules: LayerRule[] = [
     // tfjs 4.22's ELU constructor throws on any alpha but 1.
     exportConfig: (c) => ((c.alpha ?? 1) !== 1 ? { skip: "tfjs-layers' ELU has only alpha=1" } : { config: c }),
   },
-  passThrough('Softmax'),
-  passThrough('ThresholdedReLU'),
+  // tf.profiler: Softmax is 5 FLOPs per element; along another axis than the last it mixes positions.
+  { ...passThrough('Softmax'), cost: elementwiseCost(5), spatial: (_i, _o, cfg) => (cfg.raw.axis === undefined || cfg.raw.axis === -1 ? 'pointwise' : null) },
+  // inputs * cast(inputs > theta): Greater and Mul per element.
+  { ...passThrough('ThresholdedReLU'), cost: elementwiseCost(2) },
 ];

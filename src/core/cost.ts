@@ -1,0 +1,438 @@
+// Cost analytics of an analysed model, one function per measure: MACs and FLOPs of each call,
+// activation bytes of each output, the peak live activation memory of a forward pass, and each
+// output's receptive field. Layer rules supply what only they know (`LayerRule.cost`,
+// `LayerRule.spatial`); this module walks the graph. Anything unknown is null, with why.
+
+import { callsInOrder } from './builder';
+import { Cfg, type ConfigValue } from './config';
+import type { CallNode, LayerNode, ModelGraph, SymbolicTensor } from './graph';
+import { getRule } from './layers/registry';
+import type { CallCost, SpatialMap } from './layers/types';
+import { elements, hasUnknownDim, type RuleShape, type Shape } from './shape';
+import type { ModelSummary } from './summary';
+
+/** Receptive field of a tensor w.r.t. the model input, one entry per spatial axis. */
+export interface ReceptiveField {
+  size: number[];
+  /** Effective stride (jump): input pixels between neighbouring outputs. */
+  stride: number[];
+  /** Effective padding: how far the first output's field starts before the input's first pixel. */
+  padding: number[];
+  /** Set when paths that merge here see fields whose centres differ: the field is their union, first merged at this layer. */
+  notAlignedAt?: string;
+}
+
+/** A measure of one call or tensor: a value, or null and why. */
+export interface Measure<T> {
+  value: T | null;
+  why?: string;
+}
+
+/** The measures of one summary row (a layer's calls in this model; each call costs). */
+export interface LayerCost {
+  /** The layer's calls in this model (a shared layer is counted once per call). */
+  calls: number;
+  macs: number | null;
+  flops: number | null;
+  /** Bytes of the outputs of its calls, per sample. */
+  activationBytes: number | null;
+  /** Of its first call's (first) output. */
+  receptiveField: ReceptiveField | null;
+  /** Why a measure is null (the first reason found). */
+  why?: string;
+  /** Why the receptive field is null. */
+  rfWhy?: string;
+}
+
+export interface ModelCost {
+  /** One entry per summary row, in row order. */
+  rows: LayerCost[];
+  totalMacs: number | null;
+  totalFlops: number | null;
+  /** Every tensor of the forward pass (model inputs included), per sample. */
+  activationBytes: number | null;
+  /** Peak of live activations, calls in graph order, each output freed after its last consumer. */
+  peakActivationBytes: number | null;
+  /** Why a total is null. */
+  why?: string;
+}
+
+/** Nested models deeper than this are not costed (bounded work on pathological code). */
+const MAX_DEPTH = 16;
+
+const unknown = <T>(why: string): Measure<T> => ({ value: null, why });
+
+function sum(a: number | null, b: number | null): number | null {
+  return a === null || b === null ? null : a + b;
+}
+
+/** Known output shapes of a call (batch included), or null if any dim is unknown or a shape is missing. */
+function knownShapes(ts: readonly SymbolicTensor[]): RuleShape[] | null {
+  const out: RuleShape[] = [];
+  for (const t of ts) {
+    if (!t.shape || hasUnknownDim(t.shape)) return null;
+    out.push(t.shape as RuleShape);
+  }
+  return out;
+}
+
+/** A layer's calls that belong to `model` (a layer may be called in several models). */
+function callsIn(model: ModelGraph): CallNode[] {
+  const calls = callsInOrder(model);
+  // A model's inputs come from InputLayer calls that `callsInOrder` stops at.
+  const inputs = model.inputs.map((t) => t.source).filter((c): c is CallNode => !!c && c.layer.isInput === true);
+  return [...new Set([...inputs, ...calls])];
+}
+
+/** The sum of the calls of a nested model (when called on the shapes it was built on). */
+function nestedCost(call: CallNode, depth: number): Measure<CallCost> {
+  const model = call.layer.nested as ModelGraph;
+  if (depth > MAX_DEPTH) return unknown('models nested too deeply');
+  const same = model.inputs.length === call.inputs.length && model.inputs.every((t, i) => shapesMatch(t.shape, call.inputs[i].shape));
+  if (!same) return unknown(`${call.layer.name} is called on other shapes than it was built on`);
+  let macs: number | null = 0;
+  let flops: number | null = 0;
+  let why: string | undefined;
+  for (const c of callsIn(model)) {
+    const r = callCost(c, depth + 1);
+    macs = sum(macs, r.value?.macs ?? null);
+    flops = sum(flops, r.value?.flops ?? null);
+    why ??= r.why;
+  }
+  return { value: { macs, flops }, why };
+}
+
+function shapesMatch(a: Shape | null, b: Shape | null): boolean {
+  if (!a || !b || a.length !== b.length) return false;
+  return a.every((d, i) => i === 0 || d === b[i]);
+}
+
+/**
+ * MACs and FLOPs of one call. MACs: one per weight multiply (Conv*, Dense) and the matmuls of
+ * attention and recurrent layers; FLOPs: what tf.profiler's `float_ops` counts for the ops the
+ * layer runs (2 per MAC, bias adds, pooling windows, softmax, element-wise merges), plus the
+ * layer's `activation=`. Null (with why) when a shape or setting is unknown or the rule does not
+ * say.
+ */
+export function callCost(call: CallNode, depth = 0): Measure<CallCost> {
+  const layer = call.layer;
+  if (layer.isInput) return { value: { macs: 0, flops: 0 } };
+  if (layer.nested) return nestedCost(call, depth);
+  if (layer.custom) return unknown(`Shape Lens does not count what the code of ${layer.className} computes`);
+  const rule = getRule(layer.className);
+  if (!rule) return unknown(`Shape Lens has no rule for ${layer.className}`);
+  const ins = knownShapes(call.inputs);
+  const outs = knownShapes(call.outputs);
+  if (!ins || !outs) return unknown(`a shape of ${layer.name} is not known`);
+  if (!rule.cost) return unknown(`Shape Lens does not count the cost of ${layer.className}`);
+  const cfg = new Cfg(layer.config);
+  let c: CallCost;
+  try {
+    c = rule.cost(ins, outs, cfg);
+  } catch {
+    return unknown(`Shape Lens could not count the cost of ${layer.name}`);
+  }
+  const act = activationFlops(layer.config.activation, outs);
+  const flops = sum(c.flops, act);
+  const macs = finite(c.macs);
+  const value = { macs, flops: finite(flops) };
+  if (macs === null || value.flops === null || cfg.lost) {
+    const why = cfg.lost || c.macs === null || (c.flops === null && act !== null) ? `a setting of ${layer.name} is not known, or Shape Lens does not count it` : `Shape Lens does not know how tf.profiler counts the activation of ${layer.name}`;
+    return { value: cfg.lost ? { macs: null, flops: null } : value, why };
+  }
+  return { value };
+}
+
+function finite(n: number | null): number | null {
+  return n !== null && Number.isFinite(n) && n >= 0 ? n : null;
+}
+
+/**
+ * FLOPs tf.profiler counts for a layer's `activation=` on its output: 0 for the ops it registers
+ * no statistic for (Relu, Relu6, Sigmoid, Tanh, Elu, Selu, Softplus, Softsign), 5 per element
+ * for Softmax; null for the rest.
+ */
+export function activationFlops(activation: ConfigValue | undefined, outputs: RuleShape[]): number | null {
+  if (activation === undefined || activation === null) return 0;
+  if (typeof activation !== 'string') return null;
+  const per = ACTIVATION_FLOPS[activation.toLowerCase()];
+  if (per === undefined) return null;
+  const n = outputs.reduce<number | null>((a, s) => sum(a, elements(s)), 0);
+  return n === null ? null : per * n;
+}
+
+const ACTIVATION_FLOPS: Record<string, number> = {
+  linear: 0, relu: 0, relu6: 0, sigmoid: 0, tanh: 0, elu: 0, selu: 0, softplus: 0, softsign: 0, exponential: 0, softmax: 5,
+};
+
+/** Bytes per element of a layer's output dtype (float32 unless the layer's `dtype` says otherwise); null if not a dtype Shape Lens knows. */
+export function dtypeBytes(dtype: ConfigValue | undefined): number | null {
+  if (dtype === undefined || dtype === null) return 4;
+  if (typeof dtype !== 'string') return null;
+  const d = dtype.replace(/^(tf|keras|np|numpy|torch)\./, '').toLowerCase();
+  if (d === 'mixed_float16' || d === 'mixed_bfloat16') return 2;
+  const bits = /^(?:float|int|uint|bfloat|complex)(\d+)$/.exec(d);
+  if (bits) return Number(bits[1]) / 8;
+  if (d === 'bool') return 1;
+  if (d === 'half') return 2;
+  if (d === 'double') return 8;
+  return null;
+}
+
+/** Bytes of one tensor per sample: elements × its layer's dtype size; null (with why) when a dim is None or unknown. */
+export function activationBytes(t: SymbolicTensor): Measure<number> {
+  if (!t.shape || hasUnknownDim(t.shape)) return unknown('its shape is not known');
+  const n = elements(t.shape as RuleShape);
+  if (n === null) return unknown('its shape has a None dimension besides the batch');
+  const layer = t.source?.layer;
+  const per = dtypeBytes(layer?.config.dtype);
+  if (per === null) return unknown(`Shape Lens does not know the size of dtype ${JSON.stringify(layer?.config.dtype)}`);
+  return { value: n * per };
+}
+
+/**
+ * Peak live activation memory of a forward pass of `model`: its inputs are live from the start,
+ * each call's outputs are allocated while its inputs are still live, and a tensor is freed after
+ * its last consumer (the model's outputs stay to the end). Calls run in graph order (each after
+ * the calls it reads, depth-first from the outputs). A nested model adds its own peak above its
+ * inputs while it runs. Null when a size is unknown.
+ */
+export function peakActivationBytes(model: ModelGraph, depth = 0): Measure<number> {
+  if (depth > MAX_DEPTH) return unknown('models nested too deeply');
+  if (!model.built || model.incomplete) return unknown(model.incomplete ?? 'the model is not built');
+  const calls = callsInOrder(model);
+  const lastUse = new Map<number, number>();
+  calls.forEach((c, i) => {
+    for (const t of c.extraInputs ? [...c.inputs, ...c.extraInputs] : c.inputs) lastUse.set(t.id, i);
+  });
+  const keep = new Set(model.outputs.map((t) => t.id));
+  const live = new Map<number, number>();
+  let current = 0;
+  const add = (t: SymbolicTensor): string | undefined => {
+    if (live.has(t.id)) return undefined;
+    const b = activationBytes(t);
+    if (b.value === null) return `${t.source?.layer.name ?? 'an input'}: ${b.why}`;
+    live.set(t.id, b.value);
+    current += b.value;
+    return undefined;
+  };
+  for (const t of model.inputs) {
+    const why = add(t);
+    if (why) return unknown(why);
+  }
+  let peak = current;
+  for (let i = 0; i < calls.length; i++) {
+    const c = calls[i];
+    if (c.layer.nested) {
+      const inner = peakActivationBytes(c.layer.nested, depth + 1);
+      const innerInputs = c.layer.nested.inputs.reduce<number | null>((a, t) => sum(a, activationBytes(t).value), 0);
+      if (inner.value === null || innerInputs === null) return unknown(inner.why ?? `${c.layer.name}: an input size is not known`);
+      peak = Math.max(peak, current + inner.value - innerInputs);
+    }
+    for (const t of c.outputs) {
+      const why = add(t);
+      if (why) return unknown(why);
+    }
+    peak = Math.max(peak, current);
+    for (const [id, bytes] of [...live]) {
+      const last = lastUse.get(id);
+      if (!keep.has(id) && (last === undefined ? c.outputs.some((t) => t.id === id) : last <= i)) {
+        live.delete(id);
+        current -= bytes;
+      }
+    }
+  }
+  return { value: peak };
+}
+
+// -------------------------------------------------------------------------------------------------
+// Receptive fields
+
+interface Field {
+  rf: ReceptiveField | null;
+  why?: string;
+  /** The model input the field is measured against. */
+  from?: number;
+}
+
+/**
+ * Receptive field of every tensor of `model` w.r.t. its input (one entry per spatial axis: the
+ * axes between batch and channels), computed forward in graph order. Windows (conv, pooling,
+ * padding, cropping) grow it: size + (K − 1)·jump, jump·stride, padding + pad·jump, with K the
+ * dilated kernel and pad the padding before the first element ('same' as TensorFlow pads for
+ * these sizes). Where paths merge (Add, Concatenate), fields with equal jumps combine into their
+ * union (the largest when their centres agree, as google-research's receptive_field takes the
+ * largest of aligned paths); centres that differ are marked `notAlignedAt`; jumps that differ,
+ * several model inputs, and layers that mix all positions (Flatten, recurrence) give null.
+ * `seeds` are the fields of a nested model's inputs.
+ */
+export function receptiveFields(model: ModelGraph, seeds?: Field[], depth = 0): Map<number, Field> {
+  const fields = new Map<number, Field>();
+  model.inputs.forEach((t, i) => {
+    if (seeds?.[i]) fields.set(t.id, seeds[i]);
+    else {
+      const axes = t.shape && t.shape.length >= 3 ? t.shape.length - 2 : 0;
+      fields.set(t.id, axes > 0 ? { rf: { size: Array(axes).fill(1), stride: Array(axes).fill(1), padding: Array(axes).fill(0) }, from: t.id } : { rf: null, why: 'the input has no spatial axes' });
+    }
+  });
+  if (depth > MAX_DEPTH) return fields;
+  for (const call of callsInOrder(model)) {
+    const f = callField(call, fields, depth);
+    for (const t of call.outputs) fields.set(t.id, f);
+  }
+  return fields;
+}
+
+function callField(call: CallNode, fields: Map<number, Field>, depth: number): Field {
+  const layer = call.layer;
+  const inputs = call.inputs.filter((t) => fields.has(t.id));
+  if (inputs.length === 0) return { rf: null, why: `${layer.name} reads no tensor of the model` };
+  const inFields = inputs.map((t) => fields.get(t.id) as Field);
+  const broken = inFields.find((f) => f.rf === null);
+  if (layer.nested) {
+    if (inFields.length !== call.inputs.length) return { rf: null, why: `${layer.name} reads a tensor from outside the model` };
+    const inner = receptiveFields(layer.nested, inFields, depth + 1);
+    return inner.get(layer.nested.outputs[0]?.id ?? -1) ?? { rf: null, why: `the output of ${layer.name} is not known` };
+  }
+  if (broken) return broken;
+  const rule = layer.custom ? undefined : getRule(layer.className);
+  const ins = knownShapes(inputs);
+  const outs = knownShapes(call.outputs);
+  if (!rule?.spatial || !ins || !outs) return { rf: null, why: !ins || !outs ? `a shape of ${layer.name} is not known` : `Shape Lens does not know how ${layer.className} maps positions` };
+  let map: SpatialMap;
+  try {
+    map = rule.spatial(ins, outs, new Cfg(layer.config));
+  } catch {
+    map = null;
+  }
+  if (map === null) return { rf: null, why: `${layer.className} mixes positions a receptive field does not describe` };
+  const axes = outs[0].length - 2;
+  if (map === 'pointwise') {
+    const f = inFields[0];
+    return f.rf && f.rf.size.length === axes ? f : { rf: null, why: `${layer.name} changes the spatial axes` };
+  }
+  if (map === 'merge') return mergeFields(inFields, layer.name, axes);
+  const f = inFields[0];
+  const rf = f.rf as ReceptiveField;
+  if (rf.size.length !== map.kernel.length) return { rf: null, why: `${layer.name} changes the spatial axes` };
+  const next: ReceptiveField = {
+    size: rf.size.map((r, i) => r + (map.kernel[i] - 1) * rf.stride[i]),
+    stride: rf.stride.map((j, i) => j * map.stride[i]),
+    padding: rf.padding.map((p, i) => p + map.padBefore[i] * rf.stride[i]),
+  };
+  if (rf.notAlignedAt) next.notAlignedAt = rf.notAlignedAt;
+  return { rf: next, from: f.from };
+}
+
+/** Fields of paths that meet at `name`: their union when jumps agree (see `receptiveFields`). */
+function mergeFields(fs: Field[], name: string, axes: number): Field {
+  const rfs = fs.map((f) => f.rf as ReceptiveField);
+  if (rfs.some((r) => r.size.length !== axes)) return { rf: null, why: `${name} merges tensors with other spatial axes` };
+  if (new Set(fs.map((f) => f.from)).size > 1) return { rf: null, why: `${name} merges paths from different model inputs` };
+  const out: ReceptiveField = { size: [], stride: [], padding: [] };
+  let aligned = true;
+  for (let i = 0; i < axes; i++) {
+    const jumps = new Set(rfs.map((r) => r.stride[i]));
+    if (jumps.size > 1) return { rf: null, why: `the paths merged at ${name} are not aligned: their effective strides differ (${[...jumps].join(', ')})` };
+    const starts = rfs.map((r) => -r.padding[i]);
+    const ends = rfs.map((r) => -r.padding[i] + r.size[i] - 1);
+    const start = Math.min(...starts);
+    const end = Math.max(...ends);
+    if (new Set(rfs.map((r, k) => starts[k] + ends[k])).size > 1) aligned = false;
+    out.size.push(end - start + 1);
+    out.stride.push(rfs[0].stride[i]);
+    out.padding.push(-start);
+  }
+  const earlier = rfs.find((r) => r.notAlignedAt)?.notAlignedAt;
+  if (earlier) out.notAlignedAt = earlier;
+  else if (!aligned) out.notAlignedAt = name;
+  return { rf: out, from: fs[0].from };
+}
+
+// -------------------------------------------------------------------------------------------------
+// The model
+
+const cache = new WeakMap<ModelSummary, ModelCost>();
+
+/** Every measure of a summary's rows and the model's totals (cached per summary). */
+export function modelCost(s: ModelSummary): ModelCost {
+  let c = cache.get(s);
+  if (!c) {
+    c = computeModelCost(s);
+    cache.set(s, c);
+  }
+  return c;
+}
+
+function computeModelCost(s: ModelSummary): ModelCost {
+  const model = s.model;
+  const calls = model.built ? callsIn(model) : [];
+  const inModel = new Set(calls);
+  const fields = receptiveFields(model);
+  let why: string | undefined = !model.built ? 'the model is not built' : model.incomplete;
+  let totalMacs: number | null = why ? null : 0;
+  let totalFlops: number | null = why ? null : 0;
+  const byLayer = new Map<LayerNode, CallNode[]>();
+  for (const c of calls) {
+    const list = byLayer.get(c.layer) ?? [];
+    list.push(c);
+    byLayer.set(c.layer, list);
+    const r = callCost(c);
+    totalMacs = sum(totalMacs, r.value?.macs ?? null);
+    totalFlops = sum(totalFlops, r.value?.flops ?? null);
+    if (r.why) why ??= `${c.layer.name}: ${r.why}`;
+  }
+  // Every tensor once: the model's inputs and each call's outputs.
+  let bytes: number | null = why === 'the model is not built' ? null : 0;
+  const seen = new Set<number>();
+  for (const c of calls) {
+    for (const t of c.outputs) {
+      if (seen.has(t.id)) continue;
+      seen.add(t.id);
+      const b = activationBytes(t);
+      if (b.value === null) why ??= `${c.layer.name}: ${b.why}`;
+      bytes = sum(bytes, b.value);
+    }
+  }
+  if (model.incomplete) bytes = null;
+  const peak = peakActivationBytes(model);
+  if (peak.value === null) why ??= peak.why;
+  const rows = s.rows.map((row): LayerCost => {
+    const mine = (byLayer.get(row.layer) ?? row.layer.calls).filter((c) => inModel.has(c) || row.layer.nested);
+    if (mine.length === 0) return { calls: 0, macs: null, flops: null, activationBytes: null, receptiveField: null, why: 'the layer is not called in this model', rfWhy: 'the layer is not called in this model' };
+    let macs: number | null = 0;
+    let flops: number | null = 0;
+    let act: number | null = 0;
+    let rowWhy: string | undefined;
+    for (const c of mine) {
+      const r = callCost(c);
+      macs = sum(macs, r.value?.macs ?? null);
+      flops = sum(flops, r.value?.flops ?? null);
+      rowWhy ??= r.why;
+      for (const t of c.outputs) {
+        const b = activationBytes(t);
+        act = sum(act, b.value);
+        if (b.value === null) rowWhy ??= `its output's size is not known: ${b.why}`;
+      }
+    }
+    const first = mine[0].outputs[0];
+    const field = first ? fields.get(first.id) : undefined;
+    return {
+      calls: mine.length,
+      macs,
+      flops,
+      activationBytes: act,
+      receptiveField: field?.rf ?? null,
+      ...(rowWhy ? { why: rowWhy } : {}),
+      ...(field?.rf ? {} : { rfWhy: field?.why ?? 'its output is not a tensor of this model' }),
+    };
+  });
+  return { rows, totalMacs, totalFlops, activationBytes: bytes, peakActivationBytes: peak.value, ...(why ? { why } : {}) };
+}
+
+/** `RF 7×7, stride 2` (one number per axis, joined when they differ); null → undefined. */
+export function formatReceptiveField(rf: ReceptiveField | null): string | undefined {
+  if (!rf) return undefined;
+  const stride = rf.stride.every((x) => x === rf.stride[0]) ? String(rf.stride[0]) : rf.stride.join('×');
+  return `RF ${rf.size.join('×')}, stride ${stride}${rf.notAlignedAt ? ` (paths not aligned at ${rf.notAlignedAt})` : ''}`;
+}
