@@ -20,6 +20,7 @@ import { ModuleCache } from '../src/frontends/python/modules';
 import { analyzeTfjs } from '../src/frontends/tfjs/analyze';
 import { IncrementalTfjs, type TfjsUpdateStats } from '../src/frontends/tfjs/incremental';
 import { analysisToJson } from '../src/core/analysis';
+import { modelCost } from '../src/core/cost';
 import { runStage } from '../webview/tensor';
 import { featureMap, syntheticMap, type FeatureMap } from '../webview/inputs';
 import { buildTfjs, caseSeed, emitJsModule, emitPythonModule, expandLayers, mulberry32, randomValidSpec, type ModelSpec } from '../test/unit/helpers/cnn-gen';
@@ -548,6 +549,45 @@ async function pooling(): Promise<void> {
   console.log('');
 }
 
+/**
+ * Cost analytics (core/cost.ts: MACs, FLOPs, activation bytes, peak memory, receptive fields of
+ * every model) on top of the full analysis, in the same run: the generated module and Keras
+ * Applications' InceptionV3 and ResNet50 analysed in place. The issue's budget: ≤ 10% more.
+ */
+async function cost(): Promise<void> {
+  await initPythonParser();
+  const { text } = generate(emitPythonModule, MIN_LINES);
+  const inputs: [string, () => ReturnType<typeof analyzePython>][] = [[`generated (${text.split('\n').length} lines)`, () => analyzePython(text, 'bench.py')]];
+  for (const f of ['inception_v3.py', 'resnet50.py']) {
+    const file = path.join('/usr/lib/python3/dist-packages/keras_applications', f);
+    if (fs.existsSync(file)) inputs.push([f, () => analyzePython(fs.readFileSync(file, 'utf8'), file, { host: diskHost })]);
+  }
+  console.log('');
+  console.log(`Shape Lens benchmark (cost analytics on top of the analysis) — seed ${SEED}`);
+  console.log('');
+  console.log(`${pad('input', 30)}${'analysis'.padStart(10)}${'+ cost'.padStart(10)}${'cost alone'.padStart(12)}${'added'.padStart(9)}`);
+  for (const [name, analyse] of inputs) {
+    const bare = time('analysis', 3, 15, () => {
+      analyse();
+    });
+    const withCost = time('analysis + cost', 3, 15, () => {
+      for (const m of analyse().models) modelCost(m);
+    });
+    const summaries = analyse().models;
+    // A fresh summary object each run, so the cache does not answer (the rows are the same).
+    const alone = time('cost alone', 3, 15, () => {
+      for (const m of summaries) modelCost({ ...m });
+    });
+    console.log(`${pad(name, 30)}${withMs(bare.median)}${withMs(withCost.median)}${withMs(alone.median, 12)}${`${(((withCost.median - bare.median) / bare.median) * 100).toFixed(1)}%`.padStart(9)}`);
+  }
+  console.log('(medians in ms; "added": (analysis + cost − analysis) / analysis; "cost alone": modelCost of every model of one analysis)');
+  console.log('');
+}
+
+function withMs(ms: number, width = 10): string {
+  return `${ms.toFixed(1)}`.padStart(width - 2) + 'ms';
+}
+
 async function main(): Promise<void> {
   // SHAPE_LENS_BENCH=scaling,memory runs only those sections.
   const only = process.env.SHAPE_LENS_BENCH?.split(',');
@@ -560,6 +600,7 @@ async function main(): Promise<void> {
     ['scaling', scaling],
     ['memory', serverMemory],
     ['pooling', pooling],
+    ['cost', cost],
   ];
   for (const [name, run] of sections) if (!only || only.includes(name)) await run();
 }

@@ -4,11 +4,11 @@
 // `LayerRule.spatial`); this module walks the graph. Anything unknown is null, with why.
 
 import { callsInOrder } from './builder';
-import { Cfg, type ConfigValue } from './config';
+import { Cfg, type ConfigValue, type LayerConfig } from './config';
 import type { CallNode, LayerNode, ModelGraph, SymbolicTensor } from './graph';
 import { getRule } from './layers/registry';
 import type { CallCost, SpatialMap } from './layers/types';
-import { elements, hasUnknownDim, type RuleShape, type Shape } from './shape';
+import { elements, formatCount, formatOutputShape, formatShortBytes, formatShortCount, hasUnknownDim, type RuleShape, type Shape } from './shape';
 import type { ModelSummary } from './summary';
 
 /** Receptive field of a tensor w.r.t. the model input, one entry per spatial axis. */
@@ -57,6 +57,20 @@ export interface ModelCost {
   why?: string;
 }
 
+/**
+ * One reader per layer config, shared by `cost` and `spatial` (and every call of the layer): rules
+ * that validate their settings once per Cfg (convs) then do it once.
+ */
+const readers = new WeakMap<LayerConfig, Cfg>();
+function readerOf(config: LayerConfig): Cfg {
+  let cfg = readers.get(config);
+  if (!cfg) {
+    cfg = new Cfg(config);
+    readers.set(config, cfg);
+  }
+  return cfg;
+}
+
 /** Nested models deeper than this are not costed (bounded work on pathological code). */
 const MAX_DEPTH = 16;
 
@@ -77,8 +91,8 @@ function knownShapes(ts: readonly SymbolicTensor[]): RuleShape[] | null {
 }
 
 /** A layer's calls that belong to `model` (a layer may be called in several models). */
-function callsIn(model: ModelGraph): CallNode[] {
-  const calls = callsInOrder(model);
+function callsIn(model: ModelGraph, ordered = callsInOrder(model)): CallNode[] {
+  const calls = ordered;
   // A model's inputs come from InputLayer calls that `callsInOrder` stops at.
   const inputs = model.inputs.map((t) => t.source).filter((c): c is CallNode => !!c && c.layer.isInput === true);
   return [...new Set([...inputs, ...calls])];
@@ -125,7 +139,7 @@ export function callCost(call: CallNode, depth = 0): Measure<CallCost> {
   const outs = knownShapes(call.outputs);
   if (!ins || !outs) return unknown(`a shape of ${layer.name} is not known`);
   if (!rule.cost) return unknown(`Shape Lens does not count the cost of ${layer.className}`);
-  const cfg = new Cfg(layer.config);
+  const cfg = readerOf(layer.config);
   let c: CallCost;
   try {
     c = rule.cost(ins, outs, cfg);
@@ -197,10 +211,10 @@ export function activationBytes(t: SymbolicTensor): Measure<number> {
  * the calls it reads, depth-first from the outputs). A nested model adds its own peak above its
  * inputs while it runs. Null when a size is unknown.
  */
-export function peakActivationBytes(model: ModelGraph, depth = 0): Measure<number> {
+export function peakActivationBytes(model: ModelGraph, depth = 0, ordered?: CallNode[]): Measure<number> {
   if (depth > MAX_DEPTH) return unknown('models nested too deeply');
   if (!model.built || model.incomplete) return unknown(model.incomplete ?? 'the model is not built');
-  const calls = callsInOrder(model);
+  const calls = ordered ?? callsInOrder(model);
   const lastUse = new Map<number, number>();
   calls.forEach((c, i) => {
     for (const t of c.extraInputs ? [...c.inputs, ...c.extraInputs] : c.inputs) lastUse.set(t.id, i);
@@ -234,13 +248,14 @@ export function peakActivationBytes(model: ModelGraph, depth = 0): Measure<numbe
       if (why) return unknown(why);
     }
     peak = Math.max(peak, current);
-    for (const [id, bytes] of [...live]) {
-      const last = lastUse.get(id);
-      if (!keep.has(id) && (last === undefined ? c.outputs.some((t) => t.id === id) : last <= i)) {
-        live.delete(id);
-        current -= bytes;
-      }
-    }
+    const free = (t: SymbolicTensor) => {
+      const bytes = live.get(t.id);
+      if (bytes === undefined || keep.has(t.id)) return;
+      live.delete(t.id);
+      current -= bytes;
+    };
+    for (const t of c.extraInputs ? [...c.inputs, ...c.extraInputs] : c.inputs) if (lastUse.get(t.id) === i) free(t);
+    for (const t of c.outputs) if (!lastUse.has(t.id)) free(t);
   }
   return { value: peak };
 }
@@ -266,7 +281,7 @@ interface Field {
  * several model inputs, and layers that mix all positions (Flatten, recurrence) give null.
  * `seeds` are the fields of a nested model's inputs.
  */
-export function receptiveFields(model: ModelGraph, seeds?: Field[], depth = 0): Map<number, Field> {
+export function receptiveFields(model: ModelGraph, seeds?: Field[], depth = 0, ordered?: CallNode[]): Map<number, Field> {
   const fields = new Map<number, Field>();
   model.inputs.forEach((t, i) => {
     if (seeds?.[i]) fields.set(t.id, seeds[i]);
@@ -276,7 +291,7 @@ export function receptiveFields(model: ModelGraph, seeds?: Field[], depth = 0): 
     }
   });
   if (depth > MAX_DEPTH) return fields;
-  for (const call of callsInOrder(model)) {
+  for (const call of ordered ?? callsInOrder(model)) {
     const f = callField(call, fields, depth);
     for (const t of call.outputs) fields.set(t.id, f);
   }
@@ -301,7 +316,7 @@ function callField(call: CallNode, fields: Map<number, Field>, depth: number): F
   if (!rule?.spatial || !ins || !outs) return { rf: null, why: !ins || !outs ? `a shape of ${layer.name} is not known` : `Shape Lens does not know how ${layer.className} maps positions` };
   let map: SpatialMap;
   try {
-    map = rule.spatial(ins, outs, new Cfg(layer.config));
+    map = rule.spatial(ins, outs, readerOf(layer.config));
   } catch {
     map = null;
   }
@@ -366,9 +381,19 @@ export function modelCost(s: ModelSummary): ModelCost {
 
 function computeModelCost(s: ModelSummary): ModelCost {
   const model = s.model;
-  const calls = model.built ? callsIn(model) : [];
+  const ordered = model.built ? callsInOrder(model) : [];
+  const calls = model.built ? callsIn(model, ordered) : [];
   const inModel = new Set(calls);
-  const fields = receptiveFields(model);
+  const fields = receptiveFields(model, undefined, 0, ordered);
+  const costs = new Map<CallNode, Measure<CallCost>>();
+  const costOf = (c: CallNode): Measure<CallCost> => {
+    let r = costs.get(c);
+    if (!r) {
+      r = callCost(c);
+      costs.set(c, r);
+    }
+    return r;
+  };
   let why: string | undefined = !model.built ? 'the model is not built' : model.incomplete;
   let totalMacs: number | null = why ? null : 0;
   let totalFlops: number | null = why ? null : 0;
@@ -377,25 +402,34 @@ function computeModelCost(s: ModelSummary): ModelCost {
     const list = byLayer.get(c.layer) ?? [];
     list.push(c);
     byLayer.set(c.layer, list);
-    const r = callCost(c);
+    const r = costOf(c);
     totalMacs = sum(totalMacs, r.value?.macs ?? null);
     totalFlops = sum(totalFlops, r.value?.flops ?? null);
     if (r.why) why ??= `${c.layer.name}: ${r.why}`;
   }
   // Every tensor once: the model's inputs and each call's outputs.
   let bytes: number | null = why === 'the model is not built' ? null : 0;
+  const sizes = new Map<number, Measure<number>>();
+  const bytesOf = (t: SymbolicTensor): Measure<number> => {
+    let b = sizes.get(t.id);
+    if (!b) {
+      b = activationBytes(t);
+      sizes.set(t.id, b);
+    }
+    return b;
+  };
   const seen = new Set<number>();
   for (const c of calls) {
     for (const t of c.outputs) {
       if (seen.has(t.id)) continue;
       seen.add(t.id);
-      const b = activationBytes(t);
+      const b = bytesOf(t);
       if (b.value === null) why ??= `${c.layer.name}: ${b.why}`;
       bytes = sum(bytes, b.value);
     }
   }
   if (model.incomplete) bytes = null;
-  const peak = peakActivationBytes(model);
+  const peak = peakActivationBytes(model, 0, ordered);
   if (peak.value === null) why ??= peak.why;
   const rows = s.rows.map((row): LayerCost => {
     const mine = (byLayer.get(row.layer) ?? row.layer.calls).filter((c) => inModel.has(c) || row.layer.nested);
@@ -405,12 +439,12 @@ function computeModelCost(s: ModelSummary): ModelCost {
     let act: number | null = 0;
     let rowWhy: string | undefined;
     for (const c of mine) {
-      const r = callCost(c);
+      const r = costOf(c);
       macs = sum(macs, r.value?.macs ?? null);
       flops = sum(flops, r.value?.flops ?? null);
       rowWhy ??= r.why;
       for (const t of c.outputs) {
-        const b = activationBytes(t);
+        const b = bytesOf(t);
         act = sum(act, b.value);
         if (b.value === null) rowWhy ??= `its output's size is not known: ${b.why}`;
       }
@@ -435,4 +469,56 @@ export function formatReceptiveField(rf: ReceptiveField | null): string | undefi
   if (!rf) return undefined;
   const stride = rf.stride.every((x) => x === rf.stride[0]) ? String(rf.stride[0]) : rf.stride.join('×');
   return `RF ${rf.size.join('×')}, stride ${stride}${rf.notAlignedAt ? ` (paths not aligned at ${rf.notAlignedAt})` : ''}`;
+}
+
+/** A layer's cost for hovers: `MACs 86.7 M · out 392 KB · RF 7×7, stride 2` (unknown parts `?`; a shared layer says its calls). */
+export function describeLayerCost(c: LayerCost): string {
+  const parts = [`MACs ${formatShortCount(c.macs)}`, `out ${formatShortBytes(c.activationBytes)}`];
+  const rf = formatReceptiveField(c.receptiveField);
+  if (rf) parts.push(rf);
+  return parts.join(' · ') + (c.calls > 1 ? ` (${c.calls} calls)` : '');
+}
+
+/** A model's cost totals for hovers: `MACs 569 M · FLOPs 1.14 G · activations 64.8 MB · peak 6.18 MB`. */
+export function describeModelCost(c: ModelCost): string {
+  return `MACs ${formatShortCount(c.totalMacs)} · FLOPs ${formatShortCount(c.totalFlops)} · activations ${formatShortBytes(c.activationBytes)} · peak ${formatShortBytes(c.peakActivationBytes)}`;
+}
+
+/** Columns `summary --columns` can show besides the layer and its output shape. */
+export const COST_COLUMNS = ['params', 'macs', 'flops', 'memory', 'rf'] as const;
+export type CostColumn = (typeof COST_COLUMNS)[number];
+
+/**
+ * A summary table with the chosen columns: params, MACs and FLOPs exact, memory (output bytes per
+ * sample) and receptive field short; `?` where unknown; totals below.
+ */
+export function formatCostTable(s: ModelSummary, columns: readonly CostColumn[]): string {
+  const c = modelCost(s);
+  const head: Record<CostColumn, string> = { params: 'Param #', macs: 'MACs', flops: 'FLOPs', memory: 'Memory', rf: 'Receptive field' };
+  const cell = (col: CostColumn, i: number): string => {
+    const row = s.rows[i];
+    const lc = c.rows[i];
+    if (col === 'params') return row.unbuilt ? '0 (unbuilt)' : formatCount(row.params);
+    if (col === 'macs') return formatCount(lc.macs);
+    if (col === 'flops') return formatCount(lc.flops);
+    if (col === 'memory') return formatShortBytes(lc.activationBytes);
+    return lc.receptiveField ? `${lc.receptiveField.size.join('×')} /${lc.receptiveField.stride.join('×')}${lc.receptiveField.notAlignedAt ? ' (not aligned)' : ''}` : '-';
+  };
+  const table = [
+    ['Layer (type)', 'Output Shape', ...columns.map((col) => head[col])],
+    ...s.rows.map((r, i) => [`${r.name} (${r.className})`, formatOutputShape(r.outputShape), ...columns.map((col) => cell(col, i))]),
+  ];
+  const widths = table[0].map((_, k) => Math.max(...table.map((r) => r[k].length)));
+  const line = (r: string[]) => r.map((x, k) => (k >= 2 && columns[k - 2] !== 'rf' ? x.padStart(widths[k]) : x.padEnd(widths[k]))).join('  ').trimEnd();
+  const rule = '─'.repeat(widths.reduce((a, b) => a + b + 2, -2));
+  const totals = [
+    ...(columns.includes('params') ? [`params ${formatCount(s.totalParams)}`] : []),
+    ...(columns.includes('macs') ? [`MACs ${formatCount(c.totalMacs)}`] : []),
+    ...(columns.includes('flops') ? [`FLOPs ${formatCount(c.totalFlops)}`] : []),
+    ...(columns.includes('memory') ? [`activations ${formatShortBytes(c.activationBytes)}`, `peak ${formatShortBytes(c.peakActivationBytes)}`] : []),
+  ];
+  const out = [`Model: "${s.model.name}"`, line(table[0]), rule, ...table.slice(1).map(line), rule];
+  if (totals.length > 0) out.push(`Total: ${totals.join(' · ')} (per sample)`);
+  if (c.why && totals.length > 0) out.push(`? ${c.why}`);
+  return out.join('\n');
 }

@@ -28,6 +28,7 @@ import { formatSummary, knownParams, rowHasUnknown, type ModelSummary, type Summ
 import type { InlayHintMode } from '../editor/settingKeys';
 import { labTarget, runnableModelInfo } from '../panels/labTarget';
 import { previewTarget } from '../panels/poolingTarget';
+import { modelCost } from '../core/cost';
 import { describeRow, layerHoverMarkdown, modelHoverMarkdown, snapshotHoverMarkdown } from './presentation';
 import type { DocumentModels, LabParams, LabTargetResult, ModelAt, ModelInfo, Place, PoolingTargetResult, RowInfo } from './protocol';
 
@@ -160,7 +161,7 @@ export function hoverAt(doc: DocumentAnalysis, uri: string, position: Position, 
   if (snap) return markdown(snapshotHoverMarkdown(snap.snapshot), snap.range);
   const placed = rowAt(doc, uri, position);
   if (placed) {
-    let text = layerHoverMarkdown(placed.row, placed.model.model.name, cellNote(doc, uri));
+    let text = layerHoverMarkdown(placed.row, placed.model.model.name, cellNote(doc, uri), modelCost(placed.model).rows[placed.model.rows.indexOf(placed.row)]);
     if (commandLinks && isPoolingClass(placed.row.layer.className)) {
       const args = encodeURIComponent(JSON.stringify([{ uri, line: placed.range.start.line, character: placed.range.start.character }]));
       text += `[$(eye) Preview pooling](command:shapeLens.showPoolingPreview?${args})`;
