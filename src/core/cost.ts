@@ -6,6 +6,7 @@
 import { callsInOrder } from './builder';
 import { Cfg, type ConfigValue, type LayerConfig } from './config';
 import type { CallNode, LayerNode, ModelGraph, SymbolicTensor } from './graph';
+import { activationFlops } from './layers/activation';
 import { getRule } from './layers/registry';
 import type { CallCost, SpatialMap } from './layers/types';
 import { elements, formatCount, formatOutputShape, formatShortBytes, formatShortCount, hasUnknownDim, type RuleShape, type Shape } from './shape';
@@ -160,24 +161,6 @@ export function callCost(call: CallNode, depth = 0): Measure<CallCost> {
 function finite(n: number | null): number | null {
   return n !== null && Number.isFinite(n) && n >= 0 ? n : null;
 }
-
-/**
- * FLOPs tf.profiler counts for a layer's `activation=` on its output: 0 for the ops it registers
- * no statistic for (Relu, Relu6, Sigmoid, Tanh, Elu, Selu, Softplus, Softsign), 5 per element
- * for Softmax; null for the rest.
- */
-export function activationFlops(activation: ConfigValue | undefined, outputs: RuleShape[]): number | null {
-  if (activation === undefined || activation === null) return 0;
-  if (typeof activation !== 'string') return null;
-  const per = ACTIVATION_FLOPS[activation.toLowerCase()];
-  if (per === undefined) return null;
-  const n = outputs.reduce<number | null>((a, s) => sum(a, elements(s)), 0);
-  return n === null ? null : per * n;
-}
-
-const ACTIVATION_FLOPS: Record<string, number> = {
-  linear: 0, relu: 0, relu6: 0, sigmoid: 0, tanh: 0, elu: 0, selu: 0, softplus: 0, softsign: 0, exponential: 0, softmax: 5,
-};
 
 /** Bytes per element of a layer's output dtype (float32 unless the layer's `dtype` says otherwise); null if not a dtype Shape Lens knows. */
 export function dtypeBytes(dtype: ConfigValue | undefined): number | null {

@@ -1,8 +1,8 @@
 // Activation layer rules: Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU.
 
-import { UNKNOWN } from '../config';
+import { UNKNOWN, type ConfigValue } from '../config';
 import { DiagnosticCode } from '../diagnostics';
-import { formatShape } from '../shape';
+import { elements, formatShape, type RuleShape } from '../shape';
 import { elementwiseCost, passThrough, sameShape } from './core';
 import { POINTWISE, type LayerRule } from './types';
 
@@ -36,6 +36,28 @@ const prelu: LayerRule = {
   // Element-wise, but several TF ops whose FLOPs Shape Lens does not count.
   cost: () => ({ macs: 0, flops: null }),
   spatial: POINTWISE,
+};
+
+/**
+ * FLOPs tf.profiler counts for a layer's `activation=` on its output: 0 for the ops it registers
+ * no statistic for (Relu, Relu6, Sigmoid, Tanh, Elu, Selu, Softplus, Softsign), 5 per element
+ * for Softmax; null for the rest.
+ */
+export function activationFlops(activation: ConfigValue | undefined, outputs: RuleShape[]): number | null {
+  if (activation === undefined || activation === null) return 0;
+  if (typeof activation !== 'string') return null;
+  const per = ACTIVATION_FLOPS[activation.toLowerCase()];
+  if (per === undefined) return null;
+  let n: number | null = 0;
+  for (const s of outputs) {
+    const e = elements(s);
+    n = n === null || e === null ? null : n + e;
+  }
+  return n === null ? null : per * n;
+}
+
+const ACTIVATION_FLOPS: Record<string, number> = {
+  linear: 0, relu: 0, relu6: 0, sigmoid: 0, tanh: 0, elu: 0, selu: 0, softplus: 0, softsign: 0, exponential: 0, softmax: 5,
 };
 
 /** Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU. */
