@@ -144,6 +144,8 @@ export interface JsonLayer {
   receptiveField: { size: number[]; stride: number[]; padding: number[]; notAlignedAt?: string } | null;
   /** Why a cost figure is `"?"`. */
   costUnknownWhy?: string;
+  /** Why the receptive field is null. */
+  receptiveFieldWhy?: string;
 }
 
 export interface JsonModel {
@@ -240,6 +242,7 @@ export function analysisToJson(a: FileAnalysis, displayPath = a.file, atSummary 
         activationBytes: cost.rows[i].activationBytes ?? '?',
         receptiveField: cost.rows[i].receptiveField,
         ...(cost.rows[i].why ? { costUnknownWhy: cost.rows[i].why } : {}),
+        ...(cost.rows[i].rfWhy ? { receptiveFieldWhy: cost.rows[i].rfWhy } : {}),
       })),
       outputShape: m.outputShape ?? '?',
       totalParams: m.totalParams ?? '?',
