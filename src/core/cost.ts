@@ -78,7 +78,7 @@ const MAX_DEPTH = 16;
 const unknown = <T>(why: string): Measure<T> => ({ value: null, why });
 
 function sum(a: number | null, b: number | null): number | null {
-  return a === null || b === null ? null : a + b;
+  return a === null || b === null ? null : exact(a + b);
 }
 
 /** Known output shapes of a call (batch included), or null if any dim is unknown or a shape is missing. */
@@ -148,18 +148,19 @@ export function callCost(call: CallNode, depth = 0): Measure<CallCost> {
     return unknown(`Shape Lens could not count the cost of ${layer.name}`);
   }
   const act = activationFlops(layer.config.activation, outs);
-  const flops = sum(c.flops, act);
-  const macs = finite(c.macs);
-  const value = { macs, flops: finite(flops) };
-  if (macs === null || value.flops === null || cfg.lost) {
-    const why = cfg.lost || c.macs === null || (c.flops === null && act !== null) ? `a setting of ${layer.name} is not known, or Shape Lens does not count it` : `Shape Lens does not know how tf.profiler counts the activation of ${layer.name}`;
-    return { value: cfg.lost ? { macs: null, flops: null } : value, why };
+  const value = { macs: exact(c.macs), flops: exact(sum(c.flops, act)) };
+  if (cfg.lost) return unknown(`a setting of ${layer.name} is not known`);
+  if (value.macs === null) return { value, why: c.macs === null ? `Shape Lens could not count the MACs of ${layer.name} (a size or setting it does not know)` : `the MACs of ${layer.name} are too many to count exactly` };
+  if (value.flops === null) {
+    const what = act === null ? `its activation ${JSON.stringify(layer.config.activation)}` : c.flops === null ? `the ops ${layer.className} runs` : 'them: too many to count exactly';
+    return { value, why: `Shape Lens does not count how tf.profiler counts ${what}` };
   }
   return { value };
 }
 
-function finite(n: number | null): number | null {
-  return n !== null && Number.isFinite(n) && n >= 0 ? n : null;
+/** A count that is exact in a double (≤ 2^53); larger ones are unknown rather than rounded. */
+function exact(n: number | null): number | null {
+  return n !== null && Number.isSafeInteger(n) && n >= 0 ? n : null;
 }
 
 /** Bytes per element of a layer's output dtype (float32 unless the layer's `dtype` says otherwise); null if not a dtype Shape Lens knows. */
@@ -184,7 +185,8 @@ export function activationBytes(t: SymbolicTensor): Measure<number> {
   const layer = t.source?.layer;
   const per = dtypeBytes(layer?.config.dtype);
   if (per === null) return unknown(`Shape Lens does not know the size of dtype ${JSON.stringify(layer?.config.dtype)}`);
-  return { value: n * per };
+  const bytes = exact(n * per);
+  return bytes === null ? unknown('too many bytes to count exactly') : { value: bytes };
 }
 
 /**
@@ -318,6 +320,7 @@ function callField(call: CallNode, fields: Map<number, Field>, depth: number): F
     stride: rf.stride.map((j, i) => j * map.stride[i]),
     padding: rf.padding.map((p, i) => p + map.padBefore[i] * rf.stride[i]),
   };
+  if ([...next.size, ...next.stride, ...next.padding].some((v) => !Number.isSafeInteger(v))) return { rf: null, why: `the receptive field of ${layer.name} is too large to give exactly` };
   if (rf.notAlignedAt) next.notAlignedAt = rf.notAlignedAt;
   return { rf: next, from: f.from };
 }

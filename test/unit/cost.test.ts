@@ -173,6 +173,16 @@ m = build(int(input()))`);
   assert.ok(m.costUnknownWhy);
 });
 
+test('cost: counts beyond 2^53 are unknown rather than rounded; tensor ops count as tf.profiler does', async () => {
+  const m = await model(`x = keras.Input(shape=(1000000, 1000000, 64))\ny = layers.Conv2D(1024, 3, padding='same')(x)\nm = keras.Model(x, y)`);
+  // 10^12 positions · 9 · 64 · 1,024 ≈ 5.9·10^17 > 2^53.
+  assert.deepEqual([layer(m, 'conv2d').macs, m.totalMacs], ['?', '?']);
+  assert.match(layer(m, 'conv2d').costUnknownWhy ?? '', /too many to count exactly/);
+  const ops = await model(`x = keras.Input(shape=(4, 3))\ny = layers.Dense(3)(x)\nz = y * 2 + x\nm = keras.Model(x, z)`);
+  // Dense 4·3·3 = 36 MACs, 72 + 12 FLOPs; Mul and AddV2: 12 each.
+  assert.deepEqual([ops.totalMacs, ops.totalFlops], [36, 108]);
+});
+
 test('cost: a None size besides the batch makes bytes unknown, not 0', async () => {
   const m = await model(`x = keras.Input(shape=(None, 8))\ny = layers.Dense(4)(x)\nm = keras.Model(x, y)`);
   const d = layer(m, 'dense');
