@@ -6,7 +6,7 @@
 export const SETTINGS_SECTION = 'shapeLens';
 
 /** Inlay hint modes, in package.json's `enum` order. */
-export const INLAY_HINT_MODES = ['shapeAndParams', 'shapeOnly', 'off'] as const;
+export const INLAY_HINT_MODES = ['shapeAndParams', 'shapeParamsAndMacs', 'shapeOnly', 'off'] as const;
 export type InlayHintMode = (typeof INLAY_HINT_MODES)[number];
 
 /** `shapeLens.kerasVersion` values, in package.json's `enum` order: auto = the project's pins, else 3. */

@@ -179,7 +179,8 @@ function lineEnd(document: TextDocument, line: number): Position {
 }
 
 /**
- * Inlay hints at the end of each layer line: `→ (None, 13, 13, 32) · 320 params`. Layers created on
+ * Inlay hints at the end of each layer line: `→ (None, 13, 13, 32) · 320 params` (and `· 48.7 k MACs`
+ * in the MACs mode). Layers created on
  * the same line (a helper called in a loop) share one hint; an operation (`x * 0.5`) has one only on
  * a line without a layer (`Dense(3)(x * 0.5)` shows the Dense).
  */
@@ -193,7 +194,8 @@ export function inlayHints(doc: DocumentAnalysis, uri: string, range: Range, mod
     const line = placed.range.end.line;
     if (line < range.start.line || line > range.end.line) continue;
     if (placed.row.operation && layerLines.has(line)) continue;
-    const text = describeRow(placed.row, mode === 'shapeAndParams');
+    const macs = mode === 'shapeParamsAndMacs' ? modelCost(placed.model).rows[placed.model.rows.indexOf(placed.row)]?.macs ?? null : undefined;
+    const text = describeRow(placed.row, mode !== 'shapeOnly', macs);
     const list = byLine.get(line) ?? [];
     if (!list.includes(text)) list.push(text);
     byLine.set(line, list);

@@ -1,7 +1,7 @@
 // What hovers and hints say about a layer, a model and a `summary()` call, as Markdown / plain text,
 // for the language server's hovers and hints (no vscode here).
 
-import { formatCount, formatOutputShape, formatShape, formatWeightBytes } from '../core/shape';
+import { formatCount, formatOutputShape, formatShape, formatShortCount, formatWeightBytes } from '../core/shape';
 import { formatSummary, formatUnknownNotes, knownParams, rowHasUnknown, unknownRows, type ModelSummary, type SummaryRow } from '../core/summary';
 import type { SummarySnapshot } from '../core/builder';
 import type { KerasVersionChoice } from '../core/keras-version';
@@ -68,11 +68,15 @@ export function modelHoverMarkdown(m: ModelSummary, keras?: KerasVersionChoice):
   return parts.join('');
 }
 
-/** An inlay hint's text for a row: `(None, 13, 13, 32) · 320 params`, or the shape alone; `(stale)` on a line being typed. */
-export function describeRow(row: SummaryRow, withParams: boolean): string {
+/**
+ * An inlay hint's text for a row: `(None, 13, 13, 32) · 320 params`, or the shape alone; with
+ * `macs` given (null: unknown) also `· 48.7 k MACs`; `(stale)` on a line being typed.
+ */
+export function describeRow(row: SummaryRow, withParams: boolean, macs?: number | null): string {
   const shape = formatOutputShape(row.outputShape);
   const params = !withParams ? '' : row.unbuilt ? ' · unbuilt' : ` · ${formatCount(row.params)} params`;
-  return `${shape}${params}${row.stale ? ' (stale)' : ''}`;
+  const cost = macs === undefined || row.unbuilt ? '' : ` · ${formatShortCount(macs)} MACs`;
+  return `${shape}${params}${cost}${row.stale ? ' (stale)' : ''}`;
 }
 
 /** Text from the analysis inside Markdown: backticks in it stay code, nothing else is markup. */

@@ -133,6 +133,8 @@ test('the language server over stdio: diagnostics, hover and inlay hints follow 
     assert.match(value, /\*\*conv2d\*\* \(Conv2D\) · model `convnet`/);
     assert.match(value, /\(None, 28, 28, 1\) → \(None, 26, 26, 32\)/);
     assert.match(value, /Params: .*320/);
+    // Its cost: 26·26 positions · 9 · 1 · 32 = 194,688 MACs; 26·26·32·4 B = 84.5 KB; a 3×3 window.
+    assert.match(value, /MACs 195 k · out 84\.5 KB · RF 3×3, stride 1/);
 
     // Inlay hints for the layer lines: 13·13·32 = 5,408 → Dense 54,090.
     const hints = await client.request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 10, character: 0 } } });
@@ -337,6 +339,11 @@ test('the language server: settings from workspace/configuration, re-read on did
     client.notify('workspace/didChangeConfiguration', { settings: null });
     await client.waitFor((m) => m.method === 'workspace/inlayHint/refresh', client.serverRequests);
     assert.deepEqual(await labels(), []);
+    // The MACs mode: conv 194,688, pool and flatten 0, dense 5,408·10 = 54,080.
+    section = { inlayHints: { mode: 'shapeParamsAndMacs' }, kerasVersion: '2', codeLens: { poolingPreview: false } };
+    client.notify('workspace/didChangeConfiguration', { settings: null });
+    await client.waitFor((m) => m.method === 'workspace/inlayHint/refresh' && client.serverRequests.filter((r) => r.method === 'workspace/inlayHint/refresh').length >= 2, client.serverRequests);
+    assert.deepEqual(await labels(), ['→ (None, 26, 26, 32) · 320 params · 195 k MACs', '→ (None, 13, 13, 32) · 0 params · 0 MACs', '→ (None, 5408) · 0 params · 0 MACs', '→ (None, 10) · 54,090 params · 54.1 k MACs']);
     // The model lab's lens alone (its setting back to its default).
     assert.deepEqual(((await client.request('textDocument/codeLens', { textDocument: { uri } })).result as { command: { command: string } }[]).map((l) => l.command.command), ['shapeLens.openModelLab']);
     const hover = await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 2 } });
