@@ -13,6 +13,10 @@ export type InlayHintMode = (typeof INLAY_HINT_MODES)[number];
 export const KERAS_VERSION_SETTINGS = ['auto', '2', '3'] as const;
 export type KerasVersionSetting = (typeof KERAS_VERSION_SETTINGS)[number];
 
+/** Columns Copy Summary can have besides the layer and its shape (the CLI's `--columns`, core/cost.ts `COST_COLUMNS`). */
+export const SUMMARY_COLUMNS = ['params', 'macs', 'flops', 'memory', 'rf'] as const;
+export type SummaryColumn = (typeof SUMMARY_COLUMNS)[number];
+
 /** Each setting's key (relative to the section) and default, plus its bounds where package.json declares them. */
 export const SETTING = {
   inlayHintsMode: { key: 'inlayHints.mode', default: 'shapeAndParams' as InlayHintMode },
@@ -21,6 +25,7 @@ export const SETTING = {
   poolingCodeLens: { key: 'codeLens.poolingPreview', default: true },
   labCodeLens: { key: 'codeLens.modelLab', default: true },
   kerasVersion: { key: 'kerasVersion', default: 'auto' as KerasVersionSetting },
+  copySummaryColumns: { key: 'copySummary.columns', default: [] as SummaryColumn[] },
 } as const;
 
 export type SettingName = keyof typeof SETTING;

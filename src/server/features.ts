@@ -23,12 +23,12 @@ import type { Diagnostic as ShapeDiagnostic, SourceRange } from '../core/diagnos
 import type { CodeFrom } from '../core/export';
 import type { LayerNode } from '../core/graph';
 import { isPoolingClass } from '../core/pooling';
-import { formatCount, formatOutputShape, formatWeightBytes, type Shape } from '../core/shape';
+import { formatCount, formatOutputShape, formatShortBytes, formatShortCount, formatWeightBytes, type Shape } from '../core/shape';
 import { formatSummary, knownParams, rowHasUnknown, type ModelSummary, type SummaryRow } from '../core/summary';
 import type { InlayHintMode } from '../editor/settingKeys';
 import { labTarget, runnableModelInfo } from '../panels/labTarget';
 import { previewTarget } from '../panels/poolingTarget';
-import { modelCost } from '../core/cost';
+import { formatCostTable, modelCost, type CostColumn } from '../core/cost';
 import { describeRow, layerHoverMarkdown, modelHoverMarkdown, snapshotHoverMarkdown } from './presentation';
 import type { DocumentModels, LabParams, LabTargetResult, ModelAt, ModelInfo, Place, PoolingTargetResult, RowInfo } from './protocol';
 
@@ -331,11 +331,12 @@ function sizes(input: Shape | null | undefined, output: unknown): string {
 }
 
 /** The model tree's data for every model of the analysis. */
-export function documentModels(doc: DocumentAnalysis, uri: string): DocumentModels {
-  return { uri, models: doc.analysis.models.map((m) => modelInfo(doc, m)) };
+export function documentModels(doc: DocumentAnalysis, uri: string, columns: readonly CostColumn[] = []): DocumentModels {
+  return { uri, models: doc.analysis.models.map((m) => modelInfo(doc, m, columns)) };
 }
 
-function modelInfo(doc: DocumentAnalysis, m: ModelSummary): ModelInfo {
+function modelInfo(doc: DocumentAnalysis, m: ModelSummary, columns: readonly CostColumn[]): ModelInfo {
+  const cost = modelCost(m);
   const unknown = m.model.incomplete ? `\n? ${m.model.incomplete}` : '';
   const keras = m.style === 'keras2' ? '\nas tf.keras 2 prints it' : m.style === 'keras3' ? '\nas Keras 3 prints it' : '';
   const rows = m.rows.map(
@@ -356,8 +357,12 @@ function modelInfo(doc: DocumentAnalysis, m: ModelSummary): ModelInfo {
       { label: 'Total params', value: m.totalParams === null ? (m.model.incomplete ? '?' : `? (at least ${formatCount(knownParams(m))} + unknown)`) : `${formatCount(m.totalParams)} (${formatWeightBytes(m.totalParams)})` },
       { label: 'Trainable params', value: formatCount(m.trainableParams) },
       { label: 'Non-trainable params', value: formatCount(m.nonTrainableParams) },
+      // Per sample; the hover and README say the conventions.
+      { label: 'MACs', value: cost.totalMacs === null ? '?' : `${formatCount(cost.totalMacs)} (${formatShortCount(cost.totalMacs)})` },
+      { label: 'FLOPs', value: cost.totalFlops === null ? '?' : `${formatCount(cost.totalFlops)} (${formatShortCount(cost.totalFlops)})` },
+      { label: 'Activations', value: `${formatShortBytes(cost.activationBytes)} (peak ${formatShortBytes(cost.peakActivationBytes)})` },
     ],
-    summaryText: formatSummary(m),
+    summaryText: columns.length > 0 ? formatCostTable(m, columns) : formatSummary(m),
     paramsText: `${formatCount(m.totalParams)} params`,
     ...(doc.map.place(m.model.range) ? { place: doc.map.place(m.model.range) } : {}),
   };

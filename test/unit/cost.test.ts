@@ -10,7 +10,8 @@ import { analyze, analyzeOnDisk } from './helpers/python';
 import { analyzeJs } from './helpers/tfjs';
 import { repoRoot } from './helpers/paths';
 import type { JsonLayer, JsonModel } from '../../src/core/analysis';
-import { describeLayerCost, describeModelCost, dtypeBytes, modelCost } from '../../src/core/cost';
+import { COST_COLUMNS, describeLayerCost, describeModelCost, dtypeBytes, modelCost } from '../../src/core/cost';
+import { SUMMARY_COLUMNS } from '../../src/editor/settingKeys';
 import { formatShortBytes, formatShortCount } from '../../src/core/shape';
 import { layerHoverMarkdown, modelHoverMarkdown } from '../../src/server/presentation';
 
@@ -409,6 +410,10 @@ test('cost: summary --columns rejects what it does not know, and is no option of
   const exp = cli('export', 'examples/seed_pooling_cnn.py', '--columns', 'macs');
   assert.equal(exp.status, 2);
   assert.match(exp.stderr, /--columns is an option of summary, not export/);
+});
+
+test("cost: Copy Summary's column setting offers the CLI's columns", () => {
+  assert.deepEqual([...SUMMARY_COLUMNS], [...COST_COLUMNS]);
 });
 
 test('cost: summary --columns on seed 002 shows what each pooling layer saves', () => {
