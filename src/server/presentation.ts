@@ -32,8 +32,8 @@ export function layerHoverMarkdown(row: SummaryRow, modelName: string, where = '
   }
   if (cost && cost.calls > 0) {
     parts.push(`${describeLayerCost(cost)}\n\n*${MAC_CONVENTION}*`);
-    const why = cost.why ?? (cost.receptiveField ? undefined : cost.rfWhy);
-    if (why) parts.push(` · \`?\`/no RF: ${escapeMarkdown(why)}`);
+    if (cost.why) parts.push(`\n\n\`?\`: ${escapeMarkdown(cost.why)}`);
+    if (!cost.receptiveField && cost.rfWhy) parts.push(`\n\nNo receptive field: ${escapeMarkdown(cost.rfWhy)}`);
     parts.push('\n\n');
   }
   if (layer.explain.length > 0) parts.push(codeBlock(layer.explain.join('\n')));
