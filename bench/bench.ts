@@ -565,23 +565,35 @@ async function cost(): Promise<void> {
   console.log('');
   console.log(`Shape Lens benchmark (cost analytics on top of the analysis) — seed ${SEED}`);
   console.log('');
-  console.log(`${pad('input', 30)}${'analysis'.padStart(10)}${'+ cost'.padStart(10)}${'cost alone'.padStart(12)}${'added'.padStart(9)}`);
+  console.log(`${pad('input', 30)}${'analysis'.padStart(10)}${'+ cost'.padStart(10)}${'cost alone'.padStart(12)}${'cost/analysis'.padStart(15)}`);
   for (const [name, analyse] of inputs) {
-    const bare = time('analysis', 3, 15, () => {
+    // Interleaved, so both see the same load on a shared machine.
+    const bare: number[] = [];
+    const withCost: number[] = [];
+    for (let i = 0; i < 23; i++) {
+      let t0 = performance.now();
       analyse();
-    });
-    const withCost = time('analysis + cost', 3, 15, () => {
+      if (i >= 3) bare.push(performance.now() - t0);
+      t0 = performance.now();
       for (const m of analyse().models) modelCost(m);
-    });
+      if (i >= 3) withCost.push(performance.now() - t0);
+    }
     const summaries = analyse().models;
     // A fresh summary object each run, so the cache does not answer (the rows are the same).
-    const alone = time('cost alone', 3, 15, () => {
+    const alone = time('cost alone', 5, 40, () => {
       for (const m of summaries) modelCost({ ...m });
     });
-    console.log(`${pad(name, 30)}${withMs(bare.median)}${withMs(withCost.median)}${withMs(alone.median, 12)}${`${(((withCost.median - bare.median) / bare.median) * 100).toFixed(1)}%`.padStart(9)}`);
+    const a = median(bare);
+    console.log(`${pad(name, 30)}${withMs(a)}${withMs(median(withCost))}${withMs(alone.median, 12)}${`${((alone.median / a) * 100).toFixed(1)}%`.padStart(15)}`);
   }
-  console.log('(medians in ms; "added": (analysis + cost − analysis) / analysis; "cost alone": modelCost of every model of one analysis)');
+  console.log('(medians in ms, analysis and analysis + cost interleaved; "cost alone": modelCost of every model of one analysis, the work cost analytics add)');
   console.log('');
+}
+
+function median(ms: number[]): number {
+  const v = [...ms].sort((x, y) => x - y);
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
 function withMs(ms: number, width = 10): string {

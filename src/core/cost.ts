@@ -83,6 +83,10 @@ function sum(a: number | null, b: number | null): number | null {
 
 /** Known output shapes of a call (batch included), or null if any dim is unknown or a shape is missing. */
 function knownShapes(ts: readonly SymbolicTensor[]): RuleShape[] | null {
+  if (ts.length === 1) {
+    const s = ts[0].shape;
+    return s && !hasUnknownDim(s) ? [s as RuleShape] : null;
+  }
   const out: RuleShape[] = [];
   for (const t of ts) {
     if (!t.shape || hasUnknownDim(t.shape)) return null;
@@ -93,10 +97,10 @@ function knownShapes(ts: readonly SymbolicTensor[]): RuleShape[] | null {
 
 /** A layer's calls that belong to `model` (a layer may be called in several models). */
 function callsIn(model: ModelGraph, ordered = callsInOrder(model)): CallNode[] {
-  const calls = ordered;
-  // A model's inputs come from InputLayer calls that `callsInOrder` stops at.
-  const inputs = model.inputs.map((t) => t.source).filter((c): c is CallNode => !!c && c.layer.isInput === true);
-  return [...new Set([...inputs, ...calls])];
+  // A model's inputs come from InputLayer calls, which `callsInOrder` stops before.
+  const inputs: CallNode[] = [];
+  for (const t of model.inputs) if (t.source?.layer.isInput && !inputs.includes(t.source)) inputs.push(t.source);
+  return inputs.length > 0 ? [...inputs, ...ordered] : ordered;
 }
 
 /** The sum of the calls of a nested model (when called on the shapes it was built on). */
@@ -285,9 +289,13 @@ export function receptiveFields(model: ModelGraph, seeds?: Field[], depth = 0, o
 
 function callField(call: CallNode, fields: Map<number, Field>, depth: number): Field {
   const layer = call.layer;
-  const inputs = call.inputs.filter((t) => fields.has(t.id));
-  if (inputs.length === 0) return { rf: null, why: `${layer.name} reads no tensor of the model` };
-  const inFields = inputs.map((t) => fields.get(t.id) as Field);
+  const inputs = call.inputs.length === 1 ? call.inputs : call.inputs.filter((t) => fields.has(t.id));
+  const inFields: Field[] = [];
+  for (const t of inputs) {
+    const f = fields.get(t.id);
+    if (f) inFields.push(f);
+  }
+  if (inFields.length === 0) return { rf: null, why: `${layer.name} reads no tensor of the model` };
   const broken = inFields.find((f) => f.rf === null);
   if (layer.nested) {
     if (inFields.length !== call.inputs.length) return { rf: null, why: `${layer.name} reads a tensor from outside the model` };
@@ -314,13 +322,18 @@ function callField(call: CallNode, fields: Map<number, Field>, depth: number): F
   if (map === 'merge') return mergeFields(inFields, layer.name, axes);
   const f = inFields[0];
   const rf = f.rf as ReceptiveField;
-  if (rf.size.length !== map.kernel.length) return { rf: null, why: `${layer.name} changes the spatial axes` };
-  const next: ReceptiveField = {
-    size: rf.size.map((r, i) => r + (map.kernel[i] - 1) * rf.stride[i]),
-    stride: rf.stride.map((j, i) => j * map.stride[i]),
-    padding: rf.padding.map((p, i) => p + map.padBefore[i] * rf.stride[i]),
-  };
-  if ([...next.size, ...next.stride, ...next.padding].some((v) => !Number.isSafeInteger(v))) return { rf: null, why: `the receptive field of ${layer.name} is too large to give exactly` };
+  if (rf.size.length !== map.kernel.length || axes !== rf.size.length) return { rf: null, why: `${layer.name} changes the spatial axes` };
+  const next: ReceptiveField = { size: [], stride: [], padding: [] };
+  for (let i = 0; i < axes; i++) {
+    const j = rf.stride[i];
+    const size = rf.size[i] + (map.kernel[i] - 1) * j;
+    const stride = j * map.stride[i];
+    const padding = rf.padding[i] + map.padBefore[i] * j;
+    if (!Number.isSafeInteger(size) || !Number.isSafeInteger(stride) || !Number.isSafeInteger(padding)) return { rf: null, why: `the receptive field of ${layer.name} is too large to give exactly` };
+    next.size.push(size);
+    next.stride.push(stride);
+    next.padding.push(padding);
+  }
   if (rf.notAlignedAt) next.notAlignedAt = rf.notAlignedAt;
   return { rf: next, from: f.from };
 }
@@ -369,83 +382,54 @@ function computeModelCost(s: ModelSummary): ModelCost {
   const model = s.model;
   const ordered = model.built ? callsInOrder(model) : [];
   const calls = model.built ? callsIn(model, ordered) : [];
-  const inModel = new Set(calls);
   const fields = receptiveFields(model, undefined, 0, ordered);
-  const costs = new Map<CallNode, Measure<CallCost>>();
-  const costOf = (c: CallNode): Measure<CallCost> => {
-    let r = costs.get(c);
-    if (!r) {
-      r = callCost(c);
-      costs.set(c, r);
-    }
-    return r;
-  };
   let why: string | undefined = !model.built ? 'the model is not built' : model.incomplete;
   let totalMacs: number | null = why ? null : 0;
   let totalFlops: number | null = why ? null : 0;
-  const byLayer = new Map<LayerNode, CallNode[]>();
+  // Every tensor once: the model's inputs (their InputLayer calls) and each call's outputs.
+  let bytes: number | null = why === 'the model is not built' || model.incomplete ? null : 0;
+  const byLayer = new Map<LayerNode, { cost: Measure<CallCost>; bytes: number | null; bytesWhy?: string; call: CallNode }[]>();
   for (const c of calls) {
-    const list = byLayer.get(c.layer) ?? [];
-    list.push(c);
-    byLayer.set(c.layer, list);
-    const r = costOf(c);
-    totalMacs = sum(totalMacs, r.value?.macs ?? null);
-    totalFlops = sum(totalFlops, r.value?.flops ?? null);
-    if (r.why) why ??= `${c.layer.name}: ${r.why}`;
-  }
-  // Every tensor once: the model's inputs and each call's outputs.
-  let bytes: number | null = why === 'the model is not built' ? null : 0;
-  const sizes = new Map<number, Measure<number>>();
-  const bytesOf = (t: SymbolicTensor): Measure<number> => {
-    let b = sizes.get(t.id);
-    if (!b) {
-      b = activationBytes(t);
-      sizes.set(t.id, b);
-    }
-    return b;
-  };
-  const seen = new Set<number>();
-  for (const c of calls) {
+    const cost = callCost(c);
+    totalMacs = sum(totalMacs, cost.value?.macs ?? null);
+    totalFlops = sum(totalFlops, cost.value?.flops ?? null);
+    if (cost.why) why ??= `${c.layer.name}: ${cost.why}`;
+    let out: number | null = 0;
+    let bytesWhy: string | undefined;
     for (const t of c.outputs) {
-      if (seen.has(t.id)) continue;
-      seen.add(t.id);
-      const b = bytesOf(t);
-      if (b.value === null) why ??= `${c.layer.name}: ${b.why}`;
-      bytes = sum(bytes, b.value);
+      const b = activationBytes(t);
+      out = sum(out, b.value);
+      bytesWhy ??= b.why;
     }
+    if (bytesWhy) why ??= `${c.layer.name}: ${bytesWhy}`;
+    bytes = sum(bytes, out);
+    const list = byLayer.get(c.layer);
+    const entry = { cost, bytes: out, bytesWhy, call: c };
+    if (list) list.push(entry);
+    else byLayer.set(c.layer, [entry]);
   }
-  if (model.incomplete) bytes = null;
   const peak = peakActivationBytes(model, 0, ordered);
   if (peak.value === null) why ??= peak.why;
+  const notCalled = 'the layer is not called in this model';
   const rows = s.rows.map((row): LayerCost => {
-    const mine = (byLayer.get(row.layer) ?? row.layer.calls).filter((c) => inModel.has(c) || row.layer.nested);
-    if (mine.length === 0) return { calls: 0, macs: null, flops: null, activationBytes: null, receptiveField: null, why: 'the layer is not called in this model', rfWhy: 'the layer is not called in this model' };
+    const mine = byLayer.get(row.layer);
+    if (!mine) return { calls: 0, macs: null, flops: null, activationBytes: null, receptiveField: null, why: notCalled, rfWhy: notCalled };
     let macs: number | null = 0;
     let flops: number | null = 0;
     let act: number | null = 0;
     let rowWhy: string | undefined;
-    for (const c of mine) {
-      const r = costOf(c);
-      macs = sum(macs, r.value?.macs ?? null);
-      flops = sum(flops, r.value?.flops ?? null);
-      rowWhy ??= r.why;
-      for (const t of c.outputs) {
-        const b = bytesOf(t);
-        act = sum(act, b.value);
-        if (b.value === null) rowWhy ??= `its output's size is not known: ${b.why}`;
-      }
+    for (const m of mine) {
+      macs = sum(macs, m.cost.value?.macs ?? null);
+      flops = sum(flops, m.cost.value?.flops ?? null);
+      act = sum(act, m.bytes);
+      rowWhy ??= m.cost.why ?? (m.bytesWhy && `its output's size is not known: ${m.bytesWhy}`);
     }
-    const first = mine[0].outputs[0];
+    const first = mine[0].call.outputs[0];
     const field = first ? fields.get(first.id) : undefined;
-    return {
-      calls: mine.length,
-      macs,
-      flops,
-      activationBytes: act,
-      receptiveField: field?.rf ?? null,
-      ...(rowWhy ? { why: rowWhy } : {}),
-      ...(field?.rf ? {} : { rfWhy: field?.why ?? 'its output is not a tensor of this model' }),
-    };
+    const lc: LayerCost = { calls: mine.length, macs, flops, activationBytes: act, receptiveField: field?.rf ?? null };
+    if (rowWhy) lc.why = rowWhy;
+    if (!field?.rf) lc.rfWhy = field?.why ?? 'its output is not a tensor of this model';
+    return lc;
   });
   return { rows, totalMacs, totalFlops, activationBytes: bytes, peakActivationBytes: peak.value, ...(why ? { why } : {}) };
 }
