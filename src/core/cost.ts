@@ -59,15 +59,16 @@ export interface ModelCost {
 }
 
 /**
- * One reader per layer config, shared by `cost` and `spatial` (and every call of the layer): rules
- * that validate their settings once per Cfg (convs) then do it once.
+ * One reader per layer config while a model's costs are computed, shared by `cost` and `spatial`
+ * (and every call of the layer): rules that validate their settings once per Cfg (convs) then do
+ * it once. Outside `modelCost` each call gets a reader of its own.
  */
-const readers = new WeakMap<LayerConfig, Cfg>();
+let readers: Map<LayerConfig, Cfg> | undefined;
 function readerOf(config: LayerConfig): Cfg {
-  let cfg = readers.get(config);
+  let cfg = readers?.get(config);
   if (!cfg) {
     cfg = new Cfg(config);
-    readers.set(config, cfg);
+    readers?.set(config, cfg);
   }
   return cfg;
 }
@@ -200,20 +201,22 @@ export function activationBytes(t: SymbolicTensor): Measure<number> {
  * the calls it reads, depth-first from the outputs). A nested model adds its own peak above its
  * inputs while it runs. Null when a size is unknown.
  */
-export function peakActivationBytes(model: ModelGraph, depth = 0, ordered?: CallNode[]): Measure<number> {
+export function peakActivationBytes(model: ModelGraph, depth = 0, ordered?: CallNode[], sizeOf: (t: SymbolicTensor) => Measure<number> = activationBytes): Measure<number> {
   if (depth > MAX_DEPTH) return unknown('models nested too deeply');
   if (!model.built || model.incomplete) return unknown(model.incomplete ?? 'the model is not built');
   const calls = ordered ?? callsInOrder(model);
   const lastUse = new Map<number, number>();
-  calls.forEach((c, i) => {
-    for (const t of c.extraInputs ? [...c.inputs, ...c.extraInputs] : c.inputs) lastUse.set(t.id, i);
-  });
+  for (let i = 0; i < calls.length; i++) {
+    const c = calls[i];
+    for (const t of c.inputs) lastUse.set(t.id, i);
+    if (c.extraInputs) for (const t of c.extraInputs) lastUse.set(t.id, i);
+  }
   const keep = new Set(model.outputs.map((t) => t.id));
   const live = new Map<number, number>();
   let current = 0;
   const add = (t: SymbolicTensor): string | undefined => {
     if (live.has(t.id)) return undefined;
-    const b = activationBytes(t);
+    const b = sizeOf(t);
     if (b.value === null) return `${t.source?.layer.name ?? 'an input'}: ${b.why}`;
     live.set(t.id, b.value);
     current += b.value;
@@ -372,7 +375,12 @@ const cache = new WeakMap<ModelSummary, ModelCost>();
 export function modelCost(s: ModelSummary): ModelCost {
   let c = cache.get(s);
   if (!c) {
-    c = computeModelCost(s);
+    readers = new Map();
+    try {
+      c = computeModelCost(s);
+    } finally {
+      readers = undefined;
+    }
     cache.set(s, c);
   }
   return c;
@@ -389,6 +397,7 @@ function computeModelCost(s: ModelSummary): ModelCost {
   // Every tensor once: the model's inputs (their InputLayer calls) and each call's outputs.
   let bytes: number | null = why === 'the model is not built' || model.incomplete ? null : 0;
   const byLayer = new Map<LayerNode, { cost: Measure<CallCost>; bytes: number | null; bytesWhy?: string; call: CallNode }[]>();
+  const sizes = new Map<number, Measure<number>>();
   for (const c of calls) {
     const cost = callCost(c);
     totalMacs = sum(totalMacs, cost.value?.macs ?? null);
@@ -398,6 +407,7 @@ function computeModelCost(s: ModelSummary): ModelCost {
     let bytesWhy: string | undefined;
     for (const t of c.outputs) {
       const b = activationBytes(t);
+      sizes.set(t.id, b);
       out = sum(out, b.value);
       bytesWhy ??= b.why;
     }
@@ -408,7 +418,7 @@ function computeModelCost(s: ModelSummary): ModelCost {
     if (list) list.push(entry);
     else byLayer.set(c.layer, [entry]);
   }
-  const peak = peakActivationBytes(model, 0, ordered);
+  const peak = peakActivationBytes(model, 0, ordered, (t) => sizes.get(t.id) ?? activationBytes(t));
   if (peak.value === null) why ??= peak.why;
   const notCalled = 'the layer is not called in this model';
   const rows = s.rows.map((row): LayerCost => {
