@@ -20,6 +20,7 @@ import { ModuleCache } from '../src/frontends/python/modules';
 import { analyzeTfjs } from '../src/frontends/tfjs/analyze';
 import { IncrementalTfjs, type TfjsUpdateStats } from '../src/frontends/tfjs/incremental';
 import { analysisToJson } from '../src/core/analysis';
+import { modelCost } from '../src/core/cost';
 import { runStage } from '../webview/tensor';
 import { featureMap, syntheticMap, type FeatureMap } from '../webview/inputs';
 import { buildTfjs, caseSeed, emitJsModule, emitPythonModule, expandLayers, mulberry32, randomValidSpec, type ModelSpec } from '../test/unit/helpers/cnn-gen';
@@ -548,6 +549,61 @@ async function pooling(): Promise<void> {
   console.log('');
 }
 
+/**
+ * Cost analytics (core/cost.ts: MACs, FLOPs, activation bytes, peak memory, receptive fields of
+ * every model) on top of the full analysis, in the same run: the generated module and Keras
+ * Applications' InceptionV3 and ResNet50 analysed in place. The issue's budget: ≤ 10% more.
+ */
+async function cost(): Promise<void> {
+  await initPythonParser();
+  const { text } = generate(emitPythonModule, MIN_LINES);
+  const inputs: [string, () => ReturnType<typeof analyzePython>][] = [[`generated (${text.split('\n').length} lines)`, () => analyzePython(text, 'bench.py')]];
+  for (const f of ['inception_v3.py', 'resnet50.py']) {
+    const file = path.join('/usr/lib/python3/dist-packages/keras_applications', f);
+    if (fs.existsSync(file)) inputs.push([f, () => analyzePython(fs.readFileSync(file, 'utf8'), file, { host: diskHost })]);
+  }
+  console.log('');
+  console.log(`Shape Lens benchmark (cost analytics on top of the analysis) — seed ${SEED}`);
+  console.log('');
+  console.log(`${pad('input', 30)}${'analysis'.padStart(10)}${'+ cost'.padStart(10)}${'cost alone'.padStart(12)}${'cost/analysis'.padStart(15)}`);
+  for (const [name, analyse] of inputs) {
+    // Interleaved, so both see the same load on a shared machine.
+    const bare: number[] = [];
+    const withCost: number[] = [];
+    for (let i = 0; i < 23; i++) {
+      let t0 = performance.now();
+      analyse();
+      if (i >= 3) bare.push(performance.now() - t0);
+      t0 = performance.now();
+      for (const m of analyse().models) modelCost(m);
+      if (i >= 3) withCost.push(performance.now() - t0);
+    }
+    // The cost of a fresh analysis's models (new layer configs: nothing cached from an earlier run).
+    const costMs: number[] = [];
+    for (let i = 0; i < 23; i++) {
+      const models = analyse().models;
+      const t0 = performance.now();
+      for (const m of models) modelCost(m);
+      if (i >= 3) costMs.push(performance.now() - t0);
+    }
+    const alone = { median: median(costMs) };
+    const a = median(bare);
+    console.log(`${pad(name, 30)}${withMs(a)}${withMs(median(withCost))}${withMs(alone.median, 12)}${`${((alone.median / a) * 100).toFixed(1)}%`.padStart(15)}`);
+  }
+  console.log('(medians in ms, analysis and analysis + cost interleaved; "cost alone": modelCost of every model of one analysis, the work cost analytics add)');
+  console.log('');
+}
+
+function median(ms: number[]): number {
+  const v = [...ms].sort((x, y) => x - y);
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+function withMs(ms: number, width = 10): string {
+  return `${ms.toFixed(1)}`.padStart(width - 2) + 'ms';
+}
+
 async function main(): Promise<void> {
   // SHAPE_LENS_BENCH=scaling,memory runs only those sections.
   const only = process.env.SHAPE_LENS_BENCH?.split(',');
@@ -560,6 +616,7 @@ async function main(): Promise<void> {
     ['scaling', scaling],
     ['memory', serverMemory],
     ['pooling', pooling],
+    ['cost', cost],
   ];
   for (const [name, run] of sections) if (!only || only.includes(name)) await run();
 }

@@ -11,11 +11,12 @@ import { analysisToJson, lineStartsOf, positionOf, reportedSummaries, unreadable
 import { DiagnosticCode } from './core/diagnostics';
 import { formatSummary, formatUnknownNotes } from './core/summary';
 import { exportModel } from './core/export';
+import { COST_COLUMNS, formatCostTable, type CostColumn } from './core/cost';
 import { formatOutputShape } from './core/shape';
 import type { ProjectHost } from './frontends/common/frontend';
 import { frontEndForFile, frontEnds, loadFrontEnd } from './frontends/registry';
 
-const USAGE = `Usage: shape-lens summary FILE_OR_DIR... [--json] [--keras 2|3]
+const USAGE = `Usage: shape-lens summary FILE_OR_DIR... [--json] [--keras 2|3] [--columns LIST]
        shape-lens export FILE [--model NAME] [--out model.json] [--keras 2|3]
        shape-lens lsp --stdio | --node-ipc
 
@@ -37,6 +38,10 @@ Options:
                 the project's pins (requirements*.txt, pyproject.toml, setup.py/.cfg,
                 environment.yml, Pipfile: tensorflow<2.16 or keras<3 is 2), else 3.
                 A file's own "# shape-lens: keras=2" comment wins over both.
+  --columns params,macs,flops,memory,rf
+                a table of the chosen columns instead of Keras' summary: parameters,
+                MACs and FLOPs (tf.profiler's count) of a forward pass per sample, each
+                output's bytes per sample, receptive field (size /effective stride)
   -h, --help    this text
 
 Exit code: 0 if no error-severity diagnostic was found, 1 otherwise, 2 on usage errors.
@@ -54,9 +59,9 @@ Exit code: 0 when the whole model was exported, 1 when only part or none of it w
 file has no such model), 2 on usage errors.`;
 
 const COMMANDS = ['summary', 'export'];
-const OPTIONS = ['--json', '--at-summary', '--keras', '--model', '--out', '--help', '-h'];
+const OPTIONS = ['--json', '--at-summary', '--keras', '--columns', '--model', '--out', '--help', '-h'];
 /** Options that take a value (`--keras 2` or `--keras=2`). */
-const VALUE_OPTIONS = ['--keras', '--model', '--out'];
+const VALUE_OPTIONS = ['--keras', '--columns', '--model', '--out'];
 
 /**
  * Files given on the command line, with folders expanded (recursively, sorted) to their model
@@ -119,7 +124,7 @@ export async function analyzeFile(file: string, keras?: KerasVersion): Promise<F
   return frontEnd.analyseFile(text, file, { host: diskHost, keras: option });
 }
 
-function printHuman(a: FileAnalysis, out: string[], atSummary: boolean): void {
+function printHuman(a: FileAnalysis, out: string[], atSummary: boolean, columns?: CostColumn[]): void {
   out.push(a.keras ? `${a.file} (Keras ${a.keras.version}: ${a.keras.from === 'default' ? 'no Keras 2 pin found' : a.keras.from})` : a.file);
   if (a.models.length === 0) out.push('  (no Keras or TensorFlow.js model found)');
   const starts = lineStartsOf(a.text);
@@ -129,7 +134,8 @@ function printHuman(a: FileAnalysis, out: string[], atSummary: boolean): void {
     if (m.model.functionName) notes.push(`built in ${m.model.functionName}()${m.model.argumentsFrom ? ` with the arguments of the call in ${m.model.argumentsFrom}${m.model.otherCallSites?.length ? ` (other calls: ${m.model.otherCallSites.join(', ')})` : ''}` : ''}; output ${formatOutputShape(m.outputShape)}`);
     out.push('');
     // Keras 3 fits its table to the terminal it prints in; so does the CLI when it prints to one.
-    out.push(`${formatSummary(m, undefined, process.stdout.isTTY ? process.stdout.columns : undefined)}${notes.length > 0 ? `\n(${notes.join('; ')})` : ''}`);
+    const table = columns ? formatCostTable(m, columns) : formatSummary(m, undefined, process.stdout.isTTY ? process.stdout.columns : undefined);
+    out.push(`${table}${notes.length > 0 ? `\n(${notes.join('; ')})` : ''}`);
     out.push(...formatUnknownNotes(m));
   }
   for (const d of a.diagnostics) {
@@ -145,7 +151,7 @@ function printHuman(a: FileAnalysis, out: string[], atSummary: boolean): void {
 
 type Parsed =
   | { help: true }
-  | { help: false; error?: string; command: 'summary' | 'export'; json: boolean; atSummary: boolean; keras?: KerasVersion; model?: string; out?: string; paths: string[] };
+  | { help: false; error?: string; command: 'summary' | 'export'; json: boolean; atSummary: boolean; keras?: KerasVersion; columns?: CostColumn[]; model?: string; out?: string; paths: string[] };
 
 /** The command line: `summary` / `export` plus paths and options (`--keras 2` or `--keras=2`); `--` ends the options. */
 export function parseArgs(argv: string[]): Parsed {
@@ -178,7 +184,7 @@ export function parseArgs(argv: string[]): Parsed {
   const model = values.get('--model');
   const out = values.get('--out');
   if (command === 'export') {
-    const misplaced = flags.find((f) => f === '--json' || f === '--at-summary');
+    const misplaced = flags.find((f) => f === '--json' || f === '--at-summary' || f === '--columns');
     if (misplaced) return fail(`${misplaced} is an option of summary, not export`);
     if (paths.length !== 1) return fail(paths.length === 0 ? 'export needs a file' : `export takes one file (got ${paths.length})`);
     if (model === '') return fail('--model needs a model name');
@@ -188,7 +194,12 @@ export function parseArgs(argv: string[]): Parsed {
   const exportOnly = flags.find((f) => f === '--model' || f === '--out');
   if (exportOnly) return fail(`${exportOnly} is an option of export, not summary`);
   if (paths.length === 0) return fail(`${command} needs at least one file or folder`);
-  return { help: false, command: 'summary', json, atSummary, keras, paths };
+  const columnsValue = values.get('--columns');
+  if (columnsValue === undefined) return { help: false, command: 'summary', json, atSummary, keras, paths };
+  const columns = columnsValue.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  const bad = columns.find((c) => !(COST_COLUMNS as readonly string[]).includes(c));
+  if (bad !== undefined || columns.length === 0) return fail(`--columns takes a comma-separated list of ${COST_COLUMNS.join(', ')}${bad !== undefined ? ` (got ${JSON.stringify(bad)})` : ''}`);
+  return { help: false, command: 'summary', json, atSummary, keras, columns: columns as CostColumn[], paths };
 }
 
 /** ` (did you mean X?)` for a near miss (edit distance ≤ 2), else ''. */
@@ -233,7 +244,7 @@ export async function main(argv: string[]): Promise<number> {
     for (const n of notes) console.error(`shape-lens: ${n}`);
   } else {
     const out: string[] = [];
-    for (const a of analyses) printHuman(a, out, args.atSummary);
+    for (const a of analyses) printHuman(a, out, args.atSummary, args.columns);
     out.push(...notes);
     process.stdout.write(`${out.join('\n')}${notes.length > 0 ? '\n' : ''}`);
   }

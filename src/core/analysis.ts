@@ -1,6 +1,7 @@
 // The result of analysing one file, and its JSON form for `shape-lens summary --json`.
 
 import { GraphBuilder } from './builder';
+import { modelCost } from './cost';
 import { DiagnosticCode, DiagnosticSink, type Diagnostic, type SourceRange } from './diagnostics';
 import type { KerasVersionChoice } from './keras-version';
 import type { ModelGraph } from './graph';
@@ -133,6 +134,18 @@ export interface JsonLayer {
   unknownWhy?: string;
   /** A tensor operation (`x + y`: Keras 3 `Add`, tf.keras 2 `TFOpLambda`), not in `model.layers`. */
   operation?: true;
+  /** Multiply-accumulates of the layer's calls in this model, per sample (core/cost.ts). */
+  macs: JsonCount;
+  /** FLOPs as tf.profiler counts them, per sample. */
+  flops: JsonCount;
+  /** Bytes of its calls' outputs, per sample. */
+  activationBytes: JsonCount;
+  /** Of its (first call's) output w.r.t. the model input, one entry per spatial axis; null where unknown. */
+  receptiveField: { size: number[]; stride: number[]; padding: number[]; notAlignedAt?: string } | null;
+  /** Why a cost figure is `"?"`. */
+  costUnknownWhy?: string;
+  /** Why the receptive field is null. */
+  receptiveFieldWhy?: string;
 }
 
 export interface JsonModel {
@@ -153,6 +166,15 @@ export interface JsonModel {
   unknownWhy?: string;
   /** With `--at-summary`: the line of the `model.summary()` call this entry is as of. */
   atSummaryLine?: number | null;
+  /** MACs of a forward pass, per sample (every call of a shared layer counts). */
+  totalMacs: JsonCount;
+  totalFlops: JsonCount;
+  /** Bytes of every tensor of the forward pass (inputs included), per sample. */
+  activationBytes: JsonCount;
+  /** Most bytes live at once in a forward pass in graph order, per sample. */
+  peakActivationBytes: JsonCount;
+  /** Why a cost total is `"?"`. */
+  costUnknownWhy?: string;
   diagnostics: JsonDiagnostic[];
 }
 
@@ -200,11 +222,12 @@ export function analysisToJson(a: FileAnalysis, displayPath = a.file, atSummary 
     }
     const mine = a.diagnostics.filter((d) => !claimed.has(d) && d.range && ranges.some((r) => !d.range!.file && !r.file && d.range!.start >= r.start && d.range!.end <= r.end));
     mine.forEach((d) => claimed.add(d));
+    const cost = modelCost(m);
     return {
       name: m.model.name,
       function: m.model.functionName,
       ...where(m.model.range),
-      layers: m.rows.map((r) => ({
+      layers: m.rows.map((r, i) => ({
         name: r.name,
         className: r.className,
         ...where(r.layer.range),
@@ -214,12 +237,23 @@ export function analysisToJson(a: FileAnalysis, displayPath = a.file, atSummary 
         nonTrainableParams: r.nonTrainableParams ?? '?',
         ...(r.layer.unknownWhy && rowHasUnknown(r) ? { unknownWhy: r.layer.unknownWhy } : {}),
         ...(r.operation ? { operation: true as const } : {}),
+        macs: cost.rows[i].macs ?? '?',
+        flops: cost.rows[i].flops ?? '?',
+        activationBytes: cost.rows[i].activationBytes ?? '?',
+        receptiveField: cost.rows[i].receptiveField,
+        ...(cost.rows[i].why ? { costUnknownWhy: cost.rows[i].why } : {}),
+        ...(cost.rows[i].rfWhy ? { receptiveFieldWhy: cost.rows[i].rfWhy } : {}),
       })),
       outputShape: m.outputShape ?? '?',
       totalParams: m.totalParams ?? '?',
       trainableParams: m.trainableParams ?? '?',
       nonTrainableParams: m.nonTrainableParams ?? '?',
       ...(at ? { atSummaryLine: where(at).line } : {}),
+      totalMacs: cost.totalMacs ?? '?',
+      totalFlops: cost.totalFlops ?? '?',
+      activationBytes: cost.activationBytes ?? '?',
+      peakActivationBytes: cost.peakActivationBytes ?? '?',
+      ...(cost.why ? { costUnknownWhy: cost.why } : {}),
       ...(m.model.incomplete ? { unknownWhy: m.model.incomplete } : {}),
       ...(m.model.argumentsFrom ? { argumentsFrom: m.model.argumentsFrom } : {}),
       ...(m.model.otherCallSites ? { otherCallSites: m.model.otherCallSites } : {}),

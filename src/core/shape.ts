@@ -74,7 +74,33 @@ export function prodDims(dims: readonly Dim[]): number | null {
   return p;
 }
 
+/** Elements per sample (batch dim excluded); null if a dim is None or unknown. */
+export function elements(shape: readonly Dim[]): number | null {
+  return prodDims(shape.slice(1));
+}
+
 export function shapesEqual(a: Shape | null | undefined, b: Shape | null | undefined): boolean {
   if (!a || !b || a.length !== b.length) return false;
   return a.every((d, i) => d === b[i]);
+}
+
+/** A count in short form with 3 significant digits: `86.7 M`, `1.23 G`, `512`; null → `?`. */
+export function formatShortCount(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '?';
+  const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  for (const [size, unit] of units) if (Math.abs(n) >= size) return `${threeDigits(n / size)} ${unit}`;
+  return String(Math.round(n));
+}
+
+/** Bytes of activations in short form (1 KB = 1024 B, as Keras' weight sizes): `392 KB`, `1.53 MB`; null → `?`. */
+export function formatShortBytes(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '?';
+  const units: [number, string][] = [[1024 ** 4, 'TB'], [1024 ** 3, 'GB'], [1024 ** 2, 'MB'], [1024, 'KB']];
+  for (const [size, unit] of units) if (n >= size) return `${threeDigits(n / size)} ${unit}`;
+  return `${Math.round(n)} B`;
+}
+
+function threeDigits(x: number): string {
+  if (x >= 100) return String(Math.round(x));
+  return x >= 10 ? x.toFixed(1) : x.toFixed(2);
 }

@@ -6,12 +6,16 @@
 export const SETTINGS_SECTION = 'shapeLens';
 
 /** Inlay hint modes, in package.json's `enum` order. */
-export const INLAY_HINT_MODES = ['shapeAndParams', 'shapeOnly', 'off'] as const;
+export const INLAY_HINT_MODES = ['shapeAndParams', 'shapeParamsAndMacs', 'shapeOnly', 'off'] as const;
 export type InlayHintMode = (typeof INLAY_HINT_MODES)[number];
 
 /** `shapeLens.kerasVersion` values, in package.json's `enum` order: auto = the project's pins, else 3. */
 export const KERAS_VERSION_SETTINGS = ['auto', '2', '3'] as const;
 export type KerasVersionSetting = (typeof KERAS_VERSION_SETTINGS)[number];
+
+/** Columns Copy Summary can have besides the layer and its shape (the CLI's `--columns`, core/cost.ts `COST_COLUMNS`). */
+export const SUMMARY_COLUMNS = ['params', 'macs', 'flops', 'memory', 'rf'] as const;
+export type SummaryColumn = (typeof SUMMARY_COLUMNS)[number];
 
 /** Each setting's key (relative to the section) and default, plus its bounds where package.json declares them. */
 export const SETTING = {
@@ -21,6 +25,7 @@ export const SETTING = {
   poolingCodeLens: { key: 'codeLens.poolingPreview', default: true },
   labCodeLens: { key: 'codeLens.modelLab', default: true },
   kerasVersion: { key: 'kerasVersion', default: 'auto' as KerasVersionSetting },
+  copySummaryColumns: { key: 'copySummary.columns', default: [] as SummaryColumn[] },
 } as const;
 
 export type SettingName = keyof typeof SETTING;

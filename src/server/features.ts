@@ -23,11 +23,12 @@ import type { Diagnostic as ShapeDiagnostic, SourceRange } from '../core/diagnos
 import type { CodeFrom } from '../core/export';
 import type { LayerNode } from '../core/graph';
 import { isPoolingClass } from '../core/pooling';
-import { formatCount, formatOutputShape, formatWeightBytes, type Shape } from '../core/shape';
+import { formatCount, formatOutputShape, formatShortBytes, formatShortCount, formatWeightBytes, type Shape } from '../core/shape';
 import { formatSummary, knownParams, rowHasUnknown, type ModelSummary, type SummaryRow } from '../core/summary';
 import type { InlayHintMode } from '../editor/settingKeys';
 import { labTarget, runnableModelInfo } from '../panels/labTarget';
 import { previewTarget } from '../panels/poolingTarget';
+import { formatCostTable, modelCost, type CostColumn } from '../core/cost';
 import { describeRow, layerHoverMarkdown, modelHoverMarkdown, snapshotHoverMarkdown } from './presentation';
 import type { DocumentModels, LabParams, LabTargetResult, ModelAt, ModelInfo, Place, PoolingTargetResult, RowInfo } from './protocol';
 
@@ -160,7 +161,7 @@ export function hoverAt(doc: DocumentAnalysis, uri: string, position: Position, 
   if (snap) return markdown(snapshotHoverMarkdown(snap.snapshot), snap.range);
   const placed = rowAt(doc, uri, position);
   if (placed) {
-    let text = layerHoverMarkdown(placed.row, placed.model.model.name, cellNote(doc, uri));
+    let text = layerHoverMarkdown(placed.row, placed.model.model.name, cellNote(doc, uri), modelCost(placed.model).rows[placed.model.rows.indexOf(placed.row)]);
     if (commandLinks && isPoolingClass(placed.row.layer.className)) {
       const args = encodeURIComponent(JSON.stringify([{ uri, line: placed.range.start.line, character: placed.range.start.character }]));
       text += `[$(eye) Preview pooling](command:shapeLens.showPoolingPreview?${args})`;
@@ -178,7 +179,8 @@ function lineEnd(document: TextDocument, line: number): Position {
 }
 
 /**
- * Inlay hints at the end of each layer line: `→ (None, 13, 13, 32) · 320 params`. Layers created on
+ * Inlay hints at the end of each layer line: `→ (None, 13, 13, 32) · 320 params` (and `· 48.7 k MACs`
+ * in the MACs mode). Layers created on
  * the same line (a helper called in a loop) share one hint; an operation (`x * 0.5`) has one only on
  * a line without a layer (`Dense(3)(x * 0.5)` shows the Dense).
  */
@@ -192,7 +194,8 @@ export function inlayHints(doc: DocumentAnalysis, uri: string, range: Range, mod
     const line = placed.range.end.line;
     if (line < range.start.line || line > range.end.line) continue;
     if (placed.row.operation && layerLines.has(line)) continue;
-    const text = describeRow(placed.row, mode === 'shapeAndParams');
+    const macs = mode === 'shapeParamsAndMacs' ? modelCost(placed.model).rows[placed.model.rows.indexOf(placed.row)]?.macs ?? null : undefined;
+    const text = describeRow(placed.row, mode !== 'shapeOnly', macs);
     const list = byLine.get(line) ?? [];
     if (!list.includes(text)) list.push(text);
     byLine.set(line, list);
@@ -328,11 +331,12 @@ function sizes(input: Shape | null | undefined, output: unknown): string {
 }
 
 /** The model tree's data for every model of the analysis. */
-export function documentModels(doc: DocumentAnalysis, uri: string): DocumentModels {
-  return { uri, models: doc.analysis.models.map((m) => modelInfo(doc, m)) };
+export function documentModels(doc: DocumentAnalysis, uri: string, columns: readonly CostColumn[] = []): DocumentModels {
+  return { uri, models: doc.analysis.models.map((m) => modelInfo(doc, m, columns)) };
 }
 
-function modelInfo(doc: DocumentAnalysis, m: ModelSummary): ModelInfo {
+function modelInfo(doc: DocumentAnalysis, m: ModelSummary, columns: readonly CostColumn[]): ModelInfo {
+  const cost = modelCost(m);
   const unknown = m.model.incomplete ? `\n? ${m.model.incomplete}` : '';
   const keras = m.style === 'keras2' ? '\nas tf.keras 2 prints it' : m.style === 'keras3' ? '\nas Keras 3 prints it' : '';
   const rows = m.rows.map(
@@ -353,8 +357,12 @@ function modelInfo(doc: DocumentAnalysis, m: ModelSummary): ModelInfo {
       { label: 'Total params', value: m.totalParams === null ? (m.model.incomplete ? '?' : `? (at least ${formatCount(knownParams(m))} + unknown)`) : `${formatCount(m.totalParams)} (${formatWeightBytes(m.totalParams)})` },
       { label: 'Trainable params', value: formatCount(m.trainableParams) },
       { label: 'Non-trainable params', value: formatCount(m.nonTrainableParams) },
+      // Per sample; the hover and README say the conventions.
+      { label: 'MACs', value: cost.totalMacs === null ? '?' : `${formatCount(cost.totalMacs)} (${formatShortCount(cost.totalMacs)})` },
+      { label: 'FLOPs', value: cost.totalFlops === null ? '?' : `${formatCount(cost.totalFlops)} (${formatShortCount(cost.totalFlops)})` },
+      { label: 'Activations', value: `${formatShortBytes(cost.activationBytes)} (peak ${formatShortBytes(cost.peakActivationBytes)})` },
     ],
-    summaryText: formatSummary(m),
+    summaryText: columns.length > 0 ? formatCostTable(m, columns) : formatSummary(m),
     paramsText: `${formatCount(m.totalParams)} params`,
     ...(doc.map.place(m.model.range) ? { place: doc.map.place(m.model.range) } : {}),
   };

@@ -1,10 +1,14 @@
 // What hovers and hints say about a layer, a model and a `summary()` call, as Markdown / plain text,
 // for the language server's hovers and hints (no vscode here).
 
-import { formatCount, formatOutputShape, formatShape, formatWeightBytes } from '../core/shape';
+import { formatCount, formatOutputShape, formatShape, formatShortCount, formatWeightBytes } from '../core/shape';
 import { formatSummary, formatUnknownNotes, knownParams, rowHasUnknown, unknownRows, type ModelSummary, type SummaryRow } from '../core/summary';
 import type { SummarySnapshot } from '../core/builder';
 import type { KerasVersionChoice } from '../core/keras-version';
+import { describeLayerCost, describeModelCost, modelCost, type LayerCost } from '../core/cost';
+
+/** The MAC convention, said where MACs are shown. */
+const MAC_CONVENTION = 'per sample; one MAC per weight multiply-add of convs and dense layers and per multiply of attention and recurrent matmuls';
 
 /** A fenced code block (as VS Code's `appendCodeblock` writes it). */
 export function codeBlock(code: string, language = 'text'): string {
@@ -12,7 +16,7 @@ export function codeBlock(code: string, language = 'text'): string {
 }
 
 /** A layer's hover: name, class and model (and ` · cell 3` in a notebook), input → output shapes, params (with the formula), the arithmetic, why `?`. */
-export function layerHoverMarkdown(row: SummaryRow, modelName: string, where = ''): string {
+export function layerHoverMarkdown(row: SummaryRow, modelName: string, where = '', cost?: LayerCost): string {
   const layer = row.layer;
   const parts: string[] = [`**${row.name}** (${row.className}) · model \`${modelName}\`${where}\n\n`];
   if (row.stale) parts.push(`*Stale:* the value this line had before it stopped parsing; it updates when the line parses again.\n\n`);
@@ -24,6 +28,12 @@ export function layerHoverMarkdown(row: SummaryRow, modelName: string, where = '
     const params = layer.nested ? `${formatCount(row.params)} (the nested model's total)` : layer.params?.formula ? `${layer.params.formula}` : formatCount(row.params);
     parts.push(`Params: ${params}`);
     if (row.nonTrainableParams) parts.push(` · ${formatCount(row.nonTrainableParams)} non-trainable`);
+    parts.push('\n\n');
+  }
+  if (cost && cost.calls > 0) {
+    parts.push(`${describeLayerCost(cost)}\n\n*${MAC_CONVENTION}*`);
+    if (cost.why) parts.push(`\n\n\`?\`: ${escapeMarkdown(cost.why)}`);
+    if (!cost.receptiveField && cost.rfWhy) parts.push(`\n\nNo receptive field: ${escapeMarkdown(cost.rfWhy)}`);
     parts.push('\n\n');
   }
   if (layer.explain.length > 0) parts.push(codeBlock(layer.explain.join('\n')));
@@ -52,14 +62,21 @@ export function modelHoverMarkdown(m: ModelSummary, keras?: KerasVersionChoice):
     if (unknown.length > 0) parts.push(`Not known to Shape Lens: ${unknown.slice(0, 5).map(({ row, why }) => `\`${row.name}\` (${escapeMarkdown(why)})`).join(', ')}${unknown.length > 5 ? `, and ${unknown.length - 5} more` : ''}\n\n`);
   } else parts.push(`Total params: **${formatCount(m.totalParams)}** (${formatWeightBytes(m.totalParams)})\n\n`);
   parts.push(`Trainable: ${formatCount(m.trainableParams)} · Non-trainable: ${formatCount(m.nonTrainableParams)}`);
+  const cost = modelCost(m);
+  parts.push(`\n\n${describeModelCost(cost)} (${MAC_CONVENTION})`);
+  if (cost.why) parts.push(`\n\n\`?\`: ${escapeMarkdown(cost.why)}`);
   return parts.join('');
 }
 
-/** An inlay hint's text for a row: `(None, 13, 13, 32) · 320 params`, or the shape alone; `(stale)` on a line being typed. */
-export function describeRow(row: SummaryRow, withParams: boolean): string {
+/**
+ * An inlay hint's text for a row: `(None, 13, 13, 32) · 320 params`, or the shape alone; with
+ * `macs` given (null: unknown) also `· 48.7 k MACs`; `(stale)` on a line being typed.
+ */
+export function describeRow(row: SummaryRow, withParams: boolean, macs?: number | null): string {
   const shape = formatOutputShape(row.outputShape);
   const params = !withParams ? '' : row.unbuilt ? ' · unbuilt' : ` · ${formatCount(row.params)} params`;
-  return `${shape}${params}${row.stale ? ' (stale)' : ''}`;
+  const cost = macs === undefined || row.unbuilt ? '' : ` · ${formatShortCount(macs)} MACs`;
+  return `${shape}${params}${cost}${row.stale ? ' (stale)' : ''}`;
 }
 
 /** Text from the analysis inside Markdown: backticks in it stay code, nothing else is markup. */

@@ -393,7 +393,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     ModelsRequest,
     guard('models', null, async (params, token) => {
       const got = await requested(params.uri, token);
-      return got ? documentModels(got.doc, got.unit.key) : null;
+      return got ? documentModels(got.doc, got.unit.key, settings.copySummaryColumns) : null;
     }),
   );
 

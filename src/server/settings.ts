@@ -2,7 +2,7 @@
 // workspace/configuration); keys and defaults are declared in src/editor/settingKeys.ts.
 
 import { parseKerasVersion, type KerasVersion } from '../core/keras-version';
-import { INLAY_HINT_MODES, SETTING, type InlayHintMode } from '../editor/settingKeys';
+import { INLAY_HINT_MODES, SETTING, SUMMARY_COLUMNS, type InlayHintMode, type SummaryColumn } from '../editor/settingKeys';
 
 export interface Settings {
   /** What the inlay hint at the end of each layer line shows. */
@@ -17,6 +17,8 @@ export interface Settings {
   labCodeLens: boolean;
   /** Keras 2 or 3 for every Python file (a file's `# shape-lens: keras=N` comment still wins); undefined: the project's pins, else 3. */
   kerasVersion: KerasVersion | undefined;
+  /** Copy Summary's columns (`params`, `macs`, ...); empty: Keras' own summary table. */
+  copySummaryColumns: SummaryColumn[];
 }
 
 /**
@@ -32,7 +34,8 @@ export function readSettings(section: unknown): Settings {
     for (const part of key.split('.')) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[part] : undefined;
     return v;
   };
-  const { inlayHintsMode, diagnosticsEnabled, analysisDelay, poolingCodeLens, labCodeLens, kerasVersion } = SETTING;
+  const { inlayHintsMode, diagnosticsEnabled, analysisDelay, poolingCodeLens, labCodeLens, kerasVersion, copySummaryColumns } = SETTING;
+  const columns = get(copySummaryColumns.key);
   const mode = get(inlayHintsMode.key);
   const bool = (v: unknown, d: boolean) => (typeof v === 'boolean' ? v : d);
   const delay = get(analysisDelay.key);
@@ -43,5 +46,6 @@ export function readSettings(section: unknown): Settings {
     poolingCodeLens: bool(get(poolingCodeLens.key), poolingCodeLens.default),
     labCodeLens: bool(get(labCodeLens.key), labCodeLens.default),
     kerasVersion: parseKerasVersion(get(kerasVersion.key)),
+    copySummaryColumns: Array.isArray(columns) && columns.every((c) => (SUMMARY_COLUMNS as readonly unknown[]).includes(c)) ? [...new Set(columns as SummaryColumn[])] : [...copySummaryColumns.default],
   };
 }

@@ -133,6 +133,8 @@ test('the language server over stdio: diagnostics, hover and inlay hints follow 
     assert.match(value, /\*\*conv2d\*\* \(Conv2D\) · model `convnet`/);
     assert.match(value, /\(None, 28, 28, 1\) → \(None, 26, 26, 32\)/);
     assert.match(value, /Params: .*320/);
+    // Its cost: 26·26 positions · 9 · 1 · 32 = 194,688 MACs; 26·26·32·4 B = 84.5 KB; a 3×3 window.
+    assert.match(value, /MACs 195 k · out 84\.5 KB · RF 3×3, stride 1/);
 
     // Inlay hints for the layer lines: 13·13·32 = 5,408 → Dense 54,090.
     const hints = await client.request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 10, character: 0 } } });
@@ -247,6 +249,14 @@ test('the language server: code lenses, quick-fix-free documents, the custom req
     ]);
     assert.equal(m.rows[0].place?.uri, uri);
     assert.deepEqual(m.totals[0], { label: 'Total params', value: '54,410 (212.54 KB)' });
+    // Cost totals: conv 26²·9·32 = 194,688 + dense 5,408·10 = 54,080 MACs; FLOPs 2·194,688 + 21,632
+    // bias + pool 13²·32·4 = 21,632 + dense 2·54,080 + 10; bytes 3,136 + 86,528 + 2·21,632 + 40
+    // (130 KB), peak conv + pool 108,160 (106 KB).
+    assert.deepEqual(m.totals.slice(3), [
+      { label: 'MACs', value: '248,768 (249 k)' },
+      { label: 'FLOPs', value: '540,810 (541 k)' },
+      { label: 'Activations', value: '130 KB (peak 106 KB)' },
+    ]);
     assert.match(m.summaryText, /Model: "convnet"/);
     assert.match(m.summaryText, /Total params: 54,410 \(212\.54 KB\)/);
     assert.equal(m.paramsText, '54,410 params');
@@ -337,6 +347,15 @@ test('the language server: settings from workspace/configuration, re-read on did
     client.notify('workspace/didChangeConfiguration', { settings: null });
     await client.waitFor((m) => m.method === 'workspace/inlayHint/refresh', client.serverRequests);
     assert.deepEqual(await labels(), []);
+    // The MACs mode: conv 194,688, pool and flatten 0, dense 5,408·10 = 54,080.
+    section = { inlayHints: { mode: 'shapeParamsAndMacs' }, kerasVersion: '2', codeLens: { poolingPreview: false }, copySummary: { columns: ['macs', 'rf'] } };
+    client.notify('workspace/didChangeConfiguration', { settings: null });
+    await client.waitFor((m) => m.method === 'workspace/inlayHint/refresh' && client.serverRequests.filter((r) => r.method === 'workspace/inlayHint/refresh').length >= 2, client.serverRequests);
+    assert.deepEqual(await labels(), ['→ (None, 26, 26, 32) · 320 params · 195 k MACs', '→ (None, 13, 13, 32) · 0 params · 0 MACs', '→ (None, 5408) · 0 params · 0 MACs', '→ (None, 10) · 54,090 params · 54.1 k MACs']);
+    // Copy Summary with the chosen columns.
+    const copied = ((await client.request('shapeLens/models', { uri })).result as { models: { summaryText: string }[] }).models[0].summaryText;
+    assert.match(copied, /conv2d \(Conv2D\)\s+\(None, 26, 26, 32\)\s+194,688\s+3×3 \/1×1/);
+    assert.match(copied, /Total: MACs 248,768 \(per sample\)/);
     // The model lab's lens alone (its setting back to its default).
     assert.deepEqual(((await client.request('textDocument/codeLens', { textDocument: { uri } })).result as { command: { command: string } }[]).map((l) => l.command.command), ['shapeLens.openModelLab']);
     const hover = await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 2 } });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { INLAY_HINT_MODES, KERAS_VERSION_SETTINGS, SETTING, SETTINGS_SECTION, settingId, type SettingName } from '../../src/editor/settingKeys';
+import { INLAY_HINT_MODES, KERAS_VERSION_SETTINGS, SETTING, SETTINGS_SECTION, SUMMARY_COLUMNS, settingId, type SettingName } from '../../src/editor/settingKeys';
 import { readSettings } from '../../src/server/settings';
 import { repoRoot } from './helpers/paths';
 
@@ -44,18 +44,22 @@ test('every Shape Lens setting in package.json is in settingKeys.ts', () => {
 });
 
 test("the server's settings reader: a client's nested section or dotted keys; wrong types and out-of-range values give the defaults or the bounds", () => {
-  assert.deepEqual(readSettings(undefined), { inlayHints: 'shapeAndParams', diagnostics: true, analysisDelay: 200, poolingCodeLens: true, labCodeLens: true, kerasVersion: undefined });
-  assert.deepEqual(readSettings({ inlayHints: { mode: 'shapeOnly' }, diagnostics: { enabled: false }, analysisDelay: 50, codeLens: { poolingPreview: false, modelLab: false }, kerasVersion: '2' }), {
+  assert.deepEqual(readSettings(undefined), { inlayHints: 'shapeAndParams', diagnostics: true, analysisDelay: 200, poolingCodeLens: true, labCodeLens: true, kerasVersion: undefined, copySummaryColumns: [] });
+  assert.deepEqual(readSettings({ inlayHints: { mode: 'shapeOnly' }, diagnostics: { enabled: false }, analysisDelay: 50, codeLens: { poolingPreview: false, modelLab: false }, kerasVersion: '2', copySummary: { columns: ['macs', 'rf', 'macs'] } }), {
     inlayHints: 'shapeOnly',
     diagnostics: false,
     analysisDelay: 50,
     poolingCodeLens: false,
     labCodeLens: false,
     kerasVersion: 2,
+    copySummaryColumns: ['macs', 'rf'],
   });
+  // A column Shape Lens does not know: the default (Keras' table), not a partial list.
+  assert.deepEqual(readSettings({ 'copySummary.columns': ['macs', 'watts'] }).copySummaryColumns, []);
+  assert.deepEqual(declared[settingId('copySummaryColumns')] as unknown as { items: { enum: string[] } }, { ...declared[settingId('copySummaryColumns')], items: { type: 'string', enum: [...SUMMARY_COLUMNS] } });
   assert.equal(readSettings({ 'inlayHints.mode': 'off' }).inlayHints, 'off');
   const bad = readSettings({ inlayHints: { mode: 'loud' }, diagnostics: 'no', analysisDelay: 1e12, codeLens: null, kerasVersion: 'auto' });
-  assert.deepEqual(bad, { inlayHints: 'shapeAndParams', diagnostics: true, analysisDelay: 5000, poolingCodeLens: true, labCodeLens: true, kerasVersion: undefined });
+  assert.deepEqual(bad, { inlayHints: 'shapeAndParams', diagnostics: true, analysisDelay: 5000, poolingCodeLens: true, labCodeLens: true, kerasVersion: undefined, copySummaryColumns: [] });
   assert.equal(readSettings({ analysisDelay: -5 }).analysisDelay, 0);
   assert.equal(readSettings({ analysisDelay: Number.NaN }).analysisDelay, 200);
   assert.equal(readSettings('shapeLens').inlayHints, 'shapeAndParams');

@@ -1,10 +1,10 @@
 // Activation layer rules: Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU.
 
-import { UNKNOWN } from '../config';
+import { UNKNOWN, type ConfigValue } from '../config';
 import { DiagnosticCode } from '../diagnostics';
-import { formatShape } from '../shape';
-import { passThrough, sameShape } from './core';
-import type { LayerRule } from './types';
+import { elements, formatShape, type RuleShape } from '../shape';
+import { elementwiseCost, passThrough, sameShape } from './core';
+import { POINTWISE, type LayerRule } from './types';
 
 const prelu: LayerRule = {
   className: 'PReLU',
@@ -33,13 +33,45 @@ const prelu: LayerRule = {
     const n = (alpha as number[]).reduce((a, b) => a * b, 1);
     return { trainable: n, nonTrainable: 0, formula: alpha.length > 1 ? `${alpha.join('·')} = ${n}` : `${n}` };
   },
+  // Element-wise, but several TF ops whose FLOPs Shape Lens does not count.
+  cost: () => ({ macs: 0, flops: null }),
+  spatial: POINTWISE,
+};
+
+/**
+ * FLOPs tf.profiler counts for a layer's `activation=` on its output: 0 for the ops it registers
+ * no statistic for (Relu, Relu6, Sigmoid, Tanh, Elu, Selu, Softplus, Softsign), 5 per element
+ * for Softmax; null for the rest.
+ */
+export function activationFlops(activation: ConfigValue | undefined, outputs: RuleShape[]): number | null {
+  if (activation === undefined || activation === null) return 0;
+  if (typeof activation !== 'string') return null;
+  const per = ACTIVATION_FLOPS[activation.toLowerCase()];
+  if (per === undefined) return null;
+  let n: number | null = 0;
+  for (const s of outputs) {
+    const e = elements(s);
+    n = n === null || e === null ? null : n + e;
+  }
+  return n === null ? null : per * n;
+}
+
+const ACTIVATION_FLOPS: Record<string, number> = {
+  linear: 0, relu: 0, relu6: 0, sigmoid: 0, tanh: 0, elu: 0, selu: 0, softplus: 0, softsign: 0, exponential: 0, softmax: 5,
 };
 
 /** Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU. */
 export const activationRules: LayerRule[] = [
+  // Its `activation` is counted as every layer's is (core/cost.ts).
   passThrough('Activation'),
   {
     ...passThrough('ReLU'),
+    // tf.keras 2 runs Relu, Relu6 or LeakyRelu (no tf.profiler statistic) unless a threshold or another max_value clips.
+    cost(_inputs, _outputs, cfg) {
+      const threshold = cfg.num('threshold', 0);
+      const max = cfg.raw.max_value;
+      return threshold === 0 && (max === undefined || max === null || max === 6) ? { macs: 0, flops: 0 } : { macs: 0, flops: null };
+    },
     exportConfig: (c) =>
       (c.negative_slope ?? 0) !== 0 || (c.threshold ?? 0) !== 0 ? { skip: "tfjs-layers' ReLU has only max_value (no negative_slope or threshold)" } : { config: c },
   },
@@ -54,6 +86,8 @@ export const activationRules: LayerRule[] = [
     // tfjs 4.22's ELU constructor throws on any alpha but 1.
     exportConfig: (c) => ((c.alpha ?? 1) !== 1 ? { skip: "tfjs-layers' ELU has only alpha=1" } : { config: c }),
   },
-  passThrough('Softmax'),
-  passThrough('ThresholdedReLU'),
+  // tf.profiler: Softmax is 5 FLOPs per element; along another axis than the last it mixes positions.
+  { ...passThrough('Softmax'), cost: elementwiseCost(5), spatial: (_i, _o, cfg) => (cfg.raw.axis === undefined || cfg.raw.axis === -1 ? 'pointwise' : null) },
+  // inputs * cast(inputs > theta): Greater and Mul per element.
+  { ...passThrough('ThresholdedReLU'), cost: elementwiseCost(2) },
 ];

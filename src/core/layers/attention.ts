@@ -105,6 +105,33 @@ const multiHeadAttention: LayerRule = {
     const total = parts.reduce((s, p) => s + p[1], 0);
     return { trainable: total, nonTrainable: 0, formula: `${parts.map(([n, , f]) => `${n} ${f}`).join(', ')}: ${parts.map((p) => p[1]).join(' + ')} = ${total}` };
   },
+  /**
+   * MACs with Tq / Tk the query's / value's positions (the axes between batch and features,
+   * attended jointly by default): projections Tq·q·H·K + Tk·k·H·K + Tk·v·H·V, scores H·Tq·Tk·K,
+   * weighted values H·Tq·Tk·V, output Tq·H·V·O (and the gate Tq·q·H·V). Other `attention_axes`
+   * are not counted; FLOPs are not (tf.profiler registers no statistic for Einsum).
+   */
+  cost(inputs, outputs, cfg) {
+    const unknown = { macs: null, flops: null };
+    if (inputs.length < 2 || (cfg.raw.attention_axes !== undefined && cfg.raw.attention_axes !== null)) return unknown;
+    const H = cfg.int('num_heads');
+    const K = cfg.int('key_dim');
+    const rawV = cfg.int('value_dim');
+    const V = rawV === undefined || rawV === 0 ? K : rawV;
+    const useGate = cfg.bool('use_gate', false);
+    const [query, value] = inputs;
+    const key = inputs[2] ?? value;
+    const last = (x: RuleShape) => x[x.length - 1];
+    const Tq = prod(query.slice(1, -1));
+    const Tk = prod(value.slice(1, -1));
+    const out = outputs[0];
+    const O = prod(out.slice(query.length - 1));
+    const [q, k, v] = [last(query), last(key), last(value)];
+    if (typeof H !== 'number' || typeof K !== 'number' || typeof V !== 'number' || useGate === null) return unknown;
+    if (Tq === null || Tk === null || O === null || q === null || k === null || v === null) return unknown;
+    const macs = Tq * q * H * K + Tk * k * H * K + Tk * v * H * V + H * Tq * Tk * K + H * Tq * Tk * V + Tq * H * V * O + (useGate ? Tq * q * H * V : 0);
+    return { macs, flops: null };
+  },
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -10,15 +10,17 @@ import {
   explainDeconvLength,
   joinChannels,
   readPadding,
+  quietContext,
   reportUndefinedChannels,
   spatialAxisNames,
   splitChannels,
   windowedSpatial,
+  windowMap,
   type DataFormat,
   type Padding,
 } from './convutils';
 import { GLOROT_KERNEL } from './core';
-import type { LayerRule, ParamCount, RuleContext } from './types';
+import type { CallCost, LayerRule, ParamCount, RuleContext, SpatialMap } from './types';
 
 /** `conv`: Conv1D–3D; `transpose`: ConvNDTranspose; `separable`: depthwise + pointwise; `depthwise`: per-channel. */
 type ConvKind = 'conv' | 'transpose' | 'separable' | 'depthwise';
@@ -238,6 +240,45 @@ function params(kind: ConvKind, rank: number, inputs: RuleShape[], cfg: Cfg, ctx
   return { trainable: total, nonTrainable: 0, formula: `${text} = ${formatCount(total)}` };
 }
 
+/**
+ * MACs of one call: output positions × kernel × input channels per group × filters (conv); ×
+ * c_in·depth_multiplier (depthwise); depthwise then pointwise (separable); each input position ×
+ * kernel × c_in × filters (transposed). FLOPs as tf.profiler counts Conv2D, DepthwiseConv2dNative
+ * and BiasAdd: 2 per MAC plus one per output element for the bias (Conv1D runs as Conv2D; Conv3D
+ * and transposed convs are counted the same way).
+ */
+function cost(kind: ConvKind, rank: number, input: RuleShape, output: RuleShape, cfg: Cfg): CallCost {
+  const s = readSetup(kind, rank, cfg, quietContext(kind));
+  if (!s || !s.format || s.useBias === null || s.kernel.some((k) => k === null)) return { macs: null, flops: null };
+  const i = splitChannels(input, s.format);
+  const o = splitChannels(output, s.format);
+  const prod = (v: RuleDim[]) => v.reduce<number | null>((a, b) => (a === null || b === null ? null : a * b), 1);
+  const k = prod(s.kernel);
+  const inPos = prod(i.spatial);
+  const outPos = prod(o.spatial);
+  const cin = i.channels;
+  const cout = o.channels;
+  if (k === null || inPos === null || outPos === null || cin === null || cout === null) return { macs: null, flops: null };
+  let macs: number;
+  if (kind === 'conv') {
+    if (s.groups === null) return { macs: null, flops: null };
+    macs = outPos * k * (cin / s.groups) * cout;
+  } else if (kind === 'transpose') macs = inPos * k * cin * cout;
+  else if (kind === 'depthwise') macs = outPos * k * cout;
+  else {
+    if (s.depthMultiplier === null) return { macs: null, flops: null };
+    macs = outPos * k * cin * s.depthMultiplier + outPos * cin * s.depthMultiplier * cout;
+  }
+  return { macs, flops: 2 * macs + (s.useBias ? outPos * cout : 0) };
+}
+
+/** The window a conv's output positions see (transposed convs spread positions out: not described). */
+function spatial(kind: ConvKind, rank: number, input: RuleShape, output: RuleShape, cfg: Cfg): SpatialMap {
+  const s = readSetup(kind, rank, cfg, quietContext(kind));
+  if (kind === 'transpose' || !s || !s.format) return null;
+  return windowMap(splitChannels(input, s.format).spatial, splitChannels(output, s.format).spatial, s);
+}
+
 /** One rule per (kind, spatial rank); the name and aliases are the only other data. */
 function convRule(kind: ConvKind, rank: number, className: string, aliases: string[] = []): LayerRule {
   return {
@@ -247,6 +288,8 @@ function convRule(kind: ConvKind, rank: number, className: string, aliases: stri
     inputRank: { min: rank + 2, max: rank + 2 },
     outputShape: (inputs, cfg, ctx) => outputShape(kind, rank, inputs, cfg, ctx),
     params: (inputs, cfg, ctx) => params(kind, rank, inputs, cfg, ctx),
+    cost: (inputs, outputs, cfg) => cost(kind, rank, inputs[0], outputs[0], cfg),
+    spatial: (inputs, outputs, cfg) => spatial(kind, rank, inputs[0], outputs[0], cfg),
     // tfjs' conv kernels default to glorotNormal (separable ones to glorotUniform, as Keras).
     ...(kind === 'separable'
       ? {}

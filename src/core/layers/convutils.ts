@@ -4,7 +4,7 @@
 import type { Cfg } from '../config';
 import { DiagnosticCode } from '../diagnostics';
 import { formatShape, type RuleDim, type RuleShape } from '../shape';
-import type { RuleContext } from './types';
+import type { RuleContext, SpatialMap } from './types';
 
 /** Padding modes of a windowed op. `causal` exists only for Conv1D and sizes like `same`. */
 export type Padding = 'valid' | 'same' | 'causal';
@@ -201,4 +201,41 @@ export function reportUndefinedChannels(ctx: RuleContext, shape: RuleShape, form
     DiagnosticCode.undefinedChannels,
     `${ctx.layerName} (${ctx.className}): The channel dimension of the inputs should be defined. The input_shape received is ${formatShape(shape)}, where axis ${format === 'channels_first' ? 1 : -1} (0-based) is the channel dimension, which found to be \`None\`.`,
   );
+}
+
+/**
+ * How a conv or pooling window maps positions (receptive fields, core/cost.ts): the dilated
+ * kernel, the stride, and the padding before the first element, which for `same` is TensorFlow's
+ * `⌊max((out − 1)·s + K − n, 0)/2⌋` on these sizes and for `causal` all `K − 1` before. Null when
+ * a size or setting is unknown.
+ */
+export function windowMap(inSpatial: RuleDim[], outSpatial: RuleDim[], w: WindowSettings): SpatialMap {
+  const kernel: number[] = [];
+  const stride: number[] = [];
+  const padBefore: number[] = [];
+  for (let i = 0; i < inSpatial.length; i++) {
+    const n = inSpatial[i];
+    const out = outSpatial[i];
+    const k = w.kernel[i];
+    const s = w.strides[i];
+    const d = w.dilation[i];
+    if (n === null || out === null || k === null || s === null || d === null || w.padding === null) return null;
+    const kk = effectiveKernel(k, d);
+    kernel.push(kk);
+    stride.push(s);
+    padBefore.push(w.padding === 'valid' ? 0 : w.padding === 'causal' ? kk - 1 : Math.floor(Math.max((out - 1) * s + kk - n, 0) / 2));
+  }
+  return { kernel, stride, padBefore };
+}
+
+/** A layer context that records nothing: rules' readers run again for cost and receptive fields. */
+export function quietContext(className: string): RuleContext {
+  return {
+    layerName: className,
+    className,
+    error: () => {},
+    warning: () => {},
+    explain: () => {},
+    inner: () => ({ output: null, params: { trainable: null, nonTrainable: null } }),
+  };
 }

@@ -2,8 +2,8 @@
 
 import { UNKNOWN, type Cfg, type ConfigValue } from '../config';
 import { DiagnosticCode } from '../diagnostics';
-import { formatShape, type RuleOutputShape, type RuleShape } from '../shape';
-import { type LayerRule, type ParamCount, type RuleContext } from './types';
+import { elements, formatShape, type RuleOutputShape, type RuleShape } from '../shape';
+import { NO_COST, POINTWISE, type LayerRule, type ParamCount, type RuleContext } from './types';
 
 const UNKNOWN_PARAMS: ParamCount = { trainable: null, nonTrainable: null };
 
@@ -30,9 +30,21 @@ export function sameShape(inputs: RuleShape[]): RuleOutputShape {
   return [...inputs[0]];
 }
 
-/** A rule for a weightless layer whose output shape equals its input shape. */
+/**
+ * A rule for a weightless layer whose output shape equals its input shape: element by element at
+ * inference (each position keeps its receptive field), nothing tf.profiler counts unless the
+ * rule says otherwise.
+ */
 export function passThrough(className: string, aliases?: string[], inputRank?: LayerRule['inputRank']): LayerRule {
-  return { className, aliases, inputRank, outputShape: sameShape };
+  return { className, aliases, inputRank, outputShape: sameShape, cost: () => NO_COST, spatial: POINTWISE };
+}
+
+/** A cost of `perElement` tf.profiler FLOPs per output element and no MACs. */
+export function elementwiseCost(perElement: number | null) {
+  return (_inputs: RuleShape[], outputs: RuleShape[]) => {
+    const n = elements(outputs[0]);
+    return { macs: 0, flops: n === null || perElement === null ? null : n * perElement };
+  };
 }
 
 /** Keras' and tfjs' default kernel initializers (the export writes the code's library's). */
@@ -74,6 +86,20 @@ const dense: LayerRule = {
     const total = inDim * units + bias;
     return { trainable: total, nonTrainable: 0, formula: `${inDim}·${units}${useBias ? ` + ${units}` : ''} = ${total}` };
   },
+  // One MAC per kernel weight per row (every position of the axes before the last); LoRA adds its
+  // two factors. tf.profiler: MatMul 2 per MAC, BiasAdd one per output element.
+  cost(inputs, outputs, cfg) {
+    const x = inputs[0];
+    const rows = elements(x.slice(0, -1));
+    const inDim = x[x.length - 1];
+    const units = outputs[0][outputs[0].length - 1];
+    const useBias = cfg.bool('use_bias', true);
+    const lora = cfg.int('lora_rank');
+    if (rows === null || inDim === null || units === null || useBias === null || lora === null) return { macs: null, flops: null };
+    const macs = rows * (inDim * units + (lora && lora > 0 ? inDim * lora + lora * units : 0));
+    return { macs, flops: 2 * macs + (useBias ? rows * units : 0) };
+  },
+  spatial: (inputs) => (inputs[0].length >= 3 ? 'pointwise' : null),
 };
 
 const embedding: LayerRule = {
@@ -96,6 +122,8 @@ const embedding: LayerRule = {
     }
     return { trainable: inDim * outDim, nonTrainable: 0, formula: `${inDim}·${outDim} = ${inDim * outDim}` };
   },
+  // A lookup (Gather): no multiply, nothing tf.profiler counts.
+  cost: () => NO_COST,
 };
 
 function isDimList(v: ConfigValue): v is (number | null)[] {
@@ -174,5 +202,6 @@ export const coreRules: LayerRule[] = [
   ternaryDense,
   lambda,
   passThrough('Identity'),
-  passThrough('Masking'),
+  // tf.keras 2: inputs * cast(any(not_equal(inputs, mask_value))): NotEqual and Mul per element.
+  { ...passThrough('Masking'), cost: elementwiseCost(2) },
 ];

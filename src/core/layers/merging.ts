@@ -2,8 +2,8 @@
 
 import { UNKNOWN } from '../config';
 import { DiagnosticCode } from '../diagnostics';
-import { formatShape, type RuleShape } from '../shape';
-import type { LayerRule, RuleContext } from './types';
+import { elements, formatShape, type RuleShape } from '../shape';
+import { NO_COST, type LayerRule, type RuleContext } from './types';
 
 /** Python's print of a list of shapes: `[(None, 4), (None, 5)]`. */
 export function formatShapeList(shapes: RuleShape[]): string {
@@ -43,10 +43,28 @@ function mergedBatch(inputs: RuleShape[], ctx: RuleContext): number | null | und
   return sizes.size === 1 ? [...sizes][0] : null;
 }
 
+/**
+ * tf.profiler FLOPs per output element: one element-wise op (AddV2, Sub, Mul, Maximum, Minimum)
+ * per input after the first; Average also divides once.
+ */
+const MERGE_OPS: Record<string, (n: number) => number> = {
+  Add: (n) => n - 1,
+  Subtract: () => 1,
+  Multiply: (n) => n - 1,
+  Average: (n) => n,
+  Maximum: (n) => n - 1,
+  Minimum: (n) => n - 1,
+};
+
 function elementwise(className: string, exactlyTwo = false): LayerRule {
   return {
     className,
     arity: 'multi',
+    cost(inputs, outputs) {
+      const n = elements(outputs[0]);
+      return { macs: 0, flops: n === null ? null : n * MERGE_OPS[className](inputs.length) };
+    },
+    spatial: () => 'merge',
     outputShape(inputs, _cfg, ctx) {
       const batch = mergedBatch(inputs, ctx);
       if (batch === undefined) return null;
@@ -64,6 +82,12 @@ function elementwise(className: string, exactlyTwo = false): LayerRule {
 const concatenate: LayerRule = {
   className: 'Concatenate',
   arity: 'multi',
+  // ConcatV2: nothing tf.profiler counts. Along the last (channel) axis positions keep their fields.
+  cost: () => NO_COST,
+  spatial: (inputs, _outputs, cfg) => {
+    const axis = cfg.int('axis', -1);
+    return axis === -1 || axis === inputs[0].length - 1 ? 'merge' : null;
+  },
   outputShape(inputs, cfg, ctx) {
     const axis = cfg.int('axis', -1);
     if (axis === null) {
@@ -127,6 +151,13 @@ function mod(a: number, n: number): number {
 const dot: LayerRule = {
   className: 'Dot',
   arity: 'multi',
+  // A batched matmul: one MAC per output element per contracted element (FLOPs: not counted here).
+  cost(inputs, outputs, cfg) {
+    const axes = dotAxes(cfg.raw.axes, inputs[0], inputs[1] ?? []);
+    const d = axes ? inputs[0][axes[0]] : null;
+    const n = elements(outputs[0]);
+    return { macs: d === null || d === undefined || n === null ? null : n * d, flops: null };
+  },
   outputShape(inputs, cfg, ctx) {
     if (inputs.length !== 2) {
       ctx.error(DiagnosticCode.mergeMismatch, `A \`Dot\` layer should be called on a list of 2 inputs. Received: input_shape=${formatShapeList(inputs)}`);

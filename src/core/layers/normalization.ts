@@ -4,7 +4,7 @@ import type { Cfg } from '../config';
 import { DiagnosticCode } from '../diagnostics';
 import { formatShape, type RuleShape } from '../shape';
 import { sameShape } from './core';
-import type { LayerRule, ParamCount, RuleContext } from './types';
+import { POINTWISE, type LayerRule, type ParamCount, type RuleContext } from './types';
 
 const UNKNOWN_PARAMS: ParamCount = { trainable: null, nonTrainable: null };
 
@@ -102,6 +102,16 @@ const batchNormalization: LayerRule = {
     // gamma (scale) and beta (center) are trained; moving_mean and moving_variance are not.
     return vectorParams(Number(center) + Number(scale), c, 2);
   },
+  // At inference tf.keras 2 runs a 4D input on its channel axis as FusedBatchNormV3, which
+  // tf.profiler does not count; other inputs run as several element-wise ops (not counted here).
+  cost(inputs, _outputs, cfg) {
+    const axis = cfg.raw.axis;
+    const x = inputs[0];
+    const channelAxis = axis === undefined || axis === -1 || axis === x.length - 1 || axis === 1;
+    return { macs: 0, flops: x.length === 4 && channelAxis ? 0 : null };
+  },
+  // An affine map per element at inference, whatever the axis.
+  spatial: POINTWISE,
 };
 
 const layerNormalization: LayerRule = {
@@ -120,6 +130,9 @@ const layerNormalization: LayerRule = {
     const k = Number(scale || rms) + Number(center && !rms);
     return vectorParams(k, c);
   },
+  cost: () => ({ macs: 0, flops: null }),
+  // Normalises over the last axis by default: positions keep their fields.
+  spatial: (_inputs, _outputs, cfg) => (cfg.raw.axis === undefined || cfg.raw.axis === -1 ? 'pointwise' : null),
 };
 
 function groupChannels(inputs: RuleShape[], cfg: Cfg, ctx: RuleContext, report: boolean): number | null {
@@ -154,6 +167,7 @@ const groupNormalization: LayerRule = {
     if (c === null || center === null || scale === null) return UNKNOWN_PARAMS;
     return vectorParams(Number(center) + Number(scale), c);
   },
+  cost: () => ({ macs: 0, flops: null }),
 };
 
 /**
@@ -174,6 +188,8 @@ const rmsNormalization: LayerRule = {
     const size = dims.reduce((p, d) => p * d, 1);
     return { trainable: size, nonTrainable: 0, formula: dims.length === 1 ? `${size} (scale)` : `${dims.join('·')} = ${size} (scale)` };
   },
+  cost: () => ({ macs: 0, flops: null }),
+  spatial: (_inputs, _outputs, cfg) => (cfg.raw.axis === undefined || cfg.raw.axis === -1 ? 'pointwise' : null),
 };
 
 /** BatchNormalization, LayerNormalization, GroupNormalization, UnitNormalization, RMSNormalization. */
@@ -181,6 +197,6 @@ export const normalizationRules: LayerRule[] = [
   batchNormalization,
   layerNormalization,
   groupNormalization,
-  { className: 'UnitNormalization', outputShape: sameShape },
+  { className: 'UnitNormalization', outputShape: sameShape, cost: () => ({ macs: 0, flops: null }), spatial: (_i, _o, cfg) => (cfg.raw.axis === undefined || cfg.raw.axis === -1 ? 'pointwise' : null) },
   rmsNormalization,
 ];

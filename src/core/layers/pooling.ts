@@ -3,8 +3,8 @@
 
 import type { Cfg } from '../config';
 import { DiagnosticCode } from '../diagnostics';
-import type { RuleShape } from '../shape';
-import { checkPositive, joinChannels, readPadding, spatialAxisNames, splitChannels, windowedSpatial } from './convutils';
+import { elements, type RuleShape } from '../shape';
+import { checkPositive, joinChannels, quietContext, readPadding, spatialAxisNames, splitChannels, windowedSpatial, windowMap, type WindowSettings } from './convutils';
 import type { LayerRule, RuleContext } from './types';
 
 type PoolOp = 'Max' | 'Average';
@@ -17,6 +17,15 @@ const SHORT: Record<PoolOp, string> = { Max: 'Max', Average: 'Avg' };
  * (Keras' `compute_pooling_output_shape`); the window arithmetic is the shared conv one.
  */
 function poolOutput(rank: number, inputs: RuleShape[], cfg: Cfg, ctx: RuleContext): RuleShape | null {
+  const w = poolWindow(rank, cfg, ctx);
+  if (!w) return null;
+  const { batch, spatial, channels } = splitChannels(inputs[0], w.format);
+  const out = windowedSpatial(spatial, w, ctx);
+  return joinChannels(batch, out, channels, w.format);
+}
+
+/** The pooling window's settings; null if Keras would raise or the data format is unknown. */
+function poolWindow(rank: number, cfg: Cfg, ctx: RuleContext): (WindowSettings & { format: 'channels_last' | 'channels_first' }) | null {
   const pool = cfg.ints('pool_size', rank, 2) ?? Array<null>(rank).fill(null);
   const rawStrides = cfg.raw['strides'];
   const strides = rawStrides === undefined || rawStrides === null ? [...pool] : (cfg.ints('strides', rank, 1) ?? Array<null>(rank).fill(null));
@@ -26,9 +35,7 @@ function poolOutput(rank: number, inputs: RuleShape[], cfg: Cfg, ctx: RuleContex
   ok = checkPositive(ctx, 'pool_size', pool) && ok;
   ok = checkPositive(ctx, 'strides', strides) && ok;
   if (!ok || format === null) return null;
-  const { batch, spatial, channels } = splitChannels(inputs[0], format);
-  const out = windowedSpatial(spatial, { kernel: pool, strides, dilation: Array<number>(rank).fill(1), padding: padding as 'valid' | 'same' | null }, ctx);
-  return joinChannels(batch, out, channels, format);
+  return { kernel: pool, strides, dilation: Array<number>(rank).fill(1), padding: padding as 'valid' | 'same' | null, format };
 }
 
 function poolRule(op: PoolOp, rank: number): LayerRule {
@@ -37,6 +44,17 @@ function poolRule(op: PoolOp, rank: number): LayerRule {
     aliases: [`${SHORT[op]}Pool${rank}D`],
     inputRank: rank + 2,
     outputShape: (inputs, cfg, ctx) => poolOutput(rank, inputs, cfg, ctx),
+    // tf.profiler's AvgPool / MaxPool: the window's area per output element; no MACs.
+    cost(_inputs, outputs, cfg) {
+      const w = poolWindow(rank, cfg, quietContext('pool'));
+      const n = elements(outputs[0]);
+      const area = w?.kernel.reduce<number | null>((a, k) => (a === null || k === null ? null : a * k), 1) ?? null;
+      return { macs: 0, flops: n === null || area === null ? null : n * area };
+    },
+    spatial(inputs, outputs, cfg) {
+      const w = poolWindow(rank, cfg, quietContext('pool'));
+      return w ? windowMap(splitChannels(inputs[0], w.format).spatial, splitChannels(outputs[0], w.format).spatial, w) : null;
+    },
   };
 }
 
@@ -56,6 +74,8 @@ function globalPoolRule(op: PoolOp, rank: number): LayerRule {
     aliases: [`Global${SHORT[op]}Pool${rank}D`],
     inputRank: rank + 2,
     outputShape: (inputs, cfg, ctx) => globalPoolOutput(op, rank, inputs, cfg, ctx),
+    // tf.profiler counts Mean as one FLOP per input element and registers nothing for Max.
+    cost: (inputs) => ({ macs: 0, flops: op === 'Max' ? 0 : elements(inputs[0]) }),
   };
 }
 

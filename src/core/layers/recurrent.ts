@@ -75,6 +75,16 @@ function recurrent(className: string, kind: CellKind): LayerRule {
       if (inDim === null || units === null || useBias === null || resetAfter === null) return UNKNOWN_PARAMS;
       return cellParams(kind, inDim, units, useBias, resetAfter);
     },
+    // Each step multiplies its input by the kernel and its state by the recurrent kernel, for every
+    // gate: steps · gates · units · (in + units) MACs. tf.profiler's count of the loop's ops is not
+    // modelled (FLOPs unknown).
+    cost(inputs, outputs) {
+      const [, steps, inDim] = inputs[0];
+      const out = outputs[0];
+      const units = out[out.length - 1];
+      if (steps === null || inDim === null || units === null) return { macs: null, flops: null };
+      return { macs: steps * CELLS[kind].gates * units * (inDim + units), flops: null };
+    },
     defaultsDiffer: RNN_DEFAULTS[kind],
     // tfjs-layers' GRU is the original variant only (it rejects reset_after=True, Keras' default).
     ...(kind === 'gru'

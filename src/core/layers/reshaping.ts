@@ -4,8 +4,8 @@
 import { UNKNOWN, type Cfg, type ConfigValue } from '../config';
 import { DiagnosticCode } from '../diagnostics';
 import { formatCount, formatShape, type RuleDim, type RuleShape } from '../shape';
-import { reportNegative, spatialAxisNames, splitChannels, joinChannels, type DataFormat } from './convutils';
-import type { LayerRule, RuleContext } from './types';
+import { quietContext, reportNegative, spatialAxisNames, splitChannels, joinChannels, type DataFormat } from './convutils';
+import { NO_COST, type LayerRule, type RuleContext, type SpatialMap } from './types';
 
 /** A value as Python prints it in an error message: `((1, 2), (3, 4))`, `None`. */
 function pyRepr(v: ConfigValue | undefined): string {
@@ -32,6 +32,8 @@ function product(dims: number[]): number {
 /** Keras 3: `min_ndim=1`; `(batch,)` flattens to `(batch, 1)`; any None among the rest → None. */
 const flatten: LayerRule = {
   className: 'Flatten',
+  // Moves data only: nothing to count; positions lose their place (no receptive field).
+  cost: () => NO_COST,
   inputRank: { min: 1 },
   outputShape(inputs, cfg, ctx) {
     cfg.dataFormat(); // validated only: the transpose it implies does not change the flattened size
@@ -50,6 +52,7 @@ const flatten: LayerRule = {
 /** Keras 3 `compute_reshape_output_shape` on the non-batch dims: one -1 inferred when sizes are known. */
 const reshape: LayerRule = {
   className: 'Reshape',
+  cost: () => NO_COST,
   // Without -1 the target shape alone gives the output: (batch, *target_shape).
   outputWithoutInput(cfg) {
     const target = cfg.intList('target_shape');
@@ -109,6 +112,7 @@ const reshape: LayerRule = {
 /** `dims` are 1-based and must be a permutation; the input rank must be len(dims) + 1. */
 const permute: LayerRule = {
   className: 'Permute',
+  cost: () => NO_COST,
   outputShape(inputs, cfg, ctx) {
     const dims = cfg.intList('dims');
     if (dims === undefined) {
@@ -141,6 +145,7 @@ const permute: LayerRule = {
 
 const repeatVector: LayerRule = {
   className: 'RepeatVector',
+  cost: () => NO_COST,
   inputRank: 2,
   outputShape(inputs, cfg, ctx) {
     const n = cfg.int('n');
@@ -295,6 +300,15 @@ function upSample(rank: number) {
   };
 }
 
+/** Padding and cropping shift positions: a window of 1 starting `before` earlier (padding) or later (cropping). */
+function shiftMap(edit: Edit, rank: number, def: Pair[]) {
+  return (_inputs: RuleShape[], _outputs: RuleShape[], cfg: Cfg): SpatialMap => {
+    const pairs = readPairs(cfg, quietContext(edit), edit === 'pad' ? 'padding' : 'cropping', rank, def);
+    if (!pairs || pairs.some(([a]) => a === null)) return null;
+    return { kernel: Array(rank).fill(1), stride: Array(rank).fill(1), padBefore: pairs.map(([a]) => (edit === 'pad' ? (a as number) : -(a as number))) };
+  };
+}
+
 const RANKS = [1, 2, 3];
 
 /** Defaults per Keras: ZeroPadding 1 everywhere; Cropping1D/3D 1, Cropping2D 0. */
@@ -303,16 +317,22 @@ const spatialRules: LayerRule[] = RANKS.flatMap((rank): LayerRule[] => [
     className: `ZeroPadding${rank}D`,
     inputRank: rank + 2,
     outputShape: editSpatial('pad', rank, true, symmetric(rank, 1)),
+    cost: () => NO_COST,
+    spatial: shiftMap('pad', rank, symmetric(rank, 1)),
   },
   {
     className: `Cropping${rank}D`,
     inputRank: rank + 2,
     outputShape: editSpatial('crop', rank, rank > 1, symmetric(rank, rank === 2 ? 0 : 1)),
+    cost: () => NO_COST,
+    spatial: shiftMap('crop', rank, symmetric(rank, rank === 2 ? 0 : 1)),
   },
   {
     className: `UpSampling${rank}D`,
     inputRank: rank + 2,
     outputShape: upSample(rank),
+    // Nearest or bilinear resize: nothing tf.profiler counts; positions spread out (no field).
+    cost: () => NO_COST,
   },
 ]);
 

@@ -109,7 +109,41 @@ export interface LayerRule {
   pythonArgs?: readonly string[];
   /** `tf.layers.<factory>` names that make this class in tfjs; set from signatures.ts by the registry. */
   tfjsFactories?: readonly string[];
+  /**
+   * What one call costs on these fully known input and output shapes (core/cost.ts): MACs (one per
+   * weight multiply, and the matmuls of attention and recurrent layers) and FLOPs as tf.profiler
+   * counts the ops the layer runs. Omitted: unknown (null), with the reason that Shape Lens does
+   * not count this class.
+   */
+  cost?(inputs: RuleShape[], outputs: RuleShape[], cfg: Cfg): CallCost;
+  /**
+   * How the output's positions see the input's along each spatial axis, for receptive fields
+   * (core/cost.ts). Omitted: unknown.
+   */
+  spatial?(inputs: RuleShape[], outputs: RuleShape[], cfg: Cfg): SpatialMap;
 }
+
+/** The cost of one layer call; null counts are unknown. */
+export interface CallCost {
+  macs: number | null;
+  flops: number | null;
+}
+
+/** A call that computes nothing tf.profiler counts (data movement, identity at inference). */
+export const NO_COST: CallCost = { macs: 0, flops: 0 };
+
+/**
+ * How a layer maps positions along the spatial axes of its input (those between batch and
+ * channels): `pointwise` keeps each position's receptive field (activations, BN, Dense on the
+ * last axis), `merge` combines its inputs' (Add, Concatenate on channels), a `window` is a
+ * conv or pooling window (effective kernel with dilation, stride, padding before the first
+ * element), null when positions mix in a way receptive fields do not describe (Flatten,
+ * recurrence, global pooling, upsampling).
+ */
+export type SpatialMap = 'pointwise' | 'merge' | { kernel: number[]; stride: number[]; padBefore: number[] } | null;
+
+/** `spatial` of a layer that keeps positions. */
+export const POINTWISE = (): SpatialMap => 'pointwise';
 
 export const NO_PARAMS: ParamCount = { trainable: 0, nonTrainable: 0 };
 

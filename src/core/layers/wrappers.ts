@@ -3,7 +3,10 @@
 import { Cfg, isLayerSpec, UNKNOWN, type LayerSpec } from '../config';
 import { DiagnosticCode } from '../diagnostics';
 import { formatShape, isShapeList, type RuleOutputShape, type RuleShape } from '../shape';
-import type { LayerRule, ParamCount, RuleContext } from './types';
+import { activationFlops } from './activation';
+import { quietContext } from './convutils';
+import { getRule } from './registry';
+import type { CallCost, LayerRule, ParamCount, RuleContext } from './types';
 
 const UNKNOWN_PARAMS: ParamCount = { trainable: null, nonTrainable: null };
 
@@ -76,6 +79,13 @@ function bidirectionalParts(inputs: RuleShape[], cfg: Cfg, ctx: RuleContext) {
 
 const bidirectional: LayerRule = {
   className: 'Bidirectional',
+  // The forward and the backward layer, each on the whole sequence.
+  cost(inputs, _outputs, cfg) {
+    const fwd = innerCost(cfg.layer('layer'), inputs);
+    const bwd = innerCost(cfg.layer('backward_layer') ?? cfg.layer('layer'), inputs);
+    const add = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
+    return { macs: add(fwd.macs, bwd.macs), flops: add(fwd.flops, bwd.flops) };
+  },
   outputShape(inputs, cfg, ctx) {
     if (!wrapped(cfg, ctx, true)) return null;
     const mode = mergeMode(cfg, ctx, true);
@@ -165,7 +175,32 @@ const timeDistributed: LayerRule = {
     const r = timeDistributedInner(inputs, cfg, ctx);
     return r ? r.params : UNKNOWN_PARAMS;
   },
+  // The wrapped layer once per step.
+  cost(inputs, outputs, cfg) {
+    const x = inputs[0];
+    const steps = x[1];
+    const inner = innerCost(cfg.layer('layer'), [[x[0], ...x.slice(2)]]);
+    if (steps === null || x.length < 3 || outputs[0].length < 3) return { macs: null, flops: null };
+    const times = (n: number | null) => (n === null ? null : n * steps);
+    return { macs: times(inner.macs), flops: times(inner.flops) };
+  },
 };
+
+/**
+ * The cost of a wrapped layer on `inputs`, its output from its own rule (run quietly: the
+ * wrapper's evaluation reported its problems); unknown when it has no cost rule.
+ */
+function innerCost(spec: LayerSpec | null | undefined, inputs: RuleShape[]): CallCost {
+  const unknown = { macs: null, flops: null };
+  const rule = spec ? getRule(spec.className) : undefined;
+  if (!spec || !rule?.cost) return unknown;
+  const cfg = new Cfg(spec.config);
+  const out = rule.outputShape(inputs, cfg, quietContext(spec.className));
+  if (out === null || isShapeList(out)) return unknown;
+  const c = rule.cost(inputs, [out as RuleShape], cfg);
+  const act = activationFlops(spec.config.activation, [out as RuleShape]);
+  return { macs: c.macs, flops: c.flops === null || act === null ? null : c.flops + act };
+}
 
 /**
  * The last dim of the wrapped layer's `kernel` (or Embedding's `embeddings`), which sizes

@@ -3,7 +3,8 @@
 
 import { DiagnosticCode } from '../diagnostics';
 import { formatShape, type RuleDim, type RuleShape } from '../shape';
-import type { LayerRule, RuleContext } from '../layers/types';
+import { POINTWISE, type LayerRule, type RuleContext } from '../layers/types';
+import { elementwiseCost } from '../layers/core';
 import { intArg, normAxis, opRule } from './util';
 
 /**
@@ -69,12 +70,39 @@ const TF_NAMES: Record<string, string> = {
   logical_xor: 'tf.math.logical_xor', negative: 'tf.math.negative', logical_not: 'tf.math.logical_not',
 };
 
+/**
+ * tf.profiler FLOPs per output element of the TF op behind each element-wise op it has a
+ * statistic for (Add, Sub, Mul, RealDiv, Maximum, Minimum, Pow, comparisons: 1; SquaredDifference
+ * 2; Neg, Square, Log, Reciprocal 1; Rsqrt 2) and of those it registers none for (0). Ops not
+ * listed are not counted (unknown).
+ */
+const TF_FLOPS: Record<string, number> = {
+  add: 1, subtract: 1, multiply: 1, divide: 1, true_divide: 1, maximum: 1, minimum: 1, power: 1,
+  equal: 1, not_equal: 1, greater: 1, greater_equal: 1, less: 1, less_equal: 1, squared_difference: 2,
+  negative: 1, square: 1, log: 1, reciprocal: 1, rsqrt: 2,
+  abs: 0, exp: 0, sqrt: 0, sign: 0, floor: 0, ceil: 0, round: 0, cast: 0, identity: 0, copy: 0, stop_gradient: 0,
+  relu: 0, relu6: 0, sigmoid: 0, tanh: 0, elu: 0, selu: 0, softplus: 0, softsign: 0, logical_and: 0, logical_or: 0, logical_not: 0,
+};
+
+/** Ops in UNARY that are not one value per position (they sort, shift or normalise along an axis). */
+const ALONG_AXIS = new Set(['flip', 'roll', 'sort', 'argsort', 'tril', 'triu', 'l2_normalize', 'normalize']);
+
 function elementwise(name: string): LayerRule {
-  return { ...opRule(name, (inputs, _cfg, ctx) => broadcastAll(inputs, ctx), KERAS_NAMES[name]), tfName: TF_NAMES[name] };
+  return {
+    ...opRule(name, (inputs, _cfg, ctx) => broadcastAll(inputs, ctx), KERAS_NAMES[name]),
+    tfName: TF_NAMES[name],
+    cost: elementwiseCost(TF_FLOPS[name] ?? null),
+    spatial: () => 'merge',
+  };
 }
 
 function unary(name: string): LayerRule {
-  return { ...opRule(name, (inputs) => (inputs[0] ? [...inputs[0]] : null), KERAS_NAMES[name]), tfName: TF_NAMES[name] };
+  return {
+    ...opRule(name, (inputs) => (inputs[0] ? [...inputs[0]] : null), KERAS_NAMES[name]),
+    tfName: TF_NAMES[name],
+    cost: elementwiseCost(TF_FLOPS[name] ?? null),
+    ...(ALONG_AXIS.has(name) ? {} : { spatial: POINTWISE }),
+  };
 }
 
 /** `softmax(x, axis=-1)`, `log_softmax`, `sparsemax`: shape kept, the axis must exist. */
