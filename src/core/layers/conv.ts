@@ -1,7 +1,7 @@
 // Convolution layer rules: Conv1D–3D, their transposes, separable and depthwise convs, built from
 // one factory so the variants differ only by data (spatial rank and kind).
 
-import type { Cfg } from '../config';
+import type { Cfg, LayerConfig } from '../config';
 import { DiagnosticCode } from '../diagnostics';
 import { formatCount, type RuleDim, type RuleShape } from '../shape';
 import {
@@ -49,10 +49,26 @@ const UNKNOWN_PARAMS: ParamCount = { trainable: null, nonTrainable: null };
  */
 const setups = new WeakMap<Cfg, ConvSetup | null>();
 
+/**
+ * Setups of configs that validated without a word (`validate` reports an error only where it
+ * returns null; no setting Shape Lens could not read), by the config itself: another reader of the
+ * same config outside the evaluator's stand-in runs (cost analytics after the analysis, another
+ * call of a shared layer) takes it as it is. Validating again was 40% of what cost analytics add.
+ */
+const quietSetups = new WeakMap<LayerConfig, { kind: ConvKind; rank: number; setup: ConvSetup }>();
+
 function readSetup(kind: ConvKind, rank: number, cfg: Cfg, ctx: RuleContext): ConvSetup | null {
-  if (setups.has(cfg)) return setups.get(cfg) ?? null;
+  const mine = setups.get(cfg);
+  if (mine !== undefined || setups.has(cfg)) return mine ?? null;
+  const known = cfg.run === undefined ? quietSetups.get(cfg.raw) : undefined;
+  if (known && known.kind === kind && known.rank === rank) {
+    setups.set(cfg, known.setup);
+    return known.setup;
+  }
+  const problems = cfg.problems.length;
   const s = validate(kind, rank, cfg, ctx);
   setups.set(cfg, s);
+  if (s && cfg.run === undefined && !cfg.lost && cfg.problems.length === problems) quietSetups.set(cfg.raw, { kind, rank, setup: s });
   return s;
 }
 
