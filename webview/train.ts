@@ -19,8 +19,8 @@ export const BATCH_SIZE = 32;
 /** Keras' Adam defaults (tfjs' epsilon is 1e-8; Keras' 1e-7). */
 const LEARNING_RATE = 0.001;
 const EPSILON = 1e-7;
-/** Forward multiply-adds per slice of a batch: about 20–60 ms of training on tfjs' CPU backend. */
-export const SLICE_MACS = 2_000_000;
+/** Forward multiply-adds per slice of a batch: about 10–30 ms of training on tfjs' CPU backend. */
+export const SLICE_MACS = 1_000_000;
 
 /** mulberry32: the seeded generator of the shuffle and of dropout masks. */
 export function mulberry32(seed: number): () => number {
@@ -154,7 +154,7 @@ export function estimateMacs(model: tf.LayersModel): number {
     if (!Array.isArray(outShape) || Array.isArray(outShape[0])) continue;
     const outValues = outShape.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1);
     const outC = (outShape[outShape.length - 1] as number | null) ?? 1;
-    const size = kernel.shape.reduce((a, d) => a * d, 1);
+    const size = kernel.shape.reduce<number>((a, d) => a * (d ?? 1), 1);
     total += (outValues / outC) * size;
   }
   return total;
@@ -198,7 +198,7 @@ export function batchOf(data: Data, idx: number[], t: Trainable): { x: tf.Tensor
 
 /** Keras' categorical cross-entropy on probabilities: −Σ y·log(clip(p, 1e-7, 1 − 1e-7)), summed over the samples. */
 function crossEntropySum(y: tf.Tensor, p: tf.Tensor): tf.Scalar {
-  return tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(p, 1e-7, 1 - 1e-7)))));
+  return tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(p, 1e-7, 1 - 1e-7))))) as tf.Scalar;
 }
 
 function correct(y: tf.Tensor, p: tf.Tensor): number {
@@ -274,7 +274,7 @@ export class Run {
       this.sums = { loss: 0, correct: 0, seen: 0, ms: 0 };
     }
     const idx = this.order.slice(this.next, this.next + BATCH_SIZE);
-    const vars = this.t.model.trainableWeights.map((w) => w.read());
+    const vars = this.t.model.trainableWeights.map((w) => w.read() as tf.Variable);
     let grads: Record<string, tf.Tensor> | null = null;
     let lossSum = 0;
     let right = 0;
@@ -306,7 +306,7 @@ export class Run {
     }
     const t1 = performance.now();
     if (grads) {
-      this.optimizer.applyGradients(grads);
+      this.optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
       tf.dispose(Object.values(grads));
     }
     this.sums.ms += performance.now() - t1;
