@@ -726,7 +726,9 @@ function modelColumn(t: LabTarget, tr: Training, w: Which): HTMLElement {
   table.append(h('thead', {}, h('tr', {}, ...['Epoch', 'Loss ↓', 'Accuracy ↑', 'Val. loss', 'Val. accuracy', 'Time', 'Observation'].map((c) => h('th', { textContent: c })))));
   const body = h('tbody', {});
   r.epochs.forEach((e, i) => {
-    body.append(h('tr', {}, ...[String(e.epoch), f3(e.loss), e.accuracy.toFixed(4), f3(e.valLoss), e.valAccuracy.toFixed(4), `${(e.ms / 1000).toFixed(1)} s`, observe(e, r.epochs[i - 1] ?? null)].map((c) => h('td', { textContent: c }))));
+    const row = h('tr', {}, ...[String(e.epoch), f3(e.loss), e.accuracy.toFixed(4), f3(e.valLoss), e.valAccuracy.toFixed(4), `${(e.ms / 1000).toFixed(1)} s`, observe(e, r.epochs[i - 1] ?? null)].map((c) => h('td', { textContent: c })));
+    row.dataset.ms = e.ms.toFixed(0);
+    body.append(row);
   });
   const live = r.batches.at(-1);
   if (live && live.epoch === r.epoch && live.batch < live.batches) body.append(h('tr', { className: 'live' }, ...[String(live.epoch), f3(live.loss), live.accuracy.toFixed(4), '', '', '', `batch ${live.batch} of ${live.batches}`].map((c) => h('td', { textContent: c }))));

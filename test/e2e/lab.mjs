@@ -212,6 +212,7 @@ try {
     figures.epochTimes = await page.locator('table.epochs tbody tr td:nth-child(6)').allInnerTexts();
     // Frames come within 100 ms (99% of them: on a loaded machine a slice of one sample can run over; the longest is reported).
     assert.ok(p99 <= 100, status);
+    if (SHOTS) await page.locator('#pooling-lab').screenshot({ path: join(ROOT, 'test/e2e/screenshots/lab-training.png') });
     // The feature maps above were left alone.
     assert.equal(await page.locator('section.layer').count() > 0, true);
   });

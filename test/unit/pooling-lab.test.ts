@@ -94,7 +94,7 @@ test("the CPU kernel for a Conv2D's kernel gradient gives tfjs' own values (stri
   const x = tf.randomUniform([3, 9, 8, 5], -1, 1, 'float32', 1);
   const w = tf.randomUniform([3, 2, 5, 4], -1, 1, 'float32', 2);
   const cases: [[number, number], 'same' | 'valid'][] = [[[1, 1], 'valid'], [[2, 1], 'same'], [[2, 3], 'valid'], [[3, 2], 'same']];
-  const grad = (strides: [number, number], pad: 'same' | 'valid') => tf.grad((k: tf.Tensor4D) => tf.conv2d(x as tf.Tensor4D, k, strides, pad).square().sum())(w as tf.Tensor4D);
+  const grad = (strides: [number, number], pad: 'same' | 'valid') => tf.grad((k: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, k as tf.Tensor4D, strides, pad).square().sum())(w);
   const before = cases.map(([s, p]) => grad(s, p).dataSync());
   registerFastKernels();
   cases.forEach(([s, p], i) => {
