@@ -436,6 +436,8 @@ interface Training {
 let training: Training | null = null;
 
 const DIGIT_COUNTS = [500, 1000, 2000];
+/** The most params the lab trains (at the model's input size; fewer at the digits' size): 4 bytes each, three times (weights, Adam's moments). */
+const MAX_TRAIN_PARAMS = 20_000_000;
 const VALIDATION_SPLIT = 0.2;
 
 /** The size trained: the model's input, or the digits' own size (the smaller side 28) for a model whose input is larger. */
@@ -459,6 +461,8 @@ function cannotTrain(t: LabTarget): string | null {
   if (!t.input) return t.inputWhy ?? 'the lab cannot feed its input';
   if (t.preview.removed.length === 0) return 'it has no MaxPooling or AveragePooling layer to take out';
   if (!t.jsonWithoutPooling) return 'Shape Lens does not know the model without its pooling layers (its params without them are unknown)';
+  const most = Math.max(t.preview.paramsWith ?? 0, t.preview.paramsWithout ?? 0);
+  if (most > MAX_TRAIN_PARAMS) return `it has ${most.toLocaleString('en-US')} params ${most === t.preview.paramsWithout ? 'without its pooling layers' : ''}; the lab trains models of up to ${MAX_TRAIN_PARAMS.toLocaleString('en-US')} (weights and Adam's two moments, in the panel's memory)`.replace(' ;', ';');
   return null;
 }
 

@@ -42,9 +42,8 @@ export function seededJson(json: object, seed: number): object {
     const config = out.config as Record<string, unknown> | undefined;
     if (typeof out.class_name === 'string' && config && typeof config === 'object' && !Array.isArray(config)) {
       if (HAS_KERNEL.test(out.class_name)) {
-        for (const key of ['kernel_initializer', 'depthwise_initializer', 'pointwise_initializer']) {
-          if (key === 'kernel_initializer' || out.class_name.startsWith('Separable')) config[key] ??= KERAS_DEFAULTS[key];
-        }
+        // A separable conv has depthwise and pointwise kernels only (tfjs rejects a kernel_initializer there).
+        for (const key of out.class_name.startsWith('Separable') ? ['depthwise_initializer', 'pointwise_initializer'] : ['kernel_initializer']) config[key] ??= KERAS_DEFAULTS[key];
       }
       if (out.class_name === 'Embedding') config.embeddings_initializer ??= KERAS_DEFAULTS.embeddings_initializer;
       for (const [k, x] of Object.entries(config)) if (k.endsWith('_initializer')) config[k] = seeded(x, seed + n++);

@@ -75,6 +75,8 @@ const RANDOM_LAYERS = /^(Dropout|SpatialDropout[123]D|GaussianDropout|GaussianNo
 
 export interface Trainable {
   model: tf.LayersModel;
+  /** The output layer the adapted model replaced (not part of `model`: freed on its own). */
+  replaced: tf.layers.Layer | null;
   /** What was changed to train it on the digits (for the screen). */
   notes: string[];
   /** Total params of the model trained (after the output was adapted). */
@@ -105,11 +107,13 @@ export async function buildTrainable(json: object, seed: number): Promise<Traina
   const lastConfig = last.getConfig() as { units?: number; activation?: string };
   const isDense = last.getClassName() === 'Dense';
   let model = base;
+  let replaced: tf.layers.Layer | null = null;
   if (!(out.shape.length === 2 && out.shape[1] === CLASSES && isDense && lastConfig.activation === 'softmax')) {
     let from: tf.SymbolicTensor = out;
     let what: string;
     if (isDense && last.inboundNodes.length === 1 && !Array.isArray(last.input)) {
       from = last.input as tf.SymbolicTensor;
+      replaced = last;
       what = `its output layer ${last.name} (Dense(${lastConfig.units}, ${lastConfig.activation})) is replaced by Dense(10, softmax) for the 10 digit classes`;
     } else {
       what = `Dense(10, softmax) is added after its output ${formatShape(out.shape)} for the 10 digit classes`;
@@ -127,6 +131,7 @@ export async function buildTrainable(json: object, seed: number): Promise<Traina
   const input: MapSize = { height: inShape[1] ?? 0, width: inShape[2] ?? 0, channels: rank === 3 ? (inShape[3] ?? 0) : 1 };
   return {
     model,
+    replaced,
     notes,
     params: model.countParams(),
     macs,
@@ -160,11 +165,15 @@ export function estimateMacs(model: tf.LayersModel): number {
   return total;
 }
 
+/** Frees the weights: the model's, and the replaced output layer's. */
 export function disposeTrainable(t: Trainable | null): void {
-  try {
-    t?.model.dispose();
-  } catch {
-    // already disposed
+  if (!t) return;
+  for (const x of [t.model, t.replaced]) {
+    try {
+      x?.dispose();
+    } catch {
+      // already disposed
+    }
   }
 }
 
@@ -278,31 +287,37 @@ export class Run {
     let grads: Record<string, tf.Tensor> | null = null;
     let lossSum = 0;
     let right = 0;
-    for (let s = 0; s < idx.length; s += this.t.slice) {
-      const t0 = performance.now();
-      const part = idx.slice(s, s + this.t.slice);
-      const { x, y } = batchOf(this.data, part, this.t);
-      let p: tf.Tensor | null = null;
-      const { value, grads: g } = withRandom(this.t.random ? this.dropout : null, () =>
-        tf.variableGrads(() => {
-          const out = this.t.model.apply(x, { training: true }) as tf.Tensor;
-          p = tf.keep(out);
-          // The batch's mean loss: each slice's summed loss over the batch size, so the slices' gradients add up to the batch's.
-          return tf.div(crossEntropySum(y, out), idx.length) as tf.Scalar;
-        }, vars),
-      );
-      lossSum += value.dataSync()[0] * idx.length;
-      right += correct(y, p!);
-      tf.dispose([value, x, y, p!]);
-      if (!grads) grads = g;
-      else {
-        const prev: Record<string, tf.Tensor> = grads;
-        grads = {};
-        for (const k of Object.keys(prev)) grads[k] = tf.add(prev[k], g[k]);
-        tf.dispose([...Object.values(prev), ...Object.values(g)]);
+    try {
+      for (let s = 0; s < idx.length; s += this.t.slice) {
+        const t0 = performance.now();
+        const part = idx.slice(s, s + this.t.slice);
+        const { x, y } = batchOf(this.data, part, this.t);
+        let p: tf.Tensor | null = null;
+        const { value, grads: g } = withRandom(this.t.random ? this.dropout : null, () =>
+          tf.variableGrads(() => {
+            const out = this.t.model.apply(x, { training: true }) as tf.Tensor;
+            p = tf.keep(out);
+            // The batch's mean loss: each slice's summed loss over the batch size, so the slices' gradients add up to the batch's.
+            return tf.div(crossEntropySum(y, out), idx.length) as tf.Scalar;
+          }, vars),
+        );
+        lossSum += value.dataSync()[0] * idx.length;
+        right += correct(y, p!);
+        tf.dispose([value, x, y, p!]);
+        if (!grads) grads = g;
+        else {
+          const prev: Record<string, tf.Tensor> = grads;
+          grads = {};
+          for (const k of Object.keys(prev)) grads[k] = tf.add(prev[k], g[k]);
+          tf.dispose([...Object.values(prev), ...Object.values(g)]);
+        }
+        this.sums.ms += performance.now() - t0;
+        await pause();
       }
-      this.sums.ms += performance.now() - t0;
-      await pause();
+    } catch (e) {
+      // Stopped (or failed) between slices: free the gradients summed so far.
+      if (grads) tf.dispose(Object.values(grads));
+      throw e;
     }
     const t1 = performance.now();
     if (grads) {

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import asset from 'shape-lens:digits';
 import { analyze } from './helpers/python';
+import { caseSeed, emitPython, mulberry32 as genRng, randomValidSpec } from './helpers/cnn-gen';
 import { fixturesDir } from './helpers/paths';
 import { decodeDigits } from '../../webview/digits';
 import { conv2dBackpropFilterNHWC, registerFastKernels } from '../../webview/kernels';
@@ -87,6 +88,26 @@ model = keras.Model(inp, out)
   assert.equal(withoutPoolingJson({ class_name: 'Sequential', config: { name: 'm', layers: [] }, keras_version: '2.15.0', backend: 'tensorflow' }), null);
 });
 
+test('random CNNs (the corpus of pooling-core.test.ts): every JSON without pooling the lab gets builds in tfjs with the params the analysis gives without pooling', async () => {
+  let built = 0;
+  for (let i = 0; i < 60; i++) {
+    const rng = genRng(caseSeed(0x9001, i));
+    const { spec } = randomValidSpec(rng, `cnn_${i}`);
+    const program = emitPython(spec, rng);
+    const ms = (await analyze(program.main, program.files)).analysis.models;
+    if (ms.length !== 1) continue;
+    const target = labTarget('k', ms[0], lineOf, 'keras');
+    if (!target.jsonWithoutPooling) {
+      // None only when there is no pooling to take out, or its params without are unknown, or nothing was exported.
+      assert.ok(target.preview.removed.length === 0 || target.preview.paramsWithout === null || !target.json, `case ${i}`);
+      continue;
+    }
+    assert.equal(await countParams(target.jsonWithoutPooling), target.preview.paramsWithout, `case ${i} (${program.style})`);
+    built++;
+  }
+  assert.ok(built >= 15, `only ${built} models without pooling built`);
+});
+
 // ---------------------------------------------------------------------------------------------
 // The kernel gradient
 
@@ -128,6 +149,7 @@ test('resizing the input of the JSON: the InputLayer takes the new size; tfjs re
 });
 
 async function train(json: object, seed: number, epochs: number, count = 120) {
+  const tensors = tf.memory().numTensors;
   const t = await buildTrainable(json, seed);
   const run = new Run(t, splitData(decodeDigits(asset), count, 0.2), seed);
   const results: EpochResult[] = [];
@@ -139,6 +161,7 @@ async function train(json: object, seed: number, epochs: number, count = 120) {
   const out = { t: { notes: t.notes, params: t.params, slice: t.slice }, results, batches: run.batches.map((b) => b.loss), pauses };
   run.dispose();
   disposeTrainable(t);
+  assert.equal(tf.memory().numTensors, tensors, 'every tensor of the run is freed');
   return out;
 }
 
