@@ -125,6 +125,12 @@ export interface LabTarget {
   layers: LabLayer[];
   /** The Keras JSON (null: nothing could be exported; `reason` and `skipped` say why). */
   json: object | null;
+  /**
+   * The same JSON without its MaxPooling/AveragePooling layers (src/core/export.ts
+   * `withoutPoolingJson`), what the Pooling lab trains beside the model; absent when the model has
+   * none, or when its params without them are unknown.
+   */
+  jsonWithoutPooling?: object;
   skipped: LabSkipped[];
   reason?: string;
   /** The model's input, when it is an image-like 2-D input the lab can feed (null: it cannot, `inputWhy` says why). */
@@ -329,6 +335,7 @@ export function isLabTarget(x: unknown): x is LabTarget {
     x.layers.length <= 10_000 &&
     x.layers.every(isLabLayer) &&
     (x.json === null || isObj(x.json)) &&
+    (x.jsonWithoutPooling === undefined || isObj(x.jsonWithoutPooling)) &&
     Array.isArray(x.skipped) &&
     x.skipped.every((s) => isObj(s) && isStr(s.name, 500) && isStr(s.className, 200) && isStr(s.reason, 2000)) &&
     (x.reason === undefined || isStr(x.reason, 2000)) &&

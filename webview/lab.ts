@@ -6,8 +6,9 @@
 
 import './style.css';
 import './lab.css';
-import { isHostToLab, MAX_MAP_VALUES, type LabLayer, type LabTarget, type LabToHost, type MapData, type RealInput } from '../src/protocol';
-import { digits, digitSample } from './digits';
+import { isHostToLab, MAX_MAP_VALUES, type LabLayer, type LabTarget, type LabToHost, type MapData, type MapSize, type RealInput } from '../src/protocol';
+import { lineChart } from './chart';
+import { DIGIT_SIDE, digits, digitSample } from './digits';
 import { fitToInput } from './fit';
 import { colour } from './grid';
 import { connect, onHostMessage } from './host';
@@ -15,6 +16,7 @@ import { decodeImage, type SavedImage } from './image';
 import { colourMap, featureMap, type FeatureMap } from './inputs';
 import { buildModel, disposeModel, runModel, type BuiltModel, type LayerOutput } from './model';
 import { initBackend, TFJS_VERSION, type Backend } from './tensor';
+import { BATCH_SIZE, buildTrainable, disposeTrainable, observe, resizedJson, Run, splitData, type Trainable } from './train';
 
 type InputKind = 'digit' | 'colour' | 'image';
 
@@ -34,6 +36,10 @@ interface State {
    * where WebGL first compiles a shader per op, a second or more under software GL).
    */
   backend: 'cpu' | 'webgl';
+  /** The Pooling lab's settings: epochs, digits used (validation split included), the size trained. */
+  trainEpochs: number;
+  trainCount: number;
+  trainAt: 'digits' | 'model';
 }
 
 const isState = (x: unknown): x is State => {
@@ -47,7 +53,16 @@ export const MAX_CHANNELS_SHOWN = 64;
 const MAX_UNITS_SHOWN = 1024;
 
 const host = connect<State, LabToHost>(isState);
-let state: State = host.getState() ?? { v: 1, target: null, input: 'digit', digit: 0, pick: 1, seed: 0, image: null, backend: 'cpu' };
+const TRAIN_DEFAULTS = { trainEpochs: 3, trainCount: 1000, trainAt: 'digits' } as const;
+const saved = host.getState();
+let state: State = saved
+  ? {
+      ...saved,
+      trainEpochs: Number.isInteger(saved.trainEpochs) && saved.trainEpochs >= 1 && saved.trainEpochs <= 20 ? saved.trainEpochs : TRAIN_DEFAULTS.trainEpochs,
+      trainCount: [500, 1000, 2000].includes(saved.trainCount) ? saved.trainCount : TRAIN_DEFAULTS.trainCount,
+      trainAt: saved.trainAt === 'model' ? 'model' : 'digits',
+    }
+  : { v: 1, target: null, input: 'digit', digit: 0, pick: 1, seed: 0, image: null, backend: 'cpu', ...TRAIN_DEFAULTS };
 let backend: Backend | null = null;
 let built: { key: string; model: BuiltModel | null; error?: string } | null = null;
 let building: Promise<void> | null = null;
@@ -392,13 +407,338 @@ function units(out: LayerOutput, id: string): HTMLElement {
   return fig;
 }
 
-/** The Pooling lab (training with vs without pooling) is the next part of issue 12: its place. */
+// ---------------------------------------------------------------------------------------------
+// The Pooling lab: the model and the same model without its pooling layers, trained side by side
+
+type Which = 'with' | 'without';
+const WHICH: Which[] = ['with', 'without'];
+const TITLES: Record<Which, string> = { with: 'With pooling (the model as written)', without: 'Without pooling' };
+
+interface Training {
+  /** The target's JSONs and the settings trained: results belong to them. */
+  key: string;
+  phase: 'building' | 'training' | 'done' | 'stopped' | 'error';
+  error?: string;
+  notes: string[];
+  size: MapSize;
+  epochs: number;
+  runs: Partial<Record<Which, Run>>;
+  models: Partial<Record<Which, Trainable>>;
+  stop: boolean;
+  /** Longest gap between animation frames while training (ms), and every gap. */
+  maxGap: number;
+  frames: number;
+  gaps: number[];
+  /** Longest run of the lab's own work between two chances to paint (ms). */
+  maxWork: number;
+}
+
+let training: Training | null = null;
+
+const DIGIT_COUNTS = [500, 1000, 2000];
+/** The most params the lab trains (at the model's input size; fewer at the digits' size): 4 bytes each, three times (weights, Adam's moments). */
+const MAX_TRAIN_PARAMS = 20_000_000;
+const VALIDATION_SPLIT = 0.2;
+
+/** The size trained: the model's input, or the digits' own size (the smaller side 28) for a model whose input is larger. */
+function trainSize(t: LabTarget): { size: MapSize; choice: boolean } | null {
+  const m = t.input;
+  if (!m) return null;
+  const choice = Math.min(m.height, m.width) > 32;
+  if (!choice || state.trainAt === 'model') return { size: m, choice };
+  const f = DIGIT_SIDE / Math.min(m.height, m.width);
+  return { size: { height: Math.max(1, Math.round(m.height * f)), width: Math.max(1, Math.round(m.width * f)), channels: m.channels }, choice };
+}
+
+function trainingKey(t: LabTarget): string {
+  return JSON.stringify([t.json, t.jsonWithoutPooling ?? null, state.seed, state.trainAt, state.trainCount, backend?.name ?? '']);
+}
+
+/** Why the lab cannot train this model side by side, or null. */
+function cannotTrain(t: LabTarget): string | null {
+  if (!t.json) return 'tfjs cannot build it (see above)';
+  if (t.skipped.length > 0) return `the lab trains whole models, and ${t.skipped[0].name} (${t.skipped[0].className}) is not exported`;
+  if (!t.input) return t.inputWhy ?? 'the lab cannot feed its input';
+  if (t.preview.removed.length === 0) return 'it has no MaxPooling or AveragePooling layer to take out';
+  if (!t.jsonWithoutPooling) return 'Shape Lens does not know the model without its pooling layers (its params without them are unknown)';
+  const most = Math.max(t.preview.paramsWith ?? 0, t.preview.paramsWithout ?? 0);
+  if (most > MAX_TRAIN_PARAMS) return `it has ${most.toLocaleString('en-US')} params ${most === t.preview.paramsWithout ? 'without its pooling layers' : ''}; the lab trains models of up to ${MAX_TRAIN_PARAMS.toLocaleString('en-US')} (weights and Adam's two moments, in the panel's memory)`.replace(' ;', ';');
+  return null;
+}
+
+function stopTraining(): void {
+  if (training && (training.phase === 'training' || training.phase === 'building')) training.stop = true;
+}
+
+function resetTraining(): void {
+  stopTraining();
+  if (training) {
+    const old = training;
+    // Disposed once the loop has seen the stop (or now, when it is not running).
+    if (old.phase !== 'training' && old.phase !== 'building') disposeTraining(old);
+  }
+  training = null;
+}
+
+function disposeTraining(tr: Training): void {
+  for (const w of WHICH) {
+    tr.runs[w]?.dispose();
+    disposeTrainable(tr.models[w] ?? null);
+  }
+  tr.runs = {};
+  tr.models = {};
+}
+
+class Stopped extends Error {}
+
+/** Work done between two chances for the panel to paint (ms): a slice of a batch may run over it. */
+const WORK_MS = 12;
+
+/** Resolves after the next frame is painted (or after 100 ms, when the panel is hidden and frames stop). */
+function nextFrame(): Promise<void> {
+  return new Promise((resolve) => {
+    let done = false;
+    const go = () => {
+      if (done) return;
+      done = true;
+      setTimeout(resolve, 0);
+    };
+    requestAnimationFrame(go);
+    setTimeout(go, 100);
+  });
+}
+
+async function startTraining(): Promise<void> {
+  const t = state.target;
+  if (!t || !backend || backend.failed || cannotTrain(t)) return;
+  if (training) resetTraining();
+  const sized = trainSize(t)!;
+  const tr: Training = { key: trainingKey(t), phase: 'building', notes: [], size: sized.size, epochs: state.trainEpochs, runs: {}, models: {}, stop: false, maxGap: 0, frames: 0, gaps: [], maxWork: 0 };
+  training = tr;
+  renderPoolingLab();
+  let last = performance.now();
+  const frame = (now: number) => {
+    if (training !== tr || (tr.phase !== 'training' && tr.phase !== 'building')) return;
+    if (tr.frames > 0) tr.maxGap = Math.max(tr.maxGap, now - last);
+    if (tr.frames > 0) tr.gaps.push(now - last);
+    tr.frames++;
+    last = now;
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  // Between slices of work: after WORK_MS of it, draw what changed and let a frame be painted.
+  let since = performance.now();
+  let dirty = false;
+  const pause = async () => {
+    if (performance.now() - since >= WORK_MS) {
+      if (dirty) renderPoolingLab();
+      dirty = false;
+      tr.maxWork = Math.max(tr.maxWork, performance.now() - since);
+      await nextFrame();
+      since = performance.now();
+    }
+    if (tr.stop || training !== tr) throw new Stopped();
+  };
+  try {
+    const jsons: Record<Which, object> = { with: t.json!, without: t.jsonWithoutPooling! };
+    const data = splitData(digits(), state.trainCount, VALIDATION_SPLIT);
+    for (const w of WHICH) {
+      let json = jsons[w];
+      if (sized.size.height !== t.input!.height || sized.size.width !== t.input!.width) {
+        const r = resizedJson(json, sized.size);
+        if ('error' in r) throw new Error(`the lab cannot train it at ${sized.size.height}×${sized.size.width}: ${r.error}`);
+        json = r.json;
+      }
+      try {
+        tr.models[w] = await buildTrainable(json, state.seed);
+      } catch (e) {
+        throw new Error(`tfjs could not build the model ${w === 'with' ? 'with' : 'without'} pooling${sized.choice && state.trainAt === 'digits' ? ` at ${sized.size.height}×${sized.size.width} (try the model's input size)` : ''}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      tr.runs[w] = new Run(tr.models[w]!, data, state.seed);
+      await pause();
+    }
+    const fitted = fitToInput(digitSample(digits(), 0), sized.size).note;
+    tr.notes = [
+      `${data.train.length.toLocaleString('en-US')} digits to train on, ${data.val.length.toLocaleString('en-US')} held out for validation (the last ${VALIDATION_SPLIT * 100}%, as Keras' validation_split); batches of ${BATCH_SIZE}, Adam (learning rate 0.001), categorical cross-entropy, seed ${state.seed} for the weights, the shuffle and dropout.`,
+      `Each 28×28 digit ${fitted ? `is ${fitted}` : 'is fed as it is'} → ${sized.size.height}×${sized.size.width}×${sized.size.channels}.`,
+      ...(sized.choice && state.trainAt === 'digits' ? [`Trained at ${sized.size.height}×${sized.size.width}, the digits' own size, not the model's ${t.input!.height}×${t.input!.width}: the same layers, but a Dense after a Flatten gets fewer weights (the params trained are below). At the model's size each step does about ${Math.round((t.input!.height * t.input!.width) / (sized.size.height * sized.size.width))}× the work.`] : []),
+      ...(tr.models.with!.notes.length > 0 ? [`Output adapted: ${tr.models.with!.notes.join('; ')} (in both models).`] : []),
+    ];
+    tr.phase = 'training';
+    renderPoolingLab();
+    for (let e = 0; e < tr.epochs; e++) {
+      const done: Partial<Record<Which, boolean>> = {};
+      // Batch by batch, one model then the other, so both curves grow together.
+      while (!done.with || !done.without) {
+        for (const w of WHICH) {
+          if (done[w]) continue;
+          if (await tr.runs[w]!.step(pause)) done[w] = true;
+          dirty = true;
+        }
+      }
+    }
+    tr.phase = 'done';
+  } catch (e) {
+    if (e instanceof Stopped) tr.phase = 'stopped';
+    else {
+      tr.phase = 'error';
+      tr.error = e instanceof Error ? e.message : String(e);
+    }
+  }
+  if (training !== tr) disposeTraining(tr);
+  else renderPoolingLab();
+}
+
+/** Replaces the Pooling lab card alone (training redraws it every batch; the feature maps stay). */
+function renderPoolingLab(): void {
+  const old = document.getElementById('pooling-lab');
+  if (!old || !state.target) return;
+  const focusId = document.activeElement instanceof HTMLElement ? document.activeElement.id : '';
+  old.replaceWith(poolingLab(state.target));
+  const again = focusId ? document.getElementById(focusId) : null;
+  if (again) again.focus();
+}
+
+function numberInput(id: string, label: string, value: number, min: number, max: number, onChange: (v: number) => void): HTMLElement {
+  const input = h('input', { id, type: 'number', min: String(min), max: String(max), value: String(value) });
+  input.setAttribute('aria-label', label);
+  input.addEventListener('change', () => {
+    const v = Number(input.value);
+    if (Number.isInteger(v) && v >= min && v <= max) onChange(v);
+  });
+  return h('label', {}, `${label} `, input);
+}
+
 function poolingLab(t: LabTarget): HTMLElement {
   const p = t.preview;
   const s = h('section', { id: 'pooling-lab', className: 'card' }, h('h2', { textContent: 'Pooling lab' }));
   const compare = p.removed.length > 0 ? `${fmt(p.paramsWith)} params with its ${p.removed.length} pooling layer${p.removed.length === 1 ? '' : 's'}, ${fmt(p.paramsWithout)} without them.` : `${fmt(p.paramsWith)} params; no MaxPooling or AveragePooling layer to take out.`;
-  s.append(h('p', { id: 'lab-params', textContent: compare }), h('p', { className: 'note', textContent: 'Training this model and the same model without its pooling layers side by side on the digits is not built yet.' }));
+  s.append(h('p', { id: 'lab-params', textContent: compare }));
+  const why = cannotTrain(t);
+  // Another model, seed, size, digit count or backend: the results (and a run in progress) belonged to the old one.
+  if (training && training.key !== trainingKey(t)) resetTraining();
+  const tr = training;
+  s.dataset.phase = tr?.phase ?? 'idle';
+  if (why) {
+    s.append(h('p', { id: 'train-why', className: 'note', textContent: `The lab cannot train this model with and without pooling: ${why}.` }));
+    return s;
+  }
+  const running = tr?.phase === 'training' || tr?.phase === 'building';
+  const bar = h('div', { className: 'toolbar', id: 'train-bar' });
+  bar.append(numberInput('train-epochs', 'Epochs', state.trainEpochs, 1, 20, (v) => (state.trainEpochs = v)));
+  const count = h('select', { id: 'train-count' });
+  count.setAttribute('aria-label', 'Digits');
+  for (const n of DIGIT_COUNTS) count.append(h('option', { value: String(n), textContent: n.toLocaleString('en-US'), selected: n === state.trainCount }));
+  count.addEventListener('change', () => {
+    state.trainCount = Number(count.value);
+    renderPoolingLab();
+  });
+  bar.append(h('label', {}, 'Digits ', count));
+  const sized = trainSize(t);
+  if (sized?.choice) {
+    const at = h('select', { id: 'train-at' });
+    at.setAttribute('aria-label', 'Train at');
+    const m = t.input!;
+    const f = DIGIT_SIDE / Math.min(m.height, m.width);
+    for (const [v, text] of [['digits', `${Math.round(m.height * f)}×${Math.round(m.width * f)} (the digits' size)`], ['model', `${m.height}×${m.width} (the model's input; slow)`]] as const) at.append(h('option', { value: v, textContent: text, selected: v === state.trainAt }));
+    at.addEventListener('change', () => {
+      state.trainAt = at.value === 'model' ? 'model' : 'digits';
+      renderPoolingLab();
+    });
+    bar.append(h('label', {}, 'Train at ', at));
+  }
+  const start = button('train-start', tr ? 'Train again' : 'Train', () => void startTraining(), 'Train both models from freshly initialised weights');
+  start.disabled = running || !backend || !!backend.failed;
+  const stop = button('train-stop', 'Stop', () => stopTraining(), 'Stop after the current slice of a batch');
+  stop.disabled = !running;
+  const reset = button('train-reset', 'Reset', () => {
+    resetTraining();
+    renderPoolingLab();
+  }, 'Clear the results');
+  reset.disabled = !tr;
+  bar.append(start, stop, reset);
+  s.append(bar);
+  const status = h('p', { id: 'train-status', className: tr?.phase === 'error' ? 'error' : 'note' });
+  status.setAttribute('role', 'status');
+  status.textContent = trainStatus(tr);
+  s.append(status);
+  if (!tr) {
+    s.append(h('p', { className: 'note', textContent: `Trains the model and the same model without its pooling layers side by side on ${state.trainCount.toLocaleString('en-US')} of the shipped MNIST digits, in this panel (tfjs, backend ${backend?.name ?? '…'}), from the weights seed above.` }));
+    return s;
+  }
+  if (tr.notes.length > 0) s.append(h('ul', { id: 'train-notes', className: 'note' }, ...tr.notes.map((n) => h('li', { textContent: n }))));
+  s.append(charts(tr), h('div', { className: 'train-models' }, ...WHICH.map((w) => modelColumn(t, tr, w))));
   return s;
+}
+
+function trainStatus(tr: Training | null): string {
+  if (!tr) return '';
+  const runs = WHICH.map((w) => tr.runs[w]).filter((r): r is Run => !!r);
+  const per = runs[0]?.batchesPerEpoch ?? 1;
+  const done = runs.length === 2 ? Math.min(...runs.map((r) => r.batches.length)) : 0;
+  const where = `epoch ${Math.min(tr.epochs, Math.floor(done / per) + 1)} of ${tr.epochs}, batch ${Math.min(per, (done % per) + 1)} of ${per} (each model)`;
+  const gap = tr.frames > 1 ? ` · longest gap between frames ${tr.maxGap.toFixed(0)} ms (99% within ${percentile(tr.gaps, 0.99).toFixed(0)} ms), longest work between paints ${tr.maxWork.toFixed(0)} ms` : '';
+  switch (tr.phase) {
+    case 'building':
+      return 'Building both models in tfjs…';
+    case 'training':
+      return `Training: ${where}${gap}`;
+    case 'done':
+      return `Done: ${tr.epochs} epoch${tr.epochs === 1 ? '' : 's'} each${gap}.`;
+    case 'stopped':
+      return `Stopped (${runs.map((r, i) => `${WHICH[i]} pooling: ${r.epochs.length} epoch${r.epochs.length === 1 ? '' : 's'} done`).join(', ') || 'before training'})${gap}.`;
+    case 'error':
+      return `Training failed: ${tr.error}`;
+  }
+}
+
+/** The `q` quantile of `xs` (0 when empty). */
+function percentile(xs: number[], q: number): number {
+  if (xs.length === 0) return 0;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+function charts(tr: Training): HTMLElement {
+  const xMax = tr.epochs;
+  const series = (metric: 'loss' | 'accuracy') =>
+    WHICH.flatMap((w) => {
+      const r = tr.runs[w];
+      if (!r) return [];
+      const name = w === 'with' ? 'with pooling' : 'without pooling';
+      return [
+        { label: `${metric}, ${name}`, className: w, points: r.batches.map((b): [number, number] => [b.epoch - 1 + b.batch / b.batches, b[metric]]) },
+        { label: `validation ${metric}, ${name}`, className: `${w} val`, points: r.epochs.map((e): [number, number] => [e.epoch, metric === 'loss' ? e.valLoss : e.valAccuracy]) },
+      ];
+    });
+  const legend = h('p', { className: 'legend note' }, h('span', { className: 'key with' }), ' with pooling  ', h('span', { className: 'key without' }), ' without pooling  · solid: training (running mean of the epoch), dashed with dots: validation at the end of each epoch');
+  return h('div', { className: 'train-charts', id: 'train-charts' }, lineChart({ id: 'chart-loss', title: 'Loss', xMax, series: series('loss') }), lineChart({ id: 'chart-accuracy', title: 'Accuracy', xMax, yMax: 1, series: series('accuracy') }), legend);
+}
+
+const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(v >= 100 ? 1 : 4) : String(v));
+
+function modelColumn(t: LabTarget, tr: Training, w: Which): HTMLElement {
+  const col = h('section', { className: `train-model ${w}`, id: `train-${w}` }, h('h3', { textContent: TITLES[w] }));
+  const analysed = w === 'with' ? t.preview.paramsWith : t.preview.paramsWithout;
+  const m = tr.models[w];
+  const paramsText = `${fmt(analysed)} params as Shape Lens reads the code${w === 'without' ? ` (${t.preview.removed.join(', ')} taken out)` : ''}`;
+  col.append(h('p', { className: 'params', id: `params-${w}`, textContent: paramsText }));
+  if (m) col.append(h('p', { className: 'note', id: `trained-params-${w}`, textContent: `${m.params.toLocaleString('en-US')} params trained (input ${tr.size.height}×${tr.size.width}×${tr.size.channels}${m.notes.length > 0 ? ', 10-class output' : ''})` }));
+  const r = tr.runs[w];
+  if (!r) return col;
+  const table = h('table', { className: 'epochs', id: `epochs-${w}` });
+  table.append(h('thead', {}, h('tr', {}, ...['Epoch', 'Loss ↓', 'Accuracy ↑', 'Val. loss', 'Val. accuracy', 'Time', 'Observation'].map((c) => h('th', { textContent: c })))));
+  const body = h('tbody', {});
+  r.epochs.forEach((e, i) => {
+    const row = h('tr', {}, ...[String(e.epoch), f3(e.loss), e.accuracy.toFixed(4), f3(e.valLoss), e.valAccuracy.toFixed(4), `${(e.ms / 1000).toFixed(1)} s`, observe(e, r.epochs[i - 1] ?? null)].map((c) => h('td', { textContent: c })));
+    row.dataset.ms = e.ms.toFixed(0);
+    body.append(row);
+  });
+  const live = r.batches.at(-1);
+  if (live && live.epoch === r.epoch && live.batch < live.batches) body.append(h('tr', { className: 'live' }, ...[String(live.epoch), f3(live.loss), live.accuracy.toFixed(4), '', '', '', `batch ${live.batch} of ${live.batches}`].map((c) => h('td', { textContent: c }))));
+  table.append(body);
+  col.append(table);
+  return col;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 import { hasUnknownValue, isLayerSpec, toSnakeCase, UNKNOWN, type ConfigValue, type LayerConfig } from './config';
 import type { CallNode, LayerNode, ModelGraph, SymbolicTensor } from './graph';
 import { getRule } from './layers/registry';
+import { isWindowedPoolingClass } from './pooling';
 import { hasUnknownDim, isShapeList, type Shape } from './shape';
 
 export type JsonValue = number | string | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -300,4 +301,69 @@ function toJson(key: string, v: ConfigValue, from: CodeFrom, depth: number): Jso
     out[k] = j;
   }
   return out;
+}
+
+/**
+ * The model's exported JSON with its MaxPooling/AveragePooling layers taken out (each replaced by
+ * the identity, as `paramsWithoutPooling` in pooling.ts replays it): Sequential layers are dropped,
+ * a Functional model's references to a pooling layer's output point at that call's input, nested
+ * models the same way. Global pooling layers stay. Null when the JSON has no windowed pooling layer
+ * or one cannot be taken out (several inputs or outputs of a call).
+ */
+export function withoutPoolingJson(json: KerasModelJson): KerasModelJson | null {
+  const removed = { count: 0 };
+  const config = stripPooling(json.class_name, json.config, removed, 0);
+  if (!config || removed.count === 0) return null;
+  return { ...json, config };
+}
+
+function stripPooling(className: string, config: KerasModelConfig, removed: { count: number }, depth: number): KerasModelConfig | null {
+  if (depth > MAX_DEPTH || !Array.isArray(config.layers)) return null;
+  const nested = (l: KerasLayerJson): KerasLayerJson | null => {
+    if (l.class_name !== 'Sequential' && l.class_name !== 'Functional' && l.class_name !== 'Model') return l;
+    const inner = stripPooling(l.class_name, l.config as unknown as KerasModelConfig, removed, depth + 1);
+    return inner ? { ...l, config: inner as unknown as { [key: string]: JsonValue } } : null;
+  };
+  const kept: KerasLayerJson[] = [];
+  if (className === 'Sequential') {
+    for (const l of config.layers) {
+      if (isWindowedPoolingClass(l.class_name)) removed.count++;
+      else {
+        const n = nested(l);
+        if (!n) return null;
+        kept.push(n);
+      }
+    }
+    return { ...config, layers: kept };
+  }
+  // Functional: where each removed call's output now comes from (its own input, followed through chains).
+  const bypass = new Map<string, TensorRef>();
+  const key = (r: TensorRef | NodeInput) => `${r[0]}/${r[1]}/${r[2]}`;
+  const resolve = (r: TensorRef): TensorRef => {
+    for (let i = 0; i < 10_000; i++) {
+      const next = bypass.get(key(r));
+      if (!next) return r;
+      r = next;
+    }
+    return r;
+  };
+  for (const l of config.layers) {
+    if (!isWindowedPoolingClass(l.class_name)) continue;
+    const nodes = l.inbound_nodes ?? [];
+    if (typeof l.name !== 'string' || nodes.some((n) => n.length !== 1)) return null;
+    nodes.forEach((n, i) => bypass.set(`${l.name}/${i}/0`, [n[0][0], n[0][1], n[0][2]]));
+    removed.count++;
+  }
+  for (const l of config.layers) {
+    if (isWindowedPoolingClass(l.class_name)) continue;
+    const n = nested(l);
+    if (!n) return null;
+    const inbound = n.inbound_nodes?.map((node) => node.map((ref): NodeInput => {
+      const [name, index, tensor] = resolve([ref[0], ref[1], ref[2]]);
+      return [name, index, tensor, ref[3]];
+    }));
+    kept.push(inbound ? { ...n, inbound_nodes: inbound } : n);
+  }
+  const outputs = (config.output_layers ?? []).map(resolve);
+  return { ...config, layers: kept, output_layers: outputs };
 }

@@ -2,7 +2,7 @@
 // shows), the model's Keras JSON (src/core/export.ts) that the webview builds with tfjs, the layers
 // the export left out and why, and the input an image is fitted to. No vscode: unit-tested in node.
 
-import { exportModel, type CodeFrom, type ModelExport } from '../core/export';
+import { exportModel, withoutPoolingJson, type CodeFrom, type ModelExport } from '../core/export';
 import { isPoolingClass } from '../core/pooling';
 import { formatOutputShape, formatShape, type Shape } from '../core/shape';
 import type { ModelSummary } from '../core/summary';
@@ -51,6 +51,9 @@ export function labTarget(key: string, summary: ModelSummary, lineOf: LineOf, co
     preview,
   };
   if (exp.reason) target.reason = cut(exp.reason, 2000);
+  // The Pooling lab's second model: only when the analysis knows its params (the lab shows them).
+  const without = exp.json && preview.removed.length > 0 && preview.paramsWithout !== null ? withoutPoolingJson(exp.json) : null;
+  if (without) target.jsonWithoutPooling = without;
   if (exp.json && !input) target.inputWhy = inputWhy(summary, exp);
   attachRun(preview, summary, exp, input);
   return target;
