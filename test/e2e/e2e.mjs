@@ -157,6 +157,32 @@ await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { wid
     await conv.locator('.maps[data-channels="32"]').waitFor({ timeout: 30_000 });
   });
 
+  await check("the Pooling lab inside VS Code: seed 002's model trains 2 epochs on 1,000 digits with and without its pooling layers (8,861 / 477,341 params), both curves, the loss falls", async () => {
+    await runCommand(page, 'View: Close All Editors');
+    await openFile(page, 'seed.py');
+    // From the palette: the file has two models, picked in a quick pick.
+    await runCommand(page, 'Shape Lens: Open in Model Lab');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'model_with_pooling' }).first().click();
+    await page.locator('.tabs-container .tab', { hasText: 'Model lab: model_with_pooling' }).waitFor({ timeout: 20_000 });
+    const lab = await labFrame(page);
+    assert.equal(await lab.locator('#lab-params').innerText(), '8,861 params with its 3 pooling layers, 477,341 without them.');
+    await lab.locator('#train-epochs').fill('2');
+    await lab.locator('#train-epochs').dispatchEvent('change');
+    assert.equal(await lab.locator('#train-count').inputValue(), '1000');
+    await lab.locator('#train-start').click();
+    await lab.locator('#pooling-lab[data-phase="done"]').waitFor({ timeout: 600_000 });
+    for (const w of ['with', 'without']) {
+      assert.equal(await lab.locator(`#chart-loss polyline.series.${w}.val`).getAttribute('data-points'), '2', w);
+      const rows = lab.locator(`#epochs-${w} tbody tr`);
+      assert.equal(await rows.count(), 2, w);
+      const loss = async (i) => Number((await rows.nth(i).locator('td').allInnerTexts())[1]);
+      assert.ok((await loss(1)) < (await loss(0)), `${w}: the loss falls`);
+    }
+    assert.match(await lab.locator('#params-without').innerText(), /^477,341 params/);
+    await lab.locator('#chart-loss').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SCREENSHOTS, 'lab-training-vscode.png') });
+  });
+
   await check('a notebook: the status bar shows the model of the focused cell, the sidebar follows the notebook', async () => {
     // Quick Open, as openFile does, but a notebook has no text editor of its own to wait for.
     await page.keyboard.press('Control+P');

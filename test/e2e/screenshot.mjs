@@ -48,8 +48,11 @@ export async function openFile(page, relPath) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
   await input.fill(relPath);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first().waitFor();
-  await page.keyboard.press('Enter');
+  // The row whose file name is exactly `base` (Quick Open may rank a recently opened seed001.py above seed.py).
+  const exact = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+  await row.waitFor();
+  await row.click();
   await page.locator(`.tabs-container .tab.active[aria-label*="${base}"]`).waitFor();
   await page.locator('.editor-group-container.active .monaco-editor .view-lines').waitFor();
 }
