@@ -43,17 +43,27 @@ export async function withWorkbench({ ext, folder, viewport }, fn) {
 /** Opens `relPath` (relative to the workspace folder) with Quick Open and waits for its editor tab. */
 export async function openFile(page, relPath) {
   const base = relPath.split('/').pop();
-  await page.locator('.monaco-workbench').click({ position: { x: 5, y: 400 } }); // keyboard focus in the page
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(relPath);
   // The row whose file name is exactly `base` (Quick Open may rank a recently opened seed001.py above seed.py).
   const exact = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
-  await row.waitFor();
-  await row.click();
-  await page.locator(`.tabs-container .tab.active[aria-label*="${base}"]`).waitFor();
+  const tab = page.locator(`.tabs-container .tab.active[aria-label*="${base}"]`);
+  // A click on a row the list is redrawing can open nothing (CI saw it once under load): try again.
+  for (let attempt = 0; ; attempt++) {
+    await page.locator('.monaco-workbench').click({ position: { x: 5, y: 400 } }); // keyboard focus in the page
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(relPath);
+    const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+    await row.waitFor();
+    await row.click();
+    try {
+      await tab.waitFor({ timeout: 10_000 });
+      break;
+    } catch (error) {
+      if (attempt >= 2) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
   await page.locator('.editor-group-container.active .monaco-editor .view-lines').waitFor();
 }
 
