@@ -219,7 +219,7 @@ export interface PoolingCost {
 }
 
 /** Layer calls replayed for the per-layer savings of one model, at most (one replay per pooling layer). */
-export const MAX_SAVINGS_CALLS = 20_000;
+export const MAX_SAVINGS_CALLS = 5_000;
 
 const costs = new WeakMap<ModelSummary, PoolingCost>();
 
@@ -246,16 +246,19 @@ function computePoolingCost(summary: ModelSummary): PoolingCost {
   const all = replayCost(model, isWindowedPooling);
   const pooling = all.removed;
   if (pooling.length === 0) return { with: withPooling, without: withPooling, saves };
+  if (withPooling.macs === null) {
+    // Nothing saved is known without the model's own MACs: no more replays.
+    for (const layer of pooling) saves.set(layer, { value: null, why: withPooling.why ?? 'the MACs of the model are not known' });
+    return { with: withPooling, without: { macs: all.macs, flops: all.flops, ...(all.why ? { why: all.why } : {}) }, saves };
+  }
   // The replay of the model as written must give the hover's counts, else its differences would not be what a layer saves.
   const asWritten = replayCost(model, () => false);
   const mismatch = asWritten.macs !== withPooling.macs || asWritten.flops !== withPooling.flops;
-  const unknown = (p: PassCost): string | undefined =>
-    withPooling.macs === null ? withPooling.why ?? 'the MACs of the model are not known' : mismatch ? 'Shape Lens could not replay the model as written to the MACs and FLOPs it shows' : p.macs === null ? p.why ?? 'a count is not known' : undefined;
-  const why = unknown(all);
-  const without: PassCost = mismatch ? { macs: null, flops: null, why } : { macs: all.macs, flops: all.flops, ...(all.why ? { why: all.why } : {}) };
+  const MISMATCH = 'Shape Lens could not replay the model as written to the MACs and FLOPs it shows';
+  const without: PassCost = mismatch ? { macs: null, flops: null, why: MISMATCH } : { macs: all.macs, flops: all.flops, ...(all.why ? { why: all.why } : {}) };
   const saving = (p: PassCost): Measure<number> => {
-    const no = unknown(p);
-    return no !== undefined ? { value: null, why: no } : { value: (p.macs as number) - (withPooling.macs as number) };
+    if (mismatch) return { value: null, why: MISMATCH };
+    return p.macs === null ? { value: null, why: p.why ?? 'a count is not known' } : { value: p.macs - (withPooling.macs as number) };
   };
   if (pooling.length === 1) {
     saves.set(pooling[0], saving(all));

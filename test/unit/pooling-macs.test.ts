@@ -10,6 +10,9 @@ import * as path from 'node:path';
 import { analyze } from './helpers/python';
 import { modelCost } from '../../src/core/cost';
 import { poolingCost, type PoolingCost } from '../../src/core/pooling';
+import { labTarget } from '../../src/panels/labTarget';
+import { previewTarget } from '../../src/panels/poolingTarget';
+import { isLabTarget, isPreviewTarget } from '../../src/protocol';
 import type { ModelSummary } from '../../src/core/summary';
 
 function fixture(name: string): string {
@@ -84,6 +87,9 @@ test('Keras MNIST convnet: 2,440,960 MACs, 11,180,160 without pooling; each pool
   const c = poolingCost(m);
   assert.equal(c.with.macs, 194_688 + 2_230_272 + 16_000);
   assert.equal(c.without.macs, 194_688 + 10_616_832 + 368_640);
+  // FLOPs without: conv2d 411,008 (2·194,688 + 21,632); conv2d_1 2·10,616,832 + 36,864 = 21,270,528;
+  // dense 2·368,640 + 10 = 737,290, its softmax 5·10 = 50: 22,418,876.
+  assert.equal(c.without.flops, 411_008 + 21_270_528 + 737_290 + 50);
   assert.deepEqual(savesByName(c), { max_pooling2d: 194_688 + 10_616_832 + 92_160 - 2_440_960, max_pooling2d_1: 194_688 + 2_230_272 + 77_440 - 2_440_960 });
   assert.deepEqual(Object.values(savesByName(c)), [8_462_720, 61_440]);
 });
@@ -163,4 +169,46 @@ test('pooling with stride 1 and same padding saves 0 MACs (known, not unknown)',
   const c = poolingCost(m);
   assert.equal(c.with.macs, 296);
   assert.deepEqual(Object.values(savesByName(c)), [0, 24]);
+});
+
+test('the preview and lab targets carry the counts as the hover prints them, and the guards accept them', async () => {
+  const [, pooled] = await models(fixture('seed_002_max_pooling.py'));
+  const t = previewTarget('k', pooled.rows.find((r) => r.name === 'max_pooling2d')!.layer, pooled, () => 1);
+  assert.ok(isPreviewTarget(t));
+  assert.deepEqual(t.model?.costWith, { macs: { value: 26_439_940, text: '26.4 M' }, flops: { value: 54_155_091, text: '54.2 M' } });
+  assert.deepEqual(t.model?.costWithout, { macs: { value: 100_113_520, text: '100 M' }, flops: { value: 201_679_121, text: '202 M' } });
+  assert.deepEqual(t.model?.pooling.map((l) => l.saves), [{ value: 40_953_500, text: '41.0 M' }, { value: 7_891_830, text: '7.89 M' }, { value: 20_280, text: '20.3 k' }]);
+  const lab = labTarget('k', pooled, () => 1, 'keras');
+  assert.ok(isLabTarget(lab));
+  assert.deepEqual(lab.layers.filter((l) => l.pooling).map((l) => l.pooling?.saves?.text), ['41.0 M', '7.89 M', '20.3 k']);
+  // Unknown: `?` with the reason, never 0.
+  const [u] = await models('import keras\nfrom keras import layers\nm = keras.Sequential([keras.Input((None, None, 3)), layers.Conv2D(8, 3), layers.MaxPooling2D(), layers.Conv2D(8, 3)])\n');
+  const tu = previewTarget('k', undefined, u, () => 1);
+  assert.ok(isPreviewTarget(tu));
+  assert.deepEqual([tu.model?.costWith?.macs.value, tu.model?.costWith?.macs.text, tu.model?.pooling[0].saves?.text], [null, '?', '?']);
+  assert.match(tu.model?.pooling[0].saves?.why ?? '', /conv2d/);
+  // The guard refuses a figure that is not one.
+  const bad = structuredClone(t);
+  (bad.model!.pooling[0].saves as unknown as { value: unknown }).value = 1.5;
+  assert.equal(isPreviewTarget(bad), false);
+  const bad2 = structuredClone(t);
+  (bad2.model!.costWith as unknown as { macs: unknown }).macs = { value: 3 };
+  assert.equal(isPreviewTarget(bad2), false);
+});
+
+test('every fixture model with pooling: the replay of the model as written gives the hover’s counts (no "could not replay")', async () => {
+  let checked = 0;
+  for (const name of ['seed_001_pooling.py', 'seed_002_max_pooling.py', 'conv1d_3d.py', 'resnet_functional.py', 'unet.py', 'mnist_convnet.py', 'nested_model.py', 'transfer_learning.py', 'text_rnn.py']) {
+    for (const m of await models(fixture(name))) {
+      const c = poolingCost(m);
+      if (c.saves.size === 0) continue;
+      assert.doesNotMatch(c.without.why ?? '', /could not replay/, `${name}: ${m.model.name}`);
+      for (const [l, s] of c.saves) {
+        assert.doesNotMatch(s.why ?? '', /could not replay/, `${name}: ${l.name}`);
+        if (c.with.macs !== null && c.without.macs !== null) assert.ok(s.value !== null && s.value >= 0, `${name}: ${l.name} saves ${s.value}`);
+      }
+      checked++;
+    }
+  }
+  assert.ok(checked >= 6, `only ${checked} models with pooling layers`);
 });
