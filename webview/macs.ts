@@ -17,20 +17,19 @@ export const MACS_MEANING = 'MACs: multiply-accumulates of one forward pass of o
 const exact = (f: CountFigure) => (f.value === null ? `? ${f.why ?? ''}` : f.value.toLocaleString('en-US'));
 
 /**
- * `MACs per sample: 26.4 M with its 3 pooling layers, 100 M without them (3.79× as many); FLOPs
- * 54.2 M and 202 M.` (a model without pooling layers: its MACs and FLOPs). Null for a host that
+ * `MACs per sample: 26.4 M with pooling, 100 M without (3.79× as many); FLOPs 54.2 M and 202 M.`
+ * (a model without pooling layers: its MACs and FLOPs). Null for a host that
  * sent no counts. Unknown counts read `?` and the sentence says why.
  */
 export function macsSentence(m: ModelInfo): string | null {
   const w = m.costWith;
   const wo = m.costWithout;
   if (!w || !wo) return null;
-  const n = m.removed.length;
   const why = [w.macs, wo.macs, w.flops, wo.flops].find((f) => f.value === null && f.why)?.why;
   const unknown = why ? ` (? ${why})` : '';
-  if (n === 0) return `MACs per sample: ${w.macs.text}; FLOPs ${w.flops.text}${unknown}.`;
+  if (m.removed.length === 0) return `MACs per sample: ${w.macs.text}; FLOPs ${w.flops.text}${unknown}.`;
   const more = w.macs.value && wo.macs.value !== null ? ` (${ratio(wo.macs.value, w.macs.value)}× as many)` : '';
-  return `MACs per sample: ${w.macs.text} with its ${n} pooling layer${n === 1 ? '' : 's'}, ${wo.macs.text} without them${more}; FLOPs ${w.flops.text} and ${wo.flops.text}${unknown}.`;
+  return `MACs per sample: ${w.macs.text} with pooling, ${wo.macs.text} without${more}; FLOPs ${w.flops.text} and ${wo.flops.text}${unknown}.`;
 }
 
 /** The exact counts behind `macsSentence`, for its title. */
