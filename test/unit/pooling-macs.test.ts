@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze } from './helpers/python';
+import { buildTfjs, caseSeed, emitPython, mulberry32, randomValidSpec, withoutPoolingSpec } from './helpers/cnn-gen';
 import { modelCost } from '../../src/core/cost';
 import { poolingCost, type PoolingCost } from '../../src/core/pooling';
 import { labTarget } from '../../src/panels/labTarget';
@@ -23,8 +24,8 @@ function fixture(name: string): string {
   }
 }
 
-async function models(source: string): Promise<ModelSummary[]> {
-  return (await analyze(source)).analysis.models;
+async function models(source: string, others: Record<string, string> = {}): Promise<ModelSummary[]> {
+  return (await analyze(source, others)).analysis.models;
 }
 
 /** What each pooling layer saves, by layer name. */
@@ -211,4 +212,39 @@ test('every fixture model with pooling: the replay of the model as written gives
     }
   }
   assert.ok(checked >= 6, `only ${checked} models with pooling layers`);
+});
+
+test('random CNNs: the MACs and FLOPs without pooling equal those of the same CNN written without its pooling layers', async () => {
+  // A cross-check of the replay: the stripped spec is emitted as its own program and analysed (its
+  // hover counts, tested against hand formulas in cost.test.ts); tfjs says whether it can be built.
+  let compared = 0;
+  let known = 0;
+  for (let i = 0; i < 40; i++) {
+    const rng = mulberry32(caseSeed(0x13ac, i));
+    const { spec } = randomValidSpec(rng, `cnn_${i}`);
+    const stripped = withoutPoolingSpec(spec);
+    let buildable: boolean;
+    try {
+      buildable = buildTfjs(stripped).layers.every((l) => l.outputShape.every((d) => d === null || d >= 1));
+    } catch {
+      buildable = false;
+    }
+    const program = emitPython(spec, rng);
+    const ms = await models(program.main, program.files);
+    if (ms.length !== 1) continue;
+    const c = poolingCost(ms[0]);
+    if (c.saves.size === 0) continue;
+    compared++;
+    if (!buildable) {
+      assert.equal(c.without.macs, null, `case ${i}: tfjs cannot build it without pooling, its MACs are unknown`);
+      continue;
+    }
+    const plain = emitPython(stripped, mulberry32(caseSeed(0x13ad, i)));
+    const [m] = await models(plain.main, plain.files);
+    const expected = modelCost(m);
+    assert.deepEqual([c.without.macs, c.without.flops], [expected.totalMacs, expected.totalFlops], `case ${i} (${program.style} / ${plain.style})`);
+    if (expected.totalMacs !== null) known++;
+  }
+  assert.ok(compared >= 15, `only ${compared} cases had pooling layers`);
+  assert.ok(known >= 10, `only ${known} cases with known MACs`);
 });
