@@ -16,6 +16,19 @@ export interface StageSettings {
   padding: Padding;
 }
 
+/** A count as the editor's hover prints it: exact `value`, short `text` (`26.4 M`; `?` when unknown) and why it is unknown. */
+export interface CountFigure {
+  value: number | null;
+  text: string;
+  why?: string;
+}
+
+/** MACs (multiply-accumulates) and FLOPs of one sample's forward pass, as the hover counts them. */
+export interface PassFigures {
+  macs: CountFigure;
+  flops: CountFigure;
+}
+
 /** A pooling layer of the user's model, as the preview shows it. */
 export interface LayerInfo {
   name: string;
@@ -32,6 +45,11 @@ export interface LayerInfo {
   note?: string;
   /** Global pooling with `keepdims=True` (the output keeps its spatial axes as 1s). */
   keepdims?: boolean;
+  /**
+   * MACs this (Max/AveragePooling) layer saves its model: the model's MACs with this layer alone
+   * taken out minus the model's MACs (absent for global pooling and outside a model).
+   */
+  saves?: CountFigure;
 }
 
 export interface ModelInfo {
@@ -41,6 +59,9 @@ export interface ModelInfo {
   paramsWithout: number | null;
   /** Names of the layers "without pooling" removes. */
   removed: string[];
+  /** MACs and FLOPs of the model as written and without its MaxPooling/AveragePooling layers (the same replay as `paramsWithout`). */
+  costWith?: PassFigures;
+  costWithout?: PassFigures;
   /** The model's pooling layers in order ("Use the model's pooling layers"). */
   pooling: LayerInfo[];
   /**
@@ -216,6 +237,9 @@ const isPosInt = (x: unknown, max = 1 << 20): x is number => typeof x === 'numbe
 const isStr = (x: unknown, max = 10_000): x is string => typeof x === 'string' && x.length <= max;
 const isPair = (x: unknown): x is [number, number] => Array.isArray(x) && x.length === 2 && isPosInt(x[0], MAX_WINDOW) && isPosInt(x[1], MAX_WINDOW);
 const isCount = (x: unknown): x is number | null => x === null || (typeof x === 'number' && Number.isSafeInteger(x) && x >= 0);
+const isCountFigure = (x: unknown): x is CountFigure =>
+  isObj(x) && (x.value === null || (typeof x.value === 'number' && Number.isSafeInteger(x.value))) && isStr(x.text, 100) && (x.why === undefined || isStr(x.why, 2000));
+const isPassFigures = (x: unknown): x is PassFigures => isObj(x) && isCountFigure(x.macs) && isCountFigure(x.flops);
 
 export function isStageSettings(x: unknown): x is StageSettings {
   return (
@@ -238,7 +262,8 @@ function isLayerInfo(x: unknown): x is LayerInfo {
     (x.dataFormat === 'channels_last' || x.dataFormat === 'channels_first') &&
     (x.settings === null || isStageSettings(x.settings)) &&
     (x.note === undefined || isStr(x.note, 1000)) &&
-    (x.keepdims === undefined || typeof x.keepdims === 'boolean')
+    (x.keepdims === undefined || typeof x.keepdims === 'boolean') &&
+    (x.saves === undefined || isCountFigure(x.saves))
   );
 }
 
@@ -269,6 +294,8 @@ function isModelInfo(x: unknown): x is ModelInfo {
     isCount(x.paramsWithout) &&
     Array.isArray(x.removed) &&
     x.removed.every((n) => isStr(n, 500)) &&
+    (x.costWith === undefined || isPassFigures(x.costWith)) &&
+    (x.costWithout === undefined || isPassFigures(x.costWithout)) &&
     Array.isArray(x.pooling) &&
     x.pooling.length <= 1000 &&
     x.pooling.every(isLayerInfo)

@@ -15,6 +15,7 @@ import { connect, onHostMessage } from './host';
 import { decodeImage, type SavedImage } from './image';
 import { colourMap, featureMap, type FeatureMap } from './inputs';
 import { buildModel, disposeModel, runModel, type BuiltModel, type LayerOutput } from './model';
+import { macsSentence, macsTitle, savesSentence, savesTitle } from './macs';
 import { initBackend, TFJS_VERSION, type Backend } from './tensor';
 import { BATCH_SIZE, buildTrainable, disposeTrainable, observe, resizedJson, Run, splitData, type Trainable } from './train';
 
@@ -313,7 +314,7 @@ function layerList(t: LabTarget, outs: Map<string, LayerOutput>): HTMLElement {
     if (out) list.append(layerBlock(l, out, `l${i}`));
     else {
       const why = skipped.get(l.name)?.reason ?? (outs.size === 0 ? 'the model does not run here (see above)' : l.className === 'InputLayer' ? 'the model input (shown above)' : 'tfjs gave no output for it');
-      list.append(h('section', { className: 'layer card not-run', id: `layer-l${i}` }, h('h2', {}, `${l.name} (${l.className}) `, h('span', { className: 'keras-shape', textContent: l.outputShape })), h('p', { className: 'note', textContent: `Not run: ${why}.` })));
+      list.append(h('section', { className: 'layer card not-run', id: `layer-l${i}` }, h('h2', {}, `${l.name} (${l.className}) `, h('span', { className: 'keras-shape', textContent: l.outputShape })), savesNote(l, `l${i}`), h('p', { className: 'note', textContent: `Not run: ${why}.` })));
     }
   });
   return list;
@@ -327,7 +328,7 @@ function layerBlock(l: LabLayer, out: LayerOutput, id: string): HTMLElement {
   block.dataset.layer = l.name;
   const title = h('h2', {}, `${l.name} (${l.className}) `, h('span', { className: 'keras-shape', id: `shape-${id}`, textContent: l.outputShape }));
   if (l.params !== null && l.className !== 'Input') title.append(h('span', { className: 'params', textContent: ` · ${fmt(l.params)} params` }));
-  block.append(title);
+  block.append(title, savesNote(l, id));
   const ran = kerasShape(out.shape);
   if (l.className !== 'Input' && ran !== l.outputShape) block.append(h('p', { className: 'warning', textContent: `tfjs built ${ran} here; Shape Lens shows ${l.outputShape}.` }));
   const tools = h('div', { className: 'toolbar' });
@@ -338,6 +339,12 @@ function layerBlock(l: LabLayer, out: LayerOutput, id: string): HTMLElement {
   else if (out.shape.length === 1) block.append(units(out, id));
   else block.append(h('p', { className: 'note', textContent: `Output ${ran}: not drawn (the lab draws height × width × channels maps and flat vectors).` }));
   return block;
+}
+
+/** What a pooling layer saves its model in MACs (src/core/pooling.ts `poolingCost`), when the host says. */
+function savesNote(l: LabLayer, id: string): HTMLElement | string {
+  const text = l.pooling && savesSentence(l.pooling, state.target?.preview);
+  return l.pooling && text ? h('p', { className: 'saves note', id: `saves-${id}`, textContent: text, title: savesTitle(l.pooling) }) : '';
 }
 
 /** The channels of a (height, width, channels) output as small images, one colour scale per layer. */
@@ -613,7 +620,8 @@ function poolingLab(t: LabTarget): HTMLElement {
   const p = t.preview;
   const s = h('section', { id: 'pooling-lab', className: 'card' }, h('h2', { textContent: 'Pooling lab' }));
   const compare = p.removed.length > 0 ? `${fmt(p.paramsWith)} params with its ${p.removed.length} pooling layer${p.removed.length === 1 ? '' : 's'}, ${fmt(p.paramsWithout)} without them.` : `${fmt(p.paramsWith)} params; no MaxPooling or AveragePooling layer to take out.`;
-  s.append(h('p', { id: 'lab-params', textContent: compare }));
+  const macs = macsSentence(p);
+  s.append(h('p', { id: 'lab-params', textContent: macs ? `${compare} ${macs}` : compare, title: macsTitle(p) }));
   const why = cannotTrain(t);
   // Another model, seed, size, digit count or backend: the results (and a run in progress) belonged to the old one.
   if (training && training.key !== trainingKey(t)) resetTraining();

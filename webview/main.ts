@@ -15,6 +15,7 @@ import { decodeImage, type SavedImage } from './image';
 import { initBackend, runStage, TFJS_VERSION, type Backend } from './tensor';
 import { pairLayout, type PairLayout } from './layout';
 import { changedValues, describeShift, shiftMap, translation, type Shift, type Translation } from './shift';
+import { macsSentence, macsTitle, ratio, savesSentence, savesTitle } from './macs';
 
 type InputKind = 'seed' | 'digit' | 'colour' | 'layer' | 'image' | 'real';
 
@@ -316,12 +317,6 @@ function kerasShape(m: FeatureMap, layer: LayerInfo | null, global: boolean): st
   return `(None, ${dims.join(', ')})`;
 }
 
-function ratio(a: number, b: number): string {
-  if (b === 0) return '∞';
-  const r = a / b;
-  return Number.isInteger(r) ? String(r) : r.toFixed(r < 10 ? 2 : 1);
-}
-
 function numberInput(id: string, label: string, value: number, disabled: boolean, onChange: (v: number) => void): HTMLElement {
   const input = h('input', { id, type: 'number', min: '1', max: '64', value: String(value), disabled });
   input.setAttribute('aria-label', label);
@@ -470,6 +465,8 @@ function modelSection(): HTMLElement | string {
   } else {
     s.append(h('p', { id: 'params-compare', textContent: `${m.name}: ${fmt(m.paramsWith)} params; it has no MaxPooling or AveragePooling layer.` }));
   }
+  const macs = macsSentence(m);
+  if (macs) s.append(h('p', { id: 'macs-compare', textContent: macs, title: macsTitle(m) }));
   const usable = m.pooling.filter((l) => l.settings);
   if (usable.length > 0) {
     s.append(
@@ -651,6 +648,11 @@ function stageBlock(i: number, notRun = false): HTMLElement {
   }
   if (state.stages.length > 1) controls.append(button(`s${i + 1}-remove`, 'Remove', () => update(() => state.stages.splice(i, 1)), `Remove stage ${i + 1}`));
   block.append(controls);
+  // What the model's layer saves (from the target sent last: the stage's copy may be older than an edit).
+  const model = state.target?.model;
+  const layer = st.layer && model?.pooling.find((l) => l.name === st.layer!.name);
+  const saves = layer && savesSentence(layer, model);
+  if (layer && saves) block.append(h('p', { className: 'saves note', id: `saves-${i + 1}`, textContent: saves, title: savesTitle(layer) }));
   const input = run.inOf[i] !== undefined ? run.maps[run.inOf[i]] : undefined;
   if (notRun || !input) {
     block.append(h('p', { className: 'note', textContent: 'Not run: an earlier stage has no output.' }));

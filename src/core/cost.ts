@@ -83,7 +83,7 @@ function sum(a: number | null, b: number | null): number | null {
 }
 
 /** Known output shapes of a call (batch included), or null if any dim is unknown or a shape is missing. */
-function knownShapes(ts: readonly SymbolicTensor[]): RuleShape[] | null {
+function knownShapes(ts: readonly { shape: Shape | null }[]): RuleShape[] | null {
   if (ts.length === 1) {
     const s = ts[0].shape;
     return s && !hasUnknownDim(s) ? [s as RuleShape] : null;
@@ -138,11 +138,20 @@ export function callCost(call: CallNode, depth = 0): Measure<CallCost> {
   const layer = call.layer;
   if (layer.isInput) return { value: { macs: 0, flops: 0 } };
   if (layer.nested) return nestedCost(call, depth);
+  return costOn(layer, call.inputs, call.outputs);
+}
+
+/**
+ * What `callCost` counts for `layer` (not an input or a nested model) on these input and output
+ * shapes: also for shapes other than the analysis' (core/pooling.ts replays a model without its
+ * pooling layers).
+ */
+export function costOn(layer: LayerNode, inputs: readonly { shape: Shape | null }[], outputs: readonly { shape: Shape | null }[]): Measure<CallCost> {
   if (layer.custom) return unknown(`Shape Lens does not count what the code of ${layer.className} computes`);
   const rule = getRule(layer.className);
   if (!rule) return unknown(`Shape Lens has no rule for ${layer.className}`);
-  const ins = knownShapes(call.inputs);
-  const outs = knownShapes(call.outputs);
+  const ins = knownShapes(inputs);
+  const outs = knownShapes(outputs);
   if (!ins || !outs) return unknown(`a shape of ${layer.name} is not known`);
   if (!rule.cost) return unknown(`Shape Lens does not count the cost of ${layer.className}`);
   const cfg = readerOf(layer.config);

@@ -3,7 +3,7 @@
 // the export left out and why, and the input an image is fitted to. No vscode: unit-tested in node.
 
 import { exportModel, withoutPoolingJson, type CodeFrom, type ModelExport } from '../core/export';
-import { isPoolingClass } from '../core/pooling';
+import { isPoolingClass, poolingCost } from '../core/pooling';
 import { formatOutputShape, formatShape, type Shape } from '../core/shape';
 import type { ModelSummary } from '../core/summary';
 import { MAX_LAB_INPUT_VALUES, MAX_SIDE, type LabLayer, type LabTarget, type MapSize, type ModelInfo } from '../protocol';
@@ -34,7 +34,7 @@ export function labTarget(key: string, summary: ModelSummary, lineOf: LineOf, co
   const exp = exportModel(summary.model, codeFrom);
   const layers: LabLayer[] = summary.rows.slice(0, 10_000).map((r) => {
     const l: LabLayer = { name: cut(r.name, 500), className: cut(r.className, 200), line: lineOf(r.layer), outputShape: cut(formatOutputShape(r.outputShape), 500), params: r.params };
-    if (isPoolingClass(r.layer.className)) l.pooling = layerInfo(r.layer, lineOf);
+    if (isPoolingClass(r.layer.className)) l.pooling = layerInfo(r.layer, lineOf, poolingCost(summary).saves.get(r.layer));
     return l;
   });
   const inputShape = summary.model.inputs[0]?.shape ?? null;

@@ -4,10 +4,11 @@
 
 import type { LayerNode } from '../core/graph';
 import { splitChannels } from '../core/layers/convutils';
-import { isPoolingClass, paramsWithoutPooling, poolingLayersOf, poolingSettings, type PoolingSettings } from '../core/pooling';
-import { formatOutputShape, formatShape, type Dim, type Shape } from '../core/shape';
+import type { Measure } from '../core/cost';
+import { isPoolingClass, paramsWithoutPooling, poolingCost, poolingLayersOf, poolingSettings, type PassCost, type PoolingSettings } from '../core/pooling';
+import { formatOutputShape, formatShape, formatShortCount, type Dim, type Shape } from '../core/shape';
 import type { ModelSummary } from '../core/summary';
-import { MAX_SIDE, MAX_WINDOW, type LayerInfo, type ModelInfo, type PreviewTarget, type StageSettings } from '../protocol';
+import { MAX_SIDE, MAX_WINDOW, type CountFigure, type LayerInfo, type ModelInfo, type PassFigures, type PreviewTarget, type StageSettings } from '../protocol';
 
 /** 1-based line of a layer in the document the preview was opened from, or null (another file). */
 export type LineOf = (layer: LayerNode) => number | null;
@@ -32,7 +33,17 @@ export function toStage(s: PoolingSettings): { settings: StageSettings; note?: s
 /** Texts are cut to what the protocol guard accepts (a pathological name must not drop the whole message). */
 const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-export function layerInfo(layer: LayerNode, lineOf: LineOf): LayerInfo {
+/** A count as the hover prints it (core/shape.ts `formatShortCount`), with why it is unknown. */
+export function countFigure(m: Measure<number>): CountFigure {
+  const f: CountFigure = { value: m.value, text: formatShortCount(m.value) };
+  if (m.value === null) f.why = cut(m.why ?? 'Shape Lens does not know it', 2000);
+  return f;
+}
+
+const passFigures = (p: PassCost): PassFigures => ({ macs: countFigure({ value: p.macs, why: p.why }), flops: countFigure({ value: p.flops, why: p.why }) });
+
+/** `layer`'s settings for the preview; `saves`: the MACs it saves its model (core/pooling.ts `poolingCost`), when known to be in one. */
+export function layerInfo(layer: LayerNode, lineOf: LineOf, saves?: Measure<number>): LayerInfo {
   const settings = poolingSettings(layer.className, layer.config);
   const stage = settings ? toStage(settings) : null;
   const tooLarge = stage !== null && [...stage.settings.poolSize, ...stage.settings.strides].some((v) => v > MAX_WINDOW);
@@ -49,6 +60,7 @@ export function layerInfo(layer: LayerNode, lineOf: LineOf): LayerInfo {
   if (tooLarge) info.note = `Pool sizes and strides above ${MAX_WINDOW} are not previewed.`;
   else if (stage?.note) info.note = stage.note;
   if (settings?.global && settings.keepdims) info.keepdims = true;
+  if (saves) info.saves = countFigure(saves);
   return info;
 }
 
@@ -67,12 +79,15 @@ const isSize = (d: Dim | undefined): d is number => typeof d === 'number' && Num
 
 export function modelInfo(summary: ModelSummary, lineOf: LineOf): ModelInfo {
   const without = paramsWithoutPooling(summary.model);
+  const cost = poolingCost(summary);
   return {
     name: cut(summary.model.name, 500),
     paramsWith: summary.totalParams,
     paramsWithout: without.removed.length > 0 ? without.totalParams : summary.totalParams,
     removed: without.removed.map((l) => cut(l.name, 500)),
-    pooling: poolingLayersOf(summary.model).slice(0, 1000).map((p) => layerInfo(p.layer, lineOf)),
+    costWith: passFigures(cost.with),
+    costWithout: passFigures(cost.without),
+    pooling: poolingLayersOf(summary.model).slice(0, 1000).map((p) => layerInfo(p.layer, lineOf, cost.saves.get(p.layer))),
   };
 }
 

@@ -175,7 +175,15 @@ try {
   await check("Pooling lab on seed 002's model: 2 epochs on 1,000 digits, both models' curves, the loss falls, params 8,861 / 477,341, frames within 100 ms", async () => {
     await show(seed002);
     const lab = page.locator('#pooling-lab');
-    assert.equal(await text('#lab-params'), '8,861 params with its 3 pooling layers, 477,341 without them.');
+    // MACs worked by hand in test/unit/pooling-macs.test.ts: 26,439,940 with pooling, 100,113,520 without; FLOPs 54,155,091 and 201,679,121.
+    assert.equal(await text('#lab-params'), '8,861 params with its 3 pooling layers, 477,341 without them. MACs per sample: 26.4 M with pooling, 100 M without (3.79× as many); FLOPs 54.2 M and 202 M.');
+    assert.match(await page.locator('#lab-params').getAttribute('title'), /With pooling: 26,439,940 MACs, 54,155,091 FLOPs\.\nWithout: 100,113,520 MACs, 201,679,121 FLOPs\./);
+    // Each pooling layer's block: the model's MACs with that layer alone taken out, minus its 26,439,940.
+    assert.equal(await layer('max_pooling2d').locator('.saves').innerText(), 'max_pooling2d saves 41.0 M MACs per sample: taken out alone, the model would need 41.0 M more multiply-accumulates than its 26.4 M (the layers after it see a larger map).');
+    assert.match(await layer('max_pooling2d_1').locator('.saves').innerText(), /^max_pooling2d_1 saves 7\.89 M MACs per sample:/);
+    assert.match(await layer('max_pooling2d_2').locator('.saves').innerText(), /^max_pooling2d_2 saves 20\.3 k MACs per sample:/);
+    assert.match(await layer('max_pooling2d_2').locator('.saves').getAttribute('title'), /max_pooling2d_2 saves 20,280 MACs\./);
+    assert.equal(await page.locator('section.layer .saves').count(), 3);
     assert.equal(await lab.getAttribute('data-phase'), 'idle');
     await page.fill('#train-epochs', '2');
     await page.locator('#train-epochs').dispatchEvent('change');
@@ -242,6 +250,9 @@ try {
   await check('a model without pooling layers, or not exported whole, says why it is not trained side by side', async () => {
     await show(noPooling002);
     assert.match(await text('#train-why'), /it has no MaxPooling or AveragePooling layer to take out/);
+    // 13,306,680 + 43,560,000 + 42,771,600 + 475,240 MACs (test/unit/pooling-macs.test.ts).
+    assert.equal(await text('#lab-params'), '477,341 params; no MaxPooling or AveragePooling layer to take out. MACs per sample: 100 M; FLOPs 202 M.');
+    assert.equal(await page.locator('section.layer .saves').count(), 0);
     await show(mnist);
     assert.equal(await page.locator('#train-start').count(), 1, 'the MNIST convnet has pooling: it can train');
     await show(partial);

@@ -164,6 +164,38 @@ try {
     assert.equal(await page.locator('#grid-2 .hl-window').count(), 1);
     assert.equal(await page.locator('#grid-1 .hl-window').count(), 0);
     assert.match(await text('#reduction-2'), /121 → 25 positions per channel/);
+    // 2,440,960 MACs as written; 10,903,680 without max_pooling2d, 2,502,400 without max_pooling2d_1 (test/unit/pooling-macs.test.ts).
+    assert.equal(await text('#macs-compare'), 'MACs per sample: 2.44 M with pooling, 11.2 M without (4.58× as many); FLOPs 4.94 M and 22.4 M.');
+    assert.deepEqual((await page.locator('section.stage .saves').allInnerTexts()).map((t) => t.split(':')[0]), ['max_pooling2d saves 8.46 M MACs per sample', 'max_pooling2d_1 saves 61.4 k MACs per sample']);
+  });
+
+  await check("seed 002's model: its MACs with and without pooling, and what each pooling layer saves on its stage", async () => {
+    const [, seed002] = await targetsOf(join(ROOT, 'test/fixtures/python/seed_002_max_pooling.py'));
+    const first = seed002.preview.pooling[0];
+    await show({ key: 'seed002#layer:max_pooling2d', layer: first, featureMap: { height: 222, width: 222, channels: 10 }, model: seed002.preview });
+    assert.match(await text('#params-compare'), /8,861 params with its 3 pooling layers; 477,341 without them/);
+    // Worked by hand in test/unit/pooling-macs.test.ts: 26,439,940 MACs with pooling, 100,113,520 without; FLOPs 54,155,091 and 201,679,121.
+    assert.equal(await text('#macs-compare'), 'MACs per sample: 26.4 M with pooling, 100 M without (3.79× as many); FLOPs 54.2 M and 202 M.');
+    assert.match(await page.locator('#macs-compare').getAttribute('title'), /With pooling: 26,439,940 MACs, 54,155,091 FLOPs\.\nWithout: 100,113,520 MACs, 201,679,121 FLOPs\./);
+    assert.equal(await text('#saves-1'), 'max_pooling2d saves 41.0 M MACs per sample: taken out alone, the model would need 41.0 M more multiply-accumulates than its 26.4 M (the layers after it see a larger map).');
+    await page.click('#use-model');
+    await page.locator('#saves-3').waitFor({ timeout: 30_000 });
+    assert.deepEqual(await page.locator('section.stage .saves').allInnerTexts(), [
+      'max_pooling2d saves 41.0 M MACs per sample: taken out alone, the model would need 41.0 M more multiply-accumulates than its 26.4 M (the layers after it see a larger map).',
+      'max_pooling2d_1 saves 7.89 M MACs per sample: taken out alone, the model would need 7.89 M more multiply-accumulates than its 26.4 M (the layers after it see a larger map).',
+      'max_pooling2d_2 saves 20.3 k MACs per sample: taken out alone, the model would need 20.3 k more multiply-accumulates than its 26.4 M (the layers after it see a larger map).',
+    ]);
+    assert.match(await page.locator('#saves-2').getAttribute('title'), /max_pooling2d_1 saves 7,891,830 MACs\./);
+    // A stage of no layer says nothing about savings.
+    await page.click('#add-stage');
+    assert.equal(await page.locator('#saves-4').count(), 0);
+  });
+
+  await check('unknown MACs read ? with the reason', async () => {
+    const model = { ...mnistTarget.model, costWith: { macs: { value: null, text: '?', why: 'conv2d: a shape of conv2d is not known' }, flops: { value: null, text: '?', why: 'conv2d: a shape of conv2d is not known' } }, costWithout: { macs: { value: null, text: '?', why: 'conv2d: a shape of conv2d is not known' }, flops: { value: null, text: '?', why: 'x' } }, pooling: mnistTarget.model.pooling.map((l) => ({ ...l, saves: { value: null, text: '?', why: 'conv2d: a shape of conv2d is not known' } })) };
+    await show({ ...mnistTarget, key: 'mnist#unknown-macs', model });
+    assert.equal(await text('#macs-compare'), 'MACs per sample: ? with pooling, ? without; FLOPs ? and ? (? conv2d: a shape of conv2d is not known).');
+    assert.equal(await text('#saves-1'), 'What max_pooling2d saves in MACs is not known (?): conv2d: a shape of conv2d is not known.');
   });
 
   await check("a Sequential used as a layer (nested_model.py): 'Use the model's pooling layers' runs its real path inside the nested model", async () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze } from './helpers/python';
-import { buildTfjs, caseSeed, emitPython, mulberry32, randomValidSpec, type LayerSpec, type ModelSpec } from './helpers/cnn-gen';
+import { buildTfjs, caseSeed, emitPython, mulberry32, randomValidSpec, withoutPoolingSpec } from './helpers/cnn-gen';
 import { paramsWithoutPooling, poolingSettings } from '../../src/core/pooling';
 import { previewTarget, toStage } from '../../src/panels/poolingTarget';
 import { isHostToWebview, isPreviewTarget, isWebviewToHost } from '../../src/protocol';
@@ -114,12 +114,6 @@ model = keras.Model(inp, layers.Add()([a, b]))
   assert.equal(m.totalParams, 4 * 4 * 2 * 3 + 3 + (5 * 5 * 2 * 2 + 2));
   assert.equal(paramsWithoutPooling(m.model).totalParams, null);
 });
-
-/** The spec with its MaxPooling/AveragePooling layers removed (global pooling kept). */
-function withoutPoolingSpec(spec: ModelSpec): ModelSpec {
-  const keep = (l: LayerSpec) => !/^(Max|Average)Pooling[123]D$/.test(l.className);
-  return { ...spec, stem: spec.stem.filter(keep), block: { ...spec.block, layers: spec.block.layers.filter(keep) }, head: spec.head.filter(keep) };
-}
 
 test('params without pooling equal tfjs building the same random CNNs without their pooling layers', async () => {
   let compared = 0;

@@ -110,6 +110,12 @@ export function expandLayers(spec: ModelSpec): LayerSpec[] {
   return out;
 }
 
+/** The spec with its MaxPooling/AveragePooling layers removed (global pooling kept). */
+export function withoutPoolingSpec(spec: ModelSpec): ModelSpec {
+  const keep = (l: LayerSpec) => !/^(Max|Average)Pooling[123]D$/.test(l.className);
+  return { ...spec, stem: spec.stem.filter(keep), block: { ...spec.block, layers: spec.block.layers.filter(keep) }, head: spec.head.filter(keep) };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Tiny independent shape arithmetic, used only to steer generation towards valid models (the
 // oracle is tfjs; a model tfjs sizes to a dim <= 0 is rejected by the caller anyway).
