@@ -370,16 +370,17 @@ function callField(call: CallNode, fields: Map<number, Field>, depth: number): F
   if (map === 'merge') return mergeFields(inFields ?? [first], layer.name, axes);
   const rf = first.rf as ReceptiveField;
   if (rf.size.length !== map.kernel.length || axes !== rf.size.length) return { rf: null, why: `${layer.name} changes the spatial axes` };
-  const next: ReceptiveField = { size: [], stride: [], padding: [] };
+  // Arrays of their final length (one pushed onto [] gets room for 17).
+  const next: ReceptiveField = { size: new Array<number>(axes), stride: new Array<number>(axes), padding: new Array<number>(axes) };
   for (let i = 0; i < axes; i++) {
     const j = rf.stride[i];
     const size = rf.size[i] + (map.kernel[i] - 1) * j;
     const stride = j * map.stride[i];
     const padding = rf.padding[i] + map.padBefore[i] * j;
     if (!Number.isSafeInteger(size) || !Number.isSafeInteger(stride) || !Number.isSafeInteger(padding)) return { rf: null, why: `the receptive field of ${layer.name} is too large to give exactly` };
-    next.size.push(size);
-    next.stride.push(stride);
-    next.padding.push(padding);
+    next.size[i] = size;
+    next.stride[i] = stride;
+    next.padding[i] = padding;
   }
   if (rf.notAlignedAt) next.notAlignedAt = rf.notAlignedAt;
   return { rf: next, from: first.from };
@@ -390,7 +391,7 @@ function mergeFields(fs: Field[], name: string, axes: number): Field {
   const rfs = fs.map((f) => f.rf as ReceptiveField);
   for (const r of rfs) if (r.size.length !== axes) return { rf: null, why: `${name} merges tensors with other spatial axes` };
   for (const f of fs) if (f.from !== fs[0].from) return { rf: null, why: `${name} merges paths from different model inputs` };
-  const out: ReceptiveField = { size: [], stride: [], padding: [] };
+  const out: ReceptiveField = { size: new Array<number>(axes), stride: new Array<number>(axes), padding: new Array<number>(axes) };
   let aligned = true;
   for (let i = 0; i < axes; i++) {
     const jump = rfs[0].stride[i];
@@ -408,9 +409,9 @@ function mergeFields(fs: Field[], name: string, axes: number): Field {
       if (e > end) end = e;
       if (s + e !== centre) aligned = false;
     }
-    out.size.push(end - start + 1);
-    out.stride.push(jump);
-    out.padding.push(-start);
+    out.size[i] = end - start + 1;
+    out.stride[i] = jump;
+    out.padding[i] = -start;
   }
   const earlier = rfs.find((r) => r.notAlignedAt)?.notAlignedAt;
   if (earlier) out.notAlignedAt = earlier;

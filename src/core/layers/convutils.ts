@@ -210,11 +210,13 @@ export function reportUndefinedChannels(ctx: RuleContext, shape: RuleShape, form
  * a size or setting is unknown. `input` and `output` are whole shapes (batch and channels too).
  */
 export function windowMap(input: RuleShape, output: RuleShape, format: DataFormat, w: WindowSettings): SpatialMap {
-  const kernel: number[] = [];
-  const stride: number[] = [];
-  const padBefore: number[] = [];
+  const axes = Math.max(input.length - 2, 0);
+  // Arrays of their final length (one pushed onto [] gets room for 17).
+  const kernel = new Array<number>(axes);
+  const stride = new Array<number>(axes);
+  const padBefore = new Array<number>(axes);
   const first = format === 'channels_first' ? 2 : 1;
-  for (let i = 0; i < input.length - 2; i++) {
+  for (let i = 0; i < axes; i++) {
     const n = input[first + i];
     const out = i < output.length - 2 ? output[first + i] : undefined;
     const k = w.kernel[i];
@@ -222,9 +224,9 @@ export function windowMap(input: RuleShape, output: RuleShape, format: DataForma
     const d = w.dilation[i];
     if (n === null || out === null || k === null || s === null || d === null || w.padding === null) return null;
     const kk = effectiveKernel(k, d);
-    kernel.push(kk);
-    stride.push(s);
-    padBefore.push(w.padding === 'valid' ? 0 : w.padding === 'causal' ? kk - 1 : Math.floor(Math.max(((out as number) - 1) * s + kk - n, 0) / 2));
+    kernel[i] = kk;
+    stride[i] = s;
+    padBefore[i] = w.padding === 'valid' ? 0 : w.padding === 'causal' ? kk - 1 : Math.floor(Math.max(((out as number) - 1) * s + kk - n, 0) / 2);
   }
   return { kernel, stride, padBefore };
 }
