@@ -8,7 +8,7 @@ import { Cfg, type ConfigValue, type LayerConfig } from './config';
 import type { CallNode, LayerNode, ModelGraph, SymbolicTensor } from './graph';
 import { activationFlops } from './layers/activation';
 import { getRule } from './layers/registry';
-import type { CallCost, SpatialMap } from './layers/types';
+import { POINTWISE, type CallCost, type SpatialMap } from './layers/types';
 import { elements, formatCount, formatOutputShape, formatShortBytes, formatShortCount, UNKNOWN_DIM, type RuleShape, type Shape } from './shape';
 import type { ModelSummary } from './summary';
 
@@ -354,6 +354,11 @@ function callField(call: CallNode, fields: Map<number, Field>, depth: number): F
     for (const f of inFields) if (f.rf === null) return f;
   } else if (first.rf === null) return first;
   const rule = layer.custom ? undefined : getRule(layer.className);
+  // A layer that keeps positions, on known shapes: its input's field (what the steps below give, without their arrays).
+  if (rule?.spatial === POINTWISE && !inFields && call.outputs.length === 1) {
+    const out = call.outputs[0].shape;
+    if (isKnown(call.inputs[0].shape) && isKnown(out)) return first.rf && first.rf.size.length === out.length - 2 ? first : { rf: null, why: `${layer.name} changes the spatial axes` };
+  }
   // Shapes of the inputs that have fields only.
   const ins = knownShapes(inFields && inFields.length !== call.inputs.length ? call.inputs.filter((t) => fields.has(t.id)) : call.inputs);
   const outs = knownShapes(call.outputs);
