@@ -600,7 +600,9 @@ async function cost(): Promise<void> {
     const alone = median(costMs);
     const rf = median(rfMs);
     const pct = (ms: number, width: number) => `${((ms / a) * 100).toFixed(1)}%`.padStart(width);
-    console.log(`${pad(name, 30)}${withMs(a)}${withMs(median(withCost))}${withMs(alone, 12)}${pct(alone, 15)}${withMs(rf)}${pct(rf, 18)}`);
+    // Cost figures in hundredths: ResNet50's are a few tenths of a ms.
+    const fine = (ms: number, width: number) => `${ms.toFixed(2)}`.padStart(width - 2) + 'ms';
+    console.log(`${pad(name, 30)}${withMs(a)}${withMs(median(withCost))}${fine(alone, 12)}${pct(alone, 15)}${fine(rf, 10)}${pct(rf, 18)}`);
   }
   console.log('(medians in ms, analysis and analysis + cost interleaved; "cost alone": modelCost of every model of one analysis (totals, MACs, FLOPs, bytes, peak); "with RF": and every row\'s receptive field)');
   console.log('');

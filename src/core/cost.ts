@@ -375,8 +375,8 @@ function callField(call: CallNode, fields: Map<number, Field>, depth: number): F
   if (map === 'merge') return mergeFields(inFields ?? [first], layer.name, axes);
   const rf = first.rf as ReceptiveField;
   if (rf.size.length !== map.kernel.length || axes !== rf.size.length) return { rf: null, why: `${layer.name} changes the spatial axes` };
-  // Arrays of their final length (one pushed onto [] gets room for 17).
-  const next: ReceptiveField = { size: new Array<number>(axes), stride: new Array<number>(axes), padding: new Array<number>(axes) };
+  // Copies of the input's arrays (their final length; one pushed onto [] gets room for 17), overwritten below.
+  const next: ReceptiveField = { size: rf.size.slice(), stride: rf.stride.slice(), padding: rf.padding.slice() };
   for (let i = 0; i < axes; i++) {
     const j = rf.stride[i];
     const size = rf.size[i] + (map.kernel[i] - 1) * j;
@@ -396,7 +396,8 @@ function mergeFields(fs: Field[], name: string, axes: number): Field {
   const rfs = fs.map((f) => f.rf as ReceptiveField);
   for (const r of rfs) if (r.size.length !== axes) return { rf: null, why: `${name} merges tensors with other spatial axes` };
   for (const f of fs) if (f.from !== fs[0].from) return { rf: null, why: `${name} merges paths from different model inputs` };
-  const out: ReceptiveField = { size: new Array<number>(axes), stride: new Array<number>(axes), padding: new Array<number>(axes) };
+  // Copies of the first field's arrays (`axes` long), overwritten below.
+  const out: ReceptiveField = { size: rfs[0].size.slice(), stride: rfs[0].stride.slice(), padding: rfs[0].padding.slice() };
   let aligned = true;
   for (let i = 0; i < axes; i++) {
     const jump = rfs[0].stride[i];
