@@ -677,12 +677,20 @@ export function callsInOrder(model: ModelGraph): CallNode[] {
   const calls: CallNode[] = [];
   const seen = new Set<CallNode>();
   const inputIds = new Set(model.inputs.map((t) => t.id));
-  const stack: { t: SymbolicTensor; expanded: boolean }[] = model.outputs.map((t) => ({ t, expanded: false })).reverse();
+  // Depth-first from the outputs: a tensor is pushed once to expand its call's inputs, then again
+  // (marked in `expanded`, a parallel stack) to emit the call once they are done.
+  const stack: SymbolicTensor[] = [];
+  const expanded: boolean[] = [];
+  for (let i = model.outputs.length - 1; i >= 0; i--) {
+    stack.push(model.outputs[i]);
+    expanded.push(false);
+  }
   while (stack.length > 0 && seen.size < 100000) {
-    const top = stack.pop()!;
-    const src = top.t.source;
-    if (inputIds.has(top.t.id) || !src) continue;
-    if (top.expanded) {
+    const t = stack.pop()!;
+    const done = expanded.pop()!;
+    const src = t.source;
+    if (inputIds.has(t.id) || !src) continue;
+    if (done) {
       if (!seen.has(src)) {
         seen.add(src);
         calls.push(src);
@@ -690,9 +698,20 @@ export function callsInOrder(model: ModelGraph): CallNode[] {
       continue;
     }
     if (seen.has(src)) continue;
-    stack.push({ t: top.t, expanded: true });
-    const ins = allInputs(src);
-    for (let i = ins.length - 1; i >= 0; i--) stack.push({ t: ins[i], expanded: false });
+    stack.push(t);
+    expanded.push(true);
+    const ins = src.inputs;
+    const extra = src.extraInputs;
+    if (extra) {
+      for (let i = extra.length - 1; i >= 0; i--) {
+        stack.push(extra[i]);
+        expanded.push(false);
+      }
+    }
+    for (let i = ins.length - 1; i >= 0; i--) {
+      stack.push(ins[i]);
+      expanded.push(false);
+    }
   }
   return calls;
 }

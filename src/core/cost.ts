@@ -8,8 +8,8 @@ import { Cfg, type ConfigValue, type LayerConfig } from './config';
 import type { CallNode, LayerNode, ModelGraph, SymbolicTensor } from './graph';
 import { activationFlops } from './layers/activation';
 import { getRule } from './layers/registry';
-import type { CallCost, SpatialMap } from './layers/types';
-import { elements, formatCount, formatOutputShape, formatShortBytes, formatShortCount, hasUnknownDim, type RuleShape, type Shape } from './shape';
+import { POINTWISE, type CallCost, type SpatialMap } from './layers/types';
+import { elements, formatCount, formatOutputShape, formatShortBytes, formatShortCount, UNKNOWN_DIM, type RuleShape, type Shape } from './shape';
 import type { ModelSummary } from './summary';
 
 /** Receptive field of a tensor w.r.t. the model input, one entry per spatial axis. */
@@ -37,7 +37,7 @@ export interface LayerCost {
   flops: number | null;
   /** Bytes of the outputs of its calls, per sample. */
   activationBytes: number | null;
-  /** Of its first call's (first) output. */
+  /** Of its first call's (first) output (worked out for the whole model when first read). */
   receptiveField: ReceptiveField | null;
   /** Why a measure is null (the first reason found). */
   why?: string;
@@ -59,18 +59,43 @@ export interface ModelCost {
 }
 
 /**
- * One reader per layer config while a model's costs are computed, shared by `cost` and `spatial`
- * (and every call of the layer): rules that validate their settings once per Cfg (convs) then do
- * it once. Outside `modelCost` each call gets a reader of its own.
+ * While a model's costs are computed: one reader per layer config, shared by `cost` and `spatial`
+ * (and every call of the layer), so rules that validate their settings once per Cfg (convs) do it
+ * once; and each model's calls in graph order, found once. Outside `modelCost` each call gets a
+ * reader of its own.
  */
-let readers: Map<LayerConfig, Cfg> | undefined;
+interface Session {
+  readers: Map<LayerConfig, Cfg>;
+  orders: Map<ModelGraph, CallNode[]>;
+}
+let session: Session | undefined;
+
+function within<T>(s: Session, f: () => T): T {
+  const outer = session;
+  session = s;
+  try {
+    return f();
+  } finally {
+    session = outer;
+  }
+}
+
 function readerOf(config: LayerConfig): Cfg {
-  let cfg = readers?.get(config);
+  let cfg = session?.readers.get(config);
   if (!cfg) {
     cfg = new Cfg(config);
-    readers?.set(config, cfg);
+    session?.readers.set(config, cfg);
   }
   return cfg;
+}
+
+function orderOf(model: ModelGraph): CallNode[] {
+  let calls = session?.orders.get(model);
+  if (!calls) {
+    calls = callsInOrder(model);
+    session?.orders.set(model, calls);
+  }
+  return calls;
 }
 
 /** Nested models deeper than this are not costed (bounded work on pathological code). */
@@ -82,22 +107,29 @@ function sum(a: number | null, b: number | null): number | null {
   return a === null || b === null ? null : exact(a + b);
 }
 
+/** A shape with every dim known to the analysis (None counts as known). */
+function isKnown(s: Shape | null): s is RuleShape {
+  if (!s) return false;
+  for (let i = 0; i < s.length; i++) if (s[i] === UNKNOWN_DIM) return false;
+  return true;
+}
+
 /** Known output shapes of a call (batch included), or null if any dim is unknown or a shape is missing. */
 function knownShapes(ts: readonly { shape: Shape | null }[]): RuleShape[] | null {
   if (ts.length === 1) {
     const s = ts[0].shape;
-    return s && !hasUnknownDim(s) ? [s as RuleShape] : null;
+    return isKnown(s) ? [s] : null;
   }
   const out: RuleShape[] = [];
   for (const t of ts) {
-    if (!t.shape || hasUnknownDim(t.shape)) return null;
-    out.push(t.shape as RuleShape);
+    if (!isKnown(t.shape)) return null;
+    out.push(t.shape);
   }
   return out;
 }
 
 /** A layer's calls that belong to `model` (a layer may be called in several models). */
-function callsIn(model: ModelGraph, ordered = callsInOrder(model)): CallNode[] {
+function callsIn(model: ModelGraph, ordered = orderOf(model)): CallNode[] {
   // A model's inputs come from InputLayer calls, which `callsInOrder` stops before.
   const inputs: CallNode[] = [];
   for (const t of model.inputs) if (t.source?.layer.isInput && !inputs.includes(t.source)) inputs.push(t.source);
@@ -193,8 +225,8 @@ export function dtypeBytes(dtype: ConfigValue | undefined): number | null {
 
 /** Bytes of one tensor per sample: elements × its layer's dtype size; null (with why) when a dim is None or unknown. */
 export function activationBytes(t: SymbolicTensor): Measure<number> {
-  if (!t.shape || hasUnknownDim(t.shape)) return unknown('its shape is not known');
-  const n = elements(t.shape as RuleShape);
+  if (!isKnown(t.shape)) return unknown('its shape is not known');
+  const n = elements(t.shape);
   if (n === null) return unknown('its shape has a None dimension besides the batch');
   const layer = t.source?.layer;
   const per = dtypeBytes(layer?.config.dtype);
@@ -213,28 +245,37 @@ export function activationBytes(t: SymbolicTensor): Measure<number> {
 export function peakActivationBytes(model: ModelGraph, depth = 0, ordered?: CallNode[], sizeOf: (t: SymbolicTensor) => Measure<number> = activationBytes): Measure<number> {
   if (depth > MAX_DEPTH) return unknown('models nested too deeply');
   if (!model.built || model.incomplete) return unknown(model.incomplete ?? 'the model is not built');
-  const calls = ordered ?? callsInOrder(model);
+  const calls = ordered ?? orderOf(model);
   const lastUse = new Map<number, number>();
   for (let i = 0; i < calls.length; i++) {
     const c = calls[i];
     for (const t of c.inputs) lastUse.set(t.id, i);
     if (c.extraInputs) for (const t of c.extraInputs) lastUse.set(t.id, i);
   }
-  const keep = new Set(model.outputs.map((t) => t.id));
+  const outputs = model.outputs;
   const live = new Map<number, number>();
   let current = 0;
-  const add = (t: SymbolicTensor): string | undefined => {
-    if (live.has(t.id)) return undefined;
+  let why: string | undefined;
+  const add = (t: SymbolicTensor): boolean => {
+    if (live.has(t.id)) return true;
     const b = sizeOf(t);
-    if (b.value === null) return `${t.source?.layer.name ?? 'an input'}: ${b.why}`;
+    if (b.value === null) {
+      why = `${t.source?.layer.name ?? 'an input'}: ${b.why}`;
+      return false;
+    }
     live.set(t.id, b.value);
     current += b.value;
-    return undefined;
+    return true;
   };
-  for (const t of model.inputs) {
-    const why = add(t);
-    if (why) return unknown(why);
-  }
+  /** Frees `t` if it is live and not a model output. */
+  const free = (t: SymbolicTensor): void => {
+    const bytes = live.get(t.id);
+    if (bytes === undefined) return;
+    for (const o of outputs) if (o.id === t.id) return;
+    live.delete(t.id);
+    current -= bytes;
+  };
+  for (const t of model.inputs) if (!add(t)) return unknown(why as string);
   let peak = current;
   for (let i = 0; i < calls.length; i++) {
     const c = calls[i];
@@ -244,18 +285,10 @@ export function peakActivationBytes(model: ModelGraph, depth = 0, ordered?: Call
       if (inner.value === null || innerInputs === null) return unknown(inner.why ?? `${c.layer.name}: an input size is not known`);
       peak = Math.max(peak, current + inner.value - innerInputs);
     }
-    for (const t of c.outputs) {
-      const why = add(t);
-      if (why) return unknown(why);
-    }
-    peak = Math.max(peak, current);
-    const free = (t: SymbolicTensor) => {
-      const bytes = live.get(t.id);
-      if (bytes === undefined || keep.has(t.id)) return;
-      live.delete(t.id);
-      current -= bytes;
-    };
-    for (const t of c.extraInputs ? [...c.inputs, ...c.extraInputs] : c.inputs) if (lastUse.get(t.id) === i) free(t);
+    for (const t of c.outputs) if (!add(t)) return unknown(why as string);
+    if (current > peak) peak = current;
+    for (const t of c.inputs) if (lastUse.get(t.id) === i) free(t);
+    if (c.extraInputs) for (const t of c.extraInputs) if (lastUse.get(t.id) === i) free(t);
     for (const t of c.outputs) if (!lastUse.has(t.id)) free(t);
   }
   return { value: peak };
@@ -271,6 +304,19 @@ interface Field {
   from?: number;
 }
 
+/** The fields of a model's inputs: `seeds` (a nested model's), else a 1-pixel field per spatial axis. */
+function inputFields(model: ModelGraph, seeds?: Field[]): Map<number, Field> {
+  const fields = new Map<number, Field>();
+  model.inputs.forEach((t, i) => {
+    if (seeds?.[i]) fields.set(t.id, seeds[i]);
+    else {
+      const axes = t.shape && t.shape.length >= 3 ? t.shape.length - 2 : 0;
+      fields.set(t.id, axes > 0 ? { rf: { size: Array(axes).fill(1), stride: Array(axes).fill(1), padding: Array(axes).fill(0) }, from: t.id } : { rf: null, why: 'the input has no spatial axes' });
+    }
+  });
+  return fields;
+}
+
 /**
  * Receptive field of every tensor of `model` w.r.t. its input (one entry per spatial axis: the
  * axes between batch and channels), computed forward in graph order. Windows (conv, pooling,
@@ -283,40 +329,47 @@ interface Field {
  * `seeds` are the fields of a nested model's inputs.
  */
 export function receptiveFields(model: ModelGraph, seeds?: Field[], depth = 0, ordered?: CallNode[]): Map<number, Field> {
-  const fields = new Map<number, Field>();
-  model.inputs.forEach((t, i) => {
-    if (seeds?.[i]) fields.set(t.id, seeds[i]);
-    else {
-      const axes = t.shape && t.shape.length >= 3 ? t.shape.length - 2 : 0;
-      fields.set(t.id, axes > 0 ? { rf: { size: Array(axes).fill(1), stride: Array(axes).fill(1), padding: Array(axes).fill(0) }, from: t.id } : { rf: null, why: 'the input has no spatial axes' });
-    }
-  });
+  const fields = inputFields(model, seeds);
   if (depth > MAX_DEPTH) return fields;
-  for (const call of ordered ?? callsInOrder(model)) {
+  for (const call of ordered ?? orderOf(model)) {
     const f = callField(call, fields, depth);
     for (const t of call.outputs) fields.set(t.id, f);
   }
   return fields;
 }
 
+/** The field of a call's outputs, from its inputs' `fields`. */
 function callField(call: CallNode, fields: Map<number, Field>, depth: number): Field {
   const layer = call.layer;
-  const inputs = call.inputs.length === 1 ? call.inputs : call.inputs.filter((t) => fields.has(t.id));
-  const inFields: Field[] = [];
-  for (const t of inputs) {
-    const f = fields.get(t.id);
-    if (f) inFields.push(f);
+  // The inputs' fields (tensors from outside the model have none): one, or all of them.
+  let first: Field | undefined;
+  let inFields: Field[] | undefined;
+  if (call.inputs.length === 1) first = fields.get(call.inputs[0].id);
+  else {
+    inFields = [];
+    for (const t of call.inputs) {
+      const f = fields.get(t.id);
+      if (f) inFields.push(f);
+    }
+    first = inFields[0];
   }
-  if (inFields.length === 0) return { rf: null, why: `${layer.name} reads no tensor of the model` };
-  const broken = inFields.find((f) => f.rf === null);
+  if (!first) return { rf: null, why: `${layer.name} reads no tensor of the model` };
   if (layer.nested) {
-    if (inFields.length !== call.inputs.length) return { rf: null, why: `${layer.name} reads a tensor from outside the model` };
-    const inner = receptiveFields(layer.nested, inFields, depth + 1);
+    if (inFields && inFields.length !== call.inputs.length) return { rf: null, why: `${layer.name} reads a tensor from outside the model` };
+    const inner = receptiveFields(layer.nested, inFields ?? [first], depth + 1);
     return inner.get(layer.nested.outputs[0]?.id ?? -1) ?? { rf: null, why: `the output of ${layer.name} is not known` };
   }
-  if (broken) return broken;
+  if (inFields) {
+    for (const f of inFields) if (f.rf === null) return f;
+  } else if (first.rf === null) return first;
   const rule = layer.custom ? undefined : getRule(layer.className);
-  const ins = knownShapes(inputs);
+  // A layer that keeps positions, on known shapes: its input's field (what the steps below give, without their arrays).
+  if (rule?.spatial === POINTWISE && !inFields && call.outputs.length === 1) {
+    const out = call.outputs[0].shape;
+    if (isKnown(call.inputs[0].shape) && isKnown(out)) return first.rf && first.rf.size.length === out.length - 2 ? first : { rf: null, why: `${layer.name} changes the spatial axes` };
+  }
+  // Shapes of the inputs that have fields only.
+  const ins = knownShapes(inFields && inFields.length !== call.inputs.length ? call.inputs.filter((t) => fields.has(t.id)) : call.inputs);
   const outs = knownShapes(call.outputs);
   if (!rule?.spatial || !ins || !outs) return { rf: null, why: !ins || !outs ? `a shape of ${layer.name} is not known` : `Shape Lens does not know how ${layer.className} maps positions` };
   let map: SpatialMap;
@@ -327,47 +380,53 @@ function callField(call: CallNode, fields: Map<number, Field>, depth: number): F
   }
   if (map === null) return { rf: null, why: `${layer.className} mixes positions a receptive field does not describe` };
   const axes = outs[0].length - 2;
-  if (map === 'pointwise') {
-    const f = inFields[0];
-    return f.rf && f.rf.size.length === axes ? f : { rf: null, why: `${layer.name} changes the spatial axes` };
-  }
-  if (map === 'merge') return mergeFields(inFields, layer.name, axes);
-  const f = inFields[0];
-  const rf = f.rf as ReceptiveField;
+  if (map === 'pointwise') return first.rf && first.rf.size.length === axes ? first : { rf: null, why: `${layer.name} changes the spatial axes` };
+  if (map === 'merge') return mergeFields(inFields ?? [first], layer.name, axes);
+  const rf = first.rf as ReceptiveField;
   if (rf.size.length !== map.kernel.length || axes !== rf.size.length) return { rf: null, why: `${layer.name} changes the spatial axes` };
-  const next: ReceptiveField = { size: [], stride: [], padding: [] };
+  // Copies of the input's arrays (their final length; one pushed onto [] gets room for 17), overwritten below.
+  const next: ReceptiveField = { size: rf.size.slice(), stride: rf.stride.slice(), padding: rf.padding.slice() };
   for (let i = 0; i < axes; i++) {
     const j = rf.stride[i];
     const size = rf.size[i] + (map.kernel[i] - 1) * j;
     const stride = j * map.stride[i];
     const padding = rf.padding[i] + map.padBefore[i] * j;
     if (!Number.isSafeInteger(size) || !Number.isSafeInteger(stride) || !Number.isSafeInteger(padding)) return { rf: null, why: `the receptive field of ${layer.name} is too large to give exactly` };
-    next.size.push(size);
-    next.stride.push(stride);
-    next.padding.push(padding);
+    next.size[i] = size;
+    next.stride[i] = stride;
+    next.padding[i] = padding;
   }
   if (rf.notAlignedAt) next.notAlignedAt = rf.notAlignedAt;
-  return { rf: next, from: f.from };
+  return { rf: next, from: first.from };
 }
 
 /** Fields of paths that meet at `name`: their union when jumps agree (see `receptiveFields`). */
 function mergeFields(fs: Field[], name: string, axes: number): Field {
   const rfs = fs.map((f) => f.rf as ReceptiveField);
-  if (rfs.some((r) => r.size.length !== axes)) return { rf: null, why: `${name} merges tensors with other spatial axes` };
-  if (new Set(fs.map((f) => f.from)).size > 1) return { rf: null, why: `${name} merges paths from different model inputs` };
-  const out: ReceptiveField = { size: [], stride: [], padding: [] };
+  for (const r of rfs) if (r.size.length !== axes) return { rf: null, why: `${name} merges tensors with other spatial axes` };
+  for (const f of fs) if (f.from !== fs[0].from) return { rf: null, why: `${name} merges paths from different model inputs` };
+  // Copies of the first field's arrays (`axes` long), overwritten below.
+  const out: ReceptiveField = { size: rfs[0].size.slice(), stride: rfs[0].stride.slice(), padding: rfs[0].padding.slice() };
   let aligned = true;
   for (let i = 0; i < axes; i++) {
-    const jumps = new Set(rfs.map((r) => r.stride[i]));
-    if (jumps.size > 1) return { rf: null, why: `the paths merged at ${name} are not aligned: their effective strides differ (${[...jumps].join(', ')})` };
-    const starts = rfs.map((r) => -r.padding[i]);
-    const ends = rfs.map((r) => -r.padding[i] + r.size[i] - 1);
-    const start = Math.min(...starts);
-    const end = Math.max(...ends);
-    if (new Set(rfs.map((r, k) => starts[k] + ends[k])).size > 1) aligned = false;
-    out.size.push(end - start + 1);
-    out.stride.push(rfs[0].stride[i]);
-    out.padding.push(-start);
+    const jump = rfs[0].stride[i];
+    for (const r of rfs) {
+      if (r.stride[i] !== jump) return { rf: null, why: `the paths merged at ${name} are not aligned: their effective strides differ (${[...new Set(rfs.map((x) => x.stride[i]))].join(', ')})` };
+    }
+    // Each field spans [−padding, −padding + size − 1]; aligned when their centres (start + end) agree.
+    let start = Infinity;
+    let end = -Infinity;
+    const centre = -2 * rfs[0].padding[i] + rfs[0].size[i] - 1;
+    for (const r of rfs) {
+      const s = -r.padding[i];
+      const e = s + r.size[i] - 1;
+      if (s < start) start = s;
+      if (e > end) end = e;
+      if (s + e !== centre) aligned = false;
+    }
+    out.size[i] = end - start + 1;
+    out.stride[i] = jump;
+    out.padding[i] = -start;
   }
   const earlier = rfs.find((r) => r.notAlignedAt)?.notAlignedAt;
   if (earlier) out.notAlignedAt = earlier;
@@ -380,32 +439,89 @@ function mergeFields(fs: Field[], name: string, axes: number): Field {
 
 const cache = new WeakMap<ModelSummary, ModelCost>();
 
-/** Every measure of a summary's rows and the model's totals (cached per summary). */
+/**
+ * Every measure of a summary's rows and the model's totals (cached per summary). The receptive
+ * fields are worked out for the whole model the first time a row's `receptiveField` or `rfWhy` is
+ * read (hovers, JSON, the rf column): totals and MACs alone (sidebar, inlay hints) do not pay for them.
+ */
 export function modelCost(s: ModelSummary): ModelCost {
   let c = cache.get(s);
   if (!c) {
-    readers = new Map();
-    try {
-      c = computeModelCost(s);
-    } finally {
-      readers = undefined;
-    }
+    c = within({ readers: new Map(), orders: new Map() }, () => computeModelCost(s));
     cache.set(s, c);
   }
   return c;
 }
 
+/** What one call of a row's layer gave (`more`: the layer's later calls in this model, in order). */
+interface CallMeasures {
+  cost: Measure<CallCost>;
+  bytes: number | null;
+  bytesWhy?: string;
+  call: CallNode;
+  more?: CallMeasures[];
+}
+
+/** The receptive fields of a model's tensors, worked out for the whole model when first asked (with the session its costs were computed in). */
+class ModelFields {
+  #fields: Map<number, Field> | undefined;
+  constructor(
+    private readonly model: ModelGraph,
+    private readonly ordered: CallNode[],
+    private readonly session: Session,
+  ) {}
+
+  of(t: SymbolicTensor | undefined): Field | undefined {
+    this.#fields ??= within(this.session, () => receptiveFields(this.model, undefined, 0, this.ordered));
+    return t ? this.#fields.get(t.id) : undefined;
+  }
+}
+
+/** A row of a layer called in the model: its receptive field is read from `ModelFields` when asked. */
+class RowCost implements LayerCost {
+  declare why?: string;
+  readonly #fields: ModelFields;
+  readonly #output: SymbolicTensor | undefined;
+  constructor(
+    public calls: number,
+    public macs: number | null,
+    public flops: number | null,
+    public activationBytes: number | null,
+    why: string | undefined,
+    fields: ModelFields,
+    output: SymbolicTensor | undefined,
+  ) {
+    if (why) this.why = why;
+    this.#fields = fields;
+    this.#output = output;
+  }
+
+  get receptiveField(): ReceptiveField | null {
+    return this.#fields.of(this.#output)?.rf ?? null;
+  }
+
+  get rfWhy(): string | undefined {
+    const field = this.#fields.of(this.#output);
+    return field?.rf ? undefined : (field?.why ?? 'its output is not a tensor of this model');
+  }
+
+  /** The row as plain data, every measure included (JSON.stringify, the language server's messages). */
+  toJSON(): LayerCost {
+    const rfWhy = this.rfWhy;
+    return { calls: this.calls, macs: this.macs, flops: this.flops, activationBytes: this.activationBytes, receptiveField: this.receptiveField, ...(this.why ? { why: this.why } : {}), ...(rfWhy ? { rfWhy } : {}) };
+  }
+}
+
 function computeModelCost(s: ModelSummary): ModelCost {
   const model = s.model;
-  const ordered = model.built ? callsInOrder(model) : [];
+  const ordered = model.built ? orderOf(model) : [];
   const calls = model.built ? callsIn(model, ordered) : [];
-  const fields = receptiveFields(model, undefined, 0, ordered);
   let why: string | undefined = !model.built ? 'the model is not built' : model.incomplete;
   let totalMacs: number | null = why ? null : 0;
   let totalFlops: number | null = why ? null : 0;
   // Every tensor once: the model's inputs (their InputLayer calls) and each call's outputs.
   let bytes: number | null = why === 'the model is not built' || model.incomplete ? null : 0;
-  const byLayer = new Map<LayerNode, { cost: Measure<CallCost>; bytes: number | null; bytesWhy?: string; call: CallNode }[]>();
+  const byLayer = new Map<LayerNode, CallMeasures>();
   const sizes = new Map<number, Measure<number>>();
   for (const c of calls) {
     const cost = callCost(c);
@@ -422,33 +538,31 @@ function computeModelCost(s: ModelSummary): ModelCost {
     }
     if (bytesWhy) why ??= `${c.layer.name}: ${bytesWhy}`;
     bytes = sum(bytes, out);
-    const list = byLayer.get(c.layer);
-    const entry = { cost, bytes: out, bytesWhy, call: c };
-    if (list) list.push(entry);
-    else byLayer.set(c.layer, [entry]);
+    const entry: CallMeasures = { cost, bytes: out, bytesWhy, call: c };
+    const earlier = byLayer.get(c.layer);
+    if (!earlier) byLayer.set(c.layer, entry);
+    else (earlier.more ??= []).push(entry);
   }
   const peak = peakActivationBytes(model, 0, ordered, (t) => sizes.get(t.id) ?? activationBytes(t));
   if (peak.value === null) why ??= peak.why;
+  const fields = new ModelFields(model, ordered, session as Session);
   const notCalled = 'the layer is not called in this model';
   const rows = s.rows.map((row): LayerCost => {
     const mine = byLayer.get(row.layer);
     if (!mine) return { calls: 0, macs: null, flops: null, activationBytes: null, receptiveField: null, why: notCalled, rfWhy: notCalled };
-    let macs: number | null = 0;
-    let flops: number | null = 0;
-    let act: number | null = 0;
-    let rowWhy: string | undefined;
-    for (const m of mine) {
-      macs = sum(macs, m.cost.value?.macs ?? null);
-      flops = sum(flops, m.cost.value?.flops ?? null);
-      act = sum(act, m.bytes);
-      rowWhy ??= m.cost.why ?? (m.bytesWhy && `its output's size is not known: ${m.bytesWhy}`);
+    let macs = mine.cost.value?.macs ?? null;
+    let flops = mine.cost.value?.flops ?? null;
+    let act = mine.bytes;
+    let rowWhy = mine.cost.why ?? (mine.bytesWhy && `its output's size is not known: ${mine.bytesWhy}`);
+    if (mine.more) {
+      for (const m of mine.more) {
+        macs = sum(macs, m.cost.value?.macs ?? null);
+        flops = sum(flops, m.cost.value?.flops ?? null);
+        act = sum(act, m.bytes);
+        rowWhy ??= m.cost.why ?? (m.bytesWhy && `its output's size is not known: ${m.bytesWhy}`);
+      }
     }
-    const first = mine[0].call.outputs[0];
-    const field = first ? fields.get(first.id) : undefined;
-    const lc: LayerCost = { calls: mine.length, macs, flops, activationBytes: act, receptiveField: field?.rf ?? null };
-    if (rowWhy) lc.why = rowWhy;
-    if (!field?.rf) lc.rfWhy = field?.why ?? 'its output is not a tensor of this model';
-    return lc;
+    return new RowCost(mine.more ? mine.more.length + 1 : 1, macs, flops, act, rowWhy, fields, mine.call.outputs[0]);
   });
   return { rows, totalMacs, totalFlops, activationBytes: bytes, peakActivationBytes: peak.value, ...(why ? { why } : {}) };
 }

@@ -76,7 +76,13 @@ export function prodDims(dims: readonly Dim[]): number | null {
 
 /** Elements per sample (batch dim excluded); null if a dim is None or unknown. */
 export function elements(shape: readonly Dim[]): number | null {
-  return prodDims(shape.slice(1));
+  let p = 1;
+  for (let i = 1; i < shape.length; i++) {
+    const d = shape[i];
+    if (typeof d !== 'number') return null;
+    p *= d;
+  }
+  return p;
 }
 
 export function shapesEqual(a: Shape | null | undefined, b: Shape | null | undefined): boolean {

@@ -403,6 +403,25 @@ function cli(...args: string[]) {
   return spawnSync(process.execPath, [path.join(root, 'dist/cli.js'), ...args], { cwd: root, encoding: 'utf8' });
 }
 
+test('cost: a row worked out without its receptive field gives it when read, and as JSON', async () => {
+  const { analysis } = await analyze(`import keras
+from keras import layers
+x = keras.Input(shape=(28, 28, 1))
+y = layers.Conv2D(32, 7, strides=2, padding='same')(x)
+z = layers.Flatten()(y)
+m = keras.Model(x, z)
+`);
+  const rows = modelCost(analysis.models[0]).rows;
+  // 14·14·49·1·32 = 307,328 MACs; 2·307,328 + 14·14·32 bias = 620,928 FLOPs; 14·14·32·4 = 25,088 B.
+  // 'same' on 28 with stride 2 and K 7: TensorFlow pads ⌊max((14 − 1)·2 + 7 − 28, 0)/2⌋ = 2 before.
+  const conv = { calls: 1, macs: 307_328, flops: 620_928, activationBytes: 25_088, receptiveField: { size: [7, 7], stride: [2, 2], padding: [2, 2] } };
+  assert.deepEqual(JSON.parse(JSON.stringify(rows[1])), conv);
+  assert.deepEqual({ calls: rows[1].calls, macs: rows[1].macs, flops: rows[1].flops, activationBytes: rows[1].activationBytes, receptiveField: rows[1].receptiveField }, conv);
+  assert.equal(rows[1].rfWhy, undefined);
+  assert.deepEqual(JSON.parse(JSON.stringify(rows[2])), { calls: 1, macs: 0, flops: 0, activationBytes: 25_088, receptiveField: null, rfWhy: 'Shape Lens does not know how Flatten maps positions' });
+  assert.equal(rows[2].rfWhy, 'Shape Lens does not know how Flatten maps positions');
+});
+
 test('cost: summary --columns rejects what it does not know, and is no option of export', () => {
   const bad = cli('summary', 'examples/seed_pooling_cnn.py', '--columns=macs,watts');
   assert.equal(bad.status, 2);

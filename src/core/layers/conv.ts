@@ -10,7 +10,10 @@ import {
   explainDeconvLength,
   joinChannels,
   readPadding,
+  channelsOf,
+  product,
   quietContext,
+  spatialProduct,
   reportUndefinedChannels,
   spatialAxisNames,
   splitChannels,
@@ -58,13 +61,11 @@ const setups = new WeakMap<Cfg, ConvSetup | null>();
 const quietSetups = new WeakMap<LayerConfig, { kind: ConvKind; rank: number; setup: ConvSetup }>();
 
 function readSetup(kind: ConvKind, rank: number, cfg: Cfg, ctx: RuleContext): ConvSetup | null {
+  // Settings that validated quietly give the same setup to every reader of them (cost analytics' too).
+  const known = cfg.run === undefined ? quietSetups.get(cfg.raw) : undefined;
+  if (known && known.kind === kind && known.rank === rank) return known.setup;
   const mine = setups.get(cfg);
   if (mine !== undefined || setups.has(cfg)) return mine ?? null;
-  const known = cfg.run === undefined ? quietSetups.get(cfg.raw) : undefined;
-  if (known && known.kind === kind && known.rank === rank) {
-    setups.set(cfg, known.setup);
-    return known.setup;
-  }
   const problems = cfg.problems.length;
   const s = validate(kind, rank, cfg, ctx);
   setups.set(cfg, s);
@@ -266,14 +267,11 @@ function params(kind: ConvKind, rank: number, inputs: RuleShape[], cfg: Cfg, ctx
 function cost(kind: ConvKind, rank: number, input: RuleShape, output: RuleShape, cfg: Cfg): CallCost {
   const s = readSetup(kind, rank, cfg, quietContext(kind));
   if (!s || !s.format || s.useBias === null || s.kernel.some((k) => k === null)) return { macs: null, flops: null };
-  const i = splitChannels(input, s.format);
-  const o = splitChannels(output, s.format);
-  const prod = (v: RuleDim[]) => v.reduce<number | null>((a, b) => (a === null || b === null ? null : a * b), 1);
-  const k = prod(s.kernel);
-  const inPos = prod(i.spatial);
-  const outPos = prod(o.spatial);
-  const cin = i.channels;
-  const cout = o.channels;
+  const k = product(s.kernel, 0, s.kernel.length);
+  const inPos = spatialProduct(input, s.format);
+  const outPos = spatialProduct(output, s.format);
+  const cin = channelsOf(input, s.format);
+  const cout = channelsOf(output, s.format);
   if (k === null || inPos === null || outPos === null || cin === null || cout === null) return { macs: null, flops: null };
   let macs: number;
   if (kind === 'conv') {
@@ -292,7 +290,7 @@ function cost(kind: ConvKind, rank: number, input: RuleShape, output: RuleShape,
 function spatial(kind: ConvKind, rank: number, input: RuleShape, output: RuleShape, cfg: Cfg): SpatialMap {
   const s = readSetup(kind, rank, cfg, quietContext(kind));
   if (kind === 'transpose' || !s || !s.format) return null;
-  return windowMap(splitChannels(input, s.format).spatial, splitChannels(output, s.format).spatial, s);
+  return windowMap(input, output, s.format, s);
 }
 
 /** One rule per (kind, spatial rank); the name and aliases are the only other data. */

@@ -207,29 +207,64 @@ export function reportUndefinedChannels(ctx: RuleContext, shape: RuleShape, form
  * How a conv or pooling window maps positions (receptive fields, core/cost.ts): the dilated
  * kernel, the stride, and the padding before the first element, which for `same` is TensorFlow's
  * `⌊max((out − 1)·s + K − n, 0)/2⌋` on these sizes and for `causal` all `K − 1` before. Null when
- * a size or setting is unknown.
+ * a size or setting is unknown. `input` and `output` are whole shapes (batch and channels too).
  */
-export function windowMap(inSpatial: RuleDim[], outSpatial: RuleDim[], w: WindowSettings): SpatialMap {
-  const kernel: number[] = [];
-  const stride: number[] = [];
-  const padBefore: number[] = [];
-  for (let i = 0; i < inSpatial.length; i++) {
-    const n = inSpatial[i];
-    const out = outSpatial[i];
+export function windowMap(input: RuleShape, output: RuleShape, format: DataFormat, w: WindowSettings): SpatialMap {
+  const axes = Math.max(input.length - 2, 0);
+  // Arrays of their final length (one pushed onto [] gets room for 17).
+  const kernel = new Array<number>(axes);
+  const stride = new Array<number>(axes);
+  const padBefore = new Array<number>(axes);
+  const first = format === 'channels_first' ? 2 : 1;
+  for (let i = 0; i < axes; i++) {
+    const n = input[first + i];
+    const out = i < output.length - 2 ? output[first + i] : undefined;
     const k = w.kernel[i];
     const s = w.strides[i];
     const d = w.dilation[i];
     if (n === null || out === null || k === null || s === null || d === null || w.padding === null) return null;
     const kk = effectiveKernel(k, d);
-    kernel.push(kk);
-    stride.push(s);
-    padBefore.push(w.padding === 'valid' ? 0 : w.padding === 'causal' ? kk - 1 : Math.floor(Math.max((out - 1) * s + kk - n, 0) / 2));
+    kernel[i] = kk;
+    stride[i] = s;
+    padBefore[i] = w.padding === 'valid' ? 0 : w.padding === 'causal' ? kk - 1 : Math.floor(Math.max(((out as number) - 1) * s + kk - n, 0) / 2);
   }
   return { kernel, stride, padBefore };
 }
 
+/** Product of `dims[from..to)`, or null if one is unknown (None). */
+export function product(dims: readonly RuleDim[], from: number, to: number): number | null {
+  let p = 1;
+  for (let i = from; i < to; i++) {
+    const d = dims[i];
+    if (d === null) return null;
+    p *= d;
+  }
+  return p;
+}
+
+/** Product of the spatial dims of a batch-first shape (`splitChannels(shape, format).spatial`). */
+export function spatialProduct(shape: RuleShape, format: DataFormat): number | null {
+  return format === 'channels_first' ? product(shape, 2, shape.length) : product(shape, 1, shape.length - 1);
+}
+
+/** The channel dim of a batch-first shape (`splitChannels(shape, format).channels`). */
+export function channelsOf<D>(shape: readonly D[], format: DataFormat): D {
+  return format === 'channels_first' ? shape[1] : shape[shape.length - 1];
+}
+
+const quietContexts = new Map<string, RuleContext>();
+
 /** A layer context that records nothing: rules' readers run again for cost and receptive fields. */
 export function quietContext(className: string): RuleContext {
+  let ctx = quietContexts.get(className);
+  if (!ctx) {
+    ctx = makeQuietContext(className);
+    quietContexts.set(className, ctx);
+  }
+  return ctx;
+}
+
+function makeQuietContext(className: string): RuleContext {
   return {
     layerName: className,
     className,

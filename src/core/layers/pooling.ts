@@ -4,7 +4,7 @@
 import type { Cfg } from '../config';
 import { DiagnosticCode } from '../diagnostics';
 import { elements, type RuleShape } from '../shape';
-import { checkPositive, joinChannels, quietContext, readPadding, spatialAxisNames, splitChannels, windowedSpatial, windowMap, type WindowSettings } from './convutils';
+import { checkPositive, joinChannels, product, quietContext, readPadding, spatialAxisNames, splitChannels, windowedSpatial, windowMap, type WindowSettings } from './convutils';
 import type { LayerRule, RuleContext } from './types';
 
 type PoolOp = 'Max' | 'Average';
@@ -38,6 +38,17 @@ function poolWindow(rank: number, cfg: Cfg, ctx: RuleContext): (WindowSettings &
   return { kernel: pool, strides, dilation: Array<number>(rank).fill(1), padding: padding as 'valid' | 'same' | null, format };
 }
 
+/** `poolWindow` read once per Cfg for cost analytics (its `cost` and `spatial`), reporting nothing. */
+const quietWindows = new WeakMap<Cfg, ReturnType<typeof poolWindow>>();
+function quietWindow(rank: number, cfg: Cfg): ReturnType<typeof poolWindow> {
+  let w = quietWindows.get(cfg);
+  if (w === undefined) {
+    w = poolWindow(rank, cfg, quietContext('pool'));
+    quietWindows.set(cfg, w);
+  }
+  return w;
+}
+
 function poolRule(op: PoolOp, rank: number): LayerRule {
   return {
     className: `${op}Pooling${rank}D`,
@@ -46,14 +57,14 @@ function poolRule(op: PoolOp, rank: number): LayerRule {
     outputShape: (inputs, cfg, ctx) => poolOutput(rank, inputs, cfg, ctx),
     // tf.profiler's AvgPool / MaxPool: the window's area per output element; no MACs.
     cost(_inputs, outputs, cfg) {
-      const w = poolWindow(rank, cfg, quietContext('pool'));
+      const w = quietWindow(rank, cfg);
       const n = elements(outputs[0]);
-      const area = w?.kernel.reduce<number | null>((a, k) => (a === null || k === null ? null : a * k), 1) ?? null;
+      const area = w ? product(w.kernel, 0, w.kernel.length) : null;
       return { macs: 0, flops: n === null || area === null ? null : n * area };
     },
     spatial(inputs, outputs, cfg) {
-      const w = poolWindow(rank, cfg, quietContext('pool'));
-      return w ? windowMap(splitChannels(inputs[0], w.format).spatial, splitChannels(outputs[0], w.format).spatial, w) : null;
+      const w = quietWindow(rank, cfg);
+      return w ? windowMap(inputs[0], outputs[0], w.format, w) : null;
     },
   };
 }
