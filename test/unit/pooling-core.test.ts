@@ -3,26 +3,12 @@
 // CNNs without them), the preview target the host sends, and the message guards.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { analyze } from './helpers/python';
+import { modelsOf as models, pythonFixture as fixture } from './helpers/python';
 import { buildTfjs, caseSeed, emitPython, mulberry32, randomValidSpec, withoutPoolingSpec } from './helpers/cnn-gen';
 import { paramsWithoutPooling, poolingSettings } from '../../src/core/pooling';
 import { previewTarget, toStage } from '../../src/panels/poolingTarget';
 import { isHostToWebview, isPreviewTarget, isWebviewToHost } from '../../src/protocol';
-import type { ModelSummary } from '../../src/core/summary';
 
-function fixture(name: string): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const p = path.join(dir, 'test', 'fixtures', 'python', name);
-    if (fs.existsSync(p)) return fs.readFileSync(p, 'utf8');
-    if (path.dirname(dir) === dir) throw new Error(`fixture ${name} not found`);
-  }
-}
-
-async function models(source: string, others: Record<string, string> = {}): Promise<ModelSummary[]> {
-  return (await analyze(source, others)).analysis.models;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Settings

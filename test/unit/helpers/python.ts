@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzePython, initPythonParser, type AnalyzeOptions, type PythonProjectHost } from '../../../src/frontends/python/analyze';
 import { analysisToJson, type FileAnalysis, type JsonFile } from '../../../src/core/analysis';
+import type { ModelSummary } from '../../../src/core/summary';
 
 /** Resolves imports among in-memory files keyed by POSIX path (`pkg/config.py`). */
 export function memoryHost(files: Record<string, string>): PythonProjectHost {
@@ -35,4 +36,18 @@ export async function analyze(source: string, others: Record<string, string> = {
   const files = { ...others, [file]: source };
   const analysis = analyzePython(source, file, { host: memoryHost(files) });
   return { analysis, json: analysisToJson(analysis) };
+}
+
+/** A file of test/fixtures/python, found by walking up from the bundle (out/test/unit). */
+export function pythonFixture(name: string): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const p = path.join(dir, 'test', 'fixtures', 'python', name);
+    if (fs.existsSync(p)) return fs.readFileSync(p, 'utf8');
+    if (path.dirname(dir) === dir) throw new Error(`fixture ${name} not found`);
+  }
+}
+
+/** The model summaries of `source` (with `others` importable beside it). */
+export async function modelsOf(source: string, others: Record<string, string> = {}): Promise<ModelSummary[]> {
+  return (await analyze(source, others)).analysis.models;
 }
