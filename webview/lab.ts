@@ -514,6 +514,7 @@ const workerScript = (() => {
   return src ? src.replace(/[^/]*$/, 'train-worker.js') : '';
 })();
 
+/** The worker, once asked for (the first trainable model shown, or Train). */
 let trainWorker: Promise<{ worker: Worker; backend: string } | { why: string }> | null = null;
 
 /**
@@ -717,6 +718,8 @@ function poolingLab(t: LabTarget): HTMLElement {
     s.append(h('p', { id: 'train-why', className: 'note', textContent: `The lab cannot train this model with and without pooling: ${why}.` }));
     return s;
   }
+  // A model the lab can train, its maps drawn: the worker starts (loads tfjs) once the panel is idle, not when Train is pressed.
+  if (!trainWorker && outputs) requestIdleCallback(() => void startWorker(), { timeout: 2000 });
   const running = tr?.phase === 'training' || tr?.phase === 'building';
   const bar = h('div', { className: 'toolbar', id: 'train-bar' });
   bar.append(numberInput('train-epochs', 'Epochs', state.trainEpochs, 1, 20, (v) => (state.trainEpochs = v)));
