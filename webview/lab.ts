@@ -491,6 +491,8 @@ function resetTraining(): void {
 
 /** Main-thread fallback: work done between two chances for the panel to paint (ms); a slice of a batch may run over it. */
 const WORK_MS = 12;
+/** The worker's progress is drawn at most this often (ms): each redraw of the card costs the panel's thread a frame's work. */
+const DRAW_MS = 250;
 /** How long the worker may take to load tfjs and say it is ready. */
 const WORKER_START_MS = 30_000;
 
@@ -641,6 +643,7 @@ async function startTraining(): Promise<void> {
     tr.where = { worker: true, backend: started.backend };
     tr.stop = () => worker.postMessage({ type: 'stop', run: tr.run } satisfies ToTrainWorker);
     let drawing = false;
+    let drawn = 0;
     const listener = (e: MessageEvent) => {
       const m = e.data as FromTrainWorker;
       if (m?.type === 'ready' || m?.type === 'failed' || m?.run !== tr.run) return;
@@ -649,12 +652,17 @@ async function startTraining(): Promise<void> {
       if (m.type === 'end' || training !== tr) worker.removeEventListener('message', listener);
       if (!drawing) {
         drawing = true;
-        requestAnimationFrame(() => {
+        const draw = () => {
           drawing = false;
           const t1 = performance.now();
+          drawn = t1;
           if (training === tr) renderPoolingLab();
           tr.maxWork = Math.max(tr.maxWork, performance.now() - t1);
-        });
+        };
+        // At most one redraw every DRAW_MS (the last message is always drawn), in a frame.
+        const wait = DRAW_MS - (t0 - drawn);
+        if (wait > 0 && m.type !== 'end') setTimeout(() => requestAnimationFrame(draw), wait);
+        else requestAnimationFrame(draw);
       }
       tr.maxWork = Math.max(tr.maxWork, performance.now() - t0);
     };
