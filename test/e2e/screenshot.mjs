@@ -52,6 +52,15 @@ export async function openFile(page, relPath) {
   const exact = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
   const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
   await row.waitFor();
+  // The list re-sorts as its "recently opened" results arrive (a click then lands on another row): click once it stays the same for 300 ms.
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  let before = '';
+  for (let i = 0; i < 20; i++) {
+    const now = (await rows.allTextContents()).join('|');
+    if (now === before) break;
+    before = now;
+    await page.waitForTimeout(300);
+  }
   await row.click();
   await page.locator(`.tabs-container .tab.active[aria-label*="${base}"]`).waitFor();
   await page.locator('.editor-group-container.active .monaco-editor .view-lines').waitFor();
