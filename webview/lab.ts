@@ -649,7 +649,10 @@ async function startTraining(): Promise<void> {
       if (m?.type === 'ready' || m?.type === 'failed' || m?.run !== tr.run) return;
       const t0 = performance.now();
       onTrainEvent(tr, m);
-      if (m.type === 'end' || training !== tr) worker.removeEventListener('message', listener);
+      if (m.type === 'end' || training !== tr) {
+        worker.removeEventListener('message', listener);
+        worker.removeEventListener('error', failed);
+      }
       if (!drawing) {
         drawing = true;
         const draw = () => {
@@ -666,7 +669,13 @@ async function startTraining(): Promise<void> {
       }
       tr.maxWork = Math.max(tr.maxWork, performance.now() - t0);
     };
+    // The worker itself failing (an uncaught error, out of memory) ends the run with its message.
+    const failed = (e: ErrorEvent) => {
+      e.preventDefault();
+      listener(new MessageEvent('message', { data: { type: 'end', run: tr.run, phase: 'error', error: `the training worker failed (${e.message || 'no message'})` } satisfies TrainEvent }));
+    };
     worker.addEventListener('message', listener);
+    worker.addEventListener('error', failed);
     const d = digits();
     worker.postMessage({ type: 'train', request, digits: { count: d.count, labels: d.labels, pixels: d.pixels } } satisfies ToTrainWorker);
     return;
