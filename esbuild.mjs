@@ -143,7 +143,8 @@ if (args.has('--bench')) {
 // so a production build carries no stale source maps.
 rmSync('dist/webview', { recursive: true, force: true });
 await esbuild.build({
-  entryPoints: ['webview/main.ts', 'webview/lab.ts'],
+  // train-worker: the Pooling lab's training, in a web worker the lab starts (tfjs inside it too).
+  entryPoints: ['webview/main.ts', 'webview/lab.ts', 'webview/train-worker.ts'],
   plugins: [digitsPlugin],
   outdir: 'dist/webview',
   bundle: true,

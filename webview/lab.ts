@@ -17,7 +17,8 @@ import { colourMap, featureMap, type FeatureMap } from './inputs';
 import { buildModel, disposeModel, runModel, type BuiltModel, type LayerOutput } from './model';
 import { macsSentence, macsTitle, savesSentence, savesTitle } from './macs';
 import { initBackend, TFJS_VERSION, type Backend } from './tensor';
-import { BATCH_SIZE, buildTrainable, disposeTrainable, observe, resizedJson, Run, splitData, type Trainable } from './train';
+import { BATCH_SIZE, observe, trainBoth, Stopped, WHICH, type BatchResult, type EpochResult, type TrainEvent, type TrainRequest, type Which } from './train';
+import type { FromTrainWorker, ToTrainWorker } from './train-worker';
 
 type InputKind = 'digit' | 'colour' | 'image';
 
@@ -417,30 +418,42 @@ function units(out: LayerOutput, id: string): HTMLElement {
 // ---------------------------------------------------------------------------------------------
 // The Pooling lab: the model and the same model without its pooling layers, trained side by side
 
-type Which = 'with' | 'without';
-const WHICH: Which[] = ['with', 'without'];
 const TITLES: Record<Which, string> = { with: 'With pooling (the model as written)', without: 'Without pooling' };
+
+/** One model's progress as the training reports it (the models themselves live where they train). */
+interface RunView {
+  params: number;
+  notes: string[];
+  batchesPerEpoch: number;
+  batches: BatchResult[];
+  epochs: EpochResult[];
+}
 
 interface Training {
   /** The target's JSONs and the settings trained: results belong to them. */
   key: string;
+  /** Tells this run's messages from an older one's. */
+  run: number;
   phase: 'building' | 'training' | 'done' | 'stopped' | 'error';
   error?: string;
   notes: string[];
   size: MapSize;
   epochs: number;
-  runs: Partial<Record<Which, Run>>;
-  models: Partial<Record<Which, Trainable>>;
-  stop: boolean;
+  runs: Partial<Record<Which, RunView>>;
+  /** Where it trains: the lab's web worker, or the panel's main thread (and why). */
+  where: { worker: true; backend: string } | { worker: false; why: string };
+  /** Stops the run (posted to the worker, or seen by the main thread's next pause). */
+  stop: () => void;
   /** Longest gap between animation frames while training (ms), and every gap. */
   maxGap: number;
   frames: number;
   gaps: number[];
-  /** Longest run of the lab's own work between two chances to paint (ms). */
+  /** Longest run of the lab's own work on the main thread between two chances to paint (ms). */
   maxWork: number;
 }
 
 let training: Training | null = null;
+let runs = 0;
 
 const DIGIT_COUNTS = [500, 1000, 2000];
 /** The most params the lab trains (at the model's input size; fewer at the digits' size): 4 bytes each, three times (weights, Adam's moments). */
@@ -474,32 +487,21 @@ function cannotTrain(t: LabTarget): string | null {
 }
 
 function stopTraining(): void {
-  if (training && (training.phase === 'training' || training.phase === 'building')) training.stop = true;
+  if (training && (training.phase === 'training' || training.phase === 'building')) training.stop();
 }
 
+/** Stops a run in progress (it frees its own tensors when it sees the stop) and forgets the results. */
 function resetTraining(): void {
   stopTraining();
-  if (training) {
-    const old = training;
-    // Disposed once the loop has seen the stop (or now, when it is not running).
-    if (old.phase !== 'training' && old.phase !== 'building') disposeTraining(old);
-  }
   training = null;
 }
 
-function disposeTraining(tr: Training): void {
-  for (const w of WHICH) {
-    tr.runs[w]?.dispose();
-    disposeTrainable(tr.models[w] ?? null);
-  }
-  tr.runs = {};
-  tr.models = {};
-}
-
-class Stopped extends Error {}
-
-/** Work done between two chances for the panel to paint (ms): a slice of a batch may run over it. */
+/** Main-thread fallback: work done between two chances for the panel to paint (ms); a slice of a batch may run over it. */
 const WORK_MS = 12;
+/** The worker's progress is drawn at most this often (ms): each redraw of the card costs the panel's thread a frame's work. */
+const DRAW_MS = 250;
+/** How long the worker may take to load tfjs and say it is ready. */
+const WORKER_START_MS = 30_000;
 
 /** Resolves after the next frame is painted (or after 100 ms, when the panel is hidden and frames stop). */
 function nextFrame(): Promise<void> {
@@ -515,12 +517,114 @@ function nextFrame(): Promise<void> {
   });
 }
 
+/** The worker script beside this bundle (dist/webview/train-worker.js), by the URL this script was loaded from. */
+const workerScript = (() => {
+  const src = document.currentScript instanceof HTMLScriptElement ? document.currentScript.src : '';
+  return src ? src.replace(/[^/]*$/, 'train-worker.js') : '';
+})();
+
+/** The worker, once asked for (the first trainable model shown, or Train). */
+let trainWorker: Promise<{ worker: Worker; backend: string } | { why: string }> | null = null;
+
+/**
+ * The lab's training worker, started once: from a blob: URL of the fetched script (a webview's
+ * resources are served from another origin than the page, and a worker must be same-origin), or
+ * from the script's own URL where fetch cannot read it (a file: page). Or why it could not start.
+ */
+function startWorker(): Promise<{ worker: Worker; backend: string } | { why: string }> {
+  return (trainWorker ??= (async () => {
+    if (!workerScript || typeof Worker !== 'function') return { why: 'this panel cannot start a web worker' };
+    const attempt = (url: string) =>
+      new Promise<{ worker: Worker; backend: string } | { why: string }>((resolve) => {
+        let worker: Worker;
+        try {
+          worker = new Worker(url);
+        } catch (e) {
+          resolve({ why: e instanceof Error ? e.message : String(e) });
+          return;
+        }
+        const timer = setTimeout(() => finish({ why: `it did not start within ${WORKER_START_MS / 1000} s` }), WORKER_START_MS);
+        const finish = (r: { worker: Worker; backend: string } | { why: string }) => {
+          clearTimeout(timer);
+          worker.onmessage = null;
+          worker.onerror = null;
+          if ('why' in r) worker.terminate();
+          resolve(r);
+        };
+        worker.onmessage = (e: MessageEvent) => {
+          const m = e.data as FromTrainWorker;
+          if (m?.type === 'ready') finish({ worker, backend: m.backend });
+          else if (m?.type === 'failed') finish({ why: `tfjs did not start in it (${m.error})` });
+        };
+        worker.onerror = (e: ErrorEvent) => {
+          e.preventDefault();
+          finish({ why: e.message || 'its script did not load' });
+        };
+      });
+    let blobUrl: string | null = null;
+    try {
+      const res = await fetch(workerScript);
+      if (res.ok) blobUrl = URL.createObjectURL(new Blob([await res.text()], { type: 'text/javascript' }));
+    } catch {
+      // Not readable by fetch (a file: page): the script's own URL below.
+    }
+    const viaBlob = blobUrl ? await attempt(blobUrl) : null;
+    if (viaBlob && !('why' in viaBlob)) return viaBlob;
+    const direct = await attempt(workerScript);
+    return 'why' in direct && viaBlob ? viaBlob : direct;
+  })());
+}
+
+/** Applies one of the training's messages to the card's state (stale runs' messages are dropped). */
+function onTrainEvent(tr: Training, e: TrainEvent): void {
+  if (training !== tr || e.run !== tr.run) return;
+  switch (e.type) {
+    case 'built': {
+      tr.runs[e.which] = { params: e.params, notes: e.notes, batchesPerEpoch: e.batchesPerEpoch, batches: [], epochs: [] };
+      if (!WHICH.every((w) => tr.runs[w])) break;
+      const t = state.target!;
+      const fitted = fitToInput(digitSample(digits(), 0), tr.size).note;
+      const resized = tr.size.height !== t.input!.height || tr.size.width !== t.input!.width;
+      const adapted = tr.runs.with!.notes;
+      tr.notes = [
+        `${e.train.toLocaleString('en-US')} digits to train on, ${e.val.toLocaleString('en-US')} held out for validation (the last ${VALIDATION_SPLIT * 100}%, as Keras' validation_split); batches of ${BATCH_SIZE}, Adam (learning rate 0.001), categorical cross-entropy, seed ${state.seed} for the weights, the shuffle and dropout.`,
+        `Each 28×28 digit ${fitted ? `is ${fitted}` : 'is fed as it is'} → ${tr.size.height}×${tr.size.width}×${tr.size.channels}.`,
+        ...(resized ? [`Trained at ${tr.size.height}×${tr.size.width}, the digits' own size, not the model's ${t.input!.height}×${t.input!.width}: the same layers, but a Dense after a Flatten gets fewer weights (the params trained are below). At the model's size each step does about ${Math.round((t.input!.height * t.input!.width) / (tr.size.height * tr.size.width))}× the work.`] : []),
+        ...(adapted.length > 0 ? [`Output adapted: ${adapted.join('; ')} (in both models).`] : []),
+      ];
+      tr.phase = 'training';
+      break;
+    }
+    case 'batch':
+      tr.runs[e.which]?.batches.push(e.batch);
+      break;
+    case 'epoch':
+      tr.runs[e.which]?.epochs.push(e.epoch);
+      break;
+    case 'end':
+      tr.phase = e.phase;
+      if (e.error !== undefined) tr.error = e.error;
+      break;
+  }
+}
+
 async function startTraining(): Promise<void> {
   const t = state.target;
   if (!t || !backend || backend.failed || cannotTrain(t)) return;
   if (training) resetTraining();
   const sized = trainSize(t)!;
-  const tr: Training = { key: trainingKey(t), phase: 'building', notes: [], size: sized.size, epochs: state.trainEpochs, runs: {}, models: {}, stop: false, maxGap: 0, frames: 0, gaps: [], maxWork: 0 };
+  const request: TrainRequest = {
+    run: ++runs,
+    jsons: { with: t.json!, without: t.jsonWithoutPooling! },
+    size: sized.size,
+    resized: sized.size.height !== t.input!.height || sized.size.width !== t.input!.width,
+    seed: state.seed,
+    count: state.trainCount,
+    split: VALIDATION_SPLIT,
+    epochs: state.trainEpochs,
+  };
+  let stopped = false;
+  const tr: Training = { key: trainingKey(t), run: request.run, phase: 'building', notes: [], size: sized.size, epochs: state.trainEpochs, runs: {}, where: { worker: false, why: 'starting' }, stop: () => (stopped = true), maxGap: 0, frames: 0, gaps: [], maxWork: 0 };
   training = tr;
   renderPoolingLab();
   let last = performance.now();
@@ -533,7 +637,58 @@ async function startTraining(): Promise<void> {
     requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
-  // Between slices of work: after WORK_MS of it, draw what changed and let a frame be painted.
+  const started = await startWorker();
+  if (training !== tr) return;
+  if (stopped) {
+    tr.phase = 'stopped';
+    renderPoolingLab();
+    return;
+  }
+  if ('worker' in started) {
+    // The worker trains; this thread draws what it posts, at most once a frame.
+    const worker = started.worker;
+    tr.where = { worker: true, backend: started.backend };
+    tr.stop = () => worker.postMessage({ type: 'stop', run: tr.run } satisfies ToTrainWorker);
+    let drawing = false;
+    let drawn = 0;
+    const listener = (e: MessageEvent) => {
+      const m = e.data as FromTrainWorker;
+      if (m?.type === 'ready' || m?.type === 'failed' || m?.run !== tr.run) return;
+      const t0 = performance.now();
+      onTrainEvent(tr, m);
+      if (m.type === 'end' || training !== tr) {
+        worker.removeEventListener('message', listener);
+        worker.removeEventListener('error', failed);
+      }
+      if (!drawing) {
+        drawing = true;
+        const draw = () => {
+          drawing = false;
+          const t1 = performance.now();
+          drawn = t1;
+          if (training === tr) renderPoolingLab();
+          tr.maxWork = Math.max(tr.maxWork, performance.now() - t1);
+        };
+        // At most one redraw every DRAW_MS (the last message is always drawn), in a frame.
+        const wait = DRAW_MS - (t0 - drawn);
+        if (wait > 0 && m.type !== 'end') setTimeout(() => requestAnimationFrame(draw), wait);
+        else requestAnimationFrame(draw);
+      }
+      tr.maxWork = Math.max(tr.maxWork, performance.now() - t0);
+    };
+    // The worker itself failing (an uncaught error, out of memory) ends the run with its message.
+    const failed = (e: ErrorEvent) => {
+      e.preventDefault();
+      listener(new MessageEvent('message', { data: { type: 'end', run: tr.run, phase: 'error', error: `the training worker failed (${e.message || 'no message'})` } satisfies TrainEvent }));
+    };
+    worker.addEventListener('message', listener);
+    worker.addEventListener('error', failed);
+    const d = digits();
+    worker.postMessage({ type: 'train', request, digits: { count: d.count, labels: d.labels, pixels: d.pixels } } satisfies ToTrainWorker);
+    return;
+  }
+  // No worker: today's slices on this thread; after WORK_MS of work, draw what changed and let a frame be painted.
+  tr.where = { worker: false, why: started.why };
   let since = performance.now();
   let dirty = false;
   const pause = async () => {
@@ -544,56 +699,13 @@ async function startTraining(): Promise<void> {
       await nextFrame();
       since = performance.now();
     }
-    if (tr.stop || training !== tr) throw new Stopped();
+    if (stopped || training !== tr) throw new Stopped();
   };
-  try {
-    const jsons: Record<Which, object> = { with: t.json!, without: t.jsonWithoutPooling! };
-    const data = splitData(digits(), state.trainCount, VALIDATION_SPLIT);
-    for (const w of WHICH) {
-      let json = jsons[w];
-      if (sized.size.height !== t.input!.height || sized.size.width !== t.input!.width) {
-        const r = resizedJson(json, sized.size);
-        if ('error' in r) throw new Error(`the lab cannot train it at ${sized.size.height}×${sized.size.width}: ${r.error}`);
-        json = r.json;
-      }
-      try {
-        tr.models[w] = await buildTrainable(json, state.seed);
-      } catch (e) {
-        throw new Error(`tfjs could not build the model ${w === 'with' ? 'with' : 'without'} pooling${sized.choice && state.trainAt === 'digits' ? ` at ${sized.size.height}×${sized.size.width} (try the model's input size)` : ''}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      tr.runs[w] = new Run(tr.models[w]!, data, state.seed);
-      await pause();
-    }
-    const fitted = fitToInput(digitSample(digits(), 0), sized.size).note;
-    tr.notes = [
-      `${data.train.length.toLocaleString('en-US')} digits to train on, ${data.val.length.toLocaleString('en-US')} held out for validation (the last ${VALIDATION_SPLIT * 100}%, as Keras' validation_split); batches of ${BATCH_SIZE}, Adam (learning rate 0.001), categorical cross-entropy, seed ${state.seed} for the weights, the shuffle and dropout.`,
-      `Each 28×28 digit ${fitted ? `is ${fitted}` : 'is fed as it is'} → ${sized.size.height}×${sized.size.width}×${sized.size.channels}.`,
-      ...(sized.choice && state.trainAt === 'digits' ? [`Trained at ${sized.size.height}×${sized.size.width}, the digits' own size, not the model's ${t.input!.height}×${t.input!.width}: the same layers, but a Dense after a Flatten gets fewer weights (the params trained are below). At the model's size each step does about ${Math.round((t.input!.height * t.input!.width) / (sized.size.height * sized.size.width))}× the work.`] : []),
-      ...(tr.models.with!.notes.length > 0 ? [`Output adapted: ${tr.models.with!.notes.join('; ')} (in both models).`] : []),
-    ];
-    tr.phase = 'training';
-    renderPoolingLab();
-    for (let e = 0; e < tr.epochs; e++) {
-      const done: Partial<Record<Which, boolean>> = {};
-      // Batch by batch, one model then the other, so both curves grow together.
-      while (!done.with || !done.without) {
-        for (const w of WHICH) {
-          if (done[w]) continue;
-          if (await tr.runs[w]!.step(pause)) done[w] = true;
-          dirty = true;
-        }
-      }
-    }
-    tr.phase = 'done';
-  } catch (e) {
-    if (e instanceof Stopped) tr.phase = 'stopped';
-    else {
-      tr.phase = 'error';
-      tr.error = e instanceof Error ? e.message : String(e);
-    }
-  }
-  if (training !== tr) disposeTraining(tr);
-  else renderPoolingLab();
+  await trainBoth(request, digits(), pause, (e) => {
+    onTrainEvent(tr, e);
+    dirty = true;
+  });
+  if (training === tr) renderPoolingLab();
 }
 
 /** Replaces the Pooling lab card alone (training redraws it every batch; the feature maps stay). */
@@ -631,6 +743,8 @@ function poolingLab(t: LabTarget): HTMLElement {
     s.append(h('p', { id: 'train-why', className: 'note', textContent: `The lab cannot train this model with and without pooling: ${why}.` }));
     return s;
   }
+  // A model the lab can train, its maps drawn: the worker starts (loads tfjs) once the panel is idle, not when Train is pressed.
+  if (!trainWorker && outputs) requestIdleCallback(() => void startWorker(), { timeout: 2000 });
   const running = tr?.phase === 'training' || tr?.phase === 'building';
   const bar = h('div', { className: 'toolbar', id: 'train-bar' });
   bar.append(numberInput('train-epochs', 'Epochs', state.trainEpochs, 1, 20, (v) => (state.trainEpochs = v)));
@@ -671,7 +785,7 @@ function poolingLab(t: LabTarget): HTMLElement {
   status.textContent = trainStatus(tr);
   s.append(status);
   if (!tr) {
-    s.append(h('p', { className: 'note', textContent: `Trains the model and the same model without its pooling layers side by side on ${state.trainCount.toLocaleString('en-US')} of the shipped MNIST digits, in this panel (tfjs, backend ${backend?.name ?? '…'}), from the weights seed above.` }));
+    s.append(h('p', { className: 'note', textContent: `Trains the model and the same model without its pooling layers side by side on ${state.trainCount.toLocaleString('en-US')} of the shipped MNIST digits, in a web worker of this panel (tfjs, CPU backend; the panel stays responsive), from the weights seed above.` }));
     return s;
   }
   if (tr.notes.length > 0) s.append(h('ul', { id: 'train-notes', className: 'note' }, ...tr.notes.map((n) => h('li', { textContent: n }))));
@@ -681,20 +795,25 @@ function poolingLab(t: LabTarget): HTMLElement {
 
 function trainStatus(tr: Training | null): string {
   if (!tr) return '';
-  const runs = WHICH.map((w) => tr.runs[w]).filter((r): r is Run => !!r);
+  const runs = WHICH.map((w) => tr.runs[w]).filter((r): r is RunView => !!r);
   const per = runs[0]?.batchesPerEpoch ?? 1;
   const done = runs.length === 2 ? Math.min(...runs.map((r) => r.batches.length)) : 0;
   const where = `epoch ${Math.min(tr.epochs, Math.floor(done / per) + 1)} of ${tr.epochs}, batch ${Math.min(per, (done % per) + 1)} of ${per} (each model)`;
   const gap = tr.frames > 1 ? ` · longest gap between frames ${tr.maxGap.toFixed(0)} ms (99% within ${percentile(tr.gaps, 0.99).toFixed(0)} ms), longest work between paints ${tr.maxWork.toFixed(0)} ms` : '';
+  const engine = tr.where.worker
+    ? ` · in a web worker (tfjs ${tr.where.backend} backend)`
+    : tr.where.why === 'starting'
+      ? ''
+      : ` · on the panel's main thread, in slices (no web worker: ${tr.where.why})`;
   switch (tr.phase) {
     case 'building':
-      return 'Building both models in tfjs…';
+      return `Building both models in tfjs…${engine}`;
     case 'training':
-      return `Training: ${where}${gap}`;
+      return `Training: ${where}${gap}${engine}`;
     case 'done':
-      return `Done: ${tr.epochs} epoch${tr.epochs === 1 ? '' : 's'} each${gap}.`;
+      return `Done: ${tr.epochs} epoch${tr.epochs === 1 ? '' : 's'} each${gap}${engine}.`;
     case 'stopped':
-      return `Stopped (${runs.map((r, i) => `${WHICH[i]} pooling: ${r.epochs.length} epoch${r.epochs.length === 1 ? '' : 's'} done`).join(', ') || 'before training'})${gap}.`;
+      return `Stopped (${runs.map((r, i) => `${WHICH[i]} pooling: ${r.epochs.length} epoch${r.epochs.length === 1 ? '' : 's'} done`).join(', ') || 'before training'})${gap}${engine}.`;
     case 'error':
       return `Training failed: ${tr.error}`;
   }
@@ -728,7 +847,7 @@ const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(v >= 100 ? 1 : 4) : St
 function modelColumn(t: LabTarget, tr: Training, w: Which): HTMLElement {
   const col = h('section', { className: `train-model ${w}`, id: `train-${w}` }, h('h3', { textContent: TITLES[w] }));
   const analysed = w === 'with' ? t.preview.paramsWith : t.preview.paramsWithout;
-  const m = tr.models[w];
+  const m = tr.runs[w];
   const paramsText = `${fmt(analysed)} params as Shape Lens reads the code${w === 'without' ? ` (${t.preview.removed.join(', ')} taken out)` : ''}`;
   col.append(h('p', { className: 'params', id: `params-${w}`, textContent: paramsText }));
   if (m) col.append(h('p', { className: 'note', id: `trained-params-${w}`, textContent: `${m.params.toLocaleString('en-US')} params trained (input ${tr.size.height}×${tr.size.width}×${tr.size.channels}${m.notes.length > 0 ? ', 10-class output' : ''})` }));
@@ -743,7 +862,7 @@ function modelColumn(t: LabTarget, tr: Training, w: Which): HTMLElement {
     body.append(row);
   });
   const live = r.batches.at(-1);
-  if (live && live.epoch === r.epoch && live.batch < live.batches) body.append(h('tr', { className: 'live' }, ...[String(live.epoch), f3(live.loss), live.accuracy.toFixed(4), '', '', '', `batch ${live.batch} of ${live.batches}`].map((c) => h('td', { textContent: c }))));
+  if (live && live.epoch === r.epochs.length + 1 && live.batch < live.batches) body.append(h('tr', { className: 'live' }, ...[String(live.epoch), f3(live.loss), live.accuracy.toFixed(4), '', '', '', `batch ${live.batch} of ${live.batches}`].map((c) => h('td', { textContent: c }))));
   table.append(body);
   col.append(table);
   return col;

@@ -5,7 +5,9 @@
 // taken from the end before shuffling), seeded: initialisers, the shuffle, and dropout masks. Each
 // batch is cut into slices small enough to keep the panel responsive; the gradient of the batch is
 // the sum of theirs, so the slicing (fixed before training, never from timing) does not change the
-// step. No DOM: unit-tested in node.
+// step. `trainBoth` runs the whole side-by-side training and reports it as plain messages: in the
+// lab's web worker (webview/train-worker.ts), or on the panel's main thread when no worker starts.
+// No DOM: unit-tested in node.
 
 import * as tf from '@tensorflow/tfjs';
 import { digitSample, type Digits } from './digits';
@@ -13,6 +15,10 @@ import { fitToInput } from './fit';
 import { registerFastKernels } from './kernels';
 import { seededJson } from './model';
 import type { MapSize } from '../src/protocol';
+
+/** The two models the Pooling lab trains: the model as written, and without its pooling layers. */
+export type Which = 'with' | 'without';
+export const WHICH: readonly Which[] = ['with', 'without'];
 
 export const CLASSES = 10;
 export const BATCH_SIZE = 32;
@@ -378,4 +384,84 @@ export function observe(cur: EpochResult, prev: EpochResult | null): string {
   if (!lossDown) return 'training loss rose: the steps overshoot (or the model stopped improving)';
   if (valUp) return 'training loss falls but validation loss rises: watch for overfitting';
   return 'loss falls, accuracy rises, validation follows: learning';
+}
+
+/** What the lab asks to train: plain data (posted to the worker as it is). */
+export interface TrainRequest {
+  /** Tells this run's messages from an older one's. */
+  run: number;
+  jsons: Record<Which, object>;
+  /** The input size trained; `resized`: it is not the model's own, the JSONs' inputs are set to it. */
+  size: MapSize;
+  resized: boolean;
+  seed: number;
+  /** Digits used, the last `split` of them held out for validation. */
+  count: number;
+  split: number;
+  epochs: number;
+}
+
+/** Progress of a run, in order: each model built, then its batches and epochs, then one `end`. */
+export type TrainEvent =
+  | { type: 'built'; run: number; which: Which; params: number; notes: string[]; batchesPerEpoch: number; train: number; val: number }
+  | { type: 'batch'; run: number; which: Which; batch: BatchResult }
+  | { type: 'epoch'; run: number; which: Which; epoch: EpochResult }
+  | { type: 'end'; run: number; phase: 'done' | 'stopped' | 'error'; error?: string };
+
+/** Thrown by a pause when the run is stopped. */
+export class Stopped extends Error {}
+
+/**
+ * Builds both models and trains them epoch by epoch, batch by batch one model then the other (both
+ * curves grow together), awaiting `pause` between slices of work (it throws Stopped to stop).
+ * Reports everything through `emit`, ending with one `end`; frees every tensor it made.
+ */
+export async function trainBoth(req: TrainRequest, digits: Digits, pause: () => Promise<void>, emit: (e: TrainEvent) => void): Promise<void> {
+  const models: Partial<Record<Which, Trainable>> = {};
+  const runs: Partial<Record<Which, Run>> = {};
+  const { run, size } = req;
+  try {
+    const data = splitData(digits, req.count, req.split);
+    for (const w of WHICH) {
+      let json = req.jsons[w];
+      if (req.resized) {
+        const r = resizedJson(json, size);
+        if ('error' in r) throw new Error(`the lab cannot train it at ${size.height}×${size.width}: ${r.error}`);
+        json = r.json;
+      }
+      let t: Trainable;
+      try {
+        t = models[w] = await buildTrainable(json, req.seed);
+      } catch (e) {
+        throw new Error(`tfjs could not build the model ${w} pooling${req.resized ? ` at ${size.height}×${size.width} (try the model's input size)` : ''}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      const r = (runs[w] = new Run(t, data, req.seed));
+      emit({ type: 'built', run, which: w, params: t.params, notes: t.notes, batchesPerEpoch: r.batchesPerEpoch, train: data.train.length, val: data.val.length });
+      await pause();
+    }
+    for (let e = 0; e < req.epochs; e++) {
+      const done: Partial<Record<Which, boolean>> = {};
+      while (!done.with || !done.without) {
+        for (const w of WHICH) {
+          if (done[w]) continue;
+          const r = runs[w]!;
+          const ended = await r.step(pause);
+          emit({ type: 'batch', run, which: w, batch: r.batches[r.batches.length - 1] });
+          if (ended) {
+            done[w] = true;
+            emit({ type: 'epoch', run, which: w, epoch: ended });
+          }
+        }
+      }
+    }
+    emit({ type: 'end', run, phase: 'done' });
+  } catch (e) {
+    if (e instanceof Stopped) emit({ type: 'end', run, phase: 'stopped' });
+    else emit({ type: 'end', run, phase: 'error', error: e instanceof Error ? e.message : String(e) });
+  } finally {
+    for (const w of WHICH) {
+      runs[w]?.dispose();
+      disposeTrainable(models[w] ?? null);
+    }
+  }
 }

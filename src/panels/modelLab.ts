@@ -49,7 +49,10 @@ class ModelLabPanel implements vscode.Disposable {
   constructor(readonly panel: vscode.WebviewPanel, private readonly root: vscode.Uri, private readonly client: ShapeLensClient) {
     panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(root, 'dist', 'webview')] };
     panel.iconPath = vscode.Uri.joinPath(root, 'media', 'shape-lens.svg');
-    panel.webview.html = webviewHtml(panel.webview, root, 'lab', 'Model lab', 'model-lab');
+    // The Pooling lab trains in a web worker: its script (dist/webview/train-worker.js) is fetched
+    // from the panel's own resources and started from a blob: URL (a worker must be same-origin, and
+    // the resources are served from another origin than the page). No eval, no other network.
+    panel.webview.html = webviewHtml(panel.webview, root, 'lab', 'Model lab', 'model-lab', [`connect-src ${panel.webview.cspSource}`, 'worker-src blob:']);
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: unknown) => {
         if (isLabToHost(m)) void this.handle(m).catch((e: unknown) => console.error('Shape Lens model lab:', e));

@@ -114,17 +114,18 @@ class PoolingPreviewPanel implements vscode.Disposable {
 
 /**
  * A panel's HTML shell: a fresh nonce per render; nothing but the built webview folder may load.
- * `bundle` is the webview entry (dist/webview/<bundle>.js and .css).
+ * `bundle` is the webview entry (dist/webview/<bundle>.js and .css). `csp`: the panel's own
+ * directives added to the policy (the model lab's worker).
  */
-export function webviewHtml(webview: vscode.Webview, root: vscode.Uri, bundle: string, title: string, kind: string): string {
+export function webviewHtml(webview: vscode.Webview, root: vscode.Uri, bundle: string, title: string, kind: string, csp: string[] = []): string {
   const nonce = randomBytes(16).toString('base64');
   const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview', name)).toString();
-  const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource} blob: data:`, `script-src 'nonce-${nonce}'`].join('; ');
+  const policy = [`default-src 'none'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource} blob: data:`, `script-src 'nonce-${nonce}'`, ...csp].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta http-equiv="Content-Security-Policy" content="${policy}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="${asset(`${bundle}.css`)}">
 <title>${title}</title>

@@ -179,6 +179,10 @@ await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { wid
       assert.ok((await loss(1)) < (await loss(0)), `${w}: the loss falls`);
     }
     assert.match(await lab.locator('#params-without').innerText(), /^477,341 params/);
+    // Trained in the lab's web worker (its script fetched from the extension's resources, started from a blob: URL), not the fallback.
+    const status = await lab.locator('#train-status').innerText();
+    assert.match(status, / · in a web worker \(tfjs cpu backend\)\.$/, status);
+    console.log(`       ${status}`);
     await lab.locator('#chart-loss').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SCREENSHOTS, 'lab-training-vscode.png') });
   });

@@ -46,15 +46,24 @@ export async function openFile(page, relPath) {
   // The row whose file name is exactly `base` (Quick Open may rank a recently opened seed001.py above seed.py).
   const exact = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
   const tab = page.locator(`.tabs-container .tab.active[aria-label*="${base}"]`);
-  // A click on a row the list is redrawing can open nothing (CI saw it once under load): try again.
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  // A click on a row the list is redrawing can open another file or nothing (CI saw both): try again.
   for (let attempt = 0; ; attempt++) {
     await page.locator('.monaco-workbench').click({ position: { x: 5, y: 400 } }); // keyboard focus in the page
     await page.keyboard.press('Control+P');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor();
     await input.fill(relPath);
-    const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+    const row = rows.filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
     await row.waitFor();
+    // The list re-sorts as its "recently opened" results arrive (a click then lands on another row): click once it stays the same for 300 ms.
+    let before = '';
+    for (let i = 0; i < 20; i++) {
+      const now = (await rows.allTextContents()).join('|');
+      if (now === before) break;
+      before = now;
+      await page.waitForTimeout(300);
+    }
     await row.click();
     try {
       await tab.waitFor({ timeout: 10_000 });

@@ -15,7 +15,7 @@ import { fixturesDir } from './helpers/paths';
 import { decodeDigits } from '../../webview/digits';
 import { conv2dBackpropFilterNHWC, registerFastKernels } from '../../webview/kernels';
 import { seededJson } from '../../webview/model';
-import { buildTrainable, disposeTrainable, mulberry32, observe, resizedJson, Run, shuffled, splitData, type EpochResult } from '../../webview/train';
+import { buildTrainable, disposeTrainable, mulberry32, observe, resizedJson, Run, shuffled, splitData, Stopped, trainBoth, type EpochResult, type TrainEvent, type TrainRequest } from '../../webview/train';
 import { withoutPoolingJson, type KerasModelJson } from '../../src/core/export';
 import { labTarget } from '../../src/panels/labTarget';
 import { isLabTarget } from '../../src/protocol';
@@ -218,6 +218,43 @@ model = keras.Sequential([keras.Input(shape=(12, 12, 1)), layers.Conv2D(3, 3, ac
   const r1 = await train(dj, 3, 1, 80);
   const r2 = await train(dj, 3, 1, 80);
   assert.deepEqual(r1.batches, r2.batches);
+});
+
+test("trainBoth (what the lab's worker runs): both models built, batches alternating, each model's numbers those of its own Run; a stop ends it 'stopped' and frees every tensor; a model tfjs cannot build ends in an error", async () => {
+  const [, withPooling] = await summariesOf(fixture('seed_002_max_pooling.py'));
+  const target = labTarget('k', withPooling, lineOf, 'keras');
+  const request: TrainRequest = { run: 7, jsons: { with: target.json!, without: target.jsonWithoutPooling! }, size: { height: 28, width: 28, channels: 3 }, resized: true, seed: 1, count: 120, split: 0.2, epochs: 1 };
+  const digits = decodeDigits(asset);
+  const tensors = tf.memory().numTensors;
+  const events: TrainEvent[] = [];
+  await trainBoth(request, digits, async () => undefined, (e) => events.push(e));
+  assert.equal(tf.memory().numTensors, tensors, 'every tensor of the run is freed');
+  assert.ok(events.every((e) => e.run === 7));
+  assert.deepEqual(events.at(-1), { type: 'end', run: 7, phase: 'done' });
+  const built = events.filter((e) => e.type === 'built');
+  // 28×28×3 with a 10-class output: convs 2,100 + Dense(10) on 1×1×10 (110) / on 22×22×10 (48,410), as in the lab's e2e check.
+  assert.deepEqual(built.map((e) => [e.which, e.params, e.batchesPerEpoch, e.train, e.val]), [['with', 2210, 3, 96, 24], ['without', 50510, 3, 96, 24]]);
+  // 3 batches an epoch, one model then the other.
+  assert.deepEqual(events.filter((e) => e.type === 'batch').map((e) => e.which), Array.from({ length: 6 }, (_, i) => (i % 2 ? 'without' : 'with')));
+  // The same numbers as the with-pooling model trained alone by its Run (what the unit test above checks for determinism).
+  const alone = await train((resizedJson(target.json!, request.size) as { json: object }).json, 1, 1);
+  const epochs = events.filter((e): e is Extract<TrainEvent, { type: 'epoch' }> => e.type === 'epoch' && e.which === 'with').map((e) => e.epoch);
+  assert.deepEqual(epochs.map((r) => [r.loss, r.accuracy, r.valLoss, r.valAccuracy]), alone.results.map((r) => [r.loss, r.accuracy, r.valLoss, r.valAccuracy]));
+  // Stopped at the fifth pause: an end 'stopped', nothing after it, no tensor left.
+  const stopped: TrainEvent[] = [];
+  let n = 0;
+  await trainBoth(request, digits, async () => {
+    if (++n === 5) throw new Stopped();
+  }, (e) => stopped.push(e));
+  assert.deepEqual(stopped.at(-1), { type: 'end', run: 7, phase: 'stopped' });
+  assert.equal(stopped.filter((e) => e.type === 'end').length, 1);
+  assert.equal(tf.memory().numTensors, tensors, 'a stopped run frees its tensors');
+  // A JSON tfjs cannot build: the error names the model and the size trained.
+  const failed: TrainEvent[] = [];
+  await trainBoth({ ...request, jsons: { with: { class_name: 'Sequential', config: { name: 'm', layers: [{ class_name: 'InputLayer', config: { batch_input_shape: [null, 4, 4, 1] } }, { class_name: 'NoSuchLayer', config: {} }] } }, without: target.jsonWithoutPooling! } }, digits, async () => undefined, (e) => failed.push(e));
+  assert.equal(failed.length, 1);
+  assert.match((failed[0] as { error?: string }).error ?? '', /^tfjs could not build the model with pooling at 28×28 \(try the model's input size\): /);
+  assert.equal(tf.memory().numTensors, tensors);
 });
 
 test('observations come from the numbers: chance, learning, overfitting, divergence', () => {
