@@ -113,20 +113,21 @@ export async function labFrame(page, timeout = 60_000) {
 /** Moves the cursor to a 1-based line and column with Go to Line (Ctrl+G). */
 export async function goTo(page, line, col) {
   const input = page.locator('.quick-input-widget input');
-  // Ctrl+G goes to whatever has focus; right after a tab click or a webview's update the key can land
-  // elsewhere and no quick input opens. Focus the active editor's text and try again (CI saw this once).
+  // Ctrl+G goes to whatever has focus, and the quick input closes when focus moves on: right after a
+  // tab click, or while a webview beside redraws after an edit, the key can land elsewhere or the
+  // input close before it is filled (CI saw both). Focus the active editor's text and try again.
   for (let attempt = 0; ; attempt++) {
     await page.keyboard.press('Control+G');
     try {
       await input.waitFor({ state: 'visible', timeout: 5_000 });
+      await input.fill(`:${line}:${col}`, { timeout: 5_000 });
       break;
     } catch (error) {
-      if (attempt >= 2) throw error;
+      if (attempt >= 3) throw error;
       await page.keyboard.press('Escape');
       await page.locator('.editor-group-container.active .monaco-editor .view-lines').click();
     }
   }
-  await input.fill(`:${line}:${col}`);
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }
