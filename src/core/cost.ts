@@ -10,7 +10,7 @@ import { activationFlops } from './layers/activation';
 import { getRule } from './layers/registry';
 import { POINTWISE, type CallCost, type SpatialMap } from './layers/types';
 import { elements, formatCount, formatOutputShape, formatShortBytes, formatShortCount, UNKNOWN_DIM, type RuleShape, type Shape } from './shape';
-import type { ModelSummary } from './summary';
+import type { ModelSummary, SummaryRow } from './summary';
 
 /** Receptive field of a tensor w.r.t. the model input, one entry per spatial axis. */
 export interface ReceptiveField {
@@ -451,6 +451,12 @@ export function modelCost(s: ModelSummary): ModelCost {
     cache.set(s, c);
   }
   return c;
+}
+
+/** The measures of one row of `s` (undefined for a row that is not `s`'s). */
+export function rowCost(s: ModelSummary, row: SummaryRow): LayerCost | undefined {
+  const i = s.rows.indexOf(row);
+  return i < 0 ? undefined : modelCost(s).rows[i];
 }
 
 /** What one call of a row's layer gave (`more`: the layer's later calls in this model, in order). */

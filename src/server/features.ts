@@ -28,7 +28,7 @@ import { formatSummary, knownParams, rowHasUnknown, type ModelSummary, type Summ
 import type { InlayHintMode } from '../editor/settingKeys';
 import { labTarget, runnableModelInfo } from '../panels/labTarget';
 import { previewTarget } from '../panels/poolingTarget';
-import { formatCostTable, modelCost, type CostColumn } from '../core/cost';
+import { formatCostTable, modelCost, rowCost, type CostColumn } from '../core/cost';
 import { describeRow, layerHoverMarkdown, modelHoverMarkdown, snapshotHoverMarkdown } from './presentation';
 import type { DocumentModels, LabParams, LabTargetResult, ModelAt, ModelInfo, Place, PoolingTargetResult, RowInfo } from './protocol';
 
@@ -161,7 +161,7 @@ export function hoverAt(doc: DocumentAnalysis, uri: string, position: Position, 
   if (snap) return markdown(snapshotHoverMarkdown(snap.snapshot), snap.range);
   const placed = rowAt(doc, uri, position);
   if (placed) {
-    let text = layerHoverMarkdown(placed.row, placed.model.model.name, cellNote(doc, uri), modelCost(placed.model).rows[placed.model.rows.indexOf(placed.row)]);
+    let text = layerHoverMarkdown(placed.row, placed.model.model.name, cellNote(doc, uri), rowCost(placed.model, placed.row));
     if (commandLinks && isPoolingClass(placed.row.layer.className)) {
       const args = encodeURIComponent(JSON.stringify([{ uri, line: placed.range.start.line, character: placed.range.start.character }]));
       text += `[$(eye) Preview pooling](command:shapeLens.showPoolingPreview?${args})`;
@@ -194,7 +194,7 @@ export function inlayHints(doc: DocumentAnalysis, uri: string, range: Range, mod
     const line = placed.range.end.line;
     if (line < range.start.line || line > range.end.line) continue;
     if (placed.row.operation && layerLines.has(line)) continue;
-    const macs = mode === 'shapeParamsAndMacs' ? modelCost(placed.model).rows[placed.model.rows.indexOf(placed.row)]?.macs ?? null : undefined;
+    const macs = mode === 'shapeParamsAndMacs' ? rowCost(placed.model, placed.row)?.macs ?? null : undefined;
     const text = describeRow(placed.row, mode !== 'shapeOnly', macs);
     const list = byLine.get(line) ?? [];
     if (!list.includes(text)) list.push(text);
