@@ -29,6 +29,21 @@ export interface FileAnalysis {
    * an edit inside one line means it is being typed.
    */
   failures?: number;
+  /**
+   * Values the file's `# shape-lens: H=224, latent_size=64` comments (`// shape-lens:` in JS/TS)
+   * give to open sizes: the analysis used them as if the code had them (see core/symbolic.ts).
+   */
+  assumptions?: Assumption[];
+}
+
+/** One `NAME=VALUE` of a `shape-lens:` comment. */
+export interface Assumption {
+  name: string;
+  value: number;
+  /** Where `NAME=VALUE` is in the text. */
+  range: SourceRange;
+  /** False when nothing in the analysis had a size of that name to give it to. */
+  used: boolean;
 }
 
 /** Where one notebook cell's text lies in an analysed text that joins several cells. */

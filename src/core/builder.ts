@@ -11,7 +11,8 @@ import type { CallNode, LayerNode, ModelGraph, ModelKind, SymbolicTensor } from 
 import { defaultLayerName, keras2OperationName } from './naming';
 import { keras2Config, type KerasVersion } from './keras-version';
 import { summarize, type ModelSummary } from './summary';
-import { formatShape, hasUnknownDim, isShapeList, UNKNOWN_DIM, type Dim, type OutputShape, type Shape } from './shape';
+import { formatShape, hasUnknownDim, inputDimNames, isShapeList, UNKNOWN_DIM, type Dim, type OutputShape, type Shape } from './shape';
+import type { Formula } from './formula';
 
 /** Limits that keep pathological graphs (deep nesting, huge replays) bounded. */
 const MAX_NESTING = 16;
@@ -58,6 +59,13 @@ export class GraphBuilder {
    * `kerasVersion` (Python only): 2 names and builds as tf.keras 2 did (`input_1`, TFOpLambda
    * rows, Embedding built at once); 3 as Keras 3.
    */
+  /**
+   * Sizes the file's `shape-lens:` comments give (core/symbolic.ts). An input's None dims with
+   * those names (`inputDimNames`) take them, as if the code had them; `usedAssumptions` records which did.
+   */
+  assumptions: ReadonlyMap<string, number> = new Map();
+  readonly usedAssumptions = new Set<string>();
+
   constructor(sink = new DiagnosticSink(), readonly naming: NamingScheme = 'keras', readonly kerasVersion: KerasVersion = 3) {
     this.sink = sink;
   }
@@ -161,10 +169,11 @@ export class GraphBuilder {
 
   /**
    * `Input(shape=...)`: an InputLayer and its tensor. `batchShape` includes the batch dim; `why`
-   * says where an unknown size in it comes from.
+   * says where an unknown size in it comes from; `dimFormulas` are the formulas of its `?` dims
+   * the front end knows (a builder parameter without default: see `SymbolicTensor.dimFormulas`).
    */
-  createInput(batchShape: Shape | null, range?: SourceRange, name?: string, why?: string): SymbolicTensor {
-    batchShape = this.validShape(batchShape, range);
+  createInput(batchShape: Shape | null, range?: SourceRange, name?: string, why?: string, dimFormulas?: (Formula | undefined)[]): SymbolicTensor {
+    batchShape = this.assumedShape(this.validShape(batchShape, range));
     const layer: LayerNode = {
       id: this.nextId++,
       name: name ?? this.autoInputName(),
@@ -181,6 +190,7 @@ export class GraphBuilder {
     };
     const call: CallNode = { layer, inputs: [], outputs: [], range };
     const t = this.tensor(batchShape, call, 0);
+    if (dimFormulas?.some((f) => f !== undefined)) t.dimFormulas = dimFormulas;
     if (!batchShape || hasUnknownDim(batchShape)) {
       t.unknownWhy = why ?? 'the input shape is not a value Shape Lens could follow';
       layer.unknownWhy = t.unknownWhy;
@@ -188,6 +198,19 @@ export class GraphBuilder {
     call.outputs = [t];
     addCall(layer, call);
     return t;
+  }
+
+  /** The shape with the None dims `assumptions` name replaced by their values. */
+  private assumedShape(shape: Shape | null): Shape | null {
+    if (!shape || this.assumptions.size === 0) return shape;
+    const names = inputDimNames(shape);
+    return shape.map((d, i) => {
+      const name = names[i];
+      const v = name === undefined ? undefined : this.assumptions.get(name);
+      if (v === undefined) return d;
+      this.usedAssumptions.add(name as string);
+      return v;
+    });
   }
 
   /** Keras rejects negative and non-integer dims ("Negative dimensions are not allowed"); they become None. */

@@ -2,6 +2,7 @@
 
 import type { LayerConfig } from './config';
 import type { SourceRange } from './diagnostics';
+import type { Formula } from './formula';
 import type { ParamCount } from './layers/types';
 import type { OutputShape, Shape } from './shape';
 
@@ -33,6 +34,11 @@ export interface LayerNode {
   isInput?: boolean;
   /** A user-written layer class whose own code gives its output shape and weights (a tfjs `class X extends tf.layers.Layer`). */
   custom?: CustomLayerCode;
+  /**
+   * Settings the code gave as a size it leaves open (`Dense(latent_size)` in a builder whose
+   * `latent_size` has no default): the setting's formula by config key. The config holds UNKNOWN there.
+   */
+  settingFormulas?: Record<string, Formula>;
 }
 
 /** What a user-written layer's code says, run by the front end that read it. */
@@ -70,6 +76,12 @@ export interface SymbolicTensor {
   unknownWhy?: string;
   /** Computed under an assumption Shape Lens could not check (a branch of an undecidable `if`): models built from it have unknown totals. */
   assumed?: string;
+  /**
+   * An input's dims that are formulas (core/symbolic.ts), one entry per dim: `Input(shape=(None, None, 3))`
+   * has `H` and `W`; `Input(shape=(img_size, img_size, 3))` with `img_size` a builder parameter
+   * without default has `img_size` twice. Set on model inputs only; the rest is worked out.
+   */
+  dimFormulas?: (Formula | undefined)[];
 }
 
 export type ModelKind = 'sequential' | 'functional' | 'subclassed';

@@ -110,3 +110,15 @@ function threeDigits(x: number): string {
   if (x >= 100) return String(Math.round(x));
   return x >= 10 ? x.toFixed(1) : x.toFixed(2);
 }
+
+/** Names of an input's open dims by rank, channels last: (batch, T), (batch, T, F), (batch, H, W, C), (batch, D, H, W, C). */
+const DIM_NAMES: Record<number, string[]> = { 2: ['T'], 3: ['T', 'F'], 4: ['H', 'W', 'C'], 5: ['D', 'H', 'W', 'C'] };
+
+/**
+ * The symbol of each dim of an input's batch shape that is None (batch excluded; undefined for
+ * the rest): `(None, None, None, 3)` → `[undefined, 'H', 'W', undefined]`. Ranks above 5 use `N1`, `N2` ….
+ */
+export function inputDimNames(batchShape: Shape): (string | undefined)[] {
+  const names = DIM_NAMES[batchShape.length];
+  return batchShape.map((d, i) => (i === 0 || d !== null ? undefined : names ? names[i - 1] : `N${i}`));
+}

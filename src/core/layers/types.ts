@@ -1,6 +1,8 @@
 // The layer-rule contract: a Keras class name plus pure functions from input shapes and config
 // to output shape and parameter count. Rules report problems to the context; they never throw.
 
+import type { Formula } from '../formula';
+import type { FormulaShape } from '../symbolic';
 import type { Cfg, LayerConfig, LayerSpec } from '../config';
 import type { DiagnosticCode } from '../diagnostics';
 import type { RuleOutputShape, RuleShape } from '../shape';
@@ -121,6 +123,20 @@ export interface LayerRule {
    * (core/cost.ts). Omitted: unknown.
    */
   spatial?(inputs: RuleShape[], outputs: RuleShape[], cfg: Cfg): SpatialMap;
+  /**
+   * Formulas of the output's dims and of the weight count (core/symbolic.ts), from the inputs'
+   * formula shapes (constants for known sizes); `setting(key)` is a setting's formula (its number
+   * as a constant, or the formula of a size the code left open), undefined when it has none.
+   * Only dims the analysis left None or `?` are read from `output`. Omitted: a layer whose
+   * `spatial` is POINTWISE keeps its input's dims; any other has no formulas.
+   */
+  symbolic?(inputs: FormulaShape[], cfg: Cfg, setting: (key: string) => Formula | undefined): SymbolicResult | null;
+}
+
+/** What `LayerRule.symbolic` gives: the output's formula shape(s) and the weight count's formula, where known. */
+export interface SymbolicResult {
+  output?: FormulaShape | FormulaShape[];
+  params?: Formula | null;
 }
 
 /** The cost of one layer call; null counts are unknown. */

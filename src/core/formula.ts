@@ -1,0 +1,228 @@
+// Formulas in named sizes (`H`, `latent_size`) for dims and weight counts the code leaves open:
+// integer polynomials whose factors are symbols or floor / ceiling / exact divisions of other
+// formulas by a positive integer, kept in one normal form so that equal arithmetic prints alike.
+// Every symbol stands for an integer, so every factor is an integer and the rewrites below are
+// exact: ⌊(d·a + b)/d⌋ = a + ⌊b/d⌋, ⌊(⌊x/a⌋ + c)/b⌋ = ⌊(x + c·a)/(a·b)⌋ (the same for ⌈⌉).
+
+/** A formula: a sum of terms. Immutable; build with the functions below. */
+export interface Formula {
+  readonly terms: readonly Term[];
+  /** Canonical text, equal for equal formulas (also the sort key of a factor made from it). */
+  readonly key: string;
+}
+
+/** `coeff · factor₁ · factor₂ …`; factors sorted by key, repeated for powers. */
+interface Term {
+  readonly coeff: number;
+  readonly factors: readonly Factor[];
+}
+
+type Factor =
+  | { readonly kind: 'sym'; readonly name: string; readonly key: string }
+  /** ⌊num/d⌋, ⌈num/d⌉, or num/d where the code makes it exact (a Reshape's −1). */
+  | { readonly kind: 'floor' | 'ceil' | 'div'; readonly num: Formula; readonly d: number; readonly key: string };
+
+/** Terms past this many make a formula nobody reads: operations give null instead. */
+const MAX_TERMS = 24;
+
+const termKey = (fs: readonly Factor[]) => fs.map((f) => f.key).join('*');
+
+function make(terms: Term[]): Formula {
+  // Merge like terms, drop zeros, sort: higher degree first, then by key.
+  const byKey = new Map<string, Term>();
+  for (const t of terms) {
+    const k = termKey(t.factors);
+    const had = byKey.get(k);
+    byKey.set(k, had ? { coeff: had.coeff + t.coeff, factors: t.factors } : t);
+  }
+  const kept = [...byKey.values()].filter((t) => t.coeff !== 0);
+  kept.sort((a, b) => b.factors.length - a.factors.length || (termKey(a.factors) < termKey(b.factors) ? -1 : termKey(a.factors) > termKey(b.factors) ? 1 : 0));
+  return { terms: kept, key: kept.map((t) => `${t.coeff}${t.factors.length ? '*' + termKey(t.factors) : ''}`).join('+') || '0' };
+}
+
+function safe(f: Formula): Formula | null {
+  if (f.terms.length > MAX_TERMS) return null;
+  for (const t of f.terms) if (!Number.isSafeInteger(t.coeff)) return null;
+  return f;
+}
+
+export function constant(n: number): Formula {
+  return make([{ coeff: n, factors: [] }]);
+}
+
+export function symbol(name: string): Formula {
+  return make([{ coeff: 1, factors: [{ kind: 'sym', name, key: name }] }]);
+}
+
+/** The number, when the formula has no symbol. */
+export function constantValue(f: Formula): number | null {
+  if (f.terms.length === 0) return 0;
+  return f.terms.length === 1 && f.terms[0].factors.length === 0 ? f.terms[0].coeff : null;
+}
+
+export function add(a: Formula, b: Formula): Formula | null {
+  return safe(make([...a.terms, ...b.terms]));
+}
+
+export function sub(a: Formula, b: Formula): Formula | null {
+  return safe(make([...a.terms, ...b.terms.map((t) => ({ coeff: -t.coeff, factors: t.factors }))]));
+}
+
+export function mul(a: Formula, b: Formula): Formula | null {
+  if (a.terms.length * b.terms.length > MAX_TERMS * 4) return null;
+  const terms: Term[] = [];
+  for (const x of a.terms) {
+    for (const y of b.terms) {
+      const factors = [...x.factors, ...y.factors].sort((p, q) => (p.key < q.key ? -1 : p.key > q.key ? 1 : 0));
+      terms.push({ coeff: x.coeff * y.coeff, factors });
+    }
+  }
+  return safe(make(terms));
+}
+
+function gcd(a: number, b: number): number {
+  a = Math.abs(a);
+  b = Math.abs(b);
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/** ⌊f/d⌋ (`floor`), ⌈f/d⌉ (`ceil`) or f/d known to divide (`div`), d a positive integer; null when d is not. */
+export function divide(f: Formula, d: number, kind: 'floor' | 'ceil' | 'div'): Formula | null {
+  if (!Number.isSafeInteger(d) || d <= 0) return null;
+  if (d === 1) return f;
+  // Terms whose coefficient d divides come out whole; the constant comes out by its quotient.
+  const whole: Term[] = [];
+  const rest: Term[] = [];
+  let c = 0;
+  for (const t of f.terms) {
+    if (t.factors.length === 0) c = t.coeff;
+    else if (t.coeff % d === 0) whole.push({ coeff: t.coeff / d, factors: t.factors });
+    else rest.push(t);
+  }
+  if (rest.length === 0) {
+    // An integer plus c/d.
+    if (kind === 'div' && c % d !== 0) return null;
+    const q = kind === 'ceil' ? Math.ceil(c / d) : Math.floor(c / d);
+    return safe(make([...whole, { coeff: q, factors: [] }]));
+  }
+  if (kind === 'div') {
+    const g = [...rest, { coeff: c, factors: [] }].reduce((x, t) => gcd(x, t.coeff), d);
+    const num = make([...rest.map((t) => ({ coeff: t.coeff / g, factors: t.factors })), { coeff: c / g, factors: [] }]);
+    return safe(make([...whole, ...(d / g === 1 ? num.terms : [{ coeff: 1, factors: [factor('div', num, d / g)] }])]));
+  }
+  // Keep the constant left inside in (−d, 0] for ⌊⌋ and [0, d) for ⌈⌉: ⌊(H − 2)/2⌋ + 1 is ⌊H/2⌋.
+  const q = kind === 'floor' ? Math.ceil(c / d) : Math.floor(c / d);
+  let r = c - q * d;
+  let inner: Term[] = rest;
+  let dd = d;
+  // ⌊(⌊x/a⌋ + r)/d⌋ = ⌊(x + r·a)/(a·d)⌋, and the same for ⌈⌉.
+  if (rest.length === 1 && rest[0].coeff === 1 && rest[0].factors.length === 1) {
+    const only = rest[0].factors[0];
+    if (only.kind === kind && Number.isSafeInteger(only.d * d)) {
+      const merged = add(only.num, constant(r * only.d));
+      const outer = merged && divide(merged, only.d * d, kind);
+      return outer && add(outer, make([...whole, { coeff: q, factors: [] }]));
+    }
+  }
+  // Common factor of everything inside and d.
+  const g = [...inner, { coeff: r, factors: [] }].reduce((x, t) => gcd(x, t.coeff), d);
+  if (g > 1) {
+    inner = inner.map((t) => ({ coeff: t.coeff / g, factors: t.factors }));
+    r /= g;
+    dd = d / g;
+  }
+  const num = make([...inner, { coeff: r, factors: [] }]);
+  const out = dd === 1 ? num.terms : [{ coeff: 1, factors: [factor(kind, num, dd)] }];
+  return safe(make([...whole, ...out, { coeff: q, factors: [] }]));
+}
+
+function factor(kind: 'floor' | 'ceil' | 'div', num: Formula, d: number): Factor {
+  return { kind, num, d, key: `${kind}(${num.key})/${d}` };
+}
+
+/** The symbols a formula mentions, in first-seen order. */
+export function symbolsOf(f: Formula, out: string[] = []): string[] {
+  for (const t of f.terms) {
+    for (const x of t.factors) {
+      if (x.kind === 'sym') {
+        if (!out.includes(x.name)) out.push(x.name);
+      } else symbolsOf(x.num, out);
+    }
+  }
+  return out;
+}
+
+/**
+ * The value with `values` for the symbols; null when a symbol has none, an exact division does
+ * not divide, or a number stops being exact.
+ */
+export function evaluate(f: Formula, values: ReadonlyMap<string, number>): number | null {
+  let sum = 0;
+  for (const t of f.terms) {
+    let p = t.coeff;
+    for (const x of t.factors) {
+      let v: number | null;
+      if (x.kind === 'sym') v = values.get(x.name) ?? null;
+      else {
+        const n = evaluate(x.num, values);
+        if (n === null) return null;
+        if (x.kind === 'div' && n % x.d !== 0) return null;
+        v = x.kind === 'ceil' ? Math.ceil(n / x.d) : Math.floor(n / x.d);
+      }
+      if (v === null) return null;
+      p *= v;
+    }
+    sum += p;
+    if (!Number.isSafeInteger(sum) || !Number.isSafeInteger(p)) return null;
+  }
+  return sum;
+}
+
+/** Replaces the symbols `values` gives a number (others stay); null if the result grows too large. */
+export function substitute(f: Formula, values: ReadonlyMap<string, number>): Formula | null {
+  let out: Formula | null = constant(0);
+  for (const t of f.terms) {
+    let p: Formula | null = constant(t.coeff);
+    for (const x of t.factors) {
+      let v: Formula | null;
+      if (x.kind === 'sym') v = values.has(x.name) ? constant(values.get(x.name) as number) : symbol(x.name);
+      else {
+        const n = substitute(x.num, values);
+        v = n && divide(n, x.d, x.kind);
+      }
+      p = v && p && mul(p, v);
+      if (!p) return null;
+    }
+    out = out && add(out, p);
+    if (!out) return null;
+  }
+  return out;
+}
+
+const MINUS = '−';
+
+/**
+ * Display text: `⌊H/2⌋`, `⌊(H − 1)/2⌋ + 3`, `latent_size·3456 + 3456`, `H·W·32/3` — a term's
+ * factors first, then its coefficient; the constant last.
+ */
+export function formatFormula(f: Formula): string {
+  if (f.terms.length === 0) return '0';
+  let s = '';
+  f.terms.forEach((t, i) => {
+    const neg = t.coeff < 0;
+    const abs = Math.abs(t.coeff);
+    const body = t.factors.length === 0 ? String(abs) : [...t.factors.map(formatFactor), ...(abs === 1 ? [] : [String(abs)])].join('·');
+    s += i === 0 ? (neg ? MINUS : '') + body : ` ${neg ? MINUS : '+'} ${body}`;
+  });
+  return s;
+}
+
+function formatFactor(x: Factor): string {
+  if (x.kind === 'sym') return x.name;
+  const inner = formatFormula(x.num);
+  const simple = x.num.terms.length === 1 && x.num.terms[0].coeff === 1;
+  const num = simple ? inner : `(${inner})`;
+  if (x.kind === 'div') return `(${num}/${x.d})`;
+  return x.kind === 'floor' ? `⌊${num}/${x.d}⌋` : `⌈${num}/${x.d}⌉`;
+}
