@@ -13,6 +13,9 @@ import { formatSummary, formatUnknownNotes } from './core/summary';
 import { exportModel } from './core/export';
 import { COST_COLUMNS, formatCostTable, type CostColumn } from './core/cost';
 import { formatOutputShape } from './core/shape';
+import { formatFormula } from './core/formula';
+import { symbolicModel } from './core/symbolic';
+import { formatSizeNotes } from './core/symbolicText';
 import type { ProjectHost } from './frontends/common/frontend';
 import { frontEndForFile, frontEnds, loadFrontEnd } from './frontends/registry';
 
@@ -29,6 +32,12 @@ given Keras (.py), Jupyter notebook (.ipynb) and TensorFlow.js (.js .mjs .cjs .j
 .tsx) files, without running them. Folders are searched recursively for those files. A notebook's
 code cells are read in order as one program; IPython magics, ! shell lines and ? help lines are
 skipped.
+
+Where the code leaves a size open (Input(shape=(None, None, 3)), a builder's parameter without
+a default), a Param # that Shape Lens cannot count prints its formula in the open sizes
+(latent_size·3456 + 3456), and a "Sizes" note under the table writes the None and ? dims as
+formulas ((None, ⌊H/2⌋ − 1, ⌊W/2⌋ − 1, 32)). A "# shape-lens: H=224, W=224" comment in the file
+gives open sizes values.
 
 Options:
   --json        one JSON document for all files
@@ -134,9 +143,15 @@ function printHuman(a: FileAnalysis, out: string[], atSummary: boolean, columns?
     if (m.model.functionName) notes.push(`built in ${m.model.functionName}()${m.model.argumentsFrom ? ` with the arguments of the call in ${m.model.argumentsFrom}${m.model.otherCallSites?.length ? ` (other calls: ${m.model.otherCallSites.join(', ')})` : ''}` : ''}; output ${formatOutputShape(m.outputShape)}`);
     out.push('');
     // Keras 3 fits its table to the terminal it prints in; so does the CLI when it prints to one.
-    const table = columns ? formatCostTable(m, columns) : formatSummary(m, undefined, process.stdout.isTTY ? process.stdout.columns : undefined);
+    const sym = symbolicModel(m);
+    const formula = (i: number) => {
+      const f = sym.rows[i]?.params;
+      return f && formatFormula(f);
+    };
+    const table = columns ? formatCostTable(m, columns) : formatSummary(m, undefined, process.stdout.isTTY ? process.stdout.columns : undefined, formula);
     out.push(`${table}${notes.length > 0 ? `\n(${notes.join('; ')})` : ''}`);
     out.push(...formatUnknownNotes(m));
+    out.push(...formatSizeNotes(m));
   }
   for (const d of a.diagnostics) {
     let loc = d.range?.file ?? a.file;

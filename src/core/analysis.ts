@@ -7,6 +7,9 @@ import type { KerasVersionChoice } from './keras-version';
 import type { ModelGraph } from './graph';
 import { rowHasUnknown, summarize, type ModelSummary } from './summary';
 import type { OutputShape } from './shape';
+import { formatFormula } from './formula';
+import { symbolicModel } from './symbolic';
+import { formatSymbolicShape } from './symbolicText';
 
 export type Language = 'python' | 'javascript' | 'typescript';
 
@@ -161,6 +164,10 @@ export interface JsonLayer {
   costUnknownWhy?: string;
   /** Why the receptive field is null. */
   receptiveFieldWhy?: string;
+  /** The output shape with the None / `"?"` dims that have one as formulas in the open sizes: `(None, ⌊H/2⌋ − 1, ⌊W/2⌋ − 1, 32)`. */
+  shapeFormula?: string;
+  /** `params` (`"?"`) as a formula in the open sizes: `latent_size·3456 + 3456`. */
+  paramsFormula?: string;
 }
 
 export interface JsonModel {
@@ -190,6 +197,10 @@ export interface JsonModel {
   peakActivationBytes: JsonCount;
   /** Why a cost total is `"?"`. */
   costUnknownWhy?: string;
+  /** `totalParams` (`"?"`) as a formula in the open sizes. */
+  totalParamsFormula?: string;
+  /** The open sizes the formulas use (`H`, `latent_size`), in first-seen order; absent when none. */
+  symbols?: string[];
   diagnostics: JsonDiagnostic[];
 }
 
@@ -199,6 +210,8 @@ export interface JsonFile {
   /** Python: the Keras version the summaries follow and why (`requirements.txt: tensorflow==2.12.0`). */
   keras?: KerasVersionChoice;
   models: JsonModel[];
+  /** The values the file's `shape-lens:` comments give open sizes; `used` false when nothing took one. */
+  assumptions?: { name: string; value: number; line: number | null; cell?: number; used: boolean }[];
   diagnostics: JsonDiagnostic[];
 }
 
@@ -238,6 +251,7 @@ export function analysisToJson(a: FileAnalysis, displayPath = a.file, atSummary 
     const mine = a.diagnostics.filter((d) => !claimed.has(d) && d.range && ranges.some((r) => !d.range!.file && !r.file && d.range!.start >= r.start && d.range!.end <= r.end));
     mine.forEach((d) => claimed.add(d));
     const cost = modelCost(m);
+    const sym = symbolicModel(m);
     return {
       name: m.model.name,
       function: m.model.functionName,
@@ -258,6 +272,8 @@ export function analysisToJson(a: FileAnalysis, displayPath = a.file, atSummary 
         receptiveField: cost.rows[i].receptiveField,
         ...(cost.rows[i].why ? { costUnknownWhy: cost.rows[i].why } : {}),
         ...(cost.rows[i].rfWhy ? { receptiveFieldWhy: cost.rows[i].rfWhy } : {}),
+        ...(sym.rows[i]?.shape ? { shapeFormula: formatSymbolicShape(sym.rows[i]!.shape!) } : {}),
+        ...(sym.rows[i]?.params ? { paramsFormula: formatFormula(sym.rows[i]!.params!) } : {}),
       })),
       outputShape: m.outputShape ?? '?',
       totalParams: m.totalParams ?? '?',
@@ -269,11 +285,21 @@ export function analysisToJson(a: FileAnalysis, displayPath = a.file, atSummary 
       activationBytes: cost.activationBytes ?? '?',
       peakActivationBytes: cost.peakActivationBytes ?? '?',
       ...(cost.why ? { costUnknownWhy: cost.why } : {}),
+      ...(sym.totalParams ? { totalParamsFormula: formatFormula(sym.totalParams) } : {}),
+      ...(sym.symbols.length > 0 ? { symbols: [...sym.symbols] } : {}),
       ...(m.model.incomplete ? { unknownWhy: m.model.incomplete } : {}),
       ...(m.model.argumentsFrom ? { argumentsFrom: m.model.argumentsFrom } : {}),
       ...(m.model.otherCallSites ? { otherCallSites: m.model.otherCallSites } : {}),
       diagnostics: mine.map(diag),
     };
   });
-  return { file: displayPath, language: a.language, ...(a.keras ? { keras: { version: a.keras.version, from: a.keras.from } } : {}), models, diagnostics: a.diagnostics.filter((d) => !claimed.has(d)).map(diag) };
+  const assumptions = a.assumptions?.map((x) => ({ name: x.name, value: x.value, ...where(x.range), used: x.used }));
+  return {
+    file: displayPath,
+    language: a.language,
+    ...(a.keras ? { keras: { version: a.keras.version, from: a.keras.from } } : {}),
+    models,
+    ...(assumptions && assumptions.length > 0 ? { assumptions } : {}),
+    diagnostics: a.diagnostics.filter((d) => !claimed.has(d)).map(diag),
+  };
 }

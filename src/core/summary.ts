@@ -122,16 +122,20 @@ function outputShapeIn(layer: LayerNode): OutputShape {
  * The summary table as the model's Keras prints it: Keras 3's box-drawn table, tf.keras 2's
  * classic one, or tfjs' plain layout. `lineLength` is Keras' `line_length` (Keras 3 defaults to 88,
  * 108 with a Connected-to column, clipped as Keras clips it to a terminal of `terminalColumns`;
- * tf.keras 2 to 65 and 98).
+ * tf.keras 2 to 65 and 98). `unknownParams` gives the text of a `?` params cell (the CLI: its
+ * formula in the open sizes).
  */
-export function formatSummary(s: ModelSummary, lineLength?: number, terminalColumns?: number): string {
-  if (s.style === 'keras3') return formatKeras3Summary(s, lineLength, terminalColumns);
-  if (s.style === 'keras2') return formatKeras2Summary(s, lineLength);
-  return formatPlainSummary(s);
+export function formatSummary(s: ModelSummary, lineLength?: number, terminalColumns?: number, unknownParams?: UnknownParamsText): string {
+  if (s.style === 'keras3') return formatKeras3Summary(s, lineLength, terminalColumns, unknownParams);
+  if (s.style === 'keras2') return formatKeras2Summary(s, lineLength, unknownParams);
+  return formatPlainSummary(s, undefined, unknownParams);
 }
 
+/** The text of row `index`'s params cell when they are unknown; undefined: `?`. */
+export type UnknownParamsText = (index: number) => string | undefined;
+
 /** tfjs-style plain table (Keras 3 figures with thousands separators). */
-export function formatPlainSummary(s: ModelSummary, width = 80): string {
+export function formatPlainSummary(s: ModelSummary, width = 80, unknownParams?: UnknownParamsText): string {
   const col1 = Math.max(29, ...s.rows.map((r) => `${r.name} (${r.className})`.length + 2));
   const col2 = Math.max(26, ...s.rows.map((r) => formatOutputShape(r.outputShape).length + 2));
   const lineLen = Math.max(width, col1 + col2 + 12);
@@ -142,8 +146,8 @@ export function formatPlainSummary(s: ModelSummary, width = 80): string {
   out.push(line('_'));
   out.push(pad(' Layer (type)', col1) + pad('Output Shape', col2) + 'Param #');
   out.push(line('='));
-  for (const r of s.rows) {
-    const params = r.unbuilt ? '0 (unbuilt)' : formatCount(r.params);
+  for (const [i, r] of s.rows.entries()) {
+    const params = r.unbuilt ? '0 (unbuilt)' : r.params === null ? unknownParams?.(i) ?? '?' : formatCount(r.params);
     out.push(pad(` ${r.name} (${r.className})`, col1) + pad(formatOutputShape(r.outputShape), col2) + params);
   }
   out.push(line('='));
@@ -212,7 +216,7 @@ function lastOutputShape(r: SummaryRow): OutputShape {
 }
 
 /** Keras 3's `model.summary()` text: a rich table (heavy head, a line between rows), then the totals. */
-export function formatKeras3Summary(s: ModelSummary, lineLength?: number, terminalColumns?: number): string {
+export function formatKeras3Summary(s: ModelSummary, lineLength?: number, terminalColumns?: number, unknownParams?: UnknownParamsText): string {
   const seq = sequentialLike(s.model);
   // Keras: min(default, terminal columns - 4); narrower than rich can draw is not clipped further.
   const length = lineLength ?? Math.min(seq ? 88 : 108, terminalColumns !== undefined && terminalColumns >= 40 ? terminalColumns - 4 : Infinity);
@@ -220,8 +224,8 @@ export function formatKeras3Summary(s: ModelSummary, lineLength?: number, termin
   const header = seq ? ['Layer (type)', 'Output Shape', 'Param #'] : ['Layer (type)', 'Output Shape', 'Param #', 'Connected to'];
   const right = [false, false, true, false];
   const inModel = seq ? new Set<CallNode>() : modelCalls(s.model);
-  const rows = s.rows.map((r) => {
-    const params = r.operation ? '0' : r.unbuilt ? '0 (unbuilt)' : formatCount(r.params);
+  const rows = s.rows.map((r, i) => {
+    const params = r.operation ? '0' : r.unbuilt ? '0 (unbuilt)' : r.params === null ? unknownParams?.(i) ?? '?' : formatCount(r.params);
     const fields = [`${r.name} (${r.className})`, keras3Shape(lastOutputShape(r)), params];
     if (!seq) fields.push(connections(r.layer, inModel).join(', ') || '-');
     return fields;
@@ -329,12 +333,12 @@ function keras2Shape(r: SummaryRow, model: ModelGraph): string {
 }
 
 /** tf.keras 2.13–2.15's `model.summary()` text (layer_utils.print_summary). */
-export function formatKeras2Summary(s: ModelSummary, lineLength?: number): string {
+export function formatKeras2Summary(s: ModelSummary, lineLength?: number, unknownParams?: UnknownParamsText): string {
   const seq = sequentialLike(s.model);
   const length = lineLength ?? (seq ? 65 : 98);
   const inModel = seq ? new Set<CallNode>() : modelCalls(s.model);
-  const rows = s.rows.map((r) => {
-    const params = r.unbuilt ? '0 (unused)' : r.params === null ? '?' : String(r.params);
+  const rows = s.rows.map((r, i) => {
+    const params = r.unbuilt ? '0 (unused)' : r.params === null ? unknownParams?.(i) ?? '?' : String(r.params);
     const fields = [`${r.name} (${r.className})`, keras2Shape(r, s.model), params];
     if (!seq) fields.push(`[${connections(r.layer, inModel).map((c) => `'${c}'`).join(', ')}]`);
     return fields;

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { RequestType } from 'vscode-languageserver-protocol';
 import { DidChangeAnalysisNotification, ServerInfoRequest, type InitializationOptions } from '../server/protocol';
-import { SETTINGS_SECTION } from './settingKeys';
+import { ASSUME_COMMAND, SETTINGS_SECTION } from './settingKeys';
 
 /** The languages Shape Lens reads (notebook cells of these languages included). */
 export const SELECTOR = ['python', 'javascript', 'typescript', 'javascriptreact', 'typescriptreact'].map((language) => ({ language }));
@@ -40,8 +40,8 @@ export class ShapeLensClient implements vscode.Disposable {
       documentSelector: SELECTOR,
       initializationOptions,
       synchronize: { configurationSection: SETTINGS_SECTION, fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{py,js,ts,jsx,tsx,mjs,cjs}') },
-      // The pooling layer's hover links to the preview, with a theme icon.
-      markdown: { isTrusted: { enabledCommands: ['shapeLens.showPoolingPreview'] } },
+      // The pooling layer's hover links to the preview, with a theme icon; hovers with open sizes to "assume".
+      markdown: { isTrusted: { enabledCommands: ['shapeLens.showPoolingPreview', ASSUME_COMMAND] } },
       middleware: {
         provideHover: async (document, position, token, next) => {
           const hover = await next(document, position, token);

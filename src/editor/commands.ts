@@ -1,11 +1,14 @@
-// Palette commands (prefix "Shape Lens:"): show / copy the summary, refresh, reveal a layer, pooling preview, model lab.
+// Palette commands (prefix "Shape Lens:"): show / copy the summary, refresh, reveal a layer, pooling preview, model lab;
+// and the hovers' "assume" links (a value for an open size).
 
 import * as vscode from 'vscode';
 import { openModelLab } from '../panels/modelLab';
 import { showPoolingPreview } from '../panels/poolingPreview';
 import { PoolingTargetRequest } from '../server/protocol';
 import { activeDocumentUri, type ModelTreeProvider } from '../views/modelTree';
+import { assumptionEdit, isSizeName, parseSizeValue } from '../server/assume';
 import type { ShapeLensClient } from './client';
+import { ASSUME_COMMAND, type AssumeArgs } from './settingKeys';
 
 export function register(client: ShapeLensClient, tree: ModelTreeProvider): vscode.Disposable {
   return vscode.Disposable.from(
@@ -54,6 +57,29 @@ export function register(client: ShapeLensClient, tree: ModelTreeProvider): vsco
       const { target, title } = found ?? { target: { key: 'seed', layer: null, featureMap: null, model: null }, title: 'Pooling Preview' };
       showPoolingPreview({ target, document: found && uri ? vscode.Uri.parse(uri) : undefined, title });
     }),
+    vscode.commands.registerCommand(ASSUME_COMMAND, async (arg?: unknown) => {
+      // From a hover link or quick fix: {uri, name}; asks for the value (given: tests) and writes it
+      // into the file's shape-lens comment, which the next analysis reads.
+      if (!isAssumeArg(arg)) return false;
+      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === arg.uri) ?? (await vscode.workspace.openTextDocument(vscode.Uri.parse(arg.uri)));
+      let value = arg.value;
+      if (value === undefined) {
+        const typed = await vscode.window.showInputBox({
+          title: `Shape Lens: assume ${arg.name}`,
+          prompt: `A value for the open size ${arg.name}, written into the file's shape-lens comment`,
+          placeHolder: '224',
+          validateInput: (t) => (parseSizeValue(t) === null ? 'A non-negative integer' : undefined),
+        });
+        if (typed === undefined) return false;
+        const parsed = parseSizeValue(typed);
+        if (parsed === null) return false;
+        value = parsed;
+      }
+      const e = assumptionEdit(document.getText(), document.languageId !== 'python', arg.name, value);
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(document.uri, new vscode.Range(document.positionAt(e.start), document.positionAt(e.end)), e.newText);
+      return vscode.workspace.applyEdit(edit);
+    }),
     vscode.commands.registerCommand('shapeLens.openModelLab', async (arg?: unknown) => {
       // From the code lens: {uri, model}; from the tree: its model row; from the palette: a quick pick of the file's models.
       if (isModelArg(arg)) return openModelLab({ uri: arg.uri, model: arg.model });
@@ -85,4 +111,9 @@ function isLayerArg(x: unknown): x is { uri: string; line: number; character?: n
   const a = x as { uri?: unknown; line?: unknown; character?: unknown } | undefined;
   const index = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
   return typeof a === 'object' && a !== null && typeof a.uri === 'string' && index(a.line) && (a.character === undefined || index(a.character));
+}
+
+function isAssumeArg(x: unknown): x is AssumeArgs {
+  const a = x as { uri?: unknown; name?: unknown; value?: unknown } | undefined;
+  return typeof a === 'object' && a !== null && typeof a.uri === 'string' && isSizeName(a.name) && (a.value === undefined || (typeof a.value === 'number' && Number.isSafeInteger(a.value) && a.value >= 0));
 }

@@ -17,6 +17,20 @@ export type KerasVersionSetting = (typeof KERAS_VERSION_SETTINGS)[number];
 export const SUMMARY_COLUMNS = ['params', 'macs', 'flops', 'memory', 'rf'] as const;
 export type SummaryColumn = (typeof SUMMARY_COLUMNS)[number];
 
+/**
+ * The "assume" command: gives an open size (`H`, `latent_size`) a value by writing it into the
+ * file's `shape-lens:` comment. Argument: `AssumeArgs`. The server's hover links and quick fixes
+ * name it; the client registers it.
+ */
+export const ASSUME_COMMAND = 'shapeLens.assumeSize';
+
+/** What the hover links and quick fixes pass to `ASSUME_COMMAND`; `value` skips the input box (tests). */
+export interface AssumeArgs {
+  uri: string;
+  name: string;
+  value?: number;
+}
+
 /** Each setting's key (relative to the section) and default, plus its bounds where package.json declares them. */
 export const SETTING = {
   inlayHintsMode: { key: 'inlayHints.mode', default: 'shapeAndParams' as InlayHintMode },

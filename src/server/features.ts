@@ -25,11 +25,14 @@ import type { LayerNode } from '../core/graph';
 import { isPoolingClass } from '../core/pooling';
 import { formatCount, formatOutputShape, formatShortBytes, formatShortCount, formatWeightBytes, type Shape } from '../core/shape';
 import { formatSummary, knownParams, rowHasUnknown, type ModelSummary, type SummaryRow } from '../core/summary';
-import type { InlayHintMode } from '../editor/settingKeys';
+import { ASSUME_COMMAND, type AssumeArgs, type InlayHintMode } from '../editor/settingKeys';
+import { formatFormula } from '../core/formula';
+import { symbolicModel } from '../core/symbolic';
+import { hintParams, rowSymbols, symbolicRowOf } from '../core/symbolicText';
 import { labTarget, runnableModelInfo } from '../panels/labTarget';
 import { previewTarget } from '../panels/poolingTarget';
 import { formatCostTable, modelCost, rowCost, type CostColumn } from '../core/cost';
-import { describeRow, layerHoverMarkdown, modelHoverMarkdown, snapshotHoverMarkdown } from './presentation';
+import { describeRow, layerHoverMarkdown, modelHoverMarkdown, snapshotHoverMarkdown, type AssumptionAt } from './presentation';
 import type { DocumentModels, LabParams, LabTargetResult, ModelAt, ModelInfo, Place, PoolingTargetResult, RowInfo } from './protocol';
 
 /** One part of the analysed text: a whole document, or one code cell of a notebook. */
@@ -161,15 +164,41 @@ export function hoverAt(doc: DocumentAnalysis, uri: string, position: Position, 
   if (snap) return markdown(snapshotHoverMarkdown(snap.snapshot), snap.range);
   const placed = rowAt(doc, uri, position);
   if (placed) {
-    let text = layerHoverMarkdown(placed.row, placed.model.model.name, cellNote(doc, uri), rowCost(placed.model, placed.row));
+    const sym = symbolicRowOf(placed.model, placed.row);
+    let text = layerHoverMarkdown(placed.row, placed.model.model.name, cellNote(doc, uri), rowCost(placed.model, placed.row), sym);
     if (commandLinks && isPoolingClass(placed.row.layer.className)) {
       const args = encodeURIComponent(JSON.stringify([{ uri, line: placed.range.start.line, character: placed.range.start.character }]));
       text += `[$(eye) Preview pooling](command:shapeLens.showPoolingPreview?${args})`;
     }
+    if (commandLinks) text += assumeLinks(uri, rowSymbols(sym), text.endsWith(')'));
     return markdown(text, placed.range);
   }
   const model = modelAt(doc, uri, position);
-  return model ? markdown(modelHoverMarkdown(model, doc.analysis.keras)) : null;
+  if (!model) return null;
+  let text = modelHoverMarkdown(model, doc.analysis.keras, assumptionsIn(doc));
+  if (commandLinks) text += assumeLinks(uri, symbolicModel(model).symbols);
+  return markdown(text);
+}
+
+/** Hover links past this many open sizes are left out (the quick fixes list them all). */
+const MAX_ASSUME_LINKS = 6;
+
+/** `[Assume H = …](command:…)` for each open size, on a paragraph of its own (or after a link `afterLink`). */
+export function assumeLinks(uri: string, symbols: readonly string[], afterLink = false): string {
+  if (symbols.length === 0) return '';
+  const links = symbols.slice(0, MAX_ASSUME_LINKS).map((name) => {
+    const args: AssumeArgs = { uri, name };
+    return `[Assume ${name} = …](command:${ASSUME_COMMAND}?${encodeURIComponent(JSON.stringify([args]))})`;
+  });
+  return `${afterLink ? ' · ' : '\n\n'}${links.join(' · ')}`;
+}
+
+/** The values the file's `shape-lens:` comments gave that the analysis used, with their lines (in their cell, in a notebook). */
+export function assumptionsIn(doc: DocumentAnalysis): AssumptionAt[] {
+  return (doc.analysis.assumptions ?? []).filter((a) => a.used).map((a) => {
+    const placed = doc.map.toRange(a.range);
+    return { name: a.name, value: a.value, line: placed ? placed.range.start.line + 1 : null };
+  });
 }
 
 /** The end of a line (before its line break). */
@@ -195,7 +224,7 @@ export function inlayHints(doc: DocumentAnalysis, uri: string, range: Range, mod
     if (line < range.start.line || line > range.end.line) continue;
     if (placed.row.operation && layerLines.has(line)) continue;
     const macs = mode === 'shapeParamsAndMacs' ? rowCost(placed.model, placed.row)?.macs ?? null : undefined;
-    const text = describeRow(placed.row, mode !== 'shapeOnly', macs);
+    const text = describeRow(placed.row, mode !== 'shapeOnly', macs, symbolicRowOf(placed.model, placed.row));
     const list = byLine.get(line) ?? [];
     if (!list.includes(text)) list.push(text);
     byLine.set(line, list);
@@ -227,11 +256,15 @@ export function diagnosticsByUri(doc: DocumentAnalysis): Map<string, LspDiagnost
   return out;
 }
 
-/** Quick fixes for the Shape Lens diagnostics the client sends back (`padding='same'` for a window larger than its input). */
-export function codeActions(doc: DocumentAnalysis, uri: string, asked: LspDiagnostic[], js: boolean): CodeAction[] {
+/**
+ * Quick fixes for the Shape Lens diagnostics the client sends back (`padding='same'` for a window
+ * larger than its input), and at `range` "Assume a value for H" for each open size of the layer
+ * (else the model) there.
+ */
+export function codeActions(doc: DocumentAnalysis, uri: string, asked: LspDiagnostic[], js: boolean, range?: Range): CodeAction[] {
   const document = doc.map.segmentOf(uri)?.doc;
   if (!document) return [];
-  const actions: CodeAction[] = [];
+  const actions: CodeAction[] = range ? assumeActions(doc, uri, range.start) : [];
   for (const diag of asked) {
     if (diag.source !== 'shape-lens') continue;
     // The fix comes from this server's own analysis: the diagnostic with that code at that range.
@@ -246,6 +279,18 @@ export function codeActions(doc: DocumentAnalysis, uri: string, asked: LspDiagno
     actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], isPreferred: true, edit: { changes: { [uri]: [{ range: edit.range, newText: edit.text }] } } });
   }
   return actions;
+}
+
+/** "Assume a value for H" (the assume command, which asks for it) for the open sizes of the layer, else the model, at `position`. */
+function assumeActions(doc: DocumentAnalysis, uri: string, position: Position): CodeAction[] {
+  const placed = rowAt(doc, uri, position);
+  const model = placed ? undefined : modelAt(doc, uri, position);
+  const symbols = placed ? rowSymbols(symbolicRowOf(placed.model, placed.row)) : model ? symbolicModel(model).symbols : [];
+  return symbols.map((name) => {
+    const args: AssumeArgs = { uri, name };
+    const title = `Assume a value for ${name} (shape-lens comment)`;
+    return { title, kind: CodeActionKind.QuickFix, command: { title, command: ASSUME_COMMAND, arguments: [args] } };
+  });
 }
 
 const samePosition = (a: Position, b: Position) => a.line === b.line && a.character === b.character;
@@ -337,6 +382,7 @@ export function documentModels(doc: DocumentAnalysis, uri: string, columns: read
 
 function modelInfo(doc: DocumentAnalysis, m: ModelSummary, columns: readonly CostColumn[]): ModelInfo {
   const cost = modelCost(m);
+  const totalFormula = m.totalParams === null ? symbolicModel(m).totalParams : undefined;
   const unknown = m.model.incomplete ? `\n? ${m.model.incomplete}` : '';
   const keras = m.style === 'keras2' ? '\nas tf.keras 2 prints it' : m.style === 'keras3' ? '\nas Keras 3 prints it' : '';
   const rows = m.rows.map(
@@ -350,11 +396,11 @@ function modelInfo(doc: DocumentAnalysis, m: ModelSummary, columns: readonly Cos
   );
   return {
     name: m.model.name,
-    description: `${m.model.className} · ${formatCount(m.totalParams)} params`,
+    description: `${m.model.className} · ${hintParams(totalFormula) ?? formatCount(m.totalParams)} params`,
     tooltip: `${m.model.name}${m.model.functionName ? ` (built in ${m.model.functionName}())` : ''}\noutput ${formatOutputShape(m.outputShape)}${unknown}${keras}`,
     rows,
     totals: [
-      { label: 'Total params', value: m.totalParams === null ? (m.model.incomplete ? '?' : `? (at least ${formatCount(knownParams(m))} + unknown)`) : `${formatCount(m.totalParams)} (${formatWeightBytes(m.totalParams)})` },
+      { label: 'Total params', value: totalFormula ? formatFormula(totalFormula) : m.totalParams === null ? (m.model.incomplete ? '?' : `? (at least ${formatCount(knownParams(m))} + unknown)`) : `${formatCount(m.totalParams)} (${formatWeightBytes(m.totalParams)})` },
       { label: 'Trainable params', value: formatCount(m.trainableParams) },
       { label: 'Non-trainable params', value: formatCount(m.nonTrainableParams) },
       // Per sample; the hover and README say the conventions.

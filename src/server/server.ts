@@ -385,7 +385,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onCodeAction(
     guard('code actions', [], async (params, token) => {
       const got = await requested(params.textDocument.uri, token);
-      return got ? codeActions(got.doc, params.textDocument.uri, params.context.diagnostics, got.doc.analysis.language !== 'python') : [];
+      // The "assume" actions run a command only the VS Code client registers.
+      return got ? codeActions(got.doc, params.textDocument.uri, params.context.diagnostics, got.doc.analysis.language !== 'python', commandLinks ? params.range : undefined) : [];
     }),
   );
 

@@ -1,0 +1,82 @@
+// How symbolic sizes (core/symbolic.ts) are written where the display needs them: a row's shape
+// formulas (one or several outputs), the symbols still open, a short form for inlay hints that
+// falls back to Keras' own `None` / `?` when a formula is too long, and the CLI's footnote.
+
+import { formatFormula, symbolsOf, type Formula } from './formula';
+import { isShapeList, UNKNOWN_DIM, type OutputShape, type Shape } from './shape';
+import { formatFormulaShape, symbolicModel, type FormulaShape, type SymbolicRow } from './symbolic';
+import type { ModelSummary, SummaryRow } from './summary';
+
+/** Inlay hints: a dim's formula longer than this shows as Keras prints the dim (`None` or `?`). */
+export const HINT_MAX_DIM = 16;
+/** Inlay hints: a shape with formulas longer than this shows as Keras prints it. */
+export const HINT_MAX_SHAPE = 48;
+/** Inlay hints: a params formula longer than this shows `?` (the hover has it). */
+export const HINT_MAX_PARAMS = 32;
+
+const isFormulaShapeList = (s: FormulaShape | FormulaShape[]): s is FormulaShape[] => s.length > 0 && Array.isArray(s[0]);
+
+/** A row's shape formulas as Python prints the tuple (a list for several outputs), in full. */
+export function formatSymbolicShape(s: FormulaShape | FormulaShape[], maxDim = Infinity): string {
+  return isFormulaShapeList(s) ? `[${s.map((x) => formatFormulaShape(x, maxDim)).join(', ')}]` : formatFormulaShape(s, maxDim);
+}
+
+/** The symbols a row's formulas use, in first-seen order. */
+export function rowSymbols(row: SymbolicRow | undefined, out: string[] = []): string[] {
+  if (!row) return out;
+  if (row.shape) for (const s of isFormulaShapeList(row.shape) ? row.shape : [row.shape]) for (const d of s) if (d !== null && d !== UNKNOWN_DIM) symbolsOf(d, out);
+  if (row.params) symbolsOf(row.params, out);
+  return out;
+}
+
+/**
+ * The shape an inlay hint shows: each dim's formula where it is at most `maxDim` characters, else
+ * the dim as Keras prints it (`None`, `?`, a number); all of it as Keras prints it when the result
+ * is longer than `maxShape`.
+ */
+export function hintShape(keras: OutputShape, formulas: FormulaShape | FormulaShape[] | undefined, maxDim = HINT_MAX_DIM, maxShape = HINT_MAX_SHAPE): string | undefined {
+  if (!formulas || !keras) return undefined;
+  const kerasList: Shape[] = isShapeList(keras) ? keras : [keras];
+  const formulaList = isFormulaShapeList(formulas) ? formulas : [formulas];
+  if (kerasList.length !== formulaList.length || kerasList.some((s, i) => s.length !== formulaList[i].length)) return undefined;
+  const one = (s: Shape, f: FormulaShape) => {
+    const parts = s.map((d, i) => {
+      const x = f[i];
+      if (x === null || x === UNKNOWN_DIM || x === undefined) return d === null ? 'None' : String(d);
+      const text = formatFormula(x);
+      return text.length <= maxDim ? text : d === null ? 'None' : String(d);
+    });
+    return parts.length === 1 ? `(${parts[0]},)` : `(${parts.join(', ')})`;
+  };
+  const text = isShapeList(keras) ? `[${kerasList.map((s, i) => one(s, formulaList[i])).join(', ')}]` : one(kerasList[0], formulaList[0]);
+  return text.length <= maxShape ? text : undefined;
+}
+
+/** A params formula short enough for an inlay hint, else undefined. */
+export function hintParams(f: Formula | undefined, max = HINT_MAX_PARAMS): string | undefined {
+  if (!f) return undefined;
+  const text = formatFormula(f);
+  return text.length <= max ? text : undefined;
+}
+
+/** The formulas of one row, looked up in its summary (undefined when it has none). */
+export function symbolicRowOf(s: ModelSummary, row: SummaryRow): SymbolicRow | undefined {
+  const i = s.rows.indexOf(row);
+  return i < 0 ? undefined : symbolicModel(s).rows[i];
+}
+
+/**
+ * The CLI's footnote under a summary: what the None and `?` dims and `?` totals are in the open
+ * sizes (`  conv2d: (None, H − 2, W − 2, 32)`); nothing when there is no formula.
+ */
+export function formatSizeNotes(s: ModelSummary): string[] {
+  const sym = symbolicModel(s);
+  const out: string[] = [];
+  s.rows.forEach((r, i) => {
+    const shape = sym.rows[i]?.shape;
+    if (shape) out.push(`  ${r.name}: ${formatSymbolicShape(shape)}`);
+  });
+  if (sym.totalParams) out.push(`  Total params: ${formatFormula(sym.totalParams)}`);
+  if (out.length === 0) return [];
+  return [`Sizes${sym.symbols.length > 0 ? ` (formulas in ${sym.symbols.join(', ')})` : ''}:`, ...out];
+}
