@@ -1,0 +1,166 @@
+// Symbolic sizes, display: the hover's Sizes / params formula lines and "assume" links, inlay hints
+// with short formulas (longer ones collapse to what Keras prints), the CLI's Param # formulas and
+// Sizes note, the JSON fields, and the "assume" action's comment edit (text in, edit out).
+// Expected formulas are worked by hand from Keras' arithmetic in the comments.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyze } from './helpers/python';
+import { constant, divide, mul, add, sub, symbol, type Formula } from '../../src/core/formula';
+import type { FormulaShape, SymbolicRow } from '../../src/core/symbolic';
+import { formatSymbolicShape, hintParams, hintShape, rowSymbols } from '../../src/core/symbolicText';
+import { assumptionEdit, parseSizeValue, type OffsetEdit } from '../../src/server/assume';
+import { describeAssumptions, describeRow, layerHoverMarkdown, modelHoverMarkdown } from '../../src/server/presentation';
+import { assumeLinks, codeActions, hoverAt, inlayHints, SourceMap, type DocumentAnalysis } from '../../src/server/features';
+import { ASSUME_COMMAND } from '../../src/editor/settingKeys';
+import type { FileAnalysis } from '../../src/core/analysis';
+
+const f = (x: Formula | null): Formula => {
+  assert.ok(x, 'formula');
+  return x;
+};
+const H = symbol('H');
+const W = symbol('W');
+
+function apply(text: string, e: OffsetEdit): string {
+  return text.slice(0, e.start) + e.newText + text.slice(e.end);
+}
+
+// The "assume" action's edit
+
+test('assume: a new comment goes at the top, after a shebang, an encoding line and the module docstring', () => {
+  const py = (text: string) => apply(text, assumptionEdit(text, false, 'H', 224));
+  assert.equal(py(''), '# shape-lens: H=224\n');
+  assert.equal(py('import keras\n'), '# shape-lens: H=224\nimport keras\n');
+  assert.equal(py('#!/usr/bin/env python3\nimport keras\n'), '#!/usr/bin/env python3\n# shape-lens: H=224\nimport keras\n');
+  assert.equal(py('#!/usr/bin/env python\n# -*- coding: utf-8 -*-\nimport keras\n'), '#!/usr/bin/env python\n# -*- coding: utf-8 -*-\n# shape-lens: H=224\nimport keras\n');
+  assert.equal(py('# coding=latin-1\nimport keras\n'), '# coding=latin-1\n# shape-lens: H=224\nimport keras\n');
+  assert.equal(py('"""A model."""\nimport keras\n'), '"""A model."""\n# shape-lens: H=224\nimport keras\n');
+  assert.equal(py('# Copyright\n\n"""A model.\n\nMore text.\n"""\nfrom __future__ import annotations\n'), '# Copyright\n\n"""A model.\n\nMore text.\n"""\n# shape-lens: H=224\nfrom __future__ import annotations\n');
+  assert.equal(py("r'''Raw doc'''\nx = 1\n"), "r'''Raw doc'''\n# shape-lens: H=224\nx = 1\n");
+  // A docstring that is the whole file, without a final line break.
+  assert.equal(py('"""Only a docstring."""'), '"""Only a docstring."""\n# shape-lens: H=224\n');
+  // An unterminated docstring: the top (nothing better is known).
+  assert.equal(py('"""Never closed\nimport keras\n'), '# shape-lens: H=224\n"""Never closed\nimport keras\n');
+  // Windows line breaks stay Windows line breaks.
+  assert.equal(py('"""Doc."""\r\nimport keras\r\n'), '"""Doc."""\r\n# shape-lens: H=224\r\nimport keras\r\n');
+  // A string that is not the first statement is no docstring.
+  assert.equal(py('import keras\n"""not a docstring"""\n'), '# shape-lens: H=224\nimport keras\n"""not a docstring"""\n');
+});
+
+test('assume: JS/TS files get a // comment after a shebang only', () => {
+  const js = (text: string) => apply(text, assumptionEdit(text, true, 'latentSize', 64));
+  assert.equal(js("import * as tf from '@tensorflow/tfjs';\n"), "// shape-lens: latentSize=64\nimport * as tf from '@tensorflow/tfjs';\n");
+  assert.equal(js('#!/usr/bin/env node\n"use strict";\n'), '#!/usr/bin/env node\n// shape-lens: latentSize=64\n"use strict";\n');
+  assert.equal(js('// shape-lens: H=2\nconst x = 1;\n'), '// shape-lens: H=2, latentSize=64\nconst x = 1;\n');
+  // A Python comment in a JS file is not its comment.
+  assert.equal(js('# shape-lens: H=2\n'), '// shape-lens: latentSize=64\n# shape-lens: H=2\n');
+});
+
+test('assume: an existing shape-lens sizes line is merged into (value replaced or entry appended); keras= and input_shape= lines are left alone', () => {
+  const py = (text: string, name = 'W', value = 32) => apply(text, assumptionEdit(text, false, name, value));
+  assert.equal(py('import keras\n# shape-lens: H=224\nx = 1\n'), 'import keras\n# shape-lens: H=224, W=32\nx = 1\n');
+  assert.equal(py('# shape-lens: H=224, W=7   \n'), '# shape-lens: H=224, W=32   \n');
+  assert.equal(py('#shape-lens:W = 7,H=1\n'), '#shape-lens:W=32,H=1\n');
+  // A malformed value is replaced too.
+  assert.equal(py('# shape-lens: W=abc\n'), '# shape-lens: W=32\n');
+  assert.equal(py('# shape-lens: H=224 W=1\n', 'T', 5), '# shape-lens: H=224 W=1, T=5\n');
+  assert.equal(py('# shape-lens: H=224,\n', 'T', 5), '# shape-lens: H=224, T=5\n');
+  // Not a sizes line: the Keras version, an input shape, free text.
+  assert.equal(py('# shape-lens: keras=2\nimport keras\n'), '# shape-lens: W=32\n# shape-lens: keras=2\nimport keras\n');
+  assert.equal(py('import keras\nclass M(keras.Model):\n    # shape-lens: input_shape=(None, 8)\n    pass\n'), '# shape-lens: W=32\nimport keras\nclass M(keras.Model):\n    # shape-lens: input_shape=(None, 8)\n    pass\n');
+  assert.equal(py('# shape-lens: H is the height\n'), '# shape-lens: W=32\n# shape-lens: H is the height\n');
+  // The first sizes line takes it, a later one is left.
+  assert.equal(py('# shape-lens: H=1\n# shape-lens: T=3\n'), '# shape-lens: H=1, W=32\n# shape-lens: T=3\n');
+});
+
+test('assume: the input box takes a non-negative integer only', () => {
+  assert.deepEqual(['224', ' 7 ', '0', '007'].map(parseSizeValue), [224, 7, 0, 7]);
+  assert.deepEqual(['', '-3', '2.5', '1e3', 'abc', '0x10', '99999999999999999999'].map(parseSizeValue), [null, null, null, null, null, null, null]);
+});
+
+// Display of formulas given by hand (the rows are real analyses)
+
+const CNN = `import keras
+from keras import layers
+x = keras.Input(shape=(None, None, 3))
+y = layers.Conv2D(32, 3)(x)
+z = layers.MaxPooling2D(2)(y)
+m = keras.Model(x, z)
+`;
+
+test('display: hint shapes show short formulas for None dims, collapse long ones to what Keras prints', () => {
+  const h2 = f(sub(H, constant(2)));
+  const shape: FormulaShape = [null, h2, f(sub(W, constant(2))), constant(32)];
+  assert.equal(formatSymbolicShape(shape), '(None, H − 2, W − 2, 32)');
+  assert.equal(hintShape([null, null, null, 32], shape), '(None, H − 2, W − 2, 32)');
+  // A dim whose formula is over 16 characters shows as Keras prints it.
+  const long = f(add(f(mul(f(divide(f(sub(H, constant(1))), 3, 'floor')), constant(7))), constant(5)));
+  assert.equal(hintShape([null, null, '?', 32], [null, long, long, constant(32)]), '(None, None, ?, 32)');
+  // The whole shape over 48 characters: all as Keras prints it (undefined: the caller's default).
+  const mid = f(add(f(mul(H, W)), constant(123456)));
+  assert.equal(hintShape([null, null, null, null, null], [null, mid, mid, mid, mid]), undefined);
+  // Several outputs, and a rank mismatch (no formula used).
+  assert.equal(hintShape([[null, null], [null, 4]], [[null, H], [null, constant(4)]]), '[(None, H), (None, 4)]');
+  assert.equal(hintShape([null, null], [null, H, constant(3)]), undefined);
+  assert.equal(hintParams(f(add(f(mul(symbol('latent_size'), constant(3456))), constant(3456)))), 'latent_size·3456 + 3456');
+  assert.equal(hintParams(f(add(f(mul(symbol('a_really_long_symbol_name'), constant(3456789))), constant(3456)))), undefined);
+  // W·T is kept as T·W (factors in name order).
+  assert.deepEqual(rowSymbols({ shape: [null, h2, f(mul(W, symbol('T')))], params: f(mul(symbol('latent_size'), H)) }), ['H', 'T', 'W', 'latent_size']);
+});
+
+test('display: the hover and hint of a row with formulas, and the model hover with assumptions', async () => {
+  const { analysis } = await analyze(CNN);
+  const s = analysis.models[0];
+  const conv = s.rows[1];
+  assert.equal(conv.name, 'conv2d');
+  const sym: SymbolicRow = { shape: [null, f(sub(H, constant(2))), f(sub(W, constant(2))), constant(32)] };
+  // 3·3·3·32 + 32 = 896 params; the hint puts the formulas where Keras prints None.
+  assert.equal(describeRow(conv, true, undefined, sym), '(None, H − 2, W − 2, 32) · 896 params');
+  assert.equal(describeRow(conv, true), '(None, None, None, 32) · 896 params');
+  assert.equal(describeRow(conv, false, undefined, sym), '(None, H − 2, W − 2, 32)');
+  const hover = layerHoverMarkdown(conv, 'functional', '', undefined, sym);
+  // Keras' own None stays in the shape line; the Sizes line says what they are.
+  assert.match(hover, /→ \(None, None, None, 32\)\n/);
+  assert.match(hover, /Sizes: `\(None, H − 2, W − 2, 32\)`/);
+  assert.match(hover, /Open sizes: `H`, `W`/);
+  assert.doesNotMatch(layerHoverMarkdown(conv, 'functional'), /Sizes:|Open sizes/);
+  // Unknown params with a formula: the formula in place of `?`, in the hint and the hover.
+  const unknown = { ...conv, params: null };
+  const psym: SymbolicRow = { params: f(add(f(mul(symbol('latent_size'), constant(3456))), constant(3456))) };
+  assert.equal(describeRow(unknown, true, undefined, psym), '(None, None, None, 32) · latent_size·3456 + 3456 params');
+  assert.equal(describeRow(unknown, true), '(None, None, None, 32) · ? params');
+  assert.match(layerHoverMarkdown(unknown, 'functional', '', undefined, psym), /Params: `latent_size·3456 \+ 3456`/);
+  assert.match(layerHoverMarkdown(unknown, 'functional', '', undefined, psym), /Open sizes: `latent_size` \(the code gives it no value/);
+  assert.equal(describeAssumptions([{ name: 'H', value: 224, line: 2 }, { name: 'W', value: 224, line: 2 }]), 'with H = 224, W = 224 (shape-lens comment, line 2)');
+  assert.equal(describeAssumptions([{ name: 'H', value: 1, line: 2 }, { name: 'T', value: 9, line: 5 }]), 'with H = 1, T = 9 (shape-lens comments, lines 2, 5)');
+  assert.match(modelHoverMarkdown(s, undefined, [{ name: 'H', value: 224, line: 1 }]), /Sizes with H = 224 \(shape-lens comment, line 1\)/);
+  assert.doesNotMatch(modelHoverMarkdown(s), /shape-lens comment/);
+});
+
+/** The server's view of one analysed Python document. */
+function docOf(analysis: FileAnalysis, uri = 'file:///m.py'): DocumentAnalysis {
+  const doc = TextDocument.create(uri, 'python', 1, analysis.text);
+  return { analysis, map: new SourceMap([{ uri, doc, start: 0, end: analysis.text.length }]), dependencies: new Set() };
+}
+
+test('display: assume links name the command with {uri, name}, one per open size', () => {
+  const links = assumeLinks('file:///m.py', ['H', 'W']);
+  const found = [...links.matchAll(/\[Assume (\w+) = …\]\(command:([\w.]+)\?([^)]*)\)/g)];
+  assert.deepEqual(found.map((m) => m[1]), ['H', 'W']);
+  assert.equal(found[0][2], ASSUME_COMMAND);
+  assert.deepEqual(JSON.parse(decodeURIComponent(found[1][3])), [{ uri: 'file:///m.py', name: 'W' }]);
+  assert.equal(assumeLinks('file:///m.py', []), '');
+  assert.equal(assumeLinks('u', ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H']).match(/command:/g)?.length, 6);
+});
+
+test('display: a file without open sizes has no assume link or action, and its hints are as before', async () => {
+  const { analysis } = await analyze('import keras\nfrom keras import layers\nx = keras.Input(shape=(8, 8, 3))\ny = layers.Conv2D(4, 3)(x)\nm = keras.Model(x, y)\n');
+  const d = docOf(analysis);
+  const hover = hoverAt(d, 'file:///m.py', { line: 3, character: 8 }, true);
+  assert.ok(hover && typeof hover.contents === 'object' && 'value' in hover.contents);
+  assert.doesNotMatch(hover.contents.value, /Assume|Sizes:/);
+  assert.deepEqual(codeActions(d, 'file:///m.py', [], false, { start: { line: 4, character: 0 }, end: { line: 4, character: 0 } }), []);
+  // 3·3·3·4 + 4 = 112 params.
+  assert.deepEqual(inlayHints(d, 'file:///m.py', { start: { line: 0, character: 0 }, end: { line: 9, character: 0 } }, 'shapeAndParams').map((h) => h.label), ['→ (None, 8, 8, 3) · 0 params', '→ (None, 6, 6, 4) · 112 params']);
+});
