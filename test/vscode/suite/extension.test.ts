@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { SETTING, SETTINGS_SECTION } from '../../../src/editor/settingKeys';
+import { ASSUME_COMMAND, SETTING, SETTINGS_SECTION } from '../../../src/editor/settingKeys';
 
 export type Case = [name: string, fn: () => Promise<void>];
 
@@ -99,7 +99,7 @@ export const cases: Case[] = [
   ['commands are registered', async () => {
     await open('seed.py');
     const all = await vscode.commands.getCommands(true);
-    for (const c of ['shapeLens.showSummary', 'shapeLens.copySummary', 'shapeLens.showPoolingPreview', 'shapeLens.openModelLab', 'shapeLens.refresh']) assert.ok(all.includes(c), c);
+    for (const c of ['shapeLens.showSummary', 'shapeLens.copySummary', 'shapeLens.showPoolingPreview', 'shapeLens.openModelLab', 'shapeLens.refresh', ASSUME_COMMAND]) assert.ok(all.includes(c), c);
   }],
 
   ['seed 002: inlay hints give every row of the article', async () => {
@@ -154,6 +154,22 @@ export const cases: Case[] = [
     assert.ok(fix?.edit, `no padding quick fix in ${actions.map((a) => a.title).join(', ')}`);
     const [[, edits]] = fix.edit.entries();
     assert.equal(edits[0].newText, ", padding='same'");
+  }],
+
+  ['assume: the command writes the shape-lens comment under the docstring and merges a second size into it', async () => {
+    const doc = await open('open_sizes.py');
+    try {
+      assert.equal(await vscode.commands.executeCommand(ASSUME_COMMAND, { uri: doc.uri.toString(), name: 'H', value: 224 }), true);
+      assert.equal(doc.lineAt(1).text, '# shape-lens: H=224');
+      assert.equal(doc.lineAt(2).text, 'import keras');
+      assert.equal(await vscode.commands.executeCommand(ASSUME_COMMAND, { uri: doc.uri.toString(), name: 'W', value: 160 }), true);
+      assert.equal(doc.lineAt(1).text, '# shape-lens: H=224, W=160');
+      // Not a size name: nothing is written.
+      assert.equal(await vscode.commands.executeCommand(ASSUME_COMMAND, { uri: doc.uri.toString(), name: '1x', value: 3 }), false);
+      assert.equal(doc.lineCount, 10);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
   }],
 
   ['hints update after an edit', async () => {
