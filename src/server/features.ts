@@ -28,7 +28,7 @@ import { formatSummary, knownParams, rowHasUnknown, type ModelSummary, type Summ
 import { ASSUME_COMMAND, type AssumeArgs, type InlayHintMode } from '../editor/settingKeys';
 import { formatFormula } from '../core/formula';
 import { symbolicModel } from '../core/symbolic';
-import { hintParams, rowSymbols, symbolicRowOf } from '../core/symbolicText';
+import { hintParams, hintShape, rowSymbols, symbolicRowOf } from '../core/symbolicText';
 import { labTarget, runnableModelInfo } from '../panels/labTarget';
 import { previewTarget } from '../panels/poolingTarget';
 import { formatCostTable, modelCost, rowCost, type CostColumn } from '../core/cost';
@@ -382,13 +382,15 @@ export function documentModels(doc: DocumentAnalysis, uri: string, columns: read
 
 function modelInfo(doc: DocumentAnalysis, m: ModelSummary, columns: readonly CostColumn[]): ModelInfo {
   const cost = modelCost(m);
-  const totalFormula = m.totalParams === null ? symbolicModel(m).totalParams : undefined;
+  const sym = symbolicModel(m);
+  const totalFormula = m.totalParams === null ? sym.totalParams : undefined;
   const unknown = m.model.incomplete ? `\n? ${m.model.incomplete}` : '';
   const keras = m.style === 'keras2' ? '\nas tf.keras 2 prints it' : m.style === 'keras3' ? '\nas Keras 3 prints it' : '';
   const rows = m.rows.map(
-    (r): RowInfo => ({
+    (r, i): RowInfo => ({
       label: `${r.name} (${r.className})`,
-      description: `${formatOutputShape(r.outputShape)} · ${r.unbuilt ? '0 (unbuilt)' : formatCount(r.params)}${r.stale ? ' (stale)' : ''}`,
+      // Short formulas where Keras prints None or `?`, as the inlay hints show them.
+      description: `${hintShape(r.outputShape, sym.rows[i]?.shape) ?? formatOutputShape(r.outputShape)} · ${r.unbuilt ? '0 (unbuilt)' : r.params === null ? hintParams(sym.rows[i]?.params) ?? '?' : formatCount(r.params)}${r.stale ? ' (stale)' : ''}`,
       hasParams: !!r.params,
       ...(rowHasUnknown(r) ? { tooltip: `? is not known to Shape Lens (not Keras' None): ${r.layer.unknownWhy ?? 'it could not follow how this layer is built'}` } : {}),
       ...(doc.map.place(r.layer.range) ? { place: doc.map.place(r.layer.range) } : {}),
@@ -419,9 +421,10 @@ export function statusModelAt(doc: DocumentAnalysis, uri: string, position: Posi
   const inCell = doc.map.segmentOf(uri)?.cell !== undefined;
   const model = modelAt(doc, uri, position) ?? (inCell ? rowsIn(doc, uri)[0]?.model : undefined);
   if (!model) return null;
+  const formula = model.totalParams === null ? hintParams(symbolicModel(model).totalParams) : undefined;
   return {
     name: model.model.name,
-    text: `$(layers) ${formatCount(model.totalParams)} params`,
+    text: `$(layers) ${formula ?? formatCount(model.totalParams)} params`,
     tooltip: `${model.model.name}: ${formatCount(model.totalParams)} params (${formatCount(model.trainableParams)} trainable) — Shape Lens`,
   };
 }
