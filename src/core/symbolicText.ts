@@ -5,7 +5,7 @@
 import { formatFormula, symbolsOf, type Formula } from './formula';
 import { isShapeList, UNKNOWN_DIM, type OutputShape, type Shape } from './shape';
 import { formatFormulaShape, symbolicModel, type FormulaShape, type SymbolicRow } from './symbolic';
-import type { ModelSummary, SummaryRow } from './summary';
+import type { ModelSummary, SummaryRow, UnknownParamsText } from './summary';
 
 /** Inlay hints: a dim's formula longer than this shows as Keras prints the dim (`None` or `?`). */
 export const HINT_MAX_DIM = 16;
@@ -57,6 +57,15 @@ export function hintParams(f: Formula | undefined, max = HINT_MAX_PARAMS): strin
   if (!f) return undefined;
   const text = formatFormula(f);
   return text.length <= max ? text : undefined;
+}
+
+/** For `formatSummary`: a `?` params cell prints its formula in the open sizes. */
+export function formulaParams(s: ModelSummary): UnknownParamsText {
+  const rows = symbolicModel(s).rows;
+  return (i) => {
+    const f = rows[i]?.params;
+    return f && formatFormula(f);
+  };
 }
 
 /** The formulas of one row, looked up in its summary (undefined when it has none). */

@@ -28,7 +28,7 @@ import { formatSummary, knownParams, rowHasUnknown, type ModelSummary, type Summ
 import { ASSUME_COMMAND, type AssumeArgs, type InlayHintMode } from '../editor/settingKeys';
 import { formatFormula } from '../core/formula';
 import { symbolicModel } from '../core/symbolic';
-import { hintParams, hintShape, rowSymbols, symbolicRowOf } from '../core/symbolicText';
+import { formatSizeNotes, formulaParams, hintParams, hintShape, rowSymbols, symbolicRowOf } from '../core/symbolicText';
 import { labTarget, runnableModelInfo } from '../panels/labTarget';
 import { previewTarget } from '../panels/poolingTarget';
 import { formatCostTable, modelCost, rowCost, type CostColumn } from '../core/cost';
@@ -410,7 +410,7 @@ function modelInfo(doc: DocumentAnalysis, m: ModelSummary, columns: readonly Cos
       { label: 'FLOPs', value: cost.totalFlops === null ? '?' : `${formatCount(cost.totalFlops)} (${formatShortCount(cost.totalFlops)})` },
       { label: 'Activations', value: `${formatShortBytes(cost.activationBytes)} (peak ${formatShortBytes(cost.peakActivationBytes)})` },
     ],
-    summaryText: columns.length > 0 ? formatCostTable(m, columns) : formatSummary(m),
+    summaryText: columns.length > 0 ? formatCostTable(m, columns) : [formatSummary(m, undefined, undefined, formulaParams(m)), ...formatSizeNotes(m)].join('\n'),
     paramsText: `${formatCount(m.totalParams)} params`,
     ...(doc.map.place(m.model.range) ? { place: doc.map.place(m.model.range) } : {}),
   };

@@ -8,7 +8,7 @@ import type { KerasVersionChoice } from '../core/keras-version';
 import { describeLayerCost, describeModelCost, modelCost, type LayerCost } from '../core/cost';
 import { formatFormula } from '../core/formula';
 import { symbolicModel, type SymbolicRow } from '../core/symbolic';
-import { formatSymbolicShape, hintParams, hintShape, rowSymbols } from '../core/symbolicText';
+import { formatSizeNotes, formatSymbolicShape, formulaParams, hintParams, hintShape, rowSymbols } from '../core/symbolicText';
 
 /** The MAC convention, said where MACs are shown. */
 const MAC_CONVENTION = 'per sample; one MAC per weight multiply-add of convs and dense layers and per multiply of attention and recurrent matmuls';
@@ -59,7 +59,8 @@ export function layerHoverMarkdown(row: SummaryRow, modelName: string, where = '
 
 /** `model.summary()`: the table Keras prints at that call (later `add`s and `trainable` changes not yet made). */
 export function snapshotHoverMarkdown(s: SummarySnapshot): string {
-  return `What \`${s.model.name}.summary()\` prints here:\n\n${codeBlock([formatSummary(s.summary), ...formatUnknownNotes(s.summary)].join('\n'))}`;
+  const table = formatSummary(s.summary, undefined, undefined, formulaParams(s.summary));
+  return `What \`${s.model.name}.summary()\` prints here:\n\n${codeBlock([table, ...formatUnknownNotes(s.summary), ...formatSizeNotes(s.summary)].join('\n'))}`;
 }
 
 /** `Open sizes: \`H\`, \`W\` (no value in the code; the formulas are in them).` */
