@@ -4,6 +4,48 @@
 // Every symbol stands for an integer, so every factor is an integer and the rewrites below are
 // exact: ⌊(d·a + b)/d⌋ = a + ⌊b/d⌋, ⌊(⌊x/a⌋ + c)/b⌋ = ⌊(x + c·a)/(a·b)⌋ (the same for ⌈⌉).
 
+import { UNKNOWN_DIM, type UnknownDim } from './shape';
+
+/**
+ * One dim of a formula shape: a formula (a constant for a known size); null for Keras' None with
+ * no formula (the batch dim); `?` for a size unknown to the analysis with no formula.
+ */
+export type FormulaDim = Formula | null | UnknownDim;
+export type FormulaShape = FormulaDim[];
+
+/** The dim's formula, or undefined when it has none. */
+export function formulaOf(d: FormulaDim | undefined): Formula | undefined {
+  return d === null || d === undefined || d === UNKNOWN_DIM ? undefined : d;
+}
+
+/** A formula shape of known sizes and Nones / `?` (no formulas). */
+export function constantShape(shape: readonly (number | null | UnknownDim)[]): FormulaShape {
+  return shape.map((d) => (typeof d === 'number' ? constant(d) : d));
+}
+
+/** Product of the dims' formulas; undefined when one has none or it grows too long. */
+export function productOf(dims: readonly FormulaDim[]): Formula | undefined {
+  let p: Formula | null = constant(1);
+  for (const d of dims) {
+    const f = formulaOf(d);
+    if (!f) return undefined;
+    p = mul(p, f);
+    if (!p) return undefined;
+  }
+  return p;
+}
+
+/** Sum of the formulas; undefined when one is missing or it grows too long. */
+export function sumOf(fs: readonly (Formula | undefined | null)[]): Formula | undefined {
+  let s: Formula | null = constant(0);
+  for (const f of fs) {
+    if (!f) return undefined;
+    s = add(s, f);
+    if (!s) return undefined;
+  }
+  return s;
+}
+
 /** A formula: a sum of terms. Immutable; build with the functions below. */
 export interface Formula {
   readonly terms: readonly Term[];

@@ -3,13 +3,11 @@
 // named symbols (`⌊H/2⌋`, `latent_size·3456 + 3456`), worked out by a pass over the analysed
 // graph in call order. Layer rules supply the arithmetic only they know (`LayerRule.symbolic`).
 
-import { constant, formatFormula, symbol, type Formula } from './formula';
-import { inputDimNames, UNKNOWN_DIM, type Shape, type UnknownDim } from './shape';
+import { constant, formatFormula, symbol, type Formula, type FormulaShape } from './formula';
+import { inputDimNames, UNKNOWN_DIM, type Shape } from './shape';
 import type { ModelSummary } from './summary';
 
-/** One dim: a formula (a constant for a known size); null for Keras' None with no formula (the batch dim); `?` for a size unknown to the analysis with no formula. */
-export type FormulaDim = Formula | null | UnknownDim;
-export type FormulaShape = FormulaDim[];
+export type { FormulaDim, FormulaShape } from './formula';
 
 /** What the formulas add to one summary row. */
 export interface SymbolicRow {

@@ -1,8 +1,7 @@
 // The layer-rule contract: a Keras class name plus pure functions from input shapes and config
 // to output shape and parameter count. Rules report problems to the context; they never throw.
 
-import type { Formula } from '../formula';
-import type { FormulaShape } from '../symbolic';
+import type { Formula, FormulaShape } from '../formula';
 import type { Cfg, LayerConfig, LayerSpec } from '../config';
 import type { DiagnosticCode } from '../diagnostics';
 import type { RuleOutputShape, RuleShape } from '../shape';
