@@ -46,11 +46,26 @@ export function sumOf(fs: readonly (Formula | undefined | null)[]): Formula | un
   return s;
 }
 
+/** `a·b·…` of formulas and numbers; undefined when one is missing or it grows too long. */
+export function times(...xs: (Formula | number | undefined | null)[]): Formula | undefined {
+  return productOf(xs.map((x) => (typeof x === 'number' ? constant(x) : (x ?? UNKNOWN_DIM))));
+}
+
+/** `a + b + …` of formulas and numbers; undefined when one is missing or it grows too long. */
+export function plus(...xs: (Formula | number | undefined | null)[]): Formula | undefined {
+  return sumOf(xs.map((x) => (typeof x === 'number' ? constant(x) : x)));
+}
+
 /** A formula: a sum of terms. Immutable; build with the functions below. */
 export interface Formula {
   readonly terms: readonly Term[];
   /** Canonical text, equal for equal formulas (also the sort key of a factor made from it). */
   readonly key: string;
+  /**
+   * How the formula was made, when that reads better than its expansion: a product with a sum
+   * among its factors (`(⌊H/2⌋ − 1)·(⌊W/2⌋ − 1)·32`), kept for display only.
+   */
+  readonly shown?: { readonly factors: readonly Formula[]; readonly coeff: number; readonly plus: number };
 }
 
 /** `coeff · factor₁ · factor₂ …`; factors sorted by key, repeated for powers. */
@@ -103,7 +118,11 @@ export function constantValue(f: Formula): number | null {
 }
 
 export function add(a: Formula, b: Formula): Formula | null {
-  return safe(make([...a.terms, ...b.terms]));
+  const sum = safe(make([...a.terms, ...b.terms]));
+  // A shown product plus a constant stays shown: `(⌊H/2⌋ − 1)·(⌊W/2⌋ − 1)·320 + 10`.
+  const [p, c] = constantValue(b) !== null ? [a, constantValue(b) as number] : constantValue(a) !== null ? [b, constantValue(a) as number] : [undefined, 0];
+  if (!sum || !p?.shown) return sum;
+  return { ...sum, shown: { ...p.shown, plus: p.shown.plus + c } };
 }
 
 export function sub(a: Formula, b: Formula): Formula | null {
@@ -119,7 +138,20 @@ export function mul(a: Formula, b: Formula): Formula | null {
       terms.push({ coeff: x.coeff * y.coeff, factors });
     }
   }
-  return safe(make(terms));
+  const product = safe(make(terms));
+  if (!product) return product;
+  // Keep the factors for display when a sum is among them (its expansion reads worse).
+  const parts = (f: Formula) => {
+    if (f.shown && f.shown.plus === 0) return f.shown;
+    const c = constantValue(f);
+    return { factors: c === null ? [f] : [], coeff: c ?? 1, plus: 0 };
+  };
+  const pa = parts(a);
+  const pb = parts(b);
+  const factors = [...pa.factors, ...pb.factors];
+  const coeff = pa.coeff * pb.coeff;
+  if (coeff > 0 && factors.some((f) => f.terms.length > 1) && product.terms.length > 1) return { ...product, shown: { factors, coeff, plus: 0 } };
+  return product;
 }
 
 function gcd(a: number, b: number): number {
@@ -249,7 +281,14 @@ const MINUS = '−';
  * factors first, then its coefficient; the constant last.
  */
 export function formatFormula(f: Formula): string {
+  if (f.shown) {
+    const { factors, coeff, plus } = f.shown;
+    const body = [...factors.map((x) => (printsAsOne(x) ? formatFormula(x) : `(${formatFormula(x)})`)), ...(coeff === 1 ? [] : [String(coeff)])].join('·');
+    return plus === 0 ? body : `${body} ${plus < 0 ? MINUS : '+'} ${Math.abs(plus)}`;
+  }
   if (f.terms.length === 0) return '0';
+  const one = asOneFactor(f);
+  if (one) return formatFactor(one);
   let s = '';
   f.terms.forEach((t, i) => {
     const neg = t.coeff < 0;
@@ -260,10 +299,31 @@ export function formatFormula(f: Formula): string {
   return s;
 }
 
+/**
+ * `⌊(H − 2)/2⌋ + 1` written as the one factor it equals, `⌊H/2⌋` (a floor or ceiling plus k is
+ * the same with k·d added inside), as Keras writes its arithmetic; undefined for other formulas.
+ */
+function asOneFactor(f: Formula): Factor | undefined {
+  if (f.shown) return undefined;
+  const t = f.terms[0];
+  const c = constantValue(make(f.terms.slice(1))) ?? undefined;
+  if (f.terms.length > 2 || c === undefined || t.coeff !== 1 || t.factors.length !== 1) return undefined;
+  const x = t.factors[0];
+  if (x.kind !== 'floor' && x.kind !== 'ceil') return undefined;
+  if (c === 0) return x;
+  const num = add(x.num, constant(c * x.d));
+  return num ? factor(x.kind, num, x.d) : undefined;
+}
+
+/** True when the formula prints as one factor or term (no parentheses needed around it in a product). */
+function printsAsOne(f: Formula): boolean {
+  return f.terms.length <= 1 || (!f.shown && asOneFactor(f) !== undefined);
+}
+
 function formatFactor(x: Factor): string {
   if (x.kind === 'sym') return x.name;
   const inner = formatFormula(x.num);
-  const simple = x.num.terms.length === 1 && x.num.terms[0].coeff === 1;
+  const simple = x.num.terms.length === 1 && x.num.terms[0].coeff > 0;
   const num = simple ? inner : `(${inner})`;
   if (x.kind === 'div') return `(${num}/${x.d})`;
   return x.kind === 'floor' ? `⌊${num}/${x.d}⌋` : `⌈${num}/${x.d}⌉`;

@@ -3,8 +3,14 @@
 // named symbols (`⌊H/2⌋`, `latent_size·3456 + 3456`), worked out by a pass over the analysed
 // graph in call order. Layer rules supply the arithmetic only they know (`LayerRule.symbolic`).
 
-import { constant, formatFormula, symbol, type Formula, type FormulaShape } from './formula';
-import { inputDimNames, UNKNOWN_DIM, type Shape } from './shape';
+import { callsInOrder } from './builder';
+import { Cfg, UNKNOWN } from './config';
+import { constant, constantValue, formatFormula, formulaOf, sumOf, symbol, symbolsOf, type Formula, type FormulaShape } from './formula';
+import type { LayerNode, ModelGraph } from './graph';
+import { sameShape } from './layers/core';
+import { getRule } from './layers/registry';
+import type { SymbolicResult } from './layers/types';
+import { inputDimNames, UNKNOWN_DIM, type OutputShape, type Shape } from './shape';
 import type { ModelSummary } from './summary';
 
 export type { FormulaDim, FormulaShape } from './formula';
@@ -26,10 +32,13 @@ export interface SymbolicModel {
   symbols: string[];
 }
 
-/** Formulas of an input's dims: its own (`dimFormulas`), else a symbol for each open dim, else its size. */
-export function inputFormulas(shape: Shape, own?: readonly (Formula | undefined)[]): FormulaShape {
+/**
+ * Formulas of an input's dims: its own (`dimFormulas`), else a symbol for each open dim (`suffix`
+ * added when several inputs of the model have some), else its size.
+ */
+export function inputFormulas(shape: Shape, own?: readonly (Formula | undefined)[], suffix = ''): FormulaShape {
   const names = inputDimNames(shape);
-  return shape.map((d, i) => own?.[i] ?? (names[i] ? symbol(names[i] as string) : typeof d === 'number' ? constant(d) : d));
+  return shape.map((d, i) => own?.[i] ?? (names[i] ? symbol((names[i] as string) + suffix) : typeof d === 'number' ? constant(d) : d));
 }
 
 const cache = new WeakMap<ModelSummary, SymbolicModel>();
@@ -44,8 +53,166 @@ export function symbolicModel(s: ModelSummary): SymbolicModel {
   return m;
 }
 
+/** Nested models deeper than this get no formulas (bounded work on pathological code). */
+const MAX_DEPTH = 16;
+
+/** One run of the pass over a model and the models nested in it. */
+interface Pass {
+  /** Formula shape of each tensor reached, by tensor id (one map per model call: a nested model's tensors are its own). */
+  shapes: Map<number, FormulaShape>;
+  /** Weight-count formula of each layer built here whose count is unknown. */
+  params: Map<LayerNode, Formula | undefined>;
+}
+
 function computeSymbolicModel(s: ModelSummary): SymbolicModel {
-  return { rows: s.rows.map(() => undefined), symbols: [] };
+  const model = s.model;
+  const pass: Pass = { shapes: new Map(), params: new Map() };
+  try {
+    walk(model, undefined, pass, 0);
+  } catch {
+    // Never let a formula break the analysis: whatever was reached stays.
+  }
+  const rows = s.rows.map((row) => rowFormulas(row.layer, row.outputShape, row.params, pass));
+  const out: SymbolicModel = { rows, symbols: [] };
+  if (s.totalParams === null && !model.incomplete && !(model.kind === 'subclassed' && model.outputs.length === 0)) {
+    const seen = new Set<LayerNode>();
+    const parts: (Formula | undefined)[] = [model.ownWeights ? countFormula(model.ownWeights.trainable, model.ownWeights.nonTrainable) : constant(0)];
+    s.rows.forEach((row, i) => {
+      if (seen.has(row.layer)) return;
+      seen.add(row.layer);
+      parts.push(row.params !== null ? constant(row.params) : rows[i]?.params);
+    });
+    const total = sumOf(parts);
+    if (total && constantValue(total) === null) out.totalParams = total;
+  }
+  for (const r of rows) {
+    if (!r) continue;
+    for (const shape of r.shape ? (isFormulaShapeList(r.shape) ? r.shape : [r.shape]) : []) for (const d of shape) if (formulaOf(d)) symbolsOf(d as Formula, out.symbols);
+    if (r.params) symbolsOf(r.params, out.symbols);
+  }
+  if (out.totalParams) symbolsOf(out.totalParams, out.symbols);
+  return out;
+}
+
+function isFormulaShapeList(s: FormulaShape | FormulaShape[]): s is FormulaShape[] {
+  return s.length > 0 && Array.isArray(s[0]);
+}
+
+function countFormula(trainable: number | null, nonTrainable: number | null): Formula | undefined {
+  return trainable === null || nonTrainable === null ? undefined : constant(trainable + nonTrainable);
+}
+
+/** What the formulas add to a row: its output's (first call) and its weights', where they say more than the analysis. */
+function rowFormulas(layer: LayerNode, outputShape: OutputShape, params: number | null, pass: Pass): SymbolicRow | undefined {
+  const row: SymbolicRow = {};
+  const call = layer.calls.find((c) => c.outputs.some((t) => pass.shapes.has(t.id)));
+  if (call && outputShape) {
+    const shapes = call.outputs.map((t) => pass.shapes.get(t.id));
+    const adds = shapes.some((f, i) => f && call.outputs[i].shape && addsToShape(call.outputs[i].shape as Shape, f));
+    if (adds && shapes.every((f) => f)) row.shape = shapes.length === 1 ? shapes[0] : (shapes as FormulaShape[]);
+  }
+  if (params === null) {
+    const f = layerParams(layer, pass, 0);
+    if (f && constantValue(f) === null) row.params = f;
+  }
+  return row.shape || row.params ? row : undefined;
+}
+
+/** True when a dim the shape has as None (not the batch) or `?` has a formula. */
+function addsToShape(shape: Shape, f: FormulaShape): boolean {
+  for (let i = 1; i < shape.length; i++) if (typeof shape[i] !== 'number' && formulaOf(f[i])) return true;
+  return false;
+}
+
+/** A layer's weight count as a formula: its known count, a nested model's rows summed, or what its rule gave at its first call. */
+function layerParams(layer: LayerNode, pass: Pass, depth: number): Formula | undefined {
+  if (layer.nested) {
+    const m = layer.nested;
+    if (depth > MAX_DEPTH || m.incomplete || (m.kind === 'subclassed' && m.outputs.length === 0)) return undefined;
+    const parts: (Formula | undefined)[] = [m.ownWeights ? countFormula(m.ownWeights.trainable, m.ownWeights.nonTrainable) : constant(0)];
+    for (const inner of new Set(m.layers)) parts.push(layerParams(inner, pass, depth + 1));
+    return sumOf(parts);
+  }
+  const p = layer.params;
+  if (!p || layer.calls.length === 0) return constant(0);
+  const known = countFormula(p.trainable, p.nonTrainable);
+  return known ?? pass.params.get(layer);
+}
+
+/** A shape as formulas: its known sizes as constants, None and `?` as they are. */
+function shapeFormulas(shape: Shape): FormulaShape {
+  return shape.map((d) => (typeof d === 'number' ? constant(d) : d));
+}
+
+/**
+ * Works out the formula shape of every tensor of `model` in call order: its inputs from `seeds`
+ * (a nested model's call) or their own formulas, each call by its rule's `symbolic` hook.
+ */
+function walk(model: ModelGraph, seeds: (FormulaShape | undefined)[] | undefined, pass: Pass, depth: number): void {
+  const open = model.inputs.filter((t) => t.shape && inputDimNames(t.shape).some((n) => n !== undefined)).length;
+  model.inputs.forEach((t, i) => {
+    const seed = seeds?.[i];
+    if (seed) pass.shapes.set(t.id, seed);
+    else if (t.shape && !pass.shapes.has(t.id)) pass.shapes.set(t.id, inputFormulas(t.shape, t.dimFormulas, open > 1 ? String(i + 1) : ''));
+  });
+  if (depth > MAX_DEPTH) return;
+  for (const call of callsInOrder(model)) {
+    const layer = call.layer;
+    if (layer.isInput) {
+      const t = call.outputs[0];
+      if (t?.shape && !pass.shapes.has(t.id)) pass.shapes.set(t.id, inputFormulas(t.shape, t.dimFormulas));
+      continue;
+    }
+    const ins: FormulaShape[] = [];
+    for (const t of call.inputs) {
+      const f = pass.shapes.get(t.id) ?? (t.shape ? shapeFormulas(t.shape) : undefined);
+      if (!f) break;
+      ins.push(f);
+    }
+    if (ins.length !== call.inputs.length || ins.length === 0) continue;
+    let outs: (FormulaShape | undefined)[];
+    if (layer.nested) {
+      // The nested model's tensors get this call's formulas; its outputs are read back at once.
+      const inner: Pass = { shapes: new Map(), params: pass.params };
+      walk(layer.nested, ins, inner, depth + 1);
+      outs = layer.nested.outputs.map((t) => inner.shapes.get(t.id));
+    } else {
+      const r = layer.custom ? null : layerFormulas(layer, ins);
+      if (r?.params !== undefined && !pass.params.has(layer)) pass.params.set(layer, r.params ?? undefined);
+      const o = r?.output;
+      outs = !o ? [] : isFormulaShapeList(o) ? o : [o];
+    }
+    call.outputs.forEach((t, i) => {
+      if (t.shape) pass.shapes.set(t.id, settle(t.shape, outs[i]));
+    });
+  }
+}
+
+/** The rule's formulas for one call; a rule whose output is its input (`sameShape`) keeps its input's. */
+function layerFormulas(layer: LayerNode, ins: FormulaShape[]): SymbolicResult | null {
+  const rule = getRule(layer.className);
+  if (!rule) return null;
+  if (!rule.symbolic) return rule.outputShape === sameShape ? { output: ins[0] } : null;
+  const config = layer.config;
+  const setting = (key: string): Formula | undefined => {
+    const v = config[key];
+    if (typeof v === 'number' && Number.isSafeInteger(v)) return constant(v);
+    return v === UNKNOWN ? layer.settingFormulas?.[key] : undefined;
+  };
+  return rule.symbolic(ins, new Cfg(config), setting);
+}
+
+/**
+ * The tensor's formula shape: its known sizes, and where the analysis has None or `?` (batch
+ * aside) the rule's formula when it has a symbol in it (a constant there would contradict the
+ * analysis, which knows why it has none: an error, a size from data).
+ */
+function settle(shape: Shape, f: FormulaShape | undefined): FormulaShape {
+  return shape.map((d, i) => {
+    if (typeof d === 'number') return constant(d);
+    const g = i > 0 && f && f.length === shape.length ? formulaOf(f[i]) : undefined;
+    return g && constantValue(g) === null ? g : d;
+  });
 }
 
 /**

@@ -3,9 +3,11 @@
 
 import type { Cfg, LayerConfig } from '../config';
 import { DiagnosticCode } from '../diagnostics';
-import { formatCount, type RuleDim, type RuleShape } from '../shape';
+import { divide, formulaOf, plus, times, type Formula, type FormulaShape } from '../formula';
+import { formatCount, UNKNOWN_DIM, type RuleDim, type RuleShape } from '../shape';
 import {
   checkPositive,
+  deconvFormula,
   deconvOutputLength,
   explainDeconvLength,
   joinChannels,
@@ -18,12 +20,14 @@ import {
   spatialAxisNames,
   splitChannels,
   windowedSpatial,
+  windowFormula,
   windowMap,
+  windowShape,
   type DataFormat,
   type Padding,
 } from './convutils';
 import { GLOROT_KERNEL } from './core';
-import type { CallCost, LayerRule, ParamCount, RuleContext, SpatialMap } from './types';
+import type { CallCost, LayerRule, ParamCount, RuleContext, SpatialMap, SymbolicResult } from './types';
 
 /** `conv`: Conv1D–3D; `transpose`: ConvNDTranspose; `separable`: depthwise + pointwise; `depthwise`: per-channel. */
 type ConvKind = 'conv' | 'transpose' | 'separable' | 'depthwise';
@@ -293,6 +297,34 @@ function spatial(kind: ConvKind, rank: number, input: RuleShape, output: RuleSha
   return windowMap(input, output, s.format, s);
 }
 
+/**
+ * Formulas (core/symbolic.ts): each spatial axis by the window (or transposed window) arithmetic,
+ * channels `filters` (`c_in·depth_multiplier` for depthwise), weights as `params` counts them.
+ */
+function symbolic(kind: ConvKind, rank: number, input: FormulaShape, cfg: Cfg, setting: (key: string) => Formula | undefined): SymbolicResult | null {
+  const s = readSetup(kind, rank, cfg, quietContext(kind));
+  if (!s || !s.format) return null;
+  const cin = formulaOf(splitChannels(input, s.format).channels);
+  const dm = s.depthMultiplier;
+  const filters = setting('filters');
+  const cout = kind === 'depthwise' ? times(cin, dm) : filters;
+  const padding = s.padding === 'causal' ? null : s.padding;
+  const along =
+    kind === 'transpose'
+      ? (n: Formula, i: number) => deconvFormula(n, s.kernel[i], padding, s.strides[i], s.dilation[i], s.outputPadding === undefined ? undefined : s.outputPadding[i])
+      : (n: Formula, i: number) => windowFormula(n, s, i);
+  const output = windowShape(input, s.format, along, cout ?? UNKNOWN_DIM);
+  if (s.kernel.some((k) => k === null) || s.useBias === null) return { output };
+  const k = product(s.kernel, 0, s.kernel.length);
+  const bias = (n: Formula | undefined) => (s.useBias ? n : 0);
+  let params: Formula | undefined;
+  if (kind === 'conv') params = s.groups === null || !cin ? undefined : plus(times(k, divide(cin, s.groups, 'div'), filters), bias(filters));
+  else if (kind === 'transpose') params = plus(times(k, cin, filters), bias(filters));
+  else if (kind === 'separable') params = plus(times(k, cin, dm), times(cin, dm, filters), bias(filters));
+  else params = plus(times(k, cin, dm), bias(times(cin, dm)));
+  return { output, params };
+}
+
 /** One rule per (kind, spatial rank); the name and aliases are the only other data. */
 function convRule(kind: ConvKind, rank: number, className: string, aliases: string[] = []): LayerRule {
   return {
@@ -304,6 +336,7 @@ function convRule(kind: ConvKind, rank: number, className: string, aliases: stri
     params: (inputs, cfg, ctx) => params(kind, rank, inputs, cfg, ctx),
     cost: (inputs, outputs, cfg) => cost(kind, rank, inputs[0], outputs[0], cfg),
     spatial: (inputs, outputs, cfg) => spatial(kind, rank, inputs[0], outputs[0], cfg),
+    symbolic: (inputs, cfg, setting) => symbolic(kind, rank, inputs[0], cfg, setting),
     // tfjs' conv kernels default to glorotNormal (separable ones to glorotUniform, as Keras).
     ...(kind === 'separable'
       ? {}

@@ -3,7 +3,8 @@
 
 import type { Cfg } from '../config';
 import { DiagnosticCode } from '../diagnostics';
-import { formatShape, type RuleDim, type RuleShape } from '../shape';
+import { add, constant, divide, formulaOf, mul, sub, type Formula, type FormulaDim, type FormulaShape } from '../formula';
+import { formatShape, UNKNOWN_DIM, type RuleDim, type RuleShape } from '../shape';
 import type { RuleContext, SpatialMap } from './types';
 
 /** Padding modes of a windowed op. `causal` exists only for Conv1D and sizes like `same`. */
@@ -100,7 +101,7 @@ export function splitChannels<D>(shape: readonly D[], format: DataFormat): { bat
 }
 
 /** Inverse of `splitChannels`. */
-export function joinChannels(batch: RuleDim, spatial: RuleDim[], channels: RuleDim, format: DataFormat): RuleShape {
+export function joinChannels<D>(batch: D, spatial: D[], channels: D, format: DataFormat): D[] {
   return format === 'channels_first' ? [batch, channels, ...spatial] : [batch, ...spatial, channels];
 }
 
@@ -171,6 +172,43 @@ export function windowedSpatial(spatial: RuleDim[], w: WindowSettings, ctx: Rule
     reportNegative(ctx, first.sub, first.n, axes, w.padding === 'valid' ? { arg: 'padding', value: "'same'", title: "Use padding='same'" } : undefined, first.sub, more, same && failed.length > 1);
   }
   return dims;
+}
+
+/**
+ * `convOutputLength` on a formula (core/formula.ts): valid `⌊(n − K)/s⌋ + 1`, same / causal
+ * `⌈n/s⌉`; undefined when a setting is unknown.
+ */
+export function windowFormula(n: Formula, w: WindowSettings, i: number): Formula | undefined {
+  const s = w.strides[i];
+  if (w.padding === null || s === null || s <= 0) return undefined;
+  if (w.padding !== 'valid') return divide(n, s, 'ceil') ?? undefined;
+  const k = w.kernel[i];
+  const d = w.dilation[i];
+  if (k === null || d === null) return undefined;
+  const diff = sub(n, constant(effectiveKernel(k, d)));
+  const q = diff && divide(diff, s, 'floor');
+  return (q && add(q, constant(1))) ?? undefined;
+}
+
+/** `deconvOutputLength` on a formula; undefined when a setting is unknown. */
+export function deconvFormula(n: Formula, k: number | null, padding: 'valid' | 'same' | null, stride: number | null, dilation: number | null, outputPadding: number | null | undefined): Formula | undefined {
+  if (k === null || padding === null || stride === null || dilation === null || outputPadding === null) return undefined;
+  const kk = effectiveKernel(k, dilation);
+  if (outputPadding === undefined && padding === 'same') return mul(n, constant(stride)) ?? undefined;
+  const tail = outputPadding === undefined ? Math.max(kk, stride) : (padding === 'valid' ? kk : kk % 2) + outputPadding;
+  const m = sub(n, constant(1));
+  const t = m && mul(m, constant(stride));
+  return (t && add(t, constant(tail))) ?? undefined;
+}
+
+/** The formula shape of a window's output (spatial axes by `windowFormula`, batch and channels as `channels`). */
+export function windowShape(input: FormulaShape, format: DataFormat, spatial: (n: Formula, i: number) => Formula | undefined, channels: FormulaDim): FormulaShape {
+  const parts = splitChannels(input, format);
+  const out = parts.spatial.map((n, i) => {
+    const f = formulaOf(n);
+    return f ? (spatial(f, i) ?? UNKNOWN_DIM) : n;
+  });
+  return joinChannels<FormulaDim>(parts.batch, out, channels, format);
 }
 
 /**

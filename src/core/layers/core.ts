@@ -2,7 +2,8 @@
 
 import { UNKNOWN, type Cfg, type ConfigValue } from '../config';
 import { DiagnosticCode } from '../diagnostics';
-import { elements, formatShape, type RuleOutputShape, type RuleShape } from '../shape';
+import { formulaOf, plus, times, type FormulaShape } from '../formula';
+import { elements, formatShape, UNKNOWN_DIM, type RuleOutputShape, type RuleShape } from '../shape';
 import { NO_COST, POINTWISE, type LayerRule, type ParamCount, type RuleContext } from './types';
 
 const UNKNOWN_PARAMS: ParamCount = { trainable: null, nonTrainable: null };
@@ -100,6 +101,18 @@ const dense: LayerRule = {
     return { macs, flops: 2 * macs + (useBias ? rows * units : 0) };
   },
   spatial: (inputs) => (inputs[0].length >= 3 ? 'pointwise' : null),
+  // The last axis becomes `units`; weights as `params` counts them (a LoRA kernel counted frozen too).
+  symbolic(inputs, cfg, setting) {
+    const x = inputs[0];
+    const units = setting('units');
+    const inDim = formulaOf(x[x.length - 1]);
+    const useBias = cfg.bool('use_bias', true);
+    const lora = cfg.int('lora_rank');
+    const output: FormulaShape = [...x.slice(0, -1), units ?? UNKNOWN_DIM];
+    if (useBias === null || cfg.isUnknown('lora_rank')) return { output };
+    const low = typeof lora === 'number' && lora > 0 ? plus(times(inDim, lora), times(lora, units)) : 0;
+    return { output, params: plus(times(inDim, units), useBias ? units : 0, low) };
+  },
 };
 
 const embedding: LayerRule = {
@@ -124,6 +137,15 @@ const embedding: LayerRule = {
   },
   // A lookup (Gather): no multiply, nothing tf.profiler counts.
   cost: () => NO_COST,
+  symbolic(inputs, cfg, setting) {
+    const inDim = setting('input_dim');
+    const outDim = setting('output_dim');
+    const lora = cfg.int('lora_rank');
+    const output: FormulaShape = [...inputs[0], outDim ?? UNKNOWN_DIM];
+    if (cfg.isUnknown('lora_rank')) return { output };
+    const low = typeof lora === 'number' && lora > 0 ? plus(times(inDim, lora), times(lora, outDim)) : 0;
+    return { output, params: plus(times(inDim, outDim), low) };
+  },
 };
 
 function isDimList(v: ConfigValue): v is (number | null)[] {

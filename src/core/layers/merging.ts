@@ -2,7 +2,8 @@
 
 import { UNKNOWN } from '../config';
 import { DiagnosticCode } from '../diagnostics';
-import { elements, formatShape, type RuleShape } from '../shape';
+import { constantValue, formulaOf, sumOf, type FormulaDim, type FormulaShape } from '../formula';
+import { elements, formatShape, UNKNOWN_DIM, type RuleShape } from '../shape';
 import { NO_COST, type LayerRule, type RuleContext } from './types';
 
 /** Python's print of a list of shapes: `[(None, 4), (None, 5)]`. */
@@ -65,6 +66,7 @@ function elementwise(className: string, exactlyTwo = false): LayerRule {
       return { macs: 0, flops: n === null ? null : n * MERGE_OPS[className](inputs.length) };
     },
     spatial: () => 'merge',
+    symbolic: (inputs) => ({ output: broadcastFormulas(inputs) }),
     outputShape(inputs, _cfg, ctx) {
       const batch = mergedBatch(inputs, ctx);
       if (batch === undefined) return null;
@@ -127,8 +129,40 @@ const concatenate: LayerRule = {
     out[a] = parts.some((d) => d === null) ? null : (parts as number[]).reduce((x, y) => x + y, 0);
     ctx.explain(`axis ${a}: ${parts.map((d) => (d === null ? 'None' : String(d))).join(' + ')} = ${out[a] === null ? 'None' : out[a]}`);
     return out;
+  },  // The concatenation axis is the sum of the inputs'; every other dim is the first formula found.
+  symbolic(inputs, cfg) {
+    const axis = cfg.int('axis', -1);
+    const rank = inputs[0].length;
+    const a = axis === null ? -1 : axis < 0 ? axis + rank : axis;
+    if (a < 0 || a >= rank || inputs.some((s) => s.length !== rank)) return null;
+    const out = broadcastFormulas(inputs);
+    out[a] = sumOf(inputs.map((s) => formulaOf(s[a]))) ?? UNKNOWN_DIM;
+    return { output: out };
   },
 };
+
+/**
+ * Formulas of an element-wise merge's output, right-aligned as broadcasting goes: at each axis the
+ * first input's formula that is not the constant 1 (Keras requires the others to equal it or be 1).
+ */
+function broadcastFormulas(inputs: FormulaShape[]): FormulaShape {
+  const rank = Math.max(...inputs.map((s) => s.length));
+  const out: FormulaShape = [];
+  for (let i = 0; i < rank; i++) {
+    let pick: FormulaDim | undefined;
+    for (const s of inputs) {
+      const d = s[s.length - rank + i];
+      const f = formulaOf(d);
+      if (f && constantValue(f) !== 1) {
+        pick = f;
+        break;
+      }
+      if (pick === undefined || (formulaOf(pick) === undefined && d !== undefined)) pick = d;
+    }
+    out.push(pick === undefined ? UNKNOWN_DIM : pick);
+  }
+  return out;
+}
 
 /** Dot `axes` resolved to one axis per input (Python negative indexing), or null if unknown. */
 function dotAxes(raw: unknown, s1: RuleShape, s2: RuleShape): [number, number] | null {

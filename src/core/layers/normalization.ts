@@ -2,9 +2,10 @@
 
 import type { Cfg } from '../config';
 import { DiagnosticCode } from '../diagnostics';
+import { formulaOf, times, type FormulaShape } from '../formula';
 import { formatShape, type RuleShape } from '../shape';
 import { sameShape } from './core';
-import { POINTWISE, type LayerRule, type ParamCount, type RuleContext } from './types';
+import { POINTWISE, type LayerRule, type ParamCount, type RuleContext, type SymbolicResult } from './types';
 
 const UNKNOWN_PARAMS: ParamCount = { trainable: null, nonTrainable: null };
 
@@ -111,7 +112,7 @@ const batchNormalization: LayerRule = {
     return { macs: 0, flops: x.length === 4 && channelAxis ? 0 : null };
   },
   // An affine map per element at inference, whatever the axis.
-  spatial: POINTWISE,
+  spatial: POINTWISE,  symbolic: (inputs, cfg) => vectorFormulas(inputs[0], cfg, (center, scale) => Number(center) + Number(scale) + 2),
 };
 
 const layerNormalization: LayerRule = {
@@ -133,7 +134,25 @@ const layerNormalization: LayerRule = {
   cost: () => ({ macs: 0, flops: null }),
   // Normalises over the last axis by default: positions keep their fields.
   spatial: (_inputs, _outputs, cfg) => (cfg.raw.axis === undefined || cfg.raw.axis === -1 ? 'pointwise' : null),
+  symbolic: (inputs, cfg) => {
+    const rms = cfg.bool('rms_scaling', false);
+    return rms === null ? { output: inputs[0] } : vectorFormulas(inputs[0], cfg, (center, scale) => Number(scale || rms) + Number(center && !rms));
+  },
 };
+
+/**
+ * Formulas of a normalization over one axis: the input's shape, and `perChannel(center, scale)`
+ * vectors as long as that axis (a list of axes: the shape only).
+ */
+function vectorFormulas(input: FormulaShape, cfg: Cfg, perChannel: (center: boolean, scale: boolean) => number): SymbolicResult {
+  const raw = cfg.raw.axis;
+  const axis = raw === undefined ? -1 : typeof raw === 'number' && Number.isSafeInteger(raw) ? raw : null;
+  const center = cfg.bool('center', true);
+  const scale = cfg.bool('scale', true);
+  const a = axis === null ? -1 : axis < 0 ? axis + input.length : axis;
+  if (axis === null || a <= 0 || a >= input.length || center === null || scale === null) return { output: input };
+  return { output: input, params: times(formulaOf(input[a]), perChannel(center, scale)) };
+}
 
 function groupChannels(inputs: RuleShape[], cfg: Cfg, ctx: RuleContext, report: boolean): number | null {
   const c = check(inputs, cfg, ctx, report);

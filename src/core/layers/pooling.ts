@@ -4,7 +4,8 @@
 import type { Cfg } from '../config';
 import { DiagnosticCode } from '../diagnostics';
 import { elements, type RuleShape } from '../shape';
-import { checkPositive, joinChannels, product, quietContext, readPadding, spatialAxisNames, splitChannels, windowedSpatial, windowMap, type WindowSettings } from './convutils';
+import { constant } from '../formula';
+import { checkPositive, joinChannels, product, quietContext, readPadding, spatialAxisNames, splitChannels, windowedSpatial, windowFormula, windowMap, windowShape, type WindowSettings } from './convutils';
 import type { LayerRule, RuleContext } from './types';
 
 type PoolOp = 'Max' | 'Average';
@@ -66,6 +67,10 @@ function poolRule(op: PoolOp, rank: number): LayerRule {
       const w = quietWindow(rank, cfg);
       return w ? windowMap(inputs[0], outputs[0], w.format, w) : null;
     },
+    symbolic(inputs, cfg) {
+      const w = quietWindow(rank, cfg);
+      return w ? { output: windowShape(inputs[0], w.format, (n, i) => windowFormula(n, w, i), splitChannels(inputs[0], w.format).channels) } : null;
+    },
   };
 }
 
@@ -87,6 +92,14 @@ function globalPoolRule(op: PoolOp, rank: number): LayerRule {
     outputShape: (inputs, cfg, ctx) => globalPoolOutput(op, rank, inputs, cfg, ctx),
     // tf.profiler counts Mean as one FLOP per input element and registers nothing for Max.
     cost: (inputs) => ({ macs: 0, flops: op === 'Max' ? 0 : elements(inputs[0]) }),
+    // The channels are the input's (the spatial axes go, or stay as 1s).
+    symbolic(inputs, cfg) {
+      const format = cfg.dataFormat();
+      const keepdims = cfg.bool('keepdims', false);
+      if (format === null || keepdims === null) return null;
+      const { batch, channels } = splitChannels(inputs[0], format);
+      return { output: keepdims ? joinChannels(batch, Array(rank).fill(constant(1)), channels, format) : [batch, channels] };
+    },
   };
 }
 

@@ -2,7 +2,8 @@
 
 import { Cfg, isLayerSpec, type ConfigValue, type LayerConfig, type LayerSpec } from '../config';
 import { DiagnosticCode } from '../diagnostics';
-import { formatShape, type RuleOutputShape, type RuleShape } from '../shape';
+import { formulaOf, plus, times, type FormulaDim, type FormulaShape } from '../formula';
+import { formatShape, UNKNOWN_DIM, type RuleOutputShape, type RuleShape } from '../shape';
 import { GLOROT_KERNEL, positiveInt } from './core';
 import type { LayerRule, ParamCount, RuleContext } from './types';
 
@@ -74,6 +75,22 @@ function recurrent(className: string, kind: CellKind): LayerRule {
       const resetAfter = cfg.bool('reset_after', true);
       if (inDim === null || units === null || useBias === null || resetAfter === null) return UNKNOWN_PARAMS;
       return cellParams(kind, inDim, units, useBias, resetAfter);
+    },
+    // Steps pass through with return_sequences; the rest is `units`; weights as `cellParams` counts them.
+    symbolic(inputs, cfg, setting) {
+      const x = inputs[0];
+      const units = setting('units');
+      const seq = cfg.bool('return_sequences', false);
+      const withState = cfg.bool('return_state', false);
+      const useBias = cfg.bool('use_bias', true);
+      const resetAfter = cfg.bool('reset_after', true);
+      if (seq === null || withState === null) return null;
+      const u: FormulaDim = units ?? UNKNOWN_DIM;
+      const output: FormulaShape = seq ? [x[0], x[1], u] : [x[0], u];
+      const states: FormulaShape[] = Array.from({ length: CELLS[kind].states }, () => [x[0], u]);
+      const biasRows = useBias === null || resetAfter === null ? null : !useBias ? 0 : kind === 'gru' && resetAfter ? 2 : 1;
+      const params = biasRows === null ? undefined : times(CELLS[kind].gates, units, plus(formulaOf(x[2]), units, biasRows));
+      return { output: withState ? [output, ...states] : output, params };
     },
     // Each step multiplies its input by the kernel and its state by the recurrent kernel, for every
     // gate: steps · gates · units · (in + units) MACs. tf.profiler's count of the loop's ops is not

@@ -3,9 +3,10 @@
 
 import { UNKNOWN, type Cfg, type ConfigValue } from '../config';
 import { DiagnosticCode } from '../diagnostics';
-import { formatCount, formatShape, type RuleDim, type RuleShape } from '../shape';
-import { quietContext, reportNegative, spatialAxisNames, splitChannels, joinChannels, type DataFormat } from './convutils';
-import { NO_COST, type LayerRule, type RuleContext, type SpatialMap } from './types';
+import { formatCount, formatShape, UNKNOWN_DIM, type RuleDim, type RuleShape } from '../shape';
+import { constant, divide, plus, productOf, times, type FormulaShape } from '../formula';
+import { quietContext, reportNegative, spatialAxisNames, splitChannels, joinChannels, windowShape, type DataFormat } from './convutils';
+import { NO_COST, type LayerRule, type RuleContext, type SpatialMap, type SymbolicResult } from './types';
 
 /** A value as Python prints it in an error message: `((1, 2), (3, 4))`, `None`. */
 function pyRepr(v: ConfigValue | undefined): string {
@@ -43,6 +44,9 @@ const flatten: LayerRule = {
     const n = product(rest as number[]);
     if (rest.length > 1) ctx.explain(`${rest.join('·')} = ${formatCount(n)}`);
     return [batch, n];
+  },  symbolic(inputs) {
+    const [batch, ...rest] = inputs[0];
+    return { output: [batch, rest.length === 0 ? constant(1) : (productOf(rest) ?? UNKNOWN_DIM)] };
   },
 };
 
@@ -103,6 +107,15 @@ const reshape: LayerRule = {
     const inferred = size / known;
     ctx.explain(`-1 → ${formatCount(size)}/${formatCount(known)} = ${formatCount(inferred)}`);
     return [batch, ...dims.map((d, i) => (i === inferAt ? inferred : d))];
+  },  // A −1 is the input's size over the target's other sizes, which Keras requires to divide it.
+  symbolic(inputs, cfg) {
+    const target = cfg.intList('target_shape');
+    if (!target || target.some((d) => d === null || d < -1)) return null;
+    const [batch, ...rest] = inputs[0];
+    const known = (target as number[]).filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+    const size = productOf(rest);
+    const inferred = size && known > 0 ? divide(size, known, 'div') : null;
+    return { output: [batch, ...(target as number[]).map((d) => (d === -1 ? (inferred ?? UNKNOWN_DIM) : constant(d)))] };
   },
 };
 
@@ -137,6 +150,11 @@ const permute: LayerRule = {
       return null;
     }
     return [input[0], ...(dims as number[]).map((d) => input[d])];
+  },  symbolic(inputs, cfg) {
+    const dims = cfg.intList('dims');
+    const input = inputs[0];
+    if (!dims || dims.some((d) => d === null || d < 1 || d >= input.length) || input.length !== dims.length + 1) return null;
+    return { output: [input[0], ...(dims as number[]).map((d) => input[d])] };
   },
 };
 
@@ -154,7 +172,7 @@ const repeatVector: LayerRule = {
       return null;
     }
     return [inputs[0][0], n, inputs[0][1]];
-  },
+  },  symbolic: (inputs, _cfg, setting) => ({ output: [inputs[0][0], setting('n') ?? UNKNOWN_DIM, inputs[0][1]] }),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -270,6 +288,33 @@ function editSpatial(edit: Edit, rank: number, withFormat: boolean, def: Pair[])
   };
 }
 
+/** `editSpatial` on formulas: each spatial axis plus (padding) or minus (cropping) its pair. */
+function editFormula(edit: Edit, rank: number, withFormat: boolean, def: Pair[]) {
+  const key = edit === 'pad' ? 'padding' : 'cropping';
+  return (inputs: FormulaShape[], cfg: Cfg): SymbolicResult | null => {
+    const format: DataFormat | null = withFormat ? cfg.dataFormat() : 'channels_last';
+    const pairs = readPairs(cfg, quietContext(edit), key, rank, def);
+    if (!pairs || !format) return null;
+    const sign = edit === 'pad' ? 1 : -1;
+    return {
+      output: windowShape(inputs[0], format, (n, i) => {
+        const [a, b] = pairs[i];
+        return a === null || b === null ? undefined : plus(n, sign * (a + b));
+      }, splitChannels(inputs[0], format).channels),
+    };
+  };
+}
+
+/** `upSample` on formulas: each spatial axis times `size`. */
+function upSampleFormula(rank: number) {
+  return (inputs: FormulaShape[], cfg: Cfg): SymbolicResult | null => {
+    const format: DataFormat | null = rank === 1 ? 'channels_last' : cfg.dataFormat();
+    const size = cfg.ints('size', rank, 2);
+    if (!size || !format) return null;
+    return { output: windowShape(inputs[0], format, (n, i) => times(n, size[i]), splitChannels(inputs[0], format).channels) };
+  };
+}
+
 function symmetric(rank: number, v: number): Pair[] {
   return Array.from({ length: rank }, (): Pair => [v, v]);
 }
@@ -319,6 +364,7 @@ const spatialRules: LayerRule[] = RANKS.flatMap((rank): LayerRule[] => [
     outputShape: editSpatial('pad', rank, true, symmetric(rank, 1)),
     cost: () => NO_COST,
     spatial: shiftMap('pad', rank, symmetric(rank, 1)),
+    symbolic: editFormula('pad', rank, true, symmetric(rank, 1)),
   },
   {
     className: `Cropping${rank}D`,
@@ -326,11 +372,13 @@ const spatialRules: LayerRule[] = RANKS.flatMap((rank): LayerRule[] => [
     outputShape: editSpatial('crop', rank, rank > 1, symmetric(rank, rank === 2 ? 0 : 1)),
     cost: () => NO_COST,
     spatial: shiftMap('crop', rank, symmetric(rank, rank === 2 ? 0 : 1)),
+    symbolic: editFormula('crop', rank, rank > 1, symmetric(rank, rank === 2 ? 0 : 1)),
   },
   {
     className: `UpSampling${rank}D`,
     inputRank: rank + 2,
     outputShape: upSample(rank),
+    symbolic: upSampleFormula(rank),
     // Nearest or bilinear resize: nothing tf.profiler counts; positions spread out (no field).
     cost: () => NO_COST,
   },

@@ -1,0 +1,176 @@
+// Symbolic sizes: the formula algebra (core/formula.ts) against brute-force evaluation, and the
+// pass (core/symbolic.ts) on models whose formulas are worked by hand from Keras' arithmetic.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { add, constant, divide, evaluate, formatFormula, mul, substitute, sub, symbol, type Formula } from '../../src/core/formula';
+import { formatFormulaShape, symbolicModel } from '../../src/core/symbolic';
+import type { ModelSummary } from '../../src/core/summary';
+import { modelsOf } from './helpers/python';
+import { analyzeJs } from './helpers/tfjs';
+
+const H = symbol('H');
+const W = symbol('W');
+const ok = (f: Formula | null): Formula => {
+  assert.ok(f, 'formula expected');
+  return f;
+};
+
+test('formula: Keras window arithmetic prints in its simplest exact form', () => {
+  // valid pool 2: ⌊(H − 2)/2⌋ + 1 = ⌊H/2⌋ (a floor plus k prints with k·d inside)
+  assert.equal(formatFormula(ok(add(ok(divide(ok(sub(H, constant(2))), 2, 'floor')), constant(1)))), '⌊H/2⌋');
+  // valid conv 3, stride 1: ⌊(H − 3)/1⌋ + 1 = H − 2
+  assert.equal(formatFormula(ok(add(ok(divide(ok(sub(H, constant(3))), 1, 'floor')), constant(1)))), 'H − 2');
+  // valid conv 3, stride 2: ⌊(H − 3)/2⌋ + 1 = ⌊(H − 1)/2⌋
+  assert.equal(formatFormula(ok(add(ok(divide(ok(sub(H, constant(3))), 2, 'floor')), constant(1)))), '⌊(H − 1)/2⌋');
+  // valid conv 5, stride 2: ⌊(H − 5)/2⌋ + 1 = ⌊(H − 3)/2⌋
+  assert.equal(formatFormula(ok(add(ok(divide(ok(sub(H, constant(5))), 2, 'floor')), constant(1)))), '⌊(H − 3)/2⌋');
+  // same, stride 2 twice: ⌈⌈H/2⌉/2⌉ = ⌈H/4⌉
+  assert.equal(formatFormula(ok(divide(ok(divide(H, 2, 'ceil')), 2, 'ceil'))), '⌈H/4⌉');
+  // ⌊(⌊H/2⌋ − 1)/2⌋ = ⌊(H − 2)/4⌋: floors of floors merge
+  assert.equal(formatFormula(ok(divide(ok(sub(ok(divide(H, 2, 'floor')), constant(1))), 2, 'floor'))), '⌊(H − 2)/4⌋');
+  // Dense after a Flatten of (⌊H/2⌋, ⌊W/2⌋, 32): params in·10 + 10
+  const flat = ok(mul(ok(mul(ok(divide(H, 2, 'floor')), ok(divide(W, 2, 'floor')))), constant(32)));
+  assert.equal(formatFormula(ok(add(ok(mul(flat, constant(10))), constant(10)))), '⌊H/2⌋·⌊W/2⌋·320 + 10');
+  assert.equal(formatFormula(ok(add(ok(mul(symbol('latent_size'), constant(3456))), constant(3456)))), 'latent_size·3456 + 3456');
+  assert.equal(formatFormula(ok(divide(ok(mul(H, constant(6))), 4, 'div'))), '(H·3/2)');
+  assert.equal(divide(constant(7), 2, 'div'), null);
+});
+
+test('formula: normal forms equal brute force for every size 1–200', () => {
+  const cases: [string, (h: Formula) => Formula | null, (h: number) => number][] = [
+    ['valid k5 s3', (h) => add(ok(divide(ok(sub(h, constant(5))), 3, 'floor')), constant(1)), (h) => Math.floor((h - 5) / 3) + 1],
+    ['same s3 then valid k2 s2', (h) => add(ok(divide(ok(sub(ok(divide(h, 3, 'ceil')), constant(2))), 2, 'floor')), constant(1)), (h) => Math.floor((Math.ceil(h / 3) - 2) / 2) + 1],
+    ['floor of floor plus 3', (h) => divide(ok(add(ok(divide(h, 4, 'floor')), constant(3))), 3, 'floor'), (h) => Math.floor((Math.floor(h / 4) + 3) / 3)],
+    ['ceil of ceil minus 5', (h) => divide(ok(sub(ok(divide(h, 2, 'ceil')), constant(5))), 7, 'ceil'), (h) => Math.ceil((Math.ceil(h / 2) - 5) / 7)],
+    ['2h+1 over 2', (h) => divide(ok(add(ok(mul(h, constant(2))), constant(1))), 2, 'floor'), (h) => Math.floor((2 * h + 1) / 2)],
+    ['6h−4 over 4', (h) => divide(ok(sub(ok(mul(h, constant(6))), constant(4))), 4, 'floor'), (h) => Math.floor((6 * h - 4) / 4)],
+    ['transposed (h−1)·2 + 3', (h) => add(ok(mul(ok(sub(h, constant(1))), constant(2))), constant(3)), (h) => (h - 1) * 2 + 3],
+  ];
+  for (const [name, build, brute] of cases) {
+    const f = ok(build(H));
+    for (let h = 1; h <= 200; h++) assert.equal(evaluate(f, new Map([['H', h]])), brute(h) + 0, `${name} at H=${h}: ${formatFormula(f)}`);
+  }
+  assert.equal(evaluate(H, new Map()), null, 'a symbol without a value');
+  assert.equal(formatFormula(ok(substitute(ok(add(ok(mul(H, W)), constant(1))), new Map([['W', 3]])))), 'H·3 + 1');
+});
+
+function rows(s: ModelSummary): Record<string, { shape?: string; params?: string }> {
+  const m = symbolicModel(s);
+  const out: Record<string, { shape?: string; params?: string }> = {};
+  s.rows.forEach((row, i) => {
+    const r = m.rows[i];
+    if (!r) return;
+    const shape = r.shape ? (Array.isArray(r.shape[0]) ? (r.shape as never[]).map((x) => formatFormulaShape(x)).join(', ') : formatFormulaShape(r.shape as never)) : undefined;
+    out[row.name] = { ...(shape ? { shape } : {}), ...(r.params ? { params: formatFormula(r.params) } : {}) };
+  });
+  return out;
+}
+
+test('pass: Input(shape=(None, None, 3)) through conv, pooling, upsampling, padding, cropping, concatenate', async () => {
+  const [s] = await modelsOf(`
+import keras
+from keras import layers
+inp = keras.Input(shape=(None, None, 3))
+x = layers.Conv2D(32, 3, name="c1")(inp)
+x = layers.MaxPooling2D(name="p1")(x)
+x = layers.Conv2D(64, 3, strides=2, padding="same", name="c2")(x)
+y = layers.UpSampling2D(name="up")(x)
+y = layers.ZeroPadding2D(((1, 2), 0), name="pad")(y)
+y = layers.Cropping2D((3, 1), name="crop")(y)
+z = layers.Conv2DTranspose(8, 3, strides=2, name="t")(x)
+g = layers.GlobalAveragePooling2D(name="g")(x)
+model = keras.Model(inp, [y, z, g])
+`);
+  const r = rows(s);
+  // Keras: valid 3 → H − 2; pool 2 → ⌊(H − 2 − 2)/2⌋ + 1 = ⌊H/2⌋ − 1; same stride 2 → ⌈(⌊H/2⌋ − 1)/2⌉.
+  assert.equal(r.input_layer.shape, '(None, H, W, 3)');
+  assert.equal(r.c1.shape, '(None, H − 2, W − 2, 32)');
+  assert.equal(r.p1.shape, '(None, ⌊(H − 2)/2⌋, ⌊(W − 2)/2⌋, 32)');
+  // ⌈(⌊H/2⌋ − 1)/2⌉: worked by brute force below rather than trusting one normal form.
+  const c2 = symbolicModel(s).rows[s.rows.findIndex((x) => x.name === 'c2')]!.shape as Formula[];
+  for (let h = 4; h < 80; h++) assert.equal(evaluate(c2[1], new Map([['H', h]])), Math.ceil((Math.floor((h - 2 - 2) / 2) + 1) / 2), `c2 at H=${h}`);
+  const up = symbolicModel(s).rows[s.rows.findIndex((x) => x.name === 'up')]!.shape as Formula[];
+  const pad = symbolicModel(s).rows[s.rows.findIndex((x) => x.name === 'pad')]!.shape as Formula[];
+  const crop = symbolicModel(s).rows[s.rows.findIndex((x) => x.name === 'crop')]!.shape as Formula[];
+  const t = symbolicModel(s).rows[s.rows.findIndex((x) => x.name === 't')]!.shape as Formula[];
+  for (let h = 4; h < 80; h++) {
+    const v = new Map([['H', h], ['W', h + 7]]);
+    const c2h = Math.ceil((Math.floor((h - 4) / 2) + 1) / 2);
+    const c2w = Math.ceil((Math.floor((h + 7 - 4) / 2) + 1) / 2);
+    assert.equal(evaluate(up[1], v), 2 * c2h);
+    assert.equal(evaluate(pad[1], v), 2 * c2h + 3);
+    assert.equal(evaluate(pad[2], v), 2 * c2w);
+    assert.equal(evaluate(crop[1], v), 2 * c2h + 3 - 6);
+    assert.equal(evaluate(crop[2], v), 2 * c2w - 2);
+    // Transposed valid, no output_padding: (n − 1)·s + max(K, s).
+    assert.equal(evaluate(t[1], v), (c2h - 1) * 2 + 3);
+  }
+  assert.equal(r.g, undefined, 'global pooling: (None, 64) is known, nothing to add');
+  // Params are known (channels known): no params formulas.
+  assert.ok(Object.values(r).every((x) => x.params === undefined));
+});
+
+test('pass: a None sequence length through Embedding, LSTM, Conv1D, Dense; a Flatten makes Dense weights a formula', async () => {
+  const [s] = await modelsOf(`
+import keras
+from keras import layers
+inp = keras.Input(shape=(None,), dtype="int32")
+x = layers.Embedding(1000, 16, name="emb")(inp)
+x = layers.Conv1D(8, 5, name="conv")(x)
+x = layers.LSTM(4, return_sequences=True, name="lstm")(x)
+x = layers.Dense(3, name="d")(x)
+model = keras.Model(inp, x)
+`);
+  const r = rows(s);
+  assert.equal(r.input_layer.shape, '(None, T)');
+  assert.equal(r.emb.shape, '(None, T, 16)');
+  assert.equal(r.conv.shape, '(None, T − 4, 8)');
+  assert.equal(r.lstm.shape, '(None, T − 4, 4)');
+  assert.equal(r.d.shape, '(None, T − 4, 3)');
+});
+
+test('pass: Flatten of open sizes gives a Dense weight count and a total as formulas (Keras raises on a None last dim at run time, so the count is `?` today)', async () => {
+  const [s] = await modelsOf(`
+import keras
+from keras import layers
+model = keras.Sequential([
+    keras.Input(shape=(None, None, 1)),
+    layers.Conv2D(32, 3, name="c"),
+    layers.MaxPooling2D(name="p"),
+    layers.Flatten(name="f"),
+    layers.Dense(10, name="d"),
+])
+`);
+  const r = rows(s);
+  // Conv valid 3 then pool 2: ⌊(H − 2 − 2)/2⌋ + 1 = ⌊(H − 2)/2⌋.
+  assert.equal(r.f.shape, '(None, ⌊(H − 2)/2⌋·⌊(W − 2)/2⌋·32)');
+  // Dense: in·10 + 10.
+  assert.equal(r.d.params, '⌊(H − 2)/2⌋·⌊(W − 2)/2⌋·320 + 10');
+  // Conv: 3·3·1·32 + 32 = 320.
+  assert.equal(formatFormula(symbolicModel(s).totalParams!), '⌊(H − 2)/2⌋·⌊(W − 2)/2⌋·320 + 330');
+});
+
+test('pass: a model with an open size per input names each input', async () => {
+  const [s] = await modelsOf(`
+import keras
+from keras import layers
+a = keras.Input(shape=(None, 4), name="a")
+b = keras.Input(shape=(None, 4), name="b")
+x = layers.Concatenate(axis=1, name="cat")([a, b])
+model = keras.Model([a, b], x)
+`);
+  const r = rows(s);
+  assert.equal(r.cat.shape, '(None, T1 + T2, 4)');
+});
+
+test('pass: tfjs tf.input({shape: [null, null, 3]})', async () => {
+  const [s] = (await analyzeJs(`
+const tf = require('@tensorflow/tfjs');
+const input = tf.input({shape: [null, null, 3]});
+const c = tf.layers.conv2d({filters: 4, kernelSize: 5, strides: 2, name: 'c'}).apply(input);
+const model = tf.model({inputs: input, outputs: c});
+`)).analysis.models;
+  // valid 5, stride 2: ⌊(H − 5)/2⌋ + 1 = ⌊(H − 3)/2⌋
+  assert.equal(rows(s).c.shape, '(None, ⌊(H − 3)/2⌋, ⌊(W − 3)/2⌋, 4)');
+});
