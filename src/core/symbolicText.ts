@@ -75,15 +75,17 @@ export function symbolicRowOf(s: ModelSummary, row: SummaryRow): SymbolicRow | u
 }
 
 /**
- * The CLI's footnote under a summary: what the None and `?` dims and `?` totals are in the open
- * sizes (`  conv2d: (None, H − 2, W − 2, 32)`); nothing when there is no formula.
+ * The CLI's footnote under a summary: what the None and `?` dims, `?` params and total are in the
+ * open sizes (`  conv2d: (None, H − 2, W − 2, 32)`); nothing when there is no formula.
  */
 export function formatSizeNotes(s: ModelSummary): string[] {
   const sym = symbolicModel(s);
   const out: string[] = [];
   s.rows.forEach((r, i) => {
-    const shape = sym.rows[i]?.shape;
+    const { shape, params } = sym.rows[i] ?? {};
     if (shape) out.push(`  ${r.name}: ${formatSymbolicShape(shape)}`);
+    // The table wraps a long formula in its narrow Param # column: here it is on one line.
+    if (params) out.push(`  ${r.name} params: ${formatFormula(params)}`);
   });
   if (sym.totalParams) out.push(`  Total params: ${formatFormula(sym.totalParams)}`);
   if (out.length === 0) return [];

@@ -170,7 +170,7 @@ export function hoverAt(doc: DocumentAnalysis, uri: string, position: Position, 
       const args = encodeURIComponent(JSON.stringify([{ uri, line: placed.range.start.line, character: placed.range.start.character }]));
       text += `[$(eye) Preview pooling](command:shapeLens.showPoolingPreview?${args})`;
     }
-    if (commandLinks) text += assumeLinks(uri, rowSymbols(sym), text.endsWith(')'));
+    if (commandLinks) text += assumeLinks(uri, rowSymbols(sym), text.endsWith(')') ? ' · ' : text.endsWith('\n\n') ? '' : '\n\n');
     return markdown(text, placed.range);
   }
   const model = modelAt(doc, uri, position);
@@ -183,14 +183,14 @@ export function hoverAt(doc: DocumentAnalysis, uri: string, position: Position, 
 /** Hover links past this many open sizes are left out (the quick fixes list them all). */
 const MAX_ASSUME_LINKS = 6;
 
-/** `[Assume H = …](command:…)` for each open size, on a paragraph of its own (or after a link `afterLink`). */
-export function assumeLinks(uri: string, symbols: readonly string[], afterLink = false): string {
+/** `[Assume H = …](command:…)` for each open size, after `before` (a new paragraph; ` · ` after another link). */
+export function assumeLinks(uri: string, symbols: readonly string[], before = '\n\n'): string {
   if (symbols.length === 0) return '';
   const links = symbols.slice(0, MAX_ASSUME_LINKS).map((name) => {
     const args: AssumeArgs = { uri, name };
     return `[Assume ${name} = …](command:${ASSUME_COMMAND}?${encodeURIComponent(JSON.stringify([args]))})`;
   });
-  return `${afterLink ? ' · ' : '\n\n'}${links.join(' · ')}`;
+  return `${before}${links.join(' · ')}`;
 }
 
 /** The values the file's `shape-lens:` comments gave that the analysis used, with their lines (in their cell, in a notebook). */

@@ -4,14 +4,19 @@
 // Expected formulas are worked by hand from Keras' arithmetic in the comments.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze } from './helpers/python';
+import { repoRoot } from './helpers/paths';
 import { constant, divide, mul, add, sub, symbol, type Formula } from '../../src/core/formula';
 import type { FormulaShape, SymbolicRow } from '../../src/core/symbolic';
 import { formatSymbolicShape, hintParams, hintShape, rowSymbols } from '../../src/core/symbolicText';
 import { assumptionEdit, parseSizeValue, type OffsetEdit } from '../../src/server/assume';
 import { describeAssumptions, describeRow, layerHoverMarkdown, modelHoverMarkdown } from '../../src/server/presentation';
-import { assumeLinks, codeActions, hoverAt, inlayHints, SourceMap, type DocumentAnalysis } from '../../src/server/features';
+import { assumeLinks, codeActions, documentModels, hoverAt, inlayHints, SourceMap, type DocumentAnalysis } from '../../src/server/features';
 import { ASSUME_COMMAND } from '../../src/editor/settingKeys';
 import type { FileAnalysis } from '../../src/core/analysis';
 
@@ -163,4 +168,131 @@ test('display: a file without open sizes has no assume link or action, and its h
   assert.deepEqual(codeActions(d, 'file:///m.py', [], false, { start: { line: 4, character: 0 }, end: { line: 4, character: 0 } }), []);
   // 3·3·3·4 + 4 = 112 params.
   assert.deepEqual(inlayHints(d, 'file:///m.py', { start: { line: 0, character: 0 }, end: { line: 9, character: 0 } }, 'shapeAndParams').map((h) => h.label), ['→ (None, 8, 8, 3) · 0 params', '→ (None, 6, 6, 4) · 112 params']);
+});
+
+// Real analyses (the symbolic pass): Input(shape=(None, None, 3)) → Conv2D(32, 3) → MaxPooling2D(2).
+// Worked by hand: a valid 3×3 conv takes 2 from each side, H − 2; pooling 2 (stride 2, valid) gives
+// ⌊(H − 2 − 2)/2⌋ + 1 = ⌊(H − 2)/2⌋ (the pass prints it so, = ⌊H/2⌋ − 1). Params are known:
+// 3·3·3·32 + 32 = 896.
+
+test('real pass: hover Sizes lines, assume links and quick fixes, hints with the formulas', async () => {
+  const { analysis } = await analyze(CNN);
+  const d = docOf(analysis);
+  const uri = 'file:///m.py';
+  const hoverValue = (line: number, character: number) => {
+    const h = hoverAt(d, uri, { line, character }, true);
+    assert.ok(h && typeof h.contents === 'object' && 'value' in h.contents, `a hover at ${line}:${character}`);
+    return h.contents.value;
+  };
+  const conv = hoverValue(3, 14);
+  assert.match(conv, /→ \(None, None, None, 32\)\n/);
+  assert.match(conv, /Sizes: `\(None, H − 2, W − 2, 32\)`/);
+  assert.match(conv, /Params: 3·3·3·32 \+ 32 = 896\n\n/);
+  assert.match(conv, /\n\n\[Assume H = …\]/);
+  assert.doesNotMatch(conv, /in them\)\n\n\n/);
+  assert.match(conv, /\[Assume H = …\]\(command:shapeLens\.assumeSize\?/);
+  assert.match(conv, /\[Assume W = …\]/);
+  assert.match(hoverValue(4, 14), /Sizes: `\(None, ⌊\(H − 2\)\/2⌋, ⌊\(W − 2\)\/2⌋, 32\)`/);
+  // Without command links (another LSP client): the formulas, no links.
+  const plain = hoverAt(d, uri, { line: 4, character: 14 }, false);
+  assert.ok(plain && 'value' in (plain.contents as object));
+  assert.doesNotMatch((plain.contents as { value: string }).value, /Assume/);
+  const model = hoverValue(5, 2);
+  assert.match(model, /Total params: \*\*896\*\*/);
+  assert.match(model, /Open sizes: `H`, `W`/);
+  assert.match(model, /\[Assume H = …\]/);
+  // Quick fixes on the model line and on a layer line: one per open size, running the command.
+  const at = (line: number) => codeActions(d, uri, [], false, { start: { line, character: 0 }, end: { line, character: 0 } });
+  assert.deepEqual(at(5).map((a) => [a.title, a.command?.command, a.command?.arguments]), [
+    ['Assume a value for H (shape-lens comment)', ASSUME_COMMAND, [{ uri, name: 'H' }]],
+    ['Assume a value for W (shape-lens comment)', ASSUME_COMMAND, [{ uri, name: 'W' }]],
+  ]);
+  assert.equal(at(3).length, 2);
+  assert.deepEqual(at(1), []);
+  const all = { start: { line: 0, character: 0 }, end: { line: 9, character: 0 } };
+  assert.deepEqual(inlayHints(d, uri, all, 'shapeAndParams').map((h) => h.label), ['→ (None, H, W, 3) · 0 params', '→ (None, H − 2, W − 2, 32) · 896 params', '→ (None, ⌊(H − 2)/2⌋, ⌊(W − 2)/2⌋, 32) · 0 params']);
+  assert.deepEqual(inlayHints(d, uri, all, 'shapeOnly').map((h) => h.label), ['→ (None, H, W, 3)', '→ (None, H − 2, W − 2, 32)', '→ (None, ⌊(H − 2)/2⌋, ⌊(W − 2)/2⌋, 32)']);
+  assert.deepEqual(inlayHints(d, uri, all, 'off'), []);
+});
+
+test('real pass: JSON shapeFormula and symbols; the CLI prints the Sizes note under Keras\' table', async () => {
+  const { json } = await analyze(CNN);
+  const m = json.models[0];
+  assert.deepEqual(m.layers.map((l) => l.shapeFormula), ['(None, H, W, 3)', '(None, H − 2, W − 2, 32)', '(None, ⌊(H − 2)/2⌋, ⌊(W − 2)/2⌋, 32)']);
+  // Keras' own None stays in outputShape.
+  assert.deepEqual(m.layers[1].outputShape, [null, null, null, 32]);
+  assert.deepEqual(m.symbols, ['H', 'W']);
+  assert.equal(m.layers[1].paramsFormula, undefined);
+  assert.equal(m.totalParamsFormula, undefined);
+  assert.equal(json.assumptions, undefined);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'symshow-'));
+  try {
+    const file = path.join(dir, 'fcn.py');
+    fs.writeFileSync(file, CNN);
+    const r = spawnSync(process.execPath, [path.join(repoRoot(), 'dist/cli.js'), 'summary', file], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(r.stdout.includes('│ conv2d (Conv2D)                      │ (None, None, None, 32)      │             896 │'), r.stdout);
+    assert.ok(r.stdout.includes(' Total params: 896 (3.50 KB)\n'), r.stdout);
+    assert.ok(r.stdout.includes('Sizes (formulas in H, W):\n  input_layer: (None, H, W, 3)\n  conv2d: (None, H − 2, W − 2, 32)\n  max_pooling2d: (None, ⌊(H − 2)/2⌋, ⌊(W − 2)/2⌋, 32)\n'), r.stdout);
+    // A model without open sizes has no note.
+    fs.writeFileSync(file, 'import keras\nfrom keras import layers\nm = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3)])\n');
+    const plain = spawnSync(process.execPath, [path.join(repoRoot(), 'dist/cli.js'), 'summary', file], { encoding: 'utf8' });
+    assert.doesNotMatch(plain.stdout, /Sizes/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// Input(shape=(None, None, 1)) → Conv2D(32, 3) → MaxPooling2D → Flatten → Dense(10). By hand:
+// pool gives ⌊(H − 2)/2⌋ × ⌊(W − 2)/2⌋ × 32, Flatten their product, Dense in·10 + 10 weights;
+// conv 3·3·1·32 + 32 = 320, so the total is ⌊(H − 2)/2⌋·⌊(W − 2)/2⌋·320 + 330. (Keras itself
+// raises on a Dense whose last input dim is None: the count is `?`, the formula says what it is.)
+const FLAT = `import keras
+from keras import layers
+model = keras.Sequential([
+    keras.Input(shape=(None, None, 1)),
+    layers.Conv2D(32, 3),
+    layers.MaxPooling2D(),
+    layers.Flatten(),
+    layers.Dense(10),
+])
+`;
+
+test('real pass: a params formula in place of ? in the hover, the hint, the tree, the JSON and the CLI table', async () => {
+  const { analysis, json } = await analyze(FLAT);
+  const d = docOf(analysis);
+  const uri = 'file:///m.py';
+  const dense = hoverAt(d, uri, { line: 7, character: 8 }, true);
+  assert.ok(dense && 'value' in (dense.contents as object));
+  const text = (dense.contents as { value: string }).value;
+  assert.match(text, /Params: `⌊\(H − 2\)\/2⌋·⌊\(W − 2\)\/2⌋·320 \+ 10`/);
+  assert.match(text, /Open sizes: `H`, `W`/);
+  const model = hoverAt(d, uri, { line: 2, character: 2 }, true);
+  assert.match((model?.contents as { value: string }).value, /Total params: \*\*⌊\(H − 2\)\/2⌋·⌊\(W − 2\)\/2⌋·320 \+ 330\*\*/);
+  const all = { start: { line: 0, character: 0 }, end: { line: 9, character: 0 } };
+  // Flatten's one dim, ⌊(H − 2)/2⌋·⌊(W − 2)/2⌋·32, is over 16 characters: the hint keeps Keras' None.
+  // The Dense count (32 characters) fits.
+  assert.deepEqual(inlayHints(d, uri, all, 'shapeAndParams').map((h) => h.label).slice(2), ['→ (None, None) · 0 params', '→ (None, 10) · ⌊(H − 2)/2⌋·⌊(W − 2)/2⌋·320 + 10 params']);
+  const m = json.models[0];
+  assert.equal(m.layers[3].params, '?');
+  assert.equal(m.layers[3].paramsFormula, '⌊(H − 2)/2⌋·⌊(W − 2)/2⌋·320 + 10');
+  assert.equal(m.layers[2].shapeFormula, '(None, ⌊(H − 2)/2⌋·⌊(W − 2)/2⌋·32)');
+  assert.equal(m.totalParams, '?');
+  assert.equal(m.totalParamsFormula, '⌊(H − 2)/2⌋·⌊(W − 2)/2⌋·320 + 330');
+  const tree = documentModels(d, uri).models[0];
+  assert.equal(tree.totals[0].value, '⌊(H − 2)/2⌋·⌊(W − 2)/2⌋·320 + 330');
+  assert.equal(tree.rows[3].description, '(None, 10) · ⌊(H − 2)/2⌋·⌊(W − 2)/2⌋·320 + 10');
+  // The total (33 characters) is too long for the tree's one-line description.
+  assert.match(tree.description, /· \? params$/);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'symshow-'));
+  try {
+    const file = path.join(dir, 'flat.py');
+    fs.writeFileSync(file, FLAT);
+    const r = spawnSync(process.execPath, [path.join(repoRoot(), 'dist/cli.js'), 'summary', file], { encoding: 'utf8' });
+    // Keras 3's Param # column is 15 wide: the formula wraps there at its spaces, as rich wraps any cell.
+    assert.ok(r.stdout.includes('│ dense (Dense)                        │ (None, 10)                  │ ⌊(H − 2)/2⌋·⌊(W │\n'), r.stdout);
+    assert.ok(r.stdout.includes('  flatten: (None, ⌊(H − 2)/2⌋·⌊(W − 2)/2⌋·32)\n  dense params: ⌊(H − 2)/2⌋·⌊(W − 2)/2⌋·320 + 10\n  Total params: ⌊(H − 2)/2⌋·⌊(W − 2)/2⌋·320 + 330\n'), r.stdout);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
