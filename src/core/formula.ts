@@ -323,7 +323,7 @@ function printsAsOne(f: Formula): boolean {
 function formatFactor(x: Factor): string {
   if (x.kind === 'sym') return x.name;
   const inner = formatFormula(x.num);
-  const simple = x.num.terms.length === 1 && x.num.terms[0].coeff > 0;
+  const simple = (x.num.terms.length === 1 && x.num.terms[0].coeff > 0) || (x.num.terms.length > 1 && printsAsOne(x.num));
   const num = simple ? inner : `(${inner})`;
   if (x.kind === 'div') return `(${num}/${x.d})`;
   return x.kind === 'floor' ? `⌊${num}/${x.d}⌋` : `⌈${num}/${x.d}⌉`;

@@ -66,6 +66,7 @@ interface Pass {
 
 function computeSymbolicModel(s: ModelSummary): SymbolicModel {
   const model = s.model;
+  if (!hasOpenSizes(model, 0)) return { rows: s.rows.map(() => undefined), symbols: [] };
   const pass: Pass = { shapes: new Map(), params: new Map() };
   try {
     walk(model, undefined, pass, 0);
@@ -100,6 +101,19 @@ function isFormulaShapeList(s: FormulaShape | FormulaShape[]): s is FormulaShape
 
 function countFormula(trainable: number | null, nonTrainable: number | null): Formula | undefined {
   return trainable === null || nonTrainable === null ? undefined : constant(trainable + nonTrainable);
+}
+
+/** True when an input has a size other than the batch that is None or `?`, or a layer a setting that is a formula (else the pass has nothing to add). */
+function hasOpenSizes(model: ModelGraph, depth: number): boolean {
+  for (const t of model.inputs) {
+    const shape = t.shape;
+    if (shape) for (let i = 1; i < shape.length; i++) if (typeof shape[i] !== 'number') return true;
+  }
+  for (const layer of model.layers) {
+    if (layer.settingFormulas) return true;
+    if (layer.nested && depth < MAX_DEPTH && hasOpenSizes(layer.nested, depth + 1)) return true;
+  }
+  return false;
 }
 
 /** What the formulas add to a row: its output's (first call) and its weights', where they say more than the analysis. */
