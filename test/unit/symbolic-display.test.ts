@@ -18,7 +18,7 @@ import { assumptionEdit, parseSizeValue, type OffsetEdit } from '../../src/serve
 import { describeAssumptions, describeRow, layerHoverMarkdown, modelHoverMarkdown } from '../../src/server/presentation';
 import { assumeLinks, codeActions, documentModels, hoverAt, inlayHints, SourceMap, type DocumentAnalysis } from '../../src/server/features';
 import { ASSUME_COMMAND } from '../../src/editor/settingKeys';
-import type { FileAnalysis } from '../../src/core/analysis';
+import { analysisToJson, type FileAnalysis } from '../../src/core/analysis';
 
 const f = (x: Formula | null): Formula => {
   assert.ok(x, 'formula');
@@ -295,4 +295,26 @@ test('real pass: a params formula in place of ? in the hover, the hint, the tree
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('assumptions: the model hover says which values a shape-lens comment gave (and where); the JSON lists them', async () => {
+  // The front end fills `assumptions`; here they are set as it would for this text.
+  const text = `# shape-lens: H=224, W=160, T=3\n${CNN}`;
+  const { analysis } = await analyze(text);
+  const at = (name: string) => text.indexOf(`${name}=`);
+  analysis.assumptions = [
+    { name: 'H', value: 224, range: { start: at('H'), end: at('H') + 5 }, used: true },
+    { name: 'W', value: 160, range: { start: at('W'), end: at('W') + 5 }, used: true },
+    { name: 'T', value: 3, range: { start: at('T'), end: at('T') + 3 }, used: false },
+  ];
+  const d = docOf(analysis);
+  const model = hoverAt(d, 'file:///m.py', { line: 6, character: 2 }, true);
+  // The unused T is the front end's diagnostic to report, not the hover's.
+  assert.match((model?.contents as { value: string }).value, /Sizes with H = 224, W = 160 \(shape-lens comment, line 1\)/);
+  const json = analysisToJson(analysis);
+  assert.deepEqual(json.assumptions, [
+    { name: 'H', value: 224, line: 1, used: true },
+    { name: 'W', value: 160, line: 1, used: true },
+    { name: 'T', value: 3, line: 1, used: false },
+  ]);
 });
