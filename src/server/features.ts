@@ -165,32 +165,31 @@ export function hoverAt(doc: DocumentAnalysis, uri: string, position: Position, 
   const placed = rowAt(doc, uri, position);
   if (placed) {
     const sym = symbolicRowOf(placed.model, placed.row);
-    let text = layerHoverMarkdown(placed.row, placed.model.model.name, cellNote(doc, uri), rowCost(placed.model, placed.row), sym);
+    const assume = commandLinks ? (symbols: readonly string[]) => assumeLinks(uri, symbols) : undefined;
+    let text = layerHoverMarkdown(placed.row, placed.model.model.name, cellNote(doc, uri), rowCost(placed.model, placed.row), sym, assume);
     if (commandLinks && isPoolingClass(placed.row.layer.className)) {
       const args = encodeURIComponent(JSON.stringify([{ uri, line: placed.range.start.line, character: placed.range.start.character }]));
       text += `[$(eye) Preview pooling](command:shapeLens.showPoolingPreview?${args})`;
     }
-    if (commandLinks) text += assumeLinks(uri, rowSymbols(sym), text.endsWith(')') ? ' · ' : text.endsWith('\n\n') ? '' : '\n\n');
     return markdown(text, placed.range);
   }
   const model = modelAt(doc, uri, position);
   if (!model) return null;
-  let text = modelHoverMarkdown(model, doc.analysis.keras, assumptionsIn(doc));
-  if (commandLinks) text += assumeLinks(uri, symbolicModel(model).symbols);
-  return markdown(text);
+  const assume = commandLinks ? (symbols: readonly string[]) => assumeLinks(uri, symbols) : undefined;
+  return markdown(modelHoverMarkdown(model, doc.analysis.keras, assumptionsIn(doc), assume));
 }
 
 /** Hover links past this many open sizes are left out (the quick fixes list them all). */
 const MAX_ASSUME_LINKS = 6;
 
-/** `[Assume H = …](command:…)` for each open size, after `before` (a new paragraph; ` · ` after another link). */
-export function assumeLinks(uri: string, symbols: readonly string[], before = '\n\n'): string {
+/** ` · [Assume H = …](command:…)` for each open size (after the hover's open sizes line). */
+export function assumeLinks(uri: string, symbols: readonly string[]): string {
   if (symbols.length === 0) return '';
   const links = symbols.slice(0, MAX_ASSUME_LINKS).map((name) => {
     const args: AssumeArgs = { uri, name };
     return `[Assume ${name} = …](command:${ASSUME_COMMAND}?${encodeURIComponent(JSON.stringify([args]))})`;
   });
-  return `${before}${links.join(' · ')}`;
+  return ` · ${links.join(' · ')}`;
 }
 
 /** The values the file's `shape-lens:` comments gave that the analysis used, with their lines (in their cell, in a notebook). */

@@ -18,12 +18,15 @@ export function codeBlock(code: string, language = 'text'): string {
   return `\n\`\`\`${language}\n${code}\n\`\`\`\n`;
 }
 
+/** Markdown links that give open sizes a value (the server's command links), after the open sizes line. */
+export type AssumeLinks = (symbols: readonly string[]) => string;
+
 /**
  * A layer's hover: name, class and model (and ` · cell 3` in a notebook), input → output shapes,
- * what the None / `?` dims are in the open sizes (`sym`), params (with the formula), the
- * arithmetic, why `?`.
+ * what the None / `?` dims are in the open sizes (`sym`), params (with the formula), the open
+ * sizes (with `assume` links), the cost, the arithmetic, why `?`.
  */
-export function layerHoverMarkdown(row: SummaryRow, modelName: string, where = '', cost?: LayerCost, sym?: SymbolicRow): string {
+export function layerHoverMarkdown(row: SummaryRow, modelName: string, where = '', cost?: LayerCost, sym?: SymbolicRow, assume?: AssumeLinks): string {
   const layer = row.layer;
   const parts: string[] = [`**${row.name}** (${row.className}) · model \`${modelName}\`${where}\n\n`];
   if (row.stale) parts.push(`*Stale:* the value this line had before it stopped parsing; it updates when the line parses again.\n\n`);
@@ -44,14 +47,14 @@ export function layerHoverMarkdown(row: SummaryRow, modelName: string, where = '
     if (row.nonTrainableParams) parts.push(` · ${formatCount(row.nonTrainableParams)} non-trainable`);
     parts.push('\n\n');
   }
+  const open = rowSymbols(sym);
+  if (open.length > 0) parts.push(`${openSizesText(open)}${assume ? assume(open) : ''}\n\n`);
   if (cost && cost.calls > 0) {
     parts.push(`${describeLayerCost(cost)}\n\n*${MAC_CONVENTION}*`);
     if (cost.why) parts.push(`\n\n\`?\`: ${escapeMarkdown(cost.why)}`);
     if (!cost.receptiveField && cost.rfWhy) parts.push(`\n\nNo receptive field: ${escapeMarkdown(cost.rfWhy)}`);
     parts.push('\n\n');
   }
-  const open = rowSymbols(sym);
-  if (open.length > 0) parts.push(`${openSizesText(open)}\n\n`);
   if (layer.explain.length > 0) parts.push(codeBlock(layer.explain.join('\n')));
   if (rowHasUnknown(row)) parts.push(`\`?\` is not known to Shape Lens (it is not Keras' \`None\`): ${escapeMarkdown(layer.unknownWhy ?? 'it could not follow how this layer is built')}.\n\n`);
   return parts.join('');
@@ -87,7 +90,7 @@ export function describeAssumptions(list: readonly AssumptionAt[]): string {
  * A model's hover: class, rows, Keras version, output, totals (or why they are `?`, or their
  * formula in the open sizes), the open sizes, and the values `shape-lens:` comments gave.
  */
-export function modelHoverMarkdown(m: ModelSummary, keras?: KerasVersionChoice, assumed: readonly AssumptionAt[] = []): string {
+export function modelHoverMarkdown(m: ModelSummary, keras?: KerasVersionChoice, assumed: readonly AssumptionAt[] = [], assume?: AssumeLinks): string {
   const sym = symbolicModel(m);
   const parts: string[] = [];
   parts.push(`**${m.model.name}** (${m.model.className}) · ${m.rows.length} layers${keras ? ` · Keras ${keras.version} (${escapeMarkdown(keras.from === 'default' ? 'no Keras 2 pin found' : keras.from)})` : ''}\n\n`);
@@ -103,7 +106,7 @@ export function modelHoverMarkdown(m: ModelSummary, keras?: KerasVersionChoice, 
     parts.push(m.model.incomplete ? `Total params: **?** (${escapeMarkdown(m.model.incomplete)})\n\n` : `Total params: **?** (at least ${formatCount(knownParams(m))} + unknown)\n\n`);
     if (unknown.length > 0) parts.push(`Not known to Shape Lens: ${unknown.slice(0, 5).map(({ row, why }) => `\`${row.name}\` (${escapeMarkdown(why)})`).join(', ')}${unknown.length > 5 ? `, and ${unknown.length - 5} more` : ''}\n\n`);
   } else parts.push(`Total params: **${formatCount(m.totalParams)}** (${formatWeightBytes(m.totalParams)})\n\n`);
-  if (sym.symbols.length > 0) parts.push(`${openSizesText(sym.symbols)}\n\n`);
+  if (sym.symbols.length > 0) parts.push(`${openSizesText(sym.symbols)}${assume ? assume(sym.symbols) : ''}\n\n`);
   if (assumed.length > 0) parts.push(`Sizes ${escapeMarkdown(describeAssumptions(assumed))}\n\n`);
   parts.push(`Trainable: ${formatCount(m.trainableParams)} · Non-trainable: ${formatCount(m.nonTrainableParams)}`);
   const cost = modelCost(m);

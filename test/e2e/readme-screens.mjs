@@ -1,15 +1,17 @@
 // Takes the README's screenshots in a real VS Code (code-server + Chromium), checking what each
 // shows: diagnostics in the Problems panel, and the Shape Lens sidebar with the seed models.
-// and the model lab on the Keras MNIST convnet. `--lab`: only the model lab's screenshots;
-// `--preview`: only the pooling preview's (the lab's own lab.png is left as it is).
-//   node esbuild.mjs && node test/e2e/readme-screens.mjs [--lab | --preview]
+// and the model lab on the Keras MNIST convnet, and a hover with symbolic sizes. `--lab`: only the
+// model lab's screenshots; `--preview`: only the pooling preview's (the lab's own lab.png is left
+// as it is); `--symbolic`: only the symbolic sizes hover.
+//   node esbuild.mjs && node test/e2e/readme-screens.mjs [--lab | --preview | --symbolic]
 import { join } from 'node:path';
-import { SCREENSHOTS, labFrame, openFile, previewFrame, runCommand, withWorkbench } from './screenshot.mjs';
+import { SCREENSHOTS, goTo, hoverAtCursor, labFrame, openFile, previewFrame, runCommand, withWorkbench } from './screenshot.mjs';
 
 const ONLY_LAB = process.argv.includes('--lab');
 const ONLY_PREVIEW = process.argv.includes('--preview');
+const ONLY_SYMBOLIC = process.argv.includes('--symbolic');
 
-if (!ONLY_LAB && !ONLY_PREVIEW) await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { width: 1280, height: 800 } }, async (page) => {
+if (!ONLY_LAB && !ONLY_PREVIEW && !ONLY_SYMBOLIC) await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { width: 1280, height: 800 } }, async (page) => {
   await openFile(page, 'broken.py');
   await page.waitForTimeout(1500);
   await runCommand(page, 'View: Focus Problems');
@@ -28,7 +30,7 @@ if (!ONLY_LAB && !ONLY_PREVIEW) await withWorkbench({ ext: '.', folder: 'test/vs
   console.log('sidebar.png: summary tree shown');
 });
 
-if (!ONLY_LAB) await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { width: 1600, height: 1150 } }, async (page) => {
+if (!ONLY_LAB && !ONLY_SYMBOLIC) await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { width: 1600, height: 1150 } }, async (page) => {
   await openFile(page, 'seed.py');
   await page.waitForTimeout(1500);
   await runCommand(page, 'View: Close Primary Side Bar');
@@ -77,7 +79,7 @@ if (!ONLY_LAB) await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', 
   console.log('pooling-translation.png: the digit shifted 1 px right, max vs average pooling');
 });
 
-await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { width: 1600, height: 1150 } }, async (page) => {
+if (!ONLY_SYMBOLIC) await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { width: 1600, height: 1150 } }, async (page) => {
   await openFile(page, 'mnist_convnet.py');
   await page.waitForTimeout(1500);
   await runCommand(page, 'View: Close Primary Side Bar');
@@ -107,4 +109,18 @@ await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { wid
   await page.waitForTimeout(300);
   await page.screenshot({ path: join(SCREENSHOTS, 'lab-pooling-real.png') });
   console.log('lab-pooling-real.png: the real path 26×26×32 → 13×13×32 → 11×11×64 → 5×5×64');
+});
+
+// Symbolic sizes: Input(shape=(None, None, 3)) → Conv2D(32, 3): the hover's Sizes line and Assume links, the hints' formulas.
+if (!ONLY_LAB && !ONLY_PREVIEW) await withWorkbench({ ext: '.', folder: 'test/vscode/workspace', viewport: { width: 1300, height: 900 } }, async (page) => {
+  await openFile(page, 'open_sizes.py');
+  await page.waitForTimeout(1500);
+  await runCommand(page, 'View: Close Primary Side Bar');
+  await goTo(page, 6, 14);
+  const text = await hoverAtCursor(page);
+  for (const want of ['Sizes: (None, H − 2, W − 2, 32)', 'Assume H = …', 'Assume W = …']) {
+    if (!text.includes(want)) throw new Error(`hover-symbolic.png: the hover lacks ${JSON.stringify(want)}:\n${text}`);
+  }
+  await page.screenshot({ path: join(SCREENSHOTS, 'hover-symbolic.png') });
+  console.log('hover-symbolic.png: Sizes line, Assume links, hints with H and W');
 });
