@@ -174,3 +174,23 @@ const model = tf.model({inputs: input, outputs: c});
   // valid 5, stride 2: ⌊(H − 5)/2⌋ + 1 = ⌊(H − 3)/2⌋
   assert.equal(rows(s).c.shape, '(None, ⌊(H − 3)/2⌋, ⌊(W − 3)/2⌋, 4)');
 });
+
+test('pass: wrappers and tensor ops keep the formulas (Bidirectional concat doubles, TimeDistributed puts the steps back, x + y broadcasts)', async () => {
+  const [s] = await modelsOf(`
+import keras
+from keras import layers
+inp = keras.Input(shape=(None, 16))
+x = layers.Bidirectional(layers.LSTM(8, return_sequences=True), name="bi")(inp)
+y = layers.TimeDistributed(layers.Dense(16), name="td")(x)
+z = y + inp
+w = keras.ops.relu(z)
+model = keras.Model(inp, w)
+`);
+  const r = rows(s);
+  assert.equal(r.bi.shape, '(None, T, 16)');
+  assert.equal(r.td.shape, '(None, T, 16)');
+  const names = Object.keys(r);
+  // The op rows (Keras 3 lists `add`, `relu`) keep T.
+  assert.deepEqual(names, ["input_layer", "bi", "td", "add", "relu"], JSON.stringify(r));
+  for (const n of names) assert.equal(r[n].shape, "(None, T, 16)", n);
+});

@@ -145,7 +145,7 @@ const concatenate: LayerRule = {
  * Formulas of an element-wise merge's output, right-aligned as broadcasting goes: at each axis the
  * first input's formula that is not the constant 1 (Keras requires the others to equal it or be 1).
  */
-function broadcastFormulas(inputs: FormulaShape[]): FormulaShape {
+export function broadcastFormulas(inputs: FormulaShape[]): FormulaShape {
   const rank = Math.max(...inputs.map((s) => s.length));
   const out: FormulaShape = [];
   for (let i = 0; i < rank; i++) {

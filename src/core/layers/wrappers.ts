@@ -2,11 +2,13 @@
 
 import { Cfg, isLayerSpec, UNKNOWN, type LayerSpec } from '../config';
 import { DiagnosticCode } from '../diagnostics';
-import { formatShape, isShapeList, type RuleOutputShape, type RuleShape } from '../shape';
+import { constant, formulaOf, plus, times, type FormulaShape } from '../formula';
+import { formatShape, isShapeList, UNKNOWN_DIM, type RuleOutputShape, type RuleShape } from '../shape';
 import { activationFlops } from './activation';
 import { quietContext } from './convutils';
+import { sameShape } from './core';
 import { getRule } from './registry';
-import type { CallCost, LayerRule, ParamCount, RuleContext } from './types';
+import type { CallCost, LayerRule, ParamCount, RuleContext, SymbolicResult } from './types';
 
 const UNKNOWN_PARAMS: ParamCount = { trainable: null, nonTrainable: null };
 
@@ -142,8 +144,35 @@ const bidirectional: LayerRule = {
     const parts = bidirectionalParts(inputs, cfg, ctx);
     if (!parts) return UNKNOWN_PARAMS;
     return sumParams(parts.fwd.params, parts.bwd.params, !parts.back);
+  },  // The forward layer's formulas merged as `outputShape` merges them; weights forward + backward.
+  symbolic(inputs, cfg) {
+    const spec = cfg.layer('layer');
+    const mode = mergeMode(cfg, quietContext('Bidirectional'), false);
+    if (!spec || !mode) return null;
+    const fwd = innerFormulas(spec, inputs);
+    if (!fwd?.output) return null;
+    const back = cfg.layer('backward_layer');
+    const bwd = back ? innerFormulas(back, inputs) : fwd;
+    const list = Array.isArray(fwd.output[0]);
+    const out = (list ? fwd.output[0] : fwd.output) as FormulaShape;
+    const states = list ? (fwd.output as FormulaShape[]).slice(1) : [];
+    const merged: FormulaShape[] = mode === 'concat' ? [[...out.slice(0, -1), times(formulaOf(out[out.length - 1]), 2) ?? UNKNOWN_DIM]] : mode === 'none' ? [out, out] : [out];
+    const output = list ? [...merged, ...states, ...states] : merged.length === 1 ? merged[0] : merged;
+    return { output, params: plus(fwd.params, bwd?.params) };
   },
 };
+
+/** The wrapped layer's formulas (its rule's `symbolic`, or its input's when its output is its input). */
+function innerFormulas(spec: LayerSpec, inputs: FormulaShape[]): SymbolicResult | null {
+  const rule = getRule(spec.className);
+  if (!rule) return null;
+  if (!rule.symbolic) return rule.outputShape === sameShape ? { output: inputs[0] } : null;
+  const setting = (key: string) => {
+    const v = spec.config[key];
+    return typeof v === 'number' && Number.isSafeInteger(v) ? constant(v) : undefined;
+  };
+  return rule.symbolic(inputs, new Cfg(spec.config), setting);
+}
 
 function pyBool(b: boolean): string {
   return b ? 'True' : 'False';
@@ -174,6 +203,17 @@ const timeDistributed: LayerRule = {
   params(inputs, cfg, ctx) {
     const r = timeDistributedInner(inputs, cfg, ctx);
     return r ? r.params : UNKNOWN_PARAMS;
+  },
+  // The wrapped layer on one step (the steps axis taken out, then put back).
+  symbolic(inputs, cfg) {
+    const spec = cfg.layer('layer');
+    const x = inputs[0];
+    if (!spec || x.length < 3) return null;
+    const r = innerFormulas(spec, [[x[0], ...x.slice(2)]]);
+    const out = r?.output;
+    if (!out || Array.isArray(out[0])) return null;
+    const o = out as FormulaShape;
+    return { output: [o[0], x[1], ...o.slice(1)], params: r.params };
   },
   // The wrapped layer once per step.
   cost(inputs, outputs, cfg) {

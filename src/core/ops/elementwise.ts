@@ -5,6 +5,7 @@ import { DiagnosticCode } from '../diagnostics';
 import { formatShape, type RuleDim, type RuleShape } from '../shape';
 import { POINTWISE, type LayerRule, type RuleContext } from '../layers/types';
 import { elementwiseCost } from '../layers/core';
+import { broadcastFormulas } from '../layers/merging';
 import { intArg, normAxis, opRule } from './util';
 
 /**
@@ -93,6 +94,7 @@ function elementwise(name: string): LayerRule {
     tfName: TF_NAMES[name],
     cost: elementwiseCost(TF_FLOPS[name] ?? null),
     spatial: () => 'merge',
+    symbolic: (inputs) => ({ output: broadcastFormulas(inputs) }),
   };
 }
 
@@ -102,11 +104,16 @@ function unary(name: string): LayerRule {
     tfName: TF_NAMES[name],
     cost: elementwiseCost(TF_FLOPS[name] ?? null),
     ...(ALONG_AXIS.has(name) ? {} : { spatial: POINTWISE }),
+    symbolic: (inputs) => (inputs[0] ? { output: inputs[0] } : null),
   };
 }
 
 /** `softmax(x, axis=-1)`, `log_softmax`, `sparsemax`: shape kept, the axis must exist. */
 function alongAxis(name: string): LayerRule {
+  return { ...alongAxisRule(name), symbolic: (inputs) => (inputs[0] ? { output: inputs[0] } : null) };
+}
+
+function alongAxisRule(name: string): LayerRule {
   return opRule(name, (inputs, cfg, ctx) => {
     const x = inputs[0];
     if (!x) return null;
