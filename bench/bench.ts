@@ -21,6 +21,7 @@ import { analyzeTfjs } from '../src/frontends/tfjs/analyze';
 import { IncrementalTfjs, type TfjsUpdateStats } from '../src/frontends/tfjs/incremental';
 import { analysisToJson } from '../src/core/analysis';
 import { modelCost } from '../src/core/cost';
+import { symbolicModel } from '../src/core/symbolic';
 import { runStage } from '../webview/tensor';
 import { featureMap, syntheticMap, type FeatureMap } from '../webview/inputs';
 import { buildTfjs, caseSeed, emitJsModule, emitPythonModule, expandLayers, mulberry32, randomValidSpec, type ModelSpec } from '../test/unit/helpers/cnn-gen';
@@ -608,6 +609,54 @@ async function cost(): Promise<void> {
   console.log('');
 }
 
+/**
+ * Symbolic sizes (core/symbolic.ts): the formulas of every model of a fresh analysis, against the
+ * analysis itself: the generated module (known sizes: nothing to work out) and Keras
+ * Applications built with open input sizes, `(None, None, 3)`. Issue 13's budget: ≤ 10% more.
+ */
+async function symbolic(): Promise<void> {
+  await initPythonParser();
+  const { text } = generate(emitPythonModule, MIN_LINES);
+  // Keras Applications' source (Debian python3-keras-applications) called as keras 2.2 did, with open sizes.
+  const dir = '/usr/lib/python3/dist-packages';
+  const driver = (module: string, fn: string) =>
+    `import keras\nfrom keras_applications import ${module}\nmodel = ${module}.${fn}(include_top=False, weights=None, input_shape=(None, None, 3), backend=keras.backend, layers=keras.layers, models=keras.models, utils=keras.utils)\n`;
+  const inputs: [string, () => ReturnType<typeof analyzePython>][] = [[`generated (${text.split('\n').length} lines)`, () => analyzePython(text, 'bench.py')]];
+  for (const [module, fn] of [['resnet50', 'ResNet50'], ['inception_v3', 'InceptionV3'], ['mobilenet_v2', 'MobileNetV2']]) {
+    if (!fs.existsSync(path.join(dir, 'keras_applications', `${module}.py`))) continue;
+    const source = driver(module, fn);
+    inputs.push([`${fn}, (None, None, 3)`, () => analyzePython(source, path.join(dir, 'zz_shape_lens_bench.py'), { host: diskHost })]);
+  }
+  // keras.applications as Shape Lens builds them (a recorded graph: an analysis much cheaper than reading the source).
+  const builtin = 'import keras\nmodel = keras.applications.InceptionV3(include_top=False, weights=None, input_shape=(None, None, 3))\n';
+  inputs.push(['keras.applications.InceptionV3', () => analyzePython(builtin, 'bench.py')]);
+  console.log('');
+  console.log(`Shape Lens benchmark (symbolic sizes on top of the analysis) — seed ${SEED}`);
+  console.log('');
+  console.log(`${pad('input', 34)}${'analysis'.padStart(10)}${'formulas'.padStart(12)}${'formulas/analysis'.padStart(20)}${'rows with formulas'.padStart(20)}`);
+  for (const [name, analyse] of inputs) {
+    const bare: number[] = [];
+    const sym: number[] = [];
+    let rows = 0;
+    for (let i = 0; i < 43; i++) {
+      const t0 = performance.now();
+      const models = analyse().models;
+      const t1 = performance.now();
+      rows = 0;
+      for (const m of models) rows += symbolicModel(m).rows.filter((r) => r).length;
+      if (i >= 3) {
+        bare.push(t1 - t0);
+        sym.push(performance.now() - t1);
+      }
+    }
+    const a = median(bare);
+    const f = median(sym);
+    console.log(`${pad(name, 34)}${withMs(a)}${`${f.toFixed(2)}`.padStart(10)}ms${`${((f / a) * 100).toFixed(1)}%`.padStart(20)}${String(rows).padStart(20)}`);
+  }
+  console.log('(medians in ms over 40 runs; "formulas": symbolicModel of every model of that analysis, which is fresh each run)');
+  console.log('');
+}
+
 function median(ms: number[]): number {
   const v = [...ms].sort((x, y) => x - y);
   const mid = v.length >> 1;
@@ -631,6 +680,7 @@ async function main(): Promise<void> {
     ['memory', serverMemory],
     ['pooling', pooling],
     ['cost', cost],
+    ['symbolic', symbolic],
   ];
   for (const [name, run] of sections) if (!only || only.includes(name)) await run();
 }

@@ -86,16 +86,25 @@ const termKey = (fs: readonly Factor[]) => fs.map((f) => f.key).join('*');
 
 function make(terms: Term[]): Formula {
   // Merge like terms, drop zeros, sort: higher degree first, then by key.
+  if (terms.length === 1) {
+    const t = terms[0];
+    if (t.coeff === 0) return ZERO;
+    const k = termKey(t.factors);
+    return { terms, key: `${t.coeff}${k ? '*' + k : ''}` };
+  }
   const byKey = new Map<string, Term>();
   for (const t of terms) {
     const k = termKey(t.factors);
     const had = byKey.get(k);
     byKey.set(k, had ? { coeff: had.coeff + t.coeff, factors: t.factors } : t);
   }
-  const kept = [...byKey.values()].filter((t) => t.coeff !== 0);
-  kept.sort((a, b) => b.factors.length - a.factors.length || (termKey(a.factors) < termKey(b.factors) ? -1 : termKey(a.factors) > termKey(b.factors) ? 1 : 0));
-  return { terms: kept, key: kept.map((t) => `${t.coeff}${t.factors.length ? '*' + termKey(t.factors) : ''}`).join('+') || '0' };
+  const kept: [string, Term][] = [];
+  for (const [k, t] of byKey) if (t.coeff !== 0) kept.push([k, t]);
+  kept.sort(([ka, a], [kb, b]) => b.factors.length - a.factors.length || (ka < kb ? -1 : ka > kb ? 1 : 0));
+  return { terms: kept.map(([, t]) => t), key: kept.map(([k, t]) => `${t.coeff}${k ? '*' + k : ''}`).join('+') || '0' };
 }
+
+const ZERO: Formula = { terms: [], key: '0' };
 
 function safe(f: Formula): Formula | null {
   if (f.terms.length > MAX_TERMS) return null;
@@ -103,8 +112,16 @@ function safe(f: Formula): Formula | null {
   return f;
 }
 
+/** Constants made so far, shared (formulas are immutable); small sizes only, so the table stays small. */
+const CONSTANTS = new Map<number, Formula>();
+
 export function constant(n: number): Formula {
-  return make([{ coeff: n, factors: [] }]);
+  let c = CONSTANTS.get(n);
+  if (!c) {
+    c = make([{ coeff: n, factors: [] }]);
+    if (Number.isInteger(n) && n >= -4096 && n <= 65536) CONSTANTS.set(n, c);
+  }
+  return c;
 }
 
 export function symbol(name: string): Formula {
@@ -118,6 +135,8 @@ export function constantValue(f: Formula): number | null {
 }
 
 export function add(a: Formula, b: Formula): Formula | null {
+  if (b.terms.length === 0) return a;
+  if (a.terms.length === 0) return b;
   const sum = safe(make([...a.terms, ...b.terms]));
   // A shown product plus a constant stays shown: `(⌊H/2⌋ − 1)·(⌊W/2⌋ − 1)·320 + 10`.
   const [p, c] = constantValue(b) !== null ? [a, constantValue(b) as number] : constantValue(a) !== null ? [b, constantValue(a) as number] : [undefined, 0];

@@ -62,12 +62,14 @@ interface Pass {
   shapes: Map<number, FormulaShape>;
   /** Weight-count formula of each layer built here whose count is unknown. */
   params: Map<LayerNode, Formula | undefined>;
+  /** The symbols of the inputs' and settings' formulas met, in order. */
+  symbols: Set<string>;
 }
 
 function computeSymbolicModel(s: ModelSummary): SymbolicModel {
   const model = s.model;
   if (!hasOpenSizes(model, 0)) return { rows: s.rows.map(() => undefined), symbols: [] };
-  const pass: Pass = { shapes: new Map(), params: new Map() };
+  const pass: Pass = { shapes: new Map(), params: new Map(), symbols: new Set() };
   try {
     walk(model, undefined, pass, 0);
   } catch {
@@ -86,12 +88,8 @@ function computeSymbolicModel(s: ModelSummary): SymbolicModel {
     const total = sumOf(parts);
     if (total && constantValue(total) === null) out.totalParams = total;
   }
-  for (const r of rows) {
-    if (!r) continue;
-    for (const shape of r.shape ? (isFormulaShapeList(r.shape) ? r.shape : [r.shape]) : []) for (const d of shape) if (formulaOf(d)) symbolsOf(d as Formula, out.symbols);
-    if (r.params) symbolsOf(r.params, out.symbols);
-  }
-  if (out.totalParams) symbolsOf(out.totalParams, out.symbols);
+  // Every formula is made from the inputs' and the settings' symbols: those that reached a row.
+  if (rows.some((r) => r)) out.symbols = [...pass.symbols];
   return out;
 }
 
@@ -167,14 +165,14 @@ function walk(model: ModelGraph, seeds: (FormulaShape | undefined)[] | undefined
   model.inputs.forEach((t, i) => {
     const seed = seeds?.[i];
     if (seed) pass.shapes.set(t.id, seed);
-    else if (t.shape && !pass.shapes.has(t.id)) pass.shapes.set(t.id, inputFormulas(t.shape, t.dimFormulas, open > 1 ? String(i + 1) : ''));
+    else if (t.shape && !pass.shapes.has(t.id)) pass.shapes.set(t.id, noteSymbols(inputFormulas(t.shape, t.dimFormulas, open > 1 ? String(i + 1) : ''), pass));
   });
   if (depth > MAX_DEPTH) return;
   for (const call of callsInOrder(model)) {
     const layer = call.layer;
     if (layer.isInput) {
       const t = call.outputs[0];
-      if (t?.shape && !pass.shapes.has(t.id)) pass.shapes.set(t.id, inputFormulas(t.shape, t.dimFormulas));
+      if (t?.shape && !pass.shapes.has(t.id)) pass.shapes.set(t.id, noteSymbols(inputFormulas(t.shape, t.dimFormulas), pass));
       continue;
     }
     const ins: FormulaShape[] = [];
@@ -187,10 +185,11 @@ function walk(model: ModelGraph, seeds: (FormulaShape | undefined)[] | undefined
     let outs: (FormulaShape | undefined)[];
     if (layer.nested) {
       // The nested model's tensors get this call's formulas; its outputs are read back at once.
-      const inner: Pass = { shapes: new Map(), params: pass.params };
+      const inner: Pass = { shapes: new Map(), params: pass.params, symbols: pass.symbols };
       walk(layer.nested, ins, inner, depth + 1);
       outs = layer.nested.outputs.map((t) => inner.shapes.get(t.id));
     } else {
+      if (layer.settingFormulas) for (const f of Object.values(layer.settingFormulas)) for (const name of symbolsOf(f)) pass.symbols.add(name);
       const r = layer.custom ? null : layerFormulas(layer, ins);
       if (r?.params !== undefined && !pass.params.has(layer)) pass.params.set(layer, r.params ?? undefined);
       const o = r?.output;
@@ -200,6 +199,15 @@ function walk(model: ModelGraph, seeds: (FormulaShape | undefined)[] | undefined
       if (t.shape) pass.shapes.set(t.id, settle(t.shape, outs[i]));
     });
   }
+}
+
+/** Records the symbols of an input's formulas; returns them. */
+function noteSymbols(shape: FormulaShape, pass: Pass): FormulaShape {
+  for (const d of shape) {
+    const f = formulaOf(d);
+    if (f) for (const name of symbolsOf(f)) pass.symbols.add(name);
+  }
+  return shape;
 }
 
 /** The rule's formulas for one call; a rule whose output is its input (`sameShape`) keeps its input's. */
@@ -213,7 +221,7 @@ function layerFormulas(layer: LayerNode, ins: FormulaShape[]): SymbolicResult | 
     if (typeof v === 'number' && Number.isSafeInteger(v)) return constant(v);
     return v === UNKNOWN ? layer.settingFormulas?.[key] : undefined;
   };
-  return rule.symbolic(ins, new Cfg(config), setting);
+  return rule.symbolic(ins, new Cfg(config), setting, !layer.params || layer.params.trainable === null || layer.params.nonTrainable === null);
 }
 
 /**

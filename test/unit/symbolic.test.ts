@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { add, constant, divide, evaluate, formatFormula, mul, substitute, sub, symbol, type Formula } from '../../src/core/formula';
 import { formatFormulaShape, symbolicModel } from '../../src/core/symbolic';
+import { inputDimNames } from '../../src/core/shape';
+import { caseSeed, emitPython, mulberry32, randomValidSpec, type ModelSpec } from './helpers/cnn-gen';
 import type { ModelSummary } from '../../src/core/summary';
 import { modelsOf } from './helpers/python';
 import { analyzeJs } from './helpers/tfjs';
@@ -193,4 +195,52 @@ model = keras.Model(inp, w)
   // The op rows (Keras 3 lists `add`, `relu`) keep T.
   assert.deepEqual(names, ["input_layer", "bi", "td", "add", "relu"], JSON.stringify(r));
   for (const n of names) assert.equal(r[n].shape, "(None, T, 16)", n);
+});
+
+test('random CNNs written with open spatial sizes: every formula, at the sizes of the same CNN tfjs builds, equals tfjs', async () => {
+  // Each generated CNN (convs valid/same with strides and dilation, transposed convs, pooling,
+  // BN, Flatten, Dense, 1–3 spatial axes, both data formats) is written with None for its spatial
+  // sizes; its formulas are evaluated at the sizes the generator chose and compared with the
+  // shapes and weights tfjs-layers gives the CNN built at those sizes.
+  let dims = 0;
+  let counts = 0;
+  let models = 0;
+  for (let i = 0; i < 40; i++) {
+    const rng = mulberry32(caseSeed(0x5e1b, i));
+    const { spec, oracle } = randomValidSpec(rng, `cnn_${i}`);
+    const open: ModelSpec = { ...spec, inputShape: spec.inputShape.map((d, j) => (spec.dataFormat === 'channels_first' ? (j === 0 ? d : null) : j === spec.inputShape.length - 1 ? d : null)) };
+    const program = emitPython(open, rng);
+    const ms = await modelsOf(program.main, program.files);
+    if (ms.length !== 1) continue;
+    const s = ms[0];
+    const m = symbolicModel(s);
+    // The symbols' values: the sizes the generator chose, by the names Shape Lens gives open dims.
+    const batchShape = [null, ...open.inputShape];
+    const values = new Map<string, number>();
+    inputDimNames(batchShape).forEach((n, j) => {
+      if (n) values.set(n, spec.inputShape[j - 1] as number);
+    });
+    const rowsIn = s.rows.map((r, k) => ({ r, f: m.rows[k] })).filter((x) => x.r.className !== 'InputLayer');
+    assert.equal(rowsIn.length, oracle.layers.length, `case ${i} (${program.style}): rows`);
+    models++;
+    rowsIn.forEach(({ r, f }, k) => {
+      const want = oracle.layers[k];
+      const shape = r.outputShape as (number | string | null)[];
+      shape.forEach((d, j) => {
+        if (j === 0 || typeof d === 'number') return;
+        const g = f?.shape ? (f.shape as (Formula | null | string)[])[j] : undefined;
+        assert.ok(g && typeof g === 'object', `case ${i} ${r.name} dim ${j}: no formula for ${String(d)} (${program.style})`);
+        assert.equal(evaluate(g, values), want.outputShape[j], `case ${i} ${r.name} dim ${j}: ${formatFormula(g)}`);
+        dims++;
+      });
+      if (r.params === null && f?.params) {
+        assert.equal(evaluate(f.params, values), want.params, `case ${i} ${r.name} params: ${formatFormula(f.params)}`);
+        counts++;
+      }
+    });
+    if (m.totalParams) assert.equal(evaluate(m.totalParams, values), oracle.totalParams, `case ${i}: total ${formatFormula(m.totalParams)}`);
+  }
+  assert.ok(models >= 30, `only ${models} models`);
+  assert.ok(dims >= 300, `only ${dims} dims compared`);
+  assert.ok(counts >= 5, `only ${counts} weight counts compared`);
 });

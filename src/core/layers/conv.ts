@@ -301,7 +301,7 @@ function spatial(kind: ConvKind, rank: number, input: RuleShape, output: RuleSha
  * Formulas (core/symbolic.ts): each spatial axis by the window (or transposed window) arithmetic,
  * channels `filters` (`c_in·depth_multiplier` for depthwise), weights as `params` counts them.
  */
-function symbolic(kind: ConvKind, rank: number, input: FormulaShape, cfg: Cfg, setting: (key: string) => Formula | undefined): SymbolicResult | null {
+function symbolic(kind: ConvKind, rank: number, input: FormulaShape, cfg: Cfg, setting: (key: string) => Formula | undefined, withParams: boolean): SymbolicResult | null {
   const s = readSetup(kind, rank, cfg, quietContext(kind));
   if (!s || !s.format) return null;
   const cin = formulaOf(splitChannels(input, s.format).channels);
@@ -314,7 +314,7 @@ function symbolic(kind: ConvKind, rank: number, input: FormulaShape, cfg: Cfg, s
       ? (n: Formula, i: number) => deconvFormula(n, s.kernel[i], padding, s.strides[i], s.dilation[i], s.outputPadding === undefined ? undefined : s.outputPadding[i])
       : (n: Formula, i: number) => windowFormula(n, s, i);
   const output = windowShape(input, s.format, along, cout ?? UNKNOWN_DIM);
-  if (s.kernel.some((k) => k === null) || s.useBias === null) return { output };
+  if (!withParams || s.kernel.some((k) => k === null) || s.useBias === null) return { output };
   const k = product(s.kernel, 0, s.kernel.length);
   const bias = (n: Formula | undefined) => (s.useBias ? n : 0);
   let params: Formula | undefined;
@@ -336,7 +336,7 @@ function convRule(kind: ConvKind, rank: number, className: string, aliases: stri
     params: (inputs, cfg, ctx) => params(kind, rank, inputs, cfg, ctx),
     cost: (inputs, outputs, cfg) => cost(kind, rank, inputs[0], outputs[0], cfg),
     spatial: (inputs, outputs, cfg) => spatial(kind, rank, inputs[0], outputs[0], cfg),
-    symbolic: (inputs, cfg, setting) => symbolic(kind, rank, inputs[0], cfg, setting),
+    symbolic: (inputs, cfg, setting, withParams) => symbolic(kind, rank, inputs[0], cfg, setting, withParams),
     // tfjs' conv kernels default to glorotNormal (separable ones to glorotUniform, as Keras).
     ...(kind === 'separable'
       ? {}

@@ -102,14 +102,14 @@ const dense: LayerRule = {
   },
   spatial: (inputs) => (inputs[0].length >= 3 ? 'pointwise' : null),
   // The last axis becomes `units`; weights as `params` counts them (a LoRA kernel counted frozen too).
-  symbolic(inputs, cfg, setting) {
+  symbolic(inputs, cfg, setting, withParams) {
     const x = inputs[0];
     const units = setting('units');
     const inDim = formulaOf(x[x.length - 1]);
     const useBias = cfg.bool('use_bias', true);
     const lora = cfg.int('lora_rank');
     const output: FormulaShape = [...x.slice(0, -1), units ?? UNKNOWN_DIM];
-    if (useBias === null || cfg.isUnknown('lora_rank')) return { output };
+    if (!withParams || useBias === null || cfg.isUnknown('lora_rank')) return { output };
     const low = typeof lora === 'number' && lora > 0 ? plus(times(inDim, lora), times(lora, units)) : 0;
     return { output, params: plus(times(inDim, units), useBias ? units : 0, low) };
   },
@@ -137,12 +137,12 @@ const embedding: LayerRule = {
   },
   // A lookup (Gather): no multiply, nothing tf.profiler counts.
   cost: () => NO_COST,
-  symbolic(inputs, cfg, setting) {
+  symbolic(inputs, cfg, setting, withParams) {
     const inDim = setting('input_dim');
     const outDim = setting('output_dim');
     const lora = cfg.int('lora_rank');
     const output: FormulaShape = [...inputs[0], outDim ?? UNKNOWN_DIM];
-    if (cfg.isUnknown('lora_rank')) return { output };
+    if (!withParams || cfg.isUnknown('lora_rank')) return { output };
     const low = typeof lora === 'number' && lora > 0 ? plus(times(inDim, lora), times(lora, outDim)) : 0;
     return { output, params: plus(times(inDim, outDim), low) };
   },

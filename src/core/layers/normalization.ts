@@ -112,7 +112,7 @@ const batchNormalization: LayerRule = {
     return { macs: 0, flops: x.length === 4 && channelAxis ? 0 : null };
   },
   // An affine map per element at inference, whatever the axis.
-  spatial: POINTWISE,  symbolic: (inputs, cfg) => vectorFormulas(inputs[0], cfg, (center, scale) => Number(center) + Number(scale) + 2),
+  spatial: POINTWISE,  symbolic: (inputs, cfg, _setting, withParams) => (withParams ? vectorFormulas(inputs[0], cfg, (center, scale) => Number(center) + Number(scale) + 2) : { output: inputs[0] }),
 };
 
 const layerNormalization: LayerRule = {
@@ -134,8 +134,8 @@ const layerNormalization: LayerRule = {
   cost: () => ({ macs: 0, flops: null }),
   // Normalises over the last axis by default: positions keep their fields.
   spatial: (_inputs, _outputs, cfg) => (cfg.raw.axis === undefined || cfg.raw.axis === -1 ? 'pointwise' : null),
-  symbolic: (inputs, cfg) => {
-    const rms = cfg.bool('rms_scaling', false);
+  symbolic: (inputs, cfg, _setting, withParams) => {
+    const rms = withParams ? cfg.bool('rms_scaling', false) : null;
     return rms === null ? { output: inputs[0] } : vectorFormulas(inputs[0], cfg, (center, scale) => Number(scale || rms) + Number(center && !rms));
   },
 };

@@ -77,7 +77,7 @@ function recurrent(className: string, kind: CellKind): LayerRule {
       return cellParams(kind, inDim, units, useBias, resetAfter);
     },
     // Steps pass through with return_sequences; the rest is `units`; weights as `cellParams` counts them.
-    symbolic(inputs, cfg, setting) {
+    symbolic(inputs, cfg, setting, withParams) {
       const x = inputs[0];
       const units = setting('units');
       const seq = cfg.bool('return_sequences', false);
@@ -88,7 +88,7 @@ function recurrent(className: string, kind: CellKind): LayerRule {
       const u: FormulaDim = units ?? UNKNOWN_DIM;
       const output: FormulaShape = seq ? [x[0], x[1], u] : [x[0], u];
       const states: FormulaShape[] = Array.from({ length: CELLS[kind].states }, () => [x[0], u]);
-      const biasRows = useBias === null || resetAfter === null ? null : !useBias ? 0 : kind === 'gru' && resetAfter ? 2 : 1;
+      const biasRows = !withParams || useBias === null || resetAfter === null ? null : !useBias ? 0 : kind === 'gru' && resetAfter ? 2 : 1;
       const params = biasRows === null ? undefined : times(CELLS[kind].gates, units, plus(formulaOf(x[2]), units, biasRows));
       return { output: withState ? [output, ...states] : output, params };
     },

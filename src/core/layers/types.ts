@@ -126,10 +126,11 @@ export interface LayerRule {
    * Formulas of the output's dims and of the weight count (core/symbolic.ts), from the inputs'
    * formula shapes (constants for known sizes); `setting(key)` is a setting's formula (its number
    * as a constant, or the formula of a size the code left open), undefined when it has none.
-   * Only dims the analysis left None or `?` are read from `output`. Omitted: a layer whose
-   * `spatial` is POINTWISE keeps its input's dims; any other has no formulas.
+   * Only dims the analysis left None or `?` are read from `output`, and `params` only when
+   * `withParams` (the analysis does not know the count). Omitted: a layer whose output is its
+   * input (`sameShape`) keeps its input's dims; any other has no formulas.
    */
-  symbolic?(inputs: FormulaShape[], cfg: Cfg, setting: (key: string) => Formula | undefined): SymbolicResult | null;
+  symbolic?(inputs: FormulaShape[], cfg: Cfg, setting: (key: string) => Formula | undefined, withParams: boolean): SymbolicResult | null;
 }
 
 /** What `LayerRule.symbolic` gives: the output's formula shape(s) and the weight count's formula, where known. */

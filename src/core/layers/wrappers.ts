@@ -171,7 +171,7 @@ function innerFormulas(spec: LayerSpec, inputs: FormulaShape[]): SymbolicResult 
     const v = spec.config[key];
     return typeof v === 'number' && Number.isSafeInteger(v) ? constant(v) : undefined;
   };
-  return rule.symbolic(inputs, new Cfg(spec.config), setting);
+  return rule.symbolic(inputs, new Cfg(spec.config), setting, true);
 }
 
 function pyBool(b: boolean): string {
