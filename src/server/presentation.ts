@@ -66,7 +66,7 @@ export function snapshotHoverMarkdown(s: SummarySnapshot): string {
   return `What \`${s.model.name}.summary()\` prints here:\n\n${codeBlock([table, ...formatUnknownNotes(s.summary), ...formatSizeNotes(s.summary)].join('\n'))}`;
 }
 
-/** `Open sizes: \`H\`, \`W\` (no value in the code; the formulas are in them).` */
+/** `Open sizes: \`H\`, \`W\` (the code gives them no value; the formulas are in them)`. */
 export function openSizesText(symbols: readonly string[]): string {
   return `Open sizes: ${symbols.map((x) => `\`${x}\``).join(', ')} (the code gives ${symbols.length === 1 ? 'it no value' : 'them no value'}; the formulas are in ${symbols.length === 1 ? 'it' : 'them'})`;
 }
