@@ -173,10 +173,11 @@ export class GraphBuilder {
    * the front end knows (a builder parameter without default: see `SymbolicTensor.dimFormulas`).
    */
   createInput(batchShape: Shape | null, range?: SourceRange, name?: string, why?: string, dimFormulas?: (Formula | undefined)[]): SymbolicTensor {
-    batchShape = this.assumedShape(this.validShape(batchShape, range));
+    const inputName = name ?? this.autoInputName();
+    batchShape = this.assumedShape(this.validShape(batchShape, range), inputName);
     const layer: LayerNode = {
       id: this.nextId++,
-      name: name ?? this.autoInputName(),
+      name: inputName,
       className: 'InputLayer',
       config: { batch_shape: batchShape ?? UNKNOWN },
       range,
@@ -200,15 +201,21 @@ export class GraphBuilder {
     return t;
   }
 
-  /** The shape with the None dims `assumptions` name replaced by their values. */
-  private assumedShape(shape: Shape | null): Shape | null {
+  /**
+   * The shape with the None dims `assumptions` give a value replaced by it: `H_image` (this input,
+   * named `image`, as the formulas of a model with several open inputs name it) or `H` (every input).
+   */
+  private assumedShape(shape: Shape | null, inputName: string): Shape | null {
     if (!shape || this.assumptions.size === 0) return shape;
     const names = inputDimNames(shape);
     return shape.map((d, i) => {
-      const name = names[i];
-      const v = name === undefined ? undefined : this.assumptions.get(name);
+      const base = names[i];
+      if (base === undefined) return d;
+      const own = `${base}_${inputName}`;
+      const name = this.assumptions.has(own) ? own : base;
+      const v = this.assumptions.get(name);
       if (v === undefined) return d;
-      this.usedAssumptions.add(name as string);
+      this.usedAssumptions.add(name);
       return v;
     });
   }

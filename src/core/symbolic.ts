@@ -33,8 +33,8 @@ export interface SymbolicModel {
 }
 
 /**
- * Formulas of an input's dims: its own (`dimFormulas`), else a symbol for each open dim (`suffix`
- * added when several inputs of the model have some), else its size.
+ * Formulas of an input's dims: its own (`dimFormulas`), else a symbol for each open dim (`suffix`,
+ * `_` and the input's name, added when several inputs of the model have some: `T_title`), else its size.
  */
 export function inputFormulas(shape: Shape, own?: readonly (Formula | undefined)[], suffix = ''): FormulaShape {
   const names = inputDimNames(shape);
@@ -165,7 +165,7 @@ function walk(model: ModelGraph, seeds: (FormulaShape | undefined)[] | undefined
   model.inputs.forEach((t, i) => {
     const seed = seeds?.[i];
     if (seed) pass.shapes.set(t.id, seed);
-    else if (t.shape && !pass.shapes.has(t.id)) pass.shapes.set(t.id, noteSymbols(inputFormulas(t.shape, t.dimFormulas, open > 1 ? String(i + 1) : ''), pass));
+    else if (t.shape && !pass.shapes.has(t.id)) pass.shapes.set(t.id, noteSymbols(inputFormulas(t.shape, t.dimFormulas, open > 1 ? `_${t.source?.layer.name ?? i + 1}` : ''), pass));
   });
   if (depth > MAX_DEPTH) return;
   for (const call of callsInOrder(model)) {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { add, constant, divide, evaluate, formatFormula, mul, substitute, sub, symbol, type Formula } from '../../src/core/formula';
 import { formatFormulaShape, symbolicModel } from '../../src/core/symbolic';
 import { inputDimNames } from '../../src/core/shape';
+import { GraphBuilder } from '../../src/core/builder';
 import { caseSeed, emitPython, mulberry32, randomValidSpec, type ModelSpec } from './helpers/cnn-gen';
 import type { ModelSummary } from '../../src/core/summary';
 import { modelsOf } from './helpers/python';
@@ -163,7 +164,7 @@ x = layers.Concatenate(axis=1, name="cat")([a, b])
 model = keras.Model([a, b], x)
 `);
   const r = rows(s);
-  assert.equal(r.cat.shape, '(None, T1 + T2, 4)');
+  assert.equal(r.cat.shape, '(None, T_a + T_b, 4)');
 });
 
 test('pass: tfjs tf.input({shape: [null, null, 3]})', async () => {
@@ -243,4 +244,16 @@ test('random CNNs written with open spatial sizes: every formula, at the sizes o
   assert.ok(models >= 30, `only ${models} models`);
   assert.ok(dims >= 300, `only ${dims} dims compared`);
   assert.ok(counts >= 5, `only ${counts} weight counts compared`);
+});
+
+test('assumptions bind an input\'s open dims by their names: `H` every input, `H_name` one input', () => {
+  const b = new GraphBuilder();
+  b.assumptions = new Map([['H', 224], ['W_photo', 160]]);
+  const photo = b.createInput([null, null, null, 3], undefined, 'photo');
+  const mask = b.createInput([null, null, null, 1], undefined, 'mask');
+  const seq = b.createInput([null, null], undefined, 'tokens');
+  assert.deepEqual(photo.shape, [null, 224, 160, 3]);
+  assert.deepEqual(mask.shape, [null, 224, null, 1]);
+  assert.deepEqual(seq.shape, [null, null]);
+  assert.deepEqual([...b.usedAssumptions].sort(), ['H', 'W_photo']);
 });
