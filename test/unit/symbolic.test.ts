@@ -257,3 +257,20 @@ test('assumptions bind an input\'s open dims by their names: `H` every input, `H
   assert.deepEqual(seq.shape, [null, null]);
   assert.deepEqual([...b.usedAssumptions].sort(), ['H', 'W_photo']);
 });
+
+test('bad input: 1,000 alternating valid-conv / same-pool layers give formulas while they stay short, then plain None', async () => {
+  const lines = ['import keras', 'from keras import layers', 'model = keras.Sequential([keras.Input(shape=(None, None, 3))])'];
+  for (let i = 0; i < 1000; i++) lines.push(i % 2 ? "model.add(layers.MaxPooling2D(3, strides=2, padding='same'))" : "model.add(layers.Conv2D(8, 3, strides=2, padding='valid'))");
+  const [s] = await modelsOf(lines.join('\n'));
+  const m = symbolicModel(s);
+  const withFormulas = m.rows.filter((r) => r?.shape).length;
+  assert.ok(withFormulas >= 20 && withFormulas <= 30, `${withFormulas} rows with formulas`);
+  // ⌊(H − 3)/2⌋ + 1 then ⌈·/2⌉, alternately: the formulas agree with the arithmetic done step by step.
+  let h = 100_000_000;
+  s.rows.forEach((row, i) => {
+    h = i % 2 ? Math.ceil(h / 2) : Math.floor((h - 3) / 2) + 1;
+    const f = m.rows[i]?.shape as Formula[] | undefined;
+    if (f) assert.equal(evaluate(f[1], new Map([['H', 100_000_000]])), h, `${row.name}: ${formatFormula(f[1])}`);
+  });
+  assert.equal(formatFormula((m.rows[2]?.shape as Formula[])[1]), '⌊⌈⌊(H − 5)/2⌋/2⌉/2⌋');
+});
