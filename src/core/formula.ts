@@ -37,13 +37,18 @@ export function productOf(dims: readonly FormulaDim[]): Formula | undefined {
 
 /** Sum of the formulas; undefined when one is missing or it grows too long. */
 export function sumOf(fs: readonly (Formula | undefined | null)[]): Formula | undefined {
-  let s: Formula | null = constant(0);
+  const nonzero: Formula[] = [];
   for (const f of fs) {
     if (!f) return undefined;
-    s = add(s, f);
-    if (!s) return undefined;
+    if (f.terms.length > 0) nonzero.push(f);
   }
-  return s;
+  if (nonzero.length === 0) return ZERO;
+  if (nonzero.length === 1) return nonzero[0];
+  // Two by `add` (a shown product plus a constant stays shown); more at once: one merge, not one per addend.
+  if (nonzero.length === 2) return add(nonzero[0], nonzero[1]) ?? undefined;
+  const terms: Term[] = [];
+  for (const f of nonzero) for (const t of f.terms) terms.push(t);
+  return safe(make(terms)) ?? undefined;
 }
 
 /** `a·b·…` of formulas and numbers; undefined when one is missing or it grows too long. */

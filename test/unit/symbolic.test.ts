@@ -4,11 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { add, constant, divide, evaluate, formatFormula, mul, substitute, sub, symbol, type Formula } from '../../src/core/formula';
-import { formatFormulaShape, symbolicModel } from '../../src/core/symbolic';
+import { formatFormulaShape, symbolicMacs, symbolicModel } from '../../src/core/symbolic';
 import { inputDimNames } from '../../src/core/shape';
 import { GraphBuilder } from '../../src/core/builder';
 import { caseSeed, emitPython, mulberry32, randomValidSpec, type ModelSpec } from './helpers/cnn-gen';
 import type { ModelSummary } from '../../src/core/summary';
+import { modelCost } from '../../src/core/cost';
 import { modelsOf } from './helpers/python';
 import { analyzeJs } from './helpers/tfjs';
 
@@ -198,7 +199,7 @@ model = keras.Model(inp, w)
   for (const n of names) assert.equal(r[n].shape, "(None, T, 16)", n);
 });
 
-test('random CNNs written with open spatial sizes: every formula, at the sizes of the same CNN tfjs builds, equals tfjs', async () => {
+test('random CNNs written with open spatial sizes: every formula, at the sizes of the same CNN tfjs builds, equals tfjs (shapes, weights) and the MACs of that CNN', async () => {
   // Each generated CNN (convs valid/same with strides and dilation, transposed convs, pooling,
   // BN, Flatten, Dense, 1–3 spatial axes, both data formats) is written with None for its spatial
   // sizes; its formulas are evaluated at the sizes the generator chose and compared with the
@@ -206,6 +207,8 @@ test('random CNNs written with open spatial sizes: every formula, at the sizes o
   let dims = 0;
   let counts = 0;
   let models = 0;
+  let macs = 0;
+  let totals = 0;
   for (let i = 0; i < 40; i++) {
     const rng = mulberry32(caseSeed(0x5e1b, i));
     const { spec, oracle } = randomValidSpec(rng, `cnn_${i}`);
@@ -240,10 +243,28 @@ test('random CNNs written with open spatial sizes: every formula, at the sizes o
       }
     });
     if (m.totalParams) assert.equal(evaluate(m.totalParams, values), oracle.totalParams, `case ${i}: total ${formatFormula(m.totalParams)}`);
+    // MACs: the formulas at the generator's sizes equal the counts of the same CNN written with those sizes.
+    const fixed = emitPython(spec, mulberry32(caseSeed(0x5e1c, i)));
+    const [concrete] = await modelsOf(fixed.main, fixed.files);
+    const costs = modelCost(concrete).rows.filter((_, k) => concrete.rows[k].className !== 'InputLayer');
+    assert.equal(costs.length, rowsIn.length, `case ${i}: rows of the fixed-size CNN`);
+    const mm = symbolicMacs(s);
+    const macRows = mm.rows.filter((_, k) => s.rows[k].className !== 'InputLayer');
+    rowsIn.forEach(({ r }, k) => {
+      const f = macRows[k];
+      if (!f) return;
+      assert.equal(evaluate(f, values), costs[k].macs, `case ${i} ${r.name} MACs: ${formatFormula(f)}`);
+      macs++;
+    });
+    if (mm.total) {
+      assert.equal(evaluate(mm.total, values), modelCost(concrete).totalMacs, `case ${i}: total MACs ${formatFormula(mm.total)}`);
+      totals++;
+    }
   }
   assert.ok(models >= 30, `only ${models} models`);
   assert.ok(dims >= 300, `only ${dims} dims compared`);
   assert.ok(counts >= 5, `only ${counts} weight counts compared`);
+  assert.ok(macs >= 100 && totals >= 20, `only ${macs} MACs and ${totals} total MACs compared`);
 });
 
 test('assumptions bind an input\'s open dims by their names: `H` every input, `H_name` one input', () => {
