@@ -37,13 +37,18 @@ export function productOf(dims: readonly FormulaDim[]): Formula | undefined {
 
 /** Sum of the formulas; undefined when one is missing or it grows too long. */
 export function sumOf(fs: readonly (Formula | undefined | null)[]): Formula | undefined {
-  let s: Formula | null = constant(0);
+  const nonzero: Formula[] = [];
   for (const f of fs) {
     if (!f) return undefined;
-    s = add(s, f);
-    if (!s) return undefined;
+    if (f.terms.length > 0) nonzero.push(f);
   }
-  return s;
+  if (nonzero.length === 0) return ZERO;
+  if (nonzero.length === 1) return nonzero[0];
+  // Two by `add` (a shown product plus a constant stays shown); more at once: one merge, not one per addend.
+  if (nonzero.length === 2) return add(nonzero[0], nonzero[1]) ?? undefined;
+  const terms: Term[] = [];
+  for (const f of nonzero) for (const t of f.terms) terms.push(t);
+  return safe(make(terms)) ?? undefined;
 }
 
 /** `a·b·…` of formulas and numbers; undefined when one is missing or it grows too long. */
@@ -77,10 +82,19 @@ interface Term {
 type Factor =
   | { readonly kind: 'sym'; readonly name: string; readonly key: string }
   /** ⌊num/d⌋, ⌈num/d⌉, or num/d where the code makes it exact (a Reshape's −1). */
-  | { readonly kind: 'floor' | 'ceil' | 'div'; readonly num: Formula; readonly d: number; readonly key: string };
+  | { readonly kind: 'floor' | 'ceil' | 'div'; readonly num: Formula; readonly d: number; readonly key: string; readonly depth: number };
 
 /** Terms past this many make a formula nobody reads: operations give null instead. */
 const MAX_TERMS = 24;
+/** Floors and ceilings nested deeper than this likewise (alternating ⌊⌋ and ⌈⌉ do not merge). */
+const MAX_NESTING = 24;
+
+/** How deeply divisions nest in a formula. */
+function nesting(f: Formula): number {
+  let n = 0;
+  for (const t of f.terms) for (const x of t.factors) if (x.kind !== 'sym') n = Math.max(n, x.depth);
+  return n;
+}
 
 const termKey = (fs: readonly Factor[]) => fs.map((f) => f.key).join('*');
 
@@ -226,12 +240,13 @@ export function divide(f: Formula, d: number, kind: 'floor' | 'ceil' | 'div'): F
     dd = d / g;
   }
   const num = make([...inner, { coeff: r, factors: [] }]);
+  if (dd > 1 && nesting(num) >= MAX_NESTING) return null;
   const out = dd === 1 ? num.terms : [{ coeff: 1, factors: [factor(kind, num, dd)] }];
   return safe(make([...whole, ...out, { coeff: q, factors: [] }]));
 }
 
 function factor(kind: 'floor' | 'ceil' | 'div', num: Formula, d: number): Factor {
-  return { kind, num, d, key: `${kind}(${num.key})/${d}` };
+  return { kind, num, d, key: `${kind}(${num.key})/${d}`, depth: nesting(num) + 1 };
 }
 
 /** The symbols a formula mentions, in first-seen order. */

@@ -4,13 +4,14 @@
 // graph in call order. Layer rules supply the arithmetic only they know (`LayerRule.symbolic`).
 
 import { callsInOrder } from './builder';
+import { modelCost } from './cost';
 import { Cfg, UNKNOWN } from './config';
 import { constant, constantValue, formatFormula, formulaOf, sumOf, symbol, symbolsOf, type Formula, type FormulaShape } from './formula';
-import type { LayerNode, ModelGraph } from './graph';
+import type { CallNode, LayerNode, ModelGraph, SymbolicTensor } from './graph';
 import { sameShape } from './layers/core';
 import { getRule } from './layers/registry';
 import type { SymbolicResult } from './layers/types';
-import { inputDimNames, UNKNOWN_DIM, type OutputShape, type Shape } from './shape';
+import { inputDimNames, UNKNOWN_DIM, type OutputShape, type RuleShape, type Shape } from './shape';
 import type { ModelSummary } from './summary';
 
 export type { FormulaDim, FormulaShape } from './formula';
@@ -64,17 +65,79 @@ interface Pass {
   params: Map<LayerNode, Formula | undefined>;
   /** The symbols of the inputs' and settings' formulas met, in order. */
   symbols: Set<string>;
+  /** MACs of each call walked, worked out when first asked (`symbolicMacs`); a constant 0 for none. */
+  macs: Map<CallNode, () => Formula | undefined>;
+}
+
+/** MACs formulas (core/cost.ts's counts where the analysis has none), worked out when first asked: hovers, not hints. */
+export interface SymbolicMacs {
+  /** One entry per summary row: set when the row's MACs are unknown and have a formula. */
+  rows: (Formula | undefined)[];
+  /** Set when the model's MACs are unknown and every row has a count or a formula. */
+  total?: Formula;
+}
+
+/** The pass behind each summary's formulas, kept for `symbolicMacs`. */
+const passes = new WeakMap<ModelSummary, Pass>();
+const macsCache = new WeakMap<ModelSummary, SymbolicMacs>();
+
+/** The MACs formulas of a summary's rows and its total (cached per summary). */
+export function symbolicMacs(s: ModelSummary): SymbolicMacs {
+  let m = macsCache.get(s);
+  if (m) return m;
+  symbolicModel(s);
+  const pass = passes.get(s);
+  m = { rows: s.rows.map(() => undefined) };
+  if (pass) {
+    try {
+      m = computeMacs(s, pass);
+    } catch {
+      // A formula never breaks a hover.
+    }
+  }
+  macsCache.set(s, m);
+  return m;
+}
+
+function computeMacs(s: ModelSummary, pass: Pass): SymbolicMacs {
+  const costs = modelCost(s);
+  const of = (c: CallNode) => {
+    const f = pass.macs.get(c);
+    return f ? f() : undefined;
+  };
+  const rows = s.rows.map((row, i): Formula | undefined => {
+    if (costs.rows[i]?.macs !== null) return undefined;
+    // Its calls in this model (those the walk reached).
+    const calls = row.layer.calls.filter((c) => pass.macs.has(c));
+    const f = calls.length > 0 ? sumOf(calls.map(of)) : undefined;
+    return f && constantValue(f) === null ? f : undefined;
+  });
+  const out: SymbolicMacs = { rows };
+  const model = s.model;
+  if (costs.totalMacs === null && model.built && !model.incomplete) {
+    // Every row once: its count where known, else its formula.
+    const parts = s.rows.map((row, i) => {
+      const known = costs.rows[i]?.macs;
+      if (known !== null && known !== undefined) return constant(known);
+      if (row.unbuilt) return constant(0);
+      return rows[i] ?? sumOf(row.layer.calls.filter((c) => pass.macs.has(c)).map(of));
+    });
+    const total = sumOf(parts);
+    if (total && constantValue(total) === null) out.total = total;
+  }
+  return out;
 }
 
 function computeSymbolicModel(s: ModelSummary): SymbolicModel {
   const model = s.model;
   if (!hasOpenSizes(model, 0)) return { rows: s.rows.map(() => undefined), symbols: [] };
-  const pass: Pass = { shapes: new Map(), params: new Map(), symbols: new Set() };
+  const pass: Pass = { shapes: new Map(), params: new Map(), symbols: new Set(), macs: new Map() };
   try {
     walk(model, undefined, pass, 0);
   } catch {
     // Never let a formula break the analysis: whatever was reached stays.
   }
+  passes.set(s, pass);
   const rows = s.rows.map((row) => rowFormulas(row.layer, row.outputShape, row.params, pass));
   const out: SymbolicModel = { rows, symbols: [] };
   if (s.totalParams === null && !model.incomplete && !(model.kind === 'subclassed' && model.outputs.length === 0)) {
@@ -171,6 +234,7 @@ function walk(model: ModelGraph, seeds: (FormulaShape | undefined)[] | undefined
   for (const call of callsInOrder(model)) {
     const layer = call.layer;
     if (layer.isInput) {
+      pass.macs.set(call, () => constant(0));
       const t = call.outputs[0];
       if (t?.shape && !pass.shapes.has(t.id)) pass.shapes.set(t.id, noteSymbols(inputFormulas(t.shape, t.dimFormulas), pass));
       continue;
@@ -185,15 +249,17 @@ function walk(model: ModelGraph, seeds: (FormulaShape | undefined)[] | undefined
     let outs: (FormulaShape | undefined)[];
     if (layer.nested) {
       // The nested model's tensors get this call's formulas; its outputs are read back at once.
-      const inner: Pass = { shapes: new Map(), params: pass.params, symbols: pass.symbols };
+      const inner: Pass = { shapes: new Map(), params: pass.params, symbols: pass.symbols, macs: new Map() };
       walk(layer.nested, ins, inner, depth + 1);
       outs = layer.nested.outputs.map((t) => inner.shapes.get(t.id));
+      pass.macs.set(call, () => sumOf([...inner.macs.values()].map((f) => f())));
     } else {
       if (layer.settingFormulas) for (const f of Object.values(layer.settingFormulas)) for (const name of symbolsOf(f)) pass.symbols.add(name);
       const r = layer.custom ? null : layerFormulas(layer, ins);
       if (r?.params !== undefined && !pass.params.has(layer)) pass.params.set(layer, r.params ?? undefined);
       const o = r?.output;
       outs = !o ? [] : isFormulaShapeList(o) ? o : [o];
+      pass.macs.set(call, r?.macs ?? (() => (layer.custom ? undefined : noMacs(layer, call))));
     }
     call.outputs.forEach((t, i) => {
       if (t.shape) pass.shapes.set(t.id, settle(t.shape, outs[i]));
@@ -208,6 +274,25 @@ function noteSymbols(shape: FormulaShape, pass: Pass): FormulaShape {
     if (f) for (const name of symbolsOf(f)) pass.symbols.add(name);
   }
   return shape;
+}
+
+/**
+ * 0 for a call of a layer that does no weight multiplies whatever its sizes (pooling, BN,
+ * activations, merges): its rule's `cost` gives 0 MACs with the open sizes at a stand-in. MACs
+ * are sums of products of sizes, so none at a positive size means none at every size.
+ */
+function noMacs(layer: LayerNode, call: CallNode): Formula | undefined {
+  const rule = getRule(layer.className);
+  if (!rule?.cost) return undefined;
+  const standIn = (t: SymbolicTensor) => (t.shape ? t.shape.map((d) => (typeof d === 'number' ? d : 7)) : null);
+  const ins = call.inputs.map(standIn);
+  const outs = call.outputs.map(standIn);
+  if (ins.some((x) => !x) || outs.some((x) => !x)) return undefined;
+  try {
+    return rule.cost(ins as RuleShape[], outs as RuleShape[], new Cfg(layer.config)).macs === 0 ? constant(0) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The rule's formulas for one call; a rule whose output is its input (`sameShape`) keeps its input's. */

@@ -4,11 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { add, constant, divide, evaluate, formatFormula, mul, substitute, sub, symbol, type Formula } from '../../src/core/formula';
-import { formatFormulaShape, symbolicModel } from '../../src/core/symbolic';
+import { formatFormulaShape, symbolicMacs, symbolicModel } from '../../src/core/symbolic';
 import { inputDimNames } from '../../src/core/shape';
 import { GraphBuilder } from '../../src/core/builder';
 import { caseSeed, emitPython, mulberry32, randomValidSpec, type ModelSpec } from './helpers/cnn-gen';
 import type { ModelSummary } from '../../src/core/summary';
+import { modelCost } from '../../src/core/cost';
 import { modelsOf } from './helpers/python';
 import { analyzeJs } from './helpers/tfjs';
 
@@ -198,7 +199,7 @@ model = keras.Model(inp, w)
   for (const n of names) assert.equal(r[n].shape, "(None, T, 16)", n);
 });
 
-test('random CNNs written with open spatial sizes: every formula, at the sizes of the same CNN tfjs builds, equals tfjs', async () => {
+test('random CNNs written with open spatial sizes: every formula, at the sizes of the same CNN tfjs builds, equals tfjs (shapes, weights) and the MACs of that CNN', async () => {
   // Each generated CNN (convs valid/same with strides and dilation, transposed convs, pooling,
   // BN, Flatten, Dense, 1–3 spatial axes, both data formats) is written with None for its spatial
   // sizes; its formulas are evaluated at the sizes the generator chose and compared with the
@@ -206,6 +207,8 @@ test('random CNNs written with open spatial sizes: every formula, at the sizes o
   let dims = 0;
   let counts = 0;
   let models = 0;
+  let macs = 0;
+  let totals = 0;
   for (let i = 0; i < 40; i++) {
     const rng = mulberry32(caseSeed(0x5e1b, i));
     const { spec, oracle } = randomValidSpec(rng, `cnn_${i}`);
@@ -240,10 +243,28 @@ test('random CNNs written with open spatial sizes: every formula, at the sizes o
       }
     });
     if (m.totalParams) assert.equal(evaluate(m.totalParams, values), oracle.totalParams, `case ${i}: total ${formatFormula(m.totalParams)}`);
+    // MACs: the formulas at the generator's sizes equal the counts of the same CNN written with those sizes.
+    const fixed = emitPython(spec, mulberry32(caseSeed(0x5e1c, i)));
+    const [concrete] = await modelsOf(fixed.main, fixed.files);
+    const costs = modelCost(concrete).rows.filter((_, k) => concrete.rows[k].className !== 'InputLayer');
+    assert.equal(costs.length, rowsIn.length, `case ${i}: rows of the fixed-size CNN`);
+    const mm = symbolicMacs(s);
+    const macRows = mm.rows.filter((_, k) => s.rows[k].className !== 'InputLayer');
+    rowsIn.forEach(({ r }, k) => {
+      const f = macRows[k];
+      if (!f) return;
+      assert.equal(evaluate(f, values), costs[k].macs, `case ${i} ${r.name} MACs: ${formatFormula(f)}`);
+      macs++;
+    });
+    if (mm.total) {
+      assert.equal(evaluate(mm.total, values), modelCost(concrete).totalMacs, `case ${i}: total MACs ${formatFormula(mm.total)}`);
+      totals++;
+    }
   }
   assert.ok(models >= 30, `only ${models} models`);
   assert.ok(dims >= 300, `only ${dims} dims compared`);
   assert.ok(counts >= 5, `only ${counts} weight counts compared`);
+  assert.ok(macs >= 100 && totals >= 20, `only ${macs} MACs and ${totals} total MACs compared`);
 });
 
 test('assumptions bind an input\'s open dims by their names: `H` every input, `H_name` one input', () => {
@@ -256,4 +277,21 @@ test('assumptions bind an input\'s open dims by their names: `H` every input, `H
   assert.deepEqual(mask.shape, [null, 224, null, 1]);
   assert.deepEqual(seq.shape, [null, null]);
   assert.deepEqual([...b.usedAssumptions].sort(), ['H', 'W_photo']);
+});
+
+test('bad input: 1,000 alternating valid-conv / same-pool layers give formulas while they stay short, then plain None', async () => {
+  const lines = ['import keras', 'from keras import layers', 'model = keras.Sequential([keras.Input(shape=(None, None, 3))])'];
+  for (let i = 0; i < 1000; i++) lines.push(i % 2 ? "model.add(layers.MaxPooling2D(3, strides=2, padding='same'))" : "model.add(layers.Conv2D(8, 3, strides=2, padding='valid'))");
+  const [s] = await modelsOf(lines.join('\n'));
+  const m = symbolicModel(s);
+  const withFormulas = m.rows.filter((r) => r?.shape).length;
+  assert.ok(withFormulas >= 20 && withFormulas <= 30, `${withFormulas} rows with formulas`);
+  // ⌊(H − 3)/2⌋ + 1 then ⌈·/2⌉, alternately: the formulas agree with the arithmetic done step by step.
+  let h = 100_000_000;
+  s.rows.forEach((row, i) => {
+    h = i % 2 ? Math.ceil(h / 2) : Math.floor((h - 3) / 2) + 1;
+    const f = m.rows[i]?.shape as Formula[] | undefined;
+    if (f) assert.equal(evaluate(f[1], new Map([['H', 100_000_000]])), h, `${row.name}: ${formatFormula(f[1])}`);
+  });
+  assert.equal(formatFormula((m.rows[2]?.shape as Formula[])[1]), '⌊⌈⌊(H − 5)/2⌋/2⌉/2⌋');
 });

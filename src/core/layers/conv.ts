@@ -3,7 +3,7 @@
 
 import type { Cfg, LayerConfig } from '../config';
 import { DiagnosticCode } from '../diagnostics';
-import { divide, formulaOf, plus, times, type Formula, type FormulaShape } from '../formula';
+import { divide, formulaOf, plus, productOf, times, type Formula, type FormulaShape } from '../formula';
 import { formatCount, UNKNOWN_DIM, type RuleDim, type RuleShape } from '../shape';
 import {
   checkPositive,
@@ -314,15 +314,29 @@ function symbolic(kind: ConvKind, rank: number, input: FormulaShape, cfg: Cfg, s
       ? (n: Formula, i: number) => deconvFormula(n, s.kernel[i], padding, s.strides[i], s.dilation[i], s.outputPadding === undefined ? undefined : s.outputPadding[i])
       : (n: Formula, i: number) => windowFormula(n, s, i);
   const output = windowShape(input, s.format, along, cout ?? UNKNOWN_DIM);
-  if (!withParams || s.kernel.some((k) => k === null) || s.useBias === null) return { output };
+  if (s.kernel.some((k) => k === null) || s.useBias === null) return { output };
   const k = product(s.kernel, 0, s.kernel.length);
+  const macs = () => convMacs(kind, s, k, input, output);
+  if (!withParams) return { output, macs };
   const bias = (n: Formula | undefined) => (s.useBias ? n : 0);
   let params: Formula | undefined;
   if (kind === 'conv') params = s.groups === null || !cin ? undefined : plus(times(k, divide(cin, s.groups, 'div'), filters), bias(filters));
   else if (kind === 'transpose') params = plus(times(k, cin, filters), bias(filters));
   else if (kind === 'separable') params = plus(times(k, cin, dm), times(cin, dm, filters), bias(filters));
   else params = plus(times(k, cin, dm), bias(times(cin, dm)));
-  return { output, params };
+  return { output, params, macs };
+}
+
+/** `cost`'s MACs on formula shapes. */
+function convMacs(kind: ConvKind, s: ConvSetup, k: number | null, input: FormulaShape, output: FormulaShape): Formula | undefined {
+  const format = s.format as DataFormat;
+  const positions = (x: FormulaShape) => productOf(splitChannels(x, format).spatial);
+  const cin = formulaOf(channelsOf(input, format));
+  const cout = formulaOf(channelsOf(output, format));
+  if (kind === 'conv') return s.groups === null || !cin ? undefined : times(positions(output), k, divide(cin, s.groups, 'div'), cout);
+  if (kind === 'transpose') return times(positions(input), k, cin, cout);
+  if (kind === 'depthwise') return times(positions(output), k, cout);
+  return plus(times(positions(output), k, cin, s.depthMultiplier), times(positions(output), cin, s.depthMultiplier, cout));
 }
 
 /** One rule per (kind, spatial rank); the name and aliases are the only other data. */

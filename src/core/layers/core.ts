@@ -2,7 +2,7 @@
 
 import { UNKNOWN, type Cfg, type ConfigValue } from '../config';
 import { DiagnosticCode } from '../diagnostics';
-import { formulaOf, plus, times, type FormulaShape } from '../formula';
+import { formulaOf, plus, productOf, times, type FormulaShape } from '../formula';
 import { elements, formatShape, UNKNOWN_DIM, type RuleOutputShape, type RuleShape } from '../shape';
 import { NO_COST, POINTWISE, type LayerRule, type ParamCount, type RuleContext } from './types';
 
@@ -109,9 +109,11 @@ const dense: LayerRule = {
     const useBias = cfg.bool('use_bias', true);
     const lora = cfg.int('lora_rank');
     const output: FormulaShape = [...x.slice(0, -1), units ?? UNKNOWN_DIM];
-    if (!withParams || useBias === null || cfg.isUnknown('lora_rank')) return { output };
+    if (useBias === null || cfg.isUnknown('lora_rank')) return { output };
     const low = typeof lora === 'number' && lora > 0 ? plus(times(inDim, lora), times(lora, units)) : 0;
-    return { output, params: plus(times(inDim, units), useBias ? units : 0, low) };
+    // `cost`: one MAC per kernel weight (and LoRA factor) per row.
+    const macs = () => times(productOf(x.slice(1, -1)), plus(times(inDim, units), low));
+    return { output, macs, ...(withParams ? { params: plus(times(inDim, units), useBias ? units : 0, low) } : {}) };
   },
 };
 

@@ -90,7 +90,9 @@ function recurrent(className: string, kind: CellKind): LayerRule {
       const states: FormulaShape[] = Array.from({ length: CELLS[kind].states }, () => [x[0], u]);
       const biasRows = !withParams || useBias === null || resetAfter === null ? null : !useBias ? 0 : kind === 'gru' && resetAfter ? 2 : 1;
       const params = biasRows === null ? undefined : times(CELLS[kind].gates, units, plus(formulaOf(x[2]), units, biasRows));
-      return { output: withState ? [output, ...states] : output, params };
+      // `cost`: steps · gates · units · (in + units).
+      const macs = () => times(formulaOf(x[1]), CELLS[kind].gates, units, plus(formulaOf(x[2]), units));
+      return { output: withState ? [output, ...states] : output, params, macs };
     },
     // Each step multiplies its input by the kernel and its state by the recurrent kernel, for every
     // gate: steps · gates · units · (in + units) MACs. tf.profiler's count of the loop's ops is not

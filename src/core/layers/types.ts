@@ -133,10 +133,14 @@ export interface LayerRule {
   symbolic?(inputs: FormulaShape[], cfg: Cfg, setting: (key: string) => Formula | undefined, withParams: boolean): SymbolicResult | null;
 }
 
-/** What `LayerRule.symbolic` gives: the output's formula shape(s) and the weight count's formula, where known. */
+/**
+ * What `LayerRule.symbolic` gives: the output's formula shape(s), the weight count's, and the
+ * call's MACs as `cost` counts them (worked out only when asked: hovers), where known.
+ */
 export interface SymbolicResult {
   output?: FormulaShape | FormulaShape[];
   params?: Formula | null;
+  macs?: () => Formula | undefined;
 }
 
 /** The cost of one layer call; null counts are unknown. */
