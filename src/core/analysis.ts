@@ -8,7 +8,7 @@ import type { ModelGraph } from './graph';
 import { rowHasUnknown, summarize, type ModelSummary } from './summary';
 import type { OutputShape } from './shape';
 import { formatFormula } from './formula';
-import { symbolicModel } from './symbolic';
+import { symbolicMacs, symbolicModel } from './symbolic';
 import { formatSymbolicShape } from './symbolicText';
 
 export type Language = 'python' | 'javascript' | 'typescript';
@@ -168,6 +168,8 @@ export interface JsonLayer {
   shapeFormula?: string;
   /** `params` (`"?"`) as a formula in the open sizes: `latent_size·3456 + 3456`. */
   paramsFormula?: string;
+  /** `macs` (`"?"`) as a formula in the open sizes. */
+  macsFormula?: string;
 }
 
 export interface JsonModel {
@@ -199,6 +201,8 @@ export interface JsonModel {
   costUnknownWhy?: string;
   /** `totalParams` (`"?"`) as a formula in the open sizes. */
   totalParamsFormula?: string;
+  /** `totalMacs` (`"?"`) as a formula in the open sizes. */
+  totalMacsFormula?: string;
   /** The open sizes the formulas use (`H`, `latent_size`), in first-seen order; absent when none. */
   symbols?: string[];
   diagnostics: JsonDiagnostic[];
@@ -252,6 +256,8 @@ export function analysisToJson(a: FileAnalysis, displayPath = a.file, atSummary 
     mine.forEach((d) => claimed.add(d));
     const cost = modelCost(m);
     const sym = symbolicModel(m);
+    // MACs formulas are worked out when asked: only for models with open sizes.
+    const macs = sym.symbols.length > 0 ? symbolicMacs(m) : undefined;
     return {
       name: m.model.name,
       function: m.model.functionName,
@@ -274,6 +280,7 @@ export function analysisToJson(a: FileAnalysis, displayPath = a.file, atSummary 
         ...(cost.rows[i].rfWhy ? { receptiveFieldWhy: cost.rows[i].rfWhy } : {}),
         ...(sym.rows[i]?.shape ? { shapeFormula: formatSymbolicShape(sym.rows[i]!.shape!) } : {}),
         ...(sym.rows[i]?.params ? { paramsFormula: formatFormula(sym.rows[i]!.params!) } : {}),
+        ...(macs?.rows[i] ? { macsFormula: formatFormula(macs.rows[i]!) } : {}),
       })),
       outputShape: m.outputShape ?? '?',
       totalParams: m.totalParams ?? '?',
@@ -286,6 +293,7 @@ export function analysisToJson(a: FileAnalysis, displayPath = a.file, atSummary 
       peakActivationBytes: cost.peakActivationBytes ?? '?',
       ...(cost.why ? { costUnknownWhy: cost.why } : {}),
       ...(sym.totalParams ? { totalParamsFormula: formatFormula(sym.totalParams) } : {}),
+      ...(macs?.total ? { totalMacsFormula: formatFormula(macs.total) } : {}),
       ...(sym.symbols.length > 0 ? { symbols: [...sym.symbols] } : {}),
       ...(m.model.incomplete ? { unknownWhy: m.model.incomplete } : {}),
       ...(m.model.argumentsFrom ? { argumentsFrom: m.model.argumentsFrom } : {}),

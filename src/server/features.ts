@@ -27,7 +27,7 @@ import { formatCount, formatOutputShape, formatShortBytes, formatShortCount, for
 import { formatSummary, knownParams, rowHasUnknown, type ModelSummary, type SummaryRow } from '../core/summary';
 import { ASSUME_COMMAND, type AssumeArgs, type InlayHintMode } from '../editor/settingKeys';
 import { formatFormula } from '../core/formula';
-import { symbolicModel } from '../core/symbolic';
+import { symbolicMacs, symbolicModel } from '../core/symbolic';
 import { formatSizeNotes, formulaParams, hintParams, hintShape, rowSymbols, symbolicRowOf } from '../core/symbolicText';
 import { labTarget, runnableModelInfo } from '../panels/labTarget';
 import { previewTarget } from '../panels/poolingTarget';
@@ -166,7 +166,10 @@ export function hoverAt(doc: DocumentAnalysis, uri: string, position: Position, 
   if (placed) {
     const sym = symbolicRowOf(placed.model, placed.row);
     const assume = commandLinks ? (symbols: readonly string[]) => assumeLinks(uri, symbols) : undefined;
-    let text = layerHoverMarkdown(placed.row, placed.model.model.name, cellNote(doc, uri), rowCost(placed.model, placed.row), sym, assume);
+    const cost = rowCost(placed.model, placed.row);
+    // MACs formulas are worked out when first asked: only for a row that has open sizes and no count.
+    const macs = cost?.macs === null && symbolicModel(placed.model).symbols.length > 0 ? symbolicMacs(placed.model).rows[placed.model.rows.indexOf(placed.row)] : undefined;
+    let text = layerHoverMarkdown(placed.row, placed.model.model.name, cellNote(doc, uri), cost, sym, assume, macs);
     if (commandLinks && isPoolingClass(placed.row.layer.className)) {
       const args = encodeURIComponent(JSON.stringify([{ uri, line: placed.range.start.line, character: placed.range.start.character }]));
       text += `[$(eye) Preview pooling](command:shapeLens.showPoolingPreview?${args})`;

@@ -6,8 +6,8 @@ import { formatSummary, formatUnknownNotes, knownParams, rowHasUnknown, unknownR
 import type { SummarySnapshot } from '../core/builder';
 import type { KerasVersionChoice } from '../core/keras-version';
 import { describeLayerCost, describeModelCost, modelCost, type LayerCost } from '../core/cost';
-import { formatFormula } from '../core/formula';
-import { symbolicModel, type SymbolicRow } from '../core/symbolic';
+import { formatFormula, type Formula } from '../core/formula';
+import { symbolicMacs, symbolicModel, type SymbolicRow } from '../core/symbolic';
 import { formatSizeNotes, formatSymbolicShape, formulaParams, hintParams, hintShape, rowSymbols } from '../core/symbolicText';
 
 /** The MAC convention, said where MACs are shown. */
@@ -26,7 +26,7 @@ export type AssumeLinks = (symbols: readonly string[]) => string;
  * what the None / `?` dims are in the open sizes (`sym`), params (with the formula), the open
  * sizes (with `assume` links), the cost, the arithmetic, why `?`.
  */
-export function layerHoverMarkdown(row: SummaryRow, modelName: string, where = '', cost?: LayerCost, sym?: SymbolicRow, assume?: AssumeLinks): string {
+export function layerHoverMarkdown(row: SummaryRow, modelName: string, where = '', cost?: LayerCost, sym?: SymbolicRow, assume?: AssumeLinks, macs?: Formula): string {
   const layer = row.layer;
   const parts: string[] = [`**${row.name}** (${row.className}) · model \`${modelName}\`${where}\n\n`];
   if (row.stale) parts.push(`*Stale:* the value this line had before it stopped parsing; it updates when the line parses again.\n\n`);
@@ -50,7 +50,9 @@ export function layerHoverMarkdown(row: SummaryRow, modelName: string, where = '
   const open = rowSymbols(sym);
   if (open.length > 0) parts.push(`${openSizesText(open)}${assume ? assume(open) : ''}\n\n`);
   if (cost && cost.calls > 0) {
-    parts.push(`${describeLayerCost(cost)}\n\n*${MAC_CONVENTION}*`);
+    parts.push(`${describeLayerCost(cost)}\n\n`);
+    if (macs) parts.push(`MACs: \`${formatFormula(macs)}\`\n\n`);
+    parts.push(`*${MAC_CONVENTION}*`);
     if (cost.why) parts.push(`\n\n\`?\`: ${escapeMarkdown(cost.why)}`);
     if (!cost.receptiveField && cost.rfWhy) parts.push(`\n\nNo receptive field: ${escapeMarkdown(cost.rfWhy)}`);
     parts.push('\n\n');
@@ -111,6 +113,8 @@ export function modelHoverMarkdown(m: ModelSummary, keras?: KerasVersionChoice, 
   parts.push(`Trainable: ${formatCount(m.trainableParams)} · Non-trainable: ${formatCount(m.nonTrainableParams)}`);
   const cost = modelCost(m);
   parts.push(`\n\n${describeModelCost(cost)} (${MAC_CONVENTION})`);
+  const macs = cost.totalMacs === null && sym.symbols.length > 0 ? symbolicMacs(m).total : undefined;
+  if (macs) parts.push(`\n\nMACs: \`${formatFormula(macs)}\``);
   if (cost.why) parts.push(`\n\n\`?\`: ${escapeMarkdown(cost.why)}`);
   return parts.join('');
 }

@@ -189,6 +189,8 @@ test('real pass: hover Sizes lines, assume links and quick fixes, hints with the
   assert.match(conv, /→ \(None, None, None, 32\)\n/);
   assert.match(conv, /Sizes: `\(None, H − 2, W − 2, 32\)`/);
   assert.match(conv, /Params: 3·3·3·32 \+ 32 = 896\n\n/);
+  // MACs: (H − 2)·(W − 2) positions · 3·3·3 · 32 = (H − 2)·(W − 2)·864.
+  assert.match(conv, /MACs \? · out \?\n\nMACs: `\(H − 2\)·\(W − 2\)·864`\n\n/);
   // The links follow the open sizes line, before the cost lines (a hover's height is limited).
   assert.match(conv, /Open sizes: `H`, `W` \(the code gives them no value; the formulas are in them\) · \[Assume H = …\]\(command:[^)]*\) · \[Assume W = …\]\(command:[^)]*\)\n\nMACs/);
   assert.match(conv, /\[Assume H = …\]\(command:shapeLens\.assumeSize\?/);
@@ -201,6 +203,8 @@ test('real pass: hover Sizes lines, assume links and quick fixes, hints with the
   const model = hoverValue(5, 2);
   assert.match(model, /Total params: \*\*896\*\*/);
   assert.match(model, /Open sizes: `H`, `W`/);
+  // Pooling has no MACs: the total is the conv's.
+  assert.match(model, /\n\nMACs: `\(H − 2\)·\(W − 2\)·864`/);
   assert.match(model, /\[Assume H = …\]/);
   // Quick fixes on the model line and on a layer line: one per open size, running the command.
   const at = (line: number) => codeActions(d, uri, [], false, { start: { line, character: 0 }, end: { line, character: 0 } });
@@ -226,6 +230,8 @@ test('real pass: JSON shapeFormula and symbols; the CLI prints the Sizes note un
   assert.deepEqual(m.layers[1].outputShape, [null, null, null, 32]);
   assert.deepEqual(m.symbols, ['H', 'W']);
   assert.equal(m.layers[1].paramsFormula, undefined);
+  assert.deepEqual(m.layers.map((l) => l.macsFormula), [undefined, '(H − 2)·(W − 2)·864', undefined]);
+  assert.equal(m.totalMacsFormula, '(H − 2)·(W − 2)·864');
   assert.equal(m.totalParamsFormula, undefined);
   assert.equal(json.assumptions, undefined);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'symshow-'));
@@ -282,6 +288,9 @@ test('real pass: a params formula in place of ? in the hover, the hint, the tree
   assert.equal(m.layers[2].shapeFormula, '(None, ⌊(H − 2)/2⌋·⌊(W − 2)/2⌋·32)');
   assert.equal(m.totalParams, '?');
   assert.equal(m.totalParamsFormula, '⌊(H − 2)/2⌋·⌊(W − 2)/2⌋·320 + 330');
+  // MACs: conv (H − 2)·(W − 2)·9·32 = ·288; Dense in·10 = ⌊(H − 2)/2⌋·⌊(W − 2)/2⌋·320.
+  assert.equal(m.layers[0].macsFormula, '(H − 2)·(W − 2)·288');
+  assert.equal(m.layers[3].macsFormula, '⌊(H − 2)/2⌋·⌊(W − 2)/2⌋·320');
   const tree = documentModels(d, uri).models[0];
   assert.equal(tree.totals[0].value, '⌊(H − 2)/2⌋·⌊(W − 2)/2⌋·320 + 330');
   assert.equal(tree.rows[3].description, '(None, 10) · ⌊(H − 2)/2⌋·⌊(W − 2)/2⌋·320 + 10');
