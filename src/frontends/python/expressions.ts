@@ -3,7 +3,7 @@
 import type { SourceRange } from '../../core/diagnostics';
 import type { SymbolicTensor } from '../../core/graph';
 import { shapeFromValue } from '../common/keras-runtime';
-import { bool, dictKey, FALSE, list, makeDict, NONE, num, pyRepr, pyStr, sequenceItems, str, TRUE, truthy, tuple, unknown, type CallArgs, type Value } from '../common/values';
+import { bool, dictKey, FALSE, list, makeDict, NONE, num, pyRepr, pyStr, sequenceItems, sizeArithmetic, str, TRUE, truthy, tuple, unknown, type CallArgs, type Value } from '../common/values';
 import { field, fields, namedChildren, type PyNode } from './ast';
 import { apiPath, callKerasApi, kerasNameOnUnknown } from './keras-api';
 import { Scope, type ClassDef } from './modules';
@@ -231,6 +231,8 @@ export function binary(ip: PythonInterpreter, op: string, l: Value, r: Value, ra
   if (l.k === 'bool') l = num(Number(l.v), true);
   if (r.k === 'bool') r = num(Number(r.v), true);
   if (l.k === 'num' && r.k === 'num') return arith(op, l, r);
+  const size = sizeArithmetic(op, l, r);
+  if (size) return size;
   if (op === '+') {
     if (l.k === 'str' && r.k === 'str') return str(l.v + r.v);
     if (l.k === 'list' && r.k === 'list') return list([...l.items, ...r.items]);
