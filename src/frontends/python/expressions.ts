@@ -1,5 +1,6 @@
 // Python expressions: names, literals, operators, subscripts, comprehensions, attributes and calls.
 
+import { argparseAttr, argumentParser } from './argparse';
 import type { SourceRange } from '../../core/diagnostics';
 import type { SymbolicTensor } from '../../core/graph';
 import { shapeFromValue } from '../common/keras-runtime';
@@ -384,7 +385,7 @@ export function getAttr(ip: PythonInterpreter, obj: Value, name: string, node: P
       return v ?? unknown();
     }
     case 'unknown':
-      return kerasNameOnUnknown(name) ?? unknown();
+      return argparseAttr(ip, obj, name) ?? kerasNameOnUnknown(name) ?? unknown();
     case 'layer':
     case 'model':
     case 'tensor': {
@@ -482,7 +483,7 @@ export function callValue(ip: PythonInterpreter, callee: Value, args: CallArgs, 
     case 'api': {
       const custom = customLayerApi(ip, callee.path, args);
       if (custom) return custom;
-      const made = callKerasApi(callee.path, args, ip.layerRange(range), ip.rt) ?? unknown();
+      const made = callKerasApi(callee.path, args, ip.layerRange(range), ip.rt) ?? argumentParser(callee.path, range) ?? unknown();
       rememberLambda(ip, made, args, (fn, a) => callValue(ip, fn, a, range, scope));
       return made;
     }
