@@ -173,3 +173,109 @@ const buildSeq = (features) => tf.sequential({ layers: [tf.layers.dense({ units:
   const seq = analysis.models.find((m) => m.model.kind === 'sequential');
   assert.deepEqual(dims(seq?.model.inputs[0]), [undefined, 'features − 1']);
 });
+
+function row(a: FileAnalysis, name: string) {
+  for (const m of a.models) for (const r of m.rows) if (r.name === name) return r;
+  throw new Error(`no row ${name}`);
+}
+
+function codes(a: FileAnalysis, code: string) {
+  return a.diagnostics.filter((d) => d.code === code).map((d) => ({ severity: d.severity, text: d.range ? a.text.slice(d.range.start, d.range.end) : undefined }));
+}
+
+test('# shape-lens: latent_size=64 gives the builder parameter its number; used', async () => {
+  const src = `${PY_HEAD}# shape-lens: latent_size=64
+
+def build(latent_size):
+    x = keras.Input(shape=(32,))
+    y = layers.Dense(latent_size, name='enc')(x)
+    z = layers.Dense(latent_size * 2, name='dec')(y)
+    return keras.Model(x, z)
+`;
+  const { analysis } = await analyze(src);
+  // Dense(64) on 32 features: 32·64 + 64 = 2112; Dense(128) on 64: 64·128 + 128 = 8320.
+  assert.equal(row(analysis, 'enc').params, 2112);
+  assert.deepEqual(row(analysis, 'enc').outputShape, [null, 64]);
+  assert.equal(row(analysis, 'dec').params, 8320);
+  assert.deepEqual(settings(analysis, 'enc'), {});
+  assert.equal(analysis.models[0].totalParams, 2112 + 8320);
+  const a = analysis.assumptions ?? [];
+  assert.equal(a.length, 1);
+  assert.deepEqual({ name: a[0].name, value: a[0].value, used: a[0].used }, { name: 'latent_size', value: 64, used: true });
+  assert.equal(src.slice(a[0].range.start, a[0].range.end), 'latent_size=64');
+  assert.deepEqual(codes(analysis, 'unused-assumption'), []);
+});
+
+test('# shape-lens: H=224, W=224 binds an input\'s None dims: Conv2D(32, 3) gives (None, 222, 222, 32)', async () => {
+  const src = `${PY_HEAD}
+inputs = keras.Input(shape=(None, None, 3))  # shape-lens: H=224, W=224
+outputs = layers.Conv2D(32, 3)(inputs)
+model = keras.Model(inputs, outputs)
+`;
+  const { analysis } = await analyze(src);
+  // 'valid' 3×3: 224 − 3 + 1 = 222; weights 3·3·3·32 + 32 = 896.
+  assert.deepEqual(row(analysis, 'conv2d').outputShape, [null, 222, 222, 32]);
+  assert.equal(row(analysis, 'conv2d').params, 896);
+  assert.deepEqual(analysis.assumptions?.map((a) => [a.name, a.value, a.used, src.slice(a.range.start, a.range.end)]), [['H', 224, true, 'H=224'], ['W', 224, true, 'W=224']]);
+  // Without the comment, the same file keeps Keras' None.
+  const plain = (await analyze(src.replace('  # shape-lens: H=224, W=224', ''))).analysis;
+  assert.deepEqual(row(plain, 'conv2d').outputShape, [null, null, null, 32]);
+  assert.equal(plain.assumptions, undefined);
+});
+
+test('shape-lens assumptions: malformed entries warn, unused ones are a note naming the open sizes', async () => {
+  const src = `${PY_HEAD}# shape-lens: H=abc, W=-3, K=5, latent=2.5,
+# shape-lens: input_shape=(None, 28, 28, 1)
+
+def build(units):
+    x = keras.Input(shape=(None, 3))
+    return keras.Model(x, layers.Dense(units)(x))
+`;
+  const { analysis } = await analyze(src);
+  assert.deepEqual(codes(analysis, 'invalid-assumption'), [
+    { severity: 'warning', text: 'H=abc' },
+    { severity: 'warning', text: 'W=-3' },
+    { severity: 'warning', text: 'latent=2.5' },
+  ]);
+  assert.deepEqual(codes(analysis, 'unused-assumption'), [{ severity: 'info', text: 'K=5' }]);
+  const note = analysis.diagnostics.find((d) => d.code === 'unused-assumption');
+  assert.match(note?.message ?? '', /open sizes here: units, T/);
+  assert.deepEqual(analysis.assumptions?.map((a) => [a.name, a.used]), [['K', false]]);
+  assert.ok(!analysis.diagnostics.some((d) => d.severity === 'error'));
+});
+
+test('# shape-lens in a notebook cell; argparse value assumed', async () => {
+  const { analyzeNotebook } = await import('../../src/frontends/python/analyze');
+  const cell = (s: string) => ({ cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source: s });
+  const nb = JSON.stringify({
+    nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { language: 'python', name: 'python3' } },
+    cells: [
+      cell('import argparse\nimport keras\nfrom keras import layers\np = argparse.ArgumentParser()\np.add_argument("--hidden", type=int)\nargs = p.parse_args([])\n'),
+      cell('# shape-lens: hidden=10\nx = keras.Input(shape=(4,))\nm = keras.Model(x, layers.Dense(args.hidden)(x))\n'),
+    ],
+  });
+  const a = analyzeNotebook(nb, 'nb.ipynb');
+  // Dense(10) on 4 features: 4·10 + 10 = 50.
+  assert.equal(row(a, 'dense').params, 50);
+  assert.deepEqual(a.assumptions?.map((x) => [x.name, x.used]), [['hidden', true]]);
+});
+
+test('// shape-lens in JS/TS: a builder parameter and an input\'s None dims', async () => {
+  const src = `${JS_HEAD}// shape-lens: latentSize=10, H=28, W=28
+/* shape-lens: unusedName=3 */
+export function build(latentSize) {
+  const x = tf.input({ shape: [null, null, 3] });
+  const y = tf.layers.conv2d({ filters: 8, kernelSize: 3, name: 'conv' }).apply(x);
+  const z = tf.layers.globalAveragePooling2d({}).apply(y);
+  const out = tf.layers.dense({ units: latentSize, name: 'out' }).apply(z);
+  return tf.model({ inputs: x, outputs: out });
+}
+`;
+  const { analysis } = await analyzeJs(src);
+  // 28 − 3 + 1 = 26; conv weights 3·3·3·8 + 8 = 224; Dense(10) on 8: 8·10 + 10 = 90.
+  assert.deepEqual(row(analysis, 'conv').outputShape, [null, 26, 26, 8]);
+  assert.equal(row(analysis, 'conv').params, 224);
+  assert.equal(row(analysis, 'out').params, 90);
+  assert.deepEqual(analysis.assumptions?.map((a) => [a.name, a.value, a.used]), [['latentSize', 10, true], ['H', 28, true], ['W', 28, true], ['unusedName', 3, false]]);
+  assert.deepEqual(codes(analysis, 'unused-assumption'), [{ severity: 'info', text: 'unusedName=3' }]);
+});

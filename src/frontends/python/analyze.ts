@@ -1,5 +1,6 @@
 // Entry point of the Python front end: source text → model graphs, summaries and diagnostics.
 
+import { readAssumptions, reportAssumptions } from '../common/assumptions';
 import { GraphBuilder } from '../../core/builder';
 import { collectModels, unreadableFile, type FileAnalysis } from '../../core/analysis';
 import { DiagnosticCode, DiagnosticSink, type SourceRange } from '../../core/diagnostics';
@@ -91,7 +92,11 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
   const rt = new KerasRuntime(builder);
   rt.kerasFrom = keras.from;
   let typing: SourceRange | undefined;
-  const result = (): FileAnalysis => ({ file, language: 'python', text, builder, models: collectModels(builder), diagnostics: sink.items, keras, ...(typing && { typing }), ...(rt.failures > 0 && { failures: rt.failures }) });
+  const assumed = readAssumptions(text, 'python', builder);
+  const result = (): FileAnalysis => {
+    const assumptions = reportAssumptions(assumed, builder, rt.openSizes);
+    return { file, language: 'python', text, builder, models: collectModels(builder), diagnostics: sink.items, keras, ...(typing && { typing }), ...(rt.failures > 0 && { failures: rt.failures }), ...(assumptions.length > 0 && { assumptions }) };
+  };
   const parsed = parseToAst(text);
   if (!parsed) {
     sink.error(DiagnosticCode.parser, 'The Python parser is not initialised or could not parse this file.');

@@ -1,5 +1,6 @@
 // Entry point of the JS/TS (tfjs) front end: source text → model graphs, summaries and diagnostics.
 
+import { readAssumptions, reportAssumptions } from '../common/assumptions';
 import { parse, type TSESTree } from '@typescript-eslint/typescript-estree';
 import { GraphBuilder } from '../../core/builder';
 import { collectModels, type FileAnalysis } from '../../core/analysis';
@@ -185,7 +186,11 @@ export function analyzeParsed(text: string, file: string, opts: AnalyzeTfjsOptio
   const rt = new KerasRuntime(builder);
   const language = languageOf(file);
   let typing: SourceRange | undefined;
-  const result = (): FileAnalysis => ({ file, language, text, builder, models: collectModels(builder), diagnostics: sink.items, ...(typing && { typing }), ...(rt.failures > 0 && { failures: rt.failures }) });
+  const assumed = readAssumptions(text, 'js', builder);
+  const result = (): FileAnalysis => {
+    const assumptions = reportAssumptions(assumed, builder, rt.openSizes);
+    return { file, language, text, builder, models: collectModels(builder), diagnostics: sink.items, ...(typing && { typing }), ...(rt.failures > 0 && { failures: rt.failures }), ...(assumptions.length > 0 && { assumptions }) };
+  };
   const { program } = parsed;
   reportSyntaxErrors(sink, text, parsed);
   if (!program) return result();
