@@ -279,3 +279,89 @@ export function build(latentSize) {
   assert.deepEqual(analysis.assumptions?.map((a) => [a.name, a.value, a.used]), [['latentSize', 10, true], ['H', 28, true], ['W', 28, true], ['unusedName', 3, false]]);
   assert.deepEqual(codes(analysis, 'unused-assumption'), [{ severity: 'info', text: 'unusedName=3' }]);
 });
+
+/** What must be equal between an incremental and a full analysis: rows, formulas, diagnostics and assumptions. */
+function essentials(a: FileAnalysis): string {
+  const f = (x: Formula | undefined) => (x ? formatFormula(x) : null);
+  return JSON.stringify({
+    models: a.models.map((m) => ({
+      name: m.model.name,
+      total: m.totalParams,
+      inputs: m.model.inputs.map((t) => [t.shape, t.dimFormulas?.map(f)]),
+      rows: m.rows.map((r) => [r.name, r.outputShape, r.params, Object.entries(r.layer.settingFormulas ?? {}).map(([k, v]) => [k, f(v)])]),
+    })),
+    diagnostics: a.diagnostics.map((d) => [d.severity, d.code, d.message, d.range?.start, d.range?.end]),
+    assumptions: a.assumptions,
+  });
+}
+
+const INCREMENTAL_PY = `${PY_HEAD}# shape-lens: latent_size=64
+
+def build(latent_size):
+    x = keras.Input(shape=(32,))
+    return keras.Model(x, layers.Dense(latent_size)(x))
+
+other = keras.Sequential([keras.Input((8,)), layers.Dense(16), layers.Dense(4)])
+`;
+
+test('incremental python: with a shape-lens comment, equal to a full analysis when the comment or other code is edited', async () => {
+  const { IncrementalPython } = await import('../../src/frontends/python/incremental');
+  const { analyzePython, initPythonParser } = await import('../../src/frontends/python/analyze');
+  await initPythonParser();
+  const doc = new IncrementalPython('main.py');
+  const steps = [
+    INCREMENTAL_PY,
+    // An edit elsewhere: the file still has the comment, so it runs whole (not incremental).
+    INCREMENTAL_PY.replace('layers.Dense(16)', 'layers.Dense(17)'),
+    INCREMENTAL_PY.replace('latent_size=64', 'latent_size=32'),
+    INCREMENTAL_PY.replace('latent_size=64', 'latent_size=x'),
+    INCREMENTAL_PY.replace('latent_size=64', 'latent_size=32, H=5'),
+    INCREMENTAL_PY.replace('# shape-lens: latent_size=64\n', ''),
+    INCREMENTAL_PY.replace('# shape-lens: latent_size=64\n', '').replace('layers.Dense(16)', 'layers.Dense(18)'),
+    INCREMENTAL_PY,
+  ];
+  const modes: string[] = [];
+  for (const text of steps) {
+    const a = doc.update(text);
+    modes.push(doc.last.mode);
+    assert.equal(essentials(a), essentials(analyzePython(text, 'main.py')), text);
+  }
+  assert.deepEqual(modes, ['full', 'full', 'full', 'full', 'full', 'incremental', 'incremental', 'full']);
+  // Dense(32) on 32 features under latent_size=32: 32·32 + 32 = 1056.
+  assert.deepEqual(doc.update(steps[2]).models.find((m) => m.model.name === 'build')?.rows.map((r) => r.params), [0, 1056]);
+  doc.dispose();
+});
+
+const INCREMENTAL_JS = `${JS_HEAD}// shape-lens: units=5
+
+export function build(units) {
+  const x = tf.input({ shape: [4] });
+  return tf.model({ inputs: x, outputs: tf.layers.dense({ units }).apply(x) });
+}
+
+export const other = tf.sequential({ layers: [tf.layers.dense({ units: 16, inputShape: [8] }), tf.layers.dense({ units: 4 })] });
+`;
+
+test('incremental tfjs: with a shape-lens comment, equal to a full analysis when the comment or other code is edited', async () => {
+  const { IncrementalTfjs } = await import('../../src/frontends/tfjs/incremental');
+  const { analyzeTfjs } = await import('../../src/frontends/tfjs/analyze');
+  const doc = new IncrementalTfjs('main.ts', {}, 1);
+  const steps = [
+    INCREMENTAL_JS,
+    INCREMENTAL_JS.replace('units: 16', 'units: 17'),
+    INCREMENTAL_JS.replace('units=5', 'units=6'),
+    INCREMENTAL_JS.replace('units=5', 'units=-1'),
+    INCREMENTAL_JS.replace('// shape-lens: units=5\n', ''),
+    INCREMENTAL_JS.replace('// shape-lens: units=5\n', '').replace('units: 16', 'units: 18'),
+    INCREMENTAL_JS,
+  ];
+  const runs: string[] = [];
+  for (const text of steps) {
+    const a = doc.update(text);
+    runs.push(doc.last.run);
+    assert.equal(essentials(a), essentials(analyzeTfjs(text, 'main.ts')), text);
+  }
+  assert.deepEqual(runs, ['whole', 'whole', 'whole', 'whole', 'groups', 'groups', 'whole']);
+  // Dense(6) on 4 features: 4·6 + 6 = 30.
+  assert.deepEqual(doc.update(steps[2]).models.find((m) => m.model.name === 'build')?.rows.map((r) => r.params), [0, 30]);
+});

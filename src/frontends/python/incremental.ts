@@ -49,6 +49,7 @@
 // A returned analysis is valid until the next `update`: reused models and diagnostics are shared
 // with it and their ranges are shifted in place by later edits.
 
+import { hasAssumptionComment } from '../common/assumptions';
 import { performance } from 'node:perf_hooks';
 import type { Node, Tree } from 'web-tree-sitter';
 import type { FileAnalysis } from '../../core/analysis';
@@ -477,6 +478,8 @@ export class IncrementalPython {
     this.plain = plain;
     if (this.rootSpan.hasError || this.rootSpan.treeError || this.rootSpan.type !== 'module') return this.full('a syntax error');
     if (opts.recordCalls) return this.full('recording calls');
+    // `shape-lens:` assumptions reach every group's sizes and are reported against the whole run.
+    if (hasAssumptionComment(this.doc, 'python')) return this.full('a shape-lens: assumption comment');
     // The version comes from a few comments and imports; a text without their words gives what the options say.
     const keras = plain && this.kerasPlain ? this.kerasPlain : kerasVersionOfFile(text, opts.keras);
     if (plain) this.kerasPlain = keras;

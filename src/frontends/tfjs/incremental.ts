@@ -70,6 +70,7 @@
 // with it and their ranges are shifted in place by later edits (as the Python analysis'; the
 // server's `keepLastGood` knows). Its tree nodes are shared with later updates too.
 
+import { hasAssumptionComment } from '../common/assumptions';
 import { performance } from 'node:perf_hooks';
 import { parse, type TSESTree } from '@typescript-eslint/typescript-estree';
 import * as ts from 'typescript';
@@ -407,7 +408,9 @@ export class IncrementalTfjs {
     // Typescript's source file is kept while a line is half-typed (the next keystroke's error is
     // found by reparsing it): once the text parses in pieces again, it goes.
     if (p?.program && parsed.errors.length === 0 && parsed.dangling === undefined) this.source = undefined;
-    let run: GroupsResult | string = parsed.program ? this.byGroups(text, opts, parsed) : 'a syntax error';
+    // `shape-lens:` assumptions reach every group's sizes and are reported against the whole run: the whole file runs.
+    const assumes = parsed.program && hasAssumptionComment(text, 'js') ? 'a shape-lens: assumption comment' : undefined;
+    let run: GroupsResult | string = !parsed.program ? 'a syntax error' : assumes ?? this.byGroups(text, opts, parsed);
     if (typeof run === 'string') {
       this.runs.reset();
       const whole = parsed.program ? { ...parsed, program: this.materialised(parsed.program) } : parsed;
