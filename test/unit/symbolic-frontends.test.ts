@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze } from './helpers/python';
 import { analyzeJs } from './helpers/tfjs';
-import { formatFormula, type Formula } from '../../src/core/formula';
+import { evaluate, formatFormula, type Formula } from '../../src/core/formula';
 import type { FileAnalysis } from '../../src/core/analysis';
 import type { LayerNode, SymbolicTensor } from '../../src/core/graph';
 
@@ -28,7 +28,7 @@ function modelInput(a: FileAnalysis, model: string): SymbolicTensor | undefined 
   return a.models.find((m) => m.model.name === model)?.model.inputs[0];
 }
 
-const PY_HEAD = 'import keras\nfrom keras import layers\n';
+const PY_HEAD = 'import math\nimport keras\nfrom keras import layers\n';
 
 test('python builder parameter without default: its name in settingFormulas; arithmetic on it', async () => {
   const { analysis } = await analyze(`${PY_HEAD}
@@ -41,7 +41,14 @@ def build(latent_size, img_size, n):
     e = layers.Dense(int(latent_size - 3), name='e')(x)
     f = layers.Dense(latent_size / 2, name='f')(x)
     g = layers.Dense(units=n * n, name='g')(x)
-    return keras.Model(x, [a, b, c, d, e, f, g])
+    h = layers.Dense(math.ceil(img_size / 3), name='h')(x)
+    i = layers.Dense(math.floor((img_size - 1) / 2) + 1, name='i')(x)
+    size = n
+    for _ in range(40):
+        size = size * size
+    j = layers.Dense(size, name='j')(x)
+    k = layers.Dense(latent_size * 0.5, name='k')(x)
+    return keras.Model(x, [a, b, c, d, e, f, g, h, i, j, k])
 `);
   assert.deepEqual(settings(analysis, 'a'), { units: 'latent_size' });
   assert.deepEqual(settings(analysis, 'b'), { units: 'latent_size·2' });
@@ -51,6 +58,14 @@ def build(latent_size, img_size, n):
   // True division is a float: no formula, the setting stays a plain unknown.
   assert.deepEqual(settings(analysis, 'f'), {});
   assert.deepEqual(settings(analysis, 'g'), { units: 'n·n' });
+  assert.deepEqual(settings(analysis, 'h'), { units: '⌈img_size/3⌉' });
+  // The formula keeps a floor's remainder in (−2, 0]: ⌊(img_size − 1)/2⌋ + 1 (7 → 4, 8 → 4, 9 → 5 as Python's math.floor((n − 1)/2) + 1).
+  assert.deepEqual(settings(analysis, 'i'), { units: '⌊(img_size − 1)/2⌋ + 1' });
+  const iUnits = layer(analysis, 'i').settingFormulas?.units as Formula;
+  assert.deepEqual([7, 8, 9].map((n) => evaluate(iUnits, new Map([['img_size', n]]))), [4, 4, 5]);
+  // n^(2^40) stops growing: a plain unknown, quickly.
+  assert.deepEqual(settings(analysis, 'j'), {});
+  assert.deepEqual(settings(analysis, 'k'), {});
   // The config itself still holds UNKNOWN: the number is not known.
   assert.equal(analysis.models[0].rows.find((r) => r.name === 'a')?.params, null);
 });
@@ -239,7 +254,7 @@ def build(units):
   ]);
   assert.deepEqual(codes(analysis, 'unused-assumption'), [{ severity: 'info', text: 'K=5' }]);
   const note = analysis.diagnostics.find((d) => d.code === 'unused-assumption');
-  assert.match(note?.message ?? '', /open sizes here: units, T/);
+  assert.match(note?.message ?? '', /open sizes here: T, units\)/);
   assert.deepEqual(analysis.assumptions?.map((a) => [a.name, a.used]), [['K', false]]);
   assert.ok(!analysis.diagnostics.some((d) => d.severity === 'error'));
 });

@@ -8,6 +8,7 @@ import type { Assumption } from '../../core/analysis';
 import type { GraphBuilder } from '../../core/builder';
 import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
 import { inputDimNames } from '../../core/shape';
+import { symbolsOf } from '../../core/formula';
 
 /** One `NAME=VALUE` read from a comment. */
 interface Entry {
@@ -71,15 +72,19 @@ export function readAssumptions(text: string, lang: 'python' | 'js', builder: Gr
 
 /**
  * The file's assumptions after the run, each with whether something took it; an entry nothing took
- * is a note naming the open sizes the file has. `openSizes`: the names the interpreter left open.
+ * is a note naming the open sizes the file's models have.
  */
-export function reportAssumptions(entries: Entry[], builder: GraphBuilder, openSizes: Iterable<string>): Assumption[] {
+export function reportAssumptions(entries: Entry[], builder: GraphBuilder): Assumption[] {
   if (entries.length === 0) return [];
   const out = entries.map((e) => ({ name: e.name, value: e.value, range: e.range, used: builder.usedAssumptions.has(e.name) }));
   if (out.every((a) => a.used)) return out;
-  const open = new Set(openSizes);
+  const open = new Set<string>();
   for (const m of builder.models) {
-    for (const t of m.inputs) for (const n of t.shape ? inputDimNames(t.shape) : []) if (n) open.add(n);
+    for (const t of m.inputs) {
+      for (const n of t.shape ? inputDimNames(t.shape) : []) if (n) open.add(n);
+      for (const f of t.dimFormulas ?? []) if (f) symbolsOf(f).forEach((n) => open.add(n));
+    }
+    for (const l of m.layers) for (const f of Object.values(l.settingFormulas ?? {})) symbolsOf(f).forEach((n) => open.add(n));
   }
   const list = [...open].filter((n) => !builder.assumptions.has(n)).slice(0, 12);
   for (const a of out) {

@@ -114,10 +114,7 @@ export abstract class InterpreterCore<Node, F extends SourceFile> {
    */
   openSize(name: string, why = `argument ${name}`): Value {
     const assumed = this.rt.builder.assumptions.get(name);
-    if (assumed === undefined) {
-      if (this.rt.openSizes.size < 100) this.rt.openSizes.add(name);
-      return openSize(symbol(name), why);
-    }
+    if (assumed === undefined) return openSize(symbol(name), why);
     this.rt.builder.usedAssumptions.add(name);
     return num(assumed, true);
   }

@@ -31,8 +31,6 @@ export class KerasRuntime {
   failures = 0;
   /** Why the analysis uses its Keras version (`default` when nothing said which). */
   kerasFrom = 'default';
-  /** Names of the sizes the code left open (`InterpreterCore.openSize`), for the note on an assumption nothing took. */
-  readonly openSizes = new Set<string>();
 
   constructor(readonly builder: GraphBuilder) {}
 

@@ -97,8 +97,11 @@ export function sizeArithmetic(op: string, l: Value, r: Value): Value | undefine
     if (op === '/') return { k: 'unknown', ratio: { num: a, d } };
     f = divide(a, d, 'floor');
   }
-  return f ? openSize(f) : unknown();
+  return f && f.key.length <= MAX_FORMULA ? openSize(f) : unknown();
 }
+
+/** Longest formula (its canonical text) arithmetic keeps: `n = n * n` in a loop stops growing there. */
+const MAX_FORMULA = 240;
 
 /** `floor(x)` / `ceil(x)` of an open size or of a `ratio` (`Math.floor(size / 4)`); undefined for anything else. */
 export function roundedSize(v: Value, kind: 'floor' | 'ceil'): Value | undefined {
@@ -106,7 +109,7 @@ export function roundedSize(v: Value, kind: 'floor' | 'ceil'): Value | undefined
   if (v.formula) return v;
   if (!v.ratio) return undefined;
   const f = divide(v.ratio.num, v.ratio.d, kind);
-  return f ? openSize(f) : unknown();
+  return f && f.key.length <= MAX_FORMULA ? openSize(f) : unknown();
 }
 
 export function num(v: number, int = Number.isInteger(v)): Value {

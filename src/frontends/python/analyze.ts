@@ -94,7 +94,7 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
   let typing: SourceRange | undefined;
   const assumed = readAssumptions(text, 'python', builder);
   const result = (): FileAnalysis => {
-    const assumptions = reportAssumptions(assumed, builder, rt.openSizes);
+    const assumptions = reportAssumptions(assumed, builder);
     return { file, language: 'python', text, builder, models: collectModels(builder), diagnostics: sink.items, keras, ...(typing && { typing }), ...(rt.failures > 0 && { failures: rt.failures }), ...(assumptions.length > 0 && { assumptions }) };
   };
   const parsed = parseToAst(text);

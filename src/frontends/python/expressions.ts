@@ -444,7 +444,8 @@ export function evalCall(ip: PythonInterpreter, node: PyNode, scope: Scope): Val
     const tensors = args.positional.flatMap((a) => ip.rt.tensors(a) ?? []);
     const where = ip.layerRange(ip.range(node));
     if (tensors.length > 0) return ip.rt.opaque(label, tensors, where);
-    if (result.why === undefined || !result.why.startsWith('call:')) return unknown(`call:${label}`, where);
+    // An open size (`math.floor(size / 2)`) keeps its formula.
+    if (!result.formula && (result.why === undefined || !result.why.startsWith('call:'))) return unknown(`call:${label}`, where);
   }
   return result;
 }

@@ -188,7 +188,7 @@ export function analyzeParsed(text: string, file: string, opts: AnalyzeTfjsOptio
   let typing: SourceRange | undefined;
   const assumed = readAssumptions(text, 'js', builder);
   const result = (): FileAnalysis => {
-    const assumptions = reportAssumptions(assumed, builder, rt.openSizes);
+    const assumptions = reportAssumptions(assumed, builder);
     return { file, language, text, builder, models: collectModels(builder), diagnostics: sink.items, ...(typing && { typing }), ...(rt.failures > 0 && { failures: rt.failures }), ...(assumptions.length > 0 && { assumptions }) };
   };
   const { program } = parsed;
