@@ -326,22 +326,24 @@ test('incremental python: with a shape-lens comment, equal to a full analysis wh
   const doc = new IncrementalPython('main.py');
   const steps = [
     INCREMENTAL_PY,
-    // An edit elsewhere: the file still has the comment, so it runs whole (not incremental).
     INCREMENTAL_PY.replace('layers.Dense(16)', 'layers.Dense(17)'),
     INCREMENTAL_PY.replace('latent_size=64', 'latent_size=32'),
     INCREMENTAL_PY.replace('latent_size=64', 'latent_size=x'),
-    INCREMENTAL_PY.replace('latent_size=64', 'latent_size=32, H=5'),
+    INCREMENTAL_PY.replace('latent_size=64', 'latent_size=x, H=5'),
     INCREMENTAL_PY.replace('# shape-lens: latent_size=64\n', ''),
     INCREMENTAL_PY.replace('# shape-lens: latent_size=64\n', '').replace('layers.Dense(16)', 'layers.Dense(18)'),
     INCREMENTAL_PY,
+    INCREMENTAL_PY.replace('# shape-lens: latent_size=64\n', '').replace('other = ', '# shape-lens: latent_size=64\nother = '),
   ];
-  const modes: string[] = [];
+  const ran: [string, number][] = [];
   for (const text of steps) {
     const a = doc.update(text);
-    modes.push(doc.last.mode);
+    ran.push([doc.last.mode, doc.last.ran]);
     assert.equal(essentials(a), essentials(analyzePython(text, 'main.py')), text);
   }
-  assert.deepEqual(modes, ['full', 'full', 'full', 'full', 'full', 'incremental', 'incremental', 'full']);
+  // Groups run: both at first; one for an edit elsewhere; both when the values change (a new name,
+  // a malformed entry dropped, the comment gone or back); one when the comment moves (same values).
+  assert.deepEqual(ran, [['incremental', 2], ['incremental', 1], ['incremental', 2], ['incremental', 2], ['incremental', 2], ['incremental', 2], ['incremental', 1], ['incremental', 2], ['incremental', 1]]);
   // Dense(32) on 32 features under latent_size=32: 32·32 + 32 = 1056.
   assert.deepEqual(doc.update(steps[2]).models.find((m) => m.model.name === 'build')?.rows.map((r) => r.params), [0, 1056]);
   doc.dispose();
@@ -370,13 +372,90 @@ test('incremental tfjs: with a shape-lens comment, equal to a full analysis when
     INCREMENTAL_JS.replace('// shape-lens: units=5\n', '').replace('units: 16', 'units: 18'),
     INCREMENTAL_JS,
   ];
-  const runs: string[] = [];
+  const runs: [string, number][] = [];
   for (const text of steps) {
     const a = doc.update(text);
-    runs.push(doc.last.run);
+    runs.push([doc.last.run, doc.last.ran]);
     assert.equal(essentials(a), essentials(analyzeTfjs(text, 'main.ts')), text);
   }
-  assert.deepEqual(runs, ['whole', 'whole', 'whole', 'whole', 'groups', 'groups', 'whole']);
+  // `units=-1` (malformed) → no comment: the same values (none), nothing runs again.
+  assert.deepEqual(runs, [['groups', 2], ['groups', 1], ['groups', 2], ['groups', 2], ['groups', 0], ['groups', 1], ['groups', 2]]);
   // Dense(6) on 4 features: 4·6 + 6 = 30.
   assert.deepEqual(doc.update(steps[2]).models.find((m) => m.model.name === 'build')?.rows.map((r) => r.params), [0, 30]);
+});
+
+/** A random edit: characters typed or deleted, a number changed (assumed values too), a line moved. */
+function randomEdit(rng: () => number, text: string, snippets: string[]): string {
+  const at = Math.floor(rng() * (text.length + 1));
+  const lines = text.split('\n');
+  switch (Math.floor(rng() * 4)) {
+    case 0:
+      return text.slice(0, at) + snippets[Math.floor(rng() * snippets.length)] + text.slice(at);
+    case 1:
+      return text.slice(0, at) + text.slice(at + 1 + Math.floor(rng() * 3));
+    case 2: {
+      const nums = [...text.matchAll(/\b\d+\b/g)];
+      const m = nums[Math.floor(rng() * nums.length)];
+      return m ? text.slice(0, m.index) + String(1 + Math.floor(rng() * 40)) + text.slice(m.index + m[0].length) : text;
+    }
+    default: {
+      const i = Math.floor(rng() * lines.length);
+      const j = Math.floor(rng() * lines.length);
+      [lines[i], lines[j]] = [lines[j], lines[i]];
+      return lines.join('\n');
+    }
+  }
+}
+
+const RANDOM_PY = `${PY_HEAD}# shape-lens: latent_size=16, H=12, W=10
+
+def build(latent_size, depth):
+    x = keras.Input(shape=(None, None, 3))
+    y = layers.Conv2D(latent_size, 3)(x)
+    y = layers.Flatten()(y)
+    return keras.Model(x, layers.Dense(depth * 2)(y))
+
+a = keras.Sequential([keras.Input((8,)), layers.Dense(16), layers.Dense(4)])
+# shape-lens: depth=3
+`;
+
+const RANDOM_JS = `${JS_HEAD}// shape-lens: units=5, H=9
+
+export function build(units, depth) {
+  const x = tf.input({ shape: [null, 7, 3] });
+  const y = tf.layers.conv2d({ filters: units, kernelSize: 3 }).apply(x);
+  return tf.model({ inputs: x, outputs: tf.layers.dense({ units: depth * 2 }).apply(tf.layers.flatten().apply(y)) });
+}
+
+export const other = tf.sequential({ layers: [tf.layers.dense({ units: 16, inputShape: [8] }), tf.layers.dense({ units: 4 })] });
+// shape-lens: depth=2
+`;
+
+test('incremental python and tfjs with shape-lens comments: random edit scripts equal a full analysis at every step', async () => {
+  const { IncrementalPython } = await import('../../src/frontends/python/incremental');
+  const { analyzePython, initPythonParser } = await import('../../src/frontends/python/analyze');
+  const { IncrementalTfjs } = await import('../../src/frontends/tfjs/incremental');
+  const { analyzeTfjs } = await import('../../src/frontends/tfjs/analyze');
+  const { mulberry32 } = await import('./helpers/rng');
+  await initPythonParser();
+  const pySnippets = ['# shape-lens: depth=4\n', ', W=3', 'x', '=', ',', '\n', ' ', '1', 'latent_size', ' * 2'];
+  const jsSnippets = ['// shape-lens: depth=4\n', ', H=3', 'x', '=', ',', '\n', ' ', '1', 'units', ' * 2'];
+  for (let seed = 1; seed <= 4; seed++) {
+    const rng = mulberry32(seed);
+    const py = new IncrementalPython('main.py');
+    let text = RANDOM_PY;
+    for (let step = 0; step < 40; step++) {
+      const got = essentials(py.update(text));
+      assert.equal(got, essentials(analyzePython(text, 'main.py', { edited: py.editedHint })), `python seed ${seed} step ${step}:\n${text}`);
+      text = randomEdit(rng, text, pySnippets);
+    }
+    py.dispose();
+    const js = new IncrementalTfjs('main.ts', {}, 1);
+    text = RANDOM_JS;
+    for (let step = 0; step < 40; step++) {
+      const got = essentials(js.update(text));
+      assert.equal(got, essentials(analyzeTfjs(text, 'main.ts', { edited: js.editedHint })), `tfjs seed ${seed} step ${step}:\n${text}`);
+      text = randomEdit(rng, text, jsSnippets);
+    }
+  }
 });

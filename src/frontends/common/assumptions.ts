@@ -6,12 +6,12 @@
 
 import type { Assumption } from '../../core/analysis';
 import type { GraphBuilder } from '../../core/builder';
-import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
+import { DiagnosticCode, type DiagnosticSink, type SourceRange } from '../../core/diagnostics';
 import { inputDimNames } from '../../core/shape';
 import { symbolsOf } from '../../core/formula';
 
 /** One `NAME=VALUE` read from a comment. */
-interface Entry {
+export interface Entry {
   name: string;
   value: number;
   range: SourceRange;
@@ -25,26 +25,53 @@ const COMMENTS: Record<'python' | 'js', RegExp> = {
 /** Bounds what one file can assume (a generated file cannot make the maps grow without limit). */
 const MAX_ENTRIES = 200;
 
-/** True when the text has a `shape-lens:` comment that assumes sizes (not the `input_shape=(...)` of a subclassed model). */
-export function hasAssumptionComment(text: string, lang: 'python' | 'js'): boolean {
-  if (!text.includes('shape-lens:')) return false;
-  const re = new RegExp(COMMENTS[lang]);
-  for (let m = re.exec(text); m; m = re.exec(text)) if (!isInputShapeComment(m[1] ?? m[2] ?? '')) return true;
-  return false;
-}
-
 /** `# shape-lens: input_shape=(None, 28, 28, 1)` gives a subclassed model its input shape (python/definitions.ts), not sizes. */
 function isInputShapeComment(body: string): boolean {
   return /^\s*input_shape\s*=/.test(body);
+}
+
+/** What a file's `shape-lens:` comments say: the entries read, and the malformed ones (`H=abc`) with where each is. */
+export interface Assumed {
+  entries: Entry[];
+  invalid: { item: string; range: SourceRange }[];
+  /** The values by name (a later entry of a name wins), as `GraphBuilder.assumptions` takes them. */
+  values: Map<string, number>;
+  /** Equal for comments that give the same values (what the analysis depends on besides where they are). */
+  key: string;
 }
 
 /**
  * Reads the file's `shape-lens:` comments into `builder.assumptions` (a malformed entry is a
  * warning on it) and returns what was read, for `reportAssumptions` after the run.
  */
-export function readAssumptions(text: string, lang: 'python' | 'js', builder: GraphBuilder): Entry[] {
+export function readAssumptions(text: string, lang: 'python' | 'js', builder: GraphBuilder): Assumed {
+  const assumed = parseAssumptions(text, lang);
+  applyAssumptions(assumed, builder);
+  return assumed;
+}
+
+/** Gives the builder the values and reports the malformed entries (before the run, as `readAssumptions`). */
+function applyAssumptions(assumed: Assumed, builder: GraphBuilder): void {
+  reportInvalidAssumptions(assumed, builder.sink);
+  builder.assumptions = assumed.values;
+}
+
+/** A warning on each malformed entry. */
+export function reportInvalidAssumptions(assumed: Assumed, sink: DiagnosticSink): void {
+  for (const { item, range } of assumed.invalid) {
+    sink.warning(DiagnosticCode.invalidAssumption, `\`${item.slice(0, 60)}\` is not a size Shape Lens can assume: write NAME=VALUE with a whole number of 0 or more (\`H=224\`).`, range);
+  }
+}
+
+/** The file's `shape-lens:` comments, read. */
+export function parseAssumptions(text: string, lang: 'python' | 'js'): Assumed {
   const entries: Entry[] = [];
-  if (!text.includes('shape-lens:')) return entries;
+  const invalid: Assumed['invalid'] = [];
+  const done = (): Assumed => {
+    const values = new Map(entries.map((e) => [e.name, e.value]));
+    return { entries, invalid, values, key: [...values].map(([n, v]) => `${n}=${v}`).join(',') };
+  };
+  if (!text.includes('shape-lens:')) return done();
   const re = new RegExp(COMMENTS[lang]);
   for (let m = re.exec(text); m && entries.length < MAX_ENTRIES; m = re.exec(text)) {
     const body = m[1] ?? m[2] ?? '';
@@ -59,24 +86,23 @@ export function readAssumptions(text: string, lang: 'python' | 'js', builder: Gr
       const e = /^([A-Za-z_]\w*)\s*=\s*(\d+)$/.exec(item);
       const value = e ? Number(e[2]) : NaN;
       if (!e || !Number.isSafeInteger(value)) {
-        builder.sink.warning(DiagnosticCode.invalidAssumption, `\`${item.slice(0, 60)}\` is not a size Shape Lens can assume: write NAME=VALUE with a whole number of 0 or more (\`H=224\`).`, range);
+        if (invalid.length < MAX_ENTRIES) invalid.push({ item, range });
         continue;
       }
       entries.push({ name: e[1], value, range });
       if (entries.length >= MAX_ENTRIES) break;
     }
   }
-  builder.assumptions = new Map(entries.map((e) => [e.name, e.value]));
-  return entries;
+  return done();
 }
 
 /**
  * The file's assumptions after the run, each with whether something took it; an entry nothing took
  * is a note naming the open sizes the file's models have.
  */
-export function reportAssumptions(entries: Entry[], builder: GraphBuilder): Assumption[] {
-  if (entries.length === 0) return [];
-  const out = entries.map((e) => ({ name: e.name, value: e.value, range: e.range, used: builder.usedAssumptions.has(e.name) }));
+export function reportAssumptions(assumed: Assumed | undefined, builder: GraphBuilder): Assumption[] {
+  if (!assumed || assumed.entries.length === 0) return [];
+  const out = assumed.entries.map((e) => ({ name: e.name, value: e.value, range: e.range, used: builder.usedAssumptions.has(e.name) }));
   if (out.every((a) => a.used)) return out;
   const open = new Set<string>();
   for (const m of builder.models) {

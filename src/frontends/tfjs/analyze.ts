@@ -186,13 +186,15 @@ export function analyzeParsed(text: string, file: string, opts: AnalyzeTfjsOptio
   const rt = new KerasRuntime(builder);
   const language = languageOf(file);
   let typing: SourceRange | undefined;
-  const assumed = readAssumptions(text, 'js', builder);
-  const result = (): FileAnalysis => {
-    const assumptions = reportAssumptions(assumed, builder);
-    return { file, language, text, builder, models: collectModels(builder), diagnostics: sink.items, ...(typing && { typing }), ...(rt.failures > 0 && { failures: rt.failures }), ...(assumptions.length > 0 && { assumptions }) };
-  };
   const { program } = parsed;
   reportSyntaxErrors(sink, text, parsed);
+  // After the notes on syntax errors (as the incremental analysis reports them), before the run.
+  const assumed = readAssumptions(text, 'js', builder);
+  const result = (): FileAnalysis => {
+    const models = collectModels(builder);
+    const assumptions = reportAssumptions(assumed, builder);
+    return { file, language, text, builder, models, diagnostics: sink.items, ...(typing && { typing }), ...(rt.failures > 0 && { failures: rt.failures }), ...(assumptions.length > 0 && { assumptions }) };
+  };
   if (!program) return result();
   const host = opts.host;
   const interp = new JsInterpreter(rt, {
