@@ -241,6 +241,7 @@ model = keras.Model(inputs, outputs)
 test('shape-lens assumptions: malformed entries warn, unused ones are a note naming the open sizes', async () => {
   const src = `${PY_HEAD}# shape-lens: H=abc, W=-3, K=5, latent=2.5,
 # shape-lens: input_shape=(None, 28, 28, 1)
+# shape-lens: keras=3
 
 def build(units):
     x = keras.Input(shape=(None, 3))

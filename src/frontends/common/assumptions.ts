@@ -82,7 +82,8 @@ export function parseAssumptions(text: string, lang: 'python' | 'js'): Assumed {
       const item = part.trim();
       const range = { start: at + lead, end: at + lead + item.length };
       at += part.length + 1;
-      if (!item) continue;
+      // `keras=2` chooses the Keras version (core/keras-version.ts), it is no size.
+      if (!item || /^keras\s*=/.test(item)) continue;
       const e = /^([A-Za-z_]\w*)\s*=\s*(\d+)$/.exec(item);
       const value = e ? Number(e[2]) : NaN;
       if (!e || !Number.isSafeInteger(value)) {
