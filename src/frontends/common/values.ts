@@ -72,21 +72,22 @@ export function openSize(formula: Formula, why?: string): Value {
 /** The formula of an integer or an open size; null for anything else. */
 export function formulaOf(v: Value): Formula | null {
   if (v.k === 'num') return v.int && Number.isSafeInteger(v.v) ? constant(v.v) : null;
-  if (v.k === 'bool') return constant(Number(v.v));
   return v.k === 'unknown' ? v.formula ?? null : null;
 }
 
 /**
  * Integer arithmetic with an open size (`latent_size * 2`, `img_size // 4`, `(n + 1) * 64`): an
  * open size with the result's formula. `/` keeps `num / d` for a later floor or ceiling (a positive
- * integer `d`). undefined when neither side is an open size (the caller's own arithmetic applies);
- * a plain unknown for any other operator or operand, or a formula grown too large.
+ * integer `d`); a plain unknown for a non-integer operand or a formula grown too large. undefined
+ * when neither side is an open size, for another operator, or an operand that is no number (the
+ * caller's own rules apply: `'%d' % size`, `[64] * depth`).
  */
 export function sizeArithmetic(op: string, l: Value, r: Value): Value | undefined {
   if (!(l.k === 'unknown' && l.formula) && !(r.k === 'unknown' && r.formula)) return undefined;
+  if (op !== '+' && op !== '-' && op !== '*' && op !== '/' && op !== '//') return undefined;
   const a = formulaOf(l);
   const b = formulaOf(r);
-  if (!a || !b) return unknown();
+  if (!a || !b) return l.k === 'num' || r.k === 'num' ? unknown() : undefined;
   let f: Formula | null = null;
   if (op === '+') f = add(a, b);
   else if (op === '-') f = sub(a, b);

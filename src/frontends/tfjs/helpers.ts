@@ -62,7 +62,7 @@ export function binary(op: string, l: Value, r: Value): Value {
   const lb = l.k === 'bool' ? num(Number(l.v)) : l;
   const rb = r.k === 'bool' ? num(Number(r.v)) : r;
   // JS has no integer division: `/` of an open size waits for `Math.floor` / `Math.ceil`.
-  const size = op === '+' || op === '-' || op === '*' || op === '/' ? sizeArithmetic(op, lb, rb) : undefined;
+  const size = sizeArithmetic(op, lb, rb);
   if (size) return size;
   if (lb.k !== 'num' || rb.k !== 'num') {
     if ((op === '<' || op === '>' || op === '<=' || op === '>=') && l.k === 'str' && r.k === 'str') {
