@@ -108,6 +108,11 @@ def build_seq(img_size):
 
 def build_dim(features):
     return keras.Sequential([layers.Dense(4, input_dim=features)])
+
+def build_later(side):
+    m = keras.Sequential([layers.Conv2D(4, 3)])
+    m.build((None, side, side + 1, 1))
+    return m
 `);
   assert.deepEqual(dims(modelInput(analysis, 'build')), [undefined, 'img_size', 'img_size', undefined]);
   assert.deepEqual(modelInput(analysis, 'build')?.shape, [null, '?', '?', 3]);
@@ -115,6 +120,7 @@ def build_dim(features):
   assert.deepEqual(dims(modelInput(analysis, 'build_seq')), [undefined, 'img_size', '⌊img_size/2⌋', undefined]);
   assert.deepEqual(dims(modelInput(analysis, 'build_dim')), [undefined, 'features']);
   assert.deepEqual(settings(analysis, 'dense_1'), { input_dim: 'features' });
+  assert.deepEqual(dims(modelInput(analysis, 'build_later')), [undefined, 'side', 'side + 1', undefined]);
 });
 
 test('python argparse: a value without default is named, one with a default keeps it', async () => {

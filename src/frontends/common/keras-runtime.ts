@@ -11,7 +11,7 @@ import type { LayerNode, ModelGraph, SymbolicTensor } from '../../core/graph';
 import { UNKNOWN_DIM, type Shape } from '../../core/shape';
 import { summarize } from '../../core/summary';
 import { buildApplication } from '../../core/applications/graph';
-import { describeUnknown, list, NONE, num, sequenceItems, shapeValue, str, toConfigValue, tuple, unknown, type LayerSizes, type Value } from './values';
+import { describeUnknown, dimFormulas, list, NONE, num, sequenceItems, shapeValue, str, toConfigValue, tuple, unknown, type LayerSizes, type Value } from './values';
 import type { Formula } from '../../core/formula';
 
 /** Values a layer call can never take as its input (Keras raises). */
@@ -513,7 +513,13 @@ export class KerasRuntime {
           return NONE;
         case 'build': {
           const shape = args[0] ? shapeFromValue(args[0]) : undefined;
-          if (seq && shape !== undefined) seq.build(shape, range);
+          if (seq && shape !== undefined && !v.model.built) {
+            seq.build(shape, range);
+            // `model.build((None, size, size, 3))` with open sizes: its input has their formulas.
+            const dims = dimFormulas(args[0]);
+            const input = v.model.inputs[0];
+            if (dims && input?.shape?.length === dims.length) input.dimFormulas ??= dims;
+          }
           return NONE;
         }
         case 'count_params':
