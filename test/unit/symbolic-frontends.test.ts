@@ -109,6 +109,9 @@ def build_seq(img_size):
 def build_dim(features):
     return keras.Sequential([layers.Dense(4, input_dim=features)])
 
+def build_shape(input_shape, units):
+    return keras.Sequential([layers.Dense(units, input_shape=input_shape)])
+
 def build_later(side):
     m = keras.Sequential([layers.Conv2D(4, 3)])
     m.build((None, side, side + 1, 1))
@@ -120,6 +123,10 @@ def build_later(side):
   assert.deepEqual(dims(modelInput(analysis, 'build_seq')), [undefined, 'img_size', '⌊img_size/2⌋', undefined]);
   assert.deepEqual(dims(modelInput(analysis, 'build_dim')), [undefined, 'features']);
   assert.deepEqual(settings(analysis, 'dense_1'), { input_dim: 'features' });
+  // A parameter given as a whole shape may be a tuple: no formula for the shape, its rank unknown.
+  assert.deepEqual(settings(analysis, 'dense_2'), { units: 'units' });
+  assert.equal(dims(modelInput(analysis, 'build_shape')), undefined);
+  assert.equal(modelInput(analysis, 'build_shape')?.shape, null);
   assert.deepEqual(dims(modelInput(analysis, 'build_later')), [undefined, 'side', 'side + 1', undefined]);
 });
 

@@ -338,13 +338,13 @@ export function layerSizes(entries: Iterable<[string, Value]>): LayerSizes | und
   let inputDim: Formula | undefined;
   for (const [key, v] of entries) {
     if (key === 'output_dim') embedding = true;
-    if (v.k === 'unknown' && v.formula) {
-      (settings ??= {})[key] = v.formula;
-      if (key === 'input_dim') inputDim = v.formula;
-    }
     if (key === 'input_shape' || key === 'batch_input_shape' || key === 'batch_shape') {
+      // A shape, not a size (a parameter named by itself may hold a whole tuple): only its items count.
       const dims = dimFormulas(v);
       if (dims) inputDims = key === 'input_shape' ? [undefined, ...dims] : dims;
+    } else if (v.k === 'unknown' && v.formula) {
+      (settings ??= {})[key] = v.formula;
+      if (key === 'input_dim') inputDim = v.formula;
     }
   }
   // Embedding's `input_dim` is its vocabulary size, not an input shape.
