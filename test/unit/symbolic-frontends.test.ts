@@ -139,6 +139,9 @@ parser.add_argument('--latent-size', type=int)
 parser.add_argument('--units', type=int, default=32)
 parser.add_argument('depth', type=int)
 parser.add_argument('--width', dest='w', type=int)
+parser.add_argument('--heads', type=int, default=None)
+parser.add_argument('--flag', action='store_true')
+parser.add_argument('--sizes', type=int, nargs='+')
 args = parser.parse_args()
 
 x = keras.Input(shape=(10,))
@@ -146,7 +149,11 @@ a = layers.Dense(args.latent_size, name='a')(x)
 b = layers.Dense(args.units, name='b')(x)
 c = layers.Dense(args.depth * 2, name='c')(x)
 d = layers.Dense(args.w, name='d')(x)
-model = keras.Model(x, [a, b, c, d])
+e = layers.Dense(args.heads, name='e')(x)
+f = layers.Dense(args.sizes, name='f')(x)
+g = layers.Dense(args.nothing_added, name='g')(x)
+h = layers.Dense(3 if args.flag else 5, name='h')(x)
+model = keras.Model(x, [a, b, c, d, e, f, g, h])
 `);
   assert.deepEqual(settings(analysis, 'a'), { units: 'latent_size' });
   assert.deepEqual(settings(analysis, 'b'), {});
@@ -154,6 +161,13 @@ model = keras.Model(x, [a, b, c, d])
   assert.equal(analysis.models[0].rows.find((r) => r.name === 'b')?.params, 352);
   assert.deepEqual(settings(analysis, 'c'), { units: 'depth·2' });
   assert.deepEqual(settings(analysis, 'd'), { units: 'w' });
+  assert.deepEqual(settings(analysis, 'e'), { units: 'heads' });
+  // A list of values and an attribute no add_argument made stay plain unknowns.
+  assert.deepEqual(settings(analysis, 'f'), {});
+  assert.deepEqual(settings(analysis, 'g'), {});
+  // store_true defaults to False: Dense(5) on 10 features, 10·5 + 5 = 55.
+  assert.equal(row(analysis, 'h').params, 55);
+  assert.ok(!analysis.diagnostics.some((d) => d.severity === 'error'));
 });
 
 test('python argparse: ArgumentParser imported by name, set_defaults, parse_known_args', async () => {

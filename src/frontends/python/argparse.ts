@@ -77,7 +77,9 @@ function addArgument(args: Arguments, a: CallArgs): void {
   if (a.rest) return void args.set(dest, unknown());
   const action = a.keywords.get('action');
   const nargs = a.keywords.get('nargs');
-  let v: Value | null = a.keywords.get('default') ?? null;
+  // `default=None` is no value either: the command line is meant to give one (as for no default).
+  const given = a.keywords.get('default');
+  let v: Value | null = given && given.k !== 'none' ? given : null;
   if (v === null && action?.k === 'str') {
     // store_true / store_false default to the opposite; other actions (count, append) to None.
     v = action.v === 'store_true' ? FALSE : action.v === 'store_false' ? TRUE : NONE;
