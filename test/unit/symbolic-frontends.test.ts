@@ -53,14 +53,15 @@ def build(latent_size, img_size, n):
   assert.deepEqual(settings(analysis, 'a'), { units: 'latent_size' });
   assert.deepEqual(settings(analysis, 'b'), { units: 'latent_size·2' });
   assert.deepEqual(settings(analysis, 'c'), { units: '⌊img_size/4⌋' });
-  assert.deepEqual(settings(analysis, 'd'), { units: 'n·64 + 64' });
+  // A product keeps the code's grouping when that reads better than its expansion (n·64 + 64).
+  assert.deepEqual(settings(analysis, 'd'), { units: '(n + 1)·64' });
   assert.deepEqual(settings(analysis, 'e'), { units: 'latent_size − 3' });
   // True division is a float: no formula, the setting stays a plain unknown.
   assert.deepEqual(settings(analysis, 'f'), {});
   assert.deepEqual(settings(analysis, 'g'), { units: 'n·n' });
   assert.deepEqual(settings(analysis, 'h'), { units: '⌈img_size/3⌉' });
-  // The formula keeps a floor's remainder in (−2, 0]: ⌊(img_size − 1)/2⌋ + 1 (7 → 4, 8 → 4, 9 → 5 as Python's math.floor((n − 1)/2) + 1).
-  assert.deepEqual(settings(analysis, 'i'), { units: '⌊(img_size − 1)/2⌋ + 1' });
+  // ⌊(img_size − 1)/2⌋ + 1 prints with the plus taken inside: ⌊(img_size + 1)/2⌋ (7 → 4, 8 → 4, 9 → 5 as Python's math.floor((n − 1)/2) + 1).
+  assert.deepEqual(settings(analysis, 'i'), { units: '⌊(img_size + 1)/2⌋' /* ⌊(s − 1)/2⌋ + 1, the plus taken inside */ });
   const iUnits = layer(analysis, 'i').settingFormulas?.units as Formula;
   assert.deepEqual([7, 8, 9].map((n) => evaluate(iUnits, new Map([['img_size', n]]))), [4, 4, 5]);
   // n^(2^40) stops growing: a plain unknown, quickly.
