@@ -61,7 +61,7 @@ def build(latent_size, img_size, n):
   assert.deepEqual(settings(analysis, 'g'), { units: 'n·n' });
   assert.deepEqual(settings(analysis, 'h'), { units: '⌈img_size/3⌉' });
   // ⌊(img_size − 1)/2⌋ + 1 prints with the plus taken inside: ⌊(img_size + 1)/2⌋ (7 → 4, 8 → 4, 9 → 5 as Python's math.floor((n − 1)/2) + 1).
-  assert.deepEqual(settings(analysis, 'i'), { units: '⌊(img_size + 1)/2⌋' /* ⌊(s − 1)/2⌋ + 1, the plus taken inside */ });
+  assert.deepEqual(settings(analysis, 'i'), { units: '⌊(img_size + 1)/2⌋' });
   const iUnits = layer(analysis, 'i').settingFormulas?.units as Formula;
   assert.deepEqual([7, 8, 9].map((n) => evaluate(iUnits, new Map([['img_size', n]]))), [4, 4, 5]);
   // n^(2^40) stops growing: a plain unknown, quickly.
