@@ -283,7 +283,7 @@ def build(units):
   ]);
   assert.deepEqual(codes(analysis, 'unused-assumption'), [{ severity: 'info', text: 'K=5' }]);
   const note = analysis.diagnostics.find((d) => d.code === 'unused-assumption');
-  assert.match(note?.message ?? '', /open sizes here: T, units\)/);
+  assert.match(note?.message ?? '', /open sizes here: T, units;/);
   assert.deepEqual(analysis.assumptions?.map((a) => [a.name, a.used]), [['K', false]]);
   assert.ok(!analysis.diagnostics.some((d) => d.severity === 'error'));
 });

@@ -117,7 +117,7 @@ export function reportAssumptions(assumed: Assumed | undefined, builder: GraphBu
   for (const a of out) {
     if (a.used) continue;
     const others = list.length > 0 ? `open sizes here: ${list.join(', ')}` : 'no size is left open here';
-    builder.sink.info(DiagnosticCode.unusedAssumption, `Nothing here is a size named \`${a.name}\` (${others}): this assumption changes nothing.`, a.range);
+    builder.sink.info(DiagnosticCode.unusedAssumption, `No open size here is named \`${a.name}\` (${others}; a value the code gives, such as a default, is kept): this assumption changes nothing.`, a.range);
   }
   return out;
 }
