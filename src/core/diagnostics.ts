@@ -68,6 +68,10 @@ export const DiagnosticCode = {
   subclassOutput: 'subclass-output',
   /** A subclassed model's input shape is unknown (no Input, build() or shape comment); info. */
   subclassInputShape: 'subclass-input-shape',
+  /** A `shape-lens:` comment entry that is not NAME=VALUE with a non-negative integer; warning. */
+  invalidAssumption: 'invalid-assumption',
+  /** A `shape-lens:` comment assumes a size nothing in the file is named; info. */
+  unusedAssumption: 'unused-assumption',
 
   // The interpreters: what they could not follow.
   /** A branch condition the analysis cannot evaluate; it assumes the branch runs; info. */
@@ -133,6 +137,8 @@ export const CODE_DOCS: Record<DiagnosticCode, string> = {
   'unbuilt-model': 'The model has no input shape, so Keras would not build it either: give it an Input, an input_shape on its first layer, or call build().',
   'subclass-output': "Shape Lens could not follow the subclassed model's call() to an output tensor.",
   'subclass-input-shape': 'The input shape of this subclassed model is unknown: call it on an Input, call build(), or add a "# shape-lens: input_shape=(...)" comment.',
+  'invalid-assumption': 'A "shape-lens:" comment entry must be NAME=VALUE with a whole number of 0 or more (`# shape-lens: H=224, latent_size=64`); this one is ignored.',
+  'unused-assumption': 'A "shape-lens:" comment gives a value to a size nothing in the file is named: an input\'s open dims are H, W (T for sequences), a builder parameter or argparse value without default goes by its own name.',
   'unknown-condition': 'Shape Lens cannot tell whether this condition holds, so it assumes the branch runs.',
   'unknown-loop': 'Shape Lens could not follow this loop, and it changes part of a model: what it changes is unknown (?) afterwards.',
   'loop-budget': 'The loop runs more iterations than Shape Lens follows; what depends on it is unknown.',

@@ -70,7 +70,7 @@ export interface Formula {
    * How the formula was made, when that reads better than its expansion: a product with a sum
    * among its factors (`(⌊H/2⌋ − 1)·(⌊W/2⌋ − 1)·32`), kept for display only.
    */
-  readonly shown?: { readonly factors: readonly Formula[]; readonly coeff: number; readonly plus: number };
+  readonly shown?: { readonly factors: readonly Formula[]; readonly coeff: number; readonly plus?: Formula };
 }
 
 /** `coeff · factor₁ · factor₂ …`; factors sorted by key, repeated for powers. */
@@ -152,10 +152,11 @@ export function add(a: Formula, b: Formula): Formula | null {
   if (b.terms.length === 0) return a;
   if (a.terms.length === 0) return b;
   const sum = safe(make([...a.terms, ...b.terms]));
-  // A shown product plus a constant stays shown: `(⌊H/2⌋ − 1)·(⌊W/2⌋ − 1)·320 + 10`.
-  const [p, c] = constantValue(b) !== null ? [a, constantValue(b) as number] : constantValue(a) !== null ? [b, constantValue(a) as number] : [undefined, 0];
-  if (!sum || !p?.shown) return sum;
-  return { ...sum, shown: { ...p.shown, plus: p.shown.plus + c } };
+  // A shown product plus a formula that is not one stays shown: `(⌊H/2⌋ − 1)·(⌊W/2⌋ − 1)·320 + 10`, `(n − 4)·(n − 4)·k·16 + k`.
+  const [p, q] = a.shown && !b.shown ? [a, b] : b.shown && !a.shown ? [b, a] : [undefined, undefined];
+  if (!sum || !p?.shown || !q) return sum;
+  const plus = p.shown.plus ? add(p.shown.plus, q) : q;
+  return plus ? { ...sum, shown: { ...p.shown, plus } } : sum;
 }
 
 export function sub(a: Formula, b: Formula): Formula | null {
@@ -175,7 +176,7 @@ export function mul(a: Formula, b: Formula): Formula | null {
   if (!product) return product;
   // Keep the factors for display when a sum is among them (its expansion reads worse).
   const parts = (f: Formula) => {
-    if (f.shown && f.shown.plus === 0) return f.shown;
+    if (f.shown && !f.shown.plus) return f.shown;
     const c = constantValue(f);
     return { factors: c === null ? [f] : [], coeff: c ?? 1, plus: 0 };
   };
@@ -183,7 +184,7 @@ export function mul(a: Formula, b: Formula): Formula | null {
   const pb = parts(b);
   const factors = [...pa.factors, ...pb.factors];
   const coeff = pa.coeff * pb.coeff;
-  if (coeff > 0 && factors.some((f) => f.terms.length > 1) && product.terms.length > 1) return { ...product, shown: { factors, coeff, plus: 0 } };
+  if (coeff > 0 && factors.some((f) => f.terms.length > 1) && product.terms.length > 1) return { ...product, shown: { factors, coeff } };
   return product;
 }
 
@@ -318,7 +319,9 @@ export function formatFormula(f: Formula): string {
   if (f.shown) {
     const { factors, coeff, plus } = f.shown;
     const body = [...factors.map((x) => (printsAsOne(x) ? formatFormula(x) : `(${formatFormula(x)})`)), ...(coeff === 1 ? [] : [String(coeff)])].join('·');
-    return plus === 0 ? body : `${body} ${plus < 0 ? MINUS : '+'} ${Math.abs(plus)}`;
+    if (!plus || plus.terms.length === 0) return body;
+    const rest = formatFormula(plus);
+    return rest.startsWith(MINUS) ? `${body} ${MINUS} ${rest.slice(MINUS.length)}` : `${body} + ${rest}`;
   }
   if (f.terms.length === 0) return '0';
   const one = asOneFactor(f);

@@ -155,6 +155,7 @@ export class GroupedRuns<S extends GroupStmt> {
       for (let j = 0; j < e.diagnostics.length; j++) builder.sink.report(e.diagnostics[j]);
     }
     builder.restoreNames(timeline.totals());
+    for (const r of this.groups.values()) for (const n of r.usedAssumptions ?? []) builder.usedAssumptions.add(n);
     // A line being typed, left out (the text analysed has it blanked): the models it reaches are
     // incomplete in this result only (marked now, unmarked at the next merge).
     let range: SourceRange | undefined;
@@ -369,6 +370,7 @@ export class EventRecorder<S extends GroupStmt> {
     const finalModels = new Set(builder.models);
     for (const e of this.events) e.models = e.models.filter((m) => finalModels.has(m));
     const run: GroupRun<S> = { key: k.key, stmts: k.all.filter((s) => k.own.has(s)), events: this.events.filter((e) => k.own.has(e.stmt)), unnamed: builder.models.filter((m) => !m.name), ranges: [], steps };
+    if (builder.usedAssumptions.size > 0) run.usedAssumptions = [...builder.usedAssumptions];
     if (!collectRanges(run)) return 'a range outside its statements';
     return run;
   }

@@ -46,6 +46,8 @@ export interface GroupRun<S extends GroupStmt = GroupStmt> {
   /** Some message says a line number: run again when a statement of it moves to another line. */
   lines?: Map<S, number>;
   steps: number;
+  /** The `shape-lens:` assumptions its run took (`GraphBuilder.usedAssumptions`). */
+  usedAssumptions?: readonly string[];
 }
 
 /**

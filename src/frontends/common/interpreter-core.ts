@@ -7,7 +7,8 @@ import { BudgetExceeded, DepthExceeded, type Budget } from './budget';
 import { rootsFirst, type KerasRuntime } from './keras-runtime';
 import { ANONYMOUS_FUNCTIONS, type FunctionRecord, type SourceFile } from './scope';
 import { BreakSignal, ContinueSignal, isSignal, ReturnSignal, ThrowSignal } from './signals';
-import { NONE, unknown, type Value } from './values';
+import { symbol } from '../../core/formula';
+import { NONE, num, openSize, unknown, type Value } from './values';
 
 /** A top-level definition nothing called, to run speculatively (see `runUncalled`). */
 export interface UncalledEntry<Node> {
@@ -104,6 +105,18 @@ export abstract class InterpreterCore<Node, F extends SourceFile> {
       }
       throw e;
     }
+  }
+
+  /**
+   * The value of a size the code leaves open by name (a parameter without default of a builder
+   * nothing calls, an argparse value without default): the number a `shape-lens:` comment assumes
+   * for the name, else an unknown whose formula is the name.
+   */
+  openSize(name: string, why = `argument ${name}`): Value {
+    const assumed = this.rt.builder.assumptions.get(name);
+    if (assumed === undefined) return openSize(symbol(name), why);
+    this.rt.builder.usedAssumptions.add(name);
+    return num(assumed, true);
   }
 
   /** Models without a `name` take the first variable they are assigned to (module level also replaces a builder-function name). */

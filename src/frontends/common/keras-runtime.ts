@@ -11,7 +11,8 @@ import type { LayerNode, ModelGraph, SymbolicTensor } from '../../core/graph';
 import { UNKNOWN_DIM, type Shape } from '../../core/shape';
 import { summarize } from '../../core/summary';
 import { buildApplication } from '../../core/applications/graph';
-import { describeUnknown, list, NONE, num, sequenceItems, shapeValue, str, toConfigValue, tuple, unknown, type Value } from './values';
+import { describeUnknown, dimFormulas, list, NONE, num, sequenceItems, shapeValue, str, toConfigValue, tuple, unknown, type LayerSizes, type Value } from './values';
+import type { Formula } from '../../core/formula';
 
 /** Values a layer call can never take as its input (Keras raises). */
 const NOT_TENSORS: ReadonlySet<Value['k']> = new Set(['layer', 'model', 'module', 'api', 'class', 'func', 'builtin', 'bound', 'none']);
@@ -37,8 +38,21 @@ export class KerasRuntime {
     return this.builder.sink;
   }
 
-  layer(className: string, config: LayerConfig, range?: SourceRange): Value {
-    return { k: 'layer', node: this.builder.createLayer(className, config, range) };
+  /** `sizes`: the settings the code gave as open sizes (see `layerSizes`). */
+  layer(className: string, config: LayerConfig, range?: SourceRange, sizes?: LayerSizes): Value {
+    const node = this.builder.createLayer(className, config, range);
+    if (sizes?.settings) node.settingFormulas = sizes.settings;
+    if (sizes?.inputDims) this.declaredDims.set(node, sizes.inputDims);
+    return { k: 'layer', node };
+  }
+
+  /** The formulas of the input shape a layer declares with open sizes (a Sequential's first layer's `input_shape=(n, n, 3)`). */
+  private readonly declaredDims = new WeakMap<LayerNode, (Formula | undefined)[]>();
+
+  /** Gives the input a first layer made for itself the formulas of the shape it declared. */
+  private declaredInput(node: LayerNode, input: SymbolicTensor | undefined): void {
+    const dims = this.declaredDims.get(node);
+    if (dims && input && input.source?.layer !== node && input.shape?.length === dims.length) input.dimFormulas ??= dims;
   }
 
   /**
@@ -50,10 +64,14 @@ export class KerasRuntime {
     return built ? { k: 'model', model: built.model } : undefined;
   }
 
-  /** `Input(shape=...)` / `tf.input({shape})`: batch shape has the batch dim first; `dtype` as the code gave it. */
-  input(batchShape: Shape | null, range?: SourceRange, name?: string, shapeValue?: Value, dtype?: Value): Value {
+  /**
+   * `Input(shape=...)` / `tf.input({shape})`: batch shape has the batch dim first; `dtype` as the
+   * code gave it; `dims` the formulas of its dims that are open sizes (`dimFormulas`, batch dim first).
+   */
+  input(batchShape: Shape | null, range?: SourceRange, name?: string, shapeValue?: Value, dtype?: Value, dims?: (Formula | undefined)[]): Value {
     const lost = shapeValue && firstUnknown(shapeValue);
-    const t = this.builder.createInput(batchShape, range, name, lost ? `${describeUnknown(lost)} (in the input shape) is not known to Shape Lens` : undefined);
+    const fitting = dims && batchShape && dims.length === batchShape.length ? dims : undefined;
+    const t = this.builder.createInput(batchShape, range, name, lost ? `${describeUnknown(lost)} (in the input shape) is not known to Shape Lens` : undefined, fitting);
     if (dtype && dtype.k !== 'none' && t.source) t.source.layer.config.dtype = toConfigValue(dtype);
     return { k: 'tensor', t };
   }
@@ -131,7 +149,11 @@ export class KerasRuntime {
     if (model.k !== 'model' || !model.seq) return;
     if (item.k === 'layer') {
       if (item.node.className === 'InputLayer' && item.node.calls[0]) model.seq.addInput(item.node.calls[0].outputs[0], range);
-      else model.seq.add(item.node, range);
+      else {
+        const built = model.model.inputs.length > 0;
+        model.seq.add(item.node, range);
+        if (!built) this.declaredInput(item.node, model.model.inputs[0]);
+      }
     } else if (item.k === 'model') model.seq.add(this.builder.modelAsLayer(item.model), range);
     else if (item.k === 'tensor') model.seq.addInput(item.t, range);
     else if (this.objectLayer?.(item)) model.seq.add(this.objectLayer(item)!, range);
@@ -452,6 +474,7 @@ export class KerasRuntime {
     const shape = declaredInputShape(node.config);
     if (shape === undefined) return;
     const input = this.builder.createInput(shape, node.range);
+    this.declaredInput(node, input);
     this.builder.call(node, [input], node.range);
   }
 
@@ -490,7 +513,13 @@ export class KerasRuntime {
           return NONE;
         case 'build': {
           const shape = args[0] ? shapeFromValue(args[0]) : undefined;
-          if (seq && shape !== undefined) seq.build(shape, range);
+          if (seq && shape !== undefined && !v.model.built) {
+            seq.build(shape, range);
+            // `model.build((None, size, size, 3))` with open sizes: its input has their formulas.
+            const dims = dimFormulas(args[0]);
+            const input = v.model.inputs[0];
+            if (dims && input?.shape?.length === dims.length) input.dimFormulas ??= dims;
+          }
           return NONE;
         }
         case 'count_params':

@@ -5,6 +5,7 @@ import { UNKNOWN, type ConfigValue, type LayerConfig } from '../../core/config';
 import type { LayerNode, ModelGraph, SymbolicTensor } from '../../core/graph';
 import type { SequentialModel } from '../../core/builder';
 import type { Shape } from '../../core/shape';
+import { add, constant, divide, mul, sub, type Formula } from '../../core/formula';
 
 export type Value =
   | { k: 'num'; v: number; int: boolean }
@@ -32,8 +33,14 @@ export type Value =
   | { k: 'layer'; node: LayerNode }
   | { k: 'tensor'; t: SymbolicTensor }
   | { k: 'model'; model: ModelGraph; seq?: SequentialModel }
-  /** `why` may be `call:Label` for an unknown callable's result (labels opaque layers); `range` where it came from. */
-  | { k: 'unknown'; why?: string; range?: { start: number; end: number; file?: string } };
+  /**
+   * `why` may be `call:Label` for an unknown callable's result (labels opaque layers); `range` where
+   * it came from. `formula`: a size the code leaves open by name (a builder's parameter without
+   * default, an argparse value without default: `latent_size`) or integer arithmetic on such sizes
+   * (`latent_size * 2`); `ratio`: a true division `num / d` of one, which only `Math.floor` /
+   * `Math.ceil` / `math.floor` / `math.ceil` turn back into a formula.
+   */
+  | { k: 'unknown'; why?: string; range?: { start: number; end: number; file?: string }; formula?: Formula; ratio?: { num: Formula; d: number } };
 
 export interface CallArgs {
   positional: Value[];
@@ -57,6 +64,55 @@ export const FALSE: Value = { k: 'bool', v: false };
 export function unknown(why?: string, range?: { start: number; end: number; file?: string }): Value {
   return range ? { k: 'unknown', why, range } : { k: 'unknown', why };
 }
+/** An open size: unknown to the analysis, with the formula that names it. */
+export function openSize(formula: Formula, why?: string): Value {
+  return { k: 'unknown', why, formula };
+}
+
+/** The formula of an integer or an open size; null for anything else. */
+export function formulaOf(v: Value): Formula | null {
+  if (v.k === 'num') return v.int && Number.isSafeInteger(v.v) ? constant(v.v) : null;
+  return v.k === 'unknown' ? v.formula ?? null : null;
+}
+
+/**
+ * Integer arithmetic with an open size (`latent_size * 2`, `img_size // 4`, `(n + 1) * 64`): an
+ * open size with the result's formula. `/` keeps `num / d` for a later floor or ceiling (a positive
+ * integer `d`); a plain unknown for a non-integer operand or a formula grown too large. undefined
+ * when neither side is an open size, for another operator, or an operand that is no number (the
+ * caller's own rules apply: `'%d' % size`, `[64] * depth`).
+ */
+export function sizeArithmetic(op: string, l: Value, r: Value): Value | undefined {
+  if (!(l.k === 'unknown' && l.formula) && !(r.k === 'unknown' && r.formula)) return undefined;
+  if (op !== '+' && op !== '-' && op !== '*' && op !== '/' && op !== '//') return undefined;
+  const a = formulaOf(l);
+  const b = formulaOf(r);
+  if (!a || !b) return l.k === 'num' || r.k === 'num' ? unknown() : undefined;
+  let f: Formula | null = null;
+  if (op === '+') f = add(a, b);
+  else if (op === '-') f = sub(a, b);
+  else if (op === '*') f = mul(a, b);
+  else if (op === '//' || op === '/') {
+    const d = r.k === 'num' ? r.v : null;
+    if (d === null || !Number.isSafeInteger(d) || d <= 0) return unknown();
+    if (op === '/') return { k: 'unknown', ratio: { num: a, d } };
+    f = divide(a, d, 'floor');
+  }
+  return f && f.key.length <= MAX_FORMULA ? openSize(f) : unknown();
+}
+
+/** Longest formula (its canonical text) arithmetic keeps: `n = n * n` in a loop stops growing there. */
+const MAX_FORMULA = 240;
+
+/** `floor(x)` / `ceil(x)` of an open size or of a `ratio` (`Math.floor(size / 4)`); undefined for anything else. */
+export function roundedSize(v: Value, kind: 'floor' | 'ceil'): Value | undefined {
+  if (v.k !== 'unknown') return undefined;
+  if (v.formula) return v;
+  if (!v.ratio) return undefined;
+  const f = divide(v.ratio.num, v.ratio.d, kind);
+  return f && f.key.length <= MAX_FORMULA ? openSize(f) : unknown();
+}
+
 export function num(v: number, int = Number.isInteger(v)): Value {
   return { k: 'num', v, int };
 }
@@ -264,4 +320,41 @@ export function configFrom(entries: Iterable<[string, Value]>): LayerConfig {
   const config: LayerConfig = {};
   for (const [key, value] of entries) config[key] = toConfigValue(value);
   return config;
+}
+
+/** What a layer's arguments give as open sizes (`Dense(latent_size)`, `input_shape=(img_size, img_size, 3)`). */
+export interface LayerSizes {
+  /** Top-level settings that are open sizes: formula by config key (`LayerNode.settingFormulas`). */
+  settings?: Record<string, Formula>;
+  /** The formulas of the batch input shape the layer declares (`input_shape`, `batch_input_shape`, `input_dim`), batch dim first. */
+  inputDims?: (Formula | undefined)[];
+}
+
+/** The open sizes among a layer's settings (keys already canonical snake_case); undefined when none. */
+export function layerSizes(entries: Iterable<[string, Value]>): LayerSizes | undefined {
+  let settings: Record<string, Formula> | undefined;
+  let inputDims: (Formula | undefined)[] | undefined;
+  let embedding = false;
+  let inputDim: Formula | undefined;
+  for (const [key, v] of entries) {
+    if (key === 'output_dim') embedding = true;
+    if (key === 'input_shape' || key === 'batch_input_shape' || key === 'batch_shape') {
+      // A shape, not a size (a parameter named by itself may hold a whole tuple): only its items count.
+      const dims = dimFormulas(v);
+      if (dims) inputDims = key === 'input_shape' ? [undefined, ...dims] : dims;
+    } else if (v.k === 'unknown' && v.formula) {
+      (settings ??= {})[key] = v.formula;
+      if (key === 'input_dim') inputDim = v.formula;
+    }
+  }
+  // Embedding's `input_dim` is its vocabulary size, not an input shape.
+  if (!inputDims && inputDim && !embedding) inputDims = [undefined, inputDim];
+  return settings || inputDims ? { settings, inputDims } : undefined;
+}
+
+/** The formulas of a shape's open-size dims (`(img_size, img_size, 3)`), one entry per dim; undefined when it has none. */
+export function dimFormulas(shape: Value | undefined): (Formula | undefined)[] | undefined {
+  const items = shape && sequenceItems(shape);
+  if (!items || !items.some((d) => d.k === 'unknown' && d.formula)) return undefined;
+  return items.map((d) => (d.k === 'unknown' ? d.formula : undefined));
 }

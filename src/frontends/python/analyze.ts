@@ -1,5 +1,6 @@
 // Entry point of the Python front end: source text → model graphs, summaries and diagnostics.
 
+import { readAssumptions, reportAssumptions, type Assumed } from '../common/assumptions';
 import { GraphBuilder } from '../../core/builder';
 import { collectModels, unreadableFile, type FileAnalysis } from '../../core/analysis';
 import { DiagnosticCode, DiagnosticSink, type SourceRange } from '../../core/diagnostics';
@@ -91,7 +92,12 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
   const rt = new KerasRuntime(builder);
   rt.kerasFrom = keras.from;
   let typing: SourceRange | undefined;
-  const result = (): FileAnalysis => ({ file, language: 'python', text, builder, models: collectModels(builder), diagnostics: sink.items, keras, ...(typing && { typing }), ...(rt.failures > 0 && { failures: rt.failures }) });
+  let assumed: Assumed | undefined = undefined;
+  const result = (): FileAnalysis => {
+    const models = collectModels(builder);
+    const assumptions = reportAssumptions(assumed, builder);
+    return { file, language: 'python', text, builder, models, diagnostics: sink.items, keras, ...(typing && { typing }), ...(rt.failures > 0 && { failures: rt.failures }), ...(assumptions.length > 0 && { assumptions }) };
+  };
   const parsed = parseToAst(text);
   if (!parsed) {
     sink.error(DiagnosticCode.parser, 'The Python parser is not initialised or could not parse this file.');
@@ -114,6 +120,8 @@ export function analyzePython(text: string, file: string, opts: AnalyzeOptions =
       blanked = dot;
     }
   }
+  // After the notes on syntax errors (as the incremental analysis reports them), before the run.
+  assumed = readAssumptions(text, 'python', builder);
   const budget = new Budget({ ...DEFAULT_LIMITS, ...opts.limits });
   const host = opts.host;
   const interp = new PythonInterpreter(rt, {

@@ -69,6 +69,8 @@ export function installBuiltins(ip: PythonInterpreter): void {
     if (v.k === 'num') return num(Math.trunc(v.v), true);
     if (v.k === 'bool') return num(Number(v.v), true);
     if (v.k === 'str' && /^\s*[-+]?\d+\s*$/.test(v.v)) return num(parseInt(v.v, 10), true);
+    // An open size is an integer already.
+    if (v.k === 'unknown' && v.formula) return v;
     return unknown();
   });
   b('float', (a) => {

@@ -130,7 +130,9 @@ export function bindParams(ip: PythonInterpreter, def: FuncDef, scope: Scope, ar
         else if (keywords.has(name)) {
           v = keywords.get(name);
           keywords.delete(name);
-        } else v = args.rest === 'splat' ? missingArgument(name) : def.defaults.get(name);
+        } else if (args.rest === 'splat') v = missingArgument(name);
+        // A builder nothing calls: a parameter without default is a size the code leaves open, by its name.
+        else v = def.defaults.get(name) ?? (args.rest === 'uncalled' ? ip.openSize(name) : missingArgument(name));
         scope.vars.set(name, v ?? missingArgument(name));
         break;
       }

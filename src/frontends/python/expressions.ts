@@ -1,9 +1,10 @@
 // Python expressions: names, literals, operators, subscripts, comprehensions, attributes and calls.
 
+import { argparseAttr, argumentParser } from './argparse';
 import type { SourceRange } from '../../core/diagnostics';
 import type { SymbolicTensor } from '../../core/graph';
 import { shapeFromValue } from '../common/keras-runtime';
-import { bool, dictKey, FALSE, list, makeDict, NONE, num, pyRepr, pyStr, sequenceItems, str, TRUE, truthy, tuple, unknown, type CallArgs, type Value } from '../common/values';
+import { bool, dictKey, FALSE, list, makeDict, NONE, num, pyRepr, pyStr, sequenceItems, sizeArithmetic, str, TRUE, truthy, tuple, unknown, type CallArgs, type Value } from '../common/values';
 import { field, fields, namedChildren, type PyNode } from './ast';
 import { apiPath, callKerasApi, kerasNameOnUnknown } from './keras-api';
 import { Scope, type ClassDef } from './modules';
@@ -231,6 +232,8 @@ export function binary(ip: PythonInterpreter, op: string, l: Value, r: Value, ra
   if (l.k === 'bool') l = num(Number(l.v), true);
   if (r.k === 'bool') r = num(Number(r.v), true);
   if (l.k === 'num' && r.k === 'num') return arith(op, l, r);
+  const size = sizeArithmetic(op, l, r);
+  if (size) return size;
   if (op === '+') {
     if (l.k === 'str' && r.k === 'str') return str(l.v + r.v);
     if (l.k === 'list' && r.k === 'list') return list([...l.items, ...r.items]);
@@ -382,7 +385,7 @@ export function getAttr(ip: PythonInterpreter, obj: Value, name: string, node: P
       return v ?? unknown();
     }
     case 'unknown':
-      return kerasNameOnUnknown(name) ?? unknown();
+      return argparseAttr(ip, obj, name) ?? kerasNameOnUnknown(name) ?? unknown();
     case 'layer':
     case 'model':
     case 'tensor': {
@@ -441,7 +444,8 @@ export function evalCall(ip: PythonInterpreter, node: PyNode, scope: Scope): Val
     const tensors = args.positional.flatMap((a) => ip.rt.tensors(a) ?? []);
     const where = ip.layerRange(ip.range(node));
     if (tensors.length > 0) return ip.rt.opaque(label, tensors, where);
-    if (result.why === undefined || !result.why.startsWith('call:')) return unknown(`call:${label}`, where);
+    // An open size (`math.floor(size / 2)`) keeps its formula.
+    if (!result.formula && (result.why === undefined || !result.why.startsWith('call:'))) return unknown(`call:${label}`, where);
   }
   return result;
 }
@@ -480,7 +484,7 @@ export function callValue(ip: PythonInterpreter, callee: Value, args: CallArgs, 
     case 'api': {
       const custom = customLayerApi(ip, callee.path, args);
       if (custom) return custom;
-      const made = callKerasApi(callee.path, args, ip.layerRange(range), ip.rt) ?? unknown();
+      const made = callKerasApi(callee.path, args, ip.layerRange(range), ip.rt) ?? argumentParser(callee.path, range) ?? unknown();
       rememberLambda(ip, made, args, (fn, a) => callValue(ip, fn, a, range, scope));
       return made;
     }

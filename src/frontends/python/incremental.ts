@@ -49,6 +49,7 @@
 // A returned analysis is valid until the next `update`: reused models and diagnostics are shared
 // with it and their ranges are shifted in place by later edits.
 
+import { parseAssumptions, reportAssumptions, reportInvalidAssumptions, type Assumed } from '../common/assumptions';
 import { performance } from 'node:perf_hooks';
 import type { Node, Tree } from 'web-tree-sitter';
 import type { FileAnalysis } from '../../core/analysis';
@@ -109,6 +110,8 @@ export class IncrementalPython {
   });
   private keras: KerasVersionChoice | undefined;
   private volatileKey = '';
+  /** The document's `shape-lens:` assumptions (the groups ran with their values). */
+  private assumed: Assumed = parseAssumptions('', 'python');
   private importsChecked = '';
   last: UpdateStats = { mode: 'full', groups: 0, ran: 0, copied: 0 };
   private parseMs = 0;
@@ -477,6 +480,10 @@ export class IncrementalPython {
     this.plain = plain;
     if (this.rootSpan.hasError || this.rootSpan.treeError || this.rootSpan.type !== 'module') return this.full('a syntax error');
     if (opts.recordCalls) return this.full('recording calls');
+    // `shape-lens:` assumptions (read from the document, as the full analysis reads them) reach every group: other values run every group again.
+    const assumed = parseAssumptions(this.doc, 'python');
+    if (assumed.key !== this.assumed.key) this.runs.reset();
+    this.assumed = assumed;
     // The version comes from a few comments and imports; a text without their words gives what the options say.
     const keras = plain && this.kerasPlain ? this.kerasPlain : kerasVersionOfFile(text, opts.keras);
     if (plain) this.kerasPlain = keras;
@@ -515,6 +522,7 @@ export class IncrementalPython {
     for (const s of k.all) materialise(s);
     const sink = new DiagnosticSink();
     const builder = new CountingBuilder(sink, 'keras', keras.version);
+    builder.assumptions = this.assumed.values;
     const rt = new KerasRuntime(builder);
     rt.kerasFrom = keras.from;
     const budget = new Budget(limits);
@@ -541,8 +549,12 @@ export class IncrementalPython {
     const typingAt = this.typingAt;
     // As `analyzePython` reports it: before anything the interpretation says.
     if (typingAt?.syntax) reportReadAround(sink, this.doc, typingAt.line);
+    // Its malformed entries, as `analyzePython` reports them: after the notes on syntax, before the run.
+    reportInvalidAssumptions(this.assumed, sink);
     const { builder, models, failures, typing } = this.runs.merge(sink, 'keras', keras.version, typingAt && { text: this.doc, line: typingAt.line });
-    return { file: this.file, language: 'python', text: this.doc, builder, models, diagnostics: sink.items, keras, ...(typing && { typing }), ...(failures > 0 && { failures }) };
+    builder.assumptions = this.assumed.values;
+    const assumptions = reportAssumptions(this.assumed, builder);
+    return { file: this.file, language: 'python', text: this.doc, builder, models, diagnostics: sink.items, keras, ...(typing && { typing }), ...(failures > 0 && { failures }), ...(assumptions.length > 0 && { assumptions }) };
   }
 
   /** Each input-shape comment, with the statement after it and how many lines before it. */

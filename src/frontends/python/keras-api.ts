@@ -6,7 +6,7 @@ import { applicationClassNames } from '../../core/layers/applications';
 import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
 import type { KerasRuntime } from '../common/keras-runtime';
 import { shapeFromValue } from '../common/keras-runtime';
-import { configFrom, list, NONE, num, sequenceItems, shapeValue, str, unknown, type CallArgs, type Value } from '../common/values';
+import { configFrom, dimFormulas, layerSizes, list, NONE, num, roundedSize, sequenceItems, shapeValue, str, unknown, type CallArgs, type Value } from '../common/values';
 import { UNKNOWN_DIM } from '../../core/shape';
 import { NamespaceCopier } from './modules';
 import { callOpApi, constantCall, isRuntimeSize, shapeCall } from './ops-api';
@@ -135,6 +135,11 @@ export function kerasNameOnUnknown(name: string): Value | undefined {
 
 /** Binds positional and keyword arguments of a layer constructor to canonical config keys. */
 export function layerConfig(className: string, args: CallArgs): ReturnType<typeof configFrom> {
+  return configFrom(layerSettings(className, args));
+}
+
+/** A layer constructor's arguments by canonical config key (positional ones named by the rule's `pythonArgs`). */
+function layerSettings(className: string, args: CallArgs): [string, Value][] {
   // Only the canonical name binds positionally, as before the table moved to the rules (an alias such
   // as `MaxPool2D(2)` still drops its positional arguments: a known gap, kept by this refactor).
   const rule = getRule(className);
@@ -144,7 +149,13 @@ export function layerConfig(className: string, args: CallArgs): ReturnType<typeo
     if (i < names.length) entries.push([names[i], v]);
   });
   for (const [k, v] of args.keywords) entries.push([k, v]);
-  return configFrom(entries);
+  return entries;
+}
+
+/** A layer made from constructor arguments, with the settings they give as open sizes. */
+function makeLayer(rt: KerasRuntime, className: string, args: CallArgs, range: SourceRange): Value {
+  const entries = layerSettings(className, args);
+  return rt.layer(className, configFrom(entries), range, layerSizes(entries));
 }
 
 function arg(args: CallArgs, index: number, name: string): Value | undefined {
@@ -195,7 +206,8 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
       rt.sink.warning(DiagnosticCode.inputShape, '`Input` needs `shape=` (or `batch_shape=`) for Shape Lens to know the model\'s shapes.', range);
       shape = null;
     }
-    const t = rt.input(shape, range, nameArg(args) ?? undefined, batchShape ?? shapeV, arg(args, 2, 'dtype'));
+    const dims = batchShape ? dimFormulas(batchShape) : dimFormulas(shapeV);
+    const t = rt.input(shape, range, nameArg(args) ?? undefined, batchShape ?? shapeV, arg(args, 2, 'dtype'), dims && !batchShape ? [undefined, ...dims] : dims);
     if (last === 'InputLayer' && t.k === 'tensor' && t.t.source) return { k: 'layer', node: t.t.source.layer };
     return t;
   }
@@ -204,7 +216,7 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
     const inputs = arg(args, 0, 'inputs');
     if (path.startsWith(UNKNOWN_ORIGIN) && !(inputs && rt.tensors(inputs))) return undefined;
     const rest: CallArgs = { positional: args.positional.slice(1), keywords: new Map([...args.keywords].filter(([k]) => k !== 'inputs')) };
-    const layer = rt.layer(mergeClass, layerConfig(mergeClass, rest), range);
+    const layer = makeLayer(rt, mergeClass, rest, range);
     return inputs ? rt.call(layer, inputs, range) : unknown();
   }
   // A known class, or an unknown one under `layers.` (kept as a layer of unknown shape so the graph stays connected).
@@ -221,7 +233,7 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
     // An application is its real layer graph (a functional model), unless a setting is unknown or wrong.
     const app = APPLICATIONS.has(last) ? rt.application(last, layerConfig(last, bound), range, inputTensor?.k === 'tensor' ? inputTensor.t : undefined) : undefined;
     if (app) return app;
-    const layer = rt.layer(last, layerConfig(last, bound), range);
+    const layer = makeLayer(rt, last, bound, range);
     if (inputTensor?.k === 'tensor') rt.call(layer, inputTensor, range);
     return layer;
   }
@@ -254,7 +266,7 @@ export function callKerasApi(path: string, args: CallArgs, range: SourceRange, r
       if (!items || items.some((i) => i.k !== 'num')) return unknown();
       return num(items.reduce((p, i) => p * (i as { v: number }).v, 1));
     }
-    if (x?.k !== 'num') return unknown();
+    if (x?.k !== 'num') return (x && path !== 'math.sqrt' && roundedSize(x, path === 'math.ceil' ? 'ceil' : 'floor')) || unknown();
     if (path === 'math.sqrt') return num(Math.sqrt(x.v), false);
     return num(path === 'math.ceil' ? Math.ceil(x.v) : Math.floor(x.v), true);
   }

@@ -1,5 +1,6 @@
 // Entry point of the JS/TS (tfjs) front end: source text → model graphs, summaries and diagnostics.
 
+import { readAssumptions, reportAssumptions } from '../common/assumptions';
 import { parse, type TSESTree } from '@typescript-eslint/typescript-estree';
 import { GraphBuilder } from '../../core/builder';
 import { collectModels, type FileAnalysis } from '../../core/analysis';
@@ -185,9 +186,15 @@ export function analyzeParsed(text: string, file: string, opts: AnalyzeTfjsOptio
   const rt = new KerasRuntime(builder);
   const language = languageOf(file);
   let typing: SourceRange | undefined;
-  const result = (): FileAnalysis => ({ file, language, text, builder, models: collectModels(builder), diagnostics: sink.items, ...(typing && { typing }), ...(rt.failures > 0 && { failures: rt.failures }) });
   const { program } = parsed;
   reportSyntaxErrors(sink, text, parsed);
+  // After the notes on syntax errors (as the incremental analysis reports them), before the run.
+  const assumed = readAssumptions(text, 'js', builder);
+  const result = (): FileAnalysis => {
+    const models = collectModels(builder);
+    const assumptions = reportAssumptions(assumed, builder);
+    return { file, language, text, builder, models, diagnostics: sink.items, ...(typing && { typing }), ...(rt.failures > 0 && { failures: rt.failures }), ...(assumptions.length > 0 && { assumptions }) };
+  };
   if (!program) return result();
   const host = opts.host;
   const interp = new JsInterpreter(rt, {

@@ -1,6 +1,6 @@
 // JS globals as the interpreter models them (Math, Array, Object, JSON, console ...).
 
-import { bool, FALSE, list, NONE, num, str, unknown, type Value } from '../common/values';
+import { bool, FALSE, list, NONE, num, roundedSize, str, unknown, type Value } from '../common/values';
 import { TF_ROOT } from './tfjs-api';
 import type { JsInterpreter } from './interpreter';
 import { builtinFn, callable } from './methods';
@@ -31,7 +31,7 @@ export function installGlobals(ip: JsInterpreter): void {
   const nums = (a: Value[]) => (a.every((x) => x.k === 'num') ? a.map((x) => (x as { v: number }).v) : null);
   for (const ns of ['Math', 'Object', 'Array', 'Number', 'JSON', 'console', 'String', 'Boolean', 'process']) ip.globals.set(ns, { k: 'builtin', name: ns, call: () => unknown() });
   const math1: Record<string, (x: number) => number> = { floor: Math.floor, ceil: Math.ceil, round: Math.round, sqrt: Math.sqrt, abs: Math.abs, trunc: Math.trunc, log2: Math.log2, log: Math.log, exp: Math.exp, sign: Math.sign };
-  for (const [k, f] of Object.entries(math1)) g(`Math.${k}`, (a) => (a[0]?.k === 'num' ? num(f(a[0].v)) : unknown()));
+  for (const [k, f] of Object.entries(math1)) g(`Math.${k}`, (a) => (a[0]?.k === 'num' ? num(f(a[0].v)) : (a[0] && (k === 'floor' || k === 'ceil') && roundedSize(a[0], k)) || unknown()));
   g('Math.max', (a) => {
     const n = nums(a);
     return n ? num(Math.max(...n)) : unknown();

@@ -149,7 +149,8 @@ export function unknownArgs(ip: JsInterpreter, fn: Value & { k: 'func' }): Value
     if (param.type === 'AssignmentPattern' || param.type === 'RestElement') return NONE;
     // `({ units = 10, classes = 3 })`, React props: every field has a default, so those stand.
     if (param.type === 'ObjectPattern' && param.properties.every((q) => q.type === 'Property' && q.value.type === 'AssignmentPattern')) return NONE;
-    return missingArgument(param.type === 'Identifier' ? param.name : undefined);
+    // A parameter without default is a size the code leaves open, by its name.
+    return param.type === 'Identifier' ? ip.openSize(param.name) : missingArgument();
   });
 }
 

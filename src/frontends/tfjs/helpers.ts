@@ -1,7 +1,7 @@
 // Pure helpers of the JS/TS interpreter: truthiness, string conversion, operators, syntax walks.
 
 import type { TSESTree } from '@typescript-eslint/typescript-estree';
-import { bool, num, str, unknown, valuesEqual, type Value } from '../common/values';
+import { bool, num, sizeArithmetic, str, unknown, valuesEqual, type Value } from '../common/values';
 import type { N } from './interpreter';
 
 /** `export { a as "b" }`: names may be identifiers or string literals. */
@@ -61,6 +61,9 @@ export function binary(op: string, l: Value, r: Value): Value {
   }
   const lb = l.k === 'bool' ? num(Number(l.v)) : l;
   const rb = r.k === 'bool' ? num(Number(r.v)) : r;
+  // JS has no integer division: `/` of an open size waits for `Math.floor` / `Math.ceil`.
+  const size = sizeArithmetic(op, lb, rb);
+  if (size) return size;
   if (lb.k !== 'num' || rb.k !== 'num') {
     if ((op === '<' || op === '>' || op === '<=' || op === '>=') && l.k === 'str' && r.k === 'str') {
       return bool(op === '<' ? l.v < r.v : op === '>' ? l.v > r.v : op === '<=' ? l.v <= r.v : l.v >= r.v);

@@ -70,6 +70,7 @@
 // with it and their ranges are shifted in place by later edits (as the Python analysis'; the
 // server's `keepLastGood` knows). Its tree nodes are shared with later updates too.
 
+import { parseAssumptions, reportAssumptions, reportInvalidAssumptions, type Assumed } from '../common/assumptions';
 import { performance } from 'node:perf_hooks';
 import { parse, type TSESTree } from '@typescript-eslint/typescript-estree';
 import * as ts from 'typescript';
@@ -353,6 +354,8 @@ export class IncrementalTfjs {
   });
   /** The limits the cached runs were made with. */
   private limitsKey = '';
+  /** The text's `shape-lens:` assumptions (the groups ran with their values). */
+  private assumed: Assumed = parseAssumptions('', 'js');
   /** Lines of the current text, for every statement. */
   private readonly lines = new LineTable();
   last: TfjsUpdateStats = { mode: 'whole', repairs: 0, fresh: 0, pieces: 0, parsed: 0, copied: 0, run: 'whole', groups: 0, ran: 0, ms: { parse: 0, analyse: 0 } };
@@ -577,6 +580,10 @@ export class IncrementalTfjs {
     const limitsKey = JSON.stringify(limits);
     if (limitsKey !== this.limitsKey) this.runs.reset();
     this.limitsKey = limitsKey;
+    // `shape-lens:` assumptions reach every group: other values run every group again.
+    const assumed = parseAssumptions(text, 'js');
+    if (assumed.key !== this.assumed.key) this.runs.reset();
+    this.assumed = assumed;
     if (stmts.some((s) => s.names.dynamic)) return 'a `with` statement';
     if (opts.host && stmts.some((s) => s.names.project)) return 'a project import';
     const host = opts.host;
@@ -585,9 +592,12 @@ export class IncrementalTfjs {
     if (typeof done === 'string') return done;
     const sink = new DiagnosticSink();
     reportSyntaxErrors(sink, text, parsed);
+    reportInvalidAssumptions(assumed, sink);
     const line = typingLine(text, parsed);
     const { builder, models, failures, typing } = this.runs.merge(sink, 'tfjs', 3, line === undefined ? undefined : { text, line });
-    const analysis: FileAnalysis = { file: this.file, language: languageOf(this.file), text, builder, models, diagnostics: sink.items, ...(typing && { typing }), ...(failures > 0 && { failures }) };
+    builder.assumptions = assumed.values;
+    const assumptions = reportAssumptions(assumed, builder);
+    const analysis: FileAnalysis = { file: this.file, language: languageOf(this.file), text, builder, models, diagnostics: sink.items, ...(typing && { typing }), ...(failures > 0 && { failures }), ...(assumptions.length > 0 && { assumptions }) };
     return { analysis, groups: done.groups, ran: done.ran };
   }
 
@@ -646,6 +656,7 @@ export class IncrementalTfjs {
     }
     const sink = new DiagnosticSink();
     const builder = new CountingBuilder(sink, 'tfjs');
+    builder.assumptions = this.assumed.values;
     const rt = new KerasRuntime(builder);
     const budget = new Budget(limits);
     const ip = new GroupInterpreter(rt, { budget, host });

@@ -8,7 +8,8 @@ import { DiagnosticCode, type SourceRange } from '../../core/diagnostics';
 import type { KerasRuntime } from '../common/keras-runtime';
 import { UNKNOWN_DIM, type Shape } from '../../core/shape';
 import { shapeFromValue } from '../common/keras-runtime';
-import { sequenceItems, toConfigValue, unknown, type CallArgs, type Value } from '../common/values';
+import { dimFormulas, layerSizes, sequenceItems, toConfigValue, unknown, type CallArgs, type Value } from '../common/values';
+import type { Formula } from '../../core/formula';
 import { callTfjsOp } from './ops-api';
 
 /** Packages whose exports are the tfjs API (`tf`). */
@@ -68,6 +69,14 @@ function nameOf(args: Value | undefined): string | null {
   return n?.k === 'str' ? n.v : null;
 }
 
+/** The formulas of the open-size dims of `tf.input({...})`'s shape (see `inputShape`), batch dim first. */
+function inputDimFormulas(args: Value | undefined): (Formula | undefined)[] | undefined {
+  const batchShape = prop(args, 'batchShape') ?? prop(args, 'batchInputShape');
+  if (batchShape) return dimFormulas(batchShape);
+  const dims = dimFormulas(prop(args, 'shape') ?? prop(args, 'inputShape'));
+  return dims && [undefined, ...dims];
+}
+
 /** Reads `shape` / `batchShape` of `tf.input({...})` (`inputShape` / `batchInputShape` of `tf.layers.inputLayer`), + `batchSize`, as a batch shape. */
 function inputShape(args: Value | undefined): Shape | null | undefined {
   const batchShape = prop(args, 'batchShape') ?? prop(args, 'batchInputShape');
@@ -99,7 +108,7 @@ export function callTfjsApi(path: string, args: CallArgs, range: SourceRange, rt
       return rt.layer(last, {}, range);
     }
     if (cls === 'InputLayer') {
-      const t = rt.input(inputShape(a0) ?? null, range, nameOf(a0) ?? undefined, a0, prop(a0, 'dtype'));
+      const t = rt.input(inputShape(a0) ?? null, range, nameOf(a0) ?? undefined, a0, prop(a0, 'dtype'), inputDimFormulas(a0));
       return t.k === 'tensor' && t.t.source ? { k: 'layer', node: t.t.source.layer } : t;
     }
     const config = tfjsConfig(cls, a0);
@@ -108,7 +117,7 @@ export function callTfjsApi(path: string, args: CallArgs, range: SourceRange, rt
       rt.sink.warning(DiagnosticCode.tfjsUnsupported, "tfjs-layers does not implement padding 'causal' for conv1d: model.summary() shows the 'valid' length and the model fails when it runs. Use 'same', or pad the sequence on the left before the layer.", range);
       config.padding = 'valid';
     }
-    return rt.layer(cls, config, range);
+    return rt.layer(cls, config, range, a0?.k === 'dict' ? layerSizes([...a0.map].map(([k, v]) => [toSnakeCase(k), v])) : undefined);
   }
   if (parts.length !== 2) return undefined;
   switch (last) {
@@ -125,7 +134,7 @@ export function callTfjsApi(path: string, args: CallArgs, range: SourceRange, rt
     case 'input': {
       const shape = inputShape(a0);
       if (shape === undefined) rt.sink.warning(DiagnosticCode.inputShape, '`tf.input` needs `shape` (or `batchShape`) for Shape Lens to know the model\'s shapes.', range);
-      return rt.input(shape ?? null, range, nameOf(a0) ?? undefined, a0, prop(a0, 'dtype'));
+      return rt.input(shape ?? null, range, nameOf(a0) ?? undefined, a0, prop(a0, 'dtype'), inputDimFormulas(a0));
     }
     case 'zeros':
     case 'ones':
