@@ -156,14 +156,26 @@ export const cases: Case[] = [
     assert.equal(edits[0].newText, ", padding='same'");
   }],
 
-  ['assume: the command writes the shape-lens comment under the docstring and merges a second size into it', async () => {
+  ['assume: the hover links to the command, which writes the shape-lens comment under the docstring and merges a second size; the hints follow', async () => {
     const doc = await open('open_sizes.py');
+    const conv = lineOf(doc, 'layers.Conv2D(32, 3)');
+    const text = await eventually(async () => {
+      const t = await hoverText(doc, new vscode.Position(conv, doc.lineAt(conv).text.indexOf('Conv2D') + 2));
+      return t.includes('Assume W') ? t : undefined;
+    }, 'a hover with Assume links');
+    assert.match(text, /Sizes: `\(None, H − 2, W − 2, 32\)`/);
+    assert.match(text, /command:shapeLens\.assumeSize/);
     try {
       assert.equal(await vscode.commands.executeCommand(ASSUME_COMMAND, { uri: doc.uri.toString(), name: 'H', value: 224 }), true);
       assert.equal(doc.lineAt(1).text, '# shape-lens: H=224');
       assert.equal(doc.lineAt(2).text, 'import keras');
       assert.equal(await vscode.commands.executeCommand(ASSUME_COMMAND, { uri: doc.uri.toString(), name: 'W', value: 160 }), true);
       assert.equal(doc.lineAt(1).text, '# shape-lens: H=224, W=160');
+      // Conv2D(32, 3) valid: 224 − 2 = 222, 160 − 2 = 158; MaxPooling2D(2): ⌊222/2⌋ = 111, ⌊158/2⌋ = 79.
+      await eventually(async () => {
+        const labels = (await hints(doc)).map((h) => h.label).join('\n');
+        return labels.includes('(None, 222, 158, 32) · 896 params') && labels.includes('(None, 111, 79, 32) · 0 params') ? true : undefined;
+      }, 'hints with the assumed sizes');
       // Not a size name: nothing is written.
       assert.equal(await vscode.commands.executeCommand(ASSUME_COMMAND, { uri: doc.uri.toString(), name: '1x', value: 3 }), false);
       assert.equal(doc.lineCount, 10);
