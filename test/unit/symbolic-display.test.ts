@@ -330,3 +330,39 @@ test('assumptions: the model hover says which values a shape-lens comment gave (
     { name: 'T', value: 3, line: 1, used: false },
   ]);
 });
+
+// With the front ends: a builder's parameter without a default is an open size; the comment gives it a value.
+const DECODER = `"""A decoder whose latent size is a parameter."""
+import keras
+from keras import layers
+
+def build_decoder(latent_size):
+    z = keras.Input(shape=(latent_size,))
+    x = layers.Dense(3456)(z)
+    return keras.Model(z, x)
+`;
+
+test('end to end: a builder parameter is an open size (latent_size·3456 + 3456); the assume edit then gives the number', async () => {
+  const uri = 'file:///m.py';
+  const { analysis } = await analyze(DECODER);
+  const d = docOf(analysis);
+  const dense = hoverAt(d, uri, { line: 6, character: 14 }, true);
+  // Dense(3456) on latent_size inputs: latent_size·3456 weights + 3456 biases.
+  assert.match((dense?.contents as { value: string }).value, /Params: `latent_size·3456 \+ 3456`/);
+  assert.match((dense?.contents as { value: string }).value, /Open sizes: `latent_size` \(the code gives it no value; the formulas are in it\) · \[Assume latent_size = …\]/);
+  const all = { start: { line: 0, character: 0 }, end: { line: 9, character: 0 } };
+  assert.deepEqual(inlayHints(d, uri, all, 'shapeAndParams').map((h) => h.label), ['→ (None, latent_size) · 0 params', '→ (None, 3456) · latent_size·3456 + 3456 params']);
+  // What the assume command writes, then analysed again: 64·3456 + 3456 = 224,640.
+  const edit = assumptionEdit(DECODER, false, 'latent_size', 64);
+  const assumed = apply(DECODER, edit);
+  assert.ok(assumed.startsWith('"""A decoder whose latent size is a parameter."""\n# shape-lens: latent_size=64\nimport keras\n'));
+  const again = await analyze(assumed);
+  const d2 = docOf(again.analysis);
+  assert.deepEqual(inlayHints(d2, uri, { start: { line: 0, character: 0 }, end: { line: 10, character: 0 } }, 'shapeAndParams').map((h) => h.label), ['→ (None, 64) · 0 params', '→ (None, 3456) · 224,640 params']);
+  const model = hoverAt(d2, uri, { line: 8, character: 12 }, true);
+  const text = (model?.contents as { value: string }).value;
+  assert.match(text, /Total params: \*\*224,640\*\*/);
+  assert.match(text, /Sizes with latent\\_size = 64 \(shape-lens comment, line 2\)/);
+  assert.doesNotMatch(text, /Open sizes|Assume/);
+  assert.deepEqual(again.json.assumptions, [{ name: 'latent_size', value: 64, line: 2, used: true }]);
+});
