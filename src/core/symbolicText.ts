@@ -70,8 +70,11 @@ export function formulaParams(s: ModelSummary): UnknownParamsText {
 
 /** The formulas of one row, looked up in its summary (undefined when it has none). */
 export function symbolicRowOf(s: ModelSummary, row: SummaryRow): SymbolicRow | undefined {
+  const sym = symbolicModel(s);
+  // Most models have no open size: no row lookup for their hints.
+  if (sym.symbols.length === 0) return undefined;
   const i = s.rows.indexOf(row);
-  return i < 0 ? undefined : symbolicModel(s).rows[i];
+  return i < 0 ? undefined : sym.rows[i];
 }
 
 /**
