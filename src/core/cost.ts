@@ -378,7 +378,10 @@ function callField(call: CallNode, fields: Map<number, Field>, depth: number): F
   } catch {
     map = null;
   }
-  if (map === null) return { rf: null, why: `${layer.className} mixes positions a receptive field does not describe` };
+  if (map === null) {
+    const open = [...ins, ...outs].some((x) => x.slice(1).some((d) => d === null));
+    return { rf: null, why: open ? `the receptive field of ${layer.name} depends on a size that is None` : `${layer.className} mixes positions a receptive field does not describe` };
+  }
   const axes = outs[0].length - 2;
   if (map === 'pointwise') return first.rf && first.rf.size.length === axes ? first : { rf: null, why: `${layer.name} changes the spatial axes` };
   if (map === 'merge') return mergeFields(inFields ?? [first], layer.name, axes);

@@ -9,7 +9,7 @@ import { inputDimNames } from '../../src/core/shape';
 import { GraphBuilder } from '../../src/core/builder';
 import { caseSeed, emitPython, mulberry32, randomValidSpec, type ModelSpec } from './helpers/cnn-gen';
 import type { ModelSummary } from '../../src/core/summary';
-import { modelCost } from '../../src/core/cost';
+import { modelCost, rowCost } from '../../src/core/cost';
 import { modelsOf } from './helpers/python';
 import { analyzeJs } from './helpers/tfjs';
 
@@ -294,4 +294,27 @@ test('bad input: 1,000 alternating valid-conv / same-pool layers give formulas w
     if (f) assert.equal(evaluate(f[1], new Map([['H', 100_000_000]])), h, `${row.name}: ${formatFormula(f[1])}`);
   });
   assert.equal(formatFormula((m.rows[2]?.shape as Formula[])[1]), '⌊⌈⌊(H − 5)/2⌋/2⌉/2⌋');
+});
+
+test('receptive fields with open sizes: valid and stride-1 same windows do not depend on the size; a strided same window says it does', async () => {
+  const [s] = await modelsOf(`
+import keras
+from keras import layers
+inp = keras.Input(shape=(None, None, 3))
+x = layers.Conv2D(8, 3, name="c")(inp)
+x = layers.Conv2D(8, 5, padding="same", name="s1")(x)
+x = layers.MaxPooling2D(2, name="p")(x)
+x = layers.MaxPooling2D(3, strides=2, padding="same", name="s2")(x)
+model = keras.Model(inp, x)
+`);
+  const rf = (name: string) => {
+    const row = s.rows.find((r) => r.name === name)!;
+    const c = rowCost(s, row)!;
+    return c.receptiveField ? `${c.receptiveField.size[0]}/${c.receptiveField.stride[0]}/${c.receptiveField.padding[0]}` : c.rfWhy;
+  };
+  // Worked by hand: 3 → 3 + 4 = 7 (padding 2 before) → 7 + 1 = 8, stride 2.
+  assert.equal(rf('c'), '3/1/0');
+  assert.equal(rf('s1'), '7/1/2');
+  assert.equal(rf('p'), '8/2/2');
+  assert.equal(rf('s2'), 'the receptive field of s2 depends on a size that is None');
 });

@@ -260,11 +260,13 @@ export function windowMap(input: RuleShape, output: RuleShape, format: DataForma
     const k = w.kernel[i];
     const s = w.strides[i];
     const d = w.dilation[i];
-    if (n === null || out === null || k === null || s === null || d === null || w.padding === null) return null;
+    if (k === null || s === null || d === null || w.padding === null) return null;
     const kk = effectiveKernel(k, d);
     kernel[i] = kk;
     stride[i] = s;
-    padBefore[i] = w.padding === 'valid' ? 0 : w.padding === 'causal' ? kk - 1 : Math.floor(Math.max(((out as number) - 1) * s + kk - n, 0) / 2);
+    // `same` pads (K − 1)/2 before at stride 1 whatever the size; at larger strides it depends on the size (None: unknown).
+    if (w.padding === 'same' && s !== 1 && (n === null || out === null || out === undefined)) return null;
+    padBefore[i] = w.padding === 'valid' ? 0 : w.padding === 'causal' ? kk - 1 : s === 1 ? Math.floor((kk - 1) / 2) : Math.floor(Math.max(((out as number) - 1) * s + kk - (n as number), 0) / 2);
   }
   return { kernel, stride, padBefore };
 }
