@@ -13,7 +13,7 @@ import { formatSummary, formatUnknownNotes } from './core/summary';
 import { exportModel } from './core/export';
 import { COST_COLUMNS, formatCostTable, type CostColumn } from './core/cost';
 import { formatOutputShape } from './core/shape';
-import { formatSizeNotes, formulaParams } from './core/symbolicText';
+import { costFormulas, formatSizeNotes, formulaParams } from './core/symbolicText';
 import type { ProjectHost } from './frontends/common/frontend';
 import { frontEndForFile, frontEnds, loadFrontEnd } from './frontends/registry';
 
@@ -141,7 +141,7 @@ function printHuman(a: FileAnalysis, out: string[], atSummary: boolean, columns?
     if (m.model.functionName) notes.push(`built in ${m.model.functionName}()${m.model.argumentsFrom ? ` with the arguments of the call in ${m.model.argumentsFrom}${m.model.otherCallSites?.length ? ` (other calls: ${m.model.otherCallSites.join(', ')})` : ''}` : ''}; output ${formatOutputShape(m.outputShape)}`);
     out.push('');
     // Keras 3 fits its table to the terminal it prints in; so does the CLI when it prints to one.
-    const table = columns ? formatCostTable(m, columns) : formatSummary(m, undefined, process.stdout.isTTY ? process.stdout.columns : undefined, formulaParams(m));
+    const table = columns ? formatCostTable(m, columns, costFormulas(m, columns.includes('macs'))) : formatSummary(m, undefined, process.stdout.isTTY ? process.stdout.columns : undefined, formulaParams(m));
     out.push(`${table}${notes.length > 0 ? `\n(${notes.join('; ')})` : ''}`);
     out.push(...formatUnknownNotes(m));
     out.push(...formatSizeNotes(m));

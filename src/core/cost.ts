@@ -604,14 +604,22 @@ export type CostColumn = (typeof COST_COLUMNS)[number];
  * A summary table with the chosen columns: params, MACs and FLOPs exact, memory (output bytes per
  * sample) and receptive field short; `?` where unknown; totals below.
  */
-export function formatCostTable(s: ModelSummary, columns: readonly CostColumn[]): string {
+/** Formulas in open sizes (core/symbolic.ts) for the cells and totals the analysis has as `?`: by row index; undefined keeps `?`. */
+export interface CostFormulas {
+  params(row: number): string | undefined;
+  macs(row: number): string | undefined;
+  totalParams?: string;
+  totalMacs?: string;
+}
+
+export function formatCostTable(s: ModelSummary, columns: readonly CostColumn[], formulas?: CostFormulas): string {
   const c = modelCost(s);
   const head: Record<CostColumn, string> = { params: 'Param #', macs: 'MACs', flops: 'FLOPs', memory: 'Memory', rf: 'Receptive field' };
   const cell = (col: CostColumn, i: number): string => {
     const row = s.rows[i];
     const lc = c.rows[i];
-    if (col === 'params') return row.unbuilt ? '0 (unbuilt)' : formatCount(row.params);
-    if (col === 'macs') return formatCount(lc.macs);
+    if (col === 'params') return row.unbuilt ? '0 (unbuilt)' : row.params === null ? (formulas?.params(i) ?? '?') : formatCount(row.params);
+    if (col === 'macs') return lc.macs === null ? (formulas?.macs(i) ?? '?') : formatCount(lc.macs);
     if (col === 'flops') return formatCount(lc.flops);
     if (col === 'memory') return formatShortBytes(lc.activationBytes);
     return lc.receptiveField ? `${lc.receptiveField.size.join('×')} /${lc.receptiveField.stride.join('×')}${lc.receptiveField.notAlignedAt ? ' (not aligned)' : ''}` : '-';
@@ -624,13 +632,13 @@ export function formatCostTable(s: ModelSummary, columns: readonly CostColumn[])
   const line = (r: string[]) => r.map((x, k) => (k >= 2 && columns[k - 2] !== 'rf' ? x.padStart(widths[k]) : x.padEnd(widths[k]))).join('  ').trimEnd();
   const rule = '─'.repeat(widths.reduce((a, b) => a + b + 2, -2));
   const totals = [
-    ...(columns.includes('params') ? [`params ${formatCount(s.totalParams)}`] : []),
-    ...(columns.includes('macs') ? [`MACs ${formatCount(c.totalMacs)}`] : []),
+    ...(columns.includes('params') ? [`params ${s.totalParams === null ? (formulas?.totalParams ?? '?') : formatCount(s.totalParams)}`] : []),
+    ...(columns.includes('macs') ? [`MACs ${c.totalMacs === null ? (formulas?.totalMacs ?? '?') : formatCount(c.totalMacs)}`] : []),
     ...(columns.includes('flops') ? [`FLOPs ${formatCount(c.totalFlops)}`] : []),
     ...(columns.includes('memory') ? [`activations ${formatShortBytes(c.activationBytes)}`, `peak ${formatShortBytes(c.peakActivationBytes)}`] : []),
   ];
   const out = [`Model: "${s.model.name}"`, line(table[0]), rule, ...table.slice(1).map(line), rule];
   if (totals.length > 0) out.push(`Total: ${totals.join(' · ')} (per sample)`);
-  if (c.why && totals.length > 0) out.push(`? ${c.why}`);
+  if (c.why && totals.length > 0 && !formulas?.totalMacs) out.push(`? ${c.why}`);
   return out.join('\n');
 }

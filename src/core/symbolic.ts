@@ -110,7 +110,8 @@ function computeMacs(s: ModelSummary, pass: Pass): SymbolicMacs {
     // Its calls in this model (those the walk reached).
     const calls = row.layer.calls.filter((c) => pass.macs.has(c));
     const f = calls.length > 0 ? sumOf(calls.map(of)) : undefined;
-    return f && constantValue(f) === null ? f : undefined;
+    // A constant can only be a layer without weight multiplies (0 whatever the sizes).
+    return f && (constantValue(f) === null || constantValue(f) === 0) ? f : undefined;
   });
   const out: SymbolicMacs = { rows };
   const model = s.model;

@@ -4,7 +4,8 @@
 
 import { formatFormula, symbolsOf, type Formula } from './formula';
 import { isShapeList, UNKNOWN_DIM, type OutputShape, type Shape } from './shape';
-import { formatFormulaShape, symbolicModel, type FormulaShape, type SymbolicRow } from './symbolic';
+import type { CostFormulas } from './cost';
+import { formatFormulaShape, symbolicMacs, symbolicModel, type FormulaShape, type SymbolicRow } from './symbolic';
 import type { ModelSummary, SummaryRow, UnknownParamsText } from './summary';
 
 /** Inlay hints: a dim's formula longer than this shows as Keras prints the dim (`None` or `?`). */
@@ -65,6 +66,19 @@ export function formulaParams(s: ModelSummary): UnknownParamsText {
   return (i) => {
     const f = rows[i]?.params;
     return f && formatFormula(f);
+  };
+}
+
+/** The formulas for `formatCostTable`'s `?` cells and totals (MACs worked out only when the table has that column). */
+export function costFormulas(s: ModelSummary, withMacs: boolean): CostFormulas {
+  const m = symbolicModel(s);
+  const macs = withMacs && m.symbols.length > 0 ? symbolicMacs(s) : undefined;
+  const text = (f: Formula | undefined) => f && formatFormula(f);
+  return {
+    params: (i) => text(m.rows[i]?.params),
+    macs: (i) => text(macs?.rows[i]),
+    ...(m.totalParams ? { totalParams: formatFormula(m.totalParams) } : {}),
+    ...(macs?.total ? { totalMacs: formatFormula(macs.total) } : {}),
   };
 }
 

@@ -226,7 +226,9 @@ export function inlayHints(doc: DocumentAnalysis, uri: string, range: Range, mod
     if (line < range.start.line || line > range.end.line) continue;
     if (placed.row.operation && layerLines.has(line)) continue;
     const macs = mode === 'shapeParamsAndMacs' ? rowCost(placed.model, placed.row)?.macs ?? null : undefined;
-    const text = describeRow(placed.row, mode !== 'shapeOnly', macs, symbolicRowOf(placed.model, placed.row));
+    // The MACs formula is worked out only for a row whose MACs the analysis does not know.
+    const macsFormula = macs === null ? symbolicMacs(placed.model).rows[placed.model.rows.indexOf(placed.row)] : undefined;
+    const text = describeRow(placed.row, mode !== 'shapeOnly', macs, symbolicRowOf(placed.model, placed.row), macsFormula);
     const list = byLine.get(line) ?? [];
     if (!list.includes(text)) list.push(text);
     byLine.set(line, list);

@@ -53,7 +53,9 @@ export function layerHoverMarkdown(row: SummaryRow, modelName: string, where = '
     parts.push(`${describeLayerCost(cost)}\n\n`);
     if (macs) parts.push(`MACs: \`${formatFormula(macs)}\`\n\n`);
     parts.push(`*${MAC_CONVENTION}*`);
-    if (cost.why) parts.push(`\n\n\`?\`: ${escapeMarkdown(cost.why)}`);
+    // With a formula the `?`s are the open sizes, not something Shape Lens could not count.
+    if (macs) parts.push(`\n\n\`?\`: the sizes are open (${open.map((n) => `\`${n}\``).join(', ')}); the MACs are the formula above`);
+    else if (cost.why) parts.push(`\n\n\`?\`: ${escapeMarkdown(cost.why)}`);
     if (!cost.receptiveField && cost.rfWhy) parts.push(`\n\nNo receptive field: ${escapeMarkdown(cost.rfWhy)}`);
     parts.push('\n\n');
   }
@@ -114,21 +116,23 @@ export function modelHoverMarkdown(m: ModelSummary, keras?: KerasVersionChoice, 
   const cost = modelCost(m);
   parts.push(`\n\n${describeModelCost(cost)} (${MAC_CONVENTION})`);
   const macs = cost.totalMacs === null && sym.symbols.length > 0 ? symbolicMacs(m).total : undefined;
-  if (macs) parts.push(`\n\nMACs: \`${formatFormula(macs)}\``);
-  if (cost.why) parts.push(`\n\n\`?\`: ${escapeMarkdown(cost.why)}`);
+  if (macs) parts.push(`\n\nMACs: \`${formatFormula(macs)}\` (\`?\` above: the sizes are open)`);
+  else if (cost.why) parts.push(`\n\n\`?\`: ${escapeMarkdown(cost.why)}`);
   return parts.join('');
 }
 
 /**
  * An inlay hint's text for a row: `(None, 13, 13, 32) · 320 params`, or the shape alone; with
  * `macs` given (null: unknown) also `· 48.7 k MACs`; `(stale)` on a line being typed. Where `sym`
- * has formulas short enough (core/symbolicText.ts) they replace the None / `?` dims and `?` params.
+ * and `macsFormula` have formulas short enough (core/symbolicText.ts) they replace the None / `?`
+ * dims and the `?` params and MACs.
  */
-export function describeRow(row: SummaryRow, withParams: boolean, macs?: number | null, sym?: SymbolicRow): string {
+export function describeRow(row: SummaryRow, withParams: boolean, macs?: number | null, sym?: SymbolicRow, macsFormula?: Formula): string {
   const shape = hintShape(row.outputShape, sym?.shape) ?? formatOutputShape(row.outputShape);
   const count = row.params === null ? hintParams(sym?.params) ?? '?' : formatCount(row.params);
   const params = !withParams ? '' : row.unbuilt ? ' · unbuilt' : ` · ${count} params`;
-  const cost = macs === undefined || row.unbuilt ? '' : ` · ${formatShortCount(macs)} MACs`;
+  const macsText = macs === null ? hintParams(macsFormula) ?? '?' : macs === undefined ? '' : formatShortCount(macs);
+  const cost = macs === undefined || row.unbuilt ? '' : ` · ${macsText} MACs`;
   return `${shape}${params}${cost}${row.stale ? ' (stale)' : ''}`;
 }
 

@@ -190,7 +190,10 @@ test('real pass: hover Sizes lines, assume links and quick fixes, hints with the
   assert.match(conv, /Sizes: `\(None, H − 2, W − 2, 32\)`/);
   assert.match(conv, /Params: 3·3·3·32 \+ 32 = 896\n\n/);
   // MACs: (H − 2)·(W − 2) positions · 3·3·3 · 32 = (H − 2)·(W − 2)·864.
-  assert.match(conv, /MACs \? · out \?\n\nMACs: `\(H − 2\)·\(W − 2\)·864`\n\n/);
+  // The receptive field needs no size: a valid 3×3 window.
+  assert.match(conv, /MACs \? · out \? · RF 3×3, stride 1\n\nMACs: `\(H − 2\)·\(W − 2\)·864`\n\n/);
+  assert.match(conv, /`\?`: the sizes are open \(`H`, `W`\); the MACs are the formula above/);
+  assert.doesNotMatch(conv, /could not count/);
   // The links follow the open sizes line, before the cost lines (a hover's height is limited).
   assert.match(conv, /Open sizes: `H`, `W` \(the code gives them no value; the formulas are in them\) · \[Assume H = …\]\(command:[^)]*\) · \[Assume W = …\]\(command:[^)]*\)\n\nMACs/);
   assert.match(conv, /\[Assume H = …\]\(command:shapeLens\.assumeSize\?/);
@@ -217,8 +220,8 @@ test('real pass: hover Sizes lines, assume links and quick fixes, hints with the
   const all = { start: { line: 0, character: 0 }, end: { line: 9, character: 0 } };
   assert.deepEqual(inlayHints(d, uri, all, 'shapeAndParams').map((h) => h.label), ['→ (None, H, W, 3) · 0 params', '→ (None, H − 2, W − 2, 32) · 896 params', '→ (None, ⌊(H − 2)/2⌋, ⌊(W − 2)/2⌋, 32) · 0 params']);
   assert.deepEqual(inlayHints(d, uri, all, 'shapeOnly').map((h) => h.label), ['→ (None, H, W, 3)', '→ (None, H − 2, W − 2, 32)', '→ (None, ⌊(H − 2)/2⌋, ⌊(W − 2)/2⌋, 32)']);
-  // MACs of a conv on open sizes are not counted (yet): `?`.
-  assert.equal(inlayHints(d, uri, all, 'shapeParamsAndMacs')[1].label, '→ (None, H − 2, W − 2, 32) · 896 params · ? MACs');
+  // MACs of a conv on open sizes: the formula, (H − 2)·(W − 2) positions · 3·3·3 · 32.
+  assert.equal(inlayHints(d, uri, all, 'shapeParamsAndMacs')[1].label, '→ (None, H − 2, W − 2, 32) · 896 params · (H − 2)·(W − 2)·864 MACs');
   assert.deepEqual(inlayHints(d, uri, all, 'off'), []);
 });
 

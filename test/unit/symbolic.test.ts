@@ -9,7 +9,8 @@ import { inputDimNames } from '../../src/core/shape';
 import { GraphBuilder } from '../../src/core/builder';
 import { caseSeed, emitPython, mulberry32, randomValidSpec, type ModelSpec } from './helpers/cnn-gen';
 import type { ModelSummary } from '../../src/core/summary';
-import { modelCost, rowCost } from '../../src/core/cost';
+import { formatCostTable, modelCost, rowCost } from '../../src/core/cost';
+import { costFormulas } from '../../src/core/symbolicText';
 import { modelsOf } from './helpers/python';
 import { analyzeJs } from './helpers/tfjs';
 
@@ -317,4 +318,23 @@ model = keras.Model(inp, x)
   assert.equal(rf('s1'), '7/1/2');
   assert.equal(rf('p'), '8/2/2');
   assert.equal(rf('s2'), 'the receptive field of s2 depends on a size that is None');
+});
+
+test('cost table: `?` params and MACs cells print their formulas (a builder parameter: latent_size·3456 + 3456)', async () => {
+  const [s] = await modelsOf(`
+import keras
+from keras import layers
+def build(latent_size):
+    inp = keras.Input(shape=(latent_size,))
+    x = layers.Dense(6 * 6 * 96, name="d")(inp)
+    x = layers.Flatten(name="f")(x)
+    return keras.Model(inp, x)
+`);
+  const table = formatCostTable(s, ['params', 'macs'], costFormulas(s, true));
+  const row = (name: string) => table.split('\n').find((l) => l.startsWith(`${name} (`))!.replace(/\s+/g, ' ');
+  // Dense: in·3456 + 3456 weights, in·3456 MACs.
+  assert.equal(row('d'), 'd (Dense) (None, 3456) latent_size·3456 + 3456 latent_size·3456');
+  assert.equal(row('f'), 'f (Flatten) (None, 3456) 0 0');
+  assert.match(table, /Total: params latent_size·3456 \+ 3456 · MACs latent_size·3456 \(per sample\)/);
+  assert.doesNotMatch(table, /^\? /m);
 });
