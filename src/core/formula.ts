@@ -106,6 +106,18 @@ function make(terms: Term[]): Formula {
     const k = termKey(t.factors);
     return { terms, key: `${t.coeff}${k ? '*' + k : ''}` };
   }
+  if (terms.length === 2) {
+    // The common case (a sum and a constant, two sizes): no map.
+    const [a, b] = terms;
+    const ka = termKey(a.factors);
+    const kb = termKey(b.factors);
+    if (ka === kb) return make([{ coeff: a.coeff + b.coeff, factors: a.factors }]);
+    if (a.coeff === 0) return make([b]);
+    if (b.coeff === 0) return make([a]);
+    const first = b.factors.length - a.factors.length || (ka < kb ? -1 : 1);
+    const [x, kx, y, ky] = first < 0 ? [a, ka, b, kb] : [b, kb, a, ka];
+    return { terms: [x, y], key: `${x.coeff}${kx ? '*' + kx : ''}+${y.coeff}${ky ? '*' + ky : ''}` };
+  }
   const byKey = new Map<string, Term>();
   for (const t of terms) {
     const k = termKey(t.factors);
