@@ -338,3 +338,31 @@ def build(latent_size):
   assert.match(table, /Total: params latent_size·3456 \+ 3456 · MACs latent_size·3456 \(per sample\)/);
   assert.doesNotMatch(table, /^\? /m);
 });
+
+test('a transformer block on a None sequence length: T passes through MultiHeadAttention, and its MACs formula equals the counts at fixed lengths', async () => {
+  const source = (len: string) => `
+import keras
+from keras import layers
+inp = keras.Input(shape=(${len},), dtype="int32")
+x = layers.Embedding(1000, 64, name="emb")(inp)
+a = layers.MultiHeadAttention(num_heads=2, key_dim=16, name="mha")(x, x)
+x = layers.LayerNormalization(name="ln")(x + a)
+x = layers.Dense(32, name="d")(x)
+x = layers.GlobalAveragePooling1D(name="g")(x)
+model = keras.Model(inp, x)
+`;
+  const [s] = await modelsOf(source('None'));
+  const r = rows(s);
+  assert.equal(r.mha.shape, '(None, T, 64)');
+  assert.equal(r.ln.shape, '(None, T, 64)');
+  assert.equal(r.d.shape, '(None, T, 32)');
+  const m = symbolicMacs(s);
+  const mha = m.rows[s.rows.findIndex((x) => x.name === 'mha')]!;
+  for (const t of [1, 7, 50]) {
+    const [fixed] = await modelsOf(source(String(t)));
+    const at = new Map([['T', t]]);
+    const known = modelCost(fixed);
+    assert.equal(evaluate(mha, at), known.rows[fixed.rows.findIndex((x) => x.name === 'mha')].macs, `mha MACs at T=${t}: ${formatFormula(mha)}`);
+    assert.equal(evaluate(m.total!, at), known.totalMacs, `total MACs at T=${t}: ${formatFormula(m.total!)}`);
+  }
+});

@@ -3,6 +3,7 @@
 
 import { UNKNOWN, type Cfg } from '../config';
 import { DiagnosticCode } from '../diagnostics';
+import { constant, constantShape, formulaOf, plus, productOf, times, type FormulaShape } from '../formula';
 import { formatShape, type RuleOutputShape, type RuleShape } from '../shape';
 import { positiveInt } from './core';
 import type { LayerRule, ParamCount, RuleContext } from './types';
@@ -131,6 +132,31 @@ const multiHeadAttention: LayerRule = {
     if (Tq === null || Tk === null || O === null || q === null || k === null || v === null) return unknown;
     const macs = Tq * q * H * K + Tk * k * H * K + Tk * v * H * V + H * Tq * Tk * K + H * Tq * Tk * V + Tq * H * V * O + (useGate ? Tq * q * H * V : 0);
     return { macs, flops: null };
+  },
+  // The output has the query's dims (a sequence length passes through); MACs as `cost` counts them.
+  symbolic(inputs, cfg) {
+    if (inputs.length < 2) return null;
+    const [query, value] = inputs;
+    const key = inputs[2] ?? value;
+    const out = shapeSetting(cfg, 'output_shape');
+    const scores = cfg.bool('return_attention_scores', false);
+    const H = cfg.int('num_heads');
+    const K = cfg.int('key_dim');
+    if (out === null || scores === null || typeof H !== 'number' || typeof K !== 'number') return null;
+    const output: FormulaShape = out && out.length > 0 ? [...query.slice(0, -1), ...constantShape(out)] : [...query];
+    const macs = () => {
+      const rawV = cfg.int('value_dim');
+      const V = rawV === undefined || rawV === 0 ? K : rawV;
+      const useGate = cfg.bool('use_gate', false);
+      if (typeof V !== 'number' || useGate === null || (cfg.raw.attention_axes !== undefined && cfg.raw.attention_axes !== null)) return undefined;
+      const last = (x: FormulaShape) => formulaOf(x[x.length - 1]);
+      const Tq = productOf(query.slice(1, -1));
+      const Tk = productOf(value.slice(1, -1));
+      const O = productOf(output.slice(query.length - 1));
+      const [q, k, v] = [last(query), last(key), last(value)];
+      return plus(times(Tq, q, H, K), times(Tk, k, H, K), times(Tk, v, H, V), times(H, Tq, Tk, K), times(H, Tq, Tk, V), times(Tq, H, V, O), useGate ? times(Tq, q, H, V) : 0);
+    };
+    return { output: scores ? [output, [query[0], constant(H), query[1] ?? null, query[1] ?? null]] : output, macs };
   },
 };
 
