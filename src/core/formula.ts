@@ -330,7 +330,7 @@ const MINUS = '−';
 export function formatFormula(f: Formula): string {
   if (f.shown) {
     const { factors, coeff, plus } = f.shown;
-    const body = [...factors.map((x) => (printsAsOne(x) ? formatFormula(x) : `(${formatFormula(x)})`)), ...(coeff === 1 ? [] : [String(coeff)])].join('·');
+    const body = [...powers(factors.map((x) => [x.key, printsAsOne(x) ? formatFormula(x) : `(${formatFormula(x)})`])), ...(coeff === 1 ? [] : [String(coeff)])].join('·');
     if (!plus || plus.terms.length === 0) return body;
     const rest = formatFormula(plus);
     return rest.startsWith(MINUS) ? `${body} ${MINUS} ${rest.slice(MINUS.length)}` : `${body} + ${rest}`;
@@ -342,7 +342,7 @@ export function formatFormula(f: Formula): string {
   f.terms.forEach((t, i) => {
     const neg = t.coeff < 0;
     const abs = Math.abs(t.coeff);
-    const body = t.factors.length === 0 ? String(abs) : [...t.factors.map(formatFactor), ...(abs === 1 ? [] : [String(abs)])].join('·');
+    const body = t.factors.length === 0 ? String(abs) : [...powers(t.factors.map((x) => [x.key, formatFactor(x)])), ...(abs === 1 ? [] : [String(abs)])].join('·');
     s += i === 0 ? (neg ? MINUS : '') + body : ` ${neg ? MINUS : '+'} ${body}`;
   });
   return s;
@@ -367,6 +367,21 @@ function asOneFactor(f: Formula): Factor | undefined {
 /** True when the formula prints as one factor or term (no parentheses needed around it in a product). */
 function printsAsOne(f: Formula): boolean {
   return f.terms.length <= 1 || (!f.shown && asOneFactor(f) !== undefined);
+}
+
+const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+
+/** Texts of factors (by key) with equal neighbours written as a power: `T·T` → `T²`. */
+function powers(factors: [key: string, text: string][]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < factors.length; ) {
+    let j = i + 1;
+    while (j < factors.length && factors[j][0] === factors[i][0]) j++;
+    const n = j - i;
+    out.push(n === 1 ? factors[i][1] : factors[i][1] + [...String(n)].map((c) => SUPERSCRIPT[Number(c)]).join(''));
+    i = j;
+  }
+  return out;
 }
 
 function formatFactor(x: Factor): string {

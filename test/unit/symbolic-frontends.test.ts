@@ -58,7 +58,7 @@ def build(latent_size, img_size, n):
   assert.deepEqual(settings(analysis, 'e'), { units: 'latent_size − 3' });
   // True division is a float: no formula, the setting stays a plain unknown.
   assert.deepEqual(settings(analysis, 'f'), {});
-  assert.deepEqual(settings(analysis, 'g'), { units: 'n·n' });
+  assert.deepEqual(settings(analysis, 'g'), { units: 'n²' });
   assert.deepEqual(settings(analysis, 'h'), { units: '⌈img_size/3⌉' });
   // ⌊(img_size − 1)/2⌋ + 1 prints with the plus taken inside: ⌊(img_size + 1)/2⌋ (7 → 4, 8 → 4, 9 → 5 as Python's math.floor((n − 1)/2) + 1).
   assert.deepEqual(settings(analysis, 'i'), { units: '⌊(img_size + 1)/2⌋' });

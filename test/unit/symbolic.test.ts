@@ -366,3 +366,13 @@ model = keras.Model(inp, x)
     assert.equal(evaluate(m.total!, at), known.totalMacs, `total MACs at T=${t}: ${formatFormula(m.total!)}`);
   }
 });
+
+test('formula: repeated factors print as powers', () => {
+  const T = symbol('T');
+  assert.equal(formatFormula(ok(add(ok(mul(ok(mul(T, T)), constant(64))), ok(mul(T, constant(8192)))))), 'T²·64 + T·8192');
+  const side = ok(sub(symbol('n'), constant(4)));
+  assert.equal(formatFormula(ok(mul(ok(mul(side, side)), constant(16)))), '(n − 4)²·16');
+  let p: Formula = H;
+  for (let i = 0; i < 11; i++) p = ok(mul(p, H));
+  assert.equal(formatFormula(p), 'H¹²');
+});
