@@ -488,3 +488,62 @@ test('incremental python and tfjs with shape-lens comments: random edit scripts 
     }
   }
 });
+
+const DATA_PY = `${PY_HEAD}import numpy as np
+
+data = np.load("data.npz")
+x_train, y_train = data["x"], data["y"]
+num_classes = len(np.unique(y_train))
+n_features = x_train.shape[1]
+hidden = len(y_train)
+hidden = hidden // 2
+
+def helper():
+    width = x_train.shape[2]
+    return layers.Dense(width, name="in_fn")
+
+for _ in range(2):
+    step = x_train.shape[0]
+
+model = keras.Sequential([
+    keras.Input(shape=(n_features,)),
+    layers.Dense(64, name="a"),
+    layers.Dense(hidden, name="b"),
+    layers.Dense(step, name="c"),
+    helper(),
+    layers.Dense(num_classes, name="out"),
+])
+`;
+
+test('python: a size from data bound once at module level is an open size named after its variable; rebound, in a loop or in a function it stays ?', async () => {
+  const { analysis } = await analyze(DATA_PY);
+  const m = analysis.models.find((x) => x.model.name === 'model')!;
+  assert.deepEqual(m.model.inputs[0].dimFormulas?.map((f) => f && formatFormula(f)), [undefined, 'n_features']);
+  assert.deepEqual(settings(analysis, 'out'), { units: 'num_classes' });
+  // `hidden` is bound twice, `step` in a loop, `width` inside a function: no names.
+  assert.deepEqual(settings(analysis, 'b'), {});
+  assert.deepEqual(settings(analysis, 'c'), {});
+  assert.deepEqual(settings(analysis, 'in_fn'), {});
+  // With values: Dense(64) on 20 features 20·64 + 64 = 1344; Dense(10) on its input.
+  const { analysis: valued } = await analyze(`# shape-lens: n_features=20, num_classes=10\n${DATA_PY}`);
+  const v = valued.models.find((x) => x.model.name === 'model')!;
+  assert.deepEqual(v.rows.map((r) => [r.name, r.params]).filter(([n]) => n === 'a' || n === 'out'), [['a', 1344], ['out', null]]);
+  assert.deepEqual(valued.assumptions?.map((a) => [a.name, a.used]), [['n_features', true], ['num_classes', true]]);
+});
+
+test('incremental python: sizes from data are named as in a full analysis as the file is edited', async () => {
+  const { IncrementalPython } = await import('../../src/frontends/python/incremental');
+  const { analyzePython, initPythonParser } = await import('../../src/frontends/python/analyze');
+  await initPythonParser();
+  const doc = new IncrementalPython('main.py');
+  const steps = [
+    DATA_PY,
+    DATA_PY.replace('layers.Dense(64, name="a")', 'layers.Dense(65, name="a")'),
+    DATA_PY.replace('hidden = hidden // 2\n', ''),
+    DATA_PY.replace('n_features = x_train.shape[1]', 'n_features = x_train.shape[1]\nn_features = n_features + 1'),
+    `# shape-lens: num_classes=3\n${DATA_PY}`,
+    DATA_PY,
+  ];
+  for (const text of steps) assert.equal(essentials(doc.update(text)), essentials(analyzePython(text, 'main.py')), text);
+  doc.dispose();
+});

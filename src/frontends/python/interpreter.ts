@@ -11,7 +11,7 @@ import type { Budget } from '../common/budget';
 import { InterpreterCore } from '../common/interpreter-core';
 import type { KerasRuntime } from '../common/keras-runtime';
 import { str, type CallArgs, type Value } from '../common/values';
-import { namedChildren, type PyNode } from './ast';
+import { field, namedChildren, type PyNode } from './ast';
 import { Scope, volatileGlobals, type FileCtx, type ModuleCache, type ModuleRec } from './modules';
 import type { PythonResolver } from './resolve';
 import { exec } from './statements';
@@ -91,6 +91,63 @@ export interface CallRecorder {
   out: Map<string, CallSite[]>;
 }
 
+/**
+ * How often each name is bound in `statements` and everything inside them (function bodies too):
+ * assignment and `for` targets, `:=`, `as` names, definitions, imports; `global` / `nonlocal`
+ * count twice. A module-level name bound once holds one value (see `assignTarget`).
+ */
+export function nameBindings(statements: readonly PyNode[], text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const bump = (n: PyNode, by = 1) => out.set(text.slice(n.start, n.end), (out.get(text.slice(n.start, n.end)) ?? 0) + by);
+  // Identifiers a target binds (not those inside an attribute or a subscript).
+  const targets = (n: PyNode | null | undefined): void => {
+    if (!n) return;
+    if (n.type === 'identifier') bump(n);
+    else if (n.type !== 'attribute' && n.type !== 'subscript') for (const c of n.children) targets(c);
+  };
+  const stack = [...statements];
+  while (stack.length > 0) {
+    const n = stack.pop() as PyNode;
+    switch (n.type) {
+      case 'assignment':
+      case 'augmented_assignment':
+      case 'for_statement':
+      case 'for_in_clause':
+        targets(field(n, 'left'));
+        break;
+      case 'named_expression':
+        targets(field(n, 'name'));
+        break;
+      case 'as_pattern_target':
+        targets(n);
+        break;
+      case 'function_definition':
+      case 'class_definition':
+        targets(field(n, 'name'));
+        break;
+      case 'aliased_import':
+        targets(field(n, 'alias'));
+        continue;
+      case 'import_statement':
+      case 'import_from_statement':
+        // `import a.b` binds a, `from m import b` binds b (an `as` name is the aliased_import's).
+        for (const c of n.children) {
+          if (c.field !== 'name' || c.type !== 'dotted_name') continue;
+          const ids = c.children.filter((x) => x.type === 'identifier');
+          const bound = n.type === 'import_statement' ? ids[0] : ids[ids.length - 1];
+          if (bound) bump(bound);
+        }
+        break;
+      case 'global_statement':
+      case 'nonlocal_statement':
+        for (const c of n.children) if (c.type === 'identifier') bump(c, 2);
+        break;
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  return out;
+}
+
 export class PythonInterpreter extends InterpreterCore<PyNode, FileCtx> {
   /** Project modules of this analysis by path, and each module value's record. */
   readonly modules = new Map<string, ModuleRec>();
@@ -102,6 +159,10 @@ export class PythonInterpreter extends InterpreterCore<PyNode, FileCtx> {
   readonly clusters = new WeakMap<ModuleRec, Cluster>();
   /** The main file ran something besides imports and definitions: loaded modules may have changed since they were imported. */
   dirty = false;
+  /** Loops running now (a name bound in one may hold a different size each time round). */
+  loopDepth = 0;
+  /** How often each name is bound anywhere in the main file's statements (`moduleBindings`), for naming open sizes. */
+  bindings: Map<string, number> | undefined;
   readonly kerasState = new WeakMap<object, KerasObjectState>();
   /** Subclassed model instances, to summarise at the end if never called. */
   readonly kerasModels: (Value & { k: 'object' })[] = [];
@@ -118,6 +179,7 @@ export class PythonInterpreter extends InterpreterCore<PyNode, FileCtx> {
   runMain(root: PyNode, path: string, text: string): void {
     this.main = { path, text, isMain: true, volatile: volatileGlobals(root, text), starImport: /\bimport\s+\*/.test(text) };
     this.file = this.main;
+    this.bindings = nameBindings(root.children, text);
     scanShapeComments(this, text);
     const scope = new Scope(null, null, 'module');
     scope.volatile = this.main.volatile;

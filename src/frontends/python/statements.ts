@@ -145,11 +145,26 @@ export function execAugAssign(ip: PythonInterpreter, node: PyNode, scope: Scope)
   assignTarget(ip, left, binary(ip, opText, cur, r, ip.layerRange(ip.range(node))), scope);
 }
 
+/**
+ * A value the analysis cannot know, bound once at the main file's module level outside loops
+ * (`num_classes = len(class_names)`, `vocab_size = tokenizer.num_words`): an open size named
+ * after the variable, which a `shape-lens:` comment can give a value; other values unchanged
+ * (and a call's result, which is kept as the very object: some are tracked by identity).
+ */
+function dataSize(ip: PythonInterpreter, name: string, value: Value, scope: Scope): Value {
+  if (value.k !== 'unknown' || value.formula || value.ratio || scope.kind !== 'module' || ip.loopDepth > 0 || ip.file !== ip.main) return value;
+  // The result of a call Shape Lens cannot follow is more often an object (a parser, a tokenizer) than a size.
+  if (value.why?.startsWith('call:')) return value;
+  if (ip.bindings?.get(name) !== 1 || scope.volatile?.has(name)) return value;
+  const sized = ip.openSize(name, value.why);
+  return sized.k === 'unknown' ? { ...value, formula: sized.formula } : sized;
+}
+
 export function assignTarget(ip: PythonInterpreter, target: PyNode, value: Value, scope: Scope): void {
   switch (target.type) {
     case 'identifier': {
       const name = ip.text(target);
-      scope.assign(name, value);
+      scope.assign(name, dataSize(ip, name, value, scope));
       ip.nameModel(value, name, scope.kind === 'module');
       return;
     }
@@ -354,21 +369,26 @@ export function execFor(ip: PythonInterpreter, node: PyNode, scope: Scope): void
     return;
   }
   let broke = false;
-  for (let i = 0; i < items.length; i++) {
-    if (i >= ip.budget.limits.loopIterations) {
-      stopLoop(ip, node, i, scope);
-      break;
-    }
-    assignTarget(ip, left, items[i], scope);
-    try {
-      execBlock(ip, namedChildren(body), scope);
-    } catch (e) {
-      if (e instanceof BreakSignal) {
-        broke = true;
+  ip.loopDepth++;
+  try {
+    for (let i = 0; i < items.length; i++) {
+      if (i >= ip.budget.limits.loopIterations) {
+        stopLoop(ip, node, i, scope);
         break;
       }
-      if (!(e instanceof ContinueSignal)) throw e;
+      assignTarget(ip, left, items[i], scope);
+      try {
+        execBlock(ip, namedChildren(body), scope);
+      } catch (e) {
+        if (e instanceof BreakSignal) {
+          broke = true;
+          break;
+        }
+        if (!(e instanceof ContinueSignal)) throw e;
+      }
     }
+  } finally {
+    ip.loopDepth--;
   }
   const alt = field(node, 'alternative');
   if (!broke && alt) {
@@ -392,11 +412,14 @@ export function execWhile(ip: PythonInterpreter, node: PyNode, scope: Scope): vo
       stopLoop(ip, node, i, scope);
       return;
     }
+    ip.loopDepth++;
     try {
       execBlock(ip, namedChildren(body), scope);
     } catch (e) {
       if (e instanceof BreakSignal) return;
       if (!(e instanceof ContinueSignal)) throw e;
+    } finally {
+      ip.loopDepth--;
     }
   }
 }
