@@ -547,3 +547,38 @@ test('incremental python: sizes from data are named as in a full analysis as the
   for (const text of steps) assert.equal(essentials(doc.update(text)), essentials(analyzePython(text, 'main.py')), text);
   doc.dispose();
 });
+
+const DATA_JS = `${JS_HEAD}import { loadData } from './data';
+
+const data = loadData();
+const numFeatures = data.xs.shape[1];
+const numClasses = data.classes.length;
+let hidden = data.hidden;
+for (const n of [1, 2]) {
+  const step = data.sizes[n];
+}
+
+export const model = tf.sequential({
+  layers: [
+    tf.layers.dense({ units: 64, inputShape: [numFeatures], name: 'a' }),
+    tf.layers.dense({ units: hidden, name: 'b' }),
+    tf.layers.dense({ units: numClasses, name: 'out' }),
+  ],
+});
+`;
+
+test('tfjs: a size from data in a top-level const is an open size named after it; a let stays ?; a comment gives it a value; incremental = full', async () => {
+  const { analysis } = await analyzeJs(DATA_JS);
+  assert.deepEqual(dims(modelInput(analysis, 'model')), [undefined, 'numFeatures']);
+  assert.deepEqual(settings(analysis, 'out'), { units: 'numClasses' });
+  assert.deepEqual(settings(analysis, 'b'), {});
+  const { analysis: valued } = await analyzeJs(`// shape-lens: numFeatures=20\n${DATA_JS}`);
+  // Dense(64) on 20 features: 20·64 + 64 = 1344.
+  assert.equal(valued.models.find((m) => m.model.name === 'model')?.rows.find((r) => r.name === 'a')?.params, 1344);
+  const { IncrementalTfjs } = await import('../../src/frontends/tfjs/incremental');
+  const { analyzeTfjs } = await import('../../src/frontends/tfjs/analyze');
+  const doc = new IncrementalTfjs('main.ts', {}, 1);
+  const steps = [DATA_JS, DATA_JS.replace('units: 64', 'units: 65'), DATA_JS.replace('const numClasses', 'let numClasses'), `// shape-lens: numClasses=3\n${DATA_JS}`, DATA_JS];
+  for (const text of steps) assert.equal(essentials(doc.update(text)), essentials(analyzeTfjs(text, 'main.ts')), text);
+  doc.dispose();
+});

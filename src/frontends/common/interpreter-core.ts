@@ -119,6 +119,19 @@ export abstract class InterpreterCore<Node, F extends SourceFile> {
     return num(assumed, true);
   }
 
+  /**
+   * A value the analysis cannot know, bound once in the main file at its top level (the front end
+   * decides that: `num_classes = len(...)`, `const numFeatures = data.shape[1]`): an open size
+   * named after the variable. Unchanged: known values, open sizes already, and the result of a
+   * call Shape Lens cannot follow, more often an object (a parser, a tokenizer) than a size and
+   * kept as the very object (some are tracked by identity).
+   */
+  dataSize(name: string, value: Value): Value {
+    if (value.k !== 'unknown' || value.formula || value.ratio || value.why?.startsWith('call:')) return value;
+    const sized = this.openSize(name, value.why);
+    return sized.k === 'unknown' ? { ...value, formula: sized.formula } : sized;
+  }
+
   /** Models without a `name` take the first variable they are assigned to (module level also replaces a builder-function name). */
   nameModel(value: Value, name: string, moduleLevel: boolean): void {
     if (value.k !== 'model') return;

@@ -145,19 +145,11 @@ export function execAugAssign(ip: PythonInterpreter, node: PyNode, scope: Scope)
   assignTarget(ip, left, binary(ip, opText, cur, r, ip.layerRange(ip.range(node))), scope);
 }
 
-/**
- * A value the analysis cannot know, bound once at the main file's module level outside loops
- * (`num_classes = len(class_names)`, `vocab_size = tokenizer.num_words`): an open size named
- * after the variable, which a `shape-lens:` comment can give a value; other values unchanged
- * (and a call's result, which is kept as the very object: some are tracked by identity).
- */
+/** `InterpreterCore.dataSize` for a name bound once at the main file's module level, outside loops. */
 function dataSize(ip: PythonInterpreter, name: string, value: Value, scope: Scope): Value {
-  if (value.k !== 'unknown' || value.formula || value.ratio || scope.kind !== 'module' || ip.loopDepth > 0 || ip.file !== ip.main) return value;
-  // The result of a call Shape Lens cannot follow is more often an object (a parser, a tokenizer) than a size.
-  if (value.why?.startsWith('call:')) return value;
+  if (value.k !== 'unknown' || scope.kind !== 'module' || ip.loopDepth > 0 || ip.file !== ip.main) return value;
   if (ip.bindings?.get(name) !== 1 || scope.volatile?.has(name)) return value;
-  const sized = ip.openSize(name, value.why);
-  return sized.k === 'unknown' ? { ...value, formula: sized.formula } : sized;
+  return ip.dataSize(name, value);
 }
 
 export function assignTarget(ip: PythonInterpreter, target: PyNode, value: Value, scope: Scope): void {

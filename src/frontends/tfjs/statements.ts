@@ -38,7 +38,9 @@ export function exec(ip: JsInterpreter, node: N, scope: Scope): void {
       return;
     case 'VariableDeclaration':
       for (const d of node.declarations) {
-        const v = d.init ? evaluate(ip, d.init, scope) : NONE;
+        let v = d.init ? evaluate(ip, d.init, scope) : NONE;
+        // A top-level `const` of the main file is bound once: a size it holds from data is an open size of its name.
+        if (node.kind === 'const' && scope.parent === null && d.id.type === 'Identifier' && ip.file.isMain) v = ip.dataSize(d.id.name, v);
         bindPattern(ip, d.id, v, node.kind === 'var' ? scope.functionScope() : scope, true);
       }
       return;
