@@ -31,7 +31,7 @@ export function asRuleShape(s: Shape): RuleShape | null {
   return hasUnknownDim(s) ? null : (s as RuleShape);
 }
 
-export function isShapeList<S extends Shape>(s: S | S[] | null | undefined): s is S[] {
+export function isShapeList<S extends readonly unknown[]>(s: S | S[] | null | undefined): s is S[] {
   return Array.isArray(s) && s.length > 0 && Array.isArray(s[0]);
 }
 

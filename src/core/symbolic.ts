@@ -5,13 +5,11 @@
 
 import { callsInOrder } from './builder';
 import { modelCost } from './cost';
-import { Cfg, UNKNOWN } from './config';
+import { Cfg } from './config';
 import { constant, constantValue, formatFormula, formulaOf, sumOf, symbol, symbolsOf, type Formula, type FormulaShape } from './formula';
 import type { CallNode, LayerNode, ModelGraph, SymbolicTensor } from './graph';
-import { sameShape } from './layers/core';
-import { getRule } from './layers/registry';
-import type { SymbolicResult } from './layers/types';
-import { inputDimNames, UNKNOWN_DIM, type OutputShape, type RuleShape, type Shape } from './shape';
+import { getRule, ruleFormulas } from './layers/registry';
+import { inputDimNames, isShapeList, UNKNOWN_DIM, type OutputShape, type RuleShape, type Shape } from './shape';
 import type { ModelSummary } from './summary';
 
 export type { FormulaDim, FormulaShape } from './formula';
@@ -157,10 +155,6 @@ function computeSymbolicModel(s: ModelSummary): SymbolicModel {
   return out;
 }
 
-function isFormulaShapeList(s: FormulaShape | FormulaShape[]): s is FormulaShape[] {
-  return s.length > 0 && Array.isArray(s[0]);
-}
-
 function countFormula(trainable: number | null, nonTrainable: number | null): Formula | undefined {
   return trainable === null || nonTrainable === null ? undefined : constant(trainable + nonTrainable);
 }
@@ -256,10 +250,10 @@ function walk(model: ModelGraph, seeds: (FormulaShape | undefined)[] | undefined
       pass.macs.set(call, () => sumOf([...inner.macs.values()].map((f) => f())));
     } else {
       if (layer.settingFormulas) for (const f of Object.values(layer.settingFormulas)) for (const name of symbolsOf(f)) pass.symbols.add(name);
-      const r = layer.custom ? null : layerFormulas(layer, ins);
+      const r = layer.custom ? null : ruleFormulas(layer.className, layer.config, ins, layer.settingFormulas, !layer.params || layer.params.trainable === null || layer.params.nonTrainable === null);
       if (r?.params !== undefined && !pass.params.has(layer)) pass.params.set(layer, r.params ?? undefined);
       const o = r?.output;
-      outs = !o ? [] : isFormulaShapeList(o) ? o : [o];
+      outs = !o ? [] : isShapeList(o) ? o : [o];
       pass.macs.set(call, r?.macs ?? (() => (layer.custom ? undefined : noMacs(layer, call))));
     }
     call.outputs.forEach((t, i) => {
@@ -294,20 +288,6 @@ function noMacs(layer: LayerNode, call: CallNode): Formula | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The rule's formulas for one call; a rule whose output is its input (`sameShape`) keeps its input's. */
-function layerFormulas(layer: LayerNode, ins: FormulaShape[]): SymbolicResult | null {
-  const rule = getRule(layer.className);
-  if (!rule) return null;
-  if (!rule.symbolic) return rule.outputShape === sameShape ? { output: ins[0] } : null;
-  const config = layer.config;
-  const setting = (key: string): Formula | undefined => {
-    const v = config[key];
-    if (typeof v === 'number' && Number.isSafeInteger(v)) return constant(v);
-    return v === UNKNOWN ? layer.settingFormulas?.[key] : undefined;
-  };
-  return rule.symbolic(ins, new Cfg(config), setting, !layer.params || layer.params.trainable === null || layer.params.nonTrainable === null);
 }
 
 /**

@@ -15,17 +15,15 @@ export const HINT_MAX_SHAPE = 48;
 /** Inlay hints: a params formula longer than this shows `?` (the hover has it). */
 export const HINT_MAX_PARAMS = 32;
 
-const isFormulaShapeList = (s: FormulaShape | FormulaShape[]): s is FormulaShape[] => s.length > 0 && Array.isArray(s[0]);
-
 /** A row's shape formulas as Python prints the tuple (a list for several outputs), in full. */
 export function formatSymbolicShape(s: FormulaShape | FormulaShape[], maxDim = Infinity): string {
-  return isFormulaShapeList(s) ? `[${s.map((x) => formatFormulaShape(x, maxDim)).join(', ')}]` : formatFormulaShape(s, maxDim);
+  return isShapeList(s) ? `[${s.map((x) => formatFormulaShape(x, maxDim)).join(', ')}]` : formatFormulaShape(s, maxDim);
 }
 
 /** The symbols a row's formulas use, in first-seen order. */
 export function rowSymbols(row: SymbolicRow | undefined, out: string[] = []): string[] {
   if (!row) return out;
-  if (row.shape) for (const s of isFormulaShapeList(row.shape) ? row.shape : [row.shape]) for (const d of s) if (d !== null && d !== UNKNOWN_DIM) symbolsOf(d, out);
+  if (row.shape) for (const s of isShapeList(row.shape) ? row.shape : [row.shape]) for (const d of s) if (d !== null && d !== UNKNOWN_DIM) symbolsOf(d, out);
   if (row.params) symbolsOf(row.params, out);
   return out;
 }
@@ -38,7 +36,7 @@ export function rowSymbols(row: SymbolicRow | undefined, out: string[] = []): st
 export function hintShape(keras: OutputShape, formulas: FormulaShape | FormulaShape[] | undefined, maxDim = HINT_MAX_DIM, maxShape = HINT_MAX_SHAPE): string | undefined {
   if (!formulas || !keras) return undefined;
   const kerasList: Shape[] = isShapeList(keras) ? keras : [keras];
-  const formulaList = isFormulaShapeList(formulas) ? formulas : [formulas];
+  const formulaList = isShapeList(formulas) ? formulas : [formulas];
   if (kerasList.length !== formulaList.length || kerasList.some((s, i) => s.length !== formulaList[i].length)) return undefined;
   const one = (s: Shape, f: FormulaShape) => {
     const parts = s.map((d, i) => {

@@ -1,9 +1,11 @@
 // Layer rules by Keras class name. Each family file exports its rules; this is the only list.
 
-import type { LayerRule } from './types';
+import { Cfg, UNKNOWN, type LayerConfig } from '../config';
+import { constant, type Formula, type FormulaShape } from '../formula';
+import type { LayerRule, SymbolicResult } from './types';
 import { convRules } from './conv';
 import { poolingRules } from './pooling';
-import { coreRules } from './core';
+import { coreRules, sameShape } from './core';
 import { normalizationRules } from './normalization';
 import { reshapingRules } from './reshaping';
 import { mergingRules } from './merging';
@@ -53,6 +55,24 @@ export function ruleForTfjsFactory(factory: string): LayerRule | undefined {
 /** The rule for a Keras class name or alias, or undefined for classes the analysis does not know. */
 export function getRule(className: string): LayerRule | undefined {
   return byName.get(className);
+}
+
+/**
+ * The formulas (core/symbolic.ts) of `className` with `config` on `inputs`: its rule's `symbolic`
+ * hook, or its input's when its output is its input (`sameShape`); null without either. A setting
+ * reads as its whole number, or as `open[key]` where the config holds UNKNOWN (a size the code
+ * left open: `LayerNode.settingFormulas`).
+ */
+export function ruleFormulas(className: string, config: LayerConfig, inputs: FormulaShape[], open: Record<string, Formula> | undefined, withParams: boolean): SymbolicResult | null {
+  const rule = getRule(className);
+  if (!rule) return null;
+  if (!rule.symbolic) return rule.outputShape === sameShape ? { output: inputs[0] } : null;
+  const setting = (key: string): Formula | undefined => {
+    const v = config[key];
+    if (typeof v === 'number' && Number.isSafeInteger(v)) return constant(v);
+    return v === UNKNOWN ? open?.[key] : undefined;
+  };
+  return rule.symbolic(inputs, new Cfg(config), setting, withParams);
 }
 
 /** Every class name and alias with a rule (used by front ends to recognise `layers.X`). */

@@ -2,13 +2,12 @@
 
 import { Cfg, isLayerSpec, UNKNOWN, type LayerSpec } from '../config';
 import { DiagnosticCode } from '../diagnostics';
-import { constant, formulaOf, plus, times, type FormulaShape } from '../formula';
+import { formulaOf, plus, times, type FormulaShape } from '../formula';
 import { formatShape, isShapeList, UNKNOWN_DIM, type RuleOutputShape, type RuleShape } from '../shape';
 import { activationFlops } from './activation';
 import { quietContext } from './convutils';
-import { sameShape } from './core';
-import { getRule } from './registry';
-import type { CallCost, LayerRule, ParamCount, RuleContext, SymbolicResult } from './types';
+import { getRule, ruleFormulas } from './registry';
+import type { CallCost, LayerRule, ParamCount, RuleContext } from './types';
 
 const UNKNOWN_PARAMS: ParamCount = { trainable: null, nonTrainable: null };
 
@@ -149,10 +148,10 @@ const bidirectional: LayerRule = {
     const spec = cfg.layer('layer');
     const mode = mergeMode(cfg, quietContext('Bidirectional'), false);
     if (!spec || !mode) return null;
-    const fwd = innerFormulas(spec, inputs);
+    const fwd = ruleFormulas(spec.className, spec.config, inputs, undefined, true);
     if (!fwd?.output) return null;
     const back = cfg.layer('backward_layer');
-    const bwd = back ? innerFormulas(back, inputs) : fwd;
+    const bwd = back ? ruleFormulas(back.className, back.config, inputs, undefined, true) : fwd;
     const list = Array.isArray(fwd.output[0]);
     const out = (list ? fwd.output[0] : fwd.output) as FormulaShape;
     const states = list ? (fwd.output as FormulaShape[]).slice(1) : [];
@@ -161,18 +160,6 @@ const bidirectional: LayerRule = {
     return { output, params: plus(fwd.params, bwd?.params) };
   },
 };
-
-/** The wrapped layer's formulas (its rule's `symbolic`, or its input's when its output is its input). */
-function innerFormulas(spec: LayerSpec, inputs: FormulaShape[]): SymbolicResult | null {
-  const rule = getRule(spec.className);
-  if (!rule) return null;
-  if (!rule.symbolic) return rule.outputShape === sameShape ? { output: inputs[0] } : null;
-  const setting = (key: string) => {
-    const v = spec.config[key];
-    return typeof v === 'number' && Number.isSafeInteger(v) ? constant(v) : undefined;
-  };
-  return rule.symbolic(inputs, new Cfg(spec.config), setting, true);
-}
 
 function pyBool(b: boolean): string {
   return b ? 'True' : 'False';
@@ -209,7 +196,7 @@ const timeDistributed: LayerRule = {
     const spec = cfg.layer('layer');
     const x = inputs[0];
     if (!spec || x.length < 3) return null;
-    const r = innerFormulas(spec, [[x[0], ...x.slice(2)]]);
+    const r = ruleFormulas(spec.className, spec.config, [[x[0], ...x.slice(2)]], undefined, true);
     const out = r?.output;
     if (!out || Array.isArray(out[0])) return null;
     const o = out as FormulaShape;
