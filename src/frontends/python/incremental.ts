@@ -65,7 +65,7 @@ import { toAst, type PyNode } from './ast';
 import { analyzePython, blankLine, countErrors, danglingLine, editedLines, parseClean, parseToAst, pythonModuleCache, reportReadAround, type AnalyzeOptions, type EditedLines } from './analyze';
 import { analyseUncalled, finishKerasModels, scanShapeComments } from './definitions';
 import { isInert } from './helpers';
-import { nameBindings, PythonInterpreter } from './interpreter';
+import { PythonInterpreter } from './interpreter';
 import { Scope } from './modules';
 import { stmtNames } from './names';
 import { parsePython, treeSitterModule } from './parser';
@@ -606,7 +606,7 @@ class GroupInterpreter extends PythonInterpreter {
     this.main = { path, text, isMain: true, volatile };
     this.file = this.main;
     // Every binding of a name is in the group of the statements that read it: counted here as in the whole file.
-    this.bindings = nameBindings(stmts.map((s) => s.node), text);
+    this.countBindingsIn(stmts.map((s) => s.node), text);
     if (shapeComments) scanShapeComments(this, text);
     const scope = new Scope(null, null, 'module');
     scope.volatile = volatile;

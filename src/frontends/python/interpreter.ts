@@ -161,8 +161,21 @@ export class PythonInterpreter extends InterpreterCore<PyNode, FileCtx> {
   dirty = false;
   /** Loops running now (a name bound in one may hold a different size each time round). */
   loopDepth = 0;
-  /** How often each name is bound anywhere in the main file's statements (`moduleBindings`), for naming open sizes. */
-  bindings: Map<string, number> | undefined;
+  /** The main file's statements, whose `nameBindings` are counted when an open size first asks. */
+  private bindingSource: { statements: readonly PyNode[]; text: string } | undefined;
+  private bindingCounts: Map<string, number> | undefined;
+
+  /** Counts `nameBindings` over `statements` when first asked (most files never ask). */
+  countBindingsIn(statements: readonly PyNode[], text: string): void {
+    this.bindingSource = { statements, text };
+    this.bindingCounts = undefined;
+  }
+
+  /** How often `name` is bound in the main file's statements (0 when none were given). */
+  bindingsOf(name: string): number {
+    if (!this.bindingCounts && this.bindingSource) this.bindingCounts = nameBindings(this.bindingSource.statements, this.bindingSource.text);
+    return this.bindingCounts?.get(name) ?? 0;
+  }
   readonly kerasState = new WeakMap<object, KerasObjectState>();
   /** Subclassed model instances, to summarise at the end if never called. */
   readonly kerasModels: (Value & { k: 'object' })[] = [];
@@ -179,7 +192,7 @@ export class PythonInterpreter extends InterpreterCore<PyNode, FileCtx> {
   runMain(root: PyNode, path: string, text: string): void {
     this.main = { path, text, isMain: true, volatile: volatileGlobals(root, text), starImport: /\bimport\s+\*/.test(text) };
     this.file = this.main;
-    this.bindings = nameBindings(root.children, text);
+    this.countBindingsIn(root.children, text);
     scanShapeComments(this, text);
     const scope = new Scope(null, null, 'module');
     scope.volatile = this.main.volatile;

@@ -148,7 +148,7 @@ export function execAugAssign(ip: PythonInterpreter, node: PyNode, scope: Scope)
 /** `InterpreterCore.dataSize` for a name bound once at the main file's module level, outside loops. */
 function dataSize(ip: PythonInterpreter, name: string, value: Value, scope: Scope): Value {
   if (value.k !== 'unknown' || scope.kind !== 'module' || ip.loopDepth > 0 || ip.file !== ip.main) return value;
-  if (ip.bindings?.get(name) !== 1 || scope.volatile?.has(name)) return value;
+  if (ip.bindingsOf(name) !== 1 || scope.volatile?.has(name)) return value;
   return ip.dataSize(name, value);
 }
 
