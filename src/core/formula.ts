@@ -354,9 +354,10 @@ export function formatFormula(f: Formula): string {
  */
 function asOneFactor(f: Formula): Factor | undefined {
   if (f.shown) return undefined;
-  const t = f.terms[0];
-  const c = constantValue(make(f.terms.slice(1))) ?? undefined;
-  if (f.terms.length > 2 || c === undefined || t.coeff !== 1 || t.factors.length !== 1) return undefined;
+  const [t, rest] = f.terms;
+  // One factor, plus a constant or nothing (terms are sorted: a constant comes last).
+  const c = f.terms.length === 1 ? 0 : f.terms.length === 2 && rest.factors.length === 0 ? rest.coeff : undefined;
+  if (!t || c === undefined || t.coeff !== 1 || t.factors.length !== 1) return undefined;
   const x = t.factors[0];
   if (x.kind !== 'floor' && x.kind !== 'ceil') return undefined;
   if (c === 0) return x;
